@@ -1,0 +1,67 @@
+/**
+ * Every setting in one table: its CLI flag (`--rtmp-port`), env var (`ONAIR_RTMP_PORT`, or an explicit name),
+ * config-file key (`rtmpPort`), type, default and whether it is a secret (masked when printed).
+ * Precedence: flag > env > file > default.
+ */
+export type SettingType = 'int' | 'string' | 'bool' | 'enum';
+
+export interface SettingSpec {
+  readonly type: SettingType;
+  readonly default: unknown;
+  readonly doc: string;
+  readonly values?: readonly string[];
+  readonly secret?: boolean;
+  /** Extra env var name honoured besides ONAIR_<FLAG> (e.g. DATABASE_URL). */
+  readonly env?: string;
+  readonly min?: number;
+  readonly max?: number;
+}
+
+const MiB = 1024 * 1024;
+
+export const SETTINGS = {
+  host: { type: 'string', default: '0.0.0.0', doc: 'address every listener binds to' },
+  rtmpPort: { type: 'int', default: 1935, min: 0, max: 65535, doc: 'RTMP listener port (0 = ephemeral)' },
+  rtmpsPort: { type: 'int', default: 1936, min: 0, max: 65535, doc: 'RTMPS listener port; only opened when --tls-cert and --tls-key are set' },
+  tlsCert: { type: 'string', default: '', doc: 'PEM certificate file for RTMPS' },
+  tlsKey: { type: 'string', default: '', doc: 'PEM private key file for RTMPS', secret: false },
+  httpPort: { type: 'int', default: 8080, min: 0, max: 65535, doc: 'HTTP port: /healthz, API, HLS, HTTP-FLV' },
+  publicUrl: { type: 'string', default: '', doc: 'public base URL used in returned ingest/playback URLs (e.g. https://live.example.com); empty = the request Host' },
+  dataDir: { type: 'string', default: './data', doc: 'where the embedded database and recordings live' },
+  auth: { type: 'enum', values: ['keys', 'signed', 'callback', 'open'], default: 'keys', doc: 'publish auth: stream keys, signed URLs, HTTP callback, or open (dev only: any name publishes)' },
+  authCallbackUrl: { type: 'string', default: '', doc: 'URL POSTed {app,name,query,clientIp,protocol} for --auth callback' },
+  authCallbackTimeoutMs: { type: 'int', default: 3000, min: 100, max: 60000, doc: 'callback auth timeout; a timeout refuses' },
+  publishSecret: { type: 'string', default: '', secret: true, doc: 'HMAC secret for signed publish URLs (--auth signed)' },
+  playbackSecret: { type: 'string', default: '', secret: true, doc: 'HMAC secret for signed playback tokens; generated and stored when empty' },
+  apiToken: { type: 'string', default: '', secret: true, env: 'ONAIR_API_TOKEN', doc: 'admin bearer token for /api/v1; generated at first start when empty' },
+  databaseUrl: { type: 'string', default: '', secret: true, env: 'DATABASE_URL', doc: 'PostgreSQL URL; empty = embedded PGlite under --data-dir' },
+  logLevel: { type: 'enum', values: ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'], default: 'info', doc: 'log level' },
+  takeover: { type: 'enum', values: ['takeover', 'reject'], default: 'takeover', doc: 'a second publisher on a live name replaces the first (takeover) or is refused (reject)' },
+  maxMessageSize: { type: 'int', default: 8 * MiB, min: 64 * 1024, max: 64 * MiB, doc: 'largest RTMP message accepted from a peer (bytes)' },
+  chunkSize: { type: 'int', default: 4096, min: 4096, max: 65536, doc: 'outgoing RTMP chunk size' },
+  handshakeTimeoutMs: { type: 'int', default: 5000, min: 500, max: 60000, doc: 'RTMP handshake + connect deadline' },
+  idleTimeoutMs: { type: 'int', default: 30000, min: 1000, max: 600000, doc: 'close an RTMP connection that sends nothing for this long (publishers) or never publishes/plays' },
+  maxConnections: { type: 'int', default: 10000, min: 1, max: 1000000, doc: 'RTMP connections accepted at once' },
+  gopCacheMaxBytes: { type: 'int', default: 16 * MiB, min: 0, max: 512 * MiB, doc: 'GOP cache cap per stream (bytes); 0 disables fast start' },
+  gopCacheMaxMs: { type: 'int', default: 10000, min: 0, max: 120000, doc: 'GOP cache cap per stream (ms of media)' },
+  subscriberBudgetBytes: { type: 'int', default: 4 * MiB, min: 64 * 1024, max: 256 * MiB, doc: 'bytes a player may have queued before it is dropped to the next keyframe' },
+  slowSubscriberTimeoutMs: { type: 'int', default: 30000, min: 1000, max: 600000, doc: 'a player over its budget this long is disconnected' },
+  reconnectWindowSec: { type: 'int', default: 60, min: 0, max: 3600, doc: 'how long a stream stays resumable after its publisher drops' },
+} as const satisfies Record<string, SettingSpec>;
+
+export type SettingName = keyof typeof SETTINGS;
+
+type ValueOf<S> = S extends { type: 'int' } ? number
+  : S extends { type: 'bool' } ? boolean
+  : S extends { type: 'enum'; values: readonly (infer V)[] } ? V
+  : string;
+
+export type Config = { readonly [K in SettingName]: ValueOf<(typeof SETTINGS)[K]> };
+
+export function flagName(key: string): string {
+  return key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+}
+
+export function envName(key: string): string {
+  return `ONAIR_${flagName(key).replace(/-/g, '_').toUpperCase()}`;
+}

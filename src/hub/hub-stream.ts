@@ -1,0 +1,145 @@
+import type { MediaPacket, StreamMetadata } from '../core/media-packet.js';
+import type { Logger } from '../core/logger.js';
+import { monotonicMs } from '../core/time.js';
+import { GopCache, type GopCacheLimits } from './gop-cache.js';
+import { DROP_LOG_INTERVAL_MS } from './limits.js';
+import { Publisher } from './publisher.js';
+import { Subscription, type SubscriptionOptions } from './subscription.js';
+import type { PublisherInfo, StreamStats, SubscriberInfo, SubscriberSink } from './types.js';
+
+export interface HubStreamHooks {
+  onActive(stream: HubStream, pub: Publisher): void;
+  onDetach(stream: HubStream, pub: Publisher, reason: string): void;
+  onSubscribersChanged(stream: HubStream, sub: Subscription, added: boolean, reason: string): void;
+}
+
+/**
+ * One stream path: at most one publisher, any number of subscribers, a GOP cache for instant start. Fan-out is
+ * a loop over subscriptions handing each the same packet object; nothing is copied per subscriber.
+ */
+export class HubStream {
+  readonly stats: StreamStats = {
+    bytesIn: 0, videoFrames: 0, audioFrames: 0, keyframes: 0, timestampWraps: 0, timestampJumps: 0,
+    timestampNonMonotonic: 0, gopOverflows: 0, publishers: 0,
+  };
+  readonly gop: GopCache;
+  private publisherRef: Publisher | undefined;
+  private readonly subs = new Set<Subscription>();
+  private metadataRef: StreamMetadata | undefined;
+  private active = false;
+  private lastDropLog = 0;
+  /** Where the next publisher's timeline starts: after everything this stream has carried. */
+  private timelineEnd = 0;
+
+  constructor(
+    readonly path: string,
+    gopLimits: GopCacheLimits,
+    private readonly subOptions: SubscriptionOptions,
+    private readonly hooks: HubStreamHooks,
+    private readonly log: Logger,
+  ) {
+    this.gop = new GopCache(gopLimits);
+  }
+
+  get publisher(): Publisher | undefined {
+    return this.publisherRef;
+  }
+
+  get subscriberCount(): number {
+    return this.subs.size;
+  }
+
+  get metadata(): StreamMetadata | undefined {
+    return this.metadataRef;
+  }
+
+  get isActive(): boolean {
+    return this.active;
+  }
+
+  subscriptions(): Iterable<Subscription> {
+    return this.subs;
+  }
+
+  /** Attaches a new publisher; the caller has already detached any previous one. */
+  attach(id: number, info: PublisherInfo, owner: ConstructorParameters<typeof Publisher>[3]): Publisher {
+    const pub = new Publisher(id, this.path, info, owner, this.timelineEnd === 0 ? 0 : this.timelineEnd + 1);
+    this.publisherRef = pub;
+    this.active = false;
+    this.metadataRef = undefined;
+    this.gop.reset();
+    this.stats.publishers++;
+    for (const s of this.subs) {
+      s.restartAtKeyframe();
+      s.publisherStart();
+    }
+    return pub;
+  }
+
+  ingest(pub: Publisher, p: MediaPacket): void {
+    if (pub !== this.publisherRef) return;
+    this.stats.bytesIn += p.data.length;
+    if (p.role === 'frame') {
+      if (p.kind === 'video') {
+        this.stats.videoFrames++;
+        if (p.keyframe) this.stats.keyframes++;
+      } else this.stats.audioFrames++;
+      if (!this.active && (p.kind === 'video' ? p.keyframe : !this.gop.videoPresent)) {
+        this.active = true;
+        this.hooks.onActive(this, pub);
+      }
+    }
+    const overflowsBefore = this.gop.overflows;
+    this.gop.add(p);
+    if (this.gop.overflows !== overflowsBefore) this.stats.gopOverflows++;
+    for (const s of this.subs) s.offer(p);
+  }
+
+  setMetadata(pub: Publisher, m: StreamMetadata): void {
+    if (pub !== this.publisherRef) return;
+    this.metadataRef = m;
+    for (const s of this.subs) s.metadata(m);
+  }
+
+  detach(pub: Publisher, reason: string): void {
+    if (pub !== this.publisherRef) return;
+    this.publisherRef = undefined;
+    const ts = pub.timestamps;
+    this.timelineEnd = Math.max(this.timelineEnd, ts.lastDts);
+    this.stats.timestampWraps += ts.stats.wraps;
+    this.stats.timestampJumps += ts.stats.jumps;
+    this.stats.timestampNonMonotonic += ts.stats.nonMonotonic;
+    this.active = false;
+    for (const s of this.subs) s.publisherEnd(reason);
+    this.hooks.onDetach(this, pub, reason);
+  }
+
+  /** Adds a subscriber and replays metadata, configs and the cached GOP so its first picture comes at once. */
+  subscribe(info: SubscriberInfo, sink: SubscriberSink): Subscription {
+    const sub = new Subscription(info, sink, this.subscriptionOwner, this.subOptions);
+    this.subs.add(sub);
+    if (this.publisherRef) {
+      if (this.metadataRef) sub.metadata(this.metadataRef);
+      for (const p of this.gop.snapshot()) sub.offer(p);
+    }
+    this.hooks.onSubscribersChanged(this, sub, true, 'subscribed');
+    return sub;
+  }
+
+  private readonly subscriptionOwner = {
+    hasVideo: (): boolean => this.gop.videoPresent,
+    remove: (sub: Subscription, reason: string): void => {
+      if (this.subs.delete(sub)) this.hooks.onSubscribersChanged(this, sub, false, reason);
+    },
+    onSlow: (sub: Subscription): void => {
+      const now = monotonicMs();
+      if (now - this.lastDropLog < DROP_LOG_INTERVAL_MS) return;
+      this.lastDropLog = now;
+      this.log.warn({ path: this.path, subscriber: sub.info, stats: sub.stats }, 'slow subscriber over budget: dropping to next keyframe');
+    },
+  };
+
+  closeSubscribers(reason: string): void {
+    for (const s of [...this.subs]) s.close(reason);
+  }
+}

@@ -1,0 +1,65 @@
+import type { MediaPacket, StreamMetadata } from '../core/media-packet.js';
+import { OnAirError } from '../core/errors.js';
+import { TimestampNormalizer } from './timestamp-normalizer.js';
+import type { PublisherInfo } from './types.js';
+
+export interface PublisherOwner {
+  ingest(pub: Publisher, p: MediaPacket): void;
+  setMetadata(pub: Publisher, m: StreamMetadata): void;
+  detach(pub: Publisher, reason: string): void;
+}
+
+/**
+ * The handle an ingest bridge holds while it publishes. Packets carry wire timestamps; the publisher maps them
+ * onto the stream timeline. After close (or after the hub kicks it) pushes are ignored, so a bridge racing its
+ * own teardown cannot corrupt the stream.
+ */
+export class Publisher {
+  readonly startedAt = new Date();
+  readonly timestamps: TimestampNormalizer;
+  bytesIn = 0;
+  private closed = false;
+  /** Set by the bridge: the hub took the stream away (takeover, kick, shutdown); the bridge should disconnect. */
+  onKick: ((reason: string) => void) | undefined;
+
+  constructor(
+    readonly id: number,
+    readonly path: string,
+    readonly info: PublisherInfo,
+    private readonly owner: PublisherOwner,
+    timelineStart: number,
+  ) {
+    this.timestamps = new TimestampNormalizer(timelineStart);
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /** `p.dts` is the wire timestamp in ms (any 32-bit value); the hub rewrites it onto the stream timeline. */
+  push(p: MediaPacket): void {
+    if (this.closed) return;
+    const dts = this.timestamps.normalize(p.kind, p.dts);
+    this.bytesIn += p.data.length;
+    this.owner.ingest(this, dts === p.dts ? p : { ...p, dts });
+  }
+
+  setMetadata(m: StreamMetadata): void {
+    if (this.closed) throw new OnAirError('ONAIR_ERR_CLOSED', 'publisher closed');
+    this.owner.setMetadata(this, m);
+  }
+
+  /** The bridge ends publishing (peer unpublished or disconnected). Idempotent. */
+  close(reason = 'unpublished'): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.owner.detach(this, reason);
+  }
+
+  /** The hub ends publishing and tells the bridge. Idempotent. */
+  kick(reason: string): void {
+    if (this.closed) return;
+    this.close(reason);
+    this.onKick?.(reason);
+  }
+}
