@@ -1,0 +1,67 @@
+import type { Socket } from 'node:net';
+import type { MediaPacket, StreamMetadata } from '../../core/media-packet.js';
+import { asEcmaArray, encodeAmf0, type AmfObject } from '../../formats/amf/index.js';
+import type { SubscriberSink } from '../../hub/index.js';
+import { MessageType, type ServerSession } from '../../protocols/rtmp/index.js';
+import type { SharedChunks } from './shared-chunks.js';
+
+/**
+ * Hub -> RTMP player. Each packet costs this player one small header (its own timestamp and header
+ * compression state) plus a reference to the shared chunked body; the socket's buffer is the queue and
+ * `pendingBytes` lets the hub enforce the byte budget.
+ */
+export class RtmpPlaySink implements SubscriberSink {
+  receiveAudio = true;
+  receiveVideo = true;
+  paused = false;
+  private readonly metadataCache = new WeakMap<StreamMetadata, Buffer>();
+
+  constructor(
+    private readonly socket: Socket,
+    private readonly session: ServerSession,
+    private readonly streamId: number,
+    private readonly shared: SharedChunks,
+    private readonly onClosed: (reason: string) => void,
+  ) {}
+
+  get pendingBytes(): number {
+    return this.socket.writableLength;
+  }
+
+  onMetadata(m: StreamMetadata): void {
+    let payload = this.metadataCache.get(m);
+    if (!payload) {
+      payload = encodeAmf0('onMetaData', asEcmaArray({ ...(m as AmfObject) }));
+      this.metadataCache.set(m, payload);
+    }
+    this.session.sendData(this.streamId, 0, payload);
+  }
+
+  onPacket(p: MediaPacket, dts: number): void {
+    if (this.paused || (p.kind === 'audio' ? !this.receiveAudio : !this.receiveVideo)) return;
+    const m = this.shared.get(p);
+    const typeId = p.kind === 'video' ? MessageType.VIDEO : MessageType.AUDIO;
+    const header = this.session.writer.writeHeaderFor({ csid: m.csid, typeId, streamId: this.streamId, timestamp: dts, length: m.body.length });
+    if (header) {
+      this.socket.cork();
+      this.socket.write(header);
+      this.socket.write(m.chunked);
+      this.socket.uncork();
+    } else {
+      // Extended timestamp (after ~4.6 h of play): every continuation carries it, so no shared body.
+      this.socket.write(this.session.writer.write({ csid: m.csid, typeId, streamId: this.streamId, timestamp: dts, payload: m.body }));
+    }
+  }
+
+  onPublisherEnd(): void {
+    this.session.notifyUnpublish(this.streamId);
+  }
+
+  onPublisherStart(): void {
+    this.session.notifyPublish(this.streamId);
+  }
+
+  onClose(reason: string): void {
+    this.onClosed(reason);
+  }
+}

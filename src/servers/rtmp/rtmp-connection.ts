@@ -1,0 +1,217 @@
+import type { Socket } from 'node:net';
+import { isOnAirError, OnAirError } from '../../core/errors.js';
+import { redactName, type Logger } from '../../core/logger.js';
+import type { AmfObject } from '../../formats/amf/index.js';
+import type { StreamHub, Subscription } from '../../hub/index.js';
+import { ServerSession, Status, type PlayRequest, type PublishRequest, type RtmpMessage } from '../../protocols/rtmp/index.js';
+import { RtmpIngest } from '../../bridges/rtmp/rtmp-ingest.js';
+import { RtmpPlaySink } from '../../bridges/rtmp/rtmp-play-sink.js';
+import type { SharedChunks } from '../../bridges/rtmp/shared-chunks.js';
+import type { RtmpAuth } from './auth-port.js';
+
+export interface RtmpConnectionDeps {
+  hub: StreamHub;
+  auth: RtmpAuth;
+  shared: SharedChunks;
+  log: Logger;
+  protocol: 'rtmp' | 'rtmps';
+  maxMessageSize: number;
+  chunkSize: number;
+  handshakeTimeoutMs: number;
+  idleTimeoutMs: number;
+  /** Callbacks for publish lifecycle bookkeeping (sessions, webhooks); optional. */
+  onClosed(conn: RtmpConnection): void;
+}
+
+/** Grace period for a peer to read our final status before the socket is destroyed. */
+const CLOSE_GRACE_MS = 1_000;
+
+/**
+ * One RTMP client: the socket, its sans-IO session, deadlines, and the publish/play bridges into the hub.
+ * Everything it owns (timers, publisher, subscriptions) ends in `close`, which is idempotent.
+ */
+export class RtmpConnection {
+  private readonly session: ServerSession;
+  private readonly publishers = new Map<number, RtmpIngest>();
+  private readonly players = new Map<number, { sub: Subscription; sink: RtmpPlaySink }>();
+  private connectTimer: NodeJS.Timeout | undefined;
+  private closed = false;
+  readonly log: Logger;
+
+  constructor(
+    readonly id: number,
+    private readonly socket: Socket,
+    private readonly deps: RtmpConnectionDeps,
+  ) {
+    this.log = deps.log.child({ conn: id, remote: socket.remoteAddress, proto: deps.protocol });
+    this.session = new ServerSession(
+      {
+        send: (b) => this.write(b),
+        onConnect: (req) => this.onConnect(req.app, req.object),
+        onPublish: (req) => void this.onPublish(req),
+        onPlay: (req) => void this.onPlay(req),
+        onMedia: (sid, msg) => this.onMedia(sid, msg),
+        onMetadata: (sid, meta) => this.publishers.get(sid)?.onMetadata(meta),
+        onStreamEnd: (sid, reason) => this.endStream(sid, reason),
+        onPause: (sid, paused) => this.onPause(sid, paused),
+        onReceive: (sid, kind, enabled) => {
+          const p = this.players.get(sid);
+          if (p) p.sink[kind === 'audio' ? 'receiveAudio' : 'receiveVideo'] = enabled;
+        },
+      },
+      { maxMessageSize: deps.maxMessageSize, chunkSize: deps.chunkSize },
+    );
+    // The handshake and connect must finish in time; a silent or trickling peer is cut off.
+    this.connectTimer = setTimeout(() => this.fail(new OnAirError('ONAIR_ERR_TIMEOUT', 'handshake/connect timeout')), deps.handshakeTimeoutMs);
+    socket.setTimeout(deps.idleTimeoutMs, () => this.fail(new OnAirError('ONAIR_ERR_TIMEOUT', 'idle timeout')));
+    socket.setNoDelay(true);
+    socket.on('data', (b: Buffer) => this.onData(b));
+    socket.on('error', (err) => this.log.debug({ err: err.message }, 'socket error'));
+    socket.on('close', () => this.close('peer disconnected'));
+  }
+
+  get remoteAddress(): string {
+    return this.socket.remoteAddress ?? '';
+  }
+
+  private onData(bytes: Buffer): void {
+    try {
+      this.session.push(bytes);
+    } catch (err) {
+      this.fail(err);
+    }
+  }
+
+  private onConnect(app: string, obj: AmfObject): string | undefined {
+    clearTimeout(this.connectTimer);
+    this.connectTimer = undefined;
+    this.log.debug({ app, flashVer: typeof obj.flashVer === 'string' ? obj.flashVer.slice(0, 64) : undefined }, 'connect');
+    return undefined;
+  }
+
+  private async onPublish(req: PublishRequest): Promise<void> {
+    const name = redactName(req.name);
+    try {
+      const decision = await this.deps.auth.authorizePublish({ app: req.app, name: req.name, query: req.query, clientIp: this.remoteAddress, protocol: this.deps.protocol });
+      if (this.closed) return;
+      if (!decision.ok) {
+        const code = decision.code === 'bad_name' ? Status.publishBadName : Status.publishUnauthorized;
+        return this.refuse(req.streamId, code, decision.reason, { name, code: decision.code });
+      }
+      let publisher;
+      try {
+        publisher = this.deps.hub.publish(decision.streamPath, { protocol: this.deps.protocol, remoteAddress: this.remoteAddress, streamId: decision.streamId });
+      } catch (err) {
+        if (isOnAirError(err, 'ONAIR_ERR_CONFLICT')) return this.refuse(req.streamId, Status.publishBadName, 'stream is already publishing', { name, code: 'conflict' });
+        throw err;
+      }
+      publisher.onKick = (reason) => this.kicked(reason);
+      this.publishers.set(req.streamId, new RtmpIngest(publisher));
+      this.session.acceptPublish(req.streamId);
+      this.log.info({ name, path: decision.streamPath, type: req.type }, 'publish started');
+    } catch (err) {
+      this.fail(err);
+    }
+  }
+
+  private async onPlay(req: PlayRequest): Promise<void> {
+    const name = redactName(req.name);
+    try {
+      const decision = await this.deps.auth.authorizePlay({ app: req.app, name: req.name, query: req.query, clientIp: this.remoteAddress, protocol: this.deps.protocol });
+      if (this.closed) return;
+      if (!decision.ok) {
+        const code = decision.code === 'not_found' ? Status.playStreamNotFound : Status.playFailed;
+        return this.refuse(req.streamId, code, decision.reason, { name, code: decision.code });
+      }
+      if (!this.deps.hub.stream(decision.streamPath)?.publisher) {
+        return this.refuse(req.streamId, Status.playStreamNotFound, 'no such live stream', { name, code: 'not_found' });
+      }
+      this.session.acceptPlay(req.streamId, req.reset);
+      const sink = new RtmpPlaySink(this.socket, this.session, req.streamId, this.deps.shared, (reason) => this.playerClosedByHub(req.streamId, reason));
+      const sub = this.deps.hub.subscribe(decision.streamPath, { protocol: this.deps.protocol, remoteAddress: this.remoteAddress }, sink);
+      this.players.set(req.streamId, { sub, sink });
+      this.log.info({ path: decision.streamPath }, 'play started');
+    } catch (err) {
+      this.fail(err);
+    }
+  }
+
+  private onMedia(streamId: number, msg: RtmpMessage): void {
+    this.publishers.get(streamId)?.onMedia(msg);
+  }
+
+  private onPause(streamId: number, paused: boolean): void {
+    const p = this.players.get(streamId);
+    if (!p) return;
+    p.sink.paused = paused;
+    // Unpausing a live stream resumes at the next keyframe, not mid-GOP.
+    if (!paused) p.sub.restartAtKeyframe();
+  }
+
+  private endStream(streamId: number, reason: string): void {
+    const ingest = this.publishers.get(streamId);
+    if (ingest) {
+      this.publishers.delete(streamId);
+      ingest.publisher.close(reason);
+      this.log.info({ reason, bytesIn: ingest.publisher.bytesIn }, 'publish ended');
+    }
+    const player = this.players.get(streamId);
+    if (player) {
+      this.players.delete(streamId);
+      player.sub.close(reason);
+    }
+  }
+
+  private playerClosedByHub(streamId: number, reason: string): void {
+    if (this.closed || !this.players.has(streamId)) return;
+    this.players.delete(streamId);
+    this.log.warn({ reason }, 'player closed by the hub');
+    this.gracefulClose(reason);
+  }
+
+  /** The hub took our stream away (takeover, key reset, disable, shutdown). */
+  private kicked(reason: string): void {
+    this.log.info({ reason }, 'publisher kicked');
+    this.gracefulClose(reason);
+  }
+
+  private refuse(streamId: number, status: string, description: string, fields: Record<string, unknown>): void {
+    this.log.warn({ ...fields, status }, 'refused');
+    this.session.refuse(streamId, status, description);
+    this.gracefulClose(description);
+  }
+
+  /** Protocol violation or internal error: one log line with the reason, then the socket goes. */
+  private fail(err: unknown): void {
+    if (this.closed) return;
+    const code = err instanceof OnAirError ? err.code : 'ONAIR_ERR_INTERNAL';
+    const message = err instanceof Error ? err.message : String(err);
+    if (err instanceof OnAirError) this.log.warn({ code, reason: message }, 'closing connection');
+    else this.log.error({ err }, 'closing connection after internal error');
+    this.close(message);
+    this.socket.destroy();
+  }
+
+  /** Sends final statuses, ends the socket, and destroys it if the peer does not close in time. */
+  gracefulClose(reason: string): void {
+    if (this.closed) return;
+    this.session.notifyEnd(reason);
+    this.close(reason);
+    this.socket.end();
+    setTimeout(() => this.socket.destroy(), CLOSE_GRACE_MS).unref();
+  }
+
+  /** Releases everything this connection owns. Idempotent. */
+  close(reason: string): void {
+    if (this.closed) return;
+    this.closed = true;
+    clearTimeout(this.connectTimer);
+    this.session.close();
+    for (const id of [...this.publishers.keys(), ...this.players.keys()]) this.endStream(id, reason);
+    this.deps.onClosed(this);
+  }
+
+  private write(bytes: Buffer): void {
+    if (!this.socket.destroyed && this.socket.writable) this.socket.write(bytes);
+  }
+}

@@ -1,0 +1,93 @@
+import { createServer, type Server, type Socket } from 'node:net';
+import { createServer as createTlsServer, type TlsOptions } from 'node:tls';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from '../../core/logger.js';
+import type { StreamHub } from '../../hub/index.js';
+import { SharedChunks } from '../../bridges/rtmp/shared-chunks.js';
+import { RtmpConnection } from './rtmp-connection.js';
+import type { RtmpAuth } from './auth-port.js';
+
+export interface RtmpServerOptions {
+  host: string;
+  port: number;
+  /** When set, an RTMPS listener on tlsPort with these credentials. */
+  tls?: { port: number; options: TlsOptions };
+  maxMessageSize: number;
+  chunkSize: number;
+  handshakeTimeoutMs: number;
+  idleTimeoutMs: number;
+  maxConnections: number;
+}
+
+/**
+ * The RTMP and RTMPS listeners. After TLS the code path is the same: both hand sockets to RtmpConnection.
+ */
+export class RtmpServer {
+  private readonly connections = new Set<RtmpConnection>();
+  private readonly servers: Server[] = [];
+  private readonly shared: SharedChunks;
+  private nextId = 1;
+  private closing = false;
+
+  constructor(
+    private readonly options: RtmpServerOptions,
+    private readonly hub: StreamHub,
+    private readonly auth: RtmpAuth,
+    private readonly log: Logger,
+  ) {
+    this.shared = new SharedChunks(options.chunkSize);
+  }
+
+  get connectionCount(): number {
+    return this.connections.size;
+  }
+
+  /** Starts listening; resolves with the bound ports (useful with port 0). */
+  async listen(): Promise<{ rtmp: number; rtmps?: number }> {
+    const plain = createServer((s) => this.accept(s, 'rtmp'));
+    const rtmp = await this.bind(plain, this.options.port);
+    let rtmps: number | undefined;
+    if (this.options.tls) {
+      const secure = createTlsServer(this.options.tls.options, (s) => this.accept(s, 'rtmps'));
+      // A failed TLS handshake never reaches accept(): log it without the peer's bytes.
+      secure.on('tlsClientError', (err, s) => this.log.warn({ remote: s.remoteAddress, reason: err.message }, 'rtmps tls handshake failed'));
+      rtmps = await this.bind(secure, this.options.tls.port);
+    }
+    return { rtmp, rtmps };
+  }
+
+  private bind(server: Server, port: number): Promise<number> {
+    this.servers.push(server);
+    return new Promise((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, this.options.host, () => {
+        server.off('error', reject);
+        resolve((server.address() as AddressInfo).port);
+      });
+    });
+  }
+
+  private accept(socket: Socket, protocol: 'rtmp' | 'rtmps'): void {
+    if (this.closing || this.connections.size >= this.options.maxConnections) {
+      this.log.warn({ remote: socket.remoteAddress, connections: this.connections.size }, 'connection refused: limit reached');
+      socket.destroy();
+      return;
+    }
+    const conn = new RtmpConnection(this.nextId++, socket, {
+      hub: this.hub, auth: this.auth, shared: this.shared, log: this.log, protocol,
+      maxMessageSize: this.options.maxMessageSize, chunkSize: this.options.chunkSize,
+      handshakeTimeoutMs: this.options.handshakeTimeoutMs, idleTimeoutMs: this.options.idleTimeoutMs,
+      onClosed: (c) => this.connections.delete(c),
+    });
+    this.connections.add(conn);
+  }
+
+  /** Stops accepting, tells every peer the stream ended, and waits (bounded) for sockets to go. */
+  async close(reason = 'server shutting down'): Promise<void> {
+    if (this.closing) return;
+    this.closing = true;
+    const closed = Promise.all(this.servers.map((s) => new Promise<void>((r) => s.close(() => r()))));
+    for (const c of [...this.connections]) c.gracefulClose(reason);
+    await Promise.race([closed, new Promise((r) => setTimeout(r, 2_000).unref())]);
+  }
+}
