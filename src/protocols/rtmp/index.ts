@@ -35,3 +35,4 @@ export * from './session/server-session.js';
 export * from './session/status.js';
 export * from './session/command.js';
 export * from './session/stream-name.js';
+export * from './client/client-session.js';
