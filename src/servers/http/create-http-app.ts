@@ -1,0 +1,101 @@
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync } from 'fastify';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import { Type } from '@sinclair/typebox';
+import type { Config } from '../../config/schema.js';
+import type { Logger } from '../../core/logger.js';
+import type { StreamService } from '../../services/streams/stream-service.js';
+import type { StreamUrls } from '../../services/streams/stream-urls.js';
+import type { WebhookService } from '../../services/webhooks/webhook-service.js';
+import type { AdminTokenAuthenticator } from '../../services/auth/admin-token.js';
+import { FailureRateLimiter } from '../../services/auth/failure-rate-limiter.js';
+import { installErrorHandlers } from './error-handler.js';
+import { typeboxValidatorCompiler } from './typebox-validator.js';
+import { adminAuthHook } from './admin-auth.js';
+import { streamsRoutes } from './routes/streams-routes.js';
+import { webhooksRoutes } from './routes/webhooks-routes.js';
+import { API_BODY_LIMIT_BYTES } from './limits.js';
+import { ApiError } from './api-errors.js';
+
+export interface HttpAppDeps {
+  readonly config: Config;
+  readonly logger: Logger;
+  readonly streams: StreamService;
+  readonly webhooks: WebhookService;
+  readonly adminAuth: AdminTokenAuthenticator;
+  readonly urls: StreamUrls;
+  /** HMAC secret of playback tokens (config.playbackSecret or the stored generated one). */
+  readonly playbackSecret: string;
+  /** Failed-bearer-token limiter; injectable so tests can use a small window. */
+  readonly apiAuthLimiter?: FailureRateLimiter;
+  /** Registered at the root after the API (HLS, HTTP-FLV, dashboard); they get no bearer auth. */
+  readonly extraPlugins?: readonly FastifyPluginAsync[];
+}
+
+/**
+ * The HTTP app: `/healthz`, the bearer-protected `/api/v1`, its OpenAPI document at `/api/openapi.json`
+ * and Swagger UI at `/api/docs`. Not listening: the caller does `await app.listen(...)`.
+ */
+export function createHttpApp(deps: HttpAppDeps): FastifyInstance {
+  const app = Fastify({
+    loggerInstance: deps.logger.child({ module: 'http' }) as FastifyBaseLogger,
+    // Fastify's request log prints URLs, and playback URLs carry tokens: log our own line, path only.
+    disableRequestLogging: true,
+    bodyLimit: API_BODY_LIMIT_BYTES,
+    ajv: { customOptions: { removeAdditional: false } },
+  });
+  app.setValidatorCompiler(typeboxValidatorCompiler);
+  installErrorHandlers(app);
+  installJsonParser(app);
+  app.addHook('onResponse', async (req, reply) => {
+    req.log.debug({ method: req.method, path: req.url.split('?')[0], status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
+  });
+
+  app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'OnAir API', version: '1', description: 'Self-hosted live streaming: streams, playback tokens, webhooks.' },
+      servers: deps.config.publicUrl ? [{ url: deps.config.publicUrl }] : [],
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      tags: [{ name: 'streams' }, { name: 'webhooks' }, { name: 'health' }],
+    },
+  });
+  app.register(swaggerUi, { routePrefix: '/api/docs' });
+  app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  app.get('/healthz', {
+    schema: { tags: ['health'], summary: 'Liveness (no auth)', response: { 200: Type.Object({ status: Type.Literal('ok') }) } },
+  }, async () => ({ status: 'ok' as const }));
+
+  const limiter = deps.apiAuthLimiter ?? new FailureRateLimiter();
+  app.register(async (api) => {
+    api.addHook('onRequest', adminAuthHook(deps.adminAuth, limiter));
+    await api.register(streamsRoutes({ streams: deps.streams, urls: deps.urls, playbackSecret: deps.playbackSecret }));
+    await api.register(webhooksRoutes(deps.webhooks));
+    // Unknown /api/v1 paths also need the token first, so probing the route table costs a valid token.
+    api.setNotFoundHandler(async (req) => {
+      throw new ApiError('not_found', `no route ${req.method} ${req.url.split('?')[0]}`);
+    });
+  }, { prefix: '/api/v1' });
+
+  for (const plugin of deps.extraPlugins ?? []) app.register(plugin);
+  return app;
+}
+
+/**
+ * JSON bodies, where an empty body means "no body" (a POST to reset-key with a JSON content type and
+ * nothing else is common in clients), and a parse failure is `invalid_json`.
+ */
+function installJsonParser(app: FastifyInstance): void {
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
+    const text = String(body);
+    if (text.trim() === '') return done(null, undefined);
+    try {
+      done(null, JSON.parse(text));
+    } catch {
+      const err = Object.assign(new Error('request body is not valid JSON'), { statusCode: 400, code: 'FST_ERR_CTP_INVALID_JSON_BODY' });
+      done(err, undefined);
+    }
+  });
+}

@@ -1,0 +1,77 @@
+import { Type } from '@sinclair/typebox';
+import { DateTime, Nullable } from './common-schemas.js';
+import { MAX_LADDER_RUNGS, MAX_PASSTHROUGH_LENGTH, MAX_STREAM_NAME_LENGTH, MAX_PLAYBACK_TOKEN_TTL_SEC, MIN_PLAYBACK_TOKEN_TTL_SEC } from '../../../services/streams/limits.js';
+
+export const LadderRungSchema = Type.Object({
+  height: Type.Integer({ minimum: 144, maximum: 4320 }),
+  videoBitrateKbps: Type.Integer({ minimum: 100, maximum: 100_000 }),
+  fps: Type.Optional(Type.Integer({ minimum: 1, maximum: 120 })),
+}, { additionalProperties: false });
+
+const settingsFields = {
+  latencyMode: Type.Union([Type.Literal('standard'), Type.Literal('low')], { description: 'low = LL-HLS' }),
+  reconnectWindowSec: Type.Integer({ minimum: 0, maximum: 3600, description: 'seconds a dropped encoder may come back before stream.idle' }),
+  ladder: Type.Array(LadderRungSchema, { maxItems: MAX_LADDER_RUNGS, description: 'transcoding renditions; [] = source only' }),
+  record: Type.Boolean(),
+  playbackPolicy: Type.Union([Type.Literal('public'), Type.Literal('signed')], { description: 'signed = players need a playback token' }),
+  passthrough: Nullable(Type.String({ maxLength: MAX_PASSTHROUGH_LENGTH, description: 'your own data, echoed back and in webhooks' })),
+};
+
+export const StreamSettingsSchema = Type.Object(settingsFields);
+export const StreamSettingsInput = Type.Partial(Type.Object(settingsFields, { additionalProperties: false }), { additionalProperties: false });
+
+const Name = Type.String({ minLength: 1, maxLength: MAX_STREAM_NAME_LENGTH });
+
+export const CreateStreamBody = Type.Object({
+  name: Type.Optional(Name),
+  settings: Type.Optional(StreamSettingsInput),
+}, { additionalProperties: false });
+
+export const UpdateStreamBody = CreateStreamBody;
+
+const StatusSchema = Type.Union([Type.Literal('idle'), Type.Literal('active'), Type.Literal('disabled')]);
+
+/** Fields every view of a stream has; none is secret. */
+const publicFields = {
+  id: Type.String(),
+  name: Type.String(),
+  status: StatusSchema,
+  playbackId: Type.String(),
+  createdAt: DateTime,
+  updatedAt: DateTime,
+  ingest: Type.Object({ rtmp: Type.String(), rtmps: Type.Optional(Type.String()) }, { description: 'OBS Server field; the stream key is the Stream Key field' }),
+  playback: Type.Object({ hls: Type.String(), rtmp: Type.String() }),
+  settings: StreamSettingsSchema,
+};
+
+/** The stream resource's own responses (create, get, patch, reset-key, disable, enable): with the key. */
+export const StreamSchema = Type.Object({
+  ...publicFields,
+  streamKey: Type.String({ description: 'secret: publish to ingest.rtmp + "/" + streamKey' }),
+});
+
+/** List items: no key (fast-json-stringify emits only declared fields, so it cannot leak by accident). */
+export const StreamListItemSchema = Type.Object(publicFields);
+
+export const SessionSchema = Type.Object({
+  id: Type.String(),
+  protocol: Type.String(),
+  remoteAddress: Type.String(),
+  startedAt: DateTime,
+  activeAt: Nullable(DateTime),
+  endedAt: Nullable(DateTime),
+  durationSec: Nullable(Type.Number({ description: 'null while live' })),
+  bytesIn: Type.Number(),
+  endReason: Nullable(Type.String()),
+});
+
+export const PlaybackTokenBody = Type.Object({
+  ttlSec: Type.Optional(Type.Integer({ minimum: MIN_PLAYBACK_TOKEN_TTL_SEC, maximum: MAX_PLAYBACK_TOKEN_TTL_SEC })),
+}, { additionalProperties: false });
+
+export const PlaybackTokenSchema = Type.Object({
+  token: Type.String({ description: 'JWT HS256 {sub: playbackId, exp}; append ?token= to every playback URL' }),
+  expiresAt: DateTime,
+  playbackId: Type.String(),
+  playback: Type.Object({ hls: Type.String() }),
+});

@@ -1,0 +1,37 @@
+import { existsSync, mkdirSync, renameSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { runOk } from './proc.js';
+
+/** Test media made on demand with ffmpeg and cached under .test-tmp/media (a fresh clone makes its own). */
+const dir = resolve(import.meta.dirname, '../../.test-tmp/media');
+
+const x264 = ['-c:v', 'libx264', '-preset', 'veryfast', '-pix_fmt', 'yuv420p', '-sc_threshold', '0'];
+const recipes = {
+  /** 640x360 25 fps H.264 + AAC 48 kHz, 1 s GOP, 10 s. */
+  'av.flv': ['-f', 'lavfi', '-i', 'testsrc2=size=640x360:rate=25', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000',
+    '-t', '10', ...x264, '-g', '25', '-b:v', '800k', '-c:a', 'aac', '-b:a', '96k', '-f', 'flv'],
+  /** 1280x720 30 fps H.264 High with B-frames + AAC, 2 s GOP, 10 s. */
+  'bframes.flv': ['-f', 'lavfi', '-i', 'testsrc2=size=1280x720:rate=30', '-f', 'lavfi', '-i', 'sine=frequency=660:sample_rate=48000',
+    '-t', '10', ...x264, '-profile:v', 'high', '-bf', '3', '-g', '60', '-b:v', '2000k', '-c:a', 'aac', '-b:a', '128k', '-f', 'flv'],
+  'audio-only.flv': ['-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=44100', '-t', '10', '-c:a', 'aac', '-b:a', '96k', '-f', 'flv'],
+  'video-only.flv': ['-f', 'lavfi', '-i', 'testsrc2=size=320x240:rate=25', '-t', '10', ...x264, '-g', '25', '-b:v', '400k', '-f', 'flv'],
+  'mp3.flv': ['-f', 'lavfi', '-i', 'testsrc2=size=320x240:rate=25', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=44100',
+    '-t', '10', ...x264, '-g', '25', '-b:v', '400k', '-c:a', 'libmp3lame', '-b:a', '96k', '-f', 'flv'],
+} as const;
+
+export type ClipName = keyof typeof recipes;
+
+export async function clip(name: ClipName): Promise<string> {
+  const out = join(dir, name);
+  if (existsSync(out)) return out;
+  mkdirSync(dir, { recursive: true });
+  const tmp = `${out}.${process.pid}.tmp`;
+  await runOk('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', ...recipes[name], tmp], 120_000);
+  renameSync(tmp, out);
+  return out;
+}
+
+export function tmpFile(name: string): string {
+  mkdirSync(join(dir, '..', 'out'), { recursive: true });
+  return join(dir, '..', 'out', `${process.pid}-${Date.now()}-${name}`);
+}

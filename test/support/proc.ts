@@ -1,0 +1,70 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+
+export interface Proc {
+  readonly child: ChildProcess;
+  readonly stdout: () => string;
+  readonly stderr: () => string;
+  /** Resolves with the exit code (null when killed by a signal). */
+  readonly exited: Promise<number | null>;
+  kill(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+const live = new Set<ChildProcess>();
+process.on('exit', () => {
+  for (const c of live) c.kill('SIGKILL');
+});
+
+/** Spawns a real client program (no shell) and keeps its output; it is killed when the test process exits. */
+export function run(cmd: string, args: readonly string[], opts: { timeoutMs?: number } = {}): Proc {
+  const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  live.add(child);
+  let out = '';
+  let err = '';
+  child.stdout!.on('data', (b) => (out = (out + b).slice(-200_000)));
+  child.stderr!.on('data', (b) => (err = (err + b).slice(-200_000)));
+  const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 60_000);
+  const exited = new Promise<number | null>((resolve) => {
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      live.delete(child);
+      resolve(code);
+    });
+    child.on('error', (e) => {
+      err += String(e);
+      resolve(-1);
+    });
+  });
+  return {
+    child,
+    stdout: () => out,
+    stderr: () => err,
+    exited,
+    kill: (signal = 'SIGTERM') => {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      return exited;
+    },
+  };
+}
+
+/** Runs to completion; throws with stderr when the exit code is not 0. */
+export async function runOk(cmd: string, args: readonly string[], timeoutMs = 60_000): Promise<string> {
+  const p = run(cmd, args, { timeoutMs });
+  const code = await p.exited;
+  if (code !== 0) throw new Error(`${cmd} ${args.join(' ')} exited ${code}: ${p.stderr().slice(-2000)}`);
+  return p.stdout();
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+/** Polls `fn` until it returns a truthy value or the deadline passes (then throws with `what`). */
+export async function waitFor<T>(what: string, fn: () => T | Promise<T>, timeoutMs = 15_000, everyMs = 50): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v) return v as NonNullable<T>;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(everyMs);
+  }
+}
