@@ -36,6 +36,11 @@ export class Subscription {
     private readonly options: SubscriptionOptions,
   ) {}
 
+  /** What the sink holds unsent (bounded by the budget plus one message). */
+  get pendingBytes(): number {
+    return this.sink.pendingBytes;
+  }
+
   get isClosed(): boolean {
     return this.closed;
   }

@@ -50,6 +50,8 @@ export class ClientSession {
   private readonly pending = new Map<number, Pending>();
   private nextTxn = 1;
   private handshakeDone = false;
+  private readonly handshaken: Promise<void>;
+  private markHandshaken!: () => void;
 
   constructor(
     private readonly handler: ClientSessionHandler,
@@ -58,6 +60,7 @@ export class ClientSession {
     this.handshake = new ClientHandshake({ digest: options.digest ?? true });
     this.reader = new ChunkReader({ maxMessageSize: options.maxMessageSize ?? 16 * 1024 * 1024 });
     this.writer = new ChunkWriter({ chunkSize: 128 });
+    this.handshaken = new Promise((resolve) => (this.markHandshaken = resolve));
   }
 
   /** Begins the handshake (C0+C1). */
@@ -72,7 +75,7 @@ export class ClientSession {
       for (const b of step.send) this.handler.send(b);
       if (!step.done) return;
       this.handshakeDone = true;
-      this.onHandshakeDone?.();
+      this.markHandshaken();
       data = step.rest;
       if (data.length === 0) return;
     }
@@ -81,10 +84,9 @@ export class ClientSession {
     if (due !== null) this.control(MessageType.ACKNOWLEDGEMENT, encodeAcknowledgement({ sequenceNumber: due }));
   }
 
-  /** Called once the handshake completes (the socket wrapper resolves its connect promise on it). */
-  onHandshakeDone: (() => void) | undefined;
-
+  /** Waits for the handshake (C2 must precede every chunk), then sends connect like OBS: chunk size first. */
   async connect(extra: AmfObject = {}): Promise<AmfObject> {
+    await this.handshaken;
     const size = this.options.chunkSize ?? 4096;
     this.control(MessageType.SET_CHUNK_SIZE, encodeSetChunkSize({ chunkSize: size }));
     this.writer.setChunkSize(size);

@@ -16,7 +16,6 @@ export interface StreamName {
 export function parseStreamName(raw: string): StreamName {
   if (raw.length === 0) throw new OnAirError('ONAIR_ERR_BAD_NAME', 'empty stream name');
   if (raw.length > MAX_NAME_LENGTH) throw new OnAirError('ONAIR_ERR_BAD_NAME', `stream name longer than ${MAX_NAME_LENGTH}`);
-  // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u001f\u007f]/.test(raw)) throw new OnAirError('ONAIR_ERR_BAD_NAME', 'control character in stream name');
   const q = raw.indexOf('?');
   return q === -1 ? { name: raw, query: '' } : { name: raw.slice(0, q), query: raw.slice(q + 1) };

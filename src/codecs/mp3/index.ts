@@ -1,0 +1,1 @@
+export { parseMp3FrameHeader, type Mp3FrameHeader } from './frame-header.js';

@@ -1,0 +1,1 @@
+export { parseVpcC, vp9CodecString, type VpcConfig } from './vpcc.js';

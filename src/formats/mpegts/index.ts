@@ -1,0 +1,5 @@
+export { TsMuxer } from './ts-muxer.js';
+export type { TsMuxerOptions, TsVideoPes, TsAudioPes, TsVideoStreamType, TsAudioStreamType } from './ts-muxer.js';
+export { crc32Mpeg2 } from './crc32.js';
+export { wrap33 } from './pes.js';
+export * from './limits.js';
