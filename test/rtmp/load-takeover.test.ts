@@ -1,0 +1,122 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, statSync } from 'node:fs';
+import { FlvReader } from '../../src/formats/flv/index.js';
+import { MessageType } from '../../src/protocols/rtmp/index.js';
+import { RtmpClient } from '../../src/servers/rtmp/rtmp-client.js';
+import { startTestServer, type TestServer } from '../support/onair.js';
+import { ffmpegPublish } from '../support/clients.js';
+import { clip, tmpFile } from '../support/media.js';
+import { run, sleep, waitFor } from '../support/proc.js';
+
+let server: TestServer;
+before(async () => {
+  // A small budget so a stalled player hits it quickly.
+  server = await startTestServer({ 'subscriber-budget-bytes': 262144, 'slow-subscriber-timeout-ms': 600000 });
+});
+after(async () => {
+  await server.close();
+});
+
+/** An in-process player that counts what it receives. */
+async function countingPlayer(name: string) {
+  const counts = { video: 0, audio: 0, keyframesFirst: [] as boolean[], bytes: 0 };
+  const client = await RtmpClient.connect(server.rtmpUrl(name), {
+    onMessage: (m) => {
+      counts.bytes += m.payload.length;
+      if (m.typeId === MessageType.VIDEO) {
+        counts.video++;
+        counts.keyframesFirst.push(((m.payload[0]! >> 4) & 7) === 1);
+      } else if (m.typeId === MessageType.AUDIO) counts.audio++;
+    },
+  });
+  await client.play();
+  return { client, counts };
+}
+
+test('50 simultaneous rtmpdump players all receive the stream', async () => {
+  const pub = await ffmpegPublish(server.rtmpUrl('fifty'));
+  try {
+    await waitFor('active', () => server.hub.stream('live/fifty')?.isActive);
+    const players = Array.from({ length: 50 }, (_, i) => {
+      const out = tmpFile(`p${i}.flv`);
+      return { out, proc: run('rtmpdump', ['-q', '--live', '-r', server.rtmpUrl('fifty'), '-o', out, '--stop', '3'], { timeoutMs: 60_000 }) };
+    });
+    await waitFor('50 subscribers', () => server.hub.stream('live/fifty')!.subscriberCount >= 50, 20_000);
+    await Promise.all(players.map((p) => p.proc.exited));
+    for (const p of players) {
+      const { tags } = new FlvReader().push(readFileSync(p.out));
+      const video = tags.filter((t) => t.typeId === 9).length;
+      assert.ok(video >= 50, `a player got only ${video} video tags (${statSync(p.out).size} bytes)`);
+    }
+  } finally {
+    await pub.kill();
+  }
+});
+
+test('a player that stops reading stays within its byte budget and does not slow the others', async () => {
+  // Published as fast as ffmpeg can read the file, so the stalled player's buffers fill in well under a second.
+  const file = await clip('bframes.flv');
+  const pub = run('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-stream_loop', '-1', '-i', file, '-c', 'copy', '-f', 'flv', server.rtmpUrl('stall')], { timeoutMs: 60_000 });
+  try {
+    await waitFor('active', () => server.hub.stream('live/stall')?.isActive);
+    const stalled = await countingPlayer('stall');
+    stalled.client.socket.pause(); // stops reading: the kernel buffers fill, then the server's
+    const healthy = await countingPlayer('stall');
+    const stream = server.hub.stream('live/stall')!;
+    const before = stream.stats.videoFrames;
+    await sleep(4000);
+    const published = stream.stats.videoFrames - before;
+    const subs = [...stream.subscriptions()];
+    const stalledSub = subs.find((s) => s.stats.dropEpisodes > 0);
+    assert.ok(stalledSub, 'the stalled player was dropped to keyframes at least once');
+    const limit = server.config.subscriberBudgetBytes + server.config.maxMessageSize;
+    for (const s of subs) assert.ok(s.pendingBytes <= limit, `pending ${s.pendingBytes} over ${limit}`);
+    assert.ok(published > 100, `publisher kept pushing (${published} frames)`);
+    assert.ok(healthy.counts.video >= published * 0.95, `healthy player got ${healthy.counts.video} of ${published} frames`);
+    assert.equal(healthy.counts.keyframesFirst[0], true, 'a player starts on a keyframe');
+    stalled.client.destroy();
+    healthy.client.destroy();
+  } finally {
+    await pub.kill();
+  }
+});
+
+test('publisher takeover: the old publisher is closed, players stay and continue from a keyframe', async () => {
+  const first = await ffmpegPublish(server.rtmpUrl('tk'));
+  let second: Awaited<ReturnType<typeof ffmpegPublish>> | undefined;
+  try {
+    await waitFor('active', () => server.hub.stream('live/tk')?.isActive);
+    const player = await countingPlayer('tk');
+    let closed = false;
+    player.client.socket.on('close', () => (closed = true));
+    await waitFor('frames before takeover', () => player.counts.video > 25);
+    second = await ffmpegPublish(server.rtmpUrl('tk'));
+    const firstExit = await Promise.race([first.exited, sleep(10_000).then(() => 'still running')]);
+    assert.notEqual(firstExit, 'still running', 'the old publisher was disconnected');
+    const atTakeover = player.counts.video;
+    await waitFor('frames after takeover', () => player.counts.video > atTakeover + 50, 15_000);
+    assert.equal(closed, false, 'the player stayed connected');
+    assert.ok(server.hub.stream('live/tk')!.stats.publishers >= 2);
+    player.client.destroy();
+  } finally {
+    await first.kill();
+    await second?.kill();
+  }
+});
+
+test('reject mode refuses the second publisher and keeps the first', async () => {
+  const strict = await startTestServer({ takeover: 'reject' });
+  try {
+    const first = await ffmpegPublish(strict.rtmpUrl('only'));
+    await waitFor('active', () => strict.hub.stream('live/only')?.isActive);
+    const second = await ffmpegPublish(strict.rtmpUrl('only'));
+    const code = await Promise.race([second.exited, sleep(10_000).then(() => 'running')]);
+    assert.notEqual(code, 'running');
+    assert.notEqual(code, 0);
+    assert.equal(first.child.exitCode, null, 'the first publisher is untouched');
+    await first.kill();
+  } finally {
+    await strict.close();
+  }
+});
