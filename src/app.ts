@@ -4,7 +4,9 @@ import type { Config } from './config/schema.js';
 import type { Logger } from './core/logger.js';
 import { StreamHub } from './hub/index.js';
 import { RtmpServer } from './servers/rtmp/rtmp-server.js';
-import { OpenAuth, type RtmpAuth } from './servers/rtmp/auth-port.js';
+import { OpenAuth, type RtmpAuth } from './servers/auth-port.js';
+import { registerHls } from './servers/http/hls/register-hls.js';
+import { registerFlv } from './servers/http/flv/register-flv.js';
 
 export interface RunningOnAir {
   readonly hub: StreamHub;
@@ -41,6 +43,10 @@ export async function startOnAir(config: Config, log: Logger): Promise<RunningOn
   const http: FastifyInstance = Fastify({ logger: false });
   http.get('/healthz', async () => ({ status: 'ok', streams: [...hub.streams()].filter((s) => s.publisher).length, rtmpConnections: rtmp.connectionCount }));
 
+  const playback = { hub, config, log: log.child({ mod: 'http' }), authorizePlay: auth.authorizePlay.bind(auth) };
+  const hls = registerHls(http, playback);
+  const flv = registerFlv(http, playback);
+
   const rtmpPorts = await rtmp.listen();
   await http.listen({ host: config.host, port: config.httpPort });
   const httpPort = (http.server.address() as { port: number }).port;
@@ -50,6 +56,8 @@ export async function startOnAir(config: Config, log: Logger): Promise<RunningOn
     hub,
     ports: { ...rtmpPorts, http: httpPort },
     close: () => (closing ??= (async () => {
+      hls.close();
+      flv.close();
       hub.close();
       await rtmp.close();
       await http.close();

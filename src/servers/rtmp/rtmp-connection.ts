@@ -7,7 +7,7 @@ import { ServerSession, Status, type PlayRequest, type PublishRequest, type Rtmp
 import { RtmpIngest } from '../../bridges/rtmp/rtmp-ingest.js';
 import { RtmpPlaySink } from '../../bridges/rtmp/rtmp-play-sink.js';
 import type { SharedChunks } from '../../bridges/rtmp/shared-chunks.js';
-import type { RtmpAuth } from './auth-port.js';
+import type { RtmpAuth } from '../auth-port.js';
 
 export interface RtmpConnectionDeps {
   hub: StreamHub;

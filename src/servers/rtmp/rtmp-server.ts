@@ -5,7 +5,7 @@ import type { Logger } from '../../core/logger.js';
 import type { StreamHub } from '../../hub/index.js';
 import { SharedChunks } from '../../bridges/rtmp/shared-chunks.js';
 import { RtmpConnection } from './rtmp-connection.js';
-import type { RtmpAuth } from './auth-port.js';
+import type { RtmpAuth } from '../auth-port.js';
 
 export interface RtmpServerOptions {
   host: string;

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# The whole test suite: installs what it needs (system packages as root via apt, npm deps), then
+# typecheck, lint, unit and integration tests with real clients. Never skips: a missing tool fails here.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# program -> Debian package that provides it
+declare -A NEED=(
+  [ffmpeg]=ffmpeg [ffprobe]=ffmpeg [rtmpdump]=rtmpdump
+  [gst-launch-1.0]="gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad"
+  [chromium]=chromium [openssl]=openssl
+  [/usr/lib/postgresql/15/bin/initdb]="postgresql"
+)
+missing=()
+for prog in "${!NEED[@]}"; do
+  command -v "$prog" >/dev/null 2>&1 || [ -x "$prog" ] || missing+=("${NEED[$prog]}")
+done
+# rtmp2src/rtmp2sink live in gst-plugins-bad; the binary alone is not enough.
+if command -v gst-inspect-1.0 >/dev/null 2>&1 && ! gst-inspect-1.0 rtmp2src >/dev/null 2>&1; then missing+=(gstreamer1.0-plugins-bad); fi
+if [ ${#missing[@]} -gt 0 ]; then
+  pkgs=$(printf '%s\n' ${missing[@]} | sort -u | tr '\n' ' ')
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "test.sh: installing system packages: $pkgs"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $pkgs >/dev/null
+  else
+    echo "test.sh: missing system packages: $pkgs (install them, e.g. sudo apt-get install $pkgs)" >&2
+    exit 1
+  fi
+fi
+
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  echo "test.sh: npm ci"
+  npm ci --no-audit --no-fund --loglevel=error
+fi
+
+echo "test.sh: typecheck"
+npx tsc -p tsconfig.json --noEmit
+echo "test.sh: lint"
+npx eslint . --max-warnings=0
+
+if [ "${1:-}" = "--unit" ]; then
+  mapfile -t files < <(find src -name '*.test.ts' | sort)
+else
+  mapfile -t files < <(find src test -name '*.test.ts' | sort)
+fi
+echo "test.sh: ${#files[@]} test files"
+exec node --import tsx --test --test-concurrency=1 --test-timeout=300000 "${files[@]}"
