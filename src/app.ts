@@ -1,16 +1,30 @@
 import { readFileSync } from 'node:fs';
-import Fastify, { type FastifyInstance } from 'fastify';
 import type { Config } from './config/schema.js';
 import type { Logger } from './core/logger.js';
 import { StreamHub } from './hub/index.js';
+import { openDatabase } from './db/open-database.js';
+import { StreamService } from './services/streams/stream-service.js';
+import { StreamLifecycle } from './services/streams/stream-lifecycle.js';
+import { StreamUrls } from './services/streams/stream-urls.js';
+import { WebhookDispatcher } from './services/webhooks/webhook-dispatcher.js';
+import { WebhookService } from './services/webhooks/webhook-service.js';
+import { AdminTokenAuthenticator } from './services/auth/admin-token.js';
+import { getOrCreateServerSecret } from './services/auth/server-secrets.js';
+import { ConfiguredPublishAuthorizer } from './services/auth/publish-authorizer.js';
+import { ConfiguredPlayAuthorizer } from './services/auth/play-authorizer.js';
 import { RtmpServer } from './servers/rtmp/rtmp-server.js';
-import { OpenAuth, type RtmpAuth } from './servers/auth-port.js';
+import type { RtmpAuth } from './servers/auth-port.js';
+import { createHttpApp } from './servers/http/create-http-app.js';
 import { registerHls } from './servers/http/hls/register-hls.js';
 import { registerFlv } from './servers/http/flv/register-flv.js';
+import { connectLifecycle } from './services/streams/hub-lifecycle-link.js';
 
 export interface RunningOnAir {
   readonly hub: StreamHub;
   readonly ports: { rtmp: number; rtmps?: number; http: number };
+  readonly streams: StreamService;
+  /** The admin token generated at this first start (null when configured or generated earlier). */
+  readonly generatedApiToken: string | null;
   close(): Promise<void>;
 }
 
@@ -27,9 +41,32 @@ export async function startOnAir(config: Config, log: Logger): Promise<RunningOn
     },
     log.child({ mod: 'hub' }),
   );
-  if (config.auth !== 'open') throw new Error(`--auth ${config.auth} needs the stream API (not wired yet)`);
-  log.warn('AUTH IS OPEN (--auth open): anyone who can reach this server can publish under any name. Development only.');
-  const auth: RtmpAuth = new OpenAuth();
+  if (config.auth === 'open') {
+    log.warn('AUTH IS OPEN (--auth open): anyone who can reach this server can publish under any name. Development only.');
+  }
+
+  const db = await openDatabase(config);
+  const dispatcher = new WebhookDispatcher({ db, logger: log.child({ mod: 'webhooks' }) });
+  const streams = new StreamService({
+    db, logger: log.child({ mod: 'streams' }), events: dispatcher, defaultReconnectWindowSec: config.reconnectWindowSec,
+    kickPublisher: (path, reason) => hub.kickPublisher(path, reason),
+  });
+  const lifecycle = new StreamLifecycle({ db, logger: log.child({ mod: 'lifecycle' }), events: dispatcher });
+  await lifecycle.recover();
+  const unlink = connectLifecycle(hub, lifecycle, log);
+  const webhooks = new WebhookService({ db, dispatcher });
+  const { auth: adminAuth, generatedToken } = await AdminTokenAuthenticator.init(db, config.apiToken);
+  const playbackSecret = config.playbackSecret || (await getOrCreateServerSecret(db, 'playback_secret'));
+  const authLog = log.child({ mod: 'auth' });
+  const publishAuth = new ConfiguredPublishAuthorizer({
+    mode: config.auth, streams, logger: authLog, publishSecret: config.publishSecret,
+    callbackUrl: config.authCallbackUrl, callbackTimeoutMs: config.authCallbackTimeoutMs,
+  });
+  const playAuth = new ConfiguredPlayAuthorizer({ streams, playbackSecret, openMode: config.auth === 'open', logger: authLog });
+  const auth: RtmpAuth = {
+    authorizePublish: (r) => publishAuth.authorizePublish(r),
+    authorizePlay: (r) => playAuth.authorizePlay(r),
+  };
 
   const rtmp = new RtmpServer(
     {
@@ -40,27 +77,34 @@ export async function startOnAir(config: Config, log: Logger): Promise<RunningOn
     },
     hub, auth, log.child({ mod: 'rtmp' }),
   );
-  const http: FastifyInstance = Fastify({ logger: false });
-  http.get('/healthz', async () => ({ status: 'ok', streams: [...hub.streams()].filter((s) => s.publisher).length, rtmpConnections: rtmp.connectionCount }));
-
-  const playback = { hub, config, log: log.child({ mod: 'http' }), authorizePlay: auth.authorizePlay.bind(auth) };
+  const ports = { rtmp: config.rtmpPort, rtmps: undefined as number | undefined, http: config.httpPort };
+  const urls = new StreamUrls({ publicUrl: config.publicUrl, ports: () => ({ rtmp: ports.rtmp, rtmps: ports.rtmps ?? null, http: ports.http }) });
+  const http = createHttpApp({ config, logger: log, streams, webhooks, adminAuth, urls, playbackSecret });
+  const playback = { hub, config, log: log.child({ mod: 'playback' }), authorizePlay: auth.authorizePlay };
   const hls = registerHls(http, playback);
   const flv = registerFlv(http, playback);
 
-  const rtmpPorts = await rtmp.listen();
+  Object.assign(ports, await rtmp.listen());
   await http.listen({ host: config.host, port: config.httpPort });
-  const httpPort = (http.server.address() as { port: number }).port;
+  ports.http = (http.server.address() as { port: number }).port;
+  dispatcher.start();
 
   let closing: Promise<void> | undefined;
   return {
     hub,
-    ports: { ...rtmpPorts, http: httpPort },
+    ports,
+    streams,
+    generatedApiToken: generatedToken,
     close: () => (closing ??= (async () => {
       hls.close();
       flv.close();
-      hub.close();
       await rtmp.close();
+      hub.close();
+      unlink();
       await http.close();
+      lifecycle.close();
+      await dispatcher.close();
+      await db.close();
     })()),
   };
 }

@@ -21,6 +21,10 @@ async function main(): Promise<void> {
   const log = createLogger(config.logLevel);
   log.info({ config: describeConfig(config) }, 'effective config');
   const onair = await startOnAir(config, log);
+  if (onair.generatedApiToken) {
+    // Printed once, straight to stdout (never through the logger, which redacts tokens): it is stored hashed.
+    console.log(`\nAdmin API token (shown once, store it now): ${onair.generatedApiToken}\n`);
+  }
   const host = config.publicUrl ? new URL(config.publicUrl).hostname : 'localhost';
   log.info({
     rtmp: `rtmp://${host}:${onair.ports.rtmp}/live`,

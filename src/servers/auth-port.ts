@@ -13,31 +13,3 @@ export interface RtmpAuth {
   authorizePublish(req: PublishAuthRequest): Promise<PublishDecision>;
   authorizePlay(req: PlayAuthRequest): Promise<PlayDecision>;
 }
-
-/**
- * `--auth open`: any well-formed name publishes and plays; the hub path is `<app>/<name>`. For local
- * development and tests only (the server logs a loud warning).
- */
-export class OpenAuth implements RtmpAuth {
-  async authorizePublish(req: PublishAuthRequest): Promise<PublishDecision> {
-    const name = openName(req.name);
-    return name ? { ok: true, streamPath: `${req.app.toLowerCase()}/${name}` } : { ok: false, code: 'bad_name', reason: 'name fails the whitelist' };
-  }
-
-  async authorizePlay(req: PlayAuthRequest): Promise<PlayDecision> {
-    const name = openName(req.name);
-    return name ? { ok: true, streamPath: `${req.app.toLowerCase()}/${name}` } : { ok: false, code: 'bad_name', reason: 'name fails the whitelist' };
-  }
-}
-
-/** Canonical open-mode name: lower case, no empty segments, whitelist `[a-z0-9_-]`. */
-function openName(raw: string): string | undefined {
-  let decoded: string;
-  try {
-    decoded = decodeURIComponent(raw);
-  } catch {
-    return undefined;
-  }
-  const name = decoded.toLowerCase().replace(/\/+/g, '/').replace(/^\/|\/$/g, '');
-  return /^[a-z0-9_-]{1,128}$/.test(name) ? name : undefined;
-}

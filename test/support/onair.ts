@@ -7,6 +7,9 @@ import type { Config } from '../../src/config/schema.js';
 import { createLogger } from '../../src/core/logger.js';
 import { startOnAir, type RunningOnAir } from '../../src/app.js';
 
+/** The admin bearer token of every test server. */
+export const TEST_API_TOKEN = 'test-admin-token-0123456789';
+
 export interface TestServer extends RunningOnAir {
   readonly config: Config;
   /** Every log line the server wrote (JSON strings), for "never logs the key" checks. */
@@ -18,7 +21,7 @@ export interface TestServer extends RunningOnAir {
 /** Starts OnAir in-process on ephemeral ports with a private data dir and captured logs. */
 export async function startTestServer(flags: Record<string, string | number> = {}): Promise<TestServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'onair-test-'));
-  const argv = Object.entries({ 'rtmp-port': 0, 'http-port': 0, 'rtmps-port': 0, host: '127.0.0.1', 'data-dir': dataDir, auth: 'open', 'log-level': 'debug', ...flags })
+  const argv = Object.entries({ 'rtmp-port': 0, 'http-port': 0, 'rtmps-port': 0, host: '127.0.0.1', 'data-dir': dataDir, auth: 'open', 'log-level': 'debug', 'api-token': TEST_API_TOKEN, ...flags })
     .flatMap(([k, v]) => [`--${k}`, String(v)]);
   const config = loadConfig({ argv, env: {} });
   const logs: string[] = [];

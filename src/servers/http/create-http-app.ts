@@ -1,4 +1,4 @@
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { Type } from '@sinclair/typebox';
@@ -40,7 +40,7 @@ export function createHttpApp(deps: HttpAppDeps): FastifyInstance {
   const app = Fastify({
     loggerInstance: deps.logger.child({ module: 'http' }) as FastifyBaseLogger,
     // Fastify's request log prints URLs, and playback URLs carry tokens: log our own line, path only.
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: API_BODY_LIMIT_BYTES,
     ajv: { customOptions: { removeAdditional: false } },
   });
@@ -83,11 +83,12 @@ export function createHttpApp(deps: HttpAppDeps): FastifyInstance {
 }
 
 /**
- * JSON bodies, where an empty body means "no body" (a POST to reset-key with a JSON content type and
+ * The only body type: JSON, where an empty body means "no body" (a POST to reset-key with a JSON content type and
  * nothing else is common in clients), and a parse failure is `invalid_json`.
  */
 function installJsonParser(app: FastifyInstance): void {
-  app.removeContentTypeParser('application/json');
+  // Only JSON: without the built-in text/plain parser a plain-text body is a 415, not a confusing 400.
+  app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
     const text = String(body);
     if (text.trim() === '') return done(null, undefined);

@@ -1,0 +1,97 @@
+import { Command, CommanderError } from 'commander';
+
+export interface CliIo {
+  readonly out: (line: string) => void;
+  readonly err: (line: string) => void;
+  readonly env: Readonly<Record<string, string | undefined>>;
+}
+
+interface StreamJson {
+  id: string;
+  name: string;
+  status: string;
+  streamKey?: string;
+  playbackId: string;
+  ingest: { rtmp: string; rtmps?: string };
+  playback: { hls: string; rtmp: string };
+}
+
+class ApiCallError extends Error {}
+
+/** A small client of the OnAir API for operators: `onair streams create|list|get|reset-key|delete`. */
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  const program = new Command('onair')
+    .description('OnAir control-plane client')
+    .option('--api-url <url>', 'API base URL (env ONAIR_API_URL)', io.env.ONAIR_API_URL ?? 'http://127.0.0.1:8080')
+    .option('--token <token>', 'admin bearer token (env ONAIR_API_TOKEN)', io.env.ONAIR_API_TOKEN)
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) });
+
+  const call = async (method: string, path: string, body?: unknown): Promise<unknown> => {
+    const { apiUrl, token } = program.opts<{ apiUrl: string; token?: string }>();
+    if (!token) throw new ApiCallError('no token: set ONAIR_API_TOKEN or pass --token');
+    const res = await fetch(`${apiUrl.replace(/\/+$/, '')}/api/v1${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    }).catch((e: Error) => {
+      throw new ApiCallError(`cannot reach ${apiUrl}: ${e.message}`);
+    });
+    const text = await res.text();
+    const json: unknown = text ? JSON.parse(text) : null;
+    if (!res.ok) {
+      const e = (json as { error?: { code: string; message: string } } | null)?.error;
+      throw new ApiCallError(e ? `${e.code}: ${e.message}` : `HTTP ${res.status}`);
+    }
+    return json;
+  };
+
+  const printStream = (s: StreamJson): void => {
+    io.out(`ID:          ${s.id}`);
+    io.out(`Name:        ${s.name}`);
+    io.out(`Status:      ${s.status}`);
+    io.out(`OBS Server:  ${s.ingest.rtmp}`);
+    if (s.ingest.rtmps) io.out(`OBS Server (TLS): ${s.ingest.rtmps}`);
+    if (s.streamKey) io.out(`Stream Key:  ${s.streamKey}`);
+    io.out(`Playback ID: ${s.playbackId}`);
+    io.out(`HLS:         ${s.playback.hls}`);
+  };
+
+  const streams = program.command('streams').description('manage live streams');
+  streams.command('create').description('create a live stream')
+    .option('--name <name>', 'display name')
+    .option('--signed', 'require playback tokens')
+    .option('--reconnect-window <sec>', 'seconds an encoder may reconnect', (v) => Number.parseInt(v, 10))
+    .action(async (o: { name?: string; signed?: boolean; reconnectWindow?: number }) => {
+      const settings = { ...(o.signed ? { playbackPolicy: 'signed' } : {}), ...(o.reconnectWindow !== undefined ? { reconnectWindowSec: o.reconnectWindow } : {}) };
+      printStream(await call('POST', '/streams', { ...(o.name ? { name: o.name } : {}), settings }) as StreamJson);
+    });
+  streams.command('list').description('list streams (newest first)')
+    .option('--limit <n>', 'page size', (v) => Number.parseInt(v, 10), 25)
+    .action(async (o: { limit: number }) => {
+      const page = await call('GET', `/streams?limit=${o.limit}`) as { data: StreamJson[]; nextCursor: string | null };
+      for (const s of page.data) io.out(`${s.id}  ${s.status.padEnd(8)}  ${s.playbackId}  ${s.name}`);
+      if (page.nextCursor) io.out(`(more: --limit larger than ${o.limit})`);
+    });
+  streams.command('get <id>').description('show a stream with its OBS settings')
+    .action(async (id: string) => printStream(await call('GET', `/streams/${encodeURIComponent(id)}`) as StreamJson));
+  streams.command('reset-key <id>').description('issue a new stream key (the old one stops working)')
+    .action(async (id: string) => printStream(await call('POST', `/streams/${encodeURIComponent(id)}/reset-key`) as StreamJson));
+  streams.command('delete <id>').description('delete a stream')
+    .action(async (id: string) => {
+      await call('DELETE', `/streams/${encodeURIComponent(id)}`);
+      io.out(`deleted ${id}`);
+    });
+
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return 0;
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode;
+    if (err instanceof ApiCallError) {
+      io.err(`error: ${err.message}`);
+      return 1;
+    }
+    throw err;
+  }
+}

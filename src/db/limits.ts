@@ -1,0 +1,8 @@
+/** pg pool size: the API and the webhook worker are the only users; a few connections keep latency flat. */
+export const POOL_MAX_CONNECTIONS = 10;
+/** Idle pool connections are returned after this, so a quiet server holds no sockets it does not need. */
+export const POOL_IDLE_TIMEOUT_MS = 30_000;
+/** A database that does not accept a connection within this fails startup instead of hanging it. */
+export const CONNECT_TIMEOUT_MS = 10_000;
+/** Advisory lock id serialising migrations when several instances start against one PostgreSQL. */
+export const MIGRATION_LOCK_ID = 0x0a1a_0001;

@@ -1,0 +1,44 @@
+import { mkdirSync } from 'node:fs';
+import { PGlite } from '@electric-sql/pglite';
+import { OnAirError } from '../core/errors.js';
+import type { Database, Queryable } from './database.js';
+
+/** Embedded PostgreSQL (WASM). `dataDir` undefined = in memory (tests). */
+export class PgliteDatabase implements Database {
+  readonly kind = 'pglite' as const;
+  private closed = false;
+
+  private constructor(private readonly pg: PGlite) {}
+
+  static async open(dataDir?: string): Promise<PgliteDatabase> {
+    if (dataDir !== undefined) mkdirSync(dataDir, { recursive: true });
+    const pg = await PGlite.create(dataDir);
+    return new PgliteDatabase(pg);
+  }
+
+  async query<T>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
+    this.checkOpen();
+    const res = await this.pg.query<T>(sql, [...params]);
+    return res.rows;
+  }
+
+  async transaction<R>(fn: (tx: Queryable) => Promise<R>): Promise<R> {
+    this.checkOpen();
+    return this.pg.transaction(async (tx) => {
+      const q: Queryable = {
+        query: async <T>(sql: string, params: readonly unknown[] = []) => (await tx.query<T>(sql, [...params])).rows,
+      };
+      return fn(q);
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.pg.close();
+  }
+
+  private checkOpen(): void {
+    if (this.closed) throw new OnAirError('ONAIR_ERR_CLOSED', 'database is closed');
+  }
+}

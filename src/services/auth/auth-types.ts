@@ -1,0 +1,34 @@
+/** The contract the media servers call before a publish or a play (see the RTMP, HLS and FLV servers). */
+export interface PublishAuthRequest {
+  app: string;
+  name: string;
+  query: string;
+  clientIp: string;
+  protocol: 'rtmp' | 'rtmps' | 'srt';
+}
+
+/** `streamPath` is the hub key; it never contains a stream key (`live/<playbackId>` for API streams). */
+export type PublishDecision =
+  | { ok: true; streamPath: string; streamId?: string; playbackId?: string }
+  | { ok: false; code: 'bad_name' | 'unauthorized' | 'rate_limited' | 'disabled'; reason: string };
+
+export interface PublishAuthorizer {
+  authorizePublish(req: PublishAuthRequest): Promise<PublishDecision>;
+}
+
+/** HLS/FLV callers pass `app: 'live'` and the playback id as `name`; `query` carries `token=` for signed streams. */
+export interface PlayAuthRequest {
+  app: string;
+  name: string;
+  query: string;
+  clientIp: string;
+  protocol: 'rtmp' | 'rtmps' | 'hls' | 'flv' | 'ws-flv';
+}
+
+export type PlayDecision =
+  | { ok: true; streamPath: string; streamId?: string }
+  | { ok: false; code: 'not_found' | 'unauthorized' | 'bad_name'; reason: string };
+
+export interface PlayAuthorizer {
+  authorizePlay(req: PlayAuthRequest): Promise<PlayDecision>;
+}

@@ -1,0 +1,13 @@
+/** Default and largest page of a list call: bounded so one request cannot read a whole table. */
+export const DEFAULT_PAGE_SIZE = 25;
+export const MAX_PAGE_SIZE = 100;
+/** Display names are for dashboards; 200 chars fits any real title and bounds row size. */
+export const MAX_STREAM_NAME_LENGTH = 200;
+/** Passthrough is an application's own id or small JSON; 1 KiB like common managed APIs' metadata fields. */
+export const MAX_PASSTHROUGH_LENGTH = 1024;
+/** More rungs than this is no longer a ladder but a CPU exhaustion vector. */
+export const MAX_LADDER_RUNGS = 8;
+/** Playback tokens: shortest and longest lifetime a caller may ask for, and the default (one day). */
+export const MIN_PLAYBACK_TOKEN_TTL_SEC = 60;
+export const MAX_PLAYBACK_TOKEN_TTL_SEC = 30 * 24 * 3600;
+export const DEFAULT_PLAYBACK_TOKEN_TTL_SEC = 24 * 3600;

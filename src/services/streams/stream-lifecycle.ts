@@ -1,0 +1,161 @@
+import type { Logger } from '../../core/logger.js';
+import { OnAirError } from '../../core/errors.js';
+import type { Database } from '../../db/database.js';
+import type { EventPublisher } from '../webhooks/webhook-events.js';
+import { newId } from '../random-ids.js';
+import { StreamStore } from './stream-store.js';
+import { SessionStore } from './session-store.js';
+import { summarize, type SessionRecord } from './stream-types.js';
+
+export interface PublishStartInfo {
+  readonly streamPath: string;
+  /** Set for API streams (from the PublishDecision); absent in `open`/`callback` mode. */
+  readonly streamId?: string;
+  readonly remoteAddress: string;
+  readonly protocol: string;
+}
+
+export interface PublishEndInfo {
+  readonly streamPath: string;
+  readonly sessionId: string;
+  /** Why the publisher went away: `eof`, `timeout`, `kicked:key_reset`, `takeover`... (free text, stored). */
+  readonly reason: string;
+  readonly bytesIn: number;
+}
+
+export interface StreamLifecycleDeps {
+  readonly db: Database;
+  readonly logger: Logger;
+  readonly events: EventPublisher;
+  readonly now?: () => Date;
+}
+
+interface LiveSession {
+  readonly sessionId: string;
+  readonly streamPath: string;
+  readonly streamId: string | undefined;
+}
+
+/**
+ * What the media servers report about publishers: records sessions, flips the stream's status and emits
+ * stream.connected / active / disconnected / idle. `idle` waits `reconnectWindowSec` so an encoder that
+ * drops and comes back within the window keeps the stream active (and its viewers' players alive).
+ * Never throws into the media path: storage failures are logged.
+ */
+export class StreamLifecycle {
+  private readonly streams: StreamStore;
+  private readonly sessions: SessionStore;
+  private readonly now: () => Date;
+  private readonly log: Logger;
+  private readonly bySession = new Map<string, LiveSession>();
+  private readonly byPath = new Map<string, LiveSession>();
+  private readonly idleTimers = new Map<string, NodeJS.Timeout>();
+  private closed = false;
+
+  constructor(private readonly deps: StreamLifecycleDeps) {
+    this.streams = new StreamStore(deps.db);
+    this.sessions = new SessionStore(deps.db);
+    this.now = deps.now ?? (() => new Date());
+    this.log = deps.logger.child({ module: 'stream-lifecycle' });
+  }
+
+  /** Startup repair after a crash: no publisher is connected yet, so nothing is active and no session open. */
+  async recover(): Promise<{ streams: number; sessions: number }> {
+    const at = this.now();
+    return { sessions: await this.sessions.endAllOpen(at), streams: await this.streams.resetAllToIdle(at) };
+  }
+
+  async onPublishStart(info: PublishStartInfo): Promise<string> {
+    this.checkOpen();
+    const live: LiveSession = { sessionId: newId('ses'), streamPath: info.streamPath, streamId: info.streamId };
+    this.cancelIdle(info.streamPath);
+    this.bySession.set(live.sessionId, live);
+    this.byPath.set(info.streamPath, live);
+    await this.guard('publish start', async () => {
+      await this.sessions.insert({
+        id: live.sessionId, streamId: info.streamId ?? null, streamPath: info.streamPath, protocol: info.protocol,
+        remoteAddress: info.remoteAddress, startedAt: this.now(),
+      });
+      await this.emit('stream.connected', live);
+    });
+    return live.sessionId;
+  }
+
+  /** First keyframe of the current publisher on `streamPath`. */
+  async onActive(streamPath: string): Promise<void> {
+    if (this.closed) return;
+    const live = this.byPath.get(streamPath);
+    if (!live) return;
+    await this.guard('active', async () => {
+      await this.sessions.markActive(live.sessionId, this.now());
+      if (live.streamId) await this.streams.setLiveStatus(live.streamId, 'active', this.now());
+      await this.emit('stream.active', live);
+    });
+  }
+
+  async onPublishEnd(info: PublishEndInfo): Promise<void> {
+    if (this.closed) return;
+    const live = this.bySession.get(info.sessionId);
+    this.bySession.delete(info.sessionId);
+    if (!live) return;
+    const replaced = this.byPath.get(info.streamPath) !== live; // a takeover publisher is already live here
+    if (!replaced) this.byPath.delete(info.streamPath);
+    await this.guard('publish end', async () => {
+      await this.sessions.end(info.sessionId, this.now(), info.reason, info.bytesIn);
+      await this.emit('stream.disconnected', live);
+      if (!replaced && live.streamId) await this.scheduleIdle(live);
+    });
+  }
+
+  /** Idempotent. Pending idle timers are dropped; `recover()` at the next start settles their streams. */
+  close(): void {
+    this.closed = true;
+    for (const t of this.idleTimers.values()) clearTimeout(t);
+    this.idleTimers.clear();
+    this.bySession.clear();
+    this.byPath.clear();
+  }
+
+  private async scheduleIdle(live: LiveSession): Promise<void> {
+    const stream = await this.streams.get(live.streamId!);
+    if (!stream) return;
+    const windowMs = stream.status === 'disabled' ? 0 : stream.settings.reconnectWindowSec * 1000;
+    const timer = setTimeout(() => {
+      this.idleTimers.delete(live.streamPath);
+      void this.guard('idle', async () => {
+        if (this.closed || this.byPath.has(live.streamPath)) return;
+        await this.streams.setLiveStatus(live.streamId!, 'idle', this.now());
+        await this.emit('stream.idle', live);
+      });
+    }, windowMs);
+    timer.unref();
+    this.cancelIdle(live.streamPath);
+    this.idleTimers.set(live.streamPath, timer);
+  }
+
+  private cancelIdle(streamPath: string): void {
+    const t = this.idleTimers.get(streamPath);
+    if (t) clearTimeout(t);
+    this.idleTimers.delete(streamPath);
+  }
+
+  private async emit(type: 'stream.connected' | 'stream.active' | 'stream.disconnected' | 'stream.idle', live: LiveSession): Promise<void> {
+    if (!live.streamId) return;
+    const stream = await this.streams.get(live.streamId);
+    if (!stream) return;
+    const session: SessionRecord | null = await this.sessions.get(live.sessionId);
+    await this.deps.events.publish(type, session ? { stream: summarize(stream), session } : { stream: summarize(stream) });
+  }
+
+  private async guard(what: string, fn: () => Promise<void>): Promise<void> {
+    try {
+      await fn();
+    } catch (err) {
+      if (!this.closed) this.log.error({ err, what }, 'stream lifecycle update failed');
+    }
+  }
+
+  private checkOpen(): void {
+    if (this.closed) throw new OnAirError('ONAIR_ERR_CLOSED', 'stream lifecycle is closed');
+  }
+}

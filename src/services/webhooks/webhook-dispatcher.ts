@@ -1,0 +1,181 @@
+import type { Logger } from '../../core/logger.js';
+import type { Database } from '../../db/database.js';
+import { newId } from '../random-ids.js';
+import type { EventPublisher, WebhookEventData, WebhookEventType } from './webhook-events.js';
+import { WebhookDeliveryStore, type ClaimedDelivery } from './webhook-delivery-store.js';
+import { WebhookEndpointStore } from './webhook-endpoint-store.js';
+import { signWebhook } from './webhook-signature.js';
+import type { WebhookDeliveryRecord } from './webhook-types.js';
+import * as L from './limits.js';
+
+export interface WebhookDispatcherOptions {
+  readonly retryBaseMs?: number;
+  readonly retryMaxMs?: number;
+  readonly maxAttempts?: number;
+  readonly timeoutMs?: number;
+  readonly pollIntervalMs?: number;
+}
+
+export interface WebhookDispatcherDeps {
+  readonly db: Database;
+  readonly logger: Logger;
+  readonly options?: WebhookDispatcherOptions;
+  readonly now?: () => Date;
+}
+
+/**
+ * Turns events into persisted deliveries (one per subscribed endpoint, in one transaction) and a worker
+ * that sends them: signed POSTs, exponential backoff with a cap, a lease so a crash loses nothing.
+ * `publish` never throws (a lost webhook must not fail a publish or an API call); it logs instead.
+ */
+export class WebhookDispatcher implements EventPublisher {
+  private readonly deliveries: WebhookDeliveryStore;
+  private readonly endpoints: WebhookEndpointStore;
+  private readonly log: Logger;
+  private readonly now: () => Date;
+  private readonly opt: Required<WebhookDispatcherOptions>;
+  private readonly closing = new AbortController();
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<void> | null = null;
+  private again = false;
+  private started = false;
+
+  constructor(private readonly deps: WebhookDispatcherDeps) {
+    this.deliveries = new WebhookDeliveryStore(deps.db);
+    this.endpoints = new WebhookEndpointStore(deps.db);
+    this.log = deps.logger.child({ module: 'webhooks' });
+    this.now = deps.now ?? (() => new Date());
+    const o = deps.options ?? {};
+    this.opt = {
+      retryBaseMs: o.retryBaseMs ?? L.RETRY_BASE_MS,
+      retryMaxMs: o.retryMaxMs ?? L.RETRY_MAX_MS,
+      maxAttempts: o.maxAttempts ?? L.MAX_ATTEMPTS,
+      timeoutMs: o.timeoutMs ?? L.DELIVERY_TIMEOUT_MS,
+      pollIntervalMs: o.pollIntervalMs ?? L.POLL_INTERVAL_MS,
+    };
+  }
+
+  /** Starts the worker (pending deliveries from before a restart go out now). */
+  start(): void {
+    if (this.started || this.closing.signal.aborted) return;
+    this.started = true;
+    this.timer = setInterval(() => this.kick(), this.opt.pollIntervalMs);
+    this.timer.unref();
+    this.kick();
+  }
+
+  async publish(type: WebhookEventType, data: WebhookEventData): Promise<void> {
+    if (this.closing.signal.aborted) return;
+    try {
+      const eventId = newId('evt');
+      const now = this.now();
+      const payload = JSON.stringify({ id: eventId, type, time: now.toISOString(), data });
+      await this.deps.db.transaction(async (tx) => {
+        const endpoints = await new WebhookEndpointStore(tx).list();
+        const store = new WebhookDeliveryStore(tx);
+        for (const e of endpoints) {
+          if (!e.enabled || !(e.events.includes('*') || e.events.includes(type))) continue;
+          await store.insert({ id: newId('whd'), eventId, endpointId: e.id, eventType: type, payload }, now);
+        }
+      });
+      this.kick();
+    } catch (err) {
+      this.log.error({ err, type }, 'webhook event not queued');
+    }
+  }
+
+  /** Queues a fresh copy of a delivery (same event id and body, new delivery id, attempts from zero). */
+  async redeliver(deliveryId: string): Promise<WebhookDeliveryRecord | null> {
+    const old = await this.deliveries.get(deliveryId);
+    if (!old || !(await this.endpoints.get(old.endpointId))) return null;
+    const copy = await this.deliveries.insert(
+      { id: newId('whd'), eventId: old.eventId, endpointId: old.endpointId, eventType: old.eventType, payload: old.payload },
+      this.now());
+    this.kick();
+    return copy;
+  }
+
+  /** Resolves when no worker pass is running (tests and graceful shutdown). */
+  async idle(): Promise<void> {
+    while (this.running) await this.running;
+  }
+
+  /** Idempotent: stops the timer, aborts in-flight sends (they retry after their lease) and waits for the pass. */
+  async close(): Promise<void> {
+    if (this.closing.signal.aborted) return this.idle();
+    this.closing.abort();
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    await this.idle();
+  }
+
+  private kick(): void {
+    if (!this.started || this.closing.signal.aborted) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = this.drain().finally(() => {
+      this.running = null;
+      if (this.again) {
+        this.again = false;
+        this.kick();
+      }
+    });
+  }
+
+  private async drain(): Promise<void> {
+    try {
+      for (;;) {
+        if (this.closing.signal.aborted) return;
+        const now = this.now();
+        const lease = new Date(now.getTime() + this.opt.timeoutMs + L.LEASE_MARGIN_MS);
+        const batch = await this.deliveries.claimDue(now, lease, L.CLAIM_BATCH_SIZE);
+        await Promise.all(batch.map((c) => this.send(c)));
+        if (batch.length < L.CLAIM_BATCH_SIZE) return;
+      }
+    } catch (err) {
+      if (!this.closing.signal.aborted) this.log.error({ err }, 'webhook worker pass failed');
+    }
+  }
+
+  private async send({ delivery, url, secret }: ClaimedDelivery): Promise<void> {
+    const tSec = Math.floor(this.now().getTime() / 1000);
+    let status: number | null = null;
+    let error: string;
+    try {
+      const res = await fetch(url, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'user-agent': 'OnAir-Webhooks/1',
+          'onair-signature': signWebhook(secret, delivery.payload, tSec),
+          'onair-event-id': delivery.eventId,
+          'onair-delivery-id': delivery.id,
+        },
+        body: delivery.payload,
+        redirect: 'manual',
+        signal: AbortSignal.any([AbortSignal.timeout(this.opt.timeoutMs), this.closing.signal]),
+      });
+      status = res.status;
+      await res.body?.cancel().catch(() => {});
+      if (status >= 200 && status <= 299) {
+        await this.deliveries.markSucceeded(delivery.id, status, this.now());
+        return;
+      }
+      error = `receiver answered ${status}`;
+    } catch (err) {
+      if (this.closing.signal.aborted) return; // shutdown: the lease brings it back after restart
+      error = (err as Error).name === 'TimeoutError' ? `no answer within ${this.opt.timeoutMs} ms` : `request failed: ${(err as Error).message}`;
+    }
+    const retryAt = delivery.attempts >= this.opt.maxAttempts ? null : new Date(this.now().getTime() + this.backoffMs(delivery.attempts));
+    this.log.warn({ deliveryId: delivery.id, eventType: delivery.eventType, attempt: delivery.attempts, status, willRetry: retryAt !== null }, 'webhook delivery failed');
+    await this.deliveries.markAttemptFailed(delivery.id, status, error.slice(0, L.MAX_ERROR_TEXT), retryAt, this.now());
+  }
+
+  /** base * 2^(attempt-1), capped, with +-20% jitter so a receiver's recovery is not hit by a thundering herd. */
+  private backoffMs(attempt: number): number {
+    const exp = Math.min(this.opt.retryMaxMs, this.opt.retryBaseMs * 2 ** Math.min(attempt - 1, 30));
+    return Math.round(exp * (0.8 + Math.random() * 0.4));
+  }
+}
