@@ -1,0 +1,19 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+/**
+ * The reference clip of the benchmarking notes: 720p30 H.264 High 2.5 Mb/s + AAC-LC 128k 48 kHz, 2 s GOP, 30 s
+ * (about 2.7 Mb/s on the wire). Made once with ffmpeg into bench/out/media.
+ */
+export function referenceClip(outDir: string): string {
+  const file = join(outDir, 'clip720.flv');
+  if (existsSync(file)) return file;
+  mkdirSync(outDir, { recursive: true });
+  execFileSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y',
+    '-f', 'lavfi', '-i', 'testsrc2=size=1280x720:rate=30', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000', '-t', '30',
+    '-c:v', 'libx264', '-preset', 'veryfast', '-pix_fmt', 'yuv420p', '-sc_threshold', '0',
+    '-b:v', '2500k', '-maxrate', '2500k', '-bufsize', '5000k', '-g', '60', '-keyint_min', '60',
+    '-c:a', 'aac', '-b:a', '128k', '-ar', '48000', '-f', 'flv', file], { stdio: 'inherit' });
+  return file;
+}

@@ -1,0 +1,69 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { join, resolve } from 'node:path';
+
+export interface BenchServer {
+  readonly name: string;
+  readonly pid: number;
+  readonly rtmpUrl: (stream: string) => string;
+  stop(): Promise<void>;
+}
+
+const root = resolve(import.meta.dirname, '../..');
+
+async function waitPort(port: number, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const ok = await new Promise<boolean>((r) => {
+      const s = connect({ host: '127.0.0.1', port }, () => (s.destroy(), r(true)));
+      s.on('error', () => r(false));
+    });
+    if (ok) return;
+    if (Date.now() > deadline) throw new Error(`port ${port} did not open`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+function stopper(child: ChildProcess): () => Promise<void> {
+  return () => new Promise((r) => {
+    if (child.exitCode !== null) return r();
+    child.once('exit', () => r());
+    child.kill('SIGTERM');
+    setTimeout(() => child.kill('SIGKILL'), 6000).unref();
+  });
+}
+
+/** OnAir from dist/ (built by the caller), pinned to `cpu`, auth open, logs at warn. */
+export async function startOnAir(cpu: number, port: number, workDir: string): Promise<BenchServer> {
+  const dataDir = join(workDir, `onair-data-${port}`);
+  mkdirSync(dataDir, { recursive: true });
+  const child = spawn('taskset', ['-c', String(cpu), process.execPath, join(root, 'dist/main.js'), '--auth', 'open', '--host', '127.0.0.1',
+    '--rtmp-port', String(port), '--http-port', String(port + 1), '--data-dir', dataDir, '--log-level', 'warn'], { stdio: ['ignore', 'ignore', 'inherit'] });
+  await waitPort(port);
+  return { name: 'onair', pid: child.pid!, rtmpUrl: (s) => `rtmp://127.0.0.1:${port}/live/${s}`, stop: stopper(child) };
+}
+
+export function nginxRtmpAvailable(): boolean {
+  return existsSync('/usr/sbin/nginx') && existsSync('/usr/lib/nginx/modules/ngx_rtmp_module.so');
+}
+
+/** nginx-rtmp (Debian nginx + libnginx-mod-rtmp), one process (master off), pinned to `cpu`. */
+export async function startNginxRtmp(cpu: number, port: number, workDir: string): Promise<BenchServer> {
+  const dir = join(workDir, `nginx-${port}`);
+  mkdirSync(join(dir, 'logs'), { recursive: true });
+  writeFileSync(join(dir, 'nginx.conf'), `
+load_module /usr/lib/nginx/modules/ngx_rtmp_module.so;
+daemon off;
+master_process off;
+worker_processes 1;
+worker_rlimit_nofile 8192;
+error_log ${dir}/logs/error.log warn;
+pid ${dir}/nginx.pid;
+events { worker_connections 8192; }
+rtmp { server { listen 127.0.0.1:${port}; chunk_size 4096; application live { live on; } } }
+`);
+  const child = spawn('taskset', ['-c', String(cpu), '/usr/sbin/nginx', '-p', dir, '-e', `${dir}/logs/error.log`, '-c', join(dir, 'nginx.conf')], { stdio: ['ignore', 'ignore', 'inherit'] });
+  await waitPort(port);
+  return { name: 'nginx-rtmp', pid: child.pid!, rtmpUrl: (s) => `rtmp://127.0.0.1:${port}/live/${s}`, stop: stopper(child) };
+}

@@ -1,0 +1,157 @@
+/**
+ * RTMP fan-out benchmark: one real-time publisher of the reference clip (720p30, ~2.7 Mb/s) and N players,
+ * server on CPU 0, load (publisher + players, eager in-process readers) on CPU 1. For each server and level:
+ * server CPU seconds per GB delivered, CPU 0 busy seconds per GB (includes kernel work), RSS per player,
+ * players keeping real time (>= 95 % of the published bytes in the window), relay latency, time to first
+ * frame. Runs nginx-rtmp side by side when installed and prints the ratios.
+ *
+ *   npm run bench -- [--players 200,500] [--seconds 15] [--runs 1] [--peer nginx|none]
+ */
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { referenceClip } from './lib/clip.js';
+import { cpuBusySeconds, cpuSeconds, rssBytes } from './lib/proc-stats.js';
+import { nginxRtmpAvailable, startNginxRtmp, startOnAir, type BenchServer } from './lib/servers.js';
+
+const root = resolve(import.meta.dirname, '..');
+const { values: args } = parseArgs({
+  options: {
+    players: { type: 'string', default: '200,500' },
+    seconds: { type: 'string', default: '15' },
+    warmup: { type: 'string', default: '5' },
+    runs: { type: 'string', default: '1' },
+    peer: { type: 'string', default: 'nginx' },
+    probes: { type: 'string', default: '5' },
+  },
+});
+const levels = args.players!.split(',').map(Number);
+const windowSec = Number(args.seconds);
+const warmupSec = Number(args.warmup);
+const runs = Number(args.runs);
+const workDir = join(root, 'bench/out');
+
+interface Row {
+  server: string; players: number; cpuPerGb: number; cpu0PerGb: number; serverCpuPct: number; loadCpuPct: number; rssPerPlayerKb: number;
+  realtime: number; latencyP50: number | null; latencyP95: number | null; ttffP50: number | null; ttffMax: number | null; gbps: number;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+class LoadGenerator {
+  private readonly child: ChildProcess;
+  private readonly waiters: { type: string; resolve(msg: Record<string, unknown>): void }[] = [];
+
+  constructor() {
+    this.child = spawn('taskset', ['-c', '1', process.execPath, '--import', 'tsx', join(root, 'bench/lib/load-generator.ts')], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    this.child.on('message', (msg: Record<string, unknown>) => {
+      if (msg.type === 'error') throw new Error(`load generator: ${String(msg.message)}`);
+      const i = this.waiters.findIndex((w) => w.type === msg.type);
+      if (i >= 0) this.waiters.splice(i, 1)[0]!.resolve(msg);
+    });
+  }
+
+  get pid(): number {
+    return this.child.pid!;
+  }
+
+  expect(type: string): Promise<Record<string, unknown>> {
+    return new Promise((resolve) => this.waiters.push({ type, resolve }));
+  }
+
+  async ask(cmd: Record<string, unknown>, reply: string): Promise<Record<string, unknown>> {
+    const p = this.expect(reply);
+    this.child.send(cmd);
+    return p;
+  }
+}
+
+async function measure(kind: 'onair' | 'nginx', players: number, port: number, clip: string): Promise<Row> {
+  const server: BenchServer = kind === 'onair' ? await startOnAir(0, port, workDir) : await startNginxRtmp(0, port, workDir);
+  const load = new LoadGenerator();
+  try {
+    await load.expect('ready');
+    await load.ask({ type: 'publish', url: server.rtmpUrl('bench'), clip }, 'published');
+    await sleep(3000);
+    const rssPublisherOnly = rssBytes(server.pid);
+    const ready = await load.ask({ type: 'players', url: server.rtmpUrl('bench'), count: players, probes: Number(args.probes) }, 'players-ready');
+    await sleep(warmupSec * 1000);
+    const cpu0 = cpuSeconds(server.pid);
+    const busy0 = cpuBusySeconds(0);
+    const loadCpu0 = cpuSeconds(load.pid);
+    await load.ask({ type: 'window-start' }, 'window-started');
+    await sleep(windowSec * 1000);
+    const w = await load.ask({ type: 'window-end' }, 'window') as { seconds: number; published: number; received: number[]; latencyMs: { p50: number | null; p95: number | null } };
+    const cpu = cpuSeconds(server.pid) - cpu0;
+    const busy = cpuBusySeconds(0) - busy0;
+    const loadCpu = cpuSeconds(load.pid) - loadCpu0;
+    const rss = rssBytes(server.pid);
+    const delivered = w.received.reduce((a, b) => a + b, 0);
+    const gb = delivered / 1e9;
+    const ttff = (ready.ttffMs as number[]) ?? [];
+    await load.ask({ type: 'stop' }, 'stopped');
+    return {
+      server: server.name, players, cpuPerGb: cpu / gb, cpu0PerGb: busy / gb, serverCpuPct: (100 * cpu) / w.seconds, loadCpuPct: (100 * loadCpu) / w.seconds,
+      rssPerPlayerKb: (rss - rssPublisherOnly) / players / 1024,
+      realtime: w.received.filter((r) => r >= 0.95 * w.published).length,
+      latencyP50: w.latencyMs.p50, latencyP95: w.latencyMs.p95,
+      ttffP50: ttff.length ? ttff[Math.floor(ttff.length / 2)]! : null, ttffMax: ttff.length ? ttff[ttff.length - 1]! : null,
+      gbps: (delivered * 8) / w.seconds / 1e9,
+    };
+  } finally {
+    await server.stop();
+  }
+}
+
+function median(rows: Row[]): Row {
+  const sorted = [...rows].sort((a, b) => a.cpuPerGb - b.cpuPerGb);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+const fmt = (v: number | null, d = 2) => (v === null || !Number.isFinite(v) ? '-' : v.toFixed(d));
+
+async function main(): Promise<void> {
+  mkdirSync(workDir, { recursive: true });
+  console.log('building OnAir (dist/)...');
+  execFileSync('npm', ['run', '--silent', 'build'], { cwd: root, stdio: 'inherit' });
+  const clip = referenceClip(join(workDir, 'media'));
+  const peers: ('onair' | 'nginx')[] = ['onair'];
+  if (args.peer === 'nginx') {
+    if (nginxRtmpAvailable()) peers.push('nginx');
+    else console.log('nginx-rtmp not installed (apt-get install nginx libnginx-mod-rtmp): OnAir figures only');
+  }
+  const results: Row[] = [];
+  let port = 21935;
+  for (const players of levels) {
+    for (const kind of peers) {
+      const rows: Row[] = [];
+      for (let r = 0; r < runs; r++) {
+        rows.push(await measure(kind, players, (port += 10), clip));
+        await sleep(1000);
+      }
+      const row = median(rows);
+      results.push(row);
+      console.log(JSON.stringify(row));
+    }
+  }
+  console.log('\nread mode: eager in-process players (OnAir RTMP client), server on CPU 0, load on CPU 1');
+  console.log('server      players  Gb/s   CPU-s/GB  CPU0-s/GB  srv CPU%  load CPU%  RSS/player KB  real-time  lat p50/p95 ms  TTFF p50/max ms');
+  for (const r of results) {
+    console.log(`${r.server.padEnd(11)} ${String(r.players).padStart(7)}  ${fmt(r.gbps).padStart(5)}  ${fmt(r.cpuPerGb).padStart(8)}  ${fmt(r.cpu0PerGb).padStart(9)}  ${fmt(r.serverCpuPct, 0).padStart(8)}  ${fmt(r.loadCpuPct, 0).padStart(9)}  ${fmt(r.rssPerPlayerKb, 1).padStart(13)}  ${`${r.realtime}/${r.players}`.padStart(9)}  ${`${fmt(r.latencyP50, 0)}/${fmt(r.latencyP95, 0)}`.padStart(14)}  ${`${fmt(r.ttffP50, 0)}/${fmt(r.ttffMax, 0)}`.padStart(15)}`);
+  }
+  for (const players of levels) {
+    const a = results.find((r) => r.server === 'onair' && r.players === players);
+    const b = results.find((r) => r.server === 'nginx-rtmp' && r.players === players);
+    if (a && b) {
+      console.log(`ratio onair/nginx-rtmp at ${players} players: CPU-s/GB ${fmt(a.cpuPerGb / b.cpuPerGb)}x, CPU0-s/GB ${fmt(a.cpu0PerGb / b.cpu0PerGb)}x, RSS/player ${fmt(a.rssPerPlayerKb / b.rssPerPlayerKb)}x`);
+    }
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
