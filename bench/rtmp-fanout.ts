@@ -77,21 +77,21 @@ async function measure(kind: 'onair' | 'nginx', players: number, port: number, c
     await load.ask({ type: 'publish', url: server.rtmpUrl('bench'), clip }, 'published');
     await sleep(3000);
     const rssPublisherOnly = rssBytes(server.pid);
-    const ready = await load.ask({ type: 'players', url: server.rtmpUrl('bench'), count: players, probes: Number(args.probes) }, 'players-ready');
+    await load.ask({ type: 'players', url: server.rtmpUrl('bench'), count: players, probes: Number(args.probes) }, 'players-ready');
     await sleep(warmupSec * 1000);
     const cpu0 = cpuSeconds(server.pid);
     const busy0 = cpuBusySeconds(0);
     const loadCpu0 = cpuSeconds(load.pid);
     await load.ask({ type: 'window-start' }, 'window-started');
     await sleep(windowSec * 1000);
-    const w = await load.ask({ type: 'window-end' }, 'window') as { seconds: number; published: number; received: number[]; latencyMs: { p50: number | null; p95: number | null } };
+    const w = await load.ask({ type: 'window-end' }, 'window') as { seconds: number; published: number; received: number[]; latencyMs: { p50: number | null; p95: number | null }; ttffMs: number[] };
     const cpu = cpuSeconds(server.pid) - cpu0;
     const busy = cpuBusySeconds(0) - busy0;
     const loadCpu = cpuSeconds(load.pid) - loadCpu0;
     const rss = rssBytes(server.pid);
     const delivered = w.received.reduce((a, b) => a + b, 0);
     const gb = delivered / 1e9;
-    const ttff = (ready.ttffMs as number[]) ?? [];
+    const ttff = w.ttffMs;
     await load.ask({ type: 'stop' }, 'stopped');
     return {
       server: server.name, players, cpuPerGb: cpu / gb, cpu0PerGb: busy / gb, serverCpuPct: (100 * cpu) / w.seconds, loadCpuPct: (100 * loadCpu) / w.seconds,

@@ -24,6 +24,7 @@ interface Player {
 }
 
 const players: Player[] = [];
+const ttff: number[] = [];
 const sentAt = new Map<string, number>();
 const latencies: number[] = [];
 let publisher: RtmpClient | undefined;
@@ -82,7 +83,6 @@ function isConfig(t: FlvTag): boolean {
 }
 
 async function addPlayers(url: string, count: number, probes: number): Promise<void> {
-  const ttff: number[] = [];
   const batch = 25;
   for (let start = 0; start < count; start += batch) {
     await Promise.all(Array.from({ length: Math.min(batch, count - start) }, async (_, k) => {
@@ -106,7 +106,7 @@ async function addPlayers(url: string, count: number, probes: number): Promise<v
       players.push(p);
     }));
   }
-  send({ type: 'players-ready', count: players.length, ttffMs: ttff.sort((a, b) => a - b) });
+  send({ type: 'players-ready', count: players.length });
 }
 
 function pct(sorted: number[], q: number): number | null {
@@ -135,6 +135,7 @@ process.on('message', (cmd: Command) => {
         send({
           type: 'window', seconds: (Date.now() - windowT0) / 1000, published: publishedBytes - publishedAtWindow,
           received: players.map((p) => p.bytes - p.windowStart),
+          ttffMs: [...ttff].sort((a, b) => a - b),
           latencyMs: { p50: pct(lat, 0.5), p95: pct(lat, 0.95), max: lat.length ? lat[lat.length - 1] : null, samples: lat.length },
         });
         break;
