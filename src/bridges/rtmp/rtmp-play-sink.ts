@@ -4,6 +4,7 @@ import { asEcmaArray, encodeAmf0, type AmfObject } from '../../formats/amf/index
 import type { SubscriberSink } from '../../hub/index.js';
 import { MessageType, type ServerSession } from '../../protocols/rtmp/index.js';
 import type { SharedChunks } from './shared-chunks.js';
+import type { CorkScheduler } from '../../core/cork-scheduler.js';
 
 /**
  * Hub -> RTMP player. Each packet costs this player one small header (its own timestamp and header
@@ -21,6 +22,7 @@ export class RtmpPlaySink implements SubscriberSink {
     private readonly session: ServerSession,
     private readonly streamId: number,
     private readonly shared: SharedChunks,
+    private readonly corks: CorkScheduler,
     private readonly onClosed: (reason: string) => void,
   ) {}
 
@@ -42,11 +44,10 @@ export class RtmpPlaySink implements SubscriberSink {
     const m = this.shared.get(p);
     const typeId = p.kind === 'video' ? MessageType.VIDEO : MessageType.AUDIO;
     const header = this.session.writer.writeHeaderFor({ csid: m.csid, typeId, streamId: this.streamId, timestamp: dts, length: m.body.length });
+    this.corks.cork(this.socket);
     if (header) {
-      this.socket.cork();
       this.socket.write(header);
       this.socket.write(m.chunked);
-      this.socket.uncork();
     } else {
       // Extended timestamp (after ~4.6 h of play): every continuation carries it, so no shared body.
       this.socket.write(this.session.writer.write({ csid: m.csid, typeId, streamId: this.streamId, timestamp: dts, payload: m.body }));

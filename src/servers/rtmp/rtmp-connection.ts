@@ -7,12 +7,14 @@ import { ServerSession, Status, type PlayRequest, type PublishRequest, type Rtmp
 import { RtmpIngest } from '../../bridges/rtmp/rtmp-ingest.js';
 import { RtmpPlaySink } from '../../bridges/rtmp/rtmp-play-sink.js';
 import type { SharedChunks } from '../../bridges/rtmp/shared-chunks.js';
+import type { CorkScheduler } from '../../core/cork-scheduler.js';
 import type { RtmpAuth } from '../auth-port.js';
 
 export interface RtmpConnectionDeps {
   hub: StreamHub;
   auth: RtmpAuth;
   shared: SharedChunks;
+  corks: CorkScheduler;
   log: Logger;
   protocol: 'rtmp' | 'rtmps';
   maxMessageSize: number;
@@ -127,7 +129,7 @@ export class RtmpConnection {
         return this.refuse(req.streamId, Status.playStreamNotFound, 'no such live stream', { name, code: 'not_found' });
       }
       this.session.acceptPlay(req.streamId, req.reset);
-      const sink = new RtmpPlaySink(this.socket, this.session, req.streamId, this.deps.shared, (reason) => this.playerClosedByHub(req.streamId, reason));
+      const sink = new RtmpPlaySink(this.socket, this.session, req.streamId, this.deps.shared, this.deps.corks, (reason) => this.playerClosedByHub(req.streamId, reason));
       const sub = this.deps.hub.subscribe(decision.streamPath, { protocol: this.deps.protocol, remoteAddress: this.remoteAddress }, sink);
       this.players.set(req.streamId, { sub, sink });
       this.log.info({ path: decision.streamPath }, 'play started');

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from '../../core/logger.js';
 import type { StreamHub } from '../../hub/index.js';
 import { SharedChunks } from '../../bridges/rtmp/shared-chunks.js';
+import { CorkScheduler } from '../../core/cork-scheduler.js';
 import { RtmpConnection } from './rtmp-connection.js';
 import type { RtmpAuth } from '../auth-port.js';
 
@@ -26,6 +27,7 @@ export class RtmpServer {
   private readonly connections = new Set<RtmpConnection>();
   private readonly servers: Server[] = [];
   private readonly shared: SharedChunks;
+  private readonly corks = new CorkScheduler();
   private nextId = 1;
   private closing = false;
 
@@ -74,7 +76,7 @@ export class RtmpServer {
       return;
     }
     const conn = new RtmpConnection(this.nextId++, socket, {
-      hub: this.hub, auth: this.auth, shared: this.shared, log: this.log, protocol,
+      hub: this.hub, auth: this.auth, shared: this.shared, corks: this.corks, log: this.log, protocol,
       maxMessageSize: this.options.maxMessageSize, chunkSize: this.options.chunkSize,
       handshakeTimeoutMs: this.options.handshakeTimeoutMs, idleTimeoutMs: this.options.idleTimeoutMs,
       onClosed: (c) => this.connections.delete(c),
