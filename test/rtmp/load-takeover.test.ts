@@ -55,9 +55,10 @@ test('50 simultaneous rtmpdump players all receive the stream', async () => {
 });
 
 test('a player that stops reading stays within its byte budget and does not slow the others', async () => {
-  // Published as fast as ffmpeg can read the file, so the stalled player's buffers fill in well under a second.
+  // Published at 4x real time (~1 MB/s), so the stalled player's kernel buffers and then its budget fill within
+  // seconds, while a healthy reader still keeps up easily.
   const file = await clip('bframes.flv');
-  const pub = run('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-stream_loop', '-1', '-i', file, '-c', 'copy', '-f', 'flv', server.rtmpUrl('stall')], { timeoutMs: 60_000 });
+  const pub = run('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-readrate', '4', '-stream_loop', '-1', '-i', file, '-c', 'copy', '-f', 'flv', server.rtmpUrl('stall')], { timeoutMs: 60_000 });
   try {
     await waitFor('active', () => server.hub.stream('live/stall')?.isActive);
     const stalled = await countingPlayer('stall');
@@ -65,14 +66,14 @@ test('a player that stops reading stays within its byte budget and does not slow
     const healthy = await countingPlayer('stall');
     const stream = server.hub.stream('live/stall')!;
     const before = stream.stats.videoFrames;
-    await sleep(4000);
+    await waitFor('the stalled player to hit its budget', () => [...stream.subscriptions()].some((s) => s.stats.dropEpisodes > 0), 20_000);
     const published = stream.stats.videoFrames - before;
     const subs = [...stream.subscriptions()];
     const stalledSub = subs.find((s) => s.stats.dropEpisodes > 0);
     assert.ok(stalledSub, 'the stalled player was dropped to keyframes at least once');
     const limit = server.config.subscriberBudgetBytes + server.config.maxMessageSize;
     for (const s of subs) assert.ok(s.pendingBytes <= limit, `pending ${s.pendingBytes} over ${limit}`);
-    assert.ok(published > 100, `publisher kept pushing (${published} frames)`);
+    assert.ok(published > 30, `publisher kept pushing (${published} frames)`);
     assert.ok(healthy.counts.video >= published * 0.95, `healthy player got ${healthy.counts.video} of ${published} frames`);
     assert.equal(healthy.counts.keyframesFirst[0], true, 'a player starts on a keyframe');
     stalled.client.destroy();
