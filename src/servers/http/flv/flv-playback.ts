@@ -1,0 +1,53 @@
+import { flvTracksOf, type FlvTracks } from '../../../bridges/flv/index.js';
+import type { StreamHub } from '../../../hub/index.js';
+import type { PlaybackDeps } from '../playback-deps.js';
+import { FLV_START_WAIT_MS } from './limits.js';
+
+export type FlvPlaybackTarget =
+  | { readonly ok: true; readonly path: string; readonly tracks: FlvTracks }
+  | { readonly ok: false; readonly status: 403 | 404 | 406 | 503; readonly message: string };
+
+/**
+ * Everything a viewer needs settled before the response starts: authorization, a live publisher, and the
+ * tracks the FLV header will announce (fixed from the stream's cached configs and metadata).
+ */
+export async function resolveFlvPlayback(
+  deps: PlaybackDeps,
+  req: { playbackId: string; query: string; clientIp: string; protocol: 'flv' | 'ws-flv' },
+): Promise<FlvPlaybackTarget> {
+  const decision = await deps.authorizePlay({ app: 'live', name: req.playbackId, query: req.query, clientIp: req.clientIp, protocol: req.protocol });
+  if (!decision.ok) {
+    return decision.code === 'unauthorized'
+      ? { ok: false, status: 403, message: 'not authorized' }
+      : { ok: false, status: 404, message: 'stream not found' };
+  }
+  const path = decision.streamPath;
+  if (!deps.hub.stream(path)?.publisher) return { ok: false, status: 404, message: 'stream not found' };
+  if (!(await untilActive(deps.hub, path, FLV_START_WAIT_MS))) {
+    return { ok: false, status: 503, message: 'stream is not decodable yet' };
+  }
+  const stream = deps.hub.stream(path);
+  if (!stream?.publisher) return { ok: false, status: 404, message: 'stream not found' };
+  const tracks = flvTracksOf(stream.metadata, stream.gop.snapshot());
+  if (!tracks.audio && !tracks.video) return { ok: false, status: 406, message: 'no track of this stream plays over FLV' };
+  return { ok: true, path, tracks };
+}
+
+/**
+ * Resolves true once `path` has had its first decodable frame (its configs have arrived by then), false when
+ * the publisher leaves or `timeoutMs` passes. Event-driven: no polling.
+ */
+function untilActive(hub: StreamHub, path: string, timeoutMs: number): Promise<boolean> {
+  if (hub.stream(path)?.isActive) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const done = (active: boolean): void => {
+      clearTimeout(timer);
+      offActive();
+      offUnpublish();
+      resolve(active);
+    };
+    const timer = setTimeout(() => done(false), timeoutMs);
+    const offActive = hub.events.on('active', (e) => e.path === path && done(true));
+    const offUnpublish = hub.events.on('unpublish', (e) => e.path === path && done(false));
+  });
+}

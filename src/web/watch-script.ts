@@ -1,0 +1,103 @@
+/**
+ * The watch page's browser script, served as /static/player/watch.js. Plain ES2017 in a string: it runs
+ * in the browser beside hls.js or mpegts.js (globals `Hls`, `mpegts`), not in Node. State for tests and
+ * debugging is on `window.__onair` (player, errors, latency).
+ */
+export const WATCH_SCRIPT = String.raw`(function () {
+  'use strict';
+  var body = document.body;
+  var id = body.dataset.playbackId;
+  var player = body.dataset.player;
+  var video = document.getElementById('video');
+  var statusEl = document.getElementById('status');
+  var latencyEl = document.getElementById('latency');
+  var detailEl = document.getElementById('latency-detail');
+  var state = (window.__onair = { player: player, errors: [], latency: null });
+
+  // Forward the page's query (a playback token) to the media URLs and the player links.
+  var params = new URLSearchParams(location.search);
+  params.delete('player');
+  var query = params.toString() ? '?' + params.toString() : '';
+  document.querySelectorAll('nav a[data-player]').forEach(function (a) {
+    var q = new URLSearchParams(params);
+    q.set('player', a.dataset.player);
+    a.href = '?' + q.toString();
+  });
+
+  function setStatus(text, isError) {
+    statusEl.textContent = text;
+    statusEl.className = isError ? 'error' : '';
+  }
+  function fail(message) {
+    state.errors.push(String(message));
+    setStatus(String(message), true);
+  }
+  function showLatency(seconds, detail) {
+    state.latency = seconds;
+    latencyEl.textContent = seconds == null || !isFinite(seconds) ? '–' : seconds.toFixed(2) + ' s';
+    detailEl.textContent = detail || '';
+  }
+  video.addEventListener('playing', function () { setStatus('playing', false); });
+  video.addEventListener('waiting', function () { setStatus('buffering', false); });
+  function play() {
+    var p = video.play();
+    if (p && p.catch) p.catch(function () { setStatus('press play', false); });
+  }
+
+  function startHls() {
+    var src = '/hls/' + encodeURIComponent(id) + '/index.m3u8' + query;
+    if (window.Hls && Hls.isSupported()) {
+      var hls = new Hls({ lowLatencyMode: true, backBufferLength: 30 });
+      hls.on(Hls.Events.MANIFEST_PARSED, play);
+      hls.on(Hls.Events.ERROR, function (_event, data) {
+        if (!data.fatal) return;
+        fail(data.type + ': ' + data.details);
+        if (data.type === Hls.ErrorTypes.MEDIA_ERROR) hls.recoverMediaError();
+        else setTimeout(function () { hls.loadSource(src); }, 2000);
+      });
+      hls.loadSource(src);
+      hls.attachMedia(video);
+      setInterval(function () {
+        // hls.latency: distance from the live edge the playlist advertises; the PDT figure is glass-to-glass
+        // when the server stamps EXT-X-PROGRAM-DATE-TIME from the wall clock and clocks agree.
+        var edge = hls.latency;
+        var pdt = hls.playingDate ? (Date.now() - hls.playingDate.getTime()) / 1000 : null;
+        showLatency(pdt != null ? pdt : edge, 'live edge ' + (isFinite(edge) ? edge.toFixed(2) + ' s' : '–') +
+          (pdt != null ? ' · PDT ' + pdt.toFixed(2) + ' s' : ''));
+      }, 500);
+    } else if (video.canPlayType('application/vnd.apple.mpegurl')) {
+      video.src = src; // Safari plays HLS natively
+      play();
+    } else {
+      fail('this browser cannot play HLS');
+    }
+  }
+
+  function startFlv(overWebSocket) {
+    if (!window.mpegts || !mpegts.getFeatureList().mseLivePlayback) return fail('this browser cannot play FLV (no MSE)');
+    var path = (overWebSocket ? '/ws/live/' : '/live/') + encodeURIComponent(id) + '.flv' + query;
+    var origin = overWebSocket ? location.origin.replace(/^http/, 'ws') : location.origin;
+    var p = mpegts.createPlayer({ type: 'flv', isLive: true, url: origin + path }, {
+      enableStashBuffer: false,
+      liveBufferLatencyChasing: true,
+      liveBufferLatencyMaxLatency: 1.5,
+      liveBufferLatencyMinRemain: 0.3,
+    });
+    p.on(mpegts.Events.ERROR, function (type, detail, info) {
+      fail(type + ': ' + detail + (info && info.msg ? ' (' + info.msg + ')' : ''));
+    });
+    p.attachMediaElement(video);
+    p.load();
+    play();
+    setInterval(function () {
+      // Buffered media ahead of the playhead: what this player adds on top of the server and network.
+      var b = video.buffered;
+      if (!b.length) return showLatency(null, '');
+      showLatency(b.end(b.length - 1) - video.currentTime, 'buffered ahead of the playhead');
+    }, 500);
+  }
+
+  if (player === 'hls') startHls();
+  else startFlv(player === 'ws-flv');
+})();
+`;
