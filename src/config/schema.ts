@@ -33,7 +33,7 @@ export const SETTINGS = {
   authCallbackTimeoutMs: { type: 'int', default: 3000, min: 100, max: 60000, doc: 'callback auth timeout; a timeout refuses' },
   publishSecret: { type: 'string', default: '', secret: true, doc: 'HMAC secret for signed publish URLs (--auth signed)' },
   playbackSecret: { type: 'string', default: '', secret: true, doc: 'HMAC secret for signed playback tokens; generated and stored when empty' },
-  apiToken: { type: 'string', default: '', secret: true, env: 'ONAIR_API_TOKEN', doc: 'admin bearer token for /api/v1; generated at first start when empty' },
+  apiToken: { type: 'string', default: '', secret: true, doc: 'admin bearer token for /api/v1; generated at first start when empty' },
   databaseUrl: { type: 'string', default: '', secret: true, env: 'DATABASE_URL', doc: 'PostgreSQL URL; empty = embedded PGlite under --data-dir' },
   logLevel: { type: 'enum', values: ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'], default: 'info', doc: 'log level' },
   takeover: { type: 'enum', values: ['takeover', 'reject'], default: 'takeover', doc: 'a second publisher on a live name replaces the first (takeover) or is refused (reject)' },
@@ -47,6 +47,10 @@ export const SETTINGS = {
   subscriberBudgetBytes: { type: 'int', default: 4 * MiB, min: 64 * 1024, max: 256 * MiB, doc: 'bytes a player may have queued before it is dropped to the next keyframe' },
   slowSubscriberTimeoutMs: { type: 'int', default: 30000, min: 1000, max: 600000, doc: 'a player over its budget this long is disconnected' },
   reconnectWindowSec: { type: 'int', default: 60, min: 0, max: 3600, doc: 'how long a stream stays resumable after its publisher drops' },
+  latencyMode: { type: 'enum', values: ['low', 'standard'], default: 'low', doc: 'HLS flavour: low = LL-HLS (~1 s segments cut at keyframes, parts, blocking reload); standard = ~4 s segments, no parts' },
+  hlsSegmentMs: { type: 'int', default: 0, min: 0, max: 20000, doc: 'HLS segment target (ms); a segment ends at the first video keyframe past it. 0 = by --latency-mode (low 1000, standard 4000)' },
+  hlsPartMs: { type: 'int', default: 0, min: 0, max: 2000, doc: 'LL-HLS part target (ms), low mode only. 0 = 200; kept within 100..1000' },
+  hlsWindowSegments: { type: 'int', default: 0, min: 0, max: 100, doc: 'complete segments kept and listed per stream; older ones answer 404. 0 = by --latency-mode (low 12, standard 6); at least 3' },
 } as const satisfies Record<string, SettingSpec>;
 
 export type SettingName = keyof typeof SETTINGS;
