@@ -1,7 +1,7 @@
 import { OnAirError } from '../../core/errors.js';
 import type { MediaPacket, PacketRole } from '../../core/media-packet.js';
 import {
-  CTS_FOURCCS, EX_VIDEO_CODED_FRAMES, EX_VIDEO_CODED_FRAMES_X, EX_VIDEO_FOURCCS, EX_VIDEO_MULTITRACK,
+  CTS_FOURCCS, EX_VIDEO_CODED_FRAMES, EX_VIDEO_CODED_FRAMES_X, EX_VIDEO_MULTITRACK,
   EX_VIDEO_SEQUENCE_END, EX_VIDEO_SEQUENCE_START, VIDEO_CODEC_AVC, VIDEO_CODEC_HEVC_LEGACY, VIDEO_FRAME_COMMAND,
   VIDEO_FRAME_KEY, canonicalVideoHeader, exVideoHasFourCc, originOf,
 } from './tag-header-bytes.js';
@@ -56,7 +56,10 @@ function parseEx(body: Buffer, header: number, dts: number): MediaPacket {
   if (body.length < 5) throw new OnAirError('ONAIR_ERR_TRUNCATED', 'E-RTMP video FourCC cut');
   const codec = body.toString('latin1', 1, 5);
   const role = exRole(packetType);
-  if (!role || !EX_VIDEO_FOURCCS.has(codec)) return opaque(codec, body.subarray(5));
+  // A FourCC we do not know still has the standard packet layout (no CTS outside CTS_FOURCCS), so it becomes a
+  // real config/frame: the GOP cache, keyframe gating and fast start then work for it too, and the bytes after
+  // the FourCC are relayed untouched.
+  if (!role) return opaque(codec, body.subarray(5));
   let cts = 0;
   let dataStart = 5;
   if (packetType === EX_VIDEO_CODED_FRAMES && CTS_FOURCCS.has(codec)) {
