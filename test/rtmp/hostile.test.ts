@@ -1,4 +1,6 @@
 import { after, before, test } from 'node:test';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import assert from 'node:assert/strict';
 import { encodeAmf0 } from '../../src/formats/amf/index.js';
 import { MessageType } from '../../src/protocols/rtmp/index.js';
@@ -203,6 +205,33 @@ test('an abrupt disconnect mid-message unpublishes cleanly and players hear Unpu
   });
   await notified;
   await waitFor('publisher gone', () => !server.hub.stream('live/abrupt')?.publisher);
+});
+
+test('memory returns to baseline after 300 hostile connections', async () => {
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  const heap = async () => {
+    for (let i = 0; i < 3; i++) {
+      gc();
+      await sleep(50);
+    }
+    const m = process.memoryUsage();
+    return m.heapUsed + m.arrayBuffers; // reassembly buffers live outside the JS heap
+  };
+  const baseline = await heap();
+  for (let round = 0; round < 3; round++) {
+    const peers = await Promise.all(Array.from({ length: 100 }, (_, i) => RawRtmpPeer.handshaken(server.ports.rtmp).then((p) => {
+      // a mix: partial large messages (reassembly buffers), then an abrupt close or a protocol error
+      p.send(p.writer.write({ csid: 3 + (i % 60), typeId: 9, streamId: 1, timestamp: 0, payload: Buffer.alloc(200_000) }).subarray(0, 60_000));
+      if (i % 2) p.send(Buffer.from([0xc5 + 64]));
+      return p;
+    })));
+    for (const p of peers) p.destroy();
+    await waitFor('hostile connections gone', () => server.logs.length > 0 && !peers.some((p) => !p.closed), 5000);
+  }
+  await sleep(200);
+  const grown = (await heap()) - baseline;
+  assert.ok(grown < 8 * 1024 * 1024, `heap grew by ${(grown / 1048576).toFixed(1)} MiB`);
 });
 
 test('the key (publish name) never appears in a log line', () => {
