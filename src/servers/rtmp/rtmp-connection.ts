@@ -21,6 +21,7 @@ export interface RtmpConnectionDeps {
   chunkSize: number;
   handshakeTimeoutMs: number;
   idleTimeoutMs: number;
+  tcpNoDelay: boolean;
   /** Callbacks for publish lifecycle bookkeeping (sessions, webhooks); optional. */
   onClosed(conn: RtmpConnection): void;
 }
@@ -66,6 +67,7 @@ export class RtmpConnection {
     // The handshake and connect must finish in time; a silent or trickling peer is cut off.
     this.connectTimer = setTimeout(() => this.fail(new OnAirError('ONAIR_ERR_TIMEOUT', 'handshake/connect timeout')), deps.handshakeTimeoutMs);
     socket.setTimeout(deps.idleTimeoutMs, () => this.fail(new OnAirError('ONAIR_ERR_TIMEOUT', 'idle timeout')));
+    // Publishers: our few control replies should not wait. Players follow --tcp-nodelay once playing.
     socket.setNoDelay(true);
     socket.on('data', (b: Buffer) => this.onData(b));
     socket.on('error', (err) => this.log.debug({ err: err.message }, 'socket error'));
@@ -128,6 +130,7 @@ export class RtmpConnection {
       if (!this.deps.hub.stream(decision.streamPath)?.publisher) {
         return this.refuse(req.streamId, Status.playStreamNotFound, 'no such live stream', { name, code: 'not_found' });
       }
+      this.socket.setNoDelay(this.deps.tcpNoDelay);
       this.session.acceptPlay(req.streamId, req.reset);
       const sink = new RtmpPlaySink(this.socket, this.session, req.streamId, this.deps.shared, this.deps.corks, (reason) => this.playerClosedByHub(req.streamId, reason));
       const sub = this.deps.hub.subscribe(decision.streamPath, { protocol: this.deps.protocol, remoteAddress: this.remoteAddress }, sink);
