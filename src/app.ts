@@ -73,7 +73,7 @@ export async function startOnAir(config: Config, log: Logger): Promise<RunningOn
       host: config.host, port: config.rtmpPort,
       tls: config.tlsCert ? { port: config.rtmpsPort, options: { cert: readFileSync(config.tlsCert), key: readFileSync(config.tlsKey) } } : undefined,
       maxMessageSize: config.maxMessageSize, chunkSize: config.chunkSize, handshakeTimeoutMs: config.handshakeTimeoutMs,
-      idleTimeoutMs: config.idleTimeoutMs, maxConnections: config.maxConnections, tcpNoDelay: config.tcpNoDelay,
+      idleTimeoutMs: config.idleTimeoutMs, maxConnections: config.maxConnections, tcpNodelay: config.tcpNodelay,
     },
     hub, auth, log.child({ mod: 'rtmp' }),
   );

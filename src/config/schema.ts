@@ -39,7 +39,7 @@ export const SETTINGS = {
   takeover: { type: 'enum', values: ['takeover', 'reject'], default: 'takeover', doc: 'a second publisher on a live name replaces the first (takeover) or is refused (reject)' },
   maxMessageSize: { type: 'int', default: 8 * MiB, min: 64 * 1024, max: 64 * MiB, doc: 'largest RTMP message accepted from a peer (bytes)' },
   chunkSize: { type: 'int', default: 4096, min: 4096, max: 65536, doc: 'outgoing RTMP chunk size' },
-  tcpNoDelay: { type: 'bool', default: false, doc: 'TCP_NODELAY on RTMP player sockets: on sends every message at once (lowest latency, more packets); off lets the kernel coalesce small writes (Nagle, as nginx-rtmp does)' },
+  tcpNodelay: { type: 'bool', default: false, doc: 'TCP_NODELAY on RTMP player sockets: on sends every message at once (lowest latency, more packets); off lets the kernel coalesce small writes (Nagle, as nginx-rtmp does)' },
   handshakeTimeoutMs: { type: 'int', default: 5000, min: 500, max: 60000, doc: 'RTMP handshake + connect deadline' },
   idleTimeoutMs: { type: 'int', default: 30000, min: 1000, max: 600000, doc: 'close an RTMP connection that sends nothing for this long (publishers) or never publishes/plays' },
   maxConnections: { type: 'int', default: 10000, min: 1, max: 1000000, doc: 'RTMP connections accepted at once' },

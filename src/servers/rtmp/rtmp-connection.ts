@@ -21,7 +21,7 @@ export interface RtmpConnectionDeps {
   chunkSize: number;
   handshakeTimeoutMs: number;
   idleTimeoutMs: number;
-  tcpNoDelay: boolean;
+  tcpNodelay: boolean;
   /** Callbacks for publish lifecycle bookkeeping (sessions, webhooks); optional. */
   onClosed(conn: RtmpConnection): void;
 }
@@ -130,7 +130,7 @@ export class RtmpConnection {
       if (!this.deps.hub.stream(decision.streamPath)?.publisher) {
         return this.refuse(req.streamId, Status.playStreamNotFound, 'no such live stream', { name, code: 'not_found' });
       }
-      this.socket.setNoDelay(this.deps.tcpNoDelay);
+      this.socket.setNoDelay(this.deps.tcpNodelay);
       this.session.acceptPlay(req.streamId, req.reset);
       const sink = new RtmpPlaySink(this.socket, this.session, req.streamId, this.deps.shared, this.deps.corks, (reason) => this.playerClosedByHub(req.streamId, reason));
       const sub = this.deps.hub.subscribe(decision.streamPath, { protocol: this.deps.protocol, remoteAddress: this.remoteAddress }, sink);

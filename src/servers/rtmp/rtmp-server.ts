@@ -18,7 +18,7 @@ export interface RtmpServerOptions {
   handshakeTimeoutMs: number;
   idleTimeoutMs: number;
   maxConnections: number;
-  tcpNoDelay: boolean;
+  tcpNodelay: boolean;
 }
 
 /**
@@ -79,7 +79,7 @@ export class RtmpServer {
     const conn = new RtmpConnection(this.nextId++, socket, {
       hub: this.hub, auth: this.auth, shared: this.shared, corks: this.corks, log: this.log, protocol,
       maxMessageSize: this.options.maxMessageSize, chunkSize: this.options.chunkSize,
-      handshakeTimeoutMs: this.options.handshakeTimeoutMs, idleTimeoutMs: this.options.idleTimeoutMs, tcpNoDelay: this.options.tcpNoDelay,
+      handshakeTimeoutMs: this.options.handshakeTimeoutMs, idleTimeoutMs: this.options.idleTimeoutMs, tcpNodelay: this.options.tcpNodelay,
       onClosed: (c) => this.connections.delete(c),
     });
     this.connections.add(conn);
