@@ -1,10 +1,114 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { renderMasterPlaylist } from '../../../formats/m3u8/index.js';
+import {
+  FIRST_SEGMENT_WAIT_MS, HlsPackagers, type HlsRendition, type HlsStreamPackager, type HlsUriScheme, codecsAttribute,
+  hlsSettings, parseReloadQuery,
+} from '../../../bridges/hls/index.js';
 import type { PlaybackDeps } from '../playback-deps.js';
+import { PLAYBACK_ID, parseHlsPath, type HlsResource } from './hls-paths.js';
+import { MIME_TS, sendError, sendMedia, sendPlaylist, setCors } from './hls-responses.js';
 
 /**
- * STUB (being implemented): starts HLS/LL-HLS packaging for every published stream and serves
- * /hls/<playbackId>/... Returns a handle that stops all packagers.
+ * HLS and LL-HLS at /hls/<playbackId>/index.m3u8 (see hls-paths.ts for the URL space). Starts a packager
+ * for every published stream; every request is authorised (authorizePlay with the query, whose `token`
+ * is carried onto every URI of the playlists served) and answered from memory.
  */
-export function registerHls(_app: FastifyInstance, _deps: PlaybackDeps): { close(): void } {
-  return { close() {} };
+export function registerHls(app: FastifyInstance, deps: PlaybackDeps): { close(): void } {
+  const packagers = new HlsPackagers(deps.hub, hlsSettings(deps.config), deps.log.child({ mod: 'hls' }));
+
+  app.options('/hls/*', async (request, reply) => {
+    setCors(reply)
+      .header('access-control-allow-methods', 'GET, HEAD, OPTIONS')
+      .header('access-control-allow-headers', request.headers['access-control-request-headers'] ?? 'range')
+      .header('access-control-max-age', '86400');
+    return reply.code(204).send();
+  });
+
+  app.get<{ Params: { id: string; '*': string }; Querystring: Record<string, string | string[] | undefined> }>(
+    '/hls/:id/*',
+    async (request, reply) => {
+      const { id } = request.params;
+      const resource = parseHlsPath(request.params['*']);
+      if (!PLAYBACK_ID.test(id) || !resource) return sendError(reply, 404, 'not found');
+      const rawQuery = request.url.includes('?') ? request.url.slice(request.url.indexOf('?') + 1) : '';
+      const decision = await deps.authorizePlay({ app: 'live', name: id, query: rawQuery, clientIp: request.ip, protocol: 'hls' });
+      if (!decision.ok) return sendError(reply, decision.code === 'unauthorized' ? 403 : 404, decision.code === 'unauthorized' ? 'forbidden' : 'not found');
+      const packager = packagers.get(decision.streamPath);
+      if (!packager) return sendError(reply, 404, 'stream not live');
+      return serve(request, reply, packager, resource);
+    },
+  );
+
+  return { close: () => packagers.close() };
+}
+
+async function serve(request: FastifyRequest<{ Querystring: Record<string, string | string[] | undefined> }>, reply: FastifyReply, packager: HlsStreamPackager, res: HlsResource): Promise<FastifyReply> {
+  const token = typeof request.query.token === 'string' ? request.query.token : undefined;
+  const suffix = token ? `?token=${encodeURIComponent(token)}` : '';
+  if (res.kind === 'master') return master(reply, packager, request.query.format === 'ts' ? 'ts' : 'fmp4', suffix);
+
+  const rendition = packager.renditions.get(res.rendition);
+  if (!rendition) return sendError(reply, 404, 'no such rendition');
+  if (res.kind === 'media') {
+    const req = parseReloadQuery(request.query);
+    if ('error' in req) return sendError(reply, 400, req.error);
+    if (!rendition.hasSegments && !(await rendition.waitFirstSegment(FIRST_SEGMENT_WAIT_MS))) {
+      return sendError(reply, 503, 'no segment yet');
+    }
+    const answer = await rendition.playlist(res.format, req, uriScheme(packager.instance, suffix));
+    return answer.status === 200 ? sendPlaylist(reply, answer.body) : sendError(reply, answer.status, answer.reason);
+  }
+  if (res.inst !== packager.instance) return sendError(reply, 404, 'expired');
+  const mime = mediaMime(rendition);
+  switch (res.kind) {
+    case 'init': {
+      const init = rendition.init(res.initId);
+      return init ? sendMedia(request, reply, [init], mime) : sendError(reply, 404, 'expired');
+    }
+    case 'segment': {
+      if (res.format === 'ts') {
+        const ts = rendition.tsSegment(res.msn);
+        return ts ? sendMedia(request, reply, [ts], MIME_TS) : sendError(reply, 404, 'expired');
+      }
+      const seg = rendition.segment(res.msn);
+      return seg ? sendMedia(request, reply, seg, mime) : sendError(reply, 404, 'expired');
+    }
+    case 'part': {
+      const part = await rendition.awaitPart(res.msn, res.index);
+      return part ? sendMedia(request, reply, part, mime) : sendError(reply, 404, 'expired');
+    }
+  }
+}
+
+async function master(reply: FastifyReply, packager: HlsStreamPackager, format: 'fmp4' | 'ts', suffix: string): Promise<FastifyReply> {
+  const renditions = [...packager.renditions.values()];
+  await Promise.all(renditions.map((r) => (r.hasSegments ? true : r.waitFirstSegment(FIRST_SEGMENT_WAIT_MS))));
+  const ready = renditions.filter((r) => r.hasSegments);
+  if (ready.length === 0) return sendError(reply, 503, 'no segment yet');
+  const playlist = format === 'ts' ? 'ts.m3u8' : 'media.m3u8';
+  const body = renderMasterPlaylist(ready.map((r) => {
+    const video = r.tracks.find((t) => t.kind === 'video');
+    const codecs = codecsAttribute(r.tracks);
+    return {
+      uri: `${r.id}/${playlist}${suffix}`,
+      bandwidth: Math.max(1, r.peakBandwidth),
+      ...(codecs ? { codecs } : {}),
+      ...(video?.info.width && video.info.height ? { resolution: { width: video.info.width, height: video.info.height } } : {}),
+      ...(video?.info.fps ? { frameRate: video.info.fps } : {}),
+    };
+  }));
+  return sendPlaylist(reply, body);
+}
+
+function mediaMime(r: HlsRendition): string {
+  return r.tracks.some((t) => t.kind === 'video') || r.tracks.length === 0 ? 'video/mp4' : 'audio/mp4';
+}
+
+function uriScheme(inst: string, suffix: string): HlsUriScheme {
+  return {
+    init: (n) => `init-${inst}-${n}.mp4${suffix}`,
+    segment: (msn) => `seg-${inst}-${msn}.m4s${suffix}`,
+    part: (msn, i) => `part-${inst}-${msn}-${i}.m4s${suffix}`,
+    tsSegment: (msn) => `seg-${inst}-${msn}.ts${suffix}`,
+  };
 }

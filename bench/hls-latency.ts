@@ -1,0 +1,181 @@
+/**
+ * HLS benchmark: glass-to-glass latency in hls.js (LL-HLS and standard mode) and server CPU per ingested
+ * stream with HLS packaging on, against nginx-rtmp `hls on` in the same run (BENCHMARKING.md).
+ *
+ *   npx tsx bench/hls-latency.ts [--seconds 20]
+ *
+ * Latency: the page samples `hls.latency` (edge - currentTime) and `Date.now() - hls.playingDate` (wall
+ * clock at ingest via EXT-X-PROGRAM-DATE-TIME + currentTime, i.e. ingest-to-screen on loopback) every
+ * 250 ms after a 5 s warm-up. CPU: server pinned to CPU 0, ffmpeg publishing the reference clip (720p30
+ * ~2.7 Mb/s) on CPU 1, no players; utime + stime over a steady window after warm-up.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { connect } from 'node:net';
+import { referenceClip } from './lib/clip.js';
+import { cpuSeconds } from './lib/proc-stats.js';
+import { nginxRtmpAvailable } from './lib/servers.js';
+import { launchHlsBrowser } from '../test/hls/support/hls-browser.js';
+
+const root = resolve(import.meta.dirname, '..');
+const arg = (name: string, def: number): number => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : def;
+};
+const SECONDS = arg('seconds', 20);
+const WARMUP_MS = 5_000;
+const work = mkdtempSync(join(tmpdir(), 'onair-hls-bench-'));
+const children = new Set<ChildProcess>();
+process.on('exit', () => {
+  for (const c of children) c.kill('SIGKILL');
+});
+
+function start(cmd: string, args: string[]): ChildProcess {
+  const c = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'inherit'] });
+  children.add(c);
+  c.on('exit', () => children.delete(c));
+  return c;
+}
+
+async function stop(c: ChildProcess): Promise<void> {
+  if (c.exitCode !== null || c.signalCode !== null) return;
+  await new Promise<void>((r) => {
+    c.once('exit', () => r());
+    c.kill('SIGTERM');
+    setTimeout(() => c.kill('SIGKILL'), 5000).unref();
+  });
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+async function waitPort(port: number): Promise<void> {
+  for (let i = 0; i < 300; i++) {
+    const ok = await new Promise<boolean>((r) => {
+      const s = connect({ host: '127.0.0.1', port }, () => (s.destroy(), r(true)));
+      s.on('error', () => r(false));
+    });
+    if (ok) return;
+    await sleep(100);
+  }
+  throw new Error(`port ${port} did not open`);
+}
+
+async function waitHttp(url: string): Promise<void> {
+  for (let i = 0; i < 300; i++) {
+    const res = await fetch(url).catch(() => undefined);
+    if (res?.ok) return;
+    await sleep(100);
+  }
+  throw new Error(`${url} never answered 200`);
+}
+
+function onair(port: number, mode: 'low' | 'standard'): ChildProcess {
+  const data = join(work, `data-${port}`);
+  mkdirSync(data, { recursive: true });
+  return start('taskset', ['-c', '0', process.execPath, '--import', 'tsx', join(root, 'src/main.ts'), '--auth', 'open', '--host', '127.0.0.1',
+    '--rtmp-port', String(port), '--http-port', String(port + 1), '--data-dir', data, '--log-level', 'warn', '--latency-mode', mode]);
+}
+
+function publish(url: string, clip: string): ChildProcess {
+  return start('taskset', ['-c', '1', 'ffmpeg', '-hide_banner', '-loglevel', 'error', '-re', '-stream_loop', '-1', '-i', clip, '-c', 'copy', '-f', 'flv', url]);
+}
+
+function pct(xs: number[], p: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? NaN;
+}
+
+async function latency(mode: 'low' | 'standard', clip: string, port: number): Promise<void> {
+  const server = onair(port, mode);
+  await waitPort(port);
+  const pub = publish(`rtmp://127.0.0.1:${port}/live/bench`, clip);
+  const browser = await launchHlsBrowser();
+  try {
+    const master = `http://127.0.0.1:${port + 1}/hls/bench/index.m3u8`;
+    await waitHttp(master);
+    const page = await browser.open(master, mode === 'low');
+    const t0 = Date.now();
+    const hlsLat: number[] = [];
+    const g2g: number[] = [];
+    let first: number | undefined;
+    while (Date.now() - t0 < WARMUP_MS + SECONDS * 1000) {
+      const s = await browser.state(page);
+      if (s.fatal.length) throw new Error(`hls.js fatal: ${s.fatal.join(',')}`);
+      if (first === undefined && s.currentTime > 0) first = Date.now() - t0;
+      if (Date.now() - t0 > WARMUP_MS && s.currentTime > 0 && s.playingDate) {
+        hlsLat.push(s.latency);
+        g2g.push((s.now - s.playingDate) / 1000);
+      }
+      await sleep(250);
+    }
+    const f = (x: number): string => x.toFixed(2);
+    console.log(`${mode.padEnd(8)} hls.latency p50 ${f(pct(hlsLat, 50))} s p95 ${f(pct(hlsLat, 95))} s | ingest-to-screen (PDT) p50 ${f(pct(g2g, 50))} s p95 ${f(pct(g2g, 95))} s | first frame ${first ?? '-'} ms after page load | n=${g2g.length}`);
+  } finally {
+    await browser.close();
+    await stop(pub);
+    await stop(server);
+  }
+}
+
+async function cpuRun(name: string, server: ChildProcess, port: number, clip: string, ready: () => Promise<void>): Promise<number> {
+  await waitPort(port);
+  const pub = publish(`rtmp://127.0.0.1:${port}/live/cpu`, clip);
+  try {
+    await ready();
+    await sleep(WARMUP_MS);
+    const c0 = cpuSeconds(server.pid!);
+    const t0 = Date.now();
+    await sleep(SECONDS * 1000);
+    const used = cpuSeconds(server.pid!) - c0;
+    const perSec = used / ((Date.now() - t0) / 1000);
+    console.log(`${name.padEnd(22)} ${(perSec * 100).toFixed(2)} % of one core for one ingested stream with HLS on`);
+    return perSec;
+  } finally {
+    await stop(pub);
+    await stop(server);
+  }
+}
+
+function nginxHls(port: number): ChildProcess {
+  const dir = join(work, `nginx-${port}`);
+  mkdirSync(join(dir, 'logs'), { recursive: true });
+  mkdirSync(join(dir, 'hls'), { recursive: true });
+  writeFileSync(join(dir, 'nginx.conf'), `
+load_module /usr/lib/nginx/modules/ngx_rtmp_module.so;
+daemon off;
+master_process off;
+worker_processes 1;
+error_log ${dir}/logs/error.log warn;
+pid ${dir}/nginx.pid;
+events { worker_connections 1024; }
+rtmp { server { listen 127.0.0.1:${port}; chunk_size 4096;
+  application live { live on; hls on; hls_path ${dir}/hls; hls_fragment 2s; hls_playlist_length 12s; } } }
+`);
+  return start('taskset', ['-c', '0', '/usr/sbin/nginx', '-p', dir, '-e', `${dir}/logs/error.log`, '-c', join(dir, 'nginx.conf')]);
+}
+
+async function main(): Promise<void> {
+  const clip = referenceClip(join(root, 'bench/out/media'));
+  console.log(`HLS bench: ${SECONDS} s windows after ${WARMUP_MS / 1000} s warm-up; clip ${clip}`);
+  await latency('low', clip, 19350);
+  await latency('standard', clip, 19360);
+  const onairCpu = await cpuRun('onair (LL-HLS, fMP4)', onair(19370, 'low'), 19370, clip, async () => {
+    await waitHttp('http://127.0.0.1:19371/hls/cpu/index.m3u8');
+  });
+  if (nginxRtmpAvailable()) {
+    const nginx = nginxHls(19380);
+    const nginxCpu = await cpuRun('nginx-rtmp (hls on, TS)', nginx, 19380, clip, () => sleep(2000));
+    console.log(`CPU ratio onair / nginx-rtmp: ${(onairCpu / nginxCpu).toFixed(2)}x`);
+  } else {
+    console.log('nginx-rtmp not installed: no CPU comparison');
+  }
+}
+
+main()
+  .catch((err) => {
+    console.error(err);
+    process.exitCode = 1;
+  })
+  .finally(() => rmSync(work, { recursive: true, force: true }));

@@ -1,0 +1,63 @@
+import type { Logger } from '../../core/logger.js';
+import type { StreamHub } from '../../hub/index.js';
+import type { Timers } from './blocking-reload.js';
+import type { HlsSettings } from './hls-settings.js';
+import { HlsStreamPackager } from './hls-stream-packager.js';
+
+/**
+ * Every stream's packager, by hub path. A packager starts when a publisher does (so the first viewer finds
+ * segments ready) and lives through the reconnect window; a publish after ENDLIST starts a fresh one.
+ */
+export class HlsPackagers {
+  private readonly byPath = new Map<string, HlsStreamPackager>();
+  private readonly offPublish: () => void;
+  private closed = false;
+  private instances = 0;
+
+  constructor(
+    private readonly hub: StreamHub,
+    private readonly settings: HlsSettings,
+    private readonly log: Logger,
+    private readonly timers?: Timers,
+  ) {
+    this.offPublish = hub.events.on('publish', (e) => this.ensure(e.path));
+    for (const s of hub.streams()) if (s.publisher) this.ensure(s.path);
+  }
+
+  get(path: string): HlsStreamPackager | undefined {
+    return this.byPath.get(path);
+  }
+
+  get size(): number {
+    return this.byPath.size;
+  }
+
+  values(): IterableIterator<HlsStreamPackager> {
+    return this.byPath.values();
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.offPublish();
+    for (const p of [...this.byPath.values()]) p.close();
+    this.byPath.clear();
+  }
+
+  private ensure(path: string): void {
+    if (this.closed) return;
+    const existing = this.byPath.get(path);
+    if (existing && !existing.ended) return; // a reconnect: the packager's subscription hears onPublisherStart
+    existing?.close();
+    const p = new HlsStreamPackager(path, {
+      // Start time plus a counter: unique across restarts of the server and within one run.
+      instance: `${Date.now().toString(36)}${(this.instances++).toString(36)}`,
+      settings: this.settings, log: this.log, ...(this.timers ? { timers: this.timers } : {}),
+      onClosed: (gone) => {
+        if (this.byPath.get(path) === gone) this.byPath.delete(path);
+      },
+    });
+    this.byPath.set(path, p);
+    p.start(this.hub);
+  }
+}

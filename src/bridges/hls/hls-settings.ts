@@ -1,0 +1,39 @@
+import type { Config } from '../../config/schema.js';
+
+/** The packager's timing, resolved from the config (zeros mean "by latency mode"). */
+export interface HlsSettings {
+  /** A segment ends at the first video keyframe at or past this duration (audio-only: at it). */
+  readonly segmentMs: number;
+  /** LL-HLS part target; undefined = standard HLS (no parts, no blocking reload). */
+  readonly partMs: number | undefined;
+  readonly windowSegments: number;
+  /** 0 = end at once when the publisher leaves. */
+  readonly reconnectWindowMs: number;
+}
+
+/** Low mode: 1 s segments (hls.js/Safari start from ~3 parts behind the edge, Apple's 1 s example). */
+const LOW_SEGMENT_MS = 1_000;
+/** 200 ms parts: the low end of Apple's 0.2-0.33 s guidance, for the lowest latency. */
+const LOW_PART_MS = 200;
+const LOW_WINDOW = 12;
+/** Standard mode: 4 s segments, 6 of them (Apple's classic 6 s advice, rounded to common 2 s GOPs). */
+const STANDARD_SEGMENT_MS = 4_000;
+const STANDARD_WINDOW = 6;
+/** Fewer than 3 segments breaks the 3 x TARGETDURATION hold-back of players. */
+const MIN_WINDOW = 3;
+const MIN_PART_MS = 100;
+const MAX_PART_MS = 1_000;
+
+type HlsConfig = Pick<Config, 'latencyMode' | 'hlsSegmentMs' | 'hlsPartMs' | 'hlsWindowSegments' | 'reconnectWindowSec'>;
+
+export function hlsSettings(c: HlsConfig): HlsSettings {
+  const low = c.latencyMode === 'low';
+  const segmentMs = c.hlsSegmentMs || (low ? LOW_SEGMENT_MS : STANDARD_SEGMENT_MS);
+  const partMs = low ? Math.min(MAX_PART_MS, Math.max(MIN_PART_MS, c.hlsPartMs || LOW_PART_MS)) : undefined;
+  return {
+    segmentMs,
+    partMs: partMs === undefined ? undefined : Math.min(partMs, segmentMs),
+    windowSegments: Math.max(MIN_WINDOW, c.hlsWindowSegments || (low ? LOW_WINDOW : STANDARD_WINDOW)),
+    reconnectWindowMs: c.reconnectWindowSec * 1000,
+  };
+}

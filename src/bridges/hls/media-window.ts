@@ -1,0 +1,103 @@
+import type { HlsPart, HlsSegment } from './segmenter.js';
+import { MAX_WINDOW_BYTES } from './limits.js';
+import type { HlsTrack } from './hls-tracks.js';
+
+/** One publisher session's track set; a new one starts after a reconnect or a codec change. */
+export interface HlsSession {
+  readonly id: number;
+  readonly tracks: readonly HlsTrack[];
+}
+
+/** What a segment carries beyond its media: playlist tags decided by the packager. */
+export interface SegmentTags {
+  /** EXT-X-DISCONTINUITY before this segment (a new publisher session). */
+  readonly discontinuity: boolean;
+  /** Which init segment (EXT-X-MAP) decodes it. */
+  readonly initId: number;
+  /** EXT-X-PROGRAM-DATE-TIME, epoch ms. */
+  readonly programDateTime: number;
+  /** The publisher session that produced it (its tracks, for MPEG-TS). */
+  readonly session: HlsSession;
+}
+
+export interface WindowSegment extends HlsSegment, SegmentTags {}
+
+/** The segment being produced: its closed parts so far. */
+export interface OpenSegmentView extends SegmentTags {
+  readonly msn: number;
+  readonly parts: HlsPart[];
+}
+
+/**
+ * The bounded window of one rendition: complete segments (oldest first, at most `maxSegments` and
+ * MAX_WINDOW_BYTES), the segment in progress, and the counters that survive eviction (media and
+ * discontinuity sequence, RFC 8216 §6.2.2). Everything outside it answers 404.
+ */
+export class MediaWindow {
+  readonly segments: WindowSegment[] = [];
+  private currentRef: OpenSegmentView | undefined;
+  private discontinuitySeq = 0;
+  private bytes = 0;
+
+  constructor(private readonly maxSegments: number) {}
+
+  get current(): OpenSegmentView | undefined {
+    return this.currentRef;
+  }
+
+  get discontinuitySequence(): number {
+    return this.discontinuitySeq;
+  }
+
+  get totalBytes(): number {
+    return this.bytes + (this.currentRef?.parts.reduce((n, p) => n + p.bytes, 0) ?? 0);
+  }
+
+  /** MSN of the first listed segment; before any segment, the first that will be produced. */
+  firstMsn(fallback: number): number {
+    return this.segments[0]?.msn ?? this.currentRef?.msn ?? fallback;
+  }
+
+  /** MSN of the last complete segment, or undefined. */
+  get lastCompleteMsn(): number | undefined {
+    return this.segments[this.segments.length - 1]?.msn;
+  }
+
+  addPart(part: HlsPart, tags: SegmentTags): void {
+    if (this.currentRef?.msn !== part.msn) this.currentRef = { msn: part.msn, parts: [], ...tags };
+    this.currentRef.parts.push(part);
+  }
+
+  /** Moves the finished segment into the list and evicts the oldest beyond the bounds. */
+  addSegment(seg: HlsSegment, tags: SegmentTags): WindowSegment {
+    const ws: WindowSegment = { ...seg, ...tags };
+    if (this.currentRef?.msn === seg.msn) this.currentRef = undefined;
+    this.segments.push(ws);
+    this.bytes += seg.bytes;
+    while (this.segments.length > this.maxSegments || (this.bytes > MAX_WINDOW_BYTES && this.segments.length > 2)) {
+      const gone = this.segments.shift()!;
+      this.bytes -= gone.bytes;
+      if (gone.discontinuity) this.discontinuitySeq++;
+    }
+    return ws;
+  }
+
+  segment(msn: number): WindowSegment | undefined {
+    const first = this.segments[0];
+    if (!first) return undefined;
+    const s = this.segments[msn - first.msn];
+    return s?.msn === msn ? s : undefined;
+  }
+
+  part(msn: number, index: number): HlsPart | undefined {
+    if (this.currentRef?.msn === msn) return this.currentRef.parts[index];
+    return this.segment(msn)?.parts[index];
+  }
+
+  /** Init ids still referenced by a listed or open segment (older init segments can go). */
+  initIdsInUse(): Set<number> {
+    const ids = new Set(this.segments.map((s) => s.initId));
+    if (this.currentRef) ids.add(this.currentRef.initId);
+    return ids;
+  }
+}
