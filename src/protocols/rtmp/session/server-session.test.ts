@@ -38,13 +38,13 @@ function publisherBytes(): { bytes: Buffer; handshakeLength: number } {
 function recordingSession(): { session: ServerSession; events: string[]; sent: Buffer[] } {
   const events: string[] = [];
   const sent: Buffer[] = [];
-  let session!: ServerSession;
+  const ref: { session?: ServerSession } = {};
   const handler: ServerSessionHandler = {
     send: (b) => sent.push(b),
     onConnect: (r) => (events.push(`connect ${r.app}`), undefined),
     onPublish: (r) => {
       events.push(`publish ${r.streamId} ${r.name} ${r.query} ${r.type}`);
-      session.acceptPublish(r.streamId);
+      ref.session!.acceptPublish(r.streamId);
     },
     onPlay: (r) => events.push(`play ${r.name}`),
     onMedia: (sid, m) => events.push(`media ${sid} ${m.typeId} ${m.timestamp} ${m.payload.length}`),
@@ -53,7 +53,8 @@ function recordingSession(): { session: ServerSession; events: string[]; sent: B
     onPause: () => {},
     onReceive: () => {},
   };
-  session = new ServerSession(handler, { maxMessageSize: 1 << 20, chunkSize: 4096 });
+  const session = new ServerSession(handler, { maxMessageSize: 1 << 20, chunkSize: 4096 });
+  ref.session = session;
   return { session, events, sent };
 }
 
