@@ -15,6 +15,7 @@ export class RtmpPlaySink implements SubscriberSink {
   receiveAudio = true;
   receiveVideo = true;
   paused = false;
+  private sawVideo = false;
   private readonly metadataCache = new WeakMap<StreamMetadata, Buffer>();
 
   constructor(
@@ -44,7 +45,10 @@ export class RtmpPlaySink implements SubscriberSink {
     const m = this.shared.get(p);
     const typeId = p.kind === 'video' ? MessageType.VIDEO : MessageType.AUDIO;
     const header = this.session.writer.writeHeaderFor({ csid: m.csid, typeId, streamId: this.streamId, timestamp: dts, length: m.body.length });
-    this.corks.cork(this.socket);
+    // Audio of a video stream waits (corked) for the next video frame; see CorkScheduler.
+    if (p.kind === 'video') this.sawVideo = true;
+    if (p.kind === 'audio' && this.sawVideo) this.corks.hold(this.socket);
+    else this.corks.flushSoon(this.socket);
     if (header) {
       this.socket.write(header);
       this.socket.write(m.chunked);
