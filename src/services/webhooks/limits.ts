@@ -6,8 +6,14 @@ export const RETRY_MAX_MS = 3_600_000;
 export const MAX_ATTEMPTS = 12;
 /** A receiver must answer within this; a hung one is an attempt failed, not a stuck worker. */
 export const DELIVERY_TIMEOUT_MS = 10_000;
-/** How often the worker looks for due retries (new events wake it at once). */
-export const POLL_INTERVAL_MS = 1_000;
+/**
+ * Longest sleep of the worker. It wakes at once for new events and at the next retry's due time, so this only
+ * matters for deliveries queued by another instance sharing the database. Polling on a timer instead costs an
+ * idle embedded database several % of a core.
+ */
+export const POLL_INTERVAL_MS = 15_000;
+/** Shortest sleep between worker passes. */
+export const MIN_POLL_INTERVAL_MS = 20;
 /** Deliveries claimed per worker pass, sent concurrently; bounds sockets and memory per pass. */
 export const CLAIM_BATCH_SIZE = 20;
 /** A claimed delivery is leased this long beyond its timeout: a crash mid-send retries it after the lease. */

@@ -82,6 +82,15 @@ export class WebhookDeliveryStore {
     return rows.map((r) => ({ delivery: toRecord(r), url: r.url, secret: r.secret }));
   }
 
+  /** When the earliest pending delivery (retry or lease) falls due; null when nothing is pending. */
+  async nextDueAt(): Promise<Date | null> {
+    const rows = await this.db.query<{ due: Date | string | null }>(
+      `SELECT min(d.next_attempt_at) AS due FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id
+       WHERE d.status = 'pending'`);
+    const due = rows[0]?.due;
+    return due === null || due === undefined ? null : new Date(due);
+  }
+
   async markSucceeded(id: string, statusCode: number, now: Date): Promise<void> {
     await this.db.query(
       `UPDATE webhook_deliveries SET status = 'succeeded', last_status_code = $2, last_error = NULL, delivered_at = $3,

@@ -59,8 +59,6 @@ export class WebhookDispatcher implements EventPublisher {
   start(): void {
     if (this.started || this.closing.signal.aborted) return;
     this.started = true;
-    this.timer = setInterval(() => this.kick(), this.opt.pollIntervalMs);
-    this.timer.unref();
     this.kick();
   }
 
@@ -104,7 +102,7 @@ export class WebhookDispatcher implements EventPublisher {
   async close(): Promise<void> {
     if (this.closing.signal.aborted) return this.idle();
     this.closing.abort();
-    if (this.timer) clearInterval(this.timer);
+    if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     await this.idle();
   }
@@ -115,13 +113,31 @@ export class WebhookDispatcher implements EventPublisher {
       this.again = true;
       return;
     }
-    this.running = this.drain().finally(() => {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.running = this.drain().then(() => this.scheduleNext()).finally(() => {
       this.running = null;
       if (this.again) {
         this.again = false;
         this.kick();
       }
     });
+  }
+
+  /** Sleeps until the next pending delivery is due (at most pollIntervalMs), instead of polling on a timer. */
+  private async scheduleNext(): Promise<void> {
+    if (this.closing.signal.aborted) return;
+    let wait = this.opt.pollIntervalMs;
+    try {
+      const due = await this.deliveries.nextDueAt();
+      // The floor keeps a row that cannot be claimed from turning this into a busy loop.
+      if (due) wait = Math.min(wait, Math.max(L.MIN_POLL_INTERVAL_MS, due.getTime() - this.now().getTime()));
+    } catch (err) {
+      if (!this.closing.signal.aborted) this.log.error({ err }, 'webhook worker could not read the queue');
+    }
+    if (this.closing.signal.aborted) return;
+    this.timer = setTimeout(() => this.kick(), wait);
+    this.timer.unref();
   }
 
   private async drain(): Promise<void> {
