@@ -18,11 +18,14 @@ import { createHttpApp } from './servers/http/create-http-app.js';
 import { registerHls } from './servers/http/hls/register-hls.js';
 import { registerFlv } from './servers/http/flv/register-flv.js';
 import { connectLifecycle } from './services/streams/hub-lifecycle-link.js';
+import { flvTranscodePipes } from './bridges/transcode/index.js';
+import { TranscodeService, discoverFfmpeg, ladderLookup } from './services/transcode/index.js';
 
 export interface RunningOnAir {
   readonly hub: StreamHub;
   readonly ports: { rtmp: number; rtmps?: number; http: number };
   readonly streams: StreamService;
+  readonly transcode: TranscodeService;
   /** The admin token generated at this first start (null when configured or generated earlier). */
   readonly generatedApiToken: string | null;
   close(): Promise<void>;
@@ -50,6 +53,12 @@ export async function startOnAir(config: Config, log: Logger): Promise<RunningOn
   const streams = new StreamService({
     db, logger: log.child({ mod: 'streams' }), events: dispatcher, defaultReconnectWindowSec: config.reconnectWindowSec,
     kickPublisher: (path, reason) => hub.kickPublisher(path, reason),
+  });
+  const ffmpeg = await discoverFfmpeg({ configuredPath: config.ffmpegPath });
+  const transcode = new TranscodeService({
+    hub, log: log.child({ mod: 'transcode' }), pipes: flvTranscodePipes, ffmpeg,
+    ladderOf: ladderLookup(streams, config.transcodeDefaultLadder),
+    encoder: config.transcodeEncoder, maxTranscodes: config.maxTranscodes, budgetMpx: config.transcodeBudgetMpx,
   });
   const lifecycle = new StreamLifecycle({ db, logger: log.child({ mod: 'lifecycle' }), events: dispatcher });
   await lifecycle.recover();
@@ -94,11 +103,13 @@ export async function startOnAir(config: Config, log: Logger): Promise<RunningOn
     hub,
     ports,
     streams,
+    transcode,
     generatedApiToken: generatedToken,
     close: () => (closing ??= (async () => {
       hls.close();
       flv.close();
       await rtmp.close();
+      await transcode.close();
       hub.close();
       unlink();
       await http.close();

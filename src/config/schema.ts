@@ -52,6 +52,11 @@ export const SETTINGS = {
   hlsSegmentMs: { type: 'int', default: 0, min: 0, max: 20000, doc: 'HLS segment target (ms); a segment ends at the first video keyframe past it. 0 = by --latency-mode (low 1000, standard 4000)' },
   hlsPartMs: { type: 'int', default: 0, min: 0, max: 2000, doc: 'LL-HLS part target (ms), low mode only. 0 = 200; kept within 100..1000' },
   hlsWindowSegments: { type: 'int', default: 0, min: 0, max: 100, doc: 'complete segments kept and listed per stream; older ones answer 404. 0 = by --latency-mode (low 12, standard 6); at least 3' },
+  transcodeDefaultLadder: { type: 'enum', values: ['passthrough', 'default'], default: 'passthrough', doc: 'ladder of streams that have no API record (--auth open/callback names); API streams use their own "ladder" setting' },
+  ffmpegPath: { type: 'string', default: '', env: 'FFMPEG_PATH', doc: 'ffmpeg binary for transcoding; empty = `ffmpeg` on PATH, then a bundled build if installed; none = transcoding streams play passthrough' },
+  transcodeEncoder: { type: 'enum', values: ['software', 'nvenc', 'vaapi', 'qsv'], default: 'software', doc: 'H.264 encoder preset: software (libx264) or a hardware encoder (nvenc, vaapi, qsv: untested)' },
+  maxTranscodes: { type: 'int', default: 4, min: 0, max: 256, doc: 'streams transcoded at once; later ones play passthrough (0 = transcoding off)' },
+  transcodeBudgetMpx: { type: 'int', default: 0, min: 0, max: 100000, doc: 'encode budget in megapixels/s summed over every running rung (0 = 20 per CPU core, about libx264 veryfast realtime capacity)' },
 } as const satisfies Record<string, SettingSpec>;
 
 export type SettingName = keyof typeof SETTINGS;

@@ -17,7 +17,7 @@ export function streamView(s: StreamRecord, urls: StreamUrls, host: string | und
     updatedAt: s.updatedAt.toISOString(),
     ingest: urls.ingest(host),
     playback: urls.playback(s.playbackId, host),
-    settings: { ...s.settings, ladder: [...s.settings.ladder] },
+    settings: { ...s.settings, ladder: typeof s.settings.ladder === 'string' ? s.settings.ladder : [...s.settings.ladder] },
   };
 }
 

@@ -1,7 +1,7 @@
 import type { Logger } from '../../core/logger.js';
 import { redactName } from '../../core/logger.js';
 import type { StreamRecord } from '../streams/stream-types.js';
-import { streamPathOf } from '../streams/stream-types.js';
+import { RENDITION_NAME, renditionPathOf, streamPathOf } from '../streams/stream-types.js';
 import { INGEST_APP } from '../streams/stream-urls.js';
 import type { PlayAuthorizer, PlayAuthRequest, PlayDecision } from './auth-types.js';
 import { canonicalizeName } from './stream-name.js';
@@ -40,7 +40,9 @@ export class ConfiguredPlayAuthorizer implements PlayAuthorizer {
   private async decide(req: PlayAuthRequest): Promise<PlayDecision> {
     const canon = canonicalizeName(req.app, req.name, req.query);
     if (!canon.ok) return { ok: false, code: 'bad_name', reason: canon.reason };
-    const isApiShape = canon.segments.length === 2 && canon.segments[0] === INGEST_APP;
+    // live/<playbackId>, or a transcoded rendition of it: live/<playbackId>/<rendition> (same policy as the source).
+    const rendition = canon.segments.length === 3 && RENDITION_NAME.test(canon.segments[2]!) ? canon.segments[2] : undefined;
+    const isApiShape = (canon.segments.length === 2 || rendition !== undefined) && canon.segments[0] === INGEST_APP;
     const stream = isApiShape ? await this.deps.streams.getByPlaybackId(canon.segments[1]!) : null;
     if (!stream) {
       if (this.deps.openMode && canon.segments.length >= 2) return { ok: true, streamPath: canon.path };
@@ -51,6 +53,7 @@ export class ConfiguredPlayAuthorizer implements PlayAuthorizer {
       const check = verifyPlaybackToken(this.deps.playbackSecret, token, stream.playbackId, this.nowSec());
       if (!check.ok) return { ok: false, code: 'unauthorized', reason: check.reason };
     }
-    return { ok: true, streamPath: streamPathOf(stream.playbackId), streamId: stream.id };
+    const sourcePath = streamPathOf(stream.playbackId);
+    return { ok: true, streamPath: rendition ? renditionPathOf(sourcePath, rendition) : sourcePath, streamId: stream.id };
   }
 }

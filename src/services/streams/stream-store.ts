@@ -1,5 +1,5 @@
 import type { Queryable } from '../../db/database.js';
-import type { LadderRung, Page, StreamRecord, StreamSettings } from './stream-types.js';
+import type { LadderSetting, Page, StreamRecord, StreamSettings } from './stream-types.js';
 import { decodeCursor, encodeCursor } from './page-cursor.js';
 
 interface StreamRow {
@@ -11,7 +11,7 @@ interface StreamRow {
   disabled: boolean;
   latency_mode: StreamSettings['latencyMode'];
   reconnect_window_sec: number;
-  ladder: LadderRung[] | string;
+  ladder: LadderSetting | string;
   record: boolean;
   playback_policy: StreamSettings['playbackPolicy'];
   passthrough: string | null;
@@ -32,7 +32,7 @@ function toRecord(row: StreamRow): StreamRecord {
     settings: {
       latencyMode: row.latency_mode,
       reconnectWindowSec: Number(row.reconnect_window_sec),
-      ladder: typeof row.ladder === 'string' ? (JSON.parse(row.ladder) as LadderRung[]) : row.ladder,
+      ladder: ladderFromRow(row.ladder),
       record: row.record,
       playbackPolicy: row.playback_policy,
       passthrough: row.passthrough,
@@ -40,6 +40,16 @@ function toRecord(row: StreamRow): StreamRecord {
     createdAt: new Date(row.created_at),
     updatedAt: new Date(row.updated_at),
   };
+}
+
+/**
+ * jsonb arrives parsed from both drivers ('default' as a string, a list as an array); a driver that hands
+ * back jsonb text gives a JSON document instead, which starts with `[` or `"`.
+ */
+function ladderFromRow(v: LadderSetting | string): LadderSetting {
+  if (typeof v !== 'string') return v;
+  if (v === 'passthrough' || v === 'default') return v;
+  return JSON.parse(v) as LadderSetting;
 }
 
 export interface NewStream {

@@ -3,17 +3,33 @@ export type LatencyMode = 'standard' | 'low';
 export type PlaybackPolicy = 'public' | 'signed';
 export type StreamStatus = 'idle' | 'active' | 'disabled';
 
-/** One rendition of the transcoding ladder (consumed by the transcode issue; stored and validated here). */
+/** One rendition of a custom transcoding ladder (consumed by services/transcode; stored and validated here). */
 export interface LadderRung {
+  /** Rendition name, the last segment of its hub path (`live/<playbackId>/<name>`); default `<height>p`. */
+  readonly name?: string;
   readonly height: number;
   readonly videoBitrateKbps: number;
+  /** AAC-LC 48 kHz bitrate; default by height (see services/transcode/ladder.ts). */
+  readonly audioBitrateKbps?: number;
+  /** Never above the source's; default the source's (capped per rung in the default ladder). */
   readonly fps?: number;
+  /** Only H.264 for now. */
+  readonly codec?: 'h264';
 }
+
+/**
+ * `passthrough` (and `[]`): the source only. `default`: the source as top rung, then 720p/480p/360p below it.
+ * A list: the source as top rung, then these rungs (those above the source's height are left out).
+ */
+export type LadderSetting = 'passthrough' | 'default' | readonly LadderRung[];
+
+/** A rendition name: one lower-case path segment, so it survives name canonicalisation unchanged. */
+export const RENDITION_NAME = /^[a-z0-9][a-z0-9_-]{0,31}$/;
 
 export interface StreamSettings {
   readonly latencyMode: LatencyMode;
   readonly reconnectWindowSec: number;
-  readonly ladder: readonly LadderRung[];
+  readonly ladder: LadderSetting;
   readonly record: boolean;
   readonly playbackPolicy: PlaybackPolicy;
   /** Opaque application data (e.g. the app's own id), echoed in responses and webhooks. */
@@ -62,4 +78,9 @@ export interface Page<T> {
 /** The hub key of an API stream: never the key, only the public playback id. */
 export function streamPathOf(playbackId: string): string {
   return `live/${playbackId}`;
+}
+
+/** The hub key of one transcoded rendition of a stream (the source stays at `streamPathOf`). */
+export function renditionPathOf(streamPath: string, renditionName: string): string {
+  return `${streamPath}/${renditionName}`;
 }

@@ -1,17 +1,27 @@
 import { Type } from '@sinclair/typebox';
 import { DateTime, Nullable } from './common-schemas.js';
+import { RENDITION_NAME } from '../../../services/streams/stream-types.js';
 import { MAX_LADDER_RUNGS, MAX_PASSTHROUGH_LENGTH, MAX_STREAM_NAME_LENGTH, MAX_PLAYBACK_TOKEN_TTL_SEC, MIN_PLAYBACK_TOKEN_TTL_SEC } from '../../../services/streams/limits.js';
 
 export const LadderRungSchema = Type.Object({
+  name: Type.Optional(Type.String({ pattern: RENDITION_NAME.source, description: 'rendition name (last segment of live/<playbackId>/<name>); default "<height>p"' })),
   height: Type.Integer({ minimum: 144, maximum: 4320 }),
   videoBitrateKbps: Type.Integer({ minimum: 100, maximum: 100_000 }),
-  fps: Type.Optional(Type.Integer({ minimum: 1, maximum: 120 })),
+  audioBitrateKbps: Type.Optional(Type.Integer({ minimum: 32, maximum: 512, description: 'AAC-LC 48 kHz' })),
+  fps: Type.Optional(Type.Integer({ minimum: 1, maximum: 120, description: 'never above the source frame rate' })),
+  codec: Type.Optional(Type.Literal('h264')),
 }, { additionalProperties: false });
+
+export const LadderSchema = Type.Union([
+  Type.Literal('passthrough'),
+  Type.Literal('default'),
+  Type.Array(LadderRungSchema, { maxItems: MAX_LADDER_RUNGS }),
+], { description: 'transcoding: "passthrough" or [] = source only; "default" = source + 720p/480p/360p below it; a list = source + these rungs' });
 
 const settingsFields = {
   latencyMode: Type.Union([Type.Literal('standard'), Type.Literal('low')], { description: 'low = LL-HLS' }),
   reconnectWindowSec: Type.Integer({ minimum: 0, maximum: 3600, description: 'seconds a dropped encoder may come back before stream.idle' }),
-  ladder: Type.Array(LadderRungSchema, { maxItems: MAX_LADDER_RUNGS, description: 'transcoding renditions; [] = source only' }),
+  ladder: LadderSchema,
   record: Type.Boolean(),
   playbackPolicy: Type.Union([Type.Literal('public'), Type.Literal('signed')], { description: 'signed = players need a playback token' }),
   passthrough: Nullable(Type.String({ maxLength: MAX_PASSTHROUGH_LENGTH, description: 'your own data, echoed back and in webhooks' })),

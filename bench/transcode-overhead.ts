@@ -1,0 +1,112 @@
+/**
+ * Transcoding benchmark (issue 5): CPU cost of OnAir running the default ladder on the reference clip
+ * (720p30 -> source + 480p + 360p) against the same ffmpeg command run alone, and the time from publish to
+ * the first frame of every rendition.
+ *
+ *   npx tsx bench/transcode-overhead.ts [--seconds 20]
+ *
+ * Three runs, each publishing the clip in real time with `ffmpeg -re -c copy` (publisher CPU not counted):
+ *  A. standalone: the exact argument array OnAir builds, fed the same FLV on stdin, outputs drained;
+ *  B. OnAir passthrough: the in-process server with ladder "passthrough" (ingest + hub cost, no transcode);
+ *  C. OnAir default ladder: server CPU (this process) + its ffmpeg.
+ * Overhead = (C.server - B.server + C.ffmpeg - A.ffmpeg) / A.ffmpeg: what running the ladder inside OnAir
+ * costs beyond the ffmpeg command itself. CPU is utime + stime from /proc over a window after warm-up.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { resolve } from 'node:path';
+import { pino } from 'pino';
+import { referenceClip } from './lib/clip.js';
+import { cpuSeconds } from './lib/proc-stats.js';
+import { startTestServer, TEST_API_TOKEN } from '../test/support/onair.js';
+import { flvTranscodePipes } from '../src/bridges/transcode/index.js';
+import { TranscodeService, buildFfmpegArgs, discoverFfmpeg, ladderLookup, planLadder } from '../src/services/transcode/index.js';
+
+const arg = (name: string, def: number): number => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : def;
+};
+const SECONDS = arg('seconds', 20);
+const WARMUP_MS = 5_000;
+const clip = referenceClip(resolve(import.meta.dirname, 'out/media'));
+const children = new Set<ChildProcess>();
+process.on('exit', () => children.forEach((c) => c.kill('SIGKILL')));
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function start(cmd: string, args: string[], stdio: ('pipe' | 'ignore' | 'inherit')[]): ChildProcess {
+  const c = spawn(cmd, args, { stdio });
+  children.add(c);
+  c.on('exit', () => children.delete(c));
+  return c;
+}
+
+function publisher(target: string): ChildProcess {
+  return start('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-re', '-stream_loop', '-1', '-i', clip, '-c', 'copy', '-f', 'flv', target],
+    target === 'pipe:1' ? ['ignore', 'pipe', 'inherit'] : ['ignore', 'ignore', 'inherit']);
+}
+
+async function window<T>(measure: () => T, diff: (a: T, b: T) => T): Promise<T> {
+  await sleep(WARMUP_MS);
+  const a = measure();
+  await sleep(SECONDS * 1000);
+  return diff(a, measure());
+}
+
+const selfCpu = () => cpuSeconds(process.pid);
+
+async function standalone(ffmpegPath: string): Promise<number> {
+  const rungs = planLadder('default', { width: 1280, height: 720, fps: 30 });
+  const args = buildFfmpegArgs({ sourceFps: 30, hasAudio: true, rungs, encoder: 'software' });
+  const ff = start(ffmpegPath, args, ['pipe', 'ignore', 'ignore', ...rungs.map(() => 'pipe' as const)]);
+  for (let i = 0; i < rungs.length; i++) (ff.stdio[3 + i] as NodeJS.ReadableStream).resume();
+  const pub = publisher('pipe:1');
+  pub.stdout!.pipe(ff.stdin!);
+  ff.stdin!.on('error', () => {});
+  const cpu = await window(() => cpuSeconds(ff.pid!), (a, b) => b - a);
+  pub.kill('SIGKILL');
+  ff.kill('SIGKILL');
+  return cpu;
+}
+
+async function onair(ladder: 'passthrough' | 'default'): Promise<{ server: number; ffmpeg: number; firstFrameMs: Record<string, number> }> {
+  const server = await startTestServer({ auth: 'keys', 'log-level': 'warn' });
+  const ffmpeg = await discoverFfmpeg({ configuredPath: '' });
+  const transcode = new TranscodeService({
+    hub: server.hub, log: pino({ level: 'warn' }), pipes: flvTranscodePipes, ffmpeg, ladderOf: ladderLookup(server.streams, 'passthrough'),
+    encoder: 'software', maxTranscodes: 4, budgetMpx: 0,
+  });
+  const res = await fetch(server.httpUrl('/api/v1/streams'), {
+    method: 'POST', headers: { authorization: `Bearer ${TEST_API_TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify({ settings: { ladder } }),
+  });
+  const s = (await res.json()) as { streamKey: string; playbackId: string };
+  const path = `live/${s.playbackId}`;
+  const t0 = performance.now();
+  const firstFrameMs: Record<string, number> = {};
+  server.hub.events.on('active', (e) => { if (e.path === path) firstFrameMs.source ??= Math.round(performance.now() - t0); });
+  transcode.events.on('renditions', (e) => {
+    for (const r of e.renditions) if (!r.source) firstFrameMs[r.name] ??= Math.round(performance.now() - t0);
+  });
+  const pub = publisher(server.rtmpUrl(s.streamKey));
+  await sleep(1000);
+  const pid = () => transcode.pidOf(path);
+  const result = await window(() => ({ server: selfCpu(), ffmpeg: pid() ? cpuSeconds(pid()!) : 0, pidNow: pid() }), (a, b) => ({
+    server: b.server - a.server, ffmpeg: b.pidNow === a.pidNow ? b.ffmpeg - a.ffmpeg : NaN, pidNow: b.pidNow,
+  }));
+  pub.kill('SIGKILL');
+  await transcode.close();
+  await server.close();
+  return { server: result.server, ffmpeg: result.ffmpeg, firstFrameMs };
+}
+
+const ffmpeg = await discoverFfmpeg({ configuredPath: '' });
+if (!ffmpeg.found) throw new Error('ffmpeg needed');
+console.log(`ffmpeg ${ffmpeg.version} at ${ffmpeg.path}; clip ${clip}; window ${SECONDS} s after ${WARMUP_MS / 1000} s warm-up`);
+const a = await standalone(ffmpeg.path);
+console.log(`A standalone ffmpeg (default ladder: 480p + 360p): ${a.toFixed(2)} CPU s = ${(a / SECONDS * 100).toFixed(1)} % of a core`);
+const b = await onair('passthrough');
+console.log(`B OnAir passthrough: server ${b.server.toFixed(2)} CPU s`);
+const c = await onair('default');
+console.log(`C OnAir default ladder: server ${c.server.toFixed(2)} CPU s, its ffmpeg ${c.ffmpeg.toFixed(2)} CPU s`);
+const overhead = (c.server - b.server + c.ffmpeg - a) / a;
+console.log(`overhead of OnAir over the ffmpeg command alone: ${(overhead * 100).toFixed(1)} % (server delta ${(c.server - b.server).toFixed(2)} s, ffmpeg delta ${(c.ffmpeg - a).toFixed(2)} s)`);
+console.log(`time from publisher start to first frame: ${JSON.stringify(c.firstFrameMs)} ms`);
+process.exit(0);
