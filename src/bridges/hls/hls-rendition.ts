@@ -4,7 +4,7 @@ import { renderMediaPlaylist } from '../../formats/m3u8/index.js';
 import { type LiveEdge, type ReloadRequest, ReloadWaiters, type Timers, isSatisfied, reloadDecision } from './blocking-reload.js';
 import type { HlsSettings } from './hls-settings.js';
 import { type HlsTrack, sameTrack } from './hls-tracks.js';
-import { BLOCK_TIMEOUT_TARGET_DURATIONS, MAX_BLOCKED_REQUESTS } from './limits.js';
+import { BLOCK_TIMEOUT_TARGET_DURATIONS, MAX_BLOCKED_REQUESTS, PART_TARGET_HEADROOM } from './limits.js';
 import { type HlsSession, MediaWindow, type SegmentTags } from './media-window.js';
 import { type HlsUriScheme, fmp4Playlist, tsPlaylist } from './playlist-builder.js';
 import { Segmenter, type SegmenterEvent } from './segmenter.js';
@@ -78,9 +78,15 @@ export class HlsRendition {
     return this.targetDurationValue;
   }
 
+  /**
+   * The advertised PART-TARGET: the cutting target plus PART_TARGET_HEADROOM. Parts are cut at the target from
+   * the frames seen so far, but a frame's duration is only known when the next frame arrives, so a timestamp
+   * gap (an encoder hiccup, a looped file) can stretch the last part slightly; the spec makes PART-TARGET a
+   * hard ceiling (rfc8216bis §4.4.4.9).
+   */
   get partTargetSec(): number | undefined {
     const p = this.options.settings.partMs;
-    return p === undefined ? undefined : p / 1000;
+    return p === undefined ? undefined : Math.round(p * (1 + PART_TARGET_HEADROOM)) / 1000;
   }
 
   /** Tracks of the newest listed media (for CODECS/RESOLUTION), empty before the first segment. */

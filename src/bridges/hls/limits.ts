@@ -52,3 +52,9 @@ export const BLOCK_TIMEOUT_TARGET_DURATIONS = 3;
 /** Audio stamps this many frames behind the packager's audio clock are dropped (the clock ran ahead);
  *  a couple of frames covers ms rounding and FLV interleaving jitter. */
 export const AUDIO_BEHIND_FRAMES = 2;
+
+/**
+ * PART-TARGET is advertised this much above the cutting target, so timestamp jitter of up to a fifth of a part
+ * (40 ms at 200 ms parts: a dropped frame at 25 fps) never makes a part exceed it.
+ */
+export const PART_TARGET_HEADROOM = 0.2;
