@@ -26,6 +26,8 @@ export interface RunningOnAir {
   readonly ports: { rtmp: number; rtmps?: number; http: number };
   readonly streams: StreamService;
   readonly transcode: TranscodeService;
+  /** Open RTMP/RTMPS connections (any state). */
+  rtmpConnections(): number;
   /** The admin token generated at this first start (null when configured or generated earlier). */
   readonly generatedApiToken: string | null;
   close(): Promise<void>;
@@ -104,6 +106,7 @@ export async function startOnAir(config: Config, log: Logger): Promise<RunningOn
     ports,
     streams,
     transcode,
+    rtmpConnections: () => rtmp.connectionCount,
     generatedApiToken: generatedToken,
     close: () => (closing ??= (async () => {
       hls.close();
