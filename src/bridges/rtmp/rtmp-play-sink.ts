@@ -2,7 +2,7 @@ import type { Socket } from 'node:net';
 import type { MediaPacket, StreamMetadata } from '../../core/media-packet.js';
 import { asEcmaArray, encodeAmf0, type AmfObject } from '../../formats/amf/index.js';
 import type { SubscriberSink } from '../../hub/index.js';
-import { MessageType, type ServerSession } from '../../protocols/rtmp/index.js';
+import type { ServerSession } from '../../protocols/rtmp/index.js';
 import type { SharedChunks } from './shared-chunks.js';
 import type { CorkScheduler } from '../../core/cork-scheduler.js';
 
@@ -43,18 +43,19 @@ export class RtmpPlaySink implements SubscriberSink {
   onPacket(p: MediaPacket, dts: number): void {
     if (this.paused || (p.kind === 'audio' ? !this.receiveAudio : !this.receiveVideo)) return;
     const m = this.shared.get(p);
-    const typeId = p.kind === 'video' ? MessageType.VIDEO : MessageType.AUDIO;
-    const header = this.session.writer.writeHeaderFor({ csid: m.csid, typeId, streamId: this.streamId, timestamp: dts, length: m.body.length });
     // Audio of a video stream waits (corked) for the next video frame; see CorkScheduler.
     if (p.kind === 'video') this.sawVideo = true;
     if (p.kind === 'audio' && this.sawVideo) this.corks.hold(this.socket);
     else this.corks.flushSoon(this.socket);
+    const header = m.header(dts, this.streamId);
     if (header) {
       this.socket.write(header);
       this.socket.write(m.chunked);
     } else {
-      // Extended timestamp (after ~4.6 h of play): every continuation carries it, so no shared body.
-      this.socket.write(this.session.writer.write({ csid: m.csid, typeId, streamId: this.streamId, timestamp: dts, payload: m.body }));
+      // Extended timestamp (after ~4.6 h of play): it repeats on every continuation, so no shared body. The
+      // peer last saw a fmt0 header on this csid that the writer did not write: start the writer afresh.
+      this.session.writer.reset(m.csid);
+      this.socket.write(this.session.writer.write({ csid: m.csid, typeId: m.typeId, streamId: this.streamId, timestamp: dts, payload: m.body }));
     }
   }
 

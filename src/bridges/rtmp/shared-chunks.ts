@@ -1,20 +1,50 @@
 import type { MediaPacket } from '../../core/media-packet.js';
 import { tagBodyHeader } from '../../formats/flv/index.js';
-import { chunkBody } from '../../protocols/rtmp/index.js';
+import { chunkBody, fmt0Header, MessageType } from '../../protocols/rtmp/index.js';
 import { Csid } from '../../protocols/rtmp/session/server-session.js';
 
-export interface SharedMessage {
-  /** The FLV tag body (header bytes + codec payload): what a fallback full serialization needs. */
-  readonly body: Buffer;
-  /** The body chunked at the server's chunk size with fmt3 separators: shared by every player. */
-  readonly chunked: Buffer;
+/** At most this many distinct (timestamp, stream id) headers are kept per message: players rebased alike share one. */
+const MAX_HEADERS_PER_MESSAGE = 8;
+
+export class SharedMessage {
   readonly csid: number;
+  readonly typeId: number;
+  private headers: Map<number, Buffer | null> | undefined;
+
+  constructor(
+    /** The FLV tag body (header bytes + codec payload): what a fallback full serialization needs. */
+    readonly body: Buffer,
+    /** The body chunked at the server's chunk size with fmt3 separators: shared by every player. */
+    readonly chunked: Buffer,
+    kind: 'audio' | 'video',
+  ) {
+    this.csid = kind === 'video' ? Csid.video : Csid.audio;
+    this.typeId = kind === 'video' ? MessageType.VIDEO : MessageType.AUDIO;
+  }
+
+  /**
+   * The fmt0 first-chunk header for a player at `timestamp` on message stream `streamId`. Players whose
+   * timelines were rebased at the same keyframe (everyone who joined during one GOP) get the same Buffer.
+   * Null when an extended timestamp is needed.
+   */
+  header(timestamp: number, streamId: number): Buffer | null {
+    const key = timestamp * 16 + (streamId & 15);
+    let h = this.headers?.get(key);
+    if (h === undefined) {
+      h = fmt0Header(this.csid, this.typeId, streamId, timestamp, this.body.length);
+      if (streamId < 16) {
+        this.headers ??= new Map();
+        if (this.headers.size < MAX_HEADERS_PER_MESSAGE) this.headers.set(key, h);
+      }
+    }
+    return h;
+  }
 }
 
 /**
- * One serialization per packet for every RTMP player: the tag body and its chunked form are built on
- * first use and remembered by packet identity (a WeakMap, so they go when the GOP cache and the
- * players' socket buffers let go of the packet). All players share one outgoing chunk size.
+ * One serialization per packet for every RTMP player: the tag body, its chunked form and its first-chunk
+ * headers are built on first use and remembered by packet identity (a WeakMap, so they go when the GOP cache
+ * and the players' socket buffers let go of the packet). All players share one outgoing chunk size.
  */
 export class SharedChunks {
   private readonly cache = new WeakMap<MediaPacket, SharedMessage>();
@@ -27,7 +57,7 @@ export class SharedChunks {
       const header = tagBodyHeader(p);
       const body = Buffer.concat([header, p.data], header.length + p.data.length);
       const csid = p.kind === 'video' ? Csid.video : Csid.audio;
-      m = { body, chunked: chunkBody(body, csid, this.chunkSize), csid };
+      m = new SharedMessage(body, chunkBody(body, csid, this.chunkSize), p.kind);
       this.cache.set(p, m);
     }
     return m;
