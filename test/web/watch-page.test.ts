@@ -7,7 +7,7 @@ import { startTestServer, type TestServer } from '../support/onair.js';
 import { ffmpegPublish } from '../support/clients.js';
 import type { ClipName } from '../support/media.js';
 import { type Proc, waitFor } from '../support/proc.js';
-import { launchChromium } from './chromium.js';
+import { launchChromium } from '../support/chromium.js';
 
 let server: TestServer;
 let browser: Awaited<ReturnType<typeof launchChromium>>;

@@ -1,8 +1,8 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { resolve } from 'node:path';
+import type { Page } from 'playwright-core';
+import { launchChromium } from '../../support/chromium.js';
 
 /**
  * hls.js (from node_modules) in headless Debian Chromium, on a page served from another origin than
@@ -65,25 +65,14 @@ export async function launchHlsBrowser(): Promise<HlsBrowser> {
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const port = (server.address() as { port: number }).port;
-  const profile = mkdtempSync(join(tmpdir(), 'onair-chromium-'));
-  let browser: BrowserContext | undefined;
+  let chromiumHandle: Awaited<ReturnType<typeof launchChromium>>;
   try {
-    // A fresh profile directory per run (the persistent context is playwright's way to pass --user-data-dir).
-    browser = await chromium.launchPersistentContext(profile, {
-      executablePath: '/usr/bin/chromium',
-      headless: true,
-      timeout: 30_000,
-      args: [
-        '--no-sandbox', '--headless', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-        '--disable-component-update', '--disable-sync', '--autoplay-policy=no-user-gesture-required',
-      ],
-    });
+    chromiumHandle = await launchChromium();
   } catch (err) {
     server.close();
-    rmSync(profile, { recursive: true, force: true });
     throw err;
   }
-  const b = browser;
+  const b = chromiumHandle.context;
   return {
     async open(src, lowLatencyMode) {
       const page = await b.newPage();
@@ -93,10 +82,9 @@ export async function launchHlsBrowser(): Promise<HlsBrowser> {
     },
     state: (page) => page.evaluate(() => (globalThis as unknown as { state(): PlayerState }).state()),
     async close() {
-      await b.close().catch(() => {});
+      await chromiumHandle.close();
       await new Promise<void>((r) => server.close(() => r()));
       server.closeAllConnections();
-      rmSync(profile, { recursive: true, force: true });
     },
   };
 }
