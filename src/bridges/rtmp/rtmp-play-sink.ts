@@ -7,9 +7,9 @@ import type { SharedChunks } from './shared-chunks.js';
 import type { CorkScheduler } from '../../core/cork-scheduler.js';
 
 /**
- * Hub -> RTMP player. Each packet costs this player one small header (its own timestamp and header
- * compression state) plus a reference to the shared chunked body; the socket's buffer is the queue and
- * `pendingBytes` lets the hub enforce the byte budget.
+ * Hub -> RTMP player. Each packet costs this player one write of a buffer shared with every player rebased at
+ * the same keyframe (SharedMessage.wire); the socket's buffer is the queue and `pendingBytes` lets the hub
+ * enforce the byte budget.
  */
 export class RtmpPlaySink implements SubscriberSink {
   receiveAudio = true;
@@ -47,10 +47,9 @@ export class RtmpPlaySink implements SubscriberSink {
     if (p.kind === 'video') this.sawVideo = true;
     if (p.kind === 'audio' && this.sawVideo) this.corks.hold(this.socket);
     else this.corks.flushSoon(this.socket);
-    const header = m.header(dts, this.streamId);
-    if (header) {
-      this.socket.write(header);
-      this.socket.write(m.chunked);
+    const wire = m.wire(dts, this.streamId);
+    if (wire) {
+      this.socket.write(wire);
     } else {
       // Extended timestamp (after ~4.6 h of play): it repeats on every continuation, so no shared body. The
       // peer last saw a fmt0 header on this csid that the writer did not write: start the writer afresh.

@@ -3,13 +3,16 @@ import { tagBodyHeader } from '../../formats/flv/index.js';
 import { chunkBody, fmt0Header, MessageType } from '../../protocols/rtmp/index.js';
 import { Csid } from '../../protocols/rtmp/session/server-session.js';
 
-/** At most this many distinct (timestamp, stream id) headers are kept per message: players rebased alike share one. */
-const MAX_HEADERS_PER_MESSAGE = 8;
+/**
+ * At most this many distinct (timestamp, stream id) serializations are kept per message: players rebased at the
+ * same keyframe share one; a rarer cohort gets its own copy each time (one copy per message, like a fresh player).
+ */
+const MAX_COHORTS_PER_MESSAGE = 8;
 
 export class SharedMessage {
   readonly csid: number;
   readonly typeId: number;
-  private headers: Map<number, Buffer | null> | undefined;
+  private cohorts: Map<number, Buffer | null> | undefined;
 
   constructor(
     /** The FLV tag body (header bytes + codec payload): what a fallback full serialization needs. */
@@ -23,27 +26,30 @@ export class SharedMessage {
   }
 
   /**
-   * The fmt0 first-chunk header for a player at `timestamp` on message stream `streamId`. Players whose
-   * timelines were rebased at the same keyframe (everyone who joined during one GOP) get the same Buffer.
-   * Null when an extended timestamp is needed.
+   * The whole message as a player at `timestamp` on message stream `streamId` must receive it: a fmt0 first-chunk
+   * header (no per-connection compression state) followed by the shared chunked body, in one buffer so a player
+   * costs one write per message. Players whose timelines were rebased at the same keyframe (everyone who joined
+   * during one GOP) get the same Buffer. Null when an extended timestamp is needed: it repeats on every
+   * continuation chunk, which the shared body cannot carry.
    */
-  header(timestamp: number, streamId: number): Buffer | null {
+  wire(timestamp: number, streamId: number): Buffer | null {
     const key = timestamp * 16 + (streamId & 15);
-    let h = this.headers?.get(key);
-    if (h === undefined) {
-      h = fmt0Header(this.csid, this.typeId, streamId, timestamp, this.body.length);
+    let w = this.cohorts?.get(key);
+    if (w === undefined) {
+      const header = fmt0Header(this.csid, this.typeId, streamId, timestamp, this.body.length);
+      w = header && Buffer.concat([header, this.chunked], header.length + this.chunked.length);
       if (streamId < 16) {
-        this.headers ??= new Map();
-        if (this.headers.size < MAX_HEADERS_PER_MESSAGE) this.headers.set(key, h);
+        this.cohorts ??= new Map();
+        if (this.cohorts.size < MAX_COHORTS_PER_MESSAGE) this.cohorts.set(key, w);
       }
     }
-    return h;
+    return w;
   }
 }
 
 /**
- * One serialization per packet for every RTMP player: the tag body, its chunked form and its first-chunk
- * headers are built on first use and remembered by packet identity (a WeakMap, so they go when the GOP cache
+ * One serialization per packet for every RTMP player: the tag body, its chunked form and the wire form per
+ * cohort are built on first use and remembered by packet identity (a WeakMap, so they go when the GOP cache
  * and the players' socket buffers let go of the packet). All players share one outgoing chunk size.
  */
 export class SharedChunks {
