@@ -26,6 +26,9 @@ export interface RtmpConnectionDeps {
   onClosed(conn: RtmpConnection): void;
 }
 
+/** TCP keepalive probe delay for players once their idle timer is off. */
+const PLAYER_KEEPALIVE_MS = 30_000;
+
 /** Grace period for a peer to read our final status before the socket is destroyed. */
 const CLOSE_GRACE_MS = 1_000;
 
@@ -131,6 +134,11 @@ export class RtmpConnection {
         return this.refuse(req.streamId, Status.playStreamNotFound, 'no such live stream', { name, code: 'not_found' });
       }
       this.socket.setNoDelay(this.deps.tcpNodelay);
+      // A player is busy as long as we write to it; a stalled one is the hub's to drop (slow-subscriber timeout)
+      // and a vanished one shows up as a write error or a failed keepalive. Dropping the idle timer saves a timer
+      // refresh on every write.
+      this.socket.setTimeout(0);
+      this.socket.setKeepAlive(true, PLAYER_KEEPALIVE_MS);
       this.session.acceptPlay(req.streamId, req.reset);
       const sink = new RtmpPlaySink(this.socket, this.session, req.streamId, this.deps.shared, this.deps.corks, (reason) => this.playerClosedByHub(req.streamId, reason));
       const sub = this.deps.hub.subscribe(decision.streamPath, { protocol: this.deps.protocol, remoteAddress: this.remoteAddress }, sink);
