@@ -13,6 +13,9 @@ export class SharedMessage {
   readonly csid: number;
   readonly typeId: number;
   private cohorts: Map<number, Buffer | null> | undefined;
+  // Fan-out asks for the same cohort many times in a row: remember the last answer.
+  private lastKey = -1;
+  private lastWire: Buffer | null = null;
 
   constructor(
     /** The FLV tag body (header bytes + codec payload): what a fallback full serialization needs. */
@@ -34,6 +37,7 @@ export class SharedMessage {
    */
   wire(timestamp: number, streamId: number): Buffer | null {
     const key = timestamp * 16 + (streamId & 15);
+    if (key === this.lastKey) return this.lastWire;
     let w = this.cohorts?.get(key);
     if (w === undefined) {
       const header = fmt0Header(this.csid, this.typeId, streamId, timestamp, this.body.length);
@@ -43,6 +47,8 @@ export class SharedMessage {
         if (this.cohorts.size < MAX_COHORTS_PER_MESSAGE) this.cohorts.set(key, w);
       }
     }
+    this.lastKey = key;
+    this.lastWire = w;
     return w;
   }
 }
@@ -54,10 +60,14 @@ export class SharedMessage {
  */
 export class SharedChunks {
   private readonly cache = new WeakMap<MediaPacket, SharedMessage>();
+  // Every player of a stream asks for the same packet in turn: skip the WeakMap for the repeats.
+  private lastPacket: MediaPacket | undefined;
+  private lastMessage: SharedMessage | undefined;
 
   constructor(readonly chunkSize: number) {}
 
   get(p: MediaPacket): SharedMessage {
+    if (p === this.lastPacket) return this.lastMessage!;
     let m = this.cache.get(p);
     if (!m) {
       const header = tagBodyHeader(p);
@@ -66,6 +76,8 @@ export class SharedChunks {
       m = new SharedMessage(body, chunkBody(body, csid, this.chunkSize), p.kind);
       this.cache.set(p, m);
     }
+    this.lastPacket = p;
+    this.lastMessage = m;
     return m;
   }
 }
