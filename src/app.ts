@@ -90,8 +90,13 @@ export async function startOnAir(config: Config, log: Logger): Promise<RunningOn
   );
   const ports = { rtmp: config.rtmpPort, rtmps: undefined as number | undefined, http: config.httpPort };
   const urls = new StreamUrls({ publicUrl: config.publicUrl, ports: () => ({ rtmp: ports.rtmp, rtmps: ports.rtmps ?? null, http: ports.http }) });
-  const http = createHttpApp({ config, logger: log, streams, webhooks, adminAuth, urls, playbackSecret });
-  const playback = { hub, config, log: log.child({ mod: 'playback' }), authorizePlay: auth.authorizePlay };
+  const http = createHttpApp({
+    config, logger: log, streams, webhooks, adminAuth, urls, playbackSecret, transcodeStatus: (path) => transcode.status(path),
+  });
+  const playback = {
+    hub, config, log: log.child({ mod: 'playback' }), authorizePlay: auth.authorizePlay,
+    renditions: (path: string) => transcode.renditions(path), renditionTimeline: (path: string) => transcode.timeline(path),
+  };
   const hls = registerHls(http, playback);
   const flv = registerFlv(http, playback);
 

@@ -1,27 +1,29 @@
-import { pino } from 'pino';
 import type { MediaPacket } from '../../src/core/media-packet.js';
 import type { StreamHub, SubscriberSink } from '../../src/hub/index.js';
-import { flvTranscodePipes } from '../../src/bridges/transcode/index.js';
-import { TranscodeService, discoverFfmpeg, ladderLookup, type FfmpegDiscovery } from '../../src/services/transcode/index.js';
 import { startTestServer, TEST_API_TOKEN, type TestServer } from '../support/onair.js';
 import { runOk } from '../support/proc.js';
 
 export interface TranscodeServer extends TestServer {
-  readonly transcode: TranscodeService;
   createStream(settings: Record<string, unknown>): Promise<{ id: string; streamKey: string; playbackId: string }>;
 }
 
-/** A test server (keys auth, API) with the transcode service wired the way src/app.ts wires it. */
-export async function startTranscodeServer(opts: { ffmpeg?: FfmpegDiscovery } = {}): Promise<TranscodeServer> {
-  const server = await startTestServer({ auth: 'keys' });
-  const ffmpeg = opts.ffmpeg ?? await discoverFfmpeg({ configuredPath: '' });
-  const transcode = new TranscodeService({
-    hub: server.hub, log: pino({ level: process.env.ONAIR_TEST_LOGS ? 'debug' : 'silent' }), pipes: flvTranscodePipes, ffmpeg,
-    ladderOf: ladderLookup(server.streams, 'passthrough'), encoder: 'software', maxTranscodes: 4, budgetMpx: 0,
-  });
+/**
+ * A test server (keys auth, API) with the app's own TranscodeService (`transcode`, the one startOnAir wires
+ * into HLS and the stream API; a second service on the same hub would fight it for the rendition paths).
+ * `noFfmpeg`: discovery finds nothing (configured path /nonexistent/ffmpeg, PATH emptied while the server
+ * starts, no bundled build installed), so transcoding streams fall back to passthrough.
+ */
+export async function startTranscodeServer(opts: { noFfmpeg?: boolean } = {}): Promise<TranscodeServer> {
+  const savedPath = process.env.PATH;
+  let server: TestServer;
+  try {
+    if (opts.noFfmpeg) process.env.PATH = '/nonexistent-dir';
+    server = await startTestServer({ auth: 'keys', 'log-level': 'info', ...(opts.noFfmpeg ? { 'ffmpeg-path': '/nonexistent/ffmpeg' } : {}) });
+  } finally {
+    process.env.PATH = savedPath;
+  }
   return {
     ...server,
-    transcode,
     createStream: async (settings) => {
       const res = await fetch(server.httpUrl('/api/v1/streams'), {
         method: 'POST', headers: { authorization: `Bearer ${TEST_API_TOKEN}`, 'content-type': 'application/json' },
@@ -29,10 +31,6 @@ export async function startTranscodeServer(opts: { ffmpeg?: FfmpegDiscovery } = 
       });
       if (res.status !== 201 && res.status !== 200) throw new Error(`create stream: ${res.status} ${await res.text()}`);
       return (await res.json()) as { id: string; streamKey: string; playbackId: string };
-    },
-    close: async () => {
-      await transcode.close();
-      await server.close();
     },
   };
 }

@@ -64,7 +64,9 @@ test('every rendition plays over RTMP as H.264 + AAC 48 kHz at its size and fram
     assert.ok(fps > 27 && fps < 33, `${file}: ${fps} fps`);
     // Keyframe interval follows the irregular source GOP (1.3 s, 0.7 s, 1.7 s, ...), not a fixed GOP.
     assert.ok(p.keyframes.length >= 3, `${file}: keyframes ${p.keyframes}`);
-    if (i > 0) assert.ok(alignedTo(source.keyframes.map((t) => t * 1000), p.keyframes.map((t) => t * 1000), 5), `${file}: ${p.keyframes} vs source ${source.keyframes}`);
+    // 10 ms: ms-rounded FLV stamps on both recordings plus the source's B-frame cts (6 ms seen after a loop
+    // of the clip); source keyframes are >= 700 ms apart, so this still pins every keyframe to its source one.
+    if (i > 0) assert.ok(alignedTo(source.keyframes.map((t) => t * 1000), p.keyframes.map((t) => t * 1000), 10), `${file}: ${p.keyframes} vs source ${source.keyframes}`);
   }
 });
 
@@ -108,7 +110,7 @@ test('unpublish stops ffmpeg and clears the renditions', async () => {
 test('with no ffmpeg anywhere, a "default" stream plays passthrough and says why', async () => {
   const ffmpeg = await discoverFfmpeg({ configuredPath: '/nonexistent/ffmpeg', env: { PATH: '/nonexistent-dir' }, bundled: async () => undefined });
   assert.equal(ffmpeg.found, false);
-  const bare = await startTranscodeServer({ ffmpeg });
+  const bare = await startTranscodeServer({ noFfmpeg: true });
   const s = await bare.createStream({ ladder: 'default' });
   const p = run('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-re', '-stream_loop', '-1', '-i', await irregularGopClip(), '-c', 'copy', '-f', 'flv', bare.rtmpUrl(s.streamKey)], { timeoutMs: 60_000 });
   try {

@@ -3,6 +3,7 @@ import type { StreamHub } from '../../hub/index.js';
 import type { Timers } from './blocking-reload.js';
 import type { HlsSettings } from './hls-settings.js';
 import { HlsStreamPackager } from './hls-stream-packager.js';
+import { type RenditionTimeline, SourceAlignment } from './rendition-alignment.js';
 
 /**
  * Every stream's packager, by hub path. A packager starts when a publisher does (so the first viewer finds
@@ -19,6 +20,8 @@ export class HlsPackagers {
     private readonly settings: HlsSettings,
     private readonly log: Logger,
     private readonly timers?: Timers,
+    /** ABR renditions' place on their source's timeline, for PDT alignment; none = every path on its own. */
+    private readonly timeline?: RenditionTimeline,
   ) {
     this.offPublish = hub.events.on('publish', (e) => this.ensure(e.path));
     for (const s of hub.streams()) if (s.publisher) this.ensure(s.path);
@@ -44,6 +47,15 @@ export class HlsPackagers {
     this.byPath.clear();
   }
 
+  /** Every path gets one; for a path that is no ABR rendition it answers undefined (own rules). */
+  private alignmentOf(path: string, timeline: RenditionTimeline): SourceAlignment {
+    return new SourceAlignment(() => {
+      const t = timeline(path);
+      const p = t && this.byPath.get(t.sourcePath);
+      return p && !p.ended ? p.source : undefined;
+    }, () => timeline(path)?.offsetMs);
+  }
+
   private ensure(path: string): void {
     if (this.closed) return;
     const existing = this.byPath.get(path);
@@ -53,6 +65,7 @@ export class HlsPackagers {
       // Start time plus a counter: unique across restarts of the server and within one run.
       instance: `${Date.now().toString(36)}${(this.instances++).toString(36)}`,
       settings: this.settings, log: this.log, ...(this.timers ? { timers: this.timers } : {}),
+      ...(this.timeline ? { align: this.alignmentOf(path, this.timeline) } : {}),
       onClosed: (gone) => {
         if (this.byPath.get(path) === gone) this.byPath.delete(path);
       },

@@ -1,11 +1,12 @@
 import type { MediaPacket, StreamMetadata } from '../../core/media-packet.js';
 import { buildInitSegment } from '../../formats/fmp4/index.js';
-import { renderMediaPlaylist } from '../../formats/m3u8/index.js';
+import { type RenditionReport, renderMediaPlaylist } from '../../formats/m3u8/index.js';
 import { type LiveEdge, type ReloadRequest, ReloadWaiters, type Timers, isSatisfied, reloadDecision } from './blocking-reload.js';
 import type { HlsSettings } from './hls-settings.js';
 import { type HlsTrack, sameTrack } from './hls-tracks.js';
 import { BLOCK_TIMEOUT_TARGET_DURATIONS, MAX_BLOCKED_REQUESTS, PART_TARGET_HEADROOM } from './limits.js';
 import { type HlsSession, MediaWindow, type SegmentTags } from './media-window.js';
+import type { RenditionAligner } from './rendition-alignment.js';
 import { type HlsUriScheme, fmp4Playlist, tsPlaylist } from './playlist-builder.js';
 import { Segmenter, type SegmenterEvent } from './segmenter.js';
 import { TrackSelector } from './track-selector.js';
@@ -22,6 +23,11 @@ export interface RenditionOptions {
   readonly timers?: Timers;
   /** Called with a reason when a config is rejected or a muxer fails (the owner logs it). */
   readonly warn?: (msg: string) => void;
+  /**
+   * ABR renditions: cut, number and date segments like the source (rendition-alignment.ts); absent = on
+   * this rendition's own (segment target, MSN from 1, own PDT anchor).
+   */
+  readonly align?: RenditionAligner;
 }
 
 interface LiveSession {
@@ -57,6 +63,7 @@ export class HlsRendition {
   private pendingDiscontinuity = false;
   private tsWanted = false;
   private endedFlag = false;
+  private lastFrame: number | undefined;
   private targetDurationValue: number;
   private readonly now: () => number;
 
@@ -106,6 +113,45 @@ export class HlsRendition {
     return Math.ceil(peak);
   }
 
+  /** Mean bits per second over the listed segments (EXT-X-STREAM-INF AVERAGE-BANDWIDTH, RFC 8216 §4.3.4.2). */
+  get averageBandwidth(): number {
+    let bytes = 0;
+    let ms = 0;
+    for (const s of this.mediaWindow.segments) {
+      bytes += s.bytes;
+      ms += s.durationMs;
+    }
+    return ms > 0 ? Math.ceil((bytes * 8 * 1000) / ms) : 0;
+  }
+
+  /**
+   * PDT anchor of the live session: epoch ms of dts 0 on this rendition's timeline (wall clock minus stream
+   * time, minimised over the session), undefined between sessions.
+   */
+  get anchor(): number | undefined {
+    const a = this.session?.anchor;
+    return a === undefined || a === Infinity ? undefined : a;
+  }
+
+  /** The open segment's MSN and start (stream timeline), for renditions following this one. */
+  get openSegment(): { msn: number; startMs: number } | undefined {
+    return this.session?.segmenter.openSegmentStart;
+  }
+
+  /** The last part listed (LAST-MSN/LAST-PART of an EXT-X-RENDITION-REPORT); undefined before any. */
+  get lastPart(): { lastMsn: number; lastPart: number } | undefined {
+    const open = this.session?.segmenter.progress;
+    if (open && open.parts > 0) return { lastMsn: open.msn, lastPart: open.parts - 1 };
+    const msn = this.mediaWindow.lastCompleteMsn;
+    const seg = msn === undefined ? undefined : this.mediaWindow.segment(msn);
+    return seg && msn !== undefined ? { lastMsn: msn, lastPart: seg.parts.length - 1 } : undefined;
+  }
+
+  /** dts of the newest frame packaged (stream timeline). */
+  get lastFrameMs(): number | undefined {
+    return this.lastFrame;
+  }
+
   /** Bytes held (window plus open parts), for stats and memory checks. */
   get bytes(): number {
     return this.mediaWindow.totalBytes;
@@ -135,6 +181,7 @@ export class HlsRendition {
     const track = s.info.tracks.find((t) => t.kind === p.kind && t.codec === p.codec);
     if (!track) return;
     s.anchor = Math.min(s.anchor, this.now() - p.dts);
+    this.lastFrame = p.dts;
     this.apply(s.segmenter.push(track, { dtsMs: p.dts, ctsMs: p.cts, keyframe: p.keyframe, data: p.data }));
   }
 
@@ -168,7 +215,11 @@ export class HlsRendition {
     return this.waiters.wait(() => this.hasSegments || this.endedFlag, timeoutMs).then(() => this.hasSegments);
   }
 
-  async playlist(format: 'fmp4' | 'ts', req: ReloadRequest, uris: HlsUriScheme): Promise<PlaylistAnswer> {
+  /**
+   * `reports`: the sibling renditions' EXT-X-RENDITION-REPORTs (LL-HLS, rfc8216bis §4.4.5.4), asked after any
+   * blocking wait so they are as fresh as this playlist.
+   */
+  async playlist(format: 'fmp4' | 'ts', req: ReloadRequest, uris: HlsUriScheme, reports?: () => RenditionReport[]): Promise<PlaylistAnswer> {
     if (format === 'ts') {
       if (!this.enableTs()) return { status: 404, reason: 'a track of this stream cannot be carried in MPEG-TS' };
       return { status: 200, body: renderMediaPlaylist(tsPlaylist(this.state(), uris)) };
@@ -182,7 +233,7 @@ export class HlsRendition {
         if (!ok) return { status: 503, reason: 'the requested part did not appear in time' };
       }
     }
-    return { status: 200, body: renderMediaPlaylist(fmp4Playlist(this.state(), uris, ll && req.skip !== undefined)) };
+    return { status: 200, body: renderMediaPlaylist(fmp4Playlist(this.state(), uris, ll && req.skip !== undefined, ll ? reports?.() : undefined)) };
   }
 
   init(initId: number): Buffer | undefined {
@@ -216,7 +267,7 @@ export class HlsRendition {
   }
 
   /** The window, read-only, for stats and tests. */
-  window(): Pick<MediaWindow, 'segments' | 'lastCompleteMsn' | 'discontinuitySequence'> {
+  window(): Pick<MediaWindow, 'segments' | 'current' | 'lastCompleteMsn' | 'discontinuitySequence'> {
     return this.mediaWindow;
   }
 
@@ -253,9 +304,13 @@ export class HlsRendition {
       initId = ++this.sessionSeq;
       this.inits.set(initId, { tracks, data: buildInitSegment(tracks.map((t) => t.fmp4)) });
     }
+    const align = this.options.align;
+    // Only the very first segment may take the source's MSN: a jump later would break the numbering.
+    const fresh = this.nextMsnValue === FIRST_MSN && this.mediaWindow.segments.length === 0;
     const segmenter = new Segmenter(tracks, {
       segmentMs: this.options.settings.segmentMs, partMs: this.options.settings.partMs,
       firstMsn: this.nextMsnValue, firstFragmentSeq: this.fragmentSeq,
+      ...(align ? { follow: { cutAt: (t: number) => align.cutAt(t), ...(fresh ? { msnAt: (t: number) => align.msnAt?.(t) } : {}) } } : {}),
     });
     this.session = {
       info: { id: ++this.sessionSeq, tracks }, segmenter, initId, discontinuity: this.pendingDiscontinuity,
@@ -281,7 +336,7 @@ export class HlsRendition {
         if (e.part.index === 0) {
           s.openTags = {
             discontinuity: s.discontinuity && e.part.msn === s.firstMsn, initId: s.initId,
-            programDateTime: Math.round(s.anchor + e.part.startMs), session: s.info,
+            programDateTime: this.options.align?.pdtAt(e.part.startMs) ?? Math.round(s.anchor + e.part.startMs), session: s.info,
           };
         }
         this.mediaWindow.addPart(e.part, s.openTags!);

@@ -4,6 +4,7 @@ import type { StreamHub, Subscription, SubscriberSink } from '../../hub/index.js
 import type { Timers } from './blocking-reload.js';
 import type { HlsSettings } from './hls-settings.js';
 import { HlsRendition } from './hls-rendition.js';
+import type { RenditionAligner } from './rendition-alignment.js';
 import { ENDED_GRACE_MS } from './limits.js';
 
 /** The passthrough rendition's id (ABR renditions get their own ids beside it). */
@@ -16,6 +17,8 @@ export interface PackagerOptions {
   readonly log: Logger;
   readonly timers?: Timers;
   readonly now?: () => number;
+  /** ABR renditions: follow the source's segments (rendition-alignment.ts). */
+  readonly align?: RenditionAligner;
   /** Called once when the packager is gone (closed), so the registry forgets it. */
   readonly onClosed: (p: HlsStreamPackager) => void;
 }
@@ -44,6 +47,7 @@ export class HlsStreamPackager implements SubscriberSink {
     const warn = (msg: string): void => options.log.warn({ path }, `hls: ${msg}`);
     this.renditions.set(SOURCE_RENDITION, new HlsRendition(SOURCE_RENDITION, {
       settings: options.settings, timers: this.timers, warn, ...(options.now ? { now: options.now } : {}),
+      ...(options.align ? { align: options.align } : {}),
     }));
   }
 

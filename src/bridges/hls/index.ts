@@ -6,3 +6,4 @@ export { codecsAttribute, type HlsTrack } from './hls-tracks.js';
 export { parseReloadQuery, type ReloadRequest } from './blocking-reload.js';
 export type { HlsUriScheme } from './playlist-builder.js';
 export { FIRST_SEGMENT_WAIT_MS } from './limits.js';
+export { SourceAlignment, type RenditionAligner, type RenditionTimeline } from './rendition-alignment.js';

@@ -58,3 +58,10 @@ export const AUDIO_BEHIND_FRAMES = 2;
  * (40 ms at 200 ms parts: a dropped frame at 25 fps) never makes a part exceed it.
  */
 export const PART_TARGET_HEADROOM = 0.2;
+
+/**
+ * How far an ABR rendition's segment start, mapped onto the source timeline by the transcoder's offset, may
+ * be from a source segment start and still take its PDT. The offset is off by the encoder's start shift
+ * (AAC priming ~21 ms, source B-frame pts delay ~100 ms); keyframes are at least several hundred ms apart.
+ */
+export const PDT_SNAP_MS = 250;

@@ -1,4 +1,4 @@
-import type { MediaPlaylist, MediaSegment, PartialSegment, PreloadHint } from '../../formats/m3u8/index.js';
+import type { MediaPlaylist, MediaSegment, PartialSegment, PreloadHint, RenditionReport } from '../../formats/m3u8/index.js';
 import { PART_HOLD_BACK_PARTS, PART_LIST_TARGET_DURATIONS, SKIP_TARGET_DURATIONS } from './limits.js';
 import type { MediaWindow, OpenSegmentView, WindowSegment } from './media-window.js';
 import type { HlsPart } from './segmenter.js';
@@ -24,7 +24,7 @@ export interface PlaylistState {
 const sec = (ms: number): number => ms / 1000;
 
 /** fMP4 media playlist: LL-HLS when parts are on (parts, hints, server control, delta updates). */
-export function fmp4Playlist(s: PlaylistState, uris: HlsUriScheme, skip: boolean): MediaPlaylist {
+export function fmp4Playlist(s: PlaylistState, uris: HlsUriScheme, skip: boolean, reports: readonly RenditionReport[] = []): MediaPlaylist {
   const ll = s.partTargetSec !== undefined;
   const segs = s.window.segments;
   const canSkipUntil = SKIP_TARGET_DURATIONS * s.targetDuration;
@@ -67,6 +67,7 @@ export function fmp4Playlist(s: PlaylistState, uris: HlsUriScheme, skip: boolean
     segments,
     ...(partialSegment ? { partialSegment } : {}),
     ...(hints.length ? { preloadHints: hints } : {}),
+    ...(ll && !s.ended && reports.length ? { renditionReports: reports } : {}),
     ...(s.ended ? { endList: true } : {}),
   };
 }

@@ -2,15 +2,15 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { encodeTestMedia, hasFfmpeg } from '../../formats/fmp4/testing/ffmpeg-media.js';
 import { hlsTrack } from './hls-tracks.js';
-import { Segmenter, type HlsPart, type HlsSegment } from './segmenter.js';
+import { Segmenter, type HlsPart, type HlsSegment, type SegmentFollower } from './segmenter.js';
 import { configPackets, framePackets } from './testing/media-feed.js';
 
 const skip = hasFfmpeg() ? false : 'ffmpeg/ffprobe not installed';
 
-function run(kinds: ('video' | 'audio')[], segmentMs: number, partMs: number | undefined, seconds = 6) {
+function run(kinds: ('video' | 'audio')[], segmentMs: number, partMs: number | undefined, seconds = 6, follow?: SegmentFollower) {
   const media = encodeTestMedia(seconds, 25); // 1 s GOP, 2 B-frames
   const tracks = configPackets(media, kinds).map(hlsTrack);
-  const seg = new Segmenter(tracks, { segmentMs, partMs, firstMsn: 1, firstFragmentSeq: 1 });
+  const seg = new Segmenter(tracks, { segmentMs, partMs, firstMsn: 1, firstFragmentSeq: 1, ...(follow ? { follow } : {}) });
   const parts: HlsPart[] = [];
   const segments: HlsSegment[] = [];
   const frames = framePackets(media, 0, kinds);
@@ -68,4 +68,16 @@ test('audio-only streams are cut by time; standard mode makes one part per segme
 test('a segment never starts before a keyframe even when the GOP is longer than the target', { skip }, () => {
   const { segments } = run(['video'], 300, 100, 3);
   for (const s of segments.slice(0, -1)) assert.equal(s.durationMs, 1000, 'cut only at the 1 s keyframes');
+});
+
+test('a follower cuts where its leader did (not by the target) and takes its first MSN', { skip }, () => {
+  // Leader segments start at 0, 1 s and 4 s (keyframes every second); the target (2 s) would cut elsewhere.
+  const starts = [0, 1000, 4000];
+  const follow: SegmentFollower = {
+    cutAt: (t) => (t >= 5000 ? undefined : starts.some((s) => Math.abs(s - t) < 50)),
+    msnAt: () => 42,
+  };
+  const { segments } = run(['video', 'audio'], 2000, 500, 7, follow);
+  assert.deepEqual(segments.map((s) => [s.msn, Math.round(s.startMs / 100) * 100]).slice(0, 4), [[42, 0], [43, 1000], [44, 4000], [45, 6000]],
+    'leader cuts to 5 s, then the 2 s target rule where the leader is unknown');
 });

@@ -67,6 +67,19 @@ export interface SegmenterOptions {
   readonly firstMsn: number;
   /** mfhd sequence_number of the first fragment (kept rising across publisher sessions). */
   readonly firstFragmentSeq: number;
+  /** Cut where another segmenter cut (ABR renditions follow their source, see rendition-alignment.ts). */
+  readonly follow?: SegmentFollower;
+}
+
+/** The segment boundaries and numbers of a leading segmenter, asked at media times of this one. */
+export interface SegmentFollower {
+  /**
+   * At a video keyframe: true = the leader started a segment here (cut), false = it did not (no cut but
+   * the MAX_SEGMENT_MS cap), undefined = unknown (the segment-target rule).
+   */
+  cutAt(dtsMs: number): boolean | undefined;
+  /** MSN of the leader's segment at this time, for this segmenter's first segment; undefined = firstMsn. */
+  msnAt?(dtsMs: number): number | undefined;
 }
 
 /**
@@ -108,6 +121,11 @@ export class Segmenter {
 
   get nextFragmentSeq(): number {
     return this.fragmentSeqValue;
+  }
+
+  /** The open segment's MSN and start (ABR renditions follow it). */
+  get openSegmentStart(): { msn: number; startMs: number } | undefined {
+    return this.segment ? { msn: this.segment.msn, startMs: this.segment.startMs } : undefined;
   }
 
   /** The open segment's MSN and closed part count (for preload hints and blocking reload). */
@@ -159,7 +177,8 @@ export class Segmenter {
     const part = this.part!;
     const segAge = input.dtsMs - seg.startMs;
     const sync = !isVideo || input.keyframe;
-    if (part.mainSamples > 0 && ((sync && segAge >= this.options.segmentMs) || segAge >= MAX_SEGMENT_MS)) {
+    const led = sync && isVideo && part.mainSamples > 0 ? this.options.follow?.cutAt(input.dtsMs) : undefined;
+    if (part.mainSamples > 0 && ((sync && (led ?? segAge >= this.options.segmentMs)) || segAge >= MAX_SEGMENT_MS)) {
       this.closePart(input.dtsMs, events);
       this.closeSegment(input.dtsMs, events);
       this.openSegment(input.dtsMs, sync);
@@ -224,6 +243,11 @@ export class Segmenter {
   }
 
   private openSegment(startMs: number, independent: boolean): void {
+    if (this.nextMsnValue === this.options.firstMsn) {
+      // The first segment takes the leader's number, so MSN N is the same media in both (never going back).
+      const led = this.options.follow?.msnAt?.(startMs);
+      if (led !== undefined && led > this.nextMsnValue) this.nextMsnValue = led;
+    }
     this.segment = { msn: this.nextMsnValue++, startMs, parts: [], bytes: 0, independent };
     this.openPart(startMs, independent);
   }

@@ -1,5 +1,5 @@
 import type { Writable } from 'node:stream';
-import type { StreamHub, Subscription } from '../../hub/index.js';
+import type { StreamHub, Subscription, SubscriberSink } from '../../hub/index.js';
 import { FlvSink, type FlvByteTarget } from '../flv/flv-sink.js';
 import { flvTracksOf } from '../flv/flv-tracks.js';
 import { SharedFlvTags } from '../flv/shared-flv-tags.js';
@@ -16,6 +16,7 @@ export interface FlvPipeInputHooks {
 export class FlvPipeInput {
   private readonly sub: Subscription;
   private closed = false;
+  private baseDts: number | undefined;
 
   constructor(hub: StreamHub, sourcePath: string, private readonly target: Writable, private readonly hooks: FlvPipeInputHooks) {
     const stream = hub.stream(sourcePath);
@@ -35,7 +36,27 @@ export class FlvPipeInput {
       },
     };
     const sink = new FlvSink(byteTarget, tracks, new SharedFlvTags(), { onClose: (reason) => this.onSinkClose(reason) });
-    this.sub = hub.subscribe(sourcePath, { protocol: 'transcode', remoteAddress: 'ffmpeg' }, sink, { waitForPublisher: true });
+    // The hub rebases this subscriber's timestamps (FLV ts 0 = its first frame); remember where that is on
+    // the source's stream timeline, so renditions can be placed on it (HLS PROGRAM-DATE-TIME alignment).
+    const tap: SubscriberSink = {
+      get pendingBytes() {
+        return sink.pendingBytes;
+      },
+      onMetadata: (m) => sink.onMetadata(m),
+      onPacket: (p, dts) => {
+        if (this.baseDts === undefined && p.role === 'frame') this.baseDts = p.dts - dts;
+        sink.onPacket(p, dts);
+      },
+      onPublisherEnd: (reason) => sink.onPublisherEnd(reason),
+      onPublisherStart: () => sink.onPublisherStart(),
+      onClose: (reason) => sink.onClose(reason),
+    };
+    this.sub = hub.subscribe(sourcePath, { protocol: 'transcode', remoteAddress: 'ffmpeg' }, tap, { waitForPublisher: true });
+  }
+
+  /** Source stream-timeline dts of FLV timestamp 0 written to ffmpeg; undefined before the first frame. */
+  get base(): number | undefined {
+    return this.baseDts;
   }
 
   close(): void {

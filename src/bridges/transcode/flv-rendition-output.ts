@@ -35,6 +35,11 @@ export class FlvRenditionOutput {
     private readonly hooks: FlvRenditionOutputHooks,
   ) {}
 
+  /** Added to the current run's FLV timestamps to get the rendition's hub dts; undefined before its first tag. */
+  get runOffset(): number | undefined {
+    return this.offset;
+  }
+
   get published(): boolean {
     return this.pub !== undefined && !this.pub.isClosed;
   }

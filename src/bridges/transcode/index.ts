@@ -17,6 +17,9 @@ export const flvTranscodePipes = {
       get published() {
         return out.published;
       },
+      get runOffset() {
+        return out.runOffset;
+      },
       close: (reason: string) => out.close(reason),
     };
   },

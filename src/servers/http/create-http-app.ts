@@ -7,6 +7,7 @@ import type { Logger } from '../../core/logger.js';
 import type { StreamService } from '../../services/streams/stream-service.js';
 import type { StreamUrls } from '../../services/streams/stream-urls.js';
 import type { WebhookService } from '../../services/webhooks/webhook-service.js';
+import type { TranscodeStatus } from '../../services/transcode/types.js';
 import type { AdminTokenAuthenticator } from '../../services/auth/admin-token.js';
 import { FailureRateLimiter } from '../../services/auth/failure-rate-limiter.js';
 import { installErrorHandlers } from './error-handler.js';
@@ -26,6 +27,8 @@ export interface HttpAppDeps {
   readonly urls: StreamUrls;
   /** HMAC secret of playback tokens (config.playbackSecret or the stored generated one). */
   readonly playbackSecret: string;
+  /** The live transcode status of a stream path, shown as the stream resource's `transcode` field. */
+  readonly transcodeStatus?: (streamPath: string) => TranscodeStatus | undefined;
   /** Failed-bearer-token limiter; injectable so tests can use a small window. */
   readonly apiAuthLimiter?: FailureRateLimiter;
   /** Registered at the root after the API (HLS, HTTP-FLV, dashboard); they get no bearer auth. */
@@ -70,7 +73,10 @@ export function createHttpApp(deps: HttpAppDeps): FastifyInstance {
   const limiter = deps.apiAuthLimiter ?? new FailureRateLimiter();
   app.register(async (api) => {
     api.addHook('onRequest', adminAuthHook(deps.adminAuth, limiter));
-    await api.register(streamsRoutes({ streams: deps.streams, urls: deps.urls, playbackSecret: deps.playbackSecret }));
+    await api.register(streamsRoutes({
+      streams: deps.streams, urls: deps.urls, playbackSecret: deps.playbackSecret,
+      ...(deps.transcodeStatus ? { transcodeStatus: deps.transcodeStatus } : {}),
+    }));
     await api.register(webhooksRoutes(deps.webhooks));
     // Unknown /api/v1 paths also need the token first, so probing the route table costs a valid token.
     api.setNotFoundHandler(async (req) => {

@@ -1,6 +1,8 @@
 import type { Config } from '../../config/schema.js';
 import type { Logger } from '../../core/logger.js';
 import type { StreamHub } from '../../hub/index.js';
+import type { RenditionTimeline } from '../../bridges/hls/index.js';
+import type { RenditionInfo } from '../../services/transcode/types.js';
 import type { PlayAuthRequest, PlayDecision } from '../auth-port.js';
 
 /** What the playback routes (HLS, HTTP-FLV, WS-FLV, watch page) get from the composition root. */
@@ -13,4 +15,8 @@ export interface PlaybackDeps {
    * refuses. In `--auth open` mode the playbackId is the stream name and the path is `live/<name>`.
    */
   authorizePlay(req: PlayAuthRequest): Promise<PlayDecision>;
+  /** ABR: a stream's renditions, the source first (TranscodeService.renditions); absent = the source only. */
+  readonly renditions?: (streamPath: string) => readonly RenditionInfo[];
+  /** ABR: a rendition path's place on its source's timeline, for aligned PROGRAM-DATE-TIME (TranscodeService.timeline). */
+  readonly renditionTimeline?: RenditionTimeline;
 }

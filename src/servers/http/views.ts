@@ -1,12 +1,16 @@
 import type { Static } from '@sinclair/typebox';
-import type { SessionRecord, StreamRecord } from '../../services/streams/stream-types.js';
+import { type SessionRecord, type StreamRecord, streamPathOf } from '../../services/streams/stream-types.js';
+import type { TranscodeStatus } from '../../services/transcode/types.js';
 import type { StreamUrls } from '../../services/streams/stream-urls.js';
 import type { WebhookDeliveryRecord, WebhookEndpointRecord } from '../../services/webhooks/webhook-types.js';
 import type { SessionSchema, StreamListItemSchema, StreamSchema } from './schemas/stream-schemas.js';
 import type { DeliverySchema, WebhookListItemSchema, WebhookSchema } from './schemas/webhook-schemas.js';
 
 /** Service records -> API JSON. Which fields leave is decided by the route's response schema. */
-export function streamView(s: StreamRecord, urls: StreamUrls, host: string | undefined): Static<typeof StreamSchema> {
+export function streamView(
+  s: StreamRecord, urls: StreamUrls, host: string | undefined, transcodeOf?: (streamPath: string) => TranscodeStatus | undefined,
+): Static<typeof StreamSchema> {
+  const transcode = transcodeOf?.(streamPathOf(s.playbackId));
   return {
     id: s.id,
     name: s.name,
@@ -18,12 +22,22 @@ export function streamView(s: StreamRecord, urls: StreamUrls, host: string | und
     ingest: urls.ingest(host),
     playback: urls.playback(s.playbackId, host),
     settings: { ...s.settings, ladder: typeof s.settings.ladder === 'string' ? s.settings.ladder : [...s.settings.ladder] },
+    ...(transcode ? { transcode: transcodeView(transcode) } : {}),
+  };
+}
+
+function transcodeView(t: TranscodeStatus): NonNullable<Static<typeof StreamSchema>['transcode']> {
+  return {
+    state: t.state, ladder: t.ladder, reason: t.reason, detail: t.detail, droppedRungs: [...t.droppedRungs],
+    renditions: t.renditions.map((r) => ({ ...r })), speed: t.speed, restarts: t.restarts,
   };
 }
 
 /** Typed as the key-less view: the compiler refuses a list item built with a key. */
-export function streamListItemView(s: StreamRecord, urls: StreamUrls, host: string | undefined): Static<typeof StreamListItemSchema> {
-  const { streamKey: _key, ...rest } = streamView(s, urls, host);
+export function streamListItemView(
+  s: StreamRecord, urls: StreamUrls, host: string | undefined, transcodeOf?: (streamPath: string) => TranscodeStatus | undefined,
+): Static<typeof StreamListItemSchema> {
+  const { streamKey: _key, ...rest } = streamView(s, urls, host, transcodeOf);
   return rest;
 }
 

@@ -19,6 +19,8 @@ export interface PipeInputHooks {
 }
 
 export interface PipeInput {
+  /** Source stream-timeline dts of the FLV timestamp 0 fed to ffmpeg; undefined before the first frame. */
+  readonly base?: number | undefined;
   /** Idempotent: unsubscribes and ends the target (ffmpeg sees EOF). */
   close(): void;
 }
@@ -35,6 +37,8 @@ export interface RenditionOutputHooks {
 export interface RenditionOutput {
   /** FLV bytes of one ffmpeg run; timestamps continue after those of the previous run. */
   attach(source: Readable, metadata: StreamMetadata): void;
+  /** Added to the current run's FLV timestamps to get the rendition's hub dts; undefined before its first tag. */
+  readonly runOffset?: number | undefined;
   /** True once the rendition is published in the hub. */
   readonly published: boolean;
   /** Idempotent: unpublishes the rendition. */

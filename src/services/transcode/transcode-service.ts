@@ -92,6 +92,19 @@ export class TranscodeService {
     };
   }
 
+  /**
+   * For a rendition's hub path (`<sourcePath>/<name>`): its source path and `source dts - rendition dts`
+   * of the current ffmpeg run (approximate, see TranscodeSession.timelineOffset), for HLS PDT alignment.
+   */
+  timeline(renditionPath: string): { sourcePath: string; offsetMs: number | undefined } | undefined {
+    const slash = renditionPath.lastIndexOf('/');
+    if (slash < 0) return undefined;
+    const sourcePath = renditionPath.slice(0, slash);
+    const session = this.entries.get(sourcePath)?.session;
+    if (!session?.activeRungs.some((r) => r.name === renditionPath.slice(slash + 1))) return undefined;
+    return { sourcePath, offsetMs: session.timelineOffset(renditionPath.slice(slash + 1)) };
+  }
+
   /** The ffmpeg pid of a stream's session (tests, diagnostics). */
   pidOf(streamPath: string): number | undefined {
     return this.entries.get(streamPath)?.session?.pid;

@@ -9,7 +9,7 @@ import type { PlannedRung } from './ladder.js';
 import { RESTART_BACKOFF_INITIAL_MS, RESTART_BACKOFF_MAX_MS, RESTART_STABLE_MS } from './limits.js';
 import type { SourceInfo } from './source-info.js';
 import { SpeedMeter } from './speed-meter.js';
-import type { RenditionOutput, TranscodePipes } from './transcode-pipes.js';
+import type { PipeInput, RenditionOutput, TranscodePipes } from './transcode-pipes.js';
 import type { TranscodeReason, TranscodeState } from './types.js';
 
 /** The protocol name of rendition publishers and of the transcoder's subscription (hub stats, lifecycle filter). */
@@ -98,6 +98,7 @@ export class TranscodeSession {
       },
     });
     this.inputClose = () => input.close();
+    this.input = input;
     this.deps.onChange();
   }
 
@@ -118,6 +119,19 @@ export class TranscodeSession {
   }
 
   private inputClose: (() => void) | undefined;
+  private input: PipeInput | undefined;
+
+  /**
+   * Source stream-timeline dts minus rendition dts for the current ffmpeg run: ffmpeg keeps its input's
+   * timestamps (FLV ts 0 = the input's base), the output adds its run offset. Approximate by the encoder's
+   * start shift (AAC priming, B-frame pts), so HLS snaps it onto the source's keyframes. Undefined until
+   * both ends of the run have seen media.
+   */
+  timelineOffset(name: string): number | undefined {
+    const base = this.input?.base;
+    const run = this.outputs.get(name)?.runOffset;
+    return base === undefined || run === undefined ? undefined : base - run;
+  }
 
   private outputFor(r: PlannedRung): RenditionOutput {
     let out = this.outputs.get(r.name);

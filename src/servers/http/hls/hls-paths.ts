@@ -3,6 +3,7 @@
  * (rendition id, instance tag, numbers), never a file, so no path can reach the disk.
  *
  *   index.m3u8                           master playlist (?format=ts: variants point at TS playlists)
+ *   <rendition>                          `src` (the source) or an ABR rendition's name (`480p`)
  *   <rendition>/media.m3u8               fMP4 media playlist (LL-HLS in low latency mode)
  *   <rendition>/ts.m3u8                  MPEG-TS media playlist
  *   <rendition>/init-<inst>-<n>.mp4      fMP4 init segment (EXT-X-MAP)
@@ -24,7 +25,9 @@ export type HlsResource =
 export const PLAYBACK_ID = /^[A-Za-z0-9_-]{1,128}$/;
 
 const NUM = '(0|[1-9][0-9]{0,14})';
-const REND = '([a-z0-9]{1,16})';
+/** `src` or an ABR rendition's name (the ladder's RENDITION_NAME rule: custom rungs like `hd_720`). */
+export const RENDITION_ID = /^[a-z0-9][a-z0-9_-]{0,31}$/;
+const REND = '([a-z0-9][a-z0-9_-]{0,31})';
 const INST = '([a-z0-9]{1,16})';
 const MEDIA = new RegExp(`^${REND}/(media|ts)\\.m3u8$`);
 const INIT = new RegExp(`^${REND}/init-${INST}-${NUM}\\.mp4$`);

@@ -1,11 +1,12 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { renderMasterPlaylist } from '../../../formats/m3u8/index.js';
 import {
-  FIRST_SEGMENT_WAIT_MS, HlsPackagers, type HlsRendition, type HlsStreamPackager, type HlsUriScheme, codecsAttribute,
+  FIRST_SEGMENT_WAIT_MS, HlsPackagers, type HlsRendition, type HlsUriScheme, codecsAttribute,
   hlsSettings, parseReloadQuery,
 } from '../../../bridges/hls/index.js';
 import type { PlaybackDeps } from '../playback-deps.js';
 import { PLAYBACK_ID, parseHlsPath, type HlsResource } from './hls-paths.js';
+import { type Variant, variantsOf } from './hls-variants.js';
 import { MIME_TS, sendError, sendMedia, sendPlaylist, setCors } from './hls-responses.js';
 
 /**
@@ -14,7 +15,8 @@ import { MIME_TS, sendError, sendMedia, sendPlaylist, setCors } from './hls-resp
  * is carried onto every URI of the playlists served) and answered from memory.
  */
 export function registerHls(app: FastifyInstance, deps: PlaybackDeps): { close(): void } {
-  const packagers = new HlsPackagers(deps.hub, hlsSettings(deps.config), deps.log.child({ mod: 'hls' }));
+  const packagers = new HlsPackagers(deps.hub, hlsSettings(deps.config), deps.log.child({ mod: 'hls' }), undefined, deps.renditionTimeline);
+  const variants = (streamPath: string): Variant[] => variantsOf(packagers, streamPath, deps.renditions);
 
   app.options('/hls/*', async (request, reply) => {
     setCors(reply)
@@ -33,32 +35,36 @@ export function registerHls(app: FastifyInstance, deps: PlaybackDeps): { close()
       const rawQuery = request.url.includes('?') ? request.url.slice(request.url.indexOf('?') + 1) : '';
       const decision = await deps.authorizePlay({ app: 'live', name: id, query: rawQuery, clientIp: request.ip, protocol: 'hls' });
       if (!decision.ok) return sendError(reply, decision.code === 'unauthorized' ? 403 : 404, decision.code === 'unauthorized' ? 'forbidden' : 'not found');
-      const packager = packagers.get(decision.streamPath);
-      if (!packager) return sendError(reply, 404, 'stream not live');
-      return serve(request, reply, packager, resource);
+      if (!packagers.get(decision.streamPath)) return sendError(reply, 404, 'stream not live');
+      return serve(request, reply, variants(decision.streamPath), resource);
     },
   );
 
   return { close: () => packagers.close() };
 }
 
-async function serve(request: FastifyRequest<{ Querystring: Record<string, string | string[] | undefined> }>, reply: FastifyReply, packager: HlsStreamPackager, res: HlsResource): Promise<FastifyReply> {
+async function serve(request: FastifyRequest<{ Querystring: Record<string, string | string[] | undefined> }>, reply: FastifyReply, variants: Variant[], res: HlsResource): Promise<FastifyReply> {
   const token = typeof request.query.token === 'string' ? request.query.token : undefined;
   const suffix = token ? `?token=${encodeURIComponent(token)}` : '';
-  if (res.kind === 'master') return master(reply, packager, request.query.format === 'ts' ? 'ts' : 'fmp4', suffix);
+  if (res.kind === 'master') return master(reply, variants, request.query.format === 'ts' ? 'ts' : 'fmp4', suffix);
 
-  const rendition = packager.renditions.get(res.rendition);
-  if (!rendition) return sendError(reply, 404, 'no such rendition');
+  const variant = variants.find((v) => v.id === res.rendition);
+  if (!variant) return sendError(reply, 404, 'no such rendition');
+  const { rendition, instance } = variant;
   if (res.kind === 'media') {
     const req = parseReloadQuery(request.query);
     if ('error' in req) return sendError(reply, 400, req.error);
     if (!rendition.hasSegments && !(await rendition.waitFirstSegment(FIRST_SEGMENT_WAIT_MS))) {
       return sendError(reply, 503, 'no segment yet');
     }
-    const answer = await rendition.playlist(res.format, req, uriScheme(packager.instance, suffix));
+    const reports = () => variants.flatMap((v) => {
+      const last = v.id === variant.id ? undefined : v.rendition.lastPart;
+      return last ? [{ uri: `../${v.id}/media.m3u8${suffix}`, ...last }] : [];
+    });
+    const answer = await rendition.playlist(res.format, req, uriScheme(instance, suffix), reports);
     return answer.status === 200 ? sendPlaylist(reply, answer.body) : sendError(reply, answer.status, answer.reason);
   }
-  if (res.inst !== packager.instance) return sendError(reply, 404, 'expired');
+  if (res.inst !== instance) return sendError(reply, 404, 'expired');
   const mime = mediaMime(rendition);
   switch (res.kind) {
     case 'init': {
@@ -80,18 +86,24 @@ async function serve(request: FastifyRequest<{ Querystring: Record<string, strin
   }
 }
 
-async function master(reply: FastifyReply, packager: HlsStreamPackager, format: 'fmp4' | 'ts', suffix: string): Promise<FastifyReply> {
-  const renditions = [...packager.renditions.values()];
-  await Promise.all(renditions.map((r) => (r.hasSegments ? true : r.waitFirstSegment(FIRST_SEGMENT_WAIT_MS))));
-  const ready = renditions.filter((r) => r.hasSegments);
+/**
+ * Master playlist: one EXT-X-STREAM-INF per variant with a segment (ABR renditions appear once they have
+ * one), highest BANDWIDTH first. BANDWIDTH/AVERAGE-BANDWIDTH are measured over the listed segments;
+ * CODECS from the packaged tracks (profile/level from the SPS actually encoded).
+ */
+async function master(reply: FastifyReply, variants: Variant[], format: 'fmp4' | 'ts', suffix: string): Promise<FastifyReply> {
+  await Promise.all(variants.map((v) => (v.rendition.hasSegments ? true : v.rendition.waitFirstSegment(FIRST_SEGMENT_WAIT_MS))));
+  const ready = variants.filter((v) => v.rendition.hasSegments).sort((a, b) => b.rendition.peakBandwidth - a.rendition.peakBandwidth);
   if (ready.length === 0) return sendError(reply, 503, 'no segment yet');
   const playlist = format === 'ts' ? 'ts.m3u8' : 'media.m3u8';
-  const body = renderMasterPlaylist(ready.map((r) => {
+  const body = renderMasterPlaylist(ready.map(({ id, rendition: r }) => {
     const video = r.tracks.find((t) => t.kind === 'video');
     const codecs = codecsAttribute(r.tracks);
+    const average = r.averageBandwidth;
     return {
-      uri: `${r.id}/${playlist}${suffix}`,
+      uri: `${id}/${playlist}${suffix}`,
       bandwidth: Math.max(1, r.peakBandwidth),
+      ...(average > 0 ? { averageBandwidth: average } : {}),
       ...(codecs ? { codecs } : {}),
       ...(video?.info.width && video.info.height ? { resolution: { width: video.info.width, height: video.info.height } } : {}),
       ...(video?.info.fps ? { frameRate: video.info.fps } : {}),

@@ -3,6 +3,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { StreamService } from '../../../services/streams/stream-service.js';
 import type { StreamUrls } from '../../../services/streams/stream-urls.js';
 import type { StreamRecord } from '../../../services/streams/stream-types.js';
+import type { TranscodeStatus } from '../../../services/transcode/types.js';
 import { mintPlaybackToken } from '../../../services/auth/playback-token.js';
 import { withToken } from '../../../services/auth/playlist-token.js';
 import { DEFAULT_PLAYBACK_TOKEN_TTL_SEC } from '../../../services/streams/limits.js';
@@ -18,6 +19,8 @@ export interface StreamsRoutesDeps {
   readonly urls: StreamUrls;
   readonly playbackSecret: string;
   readonly nowSec?: () => number;
+  /** The live transcode status of a stream path (TranscodeService.status); absent = never shown. */
+  readonly transcodeStatus?: (streamPath: string) => TranscodeStatus | undefined;
 }
 
 type IdReq = FastifyRequest<{ Params: Static<typeof IdParams> }>;
@@ -32,7 +35,7 @@ function found(s: StreamRecord | null): StreamRecord {
 /** `/api/v1/streams`: the live stream resource. */
 export function streamsRoutes(deps: StreamsRoutesDeps): FastifyPluginAsync {
   const { streams, urls } = deps;
-  const view = (s: StreamRecord, req: FastifyRequest) => streamView(s, urls, req.headers.host);
+  const view = (s: StreamRecord, req: FastifyRequest) => streamView(s, urls, req.headers.host, deps.transcodeStatus);
   const action = (summary: string, run: (id: string) => Promise<StreamRecord | null>) => ({
     schema: { tags, security, summary, params: IdParams, response: withErrors({ 200: StreamSchema }) },
     handler: async (req: IdReq) => view(found(await run(req.params.id)), req),
@@ -47,7 +50,7 @@ export function streamsRoutes(deps: StreamsRoutesDeps): FastifyPluginAsync {
       schema: { tags, security, summary: 'List streams, newest first (no stream keys)', querystring: PageQuery, response: withErrors({ 200: pageOf(StreamListItemSchema) }) },
     }, async (req) => {
       const page = await streams.list(req.query.limit, req.query.cursor);
-      return { data: page.items.map((s) => streamListItemView(s, urls, req.headers.host)), nextCursor: page.nextCursor };
+      return { data: page.items.map((s) => streamListItemView(s, urls, req.headers.host, deps.transcodeStatus)), nextCursor: page.nextCursor };
     });
 
     app.get('/streams/:id', action('Get a stream (with its key)', (id) => streams.get(id)));

@@ -41,6 +41,21 @@ export const UpdateStreamBody = CreateStreamBody;
 
 const StatusSchema = Type.Union([Type.Literal('idle'), Type.Literal('active'), Type.Literal('disabled')]);
 
+/** Mirrors services/transcode TranscodeStatus (see its comments). */
+export const TranscodeStatusSchema = Type.Object({
+  state: Type.Union(['passthrough', 'starting', 'running', 'restarting'].map((s) => Type.Literal(s))),
+  ladder: Type.Union(['passthrough', 'default', 'custom'].map((s) => Type.Literal(s))),
+  reason: Nullable(Type.Union(['ffmpeg_not_found', 'max_transcodes', 'cpu_budget', 'too_slow', 'source_unsupported', 'crash_loop'].map((s) => Type.Literal(s)))),
+  detail: Nullable(Type.String()),
+  droppedRungs: Type.Array(Type.String()),
+  renditions: Type.Array(Type.Object({
+    name: Type.String(), path: Type.String(), width: Type.Integer(), height: Type.Integer(), fps: Type.Number(),
+    videoBitrate: Type.Integer(), audioBitrate: Type.Integer(), source: Type.Boolean(),
+  })),
+  speed: Nullable(Type.Number({ description: 'encode speed, 1.0 = real time' })),
+  restarts: Type.Integer(),
+}, { description: 'ABR transcoding of the live session; absent while the stream is not live' });
+
 /** Fields every view of a stream has; none is secret. */
 const publicFields = {
   id: Type.String(),
@@ -52,6 +67,7 @@ const publicFields = {
   ingest: Type.Object({ rtmp: Type.String(), rtmps: Type.Optional(Type.String()) }, { description: 'OBS Server field; the stream key is the Stream Key field' }),
   playback: Type.Object({ hls: Type.String(), rtmp: Type.String() }),
   settings: StreamSettingsSchema,
+  transcode: Type.Optional(TranscodeStatusSchema),
 };
 
 /** The stream resource's own responses (create, get, patch, reset-key, disable, enable): with the key. */

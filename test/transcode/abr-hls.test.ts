@@ -1,0 +1,230 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import type { Page } from 'playwright-core';
+import { parseMasterPlaylist, parseMediaPlaylist } from '../../src/formats/m3u8/index.js';
+import type { MasterPlaylist, MediaPlaylist } from '../../src/formats/m3u8/types.js';
+import { TEST_API_TOKEN } from '../support/onair.js';
+import { ffprobeStreams } from '../support/clients.js';
+import { run, waitFor, type Proc } from '../support/proc.js';
+import { launchHlsBrowser, type HlsBrowser } from '../hls/support/hls-browser.js';
+import { irregularGopClip } from './irregular-clip.js';
+import { startTranscodeServer, type TranscodeServer } from './transcode-harness.js';
+
+/**
+ * ABR into HLS end to end, through the app's own wiring (startOnAir's TranscodeService feeds registerHls
+ * and the stream API): the master playlist, PDT/segment alignment across renditions, hls.js level switching.
+ */
+let server: TranscodeServer;
+let publisher: Proc;
+let stream: { id: string; streamKey: string; playbackId: string };
+
+function publish(file: string, url: string): Proc {
+  return run('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-re', '-stream_loop', '-1', '-i', file, '-c', 'copy', '-f', 'flv', url], { timeoutMs: 240_000 });
+}
+
+async function text(path: string): Promise<{ status: number; body: string }> {
+  const res = await fetch(server.httpUrl(path));
+  return { status: res.status, body: await res.text() };
+}
+
+async function masterWith(n: number): Promise<MasterPlaylist> {
+  return waitFor(`master playlist with ${n} variants`, async () => {
+    const r = await text(`/hls/${stream.playbackId}/index.m3u8`);
+    if (r.status !== 200) return undefined;
+    const m = parseMasterPlaylist(r.body);
+    return m.variants.length >= n ? m : undefined;
+  }, 40_000, 250);
+}
+
+async function media(uri: string): Promise<MediaPlaylist> {
+  const r = await text(`/hls/${stream.playbackId}/${uri}`);
+  assert.equal(r.status, 200, `${uri}: ${r.body}`);
+  return parseMediaPlaylist(r.body);
+}
+
+before(async () => {
+  server = await startTranscodeServer();
+  stream = await server.createStream({ ladder: 'default' });
+  publisher = publish(await irregularGopClip(), server.rtmpUrl(stream.streamKey));
+  await waitFor('480p and 360p renditions', () => server.transcode.renditions(`live/${stream.playbackId}`).length === 3, 40_000, 100);
+});
+
+after(async () => {
+  await publisher?.kill('SIGKILL');
+  await server?.close();
+});
+
+test('master playlist: the source and every rendition, by bandwidth, with RESOLUTION, CODECS from the SPS, FRAME-RATE', async () => {
+  const m = await masterWith(3);
+  assert.deepEqual(m.variants.map((v) => v.uri.split('/')[0]), ['src', '480p', '360p']);
+  assert.deepEqual(m.variants.map((v) => v.resolution), [{ width: 1280, height: 720 }, { width: 854, height: 480 }, { width: 640, height: 360 }]);
+  for (const v of m.variants) {
+    // avc1.PPCCLL from the encoded SPS, plus AAC-LC; the profile is the one ffprobe reads in the media itself.
+    const m = /^avc1\.([0-9a-f]{2})[0-9a-f]{4},mp4a\.40\.2$/.exec(v.codecs ?? '');
+    assert.ok(m, v.codecs);
+    const probed = await ffprobeStreams(server.httpUrl(`/hls/${stream.playbackId}/${v.uri}`));
+    const profile = probed.find((x) => x.codec_type === 'video')?.profile;
+    assert.equal({ '4d': 'Main', '64': 'High', '42': 'Constrained Baseline' }[m[1]!], profile, `${v.uri}: ${v.codecs} vs ${profile}`);
+    assert.ok(v.frameRate !== undefined && Math.abs(v.frameRate - 30) < 0.5, `frame rate ${v.frameRate}`);
+    assert.ok(v.averageBandwidth !== undefined && v.averageBandwidth > 0 && v.averageBandwidth <= v.bandwidth, JSON.stringify(v));
+  }
+  const bw = m.variants.map((v) => v.bandwidth);
+  assert.deepEqual([...bw].sort((a, b) => b - a), bw);
+  // Each variant is served from its own packager: playlists, init and segments resolve.
+  for (const v of m.variants) {
+    const pl = await media(v.uri);
+    assert.ok(pl.map, v.uri);
+    const dir = v.uri.split('/')[0]!;
+    const init = await fetch(server.httpUrl(`/hls/${stream.playbackId}/${dir}/${pl.map!.uri}`));
+    assert.equal(init.status, 200, `${dir} init`);
+    const seg = await fetch(server.httpUrl(`/hls/${stream.playbackId}/${dir}/${pl.segments[0]!.uri}`));
+    assert.equal(seg.status, 200, `${dir} segment`);
+    assert.ok((await seg.arrayBuffer()).byteLength > 0);
+  }
+  // LL-HLS: each media playlist reports the other renditions' last part; MSNs are aligned, so close to its own.
+  const src = await media('src/media.m3u8');
+  assert.ok(src.partTarget !== undefined, 'LL-HLS is on by default');
+  const reports = src.renditionReports ?? [];
+  assert.deepEqual(reports.map((r) => r.uri), ['../480p/media.m3u8', '../360p/media.m3u8']);
+  const srcLast = src.mediaSequence + src.segments.length;
+  for (const r of reports) assert.ok(r.lastMsn !== undefined && Math.abs(r.lastMsn - srcLast) <= 2 && r.lastPart !== undefined, JSON.stringify(r));
+  assert.deepEqual((await media('360p/media.m3u8')).renditionReports?.map((r) => r.uri), ['../src/media.m3u8', '../480p/media.m3u8']);
+  const ts = await text(`/hls/${stream.playbackId}/index.m3u8?format=ts`);
+  assert.deepEqual(parseMasterPlaylist(ts.body).variants.map((v) => v.uri.split('/')[1]), ['ts.m3u8', 'ts.m3u8', 'ts.m3u8']);
+  assert.equal((await text(`/hls/${stream.playbackId}/720p/media.m3u8`)).status, 404);
+});
+
+test('renditions are segment-aligned with the source: MSN N has the same PROGRAM-DATE-TIME and duration everywhere', async () => {
+  await masterWith(3);
+  // The renditions trail the source by the transcode delay: wait for enough overlap. A rendition's first
+  // segment may start inside a source segment (its first keyframe): it is left out.
+  type Seg = { pdt: number | undefined; duration: number };
+  const lists = await waitFor('3 common segments', async () => {
+    const pls = await Promise.all(['src', '480p', '360p'].map((id) => media(`${id}/media.m3u8`)));
+    const byMsn = pls.map((pl) => new Map<number, Seg>(pl.segments.map((s, i) => [pl.mediaSequence + i, { pdt: s.programDateTime, duration: s.duration }])));
+    const common = [...byMsn[0]!.keys()].filter((msn) => byMsn.slice(1).every((m, i) => m.has(msn) && msn > pls[i + 1]!.mediaSequence));
+    return common.length >= 3 ? { byMsn, common } : undefined;
+  }, 40_000, 500);
+  for (const msn of lists.common) {
+    const [src, r480, r360] = lists.byMsn.map((m) => m.get(msn)!) as [Seg, Seg, Seg];
+    assert.ok(src.pdt !== undefined);
+    assert.deepEqual([r480.pdt, r360.pdt], [src.pdt, src.pdt], `PDT of MSN ${msn}`);
+    assert.ok(Math.abs(src.duration - r480.duration) <= 0.05 && Math.abs(src.duration - r360.duration) <= 0.05,
+      `durations of MSN ${msn}: ${src.duration} ${r480.duration} ${r360.duration}`);
+  }
+});
+
+test('the stream API shows the transcode status', async () => {
+  const res = await fetch(server.httpUrl(`/api/v1/streams/${stream.id}`), { headers: { authorization: `Bearer ${TEST_API_TOKEN}` } });
+  const body = (await res.json()) as { transcode?: { state: string; reason: string | null; renditions: { name: string }[]; droppedRungs: string[]; speed: number | null } };
+  assert.ok(body.transcode, JSON.stringify(body));
+  assert.ok(['running', 'starting', 'restarting'].includes(body.transcode.state), body.transcode.state);
+  assert.equal(body.transcode.reason, null);
+  assert.deepEqual(body.transcode.renditions.map((r) => r.name), ['source', '480p', '360p']);
+  assert.deepEqual(body.transcode.droppedRungs, []);
+});
+
+const skipBrowser = existsSync('/usr/bin/chromium') ? false : 'Debian chromium not installed';
+
+test('hls.js plays the master and, capped to the lowest level, switches down and keeps playing', { skip: skipBrowser }, async () => {
+  await masterWith(3);
+  let browser: HlsBrowser | undefined;
+  try {
+    browser = await launchHlsBrowser();
+    const page = await browser.open(server.httpUrl(`/hls/${stream.playbackId}/index.m3u8`), false);
+    await page.evaluate(() => {
+      const w = globalThis as unknown as { __hls: { on(e: string, f: (e: string, d: { level: number }) => void): void }; __switched: number[] };
+      w.__switched = [];
+      w.__hls.on('hlsLevelSwitched', (_e, d) => w.__switched.push(d.level));
+    });
+    const levels = await waitFor('manifest levels', () => page.evaluate(() => {
+      const h = (globalThis as unknown as { __hls: { levels: { height: number }[] } }).__hls;
+      return h.levels.length > 0 ? h.levels.map((l) => l.height) : undefined;
+    }), 20_000, 200);
+    assert.deepEqual([...levels].sort((a, b) => a - b), [360, 480, 720]);
+    let t = await playingPast(browser, page, 0);
+    const lowest = levels.indexOf(Math.min(...levels));
+    const top = levels.indexOf(Math.max(...levels));
+    const current = await page.evaluate(() => (globalThis as unknown as { __hls: { currentLevel: number } }).__hls.currentLevel);
+    // The bandwidth cap: autoLevelCapping forbids every level above the target; nextLevel makes it switch now.
+    // Down to the lowest level, unless hls.js started there: then up first, so both switches happen.
+    for (const target of current === lowest ? [top, lowest] : [lowest, top]) {
+      const seen = await page.evaluate(() => (globalThis as unknown as { __switched: number[] }).__switched.length);
+      await page.evaluate((l) => {
+        const h = (globalThis as unknown as { __hls: { autoLevelCapping: number; nextLevel: number } }).__hls;
+        h.autoLevelCapping = l;
+        h.nextLevel = l;
+      }, target);
+      await waitFor(`LEVEL_SWITCHED to level ${target}`, () => page.evaluate(([l, n]) =>
+        (globalThis as unknown as { __switched: number[] }).__switched.slice(n).includes(l), [target, seen] as const), 30_000, 200);
+      t = await playingPast(browser, page, t + 3);
+    }
+    const switched = await page.evaluate(() => (globalThis as unknown as { __switched: number[] }).__switched);
+    assert.ok(switched.includes(lowest) && switched.includes(top), `switches ${switched}`);
+  } finally {
+    await browser?.close();
+  }
+});
+
+/** Waits until currentTime passes `t` with no fatal hls.js error; returns the currentTime seen. */
+async function playingPast(browser: HlsBrowser, page: Page, t: number): Promise<number> {
+  const s = await waitFor(`currentTime > ${t}`, async () => {
+    const st = await browser.state(page);
+    assert.deepEqual(st.fatal, [], `fatal hls.js errors: ${st.fatal.join(', ')}`);
+    return st.currentTime > t ? st : undefined;
+  }, 40_000, 250);
+  return s.currentTime;
+}
+
+test('after an ffmpeg crash the renditions come back, numbered and dated like the source', async () => {
+  const path = `live/${stream.playbackId}`;
+  const pid = server.transcode.pidOf(path);
+  assert.ok(pid);
+  server.transcode.killForTest(path);
+  await waitFor('ffmpeg restarted', () => { const p = server.transcode.pidOf(path); return p !== undefined && p !== pid; }, 30_000, 100);
+  const src = await media('src/media.m3u8');
+  const after = src.mediaSequence + src.segments.length + 1; // segments cut after the restart
+  type Seg = { pdt: number | undefined; duration: number };
+  const lists = await waitFor('2 common segments after the restart', async () => {
+    const pls = await Promise.all(['src', '480p', '360p'].map((id) => media(`${id}/media.m3u8`)));
+    const byMsn = pls.map((pl) => new Map<number, Seg>(pl.segments.map((s, i) => [pl.mediaSequence + i, { pdt: s.programDateTime, duration: s.duration }])));
+    const common = [...byMsn[0]!.keys()].filter((msn) => msn > after && byMsn.every((m) => m.has(msn)));
+    return common.length >= 2 ? { byMsn, common } : undefined;
+  }, 60_000, 500);
+  for (const msn of lists.common) {
+    const [s0, r480, r360] = lists.byMsn.map((m) => m.get(msn)!) as [Seg, Seg, Seg];
+    assert.deepEqual([r480.pdt, r360.pdt], [s0.pdt, s0.pdt], `PDT of MSN ${msn}`);
+    assert.ok(Math.abs(s0.duration - r480.duration) <= 0.05 && Math.abs(s0.duration - r360.duration) <= 0.05, `MSN ${msn}`);
+  }
+});
+
+test('with no ffmpeg, the API says so: passthrough, reason ffmpeg_not_found; the master lists the source only', async () => {
+  const bare = await startTranscodeServer({ noFfmpeg: true });
+  let p: Proc | undefined;
+  try {
+    const s = await bare.createStream({ ladder: 'default' });
+    p = publish(await irregularGopClip(), bare.rtmpUrl(s.streamKey));
+    const get = async () => {
+      const res = await fetch(bare.httpUrl(`/api/v1/streams/${s.id}`), { headers: { authorization: `Bearer ${TEST_API_TOKEN}` } });
+      return (await res.json()) as { transcode?: { state: string; reason: string | null; detail: string | null; droppedRungs: string[]; renditions: { name: string }[] } };
+    };
+    const body = await waitFor('a transcode status', async () => ((await get()).transcode ? get() : undefined), 20_000, 100);
+    assert.equal(body.transcode!.state, 'passthrough');
+    assert.equal(body.transcode!.reason, 'ffmpeg_not_found');
+    assert.match(body.transcode!.detail ?? '', /nonexistent\/ffmpeg/);
+    assert.deepEqual(body.transcode!.droppedRungs, ['480p', '360p']);
+    assert.deepEqual(body.transcode!.renditions.map((r) => r.name), ['source']);
+    const list = await fetch(bare.httpUrl('/api/v1/streams'), { headers: { authorization: `Bearer ${TEST_API_TOKEN}` } });
+    const items = ((await list.json()) as { data: { id: string; transcode?: { reason: string } }[] }).data;
+    assert.equal(items.find((i) => i.id === s.id)?.transcode?.reason, 'ffmpeg_not_found');
+    const master = await waitFor('master', async () => {
+      const r = await fetch(bare.httpUrl(`/hls/${s.playbackId}/index.m3u8`));
+      return r.status === 200 ? r.text() : undefined;
+    }, 20_000, 250);
+    assert.deepEqual(parseMasterPlaylist(master).variants.map((v) => [v.uri.split('/')[0], v.resolution?.height]), [['src', 720]]);
+  } finally {
+    await p?.kill('SIGKILL');
+    await bare.close();
+  }
+});
