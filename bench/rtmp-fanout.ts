@@ -75,8 +75,7 @@ async function measure(kind: 'onair' | 'nginx', players: number, port: number, c
   try {
     await load.expect('ready');
     await load.ask({ type: 'publish', url: server.rtmpUrl('bench'), clip }, 'published');
-    await sleep(3000);
-    const rssPublisherOnly = rssBytes(server.pid);
+    const rssPublisherOnly = await settledRss(server.pid);
     await load.ask({ type: 'players', url: server.rtmpUrl('bench'), count: players, probes: Number(args.probes) }, 'players-ready');
     await sleep(warmupSec * 1000);
     const cpu0 = cpuSeconds(server.pid);
@@ -103,6 +102,22 @@ async function measure(kind: 'onair' | 'nginx', players: number, port: number, c
     };
   } finally {
     await server.stop();
+  }
+}
+
+/**
+ * RSS once it stops moving: OnAir's embedded database frees several hundred MB of start-up buffers when V8's
+ * memory reducer runs (~30 s after start), which would otherwise show up as negative memory per player.
+ */
+async function settledRss(pid: number): Promise<number> {
+  const deadline = Date.now() + 90_000;
+  let last = rssBytes(pid);
+  await sleep(3000);
+  for (;;) {
+    await sleep(5000);
+    const now = rssBytes(pid);
+    if (Math.abs(now - last) < 2 * 1024 * 1024 || Date.now() > deadline) return now;
+    last = now;
   }
 }
 
