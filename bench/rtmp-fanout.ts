@@ -12,7 +12,7 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { referenceClip } from './lib/clip.js';
-import { cpuBusySeconds, cpuSeconds, rssBytes } from './lib/proc-stats.js';
+import { cpuBusySeconds, cpuSeconds, processAgeSeconds, rssBytes } from './lib/proc-stats.js';
 import { nginxRtmpAvailable, startNginxRtmp, startOnAir, type BenchServer } from './lib/servers.js';
 
 const root = resolve(import.meta.dirname, '..');
@@ -105,14 +105,17 @@ async function measure(kind: 'onair' | 'nginx', players: number, port: number, c
   }
 }
 
+const MEMORY_REDUCER_SETTLE_S = 40;
+
 /**
  * RSS once it stops moving: OnAir's embedded database frees several hundred MB of start-up buffers when V8's
  * memory reducer runs (~30 s after start), which would otherwise show up as negative memory per player.
  */
 async function settledRss(pid: number): Promise<number> {
   const deadline = Date.now() + 90_000;
+  // The drop comes after a flat stretch, so wait past it before looking for a stable reading.
+  while (processAgeSeconds(pid) < MEMORY_REDUCER_SETTLE_S) await sleep(1000);
   let last = rssBytes(pid);
-  await sleep(3000);
   for (;;) {
     await sleep(5000);
     const now = rssBytes(pid);

@@ -23,3 +23,11 @@ export function cpuBusySeconds(cpu: number): number {
   const idle = (v[3] ?? 0) + (v[4] ?? 0);
   return (v.reduce((a, b) => a + b, 0) - idle) / CLK_TCK;
 }
+
+/** Seconds since the process started (/proc/<pid>/stat starttime against /proc/uptime). */
+export function processAgeSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const started = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]) / CLK_TCK;
+  const uptime = Number(readFileSync('/proc/uptime', 'utf8').split(' ')[0]);
+  return uptime - started;
+}
