@@ -14,12 +14,10 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
-import { pino } from 'pino';
 import { referenceClip } from './lib/clip.js';
 import { cpuSeconds } from './lib/proc-stats.js';
 import { startTestServer, TEST_API_TOKEN } from '../test/support/onair.js';
-import { flvTranscodePipes } from '../src/bridges/transcode/index.js';
-import { TranscodeService, buildFfmpegArgs, discoverFfmpeg, ladderLookup, planLadder } from '../src/services/transcode/index.js';
+import { buildFfmpegArgs, discoverFfmpeg, planLadder } from '../src/services/transcode/index.js';
 
 const arg = (name: string, def: number): number => {
   const i = process.argv.indexOf(`--${name}`);
@@ -69,11 +67,8 @@ async function standalone(ffmpegPath: string): Promise<number> {
 
 async function onair(ladder: 'passthrough' | 'default'): Promise<{ server: number; ffmpeg: number; firstFrameMs: Record<string, number> }> {
   const server = await startTestServer({ auth: 'keys', 'log-level': 'warn' });
-  const ffmpeg = await discoverFfmpeg({ configuredPath: '' });
-  const transcode = new TranscodeService({
-    hub: server.hub, log: pino({ level: 'warn' }), pipes: flvTranscodePipes, ffmpeg, ladderOf: ladderLookup(server.streams, 'passthrough'),
-    encoder: 'software', maxTranscodes: 4, budgetMpx: 0,
-  });
+  // The server's own transcode service: a second one would publish the same rendition paths and fight it.
+  const transcode = server.transcode;
   const res = await fetch(server.httpUrl('/api/v1/streams'), {
     method: 'POST', headers: { authorization: `Bearer ${TEST_API_TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify({ settings: { ladder } }),
   });
@@ -92,7 +87,6 @@ async function onair(ladder: 'passthrough' | 'default'): Promise<{ server: numbe
     server: b.server - a.server, ffmpeg: b.pidNow === a.pidNow ? b.ffmpeg - a.ffmpeg : NaN, pidNow: b.pidNow,
   }));
   pub.kill('SIGKILL');
-  await transcode.close();
   await server.close();
   return { server: result.server, ffmpeg: result.ffmpeg, firstFrameMs };
 }
