@@ -1,15 +1,6 @@
-/**
- * What the RTMP server asks the auth service (structurally the same contract as services/auth exports; the
- * server depends only on this shape). A decision names the hub stream path, which never contains a key.
- */
-export interface PublishAuthRequest { app: string; name: string; query: string; clientIp: string; protocol: 'rtmp' | 'rtmps' | 'srt' }
-export type PublishDecision =
-  | { ok: true; streamPath: string; streamId?: string; playbackId?: string }
-  | { ok: false; code: 'bad_name' | 'unauthorized' | 'rate_limited' | 'disabled'; reason: string };
-export interface PlayAuthRequest { app: string; name: string; query: string; clientIp: string; protocol: 'rtmp' | 'rtmps' | 'hls' | 'flv' | 'ws-flv' }
-export type PlayDecision = { ok: true; streamPath: string; streamId?: string } | { ok: false; code: 'not_found' | 'unauthorized' | 'bad_name'; reason: string };
+import type { PlayAuthorizer, PublishAuthorizer } from '../services/auth/auth-types.js';
 
-export interface RtmpAuth {
-  authorizePublish(req: PublishAuthRequest): Promise<PublishDecision>;
-  authorizePlay(req: PlayAuthRequest): Promise<PlayDecision>;
-}
+export type { PlayAuthRequest, PlayDecision, PublishAuthRequest, PublishDecision } from '../services/auth/auth-types.js';
+
+/** What the RTMP server asks of auth: both decisions from one object (the services keep them in two classes). */
+export type RtmpAuth = PublishAuthorizer & PlayAuthorizer;
