@@ -10,13 +10,12 @@
  * ~2.7 Mb/s) on CPU 1, no players; utime + stime over a steady window after warm-up.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { connect } from 'node:net';
 import { referenceClip } from './lib/clip.js';
 import { cpuSeconds } from './lib/proc-stats.js';
-import { nginxRtmpAvailable } from './lib/servers.js';
+import { nginxRtmpAvailable, nginxRtmpCommand, waitPort } from './lib/servers.js';
 import { launchHlsBrowser } from '../test/hls/support/hls-browser.js';
 
 const root = resolve(import.meta.dirname, '..');
@@ -54,18 +53,6 @@ async function stop(c: ChildProcess): Promise<void> {
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-async function waitPort(port: number): Promise<void> {
-  for (let i = 0; i < 300; i++) {
-    const ok = await new Promise<boolean>((r) => {
-      const s = connect({ host: '127.0.0.1', port }, () => (s.destroy(), r(true)));
-      s.on('error', () => r(false));
-    });
-    if (ok) return;
-    await sleep(100);
-  }
-  throw new Error(`port ${port} did not open`);
-}
 
 async function waitHttp(url: string): Promise<void> {
   for (let i = 0; i < 300; i++) {
@@ -145,20 +132,9 @@ async function cpuRun(name: string, server: ChildProcess, port: number, clip: st
 
 function nginxHls(port: number): ChildProcess {
   const dir = join(work, `nginx-${port}`);
-  mkdirSync(join(dir, 'logs'), { recursive: true });
   mkdirSync(join(dir, 'hls'), { recursive: true });
-  writeFileSync(join(dir, 'nginx.conf'), `
-load_module /usr/lib/nginx/modules/ngx_rtmp_module.so;
-daemon off;
-master_process off;
-worker_processes 1;
-error_log ${dir}/logs/error.log warn;
-pid ${dir}/nginx.pid;
-events { worker_connections 1024; }
-rtmp { server { listen 127.0.0.1:${port}; chunk_size 4096;
-  application live { live on; hls on; hls_path ${dir}/hls; hls_fragment 2s; hls_playlist_length 12s; } } }
-`);
-  return start('taskset', ['-c', '0', '/usr/sbin/nginx', '-p', dir, '-e', `${dir}/logs/error.log`, '-c', join(dir, 'nginx.conf')]);
+  const { cmd, args } = nginxRtmpCommand(dir, port, 0, `live on; hls on; hls_path ${dir}/hls; hls_fragment 2s; hls_playlist_length 12s;`);
+  return start(cmd, args);
 }
 
 async function main(): Promise<void> {

@@ -12,7 +12,7 @@ export interface BenchServer {
 
 const root = resolve(import.meta.dirname, '../..');
 
-async function waitPort(port: number, timeoutMs = 20_000): Promise<void> {
+export async function waitPort(port: number, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const ok = await new Promise<boolean>((r) => {
@@ -50,9 +50,11 @@ export function nginxRtmpAvailable(): boolean {
   return existsSync('/usr/sbin/nginx') && existsSync('/usr/lib/nginx/modules/ngx_rtmp_module.so');
 }
 
-/** nginx-rtmp (Debian nginx + libnginx-mod-rtmp), one process (master off), pinned to `cpu`. */
-export async function startNginxRtmp(cpu: number, port: number, workDir: string): Promise<BenchServer> {
-  const dir = join(workDir, `nginx-${port}`);
+/**
+ * Writes an nginx-rtmp config under `dir` (one process, master off, listening on `port`, `application live { ... }`
+ * with `application` inside) and returns the command line that runs it pinned to `cpu`.
+ */
+export function nginxRtmpCommand(dir: string, port: number, cpu: number, application: string): { cmd: string; args: string[] } {
   mkdirSync(join(dir, 'logs'), { recursive: true });
   writeFileSync(join(dir, 'nginx.conf'), `
 load_module /usr/lib/nginx/modules/ngx_rtmp_module.so;
@@ -63,9 +65,15 @@ worker_rlimit_nofile 8192;
 error_log ${dir}/logs/error.log warn;
 pid ${dir}/nginx.pid;
 events { worker_connections 8192; }
-rtmp { server { listen 127.0.0.1:${port}; chunk_size 4096; application live { live on; } } }
+rtmp { server { listen 127.0.0.1:${port}; chunk_size 4096; application live { ${application} } } }
 `);
-  const child = spawn('taskset', ['-c', String(cpu), '/usr/sbin/nginx', '-p', dir, '-e', `${dir}/logs/error.log`, '-c', join(dir, 'nginx.conf')], { stdio: ['ignore', 'ignore', 'inherit'] });
+  return { cmd: 'taskset', args: ['-c', String(cpu), '/usr/sbin/nginx', '-p', dir, '-e', `${dir}/logs/error.log`, '-c', join(dir, 'nginx.conf')] };
+}
+
+/** nginx-rtmp (Debian nginx + libnginx-mod-rtmp), one process (master off), pinned to `cpu`. */
+export async function startNginxRtmp(cpu: number, port: number, workDir: string): Promise<BenchServer> {
+  const { cmd, args } = nginxRtmpCommand(join(workDir, `nginx-${port}`), port, cpu, 'live on;');
+  const child = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'inherit'] });
   await waitPort(port);
   return { name: 'nginx-rtmp', pid: child.pid!, rtmpUrl: (s) => `rtmp://127.0.0.1:${port}/live/${s}`, stop: stopper(child) };
 }
