@@ -1,6 +1,5 @@
 import type { Socket } from 'node:net';
 import type { MediaPacket, StreamMetadata } from '../../core/media-packet.js';
-import { asEcmaArray, encodeAmf0, type AmfObject } from '../../formats/amf/index.js';
 import type { SubscriberSink } from '../../hub/index.js';
 import type { ServerSession } from '../../protocols/rtmp/index.js';
 import type { SharedChunks } from './shared-chunks.js';
@@ -16,7 +15,6 @@ export class RtmpPlaySink implements SubscriberSink {
   receiveVideo = true;
   paused = false;
   private sawVideo = false;
-  private readonly metadataCache = new WeakMap<StreamMetadata, Buffer>();
 
   constructor(
     private readonly socket: Socket,
@@ -32,12 +30,7 @@ export class RtmpPlaySink implements SubscriberSink {
   }
 
   onMetadata(m: StreamMetadata): void {
-    let payload = this.metadataCache.get(m);
-    if (!payload) {
-      payload = encodeAmf0('onMetaData', asEcmaArray({ ...(m as AmfObject) }));
-      this.metadataCache.set(m, payload);
-    }
-    this.session.sendData(this.streamId, 0, payload);
+    this.session.sendData(this.streamId, 0, this.shared.metadata(m));
   }
 
   onPacket(p: MediaPacket, dts: number): void {

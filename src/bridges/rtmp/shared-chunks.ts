@@ -1,4 +1,5 @@
-import type { MediaPacket } from '../../core/media-packet.js';
+import type { MediaPacket, StreamMetadata } from '../../core/media-packet.js';
+import { asEcmaArray, encodeAmf0, type AmfObject } from '../../formats/amf/index.js';
 import { tagBodyHeader } from '../../formats/flv/index.js';
 import { chunkBody, fmt0Header, MessageType } from '../../protocols/rtmp/index.js';
 import { Csid } from '../../protocols/rtmp/session/server-session.js';
@@ -60,11 +61,22 @@ export class SharedMessage {
  */
 export class SharedChunks {
   private readonly cache = new WeakMap<MediaPacket, SharedMessage>();
+  private readonly metadataCache = new WeakMap<StreamMetadata, Buffer>();
   // Every player of a stream asks for the same packet in turn: skip the WeakMap for the repeats.
   private lastPacket: MediaPacket | undefined;
   private lastMessage: SharedMessage | undefined;
 
   constructor(readonly chunkSize: number) {}
+
+  /** The onMetaData data message body for `m`, encoded once for every player of the stream. */
+  metadata(m: StreamMetadata): Buffer {
+    let payload = this.metadataCache.get(m);
+    if (!payload) {
+      payload = encodeAmf0('onMetaData', asEcmaArray({ ...(m as AmfObject) }));
+      this.metadataCache.set(m, payload);
+    }
+    return payload;
+  }
 
   get(p: MediaPacket): SharedMessage {
     if (p === this.lastPacket) return this.lastMessage!;
