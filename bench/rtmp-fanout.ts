@@ -20,7 +20,7 @@ const { values: args } = parseArgs({
   options: {
     players: { type: 'string', default: '200,500' },
     seconds: { type: 'string', default: '15' },
-    warmup: { type: 'string', default: '5' },
+    warmup: { type: 'string', default: '30' },
     runs: { type: 'string', default: '1' },
     peer: { type: 'string', default: 'nginx' },
     probes: { type: 'string', default: '5' },

@@ -10,6 +10,9 @@ import { Csid } from '../../protocols/rtmp/session/server-session.js';
  */
 const MAX_COHORTS_PER_MESSAGE = 8;
 
+/** Distinct queues combined per flush round: about one per cohort of each stream flushed in that round. */
+const MAX_COMBINATIONS_PER_ROUND = 16;
+
 export class SharedMessage {
   readonly csid: number;
   readonly typeId: number;
@@ -65,6 +68,7 @@ export class SharedChunks {
   // Every player of a stream asks for the same packet in turn: skip the WeakMap for the repeats.
   private lastPacket: MediaPacket | undefined;
   private lastMessage: SharedMessage | undefined;
+  private readonly combinations: { parts: Buffer[]; wire: Buffer }[] = [];
 
   constructor(readonly chunkSize: number) {}
 
@@ -91,5 +95,25 @@ export class SharedChunks {
     this.lastPacket = p;
     this.lastMessage = m;
     return m;
+  }
+
+  /**
+   * The queued messages `parts` as one buffer. Players of one cohort queue the same buffers between two flushes,
+   * so the concatenation is made once per round and shared: each player then costs one plain write.
+   */
+  combine(parts: readonly Buffer[]): Buffer {
+    search: for (const c of this.combinations) {
+      if (c.parts.length !== parts.length) continue;
+      for (let i = 0; i < parts.length; i++) if (c.parts[i] !== parts[i]) continue search;
+      return c.wire;
+    }
+    const wire = Buffer.concat(parts);
+    if (this.combinations.length < MAX_COMBINATIONS_PER_ROUND) this.combinations.push({ parts: [...parts], wire });
+    return wire;
+  }
+
+  /** End of a flush round: the combinations are not reused (they would only pin buffers). */
+  endRound(): void {
+    this.combinations.length = 0;
   }
 }

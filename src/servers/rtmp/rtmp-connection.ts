@@ -7,14 +7,14 @@ import { ServerSession, Status, type PlayRequest, type PublishRequest, type Rtmp
 import { RtmpIngest } from '../../bridges/rtmp/rtmp-ingest.js';
 import { RtmpPlaySink } from '../../bridges/rtmp/rtmp-play-sink.js';
 import type { SharedChunks } from '../../bridges/rtmp/shared-chunks.js';
-import type { CorkScheduler } from '../../core/cork-scheduler.js';
+import type { FlushScheduler } from '../../core/flush-scheduler.js';
 import type { RtmpAuth } from '../auth-port.js';
 
 export interface RtmpConnectionDeps {
   hub: StreamHub;
   auth: RtmpAuth;
   shared: SharedChunks;
-  corks: CorkScheduler;
+  flusher: FlushScheduler;
   log: Logger;
   protocol: 'rtmp' | 'rtmps';
   maxMessageSize: number;
@@ -140,7 +140,7 @@ export class RtmpConnection {
       this.socket.setTimeout(0);
       this.socket.setKeepAlive(true, PLAYER_KEEPALIVE_MS);
       this.session.acceptPlay(req.streamId, req.reset);
-      const sink = new RtmpPlaySink(this.socket, this.session, req.streamId, this.deps.shared, this.deps.corks, (reason) => this.playerClosedByHub(req.streamId, reason));
+      const sink = new RtmpPlaySink(this.socket, this.session, req.streamId, this.deps.shared, this.deps.flusher, (reason) => this.playerClosedByHub(req.streamId, reason));
       const sub = this.deps.hub.subscribe(decision.streamPath, { protocol: this.deps.protocol, remoteAddress: this.remoteAddress }, sink);
       this.players.set(req.streamId, { sub, sink });
       this.log.info({ path: decision.streamPath }, 'play started');
@@ -225,6 +225,8 @@ export class RtmpConnection {
   }
 
   private write(bytes: Buffer): void {
+    // Session messages (statuses, pings) must not overtake media a player has queued.
+    for (const p of this.players.values()) p.sink.flush();
     if (!this.socket.destroyed && this.socket.writable) this.socket.write(bytes);
   }
 }

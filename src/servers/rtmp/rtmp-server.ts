@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from '../../core/logger.js';
 import type { StreamHub } from '../../hub/index.js';
 import { SharedChunks } from '../../bridges/rtmp/shared-chunks.js';
-import { CorkScheduler } from '../../core/cork-scheduler.js';
+import { FlushScheduler } from '../../core/flush-scheduler.js';
 import { RtmpConnection } from './rtmp-connection.js';
 import type { RtmpAuth } from '../auth-port.js';
 
@@ -28,7 +28,7 @@ export class RtmpServer {
   private readonly connections = new Set<RtmpConnection>();
   private readonly servers: Server[] = [];
   private readonly shared: SharedChunks;
-  private readonly corks = new CorkScheduler();
+  private readonly flusher: FlushScheduler;
   private nextId = 1;
   private closing = false;
 
@@ -39,6 +39,7 @@ export class RtmpServer {
     private readonly log: Logger,
   ) {
     this.shared = new SharedChunks(options.chunkSize);
+    this.flusher = new FlushScheduler(undefined, () => this.shared.endRound());
   }
 
   get connectionCount(): number {
@@ -77,7 +78,7 @@ export class RtmpServer {
       return;
     }
     const conn = new RtmpConnection(this.nextId++, socket, {
-      hub: this.hub, auth: this.auth, shared: this.shared, corks: this.corks, log: this.log, protocol,
+      hub: this.hub, auth: this.auth, shared: this.shared, flusher: this.flusher, log: this.log, protocol,
       maxMessageSize: this.options.maxMessageSize, chunkSize: this.options.chunkSize,
       handshakeTimeoutMs: this.options.handshakeTimeoutMs, idleTimeoutMs: this.options.idleTimeoutMs, tcpNodelay: this.options.tcpNodelay,
       onClosed: (c) => this.connections.delete(c),
