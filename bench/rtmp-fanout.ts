@@ -5,7 +5,10 @@
  * players keeping real time (>= 95 % of the published bytes in the window), relay latency, time to first
  * frame. Runs nginx-rtmp side by side when installed and prints the ratios.
  *
- *   npm run bench -- [--players 200,500] [--seconds 15] [--runs 1] [--peer nginx|none]
+ * OnAir runs twice per level: as configured by default (it also packages LL-HLS for the stream, work
+ * nginx-rtmp's `live on` does not do) and with `--hls off`, the same work as the peer (RTMP in, RTMP out).
+ *
+ *   npm run bench -- [--players 200,500] [--seconds 15] [--warmup 30] [--runs 1] [--peer nginx|none] [--onair default,hls-off]
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
@@ -24,6 +27,7 @@ const { values: args } = parseArgs({
     runs: { type: 'string', default: '1' },
     peer: { type: 'string', default: 'nginx' },
     probes: { type: 'string', default: '5' },
+    onair: { type: 'string', default: 'default,hls-off' },
   },
 });
 const levels = args.players!.split(',').map(Number);
@@ -69,8 +73,15 @@ class LoadGenerator {
   }
 }
 
-async function measure(kind: 'onair' | 'nginx', players: number, port: number, clip: string): Promise<Row> {
-  const server: BenchServer = kind === 'onair' ? await startOnAir(0, port, workDir) : await startNginxRtmp(0, port, workDir);
+type Kind = 'onair' | 'onair-hls-off' | 'nginx';
+
+function startServer(kind: Kind, port: number): Promise<BenchServer> {
+  if (kind === 'nginx') return startNginxRtmp(0, port, workDir);
+  return kind === 'onair' ? startOnAir(0, port, workDir) : startOnAir(0, port, workDir, ['--hls', 'off'], 'onair --hls off');
+}
+
+async function measure(kind: Kind, players: number, port: number, clip: string): Promise<Row> {
+  const server = await startServer(kind, port);
   const load = new LoadGenerator();
   try {
     await load.expect('ready');
@@ -105,11 +116,12 @@ async function measure(kind: 'onair' | 'nginx', players: number, port: number, c
   }
 }
 
-const MEMORY_REDUCER_SETTLE_S = 40;
+const MEMORY_REDUCER_SETTLE_S = 10;
 
 /**
- * RSS once it stops moving: OnAir's embedded database frees several hundred MB of start-up buffers when V8's
- * memory reducer runs (~30 s after start), which would otherwise show up as negative memory per player.
+ * RSS once it stops moving: OnAir frees its embedded database's start-up buffers (several hundred MB) with one
+ * full GC right after start, and the freed pages leave RSS over the next seconds; before that a reading would
+ * show up as negative memory per player.
  */
 async function settledRss(pid: number): Promise<number> {
   const deadline = Date.now() + 90_000;
@@ -136,7 +148,8 @@ async function main(): Promise<void> {
   console.log('building OnAir (dist/)...');
   execFileSync('npm', ['run', '--silent', 'build'], { cwd: root, stdio: 'inherit' });
   const clip = referenceClip(join(workDir, 'media'));
-  const peers: ('onair' | 'nginx')[] = ['onair'];
+  const variants = new Set(args.onair!.split(','));
+  const peers: Kind[] = [...(variants.has('default') ? ['onair' as const] : []), ...(variants.has('hls-off') ? ['onair-hls-off' as const] : [])];
   if (args.peer === 'nginx') {
     if (nginxRtmpAvailable()) peers.push('nginx');
     else console.log('nginx-rtmp not installed (apt-get install nginx libnginx-mod-rtmp): OnAir figures only');
@@ -156,15 +169,15 @@ async function main(): Promise<void> {
     }
   }
   console.log('\nread mode: eager in-process players (OnAir RTMP client), server on CPU 0, load on CPU 1');
-  console.log('server      players  Gb/s   CPU-s/GB  CPU0-s/GB  srv CPU%  load CPU%  RSS/player KB  real-time  lat p50/p95 ms  TTFF p50/max ms');
+  console.log('server           players  Gb/s   CPU-s/GB  CPU0-s/GB  srv CPU%  load CPU%  RSS/player KB  real-time  lat p50/p95 ms  TTFF p50/max ms');
   for (const r of results) {
-    console.log(`${r.server.padEnd(11)} ${String(r.players).padStart(7)}  ${fmt(r.gbps).padStart(5)}  ${fmt(r.cpuPerGb).padStart(8)}  ${fmt(r.cpu0PerGb).padStart(9)}  ${fmt(r.serverCpuPct, 0).padStart(8)}  ${fmt(r.loadCpuPct, 0).padStart(9)}  ${fmt(r.rssPerPlayerKb, 1).padStart(13)}  ${`${r.realtime}/${r.players}`.padStart(9)}  ${`${fmt(r.latencyP50, 0)}/${fmt(r.latencyP95, 0)}`.padStart(14)}  ${`${fmt(r.ttffP50, 0)}/${fmt(r.ttffMax, 0)}`.padStart(15)}`);
+    console.log(`${r.server.padEnd(16)} ${String(r.players).padStart(7)}  ${fmt(r.gbps).padStart(5)}  ${fmt(r.cpuPerGb).padStart(8)}  ${fmt(r.cpu0PerGb).padStart(9)}  ${fmt(r.serverCpuPct, 0).padStart(8)}  ${fmt(r.loadCpuPct, 0).padStart(9)}  ${fmt(r.rssPerPlayerKb, 1).padStart(13)}  ${`${r.realtime}/${r.players}`.padStart(9)}  ${`${fmt(r.latencyP50, 0)}/${fmt(r.latencyP95, 0)}`.padStart(14)}  ${`${fmt(r.ttffP50, 0)}/${fmt(r.ttffMax, 0)}`.padStart(15)}`);
   }
   for (const players of levels) {
-    const a = results.find((r) => r.server === 'onair' && r.players === players);
     const b = results.find((r) => r.server === 'nginx-rtmp' && r.players === players);
-    if (a && b) {
-      console.log(`ratio onair/nginx-rtmp at ${players} players: CPU-s/GB ${fmt(a.cpuPerGb / b.cpuPerGb)}x, CPU0-s/GB ${fmt(a.cpu0PerGb / b.cpu0PerGb)}x, RSS/player ${fmt(a.rssPerPlayerKb / b.rssPerPlayerKb)}x`);
+    for (const a of results.filter((r) => r.server.startsWith('onair') && r.players === players)) {
+      if (!b) continue;
+      console.log(`ratio ${a.server} / nginx-rtmp at ${players} players: CPU-s/GB ${fmt(a.cpuPerGb / b.cpuPerGb)}x, CPU0-s/GB ${fmt(a.cpu0PerGb / b.cpu0PerGb)}x, RSS/player ${fmt(a.rssPerPlayerKb / b.rssPerPlayerKb)}x`);
     }
   }
 }

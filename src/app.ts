@@ -3,6 +3,7 @@ import type { Config } from './config/schema.js';
 import type { Logger } from './core/logger.js';
 import { StreamHub } from './hub/index.js';
 import { openDatabase } from './db/open-database.js';
+import { fullGc } from './core/full-gc.js';
 import { StreamService } from './services/streams/stream-service.js';
 import { StreamLifecycle } from './services/streams/stream-lifecycle.js';
 import { StreamUrls } from './services/streams/stream-urls.js';
@@ -104,6 +105,8 @@ export async function startOnAir(config: Config, log: Logger): Promise<RunningOn
   await http.listen({ host: config.host, port: config.httpPort });
   ports.http = (http.server.address() as { port: number }).port;
   dispatcher.start();
+  // After start-up has returned: its last references to the database's start-up buffers are gone by then.
+  if (db.kind === 'pglite') setTimeout(fullGc, 500).unref();
 
   let closing: Promise<void> | undefined;
   return {

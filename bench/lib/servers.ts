@@ -34,16 +34,16 @@ function stopper(child: ChildProcess): () => Promise<void> {
   });
 }
 
-/** OnAir from dist/ (built by the caller), pinned to `cpu`, auth open, logs at warn. */
-export async function startOnAir(cpu: number, port: number, workDir: string): Promise<BenchServer> {
+/** OnAir from dist/ (built by the caller), pinned to `cpu`, auth open, logs at warn, plus `extraArgs`. */
+export async function startOnAir(cpu: number, port: number, workDir: string, extraArgs: readonly string[] = [], name = 'onair'): Promise<BenchServer> {
   const dataDir = join(workDir, `onair-data-${port}`);
   mkdirSync(dataDir, { recursive: true });
   // BENCH_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=bench/out/prof") profiles the server under load.
   const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
   const child = spawn('taskset', ['-c', String(cpu), process.execPath, ...nodeArgs, join(root, 'dist/main.js'), '--auth', 'open', '--host', '127.0.0.1',
-    '--rtmp-port', String(port), '--http-port', String(port + 1), '--data-dir', dataDir, '--log-level', 'warn'], { stdio: ['ignore', 'ignore', 'inherit'] });
+    '--rtmp-port', String(port), '--http-port', String(port + 1), '--data-dir', dataDir, '--log-level', 'warn', ...extraArgs], { stdio: ['ignore', 'ignore', 'inherit'] });
   await waitPort(port);
-  return { name: 'onair', pid: child.pid!, rtmpUrl: (s) => `rtmp://127.0.0.1:${port}/live/${s}`, stop: stopper(child) };
+  return { name, pid: child.pid!, rtmpUrl: (s) => `rtmp://127.0.0.1:${port}/live/${s}`, stop: stopper(child) };
 }
 
 export function nginxRtmpAvailable(): boolean {

@@ -48,6 +48,7 @@ export const SETTINGS = {
   subscriberBudgetBytes: { type: 'int', default: 4 * MiB, min: 64 * 1024, max: 256 * MiB, doc: 'bytes a player may have queued before it is dropped to the next keyframe' },
   slowSubscriberTimeoutMs: { type: 'int', default: 30000, min: 1000, max: 600000, doc: 'a player over its budget this long is disconnected' },
   reconnectWindowSec: { type: 'int', default: 60, min: 0, max: 3600, doc: 'how long a stream stays resumable after its publisher drops' },
+  hls: { type: 'bool', default: true, doc: 'HLS/LL-HLS packaging of every live stream; off = RTMP and HTTP-FLV playback only (/hls answers 404), which saves the packaging CPU and memory' },
   latencyMode: { type: 'enum', values: ['low', 'standard'], default: 'low', doc: 'HLS flavour: low = LL-HLS (~1 s segments cut at keyframes, parts, blocking reload); standard = ~4 s segments, no parts' },
   hlsSegmentMs: { type: 'int', default: 0, min: 0, max: 20000, doc: 'HLS segment target (ms); a segment ends at the first video keyframe past it. 0 = by --latency-mode (low 1000, standard 4000)' },
   hlsPartMs: { type: 'int', default: 0, min: 0, max: 2000, doc: 'LL-HLS part target (ms), low mode only. 0 = 200; kept within 100..1000' },

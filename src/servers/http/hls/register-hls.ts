@@ -15,6 +15,10 @@ import { MIME_TS, sendError, sendMedia, sendPlaylist, setCors } from './hls-resp
  * is carried onto every URI of the playlists served) and answered from memory.
  */
 export function registerHls(app: FastifyInstance, deps: PlaybackDeps): { close(): void } {
+  if (!deps.config.hls) {
+    app.get('/hls/*', async (_request, reply) => sendError(reply, 404, 'HLS is off on this server (--hls off)'));
+    return { close: () => {} };
+  }
   const packagers = new HlsPackagers(deps.hub, hlsSettings(deps.config), deps.log.child({ mod: 'hls' }), undefined, deps.renditionTimeline);
   const variants = (streamPath: string): Variant[] => variantsOf(packagers, streamPath, deps.renditions);
 
