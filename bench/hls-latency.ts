@@ -2,12 +2,14 @@
  * HLS benchmark: glass-to-glass latency in hls.js (LL-HLS and standard mode) and server CPU per ingested
  * stream with HLS packaging on, against nginx-rtmp `hls on` in the same run (BENCHMARKING.md).
  *
- *   npx tsx bench/hls-latency.ts [--seconds 20] [--cpu-warmup 60]
+ *   npx tsx bench/hls-latency.ts [--seconds 20] [--cpu-warmup 60] [--cpu-runs 3] [--latency 1]
  *
  * Latency: the page samples `hls.latency` (edge - currentTime) and `Date.now() - hls.playingDate` (wall
  * clock at ingest via EXT-X-PROGRAM-DATE-TIME + currentTime, i.e. ingest-to-screen on loopback) every
  * 250 ms after a 5 s warm-up. CPU: server pinned to CPU 0, ffmpeg publishing the reference clip (720p30
- * ~2.7 Mb/s) on CPU 1, no players; utime + stime over a steady window after warm-up.
+ * ~2.7 Mb/s) on CPU 1, no players; utime + stime over a steady window after warm-up. OnAir and nginx-rtmp
+ * alternate for `--cpu-runs` runs each and the medians are compared (single runs drift by 20-40 % here).
+ * `--latency 0` skips the browser part.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -30,6 +32,8 @@ const WARMUP_MS = 5_000;
  * the ingest path (measured: 2.4 % of a core in the first 20 s, 1.4 % after 80 s), and a server runs for hours.
  */
 const CPU_WARMUP_MS = arg('cpu-warmup', 60) * 1000;
+const CPU_RUNS = arg('cpu-runs', 3);
+const LATENCY = arg('latency', 1) !== 0;
 const work = mkdtempSync(join(tmpdir(), 'onair-hls-bench-'));
 const children = new Set<ChildProcess>();
 process.on('exit', () => {
@@ -140,15 +144,25 @@ function nginxHls(port: number): ChildProcess {
 async function main(): Promise<void> {
   const clip = referenceClip(join(root, 'bench/out/media'));
   console.log(`HLS bench: ${SECONDS} s windows after ${WARMUP_MS / 1000} s warm-up; clip ${clip}`);
-  await latency('low', clip, 19350);
-  await latency('standard', clip, 19360);
-  const onairCpu = await cpuRun('onair (LL-HLS, fMP4)', onair(19370, 'low'), 19370, clip, async () => {
-    await waitHttp('http://127.0.0.1:19371/hls/cpu/index.m3u8');
-  });
-  if (nginxRtmpAvailable()) {
-    const nginx = nginxHls(19380);
-    const nginxCpu = await cpuRun('nginx-rtmp (hls on, TS)', nginx, 19380, clip, () => sleep(2000));
-    console.log(`CPU ratio onair / nginx-rtmp: ${(onairCpu / nginxCpu).toFixed(2)}x`);
+  if (LATENCY) {
+    await latency('low', clip, 19350);
+    await latency('standard', clip, 19360);
+  }
+  const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  const onairRuns: number[] = [];
+  const nginxRuns: number[] = [];
+  for (let run = 0; run < CPU_RUNS; run++) {
+    const port = 19370 + run * 20;
+    onairRuns.push(await cpuRun('onair (LL-HLS, fMP4)', onair(port, 'low'), port, clip, async () => {
+      await waitHttp(`http://127.0.0.1:${port + 1}/hls/cpu/index.m3u8`);
+    }));
+    if (nginxRtmpAvailable()) nginxRuns.push(await cpuRun('nginx-rtmp (hls on, TS)', nginxHls(port + 10), port + 10, clip, () => sleep(2000)));
+  }
+  const pct = (x: number): string => `${(x * 100).toFixed(2)} %`;
+  console.log(`onair runs: ${onairRuns.map(pct).join(', ')}; median ${pct(median(onairRuns))}`);
+  if (nginxRuns.length) {
+    console.log(`nginx-rtmp runs: ${nginxRuns.map(pct).join(', ')}; median ${pct(median(nginxRuns))}`);
+    console.log(`CPU ratio onair / nginx-rtmp (medians): ${(median(onairRuns) / median(nginxRuns)).toFixed(2)}x`);
   } else {
     console.log('nginx-rtmp not installed: no CPU comparison');
   }

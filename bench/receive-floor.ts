@@ -48,12 +48,12 @@ async function stop(c: ChildProcess): Promise<void> {
 /** A Node TCP sink: 'data' events (what net.Socket users get) or `onread` into one reused buffer. */
 const SINK = `
 const net = require('node:net');
-const mode = process.argv[1];
+const mode = process.argv[2];
 net.createServer(mode === 'onread' ? { pauseOnConnect: true } : {}, (s) => {
   if (mode !== 'onread') return void s.on('data', () => {});
   const handle = s._handle; s._handle = null;
   new net.Socket({ handle, onread: { buffer: Buffer.allocUnsafe(65536), callback: () => true } }).resume();
-}).listen(Number(process.argv[2]), '127.0.0.1');`;
+}).listen(Number(process.argv[3]), '127.0.0.1');`;
 
 async function measure(name: string, server: ChildProcess, port: number, target: string, clip: string): Promise<number> {
   await waitPort(port);
