@@ -11,52 +11,27 @@
  * alternate for `--cpu-runs` runs each and the medians are compared (single runs drift by 20-40 % here).
  * `--latency 0` skips the browser part.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { referenceClip } from './lib/clip.js';
+import { median, numberArg, sleep, startChild, stopChild } from './lib/children.js';
+import { realtimePublishArgs, referenceClip } from './lib/clip.js';
 import { cpuSeconds } from './lib/proc-stats.js';
 import { nginxRtmpAvailable, nginxRtmpCommand, waitPort } from './lib/servers.js';
 import { launchHlsBrowser } from '../test/hls/support/hls-browser.js';
 
 const root = resolve(import.meta.dirname, '..');
-const arg = (name: string, def: number): number => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : def;
-};
-const SECONDS = arg('seconds', 20);
+const SECONDS = numberArg('seconds', 20);
 const WARMUP_MS = 5_000;
 /**
  * The CPU window starts after this much publishing: at ~100 messages/s V8 takes about a minute to optimize
  * the ingest path (measured: 2.4 % of a core in the first 20 s, 1.4 % after 80 s), and a server runs for hours.
  */
-const CPU_WARMUP_MS = arg('cpu-warmup', 60) * 1000;
-const CPU_RUNS = arg('cpu-runs', 3);
-const LATENCY = arg('latency', 1) !== 0;
+const CPU_WARMUP_MS = numberArg('cpu-warmup', 60) * 1000;
+const CPU_RUNS = numberArg('cpu-runs', 3);
+const LATENCY = numberArg('latency', 1) !== 0;
 const work = mkdtempSync(join(tmpdir(), 'onair-hls-bench-'));
-const children = new Set<ChildProcess>();
-process.on('exit', () => {
-  for (const c of children) c.kill('SIGKILL');
-});
-
-function start(cmd: string, args: string[]): ChildProcess {
-  const c = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'inherit'] });
-  children.add(c);
-  c.on('exit', () => children.delete(c));
-  return c;
-}
-
-async function stop(c: ChildProcess): Promise<void> {
-  if (c.exitCode !== null || c.signalCode !== null) return;
-  await new Promise<void>((r) => {
-    c.once('exit', () => r());
-    c.kill('SIGTERM');
-    setTimeout(() => c.kill('SIGKILL'), 5000).unref();
-  });
-}
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 async function waitHttp(url: string): Promise<void> {
   for (let i = 0; i < 300; i++) {
@@ -70,12 +45,12 @@ async function waitHttp(url: string): Promise<void> {
 function onair(port: number, mode: 'low' | 'standard'): ChildProcess {
   const data = join(work, `data-${port}`);
   mkdirSync(data, { recursive: true });
-  return start('taskset', ['-c', '0', process.execPath, '--import', 'tsx', join(root, 'src/main.ts'), '--auth', 'open', '--host', '127.0.0.1',
+  return startChild('taskset', ['-c', '0', process.execPath, '--import', 'tsx', join(root, 'src/main.ts'), '--auth', 'open', '--host', '127.0.0.1',
     '--rtmp-port', String(port), '--http-port', String(port + 1), '--data-dir', data, '--log-level', 'warn', '--latency-mode', mode]);
 }
 
 function publish(url: string, clip: string): ChildProcess {
-  return start('taskset', ['-c', '1', 'ffmpeg', '-hide_banner', '-loglevel', 'error', '-re', '-stream_loop', '-1', '-i', clip, '-c', 'copy', '-f', 'flv', url]);
+  return startChild('taskset', ['-c', '1', 'ffmpeg', ...realtimePublishArgs(clip, url)]);
 }
 
 function pct(xs: number[], p: number): number {
@@ -110,8 +85,8 @@ async function latency(mode: 'low' | 'standard', clip: string, port: number): Pr
     console.log(`${mode.padEnd(8)} hls.latency p50 ${f(pct(hlsLat, 50))} s p95 ${f(pct(hlsLat, 95))} s | ingest-to-screen (PDT) p50 ${f(pct(g2g, 50))} s p95 ${f(pct(g2g, 95))} s | first frame ${first ?? '-'} ms after page load | n=${g2g.length}`);
   } finally {
     await browser.close();
-    await stop(pub);
-    await stop(server);
+    await stopChild(pub);
+    await stopChild(server);
   }
 }
 
@@ -129,8 +104,8 @@ async function cpuRun(name: string, server: ChildProcess, port: number, clip: st
     console.log(`${name.padEnd(22)} ${(perSec * 100).toFixed(2)} % of one core for one ingested stream with HLS on`);
     return perSec;
   } finally {
-    await stop(pub);
-    await stop(server);
+    await stopChild(pub);
+    await stopChild(server);
   }
 }
 
@@ -138,7 +113,7 @@ function nginxHls(port: number): ChildProcess {
   const dir = join(work, `nginx-${port}`);
   mkdirSync(join(dir, 'hls'), { recursive: true });
   const { cmd, args } = nginxRtmpCommand(dir, port, 0, `live on; hls on; hls_path ${dir}/hls; hls_fragment 2s; hls_playlist_length 12s;`);
-  return start(cmd, args);
+  return startChild(cmd, args);
 }
 
 async function main(): Promise<void> {
@@ -148,7 +123,6 @@ async function main(): Promise<void> {
     await latency('low', clip, 19350);
     await latency('standard', clip, 19360);
   }
-  const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
   const onairRuns: number[] = [];
   const nginxRuns: number[] = [];
   for (let run = 0; run < CPU_RUNS; run++) {

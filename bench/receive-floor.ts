@@ -9,41 +9,19 @@
  * It shows how much of a Node server's per-stream cost is the runtime's receive path (event loop wake-up, read,
  * call into JS) before any media work, which is what bounds the per-stream HLS comparison (bench/hls-latency.ts).
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { referenceClip } from './lib/clip.js';
+import { numberArg, sleep, startChild, stopChild } from './lib/children.js';
+import { realtimePublishArgs, referenceClip } from './lib/clip.js';
 import { cpuSeconds } from './lib/proc-stats.js';
 import { nginxRtmpAvailable, nginxRtmpCommand, waitPort } from './lib/servers.js';
 
 const root = resolve(import.meta.dirname, '..');
-const arg = (name: string, def: number): number => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : def;
-};
-const SECONDS = arg('seconds', 60);
-const WARMUP_MS = arg('warmup', 30) * 1000;
+const SECONDS = numberArg('seconds', 60);
+const WARMUP_MS = numberArg('warmup', 30) * 1000;
 const work = mkdtempSync(join(tmpdir(), 'onair-floor-'));
-const children = new Set<ChildProcess>();
-process.on('exit', () => children.forEach((c) => c.kill('SIGKILL')));
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-function start(cmd: string, args: string[]): ChildProcess {
-  const c = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'inherit'] });
-  children.add(c);
-  c.on('exit', () => children.delete(c));
-  return c;
-}
-
-async function stop(c: ChildProcess): Promise<void> {
-  if (c.exitCode !== null || c.signalCode !== null) return;
-  await new Promise<void>((r) => {
-    c.once('exit', () => r());
-    c.kill('SIGTERM');
-    setTimeout(() => c.kill('SIGKILL'), 5000).unref();
-  });
-}
 
 /** A Node TCP sink: 'data' events (what net.Socket users get) or `onread` into one reused buffer. */
 const SINK = `
@@ -57,7 +35,7 @@ net.createServer(mode === 'onread' ? { pauseOnConnect: true } : {}, (s) => {
 
 async function measure(name: string, server: ChildProcess, port: number, target: string, clip: string): Promise<number> {
   await waitPort(port);
-  const pub = start('taskset', ['-c', '1', 'ffmpeg', '-hide_banner', '-loglevel', 'error', '-re', '-stream_loop', '-1', '-i', clip, '-c', 'copy', '-f', 'flv', target]);
+  const pub = startChild('taskset', ['-c', '1', 'ffmpeg', ...realtimePublishArgs(clip, target)]);
   try {
     await sleep(WARMUP_MS);
     const c0 = cpuSeconds(server.pid!);
@@ -67,8 +45,8 @@ async function measure(name: string, server: ChildProcess, port: number, target:
     console.log(`${name.padEnd(40)} ${pct.toFixed(2)} % of one core`);
     return pct;
   } finally {
-    await stop(pub);
-    await stop(server);
+    await stopChild(pub);
+    await stopChild(server);
   }
 }
 
@@ -78,17 +56,17 @@ async function main(): Promise<void> {
   console.log(`receive floor: ${SECONDS} s windows after ${WARMUP_MS / 1000} s warm-up; clip ${clip}`);
   const sinkFile = join(work, 'sink.cjs');
   writeFileSync(sinkFile, SINK);
-  await measure('node sink, data events (FLV over TCP)', start('taskset', ['-c', '0', process.execPath, sinkFile, 'data', '19391']), 19391, 'tcp://127.0.0.1:19391', clip);
-  await measure('node sink, onread (FLV over TCP)', start('taskset', ['-c', '0', process.execPath, sinkFile, 'onread', '19392']), 19392, 'tcp://127.0.0.1:19392', clip);
+  await measure('node sink, data events (FLV over TCP)', startChild('taskset', ['-c', '0', process.execPath, sinkFile, 'data', '19391']), 19391, 'tcp://127.0.0.1:19391', clip);
+  await measure('node sink, onread (FLV over TCP)', startChild('taskset', ['-c', '0', process.execPath, sinkFile, 'onread', '19392']), 19392, 'tcp://127.0.0.1:19392', clip);
   const data = join(work, 'onair');
   mkdirSync(data);
-  await measure('onair (RTMP, LL-HLS on)', start('taskset', ['-c', '0', process.execPath, join(root, 'dist/main.js'), '--auth', 'open', '--host', '127.0.0.1',
+  await measure('onair (RTMP, LL-HLS on)', startChild('taskset', ['-c', '0', process.execPath, join(root, 'dist/main.js'), '--auth', 'open', '--host', '127.0.0.1',
     '--rtmp-port', '19393', '--http-port', '19394', '--data-dir', data, '--log-level', 'warn']), 19393, 'rtmp://127.0.0.1:19393/live/floor', clip);
   if (nginxRtmpAvailable()) {
     const dir = join(work, 'nginx');
     mkdirSync(join(dir, 'hls'), { recursive: true });
     const { cmd, args } = nginxRtmpCommand(dir, 19395, 0, `live on; hls on; hls_path ${dir}/hls; hls_fragment 2s; hls_playlist_length 12s;`);
-    await measure('nginx-rtmp (RTMP, hls on)', start(cmd, args), 19395, 'rtmp://127.0.0.1:19395/live/floor', clip);
+    await measure('nginx-rtmp (RTMP, hls on)', startChild(cmd, args), 19395, 'rtmp://127.0.0.1:19395/live/floor', clip);
   } else {
     console.log('nginx-rtmp not installed: no peer figure');
   }

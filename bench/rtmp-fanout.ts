@@ -14,6 +14,7 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { sleep } from './lib/children.js';
 import { referenceClip } from './lib/clip.js';
 import { cpuBusySeconds, cpuSeconds, processAgeSeconds, rssBytes } from './lib/proc-stats.js';
 import { nginxRtmpAvailable, startNginxRtmp, startOnAir, type BenchServer } from './lib/servers.js';
@@ -39,10 +40,6 @@ const workDir = join(root, 'bench/out');
 interface Row {
   server: string; players: number; cpuPerGb: number; cpu0PerGb: number; serverCpuPct: number; loadCpuPct: number; rssPerPlayerKb: number;
   realtime: number; latencyP50: number | null; latencyP95: number | null; ttffP50: number | null; ttffMax: number | null; gbps: number;
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
 }
 
 class LoadGenerator {

@@ -14,34 +14,21 @@
  * optimized the packaging path by then, and libx264's rate control has settled). A, B and C are run `--runs`
  * times in turn; the overhead of each triple is printed and the median is the figure.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
-import { referenceClip } from './lib/clip.js';
+import { median, numberArg, sleep, startChild } from './lib/children.js';
+import { realtimePublishArgs, referenceClip } from './lib/clip.js';
 import { cpuSeconds } from './lib/proc-stats.js';
 import { startTestServer, TEST_API_TOKEN } from '../test/support/onair.js';
 import { buildFfmpegArgs, discoverFfmpeg, planLadder } from '../src/services/transcode/index.js';
 
-const arg = (name: string, def: number): number => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : def;
-};
-const SECONDS = arg('seconds', 20);
-const WARMUP_MS = arg('warmup', 30) * 1000;
-const RUNS = arg('runs', 3);
+const SECONDS = numberArg('seconds', 20);
+const WARMUP_MS = numberArg('warmup', 30) * 1000;
+const RUNS = numberArg('runs', 3);
 const clip = referenceClip(resolve(import.meta.dirname, 'out/media'));
-const children = new Set<ChildProcess>();
-process.on('exit', () => children.forEach((c) => c.kill('SIGKILL')));
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function start(cmd: string, args: string[], stdio: ('pipe' | 'ignore' | 'inherit')[]): ChildProcess {
-  const c = spawn(cmd, args, { stdio });
-  children.add(c);
-  c.on('exit', () => children.delete(c));
-  return c;
-}
 
 function publisher(target: string): ChildProcess {
-  return start('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-re', '-stream_loop', '-1', '-i', clip, '-c', 'copy', '-f', 'flv', target],
+  return startChild('ffmpeg', realtimePublishArgs(clip, target),
     target === 'pipe:1' ? ['ignore', 'pipe', 'inherit'] : ['ignore', 'ignore', 'inherit']);
 }
 
@@ -57,7 +44,7 @@ const selfCpu = () => cpuSeconds(process.pid);
 async function standalone(ffmpegPath: string): Promise<number> {
   const rungs = planLadder('default', { width: 1280, height: 720, fps: 30 });
   const args = buildFfmpegArgs({ sourceFps: 30, hasAudio: true, rungs, encoder: 'software' });
-  const ff = start(ffmpegPath, args, ['pipe', 'ignore', 'ignore', ...rungs.map(() => 'pipe' as const)]);
+  const ff = startChild(ffmpegPath, args, ['pipe', 'ignore', 'ignore', ...rungs.map(() => 'pipe' as const)]);
   for (let i = 0; i < rungs.length; i++) (ff.stdio[3 + i] as NodeJS.ReadableStream).resume();
   const pub = publisher('pipe:1');
   pub.stdout!.pipe(ff.stdin!);
@@ -110,6 +97,5 @@ for (let run = 1; run <= RUNS; run++) {
   console.log(`run ${run} overhead of OnAir over the ffmpeg command alone: ${(overhead * 100).toFixed(1)} % (server delta ${(c.server - b.server).toFixed(2)} s, ffmpeg delta ${(c.ffmpeg - a).toFixed(2)} s)`);
   console.log(`run ${run} time from publisher start to first frame: ${JSON.stringify(c.firstFrameMs)} ms`);
 }
-const sorted = [...overheads].sort((x, y) => x - y);
-console.log(`overhead per run: ${overheads.map((o) => `${(o * 100).toFixed(1)} %`).join(', ')}; median ${(sorted[Math.floor(sorted.length / 2)]! * 100).toFixed(1)} %`);
+console.log(`overhead per run: ${overheads.map((o) => `${(o * 100).toFixed(1)} %`).join(', ')}; median ${(median(overheads) * 100).toFixed(1)} %`);
 process.exit(0);

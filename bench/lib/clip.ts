@@ -17,3 +17,8 @@ export function referenceClip(outDir: string): string {
     '-c:a', 'aac', '-b:a', '128k', '-ar', '48000', '-f', 'flv', file], { stdio: 'inherit' });
   return file;
 }
+
+/** ffmpeg arguments that publish `clip` in real time, looped, stream-copied as FLV to `target` (a URL or pipe:1). */
+export function realtimePublishArgs(clip: string, target: string): string[] {
+  return ['-hide_banner', '-loglevel', 'error', '-re', '-stream_loop', '-1', '-i', clip, '-c', 'copy', '-f', 'flv', target];
+}

@@ -1,7 +1,7 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join, resolve } from 'node:path';
+import { startChild, stopChild } from './children.js';
 
 export interface BenchServer {
   readonly name: string;
@@ -25,25 +25,16 @@ export async function waitPort(port: number, timeoutMs = 30_000): Promise<void> 
   }
 }
 
-function stopper(child: ChildProcess): () => Promise<void> {
-  return () => new Promise((r) => {
-    if (child.exitCode !== null) return r();
-    child.once('exit', () => r());
-    child.kill('SIGTERM');
-    setTimeout(() => child.kill('SIGKILL'), 6000).unref();
-  });
-}
-
 /** OnAir from dist/ (built by the caller), pinned to `cpu`, auth open, logs at warn, plus `extraArgs`. */
 export async function startOnAir(cpu: number, port: number, workDir: string, extraArgs: readonly string[] = [], name = 'onair'): Promise<BenchServer> {
   const dataDir = join(workDir, `onair-data-${port}`);
   mkdirSync(dataDir, { recursive: true });
   // BENCH_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=bench/out/prof") profiles the server under load.
   const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const child = spawn('taskset', ['-c', String(cpu), process.execPath, ...nodeArgs, join(root, 'dist/main.js'), '--auth', 'open', '--host', '127.0.0.1',
-    '--rtmp-port', String(port), '--http-port', String(port + 1), '--data-dir', dataDir, '--log-level', 'warn', ...extraArgs], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const child = startChild('taskset', ['-c', String(cpu), process.execPath, ...nodeArgs, join(root, 'dist/main.js'), '--auth', 'open', '--host', '127.0.0.1',
+    '--rtmp-port', String(port), '--http-port', String(port + 1), '--data-dir', dataDir, '--log-level', 'warn', ...extraArgs]);
   await waitPort(port);
-  return { name, pid: child.pid!, rtmpUrl: (s) => `rtmp://127.0.0.1:${port}/live/${s}`, stop: stopper(child) };
+  return { name, pid: child.pid!, rtmpUrl: (s) => `rtmp://127.0.0.1:${port}/live/${s}`, stop: () => stopChild(child, 6000) };
 }
 
 export function nginxRtmpAvailable(): boolean {
@@ -73,7 +64,7 @@ rtmp { server { listen 127.0.0.1:${port}; chunk_size 4096; application live { ${
 /** nginx-rtmp (Debian nginx + libnginx-mod-rtmp), one process (master off), pinned to `cpu`. */
 export async function startNginxRtmp(cpu: number, port: number, workDir: string): Promise<BenchServer> {
   const { cmd, args } = nginxRtmpCommand(join(workDir, `nginx-${port}`), port, cpu, 'live on;');
-  const child = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'inherit'] });
+  const child = startChild(cmd, args);
   await waitPort(port);
-  return { name: 'nginx-rtmp', pid: child.pid!, rtmpUrl: (s) => `rtmp://127.0.0.1:${port}/live/${s}`, stop: stopper(child) };
+  return { name: 'nginx-rtmp', pid: child.pid!, rtmpUrl: (s) => `rtmp://127.0.0.1:${port}/live/${s}`, stop: () => stopChild(child, 6000) };
 }
