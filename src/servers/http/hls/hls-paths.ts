@@ -14,6 +14,8 @@
  * <inst> names the packager instance: a stream that ended and was published again restarts its media
  * sequence, and immutable caches must not serve the old bytes for the new names.
  */
+import { RENDITION_NAME } from '../../../services/streams/stream-types.js';
+
 export type HlsResource =
   | { readonly kind: 'master' }
   | { readonly kind: 'media'; readonly rendition: string; readonly format: 'fmp4' | 'ts' }
@@ -25,9 +27,8 @@ export type HlsResource =
 export const PLAYBACK_ID = /^[A-Za-z0-9_-]{1,128}$/;
 
 const NUM = '(0|[1-9][0-9]{0,14})';
-/** `src` or an ABR rendition's name (the ladder's RENDITION_NAME rule: custom rungs like `hd_720`). */
-export const RENDITION_ID = /^[a-z0-9][a-z0-9_-]{0,31}$/;
-const REND = '([a-z0-9][a-z0-9_-]{0,31})';
+/** `src` or an ABR rendition's name (RENDITION_NAME: custom rungs like `hd_720`), as a capture group. */
+const REND = `(${RENDITION_NAME.source.slice(1, -1)})`;
 const INST = '([a-z0-9]{1,16})';
 const MEDIA = new RegExp(`^${REND}/(media|ts)\\.m3u8$`);
 const INIT = new RegExp(`^${REND}/init-${INST}-${NUM}\\.mp4$`);

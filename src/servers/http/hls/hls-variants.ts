@@ -1,6 +1,6 @@
 import { type HlsPackagers, type HlsRendition, SOURCE_RENDITION } from '../../../bridges/hls/index.js';
 import type { RenditionInfo } from '../../../services/transcode/types.js';
-import { RENDITION_ID } from './hls-paths.js';
+import { RENDITION_NAME } from '../../../services/streams/stream-types.js';
 
 /** One variant of a stream's master playlist: the rendition id in the URL, its packaged media and instance tag. */
 export interface Variant {
@@ -23,7 +23,7 @@ export function variantsOf(
   if (!source) return [];
   const out: Variant[] = [...source.renditions].map(([id, rendition]) => ({ id, rendition, instance: source.instance }));
   for (const info of renditions?.(streamPath) ?? []) {
-    if (info.source || info.name === SOURCE_RENDITION || !RENDITION_ID.test(info.name)) continue;
+    if (info.source || info.name === SOURCE_RENDITION || !RENDITION_NAME.test(info.name)) continue;
     const p = packagers.get(info.path);
     if (p && !p.isClosed) out.push({ id: info.name, rendition: p.source, instance: p.instance });
   }
