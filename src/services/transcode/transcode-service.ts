@@ -100,9 +100,10 @@ export class TranscodeService {
     const slash = renditionPath.lastIndexOf('/');
     if (slash < 0) return undefined;
     const sourcePath = renditionPath.slice(0, slash);
+    const name = renditionPath.slice(slash + 1);
     const session = this.entries.get(sourcePath)?.session;
-    if (!session?.activeRungs.some((r) => r.name === renditionPath.slice(slash + 1))) return undefined;
-    return { sourcePath, offsetMs: session.timelineOffset(renditionPath.slice(slash + 1)) };
+    if (!session?.activeRungs.some((r) => r.name === name)) return undefined;
+    return { sourcePath, offsetMs: session.timelineOffset(name) };
   }
 
   /** The ffmpeg pid of a stream's session (tests, diagnostics). */
