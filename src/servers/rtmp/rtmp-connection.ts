@@ -22,6 +22,8 @@ export interface RtmpConnectionDeps {
   handshakeTimeoutMs: number;
   idleTimeoutMs: number;
   tcpNodelay: boolean;
+  /** The owner feeds `receive` from one buffer it reuses after each call (SharedReadBuffer): keep nothing of it. */
+  inputIsReused: boolean;
   /** Callbacks for publish lifecycle bookkeeping (sessions, webhooks); optional. */
   onClosed(conn: RtmpConnection): void;
 }
@@ -65,14 +67,13 @@ export class RtmpConnection {
           if (p) p.sink[kind === 'audio' ? 'receiveAudio' : 'receiveVideo'] = enabled;
         },
       },
-      { maxMessageSize: deps.maxMessageSize, chunkSize: deps.chunkSize },
+      { maxMessageSize: deps.maxMessageSize, chunkSize: deps.chunkSize, inputIsReused: deps.inputIsReused },
     );
     // The handshake and connect must finish in time; a silent or trickling peer is cut off.
     this.connectTimer = setTimeout(() => this.fail(new OnAirError('ONAIR_ERR_TIMEOUT', 'handshake/connect timeout')), deps.handshakeTimeoutMs);
     socket.setTimeout(deps.idleTimeoutMs, () => this.fail(new OnAirError('ONAIR_ERR_TIMEOUT', 'idle timeout')));
     // Publishers: our few control replies should not wait. Players follow --tcp-nodelay once playing.
     socket.setNoDelay(true);
-    socket.on('data', (b: Buffer) => this.onData(b));
     socket.on('error', (err) => this.log.debug({ err: err.message }, 'socket error'));
     socket.on('close', () => this.close('peer disconnected'));
   }
@@ -81,7 +82,8 @@ export class RtmpConnection {
     return this.socket.remoteAddress ?? '';
   }
 
-  private onData(bytes: Buffer): void {
+  /** Bytes received on the socket (the owner reads it: 'data' events or a shared read buffer). */
+  receive(bytes: Buffer): void {
     try {
       this.session.push(bytes);
     } catch (err) {

@@ -5,6 +5,7 @@ import type { Logger } from '../../core/logger.js';
 import type { StreamHub } from '../../hub/index.js';
 import { SharedChunks } from '../../bridges/rtmp/shared-chunks.js';
 import { FlushScheduler } from '../../core/flush-scheduler.js';
+import { SharedReadBuffer } from '../net/shared-read-buffer.js';
 import { RtmpConnection } from './rtmp-connection.js';
 import type { RtmpAuth } from '../auth-port.js';
 
@@ -29,6 +30,7 @@ export class RtmpServer {
   private readonly servers: Server[] = [];
   private readonly shared: SharedChunks;
   private readonly flusher: FlushScheduler;
+  private readonly readBuffer = new SharedReadBuffer();
   private nextId = 1;
   private closing = false;
 
@@ -48,11 +50,12 @@ export class RtmpServer {
 
   /** Starts listening; resolves with the bound ports (useful with port 0). */
   async listen(): Promise<{ rtmp: number; rtmps?: number }> {
-    const plain = createServer((s) => this.accept(s, 'rtmp'));
+    // Plain TCP reads into one shared buffer (SharedReadBuffer), which needs the socket paused until adopted.
+    const plain = createServer({ pauseOnConnect: true }, (s) => this.accept(s, 'rtmp', plain));
     const rtmp = await this.bind(plain, this.options.port);
     let rtmps: number | undefined;
     if (this.options.tls) {
-      const secure = createTlsServer(this.options.tls.options, (s) => this.accept(s, 'rtmps'));
+      const secure = createTlsServer(this.options.tls.options, (s) => this.accept(s, 'rtmps', null));
       // A failed TLS handshake never reaches accept(): log it without the peer's bytes.
       secure.on('tlsClientError', (err, s) => this.log.warn({ remote: s.remoteAddress, reason: err.message }, 'rtmps tls handshake failed'));
       rtmps = await this.bind(secure, this.options.tls.port);
@@ -71,18 +74,28 @@ export class RtmpServer {
     });
   }
 
-  private accept(socket: Socket, protocol: 'rtmp' | 'rtmps'): void {
+  /** `plain`: the TCP server of a paused plain socket, to adopt it into the shared read buffer; null for TLS. */
+  private accept(accepted: Socket, protocol: 'rtmp' | 'rtmps', plain: Server | null): void {
     if (this.closing || this.connections.size >= this.options.maxConnections) {
-      this.log.warn({ remote: socket.remoteAddress, connections: this.connections.size }, 'connection refused: limit reached');
-      socket.destroy();
+      this.log.warn({ remote: accepted.remoteAddress, connections: this.connections.size }, 'connection refused: limit reached');
+      accepted.destroy();
       return;
     }
-    const conn = new RtmpConnection(this.nextId++, socket, {
+    let conn: RtmpConnection | undefined;
+    const adopted = plain ? this.readBuffer.adopt(accepted, plain, (b) => conn!.receive(b)) : null;
+    const socket = adopted ?? accepted;
+    conn = new RtmpConnection(this.nextId++, socket, {
       hub: this.hub, auth: this.auth, shared: this.shared, flusher: this.flusher, log: this.log, protocol,
       maxMessageSize: this.options.maxMessageSize, chunkSize: this.options.chunkSize,
       handshakeTimeoutMs: this.options.handshakeTimeoutMs, idleTimeoutMs: this.options.idleTimeoutMs, tcpNodelay: this.options.tcpNodelay,
+      inputIsReused: adopted !== null,
       onClosed: (c) => this.connections.delete(c),
     });
+    if (!adopted) {
+      const c = conn;
+      socket.on('data', (b: Buffer) => c.receive(b));
+      socket.resume();
+    }
     this.connections.add(conn);
   }
 

@@ -54,7 +54,8 @@ describe('webhook deliveries', () => {
   let secret = '';
   before(async () => {
     await rx.start();
-    h = await startApiHarness({ dispatcher: { retryBaseMs: 20, retryMaxMs: 100, pollIntervalMs: 20, maxAttempts: 3 } });
+    // No polling, as with the embedded database in production: retries must wake the worker by their due time.
+    h = await startApiHarness({ dispatcher: { retryBaseMs: 20, retryMaxMs: 100, pollIntervalMs: Infinity, maxAttempts: 3 } });
     secret = (await h.api('POST', '/api/v1/webhooks', { url: rx.url })).json.secret;
   });
   after(async () => {
@@ -132,7 +133,7 @@ describe('webhook queue persistence', () => {
       await first.publish('stream.idle', { stream });
       await first.publish('stream.active', { stream }); // not subscribed: no delivery
       await first.close();
-      const second = new WebhookDispatcher({ db, logger, options: { pollIntervalMs: 20 } });
+      const second = new WebhookDispatcher({ db, logger, options: { pollIntervalMs: Infinity } });
       second.start();
       await rx.waitFor(1);
       assert.equal(rx.received[0]!.json.type, 'stream.idle');
@@ -142,5 +143,33 @@ describe('webhook queue persistence', () => {
       await db.close();
       await rx.stop();
     }
+  });
+});
+
+describe('webhook worker at rest', () => {
+  /** Counts the queries a dispatcher makes over 300 ms once it has nothing to do. */
+  async function queriesAtRest(pollIntervalMs: number): Promise<number> {
+    const db = await openDatabase({ databaseUrl: '', dataDir: '' }, { inMemory: true });
+    let queries = 0;
+    const counting = Object.assign(Object.create(db) as typeof db, {
+      query: (sql: string, params?: readonly unknown[]) => (queries++, db.query(sql, params)),
+    });
+    const dispatcher = new WebhookDispatcher({ db: counting, logger: createLogger('silent'), options: { pollIntervalMs } });
+    try {
+      dispatcher.start();
+      await dispatcher.idle();
+      const before = queries;
+      await new Promise((r) => setTimeout(r, 300));
+      await dispatcher.idle();
+      return queries - before;
+    } finally {
+      await dispatcher.close();
+      await db.close();
+    }
+  }
+
+  it('without polling (embedded database) an idle worker makes no queries; with polling it does', async () => {
+    assert.equal(await queriesAtRest(Infinity), 0);
+    assert.ok((await queriesAtRest(20)) >= 4);
   });
 });

@@ -13,6 +13,11 @@ export interface WebhookDispatcherOptions {
   readonly retryMaxMs?: number;
   readonly maxAttempts?: number;
   readonly timeoutMs?: number;
+  /**
+   * Longest sleep between worker passes, for deliveries another instance queued in a shared database.
+   * `Infinity`: no polling, the worker wakes only for its own events and due retries (an embedded database
+   * has no other writer).
+   */
   readonly pollIntervalMs?: number;
 }
 
@@ -124,7 +129,7 @@ export class WebhookDispatcher implements EventPublisher {
     });
   }
 
-  /** Sleeps until the next pending delivery is due (at most pollIntervalMs), instead of polling on a timer. */
+  /** Sleeps until the next pending delivery is due (at most pollIntervalMs; with none due and no polling, until kicked). */
   private async scheduleNext(): Promise<void> {
     if (this.closing.signal.aborted) return;
     let wait = this.opt.pollIntervalMs;
@@ -135,8 +140,8 @@ export class WebhookDispatcher implements EventPublisher {
     } catch (err) {
       if (!this.closing.signal.aborted) this.log.error({ err }, 'webhook worker could not read the queue');
     }
-    if (this.closing.signal.aborted) return;
-    this.timer = setTimeout(() => this.kick(), wait);
+    if (this.closing.signal.aborted || wait === Infinity) return;
+    this.timer = setTimeout(() => this.kick(), Math.min(wait, L.MAX_TIMER_MS));
     this.timer.unref();
   }
 

@@ -14,6 +14,11 @@ export interface ChunkReaderOptions {
   maxChunkStreams?: number;
   /** Most bytes held in partial messages at once (default DEFAULT_MAX_PARTIAL_BYTES, 16 MiB). */
   maxPartialBytes?: number;
+  /**
+   * The caller reuses the pushed buffer once `push` returns (a socket reading into one shared buffer), so a
+   * single-chunk message is copied instead of emitted as a view of it. Default false.
+   */
+  inputIsReused?: boolean;
 }
 
 /** Per chunk stream state (spec 5.3.1.2: later headers are deltas against it). */
@@ -50,9 +55,9 @@ const NEED_MORE = -1;
  * continuation; GStreamer and old librtmp omit it, INTEROP 3). To decide, the reader waits for those
  * 4 bytes, so a last continuation shorter than 4 bytes is emitted only once more bytes arrive.
  *
- * Memory: a single-chunk message is a zero-copy view of the pushed buffer when it arrived whole; a
- * multi-chunk message is copied once into a buffer allocated at its declared length after that length
- * passed maxMessageSize and maxPartialBytes. Between pushes at most 18 header bytes are kept.
+ * Memory: a single-chunk message is a zero-copy view of the pushed buffer when it arrived whole (a copy
+ * with `inputIsReused`); a multi-chunk message is copied once into a buffer allocated at its declared
+ * length after that length passed maxMessageSize and maxPartialBytes. Between pushes at most 18 header bytes are kept.
  *
  * Throws OnAirError (ONAIR_ERR_LIMIT / ONAIR_ERR_MALFORMED); after a throw the reader is unusable and
  * every later push throws ONAIR_ERR_STATE: the caller closes the connection.
@@ -61,6 +66,7 @@ export class ChunkReader {
   private readonly maxMessageSize: number;
   private readonly maxChunkStreams: number;
   private readonly maxPartialBytes: number;
+  private readonly inputIsReused: boolean;
   private readonly streams = new Map<number, ChunkStream>();
   private chunkSize = RTMP_INITIAL_CHUNK_SIZE;
   private partialBytes = 0;
@@ -82,6 +88,7 @@ export class ChunkReader {
     this.maxMessageSize = options.maxMessageSize ?? DEFAULT_MAX_MESSAGE_SIZE;
     this.maxChunkStreams = options.maxChunkStreams ?? DEFAULT_MAX_CHUNK_STREAMS;
     this.maxPartialBytes = options.maxPartialBytes ?? DEFAULT_MAX_PARTIAL_BYTES;
+    this.inputIsReused = options.inputIsReused ?? false;
   }
 
   /** Total bytes pushed so far (not wrapped; AckCounter does the 32-bit sequence number). */
@@ -153,7 +160,9 @@ export class ChunkReader {
     const cs = this.hdrStream!;
     if (this.hdrNewMessage) {
       if (cs.length <= this.chunkSize && bytes.length - pos >= cs.length) {
-        this.emit(cs, bytes.subarray(pos, pos + cs.length), out);
+        const whole = bytes.subarray(pos, pos + cs.length);
+        // Small copies come from Node's shared allocation pool: no new backing store per message.
+        this.emit(cs, this.inputIsReused ? Buffer.from(whole) : whole, out);
         return pos + cs.length;
       }
       if (this.partialBytes + cs.length > this.maxPartialBytes) {

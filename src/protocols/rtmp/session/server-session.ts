@@ -78,9 +78,10 @@ export class ServerSession {
 
   constructor(
     private readonly handler: ServerSessionHandler,
-    options: { maxMessageSize: number; chunkSize: number },
+    /** inputIsReused: `push` is given a buffer the caller overwrites afterwards (see ChunkReaderOptions). */
+    options: { maxMessageSize: number; chunkSize: number; inputIsReused?: boolean },
   ) {
-    this.reader = new ChunkReader({ maxMessageSize: options.maxMessageSize });
+    this.reader = new ChunkReader({ maxMessageSize: options.maxMessageSize, inputIsReused: options.inputIsReused ?? false });
     this.writer = new ChunkWriter({ chunkSize: 128 });
     this.outgoingChunkSize = options.chunkSize;
   }
