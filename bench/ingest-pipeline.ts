@@ -26,7 +26,7 @@ const tags = new FlvReader().push(readFileSync(clip)).tags.filter((t) => t.typeI
 const clipMs = tags[tags.length - 1]!.timestamp + 33;
 
 const hub = new StreamHub({ gop: { maxBytes: config.gopCacheMaxBytes, maxMs: config.gopCacheMaxMs }, subscriber: { budgetBytes: 1 << 22, slowTimeoutMs: 30_000 }, takeover: 'takeover' }, log);
-const packagers = withHls ? new HlsPackagers(hub, hlsSettings(config), log) : undefined;
+const packagers = withHls ? new HlsPackagers(hub, (d) => hlsSettings(config, d), log) : undefined;
 
 // Serialize the publish the way ffmpeg does, after connect/createStream/publish.
 const w = new ChunkWriter({ chunkSize: 4096 });

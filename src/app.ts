@@ -55,7 +55,7 @@ export async function startOnAir(config: Config, log: Logger): Promise<RunningOn
   // PGlite is this process's own: nobody else queues deliveries in it, so the worker needs no poll.
   const dispatcher = new WebhookDispatcher({ db, logger: log.child({ mod: 'webhooks' }), options: db.kind === 'pglite' ? { pollIntervalMs: Infinity } : {} });
   const streams = new StreamService({
-    db, logger: log.child({ mod: 'streams' }), events: dispatcher, defaultReconnectWindowSec: config.reconnectWindowSec,
+    db, logger: log.child({ mod: 'streams' }), events: dispatcher, defaultReconnectWindowSec: config.reconnectWindowSec, defaultLatencyMode: config.latencyMode,
     kickPublisher: (path, reason) => hub.kickPublisher(path, reason),
   });
   const ffmpeg = await discoverFfmpeg({ configuredPath: config.ffmpegPath });

@@ -6,6 +6,16 @@ export interface PublisherInfo {
   readonly remoteAddress: string;
   /** Application id of the stream (API stream id), when known. */
   readonly streamId?: string;
+  /** How the stream's owner wants it delivered; outputs fall back to the server's config for what is unset. */
+  readonly delivery?: DeliveryPreferences;
+}
+
+/** Per-stream delivery settings the hub carries from the publish decision to the output bridges. */
+export interface DeliveryPreferences {
+  /** HLS flavour: `low` = LL-HLS with parts, `standard` = longer segments, no parts. */
+  readonly latencyMode?: 'low' | 'standard';
+  /** How long outputs keep the stream resumable after its publisher drops. */
+  readonly reconnectWindowSec?: number;
 }
 
 export interface SubscriberInfo {

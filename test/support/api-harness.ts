@@ -75,7 +75,7 @@ export async function startApiHarness(opts: HarnessOptions = {}): Promise<ApiHar
   const kicked: { streamPath: string; reason: string }[] = [];
   const dispatcher = new WebhookDispatcher({ db, logger, options: opts.dispatcher });
   const streams = new StreamService({
-    db, logger, events: dispatcher, defaultReconnectWindowSec: config.reconnectWindowSec,
+    db, logger, events: dispatcher, defaultReconnectWindowSec: config.reconnectWindowSec, defaultLatencyMode: config.latencyMode,
     kickPublisher: (streamPath, reason) => (kicked.push({ streamPath, reason }), true),
   });
   const lifecycle = new StreamLifecycle({ db, logger, events: dispatcher });

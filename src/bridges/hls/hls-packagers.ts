@@ -1,5 +1,5 @@
 import type { Logger } from '../../core/logger.js';
-import type { StreamHub } from '../../hub/index.js';
+import type { DeliveryPreferences, StreamHub } from '../../hub/index.js';
 import type { Timers } from './blocking-reload.js';
 import type { HlsSettings } from './hls-settings.js';
 import { HlsStreamPackager } from './hls-stream-packager.js';
@@ -17,7 +17,8 @@ export class HlsPackagers {
 
   constructor(
     private readonly hub: StreamHub,
-    private readonly settings: HlsSettings,
+    /** A new packager's settings from its publisher's delivery preferences (see hlsSettings). */
+    private readonly settingsFor: (delivery: DeliveryPreferences | undefined) => HlsSettings,
     private readonly log: Logger,
     private readonly timers?: Timers,
     /** ABR renditions' place on their source's timeline, for PDT alignment; none = every path on its own. */
@@ -64,7 +65,8 @@ export class HlsPackagers {
     const p = new HlsStreamPackager(path, {
       // Start time plus a counter: unique across restarts of the server and within one run.
       instance: `${Date.now().toString(36)}${(this.instances++).toString(36)}`,
-      settings: this.settings, log: this.log, ...(this.timers ? { timers: this.timers } : {}),
+      // Fixed for the packager's life: a settings change applies from the next publish after ENDLIST.
+      settings: this.settingsFor(this.hub.stream(path)?.publisher?.info.delivery), log: this.log, ...(this.timers ? { timers: this.timers } : {}),
       ...(this.timeline ? { align: this.alignmentOf(path, this.timeline) } : {}),
       onClosed: (gone) => {
         if (this.byPath.get(path) === gone) this.byPath.delete(path);

@@ -1,6 +1,7 @@
 import type { Config } from '../../config/schema.js';
+import type { DeliveryPreferences } from '../../hub/index.js';
 
-/** The packager's timing, resolved from the config (zeros mean "by latency mode"). */
+/** The packager's timing, resolved from the config and the stream (zeros in the config mean "by latency mode"). */
 export interface HlsSettings {
   /** A segment ends at the first video keyframe at or past this duration (audio-only: at it). */
   readonly segmentMs: number;
@@ -26,14 +27,15 @@ const MAX_PART_MS = 1_000;
 
 type HlsConfig = Pick<Config, 'latencyMode' | 'hlsSegmentMs' | 'hlsPartMs' | 'hlsWindowSegments' | 'reconnectWindowSec'>;
 
-export function hlsSettings(c: HlsConfig): HlsSettings {
-  const low = c.latencyMode === 'low';
+/** The server's settings, with a stream's own latency mode and reconnect window (API streams) over them. */
+export function hlsSettings(c: HlsConfig, stream: DeliveryPreferences = {}): HlsSettings {
+  const low = (stream.latencyMode ?? c.latencyMode) === 'low';
   const segmentMs = c.hlsSegmentMs || (low ? LOW_SEGMENT_MS : STANDARD_SEGMENT_MS);
   const partMs = low ? Math.min(MAX_PART_MS, Math.max(MIN_PART_MS, c.hlsPartMs || LOW_PART_MS)) : undefined;
   return {
     segmentMs,
     partMs: partMs === undefined ? undefined : Math.min(partMs, segmentMs),
     windowSegments: Math.max(MIN_WINDOW, c.hlsWindowSegments || (low ? LOW_WINDOW : STANDARD_WINDOW)),
-    reconnectWindowMs: c.reconnectWindowSec * 1000,
+    reconnectWindowMs: (stream.reconnectWindowSec ?? c.reconnectWindowSec) * 1000,
   };
 }

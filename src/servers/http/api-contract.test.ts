@@ -58,15 +58,16 @@ function contract(label: string, postgres: () => string | undefined): void {
         hls: `http://127.0.0.1:8080/hls/${s.playbackId}/index.m3u8`,
         rtmp: `rtmp://127.0.0.1:1935/live/${s.playbackId}`,
       });
-      assert.deepEqual(s.settings, { latencyMode: 'standard', reconnectWindowSec: 5, ladder: [], record: false, playbackPolicy: 'public', passthrough: null });
+      assert.deepEqual(s.settings, { latencyMode: h.config.latencyMode, reconnectWindowSec: 5, ladder: [], record: false, playbackPolicy: 'public', passthrough: null });
       assert.ok(!JSON.stringify(s.playback).includes(s.streamKey));
     });
 
     it('POST with an empty body uses defaults', async () => {
       const r = await fetch(`${h.baseUrl}/api/v1/streams`, { method: 'POST', headers: { authorization: `Bearer ${h.token}` } });
       assert.equal(r.status, 201);
-      const s = await r.json() as { settings: { reconnectWindowSec: number } };
+      const s = await r.json() as { settings: { reconnectWindowSec: number; latencyMode: string } };
       assert.equal(s.settings.reconnectWindowSec, h.config.reconnectWindowSec);
+      assert.equal(s.settings.latencyMode, h.config.latencyMode, 'the server default, LL-HLS unless --latency-mode says otherwise');
     });
 
     it('400 validation_failed names the field; unknown fields and wrong types are refused', async () => {
@@ -110,7 +111,7 @@ function contract(label: string, postgres: () => string | undefined): void {
       assert.equal(patched.json.name, 'renamed');
       assert.equal(patched.json.settings.record, true);
       assert.equal(patched.json.settings.passthrough, 'app-42');
-      assert.equal(patched.json.settings.latencyMode, 'standard');
+      assert.equal(patched.json.settings.latencyMode, h.config.latencyMode, 'a PATCH keeps settings it does not name');
 
       const seen = new Set<string>();
       let cursor: string | null = null;
@@ -162,7 +163,10 @@ function contract(label: string, postgres: () => string | undefined): void {
     it('reset-key: new key, old key refused, live publisher kicked', async () => {
       const s = (await h.api('POST', '/api/v1/streams', {})).json;
       const ok = await h.publishAuth.authorizePublish({ app: 'live', name: s.streamKey, query: '', clientIp: '10.0.0.1', protocol: 'rtmp' });
-      assert.deepEqual(ok, { ok: true, streamPath: `live/${s.playbackId}`, streamId: s.id, playbackId: s.playbackId });
+      assert.deepEqual(ok, {
+        ok: true, streamPath: `live/${s.playbackId}`, streamId: s.id, playbackId: s.playbackId,
+        delivery: { latencyMode: s.settings.latencyMode, reconnectWindowSec: s.settings.reconnectWindowSec },
+      });
       const r = await h.api('POST', `/api/v1/streams/${s.id}/reset-key`);
       assert.equal(r.status, 200);
       assert.notEqual(r.json.streamKey, s.streamKey);

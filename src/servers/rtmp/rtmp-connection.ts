@@ -109,7 +109,10 @@ export class RtmpConnection {
       }
       let publisher;
       try {
-        publisher = this.deps.hub.publish(decision.streamPath, { protocol: this.deps.protocol, remoteAddress: this.remoteAddress, streamId: decision.streamId });
+        publisher = this.deps.hub.publish(decision.streamPath, {
+          protocol: this.deps.protocol, remoteAddress: this.remoteAddress,
+          ...(decision.streamId ? { streamId: decision.streamId } : {}), ...(decision.delivery ? { delivery: decision.delivery } : {}),
+        });
       } catch (err) {
         if (isOnAirError(err, 'ONAIR_ERR_CONFLICT')) return this.refuse(req.streamId, Status.publishBadName, 'stream is already publishing', { name, code: 'conflict' });
         throw err;

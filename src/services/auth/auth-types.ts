@@ -1,3 +1,5 @@
+import type { DeliveryPreferences } from '../../hub/index.js';
+
 /** The contract the media servers call before a publish or a play (see the RTMP, HLS and FLV servers). */
 export interface PublishAuthRequest {
   app: string;
@@ -7,9 +9,12 @@ export interface PublishAuthRequest {
   protocol: 'rtmp' | 'rtmps' | 'srt';
 }
 
-/** `streamPath` is the hub key; it never contains a stream key (`live/<playbackId>` for API streams). */
+/**
+ * `streamPath` is the hub key; it never contains a stream key (`live/<playbackId>` for API streams).
+ * `delivery`: the stream's own latency mode and reconnect window, for the outputs (API streams).
+ */
 export type PublishDecision =
-  | { ok: true; streamPath: string; streamId?: string; playbackId?: string }
+  | { ok: true; streamPath: string; streamId?: string; playbackId?: string; delivery?: DeliveryPreferences }
   | { ok: false; code: 'bad_name' | 'unauthorized' | 'rate_limited' | 'disabled'; reason: string };
 
 export interface PublishAuthorizer {

@@ -26,7 +26,7 @@ const authorizer = (mode: PublishAuthMode, extra: Partial<ConstructorParameters<
 
 before(async () => {
   db = await openDatabase({ databaseUrl: '', dataDir: '' }, { inMemory: true });
-  streams = new StreamService({ db, logger, events: NULL_EVENT_PUBLISHER, kickPublisher: () => false, defaultReconnectWindowSec: 60 });
+  streams = new StreamService({ db, logger, events: NULL_EVENT_PUBLISHER, kickPublisher: () => false, defaultReconnectWindowSec: 60, defaultLatencyMode: 'low' });
   const s = await streams.create({ name: 'auth' });
   ({ streamKey: key, playbackId, id: streamId } = s);
 });
@@ -35,7 +35,8 @@ after(async () => db.close());
 describe('keys mode', () => {
   it('right key -> live/<playbackId>; every spelling of the key works', async () => {
     const a = authorizer('keys');
-    const expected = { ok: true, streamPath: `live/${playbackId}`, streamId, playbackId };
+    // The stream's delivery settings travel with the decision to the hub (HLS latency mode, reconnect window).
+    const expected = { ok: true, streamPath: `live/${playbackId}`, streamId, playbackId, delivery: { latencyMode: 'low', reconnectWindowSec: 60 } };
     assert.deepEqual(await a.authorizePublish(req(key)), expected);
     assert.deepEqual(await a.authorizePublish(req(key.toUpperCase())), expected);
     assert.deepEqual(await a.authorizePublish(req(`/${key}/`, '', 'live/')), expected);
@@ -115,7 +116,7 @@ describe('callback mode', () => {
   });
   it('a 2xx may rename the stream; an API key still lands on its playback id', async () => {
     assert.deepEqual(await a().authorizePublish(req('renamed')), { ok: true, streamPath: 'live/public-name' });
-    assert.deepEqual(await a().authorizePublish(req(key)), { ok: true, streamPath: `live/${playbackId}`, streamId, playbackId });
+    assert.deepEqual(await a().authorizePublish(req(key)), { ok: true, streamPath: `live/${playbackId}`, streamId, playbackId, delivery: { latencyMode: 'low', reconnectWindowSec: 60 } });
   });
   it('non-2xx refuses', async () => {
     const r = await a().authorizePublish(req('deny-me'));

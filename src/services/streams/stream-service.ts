@@ -5,7 +5,7 @@ import type { EventPublisher } from '../webhooks/webhook-events.js';
 import { constantTimeEqual, newId, newPlaybackId, newStreamKey, sha256Hex } from '../random-ids.js';
 import { StreamStore } from './stream-store.js';
 import { SessionStore } from './session-store.js';
-import { summarize, streamPathOf, type Page, type SessionRecord, type StreamRecord, type StreamSettings } from './stream-types.js';
+import { summarize, streamPathOf, type LatencyMode, type Page, type SessionRecord, type StreamRecord, type StreamSettings } from './stream-types.js';
 
 export interface CreateStreamInput {
   readonly name?: string;
@@ -27,6 +27,8 @@ export interface StreamServiceDeps {
   readonly kickPublisher: KickPublisher;
   /** Server-wide default for new streams (config.reconnectWindowSec). */
   readonly defaultReconnectWindowSec: number;
+  /** Server-wide default for new streams (config.latencyMode): LL-HLS unless the operator chose otherwise. */
+  readonly defaultLatencyMode: LatencyMode;
   readonly now?: () => Date;
 }
 
@@ -47,7 +49,7 @@ export class StreamService {
   async create(input: CreateStreamInput = {}): Promise<StreamRecord> {
     const streamKey = newStreamKey();
     const settings: StreamSettings = {
-      latencyMode: 'standard',
+      latencyMode: this.deps.defaultLatencyMode,
       reconnectWindowSec: this.deps.defaultReconnectWindowSec,
       ladder: [],
       record: false,

@@ -137,8 +137,10 @@ export class TranscodeSession {
     let out = this.outputs.get(r.name);
     if (!out) {
       const name = r.name;
+      // Renditions are delivered like their source (same latency mode and reconnect window).
+      const delivery = this.deps.hub.stream(this.deps.sourcePath)?.publisher?.info.delivery;
       out = this.deps.pipes.output(this.deps.hub, renditionPathOf(this.deps.sourcePath, name),
-        { protocol: TRANSCODE_PROTOCOL, remoteAddress: 'ffmpeg', ...(this.deps.streamId ? { streamId: this.deps.streamId } : {}) }, {
+        { protocol: TRANSCODE_PROTOCOL, remoteAddress: 'ffmpeg', ...(this.deps.streamId ? { streamId: this.deps.streamId } : {}), ...(delivery ? { delivery } : {}) }, {
           onFirstFrame: () => {
             this.live.add(name);
             if (this.state === 'starting' && this.live.size === this.rungs.length) this.state = 'running';

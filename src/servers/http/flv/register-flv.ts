@@ -45,7 +45,8 @@ export function registerFlv(app: FastifyInstance, deps: PlaybackDeps): { close()
     const target = req.flvPlayback!;
     const log = deps.log.child({ mod: protocol, path: target.path, ip: req.ip });
     const viewer = new FlvViewer(connection, {
-      republishWaitMs: deps.config.reconnectWindowSec * 1000,
+      // The stream's own reconnect window (API streams), else the server's.
+      republishWaitMs: (deps.hub.stream(target.path)?.publisher?.info.delivery?.reconnectWindowSec ?? deps.config.reconnectWindowSec) * 1000,
       log,
       onFinished: (v) => viewers.delete(v),
     });

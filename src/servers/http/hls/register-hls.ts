@@ -19,7 +19,7 @@ export function registerHls(app: FastifyInstance, deps: PlaybackDeps): { close()
     app.get('/hls/*', async (_request, reply) => sendError(reply, 404, 'HLS is off on this server (--hls off)'));
     return { close: () => {} };
   }
-  const packagers = new HlsPackagers(deps.hub, hlsSettings(deps.config), deps.log.child({ mod: 'hls' }), undefined, deps.renditionTimeline);
+  const packagers = new HlsPackagers(deps.hub, (d) => hlsSettings(deps.config, d), deps.log.child({ mod: 'hls' }), undefined, deps.renditionTimeline);
   const variants = (streamPath: string): Variant[] => variantsOf(packagers, streamPath, deps.renditions);
 
   app.options('/hls/*', async (request, reply) => {

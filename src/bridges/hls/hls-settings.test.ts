@@ -1,0 +1,31 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { hlsSettings } from './hls-settings.js';
+
+const server = { latencyMode: 'low' as const, hlsSegmentMs: 0, hlsPartMs: 0, hlsWindowSegments: 0, reconnectWindowSec: 60 };
+
+test('hlsSettings: the server config alone', () => {
+  const s = hlsSettings(server);
+  assert.equal(s.segmentMs, 1_000);
+  assert.equal(s.partMs, 200);
+  assert.equal(s.reconnectWindowMs, 60_000);
+  const std = hlsSettings({ ...server, latencyMode: 'standard' });
+  assert.equal(std.partMs, undefined);
+  assert.equal(std.segmentMs, 4_000);
+});
+
+test("hlsSettings: a stream's latency mode and reconnect window win over the server's, 0 included", () => {
+  const s = hlsSettings(server, { latencyMode: 'standard', reconnectWindowSec: 0 });
+  assert.equal(s.partMs, undefined);
+  assert.equal(s.segmentMs, 4_000);
+  assert.equal(s.reconnectWindowMs, 0);
+  const low = hlsSettings({ ...server, latencyMode: 'standard' }, { latencyMode: 'low' });
+  assert.equal(low.partMs, 200);
+  assert.equal(low.reconnectWindowMs, 60_000, 'unset preferences keep the server value');
+});
+
+test('hlsSettings: explicit segment and part flags still apply to a stream that sets its mode', () => {
+  const s = hlsSettings({ ...server, hlsSegmentMs: 2_000, hlsPartMs: 500 }, { latencyMode: 'low' });
+  assert.equal(s.segmentMs, 2_000);
+  assert.equal(s.partMs, 500);
+});

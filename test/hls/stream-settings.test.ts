@@ -1,0 +1,65 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startTestServer, TEST_API_TOKEN, type TestServer } from '../support/onair.js';
+import { ffmpegPublish } from '../support/clients.js';
+import { sleep, waitFor, type Proc } from '../support/proc.js';
+
+/* eslint-disable @typescript-eslint/no-explicit-any -- API responses are checked field by field */
+
+async function createStream(server: TestServer, settings: Record<string, unknown>): Promise<any> {
+  const res = await fetch(server.httpUrl('/api/v1/streams'), {
+    method: 'POST', headers: { authorization: `Bearer ${TEST_API_TOKEN}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ settings }),
+  });
+  assert.equal(res.status, 201);
+  return res.json();
+}
+
+/** The first media playlist the master playlist of `playbackId` lists, once it has a segment. */
+async function mediaPlaylist(server: TestServer, playbackId: string): Promise<string> {
+  const master = await (await fetch(server.httpUrl(`/hls/${playbackId}/index.m3u8`))).text();
+  const uri = master.split('\n').find((l) => l && !l.startsWith('#'));
+  assert.ok(uri, `master playlist lists a media playlist:\n${master}`);
+  return (await fetch(server.httpUrl(`/hls/${playbackId}/${uri}`))).text();
+}
+
+describe('per-stream latency mode and reconnect window (API settings) reach HLS', () => {
+  let server: TestServer;
+  let low: any;
+  let standard: any;
+  const publishers: Proc[] = [];
+  before(async () => {
+    // The server default is low latency with a 60 s reconnect window; the second stream asks for neither.
+    server = await startTestServer({ auth: 'keys' });
+    low = await createStream(server, {});
+    standard = await createStream(server, { latencyMode: 'standard', reconnectWindowSec: 0 });
+    for (const s of [low, standard]) publishers.push(await ffmpegPublish(`${s.ingest.rtmp}/${s.streamKey}`, 'av.flv'));
+  });
+  after(async () => {
+    for (const p of publishers) await p.kill();
+    await server.close();
+  });
+
+  test('latencyMode: the low stream has LL-HLS parts, the standard one plain segments', async () => {
+    const withSegment = (id: string) => waitFor(`${id} has a segment`, async () => {
+      const text = await mediaPlaylist(server, id);
+      return /#EXTINF:/.test(text) ? text : undefined;
+    }, 30_000);
+    const lowText = await withSegment(low.playbackId);
+    const standardText = await withSegment(standard.playbackId);
+    assert.match(lowText, /#EXT-X-PART-INF:PART-TARGET=/);
+    assert.match(lowText, /#EXT-X-PART:/);
+    assert.doesNotMatch(standardText, /#EXT-X-PART/);
+    assert.doesNotMatch(standardText, /CAN-BLOCK-RELOAD/);
+    const target = (t: string) => Number(/#EXT-X-TARGETDURATION:(\d+)/.exec(t)?.[1]);
+    assert.ok(target(standardText) > target(lowText), `standard segments are longer (${target(standardText)} s vs ${target(lowText)} s)`);
+  });
+
+  test('reconnectWindowSec: 0 ends the playlist when the publisher leaves; the default window keeps the other open', async () => {
+    for (const p of publishers.splice(0)) await p.kill();
+    const ended = await waitFor('standard stream ENDLIST', async () => /#EXT-X-ENDLIST/.test(await mediaPlaylist(server, standard.playbackId)), 10_000);
+    assert.ok(ended);
+    await sleep(1_000);
+    assert.doesNotMatch(await mediaPlaylist(server, low.playbackId), /#EXT-X-ENDLIST/, 'the low stream waits out its 60 s window');
+  });
+});
