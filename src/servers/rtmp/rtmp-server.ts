@@ -81,10 +81,10 @@ export class RtmpServer {
       accepted.destroy();
       return;
     }
-    let conn: RtmpConnection | undefined;
-    const adopted = plain ? this.readBuffer.adopt(accepted, plain, (b) => conn!.receive(b)) : null;
+    // Reads start on a later event-loop turn, when `conn` exists.
+    const adopted = plain ? this.readBuffer.adopt(accepted, plain, (b) => conn.receive(b)) : null;
     const socket = adopted ?? accepted;
-    conn = new RtmpConnection(this.nextId++, socket, {
+    const conn = new RtmpConnection(this.nextId++, socket, {
       hub: this.hub, auth: this.auth, shared: this.shared, flusher: this.flusher, log: this.log, protocol,
       maxMessageSize: this.options.maxMessageSize, chunkSize: this.options.chunkSize,
       handshakeTimeoutMs: this.options.handshakeTimeoutMs, idleTimeoutMs: this.options.idleTimeoutMs, tcpNodelay: this.options.tcpNodelay,
@@ -92,8 +92,7 @@ export class RtmpServer {
       onClosed: (c) => this.connections.delete(c),
     });
     if (!adopted) {
-      const c = conn;
-      socket.on('data', (b: Buffer) => c.receive(b));
+      socket.on('data', (b: Buffer) => conn.receive(b));
       socket.resume();
     }
     this.connections.add(conn);
