@@ -23,6 +23,25 @@ async function mediaPlaylist(server: TestServer, playbackId: string): Promise<st
   return (await fetch(server.httpUrl(`/hls/${playbackId}/${uri}`))).text();
 }
 
+/** An HTTP-FLV viewer reading in the background: bytes so far, whether the server ended the response. */
+async function flvViewer(url: string): Promise<{ bytes(): number; ended(): boolean; close(): void }> {
+  const abort = new AbortController();
+  const res = await fetch(url, { signal: abort.signal });
+  assert.equal(res.status, 200);
+  const reader = res.body!.getReader();
+  let bytes = 0;
+  let ended = false;
+  void (async () => {
+    for (;;) {
+      const r = await reader.read();
+      if (r.done) break;
+      bytes += r.value.length;
+    }
+    ended = true;
+  })().catch(() => {}); // aborted by close()
+  return { bytes: () => bytes, ended: () => ended, close: () => abort.abort() };
+}
+
 describe('per-stream latency mode and reconnect window (API settings) reach HLS', () => {
   let server: TestServer;
   let low: any;
@@ -55,11 +74,21 @@ describe('per-stream latency mode and reconnect window (API settings) reach HLS'
     assert.ok(target(standardText) > target(lowText), `standard segments are longer (${target(standardText)} s vs ${target(lowText)} s)`);
   });
 
-  test('reconnectWindowSec: 0 ends the playlist when the publisher leaves; the default window keeps the other open', async () => {
-    for (const p of publishers.splice(0)) await p.kill();
-    const ended = await waitFor('standard stream ENDLIST', async () => /#EXT-X-ENDLIST/.test(await mediaPlaylist(server, standard.playbackId)), 10_000);
-    assert.ok(ended);
-    await sleep(1_000);
-    assert.doesNotMatch(await mediaPlaylist(server, low.playbackId), /#EXT-X-ENDLIST/, 'the low stream waits out its 60 s window');
+  test('reconnectWindowSec: 0 ends the playlist and HTTP-FLV viewers when the publisher leaves; the default window keeps the other open', async () => {
+    const flvStandard = await flvViewer(server.httpUrl(`/live/${standard.playbackId}.flv`));
+    const flvLow = await flvViewer(server.httpUrl(`/live/${low.playbackId}.flv`));
+    try {
+      await waitFor('both FLV viewers receive media', () => flvStandard.bytes() > 10_000 && flvLow.bytes() > 10_000, 10_000);
+      for (const p of publishers.splice(0)) await p.kill();
+      const ended = await waitFor('standard stream ENDLIST', async () => /#EXT-X-ENDLIST/.test(await mediaPlaylist(server, standard.playbackId)), 10_000);
+      assert.ok(ended);
+      await waitFor('the standard stream\'s FLV response ends', () => flvStandard.ended(), 5_000);
+      await sleep(1_000);
+      assert.doesNotMatch(await mediaPlaylist(server, low.playbackId), /#EXT-X-ENDLIST/, 'the low stream waits out its 60 s window');
+      assert.equal(flvLow.ended(), false, 'its FLV viewer waits for the publisher too');
+    } finally {
+      flvStandard.close();
+      flvLow.close();
+    }
   });
 });
