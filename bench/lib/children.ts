@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
+import { rmSync } from 'node:fs';
 
 /** Every child a benchmark started and that is still running: killed if the benchmark exits first. */
 const running = new Set<ChildProcess>();
@@ -33,4 +34,16 @@ export function numberArg(name: string, def: number): number {
 /** The middle value (the upper one of an even count). */
 export function median(xs: readonly number[]): number {
   return [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+}
+
+/** Runs a benchmark's `main`: an error is printed and sets exit code 1; `workDir`, if given, is removed either way. */
+export function runBench(main: () => Promise<void>, workDir?: string): void {
+  main()
+    .catch((err) => {
+      console.error(err);
+      process.exitCode = 1;
+    })
+    .finally(() => {
+      if (workDir) rmSync(workDir, { recursive: true, force: true });
+    });
 }
