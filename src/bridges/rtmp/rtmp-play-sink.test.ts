@@ -1,26 +1,23 @@
 import assert from 'node:assert/strict';
-import type { Socket } from 'node:net';
-import { Writable } from 'node:stream';
 import { setImmediate as turn } from 'node:timers/promises';
 import { test } from 'node:test';
 import type { MediaPacket } from '../../core/media-packet.js';
 import { FlushScheduler } from '../../core/flush-scheduler.js';
 import { ChunkReader, ChunkWriter, encodeSetChunkSize, MessageType, ServerSession, type RtmpMessage } from '../../protocols/rtmp/index.js';
-import { RtmpPlaySink } from './rtmp-play-sink.js';
+import { RtmpPlaySink, type PlayerOutput } from './rtmp-play-sink.js';
 import { SharedChunks } from './shared-chunks.js';
 
 const CHUNK = 4096;
 
-/** A socket stand-in that records what each write call (one syscall on a real socket) carried. */
-class RecordingSocket extends Writable {
+/** An output that records what each write call (one syscall on a real socket) carried. */
+class RecordingSocket implements PlayerOutput {
   readonly calls: Buffer[][] = [];
-  override _write(chunk: Buffer, _enc: BufferEncoding, cb: () => void): void {
-    this.calls.push([chunk]);
-    cb();
+  readonly pendingBytes = 0;
+  write(bytes: Buffer): void {
+    this.calls.push([bytes]);
   }
-  override _writev(chunks: { chunk: Buffer }[], cb: () => void): void {
-    this.calls.push(chunks.map((c) => c.chunk));
-    cb();
+  writev(parts: readonly Buffer[]): void {
+    this.calls.push([...parts]);
   }
   /** Everything written, decoded as RTMP messages (the shared chunk size announced first, as the server does). */
   messages(): RtmpMessage[] {
@@ -40,7 +37,7 @@ function player(shared: SharedChunks, scheduler: FlushScheduler): { socket: Reco
     send: (b) => socket.write(b), onConnect: noop, onPublish: noop, onPlay: noop, onMedia: noop, onMetadata: noop,
     onStreamEnd: noop, onPause: noop, onReceive: noop,
   }, { maxMessageSize: 1 << 20, chunkSize: CHUNK });
-  return { socket, sink: new RtmpPlaySink(socket as unknown as Socket, session, 1, shared, scheduler, noop) };
+  return { socket, sink: new RtmpPlaySink(socket, session, 1, shared, scheduler, noop) };
 }
 
 test('players of one cohort get a frame and the audio before it in one write of one shared buffer', async () => {

@@ -1,4 +1,3 @@
-import type { Socket } from 'node:net';
 import type { MediaPacket, StreamMetadata } from '../../core/media-packet.js';
 import type { Flushable, FlushScheduler } from '../../core/flush-scheduler.js';
 import type { SubscriberSink } from '../../hub/index.js';
@@ -12,10 +11,20 @@ import type { SharedChunks } from './shared-chunks.js';
  */
 const MAX_COMBINED_MESSAGES = 4;
 
+/** Where a player's bytes go: its socket (servers/net/SocketOutput on plain TCP). */
+export interface PlayerOutput {
+  /** Drops the bytes once the output is closed. */
+  write(bytes: Buffer): void;
+  /** `parts` in order, as one vector write where the output can. */
+  writev(parts: readonly Buffer[]): void;
+  /** Bytes accepted but not yet handed to the network. */
+  readonly pendingBytes: number;
+}
+
 /**
  * Hub -> RTMP player. Messages are buffers shared with every player rebased at the same keyframe
  * (SharedMessage.wire); they queue here until the FlushScheduler's round, and then cost this player one write.
- * The socket's buffer is the queue beyond that and `pendingBytes` lets the hub enforce the byte budget.
+ * The output's buffer is the queue beyond that and `pendingBytes` lets the hub enforce the byte budget.
  */
 export class RtmpPlaySink implements SubscriberSink, Flushable {
   receiveAudio = true;
@@ -27,7 +36,7 @@ export class RtmpPlaySink implements SubscriberSink, Flushable {
   private queuedBytes = 0;
 
   constructor(
-    private readonly socket: Socket,
+    private readonly output: PlayerOutput,
     private readonly session: ServerSession,
     private readonly streamId: number,
     private readonly shared: SharedChunks,
@@ -36,7 +45,7 @@ export class RtmpPlaySink implements SubscriberSink, Flushable {
   ) {}
 
   get pendingBytes(): number {
-    return this.socket.writableLength + this.queuedBytes;
+    return this.output.pendingBytes + this.queuedBytes;
   }
 
   onMetadata(m: StreamMetadata): void {
@@ -53,7 +62,7 @@ export class RtmpPlaySink implements SubscriberSink, Flushable {
       // peer last saw a fmt0 header on this csid that the writer did not write: start the writer afresh.
       this.flush();
       this.session.writer.reset(m.csid);
-      this.socket.write(this.session.writer.write({ csid: m.csid, typeId: m.typeId, streamId: this.streamId, timestamp: dts, payload: m.body }));
+      this.output.write(this.session.writer.write({ csid: m.csid, typeId: m.typeId, streamId: this.streamId, timestamp: dts, payload: m.body }));
       return;
     }
     this.queued.push(wire);
@@ -68,15 +77,9 @@ export class RtmpPlaySink implements SubscriberSink, Flushable {
   flush(): void {
     const q = this.queued;
     if (q.length === 0) return;
-    if (!this.socket.destroyed) {
-      if (q.length === 1) this.socket.write(q[0]!);
-      else if (q.length <= MAX_COMBINED_MESSAGES) this.socket.write(this.shared.combine(q));
-      else {
-        this.socket.cork();
-        for (const b of q) this.socket.write(b);
-        this.socket.uncork();
-      }
-    }
+    if (q.length === 1) this.output.write(q[0]!);
+    else if (q.length <= MAX_COMBINED_MESSAGES) this.output.write(this.shared.combine(q));
+    else this.output.writev(q);
     q.length = 0;
     this.queuedBytes = 0;
   }

@@ -9,6 +9,7 @@ import { RtmpPlaySink } from '../../bridges/rtmp/rtmp-play-sink.js';
 import type { SharedChunks } from '../../bridges/rtmp/shared-chunks.js';
 import type { FlushScheduler } from '../../core/flush-scheduler.js';
 import type { RtmpAuth } from '../auth-port.js';
+import { SocketOutput } from '../net/socket-output.js';
 
 export interface RtmpConnectionDeps {
   hub: StreamHub;
@@ -42,6 +43,7 @@ export class RtmpConnection {
   private readonly session: ServerSession;
   private readonly publishers = new Map<number, RtmpIngest>();
   private readonly players = new Map<number, { sub: Subscription; sink: RtmpPlaySink }>();
+  private readonly output: SocketOutput;
   private connectTimer: NodeJS.Timeout | undefined;
   private closed = false;
   readonly log: Logger;
@@ -52,6 +54,7 @@ export class RtmpConnection {
     private readonly deps: RtmpConnectionDeps,
   ) {
     this.log = deps.log.child({ conn: id, remote: socket.remoteAddress, proto: deps.protocol });
+    this.output = new SocketOutput(socket);
     this.session = new ServerSession(
       {
         send: (b) => this.write(b),
@@ -145,7 +148,7 @@ export class RtmpConnection {
       this.socket.setTimeout(0);
       this.socket.setKeepAlive(true, PLAYER_KEEPALIVE_MS);
       this.session.acceptPlay(req.streamId, req.reset);
-      const sink = new RtmpPlaySink(this.socket, this.session, req.streamId, this.deps.shared, this.deps.flusher, (reason) => this.playerClosedByHub(req.streamId, reason));
+      const sink = new RtmpPlaySink(this.output, this.session, req.streamId, this.deps.shared, this.deps.flusher, (reason) => this.playerClosedByHub(req.streamId, reason));
       const sub = this.deps.hub.subscribe(decision.streamPath, { protocol: this.deps.protocol, remoteAddress: this.remoteAddress }, sink);
       this.players.set(req.streamId, { sub, sink });
       this.log.info({ path: decision.streamPath }, 'play started');
@@ -232,6 +235,6 @@ export class RtmpConnection {
   private write(bytes: Buffer): void {
     // Session messages (statuses, pings) must not overtake media a player has queued.
     for (const p of this.players.values()) p.sink.flush();
-    if (!this.socket.destroyed && this.socket.writable) this.socket.write(bytes);
+    this.output.write(bytes);
   }
 }
