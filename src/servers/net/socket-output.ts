@@ -2,8 +2,6 @@ import { writeSync, writevSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import { TLSSocket } from 'node:tls';
 
-const DIRECT = process.env.ONAIR_DIRECT_WRITE !== '0';
-
 /**
  * Writes to a TCP socket with one write(2) on its descriptor when nothing is queued, and through
  * `socket.write` otherwise.
@@ -77,6 +75,6 @@ export class SocketOutput {
   private canWriteDirect(): boolean {
     // The handle check matters: a destroyed socket's descriptor number may already belong to another connection.
     const s = this.socket as unknown as { _handle: unknown };
-    return this.fd >= 0 && s._handle === this.handle && this.socket.writableLength === 0 && !this.socket.writableEnded && DIRECT;
+    return this.fd >= 0 && s._handle === this.handle && this.socket.writableLength === 0 && !this.socket.writableEnded;
   }
 }
