@@ -10,6 +10,9 @@ export interface PublisherInfo {
   readonly delivery?: DeliveryPreferences;
 }
 
+/** Longest reconnect window a stream may ask for (API, auth callback, server config). */
+export const MAX_RECONNECT_WINDOW_SEC = 3600;
+
 /** Per-stream delivery settings the hub carries from the publish decision to the output bridges. */
 export interface DeliveryPreferences {
   /** HLS flavour: `low` = LL-HLS with parts, `standard` = longer segments, no parts. */

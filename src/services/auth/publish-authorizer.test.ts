@@ -98,6 +98,8 @@ describe('callback mode', () => {
         bodies.push(body);
         if (body.name === 'hang') return; // never answers
         if (body.name === 'renamed') return void res.writeHead(200, { 'content-type': 'application/json' }).end('{"name":"public-name"}');
+        if (body.name === 'tuned') return void res.writeHead(200).end('{"name":"tuned-pub","latencyMode":"standard","reconnectWindowSec":0}');
+        if (body.name === 'mistuned') return void res.writeHead(200).end('{"latencyMode":"ultra","reconnectWindowSec":3601,"name":7}');
         res.writeHead(body.name.startsWith('allow') || body.name.startsWith('sk_') ? 204 : 403).end();
       });
     });
@@ -117,6 +119,10 @@ describe('callback mode', () => {
   it('a 2xx may rename the stream; an API key still lands on its playback id', async () => {
     assert.deepEqual(await a().authorizePublish(req('renamed')), { ok: true, streamPath: 'live/public-name' });
     assert.deepEqual(await a().authorizePublish(req(key)), { ok: true, streamPath: `live/${playbackId}`, streamId, playbackId, delivery: { latencyMode: 'low', reconnectWindowSec: 60 } });
+  });
+  it("a 2xx may set the stream's latency mode and reconnect window; invalid values are ignored, the publish goes ahead", async () => {
+    assert.deepEqual(await a().authorizePublish(req('tuned')), { ok: true, streamPath: 'live/tuned-pub', delivery: { latencyMode: 'standard', reconnectWindowSec: 0 } });
+    assert.deepEqual(await a().authorizePublish(req('mistuned')), { ok: true, streamPath: 'live/mistuned' });
   });
   it('non-2xx refuses', async () => {
     const r = await a().authorizePublish(req('deny-me'));

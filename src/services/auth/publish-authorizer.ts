@@ -100,18 +100,21 @@ export class ConfiguredPublishAuthorizer implements PublishAuthorizer {
       this.deps.callbackTimeoutMs ?? 3000,
     );
     if (!res.allowed) return { ok: false, code: 'unauthorized', reason: res.reason };
-    // An API stream's key published under callback auth still lands on its playback id, never on the key.
+    if (res.ignored) this.log.warn({ fields: res.ignored }, 'publish callback: ignored fields with invalid values');
+    // An API stream's key published under callback auth still lands on its playback id, never on the key
+    // (and keeps its own settings).
     if (segments.length === 2 && segments[0] === INGEST_APP) {
       const known = await this.byKey(name);
       if (known) return known;
     }
+    const delivery = res.delivery ? { delivery: res.delivery } : {};
     if (res.name !== undefined) {
       const named = canonicalizeName(app || INGEST_APP, res.name);
       if (!named.ok || named.segments.length < 2) return { ok: false, code: 'bad_name', reason: `callback name: ${named.ok ? 'expected a name' : named.reason}` };
-      return { ok: true, streamPath: named.path };
+      return { ok: true, streamPath: named.path, ...delivery };
     }
     if (segments.length < 2) return { ok: false, code: 'bad_name', reason: 'expected <app>/<name>' };
-    return { ok: true, streamPath: path };
+    return { ok: true, streamPath: path, ...delivery };
   }
 
   private refused(req: PublishAuthRequest, decision: Refusal, countsAsFailure: boolean): Refusal {

@@ -1,3 +1,4 @@
+import { MAX_RECONNECT_WINDOW_SEC, type DeliveryPreferences } from '../../hub/index.js';
 import { CALLBACK_MAX_RESPONSE_BYTES } from './limits.js';
 
 export interface CallbackBody {
@@ -9,13 +10,16 @@ export interface CallbackBody {
 }
 
 export type CallbackResult =
-  | { allowed: true; name?: string }
+  | { allowed: true; name?: string; delivery?: DeliveryPreferences; ignored?: string[] }
   | { allowed: false; reason: string };
 
 /**
  * POSTs the publish attempt to the operator's URL. 2xx allows; any other status, a network error or the
  * timeout refuses. A 2xx JSON body may name the public stream (`{"name": "studio-a"}`), so a secret
- * publish name need not become the hub path.
+ * publish name need not become the hub path, and may set the stream's delivery like an API stream's settings
+ * (`"latencyMode": "low" | "standard"`, `"reconnectWindowSec": 0..3600`). A field with a wrong value is
+ * ignored and reported in `ignored` (the publish still goes ahead: the operator's typo must not take a
+ * stream off air).
  */
 export async function askPublishCallback(url: string, body: CallbackBody, timeoutMs: number): Promise<CallbackResult> {
   let res: Response;
@@ -36,15 +40,35 @@ export async function askPublishCallback(url: string, body: CallbackBody, timeou
     return { allowed: false, reason: `callback answered ${res.status}` };
   }
   const text = await readCapped(res, CALLBACK_MAX_RESPONSE_BYTES).catch(() => '');
+  let parsed: unknown;
   try {
-    const parsed: unknown = text ? JSON.parse(text) : null;
-    if (parsed && typeof parsed === 'object' && typeof (parsed as { name?: unknown }).name === 'string') {
-      return { allowed: true, name: (parsed as { name: string }).name };
-    }
+    parsed = text ? JSON.parse(text) : null;
   } catch {
-    // A non-JSON 2xx body still allows.
+    return { allowed: true }; // A non-JSON 2xx body still allows.
   }
-  return { allowed: true };
+  return parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? allowedWith(parsed as Record<string, unknown>) : { allowed: true };
+}
+
+function allowedWith(body: Record<string, unknown>): CallbackResult {
+  const ignored: string[] = [];
+  const delivery: { latencyMode?: 'low' | 'standard'; reconnectWindowSec?: number } = {};
+  const { name, latencyMode, reconnectWindowSec } = body;
+  if (name !== undefined && typeof name !== 'string') ignored.push('name');
+  if (latencyMode !== undefined) {
+    if (latencyMode === 'low' || latencyMode === 'standard') delivery.latencyMode = latencyMode;
+    else ignored.push('latencyMode');
+  }
+  if (reconnectWindowSec !== undefined) {
+    if (Number.isInteger(reconnectWindowSec) && (reconnectWindowSec as number) >= 0 && (reconnectWindowSec as number) <= MAX_RECONNECT_WINDOW_SEC) {
+      delivery.reconnectWindowSec = reconnectWindowSec as number;
+    } else ignored.push('reconnectWindowSec');
+  }
+  return {
+    allowed: true,
+    ...(typeof name === 'string' ? { name } : {}),
+    ...(Object.keys(delivery).length > 0 ? { delivery } : {}),
+    ...(ignored.length > 0 ? { ignored } : {}),
+  };
 }
 
 async function readCapped(res: Response, max: number): Promise<string> {

@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { DateTime, Nullable } from './common-schemas.js';
+import { MAX_RECONNECT_WINDOW_SEC } from '../../../hub/index.js';
 import { RENDITION_NAME } from '../../../services/streams/stream-types.js';
 import { MAX_LADDER_RUNGS, MAX_PASSTHROUGH_LENGTH, MAX_STREAM_NAME_LENGTH, MAX_PLAYBACK_TOKEN_TTL_SEC, MIN_PLAYBACK_TOKEN_TTL_SEC } from '../../../services/streams/limits.js';
 
@@ -20,7 +21,7 @@ export const LadderSchema = Type.Union([
 
 const settingsFields = {
   latencyMode: Type.Union([Type.Literal('standard'), Type.Literal('low')], { description: 'low = LL-HLS' }),
-  reconnectWindowSec: Type.Integer({ minimum: 0, maximum: 3600, description: 'seconds a dropped encoder may come back before stream.idle' }),
+  reconnectWindowSec: Type.Integer({ minimum: 0, maximum: MAX_RECONNECT_WINDOW_SEC, description: 'seconds a dropped encoder may come back before stream.idle' }),
   ladder: LadderSchema,
   record: Type.Boolean(),
   playbackPolicy: Type.Union([Type.Literal('public'), Type.Literal('signed')], { description: 'signed = players need a playback token' }),
