@@ -11,7 +11,7 @@
  * alternate for `--cpu-runs` runs each and the medians are compared (single runs drift by 20-40 % here).
  * `--latency 0` skips the browser part.
  */
-import type { ChildProcess } from 'node:child_process';
+import { execFileSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -45,7 +45,7 @@ async function waitHttp(url: string): Promise<void> {
 function onair(port: number, mode: 'low' | 'standard'): ChildProcess {
   const data = join(work, `data-${port}`);
   mkdirSync(data, { recursive: true });
-  return startChild('taskset', ['-c', '0', process.execPath, '--import', 'tsx', join(root, 'src/main.ts'), '--auth', 'open', '--host', '127.0.0.1',
+  return startChild('taskset', ['-c', '0', process.execPath, join(root, 'dist/main.js'), '--auth', 'open', '--host', '127.0.0.1',
     '--rtmp-port', String(port), '--http-port', String(port + 1), '--data-dir', data, '--log-level', 'warn', '--latency-mode', mode]);
 }
 
@@ -117,6 +117,8 @@ function nginxHls(port: number): ChildProcess {
 }
 
 async function main(): Promise<void> {
+  // The server measured is the build users run (`npm start`), not the sources through a loader.
+  execFileSync('npm', ['run', '--silent', 'build'], { cwd: root, stdio: 'inherit' });
   const clip = referenceClip(join(root, 'bench/out/media'));
   console.log(`HLS bench: ${SECONDS} s windows after ${WARMUP_MS / 1000} s warm-up; clip ${clip}`);
   if (LATENCY) {
