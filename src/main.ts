@@ -1,4 +1,5 @@
 import { describeConfig, helpText, loadConfig } from './config/load-config.js';
+import { tuneGc } from './core/gc-tuning.js';
 import { createLogger } from './core/logger.js';
 import { startOnAir } from './app.js';
 
@@ -6,6 +7,7 @@ import { startOnAir } from './app.js';
 const SHUTDOWN_DEADLINE_MS = 5_000;
 
 async function main(): Promise<void> {
+  tuneGc();
   const argv = process.argv.slice(2);
   if (argv.includes('--help') || argv.includes('-h')) {
     console.log(helpText());
