@@ -11,14 +11,14 @@
  * alternate for `--cpu-runs` runs each and the medians are compared (single runs drift by 20-40 % here).
  * `--latency 0` skips the browser part.
  */
-import { execFileSync, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { median, numberArg, runBench, sleep, startChild, stopChild } from './lib/children.js';
 import { realtimePublishArgs, referenceClip } from './lib/clip.js';
 import { cpuSeconds } from './lib/proc-stats.js';
-import { nginxRtmpAvailable, nginxRtmpCommand, waitPort } from './lib/servers.js';
+import { buildOnAir, nginxRtmpAvailable, nginxRtmpCommand, waitPort } from './lib/servers.js';
 import { launchHlsBrowser } from '../test/hls/support/hls-browser.js';
 
 const root = resolve(import.meta.dirname, '..');
@@ -117,8 +117,7 @@ function nginxHls(port: number): ChildProcess {
 }
 
 async function main(): Promise<void> {
-  // The server measured is the build users run (`npm start`), not the sources through a loader.
-  execFileSync('npm', ['run', '--silent', 'build'], { cwd: root, stdio: 'inherit' });
+  buildOnAir();
   const clip = referenceClip(join(root, 'bench/out/media'));
   console.log(`HLS bench: ${SECONDS} s windows after ${WARMUP_MS / 1000} s warm-up; clip ${clip}`);
   if (LATENCY) {

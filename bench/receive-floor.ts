@@ -9,14 +9,14 @@
  * It shows how much of a Node server's per-stream cost is the runtime's receive path (event loop wake-up, read,
  * call into JS) before any media work, which is what bounds the per-stream HLS comparison (bench/hls-latency.ts).
  */
-import { execFileSync, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { numberArg, runBench, sleep, startChild, stopChild } from './lib/children.js';
 import { realtimePublishArgs, referenceClip } from './lib/clip.js';
 import { cpuSeconds } from './lib/proc-stats.js';
-import { nginxRtmpAvailable, nginxRtmpCommand, waitPort } from './lib/servers.js';
+import { buildOnAir, nginxRtmpAvailable, nginxRtmpCommand, waitPort } from './lib/servers.js';
 
 const root = resolve(import.meta.dirname, '..');
 const SECONDS = numberArg('seconds', 60);
@@ -51,7 +51,7 @@ async function measure(name: string, server: ChildProcess, port: number, target:
 }
 
 async function main(): Promise<void> {
-  execFileSync('npm', ['run', '--silent', 'build'], { cwd: root, stdio: 'inherit' });
+  buildOnAir();
   const clip = referenceClip(join(root, 'bench/out/media'));
   console.log(`receive floor: ${SECONDS} s windows after ${WARMUP_MS / 1000} s warm-up; clip ${clip}`);
   const sinkFile = join(work, 'sink.cjs');

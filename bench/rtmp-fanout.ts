@@ -10,14 +10,14 @@
  *
  *   npm run bench -- [--players 200,500] [--seconds 15] [--warmup 30] [--runs 1] [--peer nginx|none] [--onair default,hls-off]
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { sleep } from './lib/children.js';
 import { referenceClip } from './lib/clip.js';
 import { cpuBusySeconds, cpuSeconds, processAgeSeconds, rssBytes } from './lib/proc-stats.js';
-import { nginxRtmpAvailable, startNginxRtmp, startOnAir, type BenchServer } from './lib/servers.js';
+import { buildOnAir, nginxRtmpAvailable, startNginxRtmp, startOnAir, type BenchServer } from './lib/servers.js';
 
 const root = resolve(import.meta.dirname, '..');
 const { values: args } = parseArgs({
@@ -143,7 +143,7 @@ const fmt = (v: number | null, d = 2) => (v === null || !Number.isFinite(v) ? '-
 async function main(): Promise<void> {
   mkdirSync(workDir, { recursive: true });
   console.log('building OnAir (dist/)...');
-  execFileSync('npm', ['run', '--silent', 'build'], { cwd: root, stdio: 'inherit' });
+  buildOnAir();
   const clip = referenceClip(join(workDir, 'media'));
   const variants = new Set(args.onair!.split(','));
   const peers: Kind[] = [...(variants.has('default') ? ['onair' as const] : []), ...(variants.has('hls-off') ? ['onair-hls-off' as const] : [])];

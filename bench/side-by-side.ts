@@ -9,15 +9,14 @@
  *
  * A variant is `name=<node flags>`, run as `node <flags> dist/main.js` (built first).
  */
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { runBench, sleep, startChild, stopChild } from './lib/children.js';
 import { realtimePublishArgs, referenceClip } from './lib/clip.js';
 import { cpuSeconds } from './lib/proc-stats.js';
-import { waitPort } from './lib/servers.js';
+import { buildOnAir, startOnAir } from './lib/servers.js';
 
 const root = resolve(import.meta.dirname, '..');
 const work = mkdtempSync(join(tmpdir(), 'onair-side-by-side-'));
@@ -32,35 +31,27 @@ const { values: args } = parseArgs({
 });
 
 async function main(): Promise<void> {
-  execFileSync('npm', ['run', '--silent', 'build'], { cwd: root, stdio: 'inherit' });
+  buildOnAir();
   const clip = referenceClip(join(root, 'bench/out/media'));
   const variants = args.variant!.map((v) => {
     const at = v.indexOf('=');
     if (at <= 0) throw new Error(`--variant ${v}: expected name=<node flags>`);
     return { name: v.slice(0, at), flags: v.slice(at + 1).split(' ').filter(Boolean) };
   });
-  const servers = variants.map((v, i) => {
-    const port = 23500 + i * 10;
-    const data = join(work, `data-${port}`);
-    mkdirSync(data, { recursive: true });
-    const child = startChild('taskset', ['-c', '0', process.execPath, ...v.flags, join(root, 'dist/main.js'), '--auth', 'open', '--host', '127.0.0.1',
-      '--rtmp-port', String(port), '--http-port', String(port + 1), '--data-dir', data, '--log-level', 'warn', '--hls', args.hls!]);
-    return { ...v, child, port };
-  });
+  const servers = await Promise.all(variants.map((v, i) => startOnAir(0, 23500 + i * 10, work, ['--hls', args.hls!], v.name, v.flags)));
   const publishers = [];
   try {
-    for (const s of servers) await waitPort(s.port);
-    for (const s of servers) publishers.push(startChild('taskset', ['-c', '1', 'ffmpeg', ...realtimePublishArgs(clip, `rtmp://127.0.0.1:${s.port}/live/bench`)]));
+    for (const s of servers) publishers.push(startChild('taskset', ['-c', '1', 'ffmpeg', ...realtimePublishArgs(clip, s.rtmpUrl('bench'))]));
     console.log(`${servers.length} variants ingesting at once; ${args.warmup} s warm-up, ${args.windows} windows of ${args.seconds} s`);
     await sleep(Number(args.warmup) * 1000);
     const sums = servers.map(() => 0);
     const windows = Number(args.windows);
     for (let w = 0; w < windows; w++) {
-      const before = servers.map((s) => cpuSeconds(s.child.pid!));
+      const before = servers.map((s) => cpuSeconds(s.pid));
       const t0 = Date.now();
       await sleep(Number(args.seconds) * 1000);
       const elapsed = (Date.now() - t0) / 1000;
-      const pcts = servers.map((s, i) => (100 * (cpuSeconds(s.child.pid!) - before[i]!)) / elapsed);
+      const pcts = servers.map((s, i) => (100 * (cpuSeconds(s.pid) - before[i]!)) / elapsed);
       pcts.forEach((p, i) => (sums[i]! += p / windows));
       console.log(`window ${w + 1}: ${servers.map((s, i) => `${s.name} ${pcts[i]!.toFixed(2)} %`).join('  ')}`);
     }
@@ -69,7 +60,7 @@ async function main(): Promise<void> {
     for (let i = 1; i < servers.length; i++) console.log(`ratio ${servers[i]!.name} / ${servers[0]!.name}: ${(sums[i]! / base).toFixed(2)}x`);
   } finally {
     for (const p of publishers) await stopChild(p);
-    for (const s of servers) await stopChild(s.child, 6000);
+    for (const s of servers) await s.stop();
   }
 }
 

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join, resolve } from 'node:path';
@@ -25,12 +26,23 @@ export async function waitPort(port: number, timeoutMs = 30_000): Promise<void> 
   }
 }
 
-/** OnAir from dist/ (built by the caller), pinned to `cpu`, auth open, logs at warn, plus `extraArgs`. */
-export async function startOnAir(cpu: number, port: number, workDir: string, extraArgs: readonly string[] = [], name = 'onair'): Promise<BenchServer> {
+/** Builds dist/: benchmarks measure the build users run (`npm start`), not the sources through a loader. */
+export function buildOnAir(): void {
+  execFileSync('npm', ['run', '--silent', 'build'], { cwd: root, stdio: 'inherit' });
+}
+
+// BENCH_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=bench/out/prof") profiles the server under load.
+const benchNodeArgs = (): string[] => (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+
+/**
+ * OnAir from dist/ (built by the caller, buildOnAir), pinned to `cpu`, auth open, logs at warn, plus `extraArgs`;
+ * `nodeArgs` go to node before the script (default: BENCH_NODE_ARGS).
+ */
+export async function startOnAir(
+  cpu: number, port: number, workDir: string, extraArgs: readonly string[] = [], name = 'onair', nodeArgs: readonly string[] = benchNodeArgs(),
+): Promise<BenchServer> {
   const dataDir = join(workDir, `onair-data-${port}`);
   mkdirSync(dataDir, { recursive: true });
-  // BENCH_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=bench/out/prof") profiles the server under load.
-  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
   const child = startChild('taskset', ['-c', String(cpu), process.execPath, ...nodeArgs, join(root, 'dist/main.js'), '--auth', 'open', '--host', '127.0.0.1',
     '--rtmp-port', String(port), '--http-port', String(port + 1), '--data-dir', dataDir, '--log-level', 'warn', ...extraArgs]);
   await waitPort(port);
