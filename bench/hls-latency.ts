@@ -6,19 +6,20 @@
  *
  * Latency: the page samples `hls.latency` (edge - currentTime) and `Date.now() - hls.playingDate` (wall
  * clock at ingest via EXT-X-PROGRAM-DATE-TIME + currentTime, i.e. ingest-to-screen on loopback) every
- * 250 ms after a 5 s warm-up. CPU: server pinned to CPU 0, ffmpeg publishing the reference clip (720p30
- * ~2.7 Mb/s) on CPU 1, no players; utime + stime over a steady window after warm-up. OnAir and nginx-rtmp
- * alternate for `--cpu-runs` runs each and the medians are compared (single runs drift by 20-40 % here).
- * `--latency 0` skips the browser part.
+ * 250 ms after a 5 s warm-up. CPU: OnAir and nginx-rtmp both pinned to CPU 0 and ingesting at the same time,
+ * ffmpeg publishing the reference clip (720p30 ~2.7 Mb/s) to each from CPU 1, no players; utime + stime of each
+ * over the same `--cpu-runs` windows of `--seconds` after warm-up, and the ratio per window. Same windows,
+ * because this machine drifts by 20-40 % between windows, more than the difference being measured; each server
+ * uses about 1 % of the core, so sharing it costs neither anything measurable. `--latency 0` skips the browser.
  */
 import type { ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { median, numberArg, runBench, sleep, startChild, stopChild } from './lib/children.js';
 import { realtimePublishArgs, referenceClip } from './lib/clip.js';
 import { cpuSeconds } from './lib/proc-stats.js';
-import { buildOnAir, nginxRtmpAvailable, nginxRtmpCommand, waitPort } from './lib/servers.js';
+import { buildOnAir, nginxRtmpAvailable, startNginxHls, startOnAir, type BenchServer } from './lib/servers.js';
 import { launchHlsBrowser } from '../test/hls/support/hls-browser.js';
 
 const root = resolve(import.meta.dirname, '..');
@@ -42,13 +43,6 @@ async function waitHttp(url: string): Promise<void> {
   throw new Error(`${url} never answered 200`);
 }
 
-function onair(port: number, mode: 'low' | 'standard'): ChildProcess {
-  const data = join(work, `data-${port}`);
-  mkdirSync(data, { recursive: true });
-  return startChild('taskset', ['-c', '0', process.execPath, join(root, 'dist/main.js'), '--auth', 'open', '--host', '127.0.0.1',
-    '--rtmp-port', String(port), '--http-port', String(port + 1), '--data-dir', data, '--log-level', 'warn', '--latency-mode', mode]);
-}
-
 function publish(url: string, clip: string): ChildProcess {
   return startChild('taskset', ['-c', '1', 'ffmpeg', ...realtimePublishArgs(clip, url)]);
 }
@@ -59,8 +53,7 @@ function pct(xs: number[], p: number): number {
 }
 
 async function latency(mode: 'low' | 'standard', clip: string, port: number): Promise<void> {
-  const server = onair(port, mode);
-  await waitPort(port);
+  const server = await startOnAir(0, port, work, ['--latency-mode', mode]);
   const pub = publish(`rtmp://127.0.0.1:${port}/live/bench`, clip);
   const browser = await launchHlsBrowser();
   try {
@@ -86,34 +79,37 @@ async function latency(mode: 'low' | 'standard', clip: string, port: number): Pr
   } finally {
     await browser.close();
     await stopChild(pub);
-    await stopChild(server);
+    await server.stop();
   }
 }
 
-async function cpuRun(name: string, server: ChildProcess, port: number, clip: string, ready: () => Promise<void>): Promise<number> {
-  await waitPort(port);
-  const pub = publish(`rtmp://127.0.0.1:${port}/live/cpu`, clip);
+/** Both servers ingesting at once, CPU of each over the same windows, the ratio per window and their median. */
+async function cpuSideBySide(clip: string): Promise<void> {
+  const servers: BenchServer[] = [await startOnAir(0, 19370, work, [], 'onair (LL-HLS, fMP4)')];
+  if (nginxRtmpAvailable()) servers.push(await startNginxHls(0, 19380, work));
+  else console.log('nginx-rtmp not installed (apt-get install nginx libnginx-mod-rtmp): OnAir alone, no ratio');
+  const pubs = servers.map((s) => publish(s.rtmpUrl('cpu'), clip));
   try {
-    await ready();
+    await waitHttp('http://127.0.0.1:19371/hls/cpu/index.m3u8');
     await sleep(CPU_WARMUP_MS);
-    const c0 = cpuSeconds(server.pid!);
-    const t0 = Date.now();
-    await sleep(SECONDS * 1000);
-    const used = cpuSeconds(server.pid!) - c0;
-    const perSec = used / ((Date.now() - t0) / 1000);
-    console.log(`${name.padEnd(22)} ${(perSec * 100).toFixed(2)} % of one core for one ingested stream with HLS on`);
-    return perSec;
+    const runs = servers.map(() => [] as number[]);
+    const ratios: number[] = [];
+    for (let w = 0; w < CPU_RUNS; w++) {
+      const c0 = servers.map((s) => cpuSeconds(s.pid));
+      const t0 = Date.now();
+      await sleep(SECONDS * 1000);
+      const elapsed = (Date.now() - t0) / 1000;
+      const shares = servers.map((s, i) => (cpuSeconds(s.pid) - c0[i]!) / elapsed);
+      shares.forEach((x, i) => runs[i]!.push(x));
+      if (shares.length > 1) ratios.push(shares[0]! / shares[1]!);
+      console.log(`window ${w + 1}: ${servers.map((s, i) => `${s.name} ${(shares[i]! * 100).toFixed(2)} %`).join('  ')}${shares.length > 1 ? `  ratio ${ratios[w]!.toFixed(2)}x` : ''}`);
+    }
+    servers.forEach((s, i) => console.log(`${s.name.padEnd(22)} median ${(median(runs[i]!) * 100).toFixed(2)} % of one core for one ingested stream with HLS on`));
+    if (ratios.length) console.log(`CPU ratio onair / nginx-rtmp (median of ${ratios.length} same-window ratios): ${median(ratios).toFixed(2)}x`);
   } finally {
-    await stopChild(pub);
-    await stopChild(server);
+    for (const p of pubs) await stopChild(p);
+    for (const s of servers) await s.stop();
   }
-}
-
-function nginxHls(port: number): ChildProcess {
-  const dir = join(work, `nginx-${port}`);
-  mkdirSync(join(dir, 'hls'), { recursive: true });
-  const { cmd, args } = nginxRtmpCommand(dir, port, 0, `live on; hls on; hls_path ${dir}/hls; hls_fragment 2s; hls_playlist_length 12s;`);
-  return startChild(cmd, args);
 }
 
 async function main(): Promise<void> {
@@ -124,23 +120,7 @@ async function main(): Promise<void> {
     await latency('low', clip, 19350);
     await latency('standard', clip, 19360);
   }
-  const onairRuns: number[] = [];
-  const nginxRuns: number[] = [];
-  for (let run = 0; run < CPU_RUNS; run++) {
-    const port = 19370 + run * 20;
-    onairRuns.push(await cpuRun('onair (LL-HLS, fMP4)', onair(port, 'low'), port, clip, async () => {
-      await waitHttp(`http://127.0.0.1:${port + 1}/hls/cpu/index.m3u8`);
-    }));
-    if (nginxRtmpAvailable()) nginxRuns.push(await cpuRun('nginx-rtmp (hls on, TS)', nginxHls(port + 10), port + 10, clip, () => sleep(2000)));
-  }
-  const pct = (x: number): string => `${(x * 100).toFixed(2)} %`;
-  console.log(`onair runs: ${onairRuns.map(pct).join(', ')}; median ${pct(median(onairRuns))}`);
-  if (nginxRuns.length) {
-    console.log(`nginx-rtmp runs: ${nginxRuns.map(pct).join(', ')}; median ${pct(median(nginxRuns))}`);
-    console.log(`CPU ratio onair / nginx-rtmp (medians): ${(median(onairRuns) / median(nginxRuns)).toFixed(2)}x`);
-  } else {
-    console.log('nginx-rtmp not installed: no CPU comparison');
-  }
+  await cpuSideBySide(clip);
 }
 
 runBench(main, work);

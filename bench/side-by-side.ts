@@ -5,9 +5,11 @@
  * window share the drift, so their difference is what the change did.
  *
  *   npx tsx bench/side-by-side.ts --variant "default=" --variant "hg300=--heap-growing-percent=300" \
- *     [--windows 3] [--seconds 40] [--warmup 60] [--hls on|off]
+ *     [--variant "nohls= -- --hls off"] [--nginx-hls] [--windows 3] [--seconds 40] [--warmup 60] [--hls on|off]
  *
- * A variant is `name=<node flags>`, run as `node <flags> dist/main.js` (built first).
+ * A variant is `name=<node flags>[ -- <onair flags>]`, run as `node <node flags> dist/main.js <onair flags>`
+ * (built first; `--hls` applies to every variant and comes before its own flags). `--nginx-hls` adds
+ * nginx-rtmp with `hls on` (the peer of the per-stream HLS comparison) to the same windows.
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,7 +18,7 @@ import { parseArgs } from 'node:util';
 import { runBench, sleep, startChild, stopChild } from './lib/children.js';
 import { realtimePublishArgs, referenceClip } from './lib/clip.js';
 import { cpuSeconds } from './lib/proc-stats.js';
-import { buildOnAir, startOnAir } from './lib/servers.js';
+import { buildOnAir, nginxRtmpAvailable, startNginxHls, startOnAir } from './lib/servers.js';
 
 const root = resolve(import.meta.dirname, '..');
 const work = mkdtempSync(join(tmpdir(), 'onair-side-by-side-'));
@@ -27,6 +29,7 @@ const { values: args } = parseArgs({
     seconds: { type: 'string', default: '40' },
     warmup: { type: 'string', default: '60' },
     hls: { type: 'string', default: 'on' },
+    'nginx-hls': { type: 'boolean', default: false },
   },
 });
 
@@ -36,9 +39,17 @@ async function main(): Promise<void> {
   const variants = args.variant!.map((v) => {
     const at = v.indexOf('=');
     if (at <= 0) throw new Error(`--variant ${v}: expected name=<node flags>`);
-    return { name: v.slice(0, at), flags: v.slice(at + 1).split(' ').filter(Boolean) };
+    const [node = '', onair = ''] = v.slice(at + 1).split(/(?:^|\s)--(?:\s|$)/);
+    const words = (x: string): string[] => x.split(' ').filter(Boolean);
+    return { name: v.slice(0, at), node: words(node), onair: words(onair) };
   });
-  const servers = await Promise.all(variants.map((v, i) => startOnAir(0, 23500 + i * 10, work, ['--hls', args.hls!], v.name, v.flags)));
+  // One at a time: each start (embedded database, JIT warm-up) takes seconds of the shared core.
+  const servers = [];
+  for (const [i, v] of variants.entries()) servers.push(await startOnAir(0, 23500 + i * 10, work, ['--hls', args.hls!, ...v.onair], v.name, v.node));
+  if (args['nginx-hls']) {
+    if (!nginxRtmpAvailable()) throw new Error('--nginx-hls: nginx-rtmp is not installed (apt-get install nginx libnginx-mod-rtmp)');
+    servers.push(await startNginxHls(0, 23490, work));
+  }
   const publishers = [];
   try {
     for (const s of servers) publishers.push(startChild('taskset', ['-c', '1', 'ffmpeg', ...realtimePublishArgs(clip, s.rtmpUrl('bench'))]));

@@ -7,7 +7,7 @@ import { startOnAir } from './app.js';
 const SHUTDOWN_DEADLINE_MS = 5_000;
 
 async function main(): Promise<void> {
-  tuneGc();
+  const gcFlags = tuneGc();
   const argv = process.argv.slice(2);
   if (argv.includes('--help') || argv.includes('-h')) {
     console.log(helpText());
@@ -21,7 +21,7 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const log = createLogger(config.logLevel);
-  log.info({ config: describeConfig(config) }, 'effective config');
+  log.info({ config: describeConfig(config), v8: gcFlags }, 'effective config');
   const onair = await startOnAir(config, log);
   if (onair.generatedApiToken) {
     // Printed once, straight to stdout (never through the logger, which redacts tokens): it is stored hashed.

@@ -80,3 +80,13 @@ export async function startNginxRtmp(cpu: number, port: number, workDir: string)
   await waitPort(port);
   return { name: 'nginx-rtmp', pid: child.pid!, rtmpUrl: (s) => `rtmp://127.0.0.1:${port}/live/${s}`, stop: () => stopChild(child, 6000) };
 }
+
+/** nginx-rtmp with `hls on` (MPEG-TS, 2 s fragments, 12 s playlist): the peer of the per-stream HLS comparison. */
+export async function startNginxHls(cpu: number, port: number, workDir: string): Promise<BenchServer> {
+  const dir = join(workDir, `nginx-hls-${port}`);
+  mkdirSync(join(dir, 'hls'), { recursive: true });
+  const { cmd, args } = nginxRtmpCommand(dir, port, cpu, `live on; hls on; hls_path ${dir}/hls; hls_fragment 2s; hls_playlist_length 12s;`);
+  const child = startChild(cmd, args);
+  await waitPort(port);
+  return { name: 'nginx-hls', pid: child.pid!, rtmpUrl: (s) => `rtmp://127.0.0.1:${port}/live/${s}`, stop: () => stopChild(child, 6000) };
+}

@@ -4,18 +4,30 @@ import { setFlagsFromString } from 'node:v8';
 const HEAP_GROWING_PERCENT = 100;
 
 /**
- * Gives the old generation room to grow by one live heap before the next full collection.
+ * The V8 flags OnAir sets at start for a process started with `execArgv`: old-generation headroom of one live
+ * heap, unless the node command line sets `--heap-growing-percent` itself.
  *
  * Why: ingested media lives in Buffers outside the JS heap, and V8 counts external bytes allocated since the
  * last full collection toward the old-generation limit. A server's heap is small (~28 MB live with the embedded
- * database) and allocates slowly, so V8 picks a small growing factor, and a single 2.7 Mb/s stream's buffers
- * reached the limit every ~25 s: a full mark-compact (50-90 ms of CPU) each time although the heap itself grew by
- * under 1 MB. With the headroom doubled it runs about every 90 s (`--trace-gc`, one stream). The cost is at most
- * one live heap of dead media buffers held a little longer.
+ * database) and allocates slowly, so V8 picks a small growing factor, and one 2.7 Mb/s stream's buffers reached
+ * the limit every ~25 s: a full mark-compact (50-90 ms of CPU) each time although the heap grew by under 1 MB.
+ * With the headroom doubled it runs about every 90 s (`--trace-gc`, one stream). The cost is at most one live
+ * heap of dead media buffers held a little longer.
  *
- * A `--heap-growing-percent` given on the node command line wins.
+ * Tried and not set here (bench/side-by-side.ts, `--trace-gc`): `--no-memory-reducer` only removes the two
+ * "Mark-Compact (reduce)" that shrink the heap once after start-up (none follow the regular ones while media
+ * flows), and V8 ignores it when set at run time; `--single-threaded-gc` saves ~12 % on a process pinned to one
+ * core but aborts V8 in its next concurrent marking when set at run time, so it is a node command-line flag for
+ * operators who pin the process (README).
  */
-export function tuneGc(): void {
-  if (process.execArgv.some((a) => a.startsWith('--heap-growing-percent'))) return;
-  setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
+export function gcFlags(execArgv: readonly string[]): string[] {
+  const owned = execArgv.some((a) => a === '--heap-growing-percent' || a.startsWith('--heap-growing-percent='));
+  return owned ? [] : [`--heap-growing-percent=${HEAP_GROWING_PERCENT}`];
+}
+
+/** Applies gcFlags to this process (before the server allocates much); returns what it set, for the start log. */
+export function tuneGc(): string[] {
+  const flags = gcFlags(process.execArgv);
+  for (const f of flags) setFlagsFromString(f);
+  return flags;
 }
