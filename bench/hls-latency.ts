@@ -2,15 +2,17 @@
  * HLS benchmark: glass-to-glass latency in hls.js (LL-HLS and standard mode) and server CPU per ingested
  * stream with HLS packaging on, against nginx-rtmp `hls on` in the same run (BENCHMARKING.md).
  *
- *   npx tsx bench/hls-latency.ts [--seconds 20] [--cpu-warmup 60] [--cpu-runs 3] [--latency 1]
+ *   npx tsx bench/hls-latency.ts [--seconds 20] [--cpu-warmup 60] [--cpu-runs 3] [--streams 1] [--latency 1]
  *
  * Latency: the page samples `hls.latency` (edge - currentTime) and `Date.now() - hls.playingDate` (wall
  * clock at ingest via EXT-X-PROGRAM-DATE-TIME + currentTime, i.e. ingest-to-screen on loopback) every
  * 250 ms after a 5 s warm-up. CPU: OnAir and nginx-rtmp both pinned to CPU 0 and ingesting at the same time,
  * ffmpeg publishing the reference clip (720p30 ~2.7 Mb/s) to each from CPU 1, no players; utime + stime of each
- * over the same `--cpu-runs` windows of `--seconds` after warm-up, and the ratio per window. Same windows,
+ * over the same `--cpu-runs` windows of `--seconds` after warm-up, and the ratio per window; with `--streams N`
+ * each server ingests N copies at once and the figures are per stream (a server hosts many). Same windows,
  * because this machine drifts by 20-40 % between windows, more than the difference being measured; each server
- * uses about 1 % of the core, so sharing it costs neither anything measurable. `--latency 0` skips the browser.
+ * uses about 1 % of the core per stream, so sharing it costs neither anything measurable. `--latency 0` skips
+ * the browser part.
  */
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
@@ -31,6 +33,8 @@ const WARMUP_MS = 5_000;
  */
 const CPU_WARMUP_MS = numberArg('cpu-warmup', 60) * 1000;
 const CPU_RUNS = numberArg('cpu-runs', 3);
+/** Streams ingested by each server at once: per-stream CPU is the server's CPU divided by this. */
+const STREAMS = numberArg('streams', 1);
 const LATENCY = numberArg('latency', 1) !== 0;
 const work = mkdtempSync(join(tmpdir(), 'onair-hls-bench-'));
 
@@ -53,7 +57,7 @@ function pct(xs: number[], p: number): number {
 }
 
 async function latency(mode: 'low' | 'standard', clip: string, port: number): Promise<void> {
-  const server = await startOnAir(0, port, work, ['--latency-mode', mode]);
+  const server = await startOnAir(0, port, work, { args: ['--latency-mode', mode] });
   const pub = publish(`rtmp://127.0.0.1:${port}/live/bench`, clip);
   const browser = await launchHlsBrowser();
   try {
@@ -85,12 +89,12 @@ async function latency(mode: 'low' | 'standard', clip: string, port: number): Pr
 
 /** Both servers ingesting at once, CPU of each over the same windows, the ratio per window and their median. */
 async function cpuSideBySide(clip: string): Promise<void> {
-  const servers: BenchServer[] = [await startOnAir(0, 19370, work, [], 'onair (LL-HLS, fMP4)')];
+  const servers: BenchServer[] = [await startOnAir(0, 19370, work, { name: 'onair (LL-HLS, fMP4)' })];
   if (nginxRtmpAvailable()) servers.push(await startNginxHls(0, 19380, work));
   else console.log('nginx-rtmp not installed (apt-get install nginx libnginx-mod-rtmp): OnAir alone, no ratio');
-  const pubs = servers.map((s) => publish(s.rtmpUrl('cpu'), clip));
+  const pubs = servers.flatMap((s) => Array.from({ length: STREAMS }, (_, i) => publish(s.rtmpUrl(`cpu${i}`), clip)));
   try {
-    await waitHttp('http://127.0.0.1:19371/hls/cpu/index.m3u8');
+    for (let i = 0; i < STREAMS; i++) await waitHttp(`http://127.0.0.1:19371/hls/cpu${i}/index.m3u8`);
     await sleep(CPU_WARMUP_MS);
     const runs = servers.map(() => [] as number[]);
     const ratios: number[] = [];
@@ -99,12 +103,12 @@ async function cpuSideBySide(clip: string): Promise<void> {
       const t0 = Date.now();
       await sleep(SECONDS * 1000);
       const elapsed = (Date.now() - t0) / 1000;
-      const shares = servers.map((s, i) => (cpuSeconds(s.pid) - c0[i]!) / elapsed);
+      const shares = servers.map((s, i) => (cpuSeconds(s.pid) - c0[i]!) / elapsed / STREAMS);
       shares.forEach((x, i) => runs[i]!.push(x));
       if (shares.length > 1) ratios.push(shares[0]! / shares[1]!);
       console.log(`window ${w + 1}: ${servers.map((s, i) => `${s.name} ${(shares[i]! * 100).toFixed(2)} %`).join('  ')}${shares.length > 1 ? `  ratio ${ratios[w]!.toFixed(2)}x` : ''}`);
     }
-    servers.forEach((s, i) => console.log(`${s.name.padEnd(22)} median ${(median(runs[i]!) * 100).toFixed(2)} % of one core for one ingested stream with HLS on`));
+    servers.forEach((s, i) => console.log(`${s.name.padEnd(22)} median ${(median(runs[i]!) * 100).toFixed(2)} % of one core per ingested stream with HLS on (${STREAMS} at once)`));
     if (ratios.length) console.log(`CPU ratio onair / nginx-rtmp (median of ${ratios.length} same-window ratios): ${median(ratios).toFixed(2)}x`);
   } finally {
     for (const p of pubs) await stopChild(p);

@@ -74,7 +74,10 @@ type Kind = 'onair' | 'onair-hls-off' | 'nginx';
 
 function startServer(kind: Kind, port: number): Promise<BenchServer> {
   if (kind === 'nginx') return startNginxRtmp(0, port, workDir);
-  return kind === 'onair' ? startOnAir(0, port, workDir) : startOnAir(0, port, workDir, ['--hls', 'off'], 'onair --hls off');
+  // The GC trace tells when the post-start heap shrink is over, so the RSS baseline is taken after it.
+  return kind === 'onair'
+    ? startOnAir(0, port, workDir, { watchHeapShrink: true })
+    : startOnAir(0, port, workDir, { args: ['--hls', 'off'], name: 'onair --hls off', watchHeapShrink: true });
 }
 
 async function measure(kind: Kind, players: number, port: number, clip: string): Promise<Row> {
@@ -83,6 +86,7 @@ async function measure(kind: Kind, players: number, port: number, clip: string):
   try {
     await load.expect('ready');
     await load.ask({ type: 'publish', url: server.rtmpUrl('bench'), clip }, 'published');
+    if (server.heapShrunk && !(await server.heapShrunk)) console.warn(`${server.name}: no post-start heap shrink seen; RSS per player may read low`);
     const rssPublisherOnly = await settledRss(server.pid);
     await load.ask({ type: 'players', url: server.rtmpUrl('bench'), count: players, probes: Number(args.probes) }, 'players-ready');
     await sleep(warmupSec * 1000);

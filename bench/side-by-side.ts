@@ -45,7 +45,7 @@ async function main(): Promise<void> {
   });
   // One at a time: each start (embedded database, JIT warm-up) takes seconds of the shared core.
   const servers = [];
-  for (const [i, v] of variants.entries()) servers.push(await startOnAir(0, 23500 + i * 10, work, ['--hls', args.hls!, ...v.onair], v.name, v.node));
+  for (const [i, v] of variants.entries()) servers.push(await startOnAir(0, 23500 + i * 10, work, { args: ['--hls', args.hls!, ...v.onair], name: v.name, nodeArgs: v.node }));
   if (args['nginx-hls']) {
     if (!nginxRtmpAvailable()) throw new Error('--nginx-hls: nginx-rtmp is not installed (apt-get install nginx libnginx-mod-rtmp)');
     servers.push(await startNginxHls(0, 23490, work));

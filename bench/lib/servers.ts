@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join, resolve } from 'node:path';
@@ -8,6 +8,8 @@ export interface BenchServer {
   readonly name: string;
   readonly pid: number;
   readonly rtmpUrl: (stream: string) => string;
+  /** OnAir with watchHeapShrink: resolves once the post-start heap shrink has happened (true) or timed out. */
+  readonly heapShrunk?: Promise<boolean>;
   stop(): Promise<void>;
 }
 
@@ -34,19 +36,57 @@ export function buildOnAir(): void {
 // BENCH_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=bench/out/prof") profiles the server under load.
 const benchNodeArgs = (): string[] => (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
 
-/**
- * OnAir from dist/ (built by the caller, buildOnAir), pinned to `cpu`, auth open, logs at warn, plus `extraArgs`;
- * `nodeArgs` go to node before the script (default: BENCH_NODE_ARGS).
- */
-export async function startOnAir(
-  cpu: number, port: number, workDir: string, extraArgs: readonly string[] = [], name = 'onair', nodeArgs: readonly string[] = benchNodeArgs(),
-): Promise<BenchServer> {
+export interface OnAirBenchOptions {
+  /** OnAir flags after the bench's own (auth open, loopback, ports, data dir, log level warn). */
+  readonly args?: readonly string[];
+  readonly name?: string;
+  /** Flags for node before the script; default BENCH_NODE_ARGS. */
+  readonly nodeArgs?: readonly string[];
+  /**
+   * Watch V8's GC trace (node --trace-gc, one line per collection on stdout) for the memory reducer's
+   * post-start shrink: BenchServer.heapShrunk resolves after it (or after `timeoutMs`, false).
+   */
+  readonly watchHeapShrink?: boolean;
+}
+
+/** How long after start V8's memory reducer may take to shrink the heap (seen at 55-80 s after start). */
+const HEAP_SHRINK_TIMEOUT_MS = 150_000;
+/** The reducer's collections come in a burst (two, ~0.6 s apart); quiet for this long means it is done. */
+const HEAP_SHRINK_QUIET_MS = 5_000;
+
+/** OnAir from dist/ (built by the caller, buildOnAir), pinned to `cpu`. */
+export async function startOnAir(cpu: number, port: number, workDir: string, options: OnAirBenchOptions = {}): Promise<BenchServer> {
   const dataDir = join(workDir, `onair-data-${port}`);
   mkdirSync(dataDir, { recursive: true });
+  const nodeArgs = [...(options.nodeArgs ?? benchNodeArgs()), ...(options.watchHeapShrink ? ['--trace-gc'] : [])];
   const child = startChild('taskset', ['-c', String(cpu), process.execPath, ...nodeArgs, join(root, 'dist/main.js'), '--auth', 'open', '--host', '127.0.0.1',
-    '--rtmp-port', String(port), '--http-port', String(port + 1), '--data-dir', dataDir, '--log-level', 'warn', ...extraArgs]);
+    '--rtmp-port', String(port), '--http-port', String(port + 1), '--data-dir', dataDir, '--log-level', 'warn', ...(options.args ?? [])],
+  ['ignore', options.watchHeapShrink ? 'pipe' : 'ignore', 'inherit']);
+  const heapShrunk = options.watchHeapShrink ? watchHeapShrink(child) : undefined;
   await waitPort(port);
-  return { name, pid: child.pid!, rtmpUrl: (s) => `rtmp://127.0.0.1:${port}/live/${s}`, stop: () => stopChild(child, 6000) };
+  return {
+    name: options.name ?? 'onair', pid: child.pid!, rtmpUrl: (s) => `rtmp://127.0.0.1:${port}/live/${s}`, stop: () => stopChild(child, 6000),
+    ...(heapShrunk ? { heapShrunk } : {}),
+  };
+}
+
+/**
+ * Resolves true once V8's memory reducer has shrunk the heap after start ("Mark-Compact (reduce)" lines in the
+ * GC trace, then quiet), false on timeout. OnAir's embedded database leaves a large committed heap behind at
+ * start; the reducer returns ~35 MB of it to the system about a minute later, which, inside a measurement
+ * window, reads as negative memory per player.
+ */
+function watchHeapShrink(child: ChildProcess): Promise<boolean> {
+  return new Promise((resolve) => {
+    let quiet: NodeJS.Timeout | undefined;
+    const give = setTimeout(() => resolve(false), HEAP_SHRINK_TIMEOUT_MS);
+    child.stdout!.setEncoding('utf8').on('data', (text: string) => {
+      if (!text.includes('Mark-Compact (reduce)')) return;
+      clearTimeout(quiet);
+      quiet = setTimeout(() => (clearTimeout(give), resolve(true)), HEAP_SHRINK_QUIET_MS);
+    });
+    child.once('exit', () => (clearTimeout(give), clearTimeout(quiet), resolve(false)));
+  });
 }
 
 export function nginxRtmpAvailable(): boolean {
