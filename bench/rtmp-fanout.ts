@@ -17,7 +17,7 @@ import { parseArgs } from 'node:util';
 import { sleep } from './lib/children.js';
 import { referenceClip } from './lib/clip.js';
 import { cpuBusySeconds, cpuSeconds, processAgeSeconds, rssBytes } from './lib/proc-stats.js';
-import { buildOnAir, nginxRtmpAvailable, startNginxRtmp, startOnAir, type BenchServer } from './lib/servers.js';
+import { buildOnAir, nginxRtmpAvailable, startNginxRtmp, startOnAir, type BenchServer, type ServerMemory } from './lib/servers.js';
 
 const root = resolve(import.meta.dirname, '..');
 const { values: args } = parseArgs({
@@ -39,6 +39,8 @@ const workDir = join(root, 'bench/out');
 
 interface Row {
   server: string; players: number; cpuPerGb: number; cpu0PerGb: number; serverCpuPct: number; loadCpuPct: number; rssPerPlayerKb: number;
+  /** OnAir only (after a full collection): JS heap and Buffer bytes per player. */
+  heapPerPlayerKb: number | null; buffersPerPlayerKb: number | null;
   realtime: number; latencyP50: number | null; latencyP95: number | null; ttffP50: number | null; ttffMax: number | null; gbps: number;
 }
 
@@ -74,10 +76,10 @@ type Kind = 'onair' | 'onair-hls-off' | 'nginx';
 
 function startServer(kind: Kind, port: number): Promise<BenchServer> {
   if (kind === 'nginx') return startNginxRtmp(0, port, workDir);
-  // The GC trace tells when the post-start heap shrink is over, so the RSS baseline is taken after it.
+  // RSS is read after a full collection in the server (through the inspector), so dead buffers do not count.
   return kind === 'onair'
-    ? startOnAir(0, port, workDir, { watchHeapShrink: true })
-    : startOnAir(0, port, workDir, { args: ['--hls', 'off'], name: 'onair --hls off', watchHeapShrink: true });
+    ? startOnAir(0, port, workDir, { inspectGc: true })
+    : startOnAir(0, port, workDir, { args: ['--hls', 'off'], name: 'onair --hls off', inspectGc: true });
 }
 
 async function measure(kind: Kind, players: number, port: number, clip: string): Promise<Row> {
@@ -86,8 +88,7 @@ async function measure(kind: Kind, players: number, port: number, clip: string):
   try {
     await load.expect('ready');
     await load.ask({ type: 'publish', url: server.rtmpUrl('bench'), clip }, 'published');
-    if (server.heapShrunk && !(await server.heapShrunk)) console.warn(`${server.name}: no post-start heap shrink seen; RSS per player may read low`);
-    const rssPublisherOnly = await settledRss(server.pid);
+    const before = await settledMemory(server);
     await load.ask({ type: 'players', url: server.rtmpUrl('bench'), count: players, probes: Number(args.probes) }, 'players-ready');
     await sleep(warmupSec * 1000);
     const cpu0 = cpuSeconds(server.pid);
@@ -99,14 +100,17 @@ async function measure(kind: Kind, players: number, port: number, clip: string):
     const cpu = cpuSeconds(server.pid) - cpu0;
     const busy = cpuBusySeconds(0) - busy0;
     const loadCpu = cpuSeconds(load.pid) - loadCpu0;
-    const rss = rssBytes(server.pid);
+    const after = await settledMemory(server);
+    const perPlayerKb = (a: number | undefined, b: number | undefined): number | null => a === undefined || b === undefined ? null : (a - b) / players / 1024;
     const delivered = w.received.reduce((a, b) => a + b, 0);
     const gb = delivered / 1e9;
     const ttff = w.ttffMs;
     await load.ask({ type: 'stop' }, 'stopped');
     return {
       server: server.name, players, cpuPerGb: cpu / gb, cpu0PerGb: busy / gb, serverCpuPct: (100 * cpu) / w.seconds, loadCpuPct: (100 * loadCpu) / w.seconds,
-      rssPerPlayerKb: (rss - rssPublisherOnly) / players / 1024,
+      rssPerPlayerKb: (after.rss - before.rss) / players / 1024,
+      heapPerPlayerKb: perPlayerKb(after.inside?.heapUsed, before.inside?.heapUsed),
+      buffersPerPlayerKb: perPlayerKb(after.inside?.arrayBuffers, before.inside?.arrayBuffers),
       realtime: w.received.filter((r) => r >= 0.95 * w.published).length,
       latencyP50: w.latencyMs.p50, latencyP95: w.latencyMs.p95,
       ttffP50: ttff.length ? ttff[Math.floor(ttff.length / 2)]! : null, ttffMax: ttff.length ? ttff[ttff.length - 1]! : null,
@@ -117,22 +121,22 @@ async function measure(kind: Kind, players: number, port: number, clip: string):
   }
 }
 
-const MEMORY_REDUCER_SETTLE_S = 10;
+const START_SETTLE_S = 10;
 
 /**
- * RSS once it stops moving: OnAir frees its embedded database's start-up buffers (several hundred MB) with one
- * full GC right after start, and the freed pages leave RSS over the next seconds; before that a reading would
- * show up as negative memory per player.
+ * RSS once it stops moving, after a full collection in the server when it offers one (OnAir: the embedded
+ * database's start-up buffers, several hundred MB, and whatever media buffers are dead but not yet collected),
+ * with the server's own view of its live memory then.
  */
-async function settledRss(pid: number): Promise<number> {
+async function settledMemory(server: BenchServer): Promise<{ rss: number; inside?: ServerMemory }> {
   const deadline = Date.now() + 90_000;
-  // The drop comes after a flat stretch, so wait past it before looking for a stable reading.
-  while (processAgeSeconds(pid) < MEMORY_REDUCER_SETTLE_S) await sleep(1000);
-  let last = rssBytes(pid);
+  while (processAgeSeconds(server.pid) < START_SETTLE_S) await sleep(1000);
+  const inside = await server.collectGarbage?.();
+  let last = rssBytes(server.pid);
   for (;;) {
-    await sleep(5000);
-    const now = rssBytes(pid);
-    if (Math.abs(now - last) < 2 * 1024 * 1024 || Date.now() > deadline) return now;
+    await sleep(2000);
+    const now = rssBytes(server.pid);
+    if (Math.abs(now - last) < 1024 * 1024 || Date.now() > deadline) return inside ? { rss: now, inside } : { rss: now };
     last = now;
   }
 }
@@ -170,9 +174,9 @@ async function main(): Promise<void> {
     }
   }
   console.log('\nread mode: eager in-process players (OnAir RTMP client), server on CPU 0, load on CPU 1');
-  console.log('server           players  Gb/s   CPU-s/GB  CPU0-s/GB  srv CPU%  load CPU%  RSS/player KB  real-time  lat p50/p95 ms  TTFF p50/max ms');
+  console.log('server           players  Gb/s   CPU-s/GB  CPU0-s/GB  srv CPU%  load CPU%  RSS/player KB  heap/buf KB  real-time  lat p50/p95 ms  TTFF p50/max ms');
   for (const r of results) {
-    console.log(`${r.server.padEnd(16)} ${String(r.players).padStart(7)}  ${fmt(r.gbps).padStart(5)}  ${fmt(r.cpuPerGb).padStart(8)}  ${fmt(r.cpu0PerGb).padStart(9)}  ${fmt(r.serverCpuPct, 0).padStart(8)}  ${fmt(r.loadCpuPct, 0).padStart(9)}  ${fmt(r.rssPerPlayerKb, 1).padStart(13)}  ${`${r.realtime}/${r.players}`.padStart(9)}  ${`${fmt(r.latencyP50, 0)}/${fmt(r.latencyP95, 0)}`.padStart(14)}  ${`${fmt(r.ttffP50, 0)}/${fmt(r.ttffMax, 0)}`.padStart(15)}`);
+    console.log(`${r.server.padEnd(16)} ${String(r.players).padStart(7)}  ${fmt(r.gbps).padStart(5)}  ${fmt(r.cpuPerGb).padStart(8)}  ${fmt(r.cpu0PerGb).padStart(9)}  ${fmt(r.serverCpuPct, 0).padStart(8)}  ${fmt(r.loadCpuPct, 0).padStart(9)}  ${fmt(r.rssPerPlayerKb, 1).padStart(13)}  ${`${fmt(r.heapPerPlayerKb, 1)}/${fmt(r.buffersPerPlayerKb, 1)}`.padStart(11)}  ${`${r.realtime}/${r.players}`.padStart(9)}  ${`${fmt(r.latencyP50, 0)}/${fmt(r.latencyP95, 0)}`.padStart(14)}  ${`${fmt(r.ttffP50, 0)}/${fmt(r.ttffMax, 0)}`.padStart(15)}`);
   }
   for (const players of levels) {
     const b = results.find((r) => r.server === 'nginx-rtmp' && r.players === players);

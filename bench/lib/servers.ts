@@ -1,6 +1,8 @@
 import { execFileSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
+import { createInterface } from 'node:readline';
+import { WebSocket } from 'ws';
 import { join, resolve } from 'node:path';
 import { startChild, stopChild } from './children.js';
 
@@ -8,8 +10,8 @@ export interface BenchServer {
   readonly name: string;
   readonly pid: number;
   readonly rtmpUrl: (stream: string) => string;
-  /** OnAir with watchHeapShrink: resolves once the post-start heap shrink has happened (true) or timed out. */
-  readonly heapShrunk?: Promise<boolean>;
+  /** OnAir with inspectGc: a full garbage collection in the server, then its memory usage. */
+  collectGarbage?(): Promise<ServerMemory>;
   stop(): Promise<void>;
 }
 
@@ -43,50 +45,75 @@ export interface OnAirBenchOptions {
   /** Flags for node before the script; default BENCH_NODE_ARGS. */
   readonly nodeArgs?: readonly string[];
   /**
-   * Watch V8's GC trace (node --trace-gc, one line per collection on stdout) for the memory reducer's
-   * post-start shrink: BenchServer.heapShrunk resolves after it (or after `timeoutMs`, false).
+   * Open node's inspector on loopback (port + 2) so the bench can run a full collection in the server
+   * (BenchServer.collectGarbage) before reading its RSS: memory per player then counts what players hold, not
+   * the dead media buffers that happen to be waiting for the next collection.
    */
-  readonly watchHeapShrink?: boolean;
+  readonly inspectGc?: boolean;
 }
-
-/** How long after start V8's memory reducer may take to shrink the heap (seen at 55-80 s after start). */
-const HEAP_SHRINK_TIMEOUT_MS = 150_000;
-/** The reducer's collections come in a burst (two, ~0.6 s apart); quiet for this long means it is done. */
-const HEAP_SHRINK_QUIET_MS = 5_000;
 
 /** OnAir from dist/ (built by the caller, buildOnAir), pinned to `cpu`. */
 export async function startOnAir(cpu: number, port: number, workDir: string, options: OnAirBenchOptions = {}): Promise<BenchServer> {
   const dataDir = join(workDir, `onair-data-${port}`);
   mkdirSync(dataDir, { recursive: true });
-  const nodeArgs = [...(options.nodeArgs ?? benchNodeArgs()), ...(options.watchHeapShrink ? ['--trace-gc'] : [])];
+  const inspectPort = port + 2;
+  const nodeArgs = [...(options.nodeArgs ?? benchNodeArgs()), ...(options.inspectGc ? [`--inspect=127.0.0.1:${inspectPort}`] : [])];
   const child = startChild('taskset', ['-c', String(cpu), process.execPath, ...nodeArgs, join(root, 'dist/main.js'), '--auth', 'open', '--host', '127.0.0.1',
     '--rtmp-port', String(port), '--http-port', String(port + 1), '--data-dir', dataDir, '--log-level', 'warn', ...(options.args ?? [])],
-  ['ignore', options.watchHeapShrink ? 'pipe' : 'ignore', 'inherit']);
-  const heapShrunk = options.watchHeapShrink ? watchHeapShrink(child) : undefined;
+  ['ignore', 'ignore', options.inspectGc ? 'pipe' : 'inherit']);
+  if (options.inspectGc) forwardStderrWithoutInspectorNotes(child);
   await waitPort(port);
   return {
     name: options.name ?? 'onair', pid: child.pid!, rtmpUrl: (s) => `rtmp://127.0.0.1:${port}/live/${s}`, stop: () => stopChild(child, 6000),
-    ...(heapShrunk ? { heapShrunk } : {}),
+    ...(options.inspectGc ? { collectGarbage: () => inspectorCollectGarbage(inspectPort) } : {}),
   };
 }
 
-/**
- * Resolves true once V8's memory reducer has shrunk the heap after start ("Mark-Compact (reduce)" lines in the
- * GC trace, then quiet), false on timeout. OnAir's embedded database leaves a large committed heap behind at
- * start; the reducer returns ~35 MB of it to the system about a minute later, which, inside a measurement
- * window, reads as negative memory per player.
- */
-function watchHeapShrink(child: ChildProcess): Promise<boolean> {
-  return new Promise((resolve) => {
-    let quiet: NodeJS.Timeout | undefined;
-    const give = setTimeout(() => resolve(false), HEAP_SHRINK_TIMEOUT_MS);
-    child.stdout!.setEncoding('utf8').on('data', (text: string) => {
-      if (!text.includes('Mark-Compact (reduce)')) return;
-      clearTimeout(quiet);
-      quiet = setTimeout(() => (clearTimeout(give), resolve(true)), HEAP_SHRINK_QUIET_MS);
-    });
-    child.once('exit', () => (clearTimeout(give), clearTimeout(quiet), resolve(false)));
+/** The inspector announces itself on stderr ("Debugger listening on ...", "Debugger attached."): not news. */
+function forwardStderrWithoutInspectorNotes(child: ChildProcess): void {
+  createInterface({ input: child.stderr! }).on('line', (line) => {
+    if (!/^(Debugger listening on|For help, see|Debugger attached|Debugger ending|Waiting for the debugger)/.test(line)) console.error(line);
   });
+}
+
+/** What the server's process.memoryUsage() said right after a full collection. */
+export interface ServerMemory {
+  readonly rss: number;
+  readonly heapUsed: number;
+  /** Bytes of ArrayBuffer/Buffer backing stores (media payloads, socket queues). */
+  readonly arrayBuffers: number;
+}
+
+/**
+ * One full collection in the server through the inspector protocol (HeapProfiler.collectGarbage), then its
+ * process.memoryUsage() (Runtime.evaluate): where its memory is, live objects only.
+ */
+async function inspectorCollectGarbage(port: number): Promise<ServerMemory> {
+  const targets = await (await fetch(`http://127.0.0.1:${port}/json/list`)).json() as { webSocketDebuggerUrl: string }[];
+  const socket = new WebSocket(targets[0]!.webSocketDebuggerUrl);
+  const calls = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  let nextId = 1;
+  const call = (method: string, params: object = {}): Promise<unknown> => new Promise((resolve, reject) => {
+    const id = nextId++;
+    calls.set(id, { resolve, reject });
+    socket.send(JSON.stringify({ id, method, params }));
+  });
+  socket.on('message', (data) => {
+    const reply = JSON.parse(String(data)) as { id?: number; result?: unknown; error?: { message: string } };
+    const pending = reply.id === undefined ? undefined : calls.get(reply.id);
+    if (!pending) return;
+    calls.delete(reply.id!);
+    if (reply.error) pending.reject(new Error(reply.error.message));
+    else pending.resolve(reply.result);
+  });
+  await new Promise<void>((resolve, reject) => socket.once('open', resolve).once('error', reject));
+  try {
+    await call('HeapProfiler.collectGarbage');
+    const r = await call('Runtime.evaluate', { expression: 'JSON.stringify(process.memoryUsage())', returnByValue: true }) as { result: { value: string } };
+    return JSON.parse(r.result.value) as ServerMemory;
+  } finally {
+    socket.close();
+  }
 }
 
 export function nginxRtmpAvailable(): boolean {

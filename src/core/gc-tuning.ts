@@ -16,7 +16,7 @@ const HEAP_GROWING_PERCENT = 100;
  *
  * Tried and not set here (bench/side-by-side.ts, `--trace-gc`): `--no-memory-reducer` only removes the two
  * "Mark-Compact (reduce)" that shrink the heap once after start-up (none follow the regular ones while media
- * flows), and V8 ignores it when set at run time; `--single-threaded-gc` saves ~12 % on a process pinned to one
+ * flows), and V8 ignores it when set at run time; `--single-threaded-gc` read 0.88x on a process pinned to one
  * core but aborts V8 in its next concurrent marking when set at run time, so it is a node command-line flag for
  * operators who pin the process (README).
  */
