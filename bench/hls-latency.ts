@@ -119,7 +119,7 @@ async function cpuSideBySide(clip: string): Promise<void> {
 async function main(): Promise<void> {
   buildOnAir();
   const clip = referenceClip(join(root, 'bench/out/media'));
-  console.log(`HLS bench: ${SECONDS} s windows after ${WARMUP_MS / 1000} s warm-up; clip ${clip}`);
+  console.log(`HLS bench: ${SECONDS} s windows; latency after ${WARMUP_MS / 1000} s of playback, CPU after ${CPU_WARMUP_MS / 1000} s of ingest; clip ${clip}`);
   if (LATENCY) {
     await latency('low', clip, 19350);
     await latency('standard', clip, 19360);

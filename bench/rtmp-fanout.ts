@@ -88,6 +88,9 @@ async function measure(kind: Kind, players: number, port: number, clip: string):
   try {
     await load.expect('ready');
     await load.ask({ type: 'publish', url: server.rtmpUrl('bench'), clip }, 'published');
+    // The publisher alone for as long as the players will get: the stream's own memory (GOP cache, HLS window)
+    // reaches its steady size first, so the difference below is the players'.
+    await sleep(warmupSec * 1000);
     const before = await settledMemory(server);
     await load.ask({ type: 'players', url: server.rtmpUrl('bench'), count: players, probes: Number(args.probes) }, 'players-ready');
     await sleep(warmupSec * 1000);
