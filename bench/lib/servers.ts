@@ -1,9 +1,9 @@
 import { execFileSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
+import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { WebSocket } from 'ws';
-import { join, resolve } from 'node:path';
 import { startChild, stopChild } from './children.js';
 
 export interface BenchServer {
