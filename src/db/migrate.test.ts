@@ -63,6 +63,8 @@ describe('PGlite on disk', () => {
       db = await openDatabase({ databaseUrl: '', dataDir: dir });
       assert.equal(db instanceof PgliteDatabase, true);
       assert.deepEqual(await db.query(`SELECT value FROM server_secrets WHERE name = 'persist'`), [{ value: 'v' }]);
+      // Sized for a few thousand rows, not a database server (resident memory of the media server's process).
+      assert.deepEqual(await db.query('SHOW shared_buffers'), [{ shared_buffers: '8MB' }]);
       await db.close();
     } finally {
       rmSync(dir, { recursive: true, force: true });

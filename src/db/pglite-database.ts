@@ -3,6 +3,13 @@ import { PGlite } from '@electric-sql/pglite';
 import { OnAirError } from '../core/errors.js';
 import type { Database, Queryable } from './database.js';
 
+/**
+ * Postgres settings for the embedded database. Its tables are a few thousand rows (streams, keys, sessions,
+ * webhook deliveries), and PGlite's defaults (128 MB of shared buffers, sized for a database server) cost the
+ * media server's process that much resident memory.
+ */
+const EMBEDDED_POSTGRES_CONF = ['shared_buffers = 8MB', 'wal_buffers = 1MB', 'work_mem = 1MB', 'maintenance_work_mem = 4MB'];
+
 /** Embedded PostgreSQL (WASM). `dataDir` undefined = in memory (tests). */
 export class PgliteDatabase implements Database {
   readonly kind = 'pglite' as const;
@@ -12,7 +19,7 @@ export class PgliteDatabase implements Database {
 
   static async open(dataDir?: string): Promise<PgliteDatabase> {
     if (dataDir !== undefined) mkdirSync(dataDir, { recursive: true });
-    const pg = await PGlite.create(dataDir);
+    const pg = await PGlite.create(dataDir, { postgresqlconf: EMBEDDED_POSTGRES_CONF });
     return new PgliteDatabase(pg);
   }
 
