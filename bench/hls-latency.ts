@@ -20,7 +20,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { median, numberArg, runBench, sleep, startChild, stopChild } from './lib/children.js';
 import { realtimePublishArgs, referenceClip } from './lib/clip.js';
-import { cpuSeconds } from './lib/proc-stats.js';
+import { cpuShares } from './lib/proc-stats.js';
 import { buildOnAir, nginxRtmpAvailable, startNginxHls, startOnAir, type BenchServer } from './lib/servers.js';
 import { launchHlsBrowser } from '../test/hls/support/hls-browser.js';
 
@@ -89,21 +89,18 @@ async function latency(mode: 'low' | 'standard', clip: string, port: number): Pr
 
 /** Both servers ingesting at once, CPU of each over the same windows, the ratio per window and their median. */
 async function cpuSideBySide(clip: string): Promise<void> {
-  const servers: BenchServer[] = [await startOnAir(0, 19370, work, { name: 'onair (LL-HLS, fMP4)' })];
+  const onairPort = 19370;
+  const servers: BenchServer[] = [await startOnAir(0, onairPort, work, { name: 'onair (LL-HLS, fMP4)' })];
   if (nginxRtmpAvailable()) servers.push(await startNginxHls(0, 19380, work));
   else console.log('nginx-rtmp not installed (apt-get install nginx libnginx-mod-rtmp): OnAir alone, no ratio');
   const pubs = servers.flatMap((s) => Array.from({ length: STREAMS }, (_, i) => publish(s.rtmpUrl(`cpu${i}`), clip)));
   try {
-    for (let i = 0; i < STREAMS; i++) await waitHttp(`http://127.0.0.1:19371/hls/cpu${i}/index.m3u8`);
+    for (let i = 0; i < STREAMS; i++) await waitHttp(`http://127.0.0.1:${onairPort + 1}/hls/cpu${i}/index.m3u8`);
     await sleep(CPU_WARMUP_MS);
     const runs = servers.map(() => [] as number[]);
     const ratios: number[] = [];
     for (let w = 0; w < CPU_RUNS; w++) {
-      const c0 = servers.map((s) => cpuSeconds(s.pid));
-      const t0 = Date.now();
-      await sleep(SECONDS * 1000);
-      const elapsed = (Date.now() - t0) / 1000;
-      const shares = servers.map((s, i) => (cpuSeconds(s.pid) - c0[i]!) / elapsed / STREAMS);
+      const shares = (await cpuShares(servers.map((s) => s.pid), SECONDS)).map((x) => x / STREAMS);
       shares.forEach((x, i) => runs[i]!.push(x));
       if (shares.length > 1) ratios.push(shares[0]! / shares[1]!);
       console.log(`window ${w + 1}: ${servers.map((s, i) => `${s.name} ${(shares[i]! * 100).toFixed(2)} %`).join('  ')}${shares.length > 1 ? `  ratio ${ratios[w]!.toFixed(2)}x` : ''}`);

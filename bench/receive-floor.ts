@@ -15,8 +15,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { numberArg, runBench, sleep, startChild, stopChild } from './lib/children.js';
 import { realtimePublishArgs, referenceClip } from './lib/clip.js';
-import { cpuSeconds } from './lib/proc-stats.js';
-import { buildOnAir, nginxRtmpAvailable, nginxRtmpCommand, waitPort } from './lib/servers.js';
+import { cpuShares } from './lib/proc-stats.js';
+import { buildOnAir, nginxHlsApplication, nginxRtmpAvailable, nginxRtmpCommand, waitPort } from './lib/servers.js';
 
 const root = resolve(import.meta.dirname, '..');
 const SECONDS = numberArg('seconds', 60);
@@ -38,10 +38,8 @@ async function measure(name: string, server: ChildProcess, port: number, target:
   const pub = startChild('taskset', ['-c', '1', 'ffmpeg', ...realtimePublishArgs(clip, target)]);
   try {
     await sleep(WARMUP_MS);
-    const c0 = cpuSeconds(server.pid!);
-    const t0 = Date.now();
-    await sleep(SECONDS * 1000);
-    const pct = (100 * (cpuSeconds(server.pid!) - c0)) / ((Date.now() - t0) / 1000);
+    const [share] = await cpuShares([server.pid!], SECONDS);
+    const pct = 100 * share!;
     console.log(`${name.padEnd(40)} ${pct.toFixed(2)} % of one core`);
     return pct;
   } finally {
@@ -64,8 +62,7 @@ async function main(): Promise<void> {
     '--rtmp-port', '19393', '--http-port', '19394', '--data-dir', data, '--log-level', 'warn']), 19393, 'rtmp://127.0.0.1:19393/live/floor', clip);
   if (nginxRtmpAvailable()) {
     const dir = join(work, 'nginx');
-    mkdirSync(join(dir, 'hls'), { recursive: true });
-    const { cmd, args } = nginxRtmpCommand(dir, 19395, 0, `live on; hls on; hls_path ${dir}/hls; hls_fragment 2s; hls_playlist_length 12s;`);
+    const { cmd, args } = nginxRtmpCommand(dir, 19395, 0, nginxHlsApplication(dir));
     await measure('nginx-rtmp (RTMP, hls on)', startChild(cmd, args), 19395, 'rtmp://127.0.0.1:19395/live/floor', clip);
   } else {
     console.log('nginx-rtmp not installed: no peer figure');

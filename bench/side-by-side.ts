@@ -17,7 +17,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { runBench, sleep, startChild, stopChild } from './lib/children.js';
 import { realtimePublishArgs, referenceClip } from './lib/clip.js';
-import { cpuSeconds } from './lib/proc-stats.js';
+import { cpuShares } from './lib/proc-stats.js';
 import { buildOnAir, nginxRtmpAvailable, startNginxHls, startOnAir } from './lib/servers.js';
 
 const root = resolve(import.meta.dirname, '..');
@@ -58,11 +58,7 @@ async function main(): Promise<void> {
     const sums = servers.map(() => 0);
     const windows = Number(args.windows);
     for (let w = 0; w < windows; w++) {
-      const before = servers.map((s) => cpuSeconds(s.pid));
-      const t0 = Date.now();
-      await sleep(Number(args.seconds) * 1000);
-      const elapsed = (Date.now() - t0) / 1000;
-      const pcts = servers.map((s, i) => (100 * (cpuSeconds(s.pid) - before[i]!)) / elapsed);
+      const pcts = (await cpuShares(servers.map((s) => s.pid), Number(args.seconds))).map((x) => 100 * x);
       pcts.forEach((p, i) => (sums[i]! += p / windows));
       console.log(`window ${w + 1}: ${servers.map((s, i) => `${s.name} ${pcts[i]!.toFixed(2)} %`).join('  ')}`);
     }

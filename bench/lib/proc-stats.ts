@@ -9,6 +9,18 @@ export function cpuSeconds(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
 }
 
+/**
+ * The share of one core (0..1 per core) each of `pids` used over one window of `seconds` from now: read over the
+ * same window for all, so a machine that drifts between windows drifts for all of them alike.
+ */
+export async function cpuShares(pids: readonly number[], seconds: number): Promise<number[]> {
+  const before = pids.map(cpuSeconds);
+  const t0 = Date.now();
+  await new Promise((r) => setTimeout(r, seconds * 1000));
+  const elapsed = (Date.now() - t0) / 1000;
+  return pids.map((pid, i) => (cpuSeconds(pid) - before[i]!) / elapsed);
+}
+
 /** Resident set size in bytes, from /proc/<pid>/status. */
 export function rssBytes(pid: number): number {
   const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));

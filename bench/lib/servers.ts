@@ -140,20 +140,29 @@ rtmp { server { listen 127.0.0.1:${port}; chunk_size 4096; application live { ${
   return { cmd: 'taskset', args: ['-c', String(cpu), '/usr/sbin/nginx', '-p', dir, '-e', `${dir}/logs/error.log`, '-c', join(dir, 'nginx.conf')] };
 }
 
-/** nginx-rtmp (Debian nginx + libnginx-mod-rtmp), one process (master off), pinned to `cpu`. */
-export async function startNginxRtmp(cpu: number, port: number, workDir: string): Promise<BenchServer> {
-  const { cmd, args } = nginxRtmpCommand(join(workDir, `nginx-${port}`), port, cpu, 'live on;');
-  const child = startChild(cmd, args);
-  await waitPort(port);
-  return { name: 'nginx-rtmp', pid: child.pid!, rtmpUrl: (s) => `rtmp://127.0.0.1:${port}/live/${s}`, stop: () => stopChild(child, 6000) };
+/**
+ * The `application live` body of nginx-rtmp with `hls on` (MPEG-TS, 2 s fragments, 12 s playlist) writing under
+ * `dir`, created here: the peer of the per-stream HLS comparison.
+ */
+export function nginxHlsApplication(dir: string): string {
+  mkdirSync(join(dir, 'hls'), { recursive: true });
+  return `live on; hls on; hls_path ${dir}/hls; hls_fragment 2s; hls_playlist_length 12s;`;
 }
 
-/** nginx-rtmp with `hls on` (MPEG-TS, 2 s fragments, 12 s playlist): the peer of the per-stream HLS comparison. */
-export async function startNginxHls(cpu: number, port: number, workDir: string): Promise<BenchServer> {
-  const dir = join(workDir, `nginx-hls-${port}`);
-  mkdirSync(join(dir, 'hls'), { recursive: true });
-  const { cmd, args } = nginxRtmpCommand(dir, port, cpu, `live on; hls on; hls_path ${dir}/hls; hls_fragment 2s; hls_playlist_length 12s;`);
+async function startNginx(name: string, dir: string, cpu: number, port: number, application: string): Promise<BenchServer> {
+  const { cmd, args } = nginxRtmpCommand(dir, port, cpu, application);
   const child = startChild(cmd, args);
   await waitPort(port);
-  return { name: 'nginx-hls', pid: child.pid!, rtmpUrl: (s) => `rtmp://127.0.0.1:${port}/live/${s}`, stop: () => stopChild(child, 6000) };
+  return { name, pid: child.pid!, rtmpUrl: (s) => `rtmp://127.0.0.1:${port}/live/${s}`, stop: () => stopChild(child, 6000) };
+}
+
+/** nginx-rtmp (Debian nginx + libnginx-mod-rtmp), one process (master off), pinned to `cpu`. */
+export function startNginxRtmp(cpu: number, port: number, workDir: string): Promise<BenchServer> {
+  return startNginx('nginx-rtmp', join(workDir, `nginx-${port}`), cpu, port, 'live on;');
+}
+
+/** nginx-rtmp with `hls on` (nginxHlsApplication). */
+export function startNginxHls(cpu: number, port: number, workDir: string): Promise<BenchServer> {
+  const dir = join(workDir, `nginx-hls-${port}`);
+  return startNginx('nginx-hls', dir, cpu, port, nginxHlsApplication(dir));
 }
