@@ -1,11 +1,13 @@
 /**
  * The ingest path in isolation, as fast as it goes: the reference clip serialized as an RTMP publisher would
  * send it (4096-byte chunks), pushed through the server session, FLV parsing, the hub and the HLS/LL-HLS
- * packager. Prints CPU milliseconds per second of media (the per-stream ingest cost with HLS on). Run with
+ * packager. Prints CPU milliseconds per second of media (the per-stream ingest cost with HLS on) and the JS heap
+ * bytes allocated per RTMP message (what sets how often a live server collects garbage). Run with
  * `node --cpu-prof --import tsx bench/ingest-pipeline.ts` to profile it.
  */
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { GCProfiler } from 'node:v8';
 import { pino } from 'pino';
 import { loadConfig } from '../src/config/load-config.js';
 import { FlvReader } from '../src/formats/flv/index.js';
@@ -60,14 +62,24 @@ const session: ServerSession = new ServerSession({
 }, { maxMessageSize: config.maxMessageSize, chunkSize: 4096 });
 session.push(setup);
 
+// JS heap allocated = growth of the used heap plus what every collection in between freed (GCProfiler's
+// per-collection before/after figures): the allocation rate that drives the server's scavenges.
+const gcProfiler = new GCProfiler();
+gcProfiler.start();
+const heap0 = process.memoryUsage().heapUsed;
 const t0 = process.cpuUsage();
 const w0 = performance.now();
 for (const b of media) session.push(b);
 const cpu = process.cpuUsage(t0);
 const wall = performance.now() - w0;
+const heap1 = process.memoryUsage().heapUsed;
+const collections = gcProfiler.stop()?.statistics ?? [];
+const freed = collections.reduce((sum, c) => sum + c.beforeGC.heapStatistics.usedHeapSize - c.afterGC.heapStatistics.usedHeapSize, 0);
+const messages = media.length;
 const mediaSeconds = (loops * clipMs) / 1000;
 const cpuMs = (cpu.user + cpu.system) / 1000;
 console.log(`${withHls ? 'ingest + LL-HLS' : 'ingest only'}: ${mediaSeconds.toFixed(0)} s of media in ${wall.toFixed(0)} ms wall, ${cpuMs.toFixed(0)} ms CPU`);
 console.log(`=> ${(cpuMs / mediaSeconds).toFixed(2)} ms CPU per second of media (${((100 * cpuMs) / mediaSeconds / 1000).toFixed(2)} % of a core per stream)`);
+console.log(`JS heap allocated: ${((heap1 - heap0 + freed) / messages).toFixed(0)} bytes per RTMP message (${messages} messages, ${collections.length} collections)`);
 packagers?.close();
 hub.close();

@@ -25,6 +25,14 @@ export class HubStream {
   readonly gop: GopCache;
   private publisherRef: Publisher | undefined;
   private readonly subs = new Set<Subscription>();
+  /**
+   * The same subscriptions as an array, rebuilt (never mutated) at the first use after a change: the
+   * per-packet fan-out is an indexed loop with no iterator allocated per packet, joins and leaves cost one
+   * rebuild per packet at most however many there are, and a subscription added or removed during a loop
+   * leaves that loop's snapshot alone (a new one already got this packet from the GOP cache replay).
+   */
+  private subList: readonly Subscription[] = [];
+  private subListStale = false;
   private metadataRef: StreamMetadata | undefined;
   private active = false;
   private lastDropLog = 0;
@@ -61,6 +69,14 @@ export class HubStream {
     return this.subs;
   }
 
+  private fanout(): readonly Subscription[] {
+    if (this.subListStale) {
+      this.subList = [...this.subs];
+      this.subListStale = false;
+    }
+    return this.subList;
+  }
+
   /** Attaches a new publisher; the caller has already detached any previous one. */
   attach(id: number, info: PublisherInfo, owner: ConstructorParameters<typeof Publisher>[3]): Publisher {
     const pub = new Publisher(id, this.path, info, owner, this.timelineEnd === 0 ? 0 : this.timelineEnd + 1);
@@ -69,7 +85,7 @@ export class HubStream {
     this.metadataRef = undefined;
     this.gop.reset();
     this.stats.publishers++;
-    for (const s of this.subs) {
+    for (const s of this.fanout()) {
       s.restartAtKeyframe();
       s.publisherStart();
     }
@@ -92,13 +108,14 @@ export class HubStream {
     const overflowsBefore = this.gop.overflows;
     this.gop.add(p);
     if (this.gop.overflows !== overflowsBefore) this.stats.gopOverflows++;
-    for (const s of this.subs) s.offer(p);
+    const subs = this.fanout();
+    for (let i = 0; i < subs.length; i++) subs[i]!.offer(p);
   }
 
   setMetadata(pub: Publisher, m: StreamMetadata): void {
     if (pub !== this.publisherRef) return;
     this.metadataRef = m;
-    for (const s of this.subs) s.metadata(m);
+    for (const s of this.fanout()) s.metadata(m);
   }
 
   detach(pub: Publisher, reason: string): void {
@@ -110,7 +127,7 @@ export class HubStream {
     this.stats.timestampJumps += ts.stats.jumps;
     this.stats.timestampNonMonotonic += ts.stats.nonMonotonic;
     this.active = false;
-    for (const s of this.subs) s.publisherEnd(reason);
+    for (const s of this.fanout()) s.publisherEnd(reason);
     this.hooks.onDetach(this, pub, reason);
   }
 
@@ -118,6 +135,7 @@ export class HubStream {
   subscribe(info: SubscriberInfo, sink: SubscriberSink): Subscription {
     const sub = new Subscription(info, sink, this.subscriptionOwner, this.subOptions);
     this.subs.add(sub);
+    this.subListStale = true;
     if (this.publisherRef) {
       if (this.metadataRef) sub.metadata(this.metadataRef);
       for (const p of this.gop.snapshot()) sub.offer(p);
@@ -129,7 +147,9 @@ export class HubStream {
   private readonly subscriptionOwner = {
     hasVideo: (): boolean => this.gop.videoPresent,
     remove: (sub: Subscription, reason: string): void => {
-      if (this.subs.delete(sub)) this.hooks.onSubscribersChanged(this, sub, false, reason);
+      if (!this.subs.delete(sub)) return;
+      this.subListStale = true;
+      this.hooks.onSubscribersChanged(this, sub, false, reason);
     },
     onSlow: (sub: Subscription): void => {
       const now = monotonicMs();

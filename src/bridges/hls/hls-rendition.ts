@@ -178,7 +178,7 @@ export class HlsRendition {
       this.startSession(sel.tracks);
     }
     const s = this.session!;
-    const track = s.info.tracks.find((t) => t.kind === p.kind && t.codec === p.codec);
+    const track = trackFor(s.info.tracks, p);
     if (!track) return;
     s.anchor = Math.min(s.anchor, this.now() - p.dts);
     this.lastFrame = p.dts;
@@ -328,7 +328,7 @@ export class HlsRendition {
     this.pendingDiscontinuity = true;
   }
 
-  private apply(events: SegmenterEvent[]): void {
+  private apply(events: readonly SegmenterEvent[]): void {
     if (events.length === 0) return;
     const s = this.session!;
     for (const e of events) {
@@ -386,4 +386,13 @@ export class HlsRendition {
   private flushRejected(): void {
     while (this.selector.rejected.length > 0) this.options.warn?.(this.selector.rejected.shift()!);
   }
+}
+
+/** The session track a packet belongs to; a loop, not find(), as it runs for every frame. */
+function trackFor(tracks: readonly HlsTrack[], p: MediaPacket): HlsTrack | undefined {
+  for (let i = 0; i < tracks.length; i++) {
+    const t = tracks[i]!;
+    if (t.kind === p.kind && t.codec === p.codec) return t;
+  }
+  return undefined;
 }

@@ -33,9 +33,24 @@ export interface HlsSegment {
   readonly independent: boolean;
 }
 
+/** A video frame held back until the next frame's dts gives its duration (track timescale, and its ms dts). */
+interface HeldFrame {
+  readonly dts: number;
+  readonly cts: number;
+  readonly keyframe: boolean;
+  readonly data: Buffer;
+  readonly dtsMs: number;
+}
+
+function heldSample(h: HeldFrame, duration: number): Fmp4Sample {
+  return { dts: h.dts, cts: h.cts, duration, keyframe: h.keyframe, data: h.data };
+}
+
 export type SegmenterEvent =
   | { readonly type: 'part'; readonly part: HlsPart }
   | { readonly type: 'segment'; readonly segment: HlsSegment };
+
+const NO_EVENTS: readonly SegmenterEvent[] = Object.freeze([]);
 
 export interface SegmenterInput {
   readonly dtsMs: number;
@@ -94,7 +109,12 @@ export class Segmenter {
   readonly stats = { audioDropped: 0, partsDropped: 0, lastError: '' };
   private segment: OpenSegment | undefined;
   private part: OpenPart | undefined;
-  private held: { sample: Fmp4Sample; dtsMs: number } | undefined;
+  /** The newest main-track video frame, waiting for the next one's dts to know its duration. */
+  private held: HeldFrame | undefined;
+  /** Reused by push: most samples close nothing, and those return NO_EVENTS without allocating. */
+  private readonly scratch: SegmenterEvent[] = [];
+  /** The track that decides cuts (video if any, else the first). */
+  readonly main: HlsTrack;
   private lastMainDeltaMs = 0;
   private lastMainMs: number | undefined;
   private readonly audioClock = new Map<HlsTrack, number>();
@@ -107,11 +127,7 @@ export class Segmenter {
   ) {
     this.nextMsnValue = options.firstMsn;
     this.fragmentSeqValue = options.firstFragmentSeq;
-  }
-
-  /** The track that decides cuts. */
-  get main(): HlsTrack {
-    return this.tracks.find((t) => t.kind === 'video') ?? this.tracks[0]!;
+    this.main = tracks.find((t) => t.kind === 'video') ?? tracks[0]!;
   }
 
   /** MSN the next segment opened will get (after a flush: the next session's first MSN). */
@@ -133,11 +149,14 @@ export class Segmenter {
     return this.segment ? { msn: this.segment.msn, parts: this.segment.parts.length } : undefined;
   }
 
-  push(track: HlsTrack, input: SegmenterInput): SegmenterEvent[] {
-    const events: SegmenterEvent[] = [];
+  push(track: HlsTrack, input: SegmenterInput): readonly SegmenterEvent[] {
+    const events = this.scratch;
     if (track === this.main) this.pushMain(track, input, events);
     else if (this.part) this.commit(track, this.audioSample(track, input));
-    return events;
+    if (events.length === 0) return NO_EVENTS;
+    const out = events.slice();
+    events.length = 0;
+    return out;
   }
 
   /** Ends the session: the held sample goes out with the last frame interval, the open segment closes. */
@@ -147,7 +166,7 @@ export class Segmenter {
     let endMs = this.lastMainMs ?? this.segment.startMs;
     if (this.held) {
       const d = Math.max(1, this.lastMainDeltaMs);
-      this.commit(this.main, { ...this.held.sample, duration: Math.round(d * this.main.fmp4.timescale / 1000) });
+      this.commit(this.main, heldSample(this.held, Math.round(d * this.main.fmp4.timescale / 1000)));
       endMs = this.held.dtsMs + d;
       this.held = undefined;
     } else if (this.main.kind === 'audio') {
@@ -166,8 +185,8 @@ export class Segmenter {
     }
     if (this.held) {
       const ts = track.fmp4.timescale;
-      const duration = Math.max(0, Math.round(input.dtsMs * ts / 1000) - this.held.sample.dts);
-      this.commit(track, { ...this.held.sample, duration });
+      const duration = Math.max(0, Math.round(input.dtsMs * ts / 1000) - this.held.dts);
+      this.commit(track, heldSample(this.held, duration));
       this.held = undefined;
     }
     if (this.lastMainMs !== undefined && input.dtsMs > this.lastMainMs) this.lastMainDeltaMs = input.dtsMs - this.lastMainMs;
@@ -188,9 +207,10 @@ export class Segmenter {
     }
     if (isVideo) {
       const ts = track.fmp4.timescale;
-      const dts = Math.round(input.dtsMs * ts / 1000);
-      const sample: Fmp4Sample = { dts, cts: Math.round(input.ctsMs * ts / 1000), duration: 0, keyframe: input.keyframe, data: input.data };
-      this.held = { sample, dtsMs: input.dtsMs };
+      this.held = {
+        dts: Math.round(input.dtsMs * ts / 1000), cts: Math.round(input.ctsMs * ts / 1000), keyframe: input.keyframe, data: input.data,
+        dtsMs: input.dtsMs,
+      };
     } else {
       this.commit(track, this.audioSample(track, input));
     }
@@ -263,7 +283,8 @@ export class Segmenter {
     if (!part || part.runs.size === 0) return;
     const runs: TrackRun[] = [];
     const frag: Fmp4FragmentPart[] = [];
-    for (const track of this.tracks) {
+    for (let i = 0; i < this.tracks.length; i++) {
+      const track = this.tracks[i]!;
       const samples = part.runs.get(track);
       if (!samples?.length) continue;
       runs.push({ track, samples });
@@ -279,7 +300,7 @@ export class Segmenter {
       return;
     }
     let bytes = 0;
-    for (const c of chunks) bytes += c.length;
+    for (let i = 0; i < chunks.length; i++) bytes += chunks[i]!.length;
     const closed: HlsPart = {
       msn: seg.msn, index: part.index, startMs: part.startMs, durationMs: Math.max(0, endMs - part.startMs),
       independent: part.independent, chunks, bytes, runs,

@@ -22,7 +22,7 @@ export class RtmpIngest {
     const packets = msg.typeId === MessageType.VIDEO
       ? parseVideoTagBody(msg.payload, msg.timestamp)
       : parseAudioTagBody(msg.payload, msg.timestamp);
-    for (const p of packets) this.publisher.push(p);
+    for (let i = 0; i < packets.length; i++) this.publisher.push(packets[i]!);
   }
 
   onMetadata(meta: AmfObject): void {

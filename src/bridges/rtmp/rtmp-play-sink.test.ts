@@ -20,7 +20,7 @@ class RecordingSocket implements PlayerOutput {
     this.calls.push([...parts]);
   }
   /** Everything written, decoded as RTMP messages (the shared chunk size announced first, as the server does). */
-  messages(): RtmpMessage[] {
+  messages(): readonly RtmpMessage[] {
     const reader = new ChunkReader();
     reader.push(new ChunkWriter({ chunkSize: 128 }).write({ csid: 2, typeId: MessageType.SET_CHUNK_SIZE, streamId: 0, timestamp: 0, payload: encodeSetChunkSize({ chunkSize: CHUNK }) }));
     return reader.push(Buffer.concat(this.calls.flat()));

@@ -38,12 +38,15 @@ export function buildFragment(seq: number, parts: readonly Fmp4FragmentPart[]): 
   if (!Number.isInteger(seq) || seq < 0 || seq > 0xffff_ffff) {
     throw new OnAirError('ONAIR_ERR_MALFORMED', `fragment sequence number ${seq} is not a u32`);
   }
+  // Indexed loops throughout: this runs for every part of every stream, and for-of allocates iterators
+  // until the function is optimized.
   let moofSize = 8 + MFHD_SIZE;
   let dataSize = 0;
-  for (const p of parts) {
+  for (let i = 0; i < parts.length; i++) {
+    const p = parts[i]!;
     validatePart(p);
     moofSize += trafSize(p.samples.length);
-    for (const s of p.samples) dataSize += s.data.length;
+    for (let j = 0; j < p.samples.length; j++) dataSize += p.samples[j]!.data.length;
   }
   checkLimit('fmp4 fragment bytes', moofSize + MDAT_HEADER + dataSize, MAX_FRAGMENT_BYTES);
 
@@ -52,13 +55,21 @@ export function buildFragment(seq: number, parts: readonly Fmp4FragmentPart[]): 
   at = boxHeader(head, at, MFHD_SIZE, 'mfhd', 0, 0);
   at = head.writeUInt32BE(seq, at);
   let dataOffset = moofSize + MDAT_HEADER;
-  for (const p of parts) {
+  let sampleCount = 0;
+  for (let i = 0; i < parts.length; i++) {
+    const p = parts[i]!;
     at = writeTraf(head, at, p, dataOffset);
-    for (const s of p.samples) dataOffset += s.data.length;
+    for (let j = 0; j < p.samples.length; j++) dataOffset += p.samples[j]!.data.length;
+    sampleCount += p.samples.length;
   }
   at = boxHeader(head, at, MDAT_HEADER + dataSize, 'mdat');
-  const out: Buffer[] = [head];
-  for (const p of parts) for (const s of p.samples) out.push(s.data);
+  const out = new Array<Buffer>(1 + sampleCount);
+  out[0] = head;
+  let k = 1;
+  for (let i = 0; i < parts.length; i++) {
+    const samples = parts[i]!.samples;
+    for (let j = 0; j < samples.length; j++) out[k++] = samples[j]!.data;
+  }
   return out;
 }
 
@@ -73,12 +84,14 @@ function writeTraf(out: Buffer, start: number, p: Fmp4FragmentPart, dataOffset: 
   at = boxHeader(out, at, TFHD_SIZE, 'tfhd', 0, TFHD_DEFAULT_BASE_IS_MOOF);
   at = out.writeUInt32BE(p.track.id, at);
   at = boxHeader(out, at, TFDT_SIZE, 'tfdt', 1, 0); // v1: 64-bit time, never wraps (INTEROP §5)
-  at = out.writeBigUInt64BE(BigInt(p.baseDts), at);
+  at = out.writeUInt32BE(Math.floor(p.baseDts / 0x1_0000_0000), at); // 64 bits as two halves: no BigInt per part
+  at = out.writeUInt32BE(p.baseDts >>> 0, at);
   // v1: signed composition offsets (§8.8.8.2), needed for B-frames when pts may precede dts.
   at = boxHeader(out, at, TRUN_FIXED + TRUN_PER_SAMPLE * n, 'trun', 1, TRUN_FLAGS);
   at = out.writeUInt32BE(n, at);
   at = out.writeInt32BE(dataOffset, at);
-  for (const s of p.samples) {
+  for (let i = 0; i < n; i++) {
+    const s = p.samples[i]!;
     at = out.writeUInt32BE(s.duration, at);
     at = out.writeUInt32BE(s.data.length, at);
     at = out.writeUInt32BE(s.keyframe ? SAMPLE_FLAGS_SYNC : SAMPLE_FLAGS_NON_SYNC, at);
@@ -106,7 +119,8 @@ function validatePart(p: Fmp4FragmentPart): void {
     throw new OnAirError('ONAIR_ERR_MALFORMED', `track ${id}: baseDts ${p.baseDts} must be a non-negative integer`);
   }
   let expected = p.baseDts;
-  p.samples.forEach((s: Fmp4Sample, i) => {
+  for (let i = 0; i < p.samples.length; i++) {
+    const s: Fmp4Sample = p.samples[i]!;
     if (s.dts !== expected) {
       throw new OnAirError('ONAIR_ERR_MALFORMED', `track ${id}: sample ${i} dts ${s.dts}, expected ${expected}`);
     }
@@ -117,5 +131,5 @@ function validatePart(p: Fmp4FragmentPart): void {
       throw new OnAirError('ONAIR_ERR_MALFORMED', `track ${id}: sample ${i} composition offset ${s.cts}`);
     }
     expected += s.duration;
-  });
+  }
 }

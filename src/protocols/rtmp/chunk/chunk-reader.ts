@@ -62,6 +62,8 @@ const NEED_MORE = -1;
  * Throws OnAirError (ONAIR_ERR_LIMIT / ONAIR_ERR_MALFORMED); after a throw the reader is unusable and
  * every later push throws ONAIR_ERR_STATE: the caller closes the connection.
  */
+const NO_MESSAGES: readonly RtmpMessage[] = Object.freeze([]);
+
 export class ChunkReader {
   private readonly maxMessageSize: number;
   private readonly maxChunkStreams: number;
@@ -80,6 +82,8 @@ export class ChunkReader {
   private current: ChunkStream | null = null;
   private chunkRemaining = 0;
 
+  /** Messages completed by the current push (copied out when it returns). */
+  private readonly scratch: RtmpMessage[] = [];
   /** Scratch result of parseHeader (avoids an object per chunk). */
   private hdrStream: ChunkStream | null = null;
   private hdrNewMessage = false;
@@ -101,18 +105,24 @@ export class ChunkReader {
     return this.chunkSize;
   }
 
-  push(bytes: Buffer): RtmpMessage[] {
+  push(bytes: Buffer): readonly RtmpMessage[] {
     if (this.failed) throw new OnAirError('ONAIR_ERR_STATE', `chunk reader failed earlier: ${this.failed.message}`);
     this.received += bytes.length;
-    const out: RtmpMessage[] = [];
+    const out = this.scratch;
     try {
       this.consume(bytes, 0, out);
     } catch (err) {
+      out.length = 0;
       // Framing is lost after any error. A non-OnAirError would be our bug: rethrown untouched.
       this.failed = err instanceof OnAirError ? err : new OnAirError('ONAIR_ERR_STATE', String(err), { cause: err });
       throw err;
     }
-    return out;
+    // A publisher's message header often arrives in a read of its own: such pushes return no messages and
+    // allocate nothing.
+    if (out.length === 0) return NO_MESSAGES;
+    const messages = out.slice();
+    out.length = 0;
+    return messages;
   }
 
   private consume(bytes: Buffer, start: number, out: RtmpMessage[]): void {
@@ -160,9 +170,16 @@ export class ChunkReader {
     const cs = this.hdrStream!;
     if (this.hdrNewMessage) {
       if (cs.length <= this.chunkSize && bytes.length - pos >= cs.length) {
-        const whole = bytes.subarray(pos, pos + cs.length);
-        // Small copies come from Node's shared allocation pool: no new backing store per message.
-        this.emit(cs, this.inputIsReused ? Buffer.from(whole) : whole, out);
+        let payload: Buffer;
+        if (this.inputIsReused) {
+          // Small copies come from Node's shared allocation pool: no new backing store per message. (Not
+          // Buffer.from: its generic path reads .buffer, which makes V8 materialise the source's ArrayBuffer.)
+          payload = Buffer.allocUnsafe(cs.length);
+          bytes.copy(payload, 0, pos, pos + cs.length);
+        } else {
+          payload = bytes.subarray(pos, pos + cs.length);
+        }
+        this.emit(cs, payload, out);
         return pos + cs.length;
       }
       if (this.partialBytes + cs.length > this.maxPartialBytes) {

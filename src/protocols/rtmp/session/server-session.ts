@@ -112,7 +112,8 @@ export class ServerSession {
       if (data.length === 0) return;
     }
     const due = this.acks.add(data.length);
-    for (const msg of this.reader.push(data)) this.dispatch(msg);
+    const messages = this.reader.push(data);
+    for (let i = 0; i < messages.length; i++) this.dispatch(messages[i]!);
     if (due !== null) this.sendControl(MessageType.ACKNOWLEDGEMENT, encodeAcknowledgement({ sequenceNumber: due }));
   }
 
