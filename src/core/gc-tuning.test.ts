@@ -3,13 +3,13 @@ import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
 import { gcFlags } from './gc-tuning.js';
 
-test('by default: one live heap of old-generation headroom', () => {
-  assert.deepEqual(gcFlags([]), ['--heap-growing-percent=100']);
-  assert.deepEqual(gcFlags(['--heap-growing-percentage-typo']), ['--heap-growing-percent=100']);
+test('by default: three live heaps of old-generation headroom', () => {
+  assert.deepEqual(gcFlags([]), ['--heap-growing-percent=300']);
+  assert.deepEqual(gcFlags(['--heap-growing-percentage-typo']), ['--heap-growing-percent=300']);
 });
 
 test('a --heap-growing-percent on the node command line wins', () => {
-  assert.deepEqual(gcFlags(['--heap-growing-percent=300']), []);
+  assert.deepEqual(gcFlags(['--heap-growing-percent=150']), []);
   assert.deepEqual(gcFlags(['--trace-gc', '--heap-growing-percent=50']), []);
 });
 
@@ -21,6 +21,6 @@ test('tuneGc in a real process: sets what gcFlags says and the process survives 
     assert.equal(r.status, 0, r.stderr);
     return JSON.parse(r.stdout.trim().split('\n').pop()!) as string[];
   };
-  assert.deepEqual(run([]), ['--heap-growing-percent=100']);
-  assert.deepEqual(run(['--heap-growing-percent=300']), []);
+  assert.deepEqual(run([]), ['--heap-growing-percent=300']);
+  assert.deepEqual(run(['--heap-growing-percent=150']), []);
 });
