@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { pino } from 'pino';
 import { isOnAirError } from '../core/errors.js';
 import { StreamHub, type StreamHubOptions } from './stream-hub.js';
+import type { MediaPacket } from '../core/media-packet.js';
 import { RecordingSink, packet } from './test-helpers.js';
 
 const log = pino({ level: 'silent' });
@@ -161,4 +162,33 @@ test('close kicks publishers and closes subscribers; later calls are refused', (
   assert.ok(kicked);
   assert.ok(sink.closedWith);
   assert.throws(() => hub.publish('live/c', info), (e) => isOnAirError(e, 'ONAIR_ERR_CLOSED'));
+});
+
+test('joining and leaving during a fan-out: the joiner gets the packet once (GOP replay), the leaver no more', () => {
+  const hub = new StreamHub(opts(), log);
+  const pub = hub.publish('live/j', info);
+  pub.push(vcfg);
+  const joiner = new RecordingSink();
+  const leaver = new RecordingSink();
+  const later: { leaverSub?: ReturnType<StreamHub['subscribe']> } = {};
+  // Subscribed first, so it runs first in the fan-out: on the keyframe it subscribes `joiner` and closes `leaver`.
+  class Trigger extends RecordingSink {
+    override onPacket(p: MediaPacket, dts: number): void {
+      super.onPacket(p, dts);
+      if (p.keyframe && p.role === 'frame' && joiner.got.length === 0) {
+        hub.subscribe('live/j', info, joiner);
+        later.leaverSub!.close('left');
+      }
+    }
+  }
+  const trigger = new Trigger();
+  hub.subscribe('live/j', info, trigger);
+  later.leaverSub = hub.subscribe('live/j', info, leaver);
+  pub.push(packet('video', 0, { keyframe: true }));
+  pub.push(packet('video', 33));
+  assert.deepEqual(joiner.got.map((g) => [g.p.role, g.p.dts]), [['config', 0], ['frame', 0], ['frame', 33]]);
+  assert.deepEqual(leaver.got.map((g) => [g.p.role, g.p.dts]), [['config', 0]]);
+  assert.equal(leaver.closedWith, 'left');
+  assert.equal(trigger.got.length, 3);
+  assert.equal(hub.stream('live/j')!.subscriberCount, 2);
 });

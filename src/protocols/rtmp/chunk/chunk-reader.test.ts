@@ -117,3 +117,18 @@ test('the reader holds at most a header between pushes (input that ends mid-head
   assert.deepEqual(reader.push(bytes('ff 000000 000001 08 01000000')), []);
   assert.deepEqual(reader.push(bytes('77'))[0]!.csid, 65599);
 });
+
+test('each push returns its own messages: a later push (or an error) does not change an earlier result', () => {
+  const reader = new ChunkReader({ inputIsReused: true });
+  const input = bytes('03 000000 000004 14 00000000 01020304', '03 000000 000002 14 00000000 0506');
+  const first = reader.push(input);
+  input.fill(0xee); // a shared read buffer being reused
+  const none = reader.push(bytes('03 0000'));
+  const second = reader.push(bytes('00 000001 14 00000000 07'));
+  assert.deepEqual(none, []);
+  assert.deepEqual(first.map((m) => [...m.payload]), [[1, 2, 3, 4], [5, 6]], 'copied out of the reused input');
+  assert.deepEqual(second.map((m) => [...m.payload]), [[7]]);
+  throwsCode(() => reader.push(bytes('c5 00')), 'ONAIR_ERR_MALFORMED');
+  assert.equal(first.length, 2);
+  assert.equal(second.length, 1);
+});
