@@ -21,7 +21,10 @@ const HEAP_GROWING_PERCENT = 300;
  * "Mark-Compact (reduce)" that shrink the heap once after start-up (none follow the regular ones while media
  * flows), and V8 ignores it when set at run time; `--single-threaded-gc` read 0.88x on a process pinned to one
  * core but aborts V8 in its next concurrent marking when set at run time, so it is a node command-line flag for
- * operators who pin the process (README).
+ * operators who pin the process (README). `--min-semi-space-size` 8 or 16 (fewer scavenges, so window media dies
+ * young): 0.88x and 1.0x of the default in one 5-window set each, too close to the noise to ask operators for a
+ * node flag; `--no-parallel-scavenge/-marking/-compaction` abort V8 11.3 even on the command line ("Check
+ * failed: heap()->concurrent_marking()->IsStopped()").
  */
 export function gcFlags(execArgv: readonly string[]): string[] {
   const owned = execArgv.some((a) => a === '--heap-growing-percent' || a.startsWith('--heap-growing-percent='));
