@@ -1,3 +1,4 @@
+import { takeAll } from '../../core/scratch-list.js';
 import { buildFragment, type Fmp4FragmentPart, type Fmp4Sample } from '../../formats/fmp4/index.js';
 import type { HlsTrack } from './hls-tracks.js';
 import { AUDIO_BEHIND_FRAMES, MAX_PARTS_PER_SEGMENT, MAX_SEGMENT_MS } from './limits.js';
@@ -49,8 +50,6 @@ function heldSample(h: HeldFrame, duration: number): Fmp4Sample {
 export type SegmenterEvent =
   | { readonly type: 'part'; readonly part: HlsPart }
   | { readonly type: 'segment'; readonly segment: HlsSegment };
-
-const NO_EVENTS: readonly SegmenterEvent[] = Object.freeze([]);
 
 export interface SegmenterInput {
   readonly dtsMs: number;
@@ -111,7 +110,7 @@ export class Segmenter {
   private part: OpenPart | undefined;
   /** The newest main-track video frame, waiting for the next one's dts to know its duration. */
   private held: HeldFrame | undefined;
-  /** Reused by push: most samples close nothing, and those return NO_EVENTS without allocating. */
+  /** Reused by push: most samples close nothing, and those return without allocating (takeAll). */
   private readonly scratch: SegmenterEvent[] = [];
   /** The track that decides cuts (video if any, else the first). */
   readonly main: HlsTrack;
@@ -153,10 +152,7 @@ export class Segmenter {
     const events = this.scratch;
     if (track === this.main) this.pushMain(track, input, events);
     else if (this.part) this.commit(track, this.audioSample(track, input));
-    if (events.length === 0) return NO_EVENTS;
-    const out = events.slice();
-    events.length = 0;
-    return out;
+    return takeAll(events);
   }
 
   /** Ends the session: the held sample goes out with the last frame interval, the open segment closes. */

@@ -42,10 +42,12 @@ export function buildFragment(seq: number, parts: readonly Fmp4FragmentPart[]): 
   // until the function is optimized.
   let moofSize = 8 + MFHD_SIZE;
   let dataSize = 0;
+  let sampleCount = 0;
   for (let i = 0; i < parts.length; i++) {
     const p = parts[i]!;
     validatePart(p);
     moofSize += trafSize(p.samples.length);
+    sampleCount += p.samples.length;
     for (let j = 0; j < p.samples.length; j++) dataSize += p.samples[j]!.data.length;
   }
   checkLimit('fmp4 fragment bytes', moofSize + MDAT_HEADER + dataSize, MAX_FRAGMENT_BYTES);
@@ -55,12 +57,10 @@ export function buildFragment(seq: number, parts: readonly Fmp4FragmentPart[]): 
   at = boxHeader(head, at, MFHD_SIZE, 'mfhd', 0, 0);
   at = head.writeUInt32BE(seq, at);
   let dataOffset = moofSize + MDAT_HEADER;
-  let sampleCount = 0;
   for (let i = 0; i < parts.length; i++) {
     const p = parts[i]!;
     at = writeTraf(head, at, p, dataOffset);
     for (let j = 0; j < p.samples.length; j++) dataOffset += p.samples[j]!.data.length;
-    sampleCount += p.samples.length;
   }
   at = boxHeader(head, at, MDAT_HEADER + dataSize, 'mdat');
   const out = new Array<Buffer>(1 + sampleCount);

@@ -1,4 +1,5 @@
 import { OnAirError } from '../../../core/errors.js';
+import { takeAll } from '../../../core/scratch-list.js';
 import {
   DEFAULT_MAX_CHUNK_STREAMS, DEFAULT_MAX_MESSAGE_SIZE, DEFAULT_MAX_PARTIAL_BYTES, RTMP_INITIAL_CHUNK_SIZE,
 } from '../limits.js';
@@ -62,8 +63,6 @@ const NEED_MORE = -1;
  * Throws OnAirError (ONAIR_ERR_LIMIT / ONAIR_ERR_MALFORMED); after a throw the reader is unusable and
  * every later push throws ONAIR_ERR_STATE: the caller closes the connection.
  */
-const NO_MESSAGES: readonly RtmpMessage[] = Object.freeze([]);
-
 export class ChunkReader {
   private readonly maxMessageSize: number;
   private readonly maxChunkStreams: number;
@@ -119,10 +118,7 @@ export class ChunkReader {
     }
     // A publisher's message header often arrives in a read of its own: such pushes return no messages and
     // allocate nothing.
-    if (out.length === 0) return NO_MESSAGES;
-    const messages = out.slice();
-    out.length = 0;
-    return messages;
+    return takeAll(out);
   }
 
   private consume(bytes: Buffer, start: number, out: RtmpMessage[]): void {
