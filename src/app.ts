@@ -87,6 +87,7 @@ export async function startOnAir(config: Config, log: Logger): Promise<RunningOn
       tls: config.tlsCert ? { port: config.rtmpsPort, options: { cert: readFileSync(config.tlsCert), key: readFileSync(config.tlsKey) } } : undefined,
       maxMessageSize: config.maxMessageSize, chunkSize: config.chunkSize, handshakeTimeoutMs: config.handshakeTimeoutMs,
       idleTimeoutMs: config.idleTimeoutMs, maxConnections: config.maxConnections, tcpNodelay: config.tcpNodelay,
+      mergedReadMaxMs: config.mergedReadMaxMs,
     },
     hub, auth, log.child({ mod: 'rtmp' }),
   );

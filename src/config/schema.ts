@@ -40,6 +40,7 @@ export const SETTINGS = {
   maxMessageSize: { type: 'int', default: 8 * MiB, min: 64 * 1024, max: 64 * MiB, doc: 'largest RTMP message accepted from a peer (bytes)' },
   chunkSize: { type: 'int', default: 4096, min: 4096, max: 65536, doc: 'outgoing RTMP chunk size' },
   tcpNodelay: { type: 'bool', default: false, doc: 'TCP_NODELAY on RTMP player sockets: on sends every message at once (lowest latency, more packets); off lets the kernel coalesce small writes (Nagle, as nginx-rtmp does)' },
+  mergedReadMaxMs: { type: 'int', default: 200, min: 0, max: 1000, doc: 'merged reads: a publisher\'s drained socket waits up to this long before it is read again, so one wake-up takes every message that arrived meanwhile (SRS "mr"); the wait is also capped by what the stream\'s consumers tolerate (LL-HLS: half a part; standard HLS: a twentieth of a segment; RTMP/FLV players: none, reads at once) and skipped under 50 ms. 0 = off' },
   handshakeTimeoutMs: { type: 'int', default: 5000, min: 500, max: 60000, doc: 'RTMP handshake + connect deadline' },
   idleTimeoutMs: { type: 'int', default: 30000, min: 1000, max: 600000, doc: 'close an RTMP connection that sends nothing for this long (publishers) or never publishes/plays' },
   maxConnections: { type: 'int', default: 10000, min: 1, max: 1000000, doc: 'RTMP connections accepted at once' },

@@ -65,6 +65,17 @@ export class HubStream {
     return this.active;
   }
 
+  /**
+   * The smallest latency tolerance among the subscribers (SubscriberSink.latencyToleranceMs, absent = 0);
+   * Infinity with none. Read per ingest batch, not per packet: the loop stops at the first real-time player.
+   */
+  get latencyToleranceMs(): number {
+    const subs = this.fanout();
+    let ms = Infinity;
+    for (let i = 0; i < subs.length && ms > 0; i++) ms = Math.min(ms, subs[i]!.latencyToleranceMs);
+    return ms;
+  }
+
   subscriptions(): Iterable<Subscription> {
     return this.subs;
   }

@@ -5,6 +5,7 @@ import type { PublisherInfo } from './types.js';
 
 export interface PublisherOwner {
   ingest(pub: Publisher, p: MediaPacket): void;
+  latencyToleranceMs(pub: Publisher): number;
   setMetadata(pub: Publisher, m: StreamMetadata): void;
   detach(pub: Publisher, reason: string): void;
 }
@@ -34,6 +35,15 @@ export class Publisher {
 
   get isClosed(): boolean {
     return this.closed;
+  }
+
+  /**
+   * How long the bridge may hold input before pushing it without hurting any consumer: the smallest
+   * SubscriberSink.latencyToleranceMs of the stream's subscribers, 0 when a real-time player watches, Infinity
+   * when nobody does (a joining player starts from the GOP cache). Bridges use it to batch reads.
+   */
+  get latencyToleranceMs(): number {
+    return this.closed ? 0 : this.owner.latencyToleranceMs(this);
   }
 
   /** `p.dts` is the wire timestamp in ms (any 32-bit value); the hub rewrites it onto the stream timeline. */

@@ -192,3 +192,21 @@ test('joining and leaving during a fan-out: the joiner gets the packet once (GOP
   assert.equal(trigger.got.length, 3);
   assert.equal(hub.stream('live/j')!.subscriberCount, 2);
 });
+
+test("a publisher's latency tolerance is its stream's least tolerant subscriber (Infinity with none, 0 once closed)", () => {
+  const hub = new StreamHub(opts(), log);
+  const pub = hub.publish('live/tol', info);
+  assert.equal(pub.latencyToleranceMs, Infinity, 'nobody watching');
+  const tolerant = (ms: number) => Object.assign(new RecordingSink(), { latencyToleranceMs: ms });
+  const hls = hub.subscribe('live/tol', info, tolerant(100));
+  hub.subscribe('live/tol', info, tolerant(400));
+  assert.equal(pub.latencyToleranceMs, 100);
+  const player = hub.subscribe('live/tol', info, new RecordingSink());
+  assert.equal(pub.latencyToleranceMs, 0, 'a sink without a tolerance is a real-time player');
+  player.close('left');
+  assert.equal(pub.latencyToleranceMs, 100, 'back once the player leaves');
+  hls.close('left');
+  assert.equal(pub.latencyToleranceMs, 400);
+  pub.close();
+  assert.equal(pub.latencyToleranceMs, 0);
+});

@@ -108,6 +108,7 @@ export class StreamHub {
 
   private readonly publisherOwner: PublisherOwner = {
     ingest: (pub: Publisher, p: MediaPacket) => this.streamsByPath.get(pub.path)?.ingest(pub, p),
+    latencyToleranceMs: (pub: Publisher) => this.streamsByPath.get(pub.path)?.latencyToleranceMs ?? 0,
     setMetadata: (pub: Publisher, m: StreamMetadata) => this.streamsByPath.get(pub.path)?.setMetadata(pub, m),
     detach: (pub: Publisher, reason: string) => this.streamsByPath.get(pub.path)?.detach(pub, reason),
   };

@@ -41,6 +41,11 @@ export class Subscription {
     return this.sink.pendingBytes;
   }
 
+  /** The sink's SubscriberSink.latencyToleranceMs (absent = 0, real time). */
+  get latencyToleranceMs(): number {
+    return this.sink.latencyToleranceMs ?? 0;
+  }
+
   get isClosed(): boolean {
     return this.closed;
   }

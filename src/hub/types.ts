@@ -33,6 +33,12 @@ export interface SubscriberInfo {
 export interface SubscriberSink {
   /** Bytes accepted but not yet delivered to the peer (e.g. socket.writableLength); 0 for in-process sinks. */
   readonly pendingBytes: number;
+  /**
+   * How long media may wait on its way in without hurting this output's viewers, in ms (e.g. a fraction of an
+   * HLS part). Ingest bridges may batch input up to the smallest tolerance among a stream's subscribers
+   * (Publisher.latencyToleranceMs). Absent = 0: a real-time player, every packet at once.
+   */
+  readonly latencyToleranceMs?: number;
   /** Metadata changed (also sent once at start when known). */
   onMetadata(metadata: StreamMetadata): void;
   /** A config or frame; `dts` is rebased for this subscriber (starts near 0), `p.dts` is the stream timeline. */

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { hlsSettings } from './hls-settings.js';
+import { hlsSettings, ingestToleranceMs } from './hls-settings.js';
 
 const server = { latencyMode: 'low' as const, hlsSegmentMs: 0, hlsPartMs: 0, hlsWindowSegments: 0, reconnectWindowSec: 60 };
 
@@ -28,4 +28,11 @@ test('hlsSettings: explicit segment and part flags still apply to a stream that 
   const s = hlsSettings({ ...server, hlsSegmentMs: 2_000, hlsPartMs: 500 }, { latencyMode: 'low' });
   assert.equal(s.segmentMs, 2_000);
   assert.equal(s.partMs, 500);
+});
+
+test('ingest tolerance: half a part with LL-HLS, a twentieth of a segment without parts', () => {
+  assert.equal(ingestToleranceMs(hlsSettings(server)), 100);
+  assert.equal(ingestToleranceMs(hlsSettings({ ...server, hlsPartMs: 333 })), 166);
+  assert.equal(ingestToleranceMs(hlsSettings({ ...server, latencyMode: 'standard' })), 200);
+  assert.equal(ingestToleranceMs(hlsSettings({ ...server, latencyMode: 'standard', hlsSegmentMs: 6000 })), 300);
 });

@@ -39,3 +39,13 @@ export function hlsSettings(c: HlsConfig, stream: DeliveryPreferences = {}): Hls
     reconnectWindowMs: (stream.reconnectWindowSec ?? c.reconnectWindowSec) * 1000,
   };
 }
+
+/**
+ * How long input may wait on its way to this packager (SubscriberSink.latencyToleranceMs): half a part with
+ * LL-HLS, a twentieth of a segment without parts (200 ms at 4 s). A part or segment becomes available when the
+ * first sample after it arrives, so held input delays it by at most this, well inside the three parts or
+ * segments of hold-back a player keeps.
+ */
+export function ingestToleranceMs(s: HlsSettings): number {
+  return s.partMs !== undefined ? Math.floor(s.partMs / 2) : Math.floor(s.segmentMs / 20);
+}

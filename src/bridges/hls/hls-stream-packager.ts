@@ -2,7 +2,7 @@ import type { MediaPacket, StreamMetadata } from '../../core/media-packet.js';
 import type { Logger } from '../../core/logger.js';
 import type { StreamHub, Subscription, SubscriberSink } from '../../hub/index.js';
 import type { Timers } from './blocking-reload.js';
-import type { HlsSettings } from './hls-settings.js';
+import { ingestToleranceMs, type HlsSettings } from './hls-settings.js';
 import { HlsRendition } from './hls-rendition.js';
 import type { RenditionAligner } from './rendition-alignment.js';
 import { ENDED_GRACE_MS } from './limits.js';
@@ -30,6 +30,7 @@ export interface PackagerOptions {
  */
 export class HlsStreamPackager implements SubscriberSink {
   readonly pendingBytes = 0;
+  readonly latencyToleranceMs: number;
   readonly renditions = new Map<string, HlsRendition>();
   readonly instance: string;
   private subscription: Subscription | undefined;
@@ -43,6 +44,7 @@ export class HlsStreamPackager implements SubscriberSink {
     private readonly options: PackagerOptions,
   ) {
     this.instance = options.instance;
+    this.latencyToleranceMs = ingestToleranceMs(options.settings);
     this.timers = options.timers ?? { setTimeout: (fn, ms) => setTimeout(fn, ms).unref(), clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout) };
     const warn = (msg: string): void => options.log.warn({ path }, `hls: ${msg}`);
     this.renditions.set(SOURCE_RENDITION, new HlsRendition(SOURCE_RENDITION, {

@@ -28,8 +28,12 @@ export class SharedReadBuffer {
    * Returns a socket whose received bytes go to `onBytes` (a view of the shared buffer, valid only during
    * the call), or null when this Node build does not expose what the move needs: the caller then reads the
    * original socket with 'data' events.
+   *
+   * `drained` is true when the read did not fill the buffer, i.e. the socket's receive queue is now empty
+   * (libuv reads again at once after a full buffer). `onBytes` returning false stops reading until
+   * `socket.resume()`.
    */
-  adopt(accepted: Socket, server: Server, onBytes: (bytes: Buffer) => void): Socket | null {
+  adopt(accepted: Socket, server: Server, onBytes: (bytes: Buffer, drained: boolean) => boolean | void): Socket | null {
     const internals = accepted as unknown as SocketInternals;
     const handle = internals._handle;
     if (!handle || typeof handle.useUserBuffer !== 'function' || internals._server !== server) return null;
@@ -39,7 +43,7 @@ export class SharedReadBuffer {
     const shared = this.buffer;
     const socket = new Socket({
       handle,
-      onread: { buffer: shared, callback: (n: number) => void onBytes(shared.subarray(0, n)) },
+      onread: { buffer: shared, callback: (n: number) => onBytes(shared.subarray(0, n), n < shared.length) },
     } as ConstructorParameters<typeof Socket>[0]);
     const adopted = socket as unknown as SocketInternals;
     adopted._server = server;

@@ -81,6 +81,18 @@ export class RtmpConnection {
     socket.on('close', () => this.close('peer disconnected'));
   }
 
+  /**
+   * How long this connection's input may wait before it is read (merged reads): the smallest latency tolerance
+   * of the consumers of the streams it publishes; 0 while it publishes nothing (handshake and commands are
+   * answered at once).
+   */
+  get inputToleranceMs(): number {
+    if (this.publishers.size === 0) return 0;
+    let ms = Infinity;
+    for (const ingest of this.publishers.values()) ms = Math.min(ms, ingest.publisher.latencyToleranceMs);
+    return ms;
+  }
+
   get remoteAddress(): string {
     return this.socket.remoteAddress ?? '';
   }

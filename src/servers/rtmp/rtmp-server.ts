@@ -6,6 +6,7 @@ import type { StreamHub } from '../../hub/index.js';
 import { SharedChunks } from '../../bridges/rtmp/shared-chunks.js';
 import { FlushScheduler } from '../../core/flush-scheduler.js';
 import { SharedReadBuffer } from '../net/shared-read-buffer.js';
+import { ReadPacer } from '../net/read-pacer.js';
 import { RtmpConnection } from './rtmp-connection.js';
 import type { RtmpAuth } from '../auth-port.js';
 
@@ -20,6 +21,8 @@ export interface RtmpServerOptions {
   idleTimeoutMs: number;
   maxConnections: number;
   tcpNodelay: boolean;
+  /** Longest merged-read hold of a publisher's socket (ReadPacer); 0 reads every arrival at once. */
+  mergedReadMaxMs: number;
 }
 
 /**
@@ -31,6 +34,7 @@ export class RtmpServer {
   private readonly shared: SharedChunks;
   private readonly flusher: FlushScheduler;
   private readonly readBuffer = new SharedReadBuffer();
+  private readonly pacer: ReadPacer | null;
   private nextId = 1;
   private closing = false;
 
@@ -42,6 +46,7 @@ export class RtmpServer {
   ) {
     this.shared = new SharedChunks(options.chunkSize);
     this.flusher = new FlushScheduler(undefined, () => this.shared.endRound());
+    this.pacer = options.mergedReadMaxMs > 0 ? new ReadPacer(options.mergedReadMaxMs) : null;
   }
 
   get connectionCount(): number {
@@ -81,9 +86,16 @@ export class RtmpServer {
       accepted.destroy();
       return;
     }
-    // Reads start on a later event-loop turn, when `conn` exists.
-    const adopted = plain ? this.readBuffer.adopt(accepted, plain, (b) => conn.receive(b)) : null;
-    const socket = adopted ?? accepted;
+    // Reads start on a later event-loop turn, when `conn` exists. A publisher's drained socket may wait for
+    // more input as long as its stream's consumers tolerate (merged reads, ReadPacer).
+    const pacer = this.pacer;
+    const adopted = plain
+      ? this.readBuffer.adopt(accepted, plain, (b, drained): boolean => {
+        conn.receive(b);
+        return drained && pacer !== null ? pacer.afterDrainingRead(socket, conn.inputToleranceMs) : true;
+      })
+      : null;
+    const socket: Socket = adopted ?? accepted;
     const conn = new RtmpConnection(this.nextId++, socket, {
       hub: this.hub, auth: this.auth, shared: this.shared, flusher: this.flusher, log: this.log, protocol,
       maxMessageSize: this.options.maxMessageSize, chunkSize: this.options.chunkSize,
@@ -102,6 +114,7 @@ export class RtmpServer {
   async close(reason = 'server shutting down'): Promise<void> {
     if (this.closing) return;
     this.closing = true;
+    this.pacer?.close();
     const closed = Promise.all(this.servers.map((s) => new Promise<void>((r) => s.close(() => r()))));
     for (const c of [...this.connections]) c.gracefulClose(reason);
     await Promise.race([closed, new Promise((r) => setTimeout(r, 2_000).unref())]);
