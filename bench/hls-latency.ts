@@ -2,17 +2,18 @@
  * HLS benchmark: glass-to-glass latency in hls.js (LL-HLS and standard mode) and server CPU per ingested
  * stream with HLS packaging on, against nginx-rtmp `hls on` in the same run (BENCHMARKING.md).
  *
- *   npx tsx bench/hls-latency.ts [--seconds 20] [--cpu-warmup 60] [--cpu-runs 3] [--streams 1] [--latency 1]
+ *   npx tsx bench/hls-latency.ts [--seconds 20] [--cpu-warmup 240] [--cpu-runs 3] [--streams 1] [--latency 1]
  *
  * Latency: the page samples `hls.latency` (edge - currentTime) and `Date.now() - hls.playingDate` (wall
  * clock at ingest via EXT-X-PROGRAM-DATE-TIME + currentTime, i.e. ingest-to-screen on loopback) every
- * 250 ms after a 5 s warm-up. CPU: OnAir and nginx-rtmp both pinned to CPU 0 and ingesting at the same time,
- * ffmpeg publishing the reference clip (720p30 ~2.7 Mb/s) to each from CPU 1, no players; utime + stime of each
- * over the same `--cpu-runs` windows of `--seconds` after warm-up, and the ratio per window; with `--streams N`
- * each server ingests N copies at once and the figures are per stream (a server hosts many). Same windows,
- * because this machine drifts by 20-40 % between windows, more than the difference being measured; each server
- * uses about 1 % of the core per stream, so sharing it costs neither anything measurable. `--latency 0` skips
- * the browser part.
+ * 250 ms after a 5 s warm-up. CPU: OnAir as it ships (LL-HLS), OnAir in standard mode (segments only, like
+ * nginx-rtmp's HLS) and nginx-rtmp `hls on`, all pinned to CPU 0 and ingesting at the same time, ffmpeg
+ * publishing the reference clip (720p30 ~2.7 Mb/s) to each from CPU 1, no players; the CPU time of each
+ * (cpuSeconds: its threads' run time) over the same `--cpu-runs` windows of `--seconds` after warm-up, and the
+ * ratios to nginx-rtmp per window; with `--streams N` each server ingests N copies at once and the figures are
+ * per stream (a server hosts many). Same windows, because this machine drifts by 20-40 % between windows, more
+ * than the difference being measured; each server uses well under 1 % of the core per stream, so sharing it
+ * costs none of them anything measurable. `--latency 0` skips the browser part.
  */
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
@@ -28,10 +29,13 @@ const root = resolve(import.meta.dirname, '..');
 const SECONDS = numberArg('seconds', 20);
 const WARMUP_MS = 5_000;
 /**
- * The CPU window starts after this much publishing: at ~100 messages/s V8 takes about a minute to optimize
- * the ingest path (measured: 2.4 % of a core in the first 20 s, 1.4 % after 80 s), and a server runs for hours.
+ * The CPU window starts after this much publishing, because a server runs for hours and its first minutes cost
+ * more: V8 optimizes the ingest path as it runs (2.4 % of a core in the first 20 s, 1.4 % after 80 s, before
+ * merged reads), and with merged reads (~10 reads a second) one stream's CPU kept falling for about four
+ * minutes (30 s windows from the start, next to nginx-rtmp: 3.10, 1.27, 1.23, 1.09, 0.88, 1.01, 0.88, 1.06,
+ * then 0.77, 0.85, 0.82, 0.75x).
  */
-const CPU_WARMUP_MS = numberArg('cpu-warmup', 60) * 1000;
+const CPU_WARMUP_MS = numberArg('cpu-warmup', 240) * 1000;
 const CPU_RUNS = numberArg('cpu-runs', 3);
 /** Streams ingested by each server at once: per-stream CPU is the server's CPU divided by this. */
 const STREAMS = numberArg('streams', 1);
@@ -56,8 +60,8 @@ function pct(xs: number[], p: number): number {
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? NaN;
 }
 
-async function latency(mode: 'low' | 'standard', clip: string, port: number): Promise<void> {
-  const server = await startOnAir(0, port, work, { args: ['--latency-mode', mode] });
+async function latency(mode: 'low' | 'standard', clip: string, port: number, extra: readonly string[] = [], label: string = mode): Promise<void> {
+  const server = await startOnAir(0, port, work, { args: ['--latency-mode', mode, ...extra] });
   const pub = publish(`rtmp://127.0.0.1:${port}/live/bench`, clip);
   const browser = await launchHlsBrowser();
   try {
@@ -79,7 +83,7 @@ async function latency(mode: 'low' | 'standard', clip: string, port: number): Pr
       await sleep(250);
     }
     const f = (x: number): string => x.toFixed(2);
-    console.log(`${mode.padEnd(8)} hls.latency p50 ${f(pct(hlsLat, 50))} s p95 ${f(pct(hlsLat, 95))} s | ingest-to-screen (PDT) p50 ${f(pct(g2g, 50))} s p95 ${f(pct(g2g, 95))} s | first frame ${first ?? '-'} ms after page load | n=${g2g.length}`);
+    console.log(`${label.padEnd(8)} hls.latency p50 ${f(pct(hlsLat, 50))} s p95 ${f(pct(hlsLat, 95))} s | ingest-to-screen (PDT) p50 ${f(pct(g2g, 50))} s p95 ${f(pct(g2g, 95))} s | first frame ${first ?? '-'} ms after page load | n=${g2g.length}`);
   } finally {
     await browser.close();
     await stopChild(pub);
@@ -87,26 +91,37 @@ async function latency(mode: 'low' | 'standard', clip: string, port: number): Pr
   }
 }
 
-/** Both servers ingesting at once, CPU of each over the same windows, the ratio per window and their median. */
+const ONAIR_VARIANTS = 2;
+
+/** All servers ingesting at once, CPU of each over the same windows, the ratios per window and their medians. */
 async function cpuSideBySide(clip: string): Promise<void> {
   const onairPort = 19370;
-  const servers: BenchServer[] = [await startOnAir(0, onairPort, work, { name: 'onair (LL-HLS, fMP4)' })];
+  // OnAir as it ships (LL-HLS), and in standard mode: segments without parts, like nginx-rtmp's HLS.
+  const servers: BenchServer[] = [
+    await startOnAir(0, onairPort, work, { name: 'onair (LL-HLS)' }),
+    await startOnAir(0, onairPort + 100, work, { name: 'onair (standard HLS)', args: ['--latency-mode', 'standard'] }),
+  ];
   if (nginxRtmpAvailable()) servers.push(await startNginxHls(0, 19380, work));
   else console.log('nginx-rtmp not installed (apt-get install nginx libnginx-mod-rtmp): OnAir alone, no ratio');
   const pubs = servers.flatMap((s) => Array.from({ length: STREAMS }, (_, i) => publish(s.rtmpUrl(`cpu${i}`), clip)));
   try {
-    for (let i = 0; i < STREAMS; i++) await waitHttp(`http://127.0.0.1:${onairPort + 1}/hls/cpu${i}/index.m3u8`);
+    for (let i = 0; i < STREAMS; i++) {
+      for (const port of [onairPort, onairPort + 100]) await waitHttp(`http://127.0.0.1:${port + 1}/hls/cpu${i}/index.m3u8`);
+    }
     await sleep(CPU_WARMUP_MS);
     const runs = servers.map(() => [] as number[]);
-    const ratios: number[] = [];
+    const ratios: number[][] = [];
     for (let w = 0; w < CPU_RUNS; w++) {
       const shares = (await cpuShares(servers.map((s) => s.pid), SECONDS)).map((x) => x / STREAMS);
       shares.forEach((x, i) => runs[i]!.push(x));
-      if (shares.length > 1) ratios.push(shares[0]! / shares[1]!);
-      console.log(`window ${w + 1}: ${servers.map((s, i) => `${s.name} ${(shares[i]! * 100).toFixed(2)} %`).join('  ')}${shares.length > 1 ? `  ratio ${ratios[w]!.toFixed(2)}x` : ''}`);
+      const nginx = shares[ONAIR_VARIANTS];
+      if (nginx !== undefined) ratios.push(shares.slice(0, ONAIR_VARIANTS).map((x) => x / nginx));
+      console.log(`window ${w + 1}: ${servers.map((s, i) => `${s.name} ${(shares[i]! * 100).toFixed(2)} %`).join('  ')}${nginx !== undefined ? `  ratios ${ratios[w]!.map((r) => `${r.toFixed(2)}x`).join(' ')}` : ''}`);
     }
     servers.forEach((s, i) => console.log(`${s.name.padEnd(22)} median ${(median(runs[i]!) * 100).toFixed(2)} % of one core per ingested stream with HLS on (${STREAMS} at once)`));
-    if (ratios.length) console.log(`CPU ratio onair / nginx-rtmp (median of ${ratios.length} same-window ratios): ${median(ratios).toFixed(2)}x`);
+    for (let v = 0; v < ONAIR_VARIANTS && ratios.length; v++) {
+      console.log(`CPU ratio ${servers[v]!.name} / nginx-rtmp (median of ${ratios.length} same-window ratios): ${median(ratios.map((r) => r[v]!)).toFixed(2)}x`);
+    }
   } finally {
     for (const p of pubs) await stopChild(p);
     for (const s of servers) await s.stop();
@@ -119,6 +134,8 @@ async function main(): Promise<void> {
   console.log(`HLS bench: ${SECONDS} s windows; latency after ${WARMUP_MS / 1000} s of playback, CPU after ${CPU_WARMUP_MS / 1000} s of ingest; clip ${clip}`);
   if (LATENCY) {
     await latency('low', clip, 19350);
+    // What merged reads cost in latency: the same player with every arrival read at once.
+    await latency('low', clip, 19340, ['--merged-read-max-ms', '0'], 'low, merged reads off');
     await latency('standard', clip, 19360);
   }
   await cpuSideBySide(clip);

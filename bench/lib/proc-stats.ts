@@ -1,9 +1,27 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 const CLK_TCK = 100; // Linux USER_HZ; true on every Debian kernel this runs on
 
-/** CPU seconds (user + system) a process has used so far, from /proc/<pid>/stat. */
+/**
+ * CPU seconds (user + system) a process has used so far: the sum of its threads' run time in nanoseconds
+ * (/proc/<pid>/task/<tid>/schedstat), falling back to /proc/<pid>/stat. Why not /proc/<pid>/stat alone: it counts
+ * in 10 ms ticks, and a stream using 0.3 % of a core for 20 s is 6 ticks, so one tick is 17 % of the reading.
+ * The thread sum misses threads that ended during a window; the servers measured here keep theirs.
+ */
 export function cpuSeconds(pid: number): number {
+  try {
+    let ns = 0;
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      try {
+        ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
+      } catch {
+        // the thread ended between the listing and the read: its time is gone either way
+      }
+    }
+    if (ns > 0) return ns / 1e9;
+  } catch {
+    // no schedstat on this kernel: ticks below
+  }
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
