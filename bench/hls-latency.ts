@@ -13,7 +13,7 @@
  * ratios to nginx-rtmp per window; with `--streams N` each server ingests N copies at once and the figures are
  * per stream (a server hosts many). Same windows, because this machine drifts by 20-40 % between windows, more
  * than the difference being measured; each server uses well under 1 % of the core per stream, so sharing it
- * costs none of them anything measurable. `--latency 0` skips the browser part.
+ * costs none of them anything measurable. `--latency 0` skips the browser part, `--cpu-runs 0` the CPU part.
  */
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
@@ -138,7 +138,7 @@ async function main(): Promise<void> {
     await latency('low', clip, 19340, ['--merged-read-max-ms', '0'], 'low, merged reads off');
     await latency('standard', clip, 19360);
   }
-  await cpuSideBySide(clip);
+  if (CPU_RUNS > 0) await cpuSideBySide(clip);
 }
 
 runBench(main, work);
