@@ -34,7 +34,7 @@ export class RtmpServer {
   private readonly shared: SharedChunks;
   private readonly flusher: FlushScheduler;
   private readonly readBuffer = new SharedReadBuffer();
-  private readonly pacer: ReadPacer | null;
+  private readonly pacer: ReadPacer;
   private nextId = 1;
   private closing = false;
 
@@ -46,7 +46,7 @@ export class RtmpServer {
   ) {
     this.shared = new SharedChunks(options.chunkSize);
     this.flusher = new FlushScheduler(undefined, () => this.shared.endRound());
-    this.pacer = options.mergedReadMaxMs > 0 ? new ReadPacer(options.mergedReadMaxMs) : null;
+    this.pacer = new ReadPacer(options.mergedReadMaxMs);
   }
 
   get connectionCount(): number {
@@ -88,11 +88,10 @@ export class RtmpServer {
     }
     // Reads start on a later event-loop turn, when `conn` exists. A publisher's drained socket may wait for
     // more input as long as its stream's consumers tolerate (merged reads, ReadPacer).
-    const pacer = this.pacer;
     const adopted = plain
       ? this.readBuffer.adopt(accepted, plain, (b, drained): boolean => {
         conn.receive(b);
-        return drained && pacer !== null ? pacer.afterDrainingRead(socket, conn.inputToleranceMs) : true;
+        return drained ? this.pacer.afterDrainingRead(socket, conn.inputToleranceMs) : true;
       })
       : null;
     const socket: Socket = adopted ?? accepted;
@@ -114,7 +113,7 @@ export class RtmpServer {
   async close(reason = 'server shutting down'): Promise<void> {
     if (this.closing) return;
     this.closing = true;
-    this.pacer?.close();
+    this.pacer.close();
     const closed = Promise.all(this.servers.map((s) => new Promise<void>((r) => s.close(() => r()))));
     for (const c of [...this.connections]) c.gracefulClose(reason);
     await Promise.race([closed, new Promise((r) => setTimeout(r, 2_000).unref())]);
