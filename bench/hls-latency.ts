@@ -91,22 +91,23 @@ async function latency(mode: 'low' | 'standard', clip: string, port: number, ext
   }
 }
 
-const ONAIR_VARIANTS = 2;
+/** OnAir as it ships (LL-HLS), and in standard mode: segments without parts, like nginx-rtmp's HLS. */
+const ONAIR_VARIANTS = [
+  { name: 'onair (LL-HLS)', args: [] },
+  { name: 'onair (standard HLS)', args: ['--latency-mode', 'standard'] },
+] as const;
 
 /** All servers ingesting at once, CPU of each over the same windows, the ratios per window and their medians. */
 async function cpuSideBySide(clip: string): Promise<void> {
-  const onairPort = 19370;
-  // OnAir as it ships (LL-HLS), and in standard mode: segments without parts, like nginx-rtmp's HLS.
-  const servers: BenchServer[] = [
-    await startOnAir(0, onairPort, work, { name: 'onair (LL-HLS)' }),
-    await startOnAir(0, onairPort + 100, work, { name: 'onair (standard HLS)', args: ['--latency-mode', 'standard'] }),
-  ];
+  const onairPorts = ONAIR_VARIANTS.map((_, v) => 19370 + 100 * v);
+  const servers: BenchServer[] = [];
+  for (const [v, variant] of ONAIR_VARIANTS.entries()) servers.push(await startOnAir(0, onairPorts[v]!, work, variant));
   if (nginxRtmpAvailable()) servers.push(await startNginxHls(0, 19380, work));
   else console.log('nginx-rtmp not installed (apt-get install nginx libnginx-mod-rtmp): OnAir alone, no ratio');
   const pubs = servers.flatMap((s) => Array.from({ length: STREAMS }, (_, i) => publish(s.rtmpUrl(`cpu${i}`), clip)));
   try {
     for (let i = 0; i < STREAMS; i++) {
-      for (const port of [onairPort, onairPort + 100]) await waitHttp(`http://127.0.0.1:${port + 1}/hls/cpu${i}/index.m3u8`);
+      for (const port of onairPorts) await waitHttp(`http://127.0.0.1:${port + 1}/hls/cpu${i}/index.m3u8`);
     }
     await sleep(CPU_WARMUP_MS);
     const runs = servers.map(() => [] as number[]);
@@ -114,12 +115,12 @@ async function cpuSideBySide(clip: string): Promise<void> {
     for (let w = 0; w < CPU_RUNS; w++) {
       const shares = (await cpuShares(servers.map((s) => s.pid), SECONDS)).map((x) => x / STREAMS);
       shares.forEach((x, i) => runs[i]!.push(x));
-      const nginx = shares[ONAIR_VARIANTS];
-      if (nginx !== undefined) ratios.push(shares.slice(0, ONAIR_VARIANTS).map((x) => x / nginx));
+      const nginx = shares[ONAIR_VARIANTS.length];
+      if (nginx !== undefined) ratios.push(shares.slice(0, ONAIR_VARIANTS.length).map((x) => x / nginx));
       console.log(`window ${w + 1}: ${servers.map((s, i) => `${s.name} ${(shares[i]! * 100).toFixed(2)} %`).join('  ')}${nginx !== undefined ? `  ratios ${ratios[w]!.map((r) => `${r.toFixed(2)}x`).join(' ')}` : ''}`);
     }
     servers.forEach((s, i) => console.log(`${s.name.padEnd(22)} median ${(median(runs[i]!) * 100).toFixed(2)} % of one core per ingested stream with HLS on (${STREAMS} at once)`));
-    for (let v = 0; v < ONAIR_VARIANTS && ratios.length; v++) {
+    for (let v = 0; v < ONAIR_VARIANTS.length && ratios.length; v++) {
       console.log(`CPU ratio ${servers[v]!.name} / nginx-rtmp (median of ${ratios.length} same-window ratios): ${median(ratios.map((r) => r[v]!)).toFixed(2)}x`);
     }
   } finally {
