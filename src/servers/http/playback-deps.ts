@@ -1,7 +1,7 @@
 import type { Config } from '../../config/schema.js';
 import type { Logger } from '../../core/logger.js';
 import type { StreamHub } from '../../hub/index.js';
-import type { RenditionTimeline } from '../../bridges/hls/index.js';
+import type { RenditionTimeline } from '../../protocols/hls/index.js';
 import type { RenditionInfo } from '../../services/transcode/types.js';
 import type { PlayAuthRequest, PlayDecision } from '../auth-port.js';
 

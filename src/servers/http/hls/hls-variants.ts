@@ -1,4 +1,5 @@
-import { type HlsPackagers, type HlsRendition, SOURCE_RENDITION } from '../../../bridges/hls/index.js';
+import { type HlsPackagers, SOURCE_RENDITION } from '../../../bridges/hls/index.js';
+import type { HlsRendition } from '../../../protocols/hls/index.js';
 import type { RenditionInfo } from '../../../services/transcode/types.js';
 import { RENDITION_NAME } from '../../../services/streams/stream-types.js';
 

@@ -1,9 +1,9 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { renderMasterPlaylist } from '../../../formats/m3u8/index.js';
+import { HlsPackagers, hlsSettings } from '../../../bridges/hls/index.js';
 import {
-  FIRST_SEGMENT_WAIT_MS, HlsPackagers, type HlsRendition, type HlsUriScheme, codecsAttribute,
-  hlsSettings, parseReloadQuery,
-} from '../../../bridges/hls/index.js';
+  FIRST_SEGMENT_WAIT_MS, type HlsRendition, type HlsUriScheme, codecsAttribute, parseReloadQuery,
+} from '../../../protocols/hls/index.js';
 import type { PlaybackDeps } from '../playback-deps.js';
 import { PLAYBACK_ID, parseHlsPath, type HlsResource } from './hls-paths.js';
 import { type Variant, variantsOf } from './hls-variants.js';

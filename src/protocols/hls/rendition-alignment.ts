@@ -1,5 +1,5 @@
-import type { HlsRendition } from './hls-rendition.js';
 import { PDT_SNAP_MS } from './limits.js';
+import type { MediaWindow } from './media-window.js';
 import type { SegmentFollower } from './segmenter.js';
 
 /**
@@ -9,8 +9,19 @@ import type { SegmentFollower } from './segmenter.js';
  */
 export type RenditionTimeline = (path: string) => { readonly sourcePath: string; readonly offsetMs: number | undefined } | undefined;
 
-/** What the alignment reads of the source rendition (HlsRendition). */
-export type AlignmentSource = Pick<HlsRendition, 'window' | 'openSegment' | 'lastFrameMs' | 'anchor'>;
+/**
+ * What the alignment reads of the source rendition (an HlsRendition fits it). Declared here, not taken from
+ * HlsRendition, so the rendition depends on the alignment and never the other way round.
+ */
+export interface AlignmentSource {
+  window(): Pick<MediaWindow, 'segments' | 'current'>;
+  /** The open segment's MSN and start (source timeline). */
+  readonly openSegment: { readonly msn: number; readonly startMs: number } | undefined;
+  /** dts of the newest frame packaged (source timeline). */
+  readonly lastFrameMs: number | undefined;
+  /** Epoch ms of dts 0 on the source timeline (its PDT anchor), undefined between sessions. */
+  readonly anchor: number | undefined;
+}
 
 /** What an ABR rendition's packager asks about its source: where to cut, which MSN, which PDT. */
 export interface RenditionAligner extends SegmentFollower {
