@@ -3,7 +3,9 @@ import type { Logger } from '../../core/logger.js';
 import type { StreamHub, Subscription, SubscriberSink } from '../../hub/index.js';
 import { HlsRendition, type RenditionAligner, type Timers } from '../../protocols/hls/index.js';
 import { ingestToleranceMs, type HlsSettings } from './hls-settings.js';
-import { ENDED_GRACE_MS } from './limits.js';
+
+/** After ENDLIST the packager stays this long so polling players read ENDLIST instead of a 404. */
+export const ENDED_GRACE_MS = 30_000;
 
 /** The passthrough rendition's id (ABR renditions get their own ids beside it). */
 export const SOURCE_RENDITION = 'src';

@@ -1,4 +1,7 @@
-/** Named limits of the HLS library (segmenter, window, playlists, blocking reload); each says why. Configurable values live in src/config/schema.ts. */
+/**
+ * Named limits of the HLS library (segmenter, window, playlists, blocking reload); each says why.
+ * Configurable values live in src/config/schema.ts.
+ */
 
 /** Video is 90 kHz (MPEG-TS's clock, and exact for every common frame rate's ms-rounded stamps). */
 export const VIDEO_TIMESCALE = 90_000;
