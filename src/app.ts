@@ -19,6 +19,7 @@ import { createHttpApp } from './servers/http/create-http-app.js';
 import { registerHls } from './servers/http/hls/register-hls.js';
 import { registerFlv } from './servers/http/flv/register-flv.js';
 import { connectLifecycle } from './services/streams/hub-lifecycle-link.js';
+import { HlsPackagers, hlsSettings } from './bridges/hls/index.js';
 import { flvTranscodePipes } from './bridges/transcode/index.js';
 import { TranscodeService, discoverFfmpeg, ladderLookup } from './services/transcode/index.js';
 
@@ -96,11 +97,15 @@ export async function startOnAir(config: Config, log: Logger): Promise<RunningOn
   const http = createHttpApp({
     config, logger: log, streams, webhooks, adminAuth, urls, playbackSecret, transcodeStatus: (path) => transcode.status(path),
   });
+  // HLS packaging subscribes to the hub for every published stream; the HTTP routes only serve what it made.
+  const hlsPackagers = config.hls
+    ? new HlsPackagers(hub, (d) => hlsSettings(config, d), log.child({ mod: 'hls' }), undefined, (path) => transcode.timeline(path))
+    : undefined;
   const playback = {
     hub, config, log: log.child({ mod: 'playback' }), authorizePlay: auth.authorizePlay,
-    renditions: (path: string) => transcode.renditions(path), renditionTimeline: (path: string) => transcode.timeline(path),
+    renditions: (path: string) => transcode.renditions(path),
   };
-  const hls = registerHls(http, playback);
+  registerHls(http, { ...playback, packagers: hlsPackagers });
   const flv = registerFlv(http, playback);
 
   Object.assign(ports, await rtmp.listen());
@@ -119,7 +124,7 @@ export async function startOnAir(config: Config, log: Logger): Promise<RunningOn
     rtmpConnections: () => rtmp.connectionCount,
     generatedApiToken: generatedToken,
     close: () => (closing ??= (async () => {
-      hls.close();
+      hlsPackagers?.close();
       flv.close();
       await rtmp.close();
       await transcode.close();

@@ -1,7 +1,6 @@
 import type { Config } from '../../config/schema.js';
 import type { Logger } from '../../core/logger.js';
 import type { StreamHub } from '../../hub/index.js';
-import type { RenditionTimeline } from '../../protocols/hls/index.js';
 import type { RenditionInfo } from '../../services/transcode/types.js';
 import type { PlayAuthRequest, PlayDecision } from '../auth-port.js';
 
@@ -17,6 +16,4 @@ export interface PlaybackDeps {
   authorizePlay(req: PlayAuthRequest): Promise<PlayDecision>;
   /** ABR: a stream's renditions, the source first (TranscodeService.renditions); absent = the source only. */
   readonly renditions?: (streamPath: string) => readonly RenditionInfo[];
-  /** ABR: a rendition path's place on its source's timeline, for aligned PROGRAM-DATE-TIME (TranscodeService.timeline). */
-  readonly renditionTimeline?: RenditionTimeline;
 }

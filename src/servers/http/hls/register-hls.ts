@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { renderMasterPlaylist } from '../../../formats/m3u8/index.js';
-import { HlsPackagers, hlsSettings } from '../../../bridges/hls/index.js';
+import type { HlsPackagers } from '../../../bridges/hls/index.js';
 import {
   FIRST_SEGMENT_WAIT_MS, type HlsRendition, type HlsUriScheme, codecsAttribute, parseReloadQuery,
 } from '../../../protocols/hls/index.js';
@@ -9,17 +9,22 @@ import { PLAYBACK_ID, parseHlsPath, type HlsResource } from './hls-paths.js';
 import { type Variant, variantsOf } from './hls-variants.js';
 import { MIME_TS, sendError, sendMedia, sendPlaylist, setCors } from './hls-responses.js';
 
+export interface HlsServingDeps extends PlaybackDeps {
+  /** Every stream's packager, composed by the caller (app.ts); undefined = HLS is off on this server. */
+  readonly packagers: HlsPackagers | undefined;
+}
+
 /**
- * HLS and LL-HLS at /hls/<playbackId>/index.m3u8 (see hls-paths.ts for the URL space). Starts a packager
- * for every published stream; every request is authorised (authorizePlay with the query, whose `token`
- * is carried onto every URI of the playlists served) and answered from memory.
+ * HLS and LL-HLS at /hls/<playbackId>/index.m3u8 (see hls-paths.ts for the URL space), served from what the
+ * packagers made; every request is authorised (authorizePlay with the query, whose `token` is carried onto
+ * every URI of the playlists served) and answered from memory.
  */
-export function registerHls(app: FastifyInstance, deps: PlaybackDeps): { close(): void } {
-  if (!deps.config.hls) {
+export function registerHls(app: FastifyInstance, deps: HlsServingDeps): void {
+  const { packagers } = deps;
+  if (!packagers) {
     app.get('/hls/*', async (_request, reply) => sendError(reply, 404, 'HLS is off on this server (--hls off)'));
-    return { close: () => {} };
+    return;
   }
-  const packagers = new HlsPackagers(deps.hub, (d) => hlsSettings(deps.config, d), deps.log.child({ mod: 'hls' }), undefined, deps.renditionTimeline);
   const variants = (streamPath: string): Variant[] => variantsOf(packagers, streamPath, deps.renditions);
 
   app.options('/hls/*', async (request, reply) => {
@@ -43,8 +48,6 @@ export function registerHls(app: FastifyInstance, deps: PlaybackDeps): { close()
       return serve(request, reply, variants(decision.streamPath), resource);
     },
   );
-
-  return { close: () => packagers.close() };
 }
 
 async function serve(request: FastifyRequest<{ Querystring: Record<string, string | string[] | undefined> }>, reply: FastifyReply, variants: Variant[], res: HlsResource): Promise<FastifyReply> {
