@@ -16,8 +16,9 @@ import { ConfiguredPlayAuthorizer } from './services/auth/play-authorizer.js';
 import { RtmpServer } from './servers/rtmp/rtmp-server.js';
 import type { RtmpAuth } from './servers/auth-port.js';
 import { createHttpApp } from './servers/http/create-http-app.js';
-import { registerHls } from './servers/http/hls/register-hls.js';
-import { registerFlv } from './servers/http/flv/register-flv.js';
+import { registerHls } from './servers/http/playback/hls/register-hls.js';
+import { registerFlv } from './servers/http/playback/flv/register-flv.js';
+import { registerWatchPage } from './servers/http/playback/watch/watch-routes.js';
 import { connectLifecycle } from './services/streams/hub-lifecycle-link.js';
 import { HlsPackagers, hlsSettings } from './bridges/hls/index.js';
 import { flvTranscodePipes } from './bridges/transcode/index.js';
@@ -107,6 +108,7 @@ export async function startOnAir(config: Config, log: Logger): Promise<RunningOn
   };
   registerHls(http, { ...playback, packagers: hlsPackagers });
   const flv = registerFlv(http, playback);
+  registerWatchPage(http);
 
   Object.assign(ports, await rtmp.listen());
   await http.listen({ host: config.host, port: config.httpPort });

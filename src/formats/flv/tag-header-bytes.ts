@@ -8,7 +8,7 @@ import { parseMp3FrameHeader } from '../../codecs/mp3/frame-header.js';
  * packet carries origin.flvTagHeader only when its wire form differs from what the writer would emit.
  */
 export const VIDEO_CODEC_AVC = 7;
-/** Non-standard legacy HEVC id used by Chinese CDNs, ffmpeg forks and mpegts.js (INTEROP 6). */
+/** Non-standard legacy HEVC id used by Chinese CDNs, ffmpeg forks and mpegts.js (codec id 12 in mpegts.js 1.8 `src/demux/flv-demuxer.js`). */
 export const VIDEO_CODEC_HEVC_LEGACY = 12;
 export const VIDEO_FRAME_KEY = 1;
 export const VIDEO_FRAME_INTER = 2;

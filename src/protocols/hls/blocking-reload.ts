@@ -1,5 +1,5 @@
 /**
- * Blocking playlist reload (rfc8216bis §6.2.5.2, INTEROP §5): `_HLS_msn`/`_HLS_part` name the part a
+ * Blocking playlist reload (draft-pantos-hls-rfc8216bis §6.2.5.2; hls.js 1.7 `src/loader/playlist-loader.ts`): `_HLS_msn`/`_HLS_part` name the part a
  * client wants next; the server holds the request until that part (or a later one) exists. Pure rules
  * here; ReloadWaiters parks the requests.
  */

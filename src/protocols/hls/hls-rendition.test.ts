@@ -38,7 +38,7 @@ test('bounded window, expired segments gone, discontinuity counted across a reco
   publish(r, 0);
   let prev = await playlist(r);
   assert.deepEqual(checkMediaPlaylist(prev), []);
-  assert.equal(prev.mediaSequence, 1, 'media sequence starts at 1 (INTEROP §5)');
+  assert.equal(prev.mediaSequence, 1, 'media sequence starts at 1 (video-dev/hls.js#8013)');
   assert.equal(prev.segments.length, 4);
   publish(r, 1); // reconnect within the window
   let p = await playlist(r);

@@ -6,7 +6,6 @@ export type { RenditionSettings } from './rendition-settings.js';
 export { codecsAttribute, type HlsTrack } from './hls-tracks.js';
 export { parseReloadQuery, type ReloadRequest, type Timers } from './blocking-reload.js';
 export type { HlsUriScheme } from './playlist-builder.js';
-export { FIRST_SEGMENT_WAIT_MS } from './limits.js';
 export {
   SourceAlignment, type AlignmentSource, type RenditionAligner, type RenditionTimeline,
 } from './rendition-alignment.js';

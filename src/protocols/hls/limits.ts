@@ -25,12 +25,6 @@ export const MAX_PARTS_PER_SEGMENT = 256;
 export const MAX_BLOCKED_REQUESTS = 10_000;
 
 /**
- * A master or media playlist asked before the first segment is complete waits this long for it (a player
- * that connects as the publisher starts plays at once instead of failing), then gets 503.
- */
-export const FIRST_SEGMENT_WAIT_MS = 10_000;
-
-/**
  * Before the first keyframe, how long (ms of audio) to wait for a video config announced by onMetaData
  * before deciding the stream is audio-only.
  */

@@ -7,7 +7,8 @@ import type { RenditionSettings } from './rendition-settings.js';
 import { Segmenter, type SegmenterEvent } from './segmenter.js';
 import { TrackSelector } from './track-selector.js';
 
-/** Media Sequence starts at 1: hls.js <= 1.7.1 skips blocking reload while the last MSN is 0 (INTEROP §5). */
+/** Media Sequence starts at 1: hls.js <= 1.7.1 skips blocking reload while the last MSN is 0 (`details.endSN &&`,
+ *  fixed by video-dev/hls.js#8013). */
 export const FIRST_MSN = 1;
 
 export interface IngestOptions {

@@ -46,7 +46,7 @@ const MAX_MESSAGE_LENGTH = 0xffffff;
  * - fmt0 on first use of a csid, a stream id change, or a timestamp going back (incl. a 2^32 wrap);
  * - fmt1 when length or type changes; fmt2 when only the delta changes;
  * - fmt3 only when the delta truly repeats, never for a merely repeated absolute timestamp (rtmpdump and
- *   nginx-rtmp get this wrong, INTEROP 3). After fmt0 the "delta" is the fmt0 timestamp, as readers assume.
+ *   nginx-rtmp get this wrong; ffmpeg `libavformat/rtmppkt.c` gets it right). After fmt0 the "delta" is the fmt0 timestamp, as readers assume.
  * The header's timestamp field (timestamp for fmt0, delta otherwise) >= 0xFFFFFF is written as
  * 0xFFFFFF plus a 4-byte extended timestamp, repeated on every continuation chunk (ffmpeg requires it).
  */

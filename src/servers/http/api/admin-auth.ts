@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { AdminTokenAuthenticator } from '../../services/auth/admin-token.js';
-import type { FailureRateLimiter } from '../../services/auth/failure-rate-limiter.js';
-import { ApiError } from './api-errors.js';
+import type { AdminTokenAuthenticator } from '../../../services/auth/admin-token.js';
+import type { FailureRateLimiter } from '../../../services/auth/failure-rate-limiter.js';
+import { ApiError } from '../api-errors.js';
 
 const BEARER = /^Bearer ([A-Za-z0-9._~+/=-]{1,512})$/;
 

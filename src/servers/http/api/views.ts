@@ -1,8 +1,8 @@
 import type { Static } from '@sinclair/typebox';
-import { type SessionRecord, type StreamRecord, streamPathOf } from '../../services/streams/stream-types.js';
-import type { TranscodeStatus } from '../../services/transcode/types.js';
-import type { StreamUrls } from '../../services/streams/stream-urls.js';
-import type { WebhookDeliveryRecord, WebhookEndpointRecord } from '../../services/webhooks/webhook-types.js';
+import { type SessionRecord, type StreamRecord, streamPathOf } from '../../../services/streams/stream-types.js';
+import type { TranscodeStatus } from '../../../services/transcode/types.js';
+import type { StreamUrls } from '../../../services/streams/stream-urls.js';
+import type { WebhookDeliveryRecord, WebhookEndpointRecord } from '../../../services/webhooks/webhook-types.js';
 import type { SessionSchema, StreamListItemSchema, StreamSchema } from './schemas/stream-schemas.js';
 import type { DeliverySchema, WebhookListItemSchema, WebhookSchema } from './schemas/webhook-schemas.js';
 

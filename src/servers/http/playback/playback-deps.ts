@@ -1,8 +1,8 @@
-import type { Config } from '../../config/schema.js';
-import type { Logger } from '../../core/logger.js';
-import type { StreamHub } from '../../hub/index.js';
-import type { RenditionInfo } from '../../services/transcode/types.js';
-import type { PlayAuthRequest, PlayDecision } from '../auth-port.js';
+import type { Config } from '../../../config/schema.js';
+import type { Logger } from '../../../core/logger.js';
+import type { StreamHub } from '../../../hub/index.js';
+import type { RenditionInfo } from '../../../services/transcode/types.js';
+import type { PlayAuthRequest, PlayDecision } from '../../auth-port.js';
 
 /** What the playback routes (HLS, HTTP-FLV, WS-FLV, watch page) get from the composition root. */
 export interface PlaybackDeps {

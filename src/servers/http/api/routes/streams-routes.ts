@@ -1,13 +1,13 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
-import type { StreamService } from '../../../services/streams/stream-service.js';
-import type { StreamUrls } from '../../../services/streams/stream-urls.js';
-import type { StreamRecord } from '../../../services/streams/stream-types.js';
-import type { TranscodeStatus } from '../../../services/transcode/types.js';
-import { mintPlaybackToken } from '../../../services/auth/playback-token.js';
-import { withToken } from '../../../services/auth/playlist-token.js';
-import { DEFAULT_PLAYBACK_TOKEN_TTL_SEC } from '../../../services/streams/limits.js';
-import { ApiError } from '../api-errors.js';
+import type { StreamService } from '../../../../services/streams/stream-service.js';
+import type { StreamUrls } from '../../../../services/streams/stream-urls.js';
+import type { StreamRecord } from '../../../../services/streams/stream-types.js';
+import type { TranscodeStatus } from '../../../../services/transcode/types.js';
+import { mintPlaybackToken } from '../../../../services/auth/playback-token.js';
+import { withToken } from '../../../../services/auth/playlist-token.js';
+import { DEFAULT_PLAYBACK_TOKEN_TTL_SEC } from '../../../../services/streams/limits.js';
+import { ApiError } from '../../api-errors.js';
 import { IdParams, PageQuery, pageOf, withErrors } from '../schemas/common-schemas.js';
 import {
   CreateStreamBody, PlaybackTokenBody, PlaybackTokenSchema, SessionSchema, StreamListItemSchema, StreamSchema, UpdateStreamBody,

@@ -1,8 +1,8 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
-import type { WebhookService } from '../../../services/webhooks/webhook-service.js';
-import type { WebhookEndpointRecord, WebhookDeliveryRecord } from '../../../services/webhooks/webhook-types.js';
-import { ApiError } from '../api-errors.js';
+import type { WebhookService } from '../../../../services/webhooks/webhook-service.js';
+import type { WebhookEndpointRecord, WebhookDeliveryRecord } from '../../../../services/webhooks/webhook-types.js';
+import { ApiError } from '../../api-errors.js';
 import { IdParams, pageOf, withErrors } from '../schemas/common-schemas.js';
 import { CreateWebhookBody, DeliveryQuery, DeliverySchema, UpdateWebhookBody, WebhookListItemSchema, WebhookSchema } from '../schemas/webhook-schemas.js';
 import { deliveryView, webhookListItemView, webhookView } from '../views.js';

@@ -1,5 +1,5 @@
 import { Type, type TSchema } from '@sinclair/typebox';
-import { API_ERRORS, type ApiErrorCode } from '../api-errors.js';
+import { API_ERRORS, type ApiErrorCode } from '../../api-errors.js';
 
 export const ErrorSchema = Type.Object({
   error: Type.Object({

@@ -1,8 +1,8 @@
 import { Type } from '@sinclair/typebox';
 import { DateTime, Nullable } from './common-schemas.js';
-import { MAX_RECONNECT_WINDOW_SEC } from '../../../hub/index.js';
-import { RENDITION_NAME } from '../../../services/streams/stream-types.js';
-import { MAX_LADDER_RUNGS, MAX_PASSTHROUGH_LENGTH, MAX_STREAM_NAME_LENGTH, MAX_PLAYBACK_TOKEN_TTL_SEC, MIN_PLAYBACK_TOKEN_TTL_SEC } from '../../../services/streams/limits.js';
+import { MAX_RECONNECT_WINDOW_SEC } from '../../../../hub/index.js';
+import { RENDITION_NAME } from '../../../../services/streams/stream-types.js';
+import { MAX_LADDER_RUNGS, MAX_PASSTHROUGH_LENGTH, MAX_STREAM_NAME_LENGTH, MAX_PLAYBACK_TOKEN_TTL_SEC, MIN_PLAYBACK_TOKEN_TTL_SEC } from '../../../../services/streams/limits.js';
 
 export const LadderRungSchema = Type.Object({
   name: Type.Optional(Type.String({ pattern: RENDITION_NAME.source, description: 'rendition name (last segment of live/<playbackId>/<name>); default "<height>p"' })),

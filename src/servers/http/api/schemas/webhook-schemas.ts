@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { DateTime, Nullable } from './common-schemas.js';
-import { WEBHOOK_EVENT_TYPES } from '../../../services/webhooks/webhook-events.js';
+import { WEBHOOK_EVENT_TYPES } from '../../../../services/webhooks/webhook-events.js';
 
 const EventName = Type.String({ maxLength: 64, description: `"*" or one of: ${WEBHOOK_EVENT_TYPES.join(', ')}` });
 

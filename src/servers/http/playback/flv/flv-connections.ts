@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import type { WebSocket } from 'ws';
-import type { FlvByteTarget } from '../../../bridges/flv/index.js';
+import type { FlvByteTarget } from '../../../../bridges/flv/index.js';
 import { FLV_CLOSE_LINGER_MS, WS_CLOSE_REASON_MAX } from './limits.js';
 
 /** An FLV byte target the server can end. */

@@ -1,11 +1,12 @@
-import { flvTracksOf, type FlvTracks } from '../../../bridges/flv/index.js';
-import type { StreamHub } from '../../../hub/index.js';
+import { flvTracksOf, type FlvTracks } from '../../../../bridges/flv/index.js';
+import type { StreamHub } from '../../../../hub/index.js';
+import type { ApiErrorCode } from '../../api-errors.js';
 import type { PlaybackDeps } from '../playback-deps.js';
 import { FLV_START_WAIT_MS } from './limits.js';
 
 export type FlvPlaybackTarget =
   | { readonly ok: true; readonly path: string; readonly tracks: FlvTracks }
-  | { readonly ok: false; readonly status: 403 | 404 | 406 | 503; readonly message: string };
+  | { readonly ok: false; readonly code: ApiErrorCode; readonly message: string };
 
 /**
  * Everything a viewer needs settled before the response starts: authorization, a live publisher, and the
@@ -18,18 +19,18 @@ export async function resolveFlvPlayback(
   const decision = await deps.authorizePlay({ app: 'live', name: req.playbackId, query: req.query, clientIp: req.clientIp, protocol: req.protocol });
   if (!decision.ok) {
     return decision.code === 'unauthorized'
-      ? { ok: false, status: 403, message: 'not authorized' }
-      : { ok: false, status: 404, message: 'stream not found' };
+      ? { ok: false, code: 'forbidden', message: 'not authorized' }
+      : { ok: false, code: 'stream_not_live', message: 'stream not found' };
   }
   const path = decision.streamPath;
-  if (!deps.hub.stream(path)?.publisher) return { ok: false, status: 404, message: 'stream not found' };
+  if (!deps.hub.stream(path)?.publisher) return { ok: false, code: 'stream_not_live', message: 'stream not found' };
   if (!(await untilActive(deps.hub, path, FLV_START_WAIT_MS))) {
-    return { ok: false, status: 503, message: 'stream is not decodable yet' };
+    return { ok: false, code: 'stream_not_ready', message: 'stream is not decodable yet' };
   }
   const stream = deps.hub.stream(path);
-  if (!stream?.publisher) return { ok: false, status: 404, message: 'stream not found' };
+  if (!stream?.publisher) return { ok: false, code: 'stream_not_live', message: 'stream not found' };
   const tracks = flvTracksOf(stream.metadata, stream.gop.snapshot());
-  if (!tracks.audio && !tracks.video) return { ok: false, status: 406, message: 'no track of this stream plays over FLV' };
+  if (!tracks.audio && !tracks.video) return { ok: false, code: 'no_playable_track', message: 'no track of this stream plays over FLV' };
   return { ok: true, path, tracks };
 }
 

@@ -1,6 +1,6 @@
-import type { Logger } from '../../../core/logger.js';
-import { FlvSink, type FlvTracks, type SharedFlvTags } from '../../../bridges/flv/index.js';
-import type { StreamHub, SubscriberInfo, Subscription } from '../../../hub/index.js';
+import type { Logger } from '../../../../core/logger.js';
+import { FlvSink, type FlvTracks, type SharedFlvTags } from '../../../../bridges/flv/index.js';
+import type { StreamHub, SubscriberInfo, Subscription } from '../../../../hub/index.js';
 import type { FlvConnection } from './flv-connections.js';
 
 export interface FlvViewerOptions {

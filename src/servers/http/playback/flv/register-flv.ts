@@ -1,23 +1,22 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fastifyWebsocket from '@fastify/websocket';
 import type { WebSocket } from 'ws';
-import { SharedFlvTags } from '../../../bridges/flv/index.js';
-import { isOnAirError } from '../../../core/errors.js';
+import { SharedFlvTags } from '../../../../bridges/flv/index.js';
+import { isOnAirError } from '../../../../core/errors.js';
 import type { PlaybackDeps } from '../playback-deps.js';
-import { answerPreflight, corsHeaders } from './cors.js';
+import { answerPreflight, corsHeaders } from '../cors.js';
+import { sendPlaybackError } from '../playback-errors.js';
 import { httpFlvConnection, wsFlvConnection, type FlvConnection } from './flv-connections.js';
 import { resolveFlvPlayback, type FlvPlaybackTarget } from './flv-playback.js';
 import { FlvViewer } from './flv-viewer.js';
 import { WS_MAX_INCOMING_PAYLOAD } from './limits.js';
-import { playbackIdOfFlvFile, rawQuery } from './playback-url.js';
-import { registerWatchPage } from './watch-routes.js';
+import { playbackIdOfFile, rawQuery } from '../playback-url.js';
 
 type FileParams = { Params: { file: string } };
 type ResolvedRequest = FastifyRequest<FileParams> & { flvPlayback?: Extract<FlvPlaybackTarget, { ok: true }> };
 
 /**
- * HTTP-FLV at GET /live/<playbackId>.flv, WS-FLV at /ws/live/<playbackId>.flv (for mpegts.js / flv.js), and
- * the watch page. Every viewer is a hub subscriber under the same byte budget as RTMP players; one
+ * HTTP-FLV at GET /live/<playbackId>.flv and WS-FLV at /ws/live/<playbackId>.flv (for mpegts.js / flv.js). Every viewer is a hub subscriber under the same byte budget as RTMP players; one
  * SharedFlvTags serializes each packet once for all of them. close() ends every viewer.
  */
 export function registerFlv(app: FastifyInstance, deps: PlaybackDeps): { close(): void } {
@@ -27,14 +26,14 @@ export function registerFlv(app: FastifyInstance, deps: PlaybackDeps): { close()
 
   /** Checks the request and settles the stream before any byte or upgrade goes out (a 404 is fast). */
   const resolve = async (req: ResolvedRequest, reply: FastifyReply, protocol: 'flv' | 'ws-flv'): Promise<boolean> => {
-    const playbackId = playbackIdOfFlvFile(req.params.file);
+    const playbackId = playbackIdOfFile(req.params.file, '.flv');
     const target: FlvPlaybackTarget = closed
-      ? { ok: false, status: 503, message: 'server shutting down' }
+      ? { ok: false, code: 'service_unavailable', message: 'server shutting down' }
       : playbackId
         ? await resolveFlvPlayback(deps, { playbackId, query: rawQuery(req.url), clientIp: req.ip, protocol })
-        : { ok: false, status: 404, message: 'stream not found' };
+        : { ok: false, code: 'not_found', message: 'no such FLV stream URL' };
     if (!target.ok) {
-      reply.code(target.status).headers(corsHeaders(req.headers.origin)).header('cache-control', 'no-store').send({ error: target.message });
+      sendPlaybackError(req, reply, target.code, target.message);
       return false;
     }
     req.flvPlayback = target;
@@ -69,7 +68,7 @@ export function registerFlv(app: FastifyInstance, deps: PlaybackDeps): { close()
     if (!(await resolve(req, reply, 'flv'))) return reply;
     reply.hijack();
     const res = reply.raw;
-    // Live: no Content-Length, so Node sends it chunked (INTEROP 6).
+    // Live: no Content-Length, so Node sends it chunked (mpegts.js reads it as a stream).
     res.writeHead(200, {
       'content-type': 'video/x-flv',
       'cache-control': 'no-cache, no-store',
@@ -96,8 +95,6 @@ export function registerFlv(app: FastifyInstance, deps: PlaybackDeps): { close()
       startViewer(req, wsFlvConnection(socket), 'ws-flv', (fn) => socket.once('close', fn));
     });
   });
-
-  registerWatchPage(app);
 
   return {
     close() {

@@ -14,7 +14,7 @@
  * <inst> names the packager instance: a stream that ended and was published again restarts its media
  * sequence, and immutable caches must not serve the old bytes for the new names.
  */
-import { RENDITION_NAME } from '../../../services/streams/stream-types.js';
+import { RENDITION_NAME } from '../../../../services/streams/stream-types.js';
 
 export type HlsResource =
   | { readonly kind: 'master' }
@@ -22,9 +22,6 @@ export type HlsResource =
   | { readonly kind: 'init'; readonly rendition: string; readonly inst: string; readonly initId: number }
   | { readonly kind: 'segment'; readonly rendition: string; readonly inst: string; readonly msn: number; readonly format: 'fmp4' | 'ts' }
   | { readonly kind: 'part'; readonly rendition: string; readonly inst: string; readonly msn: number; readonly index: number };
-
-/** Playback ids: the API's ids and open-mode names (a-z, 0-9, _ and -); anything else is 404. */
-export const PLAYBACK_ID = /^[A-Za-z0-9_-]{1,128}$/;
 
 const NUM = '(0|[1-9][0-9]{0,14})';
 /** `src` or an ABR rendition's name (RENDITION_NAME: custom rungs like `hd_720`), as a capture group. */

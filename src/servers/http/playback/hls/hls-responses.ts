@@ -1,4 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { corsHeaders } from '../cors.js';
+import { sendPlaybackError } from '../playback-errors.js';
 import { bodyOf, parseRange, sliceChunks } from './byte-ranges.js';
 
 export const MIME_PLAYLIST = 'application/vnd.apple.mpegurl';
@@ -9,30 +11,20 @@ const PLAYLIST_CACHE = 'no-cache';
 /** Segment, part and init names are never reused (instance tag + MSN), so their bytes never change. */
 const MEDIA_CACHE = 'public, max-age=31536000, immutable';
 
-/** Players on other origins (hls.js on a customer's page) read everything here; Range needs a preflight. */
-export function setCors(reply: FastifyReply): FastifyReply {
-  return reply
-    .header('access-control-allow-origin', '*')
-    .header('access-control-expose-headers', 'content-length, content-range, accept-ranges');
-}
-
-export function sendPlaylist(reply: FastifyReply, body: string): FastifyReply {
-  return setCors(reply).code(200).header('content-type', MIME_PLAYLIST).header('cache-control', PLAYLIST_CACHE).send(body);
-}
-
-export function sendError(reply: FastifyReply, status: number, reason: string): FastifyReply {
-  return setCors(reply).code(status).header('cache-control', 'no-cache').header('content-type', 'text/plain; charset=utf-8').send(`${reason}\n`);
+export function sendPlaylist(request: FastifyRequest, reply: FastifyReply, body: string): FastifyReply {
+  return reply.code(200).headers(corsHeaders(request.headers.origin)).header('content-type', MIME_PLAYLIST).header('cache-control', PLAYLIST_CACHE).send(body);
 }
 
 /** Media bytes with Range support (RFC 9110 §14): 206 + Content-Range, or 416. */
 export function sendMedia(request: FastifyRequest, reply: FastifyReply, chunks: readonly Buffer[], mime: string): FastifyReply {
   let size = 0;
   for (const c of chunks) size += c.length;
-  setCors(reply).header('content-type', mime).header('cache-control', MEDIA_CACHE).header('accept-ranges', 'bytes');
   const range = parseRange(request.headers.range, size);
   if (range === 'unsatisfiable') {
-    return reply.code(416).header('content-range', `bytes */${size}`).send();
+    reply.header('content-range', `bytes */${size}`);
+    return sendPlaybackError(request, reply, 'range_not_satisfiable', `the media has ${size} bytes`);
   }
+  reply.headers(corsHeaders(request.headers.origin)).header('content-type', mime).header('cache-control', MEDIA_CACHE).header('accept-ranges', 'bytes');
   if (range) {
     const part = sliceChunks(chunks, range.start, range.end);
     return reply.code(206).header('content-range', `bytes ${range.start}-${range.end}/${size}`)

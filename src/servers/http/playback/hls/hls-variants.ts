@@ -1,7 +1,7 @@
-import { type HlsPackagers, SOURCE_RENDITION } from '../../../bridges/hls/index.js';
-import type { HlsRendition } from '../../../protocols/hls/index.js';
-import type { RenditionInfo } from '../../../services/transcode/types.js';
-import { RENDITION_NAME } from '../../../services/streams/stream-types.js';
+import { type HlsPackagers, SOURCE_RENDITION } from '../../../../bridges/hls/index.js';
+import type { HlsRendition } from '../../../../protocols/hls/index.js';
+import type { RenditionInfo } from '../../../../services/transcode/types.js';
+import { RENDITION_NAME } from '../../../../services/streams/stream-types.js';
 
 /** One variant of a stream's master playlist: the rendition id in the URL, its packaged media and instance tag. */
 export interface Variant {

@@ -1,9 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import type { FastifyInstance } from 'fastify';
-import { WATCH_ASSETS, renderWatchPage, watchPlayerOf } from '../../../web/watch-page.js';
-import { WATCH_SCRIPT } from '../../../web/watch-script.js';
-import { playbackIdOf } from './playback-url.js';
+import { WATCH_ASSETS, renderWatchPage, watchPlayerOf } from '../../../../web/watch-page.js';
+import { WATCH_SCRIPT } from '../../../../web/watch-script.js';
+import { sendPlaybackError } from '../playback-errors.js';
+import { playbackIdOf } from '../playback-url.js';
 
 /**
  * Player files come from the installed packages, resolved through Node's resolver so the server finds them
@@ -40,7 +41,7 @@ export function registerWatchPage(app: FastifyInstance): void {
 
   app.get<{ Params: { id: string }; Querystring: { player?: string } }>('/watch/:id', async (req, reply) => {
     const id = playbackIdOf(req.params.id);
-    if (!id) return reply.code(404).type('text/plain; charset=utf-8').send('stream not found');
+    if (!id) return sendPlaybackError(req, reply, 'not_found', 'no such playback id');
     return reply
       .type('text/html; charset=utf-8')
       .headers({ 'cache-control': 'no-cache', 'content-security-policy': WATCH_CSP, 'x-content-type-options': 'nosniff', 'referrer-policy': 'no-referrer' })
