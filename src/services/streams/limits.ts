@@ -1,6 +1,3 @@
-/** Default and largest page of a list call: bounded so one request cannot read a whole table. */
-export const DEFAULT_PAGE_SIZE = 25;
-export const MAX_PAGE_SIZE = 100;
 /** Display names are for dashboards; 200 chars fits any real title and bounds row size. */
 export const MAX_STREAM_NAME_LENGTH = 200;
 /** Passthrough is an application's own id or small JSON; 1 KiB like common managed APIs' metadata fields. */

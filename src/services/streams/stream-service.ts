@@ -1,11 +1,12 @@
 import type { Logger } from '../../core/logger.js';
 import { OnAirError } from '../../core/errors.js';
 import type { Database } from '../../db/database.js';
-import type { EventPublisher } from '../webhooks/webhook-events.js';
+import type { EventPublisher } from './stream-events.js';
 import { constantTimeEqual, newId, newPlaybackId, newStreamKey, sha256Hex } from '../random-ids.js';
 import { StreamStore } from './stream-store.js';
 import { SessionStore } from './session-store.js';
-import { summarize, streamPathOf, type LatencyMode, type Page, type SessionRecord, type StreamRecord, type StreamSettings } from './stream-types.js';
+import type { Page } from '../../db/page-cursor.js';
+import { summarize, streamPathOf, type LatencyMode, type SessionRecord, type StreamRecord, type StreamSettings } from './stream-types.js';
 
 export interface CreateStreamInput {
   readonly name?: string;

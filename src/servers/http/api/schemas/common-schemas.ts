@@ -1,4 +1,5 @@
 import { Type, type TSchema } from '@sinclair/typebox';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../../../../db/limits.js';
 import { API_ERRORS, type ApiErrorCode } from '../../api-errors.js';
 
 export const ErrorSchema = Type.Object({
@@ -13,7 +14,7 @@ export const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]
 export const DateTime = Type.String({ format: 'date-time' });
 
 export const PageQuery = Type.Object({
-  limit: Type.Integer({ minimum: 1, maximum: 100, default: 25, description: 'page size' }),
+  limit: Type.Integer({ minimum: 1, maximum: MAX_PAGE_SIZE, default: DEFAULT_PAGE_SIZE, description: 'page size' }),
   cursor: Type.Optional(Type.String({ maxLength: 200, description: '`nextCursor` from the previous page' })),
 }, { additionalProperties: false });
 

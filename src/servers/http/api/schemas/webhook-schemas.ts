@@ -1,8 +1,8 @@
 import { Type } from '@sinclair/typebox';
-import { DateTime, Nullable } from './common-schemas.js';
-import { WEBHOOK_EVENT_TYPES } from '../../../../services/webhooks/webhook-events.js';
+import { DateTime, Nullable, PageQuery } from './common-schemas.js';
+import { STREAM_EVENT_TYPES } from '../../../../services/streams/stream-events.js';
 
-const EventName = Type.String({ maxLength: 64, description: `"*" or one of: ${WEBHOOK_EVENT_TYPES.join(', ')}` });
+const EventName = Type.String({ maxLength: 64, description: `"*" or one of: ${STREAM_EVENT_TYPES.join(', ')}` });
 
 export const CreateWebhookBody = Type.Object({
   url: Type.String({ minLength: 1, maxLength: 2048 }),
@@ -31,8 +31,7 @@ export const WebhookSchema = Type.Object({
 export const WebhookListItemSchema = Type.Object(endpointFields);
 
 export const DeliveryQuery = Type.Object({
-  limit: Type.Integer({ minimum: 1, maximum: 100, default: 25 }),
-  cursor: Type.Optional(Type.String({ maxLength: 200 })),
+  ...PageQuery.properties,
   endpointId: Type.Optional(Type.String({ maxLength: 64 })),
   status: Type.Optional(Type.Union([Type.Literal('pending'), Type.Literal('succeeded'), Type.Literal('failed')])),
 }, { additionalProperties: false });

@@ -1,3 +1,10 @@
+/** One page of a keyset-paginated list. */
+export interface Page<T> {
+  readonly items: T[];
+  /** Opaque; pass back as `cursor` for the next page. Null on the last page. */
+  readonly nextCursor: string | null;
+}
+
 /**
  * Keyset pagination cursor over (created_at DESC, id DESC): stable while rows are inserted, unlike
  * offsets. Opaque base64url so clients do not build them; a malformed cursor decodes to null (-> 400).
