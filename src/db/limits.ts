@@ -6,6 +6,3 @@ export const POOL_IDLE_TIMEOUT_MS = 30_000;
 export const CONNECT_TIMEOUT_MS = 10_000;
 /** Advisory lock id serialising migrations when several instances start against one PostgreSQL. */
 export const MIGRATION_LOCK_ID = 0x0a1a_0001;
-/** Default and largest page of a keyset-paginated list: bounded so one request cannot read a whole table. */
-export const DEFAULT_PAGE_SIZE = 25;
-export const MAX_PAGE_SIZE = 100;

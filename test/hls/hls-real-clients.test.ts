@@ -1,11 +1,11 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startTestServer, type TestServer } from '../support/onair.js';
+import { startTestServer, type TestServer } from '../../support/onair.js';
 import { ffmpegPublish, ffprobeStreams } from '../support/clients.js';
 import type { ClipName } from '../support/media.js';
 import { runOk, sleep, waitFor, type Proc } from '../support/proc.js';
 import { tmpFile } from '../support/media.js';
-import { checkReloads, mediaPlaylist } from './support/hls-http.js';
+import { checkReloads, mediaPlaylist } from '../support/hls-http.js';
 
 let server: TestServer;
 before(async () => {

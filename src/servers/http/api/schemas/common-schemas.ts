@@ -1,5 +1,5 @@
 import { Type, type TSchema } from '@sinclair/typebox';
-import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../../../../db/limits.js';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../../limits.js';
 import { API_ERRORS, type ApiErrorCode } from '../../api-errors.js';
 
 export const ErrorSchema = Type.Object({

@@ -3,12 +3,12 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { once, EventEmitter } from 'node:events';
-import { startApiHarness, type ApiHarness } from '../../../test/support/api-harness.js';
-import { createLogger } from '../../core/logger.js';
-import { openDatabase } from '../../db/open-database.js';
-import { WebhookDispatcher } from './webhook-dispatcher.js';
-import { WebhookService } from './webhook-service.js';
-import { verifyWebhookSignature } from './webhook-signature.js';
+import { startApiHarness, type ApiHarness } from '../support/api-harness.js';
+import { createLogger } from '../../src/core/logger.js';
+import { openDatabase } from '../../src/db/open-database.js';
+import { WebhookDispatcher } from '../../src/services/webhooks/webhook-dispatcher.js';
+import { WebhookService } from '../../src/services/webhooks/webhook-service.js';
+import { verifyWebhookSignature } from '../../src/services/webhooks/webhook-signature.js';
 
 interface Received {
   body: string;

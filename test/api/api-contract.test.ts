@@ -1,8 +1,8 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { startApiHarness, type ApiHarness } from '../../../test/support/api-harness.js';
-import { startTestPostgres } from '../../../test/support/postgres.js';
-import { FailureRateLimiter } from '../../services/auth/failure-rate-limiter.js';
+import { startApiHarness, type ApiHarness } from '../support/api-harness.js';
+import { startTestPostgres } from '../support/postgres.js';
+import { FailureRateLimiter } from '../../src/services/auth/failure-rate-limiter.js';
 
 /** Every /api/v1 route and error, over real HTTP, against PGlite and a real PostgreSQL. */
 function contract(label: string, postgres: () => string | undefined): void {

@@ -2,13 +2,13 @@ import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { resolve } from 'node:path';
 import type { Page } from 'playwright-core';
-import { launchChromium } from '../../support/chromium.js';
+import { launchChromium } from './chromium.js';
 
 /**
  * hls.js (from node_modules) in headless Debian Chromium, on a page served from another origin than
- * OnAir (so CORS is exercised). Test-only.
+ * OnAir (so CORS is exercised). For tests and benchmarks.
  */
-const HLS_JS = resolve(import.meta.dirname, '../../../node_modules/hls.js/dist/hls.min.js');
+const HLS_JS = resolve(import.meta.dirname, '../node_modules/hls.js/dist/hls.min.js');
 
 const PAGE = `<!doctype html><html><body><video id="v" muted playsinline></video>
 <script src="/hls.min.js"></script>

@@ -1,5 +1,5 @@
-import type { MediaPacket, StreamMetadata } from '../core/media-packet.js';
-import type { SubscriberSink } from './types.js';
+import type { MediaPacket, StreamMetadata } from '../../core/media-packet.js';
+import type { SubscriberSink } from '../types.js';
 
 /** Test-only packet factory. */
 export function packet(kind: 'video' | 'audio', dts: number, opts: Partial<MediaPacket> = {}): MediaPacket {

@@ -2,10 +2,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { loadConfig } from '../../src/config/load-config.js';
-import type { Config } from '../../src/config/schema.js';
-import { createLogger } from '../../src/core/logger.js';
-import { startOnAir, type RunningOnAir } from '../../src/app.js';
+import { loadConfig } from '../src/config/load-config.js';
+import type { Config } from '../src/config/schema.js';
+import { createLogger } from '../src/core/logger.js';
+import { startOnAir, type RunningOnAir } from '../src/app.js';
 
 /** The admin bearer token of every test server. */
 export const TEST_API_TOKEN = 'test-admin-token-0123456789';

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { startApiHarness } from '../../test/support/api-harness.js';
-import { signPublishQuery } from './auth/signed-publish-url.js';
+import { startApiHarness } from '../support/api-harness.js';
+import { signPublishQuery } from '../../src/services/auth/signed-publish-url.js';
 
 describe('secrets never reach the logs', () => {
   it('no stream key, admin token or signature in any log line across API, auth, lifecycle and webhooks', async () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { checkMediaPlaylist, parseMediaPlaylist, type MediaPlaylist } from '../../../src/formats/m3u8/index.js';
+import { checkMediaPlaylist, parseMediaPlaylist, type MediaPlaylist } from '../../src/formats/m3u8/index.js';
 import type { TestServer } from '../../support/onair.js';
-import { sleep } from '../../support/proc.js';
+import { sleep } from './proc.js';
 
 /** Fetches a media playlist of stream `id` and parses it. */
 export async function mediaPlaylist(server: TestServer, id: string, file = 'media.m3u8', query = ''): Promise<MediaPlaylist> {

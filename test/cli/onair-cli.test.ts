@@ -2,8 +2,8 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { startApiHarness, type ApiHarness } from '../../test/support/api-harness.js';
-import { runCli } from './onair-cli.js';
+import { startApiHarness, type ApiHarness } from '../support/api-harness.js';
+import { runCli } from '../../src/cli/onair-cli.js';
 
 describe('onair streams CLI', () => {
   let h: ApiHarness;

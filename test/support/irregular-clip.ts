@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, renameSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { runOk } from '../support/proc.js';
+import { runOk } from './proc.js';
 
 const dir = resolve(import.meta.dirname, '../../.test-tmp/media');
 

@@ -1,7 +1,7 @@
 import type { MediaPacket } from '../../src/core/media-packet.js';
 import type { StreamHub, SubscriberSink } from '../../src/hub/index.js';
-import { startTestServer, TEST_API_TOKEN, type TestServer } from '../support/onair.js';
-import { runOk } from '../support/proc.js';
+import { startTestServer, TEST_API_TOKEN, type TestServer } from '../../support/onair.js';
+import { runOk } from './proc.js';
 
 export interface TranscodeServer extends TestServer {
   createStream(settings: Record<string, unknown>): Promise<{ id: string; streamKey: string; playbackId: string }>;

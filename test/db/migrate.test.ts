@@ -1,12 +1,12 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { startTestPostgres } from '../../test/support/postgres.js';
-import { freshPostgresDatabase } from '../../test/support/api-harness.js';
-import { openDatabase } from './open-database.js';
-import { migrate } from './migrate.js';
-import { MIGRATIONS } from './migrations.js';
-import { PgliteDatabase } from './pglite-database.js';
-import type { Database } from './database.js';
+import { startTestPostgres } from '../support/postgres.js';
+import { freshPostgresDatabase } from '../support/api-harness.js';
+import { openDatabase } from '../../src/db/open-database.js';
+import { migrate } from '../../src/db/migrate.js';
+import { MIGRATIONS } from '../../src/db/migrations.js';
+import { PgliteDatabase } from '../../src/db/pglite-database.js';
+import type { Database } from '../../src/db/database.js';
 
 let pg: { url: string; stop(): Promise<void> };
 before(async () => {
