@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net';
-import { isOnAirError, OnAirError } from '../../core/errors.js';
+import { isOnAirError, OnAirError, type ErrorCode } from '../../core/errors.js';
 import { redactName, type Logger } from '../../core/logger.js';
 import type { AmfObject } from '../../formats/amf/index.js';
 import type { StreamHub, Subscription } from '../../hub/index.js';
@@ -217,10 +217,10 @@ export class RtmpConnection {
   /** Protocol violation or internal error: one log line with the reason, then the socket goes. */
   private fail(err: unknown): void {
     if (this.closed) return;
-    const code = err instanceof OnAirError ? err.code : 'ONAIR_ERR_INTERNAL';
+    const code: ErrorCode = err instanceof OnAirError ? err.code : 'ONAIR_ERR_INTERNAL';
     const message = err instanceof Error ? err.message : String(err);
     if (err instanceof OnAirError) this.log.warn({ code, reason: message }, 'closing connection');
-    else this.log.error({ err }, 'closing connection after internal error');
+    else this.log.error({ err, code }, 'closing connection after internal error');
     this.close(message);
     this.socket.destroy();
   }

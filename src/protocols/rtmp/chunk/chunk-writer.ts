@@ -91,26 +91,6 @@ export class ChunkWriter {
     return out;
   }
 
-  /**
-   * FAN-OUT PATH. Returns only the first-chunk header (basic + message header) of a message for this
-   * writer's peer, and records it in this writer's compression state exactly as `write` would.
-   * `header + chunkBody(payload, csid, chunkSize)` is then byte-for-byte what `write` returns, so the
-   * chunked body is built once per chunk size and shared by every player.
-   *
-   * Returns null, changing nothing, when the header would need an extended timestamp (its timestamp
-   * field >= 0xFFFFFF): continuations would then carry 4 per-player bytes, so the caller must use
-   * `write` for that message. `chunkSize` of the shared body must equal this writer's `chunkSize`.
-   */
-  writeHeaderFor(fields: MessageHeaderFields): Buffer | null {
-    checkFields(fields);
-    const plan = this.plan(fields);
-    if (plan.ext) return null;
-    const out = Buffer.allocUnsafe(headerSize(basicHeaderSize(fields.csid), plan));
-    writeHeader(out, 0, plan, fields);
-    this.commit(fields, plan);
-    return out;
-  }
-
   /** Forgets a chunk stream's state, so its next message gets a fmt0 header (e.g. after an Abort). */
   reset(csid?: number): void {
     if (csid === undefined) this.streams.clear();
