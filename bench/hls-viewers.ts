@@ -13,7 +13,8 @@
  *     [--ramp S] [--runs 1] [--format fmp4|ts] [--peer nginx|none] [--unknown-ids R] [--preload-hints] [--no-skip]
  *     [--onair-args "--flag value ..."]
  */
-import { mkdirSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { ViewerMode } from './lib/http/viewers-protocol.js';
@@ -26,7 +27,8 @@ import { HttpViewerClient, RtmpPlayerClient, type LoadClient } from './lib/viewe
 import { printRatios, printRows, type ViewerRow } from './lib/viewers-report.js';
 
 const root = resolve(import.meta.dirname, '..');
-const workDir = join(root, 'bench/out');
+/** Servers' data and nginx-rtmp's fragments (`.ts` files: kept out of the source tree, where tsc would read them). */
+const workDir = mkdtempSync(join(tmpdir(), 'onair-viewers-'));
 const SERVER_CPU = 0;
 const LOAD_CPU = 1;
 /** Viewers started per second during the ramp (a crowd arriving, not a thundering herd); at least MIN_RAMP_S. */
@@ -110,9 +112,8 @@ async function measureOnce(c: Contender, viewers: number, port: number, clip: st
 }
 
 async function main(): Promise<void> {
-  mkdirSync(workDir, { recursive: true });
   buildOnAir();
-  const clip = referenceClip(join(workDir, 'media'));
+  const clip = referenceClip(join(root, 'bench/out/media'));
   const peer = args.peer === 'nginx';
   if (peer && !nginxRtmpAvailable()) console.log('nginx-rtmp not installed (apt-get install nginx libnginx-mod-rtmp): OnAir figures only');
   const contenders = contendersFor(MODE, { workDir, format: args.format === 'ts' ? 'ts' : 'fmp4', peer, onairArgs: args['onair-args']!.split(' ').filter(Boolean) });
@@ -136,4 +137,4 @@ async function main(): Promise<void> {
   printRatios(rows, (r) => r.server.startsWith('onair') && r.server !== 'onair rtmp');
 }
 
-runBench(main);
+runBench(main, workDir);
