@@ -17,7 +17,13 @@ export interface BenchServer {
 
 const root = resolve(import.meta.dirname, '../..');
 
-export async function waitPort(port: number, timeoutMs = 30_000): Promise<void> {
+/**
+ * How long a server may take to listen: a fresh OnAir sets up its embedded database first, which took over 30 s on
+ * the shared test VM under load.
+ */
+const LISTEN_TIMEOUT_MS = 90_000;
+
+export async function waitPort(port: number, timeoutMs = LISTEN_TIMEOUT_MS): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const ok = await new Promise<boolean>((r) => {
@@ -27,6 +33,16 @@ export async function waitPort(port: number, timeoutMs = 30_000): Promise<void> 
     if (ok) return;
     if (Date.now() > deadline) throw new Error(`port ${port} did not open`);
     await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Waits for `child` to listen on `port`; one that never does is stopped: it must not outlive the attempt (nor write into a removed dir). */
+async function untilListening(child: ChildProcess, port: number): Promise<void> {
+  try {
+    await waitPort(port);
+  } catch (err) {
+    await stopChild(child);
+    throw err;
   }
 }
 
@@ -62,7 +78,7 @@ export async function startOnAir(cpu: number, port: number, workDir: string, opt
     '--rtmp-port', String(port), '--http-port', String(port + 1), '--data-dir', dataDir, '--log-level', 'warn', ...(options.args ?? [])],
   ['ignore', 'ignore', options.inspectGc ? 'pipe' : 'inherit']);
   if (options.inspectGc) forwardStderrWithoutInspectorNotes(child);
-  await waitPort(port);
+  await untilListening(child, port);
   return {
     name: options.name ?? 'onair', pid: child.pid!, rtmpUrl: (s) => `rtmp://127.0.0.1:${port}/live/${s}`, stop: () => stopChild(child, 6000),
     ...(options.inspectGc ? { collectGarbage: () => inspectorCollectGarbage(inspectPort) } : {}),
@@ -154,7 +170,7 @@ export function nginxHlsApplication(dir: string): string {
 async function startNginx(name: string, dir: string, cpu: number, port: number, application: string, http = ''): Promise<BenchServer> {
   const { cmd, args } = nginxRtmpCommand(dir, port, cpu, application, http);
   const child = startChild(cmd, args);
-  await waitPort(port);
+  await untilListening(child, port);
   return { name, pid: child.pid!, rtmpUrl: (s) => `rtmp://127.0.0.1:${port}/live/${s}`, stop: () => stopChild(child, 6000) };
 }
 

@@ -26,6 +26,11 @@ export interface ViewerRow {
 
 /** Above this share of its core, the load client's figures are about the client (BENCHMARKING.md). */
 export const CLIENT_CPU_WARN_PCT = 90;
+/**
+ * CPU 0 busy beyond the server's own time by more than this (% of the core): other processes ran there (a shared
+ * machine) or kernel work not charged to the server did, so a server that fell behind may have been starved.
+ */
+const CPU0_OTHERS_WARN_PCT = 25;
 
 const fmt = (v: number | null | undefined, d = 2): string => (v === null || v === undefined || !Number.isFinite(v) ? '-' : v.toFixed(d));
 const pad = (s: string, n: number): string => s.padStart(n);
@@ -38,6 +43,9 @@ export function printRows(rows: readonly ViewerRow[]): void {
     console.log(`${r.server.padEnd(24)} ${pad(String(r.viewers), 7)}  ${pad(fmt(r.serverCpuPct, 1), 8)}  ${pad(fmt(r.cpu0BusyPct, 0), 5)}  ${pad(fmt(r.gbps), 5)}  ${pad(fmt(r.cpuPerGb), 8)}  ${pad(fmt(r.reqPerSec, 0), 6)}  ${pad(`${r.keptUp}/${r.viewers}`, 8)}  ${pad(fmt(r.clientCpuPct, 0), 11)}  ${pad(fmt(r.clientLoopP99Ms, 0), 11)}  ${pad(lag, 19)}  ${pad(fmt(r.rssMb, 0), 6)}  ${errors}`);
   }
   for (const r of rows.filter((x) => x.side)) printSide(r);
+  for (const r of rows.filter((x) => x.cpu0BusyPct - x.serverCpuPct > CPU0_OTHERS_WARN_PCT)) {
+    console.log(`WARNING: ${r.server} at ${r.viewers} viewers: CPU 0 was ${fmt(r.cpu0BusyPct - r.serverCpuPct, 0)} % busy beyond the server's own time (other processes or uncharged kernel work): the server may have been starved; its CPU-s/GB stands, its kept-up and lag figures are the machine's`);
+  }
   for (const r of rows.filter((x) => x.clientCpuPct > CLIENT_CPU_WARN_PCT)) {
     console.log(`WARNING: ${r.server} at ${r.viewers} viewers: the load client used ${fmt(r.clientCpuPct, 0)} % of its core; these figures are about the client, not the server`);
   }
