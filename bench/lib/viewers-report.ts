@@ -55,14 +55,15 @@ function printSide(r: ViewerRow): void {
   const s = r.side!;
   const answers = Object.entries(s.answers).map(([k, v]) => `${k.replace('unknown-id ', '')}: ${v}`).join(', ');
   const failures = Object.entries(s.healthzFailures).map(([k, v]) => `${k}: ${v}`).join(', ');
-  console.log(`${r.server} with ${r.viewers} viewers + ${s.rate} unknown-id requests/s: /healthz p50 ${fmt(s.healthzMs.p50, 1)} ms p99 ${fmt(s.healthzMs.p99, 1)} ms max ${fmt(s.healthzMs.max, 0)} ms (n=${s.healthzMs.n}${failures ? `, failed ${failures}` : ''}); unknown ids: ${fmt(s.sent / r.seconds, 0)}/s sent, answers {${answers}}, latency p50 ${fmt(s.latencyMs.p50, 1)} p99 ${fmt(s.latencyMs.p99, 1)} ms, ${s.connections} connections, ${s.dropped} dropped (client backlog full)`);
+  console.log(`${r.server} with ${r.viewers} viewers + ${s.rate} unknown-id requests/s: /healthz p50 ${fmt(s.healthzMs.p50, 1)} ms p99 ${fmt(s.healthzMs.p99, 1)} ms max ${fmt(s.healthzMs.max, 0)} ms (n=${s.healthzMs.n}${failures ? `, failed ${failures}` : ''}); unknown ids: ${fmt(s.sent / r.seconds, 0)}/s sent, answers {${answers}}, latency p50 ${fmt(s.latencyMs.p50, 1)} p99 ${fmt(s.latencyMs.p99, 1)} ms (${s.pending} unanswered at the end), ${s.connections} connections, ${s.dropped} dropped (every connection busy, backlog full)`);
 }
 
 /** CPU-s/GB and CPU % of each `measured` row against every other row at the same viewer count. */
 export function printRatios(rows: readonly ViewerRow[], measured: (r: ViewerRow) => boolean): void {
   for (const r of rows.filter(measured)) {
     for (const peer of rows.filter((x) => x.viewers === r.viewers && !measured(x))) {
-      console.log(`ratio ${r.server} / ${peer.server} at ${r.viewers} viewers: CPU-s/GB ${fmt(r.cpuPerGb / peer.cpuPerGb)}x, CPU % ${fmt(r.serverCpuPct / peer.serverCpuPct)}x (kept up ${r.keptUp} vs ${peer.keptUp} of ${r.viewers})`);
+      const perGb = r.viewers > 0 ? `CPU-s/GB ${fmt(r.cpuPerGb / peer.cpuPerGb)}x, ` : '';
+      console.log(`ratio ${r.server} / ${peer.server} at ${r.viewers} viewers: ${perGb}CPU % ${fmt(r.serverCpuPct / peer.serverCpuPct)}x (kept up ${r.keptUp} vs ${peer.keptUp} of ${r.viewers})`);
     }
   }
 }

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { FlvViewer } from '../../bench/lib/http/flv-viewer.js';
+import { LatencyProbe } from '../../bench/lib/http/latency-probe.js';
 import { LlHlsViewer } from '../../bench/lib/http/llhls-viewer.js';
 import { MediaObjects } from '../../bench/lib/http/media-objects.js';
 import { PlaylistScanner } from '../../bench/lib/http/playlist-scan.js';
@@ -177,4 +178,33 @@ test('FLV viewer: a chunked live body is counted as it arrives; its end is count
   assert.ok(viewer.counters.mediaBytes >= 3000, `${viewer.counters.mediaBytes} bytes`);
   assert.ok(viewer.counters.errors.get('flv ended 200')! >= 1);
   assert.equal(viewer.counters.requests, seen.length);
+});
+
+test('health probe: a probe the server never answers still reports, as long as it has been waiting (and the probes due meanwhile)', async () => {
+  route = () => undefined; // never answers
+  const probe = new LatencyProbe({ host: '127.0.0.1', port }, '/healthz');
+  probe.start();
+  try {
+    await waitFor('a probe sent', () => seen.some((s) => s.url === '/healthz'), 5000);
+    await new Promise((r) => setTimeout(r, 350));
+    const p = probe.percentiles();
+    assert.ok(p.n >= 3, `n ${p.n}`);
+    assert.ok(p.max! >= 300, `max ${p.max}`);
+    assert.equal(seen.filter((s) => s.url === '/healthz').length, 1, 'no second probe while one is outstanding');
+  } finally {
+    probe.stop();
+  }
+});
+
+test('sample set: exact percentiles, extra samples counted without being kept, bounded by reservoir', () => {
+  const s = new SampleSet(100);
+  for (let i = 1; i <= 100; i++) s.add(i);
+  assert.deepEqual(s.percentiles(), { n: 100, p50: 51, p95: 96, p99: 100, max: 100 });
+  assert.equal(s.percentiles([1000]).max, 1000);
+  assert.equal(s.percentiles().max, 100);
+  for (let i = 0; i < 10_000; i++) s.add(5);
+  const p = s.percentiles();
+  assert.equal(p.n, 10_100);
+  assert.equal(p.p50, 5, 'the reservoir is mostly the later, far more numerous samples');
+  assert.equal(p.max, 100);
 });

@@ -42,10 +42,15 @@ export class SampleSet {
     this.largest = -Infinity;
   }
 
-  percentiles(): Percentiles {
-    if (this.kept === 0) return { n: 0, p50: null, p95: null, p99: null, max: null };
-    const sorted = this.values.slice(0, this.kept).sort();
-    const at = (q: number): number => sorted[Math.min(this.kept - 1, Math.floor(q * this.kept))]!;
-    return { n: this.seen, p50: at(0.5), p95: at(0.95), p99: at(0.99), max: this.largest };
+  /** Percentiles of the samples, with `extra` ones counted as well (without keeping them). */
+  percentiles(extra: readonly number[] = []): Percentiles {
+    const count = this.kept + extra.length;
+    if (count === 0) return { n: 0, p50: null, p95: null, p99: null, max: null };
+    const sorted = new Float64Array(count);
+    sorted.set(this.values.subarray(0, this.kept));
+    sorted.set(extra, this.kept);
+    sorted.sort();
+    const at = (q: number): number => sorted[Math.min(count - 1, Math.floor(q * count))]!;
+    return { n: this.seen + extra.length, p50: at(0.5), p95: at(0.95), p99: at(0.99), max: Math.max(this.largest, ...extra) };
   }
 }

@@ -54,6 +54,11 @@ export class UnknownIdLoad {
     return this.all.length;
   }
 
+  /** Requests sent and not answered yet (their latency is not in `latency` until they are). */
+  get pending(): number {
+    return this.all.length - this.idle.length;
+  }
+
   private readonly tick = (): void => {
     const due = Math.floor(((performance.now() - this.startedAt) / 1000) * this.rate) - this.issued;
     for (let i = 0; i < due; i++) {

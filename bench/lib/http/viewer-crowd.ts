@@ -58,7 +58,7 @@ export class ViewerCrowd {
     this.sideBefore = this.side?.load.counters.snapshot();
     this.env.partLag.clear();
     this.side?.load.latency.clear();
-    this.side?.probe.latency.clear();
+    this.side?.probe.clear();
     this.loopDelay.reset();
   }
 
@@ -104,9 +104,9 @@ export class ViewerCrowd {
     const { load, probe } = this.side!;
     const delta = counters.since(this.sideBefore!);
     return {
-      rate: this.options.unknownIds!.rate, sent: delta.requests, dropped: load.dropped, connections: load.connections,
+      rate: this.options.unknownIds!.rate, sent: delta.requests, dropped: load.dropped, connections: load.connections, pending: load.pending,
       answers: Object.fromEntries(delta.errors), latencyMs: load.latency.percentiles(),
-      healthzMs: probe.latency.percentiles(), healthzFailures: Object.fromEntries(probe.counters.errors),
+      healthzMs: probe.percentiles(), healthzFailures: Object.fromEntries(probe.counters.errors),
     };
   }
 }

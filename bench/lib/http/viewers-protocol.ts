@@ -33,6 +33,8 @@ export interface SideLoadReport {
   /** Due requests dropped because every connection was busy and the backlog was full. */
   readonly dropped: number;
   readonly connections: number;
+  /** Requests sent and still unanswered when the window ended (not in latencyMs). */
+  readonly pending: number;
   /** Answers by `unknown-id <status>` (0: no answer). */
   readonly answers: Record<string, number>;
   readonly latencyMs: Percentiles;
