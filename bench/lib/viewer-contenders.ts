@@ -22,6 +22,8 @@ export interface HttpPaths {
 
 export interface Contender {
   readonly name: string;
+  /** OnAir's HTTP playback, what issue 17 changes; the others are the peers its ratios are taken against. */
+  readonly subject: boolean;
   /** Who reads: the HTTP viewer load client (bench/lib/http-viewers.ts) or RTMP players (bench/lib/load-generator.ts). */
   readonly client: 'http' | 'rtmp';
   readonly paths: HttpPaths;
@@ -45,10 +47,10 @@ const NGINX_PATHS: HttpPaths = { ready: `/hls/${STREAM}.m3u8`, viewer: `/hls/${S
 
 export function contendersFor(mode: ViewerMode, o: ContenderOptions): Contender[] {
   const onair = (name: string, args: readonly string[], client: 'http' | 'rtmp', viewer: string): Contender => ({
-    name, client, paths: onairPaths(viewer),
+    name, client, subject: client === 'http', paths: onairPaths(viewer),
     start: (cpu, port) => startOnAir(cpu, port, o.workDir, { args: [...args, ...o.onairArgs], name }),
   });
-  const nginx = (name: string, client: 'http' | 'rtmp'): Contender => ({ name, client, paths: NGINX_PATHS, start: (cpu, port) => startNginxHlsServing(cpu, port, o.workDir) });
+  const nginx = (name: string, client: 'http' | 'rtmp'): Contender => ({ name, client, subject: false, paths: NGINX_PATHS, start: (cpu, port) => startNginxHlsServing(cpu, port, o.workDir) });
   const withPeer = o.peer && nginxRtmpAvailable();
   switch (mode) {
     case 'segments':

@@ -4,6 +4,8 @@ import type { SideLoadReport } from './http/viewers-protocol.js';
 
 export interface ViewerRow {
   readonly server: string;
+  /** OnAir's HTTP playback (ratios are taken of these rows against the others). */
+  readonly subject: boolean;
   readonly mode: string;
   readonly viewers: number;
   readonly seconds: number;
@@ -58,10 +60,10 @@ function printSide(r: ViewerRow): void {
   console.log(`${r.server} with ${r.viewers} viewers + ${s.rate} unknown-id requests/s: /healthz p50 ${fmt(s.healthzMs.p50, 1)} ms p99 ${fmt(s.healthzMs.p99, 1)} ms max ${fmt(s.healthzMs.max, 0)} ms (n=${s.healthzMs.n}${failures ? `, failed ${failures}` : ''}); unknown ids: ${fmt(s.sent / r.seconds, 0)}/s sent, answers {${answers}}, latency p50 ${fmt(s.latencyMs.p50, 1)} p99 ${fmt(s.latencyMs.p99, 1)} ms (${s.pending} unanswered at the end), ${s.connections} connections, ${s.dropped} dropped (every connection busy, backlog full)`);
 }
 
-/** CPU-s/GB and CPU % of each `measured` row against every other row at the same viewer count. */
-export function printRatios(rows: readonly ViewerRow[], measured: (r: ViewerRow) => boolean): void {
-  for (const r of rows.filter(measured)) {
-    for (const peer of rows.filter((x) => x.viewers === r.viewers && !measured(x))) {
+/** CPU-s/GB and CPU % of each subject row against every peer row at the same viewer count. */
+export function printRatios(rows: readonly ViewerRow[]): void {
+  for (const r of rows.filter((x) => x.subject)) {
+    for (const peer of rows.filter((x) => x.viewers === r.viewers && !x.subject)) {
       const perGb = r.viewers > 0 ? `CPU-s/GB ${fmt(r.cpuPerGb / peer.cpuPerGb)}x, ` : '';
       console.log(`ratio ${r.server} / ${peer.server} at ${r.viewers} viewers: ${perGb}CPU % ${fmt(r.serverCpuPct / peer.serverCpuPct)}x (kept up ${r.keptUp} vs ${peer.keptUp} of ${r.viewers})`);
     }
