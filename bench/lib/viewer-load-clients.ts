@@ -28,12 +28,13 @@ export interface LoadClient {
   stop(): Promise<void>;
 }
 
-export class HttpViewerClient implements LoadClient {
-  private readonly child: IpcChild;
+/** A load process driven over IPC with window-start / window-end commands (both load processes speak them). */
+abstract class IpcLoadClient implements LoadClient {
+  protected readonly child: IpcChild;
   private readonly ready: Promise<unknown>;
 
-  constructor(cpu: number, private readonly command: Omit<StartCommand, 'type'>) {
-    this.child = new IpcChild('bench/lib/http-viewers.ts', cpu);
+  constructor(script: string, cpu: number) {
+    this.child = new IpcChild(script, cpu);
     this.ready = this.child.expect('ready');
   }
 
@@ -43,50 +44,53 @@ export class HttpViewerClient implements LoadClient {
 
   async start(): Promise<void> {
     await this.ready;
-    await this.child.ask({ type: 'start', ...this.command }, 'started');
+    await this.startViewers();
   }
 
   async window(seconds: number): Promise<LoadWindow> {
     await this.child.ask({ type: 'window-start' }, 'window-started');
     await sleep(seconds * 1000);
-    const { report } = await this.child.ask<{ report: WindowReport }>({ type: 'window-end' }, 'window');
-    const t = report.totals;
-    return { seconds: report.seconds, deliveredBytes: t.mediaBytes + t.playlistBytes, keptUp: report.perViewer.keptUp.filter(Boolean).length, requests: t.requests, http: report };
+    return this.windowOf(await this.child.ask<Record<string, unknown>>({ type: 'window-end' }, 'window'));
   }
 
   stop(): Promise<void> {
     return this.child.stop();
+  }
+
+  protected abstract startViewers(): Promise<void>;
+  /** The load process's `window` message as a LoadWindow. */
+  protected abstract windowOf(message: Record<string, unknown>): LoadWindow;
+}
+
+export class HttpViewerClient extends IpcLoadClient {
+  constructor(cpu: number, private readonly command: Omit<StartCommand, 'type'>) {
+    super('bench/lib/http-viewers.ts', cpu);
+  }
+
+  protected async startViewers(): Promise<void> {
+    await this.child.ask({ type: 'start', ...this.command }, 'started');
+  }
+
+  protected windowOf(message: Record<string, unknown>): LoadWindow {
+    const report = message.report as WindowReport;
+    const t = report.totals;
+    return { seconds: report.seconds, deliveredBytes: t.mediaBytes + t.playlistBytes, keptUp: report.perViewer.keptUp.filter(Boolean).length, requests: t.requests, http: report };
   }
 }
 
 /** RTMP players (OnAir's RTMP client, eager readers); keeping up is judged against the published clip's rate. */
-export class RtmpPlayerClient implements LoadClient {
-  private readonly child: IpcChild;
-  private readonly ready: Promise<unknown>;
-
+export class RtmpPlayerClient extends IpcLoadClient {
   constructor(cpu: number, private readonly url: string, private readonly players: number, private readonly clipBytesPerSec: number) {
-    this.child = new IpcChild('bench/lib/load-generator.ts', cpu);
-    this.ready = this.child.expect('ready');
+    super('bench/lib/load-generator.ts', cpu);
   }
 
-  get pid(): number {
-    return this.child.pid;
-  }
-
-  async start(): Promise<void> {
-    await this.ready;
+  protected async startViewers(): Promise<void> {
     await this.child.ask({ type: 'players', url: this.url, count: this.players, probes: 0 }, 'players-ready');
   }
 
-  async window(seconds: number): Promise<LoadWindow> {
-    await this.child.ask({ type: 'window-start' }, 'window-started');
-    await sleep(seconds * 1000);
-    const w = await this.child.ask<{ seconds: number; received: number[] }>({ type: 'window-end' }, 'window');
+  protected windowOf(message: Record<string, unknown>): LoadWindow {
+    const w = message as { seconds: number; received: number[] };
     const keptUp = w.received.filter((r) => r >= KEEP_UP_SHARE * this.clipBytesPerSec * w.seconds).length;
     return { seconds: w.seconds, deliveredBytes: w.received.reduce((a, b) => a + b, 0), keptUp, requests: null };
-  }
-
-  stop(): Promise<void> {
-    return this.child.stop();
   }
 }
