@@ -168,6 +168,7 @@ export class RtmpConnection {
       this.players.set(req.streamId, { sub, sink });
       this.log.info({ path: decision.streamPath }, 'play started');
       // An expiring token, or a stream disabled, deleted or made signed, ends the player then.
+      this.playWatches.get(req.streamId)?.();
       this.playWatches.set(req.streamId, this.deps.auth.watchPlay(play, (reason) => this.gracefulClose(reason)));
     } catch (err) {
       this.fail(err);
