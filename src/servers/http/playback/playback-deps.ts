@@ -14,6 +14,10 @@ export interface PlaybackDeps {
    * refuses. In `--auth open` mode the playbackId is the stream name and the path is `live/<name>`.
    */
   authorizePlay(req: PlayAuthRequest): Promise<PlayDecision>;
+  /** The same decision, synchronously (it is made from memory): what the per-request routes call. */
+  decidePlay(req: PlayAuthRequest): PlayDecision;
+  /** Closes a connected viewer (HTTP-FLV, WS-FLV) when its authorisation lapses; returns the stop function. */
+  watchPlay(req: PlayAuthRequest, onRevoke: (reason: string) => void): () => void;
   /** ABR: a stream's renditions, the source first (TranscodeService.renditions); absent = the source only. */
   readonly renditions?: (streamPath: string) => readonly RenditionInfo[];
 }
