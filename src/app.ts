@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import type { Config } from './config/schema.js';
 import type { Logger } from './core/logger.js';
 import { StreamHub } from './hub/index.js';
@@ -21,6 +20,8 @@ import { registerFlv } from './servers/http/flv/register-flv.js';
 import { connectLifecycle } from './services/streams/hub-lifecycle-link.js';
 import { flvTranscodePipes } from './bridges/transcode/index.js';
 import { TranscodeService, discoverFfmpeg, ladderLookup } from './services/transcode/index.js';
+import { checkPortsFree, listenError } from './servers/net/port-preflight.js';
+import { readTlsFiles, takeoverPolicy } from './config/startup-checks.js';
 
 export interface RunningOnAir {
   readonly hub: StreamHub;
@@ -39,11 +40,15 @@ export interface RunningOnAir {
  * adds process concerns (argv, signals, printing); tests call this directly with port 0.
  */
 export async function startOnAir(config: Config, log: Logger): Promise<RunningOnAir> {
+  // Everything an operator can get wrong is checked before the database (and a first start's admin token) exists.
+  const tls = readTlsFiles(config);
+  const portFlags = { '--rtmp-port': config.rtmpPort, ...(tls ? { '--rtmps-port': config.rtmpsPort } : {}), '--http-port': config.httpPort };
+  await checkPortsFree(config.host, Object.entries(portFlags).map(([flag, port]) => ({ flag, port })));
   const hub = new StreamHub(
     {
       gop: { maxBytes: config.gopCacheMaxBytes, maxMs: config.gopCacheMaxMs },
       subscriber: { budgetBytes: config.subscriberBudgetBytes, slowTimeoutMs: config.slowSubscriberTimeoutMs },
-      takeover: config.takeover,
+      takeover: takeoverPolicy(config),
     },
     log.child({ mod: 'hub' }),
   );
@@ -84,7 +89,7 @@ export async function startOnAir(config: Config, log: Logger): Promise<RunningOn
   const rtmp = new RtmpServer(
     {
       host: config.host, port: config.rtmpPort,
-      tls: config.tlsCert ? { port: config.rtmpsPort, options: { cert: readFileSync(config.tlsCert), key: readFileSync(config.tlsKey) } } : undefined,
+      tls: tls ? { port: config.rtmpsPort, options: tls } : undefined,
       maxMessageSize: config.maxMessageSize, chunkSize: config.chunkSize, handshakeTimeoutMs: config.handshakeTimeoutMs,
       idleTimeoutMs: config.idleTimeoutMs, maxConnections: config.maxConnections, tcpNodelay: config.tcpNodelay,
       mergedReadMaxMs: config.mergedReadMaxMs,
@@ -103,14 +108,37 @@ export async function startOnAir(config: Config, log: Logger): Promise<RunningOn
   const hls = registerHls(http, playback);
   const flv = registerFlv(http, playback);
 
-  Object.assign(ports, await rtmp.listen());
-  await http.listen({ host: config.host, port: config.httpPort });
+  let closing: Promise<void> | undefined;
+  const close = () => (closing ??= (async () => {
+    hls.close();
+    flv.close();
+    await rtmp.close();
+    await transcode.close();
+    hub.close();
+    unlink();
+    await http.close();
+    lifecycle.close();
+    await dispatcher.close();
+    await db.close();
+  })());
+  try {
+    Object.assign(ports, await rtmp.listen().catch((err: { port?: number }) => {
+      throw listenError(err, err.port === config.rtmpsPort && tls ? '--rtmps-port' : '--rtmp-port', config.host, err.port ?? config.rtmpPort);
+    }));
+    await http.listen({ host: config.host, port: config.httpPort }).catch((err: unknown) => {
+      throw listenError(err, '--http-port', config.host, config.httpPort);
+    });
+  } catch (err) {
+    // A token nobody was shown must not stay the only one: the next start generates and prints a new one.
+    if (generatedToken) await AdminTokenAuthenticator.forget(db, generatedToken).catch(() => {});
+    await close();
+    throw err;
+  }
   ports.http = (http.server.address() as { port: number }).port;
   dispatcher.start();
   // After start-up has returned: its last references to the database's start-up buffers are gone by then.
   if (db.kind === 'pglite') setTimeout(fullGc, 500).unref();
 
-  let closing: Promise<void> | undefined;
   return {
     hub,
     ports,
@@ -118,17 +146,6 @@ export async function startOnAir(config: Config, log: Logger): Promise<RunningOn
     transcode,
     rtmpConnections: () => rtmp.connectionCount,
     generatedApiToken: generatedToken,
-    close: () => (closing ??= (async () => {
-      hls.close();
-      flv.close();
-      await rtmp.close();
-      await transcode.close();
-      hub.close();
-      unlink();
-      await http.close();
-      lifecycle.close();
-      await dispatcher.close();
-      await db.close();
-    })()),
+    close,
   };
 }
