@@ -20,7 +20,7 @@ import { registerFlv } from './servers/http/flv/register-flv.js';
 import { connectLifecycle } from './services/streams/hub-lifecycle-link.js';
 import { flvTranscodePipes } from './bridges/transcode/index.js';
 import { TranscodeService, discoverFfmpeg, ladderLookup } from './services/transcode/index.js';
-import { checkPortsFree, listenError } from './servers/net/port-preflight.js';
+import { checkPortsFree, listenClaims, listenError } from './servers/net/port-preflight.js';
 import { readTlsFiles, takeoverPolicy } from './config/startup-checks.js';
 
 export interface RunningOnAir {
@@ -42,8 +42,7 @@ export interface RunningOnAir {
 export async function startOnAir(config: Config, log: Logger): Promise<RunningOnAir> {
   // Everything an operator can get wrong is checked before the database (and a first start's admin token) exists.
   const tls = readTlsFiles(config);
-  const portFlags = { '--rtmp-port': config.rtmpPort, ...(tls ? { '--rtmps-port': config.rtmpsPort } : {}), '--http-port': config.httpPort };
-  await checkPortsFree(config.host, Object.entries(portFlags).map(([flag, port]) => ({ flag, port })));
+  await checkPortsFree(config.host, listenClaims(config, tls !== undefined));
   const hub = new StreamHub(
     {
       gop: { maxBytes: config.gopCacheMaxBytes, maxMs: config.gopCacheMaxMs },

@@ -1,9 +1,8 @@
-import { describeConfig, helpText, loadConfig } from './config/load-config.js';
-import { onairVersion } from './config/help-text.js';
+import { describeConfig } from './config/load-config.js';
+import { preflight } from './preflight.js';
 import { isOnAirError } from './core/errors.js';
 import { tuneGc } from './core/gc-tuning.js';
 import { createLogger } from './core/logger.js';
-import { startOnAir } from './app.js';
 import { announcedUrls } from './config/announced-urls.js';
 
 /** Graceful shutdown must finish within this; then the process exits anyway. */
@@ -12,17 +11,14 @@ const SHUTDOWN_DEADLINE_MS = 5_000;
 async function main(): Promise<void> {
   const gcFlags = tuneGc();
   const argv = process.argv.slice(2);
-  if (argv.includes('--help') || argv.includes('-h')) {
-    console.log(helpText());
-    return;
-  }
-  if (argv.includes('--version')) {
-    console.log(onairVersion());
-    return;
-  }
-  const config = loadConfig({ argv, env: process.env });
+  const checked = await preflight(argv, process.env);
+  if ('exitCode' in checked) process.exit(checked.exitCode);
+  const { config } = checked;
   const log = createLogger(config.logLevel);
   log.info({ config: describeConfig(config), v8: gcFlags }, 'effective config');
+  // Loaded after the checks: the server's modules (HTTP, database, media) take a while to load, and a wrong flag
+  // or a port in use is answered before that.
+  const { startOnAir } = await import('./app.js');
   const onair = await startOnAir(config, log);
   if (onair.generatedApiToken) {
     // Printed once, straight to stdout (never through the logger, which redacts tokens): it is stored hashed.

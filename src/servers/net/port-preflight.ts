@@ -7,6 +7,15 @@ export interface PortClaim {
   readonly port: number;
 }
 
+/** The ports a server with these settings listens on (RTMPS only with TLS files). */
+export function listenClaims(ports: { rtmpPort: number; rtmpsPort: number; httpPort: number }, withTls: boolean): PortClaim[] {
+  return [
+    { flag: '--rtmp-port', port: ports.rtmpPort },
+    ...(withTls ? [{ flag: '--rtmps-port', port: ports.rtmpsPort }] : []),
+    { flag: '--http-port', port: ports.httpPort },
+  ];
+}
+
 /**
  * Binds every claimed port at once (so two flags naming one port also fail) and releases them, before the
  * server creates anything: a port in use must not cost a first start its freshly created database and admin
