@@ -1,4 +1,6 @@
 import { Command, CommanderError } from 'commander';
+import { isOnAirError } from '../core/errors.js';
+import { rotateAdminToken, type RotateOptions } from './admin-token-command.js';
 
 export interface CliIo {
   readonly out: (line: string) => void;
@@ -18,17 +20,21 @@ interface StreamJson {
 
 class ApiCallError extends Error {}
 
-/** A small client of the OnAir API for operators: `onair streams create|list|get|reset-key|delete`. */
+/**
+ * A small client of the OnAir API for operators: `onair streams create|list|get|reset-key|delete`, and
+ * `onair admin-token rotate`, which works on the database directly (the way back in when the token is lost).
+ */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   const program = new Command('onair')
     .description('OnAir control-plane client')
-    .option('--api-url <url>', 'API base URL (env ONAIR_API_URL)', io.env.ONAIR_API_URL ?? 'http://127.0.0.1:8080')
-    .option('--token <token>', 'admin bearer token (env ONAIR_API_TOKEN)', io.env.ONAIR_API_TOKEN)
+    .option('--api-url <url>', 'API base URL (env ONAIR_API_URL)', io.env.ONAIR_API_URL ?? 'http://localhost:8080')
+    // No default here: commander prints defaults in --help, and this one would be the admin token in clear.
+    .option('--token <token>', 'admin bearer token (env ONAIR_API_TOKEN)')
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) });
 
   const call = async (method: string, path: string, body?: unknown): Promise<unknown> => {
-    const { apiUrl, token } = program.opts<{ apiUrl: string; token?: string }>();
+    const { apiUrl, token = io.env.ONAIR_API_TOKEN } = program.opts<{ apiUrl: string; token?: string }>();
     if (!token) throw new ApiCallError('no token: set ONAIR_API_TOKEN or pass --token');
     const res = await fetch(`${apiUrl.replace(/\/+$/, '')}/api/v1${path}`, {
       method,
@@ -83,12 +89,23 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       io.out(`deleted ${id}`);
     });
 
+  const adminToken = program.command('admin-token').description('the admin API token, on the database itself (no running server needed)');
+  let rotated = 0;
+  adminToken.command('rotate').description('replace the admin token with a new one and print it (the old one stops working)')
+    .option('--data-dir <dir>', "the server's data dir (env ONAIR_DATA_DIR; default ./data); the server must be stopped")
+    .option('--database-url <url>', 'PostgreSQL instead of the embedded database (env DATABASE_URL)')
+    .option('--config <file>', "the server's config file, for its dataDir / databaseUrl")
+    .action(async (o: RotateOptions) => {
+      rotated = await rotateAdminToken(o, io);
+    });
+
   try {
     await program.parseAsync([...argv], { from: 'user' });
+    if (rotated !== 0) return rotated;
     return 0;
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode;
-    if (err instanceof ApiCallError) {
+    if (err instanceof ApiCallError || isOnAirError(err)) {
       io.err(`error: ${err.message}`);
       return 1;
     }

@@ -1,0 +1,48 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { CliIo } from './onair-cli.js';
+
+export interface RotateOptions {
+  readonly dataDir?: string;
+  readonly databaseUrl?: string;
+  readonly config?: string;
+}
+
+/**
+ * `onair admin-token rotate`: replaces the stored admin token and prints the new one. It works on the
+ * database itself (no API, no running server needed), which is the point: it is how an operator who lost the
+ * token printed at the first start gets back in. The embedded database must not be open in a server (its lock
+ * refuses); PostgreSQL may be shared with running servers, which read the token at their next start.
+ */
+export async function rotateAdminToken(o: RotateOptions, io: CliIo): Promise<number> {
+  // Loaded here: the database modules are heavy, and the `streams` commands never need them.
+  const { loadConfig } = await import('../config/load-config.js');
+  const { openDatabase } = await import('../db/open-database.js');
+  const { AdminTokenAuthenticator } = await import('../services/auth/admin-token.js');
+  const argv = [
+    ...(o.config ? ['--config', o.config] : []),
+    ...(o.dataDir ? ['--data-dir', o.dataDir] : []),
+    ...(o.databaseUrl ? ['--database-url', o.databaseUrl] : []),
+  ];
+  const config = loadConfig({ argv, env: io.env });
+  const dbDir = join(config.dataDir, 'db');
+  if (!config.databaseUrl && !existsSync(join(dbDir, 'PG_VERSION'))) {
+    io.err(`error: no database in ${dbDir}: pass the --data-dir the server uses (the database is made at its first start), or --database-url`);
+    return 1;
+  }
+  const db = await openDatabase(config);
+  let token: string;
+  try {
+    token = await AdminTokenAuthenticator.rotate(db);
+  } finally {
+    await db.close();
+  }
+  const where = config.databaseUrl ? 'the PostgreSQL database' : dbDir;
+  io.out(`New admin API token for ${where} (store it now; the previous one no longer works):`);
+  io.out(token);
+  io.out(config.databaseUrl
+    ? 'Servers already running on this database accept the new token after their next start.'
+    : 'Start the server on this --data-dir and use this token.');
+  io.out('A server started with --api-token / ONAIR_API_TOKEN uses that token instead of the stored one.');
+  return 0;
+}
