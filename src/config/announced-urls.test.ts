@@ -16,5 +16,5 @@ test('the start-up URLs use --public-url, else the --host the server binds, else
 test('the CLI talks to http://localhost:8080 by default, so the URLs it prints read like the README', async () => {
   const out: string[] = [];
   await runCli(['--help'], { out: (l) => out.push(l), err: (l) => out.push(l), env: {} });
-  assert.match(out.join('\n'), /default: "http:\/\/localhost:8080"/);
+  assert.match(out.join(" ").replace(/\s+/g, " "), /default: "http:\/\/localhost:8080"/);
 });
