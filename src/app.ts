@@ -77,9 +77,9 @@ export async function startOnAir(config: Config, log: Logger): Promise<RunningOn
   const authLog = log.child({ mod: 'auth' });
   const publishAuth = new ConfiguredPublishAuthorizer({
     mode: config.auth, streams, logger: authLog, publishSecret: config.publishSecret,
-    callbackUrl: config.authCallbackUrl, callbackTimeoutMs: config.authCallbackTimeoutMs,
+    callbackUrl: config.authCallbackUrl, callbackTimeoutMs: config.authCallbackTimeoutMs, callbackKeepName: config.authCallbackKeepName,
   });
-  const playAuth = new ConfiguredPlayAuthorizer({ streams, playbackSecret, openMode: config.auth === 'open', logger: authLog });
+  const playAuth = new ConfiguredPlayAuthorizer({ streams, playbackSecret, namedStreams: config.auth === 'open' || config.auth === 'callback', logger: authLog });
   const auth: RtmpAuth = {
     authorizePublish: (r) => publishAuth.authorizePublish(r),
     authorizePlay: (r) => playAuth.authorizePlay(r),

@@ -184,7 +184,8 @@ describe('HTTP callback auth (--auth callback)', () => {
         const d = decisions.get(name) ?? 'refuse';
         if (d === 'hang') return; // never answers: the server's timeout must refuse
         res.statusCode = d === 'allow' ? 200 : 403;
-        res.end('{}');
+        // The public name viewers use (a 2xx that names no stream refuses: the publish name may be a secret).
+        res.end(d === 'allow' ? JSON.stringify({ name: `${name}-public` }) : '{}');
       });
     });
     await new Promise<void>((r) => callback.listen(0, '127.0.0.1', () => r()));
@@ -200,7 +201,7 @@ describe('HTTP callback auth (--auth callback)', () => {
   test('allow publishes; refuse and hang are refused', async () => {
     decisions.set('allowed', 'allow').set('refused', 'refuse').set('hanging', 'hang');
     const ok = await ffmpegPublish(server.rtmpUrl('allowed'));
-    await waitFor('allowed is live', () => [...server.hub.streams()].some((s) => s.isActive));
+    await waitFor('allowed is live', () => server.hub.stream('live/allowed-public')?.isActive);
     await ok.kill();
     const no = await ffmpegPublish(server.rtmpUrl('refused'));
     assert.notEqual(await exitWithin(no, 5000), 'running');

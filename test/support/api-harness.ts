@@ -84,9 +84,9 @@ export async function startApiHarness(opts: HarnessOptions = {}): Promise<ApiHar
   const playbackSecret = config.playbackSecret || await getOrCreateServerSecret(db, 'playback_secret');
   const publishAuth = new ConfiguredPublishAuthorizer({
     mode: config.auth, streams, logger, publishSecret: config.publishSecret,
-    callbackUrl: config.authCallbackUrl, callbackTimeoutMs: config.authCallbackTimeoutMs,
+    callbackUrl: config.authCallbackUrl, callbackTimeoutMs: config.authCallbackTimeoutMs, callbackKeepName: config.authCallbackKeepName,
   });
-  const playAuth = new ConfiguredPlayAuthorizer({ streams, playbackSecret, openMode: config.auth === 'open', logger });
+  const playAuth = new ConfiguredPlayAuthorizer({ streams, playbackSecret, namedStreams: config.auth === 'open' || config.auth === 'callback', logger });
   const urls = new StreamUrls({
     publicUrl: config.publicUrl,
     ports: () => ({ rtmp: config.rtmpPort, rtmps: config.tlsCert ? config.rtmpsPort : null, http: config.httpPort }),

@@ -10,8 +10,11 @@ import { verifyPlaybackToken } from './playback-token.js';
 export interface PlayAuthorizerDeps {
   readonly streams: { getByPlaybackId(playbackId: string): Promise<StreamRecord | null> };
   readonly playbackSecret: string;
-  /** In `open` publish mode, names that are no API stream's playback id play freely. */
-  readonly openMode: boolean;
+  /**
+   * `open` and `callback` publish modes: streams published under a name (the open name, or the name the callback
+   * returned) play by that name, `live/<name>`, when it is no API stream's playback id.
+   */
+  readonly namedStreams: boolean;
   readonly logger: Logger;
   readonly nowSec?: () => number;
 }
@@ -45,7 +48,7 @@ export class ConfiguredPlayAuthorizer implements PlayAuthorizer {
     const isApiShape = (canon.segments.length === 2 || rendition !== undefined) && canon.segments[0] === INGEST_APP;
     const stream = isApiShape ? await this.deps.streams.getByPlaybackId(canon.segments[1]!) : null;
     if (!stream) {
-      if (this.deps.openMode && canon.segments.length >= 2) return { ok: true, streamPath: canon.path };
+      if (this.deps.namedStreams && canon.segments.length >= 2) return { ok: true, streamPath: canon.path };
       return { ok: false, code: 'not_found', reason: 'no stream with this playback id' };
     }
     if (stream.settings.playbackPolicy === 'signed') {
