@@ -4,6 +4,7 @@ import type { Config } from './config/schema.js';
 import { readTlsFiles } from './config/startup-checks.js';
 import { isOnAirError } from './core/errors.js';
 import { checkPortsFree, listenClaims } from './servers/net/port-preflight.js';
+import { trustProxyOption } from './servers/http/trust-proxy.js';
 
 export type PreflightResult = { readonly exitCode: number } | { readonly config: Config };
 
@@ -24,6 +25,7 @@ export async function preflight(argv: readonly string[], env: NodeJS.ProcessEnv)
   try {
     const config = loadConfig({ argv, env });
     const tls = readTlsFiles(config);
+    trustProxyOption(config.trustProxy);
     await checkPortsFree(config.host, listenClaims(config, tls !== undefined));
     return { config };
   } catch (err) {

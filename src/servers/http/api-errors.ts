@@ -15,7 +15,7 @@ export const API_ERRORS = {
   limit_reached: { status: 409, doc: 'a server-side limit is reached (e.g. the number of webhook endpoints)' },
   payload_too_large: { status: 413, doc: 'the request body exceeds the API body limit' },
   unsupported_media_type: { status: 415, doc: 'the body is not `application/json`' },
-  rate_limited: { status: 429, doc: 'too many failed authentication attempts from this IP; retry after the window' },
+  rate_limited: { status: 429, doc: 'too many failed authentication attempts from this address; every request from it is refused until Retry-After, even with the right token' },
   internal_error: { status: 500, doc: 'an unexpected server error (logged with the request id)' },
   service_unavailable: { status: 503, doc: 'the server is shutting down' },
 } as const satisfies Record<string, { status: number; doc: string }>;

@@ -17,6 +17,7 @@ import { streamsRoutes } from './routes/streams-routes.js';
 import { webhooksRoutes } from './routes/webhooks-routes.js';
 import { API_BODY_LIMIT_BYTES } from './limits.js';
 import { ApiError } from './api-errors.js';
+import { trustProxyOption } from './trust-proxy.js';
 
 export interface HttpAppDeps {
   readonly config: Config;
@@ -45,6 +46,7 @@ export function createHttpApp(deps: HttpAppDeps): FastifyInstance {
     // Fastify's request log prints URLs, and playback URLs carry tokens: log our own line, path only.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: API_BODY_LIMIT_BYTES,
+    trustProxy: trustProxyOption(deps.config.trustProxy),
     ajv: { customOptions: { removeAdditional: false } },
   });
   app.setValidatorCompiler(typeboxValidatorCompiler);
