@@ -6,11 +6,14 @@ import { OnAirError } from '../../core/errors.js';
  * API's failure limit is per client address); `true`; a hop count; or the proxies' addresses and CIDRs. Checked
  * here so a typo is a start-up error naming the flag rather than a proxy silently not trusted.
  */
-export function trustProxyOption(value: string): boolean | number | string {
+export function trustProxyOption(value: string): boolean | string | ((address: string, hop: number) => boolean) {
   const v = value.trim();
   if (v === '' || v === 'false') return false;
   if (v === 'true') return true;
-  if (/^\d+$/.test(v)) return Number(v);
+  if (/^\d+$/.test(v)) {
+    const hops = Number(v);
+    return (_address, hop) => hop < hops; // the nearest `hops` senders are proxies
+  }
   for (const item of v.split(',').map((s) => s.trim())) {
     const [addr = '', bits, extra] = item.split('/');
     const family = isIP(addr);
