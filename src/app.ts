@@ -8,6 +8,7 @@ import { StreamLifecycle } from './services/streams/stream-lifecycle.js';
 import { StreamUrls } from './services/streams/stream-urls.js';
 import { WebhookDispatcher } from './services/webhooks/webhook-dispatcher.js';
 import { WebhookService } from './services/webhooks/webhook-service.js';
+import { WebhookTargetPolicy } from './services/webhooks/target-policy.js';
 import { AdminTokenAuthenticator } from './services/auth/admin-token.js';
 import { getOrCreateServerSecret } from './services/auth/server-secrets.js';
 import { ConfiguredPublishAuthorizer } from './services/auth/publish-authorizer.js';
@@ -42,6 +43,7 @@ export interface RunningOnAir {
 export async function startOnAir(config: Config, log: Logger): Promise<RunningOnAir> {
   // Everything an operator can get wrong is checked before the database (and a first start's admin token) exists.
   const tls = readTlsFiles(config);
+  const webhookTargets = new WebhookTargetPolicy(config.webhookAllowNetworks);
   await checkPortsFree(config.host, listenClaims(config, tls !== undefined));
   const hub = new StreamHub(
     {
@@ -57,7 +59,9 @@ export async function startOnAir(config: Config, log: Logger): Promise<RunningOn
 
   const db = await openDatabase(config);
   // PGlite is this process's own: nobody else queues deliveries in it, so the worker needs no poll.
-  const dispatcher = new WebhookDispatcher({ db, logger: log.child({ mod: 'webhooks' }), options: db.kind === 'pglite' ? { pollIntervalMs: Infinity } : {} });
+  const dispatcher = new WebhookDispatcher({
+    db, logger: log.child({ mod: 'webhooks' }), options: db.kind === 'pglite' ? { pollIntervalMs: Infinity } : {}, targets: webhookTargets,
+  });
   const streams = new StreamService({
     db, logger: log.child({ mod: 'streams' }), events: dispatcher, defaultReconnectWindowSec: config.reconnectWindowSec, defaultLatencyMode: config.latencyMode,
     kickPublisher: (path, reason) => hub.kickPublisher(path, reason),
@@ -71,7 +75,7 @@ export async function startOnAir(config: Config, log: Logger): Promise<RunningOn
   const lifecycle = new StreamLifecycle({ db, logger: log.child({ mod: 'lifecycle' }), events: dispatcher });
   await lifecycle.recover();
   const unlink = connectLifecycle(hub, lifecycle, log);
-  const webhooks = new WebhookService({ db, dispatcher });
+  const webhooks = new WebhookService({ db, dispatcher, targets: webhookTargets });
   const { auth: adminAuth, generatedToken } = await AdminTokenAuthenticator.init(db, config.apiToken);
   const playbackSecret = config.playbackSecret || (await getOrCreateServerSecret(db, 'playback_secret'));
   const authLog = log.child({ mod: 'auth' });

@@ -5,6 +5,7 @@ import { readTlsFiles } from './config/startup-checks.js';
 import { isOnAirError } from './core/errors.js';
 import { checkPortsFree, listenClaims } from './servers/net/port-preflight.js';
 import { trustProxyOption } from './servers/http/trust-proxy.js';
+import { WebhookTargetPolicy } from './services/webhooks/target-policy.js';
 
 export type PreflightResult = { readonly exitCode: number } | { readonly config: Config };
 
@@ -26,6 +27,7 @@ export async function preflight(argv: readonly string[], env: NodeJS.ProcessEnv)
     const config = loadConfig({ argv, env });
     const tls = readTlsFiles(config);
     trustProxyOption(config.trustProxy);
+    new WebhookTargetPolicy(config.webhookAllowNetworks); // parses the flag: a bad CIDR is a start-up error
     await checkPortsFree(config.host, listenClaims(config, tls !== undefined));
     return { config };
   } catch (err) {

@@ -60,7 +60,8 @@ describe('stream keys (--auth keys)', () => {
   let server: TestServer;
   let receiver: Awaited<ReturnType<typeof webhookReceiver>>;
   before(async () => {
-    server = await startTestServer({ auth: 'keys' });
+    // The webhook receiver is on loopback, which webhooks refuse unless the operator allows it.
+    server = await startTestServer({ auth: 'keys', 'webhook-allow-networks': '127.0.0.1/32' });
     receiver = await webhookReceiver();
     const hook = await api(server, 'POST', '/webhooks', { url: receiver.url });
     receiver.secret.value = hook.secret;

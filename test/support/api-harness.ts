@@ -12,6 +12,7 @@ import { StreamLifecycle } from '../../src/services/streams/stream-lifecycle.js'
 import { StreamUrls } from '../../src/services/streams/stream-urls.js';
 import { WebhookDispatcher, type WebhookDispatcherOptions } from '../../src/services/webhooks/webhook-dispatcher.js';
 import { WebhookService } from '../../src/services/webhooks/webhook-service.js';
+import { WebhookTargetPolicy } from '../../src/services/webhooks/target-policy.js';
 import { AdminTokenAuthenticator } from '../../src/services/auth/admin-token.js';
 import { getOrCreateServerSecret } from '../../src/services/auth/server-secrets.js';
 import { ConfiguredPublishAuthorizer } from '../../src/services/auth/publish-authorizer.js';
@@ -73,13 +74,14 @@ export async function startApiHarness(opts: HarnessOptions = {}): Promise<ApiHar
     { databaseUrl: opts.postgresUrl ? await freshPostgresDatabase(opts.postgresUrl) : '', dataDir: '' },
     { inMemory: true });
   const kicked: { streamPath: string; reason: string }[] = [];
-  const dispatcher = new WebhookDispatcher({ db, logger, options: opts.dispatcher });
+  const targets = new WebhookTargetPolicy(config.webhookAllowNetworks);
+  const dispatcher = new WebhookDispatcher({ db, logger, options: opts.dispatcher, targets });
   const streams = new StreamService({
     db, logger, events: dispatcher, defaultReconnectWindowSec: config.reconnectWindowSec, defaultLatencyMode: config.latencyMode,
     kickPublisher: (streamPath, reason) => (kicked.push({ streamPath, reason }), true),
   });
   const lifecycle = new StreamLifecycle({ db, logger, events: dispatcher });
-  const webhooks = new WebhookService({ db, dispatcher });
+  const webhooks = new WebhookService({ db, dispatcher, targets });
   const { auth: adminAuth } = await AdminTokenAuthenticator.init(db, config.apiToken);
   const playbackSecret = config.playbackSecret || await getOrCreateServerSecret(db, 'playback_secret');
   const publishAuth = new ConfiguredPublishAuthorizer({
