@@ -18,6 +18,7 @@ import { webhooksRoutes } from './routes/webhooks-routes.js';
 import { API_BODY_LIMIT_BYTES } from './limits.js';
 import { ApiError } from './api-errors.js';
 import { trustProxyOption } from './trust-proxy.js';
+import { registerFavicon } from './favicon.js';
 
 export interface HttpAppDeps {
   readonly config: Config;
@@ -86,6 +87,7 @@ export function createHttpApp(deps: HttpAppDeps): FastifyInstance {
     });
   }, { prefix: '/api/v1' });
 
+  registerFavicon(app);
   for (const plugin of deps.extraPlugins ?? []) app.register(plugin);
   return app;
 }

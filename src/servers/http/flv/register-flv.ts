@@ -97,7 +97,7 @@ export function registerFlv(app: FastifyInstance, deps: PlaybackDeps): { close()
     });
   });
 
-  registerWatchPage(app);
+  registerWatchPage(app, deps);
 
   return {
     close() {
