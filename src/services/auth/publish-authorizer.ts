@@ -126,9 +126,20 @@ export class ConfiguredPublishAuthorizer implements PublishAuthorizer {
   private refused(req: PublishAuthRequest, decision: Refusal, countsAsFailure: boolean): Refusal {
     if (countsAsFailure) this.limiter.recordFailure(req.clientIp);
     this.log.warn(
-      { clientIp: req.clientIp, protocol: req.protocol, app: redactName(req.app), name: redactName(req.name), code: decision.code, reason: decision.reason },
+      { clientIp: req.clientIp, protocol: req.protocol, app: appForLog(req.app, req.name), name: redactName(req.name), code: decision.code, reason: decision.reason },
       'publish refused',
     );
     return decision;
   }
+}
+
+/**
+ * The app is a fixed word (`live`) and is logged as it is, except where it may carry the key: an app-less URL
+ * (rtmp://host/KEY: the name is empty and the app is the key) or a key pasted into OBS's Server field
+ * (`live/KEY`: every segment after the first).
+ */
+function appForLog(app: string, name: string): string {
+  if (name === '') return redactName(app);
+  const [first = '', ...rest] = app.split('/');
+  return rest.length === 0 ? first : `${first}/${redactName(rest.join('/'))}`;
 }

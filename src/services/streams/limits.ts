@@ -11,3 +11,9 @@ export const MAX_LADDER_RUNGS = 8;
 export const MIN_PLAYBACK_TOKEN_TTL_SEC = 60;
 export const MAX_PLAYBACK_TOKEN_TTL_SEC = 30 * 24 * 3600;
 export const DEFAULT_PLAYBACK_TOKEN_TTL_SEC = 24 * 3600;
+/**
+ * How often a live session's bytesIn is written while it is live (the final figure is written when it ends):
+ * often enough that the sessions API shows a growing count, rare enough to be one batched UPDATE per interval
+ * for all live streams rather than work per packet.
+ */
+export const SESSION_PROGRESS_INTERVAL_MS = 5_000;
