@@ -22,7 +22,8 @@ import { connectLifecycle } from './services/streams/hub-lifecycle-link.js';
 import { flvTranscodePipes } from './bridges/transcode/index.js';
 import { TranscodeService, discoverFfmpeg, ladderLookup } from './services/transcode/index.js';
 import { checkPortsFree, listenClaims, listenError } from './servers/net/port-preflight.js';
-import { readTlsFiles, takeoverPolicy } from './config/startup-checks.js';
+import { checkAuthSettings, readTlsFiles, takeoverPolicy } from './config/startup-checks.js';
+import { trustProxyOption } from './servers/http/trust-proxy.js';
 
 export interface RunningOnAir {
   readonly hub: StreamHub;
@@ -43,6 +44,8 @@ export interface RunningOnAir {
 export async function startOnAir(config: Config, log: Logger): Promise<RunningOnAir> {
   // Everything an operator can get wrong is checked before the database (and a first start's admin token) exists.
   const tls = readTlsFiles(config);
+  checkAuthSettings(config);
+  trustProxyOption(config.trustProxy);
   const webhookTargets = new WebhookTargetPolicy(config.webhookAllowNetworks);
   await checkPortsFree(config.host, listenClaims(config, tls !== undefined));
   const hub = new StreamHub(

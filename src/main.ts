@@ -22,7 +22,8 @@ async function main(): Promise<void> {
   const onair = await startOnAir(config, log);
   if (onair.generatedApiToken) {
     // Printed once, straight to stdout (never through the logger, which redacts tokens): it is stored hashed.
-    console.log(`\nAdmin API token (shown once, store it now): ${onair.generatedApiToken}\n`);
+    console.log(`\nAdmin API token (shown once, store it now): ${onair.generatedApiToken}`);
+    console.log(`(Lost it? Stop the server and run: npm run onair -- admin-token rotate ${config.databaseUrl ? '--database-url <url>' : `--data-dir ${config.dataDir}`})\n`);
   }
   log.info(announcedUrls(config, onair.ports), 'OnAir is running: point your encoder at the rtmp URL with your stream key');
 

@@ -1,8 +1,9 @@
 import { helpText, loadConfig } from './config/load-config.js';
 import { onairVersion } from './config/help-text.js';
 import type { Config } from './config/schema.js';
-import { readTlsFiles } from './config/startup-checks.js';
+import { checkAuthSettings, readTlsFiles } from './config/startup-checks.js';
 import { isOnAirError } from './core/errors.js';
+import { checkDatabaseFree } from './db/embedded-location.js';
 import { checkPortsFree, listenClaims } from './servers/net/port-preflight.js';
 import { trustProxyOption } from './servers/http/trust-proxy.js';
 import { WebhookTargetPolicy } from './services/webhooks/target-policy.js';
@@ -26,6 +27,8 @@ export async function preflight(argv: readonly string[], env: NodeJS.ProcessEnv)
   try {
     const config = loadConfig({ argv, env });
     const tls = readTlsFiles(config);
+    checkAuthSettings(config);
+    checkDatabaseFree(config);
     trustProxyOption(config.trustProxy);
     new WebhookTargetPolicy(config.webhookAllowNetworks); // parses the flag: a bad CIDR is a start-up error
     await checkPortsFree(config.host, listenClaims(config, tls !== undefined));

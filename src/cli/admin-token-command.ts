@@ -25,7 +25,8 @@ export async function rotateAdminToken(o: RotateOptions, io: CliIo): Promise<num
     ...(o.databaseUrl ? ['--database-url', o.databaseUrl] : []),
   ];
   const config = loadConfig({ argv, env: io.env });
-  const dbDir = join(config.dataDir, 'db');
+  const { embeddedDatabaseDir } = await import('../db/embedded-location.js');
+  const dbDir = embeddedDatabaseDir(config.dataDir);
   if (!config.databaseUrl && !existsSync(join(dbDir, 'PG_VERSION'))) {
     io.err(`error: no database in ${dbDir}: pass the --data-dir the server uses (the database is made at its first start), or --database-url`);
     return 1;

@@ -24,3 +24,9 @@ export function takeoverPolicy(config: Config): 'takeover' | 'reject' {
   if (config.takeover !== 'auto') return config.takeover;
   return config.auth === 'open' ? 'reject' : 'takeover';
 }
+
+/** Settings that only make sense together, checked before anything is created (the auth services check again). */
+export function checkAuthSettings(config: Config): void {
+  if (config.auth === 'signed' && !config.publishSecret) throw new OnAirError('ONAIR_ERR_CONFIG', '--auth signed needs --publish-secret');
+  if (config.auth === 'callback' && !config.authCallbackUrl) throw new OnAirError('ONAIR_ERR_CONFIG', '--auth callback needs --auth-callback-url');
+}

@@ -24,12 +24,17 @@ export class DataDirLock {
       }
       const owner = readOwner(path);
       if (owner !== undefined && isAlive(owner)) {
-        throw new OnAirError('ONAIR_ERR_CONFLICT',
-          `${what} is in use by another OnAir process (pid ${owner}): stop it first, or use another --data-dir (lock file ${path}; delete it only if no process ${owner} is running)`);
+        throw inUse(what, owner, path);
       }
       rmSync(path, { force: true }); // its process is gone: a stale lock from a crash
     }
     throw new OnAirError('ONAIR_ERR_CONFLICT', `${what}: could not take the lock file ${path}`);
+  }
+
+  /** Throws like `acquire` when a live process holds `path`, without taking it (a check before start-up). */
+  static assertFree(path: string, what: string): void {
+    const owner = readOwner(path);
+    if (owner !== undefined && owner !== process.pid && isAlive(owner)) throw inUse(what, owner, path);
   }
 
   /** Idempotent; removes the file only while it still names this process. */
@@ -38,6 +43,11 @@ export class DataDirLock {
     this.released = true;
     if (readOwner(this.path) === process.pid) rmSync(this.path, { force: true });
   }
+}
+
+function inUse(what: string, owner: number, path: string): OnAirError {
+  return new OnAirError('ONAIR_ERR_CONFLICT',
+    `${what} is in use by another OnAir process (pid ${owner}): stop it first, or use another --data-dir (lock file ${path}; delete it only if no process ${owner} is running)`);
 }
 
 function readOwner(path: string): number | undefined {

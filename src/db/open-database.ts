@@ -1,9 +1,9 @@
-import { join } from 'node:path';
 import { OnAirError } from '../core/errors.js';
 import type { Database } from './database.js';
 import { PgliteDatabase } from './pglite-database.js';
 import { PostgresDatabase } from './postgres-database.js';
 import { migrate } from './migrate.js';
+import { embeddedDatabaseDir } from './embedded-location.js';
 
 /** The two settings this layer reads (a structural subset of the app Config, so db imports only core). */
 export interface DatabaseConfig {
@@ -18,7 +18,7 @@ export interface DatabaseConfig {
 export async function openDatabase(config: DatabaseConfig, opts: { inMemory?: boolean } = {}): Promise<Database> {
   const db: Database = config.databaseUrl
     ? new PostgresDatabase(config.databaseUrl)
-    : await PgliteDatabase.open(opts.inMemory ? undefined : join(config.dataDir, 'db')).catch((err: unknown) => {
+    : await PgliteDatabase.open(opts.inMemory ? undefined : embeddedDatabaseDir(config.dataDir)).catch((err: unknown) => {
       throw fsError(err, config.dataDir);
     });
   try {

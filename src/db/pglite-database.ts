@@ -4,6 +4,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { OnAirError } from '../core/errors.js';
 import type { Database, Queryable } from './database.js';
 import { DataDirLock } from './data-dir-lock.js';
+import { embeddedLockFile } from './embedded-location.js';
 import { initialiseInChild, isInitialised } from './pglite-first-start.js';
 
 /**
@@ -27,7 +28,7 @@ export class PgliteDatabase implements Database {
   static async open(dataDir?: string): Promise<PgliteDatabase> {
     if (dataDir === undefined) return new PgliteDatabase(await PGlite.create(undefined, { postgresqlconf: EMBEDDED_POSTGRES_CONF }), null);
     mkdirSync(dirname(dataDir), { recursive: true });
-    const lock = DataDirLock.acquire(`${dataDir}.lock`, `the database in ${dataDir}`);
+    const lock = DataDirLock.acquire(embeddedLockFile(dataDir), `the database in ${dataDir}`);
     try {
       if (!isInitialised(dataDir)) await initialiseInChild(dataDir, EMBEDDED_POSTGRES_CONF);
       return new PgliteDatabase(await PGlite.create(dataDir, { postgresqlconf: EMBEDDED_POSTGRES_CONF }), lock);

@@ -41,13 +41,20 @@ describe('start-up errors are one line naming what to change, before any databas
     });
   }
 
-  test('an unknown flag and a bad value are one line each', async () => {
-    for (const [args, re] of [[['--rtmp-prot', '1'], /did you mean --rtmp-port/], [['--rtmp-port', 'x'], /rtmpPort from --rtmp-port/]] as const) {
-      const p = startMain([...args, '--data-dir', join(scratch, 'unused')]);
+  test('an unknown flag, a bad value and a missing companion setting are one line each', async () => {
+    const cases = [
+      [['--rtmp-prot', '1'], /did you mean --rtmp-port/],
+      [['--rtmp-port', 'x'], /rtmpPort from --rtmp-port/],
+      [['--auth', 'callback', '--rtmp-port', '0', '--http-port', '0'], /--auth callback needs --auth-callback-url/],
+    ] as const;
+    for (const [args, re] of cases) {
+      const dataDir = join(scratch, 'unused');
+      const p = startMain([...args, '--data-dir', dataDir]);
       assert.notEqual(await p.exited, 0);
       const lines = nonEmptyLines(p.stderr());
       assert.equal(lines.length, 1, p.stderr());
       assert.match(lines[0]!, re);
+      assert.equal(existsSync(dataDir), false, `${args.join(' ')}: nothing created`);
     }
   });
 
