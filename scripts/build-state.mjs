@@ -16,7 +16,7 @@ function newestSourceMs(root) {
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
       const path = join(dir, entry.name);
       if (entry.isDirectory()) {
-        if (entry.name !== 'testdata') walk(path);
+        if (entry.name !== 'testdata' && entry.name !== 'testing') walk(path);
       } else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.test.ts')) {
         newest = Math.max(newest, statSync(path).mtimeMs);
       }

@@ -1,7 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { announcedUrls } from './announced-urls.js';
-import { runCli } from '../cli/onair-cli.js';
 
 const ports = { rtmp: 1935, http: 8080 };
 
@@ -11,10 +10,4 @@ test('the start-up URLs use --public-url, else the --host the server binds, else
   assert.deepEqual(announcedUrls({ publicUrl: '', host: '::1' }, { ...ports, rtmps: 1936 }),
     { rtmp: 'rtmp://[::1]:1935/live', rtmps: 'rtmps://[::1]:1936/live', http: 'http://[::1]:8080' });
   assert.deepEqual(announcedUrls({ publicUrl: 'https://live.example.com', host: '0.0.0.0' }, ports), { rtmp: 'rtmp://live.example.com:1935/live', http: 'https://live.example.com' });
-});
-
-test('the CLI talks to http://localhost:8080 by default, so the URLs it prints read like the README', async () => {
-  const out: string[] = [];
-  await runCli(['--help'], { out: (l) => out.push(l), err: (l) => out.push(l), env: {} });
-  assert.match(out.join(" ").replace(/\s+/g, " "), /default: "http:\/\/localhost:8080"/);
 });

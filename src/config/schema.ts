@@ -36,6 +36,7 @@ export const SETTINGS = {
   playbackSecret: { type: 'string', default: '', secret: true, doc: 'HMAC secret for signed playback tokens; generated and stored when empty' },
   apiToken: { type: 'string', default: '', secret: true, doc: 'admin bearer token for /api/v1; generated at first start when empty' },
   databaseUrl: { type: 'string', default: '', secret: true, env: 'DATABASE_URL', doc: 'PostgreSQL URL; empty = embedded PGlite under --data-dir' },
+  playbackDirectoryReloadSec: { type: 'int', default: 5, min: 1, max: 3600, doc: 'with --database-url: full reload period of the in-memory playback directory, the bound on a change made by another instance reaching this one when its NOTIFY was lost (normally it arrives in milliseconds)' },
   logLevel: { type: 'enum', values: ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'], default: 'info', doc: 'log level' },
   takeover: { type: 'enum', values: ['auto', 'takeover', 'reject'], default: 'auto', doc: 'a second publisher on a live name replaces the first (takeover) or is refused (reject); auto = reject with --auth open (anyone may publish any name), takeover otherwise (the second publisher holds the key)' },
   trustProxy: { type: 'string', default: '', doc: 'HTTP: take the client address from X-Forwarded-For when the request comes from these proxies (comma-separated addresses or CIDRs, e.g. 127.0.0.1), a hop count, or true (any sender: only when nothing but the proxy reaches the port); empty = off' },

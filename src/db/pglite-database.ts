@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { OnAirError } from '../core/errors.js';
-import type { Database, Queryable } from './database.js';
+import type { Database, NotificationHandlers, Queryable } from './database.js';
 import { DataDirLock } from './data-dir-lock.js';
 import { embeddedLockFile } from './embedded-location.js';
 import { initialiseInChild, isInitialised } from './pglite-first-start.js';
@@ -52,6 +52,15 @@ export class PgliteDatabase implements Database {
       };
       return fn(q);
     });
+  }
+
+  /** PGlite is this process's own database: notifications cannot be missed, so `onGap` is never called. */
+  async listen(channel: string, handlers: NotificationHandlers): Promise<() => Promise<void>> {
+    this.checkOpen();
+    const unlisten = await this.pg.listen(channel, (payload) => handlers.onNotify(payload));
+    return async () => {
+      if (!this.closed) await unlisten();
+    };
   }
 
   async close(): Promise<void> {

@@ -3,11 +3,11 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { RtmpClient } from '../../src/servers/rtmp/rtmp-client.js';
-import { startTestServer, TEST_API_TOKEN, type TestServer } from '../support/onair.js';
+import { startTestServer, TEST_API_TOKEN, type TestServer } from '../../support/onair.js';
 import { ffmpegPublish, ffmpegRecord, ffprobeFrameCounts } from '../support/clients.js';
 import { tmpFile } from '../support/media.js';
 import { sleep, waitFor, type Proc } from '../support/proc.js';
-import { launchHlsBrowser, type HlsBrowser } from '../hls/support/hls-browser.js';
+import { launchHlsBrowser, type HlsBrowser } from '../../support/hls-browser.js';
 
 /** The publish name an encoder holds as its secret (an OBS "Stream Key"). */
 const SECRET = 'studio-secret-7f3a9c01';

@@ -5,7 +5,7 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { run, waitFor } from '../support/proc.js';
-import { startTestServer } from '../support/onair.js';
+import { startTestServer } from '../../support/onair.js';
 
 /** The server as a user starts it (from the sources, so the test needs no build). */
 const startMain = (args: string[]) => run(process.execPath, ['--import', 'tsx', 'src/main.ts', '--host', '127.0.0.1', '--log-level', 'warn', ...args], { timeoutMs: 120_000 });

@@ -1,10 +1,10 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
-import { startTestServer, TEST_API_TOKEN, type TestServer } from '../support/onair.js';
+import { startTestServer, TEST_API_TOKEN, type TestServer } from '../../support/onair.js';
 import { ffmpegPublish } from '../support/clients.js';
 import { waitFor, type Proc } from '../support/proc.js';
-import { launchChromium } from '../support/chromium.js';
+import { launchChromium } from '../../support/chromium.js';
 
 let server: TestServer;
 let browser: Awaited<ReturnType<typeof launchChromium>>;
