@@ -1,12 +1,8 @@
 import { Command, CommanderError } from 'commander';
 import { isOnAirError } from '../core/errors.js';
-import { rotateAdminToken, type RotateOptions } from './admin-token-command.js';
+import type { CliDatabaseCommands, CliIo, RotateOptions } from './cli-io.js';
 
-export interface CliIo {
-  readonly out: (line: string) => void;
-  readonly err: (line: string) => void;
-  readonly env: Readonly<Record<string, string | undefined>>;
-}
+export type { CliIo } from './cli-io.js';
 
 interface StreamJson {
   id: string;
@@ -24,7 +20,7 @@ class ApiCallError extends Error {}
  * A small client of the OnAir API for operators: `onair streams create|list|get|reset-key|delete`, and
  * `onair admin-token rotate`, which works on the database directly (the way back in when the token is lost).
  */
-export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+export async function runCli(argv: readonly string[], io: CliIo, db?: CliDatabaseCommands): Promise<number> {
   const program = new Command('onair')
     .description('OnAir control-plane client')
     .option('--api-url <url>', 'API base URL (env ONAIR_API_URL)', io.env.ONAIR_API_URL ?? 'http://localhost:8080')
@@ -96,7 +92,12 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     .option('--database-url <url>', 'PostgreSQL instead of the embedded database (env DATABASE_URL)')
     .option('--config <file>', "the server's config file, for its dataDir / databaseUrl")
     .action(async (o: RotateOptions) => {
-      rotated = await rotateAdminToken(o, io);
+      if (!db) {
+        io.err('error: admin-token rotate works on the database; run it as `onair` (bin/onair.mjs), not through the API client alone');
+        rotated = 1;
+        return;
+      }
+      rotated = await db.rotateAdminToken(o, io);
     });
 
   try {

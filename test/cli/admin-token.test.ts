@@ -7,12 +7,12 @@ import { openDatabase } from '../../src/db/open-database.js';
 import { AdminTokenAuthenticator } from '../../src/services/auth/admin-token.js';
 import { freshPostgresDatabase } from '../support/api-harness.js';
 import { startTestPostgres } from '../support/postgres.js';
-import { runCli } from '../../src/cli/onair-cli.js';
+import { runOnairCommand } from '../../src/onair-command.js';
 
 async function cli(argv: string[], env: Record<string, string> = {}) {
   const out: string[] = [];
   const err: string[] = [];
-  const code = await runCli(argv, { out: (l) => out.push(l), err: (l) => err.push(l), env });
+  const code = await runOnairCommand(argv, { out: (l) => out.push(l), err: (l) => err.push(l), env });
   return { code, out: out.join('\n'), err: err.join('\n') };
 }
 

@@ -1,12 +1,10 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { CliIo } from './onair-cli.js';
-
-export interface RotateOptions {
-  readonly dataDir?: string;
-  readonly databaseUrl?: string;
-  readonly config?: string;
-}
+import type { CliIo, RotateOptions } from './cli/cli-io.js';
+import { loadConfig } from './config/load-config.js';
+import { openDatabase } from './db/open-database.js';
+import { embeddedDatabaseDir } from './db/embedded-location.js';
+import { AdminTokenAuthenticator } from './services/auth/admin-token.js';
 
 /**
  * `onair admin-token rotate`: replaces the stored admin token and prints the new one. It works on the
@@ -15,17 +13,12 @@ export interface RotateOptions {
  * refuses); PostgreSQL may be shared with running servers, which read the token at their next start.
  */
 export async function rotateAdminToken(o: RotateOptions, io: CliIo): Promise<number> {
-  // Loaded here: the database modules are heavy, and the `streams` commands never need them.
-  const { loadConfig } = await import('../config/load-config.js');
-  const { openDatabase } = await import('../db/open-database.js');
-  const { AdminTokenAuthenticator } = await import('../services/auth/admin-token.js');
   const argv = [
     ...(o.config ? ['--config', o.config] : []),
     ...(o.dataDir ? ['--data-dir', o.dataDir] : []),
     ...(o.databaseUrl ? ['--database-url', o.databaseUrl] : []),
   ];
   const config = loadConfig({ argv, env: io.env });
-  const { embeddedDatabaseDir } = await import('../db/embedded-location.js');
   const dbDir = embeddedDatabaseDir(config.dataDir);
   if (!config.databaseUrl && !existsSync(join(dbDir, 'PG_VERSION'))) {
     io.err(`error: no database in ${dbDir}: pass the --data-dir the server uses (the database is made at its first start), or --database-url`);
