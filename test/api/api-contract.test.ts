@@ -11,7 +11,7 @@ function contract(label: string, postgres: () => string | undefined): void {
     before(async () => {
       h = await startApiHarness({
         postgresUrl: postgres(),
-        config: { httpPort: 8080, rtmpPort: 1935 },
+        config: { httpPort: 8080, rtmpPort: 1935, webhookAllowNetworks: '127.0.0.1/32' },
         apiAuthLimiter: new FailureRateLimiter({ maxFailures: 1000 }),
       });
     });

@@ -12,12 +12,12 @@ const logger = createLogger('silent');
 const SECRET = 'playback-secret';
 const NOW = 1_800_000_000;
 
-function setup(opts: { openMode?: boolean } = {}) {
+function setup(opts: { namedStreams?: boolean } = {}) {
   const directory = new PlaybackDirectory(logger);
   let now = NOW;
   let verifications = 0;
   const auth = new ConfiguredPlayAuthorizer({
-    directory, playbackSecret: SECRET, openMode: opts.openMode ?? false, logger, nowSec: () => now,
+    directory, playbackSecret: SECRET, namedStreams: opts.namedStreams ?? false, logger, nowSec: () => now,
     verifyToken: (...args) => (verifications++, verifyPlaybackToken(...args)),
   });
   const put = (playbackId: string, over: Partial<PlaybackEntry> = {}): void => {
@@ -47,8 +47,8 @@ describe('ConfiguredPlayAuthorizer.decide (from the directory)', () => {
     assert.deepEqual(auth.decide(req('pid1')), { ok: false, code: 'not_found', reason: 'stream is disabled' });
   });
 
-  it('open mode: a name that is no playback id plays by its name; an API stream keeps its policy', () => {
-    const { auth, put } = setup({ openMode: true });
+  it('named streams (open or callback mode): a name that is no playback id plays by its name; an API stream keeps its policy', () => {
+    const { auth, put } = setup({ namedStreams: true });
     put('pid1', { playbackPolicy: 'signed' });
     assert.deepEqual(auth.decide(req('anything')), { ok: true, streamPath: 'live/anything' });
     assert.equal(auth.decide(req('pid1')).ok, false);

@@ -14,8 +14,11 @@ export interface PlayAuthorizerDeps {
   /** Every API stream's playback entry, in memory: no decision reads the database. */
   readonly directory: Pick<PlaybackDirectory, 'get' | 'onChange'>;
   readonly playbackSecret: string;
-  /** In `open` publish mode, names that are no API stream's playback id play freely. */
-  readonly openMode: boolean;
+  /**
+   * `open` and `callback` publish modes: streams published under a name (the open name, or the name the callback
+   * returned) play by that name, `live/<name>`, when it is no API stream's playback id.
+   */
+  readonly namedStreams: boolean;
   readonly logger: Logger;
   readonly nowSec?: () => number;
   /** The token check (tests count calls to it: a cached token is not checked again). */
@@ -66,7 +69,7 @@ export class ConfiguredPlayAuthorizer implements PlayAuthorizer, PlayWatcher {
     const isApiShape = (canon.segments.length === 2 || rendition !== undefined) && canon.segments[0] === INGEST_APP;
     const stream = isApiShape ? this.deps.directory.get(canon.segments[1]!) : undefined;
     if (!stream) {
-      if (this.deps.openMode && canon.segments.length >= 2) return { ok: true, streamPath: canon.path };
+      if (this.deps.namedStreams && canon.segments.length >= 2) return { ok: true, streamPath: canon.path };
       return { ok: false, code: 'not_found', reason: 'no stream with this playback id' };
     }
     if (stream.disabled) return { ok: false, code: 'not_found', reason: 'stream is disabled' };

@@ -11,7 +11,8 @@ export interface PlaybackDeps {
   readonly log: Logger;
   /**
    * Maps a playbackId (the `name`) plus its query (a playback token for signed streams) to a hub path, or
-   * refuses. In `--auth open` mode the playbackId is the stream name and the path is `live/<name>`.
+   * refuses. With `--auth open` or `callback` a name that is no API stream's playbackId plays as `live/<name>`
+   * (the open name, or the name the callback returned).
    */
   authorizePlay(req: PlayAuthRequest): Promise<PlayDecision>;
   /** The same decision, synchronously (it is made from memory): what the per-request routes call. */
