@@ -28,6 +28,11 @@ export class TsPacketFramer {
   private synced = false;
   private everSynced = false;
 
+  /** Bytes held between pushes (at most one packet). */
+  get bufferedBytes(): number {
+    return this.carryLength;
+  }
+
   push(input: Buffer, onPacket: (buf: Buffer, at: number) => void): void {
     const total = this.carryLength + input.length;
     const byteAt = (i: number): number => (i < this.carryLength ? this.carry[i]! : input[i - this.carryLength]!);

@@ -88,6 +88,16 @@ export class TsDemuxer {
     };
   }
 
+  /**
+   * Bytes held between pushes: a partial packet and the PES packets in assembly (PSI sections add at most
+   * 2 x MAX_PSI_SECTION_BYTES, preallocated). Bounded by one packet + MAX_DEMUX_VIDEO_PES_BYTES + MAX_DEMUX_AUDIO_PES_BYTES.
+   */
+  get bufferedBytes(): number {
+    let n = this.framer.bufferedBytes;
+    for (const s of this.streams.values()) n += s.pes.pendingBytes;
+    return n;
+  }
+
   /** The tracks currently read. */
   get tracks(): readonly TsTrack[] {
     return [...this.streams.values()].map((s) => s.track);
