@@ -43,6 +43,12 @@ interface AudioOut {
 }
 
 const TICKS_PER_MS = 90;
+/** FLV SoundFormat 2 (MP3), the audiocodecid an encoder's onMetaData (or the TS ingest) gives MP3. */
+const FLV_CODEC_MP3 = 2;
+
+function mpegAudioOut(version: 1 | 2): AudioOut {
+  return { streamType: version === 1 ? 0x03 : 0x04, toEs: (frame) => frame };
+}
 
 /**
  * Hub -> one continuous MPEG-TS byte stream (SRT playback): PAT/PMT before every keyframe and every
@@ -68,8 +74,14 @@ class TsOutputSink implements MpegTsOutputSink {
     return this.opts.pendingBytes();
   }
 
-  onMetadata(_m: StreamMetadata): void {
-    // MPEG-TS has no place for onMetaData; codecs and sizes travel in the elementary streams.
+  /**
+   * MPEG-TS has no place for onMetaData (codecs and sizes travel in the elementary streams), but MP3 has no
+   * config packet: the metadata's audiocodecid is how the PMT can announce it from the first keyframe on.
+   */
+  onMetadata(m: StreamMetadata): void {
+    if (m.audiocodecid !== FLV_CODEC_MP3 || this.audio) return;
+    const rate = typeof m.audiosamplerate === 'number' ? m.audiosamplerate : 44_100;
+    this.audio = mpegAudioOut(rate >= 32_000 ? 1 : 2);
   }
 
   onPacket(p: MediaPacket, dts: number): void {
@@ -126,9 +138,10 @@ class TsOutputSink implements MpegTsOutputSink {
   }
 
   private writeFrame(p: MediaPacket, dts: number): void {
-    if (p.kind === 'audio' && p.codec === '.mp3' && !this.audio) {
-      // MP3 has no config record: its frames say what they are.
-      this.audio = { streamType: parseMp3FrameHeader(p.data).version === 1 ? 0x03 : 0x04, toEs: (frame) => frame };
+    if (p.kind === 'audio' && p.codec === '.mp3') {
+      // MP3 has no config record: its frames say what they are (MPEG-1 or MPEG-2/2.5 audio).
+      const version = parseMp3FrameHeader(p.data).version === 1 ? 1 : 2;
+      if (this.audio?.streamType !== (version === 1 ? 0x03 : 0x04)) this.audio = mpegAudioOut(version);
     }
     const startsHere = p.kind === 'video' ? p.keyframe : !this.video;
     const muxer = this.muxerAt(startsHere);
