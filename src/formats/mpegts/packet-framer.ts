@@ -25,6 +25,8 @@ export class TsPacketFramer {
   private readonly carry = Buffer.allocUnsafe(TS_PACKET_SIZE);
   private carryLength = 0;
   private readonly joined = Buffer.allocUnsafe(TS_PACKET_SIZE);
+  /** The bytes of the push in progress (a virtual stream: carry, then input). */
+  private input: Buffer = this.joined;
   private synced = false;
   private everSynced = false;
 
@@ -35,12 +37,12 @@ export class TsPacketFramer {
 
   push(input: Buffer, onPacket: (buf: Buffer, at: number) => void): void {
     const total = this.carryLength + input.length;
-    const byteAt = (i: number): number => (i < this.carryLength ? this.carry[i]! : input[i - this.carryLength]!);
+    this.input = input;
     let pos = 0;
     while (true) {
       if (this.synced) {
         if (total - pos < TS_PACKET_SIZE) break;
-        if (byteAt(pos) !== SYNC_BYTE) {
+        if (this.byteAt(pos) !== SYNC_BYTE) {
           this.synced = false;
           this.stats.resyncs++;
           continue;
@@ -54,7 +56,7 @@ export class TsPacketFramer {
         pos += TS_PACKET_SIZE;
         continue;
       }
-      const found = this.findSync(byteAt, pos, total);
+      const found = this.findSync(pos, total);
       if (found > pos) {
         this.stats.droppedBytes += found - pos;
         // Garbage before the very first packet is a resync too: the stream did not start at a packet.
@@ -67,16 +69,21 @@ export class TsPacketFramer {
       this.everSynced = true;
     }
     this.keepTail(input, pos, total);
+    this.input = this.joined; // do not keep the caller's buffer alive
+  }
+
+  private byteAt(i: number): number {
+    return i < this.carryLength ? this.carry[i]! : this.input[i - this.carryLength]!;
   }
 
   /**
    * The first i >= from with a sync byte at i and at i + 188; a candidate whose confirming byte has not
    * arrived yet is returned as is (the caller keeps it). Returns `total` when there is no candidate at all.
    */
-  private findSync(byteAt: (i: number) => number, from: number, total: number): number {
+  private findSync(from: number, total: number): number {
     for (let i = from; i < total; i++) {
-      if (byteAt(i) !== SYNC_BYTE) continue;
-      if (i + TS_PACKET_SIZE >= total || byteAt(i + TS_PACKET_SIZE) === SYNC_BYTE) return i;
+      if (this.byteAt(i) !== SYNC_BYTE) continue;
+      if (i + TS_PACKET_SIZE >= total || this.byteAt(i + TS_PACKET_SIZE) === SYNC_BYTE) return i;
     }
     return total;
   }

@@ -15,45 +15,50 @@ export class PesAssembler {
   private declared = -1;
   private active = false;
 
-  constructor(private readonly maxBytes: number) {
+  /**
+   * `emit` gets each complete PES (a view valid during the call); `onError` each PES dropped as truncated
+   * or oversized.
+   */
+  constructor(
+    private readonly maxBytes: number,
+    private readonly emit: (pes: Buffer) => void,
+    private readonly onError: (e: OnAirError) => void,
+  ) {
     this.buf = Buffer.allocUnsafe(Math.min(PES_INITIAL_CAPACITY, maxBytes));
   }
 
-  /**
-   * Feeds one payload. `emit` gets each complete PES (a view valid during the call); `onError` each PES
-   * dropped as truncated or oversized. Never throws.
-   */
-  push(payload: Buffer, pusi: boolean, emit: (pes: Buffer) => void, onError: (e: OnAirError) => void): void {
+  /** Feeds one packet's payload, `packet[start..end)`. Never throws. */
+  push(packet: Buffer, start: number, end: number, pusi: boolean): void {
     if (pusi) {
       if (this.active) {
-        if (this.declared <= 0) emit(this.buf.subarray(0, this.length));
-        else onError(new OnAirError('ONAIR_ERR_TRUNCATED', `PES cut short: ${this.length} of ${this.declared} bytes`));
+        if (this.declared <= 0) this.emit(this.buf.subarray(0, this.length));
+        else this.onError(new OnAirError('ONAIR_ERR_TRUNCATED', `PES cut short: ${this.length} of ${this.declared} bytes`));
       }
       this.active = true;
       this.length = 0;
       this.declared = -1;
     }
-    if (!this.active || payload.length === 0) return;
-    const want = this.length + payload.length;
+    if (!this.active || end <= start) return;
+    const want = this.length + (end - start);
     if (want > this.maxBytes) {
       this.drop();
-      onError(new OnAirError('ONAIR_ERR_LIMIT', `PES of more than ${this.maxBytes} bytes`));
+      this.onError(new OnAirError('ONAIR_ERR_LIMIT', `PES of more than ${this.maxBytes} bytes`));
       return;
     }
     if (want > this.buf.length) this.grow(want);
-    payload.copy(this.buf, this.length);
+    packet.copy(this.buf, this.length, start, end);
     this.length = want;
-    if (this.declared < 0 && this.length >= 6) this.readDeclared(onError);
+    if (this.declared < 0 && this.length >= 6) this.readDeclared();
     if (this.declared > 0 && this.length >= this.declared) {
       // Bytes after the declared end are not part of the PES (a muxer's stuffing): ignored.
       this.active = false;
-      emit(this.buf.subarray(0, this.declared));
+      this.emit(this.buf.subarray(0, this.declared));
     }
   }
 
   /** End of input: an unbounded PES in progress is complete. */
-  flush(emit: (pes: Buffer) => void): void {
-    if (this.active && this.declared <= 0 && this.length > 0) emit(this.buf.subarray(0, this.length));
+  flush(): void {
+    if (this.active && this.declared <= 0 && this.length > 0) this.emit(this.buf.subarray(0, this.length));
     this.drop();
   }
 
@@ -68,17 +73,17 @@ export class PesAssembler {
     return this.active ? this.length : 0;
   }
 
-  private readDeclared(onError: (e: OnAirError) => void): void {
+  private readDeclared(): void {
     if (this.buf[0] !== 0 || this.buf[1] !== 0 || this.buf[2] !== 1) {
       this.drop();
-      onError(new OnAirError('ONAIR_ERR_MALFORMED', 'PES without packet_start_code_prefix'));
+      this.onError(new OnAirError('ONAIR_ERR_MALFORMED', 'PES without packet_start_code_prefix'));
       return;
     }
     const n = this.buf.readUInt16BE(4);
     this.declared = n === 0 ? 0 : 6 + n;
     if (this.declared > this.maxBytes) {
       this.drop();
-      onError(new OnAirError('ONAIR_ERR_LIMIT', `PES_packet_length ${n} over ${this.maxBytes}`));
+      this.onError(new OnAirError('ONAIR_ERR_LIMIT', `PES_packet_length ${n} over ${this.maxBytes}`));
     } else if (this.declared > this.buf.length) this.grow(this.declared);
   }
 

@@ -110,7 +110,7 @@ export class TsDemuxer {
 
   /** End of input: PES packets that end only at the next unit start (unbounded video) are complete now. */
   flush(): readonly TsDemuxEvent[] {
-    for (const s of this.streams.values()) s.pes.flush((pes) => this.onPes(s, pes));
+    for (const s of this.streams.values()) s.pes.flush();
     return takeAll(this.events);
   }
 
@@ -127,8 +127,8 @@ export class TsDemuxer {
       return;
     }
     if (h.pid === PID_NULL) return;
-    const payload = h.hasPayload ? buf.subarray(at + h.payloadOffset, at + 188) : undefined;
     if (h.pid === PID_PAT) {
+      const payload = h.hasPayload ? buf.subarray(at + h.payloadOffset, at + 188) : undefined;
       const v = this.continuity(this.patCc, h);
       this.patCc = h.cc;
       if (v === 'gap') this.pat.reset();
@@ -136,6 +136,7 @@ export class TsDemuxer {
       return;
     }
     if (this.program && h.pid === this.program.pmtPid) {
+      const payload = h.hasPayload ? buf.subarray(at + h.payloadOffset, at + 188) : undefined;
       const v = this.continuity(this.pmtCc, h);
       this.pmtCc = h.cc;
       if (v === 'gap') this.pmt.reset();
@@ -147,8 +148,8 @@ export class TsDemuxer {
     const v = this.continuity(s.lastCc, h);
     s.lastCc = h.cc;
     if (v === 'gap') s.pes.drop();
-    if (!payload || v === 'duplicate') return;
-    s.pes.push(payload, h.pusi, (pes) => this.onPes(s, pes), (e) => this.fail(e, h.pid));
+    if (!h.hasPayload || v === 'duplicate') return;
+    s.pes.push(buf, at + h.payloadOffset, at + 188, h.pusi);
   }
 
   /**
@@ -206,7 +207,7 @@ export class TsDemuxer {
     this.streams.clear();
     for (const t of tracks) {
       const old = previous.get(t.pid);
-      this.streams.set(t.pid, old && sameTrack(old.track, t) ? old : newStream(t));
+      this.streams.set(t.pid, old && sameTrack(old.track, t) ? old : this.newStream(t));
     }
     for (const [pid, old] of previous) {
       if (this.streams.get(pid) !== old && old.reader instanceof VideoEsReader) this.counters.framesBeforeConfig += old.reader.framesBeforeConfig;
@@ -238,22 +239,23 @@ export class TsDemuxer {
     }
   }
 
+  private newStream(track: TsTrack): StreamState {
+    const video = track.kind === 'video';
+    const s: StreamState = {
+      track,
+      pes: new PesAssembler(video ? MAX_DEMUX_VIDEO_PES_BYTES : MAX_DEMUX_AUDIO_PES_BYTES, (pes) => this.onPes(s, pes), (e) => this.fail(e, track.pid)),
+      reader: readerFor(track),
+      lastCc: undefined,
+    };
+    return s;
+  }
+
   /** Reports a typed error as an event; anything else is a bug and propagates. */
   private fail(err: unknown, pid?: number): void {
     if (!isOnAirError(err)) throw err;
     this.counters.errors++;
     this.events.push(pid === undefined ? { type: 'error', error: err } : { type: 'error', error: err, pid });
   }
-}
-
-function newStream(track: TsTrack): StreamState {
-  const video = track.kind === 'video';
-  return {
-    track,
-    pes: new PesAssembler(video ? MAX_DEMUX_VIDEO_PES_BYTES : MAX_DEMUX_AUDIO_PES_BYTES),
-    reader: readerFor(track),
-    lastCc: undefined,
-  };
 }
 
 function readerFor(track: TsTrack): EsReader {
