@@ -14,6 +14,9 @@ import { getOrCreateServerSecret } from './services/auth/server-secrets.js';
 import { ConfiguredPublishAuthorizer } from './services/auth/publish-authorizer.js';
 import { ConfiguredPlayAuthorizer } from './services/auth/play-authorizer.js';
 import { RtmpServer } from './servers/rtmp/rtmp-server.js';
+import { SrtServer } from './servers/srt/srt-server.js';
+import { HubAcceptor } from './servers/srt/hub-acceptor.js';
+import type { SrtConnectionStats } from './protocols/srt/index.js';
 import type { RtmpAuth } from './servers/auth-port.js';
 import { createHttpApp } from './servers/http/create-http-app.js';
 import { registerHls } from './servers/http/hls/register-hls.js';
@@ -24,11 +27,15 @@ import { TranscodeService, discoverFfmpeg, ladderLookup } from './services/trans
 
 export interface RunningOnAir {
   readonly hub: StreamHub;
-  readonly ports: { rtmp: number; rtmps?: number; http: number };
+  readonly ports: { rtmp: number; rtmps?: number; http: number; srt: number | null };
   readonly streams: StreamService;
   readonly transcode: TranscodeService;
   /** Open RTMP/RTMPS connections (any state). */
   rtmpConnections(): number;
+  /** Live SRT sessions (publishers and players). */
+  srtSessions(): number;
+  /** SRT transport stats of the caller publishing `streamPath` (RTT, loss, retransmits, drops, buffer, bitrate), or null. */
+  srtPublisherStats(streamPath: string): SrtConnectionStats | null;
   /** The admin token generated at this first start (null when configured or generated earlier). */
   readonly generatedApiToken: string | null;
   close(): Promise<void>;
@@ -91,8 +98,15 @@ export async function startOnAir(config: Config, log: Logger): Promise<RunningOn
     },
     hub, auth, log.child({ mod: 'rtmp' }),
   );
-  const ports = { rtmp: config.rtmpPort, rtmps: undefined as number | undefined, http: config.httpPort };
-  const urls = new StreamUrls({ publicUrl: config.publicUrl, ports: () => ({ rtmp: ports.rtmp, rtmps: ports.rtmps ?? null, http: ports.http }) });
+  const srt = config.srtPort > 0
+    ? new SrtServer(
+      { host: config.host, port: config.srtPort, latencyMs: config.srtLatencyMs, maxSessions: config.maxConnections },
+      new HubAcceptor({ hub, auth, log: log.child({ mod: 'srt' }), passphrase: config.srtPassphrase || null }),
+      log.child({ mod: 'srt' }),
+    )
+    : null;
+  const ports = { rtmp: config.rtmpPort, rtmps: undefined as number | undefined, http: config.httpPort, srt: null as number | null };
+  const urls = new StreamUrls({ publicUrl: config.publicUrl, ports: () => ({ rtmp: ports.rtmp, rtmps: ports.rtmps ?? null, http: ports.http, srt: ports.srt }) });
   const http = createHttpApp({
     config, logger: log, streams, webhooks, adminAuth, urls, playbackSecret, transcodeStatus: (path) => transcode.status(path),
   });
@@ -104,6 +118,7 @@ export async function startOnAir(config: Config, log: Logger): Promise<RunningOn
   const flv = registerFlv(http, playback);
 
   Object.assign(ports, await rtmp.listen());
+  if (srt) ports.srt = await srt.listen();
   await http.listen({ host: config.host, port: config.httpPort });
   ports.http = (http.server.address() as { port: number }).port;
   dispatcher.start();
@@ -117,11 +132,14 @@ export async function startOnAir(config: Config, log: Logger): Promise<RunningOn
     streams,
     transcode,
     rtmpConnections: () => rtmp.connectionCount,
+    srtSessions: () => srt?.sessionCount ?? 0,
+    srtPublisherStats: (path) => srt?.publisherStats(path) ?? null,
     generatedApiToken: generatedToken,
     close: () => (closing ??= (async () => {
       hls.close();
       flv.close();
       await rtmp.close();
+      await srt?.close();
       await transcode.close();
       hub.close();
       unlink();

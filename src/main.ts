@@ -32,6 +32,7 @@ async function main(): Promise<void> {
     rtmp: `rtmp://${host}:${onair.ports.rtmp}/live`,
     rtmps: onair.ports.rtmps ? `rtmps://${host}:${onair.ports.rtmps}/live` : undefined,
     http: `http://${host}:${onair.ports.http}`,
+    srt: onair.ports.srt ? `srt://${host}:${onair.ports.srt}?streamid=#!::r=live/<stream key>,m=publish` : undefined,
   }, 'OnAir is running: point your encoder at the rtmp URL with your stream key');
 
   let stopping = false;

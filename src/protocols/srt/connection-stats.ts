@@ -31,6 +31,8 @@ export interface SrtReceiveStats {
   readonly dropped: number;
   readonly belated: number;
   readonly duplicates: number;
+  /** Beyond the receive window (a sender ignoring our flow window). */
+  readonly overflow: number;
   readonly undecryptable: number;
   /** Packets in the receive buffer now (received or awaited). */
   readonly bufferPackets: number;
@@ -44,6 +46,7 @@ export interface SrtSendStats {
   readonly retransmitted: number;
   readonly dropped: number;
   readonly naksReceived: number;
+  readonly dropRequestsSent: number;
   readonly bufferPackets: number;
   readonly bufferDelayMs: number;
   readonly pacingBps: number;
@@ -55,7 +58,7 @@ export function receiveStats(s: ReceiverStats, bufferPackets: number): SrtReceiv
     packets: s.packets, bytes: s.bytes, bitrateBps: s.bytesPerSecond * 8, lost: s.lost,
     lossRate: s.lost === 0 ? 0 : s.lost / Math.max(1, originals + s.lost - s.reordered),
     retransmittedReceived: s.retransmittedReceived, recovered: s.recoveredByRetransmit, reordered: s.reordered,
-    dropped: s.dropped, belated: s.belated, duplicates: s.duplicates, undecryptable: s.undecryptable,
+    dropped: s.dropped, belated: s.belated, duplicates: s.duplicates, overflow: s.overflow, undecryptable: s.undecryptable,
     bufferPackets, naksSent: s.naksSent, acksSent: s.acksSent,
   };
 }
@@ -63,6 +66,6 @@ export function receiveStats(s: ReceiverStats, bufferPackets: number): SrtReceiv
 export function sendStats(s: SenderStats, bufferPackets: number, bufferDelayUs: number): SrtSendStats {
   return {
     packets: s.sent, bytes: s.bytesSent, retransmitted: s.retransmitted, dropped: s.dropped, naksReceived: s.naksReceived,
-    bufferPackets, bufferDelayMs: Math.round(bufferDelayUs / 1000), pacingBps: s.pacingBytesPerSecond * 8,
+    dropRequestsSent: s.dropRequestsSent, bufferPackets, bufferDelayMs: Math.round(bufferDelayUs / 1000), pacingBps: s.pacingBytesPerSecond * 8,
   };
 }

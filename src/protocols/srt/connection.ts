@@ -8,7 +8,7 @@ import { Receiver } from './receiver/receiver.js';
 import { TsbpdClock } from './receiver/tsbpd-clock.js';
 import { Sender } from './sender/sender.js';
 import { receiveStats, sendStats, type SrtConnectionStats } from './connection-stats.js';
-import { DEFAULT_PEER_IDLE_TIMEOUT_US, KEEPALIVE_INTERVAL_US, KM_RETRIES, KM_RETRY_INTERVAL_US, RECEIVE_BUFFER_PACKETS, SEND_BUFFER_PACKETS } from './limits.js';
+import { DEFAULT_PEER_IDLE_TIMEOUT_US, KEEPALIVE_INTERVAL_US, KM_RETRIES, KM_RETRY_MIN_US, RECEIVE_BUFFER_PACKETS, SEND_BUFFER_PACKETS } from './limits.js';
 
 export interface SrtConnectionOptions {
   readonly socketId: number;
@@ -136,7 +136,8 @@ export class SrtConnection {
     }
     this.receiver?.tick(now);
     this.sender?.tick(now);
-    if (this.pendingKm && now - this.pendingKm.sentAt >= KM_RETRY_INTERVAL_US) {
+    const rtt = (this.receiver ?? this.sender!).rtt.rttUs;
+    if (this.pendingKm && now - this.pendingKm.sentAt >= Math.max(KM_RETRY_MIN_US, 1.5 * rtt)) {
       if (this.pendingKm.retries >= KM_RETRIES) this.pendingKm = null;
       else this.resendKm(now);
     }

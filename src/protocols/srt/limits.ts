@@ -99,6 +99,6 @@ export const MAX_PASSPHRASE_LENGTH = 79;
 export const DEFAULT_KM_REFRESH_PACKETS = 0x100_0000;
 export const DEFAULT_KM_PREANNOUNCE_PACKETS = 0x1000;
 
-/** A KMREQ or a shutdown is repeated every this often until answered, at most KM_RETRIES times. */
-export const KM_RETRY_INTERVAL_US = 250_000;
+/** A refresh KMREQ is repeated every 1.5 SRTT (at least 10 ms) until answered, at most 10 times (libsrt). */
+export const KM_RETRY_MIN_US = 10_000;
 export const KM_RETRIES = 10;

@@ -4,7 +4,6 @@ import type { ControlPacket } from '../packet/packet.js';
 import { readConclusion, type ConclusionRequest } from './conclusion-request.js';
 import { inductionReply, rejection } from './listener-replies.js';
 import type { RejectReasonCode } from './reject-reason.js';
-import type { SynCookies } from './syn-cookie.js';
 
 export interface Peer {
   readonly address: string;
@@ -21,11 +20,17 @@ export type ListenerAction =
   /** Not worth an answer (bad cookie, garbage, a type a listener never gets). */
   | { readonly kind: 'ignore'; readonly reason: string };
 
+/** Makes and checks SYN cookies (SynCookies; a fixed one in tests replaying captured handshakes). */
+export interface CookieJar {
+  make(address: string, port: number, nowMs: number): number;
+  check(cookie: number, address: string, port: number, nowMs: number): boolean;
+}
+
 export interface ListenerOptions {
   readonly listenerSocketId: number;
   readonly mss: number;
   readonly flowWindow: number;
-  readonly cookies: SynCookies;
+  readonly cookies: CookieJar;
 }
 
 /**

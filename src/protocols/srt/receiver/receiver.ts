@@ -36,7 +36,7 @@ export class Receiver {
   private lastAckAckSeq: number;
   private lastFullAckAt = -Infinity;
   private nextAckAt: number;
-  private nextNakAt: number;
+  private lastNakAt: number;
   private packetsSinceAck = 0;
   private lightAcks = 1;
 
@@ -52,7 +52,7 @@ export class Receiver {
     this.lastAckSeq = isn;
     this.lastAckAckSeq = isn;
     this.nextAckAt = now + SYN_INTERVAL_US;
-    this.nextNakAt = now + MIN_NAK_INTERVAL_US;
+    this.lastNakAt = now;
   }
 
   /** Packets held, received or missing, between the delivery point and the highest received. */
@@ -98,12 +98,13 @@ export class Receiver {
   tick(now: number): void {
     this.release(now);
     if (now >= this.nextAckAt) this.fullAck(now);
-    if (now >= this.nextNakAt) {
+    // The interval follows the RTT as soon as it is measured (not only from the next report on).
+    if (now - this.lastNakAt >= Math.max(MIN_NAK_INTERVAL_US, (this.rtt.rttUs + 4 * this.rtt.rttVarUs) / 2)) {
       if (this.loss.size > 0) {
         this.stats.naksSent++;
         this.out.sendNak(this.loss.entries());
       }
-      this.nextNakAt = now + Math.max(MIN_NAK_INTERVAL_US, (this.rtt.rttUs + 4 * this.rtt.rttVarUs) / 2);
+      this.lastNakAt = now;
     }
     this.stats.sample(now);
   }

@@ -4,7 +4,7 @@ const WINDOW_US = 1_000_000;
 const MIN_SPAN_US = 100_000;
 
 /**
- * Bytes per second the application hands the sender: the larger of the last full second and the one
+ * Bytes per second the application hands the sender (counted with packet headers, as they are paced): the larger of the last full second and the one
  * under way, so a rising rate (a keyframe, a bitrate step) is followed at once and a falling one after a second.
  */
 export class InputRateMeter {

@@ -9,6 +9,8 @@ export interface SentPacket {
   readonly originTime: number;
   /** Last time it went out; -1 while never sent. */
   lastSentAt: number;
+  /** Last time it was resent; -1 while never resent. */
+  lastResentAt: number;
   /** Asked for again by a NAK and not yet resent. */
   pendingResend: boolean;
 }

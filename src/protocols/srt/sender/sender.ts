@@ -31,9 +31,12 @@ const BURST_US = 2 * SYN_INTERVAL_US;
 /**
  * The sending half of a live SRT connection (libsrt live congestion control): every payload becomes one
  * packet stamped with the time it was queued; packets go out paced at the input rate + 25 %, NAKed ones
- * first (each at most once per RTT); ACKs release them and get an ACKACK; a packet still unacknowledged
+ * first; ACKs release them and get an ACKACK; a packet still unacknowledged
  * max(peer latency, 1 s) + 20 ms after it was queued is dropped, and a NAK for it answered with a drop
  * request. The flow window (the peer's free buffer) caps what is in flight.
+ * Resends of one packet are at least SRTT - 4 RTTVar apart (libsrt's efficient retransmission). As in libsrt's
+ * live mode with periodic NAK reports, nothing is resent blindly: a lost last packet is recovered only once
+ * a later one reveals the gap.
  */
 export class Sender {
   readonly stats = new SenderStats();
@@ -88,9 +91,9 @@ export class Sender {
     const msgNo = this.nextMsgNo;
     this.nextMsgNo = msgNo >= MSGNO_MAX ? 1 : msgNo + 1;
     const header = encodeDataHeader({ seq, msgNo, keyFlag, timestamp: now - this.opts.startTime, dstSocketId: this.opts.dstSocketId });
-    this.buffer.put(seq, { header, payload, msgNo, originTime: now, lastSentAt: -1, pendingResend: false });
+    this.buffer.put(seq, { header, payload, msgNo, originTime: now, lastSentAt: -1, lastResentAt: -1, pendingResend: false });
     this.nextSeq = seqNext(seq);
-    this.input.add(payload.length, now);
+    this.input.add(payload.length + SRT_HEADER_SIZE + UDP_IP_OVERHEAD, now);
     return true;
   }
 
@@ -148,8 +151,11 @@ export class Sender {
       const p = this.buffer.get(s);
       if (!p || !p.pendingResend || seqOffset(this.oldest, s) < 0) continue;
       p.pendingResend = false;
-      if (p.lastSentAt >= 0 && now - p.lastSentAt < this.rtt.rttUs) continue; // one resend per round trip
+      // libsrt's efficient retransmission (SRTO_RETRANSMITALGO 1): a resend still in flight is not repeated
+      // for a NAK that may have been sent before it arrived.
+      if (p.lastResentAt >= 0 && now - p.lastResentAt < this.rtt.rttUs - 4 * this.rtt.rttVarUs) continue;
       setRetransmitted(p.header, true);
+      p.lastResentAt = now;
       this.transmit(p, now);
       this.stats.retransmitted++;
     }

@@ -1,0 +1,92 @@
+import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
+
+export interface RelayOptions {
+  /** Where the server listens. */
+  readonly target: { address: string; port: number };
+  /** Fraction of datagrams dropped in each direction (0..1). */
+  readonly loss?: number;
+  /** Fraction of caller -> server datagrams held back and sent after the next ones (reordering). */
+  readonly reorder?: number;
+  /** Deterministic loss pattern: the same seed drops the same datagrams. */
+  readonly seed?: number;
+  /** Lossless for this many datagrams per direction (lets the handshake through, like a link that degrades later). */
+  readonly cleanStart?: number;
+  /** Sees every caller -> server datagram before the loss decision. */
+  readonly tap?: (datagram: Buffer) => void;
+}
+
+export interface RelayStats {
+  forwarded: number;
+  dropped: number;
+  reordered: number;
+}
+
+/**
+ * A UDP relay for one caller that loses and reorders datagrams: the SRT caller connects to the relay, the
+ * relay talks to the server from one socket. Loss is drawn from a seeded PRNG (mulberry32), so a failure
+ * reproduces.
+ */
+export class LossyUdpRelay {
+  readonly toServer: RelayStats = { forwarded: 0, dropped: 0, reordered: 0 };
+  readonly toCaller: RelayStats = { forwarded: 0, dropped: 0, reordered: 0 };
+  private readonly front: Socket = createSocket('udp4');
+  private readonly back: Socket = createSocket('udp4');
+  private caller: RemoteInfo | null = null;
+  private held: Buffer | null = null;
+  private rand: () => number;
+
+  constructor(private readonly opts: RelayOptions) {
+    this.rand = mulberry32(opts.seed ?? 1);
+    this.front.on('message', (msg, rinfo) => {
+      this.caller = rinfo;
+      opts.tap?.(msg);
+      this.forward(msg, this.toServer, (m) => this.back.send(m, opts.target.port, opts.target.address), true);
+    });
+    this.back.on('message', (msg) => {
+      const c = this.caller;
+      if (c) this.forward(msg, this.toCaller, (m) => this.front.send(m, c.port, c.address), false);
+    });
+  }
+
+  async listen(): Promise<number> {
+    await new Promise<void>((r) => this.back.bind(0, '127.0.0.1', () => r()));
+    await new Promise<void>((r) => this.front.bind(0, '127.0.0.1', () => r()));
+    return this.front.address().port;
+  }
+
+  close(): void {
+    this.front.close();
+    this.back.close();
+  }
+
+  private forward(msg: Buffer, stats: RelayStats, send: (m: Buffer) => void, mayReorder: boolean): void {
+    const n = stats.forwarded + stats.dropped;
+    if (n >= (this.opts.cleanStart ?? 0) && this.rand() < (this.opts.loss ?? 0)) {
+      stats.dropped++;
+      return;
+    }
+    stats.forwarded++;
+    if (mayReorder && !this.held && this.rand() < (this.opts.reorder ?? 0)) {
+      this.held = msg;
+      stats.reordered++;
+      return;
+    }
+    send(msg);
+    if (mayReorder && this.held) {
+      const h = this.held;
+      this.held = null;
+      send(h);
+    }
+  }
+}
+
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
