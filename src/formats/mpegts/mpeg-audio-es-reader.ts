@@ -1,6 +1,6 @@
-import { OnAirError, isOnAirError } from '../../core/errors.js';
+import { OnAirError } from '../../core/errors.js';
 import { parseMp3FrameHeader } from '../../codecs/index.js';
-import { AudioFrameClock } from './audio-frame-clock.js';
+import { AudioFrameClock, readAudioFrames, skipToSync, type AudioStep } from './audio-frames.js';
 import type { ElementaryPes, EsOutput, EsReader } from './es-reader.js';
 
 function isMpegAudioSync(data: Buffer, at: number): boolean {
@@ -16,34 +16,14 @@ export class MpegAudioEsReader implements EsReader {
   private readonly clock = new AudioFrameClock();
 
   push(pes: ElementaryPes, out: EsOutput): void {
-    if (!this.clock.start(pes, out)) return;
-    const data = pes.data;
-    let own: Buffer | undefined;
-    let at = 0;
-    while (at < data.length) {
-      if (!isMpegAudioSync(data, at)) {
-        let next = at + 1;
-        while (next < data.length && !isMpegAudioSync(data, next)) next++;
-        out.error(new OnAirError('ONAIR_ERR_MALFORMED', `${next - at} bytes that are not MPEG audio skipped`));
-        at = next;
-        continue;
-      }
-      let h;
-      try {
-        h = parseMp3FrameHeader(data.subarray(at, at + 4));
-      } catch (err) {
-        if (!isOnAirError(err)) throw err;
-        out.error(err);
-        return;
-      }
-      if (at + h.frameLength > data.length) {
-        out.error(new OnAirError('ONAIR_ERR_TRUNCATED', `MPEG audio frame of ${h.frameLength} bytes cut at the PES end`));
-        return;
-      }
-      own ??= Buffer.from(data);
-      const pts = this.clock.take(h.samplesPerFrame, h.sampleRate);
-      out.frame(pts, pts, true, own.subarray(at, at + h.frameLength));
-      at += h.frameLength;
-    }
+    readAudioFrames(pes, out, this.clock, (data, at) => step(data, at));
   }
+}
+
+function step(data: Buffer, at: number): AudioStep {
+  if (!isMpegAudioSync(data, at)) return skipToSync(data, at, isMpegAudioSync, 'MPEG audio');
+  const h = parseMp3FrameHeader(data.subarray(at, at + 4));
+  const end = at + h.frameLength;
+  if (end > data.length) throw new OnAirError('ONAIR_ERR_TRUNCATED', `MPEG audio frame of ${h.frameLength} bytes cut at the PES end`);
+  return { kind: 'frame', start: at, end, samples: h.samplesPerFrame, sampleRate: h.sampleRate };
 }

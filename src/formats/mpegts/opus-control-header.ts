@@ -13,31 +13,31 @@ export interface OpusControlHeader {
   readonly payloadAt: number;
 }
 
-/** Reads the header at `at`; returns the typed error instead of throwing (the reader reports it). */
-export function readOpusControlHeader(data: Buffer, at: number): OpusControlHeader | OnAirError {
-  if (at + 2 > data.length) return new OnAirError('ONAIR_ERR_TRUNCATED', 'opus_control_header cut');
-  if (data[at] !== 0x7f || (data[at + 1]! & 0xe0) !== 0xe0) return new OnAirError('ONAIR_ERR_MALFORMED', 'opus_control_header prefix missing');
+/** Reads the header at `at`. Throws TRUNCATED/MALFORMED typed errors. */
+export function readOpusControlHeader(data: Buffer, at: number): OpusControlHeader {
+  if (at + 2 > data.length) throw new OnAirError('ONAIR_ERR_TRUNCATED', 'opus_control_header cut');
+  if (data[at] !== 0x7f || (data[at + 1]! & 0xe0) !== 0xe0) throw new OnAirError('ONAIR_ERR_MALFORMED', 'opus_control_header prefix missing');
   const flags = data[at + 1]!;
   let p = at + 2;
   let size = 0;
   for (;;) {
-    if (p >= data.length) return new OnAirError('ONAIR_ERR_TRUNCATED', 'opus au_size cut');
+    if (p >= data.length) throw new OnAirError('ONAIR_ERR_TRUNCATED', 'opus au_size cut');
     const b = data[p++]!;
     size += b;
     if (b !== 0xff) break;
   }
   let startTrim = 0;
   if (flags & 0x10) {
-    if (p + 2 > data.length) return new OnAirError('ONAIR_ERR_TRUNCATED', 'opus start_trim cut');
+    if (p + 2 > data.length) throw new OnAirError('ONAIR_ERR_TRUNCATED', 'opus start_trim cut');
     startTrim = data.readUInt16BE(p) & 0x1fff;
     p += 2;
   }
   if (flags & 0x08) p += 2; // end_trim: the last packet's padding, not needed for timing
   if (flags & 0x04) {
-    if (p >= data.length) return new OnAirError('ONAIR_ERR_TRUNCATED', 'opus control_extension_length cut');
+    if (p >= data.length) throw new OnAirError('ONAIR_ERR_TRUNCATED', 'opus control_extension_length cut');
     p += 1 + data[p]!;
   }
-  if (p + size > data.length) return new OnAirError('ONAIR_ERR_TRUNCATED', `Opus packet of ${size} bytes cut at the PES end`);
+  if (p + size > data.length) throw new OnAirError('ONAIR_ERR_TRUNCATED', `Opus packet of ${size} bytes cut at the PES end`);
   return { size, startTrim, payloadAt: p };
 }
 

@@ -1,6 +1,5 @@
-import { OnAirError, isOnAirError } from '../../core/errors.js';
 import { OPUS_SAMPLE_RATE, opusHeadForChannelConfig, opusPacketSamples } from '../../codecs/opus/index.js';
-import { AudioFrameClock } from './audio-frame-clock.js';
+import { AudioFrameClock, readAudioFrames, type AudioStep } from './audio-frames.js';
 import type { ElementaryPes, EsOutput, EsReader } from './es-reader.js';
 import { readOpusControlHeader } from './opus-control-header.js';
 
@@ -16,33 +15,17 @@ export class OpusEsReader implements EsReader {
   constructor(private readonly channelConfig: number) {}
 
   push(pes: ElementaryPes, out: EsOutput): void {
-    if (!this.clock.start(pes, out)) return;
-    const data = pes.data;
-    let own: Buffer | undefined;
-    let at = 0;
-    while (at < data.length) {
-      const h = readOpusControlHeader(data, at);
-      if (h instanceof OnAirError) {
-        out.error(h);
-        return;
-      }
-      const au = data.subarray(h.payloadAt, h.payloadAt + h.size);
-      let samples: number;
-      try {
-        samples = opusPacketSamples(au);
-        if (!this.configSent) {
-          out.config(opusHeadForChannelConfig(this.channelConfig, h.startTrim));
-          this.configSent = true;
-        }
-      } catch (err) {
-        if (!isOnAirError(err)) throw err;
-        out.error(err);
-        return;
-      }
-      own ??= Buffer.from(data);
-      const pts = this.clock.take(samples, OPUS_SAMPLE_RATE);
-      out.frame(pts, pts, true, own.subarray(h.payloadAt, h.payloadAt + h.size));
-      at = h.payloadAt + h.size;
+    readAudioFrames(pes, out, this.clock, (data, at) => this.step(data, at, out));
+  }
+
+  private step(data: Buffer, at: number, out: EsOutput): AudioStep {
+    const h = readOpusControlHeader(data, at);
+    const end = h.payloadAt + h.size;
+    const samples = opusPacketSamples(data.subarray(h.payloadAt, end));
+    if (!this.configSent) {
+      out.config(opusHeadForChannelConfig(this.channelConfig, h.startTrim));
+      this.configSent = true;
     }
+    return { kind: 'frame', start: h.payloadAt, end, samples, sampleRate: OPUS_SAMPLE_RATE };
   }
 }

@@ -53,6 +53,13 @@ interface StreamState {
   lastCc: number | undefined;
 }
 
+/** A PSI PID (PAT or the program's PMT): its sections and continuity. */
+interface PsiPid {
+  readonly sections: SectionAssembler;
+  lastCc: number | undefined;
+  readonly onSection: (section: Buffer) => void;
+}
+
 type CcVerdict = 'ok' | 'duplicate' | 'gap';
 
 /**
@@ -68,11 +75,9 @@ export class TsDemuxer {
   private readonly framer = new TsPacketFramer();
   private readonly header: TsPacketHeader = emptyTsPacketHeader();
   private readonly counters = { ccErrors: 0, transportErrors: 0, errors: 0, framesBeforeConfig: 0 };
-  private readonly pat = new SectionAssembler();
-  private patCc: number | undefined;
+  private readonly pat = this.psiPid((s) => this.onPat(s));
   private program: { number: number; pmtPid: number } | undefined;
-  private pmt = new SectionAssembler();
-  private pmtCc: number | undefined;
+  private pmt: PsiPid = this.psiPid((s) => this.onPmt(s));
   private pmtSeen: Pmt | undefined;
   private readonly streams = new Map<number, StreamState>();
   private readonly unwrapper = new TimestampUnwrapper();
@@ -127,22 +132,8 @@ export class TsDemuxer {
       return;
     }
     if (h.pid === PID_NULL) return;
-    if (h.pid === PID_PAT) {
-      const payload = h.hasPayload ? buf.subarray(at + h.payloadOffset, at + 188) : undefined;
-      const v = this.continuity(this.patCc, h);
-      this.patCc = h.cc;
-      if (v === 'gap') this.pat.reset();
-      if (payload && v !== 'duplicate') this.pat.push(payload, h.pusi, (s) => this.onPat(s), (e) => this.fail(e, h.pid));
-      return;
-    }
-    if (this.program && h.pid === this.program.pmtPid) {
-      const payload = h.hasPayload ? buf.subarray(at + h.payloadOffset, at + 188) : undefined;
-      const v = this.continuity(this.pmtCc, h);
-      this.pmtCc = h.cc;
-      if (v === 'gap') this.pmt.reset();
-      if (payload && v !== 'duplicate') this.pmt.push(payload, h.pusi, (s) => this.onPmt(s), (e) => this.fail(e, h.pid));
-      return;
-    }
+    if (h.pid === PID_PAT) return this.psiPacket(this.pat, buf, at);
+    if (h.pid === this.program?.pmtPid) return this.psiPacket(this.pmt, buf, at);
     const s = this.streams.get(h.pid);
     if (!s) return;
     const v = this.continuity(s.lastCc, h);
@@ -150,6 +141,20 @@ export class TsDemuxer {
     if (v === 'gap') s.pes.drop();
     if (!h.hasPayload || v === 'duplicate') return;
     s.pes.push(buf, at + h.payloadOffset, at + 188, h.pusi);
+  }
+
+  private psiPid(onSection: (section: Buffer) => void): PsiPid {
+    return { sections: new SectionAssembler(), lastCc: undefined, onSection };
+  }
+
+  private psiPacket(psi: PsiPid, buf: Buffer, at: number): void {
+    const h = this.header;
+    const v = this.continuity(psi.lastCc, h);
+    psi.lastCc = h.cc;
+    if (v === 'gap') psi.sections.reset();
+    if (h.hasPayload && v !== 'duplicate') {
+      psi.sections.push(buf.subarray(at + h.payloadOffset, at + 188), h.pusi, psi.onSection, (e) => this.fail(e, h.pid));
+    }
   }
 
   /**
@@ -179,8 +184,7 @@ export class TsDemuxer {
     if (this.program?.number === first.programNumber && this.program.pmtPid === first.pmtPid) return;
     // A new program (or its PMT moved): read the new PMT from its start; tracks stay until it arrives.
     this.program = { number: first.programNumber, pmtPid: first.pmtPid };
-    this.pmt = new SectionAssembler();
-    this.pmtCc = undefined;
+    this.pmt = this.psiPid((s) => this.onPmt(s));
     this.pmtSeen = undefined;
   }
 
