@@ -72,6 +72,15 @@ export class TsPacketFramer {
     this.input = this.joined; // do not keep the caller's buffer alive
   }
 
+  /** End of input: a last whole packet still waiting for the sync byte after it is taken as it is. */
+  flush(onPacket: (buf: Buffer, at: number) => void): void {
+    if (this.carryLength === TS_PACKET_SIZE && this.carry[0] === SYNC_BYTE) {
+      this.stats.packets++;
+      onPacket(this.carry, 0);
+    }
+    this.carryLength = 0;
+  }
+
   private byteAt(i: number): number {
     return i < this.carryLength ? this.carry[i]! : this.input[i - this.carryLength]!;
   }

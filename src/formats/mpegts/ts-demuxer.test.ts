@@ -149,6 +149,14 @@ test('33-bit wrap: timestamps keep rising across 2^33 (unwrapped), and the wrap 
   assert.equal(d.stats.timestampWraps, 1);
 });
 
+test('flush takes a last packet that no sync byte followed (garbage, then the final packet, then the end)', () => {
+  const s = syntheticStream({ videoFrames: 2, gop: 2, audio: false });
+  const last = s.ts.length - 188;
+  const { events, d } = demuxAll([s.ts.subarray(0, last), Buffer.alloc(10, 0x5a), s.ts.subarray(last)]);
+  assert.equal(d.stats.packets, s.ts.length / 188, 'the last packet too');
+  assertFrames(frames(events), s.frames);
+});
+
 test('truncated at any point: no throw, and every frame found is one of the whole stream (in order)', () => {
   const s = syntheticStream({ videoFrames: 6, gop: 3 });
   const full = frames(demuxAll([s.ts]).events);

@@ -115,6 +115,7 @@ export class TsDemuxer {
 
   /** End of input: PES packets that end only at the next unit start (unbounded video) are complete now. */
   flush(): readonly TsDemuxEvent[] {
+    this.framer.flush(this.onPacket);
     for (const s of this.streams.values()) s.pes.flush();
     return takeAll(this.events);
   }
