@@ -4,7 +4,7 @@
  *   1. TsDemuxer alone (packets -> PES -> AVCC frames / raw AAC),
  *   2. createMpegTsIngest into a hub (the whole SRT ingest path after the transport: MediaPackets, GOP cache),
  * and, when ffmpeg is installed, ffmpeg reading the same file with `-c copy -f null` (its demuxer and
- * parsers, no muxing), its CPU from -benchmark. Prints MB/s, CPU seconds per hour of a 2.7 Mb/s stream and
+ * parsers, no muxing: the like-for-like peer) and `-c copy -f mpegts` (a full remux), CPU from -benchmark. Prints MB/s, CPU seconds per hour of a 2.7 Mb/s stream and
  * the ratio to ffmpeg; median of `runs`. On a shared machine the figures are indicative only.
  *
  *   npx tsx bench/ts-demux.ts [loops=10] [runs=3]
@@ -59,9 +59,13 @@ function ingestIntoHub(): void {
   }
 }
 
-/** ffmpeg's user+system CPU for reading the file `loops` times (stream-copied to the null muxer), from -benchmark. */
-function ffmpegCpu(): number | undefined {
-  const r = spawnSync('ffmpeg', ['-hide_banner', '-benchmark', '-stream_loop', String(loops - 1), '-i', tsFile, '-c', 'copy', '-f', 'null', '-'], { encoding: 'utf8' });
+/**
+ * ffmpeg's user+system CPU (from -benchmark) for reading the file `loops` times, stream-copied to `format`:
+ * 'null' (demuxer and parsers only, the work TsDemuxer does) or 'mpegts' (a full remux, written to /dev/null).
+ */
+function ffmpegCpu(format: 'null' | 'mpegts'): number | undefined {
+  const out = format === 'null' ? '-' : '/dev/null';
+  const r = spawnSync('ffmpeg', ['-hide_banner', '-benchmark', '-y', '-stream_loop', String(loops - 1), '-i', tsFile, '-c', 'copy', '-f', format, out], { encoding: 'utf8' });
   const m = /utime=([\d.]+)s stime=([\d.]+)s/.exec(r.stderr ?? '');
   return m ? Number(m[1]) + Number(m[2]) : undefined;
 }
@@ -72,8 +76,12 @@ const mb = bytes / 1e6;
 demuxOnly(); // warm-up: JIT
 const demux = median(Array.from({ length: runs }, () => cpuSecondsOf(demuxOnly).cpu));
 const ingest = median(Array.from({ length: runs }, () => cpuSecondsOf(ingestIntoHub).cpu));
-const ffmpegRuns = Array.from({ length: runs }, ffmpegCpu).filter((x): x is number => x !== undefined);
-const ff = ffmpegRuns.length > 0 ? median(ffmpegRuns) : undefined;
+const peer = (format: 'null' | 'mpegts'): number | undefined => {
+  const xs = Array.from({ length: runs }, () => ffmpegCpu(format)).filter((x): x is number => x !== undefined);
+  return xs.length > 0 ? median(xs) : undefined;
+};
+const ff = peer('null');
+const remux = peer('mpegts');
 
 const row = (name: string, cpu: number) => `${name.padEnd(34)} ${(mb / cpu).toFixed(1).padStart(8)} MB/s  ${((cpu / bytes) * HOUR_BYTES).toFixed(2).padStart(7)} CPU-s/hour of 2.7 Mb/s${ff ? `  ${(cpu / ff).toFixed(2)}x ffmpeg's CPU` : ''}`;
 console.log(`MPEG-TS input: ${(ts.length / 1e6).toFixed(1)} MB (${(ts.length * 8 / 30 / 1e6).toFixed(2)} Mb/s over 30 s) x ${loops} loops, median of ${runs} runs`);
@@ -81,3 +89,4 @@ console.log(row('TsDemuxer (frames out)', demux));
 console.log(row('createMpegTsIngest -> hub', ingest));
 if (ff !== undefined) console.log(row('ffmpeg -c copy -f null (peer)', ff));
 else console.log('ffmpeg not found: no peer figure');
+if (remux !== undefined) console.log(row('ffmpeg -c copy -f mpegts (remux)', remux));
