@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { parseAudioSpecificConfig } from '../../codecs/index.js';
 import type { MediaPacket } from '../../core/media-packet.js';
 import { FlvReader, parseAudioTagBody, parseVideoTagBody } from '../../formats/flv/index.js';
-import { TsMuxer } from '../../formats/mpegts/index.js';
+import { TIMESTAMP_WRAP, TsMuxer } from '../../formats/mpegts/index.js';
 import { syntheticStream } from '../../formats/mpegts/testing/synthetic-stream.js';
 import { hasFfmpeg, withTempDir } from '../../formats/fmp4/testing/ffmpeg-media.js';
 import { avSource, ffmpegFile, PATH, pushInPieces, tsHub } from './testing/ts-hub.js';
@@ -124,4 +124,15 @@ test('hostile bytes: never a throw, the stream behind them still plays, and erro
   assert.ok(recorder.got.filter((g) => g.p.role === 'frame' && g.p.kind === 'video').length >= 9, 'the good stream after the junk plays');
   const warnings = lines.filter((l) => l.includes('MPEG-TS ingest'));
   assert.ok(warnings.length >= 1 && warnings.length <= 3, `${warnings.length} warning lines`);
+});
+
+test('PTS/DTS crossing 2^33 reach the hub as steady ms timestamps (no jump, no wrap repair)', () => {
+  const s = syntheticStream({ videoFrames: 50, gop: 25, start90k: TIMESTAMP_WRAP - 25 * 3600 });
+  const { ingest, recorder, hub } = tsHub();
+  ingest.push(s.ts);
+  ingest.close('done');
+  const video = recorder.got.filter((g) => g.p.kind === 'video' && g.p.role === 'frame').map((g) => g.p.dts);
+  assert.equal(video.length, 50);
+  for (let i = 1; i < video.length; i++) assert.equal(video[i]! - video[i - 1]!, 40, `step ${i}`);
+  assert.deepEqual([hub.stream(PATH)?.stats.timestampJumps ?? 0, hub.stream(PATH)?.stats.timestampWraps ?? 0], [0, 0]);
 });
