@@ -16,7 +16,6 @@ import { ConfiguredPlayAuthorizer } from './services/auth/play-authorizer.js';
 import { RtmpServer } from './servers/rtmp/rtmp-server.js';
 import { SrtServer } from './servers/srt/srt-server.js';
 import { HubAcceptor } from './servers/srt/hub-acceptor.js';
-import type { SrtConnectionStats } from './protocols/srt/index.js';
 import type { RtmpAuth } from './servers/auth-port.js';
 import { createHttpApp } from './servers/http/create-http-app.js';
 import { registerHls } from './servers/http/hls/register-hls.js';
@@ -32,10 +31,11 @@ export interface RunningOnAir {
   readonly transcode: TranscodeService;
   /** Open RTMP/RTMPS connections (any state). */
   rtmpConnections(): number;
-  /** Live SRT sessions (publishers and players). */
-  srtSessions(): number;
-  /** SRT transport stats of the caller publishing `streamPath` (RTT, loss, retransmits, drops, buffer, bitrate), or null. */
-  srtPublisherStats(streamPath: string): SrtConnectionStats | null;
+  /**
+   * The SRT listener (null with --srt-port 0): `publisherStats(streamPath)` gives the transport health of the
+   * caller publishing a stream (RTT, loss, retransmits, drops, buffer, bitrate), `sessionStats()` every session's.
+   */
+  readonly srt: SrtServer | null;
   /** The admin token generated at this first start (null when configured or generated earlier). */
   readonly generatedApiToken: string | null;
   close(): Promise<void>;
@@ -132,8 +132,7 @@ export async function startOnAir(config: Config, log: Logger): Promise<RunningOn
     streams,
     transcode,
     rtmpConnections: () => rtmp.connectionCount,
-    srtSessions: () => srt?.sessionCount ?? 0,
-    srtPublisherStats: (path) => srt?.publisherStats(path) ?? null,
+    srt,
     generatedApiToken: generatedToken,
     close: () => (closing ??= (async () => {
       hls.close();

@@ -40,6 +40,10 @@ export class ConclusionGate {
 
   constructor(private readonly deps: ConclusionGateDeps) {}
 
+  get inProgress(): number {
+    return this.pending.size;
+  }
+
   /** A conclusion repeated by a caller we know: answered (or ignored while deciding). True when handled. */
   answerRepeat(peer: Peer, callerSocketId: number, session: SrtSession | undefined): boolean {
     if (session) {

@@ -67,6 +67,11 @@ export class SrtServer {
     return this.sessions.size;
   }
 
+  /** Callers whose conclusion is being decided (bounded by MAX_PENDING_HANDSHAKES). */
+  get handshakesInProgress(): number {
+    return this.gate.inProgress;
+  }
+
   /** Counters of refused and malformed input since start. */
   get hostileCounts(): Readonly<Record<string, number>> {
     return this.hostile.counts;
