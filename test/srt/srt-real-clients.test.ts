@@ -144,6 +144,21 @@ describe('SRT with libsrt tools and a server passphrase (--auth open --srt-passp
     }
   });
 
+  test('ffmpeg refreshing its key every 256 packets (even/odd switch): every frame arrives', async () => {
+    const counter = hubFrameCounter(server, 'live/rekey');
+    try {
+      const pub = await ffmpegSrtPublish(srtUrl(port, '#!::r=live/rekey,m=publish', { passphrase, linger: 2, kmrefreshrate: 256, kmpreannounce: 64 }));
+      assert.equal(await pub.exited, 0, pub.stderr());
+      await waitFor('publisher gone', () => !server.hub.stream('live/rekey')?.publisher);
+      assert.deepEqual(counter.ingested(), source);
+      const ended = JSON.parse(server.logs.find((l) => l.includes('srt session ended') && l.includes('live/rekey'))!) as { keyRefreshes: number; receive: { undecryptable: number } };
+      assert.ok(ended.keyRefreshes >= 4, `key refreshes ${ended.keyRefreshes}`);
+      assert.equal(ended.receive.undecryptable, 0);
+    } finally {
+      counter.close();
+    }
+  });
+
   test('srt-live-transmit and ffmpeg play over SRT with the server passphrase; without it they are refused', async () => {
     const pub = await ffmpegSrtPublish(srtUrl(port, '#!::r=live/enc,m=publish', { passphrase }), { loop: true });
     try {

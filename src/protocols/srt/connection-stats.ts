@@ -12,6 +12,8 @@ export interface SrtConnectionStats {
   /** The TSBPD latency applied to this direction (ms). */
   readonly latencyMs: number;
   readonly encrypted: boolean;
+  /** Stream keys changed after the handshake (even/odd refresh), in either direction. */
+  readonly keyRefreshes: number;
   readonly receive: SrtReceiveStats | null;
   readonly send: SrtSendStats | null;
 }
@@ -34,8 +36,9 @@ export interface SrtReceiveStats {
   /** Beyond the receive window (a sender ignoring our flow window). */
   readonly overflow: number;
   readonly undecryptable: number;
-  /** Packets in the receive buffer now (received or awaited). */
+  /** Packets in the receive buffer now (received or awaited), and the play-time span they cover (ms). */
   readonly bufferPackets: number;
+  readonly bufferMs: number;
   readonly naksSent: number;
   readonly acksSent: number;
 }
@@ -52,14 +55,14 @@ export interface SrtSendStats {
   readonly pacingBps: number;
 }
 
-export function receiveStats(s: ReceiverStats, bufferPackets: number): SrtReceiveStats {
+export function receiveStats(s: ReceiverStats, bufferPackets: number, bufferSpanUs: number): SrtReceiveStats {
   const originals = s.packets - s.retransmittedReceived - s.duplicates;
   return {
     packets: s.packets, bytes: s.bytes, bitrateBps: s.bytesPerSecond * 8, lost: s.lost,
     lossRate: s.lost === 0 ? 0 : s.lost / Math.max(1, originals + s.lost - s.reordered),
     retransmittedReceived: s.retransmittedReceived, recovered: s.recoveredByRetransmit, reordered: s.reordered,
     dropped: s.dropped, belated: s.belated, duplicates: s.duplicates, overflow: s.overflow, undecryptable: s.undecryptable,
-    bufferPackets, naksSent: s.naksSent, acksSent: s.acksSent,
+    bufferPackets, bufferMs: Math.round(bufferSpanUs / 1000), naksSent: s.naksSent, acksSent: s.acksSent,
   };
 }
 

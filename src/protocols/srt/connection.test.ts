@@ -136,4 +136,6 @@ test('AES-CTR with key refresh over a lossy link: every payload decrypts, both k
   });
   assert.deepEqual(stream(link, 2000), range(2000));
   assert.equal(link.receiver.stats(link.now).receive!.undecryptable, 0);
+  assert.ok(link.receiver.stats(link.now).keyRefreshes >= 8, 'every announce and retire installed');
+  assert.ok(link.sender.stats(link.now).keyRefreshes >= 8, 'and confirmed by a KMRSP');
 });

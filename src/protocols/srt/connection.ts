@@ -55,6 +55,8 @@ export class SrtConnection {
   private lastSent: number;
   private pendingKm: { body: Buffer; sentAt: number; retries: number } | null = null;
   private closedFlag = false;
+  /** Key refreshes after the handshake: KMREQs from the peer we installed, or ours the peer confirmed. */
+  private keyRefreshes = 0;
   /** The latest time handed in (µs): what control packets are stamped with. */
   private now: number;
 
@@ -159,7 +161,8 @@ export class SrtConnection {
       rttVarMs: round1(rtt.rttVarUs / 1000),
       latencyMs: this.opts.role === 'receiver' ? this.opts.rcvLatencyMs : this.opts.sndLatencyMs,
       encrypted: this.opts.crypto !== null,
-      receive: this.receiver ? receiveStats(this.receiver.stats, this.receiver.bufferedPackets) : null,
+      keyRefreshes: this.keyRefreshes,
+      receive: this.receiver ? receiveStats(this.receiver.stats, this.receiver.bufferedPackets, this.receiver.bufferSpanUs()) : null,
       send: this.sender ? sendStats(this.sender.stats, this.sender.bufferedPackets, this.sender.bufferDelay(now)) : null,
     };
   }
@@ -213,6 +216,7 @@ export class SrtConnection {
       if (this.opts.crypto) {
         try {
           state = this.opts.crypto.acceptKeyMaterial(decodeKeyMaterial(pkt.cif));
+          if (state === KmState.secured) this.keyRefreshes++;
         } catch (err) {
           if (!isOnAirError(err)) throw err;
           state = KmState.badSecret;
@@ -220,7 +224,8 @@ export class SrtConnection {
       }
       this.sendControl(ControlType.ext, ExtType.kmRsp, 0, state === KmState.secured ? Buffer.from(pkt.cif) : encodeKmState(state));
     } else if (pkt.subtype === ExtType.kmRsp && this.pendingKm) {
-      if (pkt.cif.length === 4) decodeKmState(pkt.cif); // a failure report: the peer keeps its old key
+      // A one-word KMRSP is a failure report (the peer keeps its old key); anything else echoes our KM.
+      if (pkt.cif.length !== 4 || decodeKmState(pkt.cif) === KmState.secured) this.keyRefreshes++;
       this.pendingKm = null;
     }
   }

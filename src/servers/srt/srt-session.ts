@@ -74,7 +74,7 @@ export class SrtSession implements SrtSessionIo {
     if (this.closed) return;
     this.closed = true;
     const s = this.conn.stats(this.clock());
-    this.log.info({ reason, byPeer, rttMs: s.rttMs, receive: s.receive ?? undefined, send: s.send ?? undefined }, 'srt session ended');
+    this.log.info({ reason, byPeer, rttMs: s.rttMs, keyRefreshes: s.keyRefreshes, receive: s.receive ?? undefined, send: s.send ?? undefined }, 'srt session ended');
     this.onClosed(this, reason);
     const h = this.handlers;
     this.handlers = null;

@@ -60,6 +60,13 @@ export class Receiver {
     return Math.max(0, seqOffset(this.buffer.headSeq, this.maxSeq) + 1);
   }
 
+  /** Play-time span from the next packet to hand on to the newest held (µs); 0 when empty. */
+  bufferSpanUs(): number {
+    const first = this.buffer.nextPresent(this.buffer.headSeq, this.maxSeq);
+    const last = this.buffer.playTimeAt(this.maxSeq);
+    return first === null || last === undefined ? 0 : Math.max(0, last - this.buffer.playTimeAt(first)!);
+  }
+
   get lossCount(): number {
     return this.loss.size;
   }
