@@ -27,14 +27,15 @@ const settingsFields = {
   record: Type.Boolean(),
   playbackPolicy: Type.Union([Type.Literal('public'), Type.Literal('signed')], { description: 'signed = players need a playback token' }),
   passthrough: Nullable(Type.String({ maxLength: MAX_PASSTHROUGH_LENGTH, description: 'your own data, echoed back and in webhooks' })),
-  srtPassphrase: Nullable(Type.String({
-    minLength: MIN_SRT_PASSPHRASE_LENGTH, maxLength: MAX_SRT_PASSPHRASE_LENGTH,
-    description: 'secret: SRT publishers of this stream must encrypt with it (AES-128/192/256, the encoder picks); null = the server\'s --srt-passphrase, if any. Shown only in the stream\'s own responses; "********" in lists and webhooks',
-  })),
 };
 
-export const StreamSettingsSchema = Type.Object(settingsFields);
-export const StreamSettingsInput = Type.Partial(Type.Object(settingsFields, { additionalProperties: false }), { additionalProperties: false });
+const srtPassphraseDoc = 'secret: SRT publishers of this stream must encrypt with it (AES-128/192/256, the encoder picks); null = the server\'s --srt-passphrase, if any. Shown only in the stream\'s own responses; "********" in lists and webhooks';
+
+export const StreamSettingsSchema = Type.Object({ ...settingsFields, srtPassphrase: Nullable(Type.String({ description: srtPassphraseDoc })) });
+export const StreamSettingsInput = Type.Partial(Type.Object({
+  ...settingsFields,
+  srtPassphrase: Nullable(Type.String({ minLength: MIN_SRT_PASSPHRASE_LENGTH, maxLength: MAX_SRT_PASSPHRASE_LENGTH, description: srtPassphraseDoc })),
+}, { additionalProperties: false }), { additionalProperties: false });
 
 const Name = Type.String({ minLength: 1, maxLength: MAX_STREAM_NAME_LENGTH });
 
