@@ -49,8 +49,14 @@ export class SrtSession implements SrtSessionIo {
     return peer.port === this.peer.port && peer.address === this.peer.address;
   }
 
+  /**
+   * A datagram for this session, then its timers at the same instant: while packets flow, ACKs, NAKs and
+   * TSBPD release happen on arrival, so the server's fallback timer can be slow (fewer event-loop wake-ups).
+   */
   handlePacket(pkt: SrtPacket): void {
-    this.conn.handlePacket(pkt, this.clock());
+    const now = this.clock();
+    this.conn.handlePacket(pkt, now);
+    this.conn.tick(now);
   }
 
   tick(now: number): void {

@@ -11,6 +11,12 @@ export interface RelayOptions {
   readonly seed?: number;
   /** Lossless for this many datagrams per direction (lets the handshake through, like a link that degrades later). */
   readonly cleanStart?: number;
+  /**
+   * Lossy only this long after the first datagram. In live mode (libsrt too) a lost last packet is never
+   * recovered (no later packet reveals it, the sender does not resend blindly), so a test that counts every
+   * frame of a finite clip ends the loss before the clip does.
+   */
+  readonly lossForMs?: number;
   /** Sees every caller -> server datagram before the loss decision. */
   readonly tap?: (datagram: Buffer) => void;
 }
@@ -33,6 +39,7 @@ export class LossyUdpRelay {
   private readonly back: Socket = createSocket('udp4');
   private caller: RemoteInfo | null = null;
   private held: Buffer | null = null;
+  private firstAt = -1;
   private rand: () => number;
 
   constructor(private readonly opts: RelayOptions) {
@@ -61,7 +68,9 @@ export class LossyUdpRelay {
 
   private forward(msg: Buffer, stats: RelayStats, send: (m: Buffer) => void, mayReorder: boolean): void {
     const n = stats.forwarded + stats.dropped;
-    if (n >= (this.opts.cleanStart ?? 0) && this.rand() < (this.opts.loss ?? 0)) {
+    if (this.firstAt < 0) this.firstAt = Date.now();
+    const lossy = n >= (this.opts.cleanStart ?? 0) && Date.now() - this.firstAt < (this.opts.lossForMs ?? Infinity);
+    if (lossy && this.rand() < (this.opts.loss ?? 0)) {
       stats.dropped++;
       return;
     }
