@@ -1,4 +1,5 @@
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
+import { seededRandom } from '../../../src/protocols/srt/testing/seeded-random.js';
 
 export interface RelayOptions {
   /** Where the server listens. */
@@ -29,7 +30,7 @@ export interface RelayStats {
 
 /**
  * A UDP relay for one caller that loses and reorders datagrams: the SRT caller connects to the relay, the
- * relay talks to the server from one socket. Loss is drawn from a seeded PRNG (mulberry32), so a failure
+ * relay talks to the server from one socket. Loss is drawn from a seeded PRNG, so a failure
  * reproduces.
  */
 export class LossyUdpRelay {
@@ -43,7 +44,7 @@ export class LossyUdpRelay {
   private rand: () => number;
 
   constructor(private readonly opts: RelayOptions) {
-    this.rand = mulberry32(opts.seed ?? 1);
+    this.rand = seededRandom(opts.seed ?? 1);
     this.front.on('message', (msg, rinfo) => {
       this.caller = rinfo;
       opts.tap?.(msg);
@@ -87,15 +88,4 @@ export class LossyUdpRelay {
       send(h);
     }
   }
-}
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { SrtConnection, type SrtConnectionOptions } from '../connection.js';
 import { decodePacket } from '../packet/packet.js';
 import type { StreamCrypto } from '../crypto/stream-crypto.js';
+import { seededRandom } from './seeded-random.js';
 
 export interface LinkOptions {
   /** One-way delay, µs. */
@@ -36,7 +37,7 @@ export class VirtualLink {
   private readonly rand: () => number;
 
   constructor(private readonly opts: LinkOptions = {}) {
-    this.rand = mulberry32(opts.seed ?? 7);
+    this.rand = seededRandom(opts.seed ?? 7);
     const isn = opts.isn ?? 1000;
     const latency = opts.latencyMs ?? 120;
     const base: Omit<SrtConnectionOptions, 'socketId' | 'peerSocketId' | 'role' | 'crypto'> = {
@@ -91,15 +92,4 @@ export class VirtualLink {
   private delay(): number {
     return (this.opts.delayUs ?? 20_000) + Math.floor(this.rand() * (this.opts.jitterUs ?? 0));
   }
-}
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
