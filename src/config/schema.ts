@@ -46,7 +46,7 @@ export const SETTINGS = {
   mergedReadMaxMs: { type: 'int', default: 200, min: 0, max: 1000, doc: 'merged reads: a publisher\'s drained socket waits up to this long before it is read again, so one wake-up takes every message that arrived meanwhile (SRS "mr"); the wait is also capped by what the stream\'s consumers tolerate (LL-HLS: half a part; standard HLS: a twentieth of a segment; RTMP/FLV players: none, reads at once) and skipped under 50 ms. 0 = off' },
   handshakeTimeoutMs: { type: 'int', default: 5000, min: 500, max: 60000, doc: 'RTMP handshake + connect deadline' },
   idleTimeoutMs: { type: 'int', default: 30000, min: 1000, max: 600000, doc: 'close an RTMP connection that sends nothing for this long (publishers) or never publishes/plays' },
-  maxConnections: { type: 'int', default: 10000, min: 1, max: 1000000, doc: 'RTMP connections accepted at once' },
+  maxConnections: { type: 'int', default: 10000, min: 1, max: 1000000, doc: 'RTMP connections accepted at once (and, separately, SRT sessions)' },
   gopCacheMaxBytes: { type: 'int', default: 16 * MiB, min: 0, max: 512 * MiB, doc: 'GOP cache cap per stream (bytes); 0 disables fast start' },
   gopCacheMaxMs: { type: 'int', default: 10000, min: 0, max: 120000, doc: 'GOP cache cap per stream (ms of media)' },
   subscriberBudgetBytes: { type: 'int', default: 4 * MiB, min: 64 * 1024, max: 256 * MiB, doc: 'bytes a player may have queued before it is dropped to the next keyframe' },
