@@ -1,20 +1,27 @@
+import { execFileSync } from 'node:child_process';
 import { createSocket } from 'node:dgram';
+import { once } from 'node:events';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startTestServer } from '../../test/support/onair.js';
-import { ffprobeFrameCounts } from '../../test/support/clients.js';
-import { run } from '../../test/support/proc.js';
-import { freeUdpPort, hubFrameCounter } from '../../test/srt/support/srt-clients.js';
-import { LossyUdpRelay } from '../../test/srt/support/udp-relay.js';
-import { sleep } from './children.js';
+import { startTestServer } from '../../support/onair.js';
+import { freeUdpPort, hubFrameCounter } from '../../support/srt-hub.js';
+import { LossyUdpRelay } from '../../support/udp-relay.js';
+import { sleep, startChild, stopChild } from './children.js';
 
 const LOSS = 0.1;
 const LATENCY_MS = 200;
 
 /** ffmpeg sending a TS file once, in real time, over SRT (lingering so the tail is not dropped at close). */
-function sendOnce(file: string, url: string): Promise<number | null> {
-  return run('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-re', '-i', file, '-c', 'copy', '-f', 'mpegts',
-    `${url}${url.includes('?') ? '&' : '?'}linger=3&latency=${LATENCY_MS * 1000}`], { timeoutMs: 120_000 }).exited;
+async function sendOnce(file: string, url: string): Promise<void> {
+  const ffmpeg = startChild('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-re', '-i', file, '-c', 'copy', '-f', 'mpegts',
+    `${url}${url.includes('?') ? '&' : '?'}linger=3&latency=${LATENCY_MS * 1000}`]);
+  await once(ffmpeg, 'exit');
+}
+
+/** Video and audio packets in a media file, as ffprobe counts them. */
+function ffprobeFrameCounts(file: string): { video: number; audio: number } {
+  const lines = execFileSync('ffprobe', ['-hide_banner', '-v', 'error', '-show_entries', 'packet=codec_type', '-of', 'csv=p=0', file], { encoding: 'utf8' }).split('\n');
+  return { video: lines.filter((l) => l.startsWith('video')).length, audio: lines.filter((l) => l.startsWith('audio')).length };
 }
 
 /**
@@ -22,7 +29,7 @@ function sendOnce(file: string, url: string): Promise<number | null> {
  * (frames in what srt-live-transmit, a listener with the same latency, hands on to UDP), one line per seed.
  */
 export async function measureLossRecovery(file: string, runs: number, work: string): Promise<string[]> {
-  const source = await ffprobeFrameCounts(file);
+  const source = ffprobeFrameCounts(file);
   const port = await freeUdpPort();
   const server = await startTestServer({ 'srt-port': port, 'srt-latency-ms': LATENCY_MS, 'log-level': 'warn' });
   const lines = [`source: ${source.video} video / ${source.audio} audio frames`];
@@ -46,17 +53,17 @@ export async function measureLossRecovery(file: string, runs: number, work: stri
       sink.on('message', (m) => chunks.push(m));
       await new Promise<void>((r) => sink.bind(0, '127.0.0.1', () => r()));
       const sltPort = await freeUdpPort();
-      const slt = run('srt-live-transmit', ['-q', `srt://:${sltPort}?mode=listener&latency=${LATENCY_MS}`, `udp://127.0.0.1:${sink.address().port}`], { timeoutMs: 120_000 });
+      const slt = startChild('srt-live-transmit', ['-q', `srt://:${sltPort}?mode=listener&latency=${LATENCY_MS}`, `udp://127.0.0.1:${sink.address().port}`]);
       await sleep(500);
       const relayB = new LossyUdpRelay({ target: { address: '127.0.0.1', port: sltPort }, loss: LOSS, reorder: 0.01, seed, cleanStart: 4, lossForMs: 9000 });
       await sendOnce(file, `srt://127.0.0.1:${await relayB.listen()}`);
       await sleep(1000);
-      await slt.kill('SIGINT');
+      await stopChild(slt);
       relayB.close();
       sink.close();
       const out = join(work, `slt-loss-${seed}.ts`);
       writeFileSync(out, Buffer.concat(chunks));
-      const libsrt = await ffprobeFrameCounts(out);
+      const libsrt = ffprobeFrameCounts(out);
       lines.push(`seed ${seed}: OnAir ${onair.video}/${onair.audio}${stats ? ` (lost ${stats.lost}, recovered ${stats.recovered}, dropped ${stats.dropped})` : ''}`
         + `  srt-live-transmit ${libsrt.video}/${libsrt.audio}  [relay dropped ${relayA.toServer.dropped}+${relayA.toCaller.dropped} / ${relayB.toServer.dropped}+${relayB.toCaller.dropped}]`);
     }

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createMpegTsIngest } from '../../src/bridges/mpegts/index.js';
 import { createLogger } from '../../src/core/logger.js';
-import { startTestServer, type TestServer } from '../support/onair.js';
+import { startTestServer, type TestServer } from '../../support/onair.js';
 import { tmpFile } from '../support/media.js';
 import { run, runOk, sleep, waitFor } from '../support/proc.js';
 

@@ -1,8 +1,8 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startTestServer, TEST_API_TOKEN, type TestServer } from '../support/onair.js';
+import { startTestServer, TEST_API_TOKEN, type TestServer } from '../../support/onair.js';
 import { summarize } from '../../src/services/streams/stream-types.js';
-import { freeUdpPort } from './support/srt-clients.js';
+import { freeUdpPort } from '../../support/srt-hub.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- API responses are checked field by field */
 

@@ -5,10 +5,11 @@ import type { AddressInfo } from 'node:net';
 import { createSocket } from 'node:dgram';
 import { randomBytes } from 'node:crypto';
 import { ControlType, encodeControl, encodeDataHeader, ExtType, RejectReason } from '../../src/protocols/srt/index.js';
-import { startTestServer, type TestServer } from '../support/onair.js';
+import { startTestServer, type TestServer } from '../../support/onair.js';
 import { sleep, waitFor, type Proc } from '../support/proc.js';
-import { ffmpegSrtPublish, freeUdpPort, hubFrameCounter, srtUrl, type FrameCounter } from './support/srt-clients.js';
-import { RawSrtCaller } from './support/raw-srt-caller.js';
+import { ffmpegSrtPublish, srtUrl } from '../support/srt-clients.js';
+import { freeUdpPort, hubFrameCounter, type FrameCounter } from '../../support/srt-hub.js';
+import { RawSrtCaller } from '../support/raw-srt-caller.js';
 
 /**
  * Hostile input on the SRT port while a real encoder publishes: garbage and truncated datagrams, forged

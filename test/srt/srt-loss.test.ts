@@ -2,12 +2,13 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 
 import { TsDemuxer } from '../../src/formats/mpegts/index.js';
-import { startTestServer, type TestServer } from '../support/onair.js';
+import { startTestServer, type TestServer } from '../../support/onair.js';
 import { ffmpegPublish, ffprobeFrameCounts } from '../support/clients.js';
 import { clip, tmpFile } from '../support/media.js';
 import { run, runOk, waitFor } from '../support/proc.js';
-import { ffmpegSrtPublish, freeUdpPort, hubFrameCounter, srtUrl, udpCollector } from './support/srt-clients.js';
-import { LossyUdpRelay } from './support/udp-relay.js';
+import { ffmpegSrtPublish, srtUrl, udpCollector } from '../support/srt-clients.js';
+import { freeUdpPort, hubFrameCounter } from '../../support/srt-hub.js';
+import { LossyUdpRelay } from '../../support/udp-relay.js';
 
 /**
  * Loss and reordering between a real libsrt caller and OnAir: a UDP relay in the test drops 2 % or 10 % of

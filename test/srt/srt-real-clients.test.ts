@@ -1,11 +1,12 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startTestServer, type TestServer } from '../support/onair.js';
+import { startTestServer, type TestServer } from '../../support/onair.js';
 import { ffmpegPublish, ffprobeFrameCounts, ffprobeStreams } from '../support/clients.js';
 import { clip, tmpFile } from '../support/media.js';
 import { run, runOk, sleep, waitFor, type Proc } from '../support/proc.js';
 import { writeFileSync } from 'node:fs';
-import { ffmpegSrtPublish, freeUdpPort, hubFrameCounter, srtUrl, udpCollector } from './support/srt-clients.js';
+import { ffmpegSrtPublish, srtUrl, udpCollector } from '../support/srt-clients.js';
+import { freeUdpPort, hubFrameCounter } from '../../support/srt-hub.js';
 
 /** The reference clip (av.flv: 10 s, 25 fps H.264 + AAC) as ffprobe counts it. */
 let source: { video: number; audio: number };

@@ -6,7 +6,7 @@ import { TsDemuxer, PID_PAT, PID_PMT, PID_VIDEO, PID_AUDIO } from '../../formats
 import { assertContinuity, readPackets } from '../../formats/mpegts/testing/ts-reader.js';
 import { syntheticStream } from '../../formats/mpegts/testing/synthetic-stream.js';
 import { ffprobeJson, hasFfmpeg, withTempDir } from '../../formats/fmp4/testing/ffmpeg-media.js';
-import { packet } from '../../hub/test-helpers.js';
+import { packet } from '../../hub/testing/hub-fixtures.js';
 import { createMpegTsOutputSink, type MpegTsOutputSink } from './mpegts-output-sink.js';
 import { TABLE_INTERVAL_MS } from './limits.js';
 import { avSource, ffmpegFile, newHub, PATH, pushInPieces, tsHub } from './testing/ts-hub.js';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { isOnAirError } from '../../core/errors.js';
-import { HVCC_1080P_MAIN, HVCC_1918_MAIN10 } from '../testdata/golden-configs.js';
+import { HVCC_1080P_MAIN, HVCC_1918_MAIN10 } from '../testing/golden-configs.js';
 import { buildHevcDecoderConfig } from './build-hevc-config.js';
 import { parseHevcDecoderConfig } from './hevc-decoder-config.js';
 

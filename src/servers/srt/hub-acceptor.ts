@@ -3,7 +3,7 @@ import type { Logger } from '../../core/logger.js';
 import type { StreamHub, Subscription } from '../../hub/index.js';
 import { createMpegTsIngest, createMpegTsOutputSink } from '../../bridges/mpegts/index.js';
 import { LIVE_PAYLOAD_SIZE, RejectReason, type RejectReasonCode } from '../../protocols/srt/index.js';
-import type { PlayDecision, PublishDecision, SrtAuth } from '../auth-port.js';
+import type { PlayAuthRequest, PlayDecision, PublishDecision, SrtAuth } from '../auth-port.js';
 import type { SrtAdmission, SrtAcceptor, SrtCallerRequest, SrtOpenResult, SrtSessionIo } from './srt-acceptor.js';
 
 export interface HubAcceptorDeps {
@@ -66,13 +66,14 @@ export class HubAcceptor implements SrtAcceptor {
   }
 
   private async admitPlayer(req: SrtCallerRequest): Promise<SrtAdmission> {
-    const d = await this.deps.auth.authorizePlay({ app: '', name: req.resource, query: '', clientIp: req.peer.address, protocol: 'srt' });
+    const play: PlayAuthRequest = { app: '', name: req.resource, query: '', clientIp: req.peer.address, protocol: 'srt' };
+    const d = await this.deps.auth.authorizePlay(play);
     if (!d.ok) return { ok: false, reason: PLAY_REFUSALS[d.code], detail: d.reason };
     if (!this.deps.hub.stream(d.streamPath)?.publisher) return { ok: false, reason: RejectReason.notFound, detail: 'no such live stream' };
-    return { ok: true, path: d.streamPath, passphrase: this.deps.passphrase, open: (io) => this.openPlayer(d.streamPath, req, io) };
+    return { ok: true, path: d.streamPath, passphrase: this.deps.passphrase, open: (io) => this.openPlayer(d.streamPath, play, req, io) };
   }
 
-  private openPlayer(path: string, req: SrtCallerRequest, io: SrtSessionIo): SrtOpenResult {
+  private openPlayer(path: string, play: PlayAuthRequest, req: SrtCallerRequest, io: SrtSessionIo): SrtOpenResult {
     const sink = createMpegTsOutputSink((ts) => writePayloads(io, ts), { pendingBytes: () => io.pendingBytes, onClose: (reason) => io.close(reason) });
     let sub: Subscription;
     try {
@@ -82,9 +83,12 @@ export class HubAcceptor implements SrtAcceptor {
       if (isOnAirError(err, 'ONAIR_ERR_NOT_FOUND')) return { refuse: RejectReason.notFound, detail: 'no such live stream' };
       throw err;
     }
+    // An expiring token, or a stream disabled, deleted or made signed, ends the player then (as RTMP and FLV).
+    const stopWatching = this.deps.auth.watchPlay(play, (reason) => io.close(reason));
     return {
       onPayload: () => undefined, // a player's media is ignored
       onClose: (reason) => {
+        stopWatching();
         sink.close();
         sub.close(reason);
       },

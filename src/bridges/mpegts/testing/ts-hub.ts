@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { pino, type Logger } from 'pino';
 import { StreamHub, type Publisher } from '../../../hub/index.js';
-import { RecordingSink } from '../../../hub/test-helpers.js';
+import { RecordingSink } from '../../../hub/testing/hub-fixtures.js';
 import { createMpegTsIngest, type MpegTsIngest } from '../mpegts-ingest.js';
 
 export const PATH = 'live/ts';
