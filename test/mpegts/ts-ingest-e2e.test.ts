@@ -10,6 +10,7 @@ import { createMpegTsIngest } from '../../src/bridges/mpegts/index.js';
 import { createLogger } from '../../src/core/logger.js';
 import { startTestServer, type TestServer } from '../../support/onair.js';
 import { tmpFile } from '../support/media.js';
+import { viewersOf } from '../support/playback-viewers.js';
 import { run, runOk, sleep, waitFor } from '../support/proc.js';
 
 let server: TestServer;
@@ -79,7 +80,8 @@ test('a TS-ingested stream fed in real time plays over RTMP: a player started fi
   ingest.push(src.bytes.subarray(0, 2 * 188)); // PAT + PMT: the stream exists and says what it carries
   const out = tmpFile('rtmp.flv');
   const player = run('ffmpeg', ['-hide_banner', '-v', 'error', '-y', '-rw_timeout', '10000000', '-i', server.rtmpUrl(name), '-c', 'copy', '-f', 'flv', out], { timeoutMs: 60_000 });
-  await waitFor('RTMP player subscribed', () => (server.hub.stream(`live/${name}`)?.subscriberCount ?? 0) > 0, 20_000);
+  // The HLS packager subscribes at publish: wait for the RTMP player's own subscription.
+  await waitFor('RTMP player subscribed', () => viewersOf(server, name, 'rtmp') > 0, 20_000);
   // About real time: the file in 30 steps 100 ms apart (a player never sees a burst it could drop).
   const steps = 30;
   for (let i = 0; i < steps; i++) {
