@@ -59,7 +59,7 @@ async function main(): Promise<void> {
   const data = join(work, 'onair');
   mkdirSync(data);
   await measure('onair (RTMP, LL-HLS on)', startChild('taskset', ['-c', '0', process.execPath, join(root, 'dist/main.js'), '--auth', 'open', '--host', '127.0.0.1',
-    '--rtmp-port', '19393', '--http-port', '19394', '--data-dir', data, '--log-level', 'warn']), 19393, 'rtmp://127.0.0.1:19393/live/floor', clip);
+    '--rtmp-port', '19393', '--http-port', '19394', '--data-dir', data, '--log-level', 'warn', '--srt-port', '0']), 19393, 'rtmp://127.0.0.1:19393/live/floor', clip);
   if (nginxRtmpAvailable()) {
     const dir = join(work, 'nginx');
     const { cmd, args } = nginxRtmpCommand(dir, 19395, 0, nginxHlsApplication(dir));

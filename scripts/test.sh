@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 declare -A NEED=(
   [ffmpeg]=ffmpeg [ffprobe]=ffmpeg [rtmpdump]=rtmpdump
   [gst-launch-1.0]="gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad"
-  [chromium]=chromium [openssl]=openssl
+  [chromium]=chromium [openssl]=openssl [srt-live-transmit]=srt-tools
   [/usr/lib/postgresql/15/bin/initdb]="postgresql"
 )
 missing=()

@@ -17,6 +17,8 @@ import { getOrCreateServerSecret } from './services/auth/server-secrets.js';
 import { ConfiguredPublishAuthorizer } from './services/auth/publish-authorizer.js';
 import { ConfiguredPlayAuthorizer } from './services/auth/play-authorizer.js';
 import { RtmpServer } from './servers/rtmp/rtmp-server.js';
+import { SrtServer } from './servers/srt/srt-server.js';
+import { HubAcceptor } from './servers/srt/hub-acceptor.js';
 import type { PlayAuthRequest, RtmpAuth } from './servers/auth-port.js';
 import { createHttpApp } from './servers/http/create-http-app.js';
 import { registerHls } from './servers/http/playback/hls/register-hls.js';
@@ -32,11 +34,16 @@ import { trustProxyOption } from './servers/http/trust-proxy.js';
 
 export interface RunningOnAir {
   readonly hub: StreamHub;
-  readonly ports: { rtmp: number; rtmps?: number; http: number };
+  readonly ports: { rtmp: number; rtmps?: number; http: number; srt: number | null };
   readonly streams: StreamService;
   readonly transcode: TranscodeService;
   /** Open RTMP/RTMPS connections (any state). */
   rtmpConnections(): number;
+  /**
+   * The SRT listener (null with --srt-port 0): `publisherStats(streamPath)` gives the transport health of the
+   * caller publishing a stream (RTT, loss, retransmits, drops, buffer, bitrate), `sessionStats()` every session's.
+   */
+  readonly srt: SrtServer | null;
   /** The admin token generated at this first start (null when configured or generated earlier). */
   readonly generatedApiToken: string | null;
   close(): Promise<void>;
@@ -120,8 +127,15 @@ export async function startOnAir(config: Config, log: Logger, options: StartOpti
     },
     hub, auth, log.child({ mod: 'rtmp' }),
   );
-  const ports = { rtmp: config.rtmpPort, rtmps: undefined as number | undefined, http: config.httpPort };
-  const urls = new StreamUrls({ publicUrl: config.publicUrl, ports: () => ({ rtmp: ports.rtmp, rtmps: ports.rtmps ?? null, http: ports.http }) });
+  const srt = config.srtPort > 0
+    ? new SrtServer(
+      { host: config.host, port: config.srtPort, latencyMs: config.srtLatencyMs, maxSessions: config.maxConnections },
+      new HubAcceptor({ hub, auth, log: log.child({ mod: 'srt' }), passphrase: config.srtPassphrase || null }),
+      log.child({ mod: 'srt' }),
+    )
+    : null;
+  const ports = { rtmp: config.rtmpPort, rtmps: undefined as number | undefined, http: config.httpPort, srt: null as number | null };
+  const urls = new StreamUrls({ publicUrl: config.publicUrl, ports: () => ({ rtmp: ports.rtmp, rtmps: ports.rtmps ?? null, http: ports.http, srt: ports.srt }) });
   const http = createHttpApp({
     config, logger: log, streams, webhooks, adminAuth, urls, playbackSecret, transcodeStatus: (path) => transcode.status(path),
   });
@@ -142,6 +156,7 @@ export async function startOnAir(config: Config, log: Logger, options: StartOpti
     hlsPackagers?.close();
     flv.close();
     await rtmp.close();
+    await srt?.close();
     await transcode.close();
     hub.close();
     unlink();
@@ -155,6 +170,11 @@ export async function startOnAir(config: Config, log: Logger, options: StartOpti
     Object.assign(ports, await rtmp.listen().catch((err: { port?: number }) => {
       throw listenError(err, err.port === config.rtmpsPort && tls ? '--rtmps-port' : '--rtmp-port', config.host, err.port ?? config.rtmpPort);
     }));
+    if (srt) {
+      ports.srt = await srt.listen().catch((err: unknown) => {
+        throw listenError(err, '--srt-port', config.host, config.srtPort);
+      });
+    }
     await http.listen({ host: config.host, port: config.httpPort }).catch((err: unknown) => {
       throw listenError(err, '--http-port', config.host, config.httpPort);
     });
@@ -175,6 +195,7 @@ export async function startOnAir(config: Config, log: Logger, options: StartOpti
     streams,
     transcode,
     rtmpConnections: () => rtmp.connectionCount,
+    srt,
     generatedApiToken: generatedToken,
     close,
   };

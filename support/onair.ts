@@ -21,7 +21,7 @@ export interface TestServer extends RunningOnAir {
 /** Starts OnAir in-process on ephemeral ports with a private data dir and captured logs. */
 export async function startTestServer(flags: Record<string, string | number> = {}, options: StartOptions = {}): Promise<TestServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'onair-test-'));
-  const argv = Object.entries({ 'rtmp-port': 0, 'http-port': 0, 'rtmps-port': 0, host: '127.0.0.1', 'data-dir': dataDir, auth: 'open', 'log-level': 'debug', 'api-token': TEST_API_TOKEN, ...flags })
+  const argv = Object.entries({ 'rtmp-port': 0, 'http-port': 0, 'rtmps-port': 0, 'srt-port': 0, host: '127.0.0.1', 'data-dir': dataDir, auth: 'open', 'log-level': 'debug', 'api-token': TEST_API_TOKEN, ...flags })
     .flatMap(([k, v]) => [`--${k}`, String(v)]);
   const config = loadConfig({ argv, env: {} });
   const logs: string[] = [];

@@ -75,7 +75,8 @@ export async function startOnAir(cpu: number, port: number, workDir: string, opt
   const inspectPort = port + 2;
   const nodeArgs = [...(options.nodeArgs ?? benchNodeArgs()), ...(options.inspectGc ? [`--inspect=127.0.0.1:${inspectPort}`] : [])];
   const child = startChild('taskset', ['-c', String(cpu), process.execPath, ...nodeArgs, join(root, 'dist/main.js'), '--auth', 'open', '--host', '127.0.0.1',
-    '--rtmp-port', String(port), '--http-port', String(port + 1), '--data-dir', dataDir, '--log-level', 'warn', ...(options.args ?? [])],
+    // SRT off unless a bench asks for it: several servers at once would all want UDP 9000.
+    '--rtmp-port', String(port), '--http-port', String(port + 1), '--data-dir', dataDir, '--log-level', 'warn', '--srt-port', '0', ...(options.args ?? [])],
   ['ignore', 'ignore', options.inspectGc ? 'pipe' : 'inherit']);
   if (options.inspectGc) forwardStderrWithoutInspectorNotes(child);
   await untilListening(child, port);

@@ -48,6 +48,7 @@ export function joinAvccNalus(nalus: readonly Buffer[], lengthSize = 4): Buffer 
 }
 
 const START_CODE = Buffer.from([0, 0, 0, 1]);
+const START_CODE_3 = Buffer.from([0, 0, 1]);
 
 /** Annex-B byte stream of the given NAL units, each after a 4-byte start code. */
 export function joinAnnexBNalus(nalus: readonly Buffer[]): Buffer {
@@ -63,18 +64,12 @@ export function joinAnnexBNalus(nalus: readonly Buffer[]): Buffer {
  */
 export function splitAnnexBNalus(buf: Buffer): Buffer[] {
   const starts: number[] = [];
-  for (let i = 0; i + 2 < buf.length; i++) {
-    if (buf[i + 2]! > 1) {
-      i += 2; // no start code can begin at i, i+1 or i+2
-      continue;
-    }
-    if (buf[i] === 0 && buf[i + 1] === 0 && buf[i + 2] === 1) {
-      starts.push(i + 3);
-      i += 2;
-    }
+  // Buffer.indexOf is a native search: the whole access unit is scanned, so this is the demuxer's hot loop.
+  for (let i = buf.indexOf(START_CODE_3); i >= 0; i = buf.indexOf(START_CODE_3, i + 3)) {
+    starts.push(i + 3);
+    checkLimit('NAL units per access unit', starts.length, MAX_NALUS_PER_ACCESS_UNIT);
   }
   if (starts.length === 0) throw new OnAirError('ONAIR_ERR_MALFORMED', 'Annex-B data without a start code');
-  checkLimit('NAL units per access unit', starts.length, MAX_NALUS_PER_ACCESS_UNIT);
   const out: Buffer[] = [];
   for (let k = 0; k < starts.length; k++) {
     const begin = starts[k]!;

@@ -77,6 +77,9 @@ export function loadConfig({ argv = [], env = process.env }: LoadConfigInput = {
   if ((config.tlsCert === '') !== (config.tlsKey === '')) {
     throw new OnAirError('ONAIR_ERR_CONFIG', '--tls-cert and --tls-key go together');
   }
+  if (config.srtPassphrase !== '' && (config.srtPassphrase.length < 10 || config.srtPassphrase.length > 79)) {
+    throw new OnAirError('ONAIR_ERR_CONFIG', '--srt-passphrase must be 10 to 79 characters (libsrt SRTO_PASSPHRASE)');
+  }
   return Object.freeze(config);
 }
 

@@ -86,6 +86,12 @@ export const MIGRATIONS: readonly Migration[] = [
     ],
   },
   {
+    id: 4,
+    name: 'per-stream SRT passphrase',
+    // Kept in clear like the stream key: SRT derives its key-encrypting key from it (PBKDF2) at every publish.
+    statements: ['ALTER TABLE streams ADD COLUMN srt_passphrase text'],
+  },
+  {
     id: 7,
     name: 'playback directory notifications',
     statements: [

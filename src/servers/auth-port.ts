@@ -7,3 +7,9 @@ export type { PlayAuthRequest, PlayDecision, PublishAuthRequest, PublishDecision
  * and the watch that ends a player whose authorisation lapses.
  */
 export type RtmpAuth = PublishAuthorizer & PlayAuthorizer & PlayWatcher;
+
+/**
+ * What the SRT server asks of auth: the same two decisions (publish for m=publish, play for m=request) and the
+ * same watch, so an SRT player is closed when its token expires or its stream is disabled, like an RTMP player.
+ */
+export type SrtAuth = PublishAuthorizer & PlayAuthorizer & PlayWatcher;

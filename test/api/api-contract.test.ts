@@ -58,7 +58,7 @@ function contract(label: string, postgres: () => string | undefined): void {
         hls: `http://127.0.0.1:8080/hls/${s.playbackId}/index.m3u8`,
         rtmp: `rtmp://127.0.0.1:1935/live/${s.playbackId}`,
       });
-      assert.deepEqual(s.settings, { latencyMode: h.config.latencyMode, reconnectWindowSec: 5, ladder: [], record: false, playbackPolicy: 'public', passthrough: null });
+      assert.deepEqual(s.settings, { latencyMode: h.config.latencyMode, reconnectWindowSec: 5, ladder: [], record: false, playbackPolicy: 'public', passthrough: null, srtPassphrase: null });
       assert.ok(!JSON.stringify(s.playback).includes(s.streamKey));
     });
 

@@ -1,14 +1,19 @@
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { createSocket } from 'node:dgram';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { run, waitFor } from '../support/proc.js';
 import { startTestServer } from '../../support/onair.js';
 
-/** The server as a user starts it (from the sources, so the test needs no build). */
-const startMain = (args: string[]) => run(process.execPath, ['--import', 'tsx', 'src/main.ts', '--host', '127.0.0.1', '--log-level', 'warn', ...args], { timeoutMs: 120_000 });
+/**
+ * The server as a user starts it (from the sources, so the test needs no build). SRT is off unless a case asks
+ * for it: its default UDP port is one for the whole machine, and test files run in parallel.
+ */
+const startMain = (args: string[]) => run(process.execPath, ['--import', 'tsx', 'src/main.ts', '--host', '127.0.0.1', '--log-level', 'warn',
+  ...(args.includes('--srt-port') ? [] : ['--srt-port', '0']), ...args], { timeoutMs: 240_000 });
 
 async function busyPort(): Promise<{ port: number; server: Server }> {
   const server = createServer();
@@ -40,6 +45,22 @@ describe('start-up errors are one line naming what to change, before any databas
       }
     });
   }
+
+  test('--srt-port in use (UDP)', async () => {
+    const busy = createSocket('udp4');
+    await new Promise<void>((r) => busy.bind(0, '127.0.0.1', () => r()));
+    const dataDir = join(scratch, 'busy-srt');
+    try {
+      const p = startMain(['--srt-port', String(busy.address().port), '--rtmp-port', '0', '--http-port', '0', '--data-dir', dataDir]);
+      assert.notEqual(await p.exited, 0);
+      const lines = nonEmptyLines(p.stderr());
+      assert.equal(lines.length, 1, `one line, got:\n${p.stderr()}`);
+      assert.match(lines[0]!, new RegExp(`${busy.address().port}.*in use.*--srt-port`));
+      assert.equal(existsSync(dataDir), false, 'nothing was created in the data dir');
+    } finally {
+      busy.close();
+    }
+  });
 
   test('an unknown flag, a bad value and a missing companion setting are one line each', async () => {
     const cases = [
@@ -75,7 +96,7 @@ describe('the admin token of a first start', () => {
     busy.server.close();
     const ok = startMain(['--rtmp-port', '0', '--http-port', '0', '--data-dir', dataDir]);
     try {
-      await waitFor('the admin token line', () => /Admin API token .*: onair_\S+/.test(ok.stdout()), 90_000);
+      await waitFor('the admin token line', () => /Admin API token .*: onair_\S+/.test(ok.stdout()), 200_000);
     } finally {
       await ok.kill();
     }

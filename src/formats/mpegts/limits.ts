@@ -29,3 +29,33 @@ export const PID_VIDEO = 0x0100;
 export const PID_AUDIO = 0x0101;
 export const PROGRAM_NUMBER = 1;
 export const TRANSPORT_STREAM_ID = 1;
+
+// ---- Demuxer limits: every size a peer declares is checked against one of these before it is used. ----
+
+/** The null packet PID (§2.4.3.3 Table 2-3): stuffing, never parsed. */
+export const PID_NULL = 0x1fff;
+
+/**
+ * PSI section size: PAT and PMT sections may not exceed 1024 bytes (section_length <= 1021, §2.4.4.4 and
+ * §2.4.4.9); other private tables up to 4096. Only PAT/PMT are read, so the assembly buffer is 1024 bytes.
+ */
+export const MAX_PSI_SECTION_BYTES = 1024;
+
+/**
+ * Elementary streams read from one PMT. A section of 1021 bytes could list ~200; real programs carry a few
+ * (video, a few audio languages, data). 32 bounds the per-PID state a hostile PMT can create.
+ */
+export const MAX_ELEMENTARY_STREAMS = 32;
+
+/** Video PES being assembled: the muxer's own bound (a 4K intra frame is a few MB), applied to what a peer sends. */
+export const MAX_DEMUX_VIDEO_PES_BYTES = MAX_VIDEO_PES_BYTES;
+
+/**
+ * Audio PES being assembled. A declared PES_packet_length caps audio at 64 KiB + 6, but a muxer may still
+ * write 0 (unbounded, §2.4.3.7 allows it for video only); ffmpeg packs ~3 KB of audio per PES. 1 MiB is
+ * seconds of any audio codec and bounds a length-0 audio PES that never ends.
+ */
+export const MAX_DEMUX_AUDIO_PES_BYTES = 1024 * 1024;
+
+/** First capacity of a PID's PES assembly buffer when the PES declares no length (video); it doubles as needed. */
+export const PES_INITIAL_CAPACITY = 64 * 1024;

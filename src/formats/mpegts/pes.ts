@@ -1,9 +1,12 @@
+import { OnAirError } from '../../core/errors.js';
 import { TIMESTAMP_WRAP } from './limits.js';
 
 /** PES packet header (ISO/IEC 13818-1 §2.4.3.6-7). */
 
 export const STREAM_ID_VIDEO = 0xe0;
 export const STREAM_ID_AUDIO = 0xc0;
+/** private_stream_1: Opus in MPEG-TS uses it, as ffmpeg writes it. */
+export const STREAM_ID_PRIVATE_1 = 0xbd;
 
 /** Timestamps mod 2^33, negatives included (a hub timeline can start below zero after rebasing). */
 export function wrap33(t: number): number {
@@ -45,4 +48,42 @@ function writeTimestamp(out: Buffer, at: number, prefix: number, t: number): voi
   out.writeUInt8((prefix << 4) | (hi << 1) | 1, at);
   out.writeUInt16BE((mid << 1) | 1, at + 1);
   out.writeUInt16BE((lo << 1) | 1, at + 3);
+}
+
+/** stream_ids without the optional PES header (§2.4.3.6 Table 2-22 note): padding, private_stream_2, ECM, EMM, DSM-CC, H.222.1 E. */
+const NO_OPTIONAL_HEADER = new Set([0xbc, 0xbe, 0xbf, 0xf0, 0xf1, 0xf2, 0xf8, 0xff]);
+
+export interface PesHeader {
+  readonly streamId: number;
+  /** 33-bit values as on the wire (not unwrapped). */
+  readonly pts: number | undefined;
+  readonly dts: number | undefined;
+  /** Offset of the elementary-stream bytes in the PES. */
+  readonly payloadOffset: number;
+}
+
+/** Reads the header of a complete PES packet. Throws MALFORMED/TRUNCATED on a header that does not fit. */
+export function readPesHeader(pes: Buffer): PesHeader {
+  if (pes.length < 6 || pes[0] !== 0 || pes[1] !== 0 || pes[2] !== 1) {
+    throw new OnAirError('ONAIR_ERR_MALFORMED', 'PES without packet_start_code_prefix');
+  }
+  const streamId = pes[3]!;
+  if (NO_OPTIONAL_HEADER.has(streamId)) return { streamId, pts: undefined, dts: undefined, payloadOffset: 6 };
+  if (pes.length < 9) throw new OnAirError('ONAIR_ERR_TRUNCATED', `PES header of ${pes.length} bytes`);
+  if ((pes[6]! & 0xc0) !== 0x80) throw new OnAirError('ONAIR_ERR_MALFORMED', 'PES header without the 10 marker');
+  const ptsDts = pes[7]! >> 6;
+  const headerLength = pes[8]!;
+  const payloadOffset = 9 + headerLength;
+  if (payloadOffset > pes.length) throw new OnAirError('ONAIR_ERR_TRUNCATED', `PES_header_data_length ${headerLength} past the PES`);
+  if (ptsDts === 1) throw new OnAirError('ONAIR_ERR_MALFORMED', 'PES PTS_DTS_flags 01 (forbidden)');
+  const need = ptsDts === 3 ? 10 : ptsDts === 2 ? 5 : 0;
+  if (headerLength < need) throw new OnAirError('ONAIR_ERR_MALFORMED', `PES_header_data_length ${headerLength} holds no ${need}-byte timestamps`);
+  const pts = ptsDts & 2 ? readTimestamp33(pes, 9) : undefined;
+  const dts = ptsDts === 3 ? readTimestamp33(pes, 14) : undefined;
+  return { streamId, pts, dts, payloadOffset };
+}
+
+/** 33 bits in 3/15/15 groups; the marker bits are not checked (some muxers get them wrong, players ignore them). */
+function readTimestamp33(b: Buffer, at: number): number {
+  return ((b[at]! >> 1) & 7) * 2 ** 30 + (b.readUInt16BE(at + 1) >> 1) * 2 ** 15 + (b.readUInt16BE(at + 3) >> 1);
 }

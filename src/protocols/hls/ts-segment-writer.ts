@@ -1,8 +1,6 @@
 import { OnAirError } from '../../core/errors.js';
-import {
-  adtsHeader, avccToAnnexB, forEachNalu, joinAnnexBNalus, parseAudioSpecificConfig, parseAvcDecoderConfig,
-  parseHevcDecoderConfig, type AudioSpecificConfig,
-} from '../../codecs/index.js';
+import { adtsHeader, parseAudioSpecificConfig, type AudioSpecificConfig } from '../../codecs/index.js';
+import { annexBConverter } from '../../codecs/annex-b-converter.js';
 import { TsMuxer, type TsAudioStreamType, type TsVideoStreamType } from '../../formats/mpegts/index.js';
 import type { HlsTrack } from './hls-tracks.js';
 import type { HlsSegment } from './segmenter.js';
@@ -33,7 +31,7 @@ export class TsSegmentWriter {
       ...(this.video ? { video: { streamType: this.video.tsStreamType as TsVideoStreamType } } : {}),
       ...(this.audio ? { audio: { streamType: this.audio.tsStreamType as TsAudioStreamType } } : {}),
     });
-    if (this.video) this.toAnnexB = annexBConverter(this.video);
+    if (this.video) this.toAnnexB = annexBConverter(this.video.codec, this.video.fmp4.config);
     if (this.audio?.codec === 'mp4a') this.asc = parseAudioSpecificConfig(this.audio.fmp4.config);
   }
 
@@ -63,18 +61,4 @@ export class TsSegmentWriter {
     for (const i of items) out.push(i.out());
     return Buffer.concat(out);
   }
-}
-
-function annexBConverter(track: HlsTrack): (data: Buffer, keyframe: boolean) => Buffer {
-  if (track.codec === 'avc1') {
-    const c = parseAvcDecoderConfig(track.fmp4.config);
-    return (data, keyframe) => avccToAnnexB(data, c.nalLengthSize, keyframe ? c : undefined);
-  }
-  const c = parseHevcDecoderConfig(track.fmp4.config);
-  const paramSets = [...c.vps, ...c.sps, ...c.pps];
-  return (data, keyframe) => {
-    const nalus: Buffer[] = keyframe ? [...paramSets] : [];
-    forEachNalu(data, c.nalLengthSize, (n) => nalus.push(n));
-    return joinAnnexBNalus(nalus);
-  };
 }

@@ -1,18 +1,22 @@
-import { createServer, type Server } from 'node:net';
+import { createSocket } from 'node:dgram';
+import { createServer } from 'node:net';
 import { OnAirError } from '../../core/errors.js';
 
 /** A port the server is about to listen on, with the flag an operator changes when it is taken. */
 export interface PortClaim {
   readonly flag: string;
   readonly port: number;
+  /** SRT listens on UDP; everything else on TCP. */
+  readonly udp?: true;
 }
 
-/** The ports a server with these settings listens on (RTMPS only with TLS files). */
-export function listenClaims(ports: { rtmpPort: number; rtmpsPort: number; httpPort: number }, withTls: boolean): PortClaim[] {
+/** The ports a server with these settings listens on (RTMPS only with TLS files, SRT unless --srt-port 0). */
+export function listenClaims(ports: { rtmpPort: number; rtmpsPort: number; httpPort: number; srtPort?: number }, withTls: boolean): PortClaim[] {
   return [
     { flag: '--rtmp-port', port: ports.rtmpPort },
     ...(withTls ? [{ flag: '--rtmps-port', port: ports.rtmpsPort }] : []),
     { flag: '--http-port', port: ports.httpPort },
+    ...(ports.srtPort ? [{ flag: '--srt-port', port: ports.srtPort, udp: true as const }] : []),
   ];
 }
 
@@ -23,20 +27,33 @@ export function listenClaims(ports: { rtmpPort: number; rtmpsPort: number; httpP
  * still gets the same one-line error from `listenError`.
  */
 export async function checkPortsFree(host: string, claims: readonly PortClaim[]): Promise<void> {
-  const held: Server[] = [];
+  const held: Array<() => Promise<void>> = [];
   try {
     for (const claim of claims) {
       if (claim.port === 0) continue;
-      const server = createServer();
-      await new Promise<void>((resolve, reject) => {
-        server.once('error', (err) => reject(listenError(err, claim.flag, host, claim.port)));
-        server.listen({ port: claim.port, host, exclusive: true }, () => resolve());
-      });
-      held.push(server);
+      held.push(await (claim.udp ? holdUdp : holdTcp)(host, claim));
     }
   } finally {
-    await Promise.all(held.map((s) => new Promise<void>((r) => s.close(() => r()))));
+    await Promise.all(held.map((release) => release()));
   }
+}
+
+async function holdTcp(host: string, claim: PortClaim): Promise<() => Promise<void>> {
+  const server = createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (err) => reject(listenError(err, claim.flag, host, claim.port)));
+    server.listen({ port: claim.port, host, exclusive: true }, () => resolve());
+  });
+  return () => new Promise<void>((r) => server.close(() => r()));
+}
+
+async function holdUdp(host: string, claim: PortClaim): Promise<() => Promise<void>> {
+  const socket = createSocket(host.includes(':') ? 'udp6' : 'udp4');
+  await new Promise<void>((resolve, reject) => {
+    socket.once('error', (err) => reject(listenError(err, claim.flag, host, claim.port)));
+    socket.bind({ port: claim.port, address: host, exclusive: true }, () => resolve());
+  });
+  return () => new Promise<void>((r) => socket.close(() => r()));
 }
 
 /** A listen failure as one sentence naming the flag to change (instead of Node's EADDRINUSE stack). */

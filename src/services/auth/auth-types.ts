@@ -14,7 +14,7 @@ export interface PublishAuthRequest {
  * `delivery`: the stream's own latency mode and reconnect window, for the outputs (API streams).
  */
 export type PublishDecision =
-  | { ok: true; streamPath: string; streamId?: string; playbackId?: string; delivery?: DeliveryPreferences }
+  | { ok: true; streamPath: string; streamId?: string; playbackId?: string; delivery?: DeliveryPreferences; srtPassphrase?: string }
   | { ok: false; code: 'bad_name' | 'unauthorized' | 'rate_limited' | 'disabled'; reason: string };
 
 export interface PublishAuthorizer {
@@ -27,7 +27,7 @@ export interface PlayAuthRequest {
   name: string;
   query: string;
   clientIp: string;
-  protocol: 'rtmp' | 'rtmps' | 'hls' | 'flv' | 'ws-flv';
+  protocol: 'rtmp' | 'rtmps' | 'hls' | 'flv' | 'ws-flv' | 'srt';
 }
 
 /**

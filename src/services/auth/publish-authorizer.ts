@@ -90,8 +90,11 @@ export class ConfiguredPublishAuthorizer implements PublishAuthorizer {
     const stream = await this.deps.streams.findByKey(key);
     if (!stream) return null;
     if (stream.status === 'disabled') return { ok: false, code: 'disabled', reason: 'stream is disabled' };
-    const { latencyMode, reconnectWindowSec } = stream.settings;
-    return { ok: true, streamPath: streamPathOf(stream.playbackId), streamId: stream.id, playbackId: stream.playbackId, delivery: { latencyMode, reconnectWindowSec } };
+    const { latencyMode, reconnectWindowSec, srtPassphrase } = stream.settings;
+    return {
+      ok: true, streamPath: streamPathOf(stream.playbackId), streamId: stream.id, playbackId: stream.playbackId, delivery: { latencyMode, reconnectWindowSec },
+      ...(srtPassphrase ? { srtPassphrase } : {}),
+    };
   }
 
   private async decideByCallback(req: PublishAuthRequest, segments: readonly string[], path: string, query: string): Promise<PublishDecision> {

@@ -2,6 +2,11 @@
 export const MAX_STREAM_NAME_LENGTH = 200;
 /** Passthrough is an application's own id or small JSON; 1 KiB like common managed APIs' metadata fields. */
 export const MAX_PASSTHROUGH_LENGTH = 1024;
+/** SRT passphrases: libsrt accepts 10 to 79 characters (SRTO_PASSPHRASE). */
+export const MIN_SRT_PASSPHRASE_LENGTH = 10;
+export const MAX_SRT_PASSPHRASE_LENGTH = 79;
+/** What a secret setting reads as outside the stream's own responses (lists, webhooks). */
+export const MASKED_SECRET = '********';
 /** More rungs than this is no longer a ladder but a CPU exhaustion vector. */
 export const MAX_LADDER_RUNGS = 8;
 /** Playback tokens: shortest and longest lifetime a caller may ask for, and the default (one day). */

@@ -59,6 +59,7 @@ export class StreamService {
       record: false,
       playbackPolicy: 'public',
       passthrough: null,
+      srtPassphrase: null,
       ...definedOnly(input.settings ?? {}),
     };
     const stream = await this.streams.insert({

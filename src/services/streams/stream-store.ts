@@ -15,12 +15,13 @@ interface StreamRow {
   record: boolean;
   playback_policy: StreamSettings['playbackPolicy'];
   passthrough: string | null;
+  srt_passphrase: string | null;
   created_at: Date | string;
   updated_at: Date | string;
 }
 
 const COLUMNS = `id, name, stream_key, playback_id, status, disabled, latency_mode, reconnect_window_sec, ladder,
-  record, playback_policy, passthrough, created_at, updated_at`;
+  record, playback_policy, passthrough, srt_passphrase, created_at, updated_at`;
 
 function toRecord(row: StreamRow): StreamRecord {
   return {
@@ -36,6 +37,7 @@ function toRecord(row: StreamRow): StreamRecord {
       record: row.record,
       playbackPolicy: row.playback_policy,
       passthrough: row.passthrough,
+      srtPassphrase: row.srt_passphrase ?? null,
     },
     createdAt: new Date(row.created_at),
     updatedAt: new Date(row.updated_at),
@@ -69,10 +71,11 @@ export class StreamStore {
   async insert(s: NewStream): Promise<StreamRecord> {
     const rows = await this.db.query<StreamRow>(
       `INSERT INTO streams (id, name, stream_key, key_hash, playback_id, latency_mode, reconnect_window_sec, ladder,
-         record, playback_policy, passthrough, created_at, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9, $10, $11, $12, $12) RETURNING ${COLUMNS}`,
+         record, playback_policy, passthrough, srt_passphrase, created_at, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9, $10, $11, $13, $12, $12) RETURNING ${COLUMNS}`,
       [s.id, s.name, s.streamKey, s.keyHash, s.playbackId, s.settings.latencyMode, s.settings.reconnectWindowSec,
-        JSON.stringify(s.settings.ladder), s.settings.record, s.settings.playbackPolicy, s.settings.passthrough, s.now],
+        JSON.stringify(s.settings.ladder), s.settings.record, s.settings.playbackPolicy, s.settings.passthrough, s.now,
+        s.settings.srtPassphrase ?? null],
     );
     return toRecord(rows[0]!);
   }
@@ -107,9 +110,9 @@ export class StreamStore {
   async update(id: string, name: string, settings: StreamSettings, now: Date): Promise<StreamRecord | null> {
     return this.one(
       `UPDATE streams SET name = $2, latency_mode = $3, reconnect_window_sec = $4, ladder = $5::jsonb, record = $6,
-         playback_policy = $7, passthrough = $8, updated_at = $9 WHERE id = $1 RETURNING ${COLUMNS}`,
+         playback_policy = $7, passthrough = $8, updated_at = $9, srt_passphrase = $10 WHERE id = $1 RETURNING ${COLUMNS}`,
       [id, name, settings.latencyMode, settings.reconnectWindowSec, JSON.stringify(settings.ladder), settings.record,
-        settings.playbackPolicy, settings.passthrough, now]);
+        settings.playbackPolicy, settings.passthrough, now, settings.srtPassphrase ?? null]);
   }
 
   async setKey(id: string, streamKey: string, keyHash: string, now: Date): Promise<StreamRecord | null> {

@@ -1,3 +1,5 @@
+import { MASKED_SECRET } from './limits.js';
+
 /** The live stream resource as the services see it (the HTTP layer adds URLs and hides what it must). */
 export type LatencyMode = 'standard' | 'low';
 export type PlaybackPolicy = 'public' | 'signed';
@@ -34,6 +36,8 @@ export interface StreamSettings {
   readonly playbackPolicy: PlaybackPolicy;
   /** Opaque application data (e.g. the app's own id), echoed in responses and webhooks. */
   readonly passthrough: string | null;
+  /** SRT encryption passphrase for publishing this stream (null: the server's --srt-passphrase, if any). Secret. */
+  readonly srtPassphrase?: string | null;
 }
 
 export interface StreamRecord {
@@ -53,7 +57,12 @@ export type StreamSummary = Omit<StreamRecord, 'streamKey'>;
 
 export function summarize(stream: StreamRecord): StreamSummary {
   const { streamKey: _key, ...rest } = stream;
-  return rest;
+  return { ...rest, settings: maskSecretSettings(rest.settings) };
+}
+
+/** Settings as anyone but the stream's owner may see them: the SRT passphrase masked. */
+export function maskSecretSettings(settings: StreamSettings): StreamSettings {
+  return settings.srtPassphrase == null ? settings : { ...settings, srtPassphrase: MASKED_SECRET };
 }
 
 export interface SessionRecord {

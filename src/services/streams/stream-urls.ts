@@ -4,6 +4,8 @@ export interface PublicPorts {
   /** Null when RTMPS is not configured (no TLS cert/key). */
   readonly rtmps: number | null;
   readonly http: number;
+  /** Null when SRT is off (--srt-port 0); absent = off. */
+  readonly srt?: number | null;
 }
 
 export interface StreamUrlConfig {
@@ -15,11 +17,15 @@ export interface StreamUrlConfig {
 export interface IngestUrls {
   readonly rtmp: string;
   readonly rtmps?: string;
+  /** SRT listener; the caller adds `streamid=#!::r=live/<streamKey>,m=publish`. */
+  readonly srt?: string;
 }
 
 export interface PlaybackUrls {
   readonly hls: string;
   readonly rtmp: string;
+  /** MPEG-TS over SRT. */
+  readonly srt?: string;
 }
 
 /** The RTMP application encoders publish to; the key is the stream name inside it (OBS: Server + Stream Key). */
@@ -38,14 +44,20 @@ export class StreamUrls {
     const host = this.hostname(requestHost);
     const ports = this.config.ports();
     const rtmp = `rtmp://${host}:${ports.rtmp}/${INGEST_APP}`;
-    return ports.rtmps === null ? { rtmp } : { rtmp, rtmps: `rtmps://${host}:${ports.rtmps}/${INGEST_APP}` };
+    return {
+      rtmp,
+      ...(ports.rtmps === null ? {} : { rtmps: `rtmps://${host}:${ports.rtmps}/${INGEST_APP}` }),
+      ...(ports.srt ? { srt: `srt://${host}:${ports.srt}` } : {}),
+    };
   }
 
   playback(playbackId: string, requestHost?: string): PlaybackUrls {
     const host = this.hostname(requestHost);
+    const ports = this.config.ports();
     return {
       hls: `${this.httpBase(requestHost)}/hls/${playbackId}/index.m3u8`,
-      rtmp: `rtmp://${host}:${this.config.ports().rtmp}/${INGEST_APP}/${playbackId}`,
+      rtmp: `rtmp://${host}:${ports.rtmp}/${INGEST_APP}/${playbackId}`,
+      ...(ports.srt ? { srt: `srt://${host}:${ports.srt}?streamid=#!::r=${INGEST_APP}/${playbackId},m=request` } : {}),
     };
   }
 

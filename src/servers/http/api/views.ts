@@ -1,5 +1,5 @@
 import type { Static } from '@sinclair/typebox';
-import { type SessionRecord, type StreamRecord, streamPathOf } from '../../../services/streams/stream-types.js';
+import { maskSecretSettings, type SessionRecord, type StreamRecord, streamPathOf } from '../../../services/streams/stream-types.js';
 import type { TranscodeStatus } from '../../../services/transcode/types.js';
 import type { StreamUrls } from '../../../services/streams/stream-urls.js';
 import type { WebhookDeliveryRecord, WebhookEndpointRecord } from '../../../services/webhooks/webhook-types.js';
@@ -21,7 +21,7 @@ export function streamView(
     updatedAt: s.updatedAt.toISOString(),
     ingest: urls.ingest(host),
     playback: urls.playback(s.playbackId, host),
-    settings: { ...s.settings, ladder: typeof s.settings.ladder === 'string' ? s.settings.ladder : [...s.settings.ladder] },
+    settings: { ...s.settings, ladder: typeof s.settings.ladder === 'string' ? s.settings.ladder : [...s.settings.ladder], srtPassphrase: s.settings.srtPassphrase ?? null },
     ...(transcode ? { transcode: transcodeView(transcode) } : {}),
   };
 }
@@ -38,7 +38,7 @@ export function streamListItemView(
   s: StreamRecord, urls: StreamUrls, host: string | undefined, transcodeOf?: (streamPath: string) => TranscodeStatus | undefined,
 ): Static<typeof StreamListItemSchema> {
   const { streamKey: _key, ...rest } = streamView(s, urls, host, transcodeOf);
-  return rest;
+  return { ...rest, settings: { ...rest.settings, srtPassphrase: maskSecretSettings(s.settings).srtPassphrase ?? null } };
 }
 
 export function sessionView(s: SessionRecord): Static<typeof SessionSchema> {

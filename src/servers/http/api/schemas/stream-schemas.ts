@@ -2,6 +2,7 @@ import { Type } from '@sinclair/typebox';
 import { DateTime, Nullable } from './common-schemas.js';
 import { MAX_RECONNECT_WINDOW_SEC } from '../../../../hub/index.js';
 import { RENDITION_NAME } from '../../../../services/streams/stream-types.js';
+import { MAX_SRT_PASSPHRASE_LENGTH, MIN_SRT_PASSPHRASE_LENGTH } from '../../../../services/streams/limits.js';
 import { MAX_LADDER_RUNGS, MAX_PASSTHROUGH_LENGTH, MAX_STREAM_NAME_LENGTH, MAX_PLAYBACK_TOKEN_TTL_SEC, MIN_PLAYBACK_TOKEN_TTL_SEC } from '../../../../services/streams/limits.js';
 
 export const LadderRungSchema = Type.Object({
@@ -28,8 +29,13 @@ const settingsFields = {
   passthrough: Nullable(Type.String({ maxLength: MAX_PASSTHROUGH_LENGTH, description: 'your own data, echoed back and in webhooks' })),
 };
 
-export const StreamSettingsSchema = Type.Object(settingsFields);
-export const StreamSettingsInput = Type.Partial(Type.Object(settingsFields, { additionalProperties: false }), { additionalProperties: false });
+const srtPassphraseDoc = 'secret: SRT publishers of this stream must encrypt with it (AES-128/192/256, the encoder picks); null = the server\'s --srt-passphrase, if any. Shown only in the stream\'s own responses; "********" in lists and webhooks';
+
+export const StreamSettingsSchema = Type.Object({ ...settingsFields, srtPassphrase: Nullable(Type.String({ description: srtPassphraseDoc })) });
+export const StreamSettingsInput = Type.Partial(Type.Object({
+  ...settingsFields,
+  srtPassphrase: Nullable(Type.String({ minLength: MIN_SRT_PASSPHRASE_LENGTH, maxLength: MAX_SRT_PASSPHRASE_LENGTH, description: srtPassphraseDoc })),
+}, { additionalProperties: false }), { additionalProperties: false });
 
 const Name = Type.String({ minLength: 1, maxLength: MAX_STREAM_NAME_LENGTH });
 
@@ -65,8 +71,11 @@ const publicFields = {
   playbackId: Type.String(),
   createdAt: DateTime,
   updatedAt: DateTime,
-  ingest: Type.Object({ rtmp: Type.String(), rtmps: Type.Optional(Type.String()) }, { description: 'OBS Server field; the stream key is the Stream Key field' }),
-  playback: Type.Object({ hls: Type.String(), rtmp: Type.String() }),
+  ingest: Type.Object({
+    rtmp: Type.String(), rtmps: Type.Optional(Type.String()),
+    srt: Type.Optional(Type.String({ description: 'SRT listener; publish with streamid=#!::r=live/<streamKey>,m=publish' })),
+  }, { description: 'OBS Server field; the stream key is the Stream Key field' }),
+  playback: Type.Object({ hls: Type.String(), rtmp: Type.String(), srt: Type.Optional(Type.String({ description: 'MPEG-TS over SRT' })) }),
   settings: StreamSettingsSchema,
   transcode: Type.Optional(TranscodeStatusSchema),
 };

@@ -1,0 +1,18 @@
+export * from './limits.js';
+export * from './sequence.js';
+export * from './packet/packet.js';
+export * from './packet/handshake.js';
+export * from './packet/srt-extensions.js';
+export * from './packet/key-material.js';
+export * from './packet/feedback.js';
+export { StreamCrypto, DEFAULT_KEY_REFRESH, type KeyRefreshOptions } from './crypto/stream-crypto.js';
+export { deriveKek, deriveKekAsync, wrapKeys, unwrapKeys } from './crypto/key-wrap.js';
+export { ctrTransform } from './crypto/payload-cipher.js';
+export { parseStreamId, type ParsedStreamId, type StreamIdMode } from './stream-id.js';
+export { SynCookies } from './handshake/syn-cookie.js';
+export { ListenerHandshake, type ListenerAction, type ListenerOptions, type Peer } from './handshake/listener.js';
+export { readConclusion, type ConclusionRequest, type ConclusionCheck } from './handshake/conclusion-request.js';
+export { conclusionReply, inductionReply, negotiateLatency, rejection, type NegotiatedLatency } from './handshake/listener-replies.js';
+export { RejectReason, rejectReasonName, type RejectReasonCode } from './handshake/reject-reason.js';
+export { SrtConnection, type SrtConnectionOptions, type SrtConnectionOutput } from './connection.js';
+export type { SrtConnectionStats, SrtReceiveStats, SrtSendStats } from './connection-stats.js';

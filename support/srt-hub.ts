@@ -1,0 +1,61 @@
+import { createSocket } from 'node:dgram';
+import type { StreamMetadata } from '../src/core/media-packet.js';
+import type { SubscriberSink } from '../src/hub/index.js';
+import type { TestServer } from './onair.js';
+
+// What the SRT tests and bench/srt-ingest.ts both use: a free UDP port and frame counts taken in the hub.
+
+/** A UDP port free right now (SRT's --srt-port 0 means off, so tests pick one). */
+export async function freeUdpPort(): Promise<number> {
+  const s = createSocket('udp4');
+  await new Promise<void>((r) => s.bind(0, '127.0.0.1', () => r()));
+  const port = s.address().port;
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
+}
+
+export interface FrameCounter {
+  /** Frames delivered to this subscriber (which starts at the first video keyframe, like every player). */
+  readonly video: number;
+  readonly audio: number;
+  /** Frames the hub took in from publishers on the path since the counter started (no keyframe gate). */
+  ingested(): { video: number; audio: number };
+  readonly keyframes: number;
+  readonly publishers: number;
+  close(): void;
+}
+
+/**
+ * Counts the frames the hub delivers on `path` from before the publisher starts (an in-process subscriber,
+ * waiting for a publisher): what every output of OnAir gets, to compare with the source clip.
+ */
+export function hubFrameCounter(server: TestServer, path: string): FrameCounter {
+  const counts = { video: 0, audio: 0, keyframes: 0, publishers: 0 };
+  const sink: SubscriberSink = {
+    pendingBytes: 0,
+    latencyToleranceMs: Infinity,
+    onMetadata: (_m: StreamMetadata) => undefined,
+    onPacket: (p) => {
+      if (p.role !== 'frame') return;
+      counts[p.kind]++;
+      if (p.kind === 'video' && p.keyframe) counts.keyframes++;
+    },
+    onPublisherEnd: () => undefined,
+    onPublisherStart: () => void counts.publishers++,
+    onClose: () => undefined,
+  };
+  const sub = server.hub.subscribe(path, { protocol: 'test', remoteAddress: '127.0.0.1' }, sink, { waitForPublisher: true });
+  // The stream may outlive a publisher (HLS keeps it for the reconnect window): count from now on.
+  const { videoFrames: video0, audioFrames: audio0 } = server.hub.stream(path)!.stats;
+  return {
+    get video() { return counts.video; },
+    get audio() { return counts.audio; },
+    get keyframes() { return counts.keyframes; },
+    get publishers() { return counts.publishers; },
+    ingested: () => {
+      const s = server.hub.stream(path)!.stats;
+      return { video: s.videoFrames - video0, audio: s.audioFrames - audio0 };
+    },
+    close: () => sub.close('test done'),
+  };
+}

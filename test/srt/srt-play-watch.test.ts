@@ -1,0 +1,86 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mintPlaybackToken } from '../../src/services/auth/playback-token.js';
+import { startTestServer, type TestServer } from '../../support/onair.js';
+import { freeUdpPort } from '../../support/srt-hub.js';
+import { ffmpegPublish } from '../support/clients.js';
+import { viewersOf } from '../support/playback-viewers.js';
+import { run, waitFor, type Proc } from '../support/proc.js';
+import { srtUrl } from '../support/srt-clients.js';
+
+/**
+ * SRT players (m=request) are decided from the in-memory playback directory like every player, and watched
+ * like RTMP and HTTP-FLV players: closed when their playback token expires or when their stream is disabled,
+ * deleted or switched to signed, while a player whose authorisation still holds plays on.
+ */
+const SECRET = 'srt-play-watch-test-secret';
+let server: TestServer;
+let port: number;
+const procs: Proc[] = [];
+const track = (p: Proc): Proc => (procs.push(p), p);
+const nowSec = (): number => Math.floor(Date.now() / 1000);
+
+before(async () => {
+  port = await freeUdpPort();
+  server = await startTestServer({ auth: 'keys', 'playback-secret': SECRET, 'srt-port': port, 'log-level': 'info' });
+});
+after(async () => {
+  await Promise.all(procs.map((p) => p.kill('SIGKILL')));
+  await server.close();
+});
+
+/** An API stream with an RTMP publisher looping the reference clip, live. */
+async function liveStream(settings: Record<string, unknown> = {}): Promise<{ id: string; playbackId: string }> {
+  const s = await server.streams.create({ settings });
+  track(await ffmpegPublish(server.rtmpUrl(s.streamKey)));
+  await waitFor('stream live', () => server.hub.stream(`live/${s.playbackId}`)?.isActive, 20_000);
+  return s;
+}
+
+/** ffmpeg playing OnAir's SRT output into nothing until the session ends (or 120 s). */
+function srtViewer(resource: string): Proc {
+  return track(run('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-i', srtUrl(port, `#!::r=${resource},m=request`), '-c', 'copy', '-f', 'null', '-'], { timeoutMs: 120_000 }));
+}
+
+/** Whether ffprobe can open an SRT play resource (false when OnAir refuses the caller). */
+async function srtOpens(resource: string): Promise<boolean> {
+  const p = run('ffprobe', ['-hide_banner', '-v', 'error', '-show_streams', '-of', 'json', srtUrl(port, `#!::r=${resource},m=request`)], { timeoutMs: 30_000 });
+  return (await p.exited) === 0;
+}
+
+describe('SRT players and the playback directory', () => {
+  test('a signed stream plays over SRT with ?token= in the stream id; a player closes at its token expiry, one with a later token plays on', async (t) => {
+    const s = await liveStream({ playbackPolicy: 'signed' });
+    const exp = nowSec() + 6;
+    const short = mintPlaybackToken(SECRET, s.playbackId, exp);
+    const long = mintPlaybackToken(SECRET, s.playbackId, exp + 3600);
+    assert.equal(await srtOpens(`live/${s.playbackId}`), false, 'no token: refused');
+    const expiring = srtViewer(`live/${s.playbackId}?token=${short}`);
+    const stays = srtViewer(`live/${s.playbackId}?token=${long}`);
+    await waitFor('two SRT players', () => viewersOf(server, s.playbackId, 'srt') === 2, 20_000);
+    assert.ok(Date.now() < exp * 1000, 'the players started before the expiry (a slow start leaves nothing to check)');
+    await waitFor('one SRT player left', () => viewersOf(server, s.playbackId, 'srt') === 1, 30_000);
+    const closedAt = Date.now();
+    assert.ok(closedAt >= exp * 1000, `closed ${exp * 1000 - closedAt} ms before the expiry`);
+    await expiring.exited;
+    assert.ok(server.logs.some((l) => l.includes('play no longer authorised') && l.includes('"protocol":"srt"')), 'the watch closed it');
+    assert.equal(stays.child.exitCode, null, 'the player with the later token plays on');
+    t.diagnostic(`SRT player closed ${closedAt - exp * 1000} ms after exp (server side)`);
+  });
+
+  for (const [name, change] of Object.entries({
+    disable: (id: string) => server.streams.disable(id),
+    'policy to signed': (id: string) => server.streams.update(id, { settings: { playbackPolicy: 'signed' } }),
+    delete: (id: string) => server.streams.delete(id),
+  })) {
+    test(`${name}: a connected SRT player is closed and a new one refused`, async () => {
+      const s = await liveStream();
+      const viewer = srtViewer(`live/${s.playbackId}`);
+      await waitFor('SRT player', () => viewersOf(server, s.playbackId, 'srt') === 1, 20_000);
+      await change(s.id);
+      await waitFor('SRT player closed', () => viewersOf(server, s.playbackId, 'srt') === 0, 20_000);
+      await viewer.exited;
+      assert.equal(await srtOpens(`live/${s.playbackId}`), false, 'a new SRT player');
+    });
+  }
+});
