@@ -14,6 +14,12 @@ before(async () => {
   source = await ffprobeFrameCounts(await clip('av.flv'));
 });
 
+/** Decode-order indices of the video keyframes in a media file, as ffprobe reads its packets. */
+async function videoKeyframeIndices(file: string): Promise<number[]> {
+  const out = await runOk('ffprobe', ['-hide_banner', '-v', 'error', '-select_streams', 'v', '-show_entries', 'packet=flags', '-of', 'csv=p=0', file], 30_000);
+  return out.split('\n').filter((l) => l.trim() !== '').flatMap((flags, i) => (flags.includes('K') ? [i] : []));
+}
+
 const refusedFor = (server: TestServer, reason: string) => () => server.logs.some((l) => l.includes('srt caller refused') && l.includes(`"reason":"${reason}"`));
 
 describe('SRT with stream keys (--auth keys)', () => {
@@ -49,6 +55,13 @@ describe('SRT with stream keys (--auth keys)', () => {
       await rtmpPlayer.exited;
       const rtmp = await ffprobeFrameCounts(rtmpOut);
       assert.ok(rtmp.video >= source.video - 50 && rtmp.video <= source.video, `RTMP player from its join (at most 2 GOPs in): ${rtmp.video}`);
+      // From its join on, nothing lost: the RTMP output is the source from one of its keyframes to the end.
+      const sourceKeys = await videoKeyframeIndices(await clip('av.flv'));
+      const rtmpKeys = await videoKeyframeIndices(rtmpOut);
+      const joinedAt = source.video - rtmp.video;
+      assert.equal(rtmpKeys[0], 0, 'the RTMP player starts at a keyframe');
+      assert.ok(sourceKeys.includes(joinedAt), `the RTMP output is a keyframe-aligned tail of the source (missing ${joinedAt}; keyframes at ${sourceKeys.join(',')})`);
+      assert.deepEqual(rtmpKeys, sourceKeys.filter((k) => k >= joinedAt).map((k) => k - joinedAt), 'keyframes where the source has them');
       const hlsUrl = server.httpUrl(`/hls/${stream.playbackId}/index.m3u8`);
       await waitFor('HLS ENDLIST', async () => (await (await fetch(server.httpUrl(`/hls/${stream.playbackId}/src/media.m3u8`))).text()).includes('#EXT-X-ENDLIST'));
       const hlsOut = tmpFile('srt-as-hls.mkv');
