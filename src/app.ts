@@ -21,12 +21,15 @@ import { registerFlv } from './servers/http/flv/register-flv.js';
 import { connectLifecycle } from './services/streams/hub-lifecycle-link.js';
 import { flvTranscodePipes } from './bridges/transcode/index.js';
 import { TranscodeService, discoverFfmpeg, ladderLookup } from './services/transcode/index.js';
+import { RepushService, TargetService, TargetStore } from './services/repush/index.js';
+import { rtmpPushConnector } from './servers/rtmp/rtmp-push-connector.js';
 
 export interface RunningOnAir {
   readonly hub: StreamHub;
   readonly ports: { rtmp: number; rtmps?: number; http: number };
   readonly streams: StreamService;
   readonly transcode: TranscodeService;
+  readonly targets: TargetService;
   /** Open RTMP/RTMPS connections (any state). */
   rtmpConnections(): number;
   /** The admin token generated at this first start (null when configured or generated earlier). */
@@ -64,6 +67,15 @@ export async function startOnAir(config: Config, log: Logger): Promise<RunningOn
     ladderOf: ladderLookup(streams, config.transcodeDefaultLadder),
     encoder: config.transcodeEncoder, maxTranscodes: config.maxTranscodes, budgetMpx: config.transcodeBudgetMpx,
   });
+  const repush = new RepushService({
+    hub, targets: new TargetStore(db), connector: rtmpPushConnector(hub, config.chunkSize), streamOf: (id) => streams.get(id),
+    events: dispatcher, log: log.child({ mod: 'repush' }),
+    options: {
+      timeoutMs: config.repushTimeoutMs, budgetBytes: config.repushBudgetBytes, slowTimeoutMs: config.slowSubscriberTimeoutMs,
+      retry: { minMs: config.repushRetryMinMs, maxMs: Math.max(config.repushRetryMinMs, config.repushRetryMaxMs) },
+    },
+  });
+  const targets = new TargetService({ db, repush, streamExists: async (id) => (await streams.get(id)) !== null, logger: log.child({ mod: 'targets' }) });
   const lifecycle = new StreamLifecycle({ db, logger: log.child({ mod: 'lifecycle' }), events: dispatcher });
   await lifecycle.recover();
   const unlink = connectLifecycle(hub, lifecycle, log);
@@ -94,7 +106,7 @@ export async function startOnAir(config: Config, log: Logger): Promise<RunningOn
   const ports = { rtmp: config.rtmpPort, rtmps: undefined as number | undefined, http: config.httpPort };
   const urls = new StreamUrls({ publicUrl: config.publicUrl, ports: () => ({ rtmp: ports.rtmp, rtmps: ports.rtmps ?? null, http: ports.http }) });
   const http = createHttpApp({
-    config, logger: log, streams, webhooks, adminAuth, urls, playbackSecret, transcodeStatus: (path) => transcode.status(path),
+    config, logger: log, streams, webhooks, targets, adminAuth, urls, playbackSecret, transcodeStatus: (path) => transcode.status(path),
   });
   const playback = {
     hub, config, log: log.child({ mod: 'playback' }), authorizePlay: auth.authorizePlay,
@@ -116,11 +128,13 @@ export async function startOnAir(config: Config, log: Logger): Promise<RunningOn
     ports,
     streams,
     transcode,
+    targets,
     rtmpConnections: () => rtmp.connectionCount,
     generatedApiToken: generatedToken,
     close: () => (closing ??= (async () => {
       hls.close();
       flv.close();
+      repush.close();
       await rtmp.close();
       await transcode.close();
       hub.close();

@@ -1,10 +1,11 @@
 import { execFileSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { WebSocket } from 'ws';
 import { startChild, stopChild } from './children.js';
+import { NGINX_BIN, nginxArgs, writeNginxRtmpConfig } from '../../test/support/nginx-rtmp.js';
 
 export interface BenchServer {
   readonly name: string;
@@ -116,28 +117,15 @@ async function inspectorCollectGarbage(port: number): Promise<ServerMemory> {
   }
 }
 
-export function nginxRtmpAvailable(): boolean {
-  return existsSync('/usr/sbin/nginx') && existsSync('/usr/lib/nginx/modules/ngx_rtmp_module.so');
-}
+export { nginxRtmpAvailable } from '../../test/support/nginx-rtmp.js';
 
 /**
  * Writes an nginx-rtmp config under `dir` (one process, master off, listening on `port`, `application live { ... }`
  * with `application` inside) and returns the command line that runs it pinned to `cpu`.
  */
 export function nginxRtmpCommand(dir: string, port: number, cpu: number, application: string): { cmd: string; args: string[] } {
-  mkdirSync(join(dir, 'logs'), { recursive: true });
-  writeFileSync(join(dir, 'nginx.conf'), `
-load_module /usr/lib/nginx/modules/ngx_rtmp_module.so;
-daemon off;
-master_process off;
-worker_processes 1;
-worker_rlimit_nofile 8192;
-error_log ${dir}/logs/error.log warn;
-pid ${dir}/nginx.pid;
-events { worker_connections 8192; }
-rtmp { server { listen 127.0.0.1:${port}; chunk_size 4096; application live { ${application} } } }
-`);
-  return { cmd: 'taskset', args: ['-c', String(cpu), '/usr/sbin/nginx', '-p', dir, '-e', `${dir}/logs/error.log`, '-c', join(dir, 'nginx.conf')] };
+  writeNginxRtmpConfig(dir, port, application);
+  return { cmd: 'taskset', args: ['-c', String(cpu), NGINX_BIN, ...nginxArgs(dir)] };
 }
 
 /**

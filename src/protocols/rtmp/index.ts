@@ -36,4 +36,5 @@ export * from './session/status.js';
 export * from './session/command.js';
 export * from './session/stream-name.js';
 export * from './client/client-session.js';
+export * from './client/rtmp-status-error.js';
 export { fmt0Header } from './chunk/fmt0-header.js';

@@ -1,4 +1,5 @@
 import type { SessionRecord, StreamSummary } from '../streams/stream-types.js';
+import type { TargetSummary } from '../repush/target-types.js';
 
 /**
  * Every event type a webhook endpoint can subscribe to. Later issues append here (recording, transcoding);
@@ -15,6 +16,8 @@ export const WEBHOOK_EVENT_TYPES = [
   'stream.key_reset',
   'stream.disabled',
   'stream.enabled',
+  'target.connected',
+  'target.failed',
 ] as const;
 
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
@@ -23,6 +26,8 @@ export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
 export interface WebhookEventData {
   readonly stream: StreamSummary;
   readonly session?: SessionRecord;
+  /** Re-push events: the target (never its key). */
+  readonly target?: TargetSummary;
 }
 
 /** What the stream services need from the webhook system: fire-and-persist, never throws into the caller. */

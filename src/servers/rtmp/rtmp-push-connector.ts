@@ -1,0 +1,89 @@
+import type { StreamHub } from '../../hub/index.js';
+import { RtmpPush } from '../../bridges/rtmp/rtmp-push-sink.js';
+import { SharedChunks } from '../../bridges/rtmp/shared-chunks.js';
+import type { PushFailure, PushHandle, PushHooks, PushRequest, TargetConnector } from '../../services/repush/index.js';
+import { RtmpClient } from './rtmp-client.js';
+import { parseRtmpServerUrl } from './rtmp-url.js';
+import { classifyPushError } from './push-error-class.js';
+
+/**
+ * Re-push over RTMP(S) with OnAir's own client: the services/repush TargetConnector port. One SharedChunks
+ * for every target of the server, so N targets of a stream serialise each packet once.
+ */
+export function rtmpPushConnector(hub: StreamHub, chunkSize: number): TargetConnector {
+  const shared = new SharedChunks(chunkSize);
+  return (req, hooks) => new RtmpPushAttempt(hub, shared, req, hooks);
+}
+
+/** One connection to a target: connect, publish, relay until it ends or is closed. */
+class RtmpPushAttempt implements PushHandle {
+  private client: RtmpClient | undefined;
+  private push: RtmpPush | undefined;
+  private ended = false;
+
+  constructor(
+    private readonly hub: StreamHub,
+    private readonly shared: SharedChunks,
+    private readonly req: PushRequest,
+    private readonly hooks: PushHooks,
+  ) {
+    void this.run();
+  }
+
+  get bytesOut(): number {
+    return this.push?.bytesOut ?? 0;
+  }
+
+  get droppedFrames(): number {
+    return this.push?.droppedFrames ?? 0;
+  }
+
+  close(reason: string): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.push?.close(reason);
+    this.client?.close();
+  }
+
+  private async run(): Promise<void> {
+    try {
+      // Plain handshake, as OBS (librtmp) does against every ingest; the key is the publish name.
+      const client = await RtmpClient.connect(parseRtmpServerUrl(this.req.url), { onClose: (err) => this.end(err) }, {
+        digest: false, rejectUnauthorized: this.req.tlsVerify, timeoutMs: this.req.timeoutMs, chunkSize: this.shared.chunkSize,
+      });
+      this.client = client;
+      if (this.ended) return client.close();
+      const streamId = await client.publish(this.req.streamKey);
+      if (this.ended) return client.close();
+      this.push = new RtmpPush(this.hub, this.req.hubPath, { session: client.session, output: client.output, streamId }, this.shared,
+        { budgetBytes: this.req.budgetBytes, slowTimeoutMs: this.req.slowTimeoutMs }, {
+          onSourceEnd: (reason) => this.end(new SourceEnded(reason)),
+          onClose: (reason) => this.end(new TargetStalled(reason)),
+        });
+      this.hooks.onLive();
+    } catch (err) {
+      this.end(err);
+    }
+  }
+
+  /** The connection ended by itself: report once, release everything. */
+  private end(err: unknown): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.push?.close('target connection ended');
+    this.client?.destroy();
+    this.hooks.onEnd(failureOf(err));
+  }
+}
+
+class SourceEnded extends Error {}
+class TargetStalled extends Error {}
+
+function failureOf(err: unknown): PushFailure {
+  if (err instanceof SourceEnded) return { class: 'source', message: `source ended: ${err.message}` };
+  // The hub closed the subscription: over its byte budget for too long (or shutdown).
+  if (err instanceof TargetStalled) return { class: 'timeout', message: `target stopped reading: ${err.message}` };
+  if (err === undefined) return { class: 'closed', message: 'connection closed' };
+  const message = err instanceof Error ? err.message : String(err);
+  return { class: classifyPushError(err), message };
+}

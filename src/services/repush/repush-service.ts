@@ -1,0 +1,176 @@
+import type { Logger } from '../../core/logger.js';
+import type { StreamEventInfo, StreamHub } from '../../hub/index.js';
+import type { EventPublisher } from '../webhooks/webhook-events.js';
+import { summarize, type StreamRecord } from '../streams/stream-types.js';
+import { TRANSCODE_PROTOCOL } from '../transcode/transcode-session.js';
+import { BITRATE_SAMPLE_MS } from './limits.js';
+import type { TargetConnector } from './target-connector.js';
+import type { TargetStore } from './target-store.js';
+import { TargetRunner, type TargetRunnerOptions } from './target-runner.js';
+import { IDLE_STATUS, SOURCE_RENDITION, type TargetRecord, type TargetState, type TargetStatus, type TargetSummary } from './target-types.js';
+
+export interface RepushServiceDeps {
+  readonly hub: StreamHub;
+  readonly targets: TargetStore;
+  readonly connector: TargetConnector;
+  /** The stream a webhook is about (StreamService.get). */
+  readonly streamOf: (streamId: string) => Promise<StreamRecord | null>;
+  readonly events: EventPublisher;
+  readonly log: Logger;
+  readonly options: TargetRunnerOptions;
+}
+
+/** The targets of one live stream: one runner per enabled target, for one publisher of the source. */
+interface LiveStream {
+  readonly streamId: string;
+  readonly sourcePath: string;
+  readonly publisherId: number;
+  readonly runners: Map<string, TargetRunner>;
+  /** Reloads of this stream's targets run one after the other. */
+  reloading: Promise<void>;
+  ended: boolean;
+}
+
+/**
+ * Keeps every enabled target of every live API stream pushing: when a stream's source publishes, its targets
+ * are loaded and a TargetRunner started for each (a rung target when its rendition path publishes); when the
+ * source unpublishes they stop. API changes reload a live stream's targets at once. Status is in memory.
+ */
+export class RepushService {
+  private readonly live = new Map<string, LiveStream>();
+  private readonly byPath = new Map<string, Set<TargetRunner>>();
+  private readonly offs: (() => void)[];
+  private sampler: NodeJS.Timeout | undefined;
+  private closed = false;
+
+  constructor(private readonly deps: RepushServiceDeps) {
+    this.offs = [
+      deps.hub.events.on('publish', (e) => this.onPublish(e)),
+      deps.hub.events.on('unpublish', (e) => this.onUnpublish(e)),
+    ];
+  }
+
+  /** The live status of a target (idle when its stream is not live or the target is disabled). */
+  status(target: TargetRecord): TargetStatus {
+    return this.live.get(target.streamId)?.runners.get(target.id)?.status ?? IDLE_STATUS;
+  }
+
+  /** Applies a change of a stream's targets (create, update, delete) to its live session, if any. */
+  async reload(streamId: string): Promise<void> {
+    const stream = this.live.get(streamId);
+    if (!stream) return;
+    stream.reloading = stream.reloading.then(() => this.sync(stream)).catch((err) => this.deps.log.error({ err, streamId }, 're-push reload failed'));
+    await stream.reloading;
+  }
+
+  /** Stops every target; idempotent. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.offs.forEach((off) => off());
+    for (const stream of [...this.live.values()]) this.end(stream, 'server shutting down');
+    clearInterval(this.sampler);
+  }
+
+  private onPublish(e: StreamEventInfo): void {
+    if (this.closed) return;
+    for (const runner of this.byPath.get(e.path) ?? []) runner.pathUp();
+    const streamId = e.publisher.streamId;
+    if (e.publisher.protocol === TRANSCODE_PROTOCOL || !streamId) return; // renditions, or not an API stream
+    const stream: LiveStream = { streamId, sourcePath: e.path, publisherId: e.publisherId, runners: new Map(), reloading: Promise.resolve(), ended: false };
+    const previous = this.live.get(streamId);
+    if (previous) this.end(previous, 'a new publisher took over');
+    this.live.set(streamId, stream);
+    void this.reload(streamId);
+  }
+
+  private onUnpublish(e: StreamEventInfo): void {
+    for (const runner of this.byPath.get(e.path) ?? []) runner.pathDown('source unpublished');
+    const stream = e.publisher.streamId ? this.live.get(e.publisher.streamId) : undefined;
+    if (stream && stream.publisherId === e.publisherId) this.end(stream, 'source unpublished');
+  }
+
+  /** Makes the stream's runners match its enabled targets in the database. */
+  private async sync(stream: LiveStream): Promise<void> {
+    const targets = await this.deps.targets.listForStream(stream.streamId);
+    if (stream.ended) return;
+    const wanted = new Map(targets.filter((t) => t.enabled).map((t) => [t.id, t]));
+    for (const [id, runner] of stream.runners) {
+      const t = wanted.get(id);
+      if (t && sameTarget(t, runner.target)) continue;
+      this.remove(stream, runner, t ? 'target changed' : 'target disabled or deleted');
+    }
+    for (const t of wanted.values()) if (!stream.runners.has(t.id)) this.add(stream, t);
+  }
+
+  private add(stream: LiveStream, target: TargetRecord): void {
+    const path = target.rendition === SOURCE_RENDITION ? stream.sourcePath : `${stream.sourcePath}/${target.rendition}`;
+    const log = this.deps.log.child({ streamId: stream.streamId, targetId: target.id, host: hostOf(target.url), rendition: target.rendition });
+    const runner = new TargetRunner(target, path, {
+      connector: this.deps.connector, log, options: this.deps.options,
+      onStateChange: (r, previous) => this.onStateChange(stream, r, previous),
+    });
+    stream.runners.set(target.id, runner);
+    let set = this.byPath.get(path);
+    if (!set) this.byPath.set(path, (set = new Set()));
+    set.add(runner);
+    this.sampler ??= setInterval(() => this.sample(), BITRATE_SAMPLE_MS).unref();
+    if (this.deps.hub.stream(path)?.publisher) runner.pathUp();
+  }
+
+  private remove(stream: LiveStream, runner: TargetRunner, reason: string): void {
+    runner.close(reason);
+    stream.runners.delete(runner.target.id);
+    const set = this.byPath.get(runner.hubPath);
+    set?.delete(runner);
+    if (set?.size === 0) this.byPath.delete(runner.hubPath);
+    if (this.byPath.size === 0) {
+      clearInterval(this.sampler);
+      this.sampler = undefined;
+    }
+  }
+
+  private end(stream: LiveStream, reason: string): void {
+    stream.ended = true;
+    for (const runner of [...stream.runners.values()]) this.remove(stream, runner, reason);
+    if (this.live.get(stream.streamId) === stream) this.live.delete(stream.streamId);
+  }
+
+  private sample(): void {
+    for (const set of this.byPath.values()) for (const runner of set) runner.sample();
+  }
+
+  private onStateChange(stream: LiveStream, runner: TargetRunner, previous: TargetState): void {
+    const state = runner.state;
+    if (state === 'live') void this.notify('target.connected', stream, runner);
+    else if (state === 'failed' && previous !== 'failed') void this.notify('target.failed', stream, runner);
+  }
+
+  private async notify(type: 'target.connected' | 'target.failed', stream: LiveStream, runner: TargetRunner): Promise<void> {
+    try {
+      const record = await this.deps.streamOf(stream.streamId);
+      if (!record) return;
+      await this.deps.events.publish(type, { stream: summarize(record), target: targetSummary(runner) });
+    } catch (err) {
+      this.deps.log.error({ err, type }, 'target webhook failed');
+    }
+  }
+}
+
+function sameTarget(a: TargetRecord, b: TargetRecord): boolean {
+  return a.url === b.url && a.streamKey === b.streamKey && a.rendition === b.rendition && a.tlsVerify === b.tlsVerify;
+}
+
+function targetSummary(runner: TargetRunner): TargetSummary {
+  const e = runner.lastError;
+  return { id: runner.target.id, url: runner.target.url, rendition: runner.target.rendition, state: runner.state, lastError: e ? { class: e.class, message: e.message } : null };
+}
+
+/** Logs name the target's host, never its path (some ingests put a token there) or its key. */
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return '?';
+  }
+}
