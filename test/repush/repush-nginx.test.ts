@@ -5,14 +5,19 @@ import { startTestServer, type TestServer } from '../support/onair.js';
 import { clip } from '../support/media.js';
 import { ffprobeStreams } from '../support/clients.js';
 import { startTestNginx, type TestNginx } from '../support/nginx-rtmp.js';
+import { ffmpegPublish } from '../support/clients.js';
 import { waitFor } from '../support/proc.js';
+import { REPUSH_PROTOCOL } from '../../src/bridges/rtmp/rtmp-push-sink.js';
 import { addTarget, createStream, packetCounts, publishOnce, waitTarget } from './support/repush-harness.js';
 
+/** The test server's per-target budget: small, so a stalled target goes over it within seconds. */
+const BUDGET = 64 * 1024;
+
 /** Waits until nginx has closed the recording (its size stops changing after the publish ended). */
-async function settledRecording(nginx: TestNginx, index: number): Promise<string> {
+async function settledRecording(nginx: TestNginx, key: string, index = 0): Promise<string> {
   let last = -1;
-  return waitFor(`recording ${index} settled`, () => {
-    const file = nginx.recordings()[index];
+  return waitFor(`recording ${index} of ${key} settled`, () => {
+    const file = nginx.recordings().filter((f) => f.includes(key))[index];
     if (!file) return undefined;
     const size = statSync(file).size;
     const settled = size > 0 && size === last;
@@ -25,7 +30,11 @@ describe('re-push to nginx-rtmp', () => {
   let server: TestServer;
   let nginx: TestNginx;
   before(async () => {
-    server = await startTestServer({ auth: 'keys', 'repush-retry-min-ms': 200, 'repush-retry-max-ms': 1000 });
+    server = await startTestServer({
+      auth: 'keys', 'repush-retry-min-ms': 200, 'repush-retry-max-ms': 1000, 'repush-budget-bytes': BUDGET, 'slow-subscriber-timeout-ms': 3000,
+      // The stall test's 16 MB single GOP stays whole in the cache, and a viewer that joins late takes it in one go.
+      'gop-cache-max-bytes': 64 * 1024 * 1024, 'subscriber-budget-bytes': 64 * 1024 * 1024,
+    });
     nginx = await startTestNginx();
   });
   after(async () => {
@@ -43,8 +52,7 @@ describe('re-push to nginx-rtmp', () => {
     assert.ok(live.connectedSince);
     assert.equal(await pub.exited, 0, pub.stderr());
     await waitTarget(server, stream.id, target.id, 'target idle after the source ended', (t) => t.status === 'idle');
-    const file = await settledRecording(nginx, 0);
-    assert.match(file, /nginx-target-key-0001/, 'nginx recorded under the pushed stream key');
+    const file = await settledRecording(nginx, 'nginx-target-key-0001');
 
     const source = await packetCounts(await clip('av.flv'));
     const pushed = await packetCounts(file);
@@ -54,5 +62,64 @@ describe('re-push to nginx-rtmp', () => {
     const streams = await ffprobeStreams(file);
     assert.deepEqual(streams.map((s) => s.codec_name).sort(), ['aac', 'h264']);
     assert.equal(streams.find((s) => s.codec_type === 'video')?.width, 640);
+  });
+
+  test('a target killed mid-stream reconnects once it is back, and resumes at a keyframe', async () => {
+    const stream = await createStream(server);
+    const key = 'nginx-restart-key-0001';
+    const target = await addTarget(server, stream.id, { url: nginx.url, streamKey: key });
+    const pub = await ffmpegPublish(stream.ingest);
+    try {
+      await waitTarget(server, stream.id, target.id, 'media flowing', (t) => t.status === 'live' && t.bytesOut > 100_000);
+      await nginx.stop('SIGKILL');
+      const down = await waitTarget(server, stream.id, target.id, 'target noticed the kill', (t) => t.status !== 'live' && t.lastError !== null);
+      assert.ok(['closed', 'refused'].includes(down.lastError.class), down.lastError.class);
+      await nginx.restart();
+      const up = await waitTarget(server, stream.id, target.id, 'live again', (t) => t.status === 'live' && t.bytesOut > down.bytesOut + 300_000);
+      assert.ok(up.reconnects >= 1, `reconnects ${up.reconnects}`);
+    } finally {
+      await pub.kill();
+    }
+    await waitTarget(server, stream.id, target.id, 'idle after the source ended', (t) => t.status === 'idle');
+    const resumed = await settledRecording(nginx, key, 1);
+    const counts = await packetCounts(resumed);
+    assert.ok(counts.firstVideoKey, 'the new connection starts at a keyframe');
+    assert.ok(counts.video >= 25, `frames after the restart: ${counts.video}`);
+    const streams = await ffprobeStreams(resumed);
+    assert.deepEqual(streams.map((s) => s.codec_name).sort(), ['aac', 'h264'], 'with its sequence headers');
+  });
+
+  test('a target that stops reading drops frames (counted, memory bounded); viewers and the other target get every frame', async () => {
+    const stalled = await startTestNginx();
+    try {
+      const stream = await createStream(server, { reconnectWindowSec: 0 });
+      const healthy = await addTarget(server, stream.id, { url: nginx.url, streamKey: 'nginx-healthy-key-0001' });
+      const stuck = await addTarget(server, stream.id, { url: stalled.url, streamKey: 'nginx-stalled-key-0001' });
+      const pub = await publishOnce(stream.ingest, 'one-gop-noisy.flv');
+      await waitTarget(server, stream.id, stuck.id, 'stalled target live', (t) => t.status === 'live');
+      stalled.proc.child.kill('SIGSTOP');
+      // The one-GOP clip reaches every viewer whole from the GOP cache, whenever it joins; 12 Mb/s fill the stalled
+      // target's kernel buffers in seconds.
+      const rtmpViewer = packetCounts(server.rtmpUrl(stream.playbackId));
+      const behind = await waitTarget(server, stream.id, stuck.id, 'drops counted', (t) => t.droppedFrames > 0);
+      const subs = [...server.hub.stream(`live/${stream.playbackId}`)?.subscriptions() ?? []].filter((s) => s.info.protocol === REPUSH_PROTOCOL);
+      for (const sub of subs) assert.ok(sub.pendingBytes <= BUDGET + 512 * 1024, `queued ${sub.pendingBytes} bytes: bounded by the budget plus one message`);
+      assert.equal((await waitTarget(server, stream.id, healthy.id, 'healthy', () => true)).droppedFrames, 0);
+      assert.equal(await pub.exited, 0, pub.stderr());
+      const after = await waitTarget(server, stream.id, stuck.id, 'stalled target gave up on its connection', (t) => t.lastError?.class === 'timeout' || t.status === 'idle');
+      assert.ok(after.droppedFrames >= behind.droppedFrames, `drops ${behind.droppedFrames} then ${after.droppedFrames}`);
+
+      const source = await packetCounts(await clip('one-gop-noisy.flv'));
+      const within = (what: string, got: { video: number; audio: number }) => {
+        assert.ok(Math.abs(got.video - source.video) <= source.video * 0.01, `${what} video: ${got.video} vs ${source.video}`);
+        assert.ok(Math.abs(got.audio - source.audio) <= source.audio * 0.01, `${what} audio: ${got.audio} vs ${source.audio}`);
+      };
+      within('RTMP viewer', await rtmpViewer);
+      within('HLS viewer', await packetCounts(server.httpUrl(`/hls/${stream.playbackId}/index.m3u8`)));
+      within('healthy target', await packetCounts(await settledRecording(nginx, 'nginx-healthy-key-0001')));
+    } finally {
+      stalled.proc.child.kill('SIGCONT');
+      await stalled.close();
+    }
   });
 });

@@ -39,6 +39,8 @@ interface LiveStream {
 export class RepushService {
   private readonly live = new Map<string, LiveStream>();
   private readonly byPath = new Map<string, Set<TargetRunner>>();
+  /** The final status of each target's last live session (counters, last error), shown while it is idle. */
+  private readonly lastSession = new Map<string, TargetStatus>();
   private readonly offs: (() => void)[];
   private sampler: NodeJS.Timeout | undefined;
   private closed = false;
@@ -52,7 +54,12 @@ export class RepushService {
 
   /** The live status of a target (idle when its stream is not live or the target is disabled). */
   status(target: TargetRecord): TargetStatus {
-    return this.live.get(target.streamId)?.runners.get(target.id)?.status ?? IDLE_STATUS;
+    return this.live.get(target.streamId)?.runners.get(target.id)?.status ?? this.lastSession.get(target.id) ?? IDLE_STATUS;
+  }
+
+  /** A deleted target's last status goes with it. */
+  forget(targetId: string): void {
+    this.lastSession.delete(targetId);
   }
 
   /** Applies a change of a stream's targets (create, update, delete) to its live session, if any. */
@@ -111,6 +118,7 @@ export class RepushService {
       onStateChange: (r, previous) => this.onStateChange(stream, r, previous),
     });
     stream.runners.set(target.id, runner);
+    this.lastSession.delete(target.id);
     let set = this.byPath.get(path);
     if (!set) this.byPath.set(path, (set = new Set()));
     set.add(runner);
@@ -120,6 +128,8 @@ export class RepushService {
 
   private remove(stream: LiveStream, runner: TargetRunner, reason: string): void {
     runner.close(reason);
+    const s = runner.status;
+    this.lastSession.set(runner.target.id, { ...s, state: 'idle', bitrateOut: 0, connectedSince: null, nextAttemptAt: null });
     stream.runners.delete(runner.target.id);
     const set = this.byPath.get(runner.hubPath);
     set?.delete(runner);

@@ -85,6 +85,7 @@ export class TargetService {
 
   async delete(streamId: string, id: string): Promise<boolean> {
     if (!(await this.store.delete(streamId, id))) return false;
+    this.deps.repush.forget(id);
     this.deps.logger.info({ streamId, targetId: id }, 'target deleted');
     await this.deps.repush.reload(streamId);
     return true;

@@ -44,18 +44,21 @@ export interface TargetError {
   readonly at: Date;
 }
 
-/** What a target is doing right now (kept in memory; a restart starts from idle). */
+/**
+ * What a target is doing right now (kept in memory; a restart starts from idle). The counters and the last
+ * error cover the stream's current live session, or its last one while the target is idle.
+ */
 export interface TargetStatus {
   readonly state: TargetState;
   readonly lastError: TargetError | null;
   readonly connectedSince: Date | null;
   /** bits/s over the last sample window; 0 unless live. */
   readonly bitrateOut: number;
-  /** Bytes sent during this live session of the stream (all connections). */
+  /** Bytes sent during the live session (all connections). */
   readonly bytesOut: number;
   /** Audio and video frames skipped because the target was behind (dropped to the next keyframe). */
   readonly droppedFrames: number;
-  /** Connection attempts after the first during this live session of the stream. */
+  /** Connection attempts after the first during the live session. */
   readonly reconnects: number;
   /** When the next attempt is due (reconnecting / failed). */
   readonly nextAttemptAt: Date | null;
