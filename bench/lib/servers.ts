@@ -51,6 +51,8 @@ export interface OnAirBenchOptions {
    * the dead media buffers that happen to be waiting for the next collection.
    */
   readonly inspectGc?: boolean;
+  /** How long to wait for the RTMP port (default 30 s; the first start on a fresh data dir creates the database). */
+  readonly startTimeoutMs?: number;
 }
 
 /** OnAir from dist/ (built by the caller, buildOnAir), pinned to `cpu`. */
@@ -63,7 +65,7 @@ export async function startOnAir(cpu: number, port: number, workDir: string, opt
     '--rtmp-port', String(port), '--http-port', String(port + 1), '--data-dir', dataDir, '--log-level', 'warn', ...(options.args ?? [])],
   ['ignore', 'ignore', options.inspectGc ? 'pipe' : 'inherit']);
   if (options.inspectGc) forwardStderrWithoutInspectorNotes(child);
-  await waitPort(port);
+  await waitPort(port, options.startTimeoutMs);
   return {
     name: options.name ?? 'onair', pid: child.pid!, rtmpUrl: (s) => `rtmp://127.0.0.1:${port}/live/${s}`, stop: () => stopChild(child, 6000),
     ...(options.inspectGc ? { collectGarbage: () => inspectorCollectGarbage(inspectPort) } : {}),

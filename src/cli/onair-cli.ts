@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { addTargetsCommands } from './targets-commands.js';
 
 export interface CliIo {
   readonly out: (line: string) => void;
@@ -18,7 +19,7 @@ interface StreamJson {
 
 class ApiCallError extends Error {}
 
-/** A small client of the OnAir API for operators: `onair streams create|list|get|reset-key|delete`. */
+/** A small client of the OnAir API for operators: `onair streams create|list|get|reset-key|delete`, `onair targets ...`. */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   const program = new Command('onair')
     .description('OnAir control-plane client')
@@ -82,6 +83,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       await call('DELETE', `/streams/${encodeURIComponent(id)}`);
       io.out(`deleted ${id}`);
     });
+
+  addTargetsCommands(program, call, io.out);
 
   try {
     await program.parseAsync([...argv], { from: 'user' });

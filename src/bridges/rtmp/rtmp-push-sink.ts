@@ -1,6 +1,6 @@
 import type { MediaPacket, StreamMetadata } from '../../core/media-packet.js';
 import type { StreamHub, SubscriberSink, Subscription, SubscriptionOptions } from '../../hub/index.js';
-import type { ClientSession } from '../../protocols/rtmp/index.js';
+import { Csid, MessageType, type ClientSession } from '../../protocols/rtmp/index.js';
 import type { SharedChunks } from './shared-chunks.js';
 
 /** Where a pushed stream's bytes go: the RTMP client's socket (servers/net/SocketOutput). */
@@ -26,14 +26,23 @@ export interface RtmpPushHooks {
 }
 
 /**
+ * How long media may wait on its way in because of a re-push target (merged reads: Publisher.latencyToleranceMs).
+ * A platform ingest buffers seconds before its own players see anything, so a fifth of a second of batching is
+ * invisible there; without it one target would make the source read every message as it arrives, which costs
+ * more CPU than the push itself.
+ */
+export const REPUSH_LATENCY_TOLERANCE_MS = 200;
+
+/**
  * Hub -> RTMP publish to another server (re-push). Media goes out in the serialisation RTMP play uses
  * (SharedChunks: one tag body, one chunked copy and one wire buffer per packet, shared by every target and
  * player with the same chunk size and timeline); metadata as `@setDataFrame onMetaData`. The output's queue
  * is the only queue: the hub's budget check on `pendingBytes` drops a slow target to the next keyframe.
  */
 export class RtmpPushSink implements SubscriberSink {
-  /** Bytes handed to the output (media and metadata), for the target's bitrate. */
+  /** Bytes handed to the output (media and metadata messages as chunked), for the target's bitrate. */
   bytesOut = 0;
+  readonly latencyToleranceMs = REPUSH_LATENCY_TOLERANCE_MS;
 
   constructor(
     private readonly conn: PushConnection,
@@ -52,8 +61,7 @@ export class RtmpPushSink implements SubscriberSink {
     } catch {
       return; // over the AMF size cap: metadata is optional for every ingest we know
     }
-    this.conn.session.sendData(this.conn.streamId, 0, payload);
-    this.bytesOut += payload.length;
+    this.writeMessage(Csid.data, MessageType.DATA_AMF0, 0, payload);
   }
 
   onPacket(p: MediaPacket, dts: number): void {
@@ -66,10 +74,15 @@ export class RtmpPushSink implements SubscriberSink {
     }
     // Extended timestamp (after ~4.6 h): no shared body; the peer last saw a fmt0 header on this csid that our
     // writer did not write, so the writer starts that csid afresh.
-    const { session } = this.conn;
-    session.writer.reset(m.csid);
-    session.sendMedia(this.conn.streamId, m.typeId, dts, m.body);
-    this.bytesOut += m.body.length;
+    this.conn.session.writer.reset(m.csid);
+    this.writeMessage(m.csid, m.typeId, dts, m.body);
+  }
+
+  /** A message through the session's own chunk writer (its header compression state stays right). */
+  private writeMessage(csid: number, typeId: number, timestamp: number, payload: Buffer): void {
+    const bytes = this.conn.session.writer.write({ csid, typeId, streamId: this.conn.streamId, timestamp, payload });
+    this.conn.output.write(bytes);
+    this.bytesOut += bytes.length;
   }
 
   onPublisherEnd(reason: string): void {

@@ -1,6 +1,7 @@
 import type { StreamHub } from '../../hub/index.js';
 import { RtmpPush } from '../../bridges/rtmp/rtmp-push-sink.js';
 import { SharedChunks } from '../../bridges/rtmp/shared-chunks.js';
+import { PUBLISHER_MAX_INBOUND_MESSAGE } from '../../protocols/rtmp/index.js';
 import type { PushFailure, PushHandle, PushHooks, PushRequest, TargetConnector } from '../../services/repush/index.js';
 import { RtmpClient } from './rtmp-client.js';
 import { parseRtmpServerUrl } from './rtmp-url.js';
@@ -50,6 +51,7 @@ class RtmpPushAttempt implements PushHandle {
       // Plain handshake, as OBS (librtmp) does against every ingest; the key is the publish name.
       const client = await RtmpClient.connect(parseRtmpServerUrl(this.req.url), { onClose: (err) => this.end(err) }, {
         digest: false, rejectUnauthorized: this.req.tlsVerify, timeoutMs: this.req.timeoutMs, chunkSize: this.shared.chunkSize,
+        maxMessageSize: PUBLISHER_MAX_INBOUND_MESSAGE,
       });
       this.client = client;
       if (this.ended) return client.close();

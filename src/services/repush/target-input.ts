@@ -23,7 +23,8 @@ export function checkTargetUrl(url: string): string {
   if (u.port === '0') throw malformed('url port must be 1-65535');
   const path = u.pathname.replace(/\/+$/, '');
   if (path.replace(/^\/+/, '') === '') throw malformed('url needs an application path (rtmp://host/app); the stream key goes in streamKey');
-  return `${u.protocol}//${u.host}${path}${u.search}`;
+  // rtmp is not a "special" scheme to WHATWG URL, so the host keeps its case; host names are case-insensitive.
+  return `${u.protocol}//${u.host.toLowerCase()}${path}${u.search}`;
 }
 
 /** The key is sent as the publish name: printable, no spaces (a pasted key often ends with a newline). */

@@ -23,3 +23,9 @@ export const CLIENT_WINDOW_ACK_SIZE = 2_500_000;
 
 /** flashVer of a publishing client; FMLE is what OBS and ffmpeg announce, and what every ingest accepts. */
 export const CLIENT_FLASH_VER = 'FMLE/3.0 (compatible; OnAir)';
+
+/**
+ * Largest message a publishing client accepts from the server: a server sends a publisher only commands,
+ * statuses and control messages (a few hundred bytes), so a re-push connection never buffers 8 MiB for a peer.
+ */
+export const PUBLISHER_MAX_INBOUND_MESSAGE = 64 * 1024;
