@@ -67,15 +67,6 @@ export async function startOnAir(config: Config, log: Logger): Promise<RunningOn
     ladderOf: ladderLookup(streams, config.transcodeDefaultLadder),
     encoder: config.transcodeEncoder, maxTranscodes: config.maxTranscodes, budgetMpx: config.transcodeBudgetMpx,
   });
-  const repush = new RepushService({
-    hub, targets: new TargetStore(db), connector: rtmpPushConnector(hub, config.chunkSize), streamOf: (id) => streams.get(id),
-    events: dispatcher, log: log.child({ mod: 'repush' }),
-    options: {
-      timeoutMs: config.repushTimeoutMs, budgetBytes: config.repushBudgetBytes, slowTimeoutMs: config.slowSubscriberTimeoutMs,
-      retry: { minMs: config.repushRetryMinMs, maxMs: Math.max(config.repushRetryMinMs, config.repushRetryMaxMs) },
-    },
-  });
-  const targets = new TargetService({ db, repush, streamExists: async (id) => (await streams.get(id)) !== null, logger: log.child({ mod: 'targets' }) });
   const lifecycle = new StreamLifecycle({ db, logger: log.child({ mod: 'lifecycle' }), events: dispatcher });
   await lifecycle.recover();
   const unlink = connectLifecycle(hub, lifecycle, log);
@@ -103,6 +94,15 @@ export async function startOnAir(config: Config, log: Logger): Promise<RunningOn
     },
     hub, auth, log.child({ mod: 'rtmp' }),
   );
+  const repush = new RepushService({
+    hub, targets: new TargetStore(db), connector: rtmpPushConnector(hub, { shared: rtmp.shared, scheduler: rtmp.flusher }), streamOf: (id) => streams.get(id),
+    events: dispatcher, log: log.child({ mod: 'repush' }),
+    options: {
+      timeoutMs: config.repushTimeoutMs, budgetBytes: config.repushBudgetBytes, slowTimeoutMs: config.slowSubscriberTimeoutMs,
+      retry: { minMs: config.repushRetryMinMs, maxMs: Math.max(config.repushRetryMinMs, config.repushRetryMaxMs) },
+    },
+  });
+  const targets = new TargetService({ db, repush, streamExists: async (id) => (await streams.get(id)) !== null, logger: log.child({ mod: 'targets' }) });
   const ports = { rtmp: config.rtmpPort, rtmps: undefined as number | undefined, http: config.httpPort };
   const urls = new StreamUrls({ publicUrl: config.publicUrl, ports: () => ({ rtmp: ports.rtmp, rtmps: ports.rtmps ?? null, http: ports.http }) });
   const http = createHttpApp({

@@ -57,6 +57,7 @@ describe('re-push to a second OnAir over RTMP and RTMPS', () => {
     // Readers of the target: they end when the re-push ends (UnpublishNotify).
     const readPlain = packetCounts(target.rtmpUrl('onair-rtmp-target-01'));
     const readTls = packetCounts(target.rtmpUrl('onair-rtmps-target-1'));
+    for (const read of [readPlain, readTls]) read.catch(() => {}); // awaited below, after other assertions
     const probed = await ffprobeStreams(target.rtmpUrl('onair-rtmps-target-1'));
     assert.deepEqual(probed.map((s) => s.codec_name).sort(), ['aac', 'h264']);
 

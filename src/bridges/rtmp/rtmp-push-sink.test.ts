@@ -1,22 +1,34 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { setImmediate as turn } from 'node:timers/promises';
 import { pino } from 'pino';
 import { decodeAmf0, isEcmaArray } from '../../formats/amf/index.js';
 import { StreamHub } from '../../hub/index.js';
 import { packet } from '../../hub/test-helpers.js';
 import { ChunkReader, ChunkWriter, ClientSession, encodeSetChunkSize, MessageType, type RtmpMessage } from '../../protocols/rtmp/index.js';
-import { REPUSH_LATENCY_TOLERANCE_MS, RtmpPush, type PushOutput } from './rtmp-push-sink.js';
+import { FlushScheduler } from '../../core/flush-scheduler.js';
+import type { PlayerOutput } from './rtmp-play-sink.js';
+import { REPUSH_LATENCY_TOLERANCE_MS, RtmpPush } from './rtmp-push-sink.js';
 import { SharedChunks } from './shared-chunks.js';
 
 const CHUNK = 4096;
 const log = pino({ level: 'silent' });
 const info = { protocol: 'test', remoteAddress: '127.0.0.1' };
 
-class RecordingOutput implements PushOutput {
+/** Shared serialisation and write rounds, as the connector makes them. */
+const outs = () => ({ shared: new SharedChunks(CHUNK), scheduler: new FlushScheduler() });
+
+class RecordingOutput implements PlayerOutput {
   readonly writes: Buffer[] = [];
+  readonly calls: number[] = [];
   pendingBytes = 0;
   write(bytes: Buffer): void {
     this.writes.push(bytes);
+    this.calls.push(1);
+  }
+  writev(parts: readonly Buffer[]): void {
+    this.writes.push(...parts);
+    this.calls.push(parts.length);
   }
   /** Everything written, as the receiving server reads it (after our Set Chunk Size). */
   messages(): readonly RtmpMessage[] {
@@ -43,12 +55,13 @@ function liveHub() {
   return { hub, pub };
 }
 
-test('a target starts with @setDataFrame metadata, the sequence headers and the GOP from its keyframe, timestamps from 0', () => {
+test('a target starts with @setDataFrame metadata, the sequence headers and the GOP from its keyframe, timestamps from 0', async () => {
   const { hub, pub } = liveHub();
   const output = new RecordingOutput();
   const ends: string[] = [];
-  const push = new RtmpPush(hub, 'live/s', connection(output), new SharedChunks(CHUNK), {}, { onSourceEnd: (r) => ends.push(`source ${r}`), onClose: (r) => ends.push(`close ${r}`) });
+  const push = new RtmpPush(hub, 'live/s', connection(output), outs(), {}, { onSourceEnd: (r) => ends.push(`source ${r}`), onClose: (r) => ends.push(`close ${r}`) });
   pub.push(packet('video', 1040, { data: Buffer.alloc(3000, 2) }));
+  await turn();
   const msgs = output.messages();
   assert.deepEqual(msgs.map((m) => [m.typeId, m.timestamp, m.streamId]), [
     [MessageType.DATA_AMF0, 0, 1], [MessageType.VIDEO, 0, 1], [MessageType.AUDIO, 0, 1], [MessageType.VIDEO, 0, 1], [MessageType.AUDIO, 10, 1], [MessageType.VIDEO, 40, 1],
@@ -68,12 +81,13 @@ test('a target starts with @setDataFrame metadata, the sequence headers and the 
   assert.deepEqual(ends, ['source done', 'close bye']);
 });
 
-test('a target over its own budget is dropped to the next keyframe and the drops are counted; the player budget is not used', () => {
+test('a target over its own budget is dropped to the next keyframe and the drops are counted; the player budget is not used', async () => {
   const { hub, pub } = liveHub();
   const output = new RecordingOutput();
-  const push = new RtmpPush(hub, 'live/s', connection(output), new SharedChunks(CHUNK), { budgetBytes: 1000 }, { onSourceEnd: () => {}, onClose: () => {} });
+  const push = new RtmpPush(hub, 'live/s', connection(output), outs(), { budgetBytes: 20_000 }, { onSourceEnd: () => {}, onClose: () => {} });
+  await turn();
   const sent = output.messages().length;
-  output.pendingBytes = 5000; // the target stopped reading
+  output.pendingBytes = 50_000; // the target stopped reading
   pub.push(packet('video', 1040));
   pub.push(packet('audio', 1050));
   pub.push(packet('video', 1080));
@@ -82,6 +96,7 @@ test('a target over its own budget is dropped to the next keyframe and the drops
   output.pendingBytes = 0;
   pub.push(packet('video', 1120));
   pub.push(packet('video', 1160, { keyframe: true }));
+  await turn();
   assert.equal(push.droppedFrames, 4, 'still waiting for a keyframe');
   assert.equal(output.messages().at(-1)!.timestamp, 160, 'resumed at the keyframe');
 });
@@ -89,6 +104,25 @@ test('a target over its own budget is dropped to the next keyframe and the drops
 test('a re-push target lets the source batch its reads (merged reads stay on)', () => {
   const { hub, pub } = liveHub();
   assert.equal(pub.latencyToleranceMs, Infinity);
-  new RtmpPush(hub, 'live/s', connection(new RecordingOutput()), new SharedChunks(CHUNK), {}, { onSourceEnd: () => {}, onClose: () => {} });
+  new RtmpPush(hub, 'live/s', connection(new RecordingOutput()), outs(), {}, { onSourceEnd: () => {}, onClose: () => {} });
   assert.equal(pub.latencyToleranceMs, REPUSH_LATENCY_TOLERANCE_MS);
+});
+
+test('writes are batched: one vector write per video frame with the audio before it', async () => {
+  const { hub, pub } = liveHub();
+  const output = new RecordingOutput();
+  const push = new RtmpPush(hub, 'live/s', connection(output), outs(), {}, { onSourceEnd: () => {}, onClose: () => {} });
+  await turn();
+  output.calls.length = 0;
+  pub.push(packet('audio', 1031));
+  pub.push(packet('audio', 1052));
+  await turn();
+  assert.deepEqual(output.calls, [], 'audio waits for the next video frame');
+  pub.push(packet('video', 1066));
+  await turn();
+  assert.deepEqual(output.calls, [3], 'one writev of audio, audio, video');
+  assert.ok(push.bytesOut > 0);
+  pub.push(packet('audio', 1073));
+  await new Promise((r) => setTimeout(r, 80));
+  assert.deepEqual(output.calls, [3, 1], 'held audio still leaves within the hold limit');
 });

@@ -29,6 +29,8 @@ export interface RtmpClientOptions {
   chunkSize?: number;
   /** Largest message the server may send (default 8 MiB). */
   maxMessageSize?: number;
+  /** Aborts a connection in progress (or established): destroyed at once, pending steps reject. */
+  signal?: AbortSignal;
 }
 
 /** 10 s per step: ffmpeg's rw_timeout is unset (infinite), OBS waits ~10 s for an ingest to answer. */
@@ -80,6 +82,8 @@ export class RtmpClient {
       }
     });
     this.socket.on('error', (err) => this.destroy(err));
+    if (opts.signal?.aborted) queueMicrotask(() => this.destroy(new OnAirError('ONAIR_ERR_CLOSED', 'aborted')));
+    opts.signal?.addEventListener('abort', () => this.destroy(new OnAirError('ONAIR_ERR_CLOSED', 'aborted')), { once: true });
     this.socket.on('close', () => this.destroy(new OnAirError('ONAIR_ERR_CLOSED', 'connection closed by the server')));
   }
 
