@@ -51,7 +51,10 @@ describe('re-push to nginx-rtmp', () => {
     const live = await waitTarget(server, stream.id, target.id, 'target live', (t) => t.status === 'live');
     assert.ok(live.connectedSince);
     assert.equal(await pub.exited, 0, pub.stderr());
-    await waitTarget(server, stream.id, target.id, 'target idle after the source ended', (t) => t.status === 'idle');
+    const ended = await waitTarget(server, stream.id, target.id, 'target idle after the source ended', (t) => t.status === 'idle');
+    assert.equal(ended.lastError, null, 'a source that ends is not a target error');
+    assert.equal(ended.droppedFrames, 0);
+    assert.ok(ended.bytesOut > 900_000, `the last session's counters stay visible: ${ended.bytesOut}`);
     const file = await settledRecording(nginx, 'nginx-target-key-0001');
 
     const source = await packetCounts(await clip('av.flv'));

@@ -50,7 +50,7 @@ const KEEPALIVE_MS = 30_000;
 export class RtmpClient {
   readonly session: ClientSession;
   readonly socket: Socket;
-  readonly output: SocketOutput;
+  private out: SocketOutput | undefined;
   private readonly timeoutMs: number;
   private publishing: { streamId: number; name: string } | undefined;
   private closed = false;
@@ -65,7 +65,6 @@ export class RtmpClient {
       ? tlsConnect({ host: url.host, port: url.port, rejectUnauthorized: opts.rejectUnauthorized ?? true, servername: tlsServerName(url.host) })
       : netConnect({ host: url.host, port: url.port });
     this.socket.setNoDelay(true);
-    this.output = new SocketOutput(this.socket);
     this.session = new ClientSession(
       {
         send: (b) => this.output.write(b),
@@ -92,10 +91,19 @@ export class RtmpClient {
     const client = new RtmpClient(typeof url === 'string' ? parseRtmpUrl(url) : url, events, opts);
     await client.step('connect', async () => {
       await new Promise<void>((resolve) => client.socket.once(client.url.secure ? 'secureConnect' : 'connect', () => resolve()));
+      client.out = new SocketOutput(client.socket);
       client.session.start();
       await client.session.connect();
     });
     return client;
+  }
+
+  /**
+   * Where every byte goes. Made once the socket is connected: before that its descriptor does not exist yet, and
+   * SocketOutput's direct writes need it.
+   */
+  get output(): SocketOutput {
+    return (this.out ??= new SocketOutput(this.socket));
   }
 
   get isClosed(): boolean {

@@ -19,7 +19,8 @@ export interface PushRequest {
 }
 
 export interface PushFailure {
-  readonly class: TargetErrorClass;
+  /** `source`: the relayed hub path lost its publisher (not the target's fault; the push simply ends). */
+  readonly class: TargetErrorClass | 'source';
   readonly message: string;
 }
 

@@ -151,6 +151,8 @@ export class TargetRunner {
   }
 
   private onEnd(failure: PushFailure): void {
+    // The source ended under us: nothing failed, and the service's pathDown for it comes next (or already came).
+    if (failure.class === 'source') return this.pathDown(failure.message);
     this.collect();
     this.connectedSinceRef = null;
     this.failures++;

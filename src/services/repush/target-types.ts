@@ -13,12 +13,11 @@ export type TargetState = 'idle' | 'connecting' | 'live' | 'reconnecting' | 'fai
 /**
  * refused: TCP refused or unreachable; dns: the host does not resolve; tls: TLS handshake or certificate;
  * timeout: no answer in time, or the target stopped reading; auth: the server refused the app or key;
- * closed: the connection dropped; protocol: the server broke the protocol or answered an unexpected error;
- * source: the source stream went away under the attempt.
+ * closed: the connection dropped; protocol: the server broke the protocol or answered an unexpected error.
  */
-export type TargetErrorClass = 'refused' | 'dns' | 'tls' | 'timeout' | 'auth' | 'closed' | 'protocol' | 'source';
+export type TargetErrorClass = 'refused' | 'dns' | 'tls' | 'timeout' | 'auth' | 'closed' | 'protocol';
 
-export const TARGET_ERROR_CLASSES: readonly TargetErrorClass[] = ['refused', 'dns', 'tls', 'timeout', 'auth', 'closed', 'protocol', 'source'];
+export const TARGET_ERROR_CLASSES: readonly TargetErrorClass[] = ['refused', 'dns', 'tls', 'timeout', 'auth', 'closed', 'protocol'];
 export const TARGET_STATES: readonly TargetState[] = ['idle', 'connecting', 'live', 'reconnecting', 'failed'];
 
 export interface TargetRecord {
