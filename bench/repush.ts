@@ -2,7 +2,7 @@
  * Re-push benchmark (issue 19): server CPU per re-push target, OnAir's own RTMP client against nginx-rtmp `push`,
  * measured in the same run.
  *
- *   npx tsx bench/repush.ts [--targets 1,5,10] [--seconds 20] [--windows 3] [--warmup 20]
+ *   npx tsx bench/repush.ts [--targets 1,5,10] [--seconds 20] [--windows 5] [--warmup 20]
  *
  * For each level N (and a baseline N = 0), freshly started on CPU 0 at the same time:
  *  - OnAir (dist/, `--hls off`: ingest and re-push only, like the peer) with one API stream and N enabled targets;
@@ -10,7 +10,8 @@
  * On CPU 1: one ffmpeg publishing the reference clip (720p30, ~2.7 Mb/s) in real time to each, and one nginx-rtmp
  * sink that receives every push (OnAir's and nginx's alike, under different names). After the warm-up the two
  * servers' CPU is read over the same windows; the per-target cost is (CPU at N - CPU at 0) / N, so ingest is not
- * counted, and the ratio is OnAir's per-target cost over nginx's. OnAir's targets are checked live, real time and
+ * counted, and, over all levels, the slope of a least-squares line through (N, CPU) (steadier than any single
+ * difference: a target costs a few hundredths of a percent of a core, near the noise of one window). OnAir's targets are checked live, real time and
  * without dropped frames at the end of each level; nginx's pushes are checked by probing one of them at the sink.
  * Figures on a shared machine are indicative: run it on a quiet one for numbers to quote.
  */
@@ -25,7 +26,7 @@ import { cpuShares } from './lib/proc-stats.js';
 import { buildOnAir, nginxRtmpAvailable, nginxRtmpCommand, startOnAir, waitPort, type BenchServer } from './lib/servers.js';
 
 const SECONDS = numberArg('seconds', 20);
-const WINDOWS = numberArg('windows', 3);
+const WINDOWS = numberArg('windows', 5);
 const WARMUP_MS = numberArg('warmup', 20) * 1000;
 const LEVELS = listArg('targets', [1, 5, 10]);
 const TOKEN = 'bench-admin-token-0123456789';
@@ -130,9 +131,27 @@ async function main(): Promise<void> {
   for (const l of levels.slice(1)) {
     const onairPer = (median(l.onair) - median(base.onair)) / l.targets;
     const nginxPer = (median(l.nginx) - median(base.nginx)) / l.targets;
-    console.log(`${String(l.targets).padStart(7)} | ${pct(median(l.onair)).padStart(11)} | ${pct(median(l.nginx)).padStart(11)} | ${pct(onairPer).padStart(16)} | ${pct(nginxPer).padStart(16)} | ${(onairPer / nginxPer).toFixed(2)}x`);
+    console.log(`${String(l.targets).padStart(7)} | ${pct(median(l.onair)).padStart(11)} | ${pct(median(l.nginx)).padStart(11)} | ${pct(onairPer).padStart(16)} | ${pct(nginxPer).padStart(16)} | ${ratio(onairPer, nginxPer)}`);
   }
   console.log(`baseline (ingest only): OnAir ${pct(median(base.onair))}, nginx ${pct(median(base.nginx))}`);
+  const onairSlope = slope(levels.map((l) => [l.targets, median(l.onair)]));
+  const nginxSlope = slope(levels.map((l) => [l.targets, median(l.nginx)]));
+  console.log(`per target, slope over all levels: OnAir ${pct(onairSlope)}, nginx ${pct(nginxSlope)}, ratio ${ratio(onairSlope, nginxSlope)}`);
+}
+
+/** Least-squares slope of y over x. */
+function slope(points: readonly (readonly [number, number])[]): number {
+  const n = points.length;
+  const mx = points.reduce((s, [x]) => s + x, 0) / n;
+  const my = points.reduce((s, [, y]) => s + y, 0) / n;
+  const sxy = points.reduce((s, [x, y]) => s + (x - mx) * (y - my), 0);
+  const sxx = points.reduce((s, [x]) => s + (x - mx) ** 2, 0);
+  return sxx === 0 ? 0 : sxy / sxx;
+}
+
+/** a / b, or a note when b is within the noise (a hundredth of a percent of a core). */
+function ratio(a: number, b: number): string {
+  return b > 0.0001 ? `${(a / b).toFixed(2)}x` : 'n/a (peer within noise)';
 }
 
 runBench(main, work);
