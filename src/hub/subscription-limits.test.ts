@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { pino } from 'pino';
 import { StreamHub } from './stream-hub.js';
-import { RecordingSink, packet } from './test-helpers.js';
+import { RecordingSink, packet } from './testing/hub-fixtures.js';
 
 const log = pino({ level: 'silent' });
 const info = { protocol: 'test', remoteAddress: '127.0.0.1' };

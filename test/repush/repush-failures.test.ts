@@ -1,13 +1,13 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server, type Socket } from 'node:net';
-import { startTestServer, type TestServer } from '../support/onair.js';
+import { startTestServer, type TestServer } from '../../support/onair.js';
 import { ffmpegPublish } from '../support/clients.js';
 import { freePort } from '../support/nginx-rtmp.js';
 import { waitFor, type Proc } from '../support/proc.js';
 import { runCli } from '../../src/cli/onair-cli.js';
-import { TEST_API_TOKEN } from '../support/onair.js';
-import { addTarget, api, apiOk, createStream, waitTarget, webhookReceiver, type TestStream } from './support/repush-harness.js';
+import { TEST_API_TOKEN } from '../../support/onair.js';
+import { addTarget, api, apiOk, createStream, waitTarget, webhookReceiver, type TestStream } from '../support/repush-harness.js';
 
 /** Accepts TCP connections and never says a word: an ingest that hangs in the handshake. */
 async function silentServer(): Promise<{ port: number; sockets: Socket[]; close(): Promise<void> }> {

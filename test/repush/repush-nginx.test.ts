@@ -1,14 +1,14 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { statSync } from 'node:fs';
-import { startTestServer, type TestServer } from '../support/onair.js';
+import { startTestServer, type TestServer } from '../../support/onair.js';
 import { clip } from '../support/media.js';
 import { ffprobeStreams } from '../support/clients.js';
 import { startTestNginx, type TestNginx } from '../support/nginx-rtmp.js';
 import { ffmpegPublish } from '../support/clients.js';
 import { waitFor } from '../support/proc.js';
 import { REPUSH_PROTOCOL } from '../../src/bridges/rtmp/rtmp-push-sink.js';
-import { addTarget, createStream, packetCounts, publishOnce, waitTarget } from './support/repush-harness.js';
+import { addTarget, createStream, packetCounts, publishOnce, waitTarget } from '../support/repush-harness.js';
 
 /** The test server's per-target budget: a quarter of the default, so a stalled target goes over it within seconds. */
 const BUDGET = 1024 * 1024;

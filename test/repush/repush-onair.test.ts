@@ -4,11 +4,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import selfsigned from 'selfsigned';
-import { startTestServer, type TestServer } from '../support/onair.js';
+import { startTestServer, type TestServer } from '../../support/onair.js';
 import { clip } from '../support/media.js';
 import { ffmpegPublish, ffprobeStreams } from '../support/clients.js';
 import { waitFor } from '../support/proc.js';
-import { addTarget, apiOk, createStream, packetCounts, publishOnce, waitTarget } from './support/repush-harness.js';
+import { addTarget, apiOk, createStream, packetCounts, publishOnce, waitTarget } from '../support/repush-harness.js';
 
 /** A self-signed certificate for 127.0.0.1 / localhost (valid names: only the chain is untrusted). */
 async function selfSignedFiles(dir: string): Promise<{ cert: string; key: string }> {

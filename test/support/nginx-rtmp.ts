@@ -1,43 +1,11 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { run, sleep, type Proc } from './proc.js';
+import { NGINX_BIN, nginxArgs, writeNginxRtmpConfig } from '../../support/nginx-rtmp.js';
 
-/** Debian's nginx with libnginx-mod-rtmp (scripts/test.sh installs both). */
-export const NGINX_BIN = '/usr/sbin/nginx';
-export const NGINX_RTMP_MODULE = '/usr/lib/nginx/modules/ngx_rtmp_module.so';
-
-export function nginxRtmpAvailable(): boolean {
-  return existsSync(NGINX_BIN) && existsSync(NGINX_RTMP_MODULE);
-}
-
-/**
- * Writes an nginx-rtmp config under `dir`: one process (master off, so it runs as the user who starts it and
- * needs no `user` directive), listening on `127.0.0.1:port`, `application <app> { <application> }`. Shared by
- * the tests and the benchmarks (bench/lib/servers.ts).
- */
-export function writeNginxRtmpConfig(dir: string, port: number, application: string, app = 'live'): string {
-  mkdirSync(join(dir, 'logs'), { recursive: true });
-  const conf = join(dir, 'nginx.conf');
-  writeFileSync(conf, `
-load_module ${NGINX_RTMP_MODULE};
-daemon off;
-master_process off;
-worker_processes 1;
-worker_rlimit_nofile 8192;
-error_log ${dir}/logs/error.log warn;
-pid ${dir}/nginx.pid;
-events { worker_connections 8192; }
-rtmp { server { listen 127.0.0.1:${port}; chunk_size 4096; application ${app} { ${application} } } }
-`);
-  return conf;
-}
-
-/** The nginx command line for a config written by writeNginxRtmpConfig. */
-export function nginxArgs(dir: string): string[] {
-  return ['-p', dir, '-e', `${dir}/logs/error.log`, '-c', join(dir, 'nginx.conf')];
-}
+export { nginxRtmpAvailable } from '../../support/nginx-rtmp.js';
 
 /** A free loopback port (nginx cannot listen on port 0 and say which port it got). */
 export async function freePort(): Promise<number> {

@@ -4,7 +4,7 @@ import { setImmediate as turn } from 'node:timers/promises';
 import { pino } from 'pino';
 import { decodeAmf0, isEcmaArray } from '../../formats/amf/index.js';
 import { StreamHub } from '../../hub/index.js';
-import { packet } from '../../hub/test-helpers.js';
+import { packet } from '../../hub/testing/hub-fixtures.js';
 import { ChunkReader, ChunkWriter, ClientSession, encodeSetChunkSize, MessageType, type RtmpMessage } from '../../protocols/rtmp/index.js';
 import { FlushScheduler } from '../../core/flush-scheduler.js';
 import type { PlayerOutput } from './rtmp-play-sink.js';

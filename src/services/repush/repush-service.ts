@@ -1,6 +1,6 @@
 import type { Logger } from '../../core/logger.js';
 import type { StreamEventInfo, StreamHub } from '../../hub/index.js';
-import type { EventPublisher } from '../webhooks/webhook-events.js';
+import type { EventPublisher } from '../streams/stream-events.js';
 import { summarize, type StreamRecord } from '../streams/stream-types.js';
 import { TRANSCODE_PROTOCOL } from '../transcode/transcode-session.js';
 import { BITRATE_SAMPLE_MS } from './limits.js';

@@ -1,0 +1,53 @@
+import type { SessionRecord, StreamSummary } from './stream-types.js';
+
+/**
+ * Every event the stream services publish. Later issues append here (recording, transcoding). Webhooks
+ * subscribe to them (an endpoint names the types it wants; the API validates subscriptions against this list).
+ */
+export const STREAM_EVENT_TYPES = [
+  'stream.created',
+  'stream.updated',
+  'stream.deleted',
+  'stream.connected',
+  'stream.active',
+  'stream.disconnected',
+  'stream.idle',
+  'stream.key_reset',
+  'stream.disabled',
+  'stream.enabled',
+  'target.connected',
+  'target.failed',
+] as const;
+
+export type StreamEventType = (typeof STREAM_EVENT_TYPES)[number];
+
+/** `data` of an event (a webhook delivery body). The stream never carries its key: webhook bodies leave the server. */
+export interface StreamEventData {
+  readonly stream: StreamSummary;
+  readonly session?: SessionRecord;
+  /** Re-push events: the target (never its key). */
+  readonly target?: TargetEventSummary;
+}
+
+/**
+ * A re-push target as its events carry it (services/repush fills it; the names of its states and error classes
+ * are listed there and in docs/API.md). Declared here so the stream events need nothing from re-push.
+ */
+export interface TargetEventSummary {
+  readonly id: string;
+  readonly url: string;
+  readonly rendition: string;
+  readonly state: string;
+  readonly lastError: { readonly class: string; readonly message: string } | null;
+}
+
+/**
+ * Where the stream services publish their events: fire-and-persist, never throws into the caller. The
+ * webhook dispatcher is one (the composition root hands it in); the stream services know no subscriber.
+ */
+export interface EventPublisher {
+  publish(type: StreamEventType, data: StreamEventData): Promise<void>;
+}
+
+/** An EventPublisher that drops everything (tests, or a build without webhooks). */
+export const NULL_EVENT_PUBLISHER: EventPublisher = { publish: async () => {} };
