@@ -114,7 +114,7 @@ export async function startOnAir(config: Config, log: Logger, options: StartOpti
   );
   const repush = new RepushService({
     hub, targets: new TargetStore(db), connector: rtmpPushConnector(hub, { shared: rtmp.shared, scheduler: rtmp.flusher }), streamOf: (id) => streams.get(id),
-    events: dispatcher, log: log.child({ mod: 'repush' }),
+    events: dispatcher, directory, log: log.child({ mod: 'repush' }),
     options: {
       timeoutMs: config.repushTimeoutMs, budgetBytes: config.repushBudgetBytes, slowTimeoutMs: config.slowSubscriberTimeoutMs,
       retry: { minMs: config.repushRetryMinMs, maxMs: Math.max(config.repushRetryMinMs, config.repushRetryMaxMs) },

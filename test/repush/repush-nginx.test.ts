@@ -6,9 +6,9 @@ import { clip } from '../support/media.js';
 import { ffprobeStreams } from '../support/clients.js';
 import { startTestNginx, type TestNginx } from '../support/nginx-rtmp.js';
 import { ffmpegPublish } from '../support/clients.js';
-import { waitFor } from '../support/proc.js';
+import { runOk, waitFor } from '../support/proc.js';
 import { REPUSH_PROTOCOL } from '../../src/bridges/rtmp/rtmp-push-sink.js';
-import { addTarget, createStream, packetCounts, publishOnce, waitTarget } from '../support/repush-harness.js';
+import { addTarget, apiOk, createStream, packetCounts, publishOnce, targetStatus, waitTarget } from '../support/repush-harness.js';
 
 /** The test server's per-target budget: a quarter of the default, so a stalled target goes over it within seconds. */
 const BUDGET = 1024 * 1024;
@@ -24,6 +24,15 @@ async function settledRecording(nginx: TestNginx, key: string, index = 0): Promi
     last = size;
     return settled ? file : undefined;
   }, 30_000, 500);
+}
+
+/** The video packets of a recording in order: how many, whether the first is a keyframe, dts going back, the last dts (s). */
+async function videoTimeline(file: string): Promise<{ video: number; firstKey: boolean; backwards: number; lastDts: number }> {
+  const out = await runOk('ffprobe', ['-hide_banner', '-v', 'error', '-select_streams', 'v', '-show_entries', 'packet=dts_time,flags', '-of', 'csv=p=0', file], 60_000);
+  const packets = out.split('\n').filter(Boolean).map((l) => l.split(',')).map(([dts, flags]) => ({ dts: Number(dts), key: flags?.startsWith('K') ?? false }));
+  let backwards = 0;
+  for (let i = 1; i < packets.length; i++) if (packets[i]!.dts < packets[i - 1]!.dts) backwards++;
+  return { video: packets.length, firstKey: packets[0]?.key ?? false, backwards, lastDts: packets.at(-1)?.dts ?? 0 };
 }
 
 describe('re-push to nginx-rtmp', () => {
@@ -43,7 +52,8 @@ describe('re-push to nginx-rtmp', () => {
   });
 
   test('nginx receives the stream: same codecs, frame counts within 1 % of the source', async () => {
-    const stream = await createStream(server);
+    // The target holds its connection for the stream's reconnect window after the source ends, then ends.
+    const stream = await createStream(server, { reconnectWindowSec: 1 });
     const target = await addTarget(server, stream.id, { url: nginx.url, streamKey: 'nginx-target-key-0001' });
     assert.equal(target.status, 'idle');
     assert.equal(target.streamKey, '****0001', 'the key is masked from the first response on');
@@ -68,7 +78,7 @@ describe('re-push to nginx-rtmp', () => {
   });
 
   test('a target killed mid-stream reconnects once it is back, and resumes at a keyframe', async () => {
-    const stream = await createStream(server);
+    const stream = await createStream(server, { reconnectWindowSec: 1 });
     const key = 'nginx-restart-key-0001';
     const target = await addTarget(server, stream.id, { url: nginx.url, streamKey: key });
     const pub = await ffmpegPublish(stream.ingest);
@@ -90,6 +100,37 @@ describe('re-push to nginx-rtmp', () => {
     assert.ok(counts.video >= 25, `frames after the restart: ${counts.video}`);
     const streams = await ffprobeStreams(resumed);
     assert.deepEqual(streams.map((s) => s.codec_name).sort(), ['aac', 'h264'], 'with its sequence headers');
+  });
+
+  test('a publisher back within the reconnect window goes on over the same target connection; disabling the stream ends it at once', async () => {
+    const stream = await createStream(server, { reconnectWindowSec: 120 });
+    const key = 'nginx-hold-key-0001';
+    const target = await addTarget(server, stream.id, { url: nginx.url, streamKey: key });
+    const first = await publishOnce(stream.ingest);
+    const live = await waitTarget(server, stream.id, target.id, 'target live', (t) => t.status === 'live');
+    assert.equal(await first.exited, 0, first.stderr());
+    await waitFor('source unpublished', () => server.hub.stream(`live/${stream.playbackId}`)?.publisher === undefined);
+    const held = await waitTarget(server, stream.id, target.id, 'first session sent', () => true);
+    assert.equal(held.status, 'live', 'the target holds its connection while the source may come back');
+    assert.equal(held.connectedSince, live.connectedSince);
+
+    const second = await publishOnce(stream.ingest);
+    assert.equal(await second.exited, 0, second.stderr());
+    const after = await waitTarget(server, stream.id, target.id, 'after the second session', () => true);
+    assert.deepEqual([after.status, after.reconnects, after.connectedSince, after.lastError], ['live', 0, live.connectedSince, null], 'one connection throughout');
+    assert.ok(after.bytesOut > held.bytesOut + 500_000, `the second session went out too: ${held.bytesOut} then ${after.bytesOut}`);
+
+    await apiOk(server, 'POST', `/streams/${stream.id}/disable`);
+    const off = await targetStatus(server, stream.id, target.id);
+    assert.equal(off.status, 'idle', 'disabling the stream ends its held targets before the answer');
+    const file = await settledRecording(nginx, key);
+    assert.equal(nginx.recordings().filter((f) => f.includes(key)).length, 1, 'nginx saw one publish (record_unique makes a file per publish)');
+    const source = await packetCounts(await clip('av.flv'));
+    const pushed = await videoTimeline(file);
+    assert.ok(Math.abs(pushed.video - 2 * source.video) <= source.video * 0.02, `video frames: pushed ${pushed.video}, two sessions of ${source.video}`);
+    assert.ok(pushed.firstKey, 'the push starts at a keyframe');
+    assert.equal(pushed.backwards, 0, 'timestamps never go back across the reconnect');
+    assert.ok(pushed.lastDts >= 19, `the second session continues the timeline: last dts ${pushed.lastDts} s`);
   });
 
   test('a target that stops reading drops frames (counted, memory bounded); viewers and the other target get every frame', async () => {

@@ -41,7 +41,8 @@ describe('re-push to a second OnAir over RTMP and RTMPS', () => {
   });
 
   test('RTMP and RTMPS targets get every frame; a verified RTMPS target refuses the self-signed certificate', async () => {
-    const stream = await createStream(source);
+    // A 1 s reconnect window: the targets end (and the readers of the target with them) soon after the source.
+    const stream = await createStream(source, { reconnectWindowSec: 1 });
     const plainUrl = `rtmp://127.0.0.1:${target.ports.rtmp}/live`;
     const tlsUrl = `rtmps://127.0.0.1:${target.ports.rtmps}/live`;
     const plain = await addTarget(source, stream.id, { url: plainUrl, streamKey: 'onair-rtmp-target-01' });

@@ -59,7 +59,7 @@ test('a target starts with @setDataFrame metadata, the sequence headers and the 
   const { hub, pub } = liveHub();
   const output = new RecordingOutput();
   const ends: string[] = [];
-  const push = new RtmpPush(hub, 'live/s', connection(output), outs(), {}, { onSourceEnd: (r) => ends.push(`source ${r}`), onClose: (r) => ends.push(`close ${r}`) });
+  const push = new RtmpPush(hub, 'live/s', connection(output), outs(), {}, { onClose: (r) => ends.push(`close ${r}`) });
   pub.push(packet('video', 1040, { data: Buffer.alloc(3000, 2) }));
   await turn();
   const msgs = output.messages();
@@ -74,17 +74,59 @@ test('a target starts with @setDataFrame metadata, the sequence headers and the 
   assert.equal(msgs[2]!.payload[1], 0, 'AAC sequence header');
   assert.equal(msgs[3]!.payload.length, 9005);
   assert.equal(push.bytesOut, output.writes.reduce((n, b) => n + b.length, 0));
-  pub.close('done');
-  assert.deepEqual(ends, ['source done']);
   push.close('bye');
   push.close('bye');
-  assert.deepEqual(ends, ['source done', 'close bye']);
+  assert.deepEqual(ends, ['close bye']);
+});
+
+test('the push outlives its source\'s publisher: the next one goes on over the same connection from its keyframe, its headers first, the timeline continued', async () => {
+  const { hub, pub } = liveHub();
+  const output = new RecordingOutput();
+  const ends: string[] = [];
+  const push = new RtmpPush(hub, 'live/s', connection(output), outs(), {}, { onClose: (r) => ends.push(`close ${r}`) });
+  pub.push(packet('video', 1040, { data: Buffer.alloc(3000, 2) }));
+  await turn();
+  pub.close('encoder dropped');
+  assert.deepEqual(ends, [], 'the source leaving is not the end of the push');
+  const before = output.messages().length;
+  // The encoder comes back with its own clock (timestamps from 0) and a new picture size.
+  const next = hub.publish('live/s', info);
+  next.push(packet('video', 0, { data: Buffer.alloc(500, 3) })); // not a keyframe: skipped
+  next.setMetadata({ width: 1280, height: 720, encoder: 'test' });
+  next.push(packet('video', 0, { role: 'config', keyframe: true, data: Buffer.from([1, 0x64, 0, 0x28, 0xff]) }));
+  next.push(packet('audio', 0, { role: 'config', data: Buffer.from([0x12, 0x10]) }));
+  next.push(packet('video', 40, { keyframe: true, data: Buffer.alloc(7000, 4) }));
+  next.push(packet('audio', 50));
+  next.push(packet('video', 80, { data: Buffer.alloc(800, 5) }));
+  await turn();
+  const after = output.messages().slice(before);
+  assert.deepEqual(after.map((m) => m.typeId), [MessageType.DATA_AMF0, MessageType.VIDEO, MessageType.AUDIO, MessageType.VIDEO, MessageType.AUDIO, MessageType.VIDEO]);
+  assert.equal((decodeAmf0(after[0]!.payload)[2] as { width: number }).width, 1280, 'the new metadata');
+  assert.deepEqual([after[1]!.payload[0], after[1]!.payload[1]], [0x17, 0], 'the new AVC sequence header before any frame');
+  assert.equal(after[3]!.payload.length, 7005, 'then the keyframe (the frame before it was skipped)');
+  const all = output.messages().filter((m) => m.typeId === MessageType.VIDEO || m.typeId === MessageType.AUDIO);
+  for (let i = 1; i < all.length; i++) assert.ok(all[i]!.timestamp >= all[i - 1]!.timestamp, `timestamps never go back (${all[i - 1]!.timestamp} -> ${all[i]!.timestamp})`);
+  assert.ok(after[3]!.timestamp > 40, 'the new publisher continues after what was sent');
+  assert.equal(push.bytesOut, output.writes.reduce((n, b) => n + b.length, 0));
+  push.close('stream over');
+  assert.deepEqual(ends, ['close stream over']);
+});
+
+test('a push made while its source is between publishers starts with the next one', async () => {
+  const hub = new StreamHub({ gop: { maxBytes: 1 << 20, maxMs: 10_000 }, subscriber: { budgetBytes: 1 << 20, slowTimeoutMs: 60_000 }, takeover: 'takeover' }, log);
+  const output = new RecordingOutput();
+  new RtmpPush(hub, 'live/s', connection(output), outs(), {}, { onClose: () => {} });
+  const pub = hub.publish('live/s', info);
+  pub.push(packet('video', 500, { role: 'config', keyframe: true, data: Buffer.from([1, 0x64, 0, 0x1f, 0xff]) }));
+  pub.push(packet('video', 500, { keyframe: true, data: Buffer.alloc(2000, 1) }));
+  await turn();
+  assert.deepEqual(output.messages().map((m) => [m.typeId, m.timestamp]), [[MessageType.VIDEO, 0], [MessageType.VIDEO, 0]]);
 });
 
 test('a target over its own budget is dropped to the next keyframe and the drops are counted; the player budget is not used', async () => {
   const { hub, pub } = liveHub();
   const output = new RecordingOutput();
-  const push = new RtmpPush(hub, 'live/s', connection(output), outs(), { budgetBytes: 20_000 }, { onSourceEnd: () => {}, onClose: () => {} });
+  const push = new RtmpPush(hub, 'live/s', connection(output), outs(), { budgetBytes: 20_000 }, { onClose: () => {} });
   await turn();
   const sent = output.messages().length;
   output.pendingBytes = 50_000; // the target stopped reading
@@ -104,14 +146,14 @@ test('a target over its own budget is dropped to the next keyframe and the drops
 test('a re-push target lets the source batch its reads (merged reads stay on)', () => {
   const { hub, pub } = liveHub();
   assert.equal(pub.latencyToleranceMs, Infinity);
-  new RtmpPush(hub, 'live/s', connection(new RecordingOutput()), outs(), {}, { onSourceEnd: () => {}, onClose: () => {} });
+  new RtmpPush(hub, 'live/s', connection(new RecordingOutput()), outs(), {}, { onClose: () => {} });
   assert.equal(pub.latencyToleranceMs, REPUSH_LATENCY_TOLERANCE_MS);
 });
 
 test('writes are batched: one vector write per video frame with the audio before it', async () => {
   const { hub, pub } = liveHub();
   const output = new RecordingOutput();
-  const push = new RtmpPush(hub, 'live/s', connection(output), outs(), {}, { onSourceEnd: () => {}, onClose: () => {} });
+  const push = new RtmpPush(hub, 'live/s', connection(output), outs(), {}, { onClose: () => {} });
   await turn();
   output.calls.length = 0;
   pub.push(packet('audio', 1031));

@@ -14,8 +14,6 @@ export interface PushConnection {
 }
 
 export interface RtmpPushHooks {
-  /** The source's publisher left; the caller decides what the target does next. */
-  onSourceEnd(reason: string): void;
   /** The hub ended the subscription: the target stayed over its byte budget too long, or shutdown. */
   onClose(reason: string): void;
 }
@@ -102,13 +100,18 @@ export class RtmpPushSink implements SubscriberSink, Flushable {
     this.queuedBytes = 0;
   }
 
-  onPublisherEnd(reason: string): void {
+  /**
+   * The source's publisher left. The push stays: a publisher that reconnects within the stream's window goes on
+   * over the same connection (a platform sees one stream, not a new one per encoder reconnect), from its first
+   * keyframe with its own sequence headers and metadata, on the timeline the hub continues after this one. The
+   * re-push service decides when the stream has really ended and closes the push.
+   */
+  onPublisherEnd(): void {
     this.flush();
-    this.hooks.onSourceEnd(reason);
   }
 
   onPublisherStart(): void {
-    // A re-push lives within one publisher of its source: the service starts a new one for the next.
+    // Nothing to reset: the subscription waits for the new publisher's keyframe and its timeline continues.
   }
 
   onClose(reason: string): void {
@@ -131,7 +134,8 @@ export const REPUSH_PROTOCOL = 'repush';
 
 /**
  * One target's subscription: subscribes `conn` to `path` (the GOP cache replay gives metadata, sequence
- * headers and the GOP from its keyframe first) with the target's own byte budget.
+ * headers and the GOP from its keyframe first) with the target's own byte budget. It also waits for a
+ * publisher: a target that (re)connects while its source is between two publishers starts with the next one.
  */
 export class RtmpPush {
   private readonly sink: RtmpPushSink;
@@ -142,7 +146,7 @@ export class RtmpPush {
     limits: Partial<SubscriptionOptions>, hooks: RtmpPushHooks,
   ) {
     this.sink = new RtmpPushSink(conn, out.shared, out.scheduler, hooks);
-    this.sub = hub.subscribe(path, { protocol: REPUSH_PROTOCOL, remoteAddress: 'target' }, this.sink, { limits });
+    this.sub = hub.subscribe(path, { protocol: REPUSH_PROTOCOL, remoteAddress: 'target' }, this.sink, { limits, waitForPublisher: true });
   }
 
   get bytesOut(): number {

@@ -13,15 +13,14 @@ const CLOSED_CODES = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED']);
  */
 const TLS_CODE = /^(ERR_TLS_|ERR_SSL_)|CERT|SELF_SIGNED|ISSUER|LEAF_SIGNATURE|UNABLE_TO_VERIFY|HOSTNAME_MISMATCH/;
 
-/** Sorts why an RTMP push ended into the classes the re-push API shows (`source`: the hub path had no publisher). */
-export function classifyPushError(err: unknown): TargetErrorClass | 'source' {
+/** Sorts why an RTMP push ended into the classes the re-push API shows. */
+export function classifyPushError(err: unknown): TargetErrorClass {
   if (err instanceof RtmpStatusError) return err.isRefusal ? 'auth' : 'protocol';
   if (isOnAirError(err)) {
     switch (err.code) {
       case 'ONAIR_ERR_TIMEOUT': return 'timeout';
       case 'ONAIR_ERR_UNAUTHORIZED': return 'auth';
       case 'ONAIR_ERR_CLOSED': return 'closed';
-      case 'ONAIR_ERR_NOT_FOUND': return 'source';
       default: return 'protocol';
     }
   }

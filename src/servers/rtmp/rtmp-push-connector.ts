@@ -23,7 +23,7 @@ export interface PushOutputs {
   readonly scheduler: FlushScheduler;
 }
 
-/** One connection to a target: connect, publish, relay until it ends or is closed. */
+/** One connection to a target: connect, publish, relay (across publishers of the source) until it ends or is closed. */
 class RtmpPushAttempt implements PushHandle {
   private client: RtmpClient | undefined;
   private push: RtmpPush | undefined;
@@ -67,10 +67,7 @@ class RtmpPushAttempt implements PushHandle {
       const streamId = await client.publish(this.req.streamKey);
       if (this.ended) return client.close();
       this.push = new RtmpPush(this.hub, this.req.hubPath, { session: client.session, output: client.output, streamId }, this.out,
-        { budgetBytes: this.req.budgetBytes, slowTimeoutMs: this.req.slowTimeoutMs }, {
-          onSourceEnd: (reason) => this.end(new SourceEnded(reason)),
-          onClose: (reason) => this.end(new TargetStalled(reason)),
-        });
+        { budgetBytes: this.req.budgetBytes, slowTimeoutMs: this.req.slowTimeoutMs }, { onClose: (reason) => this.end(new TargetStalled(reason)) });
       this.hooks.onLive();
     } catch (err) {
       this.end(err);
@@ -87,11 +84,9 @@ class RtmpPushAttempt implements PushHandle {
   }
 }
 
-class SourceEnded extends Error {}
 class TargetStalled extends Error {}
 
 function failureOf(err: unknown): PushFailure {
-  if (err instanceof SourceEnded) return { class: 'source', message: `source ended: ${err.message}` };
   // The hub closed the subscription: over its byte budget for too long (or shutdown).
   if (err instanceof TargetStalled) return { class: 'timeout', message: `target stopped reading: ${err.message}` };
   if (err === undefined) return { class: 'closed', message: 'connection closed' };

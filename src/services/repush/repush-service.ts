@@ -1,6 +1,7 @@
 import type { Logger } from '../../core/logger.js';
-import type { StreamEventInfo, StreamHub } from '../../hub/index.js';
+import type { PublishEndInfo, StreamEventInfo, StreamHub } from '../../hub/index.js';
 import type { EventPublisher } from '../streams/stream-events.js';
+import type { PlaybackDirectory } from '../streams/playback-directory.js';
 import { summarize, type StreamRecord } from '../streams/stream-types.js';
 import { TRANSCODE_PROTOCOL } from '../transcode/transcode-session.js';
 import { BITRATE_SAMPLE_MS } from './limits.js';
@@ -16,25 +17,38 @@ export interface RepushServiceDeps {
   /** The stream a webhook is about (StreamService.get). */
   readonly streamOf: (streamId: string) => Promise<StreamRecord | null>;
   readonly events: EventPublisher;
+  /** Where a stream's disabling or deletion shows at once (also another instance's, over NOTIFY). */
+  readonly directory: Pick<PlaybackDirectory, 'get' | 'onChange'>;
   readonly log: Logger;
   readonly options: TargetRunnerOptions;
 }
 
-/** The targets of one live stream: one runner per enabled target, for one publisher of the source. */
+/**
+ * The targets of one live stream: one runner per enabled target. It lasts from a publish of the source to the
+ * end of the stream: publishers that reconnect within the stream's window (or take over) carry on with it.
+ */
 interface LiveStream {
   readonly streamId: string;
   readonly sourcePath: string;
-  readonly publisherId: number;
+  /** The source's current publisher (or its last one, while the stream waits for a reconnect). */
+  publisherId: number;
   readonly runners: Map<string, TargetRunner>;
   /** Reloads of this stream's targets run one after the other. */
   reloading: Promise<void>;
+  /** Set while the source has no publisher: ends the stream when its reconnect window is over. */
+  holdTimer: NodeJS.Timeout | undefined;
+  /** Stops watching the playback directory for the stream's disabling or deletion. */
+  unwatch: (() => void) | undefined;
   ended: boolean;
 }
 
 /**
  * Keeps every enabled target of every live API stream pushing: when a stream's source publishes, its targets
- * are loaded and a TargetRunner started for each (a rung target when its rendition path publishes); when the
- * source unpublishes they stop. API changes reload a live stream's targets at once. Status is in memory.
+ * are loaded and a TargetRunner started for each (a rung target when its rendition path publishes). When the
+ * source unpublishes, the targets keep their connections through the stream's reconnect window (the publisher's
+ * `reconnectWindowSec`): a publisher back in time goes on over them, so a platform sees one stream, not one per
+ * encoder reconnect or takeover. They stop when the window is over, at once with a window of 0, and at once
+ * when the stream is disabled or deleted. API changes reload a live stream's targets at once. Status is in memory.
  */
 export class RepushService {
   private readonly live = new Map<string, LiveStream>();
@@ -66,7 +80,10 @@ export class RepushService {
   async reload(streamId: string): Promise<void> {
     const stream = this.live.get(streamId);
     if (!stream) return;
-    stream.reloading = stream.reloading.then(() => this.sync(stream)).catch((err) => this.deps.log.error({ err, streamId }, 're-push reload failed'));
+    stream.reloading = stream.reloading.then(async () => {
+      if (!stream.unwatch) await this.watch(stream);
+      await this.sync(stream);
+    }).catch((err) => this.deps.log.error({ err, streamId }, 're-push reload failed'));
     await stream.reloading;
   }
 
@@ -84,17 +101,57 @@ export class RepushService {
     for (const runner of this.byPath.get(e.path) ?? []) runner.pathUp();
     const streamId = e.publisher.streamId;
     if (e.publisher.protocol === TRANSCODE_PROTOCOL || !streamId) return; // renditions, or not an API stream
-    const stream: LiveStream = { streamId, sourcePath: e.path, publisherId: e.publisherId, runners: new Map(), reloading: Promise.resolve(), ended: false };
     const previous = this.live.get(streamId);
-    if (previous) this.end(previous, 'a new publisher took over');
+    if (previous?.sourcePath === e.path) {
+      // Back within the window (or a takeover): the targets go on over their connections.
+      clearTimeout(previous.holdTimer);
+      previous.holdTimer = undefined;
+      previous.publisherId = e.publisherId;
+      void this.reload(streamId);
+      return;
+    }
+    if (previous) this.end(previous, 'the stream moved to another path');
+    const stream: LiveStream = {
+      streamId, sourcePath: e.path, publisherId: e.publisherId, runners: new Map(), reloading: Promise.resolve(),
+      holdTimer: undefined, unwatch: undefined, ended: false,
+    };
     this.live.set(streamId, stream);
     void this.reload(streamId);
   }
 
-  private onUnpublish(e: StreamEventInfo): void {
-    for (const runner of this.byPath.get(e.path) ?? []) runner.pathDown('source unpublished');
+  private onUnpublish(e: PublishEndInfo): void {
+    for (const runner of this.byPath.get(e.path) ?? []) {
+      // A rung whose source is still publishing stopped on its own (ffmpeg): its targets stop with it. One that
+      // went with its source (the source detaches first) waits with the stream for the source's return.
+      const stream = this.live.get(runner.target.streamId);
+      if (stream && this.deps.hub.stream(stream.sourcePath)?.publisher !== undefined && e.path !== stream.sourcePath) {
+        runner.pathDown('rendition unpublished');
+      }
+    }
     const stream = e.publisher.streamId ? this.live.get(e.publisher.streamId) : undefined;
-    if (stream && stream.publisherId === e.publisherId) this.end(stream, 'source unpublished');
+    if (!stream || stream.publisherId !== e.publisherId) return;
+    const windowMs = (e.publisher.delivery?.reconnectWindowSec ?? 0) * 1000;
+    if (windowMs === 0) return this.end(stream, 'source unpublished');
+    this.deps.log.info({ streamId: stream.streamId, reason: e.reason, windowMs }, 'source unpublished: targets held for its reconnect window');
+    stream.holdTimer = setTimeout(() => this.end(stream, 'source did not come back within its reconnect window'), windowMs);
+    stream.holdTimer.unref();
+  }
+
+  /**
+   * Ends the stream's targets as soon as the stream is disabled or deleted, whether it is publishing or waiting
+   * for its publisher (this process's API kicks the publisher too, another instance's only shows here).
+   */
+  private async watch(stream: LiveStream): Promise<void> {
+    const record = await this.deps.streamOf(stream.streamId);
+    if (stream.ended || stream.unwatch) return;
+    const { directory } = this.deps;
+    const playbackId = record?.playbackId;
+    const check = () => {
+      const entry = playbackId === undefined ? undefined : directory.get(playbackId);
+      if (!entry || entry.disabled || entry.streamId !== stream.streamId) this.end(stream, 'stream disabled or deleted');
+    };
+    if (playbackId !== undefined) stream.unwatch = directory.onChange(playbackId, check);
+    check(); // a change between the read and the subscription
   }
 
   /** Makes the stream's runners match its enabled targets in the database. */
@@ -141,7 +198,10 @@ export class RepushService {
   }
 
   private end(stream: LiveStream, reason: string): void {
+    if (stream.ended) return;
     stream.ended = true;
+    clearTimeout(stream.holdTimer);
+    stream.unwatch?.();
     for (const runner of [...stream.runners.values()]) this.remove(stream, runner, reason);
     if (this.live.get(stream.streamId) === stream) this.live.delete(stream.streamId);
   }

@@ -8,7 +8,7 @@ export interface PushRequest {
   readonly url: string;
   readonly streamKey: string;
   readonly tlsVerify: boolean;
-  /** Hub path to relay (the source or a rendition). */
+  /** Hub path to relay (the source or a rendition); the push goes on across its publishers until closed. */
   readonly hubPath: string;
   /** Deadline of each connection step (connect, publish). */
   readonly timeoutMs: number;
@@ -19,8 +19,7 @@ export interface PushRequest {
 }
 
 export interface PushFailure {
-  /** `source`: the relayed hub path lost its publisher (not the target's fault; the push simply ends). */
-  readonly class: TargetErrorClass | 'source';
+  readonly class: TargetErrorClass;
   readonly message: string;
 }
 

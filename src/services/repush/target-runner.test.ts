@@ -148,21 +148,3 @@ test('bitrate is bytes over the sample window', () => {
   r.close('done');
   assert.equal(r.status.bitrateOut, 0, 'no bitrate unless live');
 });
-
-test('the source ending under a live push is not an error: idle, no retry', async () => {
-  const { connector, attempts } = fakeConnector();
-  const { r, states } = runner(connector);
-  r.pathUp();
-  attempts[0]!.hooks.onLive();
-  attempts[0]!.bytesOut = 1234;
-  attempts[0]!.hooks.onEnd({ class: 'source', message: 'source ended: FCUnpublish' });
-  assert.equal(r.state, 'idle');
-  assert.equal(r.lastError, null);
-  assert.equal(r.status.bytesOut, 1234);
-  await new Promise((res) => setTimeout(res, 60));
-  assert.equal(attempts.length, 1);
-  assert.deepEqual(states, ['idle>connecting', 'connecting>live', 'live>idle']);
-  r.pathUp();
-  assert.equal(attempts.length, 2, 'a new publisher on the path starts it again');
-  r.close('done');
-});

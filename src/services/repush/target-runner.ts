@@ -23,9 +23,10 @@ export interface TargetRunnerDeps {
 }
 
 /**
- * One target of one live stream: connects while its hub path has a publisher, and on any failure or drop
- * retries with capped exponential backoff and jitter until the path goes away. Knows nothing of RTMP (the
- * connector does) and nothing of other targets: whatever happens here stays here.
+ * One target of one live stream: connects once its hub path has a publisher, and on any failure or drop
+ * retries with capped exponential backoff and jitter until the service says the path is gone (the stream ended,
+ * or its rendition stopped while the source goes on); a source reconnecting within its window is not that.
+ * Knows nothing of RTMP (the connector does) and nothing of other targets: whatever happens here stays here.
  */
 export class TargetRunner {
   private stateRef: TargetState = 'idle';
@@ -88,7 +89,7 @@ export class TargetRunner {
     this.attempt();
   }
 
-  /** The hub path lost its publisher: stop and go idle (the last error stays visible). */
+  /** The stream ended, or the rendition stopped: stop and go idle (the last error stays visible). */
   pathDown(reason: string): void {
     if (!this.pathLive) return;
     this.pathLive = false;
@@ -151,8 +152,6 @@ export class TargetRunner {
   }
 
   private onEnd(failure: PushFailure): void {
-    // The source ended under us: nothing failed, and the service's pathDown for it comes next (or already came).
-    if (failure.class === 'source') return this.pathDown(failure.message);
     this.collect();
     this.connectedSinceRef = null;
     this.failures++;
