@@ -10,6 +10,7 @@ declare -A NEED=(
   [gst-launch-1.0]="gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad"
   [chromium]=chromium [openssl]=openssl [srt-live-transmit]=srt-tools
   [/usr/lib/postgresql/15/bin/initdb]="postgresql"
+  [/usr/sbin/nginx]="nginx libnginx-mod-rtmp"
 )
 missing=()
 for prog in "${!NEED[@]}"; do
@@ -17,6 +18,8 @@ for prog in "${!NEED[@]}"; do
 done
 # rtmp2src/rtmp2sink live in gst-plugins-bad; the binary alone is not enough.
 if command -v gst-inspect-1.0 >/dev/null 2>&1 && ! gst-inspect-1.0 rtmp2src >/dev/null 2>&1; then missing+=(gstreamer1.0-plugins-bad); fi
+# Re-push tests push to a real nginx-rtmp: the module is a file, not a program.
+[ -f /usr/lib/nginx/modules/ngx_rtmp_module.so ] || missing+=(libnginx-mod-rtmp)
 if [ ${#missing[@]} -gt 0 ]; then
   pkgs=$(printf '%s\n' ${missing[@]} | sort -u | tr '\n' ' ')
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then

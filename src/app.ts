@@ -31,12 +31,15 @@ import { TranscodeService, discoverFfmpeg, ladderLookup } from './services/trans
 import { checkPortsFree, listenClaims, listenError } from './servers/net/port-preflight.js';
 import { checkAuthSettings, readTlsFiles, takeoverPolicy } from './config/startup-checks.js';
 import { trustProxyOption } from './servers/http/trust-proxy.js';
+import { RepushService, TargetService, TargetStore } from './services/repush/index.js';
+import { rtmpPushConnector } from './servers/rtmp/rtmp-push-connector.js';
 
 export interface RunningOnAir {
   readonly hub: StreamHub;
   readonly ports: { rtmp: number; rtmps?: number; http: number; srt: number | null };
   readonly streams: StreamService;
   readonly transcode: TranscodeService;
+  readonly targets: TargetService;
   /** Open RTMP/RTMPS connections (any state). */
   rtmpConnections(): number;
   /**
@@ -136,8 +139,17 @@ export async function startOnAir(config: Config, log: Logger, options: StartOpti
     : null;
   const ports = { rtmp: config.rtmpPort, rtmps: undefined as number | undefined, http: config.httpPort, srt: null as number | null };
   const urls = new StreamUrls({ publicUrl: config.publicUrl, ports: () => ({ rtmp: ports.rtmp, rtmps: ports.rtmps ?? null, http: ports.http, srt: ports.srt }) });
+  const repush = new RepushService({
+    hub, targets: new TargetStore(db), connector: rtmpPushConnector(hub, { shared: rtmp.shared, scheduler: rtmp.flusher }), streamOf: (id) => streams.get(id),
+    events: dispatcher, directory, log: log.child({ mod: 'repush' }),
+    options: {
+      timeoutMs: config.repushTimeoutMs, budgetBytes: config.repushBudgetBytes, slowTimeoutMs: config.slowSubscriberTimeoutMs,
+      retry: { minMs: config.repushRetryMinMs, maxMs: Math.max(config.repushRetryMinMs, config.repushRetryMaxMs) },
+    },
+  });
+  const targets = new TargetService({ db, repush, streamExists: async (id) => (await streams.get(id)) !== null, logger: log.child({ mod: 'targets' }) });
   const http = createHttpApp({
-    config, logger: log, streams, webhooks, adminAuth, urls, playbackSecret, transcodeStatus: (path) => transcode.status(path),
+    config, logger: log, streams, webhooks, targets, adminAuth, urls, playbackSecret, transcodeStatus: (path) => transcode.status(path),
   });
   // HLS packaging subscribes to the hub for every published stream; the HTTP routes only serve what it made.
   const hlsPackagers = config.hls
@@ -155,6 +167,7 @@ export async function startOnAir(config: Config, log: Logger, options: StartOpti
   const close = () => (closing ??= (async () => {
     hlsPackagers?.close();
     flv.close();
+    repush.close();
     await rtmp.close();
     await srt?.close();
     await transcode.close();
@@ -194,6 +207,7 @@ export async function startOnAir(config: Config, log: Logger, options: StartOpti
     ports,
     streams,
     transcode,
+    targets,
     rtmpConnections: () => rtmp.connectionCount,
     srt,
     generatedApiToken: generatedToken,

@@ -1,10 +1,11 @@
 import { execFileSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { WebSocket } from 'ws';
 import { startChild, stopChild } from './children.js';
+import { NGINX_BIN, nginxArgs, writeNginxRtmpConfig } from '../../support/nginx-rtmp.js';
 
 export interface BenchServer {
   readonly name: string;
@@ -37,9 +38,9 @@ export async function waitPort(port: number, timeoutMs = LISTEN_TIMEOUT_MS): Pro
 }
 
 /** Waits for `child` to listen on `port`; one that never does is stopped: it must not outlive the attempt (nor write into a removed dir). */
-async function untilListening(child: ChildProcess, port: number): Promise<void> {
+async function untilListening(child: ChildProcess, port: number, timeoutMs?: number): Promise<void> {
   try {
-    await waitPort(port);
+    await waitPort(port, timeoutMs);
   } catch (err) {
     await stopChild(child);
     throw err;
@@ -66,6 +67,8 @@ export interface OnAirBenchOptions {
    * the dead media buffers that happen to be waiting for the next collection.
    */
   readonly inspectGc?: boolean;
+  /** How long to wait for the RTMP port (default LISTEN_TIMEOUT_MS; the first start on a fresh data dir creates the database). */
+  readonly startTimeoutMs?: number;
 }
 
 /** OnAir from dist/ (built by the caller, buildOnAir), pinned to `cpu`. */
@@ -79,7 +82,7 @@ export async function startOnAir(cpu: number, port: number, workDir: string, opt
     '--rtmp-port', String(port), '--http-port', String(port + 1), '--data-dir', dataDir, '--log-level', 'warn', '--srt-port', '0', ...(options.args ?? [])],
   ['ignore', 'ignore', options.inspectGc ? 'pipe' : 'inherit']);
   if (options.inspectGc) forwardStderrWithoutInspectorNotes(child);
-  await untilListening(child, port);
+  await untilListening(child, port, options.startTimeoutMs);
   return {
     name: options.name ?? 'onair', pid: child.pid!, rtmpUrl: (s) => `rtmp://127.0.0.1:${port}/live/${s}`, stop: () => stopChild(child, 6000),
     ...(options.inspectGc ? { collectGarbage: () => inspectorCollectGarbage(inspectPort) } : {}),
@@ -133,9 +136,7 @@ async function inspectorCollectGarbage(port: number): Promise<ServerMemory> {
   }
 }
 
-export function nginxRtmpAvailable(): boolean {
-  return existsSync('/usr/sbin/nginx') && existsSync('/usr/lib/nginx/modules/ngx_rtmp_module.so');
-}
+export { nginxRtmpAvailable } from '../../support/nginx-rtmp.js';
 
 /**
  * Writes an nginx-rtmp config under `dir` (one process, master off, listening on `port`, `application live { ... }`
@@ -143,20 +144,8 @@ export function nginxRtmpAvailable(): boolean {
  * pinned to `cpu`.
  */
 export function nginxRtmpCommand(dir: string, port: number, cpu: number, application: string, http = ''): { cmd: string; args: string[] } {
-  mkdirSync(join(dir, 'logs'), { recursive: true });
-  writeFileSync(join(dir, 'nginx.conf'), `
-load_module /usr/lib/nginx/modules/ngx_rtmp_module.so;
-daemon off;
-master_process off;
-worker_processes 1;
-worker_rlimit_nofile 8192;
-error_log ${dir}/logs/error.log warn;
-pid ${dir}/nginx.pid;
-events { worker_connections 8192; }
-rtmp { server { listen 127.0.0.1:${port}; chunk_size 4096; application live { ${application} } } }
-${http}
-`);
-  return { cmd: 'taskset', args: ['-c', String(cpu), '/usr/sbin/nginx', '-p', dir, '-e', `${dir}/logs/error.log`, '-c', join(dir, 'nginx.conf')] };
+  writeNginxRtmpConfig(dir, port, application, { http });
+  return { cmd: 'taskset', args: ['-c', String(cpu), NGINX_BIN, ...nginxArgs(dir)] };
 }
 
 /**

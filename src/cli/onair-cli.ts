@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { isOnAirError } from '../core/errors.js';
 import type { CliDatabaseCommands, CliIo, RotateOptions } from './cli-io.js';
+import { addTargetsCommands } from './targets-commands.js';
 
 export type { CliIo } from './cli-io.js';
 
@@ -17,7 +18,7 @@ interface StreamJson {
 class ApiCallError extends Error {}
 
 /**
- * A small client of the OnAir API for operators: `onair streams create|list|get|reset-key|delete`, and
+ * A small client of the OnAir API for operators: `onair streams create|list|get|reset-key|delete`, `onair targets ...`, and
  * `onair admin-token rotate`, which works on the database directly (the way back in when the token is lost).
  */
 export async function runCli(argv: readonly string[], io: CliIo, db?: CliDatabaseCommands): Promise<number> {
@@ -84,6 +85,8 @@ export async function runCli(argv: readonly string[], io: CliIo, db?: CliDatabas
       await call('DELETE', `/streams/${encodeURIComponent(id)}`);
       io.out(`deleted ${id}`);
     });
+
+  addTargetsCommands(program, call, io.out);
 
   const adminToken = program.command('admin-token').description('the admin API token, on the database itself (no running server needed)');
   let rotated = 0;

@@ -66,6 +66,10 @@ export const SETTINGS = {
   transcodeEncoder: { type: 'enum', values: ['software', 'nvenc', 'vaapi', 'qsv'], default: 'software', doc: 'H.264 encoder preset: software (libx264) or a hardware encoder (nvenc, vaapi, qsv: untested)' },
   maxTranscodes: { type: 'int', default: 4, min: 0, max: 256, doc: 'streams transcoded at once; later ones play passthrough (0 = transcoding off)' },
   transcodeBudgetMpx: { type: 'int', default: 0, min: 0, max: 100000, doc: 'encode budget in megapixels/s summed over every running rung (0 = 20 per CPU core, about libx264 veryfast realtime capacity)' },
+  repushTimeoutMs: { type: 'int', default: 10000, min: 500, max: 120000, doc: 're-push: deadline of each connection step to a target (TCP/TLS connect + handshake + connect, then publish)' },
+  repushRetryMinMs: { type: 'int', default: 1000, min: 100, max: 60000, doc: 're-push: first reconnect delay; doubles per consecutive failure (with jitter) up to --repush-retry-max-ms' },
+  repushRetryMaxMs: { type: 'int', default: 30000, min: 1000, max: 600000, doc: 're-push: longest reconnect delay' },
+  repushBudgetBytes: { type: 'int', default: 4 * MiB, min: 256 * 1024, max: 256 * MiB, doc: 're-push: bytes a target may have queued before it skips to the next keyframe (drops are counted); over it for --slow-subscriber-timeout-ms and the connection is restarted' },
 } as const satisfies Record<string, SettingSpec>;
 
 export type SettingName = keyof typeof SETTINGS;

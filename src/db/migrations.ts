@@ -86,6 +86,25 @@ export const MIGRATIONS: readonly Migration[] = [
     ],
   },
   {
+    id: 2,
+    name: 're-push targets',
+    statements: [
+      // Runtime status (state, last error, bitrate) lives in memory: a restart starts every target from idle.
+      `CREATE TABLE stream_targets (
+        id text PRIMARY KEY,
+        stream_id text NOT NULL REFERENCES streams(id) ON DELETE CASCADE,
+        url text NOT NULL,
+        stream_key text NOT NULL,
+        enabled boolean NOT NULL DEFAULT true,
+        rendition text NOT NULL DEFAULT 'source',
+        tls_verify boolean NOT NULL DEFAULT true,
+        created_at timestamptz NOT NULL,
+        updated_at timestamptz NOT NULL
+      )`,
+      `CREATE INDEX stream_targets_stream_idx ON stream_targets (stream_id, created_at, id)`,
+    ],
+  },
+  {
     id: 4,
     name: 'per-stream SRT passphrase',
     // Kept in clear like the stream key: SRT derives its key-encrypting key from it (PBKDF2) at every publish.

@@ -143,8 +143,8 @@ export class HubStream {
   }
 
   /** Adds a subscriber and replays metadata, configs and the cached GOP so its first picture comes at once. */
-  subscribe(info: SubscriberInfo, sink: SubscriberSink): Subscription {
-    const sub = new Subscription(info, sink, this.subscriptionOwner, this.subOptions);
+  subscribe(info: SubscriberInfo, sink: SubscriberSink, limits?: Partial<SubscriptionOptions>): Subscription {
+    const sub = new Subscription(info, sink, this.subscriptionOwner, limits ? { ...this.subOptions, ...limits } : this.subOptions);
     this.subs.add(sub);
     this.subListStale = true;
     if (this.publisherRef) {

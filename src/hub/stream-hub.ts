@@ -55,12 +55,15 @@ export class StreamHub {
   /**
    * Subscribes `sink` to `path`. Without a live publisher this throws ONAIR_ERR_NOT_FOUND unless
    * `waitForPublisher` is set (internal outputs such as the HLS muxer wait across publisher reconnects).
+   * `limits` overrides the hub's subscriber budget and slow timeout for this one (a re-push target has its own).
    */
-  subscribe(path: string, info: SubscriberInfo, sink: SubscriberSink, opts: { waitForPublisher?: boolean } = {}): Subscription {
+  subscribe(
+    path: string, info: SubscriberInfo, sink: SubscriberSink, opts: { waitForPublisher?: boolean; limits?: Partial<SubscriptionOptions> } = {},
+  ): Subscription {
     if (this.closed) throw new OnAirError('ONAIR_ERR_CLOSED', 'hub closed');
     const existing = this.streamsByPath.get(path);
     if (!existing?.publisher && !opts.waitForPublisher) throw new OnAirError('ONAIR_ERR_NOT_FOUND', `no publisher on ${path}`);
-    return this.getOrCreate(path).subscribe(info, sink);
+    return this.getOrCreate(path).subscribe(info, sink, opts.limits);
   }
 
   /** Ends the live publisher of `path` (key reset, stream disabled). */

@@ -13,6 +13,15 @@ const recipes = {
   /** 1280x720 30 fps H.264 High with B-frames + AAC, 2 s GOP, 10 s. */
   'bframes.flv': ['-f', 'lavfi', '-i', 'testsrc2=size=1280x720:rate=30', '-f', 'lavfi', '-i', 'sine=frequency=660:sample_rate=48000',
     '-t', '10', ...x264, '-profile:v', 'high', '-bf', '3', '-g', '60', '-b:v', '2000k', '-c:a', 'aac', '-b:a', '128k', '-f', 'flv'],
+  /** 640x360 25 fps H.264 + AAC, 10 s in one GOP (a single keyframe): a late reader still gets every frame from a GOP cache. */
+  'one-gop.flv': ['-f', 'lavfi', '-i', 'testsrc2=size=640x360:rate=25', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000',
+    '-t', '10', ...x264, '-g', '300', '-keyint_min', '300', '-b:v', '800k', '-c:a', 'aac', '-b:a', '96k', '-f', 'flv'],
+  /**
+   * The same at ~12 Mb/s (noise defeats the encoder), 16 MB in one GOP: enough bytes to fill a stalled reader's
+   * kernel buffers (about 4 MB on loopback) within seconds.
+   */
+  'one-gop-noisy.flv': ['-f', 'lavfi', '-i', 'testsrc2=size=640x360:rate=25,noise=alls=80:allf=t+u', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000',
+    '-t', '10', ...x264, '-g', '300', '-keyint_min', '300', '-b:v', '12M', '-maxrate', '12M', '-bufsize', '24M', '-c:a', 'aac', '-b:a', '96k', '-f', 'flv'],
   'audio-only.flv': ['-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=44100', '-t', '10', '-c:a', 'aac', '-b:a', '96k', '-f', 'flv'],
   'video-only.flv': ['-f', 'lavfi', '-i', 'testsrc2=size=320x240:rate=25', '-t', '10', ...x264, '-g', '25', '-b:v', '400k', '-f', 'flv'],
   'mp3.flv': ['-f', 'lavfi', '-i', 'testsrc2=size=320x240:rate=25', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=44100',

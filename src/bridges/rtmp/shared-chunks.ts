@@ -65,6 +65,7 @@ export class SharedMessage {
 export class SharedChunks {
   private readonly cache = new WeakMap<MediaPacket, SharedMessage>();
   private readonly metadataCache = new WeakMap<StreamMetadata, Buffer>();
+  private readonly publishMetadataCache = new WeakMap<StreamMetadata, Buffer>();
   // Every player of a stream asks for the same packet in turn: skip the WeakMap for the repeats.
   private lastPacket: MediaPacket | undefined;
   private lastMessage: SharedMessage | undefined;
@@ -78,6 +79,19 @@ export class SharedChunks {
     if (!payload) {
       payload = encodeAmf0('onMetaData', asEcmaArray({ ...(m as AmfObject) }));
       this.metadataCache.set(m, payload);
+    }
+    return payload;
+  }
+
+  /**
+   * The `@setDataFrame onMetaData` data message a publisher sends (re-push), encoded once for every target of
+   * the stream; the receiving server stores it and hands players the plain onMetaData.
+   */
+  publishMetadata(m: StreamMetadata): Buffer {
+    let payload = this.publishMetadataCache.get(m);
+    if (!payload) {
+      payload = encodeAmf0('@setDataFrame', 'onMetaData', asEcmaArray({ ...(m as AmfObject) }));
+      this.publishMetadataCache.set(m, payload);
     }
     return payload;
   }

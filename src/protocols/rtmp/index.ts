@@ -36,4 +36,6 @@ export * from './session/status.js';
 export * from './session/command.js';
 export * from './session/stream-name.js';
 export * from './client/client-session.js';
+export * from './client/rtmp-status-error.js';
+export { PUBLISHER_MAX_INBOUND_MESSAGE } from './client/limits.js';
 export { fmt0Header } from './chunk/fmt0-header.js';

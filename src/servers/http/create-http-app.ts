@@ -7,6 +7,7 @@ import type { Logger } from '../../core/logger.js';
 import type { StreamService } from '../../services/streams/stream-service.js';
 import type { StreamUrls } from '../../services/streams/stream-urls.js';
 import type { WebhookService } from '../../services/webhooks/webhook-service.js';
+import type { TargetService } from '../../services/repush/index.js';
 import type { TranscodeStatus } from '../../services/transcode/types.js';
 import type { AdminTokenAuthenticator } from '../../services/auth/admin-token.js';
 import { FailureRateLimiter } from '../../services/auth/failure-rate-limiter.js';
@@ -15,6 +16,7 @@ import { typeboxValidatorCompiler } from './api/typebox-validator.js';
 import { adminAuthHook } from './api/admin-auth.js';
 import { streamsRoutes } from './api/routes/streams-routes.js';
 import { webhooksRoutes } from './api/routes/webhooks-routes.js';
+import { targetsRoutes } from './api/routes/targets-routes.js';
 import { API_BODY_LIMIT_BYTES, MAX_PARAM_LENGTH } from './limits.js';
 import { answerClientError, answerFrameworkError } from './framework-errors.js';
 import { ApiError } from './api-errors.js';
@@ -26,6 +28,8 @@ export interface HttpAppDeps {
   readonly logger: Logger;
   readonly streams: StreamService;
   readonly webhooks: WebhookService;
+  /** Re-push targets of streams; absent = no /targets routes. */
+  readonly targets?: TargetService;
   readonly adminAuth: AdminTokenAuthenticator;
   readonly urls: StreamUrls;
   /** HMAC secret of playback tokens (config.playbackSecret or the stored generated one). */
@@ -68,7 +72,7 @@ export function createHttpApp(deps: HttpAppDeps): FastifyInstance {
       info: { title: 'OnAir API', version: '1', description: 'Self-hosted live streaming: streams, playback tokens, webhooks.' },
       servers: deps.config.publicUrl ? [{ url: deps.config.publicUrl }] : [],
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
-      tags: [{ name: 'streams' }, { name: 'webhooks' }, { name: 'health' }],
+      tags: [{ name: 'streams' }, { name: 'targets' }, { name: 'webhooks' }, { name: 'health' }],
     },
   });
   app.register(swaggerUi, { routePrefix: '/api/docs' });
@@ -86,6 +90,7 @@ export function createHttpApp(deps: HttpAppDeps): FastifyInstance {
       ...(deps.transcodeStatus ? { transcodeStatus: deps.transcodeStatus } : {}),
     }));
     await api.register(webhooksRoutes(deps.webhooks));
+    if (deps.targets) await api.register(targetsRoutes(deps.targets));
     // Unknown /api/v1 paths also need the token first, so probing the route table costs a valid token.
     api.setNotFoundHandler(async (req) => {
       throw new ApiError('not_found', `no route ${req.method} ${req.url.split('?')[0]}`);

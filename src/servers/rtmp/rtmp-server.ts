@@ -31,8 +31,9 @@ export interface RtmpServerOptions {
 export class RtmpServer {
   private readonly connections = new Set<RtmpConnection>();
   private readonly servers: Server[] = [];
-  private readonly shared: SharedChunks;
-  private readonly flusher: FlushScheduler;
+  /** One serialisation per packet and one write round for every RTMP output of the server (players, re-push). */
+  readonly shared: SharedChunks;
+  readonly flusher: FlushScheduler;
   private readonly readBuffer = new SharedReadBuffer();
   private readonly pacer: ReadPacer;
   private nextId = 1;

@@ -15,6 +15,8 @@ export const STREAM_EVENT_TYPES = [
   'stream.key_reset',
   'stream.disabled',
   'stream.enabled',
+  'target.connected',
+  'target.failed',
 ] as const;
 
 export type StreamEventType = (typeof STREAM_EVENT_TYPES)[number];
@@ -23,6 +25,20 @@ export type StreamEventType = (typeof STREAM_EVENT_TYPES)[number];
 export interface StreamEventData {
   readonly stream: StreamSummary;
   readonly session?: SessionRecord;
+  /** Re-push events: the target (never its key). */
+  readonly target?: TargetEventSummary;
+}
+
+/**
+ * A re-push target as its events carry it (services/repush fills it; the names of its states and error classes
+ * are listed there and in docs/API.md). Declared here so the stream events need nothing from re-push.
+ */
+export interface TargetEventSummary {
+  readonly id: string;
+  readonly url: string;
+  readonly rendition: string;
+  readonly state: string;
+  readonly lastError: { readonly class: string; readonly message: string } | null;
 }
 
 /**

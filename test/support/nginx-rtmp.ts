@@ -1,0 +1,92 @@
+import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { connect, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { run, sleep, type Proc } from './proc.js';
+import { NGINX_BIN, nginxArgs, writeNginxRtmpConfig } from '../../support/nginx-rtmp.js';
+
+export { nginxRtmpAvailable } from '../../support/nginx-rtmp.js';
+
+/** A free loopback port (nginx cannot listen on port 0 and say which port it got). */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function portOpen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const c = connect({ host: '127.0.0.1', port }, () => (c.destroy(), resolve(true)));
+    c.on('error', () => resolve(false));
+  });
+}
+
+export interface TestNginx {
+  readonly port: number;
+  readonly dir: string;
+  /** Where `record all` writes (one file per publish: record_unique). */
+  readonly recordDir: string;
+  readonly proc: Proc;
+  /** rtmp://127.0.0.1:port/live */
+  readonly url: string;
+  /** Recorded FLV files, oldest first. */
+  recordings(): string[];
+  /** Stops it (SIGTERM, or the given signal) and waits for the exit. */
+  stop(signal?: NodeJS.Signals): Promise<void>;
+  /** Starts it again on the same port and directory (after stop). */
+  restart(): Promise<void>;
+  /** Stops it and removes its directory. */
+  close(): Promise<void>;
+}
+
+/**
+ * nginx-rtmp on an ephemeral loopback port for a test: `application live { live on; record all; ... }`, so what
+ * it received can be read back with ffprobe. `application` replaces the default body.
+ */
+export async function startTestNginx(opts: { application?: string } = {}): Promise<TestNginx> {
+  const dir = mkdtempSync(join(tmpdir(), 'onair-nginx-'));
+  const recordDir = join(dir, 'rec');
+  mkdirSync(recordDir, { recursive: true });
+  const application = opts.application ?? `live on; record all; record_path ${recordDir}; record_unique on;`;
+  let port = 0;
+  let proc: Proc | undefined;
+  const launch = async (): Promise<boolean> => {
+    proc = run(NGINX_BIN, nginxArgs(dir), { timeoutMs: 600_000 });
+    for (let i = 0; i < 100; i++) {
+      if (proc.child.exitCode !== null) return false; // port taken meanwhile: the caller picks another
+      if (await portOpen(port)) return true;
+      await sleep(50);
+    }
+    throw new Error(`nginx did not open port ${port}: ${proc.stderr()}`);
+  };
+  for (let tries = 0; ; tries++) {
+    port = await freePort();
+    writeNginxRtmpConfig(dir, port, application);
+    if (await launch()) break;
+    if (tries >= 3) throw new Error(`nginx did not start: ${proc?.stderr()}`);
+  }
+  const self: TestNginx = {
+    port, dir, recordDir,
+    get proc() {
+      return proc!;
+    },
+    url: `rtmp://127.0.0.1:${port}/live`,
+    recordings: () => readdirSync(recordDir).filter((f) => f.endsWith('.flv')).sort().map((f) => join(recordDir, f)),
+    stop: async (signal = 'SIGTERM') => {
+      await proc!.kill(signal);
+    },
+    restart: async () => {
+      if (!(await launch())) throw new Error(`nginx did not restart on port ${port}: ${proc?.stderr()}`);
+    },
+    close: async () => {
+      await proc!.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  return self;
+}
