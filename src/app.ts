@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Config } from './config/schema.js';
 import type { Logger } from './core/logger.js';
 import { StreamHub } from './hub/index.js';
@@ -21,12 +22,17 @@ import { registerFlv } from './servers/http/flv/register-flv.js';
 import { connectLifecycle } from './services/streams/hub-lifecycle-link.js';
 import { flvTranscodePipes } from './bridges/transcode/index.js';
 import { TranscodeService, discoverFfmpeg, ladderLookup } from './services/transcode/index.js';
+import { fmp4RecordingPort } from './bridges/record/index.js';
+import { AssetService, RecordingService } from './services/recording/index.js';
+import { assetsRoutes } from './servers/http/api/assets-routes.js';
+import { registerVod } from './servers/http/playback/vod/register-vod.js';
 
 export interface RunningOnAir {
   readonly hub: StreamHub;
   readonly ports: { rtmp: number; rtmps?: number; http: number };
   readonly streams: StreamService;
   readonly transcode: TranscodeService;
+  readonly recording: RecordingService;
   /** Open RTMP/RTMPS connections (any state). */
   rtmpConnections(): number;
   /** The admin token generated at this first start (null when configured or generated earlier). */
@@ -67,6 +73,12 @@ export async function startOnAir(config: Config, log: Logger): Promise<RunningOn
   const lifecycle = new StreamLifecycle({ db, logger: log.child({ mod: 'lifecycle' }), events: dispatcher });
   await lifecycle.recover();
   const unlink = connectLifecycle(hub, lifecycle, log);
+  const recording = new RecordingService({
+    db, hub, port: fmp4RecordingPort, logger: log.child({ mod: 'recording' }), events: dispatcher, streams,
+    dir: config.recordDir || join(config.dataDir, 'recordings'), minFreeBytes: config.recordMinFreeMb * 1024 * 1024,
+    defaultReconnectWindowSec: config.reconnectWindowSec,
+  });
+  await recording.init();
   const webhooks = new WebhookService({ db, dispatcher });
   const { auth: adminAuth, generatedToken } = await AdminTokenAuthenticator.init(db, config.apiToken);
   const playbackSecret = config.playbackSecret || (await getOrCreateServerSecret(db, 'playback_secret'));
@@ -93,8 +105,10 @@ export async function startOnAir(config: Config, log: Logger): Promise<RunningOn
   );
   const ports = { rtmp: config.rtmpPort, rtmps: undefined as number | undefined, http: config.httpPort };
   const urls = new StreamUrls({ publicUrl: config.publicUrl, ports: () => ({ rtmp: ports.rtmp, rtmps: ports.rtmps ?? null, http: ports.http }) });
+  const assets = new AssetService({ db, recording, port: fmp4RecordingPort, streams, events: dispatcher, playbackSecret, logger: log });
   const http = createHttpApp({
     config, logger: log, streams, webhooks, adminAuth, urls, playbackSecret, transcodeStatus: (path) => transcode.status(path),
+    apiPlugins: [assetsRoutes({ assets, urls })],
   });
   const playback = {
     hub, config, log: log.child({ mod: 'playback' }), authorizePlay: auth.authorizePlay,
@@ -102,6 +116,7 @@ export async function startOnAir(config: Config, log: Logger): Promise<RunningOn
   };
   const hls = registerHls(http, playback);
   const flv = registerFlv(http, playback);
+  registerVod(http, assets);
 
   Object.assign(ports, await rtmp.listen());
   await http.listen({ host: config.host, port: config.httpPort });
@@ -116,12 +131,14 @@ export async function startOnAir(config: Config, log: Logger): Promise<RunningOn
     ports,
     streams,
     transcode,
+    recording,
     rtmpConnections: () => rtmp.connectionCount,
     generatedApiToken: generatedToken,
     close: () => (closing ??= (async () => {
       hls.close();
       flv.close();
       await rtmp.close();
+      await recording.close();
       await transcode.close();
       hub.close();
       unlink();

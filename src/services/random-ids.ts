@@ -25,7 +25,7 @@ export function newPlaybackId(): string {
 }
 
 /** Resource ids: a type prefix (readable in logs and support tickets) + 20 chars (100 bits). */
-export function newId(prefix: 'str' | 'ses' | 'whe' | 'whd' | 'evt' | 'tok'): string {
+export function newId(prefix: 'str' | 'ses' | 'whe' | 'whd' | 'evt' | 'tok' | 'ast'): string {
   return `${prefix}_${randomBase32(20)}`;
 }
 

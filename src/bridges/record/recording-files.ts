@@ -44,13 +44,18 @@ export async function finishRecordingFile(file: RecordingFile, index: RecordingI
   return file.failed ? end : file.committedBytes;
 }
 
-/** The journal and init segment of a recording on disk, or undefined when nothing was recorded. */
-export async function readRecording(dir: string): Promise<{ index: RecordingIndex; init: Buffer } | undefined> {
+/** The segment index of a recording on disk (from its journal), or undefined when nothing was recorded. */
+export async function readIndex(dir: string): Promise<RecordingIndex | undefined> {
   const journalPath = join(dir, JOURNAL_FILE);
   const size = (await stat(journalPath).catch(() => undefined))?.size;
   if (size === undefined) return undefined;
   if (size > MAX_JOURNAL_BYTES) throw new OnAirError('ONAIR_ERR_LIMIT', `journal of ${size} bytes exceeds ${MAX_JOURNAL_BYTES}`);
-  const index = readJournal(await readFile(journalPath, 'utf8'));
+  return readJournal(await readFile(journalPath, 'utf8'));
+}
+
+/** The index and init segment of a recording on disk, or undefined when nothing was recorded. */
+export async function readRecording(dir: string): Promise<{ index: RecordingIndex; init: Buffer } | undefined> {
+  const index = await readIndex(dir);
   if (!index) return undefined;
   if (index.initBytes > MAX_INIT_BYTES) throw new OnAirError('ONAIR_ERR_LIMIT', `init segment of ${index.initBytes} bytes`);
   const media = await open(join(dir, MEDIA_FILE), 'r');
@@ -85,8 +90,8 @@ export async function recoverRecording(dir: string, opener: OpenFile = openFile)
 
 /** The VOD playlist of a finished recording, its media at `mediaUri`; undefined when nothing was recorded. */
 export async function vodPlaylist(dir: string, mediaUri: string): Promise<string | undefined> {
-  const found = await readRecording(dir);
-  if (!found) return undefined;
-  found.index.closeSegment();
-  return renderMediaPlaylist(found.index.playlist(mediaUri, true));
+  const index = await readIndex(dir);
+  if (!index) return undefined;
+  index.closeSegment();
+  return renderMediaPlaylist(index.playlist(mediaUri, true));
 }

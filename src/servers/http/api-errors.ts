@@ -12,6 +12,7 @@ export const API_ERRORS = {
   stream_not_found: { status: 404, doc: 'no stream with this id' },
   webhook_not_found: { status: 404, doc: 'no webhook endpoint with this id' },
   delivery_not_found: { status: 404, doc: 'no webhook delivery with this id (or its endpoint was deleted)' },
+  asset_not_found: { status: 404, doc: 'no asset with this id, or (download) it has no media: deleted, or nothing was recorded' },
   limit_reached: { status: 409, doc: 'a server-side limit is reached (e.g. the number of webhook endpoints)' },
   payload_too_large: { status: 413, doc: 'the request body exceeds the API body limit' },
   unsupported_media_type: { status: 415, doc: 'the body is not `application/json`' },

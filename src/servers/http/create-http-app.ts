@@ -31,6 +31,8 @@ export interface HttpAppDeps {
   readonly transcodeStatus?: (streamPath: string) => TranscodeStatus | undefined;
   /** Failed-bearer-token limiter; injectable so tests can use a small window. */
   readonly apiAuthLimiter?: FailureRateLimiter;
+  /** More `/api/v1` resources (bearer auth, e.g. assets), registered after streams and webhooks. */
+  readonly apiPlugins?: readonly FastifyPluginAsync[];
   /** Registered at the root after the API (HLS, HTTP-FLV, dashboard); they get no bearer auth. */
   readonly extraPlugins?: readonly FastifyPluginAsync[];
 }
@@ -60,7 +62,7 @@ export function createHttpApp(deps: HttpAppDeps): FastifyInstance {
       info: { title: 'OnAir API', version: '1', description: 'Self-hosted live streaming: streams, playback tokens, webhooks.' },
       servers: deps.config.publicUrl ? [{ url: deps.config.publicUrl }] : [],
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
-      tags: [{ name: 'streams' }, { name: 'webhooks' }, { name: 'health' }],
+      tags: [{ name: 'streams' }, { name: 'webhooks' }, { name: 'assets' }, { name: 'health' }],
     },
   });
   app.register(swaggerUi, { routePrefix: '/api/docs' });
@@ -78,6 +80,7 @@ export function createHttpApp(deps: HttpAppDeps): FastifyInstance {
       ...(deps.transcodeStatus ? { transcodeStatus: deps.transcodeStatus } : {}),
     }));
     await api.register(webhooksRoutes(deps.webhooks));
+    for (const plugin of deps.apiPlugins ?? []) await api.register(plugin);
     // Unknown /api/v1 paths also need the token first, so probing the route table costs a valid token.
     api.setNotFoundHandler(async (req) => {
       throw new ApiError('not_found', `no route ${req.method} ${req.url.split('?')[0]}`);

@@ -87,8 +87,8 @@ export class ConfiguredPublishAuthorizer implements PublishAuthorizer {
     const stream = await this.deps.streams.findByKey(key);
     if (!stream) return null;
     if (stream.status === 'disabled') return { ok: false, code: 'disabled', reason: 'stream is disabled' };
-    const { latencyMode, reconnectWindowSec } = stream.settings;
-    return { ok: true, streamPath: streamPathOf(stream.playbackId), streamId: stream.id, playbackId: stream.playbackId, delivery: { latencyMode, reconnectWindowSec } };
+    const { latencyMode, reconnectWindowSec, record } = stream.settings;
+    return { ok: true, streamPath: streamPathOf(stream.playbackId), streamId: stream.id, playbackId: stream.playbackId, delivery: { latencyMode, reconnectWindowSec, record } };
   }
 
   private async decideByCallback(req: PublishAuthRequest, segments: readonly string[], path: string, query: string): Promise<PublishDecision> {

@@ -1,4 +1,5 @@
 import type { SessionRecord, StreamSummary } from '../streams/stream-types.js';
+import type { AssetSummary } from '../recording/asset-types.js';
 
 /**
  * Every event type a webhook endpoint can subscribe to. Later issues append here (recording, transcoding);
@@ -15,14 +16,22 @@ export const WEBHOOK_EVENT_TYPES = [
   'stream.key_reset',
   'stream.disabled',
   'stream.enabled',
+  'asset.created',
+  'asset.ready',
+  'asset.failed',
+  'asset.deleted',
 ] as const;
 
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
 
-/** `data` of a delivery body. The stream never carries its key: webhook bodies leave the server. */
+/**
+ * `data` of a delivery body. The stream never carries its key: webhook bodies leave the server. Asset events
+ * carry the asset, and the stream while it exists (a recording outlives a deleted stream).
+ */
 export interface WebhookEventData {
-  readonly stream: StreamSummary;
+  readonly stream?: StreamSummary;
   readonly session?: SessionRecord;
+  readonly asset?: AssetSummary;
 }
 
 /** What the stream services need from the webhook system: fire-and-persist, never throws into the caller. */
