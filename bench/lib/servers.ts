@@ -50,6 +50,8 @@ export interface OnAirBenchOptions {
    * the dead media buffers that happen to be waiting for the next collection.
    */
   readonly inspectGc?: boolean;
+  /** How long its first start (creating the embedded database) may take; a loaded machine needs more than 30 s. */
+  readonly startTimeoutMs?: number;
 }
 
 /** OnAir from dist/ (built by the caller, buildOnAir), pinned to `cpu`. */
@@ -62,7 +64,7 @@ export async function startOnAir(cpu: number, port: number, workDir: string, opt
     '--rtmp-port', String(port), '--http-port', String(port + 1), '--data-dir', dataDir, '--log-level', 'warn', ...(options.args ?? [])],
   ['ignore', 'ignore', options.inspectGc ? 'pipe' : 'inherit']);
   if (options.inspectGc) forwardStderrWithoutInspectorNotes(child);
-  await waitPort(port);
+  await waitPort(port, options.startTimeoutMs);
   return {
     name: options.name ?? 'onair', pid: child.pid!, rtmpUrl: (s) => `rtmp://127.0.0.1:${port}/live/${s}`, stop: () => stopChild(child, 6000),
     ...(options.inspectGc ? { collectGarbage: () => inspectorCollectGarbage(inspectPort) } : {}),

@@ -46,6 +46,13 @@ describe('recording (settings.record)', () => {
     const pub = await publishOnceTee(`${stream.ingest.rtmp}/${stream.streamKey}`, published, 'av.flv', 6);
     const live = await waitAsset(api, stream.id, (a) => a.status === 'recording' && a.sizeBytes > 0, 'recording in progress');
     assert.ok(live.tracks.length === 2, 'tracks known while recording');
+    const event = await waitFor('a segment in the EVENT playlist', async () => {
+      const p = parseMediaPlaylist(await (await fetch(live.playback.hls)).text());
+      return p.segments.length > 0 ? p : undefined;
+    }, 20_000, 200);
+    assert.equal(event.playlistType, 'EVENT');
+    assert.ok(!event.endList);
+    assert.deepEqual(checkMediaPlaylist(event), []);
     assert.equal(await pub.exited, 0, pub.stderr());
     const source = await ffprobeFrameCounts(published);
     const asset = await waitAsset(api, stream.id, (a) => a.status === 'ready', 'asset ready');

@@ -1,4 +1,5 @@
 import type { Logger } from '../../core/logger.js';
+import type { TrackInfo } from '../../codecs/index.js';
 import type { MediaPacket, StreamMetadata } from '../../core/media-packet.js';
 import { buildInitSegment, mehdDurationOffset } from '../../formats/fmp4/index.js';
 import { renderMediaPlaylist } from '../../formats/m3u8/index.js';
@@ -12,17 +13,8 @@ import { RecordingFile } from './recording-file.js';
 import { type FragmentEntry, RecordingIndex } from './recording-index.js';
 import { journalHeader, journalLine } from './recording-journal.js';
 
-/** A recorded track as the asset lists it (no codec configuration bytes). */
-export interface RecordedTrack {
-  readonly kind: 'video' | 'audio';
-  readonly codec: string;
-  readonly codecString?: string;
-  readonly width?: number;
-  readonly height?: number;
-  readonly fps?: number;
-  readonly sampleRate?: number;
-  readonly channels?: number;
-}
+/** A recorded track as the asset lists it: what the codec configuration says, without its bytes. */
+export type RecordedTrack = Omit<TrackInfo, 'config' | 'profile' | 'level'>;
 
 export interface RecordingResult {
   /** Why it ended: publisher_left, tracks_changed, write_failed, or the reason given to stop(). */
@@ -343,7 +335,7 @@ export class StreamRecorder implements SubscriberSink {
 function recordedTrack(t: HlsTrack): RecordedTrack {
   const { kind, codec, codecString, width, height, fps, sampleRate, channels } = t.info;
   return {
-    kind: kind === 'video' ? 'video' : 'audio', codec,
+    kind, codec,
     ...(codecString ? { codecString } : {}), ...(width ? { width } : {}), ...(height ? { height } : {}), ...(fps ? { fps } : {}),
     ...(sampleRate ? { sampleRate } : {}), ...(channels ? { channels } : {}),
   };

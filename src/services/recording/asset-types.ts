@@ -1,20 +1,12 @@
+import type { TrackInfo } from '../../codecs/index.js';
 import type { PlaybackPolicy } from '../streams/stream-types.js';
 
 /** recording: being written; ready: complete and playable; failed: stopped early or unwritable; deleted: files gone. */
 export type AssetStatus = 'recording' | 'ready' | 'failed' | 'deleted';
 export const ASSET_STATUSES: readonly AssetStatus[] = ['recording', 'ready', 'failed', 'deleted'];
 
-/** A recorded track (from the codec configuration; no configuration bytes). */
-export interface RecordedTrack {
-  readonly kind: 'video' | 'audio';
-  readonly codec: string;
-  readonly codecString?: string;
-  readonly width?: number;
-  readonly height?: number;
-  readonly fps?: number;
-  readonly sampleRate?: number;
-  readonly channels?: number;
-}
+/** A recorded track: what its codec configuration says, without the configuration bytes. */
+export type RecordedTrack = Omit<TrackInfo, 'config' | 'profile' | 'level'>;
 
 /** One recording of a stream's live sessions (services' view; the HTTP layer adds URLs). */
 export interface AssetRecord {

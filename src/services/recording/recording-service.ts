@@ -110,11 +110,17 @@ export class RecordingService {
   }
 
   private onPublish(e: StreamEventInfo): void {
+    if (this.closed) return;
     const { publisher } = e;
     // Transcoder renditions carry their source's settings: only the source is recorded.
-    if (this.closed || publisher.protocol === TRANSCODE_PROTOCOL || !publisher.delivery?.record || !publisher.streamId) return;
-    if (this.byPath.has(e.path)) return; // back within the reconnect window: the recorder continues
-    this.begin(e.path, publisher.streamId, publisher.delivery.reconnectWindowSec ?? this.deps.defaultReconnectWindowSec);
+    const record = publisher.protocol !== TRANSCODE_PROTOCOL && publisher.delivery?.record === true && publisher.streamId !== undefined;
+    const current = this.byPath.get(e.path);
+    if (current) {
+      // Back within the reconnect window: the recorder continues, unless recording was switched off meanwhile.
+      if (!record) this.stop(current, 'publisher_left', null);
+      return;
+    }
+    if (record) this.begin(e.path, publisher.streamId!, publisher.delivery!.reconnectWindowSec ?? this.deps.defaultReconnectWindowSec);
   }
 
   private begin(path: string, streamId: string, reconnectWindowSec: number): void {
