@@ -133,3 +133,26 @@ test('shutdown ends a recording as ready (server_shutdown); a recording a crash 
   assert.equal(ended.status, 'ready');
   assert.equal(ended.endReason, 'server_shutdown');
 });
+
+test('a takeover with no reconnect window: the first asset ends (publisher_left) and the new publisher is recorded from its first frame', { skip }, async () => {
+  const free = { bytes: 500 * MiB };
+  const { service, publish } = rig(free);
+  await service.init();
+  try {
+    const before = new Set((await assetsOf()).map((a) => a.id));
+    publish(); // stays live
+    const first = await until('first recording', async () => (await assetsOf()).find((a) => !before.has(a.id)));
+    const second = publish(); // takes over
+    second.close();
+    const both = await until('both finished', async () => {
+      const mine = (await assetsOf()).filter((a) => !before.has(a.id));
+      return mine.length === 2 && mine.every((a) => a.status === 'ready') ? mine : undefined;
+    });
+    const [newer, older] = both;
+    assert.equal(older!.id, first.id);
+    assert.equal(older!.endReason, 'publisher_left');
+    assert.ok(newer!.durationMs >= 2900, `the new publisher's whole session: ${newer!.durationMs} ms`);
+  } finally {
+    await service.close();
+  }
+});

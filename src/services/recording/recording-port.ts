@@ -28,6 +28,8 @@ export interface RecorderHandle {
   readonly durationMs: number;
   /** Bytes of the media file written so far (safe to read up to). */
   readonly bytes: number;
+  /** True once it is ending (stop called, or its reconnect window passed): it records nothing more. */
+  readonly isFinishing: boolean;
   /** EVENT playlist of what is written so far; undefined before the first fragment. */
   playlist(mediaUri: string): string | undefined;
   /** Idempotent; resolves when the files are complete. */

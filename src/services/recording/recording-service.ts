@@ -115,7 +115,9 @@ export class RecordingService {
     // Transcoder renditions carry their source's settings: only the source is recorded.
     const record = publisher.protocol !== TRANSCODE_PROTOCOL && publisher.delivery?.record === true && publisher.streamId !== undefined;
     const current = this.byPath.get(e.path);
-    if (current) {
+    // A recorder already finishing (its window was 0, or it ended on its own) records nothing more: start anew.
+    if (current?.handle.isFinishing) this.byPath.delete(e.path);
+    else if (current) {
       // Back within the reconnect window: the recorder continues, unless recording was switched off meanwhile.
       if (!record) this.stop(current, 'publisher_left', null);
       return;
@@ -186,13 +188,16 @@ export class RecordingService {
       const asset = await this.store.finish(r.assetId, end);
       if (asset) {
         this.log.info({ assetId: r.assetId, status: asset.status, endReason: asset.endReason, durationMs: asset.durationMs, error }, 'recording finished');
-        await this.emit(asset.status === 'ready' ? 'asset.ready' : 'asset.failed', asset);
+        // A deleted asset gets asset.deleted once its files are gone (AssetService), not a ready first.
+        if (end.endReason !== 'deleted') await this.emit(asset.status === 'ready' ? 'asset.ready' : 'asset.failed', asset);
       }
     }
-    // tracks_changed (or a recorder error) with the publisher still live: the next recording starts now.
+    // Ended while a publisher is live: other tracks (tracks_changed), or a takeover with no reconnect window
+    // (publisher_left as the new one attached). The next recording starts now. Other reasons (the disk, a
+    // deletion, a failing store or recorder) would only end the same way again.
     const reason = r.stoppedFor?.endReason ?? result.reason;
     const publisher = this.deps.hub.stream(r.path)?.publisher;
-    if (!this.closed && !this.byPath.has(r.path) && reason !== 'disk_full' && reason !== 'deleted' && publisher?.info.delivery?.record && publisher.info.streamId) {
+    if (!this.closed && !this.byPath.has(r.path) && (reason === 'tracks_changed' || reason === 'publisher_left') && publisher?.info.delivery?.record && publisher.info.streamId) {
       this.begin(r.path, publisher.info.streamId, publisher.info.delivery.reconnectWindowSec ?? this.deps.defaultReconnectWindowSec);
     }
   }
