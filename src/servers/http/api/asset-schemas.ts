@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { DateTime, Nullable } from '../schemas/common-schemas.js';
+import { DateTime, Nullable, PageQuery } from '../schemas/common-schemas.js';
 import { ASSET_STATUSES } from '../../../services/recording/index.js';
 
 const Status = Type.Union(ASSET_STATUSES.map((s) => Type.Literal(s)), {
@@ -36,10 +36,9 @@ export const AssetSchema = Type.Object({
 });
 
 export const AssetListQuery = Type.Object({
+  ...PageQuery.properties,
   streamId: Type.Optional(Type.String({ maxLength: 64 })),
   status: Type.Optional(Status),
-  limit: Type.Integer({ minimum: 1, maximum: 100, default: 25, description: 'page size' }),
-  cursor: Type.Optional(Type.String({ maxLength: 200, description: '`nextCursor` from the previous page' })),
 }, { additionalProperties: false });
 
 export const AssetPageSchema = Type.Object({
