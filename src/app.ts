@@ -4,10 +4,13 @@ import type { Config } from './config/schema.js';
 import type { Logger } from './core/logger.js';
 import { StreamHub } from './hub/index.js';
 import { openDatabase } from './db/open-database.js';
+import type { Database } from './db/database.js';
 import { fullGc } from './core/full-gc.js';
 import { StreamService } from './services/streams/stream-service.js';
 import { StreamLifecycle } from './services/streams/stream-lifecycle.js';
 import { StreamUrls } from './services/streams/stream-urls.js';
+import { PlaybackDirectory } from './services/streams/playback-directory.js';
+import { PlaybackDirectorySync } from './services/streams/playback-directory-sync.js';
 import { WebhookDispatcher } from './services/webhooks/webhook-dispatcher.js';
 import { WebhookService } from './services/webhooks/webhook-service.js';
 import { AdminTokenAuthenticator } from './services/auth/admin-token.js';
@@ -15,16 +18,18 @@ import { getOrCreateServerSecret } from './services/auth/server-secrets.js';
 import { ConfiguredPublishAuthorizer } from './services/auth/publish-authorizer.js';
 import { ConfiguredPlayAuthorizer } from './services/auth/play-authorizer.js';
 import { RtmpServer } from './servers/rtmp/rtmp-server.js';
-import type { RtmpAuth } from './servers/auth-port.js';
+import type { PlayAuthRequest, RtmpAuth } from './servers/auth-port.js';
 import { createHttpApp } from './servers/http/create-http-app.js';
-import { registerHls } from './servers/http/hls/register-hls.js';
-import { registerFlv } from './servers/http/flv/register-flv.js';
+import { registerHls } from './servers/http/playback/hls/register-hls.js';
+import { registerFlv } from './servers/http/playback/flv/register-flv.js';
+import { registerWatchPage } from './servers/http/playback/watch/watch-routes.js';
 import { connectLifecycle } from './services/streams/hub-lifecycle-link.js';
+import { HlsPackagers, hlsSettings } from './bridges/hls/index.js';
 import { flvTranscodePipes } from './bridges/transcode/index.js';
 import { TranscodeService, discoverFfmpeg, ladderLookup } from './services/transcode/index.js';
 import { fmp4RecordingPort } from './bridges/record/index.js';
 import { AssetService, RecordingService } from './services/recording/index.js';
-import { assetsRoutes } from './servers/http/api/assets-routes.js';
+import { assetsRoutes } from './servers/http/api/routes/assets-routes.js';
 import { registerVod } from './servers/http/playback/vod/register-vod.js';
 
 export interface RunningOnAir {
@@ -40,11 +45,16 @@ export interface RunningOnAir {
   close(): Promise<void>;
 }
 
+export interface StartOptions {
+  /** Wraps the opened database (tests count the queries a workload makes). */
+  readonly wrapDatabase?: (db: Database) => Database;
+}
+
 /**
  * The composition root's body: builds every module from the config and starts the listeners. main.ts
  * adds process concerns (argv, signals, printing); tests call this directly with port 0.
  */
-export async function startOnAir(config: Config, log: Logger): Promise<RunningOnAir> {
+export async function startOnAir(config: Config, log: Logger, options: StartOptions = {}): Promise<RunningOnAir> {
   const hub = new StreamHub(
     {
       gop: { maxBytes: config.gopCacheMaxBytes, maxMs: config.gopCacheMaxMs },
@@ -57,12 +67,19 @@ export async function startOnAir(config: Config, log: Logger): Promise<RunningOn
     log.warn('AUTH IS OPEN (--auth open): anyone who can reach this server can publish under any name. Development only.');
   }
 
-  const db = await openDatabase(config);
+  const opened = await openDatabase(config);
+  const db = options.wrapDatabase?.(opened) ?? opened;
+  // Playback decisions come from memory; PGlite is this process's own, so only PostgreSQL needs the safety reload.
+  const directory = new PlaybackDirectory(log.child({ mod: 'playback-directory' }));
+  const directorySync = new PlaybackDirectorySync(db, directory, log, {
+    reloadIntervalMs: db.kind === 'postgres' ? config.playbackDirectoryReloadSec * 1000 : Infinity,
+  });
+  await directorySync.start();
   // PGlite is this process's own: nobody else queues deliveries in it, so the worker needs no poll.
   const dispatcher = new WebhookDispatcher({ db, logger: log.child({ mod: 'webhooks' }), options: db.kind === 'pglite' ? { pollIntervalMs: Infinity } : {} });
   const streams = new StreamService({
     db, logger: log.child({ mod: 'streams' }), events: dispatcher, defaultReconnectWindowSec: config.reconnectWindowSec, defaultLatencyMode: config.latencyMode,
-    kickPublisher: (path, reason) => hub.kickPublisher(path, reason),
+    kickPublisher: (path, reason) => hub.kickPublisher(path, reason), directory,
   });
   const ffmpeg = await discoverFfmpeg({ configuredPath: config.ffmpegPath });
   const transcode = new TranscodeService({
@@ -87,10 +104,11 @@ export async function startOnAir(config: Config, log: Logger): Promise<RunningOn
     mode: config.auth, streams, logger: authLog, publishSecret: config.publishSecret,
     callbackUrl: config.authCallbackUrl, callbackTimeoutMs: config.authCallbackTimeoutMs,
   });
-  const playAuth = new ConfiguredPlayAuthorizer({ streams, playbackSecret, openMode: config.auth === 'open', logger: authLog });
+  const playAuth = new ConfiguredPlayAuthorizer({ directory, playbackSecret, openMode: config.auth === 'open', logger: authLog });
   const auth: RtmpAuth = {
     authorizePublish: (r) => publishAuth.authorizePublish(r),
     authorizePlay: (r) => playAuth.authorizePlay(r),
+    watchPlay: (r, onRevoke) => playAuth.watchPlay(r, onRevoke),
   };
 
   const rtmp = new RtmpServer(
@@ -105,18 +123,23 @@ export async function startOnAir(config: Config, log: Logger): Promise<RunningOn
   );
   const ports = { rtmp: config.rtmpPort, rtmps: undefined as number | undefined, http: config.httpPort };
   const urls = new StreamUrls({ publicUrl: config.publicUrl, ports: () => ({ rtmp: ports.rtmp, rtmps: ports.rtmps ?? null, http: ports.http }) });
-  const assets = new AssetService({ db, recording, port: fmp4RecordingPort, streams, events: dispatcher, playbackSecret, logger: log });
+  const assets = new AssetService({ db, recording, port: fmp4RecordingPort, streams, events: dispatcher, logger: log });
   const http = createHttpApp({
     config, logger: log, streams, webhooks, adminAuth, urls, playbackSecret, transcodeStatus: (path) => transcode.status(path),
     apiPlugins: [assetsRoutes({ assets, urls })],
   });
+  // HLS packaging subscribes to the hub for every published stream; the HTTP routes only serve what it made.
+  const hlsPackagers = config.hls
+    ? new HlsPackagers(hub, (d) => hlsSettings(config, d), log.child({ mod: 'hls' }), undefined, (path) => transcode.timeline(path))
+    : undefined;
   const playback = {
-    hub, config, log: log.child({ mod: 'playback' }), authorizePlay: auth.authorizePlay,
-    renditions: (path: string) => transcode.renditions(path), renditionTimeline: (path: string) => transcode.timeline(path),
+    hub, config, log: log.child({ mod: 'playback' }), authorizePlay: auth.authorizePlay, decidePlay: (r: PlayAuthRequest) => playAuth.decide(r), watchPlay: auth.watchPlay,
+    renditions: (path: string) => transcode.renditions(path),
   };
-  const hls = registerHls(http, playback);
+  registerHls(http, { ...playback, packagers: hlsPackagers });
   const flv = registerFlv(http, playback);
-  registerVod(http, assets);
+  registerVod(http, { assets, decideRecorded: (r) => playAuth.decideRecorded(r) });
+  registerWatchPage(http);
 
   Object.assign(ports, await rtmp.listen());
   await http.listen({ host: config.host, port: config.httpPort });
@@ -135,7 +158,7 @@ export async function startOnAir(config: Config, log: Logger): Promise<RunningOn
     rtmpConnections: () => rtmp.connectionCount,
     generatedApiToken: generatedToken,
     close: () => (closing ??= (async () => {
-      hls.close();
+      hlsPackagers?.close();
       flv.close();
       await rtmp.close();
       await recording.close();
@@ -144,6 +167,7 @@ export async function startOnAir(config: Config, log: Logger): Promise<RunningOn
       unlink();
       await http.close();
       lifecycle.close();
+      await directorySync.close();
       await dispatcher.close();
       await db.close();
     })()),

@@ -44,3 +44,8 @@ export function constantTimeEqual(a: string, b: string): boolean {
   const hb = createHash('sha256').update(b, 'utf8').digest();
   return timingSafeEqual(ha, hb);
 }
+
+/** Whether `id` has the shape newId(prefix) makes: a cheap refusal before any lookup. */
+export function isResourceId(prefix: 'str' | 'ses' | 'whe' | 'whd' | 'evt' | 'tok' | 'ast', id: string): boolean {
+  return id.length === prefix.length + 21 && id.startsWith(`${prefix}_`) && /^[a-z2-7]{20}$/.test(id.slice(prefix.length + 1));
+}

@@ -11,11 +11,11 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startTestServer, TEST_API_TOKEN, type TestServer } from '../support/onair.js';
+import { startTestServer, TEST_API_TOKEN, type TestServer } from '../../support/onair.js';
 import type { Proc } from '../support/proc.js';
 import { encodeTestMedia } from '../../src/formats/fmp4/testing/ffmpeg-media.js';
 import { recorderRig } from '../../src/bridges/record/testing/recorder-harness.js';
-import { apiClient, probeMp4, publishLooped, waitAsset } from './support/record-api.js';
+import { apiClient, probeMp4, publishLooped, waitAsset } from '../support/record-api.js';
 
 const root = process.getuid?.() === 0;
 const skip = root ? false : 'mounting a tmpfs needs root';

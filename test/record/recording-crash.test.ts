@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseMediaPlaylist } from '../../src/formats/m3u8/index.js';
 import { run, waitFor, type Proc } from '../support/proc.js';
-import { apiClient, probeMp4, publishLooped, waitAsset } from './support/record-api.js';
+import { apiClient, probeMp4, publishLooped, waitAsset } from '../support/record-api.js';
 
 const TOKEN = 'crash-test-admin-token-0123456789';
 const MAIN = resolve(import.meta.dirname, '../../src/main.ts');

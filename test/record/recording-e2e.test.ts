@@ -8,12 +8,12 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseMediaPlaylist, checkMediaPlaylist } from '../../src/formats/m3u8/index.js';
-import { startTestServer, TEST_API_TOKEN, type TestServer } from '../support/onair.js';
+import { startTestServer, TEST_API_TOKEN, type TestServer } from '../../support/onair.js';
 import { ffprobeFrameCounts } from '../support/clients.js';
 import { tmpFile } from '../support/media.js';
 import { waitFor } from '../support/proc.js';
-import { launchHlsBrowser } from '../hls/support/hls-browser.js';
-import { apiClient, probeMp4, publishOnce, publishOnceTee, waitAsset, webhookReceiver } from './support/record-api.js';
+import { launchHlsBrowser } from '../../support/hls-browser.js';
+import { apiClient, probeMp4, publishOnce, publishOnceTee, waitAsset, webhookReceiver } from '../support/record-api.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- API responses are checked field by field */
 

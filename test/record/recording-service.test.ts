@@ -13,11 +13,11 @@ import type { Database } from '../../src/db/database.js';
 import { openDatabase } from '../../src/db/open-database.js';
 import { StreamHub, type Publisher } from '../../src/hub/index.js';
 import { fmp4RecordingPort } from '../../src/bridges/record/index.js';
-import { configPackets, framePackets } from '../../src/bridges/hls/testing/media-feed.js';
+import { configPackets, framePackets } from '../../src/protocols/hls/testing/media-feed.js';
 import { encodeTestMedia, hasFfmpeg, type TestMedia } from '../../src/formats/fmp4/testing/ffmpeg-media.js';
 import { StreamService } from '../../src/services/streams/stream-service.js';
 import type { StreamRecord } from '../../src/services/streams/stream-types.js';
-import type { WebhookEventData, WebhookEventType } from '../../src/services/webhooks/webhook-events.js';
+import type { StreamEventData, StreamEventType } from '../../src/services/streams/stream-events.js';
 import { AssetStore } from '../../src/services/recording/asset-store.js';
 import { RecordingService } from '../../src/services/recording/recording-service.js';
 
@@ -47,7 +47,7 @@ after(async () => {
 
 function rig(free: { bytes: number }) {
   const hub = new StreamHub({ gop: { maxBytes: 16 * MiB, maxMs: 10_000 }, subscriber: { budgetBytes: 4 * MiB, slowTimeoutMs: 30_000 }, takeover: 'takeover' }, log);
-  const events: { type: WebhookEventType; data: WebhookEventData }[] = [];
+  const events: { type: StreamEventType; data: StreamEventData }[] = [];
   const service = new RecordingService({
     db, hub, port: fmp4RecordingPort, logger: log, events: { publish: async (type, data) => void events.push({ type, data }) }, streams,
     dir, minFreeBytes: 100 * MiB, defaultReconnectWindowSec: 0, freeBytes: async () => free.bytes, diskCheckIntervalMs: 20,

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { findBox } from '../../formats/fmp4/index.js';
 import { parseMediaPlaylist, checkMediaPlaylist } from '../../formats/m3u8/index.js';
 import { encodeTestMedia, hasFfmpeg } from '../../formats/fmp4/testing/ffmpeg-media.js';
-import { configPackets, framePackets, ManualTimers } from '../hls/testing/media-feed.js';
+import { configPackets, framePackets, ManualTimers } from '../../protocols/hls/testing/media-feed.js';
 import { JOURNAL_FILE, MEDIA_FILE, openFile, recoverRecording, vodPlaylist } from './recording-files.js';
 import type { FileIo } from './recording-file.js';
 import { probeFormatDuration, probePackets, recorderRig } from './testing/recorder-harness.js';

@@ -4,7 +4,7 @@ import type { MediaPacket, StreamMetadata } from '../../core/media-packet.js';
 import { buildInitSegment, mehdDurationOffset } from '../../formats/fmp4/index.js';
 import { renderMediaPlaylist } from '../../formats/m3u8/index.js';
 import type { StreamHub, Subscription, SubscriberSink } from '../../hub/index.js';
-import { type HlsPart, type HlsTrack, Segmenter, type SegmenterEvent, type Timers, TrackSelector, sameTrack } from './cmaf-parts.js';
+import { type HlsPart, type HlsTrack, Segmenter, type SegmenterEvent, type Timers, TrackSelector, sameTrack } from '../../protocols/hls/index.js';
 import {
   MAX_WRITE_QUEUE_BYTES, RECORD_FRAGMENT_MS, RECORD_LATENCY_TOLERANCE_MS, RECORD_SEGMENT_MS, RESUME_QUEUE_FRACTION,
 } from './limits.js';

@@ -3,11 +3,12 @@ import { join } from 'node:path';
 import type { Logger } from '../../core/logger.js';
 import { OnAirError } from '../../core/errors.js';
 import type { Database } from '../../db/database.js';
-import { verifyPlaybackToken } from '../auth/playback-token.js';
-import { summarize, type Page, type StreamRecord } from '../streams/stream-types.js';
-import type { EventPublisher } from '../webhooks/webhook-events.js';
+import type { Page } from '../../db/page-cursor.js';
+import { summarize, type StreamRecord } from '../streams/stream-types.js';
+import type { EventPublisher } from '../streams/stream-events.js';
 import { AssetStore, type AssetFilter } from './asset-store.js';
 import { summarizeAsset, type AssetRecord } from './asset-types.js';
+import { PLAYABLE_ASSET_CACHE_MAX } from './limits.js';
 import { MEDIA_FILE_NAME, type RecordingPort } from './recording-port.js';
 import type { RecordingService } from './recording-service.js';
 
@@ -17,10 +18,8 @@ export interface AssetServiceDeps {
   readonly port: Pick<RecordingPort, 'vodPlaylist'>;
   readonly streams: { get(id: string): Promise<StreamRecord | null> };
   readonly events: EventPublisher;
-  readonly playbackSecret: string;
   readonly logger: Logger;
   readonly now?: () => Date;
-  readonly nowSec?: () => number;
 }
 
 /** The media file of an asset as far as it may be read: while recording, up to the last whole fragment. */
@@ -30,13 +29,15 @@ export interface AssetMedia {
   readonly recording: boolean;
 }
 
-export type VodDecision = { ok: true; asset: AssetRecord } | { ok: false; code: 'not_found' | 'unauthorized'; reason: string };
-
 /** Recorded assets for the API and the VOD routes: list, get, delete, media file, playlist, playback policy. */
 export class AssetService {
   private readonly store: AssetStore;
   private readonly now: () => Date;
   private readonly log: Logger;
+  /** Finished assets by id for playback (LRU over the Map's order); a delete through this service drops one. */
+  private readonly playableCache = new Map<string, AssetRecord>();
+  /** Counts deletes: a database read that a delete overtook must not put its row in the cache. */
+  private deletes = 0;
 
   constructor(private readonly deps: AssetServiceDeps) {
     this.store = new AssetStore(deps.db);
@@ -57,11 +58,16 @@ export class AssetService {
 
   /** Stops a recording in progress, removes the files, keeps the row as `deleted`. Idempotent. */
   async delete(id: string): Promise<AssetRecord | null> {
+    this.deletes++;
+    this.playableCache.delete(id);
     const current = await this.store.get(id);
     if (!current || current.status === 'deleted') return current;
     await this.deps.recording.stopAsset(id, 'deleted');
     await rm(this.deps.recording.assetDir(current), { recursive: true, force: true });
     const asset = await this.store.markDeleted(id, this.now());
+    // Again once the row says deleted: a read that began while the files were being removed found it ready.
+    this.deletes++;
+    this.playableCache.delete(id);
     if (asset) {
       this.log.info({ assetId: id }, 'asset deleted');
       const stream = asset.streamId ? await this.deps.streams.get(asset.streamId) : null;
@@ -89,21 +95,28 @@ export class AssetService {
   }
 
   /**
-   * Who may play an asset: the playback policy of its stream (a signed stream's assets need a playback token
-   * for the stream's playback id); once the stream is deleted, the policy and id it had when recorded.
+   * The asset a playback request names, from memory when possible: a recording in progress from the recorder,
+   * a finished one from a bounded cache (read once); undefined when unknown or deleted. Who may play it is
+   * decided by the caller from the playback directory (ConfiguredPlayAuthorizer.decideRecorded).
    */
-  async authorizeVod(id: string, token: string | undefined): Promise<VodDecision> {
-    const asset = await this.get(id);
-    if (!asset || asset.status === 'deleted') return { ok: false, code: 'not_found', reason: 'no asset with this id' };
-    const stream = asset.streamId ? await this.deps.streams.get(asset.streamId) : null;
-    const policy = stream?.settings.playbackPolicy ?? asset.playbackPolicy;
-    const playbackId = stream?.playbackId ?? asset.playbackId;
-    if (policy === 'signed') {
-      const now = this.deps.nowSec?.() ?? Math.floor(Date.now() / 1000);
-      const check = playbackId ? verifyPlaybackToken(this.deps.playbackSecret, token ?? '', playbackId, now) : { ok: false as const, reason: 'no playback id' };
-      if (!check.ok) return { ok: false, code: 'unauthorized', reason: check.reason };
+  async playable(id: string): Promise<AssetRecord | undefined> {
+    const cached = this.playableCache.get(id);
+    if (cached) {
+      this.playableCache.delete(id);
+      this.playableCache.set(id, cached);
+      return cached;
     }
-    return { ok: true, asset };
+    const live = this.deps.recording.liveAsset(id);
+    if (live) return (await live) ?? undefined;
+    const deletes = this.deletes;
+    const asset = await this.store.get(id);
+    if (!asset || asset.status === 'deleted') return undefined;
+    // A row still `recording` that this process does not write is finished elsewhere (or at the next start): not cached.
+    if (asset.status !== 'recording' && deletes === this.deletes) {
+      this.playableCache.set(id, asset);
+      if (this.playableCache.size > PLAYABLE_ASSET_CACHE_MAX) this.playableCache.delete(this.playableCache.keys().next().value!);
+    }
+    return asset;
   }
 
   /** A recording in progress shows what is written so far. */

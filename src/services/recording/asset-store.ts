@@ -1,6 +1,6 @@
 import type { Queryable } from '../../db/database.js';
-import type { Page, PlaybackPolicy } from '../streams/stream-types.js';
-import { decodeCursor, encodeCursor } from '../streams/page-cursor.js';
+import { decodeCursor, encodeCursor, type Page } from '../../db/page-cursor.js';
+import type { PlaybackPolicy } from '../streams/stream-types.js';
 import type { AssetRecord, AssetStatus, RecordedTrack } from './asset-types.js';
 
 interface AssetRow {

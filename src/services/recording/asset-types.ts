@@ -1,12 +1,8 @@
-import type { TrackInfo } from '../../codecs/index.js';
 import type { PlaybackPolicy } from '../streams/stream-types.js';
+import type { AssetStatus, AssetSummary, RecordedTrack } from '../streams/asset-events.js';
 
-/** recording: being written; ready: complete and playable; failed: stopped early or unwritable; deleted: files gone. */
-export type AssetStatus = 'recording' | 'ready' | 'failed' | 'deleted';
-export const ASSET_STATUSES: readonly AssetStatus[] = ['recording', 'ready', 'failed', 'deleted'];
-
-/** A recorded track: what its codec configuration says, without the configuration bytes. */
-export type RecordedTrack = Omit<TrackInfo, 'config' | 'profile' | 'level'>;
+// The asset as events carry it is declared with the other published events (services/streams); built here.
+export { ASSET_STATUSES, type AssetStatus, type AssetSummary, type RecordedTrack } from '../streams/asset-events.js';
 
 /** One recording of a stream's live sessions (services' view; the HTTP layer adds URLs). */
 export interface AssetRecord {
@@ -35,21 +31,6 @@ export interface AssetRecord {
   readonly error: string | null;
   readonly createdAt: Date;
   readonly updatedAt: Date;
-}
-
-/** What webhooks carry: the asset without where it is stored. */
-export interface AssetSummary {
-  readonly id: string;
-  readonly streamId: string | null;
-  readonly status: AssetStatus;
-  readonly startedAt: string;
-  readonly endedAt: string | null;
-  readonly durationSec: number;
-  readonly sizeBytes: number;
-  readonly gaps: { readonly count: number; readonly durationSec: number };
-  readonly tracks: readonly RecordedTrack[];
-  readonly endReason: string | null;
-  readonly error: string | null;
 }
 
 export function summarizeAsset(a: AssetRecord): AssetSummary {

@@ -5,3 +5,9 @@
  * than any sensible --record-min-free-mb, so the floor is seen before the disk fills.
  */
 export const DISK_CHECK_INTERVAL_MS = 5_000;
+
+/**
+ * Finished assets (ready or failed) kept in memory for VOD playback, so a player's playlist and byte-range
+ * requests are answered without a database read each (a row is ~1 KB; a finished asset changes only when deleted).
+ */
+export const PLAYABLE_ASSET_CACHE_MAX = 2_048;

@@ -6,7 +6,7 @@ import type { StreamEventInfo, StreamHub } from '../../hub/index.js';
 import { newId } from '../random-ids.js';
 import { summarize, type StreamRecord } from '../streams/stream-types.js';
 import { TRANSCODE_PROTOCOL } from '../transcode/transcode-session.js';
-import type { EventPublisher } from '../webhooks/webhook-events.js';
+import type { EventPublisher } from '../streams/stream-events.js';
 import { AssetStore, type AssetEnd } from './asset-store.js';
 import { summarizeAsset, type AssetRecord } from './asset-types.js';
 import { DiskGuard, type FreeSpaceReader, statfsFreeBytes } from './disk-guard.js';
@@ -83,6 +83,11 @@ export class RecordingService {
   /** The recorder writing `assetId` now, if any. */
   live(assetId: string): RecorderHandle | undefined {
     return this.byAsset.get(assetId)?.handle;
+  }
+
+  /** The row of the recording of `assetId` being written now (its tracks as created: none), if any. */
+  liveAsset(assetId: string): Promise<AssetRecord | null> | undefined {
+    return this.byAsset.get(assetId)?.created;
   }
 
   /** Where an asset's files are. */

@@ -10,7 +10,7 @@ import { pino } from 'pino';
 import type { MediaPacket } from '../../../core/media-packet.js';
 import { StreamHub } from '../../../hub/index.js';
 import type { TestMedia } from '../../../formats/fmp4/testing/ffmpeg-media.js';
-import { configPackets, framePackets } from '../../hls/testing/media-feed.js';
+import { configPackets, framePackets } from '../../../protocols/hls/testing/media-feed.js';
 import { StreamRecorder, type RecordingResult, type StreamRecorderOptions } from '../stream-recorder.js';
 
 export const silent = pino({ level: 'silent' });
