@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import type { Config } from './config/schema.js';
 import type { Logger } from './core/logger.js';
 import { StreamHub } from './hub/index.js';
@@ -33,6 +34,10 @@ import { checkAuthSettings, readTlsFiles, takeoverPolicy } from './config/startu
 import { trustProxyOption } from './servers/http/trust-proxy.js';
 import { RepushService, TargetService, TargetStore } from './services/repush/index.js';
 import { rtmpPushConnector } from './servers/rtmp/rtmp-push-connector.js';
+import { fmp4RecordingPort } from './bridges/record/index.js';
+import { AssetService, RecordingService } from './services/recording/index.js';
+import { assetsRoutes } from './servers/http/api/routes/assets-routes.js';
+import { registerVod } from './servers/http/playback/vod/register-vod.js';
 
 export interface RunningOnAir {
   readonly hub: StreamHub;
@@ -40,6 +45,7 @@ export interface RunningOnAir {
   readonly streams: StreamService;
   readonly transcode: TranscodeService;
   readonly targets: TargetService;
+  readonly recording: RecordingService;
   /** Open RTMP/RTMPS connections (any state). */
   rtmpConnections(): number;
   /**
@@ -105,6 +111,12 @@ export async function startOnAir(config: Config, log: Logger, options: StartOpti
   const lifecycle = new StreamLifecycle({ db, logger: log.child({ mod: 'lifecycle' }), events: dispatcher });
   await lifecycle.recover();
   const unlink = connectLifecycle(hub, lifecycle, log);
+  const recording = new RecordingService({
+    db, hub, port: fmp4RecordingPort, logger: log.child({ mod: 'recording' }), events: dispatcher, streams,
+    dir: config.recordDir || join(config.dataDir, 'recordings'), minFreeBytes: config.recordMinFreeMb * 1024 * 1024,
+    defaultReconnectWindowSec: config.reconnectWindowSec,
+  });
+  await recording.init();
   const webhooks = new WebhookService({ db, dispatcher, targets: webhookTargets });
   const { auth: adminAuth, generatedToken } = await AdminTokenAuthenticator.init(db, config.apiToken);
   const playbackSecret = config.playbackSecret || (await getOrCreateServerSecret(db, 'playback_secret'));
@@ -148,8 +160,10 @@ export async function startOnAir(config: Config, log: Logger, options: StartOpti
     },
   });
   const targets = new TargetService({ db, repush, streamExists: async (id) => (await streams.get(id)) !== null, logger: log.child({ mod: 'targets' }) });
+  const assets = new AssetService({ db, recording, port: fmp4RecordingPort, streams, events: dispatcher, logger: log });
   const http = createHttpApp({
     config, logger: log, streams, webhooks, targets, adminAuth, urls, playbackSecret, transcodeStatus: (path) => transcode.status(path),
+    apiPlugins: [assetsRoutes({ assets, urls })],
   });
   // HLS packaging subscribes to the hub for every published stream; the HTTP routes only serve what it made.
   const hlsPackagers = config.hls
@@ -161,6 +175,7 @@ export async function startOnAir(config: Config, log: Logger, options: StartOpti
   };
   registerHls(http, { ...playback, packagers: hlsPackagers });
   const flv = registerFlv(http, playback);
+  registerVod(http, { assets, decideRecorded: (r) => playAuth.decideRecorded(r) });
   registerWatchPage(http, playback);
 
   let closing: Promise<void> | undefined;
@@ -170,6 +185,7 @@ export async function startOnAir(config: Config, log: Logger, options: StartOpti
     repush.close();
     await rtmp.close();
     await srt?.close();
+    await recording.close();
     await transcode.close();
     hub.close();
     unlink();
@@ -208,6 +224,7 @@ export async function startOnAir(config: Config, log: Logger, options: StartOpti
     streams,
     transcode,
     targets,
+    recording,
     rtmpConnections: () => rtmp.connectionCount,
     srt,
     generatedApiToken: generatedToken,

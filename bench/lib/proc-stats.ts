@@ -61,3 +61,18 @@ export function processAgeSeconds(pid: number): number {
   const uptime = Number(readFileSync('/proc/uptime', 'utf8').split(' ')[0]);
   return uptime - started;
 }
+
+/** A process's I/O counters (/proc/<pid>/io): bytes passed to write calls, write calls, and bytes sent to storage. */
+export interface ProcIo {
+  readonly wchar: number;
+  readonly syscw: number;
+  readonly writeBytes: number;
+}
+
+export function procIo(pid: number): ProcIo {
+  const fields = new Map(readFileSync(`/proc/${pid}/io`, 'utf8').trim().split('\n').map((l) => {
+    const [k, v] = l.split(':');
+    return [k!.trim(), Number(v)] as const;
+  }));
+  return { wchar: fields.get('wchar') ?? 0, syscw: fields.get('syscw') ?? 0, writeBytes: fields.get('write_bytes') ?? 0 };
+}

@@ -65,6 +65,8 @@ export const SETTINGS = {
   ffmpegPath: { type: 'string', default: '', env: 'FFMPEG_PATH', doc: 'ffmpeg binary for transcoding; empty = `ffmpeg` on PATH, then a bundled build if installed; none = transcoding streams play passthrough' },
   transcodeEncoder: { type: 'enum', values: ['software', 'nvenc', 'vaapi', 'qsv'], default: 'software', doc: 'H.264 encoder preset: software (libx264) or a hardware encoder (nvenc, vaapi, qsv: untested)' },
   maxTranscodes: { type: 'int', default: 4, min: 0, max: 256, doc: 'streams transcoded at once; later ones play passthrough (0 = transcoding off)' },
+  recordDir: { type: 'string', default: '', doc: 'where recordings are written (<dir>/<assetId>/); empty = <data-dir>/recordings' },
+  recordMinFreeMb: { type: 'int', default: 1024, min: 0, max: 100_000_000, doc: 'free space (MB) the recordings volume must keep: below it recording stops (asset failed, endReason disk_full) and none starts; checked every 5 s; 0 = never checked' },
   transcodeBudgetMpx: { type: 'int', default: 0, min: 0, max: 100000, doc: 'encode budget in megapixels/s summed over every running rung (0 = 20 per CPU core, about libx264 veryfast realtime capacity)' },
   repushTimeoutMs: { type: 'int', default: 10000, min: 500, max: 120000, doc: 're-push: deadline of each connection step to a target (TCP/TLS connect + handshake + connect, then publish)' },
   repushRetryMinMs: { type: 'int', default: 1000, min: 100, max: 60000, doc: 're-push: first reconnect delay; doubles per consecutive failure (with jitter) up to --repush-retry-max-ms' },

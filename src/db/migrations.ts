@@ -105,6 +105,38 @@ export const MIGRATIONS: readonly Migration[] = [
     ],
   },
   {
+    id: 3,
+    name: 'recorded assets',
+    statements: [
+      // stream_id is SET NULL on delete: a recording outlives its stream (deleting a stream must not destroy
+      // what it recorded); playback_id/playback_policy keep the stream's policy for the asset's playback then.
+      `CREATE TABLE assets (
+        id text PRIMARY KEY,
+        stream_id text REFERENCES streams(id) ON DELETE SET NULL,
+        stream_path text NOT NULL,
+        playback_id text,
+        playback_policy text NOT NULL CHECK (playback_policy IN ('public', 'signed')),
+        session_ids jsonb NOT NULL DEFAULT '[]'::jsonb,
+        status text NOT NULL CHECK (status IN ('recording', 'ready', 'failed', 'deleted')),
+        started_at timestamptz NOT NULL,
+        ended_at timestamptz,
+        duration_ms bigint NOT NULL DEFAULT 0,
+        size_bytes bigint NOT NULL DEFAULT 0,
+        gaps integer NOT NULL DEFAULT 0,
+        gap_ms bigint NOT NULL DEFAULT 0,
+        tracks jsonb NOT NULL DEFAULT '[]'::jsonb,
+        storage_path text NOT NULL,
+        end_reason text,
+        error text,
+        created_at timestamptz NOT NULL,
+        updated_at timestamptz NOT NULL
+      )`,
+      `CREATE INDEX assets_created_idx ON assets (created_at DESC, id DESC)`,
+      `CREATE INDEX assets_stream_idx ON assets (stream_id, created_at DESC, id DESC)`,
+      `CREATE INDEX assets_recording_idx ON assets (status) WHERE status = 'recording'`,
+    ],
+  },
+  {
     id: 4,
     name: 'per-stream SRT passphrase',
     // Kept in clear like the stream key: SRT derives its key-encrypting key from it (PBKDF2) at every publish.

@@ -19,6 +19,8 @@ export interface DeliveryPreferences {
   readonly latencyMode?: 'low' | 'standard';
   /** How long outputs keep the stream resumable after its publisher drops. */
   readonly reconnectWindowSec?: number;
+  /** Record the live sessions (services/recording). */
+  readonly record?: boolean;
 }
 
 export interface SubscriberInfo {

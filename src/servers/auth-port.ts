@@ -1,6 +1,8 @@
 import type { PlayAuthorizer, PlayWatcher, PublishAuthorizer } from '../services/auth/auth-types.js';
 
-export type { PlayAuthRequest, PlayDecision, PublishAuthRequest, PublishDecision } from '../services/auth/auth-types.js';
+export type {
+  PlayAuthRequest, PlayDecision, PublishAuthRequest, PublishDecision, RecordedPlayDecision, RecordedPlayRequest,
+} from '../services/auth/auth-types.js';
 
 /**
  * What the RTMP server asks of auth: both decisions from one object (the services keep them in two classes),

@@ -25,7 +25,7 @@ export function newPlaybackId(): string {
 }
 
 /** Resource ids: a type prefix (readable in logs and support tickets) + 20 chars (100 bits). */
-export function newId(prefix: 'str' | 'ses' | 'whe' | 'whd' | 'evt' | 'tok' | 'tgt'): string {
+export function newId(prefix: 'str' | 'ses' | 'whe' | 'whd' | 'evt' | 'tok' | 'tgt' | 'ast'): string {
   return `${prefix}_${randomBase32(20)}`;
 }
 
@@ -43,4 +43,9 @@ export function constantTimeEqual(a: string, b: string): boolean {
   const ha = createHash('sha256').update(a, 'utf8').digest();
   const hb = createHash('sha256').update(b, 'utf8').digest();
   return timingSafeEqual(ha, hb);
+}
+
+/** Whether `id` has the shape newId(prefix) makes: a cheap refusal before any lookup. */
+export function isResourceId(prefix: 'str' | 'ses' | 'whe' | 'whd' | 'evt' | 'tok' | 'ast', id: string): boolean {
+  return id.length === prefix.length + 21 && id.startsWith(`${prefix}_`) && /^[a-z2-7]{20}$/.test(id.slice(prefix.length + 1));
 }

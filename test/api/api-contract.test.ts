@@ -165,7 +165,7 @@ function contract(label: string, postgres: () => string | undefined): void {
       const ok = await h.publishAuth.authorizePublish({ app: 'live', name: s.streamKey, query: '', clientIp: '10.0.0.1', protocol: 'rtmp' });
       assert.deepEqual(ok, {
         ok: true, streamPath: `live/${s.playbackId}`, streamId: s.id, playbackId: s.playbackId,
-        delivery: { latencyMode: s.settings.latencyMode, reconnectWindowSec: s.settings.reconnectWindowSec },
+        delivery: { latencyMode: s.settings.latencyMode, reconnectWindowSec: s.settings.reconnectWindowSec, record: s.settings.record },
       });
       const r = await h.api('POST', `/api/v1/streams/${s.id}/reset-key`);
       assert.equal(r.status, 200);

@@ -1,15 +1,24 @@
 import { OnAirError, checkLimit } from '../../core/errors.js';
 import { type BoxNode, box, fields, fullBox, serializeBoxes } from './box-tree.js';
 import { MAX_CONFIG_BYTES, MAX_TRACKS } from './limits.js';
+import { mehdBox } from './mehd.js';
 import { sampleEntry } from './sample-entry.js';
 import type { Fmp4Track } from './types.js';
+
+export interface InitSegmentOptions {
+  /**
+   * Adds an mvex/mehd (version 1) with this movie duration in ms (the movie timescale): a recording writes 0
+   * and sets the real value in place when it ends (mehd.ts). Absent = no mehd (live HLS).
+   */
+  readonly fragmentDurationMs?: number;
+}
 
 /**
  * CMAF header / HLS Media Initialization Section (RFC 8216 §3.3, EXT-X-MAP): ftyp + moov with mvex.
  * Every duration is 0: the movie is fragmented and its length unknown (ISO/IEC 14496-12 §8.8.1; CMAF
  * §7.3.2.1). Sample tables are present and empty, as the box structure requires.
  */
-export function buildInitSegment(tracks: readonly Fmp4Track[]): Buffer {
+export function buildInitSegment(tracks: readonly Fmp4Track[], options: InitSegmentOptions = {}): Buffer {
   if (tracks.length === 0) throw new OnAirError('ONAIR_ERR_MALFORMED', 'init segment needs at least one track');
   checkLimit('fmp4 tracks', tracks.length, MAX_TRACKS);
   const ids = new Set<number>();
@@ -24,7 +33,7 @@ export function buildInitSegment(tracks: readonly Fmp4Track[]): Buffer {
     ids.add(t.id);
   }
   const nextTrackId = Math.max(...ids) + 1;
-  return serializeBoxes([ftyp(), box('moov', mvhd(nextTrackId), ...tracks.map(trak), mvex(tracks))]);
+  return serializeBoxes([ftyp(), box('moov', mvhd(nextTrackId), ...tracks.map(trak), mvex(tracks, options.fragmentDurationMs))]);
 }
 
 /** iso6: tfdt v1 / signed trun; cmfc: CMAF track file structure (ISO/IEC 23000-19 §7.2). */
@@ -101,10 +110,11 @@ function trak(t: Fmp4Track): BoxNode {
   return box('trak', tkhd(t), box('mdia', mdhd(t), hdlr(t), minf(t)));
 }
 
-/** trex defaults are all overridden per sample by trun, so they stay 0 (§8.8.3). */
-function mvex(tracks: readonly Fmp4Track[]): BoxNode {
+/** trex defaults are all overridden per sample by trun, so they stay 0 (§8.8.3). mehd comes first (§8.8.1). */
+function mvex(tracks: readonly Fmp4Track[], durationMs: number | undefined): BoxNode {
   return box(
     'mvex',
+    ...(durationMs === undefined ? [] : [mehdBox(durationMs)]),
     ...tracks.map((t) => fullBox('trex', 0, 0, fields(20).u32(t.id).u32(1).u32(0).u32(0).u32(0).done())),
   );
 }

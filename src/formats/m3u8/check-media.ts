@@ -21,7 +21,7 @@ export const MEDIA_PLAYLIST_RULES = {
   CAN_SKIP_UNTIL: 'CAN-SKIP-UNTIL below 6 x TARGETDURATION',
   /** rfc8216bis §4.4.5.2: EXT-X-SKIP only in answer to a client that may skip (CAN-SKIP-UNTIL). */
   SKIP_WITHOUT_CAN_SKIP: 'EXT-X-SKIP without CAN-SKIP-UNTIL',
-  /** RFC 8216 §7 / rfc8216bis §8: EXT-X-MAP needs VERSION >= 6 (without I-FRAMES-ONLY), EXT-X-SKIP >= 9. */
+  /** RFC 8216 §7 / rfc8216bis §8: EXT-X-BYTERANGE needs VERSION >= 4, EXT-X-MAP >= 6 (without I-FRAMES-ONLY), EXT-X-SKIP >= 9. */
   VERSION_TOO_LOW: 'EXT-X-VERSION below what the tags used require',
   /** RFC 8216 §6.2.1: MEDIA-SEQUENCE never decreases; a segment keeps its number, URI and duration. */
   MEDIA_SEQUENCE: 'media sequence went back or a segment changed',
@@ -90,6 +90,7 @@ function checkServerControl(p: MediaPlaylist, fail: Fail): void {
 function checkVersion(p: MediaPlaylist, fail: Fail): void {
   const usesMap = p.map !== undefined || p.segments.some((s) => s.map) || p.partialSegment?.map !== undefined;
   if (usesMap && p.version < 6) fail('VERSION_TOO_LOW', `EXT-X-MAP needs 6, have ${p.version}`);
+  if (p.segments.some((s) => s.byteRange) && p.version < 4) fail('VERSION_TOO_LOW', `EXT-X-BYTERANGE needs 4, have ${p.version}`);
   if (p.skippedSegments !== undefined && p.version < 9) fail('VERSION_TOO_LOW', `EXT-X-SKIP needs 9, have ${p.version}`);
 }
 

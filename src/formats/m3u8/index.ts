@@ -1,5 +1,5 @@
 export type {
-  MapTag, MediaPart, PartialSegment, MediaSegment, ServerControl, PreloadHint, RenditionReport, MediaPlaylist,
+  ByteRange, MapTag, MediaPart, PartialSegment, MediaSegment, ServerControl, PreloadHint, RenditionReport, MediaPlaylist,
   Variant, MasterPlaylist,
 } from './types.js';
 export { renderMediaPlaylist } from './render-media.js';

@@ -88,6 +88,23 @@ const GOLDEN: [string, MediaPlaylist, string][] = [
     { version: 3, targetDuration: 6, mediaSequence: 0, playlistType: 'EVENT', segments: [{ uri: 'a.ts', duration: 5.5, title: 'first, of all' }], endList: true },
     lines('#EXTM3U', '#EXT-X-VERSION:3', '#EXT-X-TARGETDURATION:6', '#EXT-X-MEDIA-SEQUENCE:0', '#EXT-X-PLAYLIST-TYPE:EVENT', '#EXTINF:5.500,first, of all', 'a.ts', '#EXT-X-ENDLIST'),
   ],
+  [
+    'recorded VOD: init and segments as byte ranges of one MP4, discontinuity after a reconnect',
+    {
+      version: 7, targetDuration: 5, mediaSequence: 0, playlistType: 'VOD', map: { uri: 'recording.mp4', byteRange: { length: 1133, offset: 0 } },
+      segments: [
+        { uri: 'recording.mp4', duration: 4, byteRange: { length: 40_000, offset: 1133 } },
+        { uri: 'recording.mp4', duration: 4.52, byteRange: { length: 38_000, offset: 41_133 }, discontinuity: true },
+      ],
+      endList: true,
+    },
+    lines(
+      '#EXTM3U', '#EXT-X-VERSION:7', '#EXT-X-TARGETDURATION:5', '#EXT-X-MEDIA-SEQUENCE:0', '#EXT-X-PLAYLIST-TYPE:VOD',
+      '#EXT-X-MAP:URI="recording.mp4",BYTERANGE="1133@0"',
+      '#EXTINF:4.000,', '#EXT-X-BYTERANGE:40000@1133', 'recording.mp4',
+      '#EXT-X-DISCONTINUITY', '#EXTINF:4.520,', '#EXT-X-BYTERANGE:38000@41133', 'recording.mp4', '#EXT-X-ENDLIST',
+    ),
+  ],
 ];
 
 for (const [name, data, text] of GOLDEN) {
@@ -116,4 +133,15 @@ test('master playlist golden render and parse', () => {
   assert.equal(renderMasterPlaylist(VARIANTS), MASTER);
   assert.deepEqual(parseMasterPlaylist(MASTER), { independentSegments: true, variants: VARIANTS });
   assert.equal(renderMasterPlaylist(VARIANTS, { independentSegments: false, version: 3 }).split('\n').slice(0, 2).join('|'), '#EXTM3U|#EXT-X-VERSION:3');
+});
+
+test('EXT-X-BYTERANGE without an offset follows the previous sub-range of the same URI (RFC 8216 §4.3.2.2)', () => {
+  const p = parseMediaPlaylist(lines('#EXTM3U', '#EXT-X-VERSION:4', '#EXT-X-TARGETDURATION:4',
+    '#EXTINF:4,', '#EXT-X-BYTERANGE:100@10', 'a.mp4', '#EXTINF:4,', '#EXT-X-BYTERANGE:50', 'a.mp4'));
+  assert.deepEqual(p.segments.map((s) => s.byteRange), [{ length: 100, offset: 10 }, { length: 50, offset: 110 }]);
+  assert.throws(() => parseMediaPlaylist(lines('#EXTM3U', '#EXT-X-TARGETDURATION:4', '#EXTINF:4,', '#EXT-X-BYTERANGE:50', 'a.mp4')), /without offset/);
+  assert.throws(() => parseMediaPlaylist(lines('#EXTM3U', '#EXT-X-TARGETDURATION:4', '#EXTINF:4,', '#EXT-X-BYTERANGE:5@0', 'a.mp4',
+    '#EXTINF:4,', '#EXT-X-BYTERANGE:50', 'b.mp4')), /same URI/);
+  assert.throws(() => parseMediaPlaylist(lines('#EXTM3U', '#EXT-X-TARGETDURATION:4', '#EXT-X-MAP:URI="a.mp4",BYTERANGE="5"')), /offset/);
+  assert.deepEqual(checkMediaPlaylist({ ...p, version: 3 }), ['VERSION_TOO_LOW: EXT-X-BYTERANGE needs 4, have 3']);
 });

@@ -1,7 +1,7 @@
 import { OnAirError } from '../../core/errors.js';
 import { decimalAttr, parseAttributes, parseDecimal, parseInteger, requireAttr } from './attributes.js';
 import { playlistLines } from './playlist-lines.js';
-import type { MapTag, MediaPart, MediaPlaylist, MediaSegment, PartialSegment, PreloadHint, RenditionReport, ServerControl } from './types.js';
+import type { ByteRange, MapTag, MediaPart, MediaPlaylist, MediaSegment, PartialSegment, PreloadHint, RenditionReport, ServerControl } from './types.js';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
@@ -16,6 +16,9 @@ export function parseMediaPlaylist(text: string): MediaPlaylist {
   let pending: Mutable<PartialSegment> = {};
   let extinf: { duration: number; title: string } | undefined;
   let gap = false;
+  let range: { length: number; offset: number | undefined } | undefined;
+  /** Where the previous segment's sub-range ended, per URI: an EXT-X-BYTERANGE without offset starts there. */
+  let rangeEnd: { uri: string; end: number } | undefined;
   const hints: PreloadHint[] = [];
   const reports: RenditionReport[] = [];
   const pendingIsEmpty = (): boolean => Object.keys(pending).length === 0;
@@ -23,10 +26,16 @@ export function parseMediaPlaylist(text: string): MediaPlaylist {
   for (const line of playlistLines(text)) {
     if (line.kind === 'uri') {
       if (!extinf) throw new OnAirError('ONAIR_ERR_MALFORMED', `URI without #EXTINF: ${line.uri.slice(0, 60)}`);
-      segments.push({ ...pending, uri: line.uri, duration: extinf.duration, ...(extinf.title ? { title: extinf.title } : {}), ...(gap ? { gap } : {}) });
+      const byteRange = range ? segmentRange(range, line.uri, rangeEnd) : undefined;
+      rangeEnd = byteRange ? { uri: line.uri, end: byteRange.offset + byteRange.length } : undefined;
+      segments.push({
+        ...pending, uri: line.uri, duration: extinf.duration, ...(extinf.title ? { title: extinf.title } : {}), ...(gap ? { gap } : {}),
+        ...(byteRange ? { byteRange } : {}),
+      });
       pending = {};
       extinf = undefined;
       gap = false;
+      range = undefined;
       continue;
     }
     const { name, value } = line;
@@ -44,8 +53,14 @@ export function parseMediaPlaylist(text: string): MediaPlaylist {
       case 'EXT-X-SERVER-CONTROL': p.serverControl = serverControl(parseAttributes(value)); break;
       case 'EXT-X-PART-INF': p.partTarget = parseDecimal(requireAttr(parseAttributes(value), 'PART-TARGET', name), 'PART-TARGET'); break;
       case 'EXT-X-SKIP': p.skippedSegments = parseInteger(requireAttr(parseAttributes(value), 'SKIPPED-SEGMENTS', name), 'SKIPPED-SEGMENTS'); break;
+      case 'EXT-X-BYTERANGE': range = parseRange(value, name); break;
       case 'EXT-X-MAP': {
-        const map: MapTag = { uri: requireAttr(parseAttributes(value), 'URI', name) };
+        const attrs = parseAttributes(value);
+        const mapRange = attrs.get('BYTERANGE');
+        const r = mapRange === undefined ? undefined : parseRange(mapRange, 'EXT-X-MAP BYTERANGE');
+        // §4.3.2.5: the BYTERANGE of EXT-X-MAP always carries its offset.
+        if (r && r.offset === undefined) throw new OnAirError('ONAIR_ERR_MALFORMED', 'EXT-X-MAP BYTERANGE without an offset');
+        const map: MapTag = { uri: requireAttr(attrs, 'URI', name), ...(r ? { byteRange: { length: r.length, offset: r.offset! } } : {}) };
         if (p.map === undefined && segments.length === 0 && pendingIsEmpty()) p.map = map;
         else pending.map = map;
         break;
@@ -84,6 +99,21 @@ export function parseMediaPlaylist(text: string): MediaPlaylist {
     ...(hints.length ? { preloadHints: hints } : {}),
     ...(reports.length ? { renditionReports: reports } : {}),
   };
+}
+
+/** `<n>[@<o>]` (RFC 8216 §4.3.2.2). */
+function parseRange(value: string, what: string): { length: number; offset: number | undefined } {
+  const at = value.indexOf('@');
+  return at < 0
+    ? { length: parseInteger(value, what), offset: undefined }
+    : { length: parseInteger(value.slice(0, at), what), offset: parseInteger(value.slice(at + 1), what) };
+}
+
+/** Without an offset a sub-range follows the previous segment's, which must be of the same resource (§4.3.2.2). */
+function segmentRange(r: { length: number; offset: number | undefined }, uri: string, previous: { uri: string; end: number } | undefined): ByteRange {
+  if (r.offset !== undefined) return { length: r.length, offset: r.offset };
+  if (!previous || previous.uri !== uri) throw new OnAirError('ONAIR_ERR_MALFORMED', 'EXT-X-BYTERANGE without offset after no sub-range of the same URI');
+  return { length: r.length, offset: previous.end };
 }
 
 function yes(attrs: Map<string, string>, name: string): boolean {

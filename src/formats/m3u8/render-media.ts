@@ -1,6 +1,6 @@
 import { OnAirError } from '../../core/errors.js';
 import { checkText, formatAttributes, formatDecimal, quoted } from './attributes.js';
-import type { MediaPart, MediaPlaylist, PartialSegment } from './types.js';
+import type { ByteRange, MapTag, MediaPart, MediaPlaylist, PartialSegment } from './types.js';
 
 /**
  * Media Playlist writer (RFC 8216 §4.3; LL-HLS tags from draft-pantos-hls-rfc8216bis §4.4). Header tags in
@@ -26,13 +26,14 @@ export function renderMediaPlaylist(p: MediaPlaylist): string {
   if (p.discontinuitySequence !== undefined) out.push(`#EXT-X-DISCONTINUITY-SEQUENCE:${int(p.discontinuitySequence)}`);
   if (p.playlistType) out.push(`#EXT-X-PLAYLIST-TYPE:${p.playlistType}`);
   if (p.independentSegments) out.push('#EXT-X-INDEPENDENT-SEGMENTS');
-  if (p.map) out.push(`#EXT-X-MAP:URI=${quoted(p.map.uri)}`);
+  if (p.map) out.push(renderMap(p.map));
   // Delta update: the skipped segments' tags are replaced by this one line (rfc8216bis §4.4.5.2).
   if (p.skippedSegments !== undefined) out.push(`#EXT-X-SKIP:SKIPPED-SEGMENTS=${int(p.skippedSegments)}`);
 
   for (const s of p.segments) {
     segmentHead(out, s);
     out.push(`#EXTINF:${s.duration.toFixed(3)},${s.title ?? ''}`);
+    if (s.byteRange) out.push(`#EXT-X-BYTERANGE:${byteRange(s.byteRange)}`);
     if (s.gap) out.push('#EXT-X-GAP');
     checkText(s.uri);
     out.push(s.uri);
@@ -53,9 +54,18 @@ export function renderMediaPlaylist(p: MediaPlaylist): string {
 
 function segmentHead(out: string[], s: PartialSegment): void {
   if (s.discontinuity) out.push('#EXT-X-DISCONTINUITY');
-  if (s.map) out.push(`#EXT-X-MAP:URI=${quoted(s.map.uri)}`);
+  if (s.map) out.push(renderMap(s.map));
   if (s.programDateTime !== undefined) out.push(`#EXT-X-PROGRAM-DATE-TIME:${new Date(s.programDateTime).toISOString()}`);
   for (const part of s.parts ?? []) out.push(renderPart(part));
+}
+
+function renderMap(m: MapTag): string {
+  return `#EXT-X-MAP:${formatAttributes([['URI', quoted(m.uri)], ['BYTERANGE', m.byteRange ? quoted(byteRange(m.byteRange)) : undefined]])}`;
+}
+
+/** `<n>@<o>` (§4.3.2.2); the offset is always written so no range depends on the one before it. */
+function byteRange(r: ByteRange): string {
+  return `${int(r.length)}@${int(r.offset)}`;
 }
 
 function renderPart(part: MediaPart): string {

@@ -4,9 +4,17 @@
  * once the segment is complete; render on every request. Times are seconds; dates are epoch milliseconds.
  */
 
+/** A sub-range of a resource (RFC 8216 §4.3.2.2 EXT-X-BYTERANGE, §4.3.2.5 BYTERANGE): `length@offset`. */
+export interface ByteRange {
+  readonly length: number;
+  readonly offset: number;
+}
+
 /** EXT-X-MAP (RFC 8216 §4.3.2.5): the Media Initialization Section (fMP4 init segment). */
 export interface MapTag {
   readonly uri: string;
+  /** The init segment is this sub-range of `uri` (e.g. the head of a recorded MP4). */
+  readonly byteRange?: ByteRange;
 }
 
 /** EXT-X-PART (rfc8216bis §4.4.4.9). */
@@ -36,6 +44,8 @@ export interface MediaSegment extends PartialSegment {
   readonly duration: number;
   readonly title?: string;
   readonly gap?: boolean;
+  /** EXT-X-BYTERANGE: the segment is this sub-range of `uri` (always rendered with its offset). */
+  readonly byteRange?: ByteRange;
 }
 
 /** EXT-X-SERVER-CONTROL (rfc8216bis §4.4.3.8). */

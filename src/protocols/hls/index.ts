@@ -3,7 +3,10 @@
 // src/bridges/hls; what answers HTTP is in src/servers/http/playback/hls.
 export { HlsRendition, type PlaylistAnswer, type RenditionOptions } from './hls-rendition.js';
 export type { RenditionSettings } from './rendition-settings.js';
-export { codecsAttribute, type HlsTrack } from './hls-tracks.js';
+export { codecsAttribute, sameTrack, type HlsTrack } from './hls-tracks.js';
+// The CMAF segmenter and track selection on their own: what recording (src/bridges/record) reuses.
+export { Segmenter, type HlsPart, type SegmenterEvent } from './segmenter.js';
+export { TrackSelector } from './track-selector.js';
 export { parseReloadQuery, type ReloadRequest, type Timers } from './blocking-reload.js';
 export type { HlsUriScheme } from './playlist-builder.js';
 export {

@@ -17,6 +17,7 @@ export const API_ERRORS = {
   webhook_not_found: { status: 404, doc: 'no webhook endpoint with this id' },
   delivery_not_found: { status: 404, doc: 'no webhook delivery with this id (or its endpoint was deleted)' },
   target_not_found: { status: 404, doc: 'no re-push target with this id on this stream' },
+  asset_not_found: { status: 404, doc: 'no asset with this id, or (download, VOD) it has no media: deleted, or nothing was recorded; VOD: its stream is disabled' },
   stream_not_live: { status: 404, doc: 'playback: no live stream under this playback id (unknown, not publishing, or ended)' },
   media_not_found: { status: 404, doc: 'playback: no such rendition, or the segment, part or init segment left the window (or the stream cannot be carried in MPEG-TS)' },
   no_playable_track: { status: 406, doc: 'playback: no track of the stream can be carried over HTTP-FLV' },

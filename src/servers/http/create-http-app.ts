@@ -38,6 +38,8 @@ export interface HttpAppDeps {
   readonly transcodeStatus?: (streamPath: string) => TranscodeStatus | undefined;
   /** Failed-bearer-token limiter; injectable so tests can use a small window. */
   readonly apiAuthLimiter?: FailureRateLimiter;
+  /** More `/api/v1` resources (bearer auth, e.g. assets), registered after streams and webhooks. */
+  readonly apiPlugins?: readonly FastifyPluginAsync[];
   /** Registered at the root after the API (HLS, HTTP-FLV, dashboard); they get no bearer auth. */
   readonly extraPlugins?: readonly FastifyPluginAsync[];
 }
@@ -72,7 +74,7 @@ export function createHttpApp(deps: HttpAppDeps): FastifyInstance {
       info: { title: 'OnAir API', version: '1', description: 'Self-hosted live streaming: streams, playback tokens, webhooks.' },
       servers: deps.config.publicUrl ? [{ url: deps.config.publicUrl }] : [],
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
-      tags: [{ name: 'streams' }, { name: 'targets' }, { name: 'webhooks' }, { name: 'health' }],
+      tags: [{ name: 'streams' }, { name: 'targets' }, { name: 'webhooks' }, { name: 'assets' }, { name: 'health' }],
     },
   });
   app.register(swaggerUi, { routePrefix: '/api/docs' });
@@ -91,6 +93,7 @@ export function createHttpApp(deps: HttpAppDeps): FastifyInstance {
     }));
     await api.register(webhooksRoutes(deps.webhooks));
     if (deps.targets) await api.register(targetsRoutes(deps.targets));
+    for (const plugin of deps.apiPlugins ?? []) await api.register(plugin);
     // Unknown /api/v1 paths also need the token first, so probing the route table costs a valid token.
     api.setNotFoundHandler(async (req) => {
       throw new ApiError('not_found', `no route ${req.method} ${req.url.split('?')[0]}`);

@@ -38,6 +38,24 @@ export type PlayDecision =
   | { ok: true; streamPath: string; streamId?: string; playbackId?: string; expiresAtSec?: number }
   | { ok: false; code: 'not_found' | 'unauthorized' | 'bad_name'; reason: string };
 
+/**
+ * Playing a recording (VOD): the playback id of the stream it recorded and that stream's policy when it was
+ * recorded. `asset` is the recording's record: a token checked against the recorded policy (the stream is
+ * gone) is remembered for that object.
+ */
+export interface RecordedPlayRequest {
+  readonly playbackId: string | null;
+  readonly recordedPolicy: 'public' | 'signed';
+  readonly query: string;
+  readonly clientIp: string;
+  readonly asset: object;
+}
+
+/** `expiresAtSec`: the playback token's expiry (signed), after which the recording is refused again. */
+export type RecordedPlayDecision =
+  | { ok: true; expiresAtSec?: number }
+  | { ok: false; code: 'not_found' | 'unauthorized'; reason: string };
+
 export interface PlayAuthorizer {
   authorizePlay(req: PlayAuthRequest): Promise<PlayDecision>;
 }

@@ -148,3 +148,35 @@ describe('watchPlay: a connected viewer ends when its authorisation lapses', () 
     assert.deepEqual(late, ['play no longer authorised: no stream with this playback id']);
   });
 });
+
+describe('ConfiguredPlayAuthorizer.decideRecorded (a recording, from the directory)', () => {
+  const recorded = (playbackId: string | null, recordedPolicy: 'public' | 'signed', query = '', asset: object = {}) =>
+    ({ playbackId, recordedPolicy, query, clientIp: '192.0.2.9', asset });
+
+  it("while its stream exists, the stream's current entry decides: policy, disabled; named streams grant nothing", () => {
+    const { auth, put } = setup({ namedStreams: true });
+    put('pid1');
+    assert.deepEqual(auth.decideRecorded(recorded('pid1', 'signed')), { ok: true }, 'stream now public: the recording plays');
+    put('pid1', { playbackPolicy: 'signed' });
+    assert.equal(auth.decideRecorded(recorded('pid1', 'public')).ok, false, 'stream now signed: a token is needed');
+    const token = mintPlaybackToken(SECRET, 'pid1', NOW + 60);
+    assert.deepEqual(auth.decideRecorded(recorded('pid1', 'public', `token=${token}`)), { ok: true, expiresAtSec: NOW + 60 });
+    assert.equal(auth.decideRecorded(recorded('pid1', 'public', `token=${mintPlaybackToken(SECRET, 'other', NOW + 60)}`)).ok, false, 'a token of another id');
+    put('pid1', { playbackPolicy: 'public', disabled: true });
+    assert.deepEqual(auth.decideRecorded(recorded('pid1', 'public')), { ok: false, code: 'not_found', reason: 'stream is disabled' });
+  });
+
+  it('once the stream is gone, the policy it had when recorded; a good token is verified once per asset', () => {
+    const { auth, verifications, setNow } = setup({ namedStreams: true });
+    assert.deepEqual(auth.decideRecorded(recorded('gone', 'public')), { ok: true });
+    assert.deepEqual(auth.decideRecorded(recorded('gone', 'signed')), { ok: false, code: 'unauthorized', reason: 'token missing or too long' });
+    assert.equal(auth.decideRecorded(recorded(null, 'signed', 'token=x')).ok, false, 'no playback id: nothing can sign for it');
+    const asset = {};
+    const token = mintPlaybackToken(SECRET, 'gone', NOW + 60);
+    const before = verifications();
+    for (let i = 0; i < 5; i++) assert.deepEqual(auth.decideRecorded(recorded('gone', 'signed', `token=${token}`, asset)), { ok: true, expiresAtSec: NOW + 60 });
+    assert.equal(verifications() - before, 1, 'one HMAC for five requests');
+    setNow(NOW + 60);
+    assert.equal(auth.decideRecorded(recorded('gone', 'signed', `token=${token}`, asset)).ok, false, 'expired');
+  });
+});

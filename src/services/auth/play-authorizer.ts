@@ -1,10 +1,9 @@
 import type { Logger } from '../../core/logger.js';
 import { redactName } from '../../core/logger.js';
 import type { PlaybackDirectory } from '../streams/playback-directory.js';
-import type { PlaybackEntry } from '../streams/playback-entry.js';
 import { RENDITION_NAME, renditionPathOf } from '../streams/stream-types.js';
 import { INGEST_APP } from '../streams/stream-urls.js';
-import type { PlayAuthorizer, PlayAuthRequest, PlayDecision, PlayWatcher } from './auth-types.js';
+import type { PlayAuthorizer, PlayAuthRequest, PlayDecision, PlayWatcher, RecordedPlayDecision, RecordedPlayRequest } from './auth-types.js';
 import { canonicalizeName } from './stream-name.js';
 import { verifyPlaybackToken, type PlaybackTokenCheck } from './playback-token.js';
 import { PlaybackTokenCache } from './playback-token-cache.js';
@@ -53,6 +52,23 @@ export class ConfiguredPlayAuthorizer implements PlayAuthorizer, PlayWatcher {
     return decision;
   }
 
+  /**
+   * Playing a recording, from memory like live: while its stream exists, under the stream's current entry
+   * (disabled: refused; signed: a token for its playback id, cached); once the stream is deleted, under the
+   * policy it had when recorded. Open mode grants nothing here: a recording always belongs to an API stream.
+   */
+  decideRecorded(req: RecordedPlayRequest): RecordedPlayDecision {
+    const stream = req.playbackId ? this.deps.directory.get(req.playbackId) : undefined;
+    if (stream?.disabled) return { ok: false, code: 'not_found', reason: 'stream is disabled' };
+    const signed = stream ? stream.playbackPolicy === 'signed' : req.recordedPolicy === 'signed';
+    if (!signed) return { ok: true };
+    if (!req.playbackId) return { ok: false, code: 'unauthorized', reason: 'the recorded stream had no playback id' };
+    const token = new URLSearchParams(req.query).get('token') ?? '';
+    const check = this.checkToken(token, req.playbackId, stream ?? req.asset);
+    if (!check.ok) return { ok: false, code: 'unauthorized', reason: check.reason };
+    return { ok: true, expiresAtSec: check.expSec };
+  }
+
   async authorizePlay(req: PlayAuthRequest): Promise<PlayDecision> {
     return this.decide(req);
   }
@@ -75,7 +91,7 @@ export class ConfiguredPlayAuthorizer implements PlayAuthorizer, PlayWatcher {
     if (stream.disabled) return { ok: false, code: 'not_found', reason: 'stream is disabled' };
     let expiresAtSec: number | undefined;
     if (stream.playbackPolicy === 'signed') {
-      const check = this.checkToken(new URLSearchParams(canon.query).get('token') ?? '', stream);
+      const check = this.checkToken(new URLSearchParams(canon.query).get('token') ?? '', stream.playbackId, stream);
       if (!check.ok) return { ok: false, code: 'unauthorized', reason: check.reason };
       expiresAtSec = check.expSec;
     }
@@ -86,12 +102,13 @@ export class ConfiguredPlayAuthorizer implements PlayAuthorizer, PlayWatcher {
     };
   }
 
-  private checkToken(token: string, stream: PlaybackEntry): PlaybackTokenCheck {
+  /** `against`: the directory entry (or recorded asset) the token is checked for; a new object is a cache miss. */
+  private checkToken(token: string, playbackId: string, against: object): PlaybackTokenCheck {
     const now = this.nowSec();
-    const cachedExp = this.tokens.get(token, stream.playbackId, stream, now);
+    const cachedExp = this.tokens.get(token, playbackId, against, now);
     if (cachedExp !== undefined) return { ok: true, expSec: cachedExp };
-    const check = this.verifyToken(this.deps.playbackSecret, token, stream.playbackId, now);
-    if (check.ok) this.tokens.set(token, stream.playbackId, stream, check.expSec);
+    const check = this.verifyToken(this.deps.playbackSecret, token, playbackId, now);
+    if (check.ok) this.tokens.set(token, playbackId, against, check.expSec);
     return check;
   }
 }

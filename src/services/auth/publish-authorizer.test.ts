@@ -36,7 +36,7 @@ describe('keys mode', () => {
   it('right key -> live/<playbackId>; every spelling of the key works', async () => {
     const a = authorizer('keys');
     // The stream's delivery settings travel with the decision to the hub (HLS latency mode, reconnect window).
-    const expected = { ok: true, streamPath: `live/${playbackId}`, streamId, playbackId, delivery: { latencyMode: 'low', reconnectWindowSec: 60 } };
+    const expected = { ok: true, streamPath: `live/${playbackId}`, streamId, playbackId, delivery: { latencyMode: 'low', reconnectWindowSec: 60, record: false } };
     assert.deepEqual(await a.authorizePublish(req(key)), expected);
     assert.deepEqual(await a.authorizePublish(req(key.toUpperCase())), expected);
     assert.deepEqual(await a.authorizePublish(req(`/${key}/`, '', 'live/')), expected);
@@ -130,7 +130,7 @@ describe('callback mode', () => {
   });
   it('a 2xx may rename the stream; an API key still lands on its playback id', async () => {
     assert.deepEqual(await a().authorizePublish(req('renamed')), { ok: true, streamPath: 'live/public-name' });
-    assert.deepEqual(await a().authorizePublish(req(key)), { ok: true, streamPath: `live/${playbackId}`, streamId, playbackId, delivery: { latencyMode: 'low', reconnectWindowSec: 60 } });
+    assert.deepEqual(await a().authorizePublish(req(key)), { ok: true, streamPath: `live/${playbackId}`, streamId, playbackId, delivery: { latencyMode: 'low', reconnectWindowSec: 60, record: false } });
   });
   it("a 2xx may set the stream's latency mode and reconnect window; invalid values are ignored, the publish goes ahead", async () => {
     assert.deepEqual(await a().authorizePublish(req('tuned')), { ok: true, streamPath: 'live/tuned-pub', delivery: { latencyMode: 'standard', reconnectWindowSec: 0 } });

@@ -90,9 +90,9 @@ export class ConfiguredPublishAuthorizer implements PublishAuthorizer {
     const stream = await this.deps.streams.findByKey(key);
     if (!stream) return null;
     if (stream.status === 'disabled') return { ok: false, code: 'disabled', reason: 'stream is disabled' };
-    const { latencyMode, reconnectWindowSec, srtPassphrase } = stream.settings;
+    const { latencyMode, reconnectWindowSec, record, srtPassphrase } = stream.settings;
     return {
-      ok: true, streamPath: streamPathOf(stream.playbackId), streamId: stream.id, playbackId: stream.playbackId, delivery: { latencyMode, reconnectWindowSec },
+      ok: true, streamPath: streamPathOf(stream.playbackId), streamId: stream.id, playbackId: stream.playbackId, delivery: { latencyMode, reconnectWindowSec, record },
       ...(srtPassphrase ? { srtPassphrase } : {}),
     };
   }

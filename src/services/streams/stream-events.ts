@@ -1,4 +1,5 @@
 import type { SessionRecord, StreamSummary } from './stream-types.js';
+import type { AssetSummary } from './asset-events.js';
 
 /**
  * Every event the stream services publish. Later issues append here (recording, transcoding). Webhooks
@@ -17,14 +18,22 @@ export const STREAM_EVENT_TYPES = [
   'stream.enabled',
   'target.connected',
   'target.failed',
+  'asset.created',
+  'asset.ready',
+  'asset.failed',
+  'asset.deleted',
 ] as const;
 
 export type StreamEventType = (typeof STREAM_EVENT_TYPES)[number];
 
-/** `data` of an event (a webhook delivery body). The stream never carries its key: webhook bodies leave the server. */
+/**
+ * `data` of an event (a webhook delivery body). The stream never carries its key: webhook bodies leave the
+ * server. Asset events carry the asset, and the stream while it exists (a recording outlives a deleted stream).
+ */
 export interface StreamEventData {
-  readonly stream: StreamSummary;
+  readonly stream?: StreamSummary;
   readonly session?: SessionRecord;
+  readonly asset?: AssetSummary;
   /** Re-push events: the target (never its key). */
   readonly target?: TargetEventSummary;
 }

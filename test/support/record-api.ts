@@ -1,0 +1,92 @@
+import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { clip, type ClipName } from './media.js';
+import { run, runOk, waitFor, type Proc } from './proc.js';
+
+/* eslint-disable @typescript-eslint/no-explicit-any -- API responses are checked field by field */
+
+/** The admin API of a server at `base` with bearer `token`; throws on non-2xx unless `expect` is given. */
+export function apiClient(base: string, token: string) {
+  return async (method: string, path: string, body?: unknown): Promise<any> => {
+    const res = await fetch(`${base}/api/v1${path}`, {
+      method, headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+      body: body ? JSON.stringify(body) : undefined,
+    });
+    const json = res.status === 204 ? null : await res.json().catch(() => null);
+    if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
+    return json;
+  };
+}
+
+/** ffmpeg publishing a clip once in real time (`-t` cuts it), ending by itself. */
+export async function publishOnce(url: string, name: ClipName = 'av.flv', seconds?: number): Promise<Proc> {
+  const file = await clip(name);
+  return run('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-re', ...(seconds ? ['-t', String(seconds)] : []), '-i', file, '-c', 'copy', '-f', 'flv', url], { timeoutMs: 120_000 });
+}
+
+/**
+ * Like publishOnce, and the same packets also go to a local FLV (ffmpeg's tee muxer): exactly what was
+ * published, to count frames against.
+ */
+export async function publishOnceTee(url: string, copy: string, name: ClipName, seconds: number): Promise<Proc> {
+  const file = await clip(name);
+  return run('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-re', '-t', String(seconds), '-i', file, '-map', '0', '-c', 'copy',
+    '-f', 'tee', `[f=flv]${url}|[f=flv]${copy}`], { timeoutMs: 120_000 });
+}
+
+/** ffmpeg publishing a clip looped in real time until killed. */
+export async function publishLooped(url: string, name: ClipName = 'av.flv'): Promise<Proc> {
+  const file = await clip(name);
+  return run('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-re', '-stream_loop', '-1', '-i', file, '-c', 'copy', '-f', 'flv', url], { timeoutMs: 180_000 });
+}
+
+export async function waitAsset(api: ReturnType<typeof apiClient>, streamId: string, done: (a: any) => boolean, what: string, ms = 30_000): Promise<any> {
+  return waitFor(what, async () => {
+    const page = await api('GET', `/assets?streamId=${streamId}`);
+    return page.items.find(done);
+  }, ms, 200);
+}
+
+export interface ProbedMp4 {
+  durationSec: number;
+  video: { start: number; duration: number; packets: number };
+  audio: { start: number; duration: number; packets: number };
+}
+
+/** ffprobe's reading of an MP4: format duration, per-stream first pts, duration and packet count. */
+export async function probeMp4(file: string): Promise<ProbedMp4> {
+  const out = await runOk('ffprobe', ['-v', 'error', '-count_packets', '-show_entries',
+    'format=duration:stream=codec_type,start_time,duration,nb_read_packets', '-of', 'json', file], 60_000);
+  const j = JSON.parse(out) as { format: { duration: string }; streams: { codec_type: string; start_time: string; duration: string; nb_read_packets: string }[] };
+  const s = (kind: string) => {
+    const st = j.streams.find((x) => x.codec_type === kind);
+    assert.ok(st, `${kind} stream in ${file}`);
+    return { start: Number(st.start_time), duration: Number(st.duration), packets: Number(st.nb_read_packets) };
+  };
+  return { durationSec: Number(j.format.duration), video: s('video'), audio: s('audio') };
+}
+
+export interface Hook { type: string; body: any }
+
+/** A webhook receiver that answers 200 and keeps what it got. */
+export async function webhookReceiver(): Promise<{ url: string; hooks: Hook[]; close(): Promise<void> }> {
+  const hooks: Hook[] = [];
+  const server: Server = createServer((req, res) => {
+    let text = '';
+    req.on('data', (b) => (text += b));
+    req.on('end', () => {
+      const body = JSON.parse(text);
+      hooks.push({ type: body.type, body });
+      res.end('ok');
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`, hooks,
+    close: () => new Promise((r) => {
+      server.closeAllConnections();
+      server.close(() => r());
+    }),
+  };
+}
