@@ -65,7 +65,7 @@ async function flvFirstBytes(path: string): Promise<number> {
 }
 
 describe('no database on the playback hot path', () => {
-  it('1000 HLS (playlist, part, segment) and HTTP-FLV requests for public, signed and unknown ids make no database query', async (t) => {
+  it('1000 HLS (playlist, part, segment), HTTP-FLV and watch-status requests for public, signed and unknown ids make no database query', async (t) => {
     const pub = await liveStream();
     const sig = await liveStream({ playbackPolicy: 'signed' });
     const p = newestSegmentAndPart(await hlsText(pub.playbackId))!;
@@ -89,6 +89,10 @@ describe('no database on the playback hot path', () => {
       { label: 'public HTTP-FLV', path: `/live/${pub.playbackId}.flv`, want: [200], flv: true },
       { label: 'signed HTTP-FLV', path: `/live/${sig.playbackId}.flv${sig.hlsQuery}`, want: [200], flv: true },
       { label: 'signed HTTP-FLV without token', path: `/live/${sig.playbackId}.flv`, want: [403] },
+      // The watch page polls its status until the stream is live: decided in memory too (the state is in the body).
+      { label: 'public watch status', path: `/watch/${pub.playbackId}/status`, want: [200] },
+      { label: 'signed watch status without token', path: `/watch/${sig.playbackId}/status`, want: [200] },
+      { label: 'unknown watch status', path: `/watch/${unknown}/status`, want: [200] },
     ];
     const seen = new Map<string, number[]>();
     const from = queries.statements.length;
