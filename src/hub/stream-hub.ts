@@ -3,6 +3,7 @@ import { OnAirError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { TypedEmitter } from '../core/typed-emitter.js';
 import type { GopCacheLimits } from './gop-cache.js';
+import type { HealthThresholds } from './health/index.js';
 import { HubStream } from './hub-stream.js';
 import type { Publisher, PublisherOwner } from './publisher.js';
 import type { Subscription, SubscriptionOptions } from './subscription.js';
@@ -13,6 +14,8 @@ export interface StreamHubOptions {
   subscriber: SubscriptionOptions;
   /** What a second publisher on a live path does: replace the first, or be refused. */
   takeover: 'takeover' | 'reject';
+  /** Ingest health thresholds; absent = no health measurement (nothing added to the per-packet path). */
+  health?: HealthThresholds;
 }
 
 /**
@@ -94,7 +97,7 @@ export class StreamHub {
   private getOrCreate(path: string): HubStream {
     let stream = this.streamsByPath.get(path);
     if (!stream) {
-      stream = new HubStream(path, this.options.gop, this.options.subscriber, this.streamHooks, this.log);
+      stream = new HubStream(path, this.options.gop, this.options.subscriber, this.streamHooks, this.log, this.options.health);
       this.streamsByPath.set(path, stream);
     }
     return stream;
