@@ -18,6 +18,7 @@ import type { RtmpAuth } from './servers/auth-port.js';
 import { createHttpApp } from './servers/http/create-http-app.js';
 import { registerHls } from './servers/http/hls/register-hls.js';
 import { registerFlv } from './servers/http/flv/register-flv.js';
+import { registerDashboard } from './servers/http/dashboard/register-dashboard.js';
 import { connectLifecycle } from './services/streams/hub-lifecycle-link.js';
 import { flvTranscodePipes } from './bridges/transcode/index.js';
 import { TranscodeService, discoverFfmpeg, ladderLookup } from './services/transcode/index.js';
@@ -102,6 +103,7 @@ export async function startOnAir(config: Config, log: Logger): Promise<RunningOn
   };
   const hls = registerHls(http, playback);
   const flv = registerFlv(http, playback);
+  registerDashboard(http);
 
   Object.assign(ports, await rtmp.listen());
   await http.listen({ host: config.host, port: config.httpPort });
