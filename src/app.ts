@@ -22,6 +22,7 @@ import { registerDashboard } from './servers/http/dashboard/register-dashboard.j
 import { connectLifecycle } from './services/streams/hub-lifecycle-link.js';
 import { flvTranscodePipes } from './bridges/transcode/index.js';
 import { TranscodeService, discoverFfmpeg, ladderLookup } from './services/transcode/index.js';
+import { createMonitoring, healthThresholds } from './app-monitoring.js';
 
 export interface RunningOnAir {
   readonly hub: StreamHub;
@@ -45,6 +46,7 @@ export async function startOnAir(config: Config, log: Logger): Promise<RunningOn
       gop: { maxBytes: config.gopCacheMaxBytes, maxMs: config.gopCacheMaxMs },
       subscriber: { budgetBytes: config.subscriberBudgetBytes, slowTimeoutMs: config.slowSubscriberTimeoutMs },
       takeover: config.takeover,
+      health: healthThresholds(config),
     },
     log.child({ mod: 'hub' }),
   );
@@ -94,9 +96,14 @@ export async function startOnAir(config: Config, log: Logger): Promise<RunningOn
   );
   const ports = { rtmp: config.rtmpPort, rtmps: undefined as number | undefined, http: config.httpPort };
   const urls = new StreamUrls({ publicUrl: config.publicUrl, ports: () => ({ rtmp: ports.rtmp, rtmps: ports.rtmps ?? null, http: ports.http }) });
+  const monitoring = createMonitoring({
+    config, hub, db, streams, events: dispatcher, log, rtmpConnections: () => rtmp.connectionCount, transcodeStatus: (path) => transcode.status(path),
+  });
   const http = createHttpApp({
     config, logger: log, streams, webhooks, adminAuth, urls, playbackSecret, transcodeStatus: (path) => transcode.status(path),
+    healthMonitor: monitoring.monitor,
   });
+  monitoring.attachHttp(http);
   const playback = {
     hub, config, log: log.child({ mod: 'playback' }), authorizePlay: auth.authorizePlay,
     renditions: (path: string) => transcode.renditions(path), renditionTimeline: (path: string) => transcode.timeline(path),
@@ -109,6 +116,7 @@ export async function startOnAir(config: Config, log: Logger): Promise<RunningOn
   await http.listen({ host: config.host, port: config.httpPort });
   ports.http = (http.server.address() as { port: number }).port;
   dispatcher.start();
+  monitoring.start();
   // After start-up has returned: its last references to the database's start-up buffers are gone by then.
   if (db.kind === 'pglite') setTimeout(fullGc, 500).unref();
 
@@ -121,6 +129,7 @@ export async function startOnAir(config: Config, log: Logger): Promise<RunningOn
     rtmpConnections: () => rtmp.connectionCount,
     generatedApiToken: generatedToken,
     close: () => (closing ??= (async () => {
+      monitoring.close();
       hls.close();
       flv.close();
       await rtmp.close();

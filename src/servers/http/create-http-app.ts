@@ -15,6 +15,8 @@ import { typeboxValidatorCompiler } from './typebox-validator.js';
 import { adminAuthHook } from './admin-auth.js';
 import { streamsRoutes } from './routes/streams-routes.js';
 import { webhooksRoutes } from './routes/webhooks-routes.js';
+import { healthRoutes } from './api/health-routes.js';
+import type { HealthMonitor } from '../../services/health/index.js';
 import { API_BODY_LIMIT_BYTES } from './limits.js';
 import { ApiError } from './api-errors.js';
 
@@ -29,6 +31,8 @@ export interface HttpAppDeps {
   readonly playbackSecret: string;
   /** The live transcode status of a stream path, shown as the stream resource's `transcode` field. */
   readonly transcodeStatus?: (streamPath: string) => TranscodeStatus | undefined;
+  /** Ingest health (absent with --health off: health routes answer offline). */
+  readonly healthMonitor?: HealthMonitor;
   /** Failed-bearer-token limiter; injectable so tests can use a small window. */
   readonly apiAuthLimiter?: FailureRateLimiter;
   /** Registered at the root after the API (HLS, HTTP-FLV, dashboard); they get no bearer auth. */
@@ -78,6 +82,7 @@ export function createHttpApp(deps: HttpAppDeps): FastifyInstance {
       ...(deps.transcodeStatus ? { transcodeStatus: deps.transcodeStatus } : {}),
     }));
     await api.register(webhooksRoutes(deps.webhooks));
+    await api.register(healthRoutes({ streams: deps.streams, monitor: deps.healthMonitor }));
     // Unknown /api/v1 paths also need the token first, so probing the route table costs a valid token.
     api.setNotFoundHandler(async (req) => {
       throw new ApiError('not_found', `no route ${req.method} ${req.url.split('?')[0]}`);

@@ -15,6 +15,7 @@ export const WEBHOOK_EVENT_TYPES = [
   'stream.key_reset',
   'stream.disabled',
   'stream.enabled',
+  'stream.health.changed',
 ] as const;
 
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
@@ -23,6 +24,12 @@ export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
 export interface WebhookEventData {
   readonly stream: StreamSummary;
   readonly session?: SessionRecord;
+  /** stream.health.changed: the state that held --health-hysteresis-sec, the one before, and why. */
+  readonly health?: {
+    readonly state: string;
+    readonly previousState: string;
+    readonly reasons: readonly { readonly code: string; readonly severity: string; readonly message: string; readonly since: string }[];
+  };
 }
 
 /** What the stream services need from the webhook system: fire-and-persist, never throws into the caller. */
