@@ -1,37 +1,25 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import type { BrowserContext, Page } from 'playwright-core';
-import { startTestServer, TEST_API_TOKEN, type TestServer } from '../support/onair.js';
+import { join } from 'node:path';
+import { TEST_API_TOKEN } from '../support/onair.js';
 import { ffmpegPublish } from '../support/clients.js';
 import { type Proc, waitFor } from '../support/proc.js';
-import { launchChromium } from '../support/chromium.js';
-import { ensureDashboardBuilt } from '../support/dashboard-build.js';
+import { SCREENSHOTS as shots, startDashboardHarness, type DashboardHarness } from '../support/dashboard-harness.js';
 
 /**
  * The dashboard in Debian Chromium against a real OnAir (stream keys required): sign in, create a stream,
  * read its key from the page, publish to it with ffmpeg, watch the preview play and the health charts move.
  * Screenshots go to .test-tmp/screenshots (not committed).
  */
-let server: TestServer;
-let browser: Awaited<ReturnType<typeof launchChromium>>;
+let h: DashboardHarness;
 const publishers: Proc[] = [];
-const shots = resolve(import.meta.dirname, '../../.test-tmp/screenshots');
-/** Browser-side problems seen on every page: console errors (CSP violations among them) and uncaught errors. */
-const pageProblems: string[] = [];
 
 before(async () => {
-  await ensureDashboardBuilt();
-  server = await startTestServer({ auth: 'keys' });
-  browser = await launchChromium();
-  await browser.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.httpUrl('') });
-  mkdirSync(shots, { recursive: true });
+  h = await startDashboardHarness();
 });
 after(async () => {
-  await browser?.close();
   await Promise.all(publishers.map((p) => p.kill()));
-  await server?.close();
+  await h?.close();
 });
 
 /** The slice of the browser's globals these checks read (this project's TypeScript has no DOM types). */
@@ -47,30 +35,9 @@ type Doc = {
   navigator: { clipboard: { readText(): Promise<string> } };
 };
 
-async function openPage(context: BrowserContext = browser.context): Promise<Page> {
-  const page = await context.newPage();
-  page.on('console', (m) => m.type() === 'error' && !/Failed to load resource.*404/.test(m.text()) && pageProblems.push(m.text()));
-  page.on('pageerror', (e) => pageProblems.push(String(e)));
-  return page;
-}
-
-async function signIn(page: Page, token = TEST_API_TOKEN): Promise<void> {
-  await page.goto(server.httpUrl('/'));
-  await page.getByLabel('API token').fill(token);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-}
-
-async function api<T>(path: string, init: RequestInit = {}): Promise<T> {
-  const res = await fetch(server.httpUrl(`/api/v1${path}`), {
-    ...init, headers: { authorization: `Bearer ${TEST_API_TOKEN}`, ...(init.body ? { 'content-type': 'application/json' } : {}) },
-  });
-  assert.ok(res.ok, `${path}: ${res.status}`);
-  return (res.status === 204 ? undefined : await res.json()) as T;
-}
-
 test('a wrong token is refused with a clear message and is not stored', async () => {
-  const page = await openPage();
-  await signIn(page, 'not-the-token');
+  const page = await h.openPage();
+  await h.signIn(page, 'not-the-token');
   const alert = page.getByRole('alert');
   await alert.waitFor({ timeout: 10_000 });
   assert.match(await alert.innerText(), /refused this API token/);
@@ -83,8 +50,8 @@ test('a wrong token is refused with a clear message and is not stored', async ()
 let streamId = '';
 
 test('sign in, create a stream, copy its key, publish with ffmpeg: the preview plays and the health charts move', async () => {
-  const page = await openPage();
-  await signIn(page);
+  const page = await h.openPage();
+  await h.signIn(page);
   await page.getByRole('heading', { name: 'Streams' }).waitFor({ timeout: 10_000 });
   assert.equal(await page.evaluate(() => (globalThis as unknown as Doc).localStorage.getItem('onair.apiToken')), TEST_API_TOKEN, 'the token is kept in the browser');
 
@@ -95,7 +62,7 @@ test('sign in, create a stream, copy its key, publish with ffmpeg: the preview p
   await page.getByRole('button', { name: 'Create stream' }).click();
   await page.getByRole('heading', { name: /Dashboard cam/ }).waitFor({ timeout: 10_000 });
   streamId = decodeURIComponent(new URL(page.url()).hash.split('/')[2] ?? '');
-  const stored = await api<{ streamKey: string; settings: { reconnectWindowSec: number; latencyMode: string } }>(`/streams/${streamId}`);
+  const stored = await h.api<{ streamKey: string; settings: { reconnectWindowSec: number; latencyMode: string } }>(`/streams/${streamId}`);
   assert.equal(stored.settings.reconnectWindowSec, 3);
   assert.equal(stored.settings.latencyMode, 'low');
 
@@ -133,19 +100,19 @@ test('sign in, create a stream, copy its key, publish with ffmpeg: the preview p
   await page.screenshot({ path: join(shots, 'dashboard-stream.png'), fullPage: true });
 
   // The list shows it live, with its health, viewers and bitrate.
-  await page.getByRole('link', { name: 'Streams' }).click();
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Streams' }).click();
   const row = page.getByRole('row', { name: /Dashboard cam/ });
   await row.getByText('Live').waitFor({ timeout: 10_000 });
   await row.getByText(/kb\/s/).waitFor({ timeout: 10_000 });
   await page.screenshot({ path: join(shots, 'dashboard-streams.png'), fullPage: true });
   await page.close();
-  assert.deepEqual(pageProblems, [], 'no console errors or uncaught exceptions (CSP included)');
+  assert.deepEqual(h.problems, [], 'no console errors or uncaught exceptions (CSP included)');
 });
 
 test('edit a stream: latency mode, playback policy and a custom ladder reach the API', async () => {
   assert.ok(streamId, 'needs the stream of the previous test');
-  const page = await openPage();
-  await page.goto(server.httpUrl(`/#/streams/${streamId}/edit`));
+  const page = await h.openPage();
+  await page.goto(h.server.httpUrl(`/#/streams/${streamId}/edit`));
   await page.getByLabel(/^Standard HLS/).check();
   await page.getByLabel('Playback policy').selectOption('signed');
   await page.getByLabel('Custom renditions').check();
@@ -156,7 +123,7 @@ test('edit a stream: latency mode, playback policy and a custom ladder reach the
   await page.getByLabel('Video kb/s').fill('400');
   await page.getByRole('button', { name: 'Save' }).click();
   await page.getByRole('heading', { name: /Dashboard cam/ }).waitFor({ timeout: 10_000 });
-  const s = await api<{ settings: { latencyMode: string; playbackPolicy: string; ladder: unknown } }>(`/streams/${streamId}`);
+  const s = await h.api<{ settings: { latencyMode: string; playbackPolicy: string; ladder: unknown } }>(`/streams/${streamId}`);
   assert.equal(s.settings.latencyMode, 'standard');
   assert.equal(s.settings.playbackPolicy, 'signed');
   assert.deepEqual(s.settings.ladder, [{ height: 240, videoBitrateKbps: 400 }]);
@@ -169,7 +136,7 @@ test('edit a stream: latency mode, playback policy and a custom ladder reach the
 
 test('375 px wide: the list and the stream page have no horizontal scroll', async () => {
   assert.ok(streamId, 'needs the stream of the first test');
-  const page = await openPage();
+  const page = await h.openPage();
   await page.setViewportSize({ width: 375, height: 800 });
   /** Pixels the page is wider than the viewport, and elements that may be why (for the failure message only). */
   const overflow = () => page.evaluate(() => {
@@ -182,12 +149,12 @@ test('375 px wide: the list and the stream page have no horizontal scroll', asyn
       .map(({ e, r }) => `${e.tagName.toLowerCase()}.${e.className} ${Math.round(r.left)}-${Math.round(r.right)}`);
     return { over: w.document.documentElement.scrollWidth - width, out };
   });
-  await page.goto(server.httpUrl('/#/streams'));
+  await page.goto(h.server.httpUrl('/#/streams'));
   await page.getByRole('table', { name: 'Streams' }).waitFor({ timeout: 10_000 });
   await page.screenshot({ path: join(shots, 'dashboard-streams-375.png'), fullPage: true });
   let o = await overflow();
   assert.equal(o.over, 0, `streams list wider than 375 px; sticking out: ${o.out.join(' | ')}`);
-  await page.goto(server.httpUrl(`/#/streams/${streamId}`));
+  await page.goto(h.server.httpUrl(`/#/streams/${streamId}`));
   await page.getByRole('figure', { name: 'Bitrate chart' }).waitFor({ timeout: 10_000 });
   await page.getByRole('table', { name: 'Sessions' }).waitFor({ timeout: 15_000 });
   await page.getByRole('button', { name: 'Reveal Stream Key' }).click();
@@ -198,7 +165,7 @@ test('375 px wide: the list and the stream page have no horizontal scroll', asyn
 });
 
 test('the dashboard is served from this server with a strict CSP; its assets are immutable', async () => {
-  const res = await fetch(server.httpUrl('/'));
+  const res = await fetch(h.server.httpUrl('/'));
   assert.equal(res.status, 200);
   assert.match(res.headers.get('content-security-policy') ?? '', /script-src 'self';/);
   const html = await res.text();
@@ -206,10 +173,10 @@ test('the dashboard is served from this server with a strict CSP; its assets are
   const assets = [...html.matchAll(/(?:src|href)="(\/static\/dashboard\/[^"]+)"/g)].map((m) => m[1]!);
   assert.ok(assets.some((a) => a.endsWith('.js')) && assets.some((a) => a.endsWith('.css')), assets.join());
   for (const a of assets) {
-    const r = await fetch(server.httpUrl(a));
+    const r = await fetch(h.server.httpUrl(a));
     assert.equal(r.status, 200, a);
     assert.match(r.headers.get('cache-control') ?? '', /immutable/);
   }
-  assert.equal((await fetch(server.httpUrl('/static/dashboard/nope.js'))).status, 404);
-  assert.equal((await fetch(server.httpUrl('/static/dashboard/%2e%2e/%2e%2e/index.html'))).status, 404);
+  assert.equal((await fetch(h.server.httpUrl('/static/dashboard/nope.js'))).status, 404);
+  assert.equal((await fetch(h.server.httpUrl('/static/dashboard/%2e%2e/%2e%2e/index.html'))).status, 404);
 });

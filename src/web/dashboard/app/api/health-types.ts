@@ -20,7 +20,7 @@ export interface HealthSample {
 }
 
 export interface VideoHealth {
-  codec: string;
+  codec: string | null;
   profile: string | null;
   level: string | null;
   width: number | null;
@@ -34,7 +34,7 @@ export interface VideoHealth {
 }
 
 export interface AudioHealth {
-  codec: string;
+  codec: string | null;
   sampleRate: number | null;
   channels: number | null;
   bitrateKbps: number | null;

@@ -67,11 +67,10 @@ export function WebhooksPage() {
                   <tr key={e.id}>
                     <td data-label="URL" class="break">{e.url}{e.description && <div class="muted">{e.description}</div>}</td>
                     <td data-label="Events">{e.events.join(', ')}</td>
-                    <td data-label="Enabled">
-                      <input type="checkbox" checked={e.enabled} aria-label={`Enabled: ${e.url}`} disabled={update.busy}
-                        onChange={(ev) => void update.run(e, { enabled: (ev.target as HTMLInputElement).checked })} />
-                    </td>
+                    <td data-label="Enabled"><span class={`badge ${e.enabled ? 'status-active' : 'status-disabled'}`}>{e.enabled ? 'on' : 'off'}</span></td>
                     <td class="row-actions">
+                      <button type="button" aria-label={`${e.enabled ? 'Disable' : 'Enable'} ${e.url}`} disabled={update.busy}
+                        onClick={() => void update.run(e, { enabled: !e.enabled })}>{e.enabled ? 'Disable' : 'Enable'}</button>
                       <button type="button" onClick={() => { setFilter({ ...filter, endpointId: e.id }); setPages(1); }}>Deliveries</button>
                       <button type="button" class="danger" aria-label={`Delete ${e.url}`} disabled={update.busy} onClick={() => void update.run(e, 'delete')}>Delete</button>
                     </td>
@@ -82,7 +81,7 @@ export function WebhooksPage() {
           </div>
         )}
       </Section>
-      <Section title="Deliveries">
+      <Section title="Deliveries" actions={<button type="button" onClick={deliveries.reload}>Refresh</button>}>
         <div class="filters">
           <div class="field">
             <label for="f-endpoint">Endpoint</label>
