@@ -23,7 +23,7 @@ export function TimeChart({ title, unit, lines, data }: { title: string; unit: s
     const opts: uPlot.Options = {
       width: Math.max(200, el.clientWidth),
       height: HEIGHT,
-      legend: { show: true },
+      legend: { show: true, live: false },
       cursor: { drag: { x: false, y: false } },
       scales: { x: { time: true }, y: { range: (_u, min, max) => [0, Math.max(max ?? 1, 1) * 1.15 || 1] } },
       axes: [
