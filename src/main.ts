@@ -32,6 +32,7 @@ async function main(): Promise<void> {
     rtmp: `rtmp://${host}:${onair.ports.rtmp}/live`,
     rtmps: onair.ports.rtmps ? `rtmps://${host}:${onair.ports.rtmps}/live` : undefined,
     http: `http://${host}:${onair.ports.http}`,
+    dashboard: `http://${host}:${onair.ports.http}/`,
   }, 'OnAir is running: point your encoder at the rtmp URL with your stream key');
 
   let stopping = false;

@@ -1,6 +1,8 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
+import Fastify from 'fastify';
+import { registerDashboard } from '../../src/servers/http/dashboard/register-dashboard.js';
 import { TEST_API_TOKEN } from '../support/onair.js';
 import { ffmpegPublish } from '../support/clients.js';
 import { type Proc, waitFor } from '../support/proc.js';
@@ -31,7 +33,7 @@ type Doc = {
   };
   innerWidth: number;
   getComputedStyle(e: unknown): { overflowX: string };
-  localStorage: { getItem(k: string): string | null };
+  localStorage: { getItem(k: string): string | null; setItem(k: string, v: string): void };
   navigator: { clipboard: { readText(): Promise<string> } };
 };
 
@@ -44,6 +46,12 @@ test('a wrong token is refused with a clear message and is not stored', async ()
   assert.equal(await page.evaluate(() => (globalThis as unknown as Doc).localStorage.getItem('onair.apiToken')), null);
   assert.equal(await page.getByRole('heading', { name: 'Streams' }).count(), 0, 'still on the sign-in page');
   await page.screenshot({ path: join(shots, 'dashboard-login-refused.png') });
+
+  // A stored token the server no longer accepts (rotated) sends the person back to sign in, and is forgotten.
+  await page.evaluate(() => (globalThis as unknown as Doc).localStorage.setItem('onair.apiToken', 'rotated-token'));
+  await page.reload();
+  await page.getByText('no longer accepts the stored token').waitFor({ timeout: 10_000 });
+  assert.equal(await page.evaluate(() => (globalThis as unknown as Doc).localStorage.getItem('onair.apiToken')), null);
   await page.close();
 });
 
@@ -178,5 +186,14 @@ test('the dashboard is served from this server with a strict CSP; its assets are
     assert.match(r.headers.get('cache-control') ?? '', /immutable/);
   }
   assert.equal((await fetch(h.server.httpUrl('/static/dashboard/nope.js'))).status, 404);
+
+  // Without a build, / says how to make one instead of a bare 404.
+  const bare = Fastify();
+  registerDashboard(bare, join(shots, 'no-such-build'));
+  const unbuilt = await bare.inject({ url: '/' });
+  assert.equal(unbuilt.statusCode, 503);
+  assert.match(unbuilt.body, /npm run build/);
+  assert.equal((await bare.inject({ url: '/static/dashboard/index.js' })).statusCode, 404);
+  await bare.close();
   assert.equal((await fetch(h.server.httpUrl('/static/dashboard/%2e%2e/%2e%2e/index.html'))).status, 404);
 });
