@@ -60,9 +60,13 @@ test('stable changes of API streams are announced after the hold; an offline str
   assert.equal(changes.length, 1, 'going offline is stream.disconnected, not a health change');
 });
 
-test('transcoder renditions are the server\'s own streams: not evaluated', () => {
+test('transcoder renditions are the server\'s own streams: not evaluated, also while they wait for their publisher', () => {
   const { hub, monitor } = setup();
-  hub.publish('live/a/480p', { protocol: 'transcode', remoteAddress: 'ffmpeg', streamId: 'str_a' });
+  const rendition = hub.publish('live/a/480p', { protocol: 'transcode', remoteAddress: 'ffmpeg', streamId: 'str_a' });
+  hub.subscribe('live/a/480p', { protocol: 'hls', remoteAddress: 'internal' }, new RecordingSink());
   monitor.evaluateAll();
+  rendition.close();
+  monitor.evaluateAll();
+  assert.ok(hub.stream('live/a/480p'), 'the packager holds the rendition in its reconnect window');
   assert.deepEqual([...monitor.reports()], []);
 });

@@ -49,6 +49,8 @@ export interface HealthMonitorDeps {
 export class HealthMonitor {
   readonly events: TypedEmitter<HealthMonitorEvents>;
   private readonly tracked = new Map<string, Tracked>();
+  /** Paths published by the transcoder: still skipped while they wait without a publisher (reconnect window). */
+  private readonly internal = new Set<string>();
   private timer: NodeJS.Timeout | undefined;
   private readonly wallClock: () => number;
 
@@ -87,11 +89,15 @@ export class HealthMonitor {
     const wallNow = this.wallClock();
     const monotonicNow = performance.now();
     const seen = new Set<string>();
+    const held = new Set<string>();
     for (const stream of this.deps.hub.streams()) {
-      if (!stream.health || stream.publisher?.info.protocol === TRANSCODE_PROTOCOL) continue;
+      held.add(stream.path);
+      if (stream.publisher?.info.protocol === TRANSCODE_PROTOCOL) this.internal.add(stream.path);
+      if (!stream.health || this.internal.has(stream.path)) continue;
       seen.add(stream.path);
       this.evaluate(stream, wallNow, monotonicNow);
     }
+    for (const path of this.internal) if (!held.has(path)) this.internal.delete(path);
     for (const path of [...this.tracked.keys()]) {
       if (seen.has(path)) continue;
       this.tracked.delete(path);

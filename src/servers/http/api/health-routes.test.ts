@@ -45,7 +45,7 @@ function openFeed(path: string): Promise<{ status: number; first?: string; close
 test('a stream the server does not hold reads offline, with the schema\'s every field', async () => {
   const res = await fetch(`${base}/streams/str_a/health`);
   assert.equal(res.status, 200);
-  const body = await res.json();
+  const body = (await res.json()) as { updatedAt: string };
   assert.deepEqual(body, {
     streamId: 'str_a', state: 'offline', stableState: 'offline', since: null, updatedAt: body.updatedAt, reasons: [],
     video: null, audio: null, encoder: null, ingest: null, viewers: { rtmp: 0, hls: 0, flv: 0, total: 0 }, bytesOut: 0, history: [],
@@ -57,7 +57,7 @@ test('a stream the server does not hold reads offline, with the schema\'s every 
 test('an unknown id is 404 stream_not_found, for the figures and for the feed', async () => {
   const res = await fetch(`${base}/streams/str_nope/health`);
   assert.equal(res.status, 404);
-  assert.equal((await res.json()).error.code, 'stream_not_found');
+  assert.equal(((await res.json()) as { error: { code: string } }).error.code, 'stream_not_found');
   assert.equal((await openFeed('/streams/str_nope/health/events')).status, 404);
 });
 
@@ -67,7 +67,7 @@ test('the feed sends its first event at once; past the feed limit 409 limit_reac
   assert.match(first.first!, /^event: health\ndata: \{"streamId":"str_a","state":"offline"/);
   const refused = await fetch(`${base}/streams/str_a/health/events`);
   assert.equal(refused.status, 409);
-  assert.equal((await refused.json()).error.code, 'limit_reached');
+  assert.equal(((await refused.json()) as { error: { code: string } }).error.code, 'limit_reached');
   first.close();
   let again: Awaited<ReturnType<typeof openFeed>> | undefined;
   for (let i = 0; i < 50 && again?.status !== 200; i++) {
