@@ -142,7 +142,7 @@ test('edit a stream: latency mode, playback policy and a custom ladder reach the
   await page.close();
 });
 
-test('375 px wide: the list and the stream page have no horizontal scroll', async () => {
+test('375 px wide: the list and the stream page have no horizontal scroll; a signed stream previews with a minted token', async () => {
   assert.ok(streamId, 'needs the stream of the first test');
   const page = await h.openPage();
   await page.setViewportSize({ width: 375, height: 800 });
@@ -162,10 +162,16 @@ test('375 px wide: the list and the stream page have no horizontal scroll', asyn
   await page.screenshot({ path: join(shots, 'dashboard-streams-375.png'), fullPage: true });
   let o = await overflow();
   assert.equal(o.over, 0, `streams list wider than 375 px; sticking out: ${o.out.join(' | ')}`);
+  const hlsRequests: string[] = [];
+  page.on('request', (r) => r.url().includes('/hls/') && hlsRequests.push(r.url()));
   await page.goto(h.server.httpUrl(`/#/streams/${streamId}`));
   await page.getByRole('figure', { name: 'Bitrate chart' }).waitFor({ timeout: 10_000 });
   await page.getByRole('table', { name: 'Sessions' }).waitFor({ timeout: 15_000 });
   await page.getByRole('button', { name: 'Reveal Stream Key' }).click();
+  // The stream is signed since the edit test: the preview plays with a token the page minted for it.
+  await waitFor('the signed preview to play', () => page.evaluate(() =>
+    ((globalThis as unknown as Doc).document.querySelector('video[aria-label="Live preview"]')?.currentTime ?? 0) >= 1), 45_000, 250);
+  assert.ok(hlsRequests.length > 0 && hlsRequests.every((u) => u.includes('token=ey')), hlsRequests.slice(0, 3).join());
   await page.screenshot({ path: join(shots, 'dashboard-stream-375.png'), fullPage: true });
   o = await overflow();
   assert.equal(o.over, 0, `stream page wider than 375 px; sticking out: ${o.out.join(' | ')}`);
