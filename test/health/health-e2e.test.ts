@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { RtmpClient } from '../../src/servers/rtmp/rtmp-client.js';
-import { startTestServer, TEST_API_TOKEN, type TestServer } from '../support/onair.js';
+import { serverApi, startTestServer, TEST_API_TOKEN, type TestServer } from '../support/onair.js';
 import { run, waitFor, type Proc } from '../support/proc.js';
 import { parsePrometheusText, type PromScrape } from '../support/prometheus-text.js';
 
@@ -28,15 +28,7 @@ function ffmpegLive(url: string, p: Publisher): Proc {
   return run('ffmpeg', ['-hide_banner', '-loglevel', 'error', ...video, ...audio, ...videoOut, '-c:a', 'aac', '-b:a', '64k', '-f', 'flv', url], { timeoutMs: 180_000 });
 }
 
-async function api(server: TestServer, method: string, path: string, body?: unknown): Promise<any> {
-  const res = await fetch(server.httpUrl(`/api/v1${path}`), {
-    method, headers: { authorization: `Bearer ${TEST_API_TOKEN}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const json = await res.json().catch(() => null);
-  if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
-  return json;
-}
+const api = serverApi;
 
 async function webhookReceiver(): Promise<{ url: string; bodies: any[]; close(): Promise<void> }> {
   const bodies: any[] = [];

@@ -45,3 +45,18 @@ export async function startTestServer(flags: Record<string, string | number> = {
     },
   };
 }
+
+/**
+ * Calls the test server's `/api/v1` with the admin token; throws with the status and body on anything but 2xx.
+ * The result is whatever JSON the route returned (tests check it field by field).
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export async function serverApi(server: TestServer, method: string, path: string, body?: unknown): Promise<any> {
+  const res = await fetch(server.httpUrl(`/api/v1${path}`), {
+    method, headers: { authorization: `Bearer ${TEST_API_TOKEN}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const json = await res.json().catch(() => null);
+  if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
+  return json;
+}
