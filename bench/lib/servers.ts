@@ -50,6 +50,8 @@ export interface OnAirBenchOptions {
    * the dead media buffers that happen to be waiting for the next collection.
    */
   readonly inspectGc?: boolean;
+  /** How long the RTMP port may take to open (first start creates the embedded database; slow on a busy machine). */
+  readonly startTimeoutMs?: number;
 }
 
 /** OnAir from dist/ (built by the caller, buildOnAir), pinned to `cpu`. */
@@ -62,7 +64,11 @@ export async function startOnAir(cpu: number, port: number, workDir: string, opt
     '--rtmp-port', String(port), '--http-port', String(port + 1), '--data-dir', dataDir, '--log-level', 'warn', ...(options.args ?? [])],
   ['ignore', 'ignore', options.inspectGc ? 'pipe' : 'inherit']);
   if (options.inspectGc) forwardStderrWithoutInspectorNotes(child);
-  await waitPort(port);
+  // A server that never opened its port is stopped here: nobody else holds its handle, and it would keep the bench alive.
+  await waitPort(port, options.startTimeoutMs).catch(async (err: unknown) => {
+    await stopChild(child, 2000);
+    throw err;
+  });
   return {
     name: options.name ?? 'onair', pid: child.pid!, rtmpUrl: (s) => `rtmp://127.0.0.1:${port}/live/${s}`, stop: () => stopChild(child, 6000),
     ...(options.inspectGc ? { collectGarbage: () => inspectorCollectGarbage(inspectPort) } : {}),

@@ -3,7 +3,7 @@ import { OnAirError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { TypedEmitter } from '../core/typed-emitter.js';
 import type { GopCacheLimits } from './gop-cache.js';
-import type { HealthThresholds } from './health/index.js';
+import { ArrivalClock, type HealthThresholds, type MonotonicClock } from './health/index.js';
 import { HubStream } from './hub-stream.js';
 import type { Publisher, PublisherOwner } from './publisher.js';
 import type { Subscription, SubscriptionOptions } from './subscription.js';
@@ -28,12 +28,16 @@ export class StreamHub {
   private readonly streamsByPath = new Map<string, HubStream>();
   private nextPublisherId = 1;
   private closed = false;
+  /** Health thresholds and the one arrival clock every stream's health reads (undefined: health off). */
+  private readonly health: { readonly thresholds: HealthThresholds; readonly clock: MonotonicClock } | undefined;
 
   constructor(
     private readonly options: StreamHubOptions,
     private readonly log: Logger,
   ) {
     this.events = new TypedEmitter<HubEvents>((err, event) => log.error({ err, event }, 'hub event listener threw'));
+    const clock = new ArrivalClock();
+    this.health = options.health ? { thresholds: options.health, clock: () => clock.now() } : undefined;
   }
 
   /**
@@ -97,7 +101,7 @@ export class StreamHub {
   private getOrCreate(path: string): HubStream {
     let stream = this.streamsByPath.get(path);
     if (!stream) {
-      stream = new HubStream(path, this.options.gop, this.options.subscriber, this.streamHooks, this.log, this.options.health);
+      stream = new HubStream(path, this.options.gop, this.options.subscriber, this.streamHooks, this.log, this.health);
       this.streamsByPath.set(path, stream);
     }
     return stream;

@@ -7,9 +7,8 @@ import { OFFLINE_EVALUATION, type EncoderFigures, type HealthEvaluation, type He
 import { IngestMeter } from './ingest-meter.js';
 import { LONG_WINDOW_S, SHORT_WINDOW_S } from './limits.js';
 
-/** Monotonic ms for arrivals; performance.now() is a plain double (process.hrtime.bigint() allocates). */
+/** Monotonic ms of arrivals (ArrivalClock.now in the server; a simulated clock in tests). */
 export type MonotonicClock = () => number;
-const performanceClock: MonotonicClock = () => performance.now();
 
 /**
  * The ingest health of one hub stream: fed every packet of its current publisher (`record`, O(1)), evaluated
@@ -22,7 +21,7 @@ export class StreamHealth {
   private readonly evaluator = new HealthEvaluator();
   private last: HealthEvaluation = OFFLINE_EVALUATION;
 
-  constructor(private readonly thresholds: HealthThresholds, private readonly clock: MonotonicClock = performanceClock) {}
+  constructor(private readonly thresholds: HealthThresholds, private readonly clock: MonotonicClock) {}
 
   /** The latest evaluation (offline before the first). */
   get latest(): HealthEvaluation {
