@@ -9,7 +9,8 @@
  * per-packet cost weighs most); /metrics scraped every `--scrape` seconds on both. CPU of each (its threads' run
  * time) over the same `--cpu-runs` windows after warm-up, the on/off ratio per window and the median.
  * Micro: the hub alone in this process, the same packets pushed through a stream with and without health, ns per
- * packet (alternating runs, median), and one evaluation's cost.
+ * packet (alternating runs, median), one packet per callback (a player watching: every message read at once) and
+ * ten (a merged read), and one evaluation's cost.
  * On a shared machine the server figures are indicative: windows drift by more than the difference measured.
  */
 import { mkdtempSync } from 'node:fs';
@@ -101,7 +102,8 @@ const NULL_SINK: SubscriberSink = {
   pendingBytes: 0, onMetadata: () => {}, onPacket: () => {}, onPublisherEnd: () => {}, onPublisherStart: () => {}, onClose: () => {},
 };
 
-function microRun(health: boolean, media: readonly MediaPacket[]): { nsPerPacket: number; evaluateUs: number } {
+/** Pushes `media` in callbacks of `batch` packets (what one socket read delivers), a macrotask turn between them. */
+async function microRun(health: boolean, media: readonly MediaPacket[], batch: number): Promise<{ nsPerPacket: number; evaluateUs: number }> {
   const log = pino({ level: 'silent' });
   const hub = new StreamHub({
     gop: { maxBytes: 16 << 20, maxMs: 10_000 }, subscriber: { budgetBytes: 4 << 20, slowTimeoutMs: 30_000 }, takeover: 'takeover',
@@ -109,9 +111,13 @@ function microRun(health: boolean, media: readonly MediaPacket[]): { nsPerPacket
   }, log);
   const pub = hub.publish('live/micro', { protocol: 'rtmp', remoteAddress: '127.0.0.1' });
   hub.subscribe('live/micro', { protocol: 'hls', remoteAddress: 'internal' }, NULL_SINK);
-  const t0 = process.hrtime.bigint();
-  for (let i = 0; i < media.length; i++) pub.push(media[i]!);
-  const ns = Number(process.hrtime.bigint() - t0);
+  let ns = 0;
+  for (let i = 0; i < media.length;) {
+    const t0 = process.hrtime.bigint();
+    for (const end = Math.min(media.length, i + batch); i < end; i++) pub.push(media[i]!);
+    ns += Number(process.hrtime.bigint() - t0);
+    await new Promise((r) => setImmediate(r));
+  }
   const stream = hub.stream('live/micro')!;
   const e0 = process.hrtime.bigint();
   for (let i = 0; i < 1000; i++) stream.health?.evaluate();
@@ -120,30 +126,31 @@ function microRun(health: boolean, media: readonly MediaPacket[]): { nsPerPacket
   return { nsPerPacket: ns / media.length, evaluateUs: evaluateNs / 1000 };
 }
 
-function micro(): void {
-  const media = packets(600);
-  for (let i = 0; i < 3; i++) {
-    microRun(true, media);
-    microRun(false, media);
+async function micro(): Promise<void> {
+  const media = packets(120);
+  for (const batch of [1, 10]) {
+    for (let i = 0; i < 3; i++) {
+      await microRun(true, media, batch);
+      await microRun(false, media, batch);
+    }
+    const on: number[] = [];
+    const off: number[] = [];
+    const added: number[] = [];
+    const evaluations: number[] = [];
+    for (let i = 0; i < 15; i++) {
+      const a = await microRun(true, media, batch);
+      const b = await microRun(false, media, batch);
+      on.push(a.nsPerPacket);
+      off.push(b.nsPerPacket);
+      added.push(a.nsPerPacket - b.nsPerPacket);
+      evaluations.push(a.evaluateUs);
+    }
+    // Each pair ran back to back: the median of the differences is steadier than the difference of the medians.
+    console.log(`micro, ${batch} packet(s) per callback: hub push per packet (one subscriber) health on ${median(on).toFixed(0)} ns, off ${median(off).toFixed(0)} ns; health adds ${median(added).toFixed(0)} ns per packet (median of ${added.length} paired runs); one evaluation ${median(evaluations).toFixed(1)} us`);
   }
-  const on: number[] = [];
-  const off: number[] = [];
-  const added: number[] = [];
-  const evaluations: number[] = [];
-  for (let i = 0; i < 15; i++) {
-    const a = microRun(true, media);
-    const b = microRun(false, media);
-    on.push(a.nsPerPacket);
-    off.push(b.nsPerPacket);
-    added.push(a.nsPerPacket - b.nsPerPacket);
-    evaluations.push(a.evaluateUs);
-  }
-  // Each pair ran back to back: the median of the differences is steadier than the difference of the medians.
-  console.log(`micro: hub push per packet (one subscriber): health on ${median(on).toFixed(0)} ns, off ${median(off).toFixed(0)} ns; health adds ${median(added).toFixed(0)} ns per packet (median of ${added.length} paired runs)`);
-  console.log(`micro: one evaluation of one stream ${median(evaluations).toFixed(1)} us (once a second per stream); ${media.length} packets per run`);
 }
 
 runBench(async () => {
-  if (MICRO) micro();
+  if (MICRO) await micro();
   if (CPU_RUNS > 0) await serverCpu();
 }, work);

@@ -3,7 +3,7 @@ import { OnAirError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { TypedEmitter } from '../core/typed-emitter.js';
 import type { GopCacheLimits } from './gop-cache.js';
-import { ArrivalClock, type HealthThresholds, type MonotonicClock } from './health/index.js';
+import { performanceClock, type HealthThresholds, type MonotonicClock } from './health/index.js';
 import { HubStream } from './hub-stream.js';
 import type { Publisher, PublisherOwner } from './publisher.js';
 import type { Subscription, SubscriptionOptions } from './subscription.js';
@@ -28,7 +28,7 @@ export class StreamHub {
   private readonly streamsByPath = new Map<string, HubStream>();
   private nextPublisherId = 1;
   private closed = false;
-  /** Health thresholds and the one arrival clock every stream's health reads (undefined: health off). */
+  /** Health thresholds and the clock of arrivals (undefined: health off). */
   private readonly health: { readonly thresholds: HealthThresholds; readonly clock: MonotonicClock } | undefined;
 
   constructor(
@@ -36,8 +36,7 @@ export class StreamHub {
     private readonly log: Logger,
   ) {
     this.events = new TypedEmitter<HubEvents>((err, event) => log.error({ err, event }, 'hub event listener threw'));
-    const clock = new ArrivalClock();
-    this.health = options.health ? { thresholds: options.health, clock: () => clock.now() } : undefined;
+    this.health = options.health ? { thresholds: options.health, clock: performanceClock } : undefined;
   }
 
   /**
