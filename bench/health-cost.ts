@@ -1,7 +1,8 @@
 /**
  * What ingest health monitoring costs (issue 18's budget: <= 2 % of the server's CPU with 10 live streams).
  *
- *   npx tsx bench/health-cost.ts [--streams 10] [--seconds 30] [--cpu-warmup 120] [--cpu-runs 5] [--scrape 15] [--micro 1] [--control 1]
+ *   npx tsx bench/health-cost.ts [--streams 10] [--seconds 30] [--cpu-warmup 120] [--cpu-runs 5] [--scrape 15] [--micro 1]
+ *                                [--control 1] [--pipeline 7]
  *
  * Server: two OnAir builds from dist/, one as it ships (health on) and one with `--health off`, both pinned to CPU 0
  * and ingesting `--streams` copies of the reference clip (720p30 ~2.7 Mb/s, ffmpeg -c copy from CPU 1) at the same
@@ -11,6 +12,10 @@
  * Micro: the hub alone in this process, the same packets pushed through a stream with and without health, ns per
  * packet (alternating runs, median), one packet per callback (a player watching: every message read at once) and
  * ten (a merged read), and one evaluation's cost.
+ * Pipeline: bench/ingest-pipeline.ts (RTMP session, FLV, hub, LL-HLS packager over the reference clip, as fast as it
+ * goes) with and without health, `--pipeline` alternating pairs: CPU ms per second of media and heap bytes allocated
+ * per message. Compute-bound in one process, so much steadier than live windows on a busy machine; it leaves out the
+ * once-a-second evaluation, which the micro figure gives.
  * On a shared machine the server figures are indicative: windows drift by more than the difference measured.
  */
 import { mkdtempSync } from 'node:fs';
@@ -32,6 +37,7 @@ const CPU_WARMUP_MS = numberArg('cpu-warmup', 120) * 1000;
 const CPU_RUNS = numberArg('cpu-runs', 5);
 const SCRAPE_MS = numberArg('scrape', 15) * 1000;
 const MICRO = numberArg('micro', 1) !== 0;
+const PIPELINE_PAIRS = numberArg('pipeline', 7);
 const work = mkdtempSync(join(tmpdir(), 'onair-health-bench-'));
 
 const CONTROL = numberArg('control', 1) !== 0;
@@ -150,7 +156,40 @@ async function micro(): Promise<void> {
   }
 }
 
+/** One ingest-pipeline run: CPU ms per second of media and heap bytes allocated per message. */
+async function pipelineRun(health: boolean): Promise<{ cpuMs: number; bytes: number }> {
+  const child = startChild(process.execPath, ['--import', 'tsx', join(root, 'bench/ingest-pipeline.ts'), '20', 'hls', ...(health ? ['health'] : [])], ['ignore', 'pipe', 'inherit']);
+  let out = '';
+  child.stdout!.on('data', (b) => (out += b));
+  await new Promise((r) => child.once('exit', r));
+  const cpu = /=> ([\d.]+) ms CPU per second of media/.exec(out);
+  const heap = /JS heap allocated: (-?\d+) bytes per RTMP message/.exec(out);
+  if (!cpu || !heap) throw new Error(`ingest-pipeline printed no figures: ${out}`);
+  return { cpuMs: Number(cpu[1]), bytes: Number(heap[1]) };
+}
+
+async function pipeline(): Promise<void> {
+  const on: number[] = [];
+  const off: number[] = [];
+  const ratios: number[] = [];
+  const bytesOn: number[] = [];
+  const bytesOff: number[] = [];
+  for (let i = 0; i < PIPELINE_PAIRS; i++) {
+    const a = await pipelineRun(true);
+    const b = await pipelineRun(false);
+    on.push(a.cpuMs);
+    off.push(b.cpuMs);
+    ratios.push(a.cpuMs / b.cpuMs);
+    bytesOn.push(a.bytes);
+    bytesOff.push(b.bytes);
+  }
+  const r = median(ratios);
+  console.log(`pipeline (ingest + LL-HLS, ${PIPELINE_PAIRS} alternating pairs): health on ${median(on).toFixed(3)} ms CPU per media second, off ${median(off).toFixed(3)}; on/off ${r.toFixed(3)}x (${((r - 1) * 100).toFixed(1)} %), per pair ${ratios.map((x) => x.toFixed(3)).join(' ')}`);
+  console.log(`pipeline: heap allocated per message ${median(bytesOn)} bytes with health, ${median(bytesOff)} without`);
+}
+
 runBench(async () => {
   if (MICRO) await micro();
+  if (PIPELINE_PAIRS > 0) await pipeline();
   if (CPU_RUNS > 0) await serverCpu();
 }, work);

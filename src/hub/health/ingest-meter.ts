@@ -1,13 +1,14 @@
 import type { MediaPacket, StreamMetadata } from '../../core/media-packet.js';
 import { describeConfig } from '../../codecs/codec-info.js';
-import { DRIFT_SETTLE_MS, TICK_RING_SIZE } from './limits.js';
+import { ARRIVAL_CLOCK_STEP_MS, DRIFT_SETTLE_MS, TICK_RING_SIZE } from './limits.js';
 import { TrackMeter } from './track-meter.js';
 import { bareTrack, describeTrack, type TrackDescription } from './track-description.js';
 
 /**
  * One publish's ingest as it arrives: two TrackMeters, the decoder configurations described once per change,
  * stalls, and per evaluation where the newest frame sat in media time and in arrival time (for media rate and
- * drift). `record` runs per packet: O(1), no allocation except for a changed codec configuration.
+ * drift). `record` runs per packet: O(1), no allocation except for a changed codec configuration and the clock
+ * reading, which is taken once per ARRIVAL_CLOCK_STEP_MS of media.
  */
 export class IngestMeter {
   readonly video = new TrackMeter(true);
@@ -17,39 +18,53 @@ export class IngestMeter {
   metadata: StreamMetadata | undefined;
   configChanges = 0;
   stalls = 0;
-  /** Monotonic ms of the newest frame of any track, and the newest dts of any track. */
+  /** Arrival (elapsed()) of the newest frame of any track. */
   lastArrival = NaN;
   private newestDts = -Infinity;
   private newestArrival = NaN;
   private stallOpen = false;
+  private clockReading = 0;
+  private clockDts = -Infinity;
   private videoConfig: Buffer | undefined;
   private audioConfig: Buffer | undefined;
   private readonly tickArrival = new Float64Array(TICK_RING_SIZE);
   private readonly tickDts = new Float64Array(TICK_RING_SIZE);
   private ticks = 0;
 
-  /** @param startedAt monotonic ms of the publish start. @param stallMs a silence over this is a stall. */
-  constructor(readonly startedAt: number, private readonly stallMs: number) {}
+  /**
+   * @param elapsed whole ms since the publish started (an ElapsedClock made at its start); millisecond precision is
+   * plenty, the finest threshold measured against it is 50 ms. @param stallMs a silence over this is a stall.
+   */
+  constructor(readonly elapsed: () => number, private readonly stallMs: number) {}
 
-  record(p: MediaPacket, arrival: number): void {
-    if (p.role === 'config') {
-      this.config(p);
+  record(p: MediaPacket): void {
+    // Each field read once: packets reach the hub in several shapes, so every property load is a polymorphic one.
+    const role = p.role;
+    if (role !== 'frame') {
+      if (role === 'config') this.config(p);
       return;
     }
-    if (p.role !== 'frame') return;
-    const bytes = p.data.length;
+    const dts = p.dts;
+    // One clock reading serves the messages within ARRIVAL_CLOCK_STEP_MS of media of it (see limits.ts).
+    if (Math.abs(dts - this.clockDts) >= ARRIVAL_CLOCK_STEP_MS) {
+      const now = this.elapsed();
+      // Only a fresh reading says anything about silence: a stall that `tick` already counted is not counted again.
+      if (now - this.lastArrival > this.stallMs && !this.stallOpen) this.stalls++;
+      this.stallOpen = false;
+      this.clockReading = now;
+      this.clockDts = dts;
+    }
+    const arrival = this.clockReading;
     if (p.kind === 'video') {
       if (this.videoTrack === undefined) this.videoTrack = bareTrack(p.codec);
-      this.video.record(p.dts, bytes, p.keyframe, arrival);
+      this.video.record(dts, p.data.length, p.keyframe, arrival);
     } else {
       if (this.audioTrack === undefined) this.describeFirstAudio(p);
-      this.audio.record(p.dts, bytes, true, arrival);
+      this.audio.record(dts, p.data.length, true, arrival);
     }
-    if (arrival - this.lastArrival > this.stallMs && !this.stallOpen) this.stalls++;
-    this.stallOpen = false;
     this.lastArrival = arrival;
-    if (p.dts >= this.newestDts) {
-      this.newestDts = p.dts;
+    if (dts >= this.newestDts) {
+      this.newestDts = dts;
       this.newestArrival = arrival;
     }
   }
@@ -58,12 +73,12 @@ export class IngestMeter {
     this.metadata = m;
   }
 
-  /** Monotonic ms since the last frame of any track (since the publish started before the first). */
+  /** Ms since the last frame of any track (since the publish started before the first); `now` from elapsed(). */
   silenceMs(now: number): number {
-    return now - (Number.isNaN(this.lastArrival) ? this.startedAt : this.lastArrival);
+    return now - (Number.isNaN(this.lastArrival) ? 0 : this.lastArrival);
   }
 
-  /** Once per evaluation. A stall under way is counted here, once; `record` counts one that ended between evaluations. */
+  /** Once per evaluation (`now` from elapsed()). A stall under way is counted here, once; `record` counts one that ended between evaluations. */
   tick(now: number): void {
     this.video.tick();
     this.audio.tick();
@@ -71,7 +86,7 @@ export class IngestMeter {
       this.stalls++;
       this.stallOpen = true;
     }
-    if (Number.isNaN(this.newestArrival) || this.newestArrival - this.startedAt < DRIFT_SETTLE_MS) return;
+    if (Number.isNaN(this.newestArrival) || this.newestArrival < DRIFT_SETTLE_MS) return;
     const i = this.ticks % TICK_RING_SIZE;
     this.tickArrival[i] = this.newestArrival;
     this.tickDts[i] = this.newestDts;

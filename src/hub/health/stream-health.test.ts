@@ -22,7 +22,8 @@ test('30 fps, 1250-byte frames, GOP 120: 300 kbps, 30 fps, keyframes every 4 s, 
   assert.equal(e.audio!.windows['10s'].bitrateKbps, 24);
   assert.equal(e.ingest!.lateFrames, 0);
   assert.equal(e.ingest!.stalls, 0);
-  assert.equal(e.ingest!.avOffsetMs, 0);
+  // arrival is read every ARRIVAL_READ_EVERY messages: offsets are exact to the time a few messages take
+  assert.ok(Math.abs(e.ingest!.avOffsetMs!) <= 80, `avOffsetMs ${e.ingest!.avOffsetMs}`);
   assert.ok(Math.abs(e.ingest!.mediaRate! - 1) < 0.01, `mediaRate ${e.ingest!.mediaRate}`);
   assert.ok(Math.abs(e.ingest!.driftMs!) < 50, `driftMs ${e.ingest!.driftMs}`);
 });
@@ -112,7 +113,7 @@ test('fps_below_metadata: 15 fps measured, 30 announced', () => {
 
 test('av_desync: video arriving 1.2 s after the audio of the same moment', () => {
   const h = new HealthHarness().play(arrive(av({ fps: 30, gop: 60, bytes: 500, durationMs: 12_000 }), { delay: (p) => (p.kind === 'video' ? 1200 : 0) }), 13_000);
-  assert.equal(h.last.ingest!.avOffsetMs, 1200);
+  assert.ok(Math.abs(h.last.ingest!.avOffsetMs! - 1200) <= 80, `avOffsetMs ${h.last.ingest!.avOffsetMs}`);
   assert.deepEqual(h.last.reasons.map((r) => r.code), ['av_desync']);
 });
 

@@ -7,15 +7,22 @@ import { OFFLINE_EVALUATION, type EncoderFigures, type HealthEvaluation, type He
 import { IngestMeter } from './ingest-meter.js';
 import { LONG_WINDOW_S, SHORT_WINDOW_S } from './limits.js';
 
-/** Monotonic ms of arrivals (performanceClock in the server; a simulated clock in tests). */
-export type MonotonicClock = () => number;
+/** Whole ms since the clock was made (monotonic). */
+export type ElapsedClock = () => number;
+/** Makes an ElapsedClock that starts now: one per publish (performanceClocks in the server; a simulated one in tests). */
+export type ClockSource = () => ElapsedClock;
 
 /**
- * performance.now(): monotonic, a plain double, no allocation (process.hrtime.bigint() allocates). Read per message:
- * caching one reading per event-loop callback needs a microtask or nextTick per callback, which costs more than the
- * clock read itself (measured on Node 20).
+ * The arrival clock: whole ms since the publish started, from performance.now(). On Node 20 a reading is boxed into a
+ * heap number (16 bytes) wherever V8 does not inline the call, so IngestMeter reads it once every few messages
+ * (ARRIVAL_READ_EVERY); whole ms since the publish stay small integers (Smis) for 12 days of one publish, so passing
+ * them on allocates nothing. (process.hrtime()'s pair costs more when it is not optimized away, and caching one
+ * reading per event-loop callback would need a queueMicrotask or nextTick per callback, which costs more still.)
  */
-export const performanceClock: MonotonicClock = () => performance.now();
+export const performanceClocks: ClockSource = () => {
+  const start = performance.now();
+  return () => Math.round(performance.now() - start);
+};
 
 /**
  * The ingest health of one hub stream: fed every packet of its current publisher (`record`, O(1)), evaluated
@@ -28,7 +35,7 @@ export class StreamHealth {
   private readonly evaluator = new HealthEvaluator();
   private last: HealthEvaluation = OFFLINE_EVALUATION;
 
-  constructor(private readonly thresholds: HealthThresholds, private readonly clock: MonotonicClock) {}
+  constructor(private readonly thresholds: HealthThresholds, private readonly clocks: ClockSource) {}
 
   /** The latest evaluation (offline before the first). */
   get latest(): HealthEvaluation {
@@ -37,7 +44,7 @@ export class StreamHealth {
 
   start(pub: Publisher): void {
     this.publisher = pub;
-    this.meter = new IngestMeter(this.clock(), this.thresholds.stallMs);
+    this.meter = new IngestMeter(this.clocks(), this.thresholds.stallMs);
     this.encoder = null;
   }
 
@@ -47,7 +54,7 @@ export class StreamHealth {
   }
 
   record(p: MediaPacket): void {
-    this.meter?.record(p, this.clock());
+    this.meter?.record(p);
   }
 
   setMetadata(m: StreamMetadata): void {
@@ -64,7 +71,7 @@ export class StreamHealth {
       const { state, since } = this.evaluator.offline(wallNow);
       return (this.last = { ...OFFLINE_EVALUATION, state, since });
     }
-    const now = this.clock();
+    const now = m.elapsed();
     m.tick(now);
     const video = videoFigures(m, now);
     const audio = audioFigures(m, now);

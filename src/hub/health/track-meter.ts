@@ -32,7 +32,7 @@ export class TrackMeter {
   frames = 0;
   firstDts = NaN;
   lastDts = NaN;
-  /** Monotonic ms of the newest frame's arrival. */
+  /** Arrival of the newest frame (IngestMeter.elapsed(): ms since the publish started). */
   lastArrival = NaN;
   lastKeyDts = NaN;
   /** Media ms between the last two keyframes (video). */

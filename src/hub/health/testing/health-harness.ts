@@ -28,7 +28,10 @@ export class HealthHarness {
   private nextEvaluation = 1000;
 
   constructor(thresholds: HealthThresholds = TEST_THRESHOLDS) {
-    this.health = new StreamHealth(thresholds, () => this.now);
+    this.health = new StreamHealth(thresholds, () => {
+      const start = this.now;
+      return () => this.now - start;
+    });
     this.health.start(this.pub);
   }
 
