@@ -29,6 +29,10 @@ export class TrackMeter {
   private minOffsetIndex = 0;
   private tickMinOffset = Infinity;
   private lateBaseline = Infinity;
+  /** The media second the last frame landed in: [secondStart, secondEnd) ms, and its ring slot. */
+  private secondStart = Infinity;
+  private secondEnd = -Infinity;
+  private slot = 0;
   frames = 0;
   firstDts = NaN;
   lastDts = NaN;
@@ -48,14 +52,9 @@ export class TrackMeter {
   }
 
   record(dts: number, bytes: number, keyframe: boolean, arrival: number): void {
-    const second = Math.floor(dts / 1000);
-    const slot = second & SLOT_MASK;
-    if (this.slotSecond[slot] !== second) {
-      this.slotSecond[slot] = second;
-      this.slotBytes[slot] = 0;
-      this.slotFrames[slot] = 0;
-      this.slotKeyMax[slot] = 0;
-    }
+    // Most frames land in the same media second as the one before: the slot is looked up once per second.
+    if (dts >= this.secondEnd || dts < this.secondStart) this.enterSecond(dts);
+    const slot = this.slot;
     this.slotBytes[slot] = this.slotBytes[slot]! + bytes;
     this.slotFrames[slot] = this.slotFrames[slot]! + 1;
     if (this.frames === 0) this.firstDts = dts;
@@ -74,6 +73,20 @@ export class TrackMeter {
     this.frames++;
     this.lastDts = dts;
     this.lastArrival = arrival;
+  }
+
+  private enterSecond(dts: number): void {
+    const second = Math.floor(dts / 1000);
+    const slot = second & SLOT_MASK;
+    if (this.slotSecond[slot] !== second) {
+      this.slotSecond[slot] = second;
+      this.slotBytes[slot] = 0;
+      this.slotFrames[slot] = 0;
+      this.slotKeyMax[slot] = 0;
+    }
+    this.slot = slot;
+    this.secondStart = second * 1000;
+    this.secondEnd = this.secondStart + 1000;
   }
 
   /** Once per evaluation: closes this evaluation's alignment reading. */
