@@ -5,7 +5,7 @@ import { GopCache, type GopCacheLimits } from './gop-cache.js';
 import { DROP_LOG_INTERVAL_MS } from './limits.js';
 import { Publisher } from './publisher.js';
 import { Subscription, type SubscriptionOptions } from './subscription.js';
-import { StreamHealth, SubscriberTotals, type HealthThresholds, type MonotonicClock, type ProtocolTotals } from './health/index.js';
+import { StreamHealth, SubscriberTotals, type ClockSource, type HealthThresholds, type ProtocolTotals } from './health/index.js';
 import type { PublisherInfo, StreamStats, SubscriberInfo, SubscriberSink } from './types.js';
 
 export interface HubStreamHooks {
@@ -49,10 +49,10 @@ export class HubStream {
     private readonly subOptions: SubscriptionOptions,
     private readonly hooks: HubStreamHooks,
     private readonly log: Logger,
-    health?: { readonly thresholds: HealthThresholds; readonly clock: MonotonicClock },
+    health?: { readonly thresholds: HealthThresholds; readonly clocks: ClockSource },
   ) {
     this.gop = new GopCache(gopLimits);
-    this.health = health ? new StreamHealth(health.thresholds, health.clock) : undefined;
+    this.health = health ? new StreamHealth(health.thresholds, health.clocks) : undefined;
   }
 
   get publisher(): Publisher | undefined {

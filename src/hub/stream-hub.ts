@@ -3,7 +3,7 @@ import { OnAirError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { TypedEmitter } from '../core/typed-emitter.js';
 import type { GopCacheLimits } from './gop-cache.js';
-import { performanceClock, type HealthThresholds, type MonotonicClock } from './health/index.js';
+import { performanceClocks, type ClockSource, type HealthThresholds } from './health/index.js';
 import { HubStream } from './hub-stream.js';
 import type { Publisher, PublisherOwner } from './publisher.js';
 import type { Subscription, SubscriptionOptions } from './subscription.js';
@@ -29,14 +29,14 @@ export class StreamHub {
   private nextPublisherId = 1;
   private closed = false;
   /** Health thresholds and the clock of arrivals (undefined: health off). */
-  private readonly health: { readonly thresholds: HealthThresholds; readonly clock: MonotonicClock } | undefined;
+  private readonly health: { readonly thresholds: HealthThresholds; readonly clocks: ClockSource } | undefined;
 
   constructor(
     private readonly options: StreamHubOptions,
     private readonly log: Logger,
   ) {
     this.events = new TypedEmitter<HubEvents>((err, event) => log.error({ err, event }, 'hub event listener threw'));
-    this.health = options.health ? { thresholds: options.health, clock: performanceClock } : undefined;
+    this.health = options.health ? { thresholds: options.health, clocks: performanceClocks } : undefined;
   }
 
   /**
