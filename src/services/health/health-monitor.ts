@@ -123,6 +123,8 @@ export class HealthMonitor {
     });
     t.latest = report;
     t.history.push(report.sample);
-    if (change && t.streamId) this.events.emit('stableChange', { ...change, path: stream.path, streamId: t.streamId, reasons: report.reasons });
+    if (!change) return;
+    this.deps.log.info({ path: stream.path, streamId: t.streamId, state: change.state, previous: change.previous, reasons: report.reasons.map((r) => r.code) }, 'stream health changed');
+    if (t.streamId) this.events.emit('stableChange', { ...change, path: stream.path, streamId: t.streamId, reasons: report.reasons });
   }
 }
