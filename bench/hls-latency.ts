@@ -23,7 +23,7 @@ import { median, numberArg, runBench, sleep, startChild, stopChild } from './lib
 import { realtimePublishArgs, referenceClip } from './lib/clip.js';
 import { cpuShares } from './lib/proc-stats.js';
 import { buildOnAir, nginxRtmpAvailable, startNginxHls, startOnAir, type BenchServer } from './lib/servers.js';
-import { launchHlsBrowser } from '../test/hls/support/hls-browser.js';
+import { launchHlsBrowser } from '../support/hls-browser.js';
 
 const root = resolve(import.meta.dirname, '..');
 const SECONDS = numberArg('seconds', 20);

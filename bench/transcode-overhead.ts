@@ -19,7 +19,7 @@ import { resolve } from 'node:path';
 import { median, numberArg, sleep, startChild } from './lib/children.js';
 import { realtimePublishArgs, referenceClip } from './lib/clip.js';
 import { cpuSeconds } from './lib/proc-stats.js';
-import { startTestServer, TEST_API_TOKEN } from '../test/support/onair.js';
+import { startTestServer, TEST_API_TOKEN } from '../support/onair.js';
 import { buildFfmpegArgs, discoverFfmpeg, planLadder } from '../src/services/transcode/index.js';
 
 const SECONDS = numberArg('seconds', 20);

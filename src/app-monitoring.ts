@@ -8,7 +8,7 @@ import { HealthMonitor, HlsAudience, connectHealthWebhooks } from './services/he
 import { OnAirMetrics } from './services/metrics/index.js';
 import type { StreamRecord } from './services/streams/stream-types.js';
 import type { TranscodeStatus } from './services/transcode/types.js';
-import type { EventPublisher } from './services/webhooks/webhook-events.js';
+import type { EventPublisher } from './services/streams/stream-events.js';
 import { WebhookDeliveryStore } from './services/webhooks/webhook-delivery-store.js';
 import { observeHls } from './servers/http/metrics/hls-observer.js';
 import { registerMetricsRoute } from './servers/http/metrics/metrics-route.js';

@@ -3,10 +3,13 @@ import type { Config } from './config/schema.js';
 import type { Logger } from './core/logger.js';
 import { StreamHub } from './hub/index.js';
 import { openDatabase } from './db/open-database.js';
+import type { Database } from './db/database.js';
 import { fullGc } from './core/full-gc.js';
 import { StreamService } from './services/streams/stream-service.js';
 import { StreamLifecycle } from './services/streams/stream-lifecycle.js';
 import { StreamUrls } from './services/streams/stream-urls.js';
+import { PlaybackDirectory } from './services/streams/playback-directory.js';
+import { PlaybackDirectorySync } from './services/streams/playback-directory-sync.js';
 import { WebhookDispatcher } from './services/webhooks/webhook-dispatcher.js';
 import { WebhookService } from './services/webhooks/webhook-service.js';
 import { AdminTokenAuthenticator } from './services/auth/admin-token.js';
@@ -14,12 +17,14 @@ import { getOrCreateServerSecret } from './services/auth/server-secrets.js';
 import { ConfiguredPublishAuthorizer } from './services/auth/publish-authorizer.js';
 import { ConfiguredPlayAuthorizer } from './services/auth/play-authorizer.js';
 import { RtmpServer } from './servers/rtmp/rtmp-server.js';
-import type { RtmpAuth } from './servers/auth-port.js';
+import type { PlayAuthRequest, RtmpAuth } from './servers/auth-port.js';
 import { createHttpApp } from './servers/http/create-http-app.js';
-import { registerHls } from './servers/http/hls/register-hls.js';
-import { registerFlv } from './servers/http/flv/register-flv.js';
+import { registerHls } from './servers/http/playback/hls/register-hls.js';
+import { registerFlv } from './servers/http/playback/flv/register-flv.js';
+import { registerWatchPage } from './servers/http/playback/watch/watch-routes.js';
 import { registerDashboard } from './servers/http/dashboard/register-dashboard.js';
 import { connectLifecycle } from './services/streams/hub-lifecycle-link.js';
+import { HlsPackagers, hlsSettings } from './bridges/hls/index.js';
 import { flvTranscodePipes } from './bridges/transcode/index.js';
 import { TranscodeService, discoverFfmpeg, ladderLookup } from './services/transcode/index.js';
 import { createMonitoring, healthThresholds } from './app-monitoring.js';
@@ -36,11 +41,16 @@ export interface RunningOnAir {
   close(): Promise<void>;
 }
 
+export interface StartOptions {
+  /** Wraps the opened database (tests count the queries a workload makes). */
+  readonly wrapDatabase?: (db: Database) => Database;
+}
+
 /**
  * The composition root's body: builds every module from the config and starts the listeners. main.ts
  * adds process concerns (argv, signals, printing); tests call this directly with port 0.
  */
-export async function startOnAir(config: Config, log: Logger): Promise<RunningOnAir> {
+export async function startOnAir(config: Config, log: Logger, options: StartOptions = {}): Promise<RunningOnAir> {
   const hub = new StreamHub(
     {
       gop: { maxBytes: config.gopCacheMaxBytes, maxMs: config.gopCacheMaxMs },
@@ -54,12 +64,19 @@ export async function startOnAir(config: Config, log: Logger): Promise<RunningOn
     log.warn('AUTH IS OPEN (--auth open): anyone who can reach this server can publish under any name. Development only.');
   }
 
-  const db = await openDatabase(config);
+  const opened = await openDatabase(config);
+  const db = options.wrapDatabase?.(opened) ?? opened;
+  // Playback decisions come from memory; PGlite is this process's own, so only PostgreSQL needs the safety reload.
+  const directory = new PlaybackDirectory(log.child({ mod: 'playback-directory' }));
+  const directorySync = new PlaybackDirectorySync(db, directory, log, {
+    reloadIntervalMs: db.kind === 'postgres' ? config.playbackDirectoryReloadSec * 1000 : Infinity,
+  });
+  await directorySync.start();
   // PGlite is this process's own: nobody else queues deliveries in it, so the worker needs no poll.
   const dispatcher = new WebhookDispatcher({ db, logger: log.child({ mod: 'webhooks' }), options: db.kind === 'pglite' ? { pollIntervalMs: Infinity } : {} });
   const streams = new StreamService({
     db, logger: log.child({ mod: 'streams' }), events: dispatcher, defaultReconnectWindowSec: config.reconnectWindowSec, defaultLatencyMode: config.latencyMode,
-    kickPublisher: (path, reason) => hub.kickPublisher(path, reason),
+    kickPublisher: (path, reason) => hub.kickPublisher(path, reason), directory,
   });
   const ffmpeg = await discoverFfmpeg({ configuredPath: config.ffmpegPath });
   const transcode = new TranscodeService({
@@ -78,10 +95,11 @@ export async function startOnAir(config: Config, log: Logger): Promise<RunningOn
     mode: config.auth, streams, logger: authLog, publishSecret: config.publishSecret,
     callbackUrl: config.authCallbackUrl, callbackTimeoutMs: config.authCallbackTimeoutMs,
   });
-  const playAuth = new ConfiguredPlayAuthorizer({ streams, playbackSecret, openMode: config.auth === 'open', logger: authLog });
+  const playAuth = new ConfiguredPlayAuthorizer({ directory, playbackSecret, openMode: config.auth === 'open', logger: authLog });
   const auth: RtmpAuth = {
     authorizePublish: (r) => publishAuth.authorizePublish(r),
     authorizePlay: (r) => playAuth.authorizePlay(r),
+    watchPlay: (r, onRevoke) => playAuth.watchPlay(r, onRevoke),
   };
 
   const rtmp = new RtmpServer(
@@ -104,12 +122,17 @@ export async function startOnAir(config: Config, log: Logger): Promise<RunningOn
     healthMonitor: monitoring.monitor,
   });
   monitoring.attachHttp(http);
+  // HLS packaging subscribes to the hub for every published stream; the HTTP routes only serve what it made.
+  const hlsPackagers = config.hls
+    ? new HlsPackagers(hub, (d) => hlsSettings(config, d), log.child({ mod: 'hls' }), undefined, (path) => transcode.timeline(path))
+    : undefined;
   const playback = {
-    hub, config, log: log.child({ mod: 'playback' }), authorizePlay: auth.authorizePlay,
-    renditions: (path: string) => transcode.renditions(path), renditionTimeline: (path: string) => transcode.timeline(path),
+    hub, config, log: log.child({ mod: 'playback' }), authorizePlay: auth.authorizePlay, decidePlay: (r: PlayAuthRequest) => playAuth.decide(r), watchPlay: auth.watchPlay,
+    renditions: (path: string) => transcode.renditions(path),
   };
-  const hls = registerHls(http, playback);
+  registerHls(http, { ...playback, packagers: hlsPackagers });
   const flv = registerFlv(http, playback);
+  registerWatchPage(http);
   registerDashboard(http);
 
   Object.assign(ports, await rtmp.listen());
@@ -130,7 +153,7 @@ export async function startOnAir(config: Config, log: Logger): Promise<RunningOn
     generatedApiToken: generatedToken,
     close: () => (closing ??= (async () => {
       monitoring.close();
-      hls.close();
+      hlsPackagers?.close();
       flv.close();
       await rtmp.close();
       await transcode.close();
@@ -138,6 +161,7 @@ export async function startOnAir(config: Config, log: Logger): Promise<RunningOn
       unlink();
       await http.close();
       lifecycle.close();
+      await directorySync.close();
       await dispatcher.close();
       await db.close();
     })()),

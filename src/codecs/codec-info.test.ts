@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { OnAirError, isOnAirError } from '../core/errors.js';
 import type { MediaPacket } from '../core/media-packet.js';
 import { describeConfig } from './codec-info.js';
-import { HVCC_1080P_MAIN } from './testdata/golden-configs.js';
+import { HVCC_1080P_MAIN } from './testing/golden-configs.js';
 
 function config(kind: 'video' | 'audio', codec: string, hex: string): MediaPacket {
   return { kind, codec, role: 'config', dts: 0, cts: 0, keyframe: true, data: Buffer.from(hex, 'hex') };

@@ -35,6 +35,7 @@ export const SETTINGS = {
   playbackSecret: { type: 'string', default: '', secret: true, doc: 'HMAC secret for signed playback tokens; generated and stored when empty' },
   apiToken: { type: 'string', default: '', secret: true, doc: 'admin bearer token for /api/v1; generated at first start when empty' },
   databaseUrl: { type: 'string', default: '', secret: true, env: 'DATABASE_URL', doc: 'PostgreSQL URL; empty = embedded PGlite under --data-dir' },
+  playbackDirectoryReloadSec: { type: 'int', default: 5, min: 1, max: 3600, doc: 'with --database-url: full reload period of the in-memory playback directory, the bound on a change made by another instance reaching this one when its NOTIFY was lost (normally it arrives in milliseconds)' },
   logLevel: { type: 'enum', values: ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'], default: 'info', doc: 'log level' },
   takeover: { type: 'enum', values: ['takeover', 'reject'], default: 'takeover', doc: 'a second publisher on a live name replaces the first (takeover) or is refused (reject)' },
   maxMessageSize: { type: 'int', default: 8 * MiB, min: 64 * 1024, max: 64 * MiB, doc: 'largest RTMP message accepted from a peer (bytes)' },

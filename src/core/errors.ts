@@ -15,6 +15,7 @@ export const ERROR_CODES = {
   ONAIR_ERR_NOT_FOUND: 'the named resource does not exist',
   ONAIR_ERR_CONFLICT: 'the resource is in use or already exists',
   ONAIR_ERR_CONFIG: 'the configuration is invalid',
+  ONAIR_ERR_INTERNAL: 'an unexpected error inside the server (a bug; logged with its stack)',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -37,10 +37,5 @@ export interface MediaPacket {
   readonly origin?: { readonly flvTagHeader?: number; readonly exPacketType?: number };
 }
 
-/** Returns a copy of `p` with other timestamps; the payload buffer is shared, not copied. */
-export function withTimestamps(p: MediaPacket, dts: number, cts = p.cts): MediaPacket {
-  return { ...p, dts, cts };
-}
-
 /** Stream-level metadata (FLV onMetaData): protocol-free key/values with plain JSON-like values. */
 export type StreamMetadata = Readonly<Record<string, unknown>>;

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
 import { OnAirError } from '../core/errors.js';
-import type { Database, Queryable } from './database.js';
+import type { Database, NotificationHandlers, Queryable } from './database.js';
 
 /**
  * Postgres settings for the embedded database. Its tables are a few thousand rows (streams, keys, sessions,
@@ -37,6 +37,15 @@ export class PgliteDatabase implements Database {
       };
       return fn(q);
     });
+  }
+
+  /** PGlite is this process's own database: notifications cannot be missed, so `onGap` is never called. */
+  async listen(channel: string, handlers: NotificationHandlers): Promise<() => Promise<void>> {
+    this.checkOpen();
+    const unlisten = await this.pg.listen(channel, (payload) => handlers.onNotify(payload));
+    return async () => {
+      if (!this.closed) await unlisten();
+    };
   }
 
   async close(): Promise<void> {

@@ -100,8 +100,8 @@ export class HubStream {
   }
 
   /** Attaches a new publisher; the caller has already detached any previous one. */
-  attach(id: number, info: PublisherInfo, owner: ConstructorParameters<typeof Publisher>[3]): Publisher {
-    const pub = new Publisher(id, this.path, info, owner, this.timelineEnd === 0 ? 0 : this.timelineEnd + 1);
+  attach(id: number, info: PublisherInfo): Publisher {
+    const pub = new Publisher(id, this.path, info, this, this.timelineEnd === 0 ? 0 : this.timelineEnd + 1);
     this.publisherRef = pub;
     this.active = false;
     this.metadataRef = undefined;

@@ -3,9 +3,10 @@ import { OnAirError } from '../core/errors.js';
 import { TimestampNormalizer } from './timestamp-normalizer.js';
 import type { PublisherInfo } from './types.js';
 
-export interface PublisherOwner {
+/** The stream a publisher feeds (its HubStream), held directly: no lookup by path per packet. */
+export interface PublishedStream {
   ingest(pub: Publisher, p: MediaPacket): void;
-  latencyToleranceMs(pub: Publisher): number;
+  readonly latencyToleranceMs: number;
   setMetadata(pub: Publisher, m: StreamMetadata): void;
   detach(pub: Publisher, reason: string): void;
 }
@@ -27,7 +28,7 @@ export class Publisher {
     readonly id: number,
     readonly path: string,
     readonly info: PublisherInfo,
-    private readonly owner: PublisherOwner,
+    private readonly stream: PublishedStream,
     timelineStart: number,
   ) {
     this.timestamps = new TimestampNormalizer(timelineStart);
@@ -43,7 +44,7 @@ export class Publisher {
    * when nobody does (a joining player starts from the GOP cache). Bridges use it to batch reads.
    */
   get latencyToleranceMs(): number {
-    return this.closed ? 0 : this.owner.latencyToleranceMs(this);
+    return this.closed ? 0 : this.stream.latencyToleranceMs;
   }
 
   /** `p.dts` is the wire timestamp in ms (any 32-bit value); the hub rewrites it onto the stream timeline. */
@@ -51,19 +52,19 @@ export class Publisher {
     if (this.closed) return;
     const dts = this.timestamps.normalize(p.kind, p.dts);
     this.bytesIn += p.data.length;
-    this.owner.ingest(this, dts === p.dts ? p : { ...p, dts });
+    this.stream.ingest(this, dts === p.dts ? p : { ...p, dts });
   }
 
   setMetadata(m: StreamMetadata): void {
     if (this.closed) throw new OnAirError('ONAIR_ERR_CLOSED', 'publisher closed');
-    this.owner.setMetadata(this, m);
+    this.stream.setMetadata(this, m);
   }
 
   /** The bridge ends publishing (peer unpublished or disconnected). Idempotent. */
   close(reason = 'unpublished'): void {
     if (this.closed) return;
     this.closed = true;
-    this.owner.detach(this, reason);
+    this.stream.detach(this, reason);
   }
 
   /** The hub ends publishing and tells the bridge. Idempotent. */

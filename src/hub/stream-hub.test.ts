@@ -4,7 +4,7 @@ import { pino } from 'pino';
 import { isOnAirError } from '../core/errors.js';
 import { StreamHub, type StreamHubOptions } from './stream-hub.js';
 import type { MediaPacket } from '../core/media-packet.js';
-import { RecordingSink, packet } from './test-helpers.js';
+import { RecordingSink, packet } from './testing/hub-fixtures.js';
 
 const log = pino({ level: 'silent' });
 const opts = (o: Partial<StreamHubOptions> = {}): StreamHubOptions => ({

@@ -1,11 +1,10 @@
-import type { MediaPacket, StreamMetadata } from '../core/media-packet.js';
 import { OnAirError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { TypedEmitter } from '../core/typed-emitter.js';
 import type { GopCacheLimits } from './gop-cache.js';
 import { performanceClocks, type ClockSource, type HealthThresholds } from './health/index.js';
 import { HubStream } from './hub-stream.js';
-import type { Publisher, PublisherOwner } from './publisher.js';
+import type { Publisher } from './publisher.js';
 import type { Subscription, SubscriptionOptions } from './subscription.js';
 import type { HubEvents, PublisherInfo, StreamEventInfo, SubscriberInfo, SubscriberSink } from './types.js';
 
@@ -54,7 +53,7 @@ export class StreamHub {
     }
     // After the kick: a stream left with no subscribers was dropped, and starts afresh here.
     const stream = this.getOrCreate(path);
-    const pub = stream.attach(this.nextPublisherId++, info, this.publisherOwner);
+    const pub = stream.attach(this.nextPublisherId++, info);
     this.events.emit('publish', eventInfo(pub));
     return pub;
   }
@@ -111,13 +110,6 @@ export class StreamHub {
       this.streamsByPath.delete(stream.path);
     }
   }
-
-  private readonly publisherOwner: PublisherOwner = {
-    ingest: (pub: Publisher, p: MediaPacket) => this.streamsByPath.get(pub.path)?.ingest(pub, p),
-    latencyToleranceMs: (pub: Publisher) => this.streamsByPath.get(pub.path)?.latencyToleranceMs ?? 0,
-    setMetadata: (pub: Publisher, m: StreamMetadata) => this.streamsByPath.get(pub.path)?.setMetadata(pub, m),
-    detach: (pub: Publisher, reason: string) => this.streamsByPath.get(pub.path)?.detach(pub, reason),
-  };
 
   private readonly streamHooks = {
     onActive: (_stream: HubStream, pub: Publisher) => this.events.emit('active', eventInfo(pub)),

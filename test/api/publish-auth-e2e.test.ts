@@ -5,7 +5,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { verifyWebhookSignature } from '../../src/services/webhooks/webhook-signature.js';
 import { RtmpClient } from '../../src/servers/rtmp/rtmp-client.js';
-import { serverApi, startTestServer, type TestServer } from '../support/onair.js';
+import { startTestServer, type TestServer } from '../../support/onair.js';
+import { serverApi } from '../support/stream-api.js';
 import { ffmpegPublish } from '../support/clients.js';
 import { sleep, waitFor, type Proc } from '../support/proc.js';
 

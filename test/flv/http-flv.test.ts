@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { WebSocket } from 'ws';
 import { FlvReader, type FlvFileHeaderInfo, type FlvTag } from '../../src/formats/flv/index.js';
-import { startTestServer, type TestServer } from '../support/onair.js';
+import { startTestServer, type TestServer } from '../../support/onair.js';
 import { ffmpegPublish, ffmpegRecord, ffprobeFrameCounts, ffprobeStreams } from '../support/clients.js';
 import { tmpFile, type ClipName } from '../support/media.js';
 import { type Proc, waitFor } from '../support/proc.js';

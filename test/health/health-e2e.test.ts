@@ -4,7 +4,8 @@ import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { RtmpClient } from '../../src/servers/rtmp/rtmp-client.js';
-import { serverApi, startTestServer, TEST_API_TOKEN, type TestServer } from '../support/onair.js';
+import { startTestServer, TEST_API_TOKEN, type TestServer } from '../../support/onair.js';
+import { serverApi } from '../support/stream-api.js';
 import { run, waitFor, type Proc } from '../support/proc.js';
 import { parsePrometheusText, type PromScrape } from '../support/prometheus-text.js';
 

@@ -1,10 +1,10 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { startTestServer, type TestServer } from '../support/onair.js';
+import { startTestServer, type TestServer } from '../../support/onair.js';
 import { ffmpegPublish } from '../support/clients.js';
 import { sleep, waitFor } from '../support/proc.js';
-import { launchHlsBrowser, type HlsBrowser, type PlayerState } from './support/hls-browser.js';
+import { launchHlsBrowser, type HlsBrowser, type PlayerState } from '../../support/hls-browser.js';
 import type { Page } from 'playwright-core';
 
 const skip = existsSync('/usr/bin/chromium') ? false : 'Debian chromium not installed';

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startTestServer } from '../support/onair.js';
+import { startTestServer } from '../../support/onair.js';
 import { ffmpegPublish, ffprobeStreams } from '../support/clients.js';
 import { waitFor } from '../support/proc.js';
 

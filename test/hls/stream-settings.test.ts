@@ -1,6 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startTestServer, TEST_API_TOKEN, type TestServer } from '../support/onair.js';
+import { startTestServer, TEST_API_TOKEN, type TestServer } from '../../support/onair.js';
 import { ffmpegPublish } from '../support/clients.js';
 import { sleep, waitFor, type Proc } from '../support/proc.js';
 

@@ -5,7 +5,7 @@ import { describeConfig } from '../../src/codecs/index.js';
 import { videoTagBody } from '../../src/formats/flv/index.js';
 import { MessageType, type RtmpMessage } from '../../src/protocols/rtmp/index.js';
 import { RtmpClient } from '../../src/servers/rtmp/rtmp-client.js';
-import { startTestServer, type TestServer } from '../support/onair.js';
+import { startTestServer, type TestServer } from '../../support/onair.js';
 import { tmpFile } from '../support/media.js';
 import { mp4VideoSamples } from '../support/mp4-samples.js';
 import { runOk, waitFor } from '../support/proc.js';

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { encodeAmf0 } from '../../src/formats/amf/index.js';
 import { MessageType } from '../../src/protocols/rtmp/index.js';
 import { RtmpClient } from '../../src/servers/rtmp/rtmp-client.js';
-import { startTestServer, type TestServer } from '../support/onair.js';
+import { startTestServer, type TestServer } from '../../support/onair.js';
 import { ffmpegPublish } from '../support/clients.js';
 import { RawRtmpPeer } from '../support/raw-rtmp.js';
 import type { Proc } from '../support/proc.js';

@@ -4,7 +4,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { FlvReader } from '../../src/formats/flv/index.js';
 import { MessageType } from '../../src/protocols/rtmp/index.js';
 import { RtmpClient } from '../../src/servers/rtmp/rtmp-client.js';
-import { startTestServer, type TestServer } from '../support/onair.js';
+import { startTestServer, type TestServer } from '../../support/onair.js';
 import { ffmpegPublish } from '../support/clients.js';
 import { clip, tmpFile } from '../support/media.js';
 import { run, sleep, waitFor } from '../support/proc.js';

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startTestServer } from '../support/onair.js';
+import { startTestServer } from '../../support/onair.js';
 import { ffmpegPublish, ffprobeStreams } from '../support/clients.js';
 import { runOk, waitFor } from '../support/proc.js';
 

@@ -10,6 +10,8 @@ import { openDatabase } from '../../src/db/open-database.js';
 import { StreamService } from '../../src/services/streams/stream-service.js';
 import { StreamLifecycle } from '../../src/services/streams/stream-lifecycle.js';
 import { StreamUrls } from '../../src/services/streams/stream-urls.js';
+import { PlaybackDirectory } from '../../src/services/streams/playback-directory.js';
+import { PlaybackDirectorySync } from '../../src/services/streams/playback-directory-sync.js';
 import { WebhookDispatcher, type WebhookDispatcherOptions } from '../../src/services/webhooks/webhook-dispatcher.js';
 import { WebhookService } from '../../src/services/webhooks/webhook-service.js';
 import { AdminTokenAuthenticator } from '../../src/services/auth/admin-token.js';
@@ -73,10 +75,13 @@ export async function startApiHarness(opts: HarnessOptions = {}): Promise<ApiHar
     { databaseUrl: opts.postgresUrl ? await freshPostgresDatabase(opts.postgresUrl) : '', dataDir: '' },
     { inMemory: true });
   const kicked: { streamPath: string; reason: string }[] = [];
+  const directory = new PlaybackDirectory(logger);
+  const directorySync = new PlaybackDirectorySync(db, directory, logger, { reloadIntervalMs: Infinity });
+  await directorySync.start();
   const dispatcher = new WebhookDispatcher({ db, logger, options: opts.dispatcher });
   const streams = new StreamService({
     db, logger, events: dispatcher, defaultReconnectWindowSec: config.reconnectWindowSec, defaultLatencyMode: config.latencyMode,
-    kickPublisher: (streamPath, reason) => (kicked.push({ streamPath, reason }), true),
+    kickPublisher: (streamPath, reason) => (kicked.push({ streamPath, reason }), true), directory,
   });
   const lifecycle = new StreamLifecycle({ db, logger, events: dispatcher });
   const webhooks = new WebhookService({ db, dispatcher });
@@ -86,7 +91,7 @@ export async function startApiHarness(opts: HarnessOptions = {}): Promise<ApiHar
     mode: config.auth, streams, logger, publishSecret: config.publishSecret,
     callbackUrl: config.authCallbackUrl, callbackTimeoutMs: config.authCallbackTimeoutMs,
   });
-  const playAuth = new ConfiguredPlayAuthorizer({ streams, playbackSecret, openMode: config.auth === 'open', logger });
+  const playAuth = new ConfiguredPlayAuthorizer({ directory, playbackSecret, openMode: config.auth === 'open', logger });
   const urls = new StreamUrls({
     publicUrl: config.publicUrl,
     ports: () => ({ rtmp: config.rtmpPort, rtmps: config.tlsCert ? config.rtmpsPort : null, http: config.httpPort }),
@@ -116,6 +121,7 @@ export async function startApiHarness(opts: HarnessOptions = {}): Promise<ApiHar
       await app.close();
       await dispatcher.close();
       lifecycle.close();
+      await directorySync.close();
       if (!opts.db) await db.close();
     },
   };

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Page } from 'playwright-core';
-import { startTestServer, TEST_API_TOKEN, type TestServer } from './onair.js';
-import { launchChromium } from './chromium.js';
+import { startTestServer, TEST_API_TOKEN, type TestServer } from '../../support/onair.js';
+import { launchChromium } from '../../support/chromium.js';
 import { ensureDashboardBuilt } from './dashboard-build.js';
 
 /** Screenshots of the dashboard tests, for a human look; .test-tmp is not committed. */

@@ -4,12 +4,12 @@ import { existsSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { parseMasterPlaylist, parseMediaPlaylist } from '../../src/formats/m3u8/index.js';
 import type { MasterPlaylist, MediaPlaylist } from '../../src/formats/m3u8/types.js';
-import { TEST_API_TOKEN } from '../support/onair.js';
+import { TEST_API_TOKEN } from '../../support/onair.js';
 import { ffprobeStreams } from '../support/clients.js';
 import { run, waitFor, type Proc } from '../support/proc.js';
-import { launchHlsBrowser, type HlsBrowser } from '../hls/support/hls-browser.js';
-import { irregularGopClip } from './irregular-clip.js';
-import { startTranscodeServer, type TranscodeServer } from './transcode-harness.js';
+import { launchHlsBrowser, type HlsBrowser } from '../../support/hls-browser.js';
+import { irregularGopClip } from '../support/irregular-clip.js';
+import { startTranscodeServer, type TranscodeServer } from '../support/transcode-harness.js';
 
 /**
  * ABR into HLS end to end, through the app's own wiring (startOnAir's TranscodeService feeds registerHls

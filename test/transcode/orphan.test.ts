@@ -5,12 +5,12 @@ import { resolve } from 'node:path';
 import { clip } from '../support/media.js';
 import { run, waitFor } from '../support/proc.js';
 import { discoverFfmpeg } from '../../src/services/transcode/index.js';
-import { isAlive } from './transcode-harness.js';
+import { isAlive } from '../support/transcode-harness.js';
 
 test('SIGKILL of the OnAir process leaves no ffmpeg behind (stdin EOF ends it)', async () => {
   const ffmpeg = await discoverFfmpeg({ configuredPath: '' });
   assert.ok(ffmpeg.found);
-  const child = run(process.execPath, ['--import', 'tsx', resolve(import.meta.dirname, 'orphan-child.ts'), ffmpeg.path, await clip('bframes.flv')], { timeoutMs: 60_000 });
+  const child = run(process.execPath, ['--import', 'tsx', resolve(import.meta.dirname, '../support/orphan-child.ts'), ffmpeg.path, await clip('bframes.flv')], { timeoutMs: 60_000 });
   const pid = Number(await waitFor('the ffmpeg pid', () => child.stdout().trim(), 20_000, 50));
   assert.ok(pid > 0 && isAlive(pid), `ffmpeg ${pid} running`);
   await child.kill('SIGKILL');

@@ -4,8 +4,8 @@ import { ffmpegRecord, ffprobeStreams } from '../support/clients.js';
 import { tmpFile } from '../support/media.js';
 import { run, sleep, waitFor, type Proc } from '../support/proc.js';
 import { discoverFfmpeg } from '../../src/services/transcode/index.js';
-import { irregularGopClip } from './irregular-clip.js';
-import { KeyframeRecorder, alignedTo, isAlive, probeVideoPackets, startTranscodeServer, type TranscodeServer } from './transcode-harness.js';
+import { irregularGopClip } from '../support/irregular-clip.js';
+import { KeyframeRecorder, alignedTo, isAlive, probeVideoPackets, startTranscodeServer, type TranscodeServer } from '../support/transcode-harness.js';
 
 let server: TranscodeServer;
 let publisher: Proc;

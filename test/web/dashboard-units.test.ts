@@ -11,10 +11,10 @@ import { WEBHOOK_EVENTS } from '../../src/web/dashboard/app/lib/webhook-events.j
 import type { Static } from '@sinclair/typebox';
 import type { HealthSample, HealthSummary, StreamHealth } from '../../src/web/dashboard/app/api/health-types.js';
 import type { Delivery, PlaybackToken, Session, Stream, StreamListItem, WebhookEndpoint } from '../../src/web/dashboard/app/api/types.js';
-import type { PlaybackTokenSchema, SessionSchema, StreamListItemSchema, StreamSchema } from '../../src/servers/http/schemas/stream-schemas.js';
-import type { DeliverySchema, WebhookListItemSchema, WebhookSchema } from '../../src/servers/http/schemas/webhook-schemas.js';
-import type { HealthListItemSchema, StreamHealthEventSchema, StreamHealthSchema } from '../../src/servers/http/schemas/health-schemas.js';
-import { WEBHOOK_EVENT_TYPES } from '../../src/services/webhooks/webhook-events.js';
+import type { PlaybackTokenSchema, SessionSchema, StreamListItemSchema, StreamSchema } from '../../src/servers/http/api/schemas/stream-schemas.js';
+import type { DeliverySchema, WebhookListItemSchema, WebhookSchema } from '../../src/servers/http/api/schemas/webhook-schemas.js';
+import type { HealthListItemSchema, StreamHealthEventSchema, StreamHealthSchema } from '../../src/servers/http/api/schemas/health-schemas.js';
+import { STREAM_EVENT_TYPES } from '../../src/services/streams/stream-events.js';
 
 /** The dashboard's pure parts, run in Node; the pages themselves are tested in Chromium (dashboard.test.ts). */
 
@@ -138,7 +138,7 @@ test('API errors: the server code and message, with plain words for a refused to
 });
 
 test("the webhook event list offered in the form is the server's", () => {
-  assert.deepEqual([...WEBHOOK_EVENTS].sort(), [...WEBHOOK_EVENT_TYPES].sort());
+  assert.deepEqual([...WEBHOOK_EVENTS].sort(), [...STREAM_EVENT_TYPES].sort());
 });
 
 /**

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import Fastify from 'fastify';
 import { registerDashboard } from '../../src/servers/http/dashboard/register-dashboard.js';
-import { TEST_API_TOKEN } from '../support/onair.js';
+import { TEST_API_TOKEN } from '../../support/onair.js';
 import { ffmpegPublish } from '../support/clients.js';
 import { type Proc, waitFor } from '../support/proc.js';
 import { SCREENSHOTS as shots, startDashboardHarness, type DashboardHarness } from '../support/dashboard-harness.js';

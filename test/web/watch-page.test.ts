@@ -3,11 +3,11 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Page } from 'playwright-core';
-import { startTestServer, type TestServer } from '../support/onair.js';
+import { startTestServer, type TestServer } from '../../support/onair.js';
 import { ffmpegPublish } from '../support/clients.js';
 import type { ClipName } from '../support/media.js';
 import { type Proc, waitFor } from '../support/proc.js';
-import { launchChromium } from '../support/chromium.js';
+import { launchChromium } from '../../support/chromium.js';
 
 let server: TestServer;
 let browser: Awaited<ReturnType<typeof launchChromium>>;

@@ -5,7 +5,7 @@ import type { MediaPacket } from '../../core/media-packet.js';
 import { decodeAmf0 } from '../../formats/amf/index.js';
 import { FlvReader, parseAudioTagBody, parseVideoTagBody, type FlvFileHeaderInfo, type FlvTag } from '../../formats/flv/index.js';
 import { StreamHub, type Publisher } from '../../hub/index.js';
-import { packet } from '../../hub/test-helpers.js';
+import { packet } from '../../hub/testing/hub-fixtures.js';
 import { FlvSink, type FlvByteTarget } from './flv-sink.js';
 import { flvTracksOf, type FlvTracks } from './flv-tracks.js';
 import { SharedFlvTags } from './shared-flv-tags.js';

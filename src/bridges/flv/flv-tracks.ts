@@ -7,7 +7,7 @@ export interface FlvTracks {
 }
 
 /**
- * Codecs mpegts.js (the browser FLV player) decodes (INTEROP 6, `src/demux/flv-demuxer.js`): legacy AVC (7)
+ * Codecs mpegts.js (the browser FLV player) decodes (mpegts.js 1.8 `src/demux/flv-demuxer.js`): legacy AVC (7)
  * and HEVC (12), E-FLV hvc1 and av01; legacy MP3 (2), PCM (3) and AAC (10), E-FLV Opus and fLaC. Anything
  * else makes it raise CODEC_UNSUPPORTED and stop, so those tracks are left out of this output.
  */
@@ -35,8 +35,8 @@ function fourCcNumber(fourCc: string): number {
 
 /**
  * The tracks to announce for a stream, from what the hub has cached (configs and the current GOP) and its
- * metadata. mpegts.js plays nothing until every flagged track has sent its config (INTEROP 6,
- * xqq/mpegts.js#191), so a track is flagged only when a playable packet of it was seen or, for a track not
+ * metadata. mpegts.js plays nothing until every flagged track has sent its config (mpegts.js 1.8
+ * `src/demux/flv-demuxer.js`, xqq/mpegts.js#191), so a track is flagged only when a playable packet of it was seen or, for a track not
  * seen yet (MP3 has no config; the GOP may hold no audio frame yet), when the publisher's metadata names a
  * playable codec for it.
  */

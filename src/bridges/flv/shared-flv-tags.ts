@@ -76,7 +76,7 @@ function build(p: MediaPacket): SharedFlvTag | undefined {
   if (!playableOnFlv(p)) return undefined;
   let bodyHeader: Buffer;
   try {
-    // mpegts.js reads H.264, AAC and MP3 only in their legacy forms (E-FLV avc1/mp4a error out, INTEROP 6):
+    // mpegts.js reads H.264, AAC and MP3 only in their legacy forms (E-FLV avc1/mp4a error out, mpegts.js 1.8 `src/demux/flv-demuxer.js`):
     // drop an E-RTMP origin so the writer's canonical header is used (legacy for those three).
     bodyHeader = tagBodyHeader(hasExOrigin(p) ? { ...p, origin: undefined } : p);
   } catch {

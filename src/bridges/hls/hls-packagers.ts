@@ -1,9 +1,8 @@
 import type { Logger } from '../../core/logger.js';
 import type { DeliveryPreferences, StreamHub } from '../../hub/index.js';
-import type { Timers } from './blocking-reload.js';
+import { type RenditionTimeline, SourceAlignment, type Timers } from '../../protocols/hls/index.js';
 import type { HlsSettings } from './hls-settings.js';
 import { HlsStreamPackager } from './hls-stream-packager.js';
-import { type RenditionTimeline, SourceAlignment } from './rendition-alignment.js';
 
 /**
  * Every stream's packager, by hub path. A packager starts when a publisher does (so the first viewer finds

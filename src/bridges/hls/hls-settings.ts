@@ -1,13 +1,12 @@
 import type { Config } from '../../config/schema.js';
 import type { DeliveryPreferences } from '../../hub/index.js';
+import type { RenditionSettings } from '../../protocols/hls/index.js';
 
-/** The packager's timing, resolved from the config and the stream (zeros in the config mean "by latency mode"). */
-export interface HlsSettings {
-  /** A segment ends at the first video keyframe at or past this duration (audio-only: at it). */
-  readonly segmentMs: number;
-  /** LL-HLS part target; undefined = standard HLS (no parts, no blocking reload). */
-  readonly partMs: number | undefined;
-  readonly windowSegments: number;
+/**
+ * The packager's timing, resolved from the config and the stream (zeros in the config mean "by latency mode"):
+ * its renditions' settings and how long it waits for a publisher to come back.
+ */
+export interface HlsSettings extends RenditionSettings {
   /** 0 = end at once when the publisher leaves. */
   readonly reconnectWindowMs: number;
 }

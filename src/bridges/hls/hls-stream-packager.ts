@@ -1,11 +1,11 @@
 import type { MediaPacket, StreamMetadata } from '../../core/media-packet.js';
 import type { Logger } from '../../core/logger.js';
 import type { StreamHub, Subscription, SubscriberSink } from '../../hub/index.js';
-import type { Timers } from './blocking-reload.js';
+import { HlsRendition, type RenditionAligner, type Timers } from '../../protocols/hls/index.js';
 import { ingestToleranceMs, type HlsSettings } from './hls-settings.js';
-import { HlsRendition } from './hls-rendition.js';
-import type { RenditionAligner } from './rendition-alignment.js';
-import { ENDED_GRACE_MS } from './limits.js';
+
+/** After ENDLIST the packager stays this long so polling players read ENDLIST instead of a 404. */
+export const ENDED_GRACE_MS = 30_000;
 
 /** The passthrough rendition's id (ABR renditions get their own ids beside it). */
 export const SOURCE_RENDITION = 'src';
@@ -17,7 +17,7 @@ export interface PackagerOptions {
   readonly log: Logger;
   readonly timers?: Timers;
   readonly now?: () => number;
-  /** ABR renditions: follow the source's segments (rendition-alignment.ts). */
+  /** ABR renditions: follow the source's segments (src/protocols/hls/rendition-alignment.ts). */
   readonly align?: RenditionAligner;
   /** Called once when the packager is gone (closed), so the registry forgets it. */
   readonly onClosed: (p: HlsStreamPackager) => void;

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { isOnAirError } from '../../core/errors.js';
 import { joinAvccNalus } from '../nal-units.js';
-import { HVCC_1080P_MAIN, HVCC_1918_MAIN10 } from '../testdata/golden-configs.js';
+import { HVCC_1080P_MAIN, HVCC_1918_MAIN10 } from '../testing/golden-configs.js';
 import { hevcCodecString, isH265Keyframe, parseH265Sps, parseHevcDecoderConfig } from './index.js';
 
 test('hvcC + SPS golden: 1920x1080 Main (cropped from 1088)', () => {

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import fc from 'fast-check';
 import { OnAirError } from '../../core/errors.js';
 import { decodeAmf0, decodeAmf3, encodeAmf0, encodeAmf3 } from './index.js';
-import { AMF0_GOLDEN, AMF3_GOLDEN } from './testdata/amf-golden.js';
+import { AMF0_GOLDEN, AMF3_GOLDEN } from './testing/amf-golden.js';
 import { type AmfObject, type AmfValue, asEcmaArray, withClassName } from './types.js';
 
 // Strings without lone surrogates (UTF-8 cannot carry them); keys non-empty (empty = object-end).

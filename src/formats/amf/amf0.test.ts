@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import { ByteReader } from '../../core/byte-reader.js';
 import { isOnAirError } from '../../core/errors.js';
 import { decodeAmf0, decodeAmf0Value, encodeAmf0, newAmf0DecodeContext } from './index.js';
-import { AMF0_GOLDEN, hex } from './testdata/amf-golden.js';
+import { AMF0_GOLDEN, hex } from './testing/amf-golden.js';
 import { type AmfValue, amfClassName, amfObject, isEcmaArray } from './types.js';
 
 

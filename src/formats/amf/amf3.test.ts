@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { type ErrorCode, isOnAirError } from '../../core/errors.js';
 import { decodeAmf0, decodeAmf3, encodeAmf3 } from './index.js';
-import { AMF3_GOLDEN, hex } from './testdata/amf-golden.js';
+import { AMF3_GOLDEN, hex } from './testing/amf-golden.js';
 import { type AmfObject, type AmfValue, amfClassName, asEcmaArray, isEcmaArray } from './types.js';
 
 const isCode = (code: ErrorCode) => (e: unknown) => isOnAirError(e, code);

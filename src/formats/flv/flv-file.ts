@@ -14,7 +14,8 @@ export const FLV_MAX_BODY_SIZE = 0xffffff;
 
 /**
  * 'FLV', version 1, flags (audio 0x04, video 0x01), DataOffset 9, then PreviousTagSize0 = 0: 13 bytes.
- * The flags must be true to the stream: mpegts.js waits for the config of every flagged track (INTEROP 6).
+ * The flags must be true to the stream: mpegts.js waits for the config of every flagged track
+ * (mpegts.js 1.8 `src/demux/flv-demuxer.js`, xqq/mpegts.js#191).
  */
 export function flvFileHeader(tracks: { readonly audio: boolean; readonly video: boolean }): Buffer {
   const b = Buffer.alloc(FLV_FILE_HEADER_SIZE + FLV_PREVIOUS_TAG_SIZE_BYTES);

@@ -8,7 +8,7 @@ import { parseMp3FrameHeader } from '../../codecs/mp3/frame-header.js';
  * packet carries origin.flvTagHeader only when its wire form differs from what the writer would emit.
  */
 export const VIDEO_CODEC_AVC = 7;
-/** Non-standard legacy HEVC id used by Chinese CDNs, ffmpeg forks and mpegts.js (INTEROP 6). */
+/** Non-standard legacy HEVC id used by Chinese CDNs, ffmpeg forks and mpegts.js (codec id 12 in mpegts.js 1.8 `src/demux/flv-demuxer.js`). */
 export const VIDEO_CODEC_HEVC_LEGACY = 12;
 export const VIDEO_FRAME_KEY = 1;
 export const VIDEO_FRAME_INTER = 2;
@@ -28,8 +28,6 @@ export const SOUND_FORMAT_EX = 9;
 export const SOUND_FORMAT_AAC = 10;
 export const SOUND_FORMAT_MP3_8K = 14;
 
-/** E-RTMP video FourCCs handled as codecs (config/frame/end); any other FourCC is relayed as opaque. */
-export const EX_VIDEO_FOURCCS = new Set(['avc1', 'hvc1', 'vvc1', 'av01', 'vp09', 'vp08']);
 /** FourCCs whose CodedFrames (type 1) carry an SI24 composition time (E-RTMP v2). */
 export const CTS_FOURCCS = new Set(['avc1', 'hvc1', 'vvc1']);
 export const EX_AUDIO_FOURCCS = new Set(['Opus', 'fLaC', 'ac-3', 'ec-3', '.mp3', 'mp4a']);

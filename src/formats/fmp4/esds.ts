@@ -4,7 +4,8 @@ import { type BoxNode, fullBox } from './box-tree.js';
  * 'esds' box payload: ES_Descriptor (ISO/IEC 14496-1 §7.2.6.5) with DecoderConfigDescriptor (§7.2.6.6),
  * DecoderSpecificInfo (the AudioSpecificConfig, ISO/IEC 14496-3 §1.6.2.1) and SLConfigDescriptor
  * (predefined 2 = "reserved for use in MP4 files", ISO/IEC 14496-14 §3.1.2). hls.js derives the MSE codec
- * string mp4a.40.N from this box, so an incomplete esds makes playback fail (INTEROP §5, hls.js#7142).
+ * string mp4a.40.N from this box, so an incomplete esds makes playback fail (hls.js 1.7 `src/utils/mp4-tools.ts` parseInitSegment;
+ * video-dev/hls.js#7142).
  */
 
 /** objectTypeIndication values (MP4RA / ISO/IEC 14496-1 Table 5). */

@@ -11,10 +11,10 @@ import type { Fmp4FragmentPart, Fmp4Sample } from './types.js';
 /** tfhd flags: default-base-is-moof (§8.8.7.1): trun data_offset counts from the moof's first byte. */
 const TFHD_DEFAULT_BASE_IS_MOOF = 0x020000;
 /** trun flags: data-offset | sample-duration | sample-size | sample-flags | sample-composition-time-offset
- *  (§8.8.8.1); the same 0x000F01 as hls.js's own muxer (INTEROP §5). */
+ *  (§8.8.8.1); the same 0x000F01 as hls.js's own muxer (hls.js 1.7 `src/remux/mp4-generator.ts` trun). */
 const TRUN_FLAGS = 0x000f01;
 /** sample_flags (§8.8.3.1): sync = sample_depends_on 2 (depends on no other); non-sync = depends_on 1 +
- *  sample_is_non_sync_sample. hls.js reads keyframes from these bits (INTEROP §5). */
+ *  sample_is_non_sync_sample. hls.js reads keyframes from these bits (hls.js 1.7 `src/utils/mp4-tools.ts`, isNonSyncSample). */
 export const SAMPLE_FLAGS_SYNC = 0x0200_0000;
 export const SAMPLE_FLAGS_NON_SYNC = 0x0101_0000;
 
@@ -83,7 +83,7 @@ function writeTraf(out: Buffer, start: number, p: Fmp4FragmentPart, dataOffset: 
   let at = boxHeader(out, start, trafSize(n), 'traf');
   at = boxHeader(out, at, TFHD_SIZE, 'tfhd', 0, TFHD_DEFAULT_BASE_IS_MOOF);
   at = out.writeUInt32BE(p.track.id, at);
-  at = boxHeader(out, at, TFDT_SIZE, 'tfdt', 1, 0); // v1: 64-bit time, never wraps (INTEROP §5)
+  at = boxHeader(out, at, TFDT_SIZE, 'tfdt', 1, 0); // v1: 64-bit time, never wraps (ISO/IEC 14496-12 §8.8.12)
   at = out.writeUInt32BE(Math.floor(p.baseDts / 0x1_0000_0000), at); // 64 bits as two halves: no BigInt per part
   at = out.writeUInt32BE(p.baseDts >>> 0, at);
   // v1: signed composition offsets (§8.8.8.2), needed for B-frames when pts may precede dts.

@@ -4,7 +4,8 @@ import type { Variant } from './types.js';
 
 /**
  * Multivariant (master) playlist writer (RFC 8216 §4.3.4.2). CODECS should always be given: hls.js reads
- * the fMP4 init for the real codec, but Safari and the spec want it (INTEROP §5, §4.3.4.2 "SHOULD").
+ * the fMP4 init for the real codec, but Safari and the spec want it (§4.3.4.2 "SHOULD"; hls.js 1.7
+ * `src/utils/mp4-tools.ts` parseInitSegment).
  */
 export interface MasterPlaylistOptions {
   /** EXT-X-INDEPENDENT-SEGMENTS (§4.3.5.1), default true: OnAir cuts every segment at a keyframe. */

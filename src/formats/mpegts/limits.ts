@@ -5,7 +5,7 @@ export const TS_HEADER_SIZE = 4;
 export const TS_PAYLOAD_SIZE = TS_PACKET_SIZE - TS_HEADER_SIZE;
 
 /** 33-bit PTS/DTS/PCR base (§2.4.3.7): timestamps are written mod 2^33 so an unbounded hub timeline
- *  wraps the way demuxers expect (hls.js normalizePts, INTEROP §5). */
+ *  wraps the way demuxers expect (hls.js 1.7 `src/remux/mp4-remuxer.ts` normalizePts). */
 export const TIMESTAMP_WRAP = 2 ** 33;
 
 /** One video access unit: a 4K intra frame at high bitrate is a few MB; 16 MiB bounds the single output
@@ -19,7 +19,7 @@ export const MAX_AUDIO_PES_BYTES = 0xffff - 3 - 5;
 /** PCR is written on a keyframe or once this much time (90 kHz) has passed since the last one. §2.7.2
  *  caps the PCR interval at 100 ms; 40 ms leaves room for frame spacing up to 60 ms (16 fps) between the
  *  PES packets that carry it. Slower video (under 10 fps) cannot meet 100 ms without PCR-only packets,
- *  which this muxer does not write: HLS players do not read PCR (INTEROP §5). */
+ *  which this muxer does not write: hls.js does not read PCR (hls.js 1.7 `src/demux/tsdemuxer.ts`). */
 export const PCR_INTERVAL_90K = 40 * 90;
 
 /** PIDs as ffmpeg's mpegts muxer assigns them, so dumps compare side by side. */

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { pino } from 'pino';
 import { StreamHub, type StreamHubOptions } from '../stream-hub.js';
-import { RecordingSink, packet } from '../test-helpers.js';
+import { RecordingSink, packet } from '../testing/hub-fixtures.js';
 import { TEST_THRESHOLDS } from './testing/health-harness.js';
 
 const log = pino({ level: 'silent' });

@@ -11,13 +11,14 @@ import type { TranscodeStatus } from '../../services/transcode/types.js';
 import type { AdminTokenAuthenticator } from '../../services/auth/admin-token.js';
 import { FailureRateLimiter } from '../../services/auth/failure-rate-limiter.js';
 import { installErrorHandlers } from './error-handler.js';
-import { typeboxValidatorCompiler } from './typebox-validator.js';
-import { adminAuthHook } from './admin-auth.js';
-import { streamsRoutes } from './routes/streams-routes.js';
-import { webhooksRoutes } from './routes/webhooks-routes.js';
+import { typeboxValidatorCompiler } from './api/typebox-validator.js';
+import { adminAuthHook } from './api/admin-auth.js';
+import { streamsRoutes } from './api/routes/streams-routes.js';
+import { webhooksRoutes } from './api/routes/webhooks-routes.js';
 import { healthRoutes } from './api/health-routes.js';
 import type { HealthMonitor } from '../../services/health/index.js';
-import { API_BODY_LIMIT_BYTES } from './limits.js';
+import { API_BODY_LIMIT_BYTES, MAX_PARAM_LENGTH } from './limits.js';
+import { answerClientError, answerFrameworkError } from './framework-errors.js';
 import { ApiError } from './api-errors.js';
 
 export interface HttpAppDeps {
@@ -50,6 +51,10 @@ export function createHttpApp(deps: HttpAppDeps): FastifyInstance {
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: API_BODY_LIMIT_BYTES,
     ajv: { customOptions: { removeAdditional: false } },
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+    // What the router and Node's parser refuse leaves in the same error shape as everything else.
+    frameworkErrors: answerFrameworkError,
+    clientErrorHandler: answerClientError,
   });
   app.setValidatorCompiler(typeboxValidatorCompiler);
   installErrorHandlers(app);

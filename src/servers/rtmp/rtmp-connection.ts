@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net';
-import { isOnAirError, OnAirError } from '../../core/errors.js';
+import { isOnAirError, OnAirError, type ErrorCode } from '../../core/errors.js';
 import { redactName, type Logger } from '../../core/logger.js';
 import type { AmfObject } from '../../formats/amf/index.js';
 import type { StreamHub, Subscription } from '../../hub/index.js';
@@ -46,6 +46,8 @@ export class RtmpConnection {
   private readonly output: SocketOutput;
   private connectTimer: NodeJS.Timeout | undefined;
   private closed = false;
+  /** Per playing stream id: stops the watch that ends the player when its authorisation lapses. */
+  private readonly playWatches = new Map<number, () => void>();
   readonly log: Logger;
 
   constructor(
@@ -144,7 +146,8 @@ export class RtmpConnection {
   private async onPlay(req: PlayRequest): Promise<void> {
     const name = redactName(req.name);
     try {
-      const decision = await this.deps.auth.authorizePlay({ app: req.app, name: req.name, query: req.query, clientIp: this.remoteAddress, protocol: this.deps.protocol });
+      const play = { app: req.app, name: req.name, query: req.query, clientIp: this.remoteAddress, protocol: this.deps.protocol };
+      const decision = await this.deps.auth.authorizePlay(play);
       if (this.closed) return;
       if (!decision.ok) {
         const code = decision.code === 'not_found' ? Status.playStreamNotFound : Status.playFailed;
@@ -164,6 +167,9 @@ export class RtmpConnection {
       const sub = this.deps.hub.subscribe(decision.streamPath, { protocol: this.deps.protocol, remoteAddress: this.remoteAddress }, sink);
       this.players.set(req.streamId, { sub, sink });
       this.log.info({ path: decision.streamPath }, 'play started');
+      // An expiring token, or a stream disabled, deleted or made signed, ends the player then.
+      this.playWatches.get(req.streamId)?.();
+      this.playWatches.set(req.streamId, this.deps.auth.watchPlay(play, (reason) => this.gracefulClose(reason)));
     } catch (err) {
       this.fail(err);
     }
@@ -182,6 +188,8 @@ export class RtmpConnection {
   }
 
   private endStream(streamId: number, reason: string): void {
+    this.playWatches.get(streamId)?.();
+    this.playWatches.delete(streamId);
     const ingest = this.publishers.get(streamId);
     if (ingest) {
       this.publishers.delete(streamId);
@@ -217,10 +225,10 @@ export class RtmpConnection {
   /** Protocol violation or internal error: one log line with the reason, then the socket goes. */
   private fail(err: unknown): void {
     if (this.closed) return;
-    const code = err instanceof OnAirError ? err.code : 'ONAIR_ERR_INTERNAL';
+    const code: ErrorCode = err instanceof OnAirError ? err.code : 'ONAIR_ERR_INTERNAL';
     const message = err instanceof Error ? err.message : String(err);
     if (err instanceof OnAirError) this.log.warn({ code, reason: message }, 'closing connection');
-    else this.log.error({ err }, 'closing connection after internal error');
+    else this.log.error({ err, code }, 'closing connection after internal error');
     this.close(message);
     this.socket.destroy();
   }
@@ -241,6 +249,8 @@ export class RtmpConnection {
     clearTimeout(this.connectTimer);
     this.session.close();
     for (const id of [...this.publishers.keys(), ...this.players.keys()]) this.endStream(id, reason);
+    for (const stop of this.playWatches.values()) stop();
+    this.playWatches.clear();
     this.deps.onClosed(this);
   }
 

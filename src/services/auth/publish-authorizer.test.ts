@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { createLogger } from '../../core/logger.js';
 import { openDatabase } from '../../db/open-database.js';
 import type { Database } from '../../db/database.js';
-import { NULL_EVENT_PUBLISHER } from '../webhooks/webhook-events.js';
+import { NULL_EVENT_PUBLISHER } from '../streams/stream-events.js';
 import { StreamService } from '../streams/stream-service.js';
 import { ConfiguredPublishAuthorizer, type PublishAuthMode } from './publish-authorizer.js';
 import { FailureRateLimiter } from './failure-rate-limiter.js';

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { pino } from 'pino';
 import { StreamHub } from '../../hub/index.js';
-import { RecordingSink, packet } from '../../hub/test-helpers.js';
+import { RecordingSink, packet } from '../../hub/testing/hub-fixtures.js';
 import { TEST_THRESHOLDS } from '../../hub/health/testing/health-harness.js';
 import { HealthMonitor, type StableHealthChange } from './health-monitor.js';
 import { HlsAudience } from './hls-audience.js';

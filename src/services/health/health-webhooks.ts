@@ -1,6 +1,6 @@
 import type { Logger } from '../../core/logger.js';
 import { summarize, type StreamRecord } from '../streams/stream-types.js';
-import type { EventPublisher } from '../webhooks/webhook-events.js';
+import type { EventPublisher } from '../streams/stream-events.js';
 import type { HealthMonitor, StableHealthChange } from './health-monitor.js';
 
 export interface HealthWebhookDeps {

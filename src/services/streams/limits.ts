@@ -1,6 +1,3 @@
-/** Default and largest page of a list call: bounded so one request cannot read a whole table. */
-export const DEFAULT_PAGE_SIZE = 25;
-export const MAX_PAGE_SIZE = 100;
 /** Display names are for dashboards; 200 chars fits any real title and bounds row size. */
 export const MAX_STREAM_NAME_LENGTH = 200;
 /** Passthrough is an application's own id or small JSON; 1 KiB like common managed APIs' metadata fields. */
@@ -11,3 +8,9 @@ export const MAX_LADDER_RUNGS = 8;
 export const MIN_PLAYBACK_TOKEN_TTL_SEC = 60;
 export const MAX_PLAYBACK_TOKEN_TTL_SEC = 30 * 24 * 3600;
 export const DEFAULT_PLAYBACK_TOKEN_TTL_SEC = 24 * 3600;
+/** The NOTIFY channel of migration 7's trigger on `streams` (the payload is the playback id that changed). */
+export const PLAYBACK_DIRECTORY_CHANNEL = 'onair_playback_directory';
+/** Playback ids re-read per query after notifications: a bulk change is read in a few bounded queries. */
+export const PLAYBACK_REFRESH_BATCH = 500;
+/** After a failed directory read, a full reload is tried again this much later. */
+export const PLAYBACK_RELOAD_RETRY_MS = 1_000;

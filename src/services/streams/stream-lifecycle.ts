@@ -1,7 +1,7 @@
 import type { Logger } from '../../core/logger.js';
 import { OnAirError } from '../../core/errors.js';
 import type { Database } from '../../db/database.js';
-import type { EventPublisher } from '../webhooks/webhook-events.js';
+import type { EventPublisher } from './stream-events.js';
 import { newId } from '../random-ids.js';
 import { StreamStore } from './stream-store.js';
 import { SessionStore } from './session-store.js';

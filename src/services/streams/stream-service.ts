@@ -1,11 +1,13 @@
 import type { Logger } from '../../core/logger.js';
 import { OnAirError } from '../../core/errors.js';
 import type { Database } from '../../db/database.js';
-import type { EventPublisher } from '../webhooks/webhook-events.js';
+import type { EventPublisher } from './stream-events.js';
 import { constantTimeEqual, newId, newPlaybackId, newStreamKey, sha256Hex } from '../random-ids.js';
 import { StreamStore } from './stream-store.js';
 import { SessionStore } from './session-store.js';
-import { summarize, streamPathOf, type LatencyMode, type Page, type SessionRecord, type StreamRecord, type StreamSettings } from './stream-types.js';
+import type { Page } from '../../db/page-cursor.js';
+import type { PlaybackDirectory } from './playback-directory.js';
+import { summarize, streamPathOf, type LatencyMode, type SessionRecord, type StreamRecord, type StreamSettings } from './stream-types.js';
 
 export interface CreateStreamInput {
   readonly name?: string;
@@ -30,6 +32,8 @@ export interface StreamServiceDeps {
   /** Server-wide default for new streams (config.latencyMode): LL-HLS unless the operator chose otherwise. */
   readonly defaultLatencyMode: LatencyMode;
   readonly now?: () => Date;
+  /** Told of every change before the call returns, so playback decisions see it at once (app.ts wires it). */
+  readonly directory?: Pick<PlaybackDirectory, 'put' | 'remove'>;
 }
 
 /** The live-stream resource: CRUD, key rotation, disable/enable and the session history. */
@@ -66,6 +70,7 @@ export class StreamService {
       settings,
       now: this.now(),
     });
+    this.deps.directory?.put(stream);
     this.log.info({ streamId: stream.id, playbackId: stream.playbackId }, 'stream created');
     await this.deps.events.publish('stream.created', { stream: summarize(stream) });
     return stream;
@@ -100,6 +105,7 @@ export class StreamService {
     if (!current) return null;
     const settings = { ...current.settings, ...definedOnly(input.settings ?? {}) };
     const stream = await this.streams.update(id, input.name ?? current.name, settings, this.now());
+    if (stream) this.deps.directory?.put(stream);
     if (stream) await this.deps.events.publish('stream.updated', { stream: summarize(stream) });
     return stream;
   }
@@ -107,6 +113,7 @@ export class StreamService {
   async delete(id: string): Promise<StreamRecord | null> {
     const stream = await this.streams.delete(id);
     if (!stream) return null;
+    this.deps.directory?.remove(stream.playbackId);
     this.kick(stream, 'deleted');
     this.log.info({ streamId: id }, 'stream deleted');
     await this.deps.events.publish('stream.deleted', { stream: summarize(stream) });
@@ -118,6 +125,7 @@ export class StreamService {
     const streamKey = newStreamKey();
     const stream = await this.streams.setKey(id, streamKey, sha256Hex(streamKey), this.now());
     if (!stream) return null;
+    this.deps.directory?.put(stream);
     this.kick(stream, 'key_reset');
     this.log.info({ streamId: id }, 'stream key reset');
     await this.deps.events.publish('stream.key_reset', { stream: summarize(stream) });
@@ -127,6 +135,7 @@ export class StreamService {
   async disable(id: string): Promise<StreamRecord | null> {
     const stream = await this.streams.setDisabled(id, true, this.now());
     if (!stream) return null;
+    this.deps.directory?.put(stream);
     this.kick(stream, 'disabled');
     await this.deps.events.publish('stream.disabled', { stream: summarize(stream) });
     return stream;
@@ -135,6 +144,7 @@ export class StreamService {
   async enable(id: string): Promise<StreamRecord | null> {
     const stream = await this.streams.setDisabled(id, false, this.now());
     if (!stream) return null;
+    this.deps.directory?.put(stream);
     await this.deps.events.publish('stream.enabled', { stream: summarize(stream) });
     return stream;
   }

@@ -1,6 +1,6 @@
 import type { Queryable } from '../../db/database.js';
-import type { LadderSetting, Page, StreamRecord, StreamSettings } from './stream-types.js';
-import { decodeCursor, encodeCursor } from './page-cursor.js';
+import type { LadderSetting, StreamRecord, StreamSettings } from './stream-types.js';
+import { decodeCursor, encodeCursor, type Page } from '../../db/page-cursor.js';
 
 interface StreamRow {
   id: string;

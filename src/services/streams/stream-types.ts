@@ -69,12 +69,6 @@ export interface SessionRecord {
   readonly bytesIn: number;
 }
 
-export interface Page<T> {
-  readonly items: T[];
-  /** Opaque; pass back as `cursor` for the next page. Null on the last page. */
-  readonly nextCursor: string | null;
-}
-
 /** The hub key of an API stream: never the key, only the public playback id. */
 export function streamPathOf(playbackId: string): string {
   return `live/${playbackId}`;

@@ -1,6 +1,5 @@
 import type { Queryable } from '../../db/database.js';
-import type { Page } from '../streams/stream-types.js';
-import { decodeCursor, encodeCursor } from '../streams/page-cursor.js';
+import { decodeCursor, encodeCursor, type Page } from '../../db/page-cursor.js';
 import type { DeliveryStatus, WebhookDeliveryRecord } from './webhook-types.js';
 
 interface DeliveryRow {

@@ -1,7 +1,7 @@
 import type { Logger } from '../../core/logger.js';
 import type { Database } from '../../db/database.js';
 import { newId } from '../random-ids.js';
-import type { EventPublisher, WebhookEventData, WebhookEventType } from './webhook-events.js';
+import type { EventPublisher, StreamEventData, StreamEventType } from '../streams/stream-events.js';
 import { WebhookDeliveryStore, type ClaimedDelivery } from './webhook-delivery-store.js';
 import { WebhookEndpointStore } from './webhook-endpoint-store.js';
 import { signWebhook } from './webhook-signature.js';
@@ -67,7 +67,7 @@ export class WebhookDispatcher implements EventPublisher {
     this.kick();
   }
 
-  async publish(type: WebhookEventType, data: WebhookEventData): Promise<void> {
+  async publish(type: StreamEventType, data: StreamEventData): Promise<void> {
     if (this.closing.signal.aborted) return;
     try {
       const eventId = newId('evt');

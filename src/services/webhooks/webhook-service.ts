@@ -1,8 +1,8 @@
 import { OnAirError } from '../../core/errors.js';
 import type { Database } from '../../db/database.js';
-import type { Page } from '../streams/stream-types.js';
+import type { Page } from '../../db/page-cursor.js';
 import { newId, newSecret } from '../random-ids.js';
-import { WEBHOOK_EVENT_TYPES } from './webhook-events.js';
+import { STREAM_EVENT_TYPES } from '../streams/stream-events.js';
 import { WebhookEndpointStore } from './webhook-endpoint-store.js';
 import { WebhookDeliveryStore, type DeliveryFilter } from './webhook-delivery-store.js';
 import type { WebhookDispatcher } from './webhook-dispatcher.js';
@@ -93,7 +93,7 @@ function checkUrl(url: string): string {
 }
 
 function checkEvents(events: readonly string[]): string[] {
-  const known = new Set<string>(WEBHOOK_EVENT_TYPES);
+  const known = new Set<string>(STREAM_EVENT_TYPES);
   for (const e of events) {
     if (e !== '*' && !known.has(e)) throw new OnAirError('ONAIR_ERR_MALFORMED', `unknown event type ${JSON.stringify(e)}`);
   }

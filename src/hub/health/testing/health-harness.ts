@@ -1,5 +1,5 @@
 import type { MediaPacket } from '../../../core/media-packet.js';
-import { Publisher, type PublisherOwner } from '../../publisher.js';
+import { Publisher, type PublishedStream } from '../../publisher.js';
 import { StreamHealth } from '../stream-health.js';
 import type { HealthEvaluation, HealthThresholds } from '../health-types.js';
 
@@ -13,7 +13,7 @@ export interface Arrival {
   readonly at: number;
 }
 
-const NULL_OWNER: PublisherOwner = { ingest: () => {}, latencyToleranceMs: () => 0, setMetadata: () => {}, detach: () => {} };
+const NULL_OWNER: PublishedStream = { ingest: () => {}, latencyToleranceMs: 0, setMetadata: () => {}, detach: () => {} };
 const WALL_START = Date.UTC(2025, 0, 1);
 
 /**

@@ -6,11 +6,11 @@ import { basicHeaderSize, checkCsid, writeBasicHeader } from './basic-header.js'
  * continuation chunk (spec 5.3.1). It depends only on (payload, csid, chunkSize), not on timestamps or
  * a player's header state, so one copy serves every player with that chunk size:
  *
- *   const body = chunkBody(payload, csid, chunkSize);        // once per message and chunk size
- *   const head = writer.writeHeaderFor({ csid, typeId, streamId, timestamp, length: payload.length });
+ *   const body = chunkBody(payload, csid, chunkSize);                  // once per message and chunk size
+ *   const head = fmt0Header(csid, typeId, streamId, timestamp, payload.length);
  *   if (head) socket.writev([head, body]); else socket.write(writer.write({ ...msg, payload }));
  *
- * Valid only when the message needs no extended timestamp (then `writeHeaderFor` returns null), since
+ * Valid only when the message needs no extended timestamp (then `fmt0Header` returns null), since
  * the extension would be repeated after each of these basic headers. When the payload fits one chunk
  * the payload itself is returned (no copy).
  */

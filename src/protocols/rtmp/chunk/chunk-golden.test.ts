@@ -9,7 +9,7 @@ import { isOnAirError } from '../../../core/errors.js';
 import { ChunkReader } from './chunk-reader.js';
 import { ChunkWriter } from './chunk-writer.js';
 import type { RtmpMessage } from './rtmp-message.js';
-import { bytes, pat } from './testdata/golden-bytes.js';
+import { bytes, pat } from './testing/golden-bytes.js';
 
 function m(csid: number, typeId: number, streamId: number, timestamp: number, payload: Buffer): RtmpMessage {
   return { csid, typeId, streamId, timestamp, payload };

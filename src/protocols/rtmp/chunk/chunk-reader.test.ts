@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { isOnAirError, type ErrorCode } from '../../../core/errors.js';
 import { ChunkReader } from './chunk-reader.js';
-import { bytes, pat } from './testdata/golden-bytes.js';
+import { bytes, pat } from './testing/golden-bytes.js';
 
 function throwsCode(fn: () => unknown, code: ErrorCode): void {
   assert.throws(fn, (e) => isOnAirError(e, code));

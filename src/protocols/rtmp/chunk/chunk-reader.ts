@@ -53,7 +53,7 @@ const NEED_MORE = -1;
  *
  * Extended timestamps: read on fmt0/1/2 headers when the 24-bit field is 0xFFFFFF, and on fmt3 chunks
  * of such a message when the next 4 bytes equal the expected value (ffmpeg writes it on every
- * continuation; GStreamer and old librtmp omit it, INTEROP 3). To decide, the reader waits for those
+ * continuation; GStreamer's rtmp2 and librtmp before 2015 omit it; ffmpeg `libavformat/rtmppkt.c`). To decide, the reader waits for those
  * 4 bytes, so a last continuation shorter than 4 bytes is emitted only once more bytes arrive.
  *
  * Memory: a single-chunk message is a zero-copy view of the pushed buffer when it arrived whole (a copy

@@ -46,7 +46,7 @@ const MAX_MESSAGE_LENGTH = 0xffffff;
  * - fmt0 on first use of a csid, a stream id change, or a timestamp going back (incl. a 2^32 wrap);
  * - fmt1 when length or type changes; fmt2 when only the delta changes;
  * - fmt3 only when the delta truly repeats, never for a merely repeated absolute timestamp (rtmpdump and
- *   nginx-rtmp get this wrong, INTEROP 3). After fmt0 the "delta" is the fmt0 timestamp, as readers assume.
+ *   nginx-rtmp get this wrong; ffmpeg `libavformat/rtmppkt.c` gets it right). After fmt0 the "delta" is the fmt0 timestamp, as readers assume.
  * The header's timestamp field (timestamp for fmt0, delta otherwise) >= 0xFFFFFF is written as
  * 0xFFFFFF plus a 4-byte extended timestamp, repeated on every continuation chunk (ffmpeg requires it).
  */
@@ -87,26 +87,6 @@ export class ChunkWriter {
       }
       at += msg.payload.copy(out, at, off, Math.min(off + this.size, length));
     }
-    this.commit(fields, plan);
-    return out;
-  }
-
-  /**
-   * FAN-OUT PATH. Returns only the first-chunk header (basic + message header) of a message for this
-   * writer's peer, and records it in this writer's compression state exactly as `write` would.
-   * `header + chunkBody(payload, csid, chunkSize)` is then byte-for-byte what `write` returns, so the
-   * chunked body is built once per chunk size and shared by every player.
-   *
-   * Returns null, changing nothing, when the header would need an extended timestamp (its timestamp
-   * field >= 0xFFFFFF): continuations would then carry 4 per-player bytes, so the caller must use
-   * `write` for that message. `chunkSize` of the shared body must equal this writer's `chunkSize`.
-   */
-  writeHeaderFor(fields: MessageHeaderFields): Buffer | null {
-    checkFields(fields);
-    const plan = this.plan(fields);
-    if (plan.ext) return null;
-    const out = Buffer.allocUnsafe(headerSize(basicHeaderSize(fields.csid), plan));
-    writeHeader(out, 0, plan, fields);
     this.commit(fields, plan);
     return out;
   }

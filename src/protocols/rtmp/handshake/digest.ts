@@ -2,7 +2,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 
 /**
  * The Flash "complex" handshake digest (not in the RTMP spec; documented by rtmpdump's handshake.h,
- * ffmpeg's rtmpproto.c and nginx-rtmp's ngx_rtmp_handshake.c). See shared/INTEROP.md section 1.
+ * ffmpeg's rtmpproto.c and nginx-rtmp's ngx_rtmp_handshake.c).
  */
 
 /** C1, S1, C2 and S2 are each 1536 bytes (spec 5.2.3). */

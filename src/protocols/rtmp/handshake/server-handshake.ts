@@ -9,7 +9,8 @@ import {
 
 /**
  * S1 version for the complex handshake. ffmpeg validates the digest only when S1 byte 4 >= 3, and any
- * non-zero version MUST carry a correct digest (INTEROP 1); nginx-rtmp sends this same 13.14.10.13.
+ * non-zero version MUST carry a correct digest (ffmpeg
+ * `libavformat/rtmpproto.c` rtmp_handshake, librtmp `handshake.h` HandShake); nginx-rtmp sends this same 13.14.10.13.
  */
 const COMPLEX_SERVER_VERSION = [13, 14, 10, 13] as const;
 const PLAIN_SERVER_VERSION = [0, 0, 0, 0] as const;

@@ -24,8 +24,3 @@ export type MessageTypeId = (typeof MessageType)[keyof typeof MessageType];
  * user control (4) must use message stream 0 too (spec 6.2).
  */
 export const CONTROL_CSID = 2;
-export const CONTROL_STREAM_ID = 0;
-
-export function isProtocolControl(typeId: number): boolean {
-  return typeId >= MessageType.SET_CHUNK_SIZE && typeId <= MessageType.SET_PEER_BANDWIDTH;
-}

@@ -278,7 +278,7 @@ export class ServerSession {
       throw new OnAirError('ONAIR_ERR_UNAUTHORIZED', `connect refused: ${refusal}`);
     }
     this.app = app;
-    // nginx-rtmp's order (INTEROP 2): window, bandwidth, chunk size, then _result.
+    // nginx-rtmp's order (`ngx_rtmp_cmd_module.c`): window, bandwidth, chunk size, then _result.
     this.sendControl(MessageType.WINDOW_ACK_SIZE, encodeWindowAckSize({ size: SERVER_WINDOW_ACK_SIZE }));
     this.sendControl(MessageType.SET_PEER_BANDWIDTH, encodeSetPeerBandwidth({ size: SERVER_WINDOW_ACK_SIZE, limitType: PeerBandwidthLimit.DYNAMIC }));
     this.sendControl(MessageType.SET_CHUNK_SIZE, encodeSetChunkSize({ chunkSize: this.outgoingChunkSize }));

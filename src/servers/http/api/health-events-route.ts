@@ -2,8 +2,8 @@ import type { FastifyPluginAsync } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import { MAX_HEALTH_FEEDS } from '../../../services/health/index.js';
 import { ApiError } from '../api-errors.js';
-import { IdParams, withErrors } from '../schemas/common-schemas.js';
-import { healthEventView } from '../health-views.js';
+import { IdParams, withErrors } from './schemas/common-schemas.js';
+import { healthEventView } from './health-views.js';
 import { healthOf, type HealthRoutesDeps } from './health-lookup.js';
 
 /** A feed whose client stopped reading holds at most this much before it is closed (a few seconds of events). */

@@ -4,7 +4,7 @@ import { request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { installErrorHandlers } from '../error-handler.js';
-import { typeboxValidatorCompiler } from '../typebox-validator.js';
+import { typeboxValidatorCompiler } from './typebox-validator.js';
 import { healthRoutes } from './health-routes.js';
 import type { StreamRecord } from '../../../services/streams/stream-types.js';
 

@@ -1,8 +1,8 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
-import { IdParams, withErrors } from '../schemas/common-schemas.js';
-import { HealthListItemSchema, StreamHealthSchema } from '../schemas/health-schemas.js';
-import { healthListItemView, streamHealthView } from '../health-views.js';
+import { IdParams, withErrors } from './schemas/common-schemas.js';
+import { HealthListItemSchema, StreamHealthSchema } from './schemas/health-schemas.js';
+import { healthListItemView, streamHealthView } from './health-views.js';
 import { healthEventsRoute } from './health-events-route.js';
 import { healthOf, type HealthRoutesDeps } from './health-lookup.js';
 

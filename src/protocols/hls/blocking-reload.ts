@@ -1,0 +1,142 @@
+/**
+ * Blocking playlist reload (draft-pantos-hls-rfc8216bis §6.2.5.2; hls.js 1.7 `src/loader/playlist-loader.ts`): `_HLS_msn`/`_HLS_part` name the part a
+ * client wants next; the server holds the request until that part (or a later one) exists. Pure rules
+ * here; ReloadWaiters parks the requests.
+ */
+
+/** Where the live edge is, as the blocking rules need it. */
+export interface LiveEdge {
+  readonly ended: boolean;
+  readonly lastCompleteMsn: number | undefined;
+  /** The segment being produced and its closed parts. */
+  readonly openMsn: number | undefined;
+  readonly openParts: number;
+  /** Part count of a complete segment still in the window (undefined when evicted or unknown). */
+  partsIn(msn: number): number | undefined;
+}
+
+export interface ReloadRequest {
+  readonly msn?: number;
+  readonly part?: number;
+  readonly skip?: 'YES' | 'v2';
+}
+
+export type ReloadDecision = { readonly kind: 'now' } | { readonly kind: 'wait' } | { readonly kind: 'bad'; readonly reason: string };
+
+const DIRECTIVE = /^(0|[1-9][0-9]{0,15})$/;
+
+/** Reads the delivery directives from a query; undefined members are absent. Malformed => error text. */
+export function parseReloadQuery(q: Readonly<Record<string, unknown>>): ReloadRequest | { error: string } {
+  const num = (k: string): number | undefined | null => {
+    const v = q[k];
+    if (v === undefined) return undefined;
+    return typeof v === 'string' && DIRECTIVE.test(v) ? Number(v) : null;
+  };
+  const msn = num('_HLS_msn');
+  const part = num('_HLS_part');
+  if (msn === null || part === null) return { error: '_HLS_msn/_HLS_part must be decimal integers' };
+  const skipRaw = q._HLS_skip;
+  if (skipRaw !== undefined && skipRaw !== 'YES' && skipRaw !== 'v2') return { error: '_HLS_skip must be YES or v2' };
+  return { ...(msn !== undefined ? { msn } : {}), ...(part !== undefined ? { part } : {}), ...(skipRaw ? { skip: skipRaw as 'YES' | 'v2' } : {}) };
+}
+
+/**
+ * Advance Part Limit (rfc8216bis §6.2.5.2): a client may ask at most this many parts past the last one;
+ * 3 for a part target of 1 s or more, else 3 / PART-TARGET.
+ */
+export function advancePartLimit(partTargetSec: number): number {
+  return partTargetSec >= 1 ? 3 : Math.ceil(3 / partTargetSec);
+}
+
+export function reloadDecision(edge: LiveEdge, req: ReloadRequest, partTargetSec: number | undefined): ReloadDecision {
+  if (req.msn === undefined) {
+    return req.part === undefined ? { kind: 'now' } : { kind: 'bad', reason: '_HLS_part without _HLS_msn' };
+  }
+  if (edge.ended) return { kind: 'now' }; // directives are ignored once the playlist has ENDLIST
+  const last = edge.openMsn ?? edge.lastCompleteMsn ?? 0;
+  if (req.msn > last + 2) return { kind: 'bad', reason: `_HLS_msn ${req.msn} is more than 2 past the last segment ${last}` };
+  if (req.part !== undefined) {
+    if (partTargetSec === undefined) return { kind: 'bad', reason: '_HLS_part on a playlist without parts' };
+    const lastPart = req.msn === edge.openMsn ? edge.openParts - 1 : req.msn > last ? -1 : undefined;
+    if (lastPart !== undefined && req.part > lastPart + advancePartLimit(partTargetSec)) {
+      return { kind: 'bad', reason: `_HLS_part ${req.part} is past the Advance Part Limit` };
+    }
+  }
+  return isSatisfied(edge, req.msn, req.part) ? { kind: 'now' } : { kind: 'wait' };
+}
+
+/** True when the playlist already holds part `part` of segment `msn` (or, without `part`, all of `msn`). */
+export function isSatisfied(edge: LiveEdge, msn: number, part: number | undefined): boolean {
+  if (edge.ended) return true;
+  const complete = edge.lastCompleteMsn !== undefined && msn <= edge.lastCompleteMsn;
+  if (part === undefined) return complete;
+  if (complete) {
+    const n = edge.partsIn(msn);
+    if (n === undefined || part < n) return true;
+    // A part past a segment's last is part 0 of the next segment (§6.2.5.2).
+    return msn + 1 <= edge.lastCompleteMsn! || (edge.openMsn === msn + 1 && edge.openParts >= 1);
+  }
+  return edge.openMsn === msn && part < edge.openParts;
+}
+
+export interface Timers {
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+const realTimers: Timers = {
+  setTimeout: (fn, ms) => setTimeout(fn, ms),
+  clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
+};
+
+interface Waiter {
+  ready(): boolean;
+  resolve(ok: boolean): void;
+  timer: unknown;
+}
+
+/**
+ * Requests parked until a condition holds. `check()` after every change answers the ready ones at once;
+ * each waiter also has a deadline (answers false). `close()` answers every waiter false. Bounded by `max`.
+ */
+export class ReloadWaiters {
+  private readonly waiters = new Set<Waiter>();
+  private closed = false;
+
+  constructor(
+    private readonly max: number,
+    private readonly timers: Timers = realTimers,
+  ) {}
+
+  get size(): number {
+    return this.waiters.size;
+  }
+
+  /** Resolves true when `ready()` holds, false on timeout, close, or when full. */
+  wait(ready: () => boolean, timeoutMs: number): Promise<boolean> {
+    if (ready()) return Promise.resolve(true);
+    if (this.closed || this.waiters.size >= this.max) return Promise.resolve(false);
+    return new Promise((resolve) => {
+      const w: Waiter = {
+        ready,
+        resolve: (ok) => {
+          this.timers.clearTimeout(w.timer);
+          this.waiters.delete(w);
+          resolve(ok);
+        },
+        timer: undefined,
+      };
+      w.timer = this.timers.setTimeout(() => w.resolve(false), timeoutMs);
+      this.waiters.add(w);
+    });
+  }
+
+  check(): void {
+    for (const w of [...this.waiters]) if (w.ready()) w.resolve(true);
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const w of [...this.waiters]) w.resolve(false);
+  }
+}

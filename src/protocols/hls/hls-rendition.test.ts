@@ -1,0 +1,115 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { encodeTestMedia, ffprobeJson, hasFfmpeg, withTempDir } from '../../formats/fmp4/testing/ffmpeg-media.js';
+import { checkMediaPlaylist, parseMediaPlaylist, type MediaPlaylist } from '../../formats/m3u8/index.js';
+import { HlsRendition } from './hls-rendition.js';
+import type { HlsUriScheme } from './playlist-builder.js';
+import { ManualTimers, configPackets, framePackets } from './testing/media-feed.js';
+
+const skip = hasFfmpeg() ? false : 'ffmpeg/ffprobe not installed';
+const media = hasFfmpeg() ? encodeTestMedia(4, 25) : undefined;
+const uris: HlsUriScheme = {
+  init: (n) => `init-${n}.mp4`, segment: (m) => `seg-${m}.m4s`, part: (m, i) => `part-${m}-${i}.m4s`, tsSegment: (m) => `seg-${m}.ts`,
+};
+const low = { segmentMs: 1000, partMs: 200, windowSegments: 4, reconnectWindowMs: 60_000 };
+
+function rendition(settings = low, timers = new ManualTimers()) {
+  return { r: new HlsRendition('src', { settings, timers, now: () => 1_700_000_000_000 }), timers };
+}
+
+async function playlist(r: HlsRendition, q: Parameters<HlsRendition['playlist']>[1] = {}): Promise<MediaPlaylist> {
+  const a = await r.playlist('fmp4', q, uris);
+  assert.equal(a.status, 200, JSON.stringify(a));
+  return parseMediaPlaylist((a as { body: string }).body);
+}
+
+/** Publishes the 4 s clip once per session, each session continuing the timeline like the hub does. */
+function publish(r: HlsRendition, session: number): void {
+  r.publisherStart();
+  for (const p of configPackets(media!)) r.packet(p);
+  for (const p of framePackets(media!, session * 4_100)) r.packet(p);
+  r.publisherEnd();
+}
+
+test('bounded window, expired segments gone, discontinuity counted across a reconnect', { skip }, async () => {
+  const { r } = rendition();
+  publish(r, 0);
+  let prev = await playlist(r);
+  assert.deepEqual(checkMediaPlaylist(prev), []);
+  assert.equal(prev.mediaSequence, 1, 'media sequence starts at 1 (video-dev/hls.js#8013)');
+  assert.equal(prev.segments.length, 4);
+  publish(r, 1); // reconnect within the window
+  let p = await playlist(r);
+  assert.deepEqual(checkMediaPlaylist(p, prev), []);
+  assert.equal(p.segments.length, 4, 'window bounded');
+  assert.ok(p.mediaSequence > prev.mediaSequence, 'media sequence keeps rising');
+  assert.equal(p.segments.filter((s) => s.discontinuity).length, 1, 'one DISCONTINUITY at the reconnect');
+  assert.equal(r.segment(1), undefined, 'an evicted segment is gone (404)');
+  assert.ok(r.segment(p.mediaSequence));
+  prev = p;
+  publish(r, 2);
+  p = await playlist(r);
+  assert.deepEqual(checkMediaPlaylist(p, prev), [], 'DISCONTINUITY-SEQUENCE counts the one that slid out');
+  assert.equal(p.discontinuitySequence, 1);
+  r.end();
+  p = await playlist(r);
+  assert.equal(p.endList, true);
+  assert.deepEqual(checkMediaPlaylist(p), []);
+});
+
+test('blocking reload: answered when the part appears; msn > last + 2 is 400; held too long is 503', { skip }, async () => {
+  const { r, timers } = rendition();
+  r.publisherStart();
+  for (const p of configPackets(media!)) r.packet(p);
+  const frames = framePackets(media!);
+  let i = 0;
+  while (!r.hasSegments) r.packet(frames[i++]!);
+  const now = await playlist(r);
+  const hint = now.preloadHints!.find((h) => h.type === 'PART')!;
+  const [, msn, part] = /part-(\d+)-(\d+)/.exec(hint.uri)!.map(Number);
+  let answered: MediaPlaylist | undefined;
+  const pending = r.playlist('fmp4', { msn: msn!, part: part! }, uris).then((a) => {
+    answered = parseMediaPlaylist((a as { body: string }).body);
+  });
+  await Promise.resolve();
+  assert.equal(answered, undefined, 'held while the part does not exist');
+  while (!r.part(msn!, part!)) r.packet(frames[i++]!);
+  await pending;
+  const listed = [...answered!.segments.flatMap((s) => s.parts ?? []), ...(answered!.partialSegment?.parts ?? [])];
+  assert.ok(listed.some((x) => x.uri === `part-${msn}-${part}.m4s`), 'the reply lists the asked part');
+
+  const bad = await r.playlist('fmp4', { msn: msn! + 3 }, uris);
+  assert.equal(bad.status, 400);
+  assert.equal((await r.playlist('fmp4', { part: 0 }, uris)).status, 400, '_HLS_part without _HLS_msn');
+  const late = r.playlist('fmp4', { msn: msn! + 2 }, uris);
+  timers.fire(); // the 3 x TARGETDURATION deadline passes
+  assert.equal((await late).status, 503);
+
+  // The preload-hinted part is served once produced.
+  const next = r.awaitPart(msn!, part! + 1);
+  while (!r.part(msn!, part! + 1) && (r.window().lastCompleteMsn ?? 0) < msn!) r.packet(frames[i++]!);
+  assert.ok((await next) !== undefined || (r.window().lastCompleteMsn ?? 0) >= msn!);
+  r.close();
+});
+
+test('fMP4 init + segments and the TS copy read back in ffprobe with the right tracks', { skip }, () => {
+  const { r } = rendition({ ...low, windowSegments: 10 });
+  publish(r, 0);
+  assert.ok(r.tsSegment(1), 'TS made on demand');
+  withTempDir((dir) => {
+    const n = r.window().segments.length;
+    const mp4 = Buffer.concat([r.init(1)!, ...Array.from({ length: n }, (_, k) => Buffer.concat(r.segment(k + 1)!))]);
+    const ts = Buffer.concat(Array.from({ length: n }, (_, k) => r.tsSegment(k + 1)!));
+    for (const [name, bytes] of [['a.mp4', mp4], ['a.ts', ts]] as const) {
+      writeFileSync(join(dir, name), bytes);
+      const streams = ffprobeJson(join(dir, name), ['-count_frames', '-show_streams']).streams as { codec_name: string; width?: number; nb_read_frames?: string }[];
+      const v = streams.find((s) => s.codec_name === 'h264');
+      const a = streams.find((s) => s.codec_name === 'aac');
+      assert.equal(v?.width, 320, name);
+      assert.equal(Number(v?.nb_read_frames), media!.video.samples.length, `${name}: every video frame decodes`);
+      assert.equal(Number(a?.nb_read_frames), media!.audio.samples.length, `${name}: every audio frame`);
+    }
+  });
+});

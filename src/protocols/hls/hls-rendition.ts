@@ -1,0 +1,283 @@
+import type { MediaPacket, StreamMetadata } from '../../core/media-packet.js';
+import { type RenditionReport, renderMediaPlaylist } from '../../formats/m3u8/index.js';
+import { type LiveEdge, type ReloadRequest, ReloadWaiters, type Timers, isSatisfied, reloadDecision } from './blocking-reload.js';
+import type { HlsTrack } from './hls-tracks.js';
+import { BLOCK_TIMEOUT_TARGET_DURATIONS, MAX_BLOCKED_REQUESTS, PART_TARGET_HEADROOM } from './limits.js';
+import { type HlsSession, MediaWindow, type WindowSegment } from './media-window.js';
+import { type HlsUriScheme, type PlaylistState, fmp4Playlist, tsPlaylist } from './playlist-builder.js';
+import type { RenditionAligner } from './rendition-alignment.js';
+import { RenditionIngest } from './rendition-ingest.js';
+import type { RenditionSettings } from './rendition-settings.js';
+import { TsSegmentWriter, tsCapable } from './ts-segment-writer.js';
+
+export type PlaylistAnswer =
+  | { readonly status: 200; readonly body: string }
+  | { readonly status: 400 | 404 | 503; readonly reason: string };
+
+export interface RenditionOptions {
+  readonly settings: RenditionSettings;
+  /** Wall clock (epoch ms) for PROGRAM-DATE-TIME; injectable for tests. */
+  readonly now?: () => number;
+  readonly timers?: Timers;
+  /** Called with a reason when a config is rejected or a muxer fails (the owner logs it). */
+  readonly warn?: (msg: string) => void;
+  /**
+   * ABR renditions: cut, number and date segments like the source (rendition-alignment.ts); absent = on
+   * this rendition's own (segment target, MSN from 1, own PDT anchor).
+   */
+  readonly align?: RenditionAligner;
+}
+
+/**
+ * One rendition of one stream (the passthrough source, or an ABR rendition's), shared by every viewer.
+ * Split at its seam: the ingest side (RenditionIngest: publisher sessions in, parts and segments into the
+ * bounded MediaWindow) and, here, the serving side: playlists with blocking reload (requests parked until
+ * the part they name exists), init segments, segments and parts from the window, and MPEG-TS copies made
+ * once a TS player asks. The serving side reads what the ingest side produced and never changes it.
+ */
+export class HlsRendition {
+  private readonly mediaWindow: MediaWindow;
+  private readonly ingest: RenditionIngest;
+  private readonly waiters: ReloadWaiters;
+  private readonly tsCache = new WeakMap<object, Buffer>();
+  private readonly tsWriters = new Map<number, TsSegmentWriter>();
+  private tsWanted = false;
+
+  constructor(
+    readonly id: string,
+    private readonly options: RenditionOptions,
+  ) {
+    this.mediaWindow = new MediaWindow(options.settings.windowSegments);
+    this.waiters = new ReloadWaiters(MAX_BLOCKED_REQUESTS, options.timers);
+    this.ingest = new RenditionIngest(this.mediaWindow, {
+      settings: options.settings, now: options.now ?? Date.now,
+      ...(options.warn ? { warn: options.warn } : {}), ...(options.align ? { align: options.align } : {}),
+    }, {
+      segmentAdded: (seg) => this.segmentAdded(seg),
+      changed: () => this.waiters.check(),
+    });
+  }
+
+  // ---- ingest side (RenditionIngest) ----
+
+  get ended(): boolean {
+    return this.ingest.ended;
+  }
+
+  get targetDuration(): number {
+    return this.ingest.targetDuration;
+  }
+
+  /** PDT anchor of the live session: epoch ms of dts 0 on this rendition's timeline, undefined between sessions. */
+  get anchor(): number | undefined {
+    return this.ingest.anchor;
+  }
+
+  /** The open segment's MSN and start (stream timeline), for renditions following this one. */
+  get openSegment(): { msn: number; startMs: number } | undefined {
+    return this.ingest.openSegment;
+  }
+
+  /** dts of the newest frame packaged (stream timeline). */
+  get lastFrameMs(): number | undefined {
+    return this.ingest.lastFrameMs;
+  }
+
+  metadata(m: StreamMetadata): void {
+    this.ingest.metadata(m);
+  }
+
+  packet(p: MediaPacket): void {
+    this.ingest.packet(p);
+  }
+
+  /** The publisher left: close what is open; the next session starts with a discontinuity. */
+  publisherEnd(): void {
+    this.ingest.publisherEnd();
+  }
+
+  publisherStart(): void {
+    this.ingest.publisherStart();
+  }
+
+  /** ENDLIST: answers every parked request. */
+  end(): void {
+    this.ingest.end();
+  }
+
+  close(): void {
+    this.ingest.end();
+    this.waiters.close();
+  }
+
+  // ---- serving side ----
+
+  /**
+   * The advertised PART-TARGET: the cutting target plus PART_TARGET_HEADROOM. Parts are cut at the target from
+   * the frames seen so far, but a frame's duration is only known when the next frame arrives, so a timestamp
+   * gap (an encoder hiccup, a looped file) can stretch the last part slightly; the spec makes PART-TARGET a
+   * hard ceiling (rfc8216bis §4.4.4.9).
+   */
+  get partTargetSec(): number | undefined {
+    const p = this.options.settings.partMs;
+    return p === undefined ? undefined : Math.round(p * (1 + PART_TARGET_HEADROOM)) / 1000;
+  }
+
+  /** Tracks of the newest listed media (for CODECS/RESOLUTION), empty before the first segment. */
+  get tracks(): readonly HlsTrack[] {
+    const last = this.mediaWindow.segments[this.mediaWindow.segments.length - 1];
+    return last?.session.tracks ?? [];
+  }
+
+  get hasSegments(): boolean {
+    return this.mediaWindow.segments.length > 0;
+  }
+
+  /** Peak bits per second over the listed segments (EXT-X-STREAM-INF BANDWIDTH, RFC 8216 §4.3.4.2). */
+  get peakBandwidth(): number {
+    let peak = 0;
+    for (const s of this.mediaWindow.segments) if (s.durationMs > 0) peak = Math.max(peak, (s.bytes * 8 * 1000) / s.durationMs);
+    return Math.ceil(peak);
+  }
+
+  /** Mean bits per second over the listed segments (EXT-X-STREAM-INF AVERAGE-BANDWIDTH, RFC 8216 §4.3.4.2). */
+  get averageBandwidth(): number {
+    let bytes = 0;
+    let ms = 0;
+    for (const s of this.mediaWindow.segments) {
+      bytes += s.bytes;
+      ms += s.durationMs;
+    }
+    return ms > 0 ? Math.ceil((bytes * 8 * 1000) / ms) : 0;
+  }
+
+  /** The last part listed (LAST-MSN/LAST-PART of an EXT-X-RENDITION-REPORT); undefined before any. */
+  get lastPart(): { lastMsn: number; lastPart: number } | undefined {
+    const open = this.ingest.progress;
+    if (open && open.parts > 0) return { lastMsn: open.msn, lastPart: open.parts - 1 };
+    const msn = this.mediaWindow.lastCompleteMsn;
+    const seg = msn === undefined ? undefined : this.mediaWindow.segment(msn);
+    return seg && msn !== undefined ? { lastMsn: msn, lastPart: seg.parts.length - 1 } : undefined;
+  }
+
+  /** Waits for the first complete segment (a player that arrives with the publisher). */
+  async waitFirstSegment(timeoutMs: number): Promise<boolean> {
+    return this.waiters.wait(() => this.hasSegments || this.ingest.ended, timeoutMs).then(() => this.hasSegments);
+  }
+
+  /**
+   * `reports`: the sibling renditions' EXT-X-RENDITION-REPORTs (LL-HLS, rfc8216bis §4.4.5.4), asked after any
+   * blocking wait so they are as fresh as this playlist.
+   */
+  async playlist(format: 'fmp4' | 'ts', req: ReloadRequest, uris: HlsUriScheme, reports?: () => RenditionReport[]): Promise<PlaylistAnswer> {
+    if (format === 'ts') {
+      if (!this.enableTs()) return { status: 404, reason: 'a track of this stream cannot be carried in MPEG-TS' };
+      return { status: 200, body: renderMediaPlaylist(tsPlaylist(this.state(), uris)) };
+    }
+    const ll = this.partTargetSec !== undefined;
+    if (ll) {
+      const d = reloadDecision(this.edge, req, this.partTargetSec);
+      if (d.kind === 'bad') return { status: 400, reason: d.reason };
+      if (d.kind === 'wait') {
+        const ok = await this.waiters.wait(() => isSatisfied(this.edge, req.msn!, req.part), this.blockTimeoutMs);
+        if (!ok) return { status: 503, reason: 'the requested part did not appear in time' };
+      }
+    }
+    return { status: 200, body: renderMediaPlaylist(fmp4Playlist(this.state(), uris, ll && req.skip !== undefined, ll ? reports?.() : undefined)) };
+  }
+
+  init(initId: number): Buffer | undefined {
+    return this.ingest.init(initId);
+  }
+
+  segment(msn: number): readonly Buffer[] | undefined {
+    return this.mediaWindow.segment(msn)?.parts.flatMap((p) => p.chunks);
+  }
+
+  part(msn: number, index: number): readonly Buffer[] | undefined {
+    return this.mediaWindow.part(msn, index)?.chunks;
+  }
+
+  /** A part not produced yet but next in line (the preload hint) is waited for; anything else is 404. */
+  async awaitPart(msn: number, index: number): Promise<readonly Buffer[] | undefined> {
+    const have = this.part(msn, index);
+    if (have || this.ingest.ended) return have;
+    if (!this.ingest.isNextPart(msn, index)) return undefined;
+    // Answered once the part exists or its segment closed without it (then 404, the client reloads).
+    await this.waiters.wait(() => this.part(msn, index) !== undefined || this.ingest.ended || (this.mediaWindow.lastCompleteMsn ?? 0) >= msn, this.blockTimeoutMs);
+    return this.part(msn, index);
+  }
+
+  tsSegment(msn: number): Buffer | undefined {
+    const seg = this.mediaWindow.segment(msn);
+    if (!seg || !this.enableTs()) return undefined;
+    return this.tsCache.get(seg) ?? this.muxTs(seg);
+  }
+
+  /** Bytes held (window plus open parts), for stats and memory checks. */
+  get bytes(): number {
+    return this.mediaWindow.totalBytes;
+  }
+
+  /** The window, read-only, for stats, tests and ABR alignment. */
+  window(): Pick<MediaWindow, 'segments' | 'current' | 'lastCompleteMsn' | 'discontinuitySequence'> {
+    return this.mediaWindow;
+  }
+
+  // ---- internals ----
+
+  /** A segment completed: its TS copy is made now once TS players exist; writers of gone sessions go. */
+  private segmentAdded(seg: WindowSegment): void {
+    if (this.tsWanted) this.muxTs(seg);
+    const live = new Set(this.mediaWindow.segments.map((s) => s.session.id));
+    const session = this.ingest.liveSession;
+    if (session) live.add(session.id);
+    for (const id of this.tsWriters.keys()) if (!live.has(id)) this.tsWriters.delete(id);
+  }
+
+  private get blockTimeoutMs(): number {
+    return BLOCK_TIMEOUT_TARGET_DURATIONS * this.ingest.targetDuration * 1000;
+  }
+
+  private get edge(): LiveEdge {
+    const progress = this.ingest.progress;
+    return {
+      ended: this.ingest.ended,
+      lastCompleteMsn: this.mediaWindow.lastCompleteMsn,
+      openMsn: progress?.msn,
+      openParts: progress?.parts ?? 0,
+      partsIn: (msn) => this.mediaWindow.segment(msn)?.parts.length,
+    };
+  }
+
+  private state(): PlaylistState {
+    return {
+      window: this.mediaWindow, targetDuration: this.ingest.targetDuration, partTargetSec: this.partTargetSec,
+      ended: this.ingest.ended, nextMsn: this.ingest.nextMsn,
+    };
+  }
+
+  private enableTs(): boolean {
+    const tracks = this.ingest.liveSession?.tracks ?? this.tracks;
+    if (!tsCapable(tracks)) return false;
+    if (!this.tsWanted) {
+      this.tsWanted = true; // from now on every segment is muxed once, as it completes, in order
+      for (const seg of this.mediaWindow.segments) this.muxTs(seg);
+    }
+    return true;
+  }
+
+  private muxTs(seg: Parameters<TsSegmentWriter['write']>[0] & { readonly session: HlsSession }): Buffer | undefined {
+    if (!tsCapable(seg.session.tracks)) return undefined;
+    let w = this.tsWriters.get(seg.session.id);
+    if (!w) this.tsWriters.set(seg.session.id, (w = new TsSegmentWriter(seg.session.tracks)));
+    try {
+      const ts = w.write(seg);
+      this.tsCache.set(seg, ts);
+      return ts;
+    } catch (err) {
+      this.options.warn?.(`MPEG-TS segment ${seg.msn} failed: ${(err as Error).message}`);
+      return undefined;
+    }
+  }
+}

@@ -1,0 +1,11 @@
+// Public API of the HLS library: a rendition driven by hub-free MediaPackets and time (segmenter, media
+// window, playlists, blocking reload, MPEG-TS copies, ABR alignment). What subscribes to the hub is in
+// src/bridges/hls; what answers HTTP is in src/servers/http/playback/hls.
+export { HlsRendition, type PlaylistAnswer, type RenditionOptions } from './hls-rendition.js';
+export type { RenditionSettings } from './rendition-settings.js';
+export { codecsAttribute, type HlsTrack } from './hls-tracks.js';
+export { parseReloadQuery, type ReloadRequest, type Timers } from './blocking-reload.js';
+export type { HlsUriScheme } from './playlist-builder.js';
+export {
+  SourceAlignment, type AlignmentSource, type RenditionAligner, type RenditionTimeline,
+} from './rendition-alignment.js';

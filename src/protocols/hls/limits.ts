@@ -1,0 +1,61 @@
+/**
+ * Named limits of the HLS library (segmenter, window, playlists, blocking reload); each says why.
+ * Configurable values live in src/config/schema.ts.
+ */
+
+/** Video is 90 kHz (MPEG-TS's clock, and exact for every common frame rate's ms-rounded stamps). */
+export const VIDEO_TIMESCALE = 90_000;
+
+/**
+ * A stream that sends no keyframe for this long still gets its segment cut (not independent), so one
+ * segment, and the window's memory, stays bounded. 20 s is far above any sane GOP (OBS caps at 10 s).
+ */
+export const MAX_SEGMENT_MS = 20_000;
+
+/**
+ * Bytes of media the window may hold per stream; older segments go first (at least 2 stay). 20 Mb/s
+ * (a high 4K ingest) for 12 x 2 s segments is 60 MB; 128 MiB leaves room and stops a runaway publisher.
+ */
+export const MAX_WINDOW_BYTES = 128 * 1024 * 1024;
+
+/** Parts per segment: a 20 s forced segment of 100 ms parts is 200; a cap keeps playlist lines bounded. */
+export const MAX_PARTS_PER_SEGMENT = 256;
+
+/** Blocking requests parked on one stream at once; more get 503 (a flood must not grow a waiter list). */
+export const MAX_BLOCKED_REQUESTS = 10_000;
+
+/**
+ * Before the first keyframe, how long (ms of audio) to wait for a video config announced by onMetaData
+ * before deciding the stream is audio-only.
+ */
+export const TRACK_DECISION_MS = 1_000;
+
+/** PART-HOLD-BACK = this many part targets (rfc8216bis §4.4.3.8: MUST >= 2, SHOULD >= 3). */
+export const PART_HOLD_BACK_PARTS = 3;
+
+/** EXT-X-PART tags are listed for segments within this many target durations of the live edge
+ *  (rfc8216bis §4.4.4.9: parts older than that SHOULD be removed from the playlist). */
+export const PART_LIST_TARGET_DURATIONS = 3;
+
+/** CAN-SKIP-UNTIL = this many target durations (rfc8216bis §4.4.3.8: MUST be >= 6). */
+export const SKIP_TARGET_DURATIONS = 6;
+
+/** Blocking reload: held longer than this many target durations gets 503 (rfc8216bis §6.2.5.2). */
+export const BLOCK_TIMEOUT_TARGET_DURATIONS = 3;
+
+/** Audio stamps this many frames behind the packager's audio clock are dropped (the clock ran ahead);
+ *  a couple of frames covers ms rounding and FLV interleaving jitter. */
+export const AUDIO_BEHIND_FRAMES = 2;
+
+/**
+ * PART-TARGET is advertised this much above the cutting target, so timestamp jitter of up to a fifth of a part
+ * (40 ms at 200 ms parts: a dropped frame at 25 fps) never makes a part exceed it.
+ */
+export const PART_TARGET_HEADROOM = 0.2;
+
+/**
+ * How far an ABR rendition's segment start, mapped onto the source timeline by the transcoder's offset, may
+ * be from a source segment start and still take its PDT. The offset is off by the encoder's start shift
+ * (AAC priming ~21 ms, source B-frame pts delay ~100 ms); keyframes are at least several hundred ms apart.
+ */
+export const PDT_SNAP_MS = 250;

@@ -1,0 +1,235 @@
+import type { MediaPacket, StreamMetadata } from '../../core/media-packet.js';
+import { buildInitSegment } from '../../formats/fmp4/index.js';
+import { type HlsTrack, sameTrack } from './hls-tracks.js';
+import { type HlsSession, MediaWindow, type SegmentTags, type WindowSegment } from './media-window.js';
+import type { RenditionAligner } from './rendition-alignment.js';
+import type { RenditionSettings } from './rendition-settings.js';
+import { Segmenter, type SegmenterEvent } from './segmenter.js';
+import { TrackSelector } from './track-selector.js';
+
+/** Media Sequence starts at 1: hls.js <= 1.7.1 skips blocking reload while the last MSN is 0 (`details.endSN &&`,
+ *  fixed by video-dev/hls.js#8013). */
+export const FIRST_MSN = 1;
+
+export interface IngestOptions {
+  readonly settings: RenditionSettings;
+  /** Wall clock (epoch ms) for PROGRAM-DATE-TIME. */
+  readonly now: () => number;
+  /** Called with a reason when a config is rejected (the owner logs it). */
+  readonly warn?: (msg: string) => void;
+  /** ABR renditions: cut, number and date segments like the source; absent = on this rendition's own. */
+  readonly align?: RenditionAligner;
+}
+
+/** What the serving side hears from the ingest side. */
+export interface IngestListener {
+  /** A segment completed and entered the window (before older init segments are pruned). */
+  segmentAdded(segment: WindowSegment): void;
+  /** The window or the live edge changed (parked requests may now be answerable). */
+  changed(): void;
+}
+
+interface LiveSession {
+  readonly info: HlsSession;
+  readonly segmenter: Segmenter;
+  readonly initId: number;
+  readonly discontinuity: boolean;
+  readonly firstMsn: number;
+  /** Wall clock minus stream time, minimised over the session: the least-delayed arrival. */
+  anchor: number;
+  openTags: SegmentTags | undefined;
+}
+
+/**
+ * The ingest side of a rendition: publisher sessions in (track selection, segmenting, init segments,
+ * discontinuities, PROGRAM-DATE-TIME), parts and segments out into the MediaWindow. Knows nothing of
+ * requests; the serving side reads the window and the live edge it exposes.
+ */
+export class RenditionIngest {
+  private readonly selector = new TrackSelector();
+  private readonly inits = new Map<number, { tracks: readonly HlsTrack[]; data: Buffer }>();
+  private session: LiveSession | undefined;
+  private nextMsnValue = FIRST_MSN;
+  private fragmentSeq = 1;
+  private sessionSeq = 0;
+  private pendingDiscontinuity = false;
+  private endedFlag = false;
+  private lastFrame: number | undefined;
+  private targetDurationValue: number;
+
+  constructor(
+    private readonly mediaWindow: MediaWindow,
+    private readonly options: IngestOptions,
+    private readonly listener: IngestListener,
+  ) {
+    this.targetDurationValue = Math.max(1, Math.round(options.settings.segmentMs / 1000));
+  }
+
+  get ended(): boolean {
+    return this.endedFlag;
+  }
+
+  /** EXT-X-TARGETDURATION: the segment target, raised by any longer segment produced. */
+  get targetDuration(): number {
+    return this.targetDurationValue;
+  }
+
+  /** PDT anchor of the live session (epoch ms of dts 0 on this rendition's timeline), undefined between sessions. */
+  get anchor(): number | undefined {
+    const a = this.session?.anchor;
+    return a === undefined || a === Infinity ? undefined : a;
+  }
+
+  /** The open segment's MSN and start (stream timeline), for renditions following this one. */
+  get openSegment(): { msn: number; startMs: number } | undefined {
+    return this.session?.segmenter.openSegmentStart;
+  }
+
+  /** The open segment's MSN and its closed parts; undefined between sessions. */
+  get progress(): { msn: number; parts: number } | undefined {
+    return this.session?.segmenter.progress;
+  }
+
+  /** MSN the next segment will get. */
+  get nextMsn(): number {
+    return this.session?.segmenter.nextMsn ?? this.nextMsnValue;
+  }
+
+  /** dts of the newest frame packaged (stream timeline). */
+  get lastFrameMs(): number | undefined {
+    return this.lastFrame;
+  }
+
+  /** The live session's tracks and id; undefined between sessions. */
+  get liveSession(): HlsSession | undefined {
+    return this.session?.info;
+  }
+
+  /** True when part `index` of segment `msn` is the next one this rendition will produce (the preload hint). */
+  isNextPart(msn: number, index: number): boolean {
+    const progress = this.progress;
+    return progress ? progress.msn === msn && progress.parts === index : msn === this.nextMsnValue && index === 0;
+  }
+
+  init(initId: number): Buffer | undefined {
+    return this.inits.get(initId)?.data;
+  }
+
+  metadata(m: StreamMetadata): void {
+    this.selector.metadata(m);
+  }
+
+  packet(p: MediaPacket): void {
+    if (this.endedFlag) return;
+    if (p.role === 'config') {
+      if (this.selector.config(p) && this.session) this.endSession(); // new codec config: new init, discontinuity
+      this.flushRejected();
+      return;
+    }
+    if (p.role !== 'frame') return;
+    if (!this.session) {
+      const sel = this.selector.select(p);
+      this.flushRejected();
+      if (sel.kind === 'wait') return;
+      this.startSession(sel.tracks);
+    }
+    const s = this.session!;
+    const track = trackFor(s.info.tracks, p);
+    if (!track) return;
+    s.anchor = Math.min(s.anchor, this.options.now() - p.dts);
+    this.lastFrame = p.dts;
+    this.apply(s.segmenter.push(track, { dtsMs: p.dts, ctsMs: p.cts, keyframe: p.keyframe, data: p.data }));
+  }
+
+  /** The publisher left: close what is open; the next session starts with a discontinuity. */
+  publisherEnd(): void {
+    if (this.session) this.endSession();
+    this.selector.reset();
+  }
+
+  publisherStart(): void {
+    this.selector.reset();
+  }
+
+  /** ENDLIST: nothing more is packaged. */
+  end(): void {
+    if (this.endedFlag) return;
+    if (this.session) this.endSession();
+    this.endedFlag = true;
+    this.listener.changed();
+  }
+
+  private startSession(tracks: readonly HlsTrack[]): void {
+    let initId: number | undefined;
+    for (const [id, init] of this.inits) {
+      if (init.tracks.length === tracks.length && init.tracks.every((t, i) => sameTrack(t, tracks[i]))) initId = id;
+    }
+    if (initId === undefined) {
+      initId = ++this.sessionSeq;
+      this.inits.set(initId, { tracks, data: buildInitSegment(tracks.map((t) => t.fmp4)) });
+    }
+    const align = this.options.align;
+    // Only the very first segment may take the source's MSN: a jump later would break the numbering.
+    const fresh = this.nextMsnValue === FIRST_MSN && this.mediaWindow.segments.length === 0;
+    const segmenter = new Segmenter(tracks, {
+      segmentMs: this.options.settings.segmentMs, partMs: this.options.settings.partMs,
+      firstMsn: this.nextMsnValue, firstFragmentSeq: this.fragmentSeq,
+      ...(align ? { follow: { cutAt: (t: number) => align.cutAt(t), ...(fresh ? { msnAt: (t: number) => align.msnAt?.(t) } : {}) } } : {}),
+    });
+    this.session = {
+      info: { id: ++this.sessionSeq, tracks }, segmenter, initId, discontinuity: this.pendingDiscontinuity,
+      firstMsn: this.nextMsnValue, anchor: Infinity, openTags: undefined,
+    };
+    this.pendingDiscontinuity = false;
+  }
+
+  private endSession(): void {
+    const s = this.session!;
+    this.apply(s.segmenter.flush());
+    this.nextMsnValue = s.segmenter.nextMsn;
+    this.fragmentSeq = s.segmenter.nextFragmentSeq;
+    this.session = undefined;
+    this.pendingDiscontinuity = true;
+  }
+
+  private apply(events: readonly SegmenterEvent[]): void {
+    if (events.length === 0) return;
+    const s = this.session!;
+    for (const e of events) {
+      if (e.type === 'part') {
+        if (e.part.index === 0) {
+          s.openTags = {
+            discontinuity: s.discontinuity && e.part.msn === s.firstMsn, initId: s.initId,
+            programDateTime: this.options.align?.pdtAt(e.part.startMs) ?? Math.round(s.anchor + e.part.startMs), session: s.info,
+          };
+        }
+        this.mediaWindow.addPart(e.part, s.openTags!);
+      } else {
+        const ws = this.mediaWindow.addSegment(e.segment, s.openTags!);
+        this.targetDurationValue = Math.max(this.targetDurationValue, Math.round(e.segment.durationMs / 1000));
+        this.listener.segmentAdded(ws);
+        this.pruneInits();
+      }
+    }
+    this.listener.changed();
+  }
+
+  private pruneInits(): void {
+    const used = this.mediaWindow.initIdsInUse();
+    if (this.session) used.add(this.session.initId);
+    for (const id of this.inits.keys()) if (!used.has(id)) this.inits.delete(id);
+  }
+
+  private flushRejected(): void {
+    while (this.selector.rejected.length > 0) this.options.warn?.(this.selector.rejected.shift()!);
+  }
+}
+
+/** The session track a packet belongs to; a loop, not find(), as it runs for every frame. */
+function trackFor(tracks: readonly HlsTrack[], p: MediaPacket): HlsTrack | undefined {
+  for (let i = 0; i < tracks.length; i++) {
+    const t = tracks[i]!;
+    if (t.kind === p.kind && t.codec === p.codec) return t;
+  }
+  return undefined;
+}

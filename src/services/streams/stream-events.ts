@@ -1,0 +1,44 @@
+import type { SessionRecord, StreamSummary } from './stream-types.js';
+
+/**
+ * Every event the stream services publish. Later issues append here (recording, transcoding). Webhooks
+ * subscribe to them (an endpoint names the types it wants; the API validates subscriptions against this list).
+ */
+export const STREAM_EVENT_TYPES = [
+  'stream.created',
+  'stream.updated',
+  'stream.deleted',
+  'stream.connected',
+  'stream.active',
+  'stream.disconnected',
+  'stream.idle',
+  'stream.key_reset',
+  'stream.disabled',
+  'stream.enabled',
+  'stream.health.changed',
+] as const;
+
+export type StreamEventType = (typeof STREAM_EVENT_TYPES)[number];
+
+/** `data` of an event (a webhook delivery body). The stream never carries its key: webhook bodies leave the server. */
+export interface StreamEventData {
+  readonly stream: StreamSummary;
+  readonly session?: SessionRecord;
+  /** stream.health.changed: the state that held --health-hysteresis-sec, the one before, and why. */
+  readonly health?: {
+    readonly state: string;
+    readonly previousState: string;
+    readonly reasons: readonly { readonly code: string; readonly severity: string; readonly message: string; readonly since: string }[];
+  };
+}
+
+/**
+ * Where the stream services publish their events: fire-and-persist, never throws into the caller. The
+ * webhook dispatcher is one (the composition root hands it in); the stream services know no subscriber.
+ */
+export interface EventPublisher {
+  publish(type: StreamEventType, data: StreamEventData): Promise<void>;
+}
+
+/** An EventPublisher that drops everything (tests, or a build without webhooks). */
+export const NULL_EVENT_PUBLISHER: EventPublisher = { publish: async () => {} };
