@@ -219,7 +219,10 @@ describe('ingest health against publishers whose truth is known (real ffmpeg)', 
   });
 
   test('Prometheus: the scrape parses; per-stream series match the health API and go when the publisher leaves; the token is required', async () => {
-    assert.equal((await fetch(server.httpUrl('/metrics'))).status, 401);
+    const refused = await fetch(server.httpUrl('/metrics'));
+    assert.equal(refused.status, 401);
+    assert.equal(refused.headers.get('www-authenticate'), 'Bearer');
+    assert.equal(((await refused.json()) as { error: { code: string } }).error.code, 'unauthorized', 'the one HTTP error shape');
     const m = await scrape();
     const id = streams.gop4s.id;
     assert.equal(m.types.get('onair_hls_request_duration_seconds'), 'histogram');

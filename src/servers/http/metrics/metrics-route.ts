@@ -1,10 +1,12 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { OnAirMetrics } from '../../../services/metrics/index.js';
+import { ApiError } from '../api-errors.js';
 
 /**
  * `GET /metrics`: Prometheus text format. With a token (--metrics-token) a scrape needs
- * `Authorization: Bearer <token>` (Prometheus `authorization: {credentials: ...}`); without one it is open.
+ * `Authorization: Bearer <token>` (Prometheus `authorization: {credentials: ...}`); without one it is open. A refusal is
+ * the one HTTP error shape, 401 `unauthorized`.
  */
 export function registerMetricsRoute(app: FastifyInstance, metrics: OnAirMetrics, token: string): void {
   const expected = Buffer.from(`Bearer ${token}`);
@@ -12,7 +14,8 @@ export function registerMetricsRoute(app: FastifyInstance, metrics: OnAirMetrics
     if (token !== '') {
       const given = Buffer.from(req.headers.authorization ?? '');
       if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
-        return reply.code(401).header('www-authenticate', 'Bearer').type('text/plain').send('unauthorized\n');
+        // The one HTTP error shape ({error: {code, message}}, 401 with WWW-Authenticate: Bearer).
+        throw new ApiError('unauthorized', '/metrics needs Authorization: Bearer <the --metrics-token>');
       }
     }
     const body = await metrics.registry.metrics();
