@@ -1,6 +1,6 @@
 /**
  * The slice of the OnAir REST API (/api/v1, docs/API.md) the dashboard reads. Written by hand because the
- * browser bundle must not pull in the server's schema modules; test/web/dashboard-api-types.test.ts checks
+ * browser bundle must not pull in the server's schema modules; test/web/dashboard-units.test.ts checks
  * these against the server's TypeBox schemas so the two cannot drift apart silently.
  */
 export type LatencyMode = 'standard' | 'low';

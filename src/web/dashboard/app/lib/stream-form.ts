@@ -3,7 +3,7 @@ import type { Ladder, LadderRung, LatencyMode, PlaybackPolicy, Stream, StreamInp
 /**
  * The create/edit stream form as strings (what inputs hold) and its conversion to the API body. The server
  * validates again; checking here gives the message next to the field instead of after a round trip.
- * Bounds mirror src/servers/http/schemas/stream-schemas.ts.
+ * Bounds mirror src/servers/http/api/schemas/stream-schemas.ts.
  */
 export interface RungFields {
   name: string;
