@@ -120,8 +120,12 @@ describe('ingest health against publishers whose truth is known (real ffmpeg)', 
     assert.deepEqual(h.reasons.map((r: any) => r.code), ['keyframe_interval_high']);
     assert.match(h.reasons[0].message, /5\.0 s/);
     await waitFor('stream.health.changed for gop5s', () => healthChanges('gop5s').includes('healthy->warning'), 20_000);
-    assert.deepEqual(healthChanges('gop5s'), ['healthy->warning']);
-    assert.deepEqual(healthChanges('gop4s'), [], 'a healthy stream announces nothing');
+    // Once, and nothing else but a slow first frame's recovery (see below).
+    assert.deepEqual(healthChanges('gop5s').filter((c) => c !== 'critical->healthy'), ['healthy->warning']);
+    // A healthy stream announces no trouble. Its first evaluation is the baseline and is not announced; on a starved
+    // machine ffmpeg can take over --health-stall-ms to send its first frame, so that baseline may be `critical`
+    // (stalled) and its recovery `critical->healthy` is then announced: correct, and no sign of trouble in the stream.
+    assert.deepEqual(healthChanges('gop4s').filter((c) => !c.endsWith('->healthy')), [], 'a healthy stream announces no trouble');
   });
 
   test('a publisher stopped with SIGSTOP is stalled (critical), and healthy again after SIGCONT', async () => {
