@@ -4,6 +4,8 @@
  * packager. Prints CPU milliseconds per second of media (the per-stream ingest cost with HLS on) and the JS heap
  * bytes allocated per RTMP message (what sets how often a live server collects garbage). Run with
  * `node --cpu-prof --import tsx bench/ingest-pipeline.ts` to profile it.
+ *
+ *   npx tsx bench/ingest-pipeline.ts [loops=20] [hls|no-hls] [health]
  */
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -17,17 +19,23 @@ import { RtmpIngest } from '../src/bridges/rtmp/rtmp-ingest.js';
 import { ChunkWriter, ClientHandshake, ServerSession } from '../src/protocols/rtmp/index.js';
 import { encodeAmf0 } from '../src/formats/amf/index.js';
 import { referenceClip } from './lib/clip.js';
+import { healthThresholds } from '../src/app-monitoring.js';
 
 const root = resolve(import.meta.dirname, '..');
 const loops = Number(process.argv[2] ?? 20);
 const withHls = process.argv[3] !== 'no-hls';
+/** `health` as the fourth argument: the hub measures ingest health as the server does by default (--health). */
+const withHealth = process.argv[4] === 'health';
 const log = pino({ level: 'silent' });
 const config = loadConfig({ argv: [], env: {} });
 const clip = referenceClip(join(root, 'bench/out/media'));
 const tags = new FlvReader().push(readFileSync(clip)).tags.filter((t) => t.typeId === 8 || t.typeId === 9);
 const clipMs = tags[tags.length - 1]!.timestamp + 33;
 
-const hub = new StreamHub({ gop: { maxBytes: config.gopCacheMaxBytes, maxMs: config.gopCacheMaxMs }, subscriber: { budgetBytes: 1 << 22, slowTimeoutMs: 30_000 }, takeover: 'takeover' }, log);
+const hub = new StreamHub({
+  gop: { maxBytes: config.gopCacheMaxBytes, maxMs: config.gopCacheMaxMs }, subscriber: { budgetBytes: 1 << 22, slowTimeoutMs: 30_000 }, takeover: 'takeover',
+  ...(withHealth ? { health: healthThresholds(config) } : {}),
+}, log);
 const packagers = withHls ? new HlsPackagers(hub, (d) => hlsSettings(config, d), log) : undefined;
 
 // Serialize the publish the way ffmpeg does, after connect/createStream/publish.
@@ -78,7 +86,7 @@ const freed = collections.reduce((sum, c) => sum + c.beforeGC.heapStatistics.use
 const messages = media.length;
 const mediaSeconds = (loops * clipMs) / 1000;
 const cpuMs = (cpu.user + cpu.system) / 1000;
-console.log(`${withHls ? 'ingest + LL-HLS' : 'ingest only'}: ${mediaSeconds.toFixed(0)} s of media in ${wall.toFixed(0)} ms wall, ${cpuMs.toFixed(0)} ms CPU`);
+console.log(`${withHls ? 'ingest + LL-HLS' : 'ingest only'}${withHealth ? ' + health' : ''}: ${mediaSeconds.toFixed(0)} s of media in ${wall.toFixed(0)} ms wall, ${cpuMs.toFixed(0)} ms CPU`);
 console.log(`=> ${(cpuMs / mediaSeconds).toFixed(2)} ms CPU per second of media (${((100 * cpuMs) / mediaSeconds / 1000).toFixed(2)} % of a core per stream)`);
 console.log(`JS heap allocated: ${((heap1 - heap0 + freed) / messages).toFixed(0)} bytes per RTMP message (${messages} messages, ${collections.length} collections)`);
 packagers?.close();

@@ -1,9 +1,9 @@
-// Whether dist/ is up to date with the sources, and the build that makes it so. Plain JavaScript: `npm start`
+// Whether dist/ is up to date with the sources (the server and the dashboard), and the build that makes it so. Plain JavaScript: `npm start`
 // and bin/onair.mjs read it before anything is compiled.
 import { spawnSync } from 'node:child_process';
 import { closeSync, existsSync, openSync, readdirSync, statSync, utimesSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 /** Written after a successful build, with the time the build started. */
 const STAMP = join('dist', '.build-stamp');
@@ -17,7 +17,7 @@ function newestSourceMs(root) {
       const path = join(dir, entry.name);
       if (entry.isDirectory()) {
         if (entry.name !== 'testdata' && entry.name !== 'testing') walk(path);
-      } else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.test.ts')) {
+      } else if (/\.(ts|tsx|css|html)$/.test(entry.name) && !/\.test\.tsx?$/.test(entry.name)) {
         newest = Math.max(newest, statSync(path).mtimeMs);
       }
     }
@@ -33,12 +33,18 @@ export function buildIsFresh(root) {
   return existsSync(stamp) && existsSync(join(root, 'dist', 'main.js')) && statSync(stamp).mtimeMs >= newestSourceMs(root);
 }
 
-/** Compiles src/ into dist/ (tsc) and stamps it; returns tsc's exit code. */
+/** Compiles src/ into dist/ (tsc), bundles the dashboard (vite) and stamps it; returns the first failing exit code. */
 export function build(root) {
   const started = new Date();
-  const tsc = createRequire(join(root, 'package.json')).resolve('typescript/bin/tsc');
-  const { status } = spawnSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.build.json')], { cwd: root, stdio: 'inherit' });
-  if (status !== 0) return status ?? 1;
+  const resolve = createRequire(join(root, 'package.json')).resolve;
+  const steps = [
+    [resolve('typescript/bin/tsc'), '-p', join(root, 'tsconfig.build.json')],
+    [join(dirname(resolve('vite/package.json')), 'bin', 'vite.js'), 'build', '--config', join(root, 'src/web/dashboard/vite.config.ts'), '--logLevel', 'warn'],
+  ];
+  for (const args of steps) {
+    const { status } = spawnSync(process.execPath, args, { cwd: root, stdio: 'inherit' });
+    if (status !== 0) return status ?? 1;
+  }
   const stamp = join(root, STAMP);
   closeSync(openSync(stamp, 'w'));
   // The stamp carries the build's start: a source saved while tsc ran is newer, so the next start rebuilds.

@@ -39,6 +39,7 @@ fi
 
 echo "test.sh: typecheck"
 npx tsc -p tsconfig.json --noEmit
+npx tsc -p src/web/dashboard/tsconfig.json
 echo "test.sh: lint"
 npx eslint . --max-warnings=0
 

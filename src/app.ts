@@ -25,6 +25,7 @@ import { createHttpApp } from './servers/http/create-http-app.js';
 import { registerHls } from './servers/http/playback/hls/register-hls.js';
 import { registerFlv } from './servers/http/playback/flv/register-flv.js';
 import { registerWatchPage } from './servers/http/playback/watch/watch-routes.js';
+import { registerDashboard } from './servers/http/dashboard/register-dashboard.js';
 import { connectLifecycle } from './services/streams/hub-lifecycle-link.js';
 import { HlsPackagers, hlsSettings } from './bridges/hls/index.js';
 import { flvTranscodePipes } from './bridges/transcode/index.js';
@@ -38,6 +39,7 @@ import { fmp4RecordingPort } from './bridges/record/index.js';
 import { AssetService, RecordingService } from './services/recording/index.js';
 import { assetsRoutes } from './servers/http/api/routes/assets-routes.js';
 import { registerVod } from './servers/http/playback/vod/register-vod.js';
+import { createMonitoring, healthThresholds } from './app-monitoring.js';
 
 export interface RunningOnAir {
   readonly hub: StreamHub;
@@ -79,6 +81,7 @@ export async function startOnAir(config: Config, log: Logger, options: StartOpti
       gop: { maxBytes: config.gopCacheMaxBytes, maxMs: config.gopCacheMaxMs },
       subscriber: { budgetBytes: config.subscriberBudgetBytes, slowTimeoutMs: config.slowSubscriberTimeoutMs },
       takeover: takeoverPolicy(config),
+      health: healthThresholds(config),
     },
     log.child({ mod: 'hub' }),
   );
@@ -161,10 +164,15 @@ export async function startOnAir(config: Config, log: Logger, options: StartOpti
   });
   const targets = new TargetService({ db, repush, streamExists: async (id) => (await streams.get(id)) !== null, logger: log.child({ mod: 'targets' }) });
   const assets = new AssetService({ db, recording, port: fmp4RecordingPort, streams, events: dispatcher, logger: log });
+  const monitoring = createMonitoring({
+    config, hub, db, streams, events: dispatcher, log, rtmpConnections: () => rtmp.connectionCount, transcodeStatus: (path) => transcode.status(path),
+  });
   const http = createHttpApp({
     config, logger: log, streams, webhooks, targets, adminAuth, urls, playbackSecret, transcodeStatus: (path) => transcode.status(path),
     apiPlugins: [assetsRoutes({ assets, urls })],
+    healthMonitor: monitoring.monitor,
   });
+  monitoring.attachHttp(http);
   // HLS packaging subscribes to the hub for every published stream; the HTTP routes only serve what it made.
   const hlsPackagers = config.hls
     ? new HlsPackagers(hub, (d) => hlsSettings(config, d), log.child({ mod: 'hls' }), undefined, (path) => transcode.timeline(path))
@@ -177,9 +185,11 @@ export async function startOnAir(config: Config, log: Logger, options: StartOpti
   const flv = registerFlv(http, playback);
   registerVod(http, { assets, decideRecorded: (r) => playAuth.decideRecorded(r) });
   registerWatchPage(http, playback);
+  registerDashboard(http);
 
   let closing: Promise<void> | undefined;
   const close = () => (closing ??= (async () => {
+    monitoring.close();
     hlsPackagers?.close();
     flv.close();
     repush.close();
@@ -215,6 +225,7 @@ export async function startOnAir(config: Config, log: Logger, options: StartOpti
   }
   ports.http = (http.server.address() as { port: number }).port;
   dispatcher.start();
+  monitoring.start();
   // After start-up has returned: its last references to the database's start-up buffers are gone by then.
   if (db.kind === 'pglite') setTimeout(fullGc, 500).unref();
 

@@ -13,6 +13,7 @@ export function announcedUrls(config: Pick<Config, 'publicUrl' | 'host'>, ports:
     rtmp: `rtmp://${host}:${ports.rtmp}/live`,
     ...(ports.rtmps ? { rtmps: `rtmps://${host}:${ports.rtmps}/live` } : {}),
     http: pub ? pub.origin : `http://${host}:${ports.http}`,
+    dashboard: pub ? `${pub.origin}/` : `http://${host}:${ports.http}/`,
     ...(ports.srt ? { srt: `srt://${host}:${ports.srt}?streamid=#!::r=live/<stream key>,m=publish` } : {}),
   };
 }

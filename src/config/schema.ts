@@ -72,6 +72,16 @@ export const SETTINGS = {
   repushRetryMinMs: { type: 'int', default: 1000, min: 100, max: 60000, doc: 're-push: first reconnect delay; doubles per consecutive failure (with jitter) up to --repush-retry-max-ms' },
   repushRetryMaxMs: { type: 'int', default: 30000, min: 1000, max: 600000, doc: 're-push: longest reconnect delay' },
   repushBudgetBytes: { type: 'int', default: 4 * MiB, min: 256 * 1024, max: 256 * MiB, doc: 're-push: bytes a target may have queued before it skips to the next keyframe (drops are counted); over it for --slow-subscriber-timeout-ms and the connection is restarted' },
+  health: { type: 'bool', default: true, doc: 'ingest health per live stream (bitrate, fps, keyframes, stalls, drift; /api/v1/streams/:id/health, webhooks, per-stream metrics); off = nothing measured per packet' },
+  healthStallMs: { type: 'int', default: 2000, min: 500, max: 60000, doc: 'health: no media for longer than this is `stalled` (critical)' },
+  healthKeyframeIntervalMaxMs: { type: 'int', default: 4000, min: 500, max: 60000, doc: 'health: keyframes further apart than this (or none for this long) is `keyframe_interval_high`' },
+  healthBitrateDropPct: { type: 'int', default: 50, min: 1, max: 99, doc: 'health: the 10 s bitrate under this % of the 60 s average is `bitrate_drop`' },
+  healthFpsTolerancePct: { type: 'int', default: 15, min: 1, max: 99, doc: 'health: the 10 s frame rate under the announced (onMetaData) one by more than this % is `fps_below_metadata`' },
+  healthAvDesyncMs: { type: 'int', default: 500, min: 50, max: 60000, doc: 'health: video and audio of the same moment arriving further apart than this is `av_desync`' },
+  healthDriftMs: { type: 'int', default: 1000, min: 100, max: 60000, doc: 'health: media time and the wall clock parting by more than this over 60 s is `timestamp_drift`' },
+  healthHysteresisSec: { type: 'int', default: 5, min: 0, max: 3600, doc: 'health: a state must hold this long before it is announced (`stableState`, webhook stream.health.changed)' },
+  metrics: { type: 'bool', default: true, doc: 'Prometheus metrics at /metrics' },
+  metricsToken: { type: 'string', default: '', secret: true, doc: 'bearer token /metrics requires; empty = open (restrict it by network)' },
 } as const satisfies Record<string, SettingSpec>;
 
 export type SettingName = keyof typeof SETTINGS;

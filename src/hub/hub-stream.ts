@@ -5,6 +5,7 @@ import { GopCache, type GopCacheLimits } from './gop-cache.js';
 import { DROP_LOG_INTERVAL_MS } from './limits.js';
 import { Publisher } from './publisher.js';
 import { Subscription, type SubscriptionOptions } from './subscription.js';
+import { StreamHealth, SubscriberTotals, type ClockSource, type HealthThresholds, type ProtocolTotals } from './health/index.js';
 import type { PublisherInfo, StreamStats, SubscriberInfo, SubscriberSink } from './types.js';
 
 export interface HubStreamHooks {
@@ -38,6 +39,9 @@ export class HubStream {
   private lastDropLog = 0;
   /** Where the next publisher's timeline starts: after everything this stream has carried. */
   private timelineEnd = 0;
+  /** Ingest health of the current publisher; undefined when health monitoring is off (--health off). */
+  readonly health: StreamHealth | undefined;
+  private readonly subscriberTotals = new SubscriberTotals();
 
   constructor(
     readonly path: string,
@@ -45,8 +49,10 @@ export class HubStream {
     private readonly subOptions: SubscriptionOptions,
     private readonly hooks: HubStreamHooks,
     private readonly log: Logger,
+    health?: { readonly thresholds: HealthThresholds; readonly clocks: ClockSource },
   ) {
     this.gop = new GopCache(gopLimits);
+    this.health = health ? new StreamHealth(health.thresholds, health.clocks) : undefined;
   }
 
   get publisher(): Publisher | undefined {
@@ -80,6 +86,11 @@ export class HubStream {
     return this.subs;
   }
 
+  /** Per subscriber protocol: present subscribers, and bytes delivered and packets dropped by all, present and gone. */
+  subscriberTotalsByProtocol(): Map<string, ProtocolTotals> {
+    return this.subscriberTotals.totals(this.subs);
+  }
+
   private fanout(): readonly Subscription[] {
     if (this.subListStale) {
       this.subList = [...this.subs];
@@ -95,6 +106,7 @@ export class HubStream {
     this.active = false;
     this.metadataRef = undefined;
     this.gop.reset();
+    this.health?.start(pub);
     this.stats.publishers++;
     for (const s of this.fanout()) {
       s.restartAtKeyframe();
@@ -106,6 +118,7 @@ export class HubStream {
   ingest(pub: Publisher, p: MediaPacket): void {
     if (pub !== this.publisherRef) return;
     this.stats.bytesIn += p.data.length;
+    if (this.health !== undefined) this.health.record(p);
     if (p.role === 'frame') {
       if (p.kind === 'video') {
         this.stats.videoFrames++;
@@ -126,6 +139,7 @@ export class HubStream {
   setMetadata(pub: Publisher, m: StreamMetadata): void {
     if (pub !== this.publisherRef) return;
     this.metadataRef = m;
+    this.health?.setMetadata(m);
     for (const s of this.fanout()) s.metadata(m);
   }
 
@@ -138,6 +152,7 @@ export class HubStream {
     this.stats.timestampJumps += ts.stats.jumps;
     this.stats.timestampNonMonotonic += ts.stats.nonMonotonic;
     this.active = false;
+    this.health?.stop();
     for (const s of this.fanout()) s.publisherEnd(reason);
     this.hooks.onDetach(this, pub, reason);
   }
@@ -160,6 +175,7 @@ export class HubStream {
     remove: (sub: Subscription, reason: string): void => {
       if (!this.subs.delete(sub)) return;
       this.subListStale = true;
+      this.subscriberTotals.depart(sub);
       this.hooks.onSubscribersChanged(this, sub, false, reason);
     },
     onSlow: (sub: Subscription): void => {

@@ -2,6 +2,7 @@ import { OnAirError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { TypedEmitter } from '../core/typed-emitter.js';
 import type { GopCacheLimits } from './gop-cache.js';
+import { performanceClocks, type ClockSource, type HealthThresholds } from './health/index.js';
 import { HubStream } from './hub-stream.js';
 import type { Publisher } from './publisher.js';
 import type { Subscription, SubscriptionOptions } from './subscription.js';
@@ -12,6 +13,8 @@ export interface StreamHubOptions {
   subscriber: SubscriptionOptions;
   /** What a second publisher on a live path does: replace the first, or be refused. */
   takeover: 'takeover' | 'reject';
+  /** Ingest health thresholds; absent = no health measurement (nothing added to the per-packet path). */
+  health?: HealthThresholds;
 }
 
 /**
@@ -24,12 +27,15 @@ export class StreamHub {
   private readonly streamsByPath = new Map<string, HubStream>();
   private nextPublisherId = 1;
   private closed = false;
+  /** Health thresholds and the clock of arrivals (undefined: health off). */
+  private readonly health: { readonly thresholds: HealthThresholds; readonly clocks: ClockSource } | undefined;
 
   constructor(
     private readonly options: StreamHubOptions,
     private readonly log: Logger,
   ) {
     this.events = new TypedEmitter<HubEvents>((err, event) => log.error({ err, event }, 'hub event listener threw'));
+    this.health = options.health ? { thresholds: options.health, clocks: performanceClocks } : undefined;
   }
 
   /**
@@ -96,7 +102,7 @@ export class StreamHub {
   private getOrCreate(path: string): HubStream {
     let stream = this.streamsByPath.get(path);
     if (!stream) {
-      stream = new HubStream(path, this.options.gop, this.options.subscriber, this.streamHooks, this.log);
+      stream = new HubStream(path, this.options.gop, this.options.subscriber, this.streamHooks, this.log, this.health);
       this.streamsByPath.set(path, stream);
     }
     return stream;

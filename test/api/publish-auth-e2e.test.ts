@@ -5,21 +5,14 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { verifyWebhookSignature } from '../../src/services/webhooks/webhook-signature.js';
 import { RtmpClient } from '../../src/servers/rtmp/rtmp-client.js';
-import { startTestServer, TEST_API_TOKEN, type TestServer } from '../../support/onair.js';
+import { startTestServer, type TestServer } from '../../support/onair.js';
+import { serverApi } from '../support/stream-api.js';
 import { ffmpegPublish } from '../support/clients.js';
 import { sleep, waitFor, type Proc } from '../support/proc.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- API responses are checked field by field */
 
-async function api(server: TestServer, method: string, path: string, body?: unknown): Promise<any> {
-  const res = await fetch(server.httpUrl(`/api/v1${path}`), {
-    method, headers: { authorization: `Bearer ${TEST_API_TOKEN}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const json = await res.json().catch(() => null);
-  if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
-  return json;
-}
+const api = serverApi;
 
 /** Resolves with the exit code, or 'running' if ffmpeg is still publishing after `ms`. */
 async function exitWithin(p: Proc, ms: number): Promise<number | null | 'running'> {

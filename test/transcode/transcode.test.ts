@@ -77,8 +77,11 @@ test('keyframe times are identical across renditions and on the source keyframes
   const n = Math.min(r480!.length, r360!.length);
   const shift = r480![0]! - r360![0]!;
   for (let i = 0; i < n; i++) assert.ok(Math.abs(r480![i]! - r360![i]! - shift) <= 2, `480p ${r480} vs 360p ${r360}`);
-  assert.ok(alignedTo(src!, r480!), `480p ${r480} vs source ${src}`);
-  assert.ok(alignedTo(src!, r360!), `360p ${r360} vs source ${src}`);
+  // ffmpeg -stream_loop starts each 10 s loop of the clip 6 ms late (10.006 s: the audio's duration), so the source's
+  // keyframes jump 6 ms at every loop while a rendition's stay on its frame grid: a window of keyframes that spans a
+  // loop (it depends on when this test starts) is aligned within 10 ms, as the probed keyframes above are.
+  assert.ok(alignedTo(src!, r480!, 10), `480p ${r480} vs source ${src}`);
+  assert.ok(alignedTo(src!, r360!, 10), `360p ${r360} vs source ${src}`);
   // A regular GOP would not fit: the source intervals are irregular.
   const gaps = new Set(src!.slice(1).map((t, i) => Math.round((t - src![i]!) / 100)));
   assert.ok(gaps.size >= 3, `source keyframe gaps ${[...gaps]}`);

@@ -17,6 +17,8 @@ import { adminAuthHook } from './api/admin-auth.js';
 import { streamsRoutes } from './api/routes/streams-routes.js';
 import { webhooksRoutes } from './api/routes/webhooks-routes.js';
 import { targetsRoutes } from './api/routes/targets-routes.js';
+import { healthRoutes } from './api/health-routes.js';
+import type { HealthMonitor } from '../../services/health/index.js';
 import { API_BODY_LIMIT_BYTES, MAX_PARAM_LENGTH } from './limits.js';
 import { answerClientError, answerFrameworkError } from './framework-errors.js';
 import { ApiError } from './api-errors.js';
@@ -36,6 +38,8 @@ export interface HttpAppDeps {
   readonly playbackSecret: string;
   /** The live transcode status of a stream path, shown as the stream resource's `transcode` field. */
   readonly transcodeStatus?: (streamPath: string) => TranscodeStatus | undefined;
+  /** Ingest health (absent with --health off: health routes answer offline). */
+  readonly healthMonitor?: HealthMonitor;
   /** Failed-bearer-token limiter; injectable so tests can use a small window. */
   readonly apiAuthLimiter?: FailureRateLimiter;
   /** More `/api/v1` resources (bearer auth, e.g. assets), registered after streams and webhooks. */
@@ -94,6 +98,7 @@ export function createHttpApp(deps: HttpAppDeps): FastifyInstance {
     await api.register(webhooksRoutes(deps.webhooks));
     if (deps.targets) await api.register(targetsRoutes(deps.targets));
     for (const plugin of deps.apiPlugins ?? []) await api.register(plugin);
+    await api.register(healthRoutes({ streams: deps.streams, monitor: deps.healthMonitor }));
     // Unknown /api/v1 paths also need the token first, so probing the route table costs a valid token.
     api.setNotFoundHandler(async (req) => {
       throw new ApiError('not_found', `no route ${req.method} ${req.url.split('?')[0]}`);

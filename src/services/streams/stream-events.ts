@@ -22,6 +22,7 @@ export const STREAM_EVENT_TYPES = [
   'asset.ready',
   'asset.failed',
   'asset.deleted',
+  'stream.health.changed',
 ] as const;
 
 export type StreamEventType = (typeof STREAM_EVENT_TYPES)[number];
@@ -34,6 +35,12 @@ export interface StreamEventData {
   readonly stream?: StreamSummary;
   readonly session?: SessionRecord;
   readonly asset?: AssetSummary;
+  /** stream.health.changed: the state that held --health-hysteresis-sec, the one before, and why. */
+  readonly health?: {
+    readonly state: string;
+    readonly previousState: string;
+    readonly reasons: readonly { readonly code: string; readonly severity: string; readonly message: string; readonly since: string }[];
+  };
   /** Re-push events: the target (never its key). */
   readonly target?: TargetEventSummary;
 }

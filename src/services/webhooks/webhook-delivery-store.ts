@@ -104,6 +104,13 @@ export class WebhookDeliveryStore {
       [id, retryAt ? 'pending' : 'failed', statusCode, error, retryAt, now]);
   }
 
+  /** Stored deliveries per status and the attempts they took (the /metrics webhook outcome gauges). */
+  async countByStatus(): Promise<{ status: string; deliveries: number; attempts: number }[]> {
+    const rows = await this.db.query<{ status: string; n: number | string; attempts: number | string | null }>(
+      'SELECT status, count(*) AS n, sum(attempts) AS attempts FROM webhook_deliveries GROUP BY status');
+    return rows.map((r) => ({ status: r.status, deliveries: Number(r.n), attempts: Number(r.attempts ?? 0) }));
+  }
+
   async get(id: string): Promise<WebhookDeliveryRecord | null> {
     const rows = await this.db.query<DeliveryRow>(`SELECT ${COLUMNS} FROM webhook_deliveries WHERE id = $1`, [id]);
     return rows[0] ? toRecord(rows[0]) : null;

@@ -1,0 +1,73 @@
+import type { FastifyInstance } from 'fastify';
+import type { Config } from './config/schema.js';
+import type { Logger } from './core/logger.js';
+import type { Database } from './db/database.js';
+import type { StreamHub } from './hub/index.js';
+import type { HealthThresholds } from './hub/health/index.js';
+import { HealthMonitor, HlsAudience, connectHealthWebhooks } from './services/health/index.js';
+import { OnAirMetrics } from './services/metrics/index.js';
+import type { StreamRecord } from './services/streams/stream-types.js';
+import type { TranscodeStatus } from './services/transcode/types.js';
+import type { EventPublisher } from './services/streams/stream-events.js';
+import { WebhookDeliveryStore } from './services/webhooks/webhook-delivery-store.js';
+import { observeHls } from './servers/http/metrics/hls-observer.js';
+import { registerMetricsRoute } from './servers/http/metrics/metrics-route.js';
+
+/** The hub's health thresholds from the config; undefined with --health off (nothing measured per packet). */
+export function healthThresholds(config: Config): HealthThresholds | undefined {
+  if (!config.health) return undefined;
+  return {
+    stallMs: config.healthStallMs, keyframeIntervalMaxMs: config.healthKeyframeIntervalMaxMs, bitrateDropPct: config.healthBitrateDropPct,
+    fpsTolerancePct: config.healthFpsTolerancePct, avDesyncMs: config.healthAvDesyncMs, driftMs: config.healthDriftMs,
+  };
+}
+
+export interface MonitoringDeps {
+  readonly config: Config;
+  readonly hub: StreamHub;
+  readonly db: Database;
+  readonly streams: { get(id: string): Promise<StreamRecord | null> };
+  readonly events: EventPublisher;
+  readonly log: Logger;
+  readonly rtmpConnections: () => number;
+  readonly transcodeStatus: (streamPath: string) => TranscodeStatus | undefined;
+}
+
+export interface Monitoring {
+  /** Absent with --health off. */
+  readonly monitor: HealthMonitor | undefined;
+  /** Adds /metrics and the HLS response observer to the HTTP app (before it listens). */
+  attachHttp(http: FastifyInstance): void;
+  start(): void;
+  close(): void;
+}
+
+/** Part of the composition root: ingest health (monitor, HLS audience, webhooks) and Prometheus metrics. */
+export function createMonitoring(deps: MonitoringDeps): Monitoring {
+  const { config, log } = deps;
+  const audience = config.health ? new HlsAudience() : undefined;
+  const monitor = audience
+    ? new HealthMonitor({ hub: deps.hub, audience, hysteresisMs: config.healthHysteresisSec * 1000, log: log.child({ mod: 'health' }) })
+    : undefined;
+  const unlink = monitor ? connectHealthWebhooks({ monitor, streams: deps.streams, events: deps.events, log: log.child({ mod: 'health' }) }) : () => {};
+  const deliveries = new WebhookDeliveryStore(deps.db);
+  const metrics = config.metrics
+    ? new OnAirMetrics({
+      hub: deps.hub, log: log.child({ mod: 'metrics' }), rtmpConnections: deps.rtmpConnections, monitor, audience,
+      transcodeStatus: deps.transcodeStatus, webhookDeliveries: () => deliveries.countByStatus(),
+    })
+    : undefined;
+  return {
+    monitor,
+    attachHttp: (http) => {
+      observeHls(http, metrics, audience);
+      if (metrics) registerMetricsRoute(http, metrics, config.metricsToken);
+    },
+    start: () => monitor?.start(),
+    close: () => {
+      unlink();
+      monitor?.close();
+      metrics?.close();
+    },
+  };
+}

@@ -1,0 +1,42 @@
+import type { Finding } from './health-checks.js';
+import type { HealthReason, HealthReasonCode, HealthState } from './health-types.js';
+
+const SEVERITY_ORDER = { critical: 0, warning: 1 } as const;
+
+/**
+ * Turns each evaluation's findings into a state and reasons that remember when they began: a reason keeps its
+ * `since` while it is found in consecutive evaluations, and the state its `since` while it holds.
+ */
+export class HealthEvaluator {
+  private readonly reasonSince = new Map<HealthReasonCode, number>();
+  private current: HealthState = 'offline';
+  private currentSince = 0;
+
+  judge(findings: readonly Finding[], wallNow: number): { state: HealthState; since: number; reasons: HealthReason[] } {
+    const seen = new Set<HealthReasonCode>();
+    const reasons = findings.map((f): HealthReason => {
+      seen.add(f.code);
+      let since = this.reasonSince.get(f.code);
+      if (since === undefined) this.reasonSince.set(f.code, (since = wallNow));
+      return { ...f, since };
+    });
+    for (const code of [...this.reasonSince.keys()]) if (!seen.has(code)) this.reasonSince.delete(code);
+    reasons.sort((a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] || a.since - b.since);
+    const state: HealthState = reasons.length === 0 ? 'healthy' : reasons[0]!.severity;
+    return { state: this.enter(state, wallNow), since: this.currentSince, reasons };
+  }
+
+  /** The publisher left: offline, and every reason is forgotten (a new publish starts clean). */
+  offline(wallNow: number): { state: HealthState; since: number } {
+    this.reasonSince.clear();
+    return { state: this.enter('offline', wallNow), since: this.currentSince };
+  }
+
+  private enter(state: HealthState, wallNow: number): HealthState {
+    if (state !== this.current) {
+      this.current = state;
+      this.currentSince = wallNow;
+    }
+    return state;
+  }
+}

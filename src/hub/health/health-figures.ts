@@ -1,0 +1,96 @@
+import type { StreamMetadata } from '../../core/media-packet.js';
+import type { IngestMeter } from './ingest-meter.js';
+import { DRIFT_MIN_SPAN_MS, DRIFT_TICKS, LONG_WINDOW_S, MAX_ENCODER_SETTINGS, MAX_SETTING_TEXT, MEDIA_RATE_TICKS, SHORT_WINDOW_S, STALE_TRACK_MS } from './limits.js';
+import type { TrackMeter, TrackWindow } from './track-meter.js';
+import type { AudioFigures, EncoderFigures, EncoderSettingValue, VideoFigures } from './health-types.js';
+
+const kbps = (w: TrackWindow): number | null => (w.seconds > 0 ? Math.round((w.bytes * 8) / w.seconds / 1000) : null);
+const fps = (w: TrackWindow): number | null => (w.seconds > 0 ? Math.round((w.frames / w.seconds) * 100) / 100 : null);
+
+/** The last whole media second, or nothing (0) when the track has delivered nothing lately (stalled). */
+function lastSecond(t: TrackMeter, now: number): TrackWindow {
+  const w = t.window(1);
+  return now - t.lastArrival > STALE_TRACK_MS ? { seconds: w.seconds > 0 ? 1 : 0, bytes: 0, frames: 0 } : w;
+}
+
+const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : null);
+
+export function videoFigures(m: IngestMeter, now: number): VideoFigures | null {
+  const t = m.video;
+  if (!t.present) return null;
+  const d = m.videoTrack;
+  const md = m.metadata ?? {};
+  const one = lastSecond(t, now);
+  const short = t.window(SHORT_WINDOW_S);
+  const long = t.window(LONG_WINDOW_S);
+  return {
+    codec: d?.codec ?? null,
+    profile: d?.profile ?? null,
+    level: d?.level ?? null,
+    width: d?.width ?? num(md.width),
+    height: d?.height ?? num(md.height),
+    bitrateKbps: kbps(one),
+    fps: fps(one),
+    keyframeIntervalMs: Number.isNaN(t.lastKeyInterval) ? null : t.lastKeyInterval,
+    keyframeIntervalMaxMs: t.maxKeyInterval(LONG_WINDOW_S),
+    metadataFps: metadataFps(md),
+    metadataBitrateKbps: num(md.videodatarate),
+    windows: { '10s': { bitrateKbps: kbps(short), fps: fps(short) }, '60s': { bitrateKbps: kbps(long), fps: fps(long) } },
+  };
+}
+
+export function audioFigures(m: IngestMeter, now: number): AudioFigures | null {
+  const t = m.audio;
+  if (!t.present) return null;
+  const d = m.audioTrack;
+  const md = m.metadata ?? {};
+  const stereo = typeof md.stereo === 'boolean' ? (md.stereo ? 2 : 1) : null;
+  return {
+    codec: d?.codec ?? null,
+    sampleRate: d?.sampleRate ?? num(md.audiosamplerate),
+    channels: d?.channels ?? stereo,
+    bitrateKbps: kbps(lastSecond(t, now)),
+    windows: { '10s': { bitrateKbps: kbps(t.window(SHORT_WINDOW_S)) }, '60s': { bitrateKbps: kbps(t.window(LONG_WINDOW_S)) } },
+  };
+}
+
+/** onMetaData `framerate` (ffmpeg, OBS) or `videoframerate` (some hardware encoders). */
+export function metadataFps(md: StreamMetadata): number | null {
+  return num(md.framerate) ?? num(md.videoframerate);
+}
+
+/** The encoder's name and its scalar onMetaData settings; the peer chose every key and value, so both are capped. */
+export function encoderFigures(md: StreamMetadata | undefined): EncoderFigures | null {
+  if (!md) return null;
+  const settings: Record<string, EncoderSettingValue> = {};
+  let count = 0;
+  for (const [key, value] of Object.entries(md)) {
+    if (count >= MAX_ENCODER_SETTINGS) break;
+    if (key === 'encoder' || key.length > MAX_SETTING_TEXT) continue;
+    if (typeof value === 'number' && Number.isFinite(value)) settings[key] = value;
+    else if (typeof value === 'boolean') settings[key] = value;
+    else if (typeof value === 'string') settings[key] = value.slice(0, MAX_SETTING_TEXT);
+    else continue;
+    count++;
+  }
+  const name = typeof md.encoder === 'string' ? md.encoder.slice(0, MAX_SETTING_TEXT) : null;
+  return { name, settings };
+}
+
+/** Media seconds per wall-clock second over about 10 s of arrivals. */
+export function mediaRate(m: IngestMeter): number | null {
+  const s = m.span(MEDIA_RATE_TICKS);
+  return s && s.wallMs >= DRIFT_MIN_SPAN_MS ? Math.round((s.mediaMs / s.wallMs) * 1000) / 1000 : null;
+}
+
+/** Wall-clock minus media time over about 60 s of arrivals (positive: the encoder falls behind). */
+export function driftMs(m: IngestMeter): number | null {
+  const s = m.span(DRIFT_TICKS);
+  return s && s.wallMs >= DRIFT_MIN_SPAN_MS ? Math.round(s.wallMs - s.mediaMs) : null;
+}
+
+export function avOffsetMs(m: IngestMeter): number | null {
+  const v = m.video.alignment;
+  const a = m.audio.alignment;
+  return v === null || a === null ? null : Math.round(v - a);
+}

@@ -1,0 +1,130 @@
+import type { MediaPacket, StreamMetadata } from '../../core/media-packet.js';
+import { describeConfig } from '../../codecs/codec-info.js';
+import { ARRIVAL_CLOCK_STEP_MS, DRIFT_SETTLE_MS, TICK_RING_SIZE } from './limits.js';
+import { TrackMeter } from './track-meter.js';
+import { bareTrack, describeTrack, type TrackDescription } from './track-description.js';
+
+/**
+ * One publish's ingest as it arrives: two TrackMeters, the decoder configurations described once per change,
+ * stalls, and per evaluation where the newest frame sat in media time and in arrival time (for media rate and
+ * drift). `record` runs per packet: O(1), no allocation except for a changed codec configuration and the clock
+ * reading, which is taken once per ARRIVAL_CLOCK_STEP_MS of media.
+ */
+export class IngestMeter {
+  readonly video = new TrackMeter(true);
+  readonly audio = new TrackMeter(false);
+  videoTrack: TrackDescription | undefined;
+  audioTrack: TrackDescription | undefined;
+  metadata: StreamMetadata | undefined;
+  configChanges = 0;
+  stalls = 0;
+  /** Arrival (elapsed()) of the newest frame of any track. */
+  lastArrival = NaN;
+  private newestDts = -Infinity;
+  private newestArrival = NaN;
+  private stallOpen = false;
+  private clockReading = 0;
+  private clockDts = -Infinity;
+  private videoConfig: Buffer | undefined;
+  private audioConfig: Buffer | undefined;
+  private readonly tickArrival = new Float64Array(TICK_RING_SIZE);
+  private readonly tickDts = new Float64Array(TICK_RING_SIZE);
+  private ticks = 0;
+
+  /**
+   * @param elapsed whole ms since the publish started (an ElapsedClock made at its start); millisecond precision is
+   * plenty, the finest threshold measured against it is 50 ms. @param stallMs a silence over this is a stall.
+   */
+  constructor(readonly elapsed: () => number, private readonly stallMs: number) {}
+
+  record(p: MediaPacket): void {
+    // Each field read once: packets reach the hub in several shapes, so every property load is a polymorphic one.
+    const role = p.role;
+    if (role !== 'frame') {
+      if (role === 'config') this.config(p);
+      return;
+    }
+    const dts = p.dts;
+    // One clock reading serves the messages within ARRIVAL_CLOCK_STEP_MS of media of it (see limits.ts).
+    if (Math.abs(dts - this.clockDts) >= ARRIVAL_CLOCK_STEP_MS) {
+      const now = this.elapsed();
+      // Only a fresh reading says anything about silence: a stall that `tick` already counted is not counted again.
+      if (now - this.lastArrival > this.stallMs && !this.stallOpen) this.stalls++;
+      this.stallOpen = false;
+      this.clockReading = now;
+      this.clockDts = dts;
+    }
+    const arrival = this.clockReading;
+    if (p.kind === 'video') {
+      if (this.videoTrack === undefined) this.videoTrack = bareTrack(p.codec);
+      this.video.record(dts, p.data.length, p.keyframe, arrival);
+    } else {
+      if (this.audioTrack === undefined) this.describeFirstAudio(p);
+      this.audio.record(dts, p.data.length, true, arrival);
+    }
+    this.lastArrival = arrival;
+    if (dts >= this.newestDts) {
+      this.newestDts = dts;
+      this.newestArrival = arrival;
+    }
+  }
+
+  setMetadata(m: StreamMetadata): void {
+    this.metadata = m;
+  }
+
+  /** Ms since the last frame of any track (since the publish started before the first); `now` from elapsed(). */
+  silenceMs(now: number): number {
+    return now - (Number.isNaN(this.lastArrival) ? 0 : this.lastArrival);
+  }
+
+  /** Once per evaluation (`now` from elapsed()). A stall under way is counted here, once; `record` counts one that ended between evaluations. */
+  tick(now: number): void {
+    this.video.tick();
+    this.audio.tick();
+    if (!this.stallOpen && this.silenceMs(now) > this.stallMs && !Number.isNaN(this.lastArrival)) {
+      this.stalls++;
+      this.stallOpen = true;
+    }
+    if (Number.isNaN(this.newestArrival) || this.newestArrival < DRIFT_SETTLE_MS) return;
+    const i = this.ticks % TICK_RING_SIZE;
+    this.tickArrival[i] = this.newestArrival;
+    this.tickDts[i] = this.newestDts;
+    this.ticks++;
+  }
+
+  /** Wall-clock ms and media ms covered between the reading `back` evaluations ago and the newest. */
+  span(back: number): { wallMs: number; mediaMs: number } | null {
+    if (this.ticks < 2) return null;
+    const k = Math.min(back, this.ticks - 1, TICK_RING_SIZE - 1);
+    const newest = (this.ticks - 1) % TICK_RING_SIZE;
+    const old = (this.ticks - 1 - k) % TICK_RING_SIZE;
+    return { wallMs: this.tickArrival[newest]! - this.tickArrival[old]!, mediaMs: this.tickDts[newest]! - this.tickDts[old]! };
+  }
+
+  private config(p: MediaPacket): void {
+    const previous = p.kind === 'video' ? this.videoConfig : this.audioConfig;
+    // Some encoders repeat the configuration before every keyframe: only a different one is news.
+    if (previous?.equals(p.data)) return;
+    if (previous) this.configChanges++;
+    if (p.kind === 'video') this.videoConfig = p.data;
+    else this.audioConfig = p.data;
+    const described = describe(p);
+    if (p.kind === 'video') this.videoTrack = described;
+    else this.audioTrack = described;
+  }
+
+  /** MP3 has no configuration record: its first frame header says what it is. */
+  private describeFirstAudio(p: MediaPacket): void {
+    this.audioTrack = p.codec === '.mp3' ? describe(p) : bareTrack(p.codec);
+  }
+}
+
+function describe(p: MediaPacket): TrackDescription {
+  try {
+    return describeTrack(describeConfig(p));
+  } catch {
+    // A truncated or absurd configuration: the codec is still known; the relay's own checks deal with the rest.
+    return bareTrack(p.codec);
+  }
+}

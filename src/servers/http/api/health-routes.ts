@@ -1,0 +1,33 @@
+import type { FastifyPluginAsync } from 'fastify';
+import { Type, type Static } from '@sinclair/typebox';
+import { IdParams, withErrors } from './schemas/common-schemas.js';
+import { HealthListItemSchema, StreamHealthSchema } from './schemas/health-schemas.js';
+import { healthListItemView, streamHealthView } from './health-views.js';
+import { healthEventsRoute } from './health-events-route.js';
+import { healthOf, type HealthRoutesDeps } from './health-lookup.js';
+
+export type { HealthRoutesDeps } from './health-lookup.js';
+
+const tags = ['health'];
+const security = [{ bearer: [] }];
+
+/** `/api/v1/streams/:id/health`, its SSE feed and `/api/v1/health` (one line per stream the server holds). */
+export function healthRoutes(deps: HealthRoutesDeps): FastifyPluginAsync {
+  return async (app) => {
+    app.get<{ Params: Static<typeof IdParams> }>('/streams/:id/health', {
+      schema: { tags, security, summary: 'Ingest health now, with 5 minutes of history at 1 s', params: IdParams, response: withErrors({ 200: StreamHealthSchema }) },
+    }, async (req) => {
+      const { stream, path, report } = await healthOf(deps, req.params.id);
+      return streamHealthView(report(), stream.id, deps.monitor?.history(path) ?? []);
+    });
+
+    app.get('/health', {
+      schema: {
+        tags, security, summary: 'Health of every stream the server holds (live or in its reconnect window)',
+        response: withErrors({ 200: Type.Object({ data: Type.Array(HealthListItemSchema) }) }),
+      },
+    }, async () => ({ data: [...(deps.monitor?.reports() ?? [])].map(healthListItemView) }));
+
+    await app.register(healthEventsRoute(deps));
+  };
+}

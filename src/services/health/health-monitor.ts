@@ -1,0 +1,130 @@
+import type { Logger } from '../../core/logger.js';
+import { TypedEmitter } from '../../core/typed-emitter.js';
+import type { HubStream, StreamHub } from '../../hub/index.js';
+import type { HealthReason } from '../../hub/health/index.js';
+import { TRANSCODE_PROTOCOL } from '../transcode/index.js';
+import { HealthHistory, type HealthSample } from './health-history.js';
+import { buildReport, type HealthReport } from './health-report.js';
+import type { HlsAudience } from './hls-audience.js';
+import { EVALUATION_INTERVAL_MS } from './limits.js';
+import { StableState, type StableChange } from './stable-state.js';
+
+export interface StableHealthChange extends StableChange {
+  readonly path: string;
+  readonly streamId: string;
+  readonly reasons: readonly HealthReason[];
+}
+
+export type HealthMonitorEvents = {
+  /** One evaluation round finished (every stream's report is fresh). */
+  evaluated: [];
+  /** A live API stream's stable state moved among healthy/warning/critical. */
+  stableChange: [StableHealthChange];
+  /** The server no longer holds this stream (its reports and history are gone). */
+  gone: [string];
+};
+
+interface Tracked {
+  readonly history: HealthHistory;
+  readonly stable: StableState;
+  streamId: string | null;
+  latest: HealthReport | undefined;
+}
+
+export interface HealthMonitorDeps {
+  readonly hub: StreamHub;
+  readonly audience: HlsAudience;
+  /** --health-hysteresis-sec in ms. */
+  readonly hysteresisMs: number;
+  readonly log: Logger;
+  /** Epoch ms; injectable for tests. */
+  readonly wallClock?: () => number;
+}
+
+/**
+ * Evaluates the health of every stream the hub holds once a second, adds viewers (hub subscribers by protocol,
+ * HLS sessions) and bytes out, keeps 5 minutes of history per stream and applies hysteresis for announcements.
+ * Transcoder renditions are the server's own publishers and are left out.
+ */
+export class HealthMonitor {
+  readonly events: TypedEmitter<HealthMonitorEvents>;
+  private readonly tracked = new Map<string, Tracked>();
+  /** Paths published by the transcoder: still skipped while they wait without a publisher (reconnect window). */
+  private readonly internal = new Set<string>();
+  private timer: NodeJS.Timeout | undefined;
+  private readonly wallClock: () => number;
+
+  constructor(private readonly deps: HealthMonitorDeps) {
+    this.events = new TypedEmitter((err, event) => deps.log.error({ err, event }, 'health listener threw'));
+    this.wallClock = deps.wallClock ?? Date.now;
+  }
+
+  start(): void {
+    if (this.timer) return;
+    this.timer = setInterval(() => this.evaluateAll(), EVALUATION_INTERVAL_MS);
+    this.timer.unref();
+  }
+
+  /** Idempotent. */
+  close(): void {
+    clearInterval(this.timer);
+    this.timer = undefined;
+    this.events.removeAllListeners();
+  }
+
+  report(path: string): HealthReport | undefined {
+    return this.tracked.get(path)?.latest;
+  }
+
+  history(path: string): HealthSample[] {
+    return this.tracked.get(path)?.history.samples() ?? [];
+  }
+
+  *reports(): IterableIterator<HealthReport> {
+    for (const t of this.tracked.values()) if (t.latest) yield t.latest;
+  }
+
+  /** One evaluation round (the timer's; tests call it directly). */
+  evaluateAll(): void {
+    const wallNow = this.wallClock();
+    const monotonicNow = performance.now();
+    const seen = new Set<string>();
+    const held = new Set<string>();
+    for (const stream of this.deps.hub.streams()) {
+      held.add(stream.path);
+      if (stream.publisher?.info.protocol === TRANSCODE_PROTOCOL) this.internal.add(stream.path);
+      if (!stream.health || this.internal.has(stream.path)) continue;
+      seen.add(stream.path);
+      this.evaluate(stream, wallNow, monotonicNow);
+    }
+    for (const path of this.internal) if (!held.has(path)) this.internal.delete(path);
+    for (const path of [...this.tracked.keys()]) {
+      if (seen.has(path)) continue;
+      this.tracked.delete(path);
+      this.deps.audience.forget(path);
+      this.events.emit('gone', path);
+    }
+    for (const path of [...this.deps.audience.paths()]) if (!seen.has(path)) this.deps.audience.forget(path);
+    this.events.emit('evaluated');
+  }
+
+  private evaluate(stream: HubStream, wallNow: number, monotonicNow: number): void {
+    let t = this.tracked.get(stream.path);
+    if (!t) this.tracked.set(stream.path, (t = { history: new HealthHistory(), stable: new StableState(this.deps.hysteresisMs), streamId: null, latest: undefined }));
+    const evaluation = stream.health!.evaluate(wallNow);
+    t.streamId = stream.publisher?.info.streamId ?? t.streamId;
+    let change: StableChange | undefined;
+    if (evaluation.state === 'offline') t.stable.reset();
+    else change = t.stable.update(evaluation.state, wallNow);
+    const report = buildReport({
+      path: stream.path, streamId: t.streamId, evaluation, stableState: t.stable.current ?? 'offline',
+      subscribers: stream.subscriberTotalsByProtocol(),
+      hlsViewers: this.deps.audience.viewers(stream.path, monotonicNow), hlsBytes: this.deps.audience.bytesServed(stream.path), wallNow,
+    });
+    t.latest = report;
+    t.history.push(report.sample);
+    if (!change) return;
+    this.deps.log.info({ path: stream.path, streamId: t.streamId, state: change.state, previous: change.previous, reasons: report.reasons.map((r) => r.code) }, 'stream health changed');
+    if (t.streamId) this.events.emit('stableChange', { ...change, path: stream.path, streamId: t.streamId, reasons: report.reasons });
+  }
+}

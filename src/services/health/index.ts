@@ -1,0 +1,7 @@
+export { HealthMonitor, type HealthMonitorDeps, type HealthMonitorEvents, type StableHealthChange } from './health-monitor.js';
+export { HlsAudience } from './hls-audience.js';
+export { connectHealthWebhooks } from './health-webhooks.js';
+export { offlineReport, type HealthReport, type ViewerCounts } from './health-report.js';
+export type { HealthSample } from './health-history.js';
+export { MAX_HEALTH_FEEDS } from './limits.js';
+export { VIEWER_FAMILY, type ViewerFamily } from './viewer-protocols.js';

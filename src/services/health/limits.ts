@@ -1,0 +1,23 @@
+/** Limits of the health service. Thresholds are config flags (--health-*); these are fixed. */
+
+/** History kept per stream: 5 minutes at one sample a second. */
+export const HISTORY_SAMPLES = 300;
+
+/** How often every live stream is evaluated. */
+export const EVALUATION_INTERVAL_MS = 1000;
+
+/**
+ * An HLS session (one client address + user agent per stream) ends when it has not asked for a media playlist
+ * for this long: players reload every part (LL-HLS) or target duration (standard, 4-6 s); 20 s covers a few
+ * missed reloads without counting a viewer who left for long.
+ */
+export const HLS_SESSION_IDLE_MS = 20_000;
+
+/** HLS sessions tracked per stream; past it new clients are not counted (the figure is an estimate anyway). */
+export const MAX_HLS_SESSIONS_PER_STREAM = 10_000;
+
+/** Client identity kept per HLS session: the user agent is the client's to choose, so it is cut. */
+export const MAX_HLS_CLIENT_KEY = 256;
+
+/** Health SSE feeds open at once (each costs a socket and a JSON encoding a second). */
+export const MAX_HEALTH_FEEDS = 256;

@@ -1,0 +1,2 @@
+export { OnAirMetrics, type OnAirMetricsSources, type HlsRequestObservation } from './onair-metrics.js';
+export { HEALTH_STATE_VALUE } from './stream-metrics.js';

@@ -1,0 +1,129 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { Logger } from '../../core/logger.js';
+import type { StreamHub } from '../../hub/index.js';
+import type { HealthMonitor, HlsAudience } from '../health/index.js';
+import type { TranscodeStatus } from '../transcode/types.js';
+import { TRANSCODE_PROTOCOL } from '../transcode/index.js';
+import { registerStreamMetrics } from './stream-metrics.js';
+import { TrafficTotals } from './traffic-totals.js';
+
+export interface OnAirMetricsSources {
+  readonly hub: StreamHub;
+  readonly log: Logger;
+  /** Open RTMP and RTMPS connections (publishers, players, handshakes). */
+  readonly rtmpConnections: () => number;
+  /** Absent with --health off: no per-stream series, no HLS viewer estimate. */
+  readonly monitor?: HealthMonitor;
+  readonly audience?: HlsAudience;
+  readonly transcodeStatus?: (streamPath: string) => TranscodeStatus | undefined;
+  /** Stored webhook deliveries per status (WebhookDeliveryStore.countByStatus). */
+  readonly webhookDeliveries?: () => Promise<{ status: string; deliveries: number; attempts: number }[]>;
+}
+
+/** What the HTTP layer reports per HLS response. */
+export interface HlsRequestObservation {
+  readonly kind: string;
+  readonly status: number;
+  readonly seconds: number;
+  readonly bytes: number;
+}
+
+const EVENT_LOOP_PRECISION_MS = 100;
+
+/** HLS answers from memory in well under a millisecond; blocking playlist reloads wait up to a part or segment. */
+const HLS_LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+/**
+ * The server's Prometheus registry (its own, not prom-client's global one), every name prefixed `onair_`.
+ * Almost everything is read at scrape time by collect callbacks from counters the server keeps anyway; only HLS
+ * responses are observed as they happen (one histogram observation per request, never per packet).
+ */
+export class OnAirMetrics {
+  readonly registry = new Registry();
+  private readonly traffic: TrafficTotals;
+  private readonly hlsDuration: Histogram<'kind' | 'status'>;
+  private readonly hlsBytes: Counter;
+
+  constructor(src: OnAirMetricsSources) {
+    const registers = [this.registry];
+    // The event loop delay monitor wakes the loop every `precision` ms: 100 ms (prom-client's default is 10) keeps a
+    // media server that batches its reads (merged reads) from being woken 100 times a second for a metric.
+    collectDefaultMetrics({ register: this.registry, prefix: 'onair_', eventLoopMonitoringPrecision: EVENT_LOOP_PRECISION_MS });
+    const traffic = (this.traffic = new TrafficTotals(src.hub));
+
+    new Gauge({
+      name: 'onair_connections', help: 'Open connections by protocol (rtmp: RTMP/RTMPS sockets; flv: HTTP-FLV/WS-FLV viewers; hls: estimated sessions)',
+      labelNames: ['protocol'], registers,
+      collect() {
+        this.set({ protocol: 'rtmp' }, src.rtmpConnections());
+        this.set({ protocol: 'flv' }, traffic.viewers().flv);
+        let hls = 0;
+        for (const r of src.monitor?.reports() ?? []) hls += r.viewers.hls;
+        this.set({ protocol: 'hls' }, hls);
+      },
+    });
+    new Gauge({
+      name: 'onair_publishers', help: 'Live publishers (the server\'s own transcoder renditions left out)', registers,
+      collect() {
+        let n = 0;
+        for (const s of src.hub.streams()) if (s.publisher && s.publisher.info.protocol !== TRANSCODE_PROTOCOL) n++;
+        this.set(n);
+      },
+    });
+    new Counter({
+      name: 'onair_received_bytes_total', help: 'Media bytes received from publishers', registers,
+      collect() {
+        this.reset();
+        this.inc(traffic.bytesIn());
+      },
+    });
+    this.hlsBytes = new Counter({ name: 'onair_hls_sent_bytes_total', help: 'Bytes of HLS playlists and media served', registers });
+    new Counter({
+      name: 'onair_sent_bytes_total', help: 'Media bytes sent to RTMP and FLV viewers (HLS: onair_hls_sent_bytes_total)', labelNames: ['protocol'], registers,
+      collect() {
+        this.reset();
+        const out = traffic.bytesOut();
+        this.inc({ protocol: 'rtmp' }, out.rtmp);
+        this.inc({ protocol: 'flv' }, out.flv);
+      },
+    });
+    this.hlsDuration = new Histogram({
+      name: 'onair_hls_request_duration_seconds', help: 'HLS response time by resource kind and status (blocking playlist reloads include their wait)',
+      labelNames: ['kind', 'status'], buckets: HLS_LATENCY_BUCKETS, registers,
+    });
+    registerWebhookGauges(this.registry, src);
+    if (src.monitor) registerStreamMetrics(this.registry, { monitor: src.monitor, transcodeStatus: src.transcodeStatus });
+  }
+
+  observeHlsRequest(o: HlsRequestObservation): void {
+    this.hlsDuration.observe({ kind: o.kind, status: String(o.status) }, o.seconds);
+    if (o.bytes > 0) this.hlsBytes.inc(o.bytes);
+  }
+
+  close(): void {
+    this.traffic.close();
+    this.registry.clear();
+  }
+}
+
+function registerWebhookGauges(registry: Registry, src: OnAirMetricsSources): void {
+  const read = src.webhookDeliveries;
+  if (!read) return;
+  let last: Promise<{ status: string; deliveries: number; attempts: number }[]> | undefined;
+  // One query serves both gauges of a scrape.
+  const rows = () => (last ??= read().finally(() => setImmediate(() => (last = undefined))));
+  const gauge = (name: string, help: string, pick: (r: { deliveries: number; attempts: number }) => number) => new Gauge({
+    name, help, labelNames: ['status'], registers: [registry],
+    async collect() {
+      this.reset();
+      for (const status of ['pending', 'succeeded', 'failed']) this.set({ status }, 0);
+      try {
+        for (const r of await rows()) this.set({ status: r.status }, pick(r));
+      } catch (err) {
+        src.log.warn({ err }, 'metrics: webhook delivery counts unavailable');
+      }
+    },
+  });
+  gauge('onair_webhook_deliveries', 'Stored webhook deliveries by outcome (pending: retrying or not yet sent)', (r) => r.deliveries);
+  gauge('onair_webhook_delivery_attempts', 'Delivery attempts made, by the delivery\'s outcome', (r) => r.attempts);
+}
