@@ -5,4 +5,5 @@
 export const WEBHOOK_EVENTS = [
   'stream.created', 'stream.updated', 'stream.deleted', 'stream.connected', 'stream.active', 'stream.disconnected',
   'stream.idle', 'stream.key_reset', 'stream.disabled', 'stream.enabled', 'stream.health.changed',
+  'target.connected', 'target.failed', 'asset.created', 'asset.ready', 'asset.failed', 'asset.deleted',
 ] as const;
