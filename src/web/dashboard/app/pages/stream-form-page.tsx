@@ -77,7 +77,7 @@ export function StreamFormPage({ id, navigate }: { id?: string; navigate: (hash:
         <div class="field checkbox">
           <input id="record" type="checkbox" checked={fields.record} onChange={(e) => set('record', (e.target as HTMLInputElement).checked)} />
           <label for="record">Record</label>
-          <p class="hint">Stored with the stream; this server does not record yet.</p>
+          <p class="hint">Each live session is recorded as an asset (MP4, also playable as HLS VOD; see the API's /assets). Applies from the next publish.</p>
         </div>
 
         <fieldset>
