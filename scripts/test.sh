@@ -9,7 +9,7 @@ declare -A NEED=(
   [ffmpeg]=ffmpeg [ffprobe]=ffmpeg [rtmpdump]=rtmpdump
   [gst-launch-1.0]="gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad"
   [chromium]=chromium [openssl]=openssl
-  [/usr/lib/postgresql/15/bin/initdb]="postgresql"
+  [/usr/lib/postgresql/15/bin/initdb]="postgresql" [/usr/sbin/nginx]=nginx
 )
 missing=()
 for prog in "${!NEED[@]}"; do
