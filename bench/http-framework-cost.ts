@@ -1,16 +1,18 @@
 /**
  * What the HTTP framework costs per playback request (issue 17): server CPU microseconds per request for the same
- * answer (a playlist-sized Buffer, or a part-sized one with --bytes) served three ways, each in a fresh child pinned
- * to CPU 0 while autocannon (this process, keep-alive connections) loads it:
+ * answer (a playlist-sized Buffer, or a part-sized one with --bytes) served three ways, each in its own child pinned
+ * to CPU 0, all three loaded at once at the same rate by autocannon (this process) and read over the same windows,
+ * so a shared machine's drift hits all three alike:
  *   fastify  a fastify route as OnAir's app is configured for playback (no request log), reply.send(buffer)
  *   front    the same fastify app with the route answered on Node's request before fastify (playback-front.ts)
  *   node     node:http alone (the floor)
  *
  *   taskset -c 1 npx tsx bench/http-framework-cost.ts [--bytes 2000] [--rate 1500] [--seconds 10] [--runs 3] [--connections 100]
  *
- * CPU is the child's threads' run time (schedstat) over the load window. Indicative on a shared machine: compare
- * the rows of one run, which alternate.
+ * CPU is each child's threads' run time (schedstat) over the window. Indicative on a shared machine: compare the
+ * rows of one run.
  */
+import type { ChildProcess } from 'node:child_process';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
@@ -61,34 +63,46 @@ async function serve(kind: Kind, port: number): Promise<void> {
   process.send?.('ready');
 }
 
-async function measure(kind: Kind, port: number): Promise<{ usPerReq: number; reqPerSec: number }> {
+async function startServer(kind: Kind, port: number): Promise<ChildProcess> {
   const self = fileURLToPath(import.meta.url);
   const child = startChild('taskset', ['-c', '0', process.execPath, '--import', 'tsx', self, '--serve', kind, '--port', String(port)], ['ignore', 'ignore', 'inherit', 'ipc']);
   await new Promise<void>((resolve) => child.once('message', () => resolve()));
-  await autocannon({ url: `http://127.0.0.1:${port}${PATH}`, connections: CONNECTIONS, duration: 2 }); // warm-up (JIT)
-  const before = cpuSeconds(child.pid!);
-  const r = await autocannon({ url: `http://127.0.0.1:${port}${PATH}`, connections: CONNECTIONS, duration: SECONDS, overallRate: RATE });
-  const cpu = cpuSeconds(child.pid!) - before;
-  await stopChild(child);
-  const n = r.requests.total;
-  return { usPerReq: (cpu / n) * 1e6, reqPerSec: n / SECONDS };
+  return child;
+}
+
+/** Loads every server at once, each at RATE, and reads each one's CPU over the same window. */
+async function window(servers: readonly { kind: Kind; port: number; child: ChildProcess }[]): Promise<Record<Kind, { usPerReq: number; reqPerSec: number }>> {
+  const before = servers.map((s) => cpuSeconds(s.child.pid!));
+  const results = await Promise.all(servers.map((s) => autocannon({
+    url: `http://127.0.0.1:${s.port}${PATH}`, connections: CONNECTIONS, duration: SECONDS, overallRate: RATE,
+  })));
+  const out = {} as Record<Kind, { usPerReq: number; reqPerSec: number }>;
+  servers.forEach((s, i) => {
+    const n = results[i]!.requests.total;
+    out[s.kind] = { usPerReq: ((cpuSeconds(s.child.pid!) - before[i]!) / n) * 1e6, reqPerSec: n / SECONDS };
+  });
+  return out;
 }
 
 async function main(): Promise<void> {
   const serveKind = process.argv.indexOf('--serve');
   if (serveKind > 0) return serve(process.argv[serveKind + 1] as Kind, numberArg('port', 0));
-  console.log(`framework cost: ${BYTES}-byte answers at ${RATE} req/s, ${CONNECTIONS} keep-alive connections, ${SECONDS} s windows, ${RUNS} runs; server on CPU 0`);
+  console.log(`framework cost: ${BYTES}-byte answers at ${RATE} req/s each, the three servers side by side on CPU 0 (same windows), `
+    + `${CONNECTIONS} keep-alive connections each, ${SECONDS} s windows, ${RUNS} runs`);
+  const servers = await Promise.all(KINDS.map(async (kind, i) => ({ kind, port: 24_100 + i, child: await startServer(kind, 24_100 + i) })));
   const us: Record<Kind, number[]> = { fastify: [], front: [], node: [] };
-  const rps: Record<Kind, number[]> = { fastify: [], front: [], node: [] };
-  let port = 24_100;
-  for (let run = 0; run < RUNS; run++) {
-    for (const kind of KINDS) {
-      const m = await measure(kind, port++);
-      us[kind].push(m.usPerReq);
-      rps[kind].push(m.reqPerSec);
-      console.log(`run ${run + 1} ${kind.padEnd(8)} ${m.usPerReq.toFixed(1).padStart(7)} µs CPU/request ${Math.round(m.reqPerSec).toString().padStart(7)} req/s`);
-      await sleep(500);
+  try {
+    await window(servers.map((s) => s)); // warm-up (JIT)
+    for (let run = 0; run < RUNS; run++) {
+      const r = await window(servers);
+      for (const kind of KINDS) {
+        us[kind].push(r[kind].usPerReq);
+        console.log(`run ${run + 1} ${kind.padEnd(8)} ${r[kind].usPerReq.toFixed(1).padStart(7)} µs CPU/request ${Math.round(r[kind].reqPerSec).toString().padStart(7)} req/s`);
+      }
+      await sleep(300);
     }
+  } finally {
+    await Promise.all(servers.map((s) => stopChild(s.child)));
   }
   const med = (k: Kind): number => median(us[k]);
   console.log(`median: fastify ${med('fastify').toFixed(1)} µs, front ${med('front').toFixed(1)} µs, node ${med('node').toFixed(1)} µs per request; `
