@@ -163,6 +163,8 @@ test('parts, segments and init are the window\'s own Buffers; HEAD has no body; 
     const s = await get(serving, variants, 'src/seg-abc-1.m4s');
     assert.deepEqual(s.chunks, [...seg]);
     s.chunks.forEach((c, i) => assert.equal(c, seg[i]));
+    const s2 = await get(serving, variants, 'src/seg-abc-2.m4s');
+    assert.deepEqual(s2.chunks, [...r.segment(2)!], 'each segment by its own MSN');
     const init = await get(serving, variants, 'src/init-abc-1.mp4');
     assert.equal(init.chunks[0], r.init(1));
 

@@ -19,6 +19,8 @@ export type HlsQuery = Readonly<Record<string, string | string[] | undefined>>;
 export class HlsServing {
   private readonly playlists = new WeakMap<HlsRendition, PlaylistCache>();
   private readonly masters = new WeakMap<HlsRendition, MasterCache>();
+  /** A complete segment's chunks as one list, made once per segment (not per viewer); keyed by the window's segment. */
+  private readonly segmentLists = new WeakMap<object, readonly Buffer[]>();
 
   async serve(ex: HlsExchange, variants: readonly Variant[], res: HlsResource, query: HlsQuery): Promise<void> {
     const expired = (): void => ex.error('media_not_found', 'expired');
@@ -43,7 +45,7 @@ export class HlsServing {
           const ts = rendition.tsSegment(res.msn);
           return ts ? ex.media([ts], MIME_TS, `${tag}-t${res.msn}"`) : expired();
         }
-        const seg = rendition.segment(res.msn);
+        const seg = this.segmentChunks(rendition, res.msn);
         return seg ? ex.media(seg, mime, `${tag}-s${res.msn}"`) : expired();
       }
       case 'part': {
@@ -106,6 +108,18 @@ export class HlsServing {
       };
     })));
     ex.playlist(rendered, `public, max-age=${halfTarget(source.targetDuration)}`);
+  }
+
+  private segmentChunks(r: HlsRendition, msn: number): readonly Buffer[] | undefined {
+    const segs = r.window().segments;
+    const seg = segs[msn - (segs[0]?.msn ?? 0)];
+    if (!seg || seg.msn !== msn) return r.segment(msn); // not contiguous here (a gap): ask the window
+    let list = this.segmentLists.get(seg);
+    if (!list) {
+      list = r.segment(msn);
+      if (list) this.segmentLists.set(seg, list);
+    }
+    return list;
   }
 
   private cacheOf(r: HlsRendition): PlaylistCache {
