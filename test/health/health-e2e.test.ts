@@ -62,7 +62,7 @@ describe('ingest health against publishers whose truth is known (real ffmpeg)', 
     .map((b) => `${b.data.health.previousState}->${b.data.health.state}`);
 
   before(async () => {
-    server = await startTestServer({ auth: 'keys', 'health-hysteresis-sec': 2, 'metrics-token': METRICS_TOKEN, 'log-level': 'info' });
+    server = await startTestServer({ auth: 'keys', 'webhook-allow-networks': '127.0.0.1/32', 'health-hysteresis-sec': 2, 'metrics-token': METRICS_TOKEN, 'log-level': 'info' });
     hooks = await webhookReceiver();
     await api(server, 'POST', '/webhooks', { url: hooks.url, events: ['stream.health.changed'] });
     const specs: Record<string, Publisher & { settings?: unknown }> = {

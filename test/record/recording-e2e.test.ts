@@ -32,7 +32,7 @@ describe('recording (settings.record)', () => {
   const queries = queryLog();
 
   before(async () => {
-    server = await startTestServer({ auth: 'keys', 'log-level': 'info' }, { wrapDatabase: queries.wrap });
+    server = await startTestServer({ auth: 'keys', 'log-level': 'info', 'webhook-allow-networks': '127.0.0.1/32' }, { wrapDatabase: queries.wrap });
     api = apiClient(server.httpUrl(''), TEST_API_TOKEN);
     receiver = await webhookReceiver();
     await api('POST', '/webhooks', { url: receiver.url, events: ['asset.created', 'asset.ready', 'asset.failed', 'asset.deleted'] });

@@ -28,7 +28,7 @@ async function silentServer(): Promise<{ port: number; sockets: Socket[]; close(
 
 let server: TestServer;
 before(async () => {
-  server = await startTestServer({ auth: 'keys', 'repush-timeout-ms': 2000, 'repush-retry-min-ms': 200, 'repush-retry-max-ms': 1000 });
+  server = await startTestServer({ auth: 'keys', 'webhook-allow-networks': '127.0.0.1/32', 'repush-timeout-ms': 2000, 'repush-retry-min-ms': 200, 'repush-retry-max-ms': 1000 });
 });
 after(async () => server?.close());
 

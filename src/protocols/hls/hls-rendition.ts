@@ -42,6 +42,7 @@ export class HlsRendition {
   private readonly tsCache = new WeakMap<object, Buffer>();
   private readonly tsWriters = new Map<number, TsSegmentWriter>();
   private tsWanted = false;
+  private changes = 0;
 
   constructor(
     readonly id: string,
@@ -53,8 +54,14 @@ export class HlsRendition {
       settings: options.settings, now: options.now ?? Date.now,
       ...(options.warn ? { warn: options.warn } : {}), ...(options.align ? { align: options.align } : {}),
     }, {
-      segmentAdded: (seg) => this.segmentAdded(seg),
-      changed: () => this.waiters.check(),
+      segmentAdded: (seg) => {
+        this.changes++;
+        this.segmentAdded(seg);
+      },
+      changed: () => {
+        this.changes++;
+        this.waiters.check();
+      },
     });
   }
 
@@ -94,19 +101,23 @@ export class HlsRendition {
   /** The publisher left: close what is open; the next session starts with a discontinuity. */
   publisherEnd(): void {
     this.ingest.publisherEnd();
+    this.changes++;
   }
 
   publisherStart(): void {
     this.ingest.publisherStart();
+    this.changes++;
   }
 
   /** ENDLIST: answers every parked request. */
   end(): void {
     this.ingest.end();
+    this.changes++;
   }
 
   close(): void {
     this.ingest.end();
+    this.changes++;
     this.waiters.close();
   }
 
@@ -166,13 +177,27 @@ export class HlsRendition {
   }
 
   /**
+   * Rises with every change a playlist could show (a part, a segment, a session's end, ENDLIST): the serving
+   * side caches rendered playlists by it (servers/http/playback/hls/playlist-cache.ts), so each state is
+   * rendered once and shared by every request and every blocking-reload waiter.
+   */
+  get version(): number {
+    return this.changes;
+  }
+
+  /**
    * `reports`: the sibling renditions' EXT-X-RENDITION-REPORTs (LL-HLS, rfc8216bis §4.4.5.4), asked after any
    * blocking wait so they are as fresh as this playlist.
    */
   async playlist(format: 'fmp4' | 'ts', req: ReloadRequest, uris: HlsUriScheme, reports?: () => RenditionReport[]): Promise<PlaylistAnswer> {
+    const refused = await this.awaitPlaylist(format, req);
+    return refused ?? { status: 200, body: this.renderPlaylist(format, req.skip !== undefined, uris, reports?.()) };
+  }
+
+  /** The waiting half of `playlist`: parks a blocking reload until it can be answered; undefined = render now. */
+  async awaitPlaylist(format: 'fmp4' | 'ts', req: ReloadRequest): Promise<Exclude<PlaylistAnswer, { status: 200 }> | undefined> {
     if (format === 'ts') {
-      if (!this.enableTs()) return { status: 404, reason: 'a track of this stream cannot be carried in MPEG-TS' };
-      return { status: 200, body: renderMediaPlaylist(tsPlaylist(this.state(), uris)) };
+      return this.enableTs() ? undefined : { status: 404, reason: 'a track of this stream cannot be carried in MPEG-TS' };
     }
     const ll = this.partTargetSec !== undefined;
     if (ll) {
@@ -183,7 +208,14 @@ export class HlsRendition {
         if (!ok) return { status: 503, reason: 'the requested part did not appear in time' };
       }
     }
-    return { status: 200, body: renderMediaPlaylist(fmp4Playlist(this.state(), uris, ll && req.skip !== undefined, ll ? reports?.() : undefined)) };
+    return undefined;
+  }
+
+  /** The rendering half of `playlist`: the current state as playlist text (same `version`, same text). */
+  renderPlaylist(format: 'fmp4' | 'ts', skip: boolean, uris: HlsUriScheme, reports?: RenditionReport[]): string {
+    if (format === 'ts') return renderMediaPlaylist(tsPlaylist(this.state(), uris));
+    const ll = this.partTargetSec !== undefined;
+    return renderMediaPlaylist(fmp4Playlist(this.state(), uris, ll && skip, ll ? reports : undefined));
   }
 
   init(initId: number): Buffer | undefined {

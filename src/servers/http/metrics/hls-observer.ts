@@ -1,3 +1,4 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import type { HlsAudience } from '../../../services/health/index.js';
 import type { OnAirMetrics } from '../../../services/metrics/index.js';
@@ -16,21 +17,31 @@ export function hlsResourceKind(tail: string, query: string): string {
 }
 
 /**
- * One root onResponse hook: every HLS response goes into the latency histogram and its bytes into the HLS
- * byte counter; a media playlist served is a sign of life of an HLS session (HlsAudience). HLS itself is untouched.
+ * Every HLS response goes into the latency histogram and its bytes into the HLS byte counter; a media playlist
+ * served is a sign of life of an HLS session (HlsAudience). HLS itself is untouched. /hls/ is answered on Node's
+ * request before fastify (playback-front.ts), so fastify's hooks never see it: the responses are watched on the
+ * server's 'request' event, from onReady on, i.e. after the front was mounted (mounting takes over the listeners
+ * present then). The client address is the socket's (behind a proxy, the proxy's: sessions are also told apart
+ * by user agent).
  */
 export function observeHls(app: FastifyInstance, metrics: OnAirMetrics | undefined, audience: HlsAudience | undefined): void {
   if (!metrics && !audience) return;
-  app.addHook('onResponse', async (req, reply) => {
-    const m = HLS_URL.exec(req.url);
-    if (!m) return;
-    const kind = hlsResourceKind(m[2]!, m[3] ?? '');
-    const bytes = Number(reply.getHeader('content-length') ?? 0) || 0;
-    metrics?.observeHlsRequest({ kind, status: reply.statusCode, seconds: reply.elapsedTime / 1000, bytes });
-    if (audience && reply.statusCode === 200) {
-      // Playback ids and names are lower-case on the hub (names are case-folded), as the HLS route resolves them.
-      audience.record(`live/${m[1]!.toLowerCase()}`, { ip: req.ip, userAgent: req.headers['user-agent'] }, bytes,
-        kind === 'playlist' || kind === 'playlist_blocking', performance.now());
-    }
+  app.addHook('onReady', async () => {
+    app.server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+      const m = HLS_URL.exec(req.url ?? '');
+      if (!m) return;
+      const started = performance.now();
+      res.once('close', () => {
+        const kind = hlsResourceKind(m[2]!, m[3] ?? '');
+        const bytes = res.writableFinished ? Number(res.getHeader('content-length') ?? 0) || 0 : 0;
+        const now = performance.now();
+        metrics?.observeHlsRequest({ kind, status: res.statusCode, seconds: (now - started) / 1000, bytes });
+        if (audience && res.statusCode === 200 && res.writableFinished) {
+          // Playback ids and names are lower-case on the hub (names are case-folded), as the HLS route resolves them.
+          audience.record(`live/${m[1]!.toLowerCase()}`, { ip: req.socket.remoteAddress ?? '', userAgent: req.headers['user-agent'] }, bytes,
+            kind === 'playlist' || kind === 'playlist_blocking', now);
+        }
+      });
+    });
   });
 }

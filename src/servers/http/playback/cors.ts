@@ -20,14 +20,18 @@ const HEADER_LIST = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+(\s*,\s*[A-Za-z0-9!#$%&'*+.^_`|
 
 /** Answers an OPTIONS preflight (custom headers such as Range or Authorization from a player's config). */
 export function answerPreflight(req: FastifyRequest, reply: FastifyReply): FastifyReply {
-  const asked = req.headers['access-control-request-headers'];
+  return reply.code(204).headers(preflightHeaders(req.headers.origin, req.headers['access-control-request-headers'])).send();
+}
+
+/** The headers of a preflight's 204, for fastify routes and the HLS front alike. */
+export function preflightHeaders(origin: string | undefined, asked: string | undefined): Record<string, string> {
   const headers: Record<string, string> = {
-    ...corsHeaders(req.headers.origin),
+    ...corsHeaders(origin),
     'access-control-allow-methods': 'GET, HEAD, OPTIONS',
     'access-control-max-age': String(CORS_PREFLIGHT_MAX_AGE_S),
   };
   if (typeof asked === 'string' && asked.length <= CORS_REQUEST_HEADERS_MAX && HEADER_LIST.test(asked)) {
     headers['access-control-allow-headers'] = asked;
   }
-  return reply.code(204).headers(headers).send();
+  return headers;
 }

@@ -1,5 +1,3 @@
-import { Readable } from 'node:stream';
-
 /** A single byte range (RFC 9110 §14.1.2), inclusive; 'unsatisfiable' answers 416; undefined = whole body. */
 export type RangeSpec = { readonly start: number; readonly end: number } | 'unsatisfiable' | undefined;
 
@@ -35,10 +33,4 @@ export function sliceChunks(chunks: readonly Buffer[], start: number, end: numbe
     if (at > end) break;
   }
   return out;
-}
-
-/** A body for fastify: one Buffer as is, several as a stream that writes each (no concatenation). */
-export function bodyOf(chunks: readonly Buffer[]): Buffer | Readable {
-  if (chunks.length === 1) return chunks[0]!;
-  return Readable.from(chunks, { objectMode: false });
 }

@@ -1,139 +1,88 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { renderMasterPlaylist } from '../../../../formats/m3u8/index.js';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { parse as parseQuery } from 'node:querystring';
+import type { FastifyInstance } from 'fastify';
 import type { HlsPackagers } from '../../../../bridges/hls/index.js';
-import { type HlsRendition, type HlsUriScheme, codecsAttribute, parseReloadQuery } from '../../../../protocols/hls/index.js';
-import type { ApiErrorCode } from '../../api-errors.js';
-import { answerPreflight } from '../cors.js';
+import { MAX_PARAM_LENGTH } from '../../limits.js';
+import { preflightHeaders } from '../cors.js';
 import type { PlaybackDeps } from '../playback-deps.js';
 import { sendPlaybackError } from '../playback-errors.js';
-import { playbackIdOf, rawQuery } from '../playback-url.js';
-import { parseHlsPath, type HlsResource } from './hls-paths.js';
-import { type Variant, variantsOf } from './hls-variants.js';
-import { MIME_TS, sendMedia, sendPlaylist } from './hls-responses.js';
-import { FIRST_SEGMENT_WAIT_MS } from './limits.js';
-
-type HlsRequest = FastifyRequest<{ Querystring: Record<string, string | string[] | undefined> }>;
-
-/** The registry code of each status a rendition's playlist answer can carry. */
-const PLAYLIST_ERRORS: Record<400 | 404 | 503, ApiErrorCode> = { 400: 'invalid_request', 404: 'media_not_found', 503: 'stream_not_ready' };
+import { playbackIdOf } from '../playback-url.js';
+import { mountBeforeFastify } from '../playback-front.js';
+import { parseHlsPath } from './hls-paths.js';
+import { HlsExchange } from './hls-responses.js';
+import { HlsServing } from './hls-serving.js';
+import { variantsOf } from './hls-variants.js';
 
 export interface HlsServingDeps extends PlaybackDeps {
   /** Every stream's packager, composed by the caller (app.ts); undefined = HLS is off on this server. */
   readonly packagers: HlsPackagers | undefined;
 }
 
+const PREFIX = '/hls/';
+
 /**
  * HLS and LL-HLS at /hls/<playbackId>/index.m3u8 (see hls-paths.ts for the URL space), served from what the
- * packagers made; every request is authorised (authorizePlay with the query, whose `token` is carried onto
- * every URI of the playlists served) and answered from memory.
+ * packagers made; every request is authorised (decidePlay with the query, whose `token` is carried onto
+ * every URI of the playlists served) and answered from memory. These routes are the busiest of the server
+ * (thousands of small requests a second), so they are answered on Node's request before fastify's per-request
+ * path (playback-front.ts; bench/http-framework-cost.ts measures the difference); fastify keeps the API.
  */
 export function registerHls(app: FastifyInstance, deps: HlsServingDeps): void {
-  const { packagers } = deps;
-  if (!packagers) {
+  if (!deps.packagers) {
     app.get('/hls/*', async (request, reply) => sendPlaybackError(request, reply, 'not_found', 'HLS is off on this server (--hls off)'));
     return;
   }
-  const variants = (streamPath: string): Variant[] => variantsOf(packagers, streamPath, deps.renditions);
-
-  app.options('/hls/*', async (request, reply) => answerPreflight(request, reply));
-
-  app.get<{ Params: { id: string; '*': string }; Querystring: Record<string, string | string[] | undefined> }>(
-    '/hls/:id/*',
-    async (request, reply) => {
-      const id = playbackIdOf(request.params.id);
-      const resource = parseHlsPath(request.params['*']);
-      if (!id || !resource) return sendPlaybackError(request, reply, 'not_found', 'no such HLS resource');
-      const decision = deps.decidePlay({ app: 'live', name: id, query: rawQuery(request.url), clientIp: request.ip, protocol: 'hls' });
-      if (!decision.ok) {
-        return decision.code === 'unauthorized'
-          ? sendPlaybackError(request, reply, 'forbidden', 'a valid playback token is required')
-          : sendPlaybackError(request, reply, 'stream_not_live', 'stream not live');
-      }
-      if (!packagers.get(decision.streamPath)) return sendPlaybackError(request, reply, 'stream_not_live', 'stream not live');
-      return serve(request, reply, variants(decision.streamPath), resource);
-    },
-  );
+  const handle = hlsHandler(deps as HlsServingDeps & { packagers: HlsPackagers });
+  mountBeforeFastify(app, (req, res) => {
+    if (!req.url?.startsWith(PREFIX)) return false;
+    handle(req, res);
+    return true;
+  });
 }
 
-async function serve(request: HlsRequest, reply: FastifyReply, variants: Variant[], res: HlsResource): Promise<FastifyReply> {
-  const expired = (): FastifyReply => sendPlaybackError(request, reply, 'media_not_found', 'expired');
-  const token = typeof request.query.token === 'string' ? request.query.token : undefined;
-  const suffix = token ? `?token=${encodeURIComponent(token)}` : '';
-  if (res.kind === 'master') return master(request, reply, variants, request.query.format === 'ts' ? 'ts' : 'fmp4', suffix);
-
-  const variant = variants.find((v) => v.id === res.rendition);
-  if (!variant) return sendPlaybackError(request, reply, 'media_not_found', 'no such rendition');
-  const { rendition, instance } = variant;
-  if (res.kind === 'media') {
-    const req = parseReloadQuery(request.query);
-    if ('error' in req) return sendPlaybackError(request, reply, 'invalid_request', req.error);
-    if (!rendition.hasSegments && !(await rendition.waitFirstSegment(FIRST_SEGMENT_WAIT_MS))) {
-      return sendPlaybackError(request, reply, 'stream_not_ready', 'no segment yet');
-    }
-    const reports = () => variants.flatMap((v) => {
-      const last = v.id === variant.id ? undefined : v.rendition.lastPart;
-      return last ? [{ uri: `../${v.id}/media.m3u8${suffix}`, ...last }] : [];
+/** The handler of every request under /hls/ (any method). */
+export function hlsHandler(deps: HlsServingDeps & { packagers: HlsPackagers }): (req: IncomingMessage, res: ServerResponse) => void {
+  const serving = new HlsServing();
+  return (req, res) => {
+    const ex = new HlsExchange(req, res);
+    answer(ex, deps, serving).catch((err: unknown) => {
+      deps.log.error({ err, path: req.url?.split('?')[0] }, 'HLS request failed');
+      if (!res.headersSent && !ex.gone) ex.error('internal_error', 'internal server error');
+      else res.destroy();
     });
-    const answer = await rendition.playlist(res.format, req, uriScheme(instance, suffix), reports);
-    return answer.status === 200 ? sendPlaylist(request, reply, answer.body) : sendPlaybackError(request, reply, PLAYLIST_ERRORS[answer.status], answer.reason);
-  }
-  if (res.inst !== instance) return expired();
-  const mime = mediaMime(rendition);
-  switch (res.kind) {
-    case 'init': {
-      const init = rendition.init(res.initId);
-      return init ? sendMedia(request, reply, [init], mime) : expired();
-    }
-    case 'segment': {
-      if (res.format === 'ts') {
-        const ts = rendition.tsSegment(res.msn);
-        return ts ? sendMedia(request, reply, [ts], MIME_TS) : expired();
-      }
-      const seg = rendition.segment(res.msn);
-      return seg ? sendMedia(request, reply, seg, mime) : expired();
-    }
-    case 'part': {
-      const part = await rendition.awaitPart(res.msn, res.index);
-      return part ? sendMedia(request, reply, part, mime) : expired();
-    }
-  }
-}
-
-/**
- * Master playlist: one EXT-X-STREAM-INF per variant with a segment (ABR renditions appear once they have
- * one), highest BANDWIDTH first. BANDWIDTH/AVERAGE-BANDWIDTH are measured over the listed segments;
- * CODECS from the packaged tracks (profile/level from the SPS actually encoded).
- */
-async function master(request: HlsRequest, reply: FastifyReply, variants: Variant[], format: 'fmp4' | 'ts', suffix: string): Promise<FastifyReply> {
-  await Promise.all(variants.map((v) => (v.rendition.hasSegments ? true : v.rendition.waitFirstSegment(FIRST_SEGMENT_WAIT_MS))));
-  const ready = variants.filter((v) => v.rendition.hasSegments).sort((a, b) => b.rendition.peakBandwidth - a.rendition.peakBandwidth);
-  if (ready.length === 0) return sendPlaybackError(request, reply, 'stream_not_ready', 'no segment yet');
-  const playlist = format === 'ts' ? 'ts.m3u8' : 'media.m3u8';
-  const body = renderMasterPlaylist(ready.map(({ id, rendition: r }) => {
-    const video = r.tracks.find((t) => t.kind === 'video');
-    const codecs = codecsAttribute(r.tracks);
-    const average = r.averageBandwidth;
-    return {
-      uri: `${id}/${playlist}${suffix}`,
-      bandwidth: Math.max(1, r.peakBandwidth),
-      ...(average > 0 ? { averageBandwidth: average } : {}),
-      ...(codecs ? { codecs } : {}),
-      ...(video?.info.width && video.info.height ? { resolution: { width: video.info.width, height: video.info.height } } : {}),
-      ...(video?.info.fps ? { frameRate: video.info.fps } : {}),
-    };
-  }));
-  return sendPlaylist(request, reply, body);
-}
-
-function mediaMime(r: HlsRendition): string {
-  return r.tracks.some((t) => t.kind === 'video') || r.tracks.length === 0 ? 'video/mp4' : 'audio/mp4';
-}
-
-function uriScheme(inst: string, suffix: string): HlsUriScheme {
-  return {
-    init: (n) => `init-${inst}-${n}.mp4${suffix}`,
-    segment: (msn) => `seg-${inst}-${msn}.m4s${suffix}`,
-    part: (msn, i) => `part-${inst}-${msn}-${i}.m4s${suffix}`,
-    tsSegment: (msn) => `seg-${inst}-${msn}.ts${suffix}`,
   };
+}
+
+async function answer(ex: HlsExchange, deps: HlsServingDeps & { packagers: HlsPackagers }, serving: HlsServing): Promise<void> {
+  const { req } = ex;
+  const url = req.url!;
+  const q = url.indexOf('?');
+  const path = q < 0 ? url : url.slice(0, q);
+  if (req.method === 'OPTIONS') return ex.raw(204, preflightHeaders(req.headers.origin, req.headers['access-control-request-headers']));
+  if (req.method !== 'GET' && req.method !== 'HEAD') return ex.error('not_found', `no route ${req.method} ${path}`);
+  const rest = path.slice(PREFIX.length);
+  const slash = rest.indexOf('/');
+  const rawId = slash < 0 ? rest : rest.slice(0, slash);
+  // The router's cap, as fastify applies it to its path parameters (the path is not echoed: it may be huge).
+  if (rawId.length > MAX_PARAM_LENGTH) return ex.error('uri_too_long', `a path segment is longer than ${MAX_PARAM_LENGTH} characters`);
+  let id: string | undefined;
+  let tail: string;
+  try {
+    id = playbackIdOf(decodeURIComponent(rawId));
+    tail = slash < 0 ? '' : decodeURIComponent(rest.slice(slash + 1));
+  } catch {
+    return ex.error('invalid_url', 'the URL is not valid (a bad percent-encoding?)');
+  }
+  const resource = parseHlsPath(tail);
+  if (!id || !resource) return ex.error('not_found', 'no such HLS resource');
+  const query = q < 0 ? '' : url.slice(q + 1);
+  const decision = deps.decidePlay({ app: 'live', name: id, query, clientIp: req.socket.remoteAddress ?? '', protocol: 'hls' });
+  if (!decision.ok) {
+    return decision.code === 'unauthorized'
+      ? ex.error('forbidden', 'a valid playback token is required')
+      : ex.error('stream_not_live', 'stream not live');
+  }
+  if (!deps.packagers.get(decision.streamPath)) return ex.error('stream_not_live', 'stream not live');
+  const variants = variantsOf(deps.packagers, decision.streamPath, deps.renditions);
+  return serving.serve(ex, variants, resource, parseQuery(query));
 }

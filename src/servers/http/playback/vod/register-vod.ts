@@ -3,7 +3,7 @@ import type { AssetRecord, AssetService } from '../../../../services/recording/i
 import { isResourceId } from '../../../../services/random-ids.js';
 import type { RecordedPlayDecision, RecordedPlayRequest } from '../../../auth-port.js';
 import { answerPreflight, corsHeaders } from '../cors.js';
-import { sendPlaylist } from '../hls/hls-responses.js';
+import { MIME_PLAYLIST } from '../hls/hls-responses.js';
 import { sendPlaybackError } from '../playback-errors.js';
 import { playbackIdOf, rawQuery } from '../playback-url.js';
 import { sendFileRange } from './file-range.js';
@@ -47,7 +47,11 @@ export function registerVod(app: FastifyInstance, deps: VodDeps): void {
 
     async function playlist(a: AssetRecord, t: string | undefined) {
       const body = await assets.playlist(a, `${VOD_MEDIA}${t ? `?token=${encodeURIComponent(t)}` : ''}`);
-      if (body !== undefined) return sendPlaylist(request, reply, body);
+      if (body !== undefined) {
+        // An EVENT playlist grows while recording; a finished recording's VOD playlist never changes.
+        return reply.code(200).headers(corsHeaders(request.headers.origin)).header('content-type', MIME_PLAYLIST)
+          .header('cache-control', a.status === 'recording' ? 'no-cache' : 'public, max-age=3600').send(body);
+      }
       return a.status === 'recording'
         ? sendPlaybackError(request, reply, 'stream_not_ready', 'no segment yet')
         : sendPlaybackError(request, reply, 'asset_not_found', 'nothing was recorded');

@@ -1,0 +1,217 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import { encodeTestMedia, hasFfmpeg } from '../../../../formats/fmp4/testing/ffmpeg-media.js';
+import { parseMediaPlaylist } from '../../../../formats/m3u8/index.js';
+import { HlsRendition } from '../../../../protocols/hls/index.js';
+import { ManualTimers, configPackets, framePackets } from '../../../../protocols/hls/testing/media-feed.js';
+import { parseHlsPath } from './hls-paths.js';
+import { HlsExchange, matches } from './hls-responses.js';
+import { HlsServing, playlistCacheControl } from './hls-serving.js';
+import type { Variant } from './hls-variants.js';
+
+const skip = hasFfmpeg() ? false : 'ffmpeg/ffprobe not installed';
+const media = hasFfmpeg() ? encodeTestMedia(4, 25) : undefined;
+const low = { segmentMs: 1000, partMs: 200, windowSegments: 4, reconnectWindowMs: 60_000 };
+
+/** What a handler wrote on a response: status, headers and every body Buffer as passed (identity kept). */
+interface Written {
+  status: number;
+  headers: OutgoingHttpHeaders;
+  chunks: Buffer[];
+  ended: boolean;
+}
+
+/** A request/response pair recording what the exchange writes, without a socket. */
+function exchange(method: string, headers: Record<string, string> = {}): { ex: HlsExchange; out: Written } {
+  const out: Written = { status: 0, headers: {}, chunks: [], ended: false };
+  const res = {
+    destroyed: false, writableEnded: false, headersSent: false,
+    writeHead(status: number, h: OutgoingHttpHeaders) {
+      out.status = status;
+      out.headers = h;
+      this.headersSent = true;
+      return this;
+    },
+    cork() {}, uncork() {},
+    write(c: Buffer) {
+      out.chunks.push(c);
+      return true;
+    },
+    end(c?: Buffer) {
+      if (c) out.chunks.push(c);
+      out.ended = true;
+      this.writableEnded = true;
+      return this;
+    },
+  };
+  const req = { method, headers, url: '/', socket: {} };
+  return { ex: new HlsExchange(req as unknown as IncomingMessage, res as unknown as ServerResponse), out };
+}
+
+/** A rendition fed with the test clip until it has `segments` complete segments (and parts of the next). */
+function liveRendition(segments = 2): { r: HlsRendition; feed: () => boolean; variants: Variant[]; timers: ManualTimers } {
+  const timers = new ManualTimers();
+  const r = new HlsRendition('src', { settings: low, timers, now: () => 1_700_000_000_000 });
+  r.publisherStart();
+  for (const p of configPackets(media!)) r.packet(p);
+  const frames = framePackets(media!);
+  let i = 0;
+  const feed = (): boolean => {
+    if (i >= frames.length) return false;
+    r.packet(frames[i++]!);
+    return true;
+  };
+  while (r.window().segments.length < segments) feed();
+  return { r, feed, variants: [{ id: 'src', rendition: r, instance: 'abc' }], timers };
+}
+
+async function get(serving: HlsServing, variants: Variant[], path: string, query: Record<string, string> = {}, headers: Record<string, string> = {}, method = 'GET') {
+  const { ex, out } = exchange(method, headers);
+  await serving.serve(ex, variants, parseHlsPath(path)!, query);
+  return out;
+}
+
+/** Counts the renders of every rendition (a spy on the one render function). */
+function countRenders(): { readonly count: number; restore(): void } {
+  const original = HlsRendition.prototype.renderPlaylist;
+  const spy = { count: 0, restore: () => void (HlsRendition.prototype.renderPlaylist = original) };
+  HlsRendition.prototype.renderPlaylist = function (this: HlsRendition, ...args) {
+    spy.count++;
+    return original.apply(this, args);
+  };
+  return spy;
+}
+
+test('N concurrent requests for an unchanged playlist: one render, one shared Buffer', { skip }, async () => {
+  const { r, variants } = liveRendition();
+  const serving = new HlsServing();
+  const renders = countRenders();
+  try {
+    const outs = await Promise.all(Array.from({ length: 50 }, () => get(serving, variants, 'src/media.m3u8')));
+    assert.equal(renders.count, 1, 'rendered once for 50 requests');
+    for (const o of outs) {
+      assert.equal(o.status, 200);
+      assert.equal(o.chunks.length, 1);
+      assert.equal(o.chunks[0], outs[0]!.chunks[0], 'the same Buffer object for every viewer');
+    }
+    // Every variant (delta update, TS, token) is its own state, each rendered once.
+    await Promise.all(Array.from({ length: 20 }, () => get(serving, variants, 'src/media.m3u8', { _HLS_skip: 'YES' })));
+    await Promise.all(Array.from({ length: 20 }, () => get(serving, variants, 'src/media.m3u8', { token: 't1' })));
+    await Promise.all(Array.from({ length: 20 }, () => get(serving, variants, 'src/ts.m3u8')));
+    assert.equal(renders.count, 4);
+    const tok = await get(serving, variants, 'src/media.m3u8', { token: 't1' });
+    assert.match(tok.chunks[0]!.toString(), /part-abc-\d+-\d+\.m4s\?token=t1/, 'the token variant carries the token');
+    assert.equal(renders.count, 4, 'still cached');
+  } finally {
+    renders.restore();
+    r.close();
+  }
+});
+
+test('blocking-reload waiters woken by one change share one render; a new part renders again', { skip }, async () => {
+  const { r, variants, feed } = liveRendition();
+  const serving = new HlsServing();
+  const first = parseMediaPlaylist((await get(serving, variants, 'src/media.m3u8')).chunks[0]!.toString());
+  const hint = first.preloadHints!.find((h) => h.type === 'PART')!;
+  const [, msn, part] = /part-abc-(\d+)-(\d+)/.exec(hint.uri)!.map(Number);
+  const renders = countRenders();
+  try {
+    const q = { _HLS_msn: String(msn), _HLS_part: String(part) };
+    const pending = Array.from({ length: 40 }, () => get(serving, variants, 'src/media.m3u8', q));
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(renders.count, 0, 'all 40 are parked, nothing rendered');
+    while (!r.part(msn!, part!)) assert.ok(feed(), 'the clip produces the part');
+    const outs = await Promise.all(pending);
+    assert.equal(renders.count, 1, 'one render for the 40 woken waiters');
+    for (const o of outs) assert.equal(o.chunks[0], outs[0]!.chunks[0]);
+    const listed = parseMediaPlaylist(outs[0]!.chunks[0]!.toString());
+    const uris = [...listed.segments.flatMap((s) => s.parts ?? []), ...(listed.partialSegment?.parts ?? [])].map((p) => p.uri);
+    assert.ok(uris.includes(`part-abc-${msn}-${part}.m4s`));
+    const blockingCc = outs[0]!.headers['cache-control'];
+    assert.equal(blockingCc, `public, max-age=${6 * r.targetDuration}`, 'a blocking answer is cacheable by its query');
+    // The state moves on: the next request renders once more.
+    const before = r.version;
+    while (r.version === before) feed();
+    await get(serving, variants, 'src/media.m3u8', q);
+    await get(serving, variants, 'src/media.m3u8', q);
+    assert.equal(renders.count, 2);
+  } finally {
+    renders.restore();
+    r.close();
+  }
+});
+
+test('parts, segments and init are the window\'s own Buffers; HEAD has no body; Range is a view; 304 on If-None-Match', { skip }, async () => {
+  const { r, variants } = liveRendition();
+  const serving = new HlsServing();
+  try {
+    const part = r.part(1, 0)!;
+    const a = await get(serving, variants, 'src/part-abc-1-0.m4s');
+    const b = await get(serving, variants, 'src/part-abc-1-0.m4s');
+    assert.equal(a.status, 200);
+    assert.equal(a.chunks.length, part.length);
+    a.chunks.forEach((c, i) => {
+      assert.equal(c, part[i], 'the part chunk itself, no copy');
+      assert.equal(b.chunks[i], c, 'the same Buffer for the next viewer');
+    });
+    assert.equal(a.headers['cache-control'], 'public, max-age=31536000, immutable');
+    const size = part.reduce((n, c) => n + c.length, 0);
+    assert.equal(a.headers['content-length'], size);
+
+    const seg = r.segment(1)!;
+    const s = await get(serving, variants, 'src/seg-abc-1.m4s');
+    assert.deepEqual(s.chunks, [...seg]);
+    s.chunks.forEach((c, i) => assert.equal(c, seg[i]));
+    const s2 = await get(serving, variants, 'src/seg-abc-2.m4s');
+    assert.deepEqual(s2.chunks, [...r.segment(2)!], 'each segment by its own MSN');
+    const init = await get(serving, variants, 'src/init-abc-1.mp4');
+    assert.equal(init.chunks[0], r.init(1));
+
+    const head = await get(serving, variants, 'src/seg-abc-1.m4s', {}, {}, 'HEAD');
+    assert.equal(head.status, 200);
+    assert.equal(head.chunks.length, 0, 'HEAD: no body');
+    assert.equal(head.headers['content-length'], s.headers['content-length']);
+    const headPl = await get(serving, variants, 'src/media.m3u8', {}, {}, 'HEAD');
+    assert.equal(headPl.chunks.length, 0);
+    assert.ok(Number(headPl.headers['content-length']) > 0);
+
+    const segSize = seg.reduce((n, c) => n + c.length, 0);
+    const ranged = await get(serving, variants, 'src/seg-abc-1.m4s', {}, { range: 'bytes=10-' });
+    assert.equal(ranged.status, 206);
+    assert.equal(ranged.headers['content-range'], `bytes 10-${segSize - 1}/${segSize}`);
+    assert.deepEqual(Buffer.concat(ranged.chunks), Buffer.concat(seg).subarray(10));
+    assert.equal(ranged.chunks[0]!.buffer, seg[0]!.buffer, 'a view of the window\'s memory');
+    const bad = await get(serving, variants, 'src/seg-abc-1.m4s', {}, { range: `bytes=${segSize}-` });
+    assert.equal(bad.status, 416);
+    assert.equal(bad.headers['content-range'], `bytes */${segSize}`);
+
+    const etag = String(s.headers.etag);
+    const again = await get(serving, variants, 'src/seg-abc-1.m4s', {}, { 'if-none-match': etag, range: 'bytes=0-1' });
+    assert.deepEqual([again.status, again.chunks.length], [304, 0]);
+    const pl = await get(serving, variants, 'src/media.m3u8');
+    const pl304 = await get(serving, variants, 'src/media.m3u8', {}, { 'if-none-match': `W/${String(pl.headers.etag)}` });
+    assert.deepEqual([pl304.status, pl304.chunks.length], [304, 0]);
+    assert.equal(pl304.headers.etag, pl.headers.etag);
+
+    const gone = await get(serving, variants, 'src/seg-abc-999.m4s');
+    assert.equal(gone.status, 404);
+    assert.equal(gone.headers['cache-control'], 'no-store', 'a not-yet-available or expired name is never cached');
+  } finally {
+    r.close();
+  }
+});
+
+test('Cache-Control of playlists: half a target, LL 1 s, blocking answers several targets', () => {
+  assert.equal(playlistCacheControl(2, false, false), 'public, max-age=1');
+  assert.equal(playlistCacheControl(6, false, false), 'public, max-age=3');
+  assert.equal(playlistCacheControl(1, true, false), 'public, max-age=1');
+  assert.equal(playlistCacheControl(1, true, true), 'public, max-age=6');
+});
+
+test('If-None-Match: lists, weak tags and * match; others do not', () => {
+  assert.ok(matches('"a", W/"b"', '"b"'));
+  assert.ok(matches('*', '"x"'));
+  assert.ok(!matches('"a"', '"b"'));
+  assert.ok(!matches(undefined, '"b"'));
+});

@@ -1,0 +1,83 @@
+import { createHash } from 'node:crypto';
+import type { RenditionReport } from '../../../../formats/m3u8/index.js';
+import type { HlsUriScheme } from '../../../../protocols/hls/index.js';
+import { PLAYLIST_CACHE_VARIANTS } from './limits.js';
+
+/** A rendered playlist as every viewer gets it: the same Buffer and its strong ETag. */
+export interface RenderedPlaylist {
+  readonly body: Buffer;
+  readonly etag: string;
+}
+
+/** What a playlist is rendered from: a rendition's state (`version`) and its renderer. */
+export interface PlaylistSource {
+  readonly version: number;
+  renderPlaylist(format: 'fmp4' | 'ts', skip: boolean, uris: HlsUriScheme, reports?: RenditionReport[]): string;
+}
+
+/** One playlist variant of a rendition: the format, a delta update or not, and the URI suffix (the token). */
+export interface PlaylistVariant {
+  readonly format: 'fmp4' | 'ts';
+  readonly skip: boolean;
+  /** `?token=...` carried onto every URI, or ''. */
+  readonly suffix: string;
+  readonly uris: HlsUriScheme;
+}
+
+interface Entry extends RenderedPlaylist {
+  readonly version: number;
+  readonly reportsKey: string;
+}
+
+/**
+ * The rendered playlists of one rendition, one per variant: a state is rendered when a request first sees it
+ * and then served as the same bytes to every request (and every blocking-reload waiter woken by the same
+ * change) until the rendition's version or a sibling's rendition report moves. Bounded: per-viewer tokens
+ * make per-viewer variants, the oldest is dropped past PLAYLIST_CACHE_VARIANTS.
+ */
+export class PlaylistCache {
+  private readonly entries = new Map<string, Entry>();
+  /** Playlists rendered (not served from the cache): stats and tests. */
+  renders = 0;
+
+  constructor(private readonly source: PlaylistSource) {}
+
+  get(v: PlaylistVariant, reports: readonly RenditionReport[]): RenderedPlaylist {
+    const key = `${v.format}|${v.skip ? 's' : ''}|${v.suffix}`;
+    const reportsKey = reports.length === 0 ? '' : reports.map((r) => `${r.uri} ${r.lastMsn}.${r.lastPart}`).join('\n');
+    const version = this.source.version;
+    const hit = this.entries.get(key);
+    if (hit && hit.version === version && hit.reportsKey === reportsKey) return hit;
+    this.renders++;
+    const body = Buffer.from(this.source.renderPlaylist(v.format, v.skip, v.uris, reports.length ? [...reports] : undefined));
+    const entry: Entry = { body, etag: etagOf(body), version, reportsKey };
+    this.entries.delete(key); // re-inserted last: the Map's order is the eviction order
+    this.entries.set(key, entry);
+    if (this.entries.size > PLAYLIST_CACHE_VARIANTS) this.entries.delete(this.entries.keys().next().value!);
+    return entry;
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+}
+
+/** A strong validator of the bytes (once per render, never per request). */
+function etagOf(body: Buffer): string {
+  return `"${createHash('sha1').update(body).digest('base64url').slice(0, 22)}"`;
+}
+
+/** Rendered master playlists, by the variants' states: the same as PlaylistCache, for the multivariant one. */
+export class MasterCache {
+  private entry: (RenderedPlaylist & { readonly key: string }) | undefined;
+  renders = 0;
+
+  /** `key` identifies everything the master shows; `render` runs only when it changed. */
+  get(key: string, render: () => string): RenderedPlaylist {
+    if (this.entry?.key === key) return this.entry;
+    this.renders++;
+    const body = Buffer.from(render());
+    this.entry = { body, etag: etagOf(body), key };
+    return this.entry;
+  }
+}
