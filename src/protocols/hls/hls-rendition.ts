@@ -1,6 +1,6 @@
 import type { MediaPacket, StreamMetadata } from '../../core/media-packet.js';
 import { type RenditionReport, renderMediaPlaylist } from '../../formats/m3u8/index.js';
-import { type LiveEdge, type ReloadRequest, ReloadWaiters, type Timers, isSatisfied, reloadDecision } from './blocking-reload.js';
+import { type LiveEdge, type ReloadRequest, ReloadWaiters, type Timers, advancePartLimit, isSatisfied, reloadDecision } from './blocking-reload.js';
 import type { HlsTrack } from './hls-tracks.js';
 import { BLOCK_TIMEOUT_TARGET_DURATIONS, MAX_BLOCKED_REQUESTS, PART_TARGET_HEADROOM } from './limits.js';
 import { type HlsSession, MediaWindow, type WindowSegment } from './media-window.js';
@@ -198,14 +198,27 @@ export class HlsRendition {
     return this.mediaWindow.part(msn, index)?.chunks;
   }
 
-  /** A part not produced yet but next in line (the preload hint) is waited for; anything else is 404. */
+  /**
+   * A part not produced yet is waited for when it is the hinted one or within the Advance Part Limit after it
+   * (rfc8216bis §6.2.6: a request for a hinted resource is held until the whole part can be sent, never 404);
+   * anything else is undefined (404). The wait is bounded like a blocking reload (3 target durations, and
+   * MAX_BLOCKED_REQUESTS waiters per rendition) and ends early when the part's segment completes without it.
+   */
   async awaitPart(msn: number, index: number): Promise<readonly Buffer[] | undefined> {
     const have = this.part(msn, index);
-    if (have || this.ingest.ended) return have;
-    if (!this.ingest.isNextPart(msn, index)) return undefined;
-    // Answered once the part exists or its segment closed without it (then 404, the client reloads).
+    if (have || this.ingest.ended || !this.isUpcoming(msn, index)) return have;
     await this.waiters.wait(() => this.part(msn, index) !== undefined || this.ingest.ended || (this.mediaWindow.lastCompleteMsn ?? 0) >= msn, this.blockTimeoutMs);
     return this.part(msn, index);
+  }
+
+  /**
+   * What a rendered playlist depends on besides the request (skip, token, sibling reports): it changes
+   * whenever the window, the next part or ENDLIST does, since every change of the window closes a part or a
+   * segment and so moves the next part. Equal keys render equal playlists.
+   */
+  get stateKey(): string {
+    const next = this.ingest.nextPart;
+    return `${next.msn}.${next.index}${this.ingest.ended ? '.end' : ''}`;
   }
 
   tsSegment(msn: number): Buffer | undefined {
@@ -253,8 +266,19 @@ export class HlsRendition {
   private state(): PlaylistState {
     return {
       window: this.mediaWindow, targetDuration: this.ingest.targetDuration, partTargetSec: this.partTargetSec,
-      ended: this.ingest.ended, nextMsn: this.ingest.nextMsn,
+      ended: this.ingest.ended, next: this.ingest.nextPart,
     };
+  }
+
+  /** The next part to be produced, or one within the Advance Part Limit after it (rfc8216bis §6.2.5.2). */
+  private isUpcoming(msn: number, index: number): boolean {
+    const pt = this.partTargetSec;
+    if (pt === undefined) return false;
+    const next = this.ingest.nextPart;
+    const limit = advancePartLimit(pt);
+    if (msn === next.msn) return index >= next.index && index < next.index + limit;
+    // The following segment: how many parts are left in this one is not known yet, so count from its start.
+    return msn === next.msn + 1 && index < limit;
   }
 
   private enableTs(): boolean {

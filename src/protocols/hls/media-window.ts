@@ -22,6 +22,12 @@ export interface SegmentTags {
 
 export interface WindowSegment extends HlsSegment, SegmentTags {}
 
+/** A part by its segment's Media Sequence Number and its Part Index. */
+export interface PartRef {
+  readonly msn: number;
+  readonly index: number;
+}
+
 /** The segment being produced: its closed parts so far. */
 export interface OpenSegmentView extends SegmentTags {
   readonly msn: number;

@@ -1,7 +1,7 @@
 import type { MediaPacket, StreamMetadata } from '../../core/media-packet.js';
 import { buildInitSegment } from '../../formats/fmp4/index.js';
 import { type HlsTrack, sameTrack } from './hls-tracks.js';
-import { type HlsSession, MediaWindow, type SegmentTags, type WindowSegment } from './media-window.js';
+import { type HlsSession, MediaWindow, type PartRef, type SegmentTags, type WindowSegment } from './media-window.js';
 import type { RenditionAligner } from './rendition-alignment.js';
 import type { RenditionSettings } from './rendition-settings.js';
 import { Segmenter, type SegmenterEvent } from './segmenter.js';
@@ -90,9 +90,14 @@ export class RenditionIngest {
     return this.session?.segmenter.progress;
   }
 
-  /** MSN the next segment will get. */
-  get nextMsn(): number {
-    return this.session?.segmenter.nextMsn ?? this.nextMsnValue;
+  /**
+   * The part this rendition will produce next: the open segment's next index, else part 0 of the segment the
+   * segmenter opens next. A segment is opened by the frame that closes the previous one, so right after a
+   * boundary this is part 0 of the new segment, never of the one after it.
+   */
+  get nextPart(): PartRef {
+    const progress = this.progress;
+    return progress ? { msn: progress.msn, index: progress.parts } : { msn: this.session?.segmenter.nextMsn ?? this.nextMsnValue, index: 0 };
   }
 
   /** dts of the newest frame packaged (stream timeline). */
@@ -103,12 +108,6 @@ export class RenditionIngest {
   /** The live session's tracks and id; undefined between sessions. */
   get liveSession(): HlsSession | undefined {
     return this.session?.info;
-  }
-
-  /** True when part `index` of segment `msn` is the next one this rendition will produce (the preload hint). */
-  isNextPart(msn: number, index: number): boolean {
-    const progress = this.progress;
-    return progress ? progress.msn === msn && progress.parts === index : msn === this.nextMsnValue && index === 0;
   }
 
   init(initId: number): Buffer | undefined {
