@@ -32,7 +32,7 @@ window.start = (src, lowLatencyMode) => {
   const hls = new Hls({ lowLatencyMode, debug: false, liveDurationInfinity: true });
   window.__hls = hls;
   hls.on(Hls.Events.ERROR, (_e, d) => {
-    note(d.fatal ? window.__fatal : window.__errors, d.type + ':' + d.details + (d.response ? ' ' + d.response.code : '') + (d.frag ? ' ' + d.frag.relurl : '') + (d.part ? ' ' + d.part.relurl : ''));
+    note(d.fatal ? window.__fatal : window.__errors, d.type + ':' + d.details + (d.response ? ' ' + d.response.code : '') + (d.frag ? ' ' + d.frag.relurl : '') + (d.part ? ' ' + d.part.relurl : '') + (d.reason ? ' ' + d.reason : '') + (d.error ? ' ' + d.error.message : ''));
     if (d.details === 'bufferStalledError') window.__stalls++;
   });
   hls.loadSource(src);

@@ -2,7 +2,7 @@ import type { MediaPacket, StreamMetadata } from '../../core/media-packet.js';
 import { type RenditionReport, renderMediaPlaylist } from '../../formats/m3u8/index.js';
 import { type LiveEdge, type ReloadRequest, ReloadWaiters, type Timers, advancePartLimit, isSatisfied, reloadDecision } from './blocking-reload.js';
 import type { HlsTrack } from './hls-tracks.js';
-import { BLOCK_TIMEOUT_TARGET_DURATIONS, MAX_BLOCKED_REQUESTS, PART_TARGET_HEADROOM } from './limits.js';
+import { BLOCK_TIMEOUT_TARGET_DURATIONS, MAX_BLOCKED_REQUESTS, PART_TARGET_HEADROOM, READY_LISTED_MS, READY_SEGMENTS } from './limits.js';
 import { type HlsSession, MediaWindow, type WindowSegment } from './media-window.js';
 import { type HlsUriScheme, type PlaylistState, fmp4Playlist, tsPlaylist } from './playlist-builder.js';
 import type { RenditionAligner } from './rendition-alignment.js';
@@ -129,14 +129,25 @@ export class HlsRendition {
     return last?.session.tracks ?? [];
   }
 
+  /**
+   * Ready for players: a complete segment is listed and, for a live LL-HLS rendition, READY_SEGMENTS of them (or
+   * READY_LISTED_MS of media, for long GOPs). Shaka Player (5.2) probes segments for CEA-608 captions at load,
+   * picking ones around 1/4 and 3/4 of the list; with fewer than three complete segments it picks the open
+   * segment, which has parts but no URI yet, and fails its load (`getScheme` of undefined).
+   */
   get hasSegments(): boolean {
-    return this.mediaWindow.segments.length > 0;
+    const segs = this.mediaWindow.segments;
+    if (segs.length === 0) return false;
+    if (this.partTargetSec === undefined || !this.ingest.liveSession || segs.length >= READY_SEGMENTS) return true;
+    let ms = 0;
+    for (const s of segs) ms += s.durationMs;
+    return ms >= READY_LISTED_MS;
   }
 
   /** Peak bits per second over the listed segments (EXT-X-STREAM-INF BANDWIDTH, RFC 8216 §4.3.4.2). */
   get peakBandwidth(): number {
     let peak = 0;
-    for (const s of this.mediaWindow.segments) if (s.durationMs > 0) peak = Math.max(peak, (s.bytes * 8 * 1000) / s.durationMs);
+    for (const s of this.mediaWindow.segments) if (s.durationMs > 0 && !s.gap) peak = Math.max(peak, (s.bytes * 8 * 1000) / s.durationMs);
     return Math.ceil(peak);
   }
 
@@ -145,6 +156,7 @@ export class HlsRendition {
     let bytes = 0;
     let ms = 0;
     for (const s of this.mediaWindow.segments) {
+      if (s.gap) continue;
       bytes += s.bytes;
       ms += s.durationMs;
     }
@@ -190,8 +202,10 @@ export class HlsRendition {
     return this.ingest.init(initId);
   }
 
+  /** A listed segment's bytes; undefined (404) when it is gone or an EXT-X-GAP segment. */
   segment(msn: number): readonly Buffer[] | undefined {
-    return this.mediaWindow.segment(msn)?.parts.flatMap((p) => p.chunks);
+    const seg = this.mediaWindow.segment(msn);
+    return seg && !seg.gap ? seg.parts.flatMap((p) => p.chunks) : undefined;
   }
 
   part(msn: number, index: number): readonly Buffer[] | undefined {
@@ -217,13 +231,14 @@ export class HlsRendition {
    * segment and so moves the next part. Equal keys render equal playlists.
    */
   get stateKey(): string {
-    const next = this.ingest.nextPart;
-    return `${next.msn}.${next.index}${this.ingest.ended ? '.end' : ''}`;
+    const next = this.ingest.hintedPart;
+    if (this.ingest.ended) return `${this.mediaWindow.lastCompleteMsn ?? 0}.end`;
+    return next ? `${next.msn}.${next.index}` : `${this.mediaWindow.lastCompleteMsn ?? 0}.idle`;
   }
 
   tsSegment(msn: number): Buffer | undefined {
     const seg = this.mediaWindow.segment(msn);
-    if (!seg || !this.enableTs()) return undefined;
+    if (!seg || seg.gap || !this.enableTs()) return undefined;
     return this.tsCache.get(seg) ?? this.muxTs(seg);
   }
 
@@ -266,7 +281,7 @@ export class HlsRendition {
   private state(): PlaylistState {
     return {
       window: this.mediaWindow, targetDuration: this.ingest.targetDuration, partTargetSec: this.partTargetSec,
-      ended: this.ingest.ended, next: this.ingest.nextPart,
+      ended: this.ingest.ended, next: this.ingest.hintedPart,
     };
   }
 
@@ -286,7 +301,7 @@ export class HlsRendition {
     if (!tsCapable(tracks)) return false;
     if (!this.tsWanted) {
       this.tsWanted = true; // from now on every segment is muxed once, as it completes, in order
-      for (const seg of this.mediaWindow.segments) this.muxTs(seg);
+      for (const seg of this.mediaWindow.segments) if (!seg.gap) this.muxTs(seg);
     }
     return true;
   }

@@ -43,6 +43,21 @@ export const SKIP_TARGET_DURATIONS = 6;
 /** Blocking reload: held longer than this many target durations gets 503 (rfc8216bis §6.2.5.2). */
 export const BLOCK_TIMEOUT_TARGET_DURATIONS = 3;
 
+/**
+ * A publisher absence shorter than this is not written as EXT-X-GAP segments: the new session's dates continue
+ * the old ones (off by at most this much). Shorter than a part; longer than the merged-read hold of a frame.
+ */
+export const MIN_GAP_MS = 150;
+
+/**
+ * A live LL-HLS rendition is offered to players (master and first media playlist) once this many segments are
+ * complete, or READY_LISTED_MS of media for long GOPs: Shaka Player's caption probe at load needs three complete
+ * segments or it probes the open segment (no URI yet) and fails (see HlsRendition.hasSegments). 3 s at start
+ * with the default 1 s segments; a player that connects meanwhile waits (FIRST_SEGMENT_WAIT_MS).
+ */
+export const READY_SEGMENTS = 3;
+export const READY_LISTED_MS = 6_000;
+
 /** Audio stamps this many frames behind the packager's audio clock are dropped (the clock ran ahead);
  *  a couple of frames covers ms rounding and FLV interleaving jitter. */
 export const AUDIO_BEHIND_FRAMES = 2;

@@ -18,11 +18,11 @@ export interface PlaylistState {
   readonly partTargetSec: number | undefined;
   readonly ended: boolean;
   /**
-   * The part the ingest will produce next: the open segment's next index, or part 0 of the segment after the
-   * last one when none is open (between a segment's last part and the next segment's first, and between
-   * publisher sessions). The preload hint names it (rfc8216bis §4.4.5.3: the URI that will be added next).
+   * The part the ingest will produce next (the open segment's next index, or part 0 of the segment after the
+   * last one when none is open), named by the preload hint (rfc8216bis §4.4.5.3: the URI that will be added
+   * next); undefined when none is in sight (no publisher): no hint.
    */
-  readonly next: PartRef;
+  readonly next: PartRef | undefined;
 }
 
 
@@ -45,7 +45,7 @@ export function fmp4Playlist(s: PlaylistState, uris: HlsUriScheme, skip: boolean
     prevInit = seg.initId;
     if (i < skipped) return;
     segments.push({
-      ...head, uri: uris.segment(seg.msn), duration: sec(seg.durationMs),
+      ...head, uri: uris.segment(seg.msn), duration: sec(seg.durationMs), ...(seg.gap ? { gap: true } : {}),
       ...(ll && seg.msn >= partsFrom ? { parts: seg.parts.map((p) => partTag(p, uris)) } : {}),
     });
   });
@@ -54,12 +54,12 @@ export function fmp4Playlist(s: PlaylistState, uris: HlsUriScheme, skip: boolean
   if (ll && open && open.parts.length > 0) {
     partialSegment = { ...tags(open, prevInit, uris), parts: open.parts.map((p) => partTag(p, uris)) };
   }
-  const hints: PreloadHint[] = ll && !s.ended ? [{ type: 'PART', uri: uris.part(s.next.msn, s.next.index) }] : [];
+  const hints: PreloadHint[] = ll && !s.ended && s.next ? [{ type: 'PART', uri: uris.part(s.next.msn, s.next.index) }] : [];
   const first = segs[0] ?? open;
   return {
     version: ll ? 9 : 6,
     targetDuration: s.targetDuration,
-    mediaSequence: s.window.firstMsn(s.next.msn),
+    mediaSequence: s.window.firstMsn(s.next?.msn ?? 0),
     discontinuitySequence: s.window.discontinuitySequence,
     independentSegments: true,
     ...(first ? { map: { uri: uris.init(first.initId) } } : {}),
@@ -81,13 +81,14 @@ export function tsPlaylist(s: PlaylistState, uris: HlsUriScheme): MediaPlaylist 
   return {
     version: 3,
     targetDuration: s.targetDuration,
-    mediaSequence: s.window.firstMsn(s.next.msn),
+    mediaSequence: s.window.firstMsn(s.next?.msn ?? 0),
     discontinuitySequence: s.window.discontinuitySequence,
     segments: s.window.segments.map((seg) => ({
       ...(seg.discontinuity ? { discontinuity: true } : {}),
       programDateTime: seg.programDateTime,
       uri: uris.tsSegment(seg.msn),
       duration: sec(seg.durationMs),
+      ...(seg.gap ? { gap: true } : {}),
     })),
     ...(s.ended ? { endList: true } : {}),
   };

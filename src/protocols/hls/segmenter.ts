@@ -138,6 +138,20 @@ export class Segmenter {
     return this.fragmentSeqValue;
   }
 
+  /**
+   * Gives the next `count` MSNs to segments made elsewhere (EXT-X-GAP segments for a publisher's absence); only
+   * before this segmenter opened its first segment, so its numbering stays in order.
+   */
+  reserveMsns(count: number): void {
+    if (this.segment || this.nextMsnValue !== this.options.firstMsn) throw new Error('reserveMsns after the first segment');
+    this.nextMsnValue += count;
+  }
+
+  /** True when a sample of `track` would open the first segment now (a main-track sync sample). */
+  opensSegment(track: HlsTrack, keyframe: boolean): boolean {
+    return !this.segment && track === this.main && (keyframe || track.kind !== 'video');
+  }
+
   /** The open segment's MSN and start (ABR renditions follow it). */
   get openSegmentStart(): { msn: number; startMs: number } | undefined {
     return this.segment ? { msn: this.segment.msn, startMs: this.segment.startMs } : undefined;
