@@ -10,11 +10,11 @@
  *
  *   npm run bench -- [--players 200,500] [--seconds 15] [--warmup 30] [--runs 1] [--peer nginx|none] [--onair default,hls-off]
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { sleep } from './lib/children.js';
+import { IpcChild } from './lib/ipc-child.js';
 import { referenceClip } from './lib/clip.js';
 import { cpuBusySeconds, cpuSeconds, processAgeSeconds, rssBytes } from './lib/proc-stats.js';
 import { buildOnAir, nginxRtmpAvailable, startNginxRtmp, startOnAir, type BenchServer, type ServerMemory } from './lib/servers.js';
@@ -44,34 +44,6 @@ interface Row {
   realtime: number; latencyP50: number | null; latencyP95: number | null; ttffP50: number | null; ttffMax: number | null; gbps: number;
 }
 
-class LoadGenerator {
-  private readonly child: ChildProcess;
-  private readonly waiters: { type: string; resolve(msg: Record<string, unknown>): void }[] = [];
-
-  constructor() {
-    this.child = spawn('taskset', ['-c', '1', process.execPath, '--import', 'tsx', join(root, 'bench/lib/load-generator.ts')], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    this.child.on('message', (msg: Record<string, unknown>) => {
-      if (msg.type === 'error') throw new Error(`load generator: ${String(msg.message)}`);
-      const i = this.waiters.findIndex((w) => w.type === msg.type);
-      if (i >= 0) this.waiters.splice(i, 1)[0]!.resolve(msg);
-    });
-  }
-
-  get pid(): number {
-    return this.child.pid!;
-  }
-
-  expect(type: string): Promise<Record<string, unknown>> {
-    return new Promise((resolve) => this.waiters.push({ type, resolve }));
-  }
-
-  async ask(cmd: Record<string, unknown>, reply: string): Promise<Record<string, unknown>> {
-    const p = this.expect(reply);
-    this.child.send(cmd);
-    return p;
-  }
-}
-
 type Kind = 'onair' | 'onair-hls-off' | 'nginx';
 
 function startServer(kind: Kind, port: number): Promise<BenchServer> {
@@ -84,7 +56,7 @@ function startServer(kind: Kind, port: number): Promise<BenchServer> {
 
 async function measure(kind: Kind, players: number, port: number, clip: string): Promise<Row> {
   const server = await startServer(kind, port);
-  const load = new LoadGenerator();
+  const load = new IpcChild('bench/lib/load-generator.ts', 1);
   try {
     await load.expect('ready');
     await load.ask({ type: 'publish', url: server.rtmpUrl('bench'), clip }, 'published');
@@ -99,7 +71,7 @@ async function measure(kind: Kind, players: number, port: number, clip: string):
     const loadCpu0 = cpuSeconds(load.pid);
     await load.ask({ type: 'window-start' }, 'window-started');
     await sleep(windowSec * 1000);
-    const w = await load.ask({ type: 'window-end' }, 'window') as { seconds: number; published: number; received: number[]; latencyMs: { p50: number | null; p95: number | null }; ttffMs: number[] };
+    const w = await load.ask<{ seconds: number; published: number; received: number[]; latencyMs: { p50: number | null; p95: number | null }; ttffMs: number[] }>({ type: 'window-end' }, 'window');
     const cpu = cpuSeconds(server.pid) - cpu0;
     const busy = cpuBusySeconds(0) - busy0;
     const loadCpu = cpuSeconds(load.pid) - loadCpu0;

@@ -1,20 +1,23 @@
-import { readFileSync } from 'node:fs';
 import type { Config } from './config/schema.js';
 import type { Logger } from './core/logger.js';
 import { StreamHub } from './hub/index.js';
 import { openDatabase } from './db/open-database.js';
+import type { Database } from './db/database.js';
 import { fullGc } from './core/full-gc.js';
 import { StreamService } from './services/streams/stream-service.js';
 import { StreamLifecycle } from './services/streams/stream-lifecycle.js';
 import { StreamUrls } from './services/streams/stream-urls.js';
+import { PlaybackDirectory } from './services/streams/playback-directory.js';
+import { PlaybackDirectorySync } from './services/streams/playback-directory-sync.js';
 import { WebhookDispatcher } from './services/webhooks/webhook-dispatcher.js';
 import { WebhookService } from './services/webhooks/webhook-service.js';
+import { WebhookTargetPolicy } from './services/webhooks/target-policy.js';
 import { AdminTokenAuthenticator } from './services/auth/admin-token.js';
 import { getOrCreateServerSecret } from './services/auth/server-secrets.js';
 import { ConfiguredPublishAuthorizer } from './services/auth/publish-authorizer.js';
 import { ConfiguredPlayAuthorizer } from './services/auth/play-authorizer.js';
 import { RtmpServer } from './servers/rtmp/rtmp-server.js';
-import type { RtmpAuth } from './servers/auth-port.js';
+import type { PlayAuthRequest, RtmpAuth } from './servers/auth-port.js';
 import { createHttpApp } from './servers/http/create-http-app.js';
 import { registerHls } from './servers/http/playback/hls/register-hls.js';
 import { registerFlv } from './servers/http/playback/flv/register-flv.js';
@@ -23,6 +26,9 @@ import { connectLifecycle } from './services/streams/hub-lifecycle-link.js';
 import { HlsPackagers, hlsSettings } from './bridges/hls/index.js';
 import { flvTranscodePipes } from './bridges/transcode/index.js';
 import { TranscodeService, discoverFfmpeg, ladderLookup } from './services/transcode/index.js';
+import { checkPortsFree, listenClaims, listenError } from './servers/net/port-preflight.js';
+import { checkAuthSettings, readTlsFiles, takeoverPolicy } from './config/startup-checks.js';
+import { trustProxyOption } from './servers/http/trust-proxy.js';
 
 export interface RunningOnAir {
   readonly hub: StreamHub;
@@ -36,16 +42,27 @@ export interface RunningOnAir {
   close(): Promise<void>;
 }
 
+export interface StartOptions {
+  /** Wraps the opened database (tests count the queries a workload makes). */
+  readonly wrapDatabase?: (db: Database) => Database;
+}
+
 /**
  * The composition root's body: builds every module from the config and starts the listeners. main.ts
  * adds process concerns (argv, signals, printing); tests call this directly with port 0.
  */
-export async function startOnAir(config: Config, log: Logger): Promise<RunningOnAir> {
+export async function startOnAir(config: Config, log: Logger, options: StartOptions = {}): Promise<RunningOnAir> {
+  // Everything an operator can get wrong is checked before the database (and a first start's admin token) exists.
+  const tls = readTlsFiles(config);
+  checkAuthSettings(config);
+  trustProxyOption(config.trustProxy);
+  const webhookTargets = new WebhookTargetPolicy(config.webhookAllowNetworks);
+  await checkPortsFree(config.host, listenClaims(config, tls !== undefined));
   const hub = new StreamHub(
     {
       gop: { maxBytes: config.gopCacheMaxBytes, maxMs: config.gopCacheMaxMs },
       subscriber: { budgetBytes: config.subscriberBudgetBytes, slowTimeoutMs: config.slowSubscriberTimeoutMs },
-      takeover: config.takeover,
+      takeover: takeoverPolicy(config),
     },
     log.child({ mod: 'hub' }),
   );
@@ -53,12 +70,21 @@ export async function startOnAir(config: Config, log: Logger): Promise<RunningOn
     log.warn('AUTH IS OPEN (--auth open): anyone who can reach this server can publish under any name. Development only.');
   }
 
-  const db = await openDatabase(config);
+  const opened = await openDatabase(config);
+  const db = options.wrapDatabase?.(opened) ?? opened;
+  // Playback decisions come from memory; PGlite is this process's own, so only PostgreSQL needs the safety reload.
+  const directory = new PlaybackDirectory(log.child({ mod: 'playback-directory' }));
+  const directorySync = new PlaybackDirectorySync(db, directory, log, {
+    reloadIntervalMs: db.kind === 'postgres' ? config.playbackDirectoryReloadSec * 1000 : Infinity,
+  });
+  await directorySync.start();
   // PGlite is this process's own: nobody else queues deliveries in it, so the worker needs no poll.
-  const dispatcher = new WebhookDispatcher({ db, logger: log.child({ mod: 'webhooks' }), options: db.kind === 'pglite' ? { pollIntervalMs: Infinity } : {} });
+  const dispatcher = new WebhookDispatcher({
+    db, logger: log.child({ mod: 'webhooks' }), options: db.kind === 'pglite' ? { pollIntervalMs: Infinity } : {}, targets: webhookTargets,
+  });
   const streams = new StreamService({
     db, logger: log.child({ mod: 'streams' }), events: dispatcher, defaultReconnectWindowSec: config.reconnectWindowSec, defaultLatencyMode: config.latencyMode,
-    kickPublisher: (path, reason) => hub.kickPublisher(path, reason),
+    kickPublisher: (path, reason) => hub.kickPublisher(path, reason), directory,
   });
   const ffmpeg = await discoverFfmpeg({ configuredPath: config.ffmpegPath });
   const transcode = new TranscodeService({
@@ -69,24 +95,25 @@ export async function startOnAir(config: Config, log: Logger): Promise<RunningOn
   const lifecycle = new StreamLifecycle({ db, logger: log.child({ mod: 'lifecycle' }), events: dispatcher });
   await lifecycle.recover();
   const unlink = connectLifecycle(hub, lifecycle, log);
-  const webhooks = new WebhookService({ db, dispatcher });
+  const webhooks = new WebhookService({ db, dispatcher, targets: webhookTargets });
   const { auth: adminAuth, generatedToken } = await AdminTokenAuthenticator.init(db, config.apiToken);
   const playbackSecret = config.playbackSecret || (await getOrCreateServerSecret(db, 'playback_secret'));
   const authLog = log.child({ mod: 'auth' });
   const publishAuth = new ConfiguredPublishAuthorizer({
     mode: config.auth, streams, logger: authLog, publishSecret: config.publishSecret,
-    callbackUrl: config.authCallbackUrl, callbackTimeoutMs: config.authCallbackTimeoutMs,
+    callbackUrl: config.authCallbackUrl, callbackTimeoutMs: config.authCallbackTimeoutMs, callbackKeepName: config.authCallbackKeepName,
   });
-  const playAuth = new ConfiguredPlayAuthorizer({ streams, playbackSecret, openMode: config.auth === 'open', logger: authLog });
+  const playAuth = new ConfiguredPlayAuthorizer({ directory, playbackSecret, namedStreams: config.auth === 'open' || config.auth === 'callback', logger: authLog });
   const auth: RtmpAuth = {
     authorizePublish: (r) => publishAuth.authorizePublish(r),
     authorizePlay: (r) => playAuth.authorizePlay(r),
+    watchPlay: (r, onRevoke) => playAuth.watchPlay(r, onRevoke),
   };
 
   const rtmp = new RtmpServer(
     {
       host: config.host, port: config.rtmpPort,
-      tls: config.tlsCert ? { port: config.rtmpsPort, options: { cert: readFileSync(config.tlsCert), key: readFileSync(config.tlsKey) } } : undefined,
+      tls: tls ? { port: config.rtmpsPort, options: tls } : undefined,
       maxMessageSize: config.maxMessageSize, chunkSize: config.chunkSize, handshakeTimeoutMs: config.handshakeTimeoutMs,
       idleTimeoutMs: config.idleTimeoutMs, maxConnections: config.maxConnections, tcpNodelay: config.tcpNodelay,
       mergedReadMaxMs: config.mergedReadMaxMs,
@@ -103,21 +130,45 @@ export async function startOnAir(config: Config, log: Logger): Promise<RunningOn
     ? new HlsPackagers(hub, (d) => hlsSettings(config, d), log.child({ mod: 'hls' }), undefined, (path) => transcode.timeline(path))
     : undefined;
   const playback = {
-    hub, config, log: log.child({ mod: 'playback' }), authorizePlay: auth.authorizePlay,
+    hub, config, log: log.child({ mod: 'playback' }), authorizePlay: auth.authorizePlay, decidePlay: (r: PlayAuthRequest) => playAuth.decide(r), watchPlay: auth.watchPlay,
     renditions: (path: string) => transcode.renditions(path),
   };
   registerHls(http, { ...playback, packagers: hlsPackagers });
   const flv = registerFlv(http, playback);
-  registerWatchPage(http);
+  registerWatchPage(http, playback);
 
-  Object.assign(ports, await rtmp.listen());
-  await http.listen({ host: config.host, port: config.httpPort });
+  let closing: Promise<void> | undefined;
+  const close = () => (closing ??= (async () => {
+    hlsPackagers?.close();
+    flv.close();
+    await rtmp.close();
+    await transcode.close();
+    hub.close();
+    unlink();
+    await http.close();
+    lifecycle.close();
+    await directorySync.close();
+    await dispatcher.close();
+    await db.close();
+  })());
+  try {
+    Object.assign(ports, await rtmp.listen().catch((err: { port?: number }) => {
+      throw listenError(err, err.port === config.rtmpsPort && tls ? '--rtmps-port' : '--rtmp-port', config.host, err.port ?? config.rtmpPort);
+    }));
+    await http.listen({ host: config.host, port: config.httpPort }).catch((err: unknown) => {
+      throw listenError(err, '--http-port', config.host, config.httpPort);
+    });
+  } catch (err) {
+    // A token nobody was shown must not stay the only one: the next start generates and prints a new one.
+    if (generatedToken) await AdminTokenAuthenticator.forget(db, generatedToken).catch(() => {});
+    await close();
+    throw err;
+  }
   ports.http = (http.server.address() as { port: number }).port;
   dispatcher.start();
   // After start-up has returned: its last references to the database's start-up buffers are gone by then.
   if (db.kind === 'pglite') setTimeout(fullGc, 500).unref();
 
-  let closing: Promise<void> | undefined;
   return {
     hub,
     ports,
@@ -125,17 +176,6 @@ export async function startOnAir(config: Config, log: Logger): Promise<RunningOn
     transcode,
     rtmpConnections: () => rtmp.connectionCount,
     generatedApiToken: generatedToken,
-    close: () => (closing ??= (async () => {
-      hlsPackagers?.close();
-      flv.close();
-      await rtmp.close();
-      await transcode.close();
-      hub.close();
-      unlink();
-      await http.close();
-      lifecycle.close();
-      await dispatcher.close();
-      await db.close();
-    })()),
+    close,
   };
 }

@@ -1,7 +1,9 @@
-import { describeConfig, helpText, loadConfig } from './config/load-config.js';
+import { describeConfig } from './config/load-config.js';
+import { preflight } from './preflight.js';
+import { isOnAirError } from './core/errors.js';
 import { tuneGc } from './core/gc-tuning.js';
 import { createLogger } from './core/logger.js';
-import { startOnAir } from './app.js';
+import { announcedUrls } from './config/announced-urls.js';
 
 /** Graceful shutdown must finish within this; then the process exits anyway. */
 const SHUTDOWN_DEADLINE_MS = 5_000;
@@ -9,30 +11,21 @@ const SHUTDOWN_DEADLINE_MS = 5_000;
 async function main(): Promise<void> {
   const gcFlags = tuneGc();
   const argv = process.argv.slice(2);
-  if (argv.includes('--help') || argv.includes('-h')) {
-    console.log(helpText());
-    return;
-  }
-  let config;
-  try {
-    config = loadConfig({ argv, env: process.env });
-  } catch (err) {
-    console.error(`onair: ${(err as Error).message}`);
-    process.exit(2);
-  }
+  const checked = await preflight(argv, process.env);
+  if ('exitCode' in checked) process.exit(checked.exitCode);
+  const { config } = checked;
   const log = createLogger(config.logLevel);
   log.info({ config: describeConfig(config), v8: gcFlags }, 'effective config');
+  // Loaded after the checks: the server's modules (HTTP, database, media) take a while to load, and a wrong flag
+  // or a port in use is answered before that.
+  const { startOnAir } = await import('./app.js');
   const onair = await startOnAir(config, log);
   if (onair.generatedApiToken) {
     // Printed once, straight to stdout (never through the logger, which redacts tokens): it is stored hashed.
-    console.log(`\nAdmin API token (shown once, store it now): ${onair.generatedApiToken}\n`);
+    console.log(`\nAdmin API token (shown once, store it now): ${onair.generatedApiToken}`);
+    console.log(`(Lost it? Stop the server and run: npm run onair -- admin-token rotate ${config.databaseUrl ? '--database-url <url>' : `--data-dir ${config.dataDir}`})\n`);
   }
-  const host = config.publicUrl ? new URL(config.publicUrl).hostname : 'localhost';
-  log.info({
-    rtmp: `rtmp://${host}:${onair.ports.rtmp}/live`,
-    rtmps: onair.ports.rtmps ? `rtmps://${host}:${onair.ports.rtmps}/live` : undefined,
-    http: `http://${host}:${onair.ports.http}`,
-  }, 'OnAir is running: point your encoder at the rtmp URL with your stream key');
+  log.info(announcedUrls(config, onair.ports), 'OnAir is running: point your encoder at the rtmp URL with your stream key');
 
   let stopping = false;
   const stop = (signal: string): void => {
@@ -53,6 +46,11 @@ async function main(): Promise<void> {
 }
 
 main().catch((err) => {
+  // What an operator can fix (a port, a flag, a file, a locked data dir) is one line; anything else is a bug: the stack.
+  if (isOnAirError(err)) {
+    console.error(`onair: ${err.message}`);
+    process.exit(2);
+  }
   console.error(err);
   process.exit(1);
 });

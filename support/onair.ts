@@ -5,7 +5,7 @@ import { Writable } from 'node:stream';
 import { loadConfig } from '../src/config/load-config.js';
 import type { Config } from '../src/config/schema.js';
 import { createLogger } from '../src/core/logger.js';
-import { startOnAir, type RunningOnAir } from '../src/app.js';
+import { startOnAir, type RunningOnAir, type StartOptions } from '../src/app.js';
 
 /** The admin bearer token of every test server. */
 export const TEST_API_TOKEN = 'test-admin-token-0123456789';
@@ -19,7 +19,7 @@ export interface TestServer extends RunningOnAir {
 }
 
 /** Starts OnAir in-process on ephemeral ports with a private data dir and captured logs. */
-export async function startTestServer(flags: Record<string, string | number> = {}): Promise<TestServer> {
+export async function startTestServer(flags: Record<string, string | number> = {}, options: StartOptions = {}): Promise<TestServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'onair-test-'));
   const argv = Object.entries({ 'rtmp-port': 0, 'http-port': 0, 'rtmps-port': 0, host: '127.0.0.1', 'data-dir': dataDir, auth: 'open', 'log-level': 'debug', 'api-token': TEST_API_TOKEN, ...flags })
     .flatMap(([k, v]) => [`--${k}`, String(v)]);
@@ -32,7 +32,7 @@ export async function startTestServer(flags: Record<string, string | number> = {
       cb();
     },
   });
-  const onair = await startOnAir(config, createLogger(config.logLevel, sink));
+  const onair = await startOnAir(config, createLogger(config.logLevel, sink), options);
   return {
     ...onair,
     config,

@@ -44,6 +44,6 @@ export function runBench(main: () => Promise<void>, workDir?: string): void {
       process.exitCode = 1;
     })
     .finally(() => {
-      if (workDir) rmSync(workDir, { recursive: true, force: true });
+      if (workDir) rmSync(workDir, { recursive: true, force: true, maxRetries: 3 });
     });
 }

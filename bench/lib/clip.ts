@@ -1,6 +1,9 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+
+/** Length of the reference clip in seconds. */
+export const CLIP_SECONDS = 30;
 
 /**
  * The reference clip of the benchmarking notes: 720p30 H.264 High 2.5 Mb/s + AAC-LC 128k 48 kHz, 2 s GOP, 30 s
@@ -11,7 +14,7 @@ export function referenceClip(outDir: string): string {
   if (existsSync(file)) return file;
   mkdirSync(outDir, { recursive: true });
   execFileSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y',
-    '-f', 'lavfi', '-i', 'testsrc2=size=1280x720:rate=30', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000', '-t', '30',
+    '-f', 'lavfi', '-i', 'testsrc2=size=1280x720:rate=30', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000', '-t', String(CLIP_SECONDS),
     '-c:v', 'libx264', '-preset', 'veryfast', '-pix_fmt', 'yuv420p', '-sc_threshold', '0',
     '-b:v', '2500k', '-maxrate', '2500k', '-bufsize', '5000k', '-g', '60', '-keyint_min', '60',
     '-c:a', 'aac', '-b:a', '128k', '-ar', '48000', '-f', 'flv', file], { stdio: 'inherit' });
@@ -21,4 +24,9 @@ export function referenceClip(outDir: string): string {
 /** ffmpeg arguments that publish `clip` in real time, looped, stream-copied as FLV to `target` (a URL or pipe:1). */
 export function realtimePublishArgs(clip: string, target: string): string[] {
   return ['-hide_banner', '-loglevel', 'error', '-re', '-stream_loop', '-1', '-i', clip, '-c', 'copy', '-f', 'flv', target];
+}
+
+/** The clip's bytes per second as FLV, about what an FLV or RTMP viewer of it receives in real time. */
+export function clipBytesPerSecond(clip: string): number {
+  return statSync(clip).size / CLIP_SECONDS;
 }

@@ -17,7 +17,13 @@ export interface BenchServer {
 
 const root = resolve(import.meta.dirname, '../..');
 
-export async function waitPort(port: number, timeoutMs = 30_000): Promise<void> {
+/**
+ * How long a server may take to listen: a fresh OnAir sets up its embedded database first, which took over 30 s on
+ * the shared test VM under load.
+ */
+const LISTEN_TIMEOUT_MS = 90_000;
+
+export async function waitPort(port: number, timeoutMs = LISTEN_TIMEOUT_MS): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const ok = await new Promise<boolean>((r) => {
@@ -27,6 +33,16 @@ export async function waitPort(port: number, timeoutMs = 30_000): Promise<void> 
     if (ok) return;
     if (Date.now() > deadline) throw new Error(`port ${port} did not open`);
     await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Waits for `child` to listen on `port`; one that never does is stopped: it must not outlive the attempt (nor write into a removed dir). */
+async function untilListening(child: ChildProcess, port: number): Promise<void> {
+  try {
+    await waitPort(port);
+  } catch (err) {
+    await stopChild(child);
+    throw err;
   }
 }
 
@@ -62,7 +78,7 @@ export async function startOnAir(cpu: number, port: number, workDir: string, opt
     '--rtmp-port', String(port), '--http-port', String(port + 1), '--data-dir', dataDir, '--log-level', 'warn', ...(options.args ?? [])],
   ['ignore', 'ignore', options.inspectGc ? 'pipe' : 'inherit']);
   if (options.inspectGc) forwardStderrWithoutInspectorNotes(child);
-  await waitPort(port);
+  await untilListening(child, port);
   return {
     name: options.name ?? 'onair', pid: child.pid!, rtmpUrl: (s) => `rtmp://127.0.0.1:${port}/live/${s}`, stop: () => stopChild(child, 6000),
     ...(options.inspectGc ? { collectGarbage: () => inspectorCollectGarbage(inspectPort) } : {}),
@@ -122,9 +138,10 @@ export function nginxRtmpAvailable(): boolean {
 
 /**
  * Writes an nginx-rtmp config under `dir` (one process, master off, listening on `port`, `application live { ... }`
- * with `application` inside) and returns the command line that runs it pinned to `cpu`.
+ * with `application` inside, and `http`, if given, as its http block) and returns the command line that runs it
+ * pinned to `cpu`.
  */
-export function nginxRtmpCommand(dir: string, port: number, cpu: number, application: string): { cmd: string; args: string[] } {
+export function nginxRtmpCommand(dir: string, port: number, cpu: number, application: string, http = ''): { cmd: string; args: string[] } {
   mkdirSync(join(dir, 'logs'), { recursive: true });
   writeFileSync(join(dir, 'nginx.conf'), `
 load_module /usr/lib/nginx/modules/ngx_rtmp_module.so;
@@ -136,6 +153,7 @@ error_log ${dir}/logs/error.log warn;
 pid ${dir}/nginx.pid;
 events { worker_connections 8192; }
 rtmp { server { listen 127.0.0.1:${port}; chunk_size 4096; application live { ${application} } } }
+${http}
 `);
   return { cmd: 'taskset', args: ['-c', String(cpu), '/usr/sbin/nginx', '-p', dir, '-e', `${dir}/logs/error.log`, '-c', join(dir, 'nginx.conf')] };
 }
@@ -149,10 +167,10 @@ export function nginxHlsApplication(dir: string): string {
   return `live on; hls on; hls_path ${dir}/hls; hls_fragment 2s; hls_playlist_length 12s;`;
 }
 
-async function startNginx(name: string, dir: string, cpu: number, port: number, application: string): Promise<BenchServer> {
-  const { cmd, args } = nginxRtmpCommand(dir, port, cpu, application);
+async function startNginx(name: string, dir: string, cpu: number, port: number, application: string, http = ''): Promise<BenchServer> {
+  const { cmd, args } = nginxRtmpCommand(dir, port, cpu, application, http);
   const child = startChild(cmd, args);
-  await waitPort(port);
+  await untilListening(child, port);
   return { name, pid: child.pid!, rtmpUrl: (s) => `rtmp://127.0.0.1:${port}/live/${s}`, stop: () => stopChild(child, 6000) };
 }
 
@@ -165,4 +183,33 @@ export function startNginxRtmp(cpu: number, port: number, workDir: string): Prom
 export function startNginxHls(cpu: number, port: number, workDir: string): Promise<BenchServer> {
   const dir = join(workDir, `nginx-hls-${port}`);
   return startNginx('nginx-hls', dir, cpu, port, nginxHlsApplication(dir));
+}
+
+/**
+ * The http block that serves nginx-rtmp's HLS files under `dir`/hls at http://127.0.0.1:`httpPort`/hls/ as a user
+ * would set it up (sendfile, keep-alive, no access log: OnAir logs no requests either), and /healthz.
+ */
+function nginxHlsHttp(dir: string, httpPort: number): string {
+  mkdirSync(join(dir, 'tmp'), { recursive: true });
+  const temp = ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map((t) => `${t}_temp_path ${dir}/tmp/${t};`).join(' ');
+  return `http {
+  access_log off; sendfile on; tcp_nopush on; tcp_nodelay on;
+  keepalive_timeout 65s; keepalive_requests 1000000;
+  types { application/vnd.apple.mpegurl m3u8; video/mp2t ts; } default_type application/octet-stream;
+  ${temp}
+  server {
+    listen 127.0.0.1:${httpPort};
+    location /hls/ { root ${dir}; add_header Cache-Control no-cache; }
+    location = /healthz { return 200 "ok\n"; }
+  }
+}`;
+}
+
+/**
+ * nginx-rtmp with `hls on` (nginxHlsApplication) and nginx serving its files over HTTP on `port + 1` (nginxHlsHttp),
+ * in one process: the peer of the HLS viewer benchmark; its CPU is ingest, packaging and serving, as OnAir's is.
+ */
+export function startNginxHlsServing(cpu: number, port: number, workDir: string): Promise<BenchServer> {
+  const dir = join(workDir, `nginx-hls-http-${port}`);
+  return startNginx('nginx-hls', dir, cpu, port, nginxHlsApplication(dir), nginxHlsHttp(dir, port + 1));
 }

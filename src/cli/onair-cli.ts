@@ -1,10 +1,8 @@
 import { Command, CommanderError } from 'commander';
+import { isOnAirError } from '../core/errors.js';
+import type { CliDatabaseCommands, CliIo, RotateOptions } from './cli-io.js';
 
-export interface CliIo {
-  readonly out: (line: string) => void;
-  readonly err: (line: string) => void;
-  readonly env: Readonly<Record<string, string | undefined>>;
-}
+export type { CliIo } from './cli-io.js';
 
 interface StreamJson {
   id: string;
@@ -18,17 +16,21 @@ interface StreamJson {
 
 class ApiCallError extends Error {}
 
-/** A small client of the OnAir API for operators: `onair streams create|list|get|reset-key|delete`. */
-export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+/**
+ * A small client of the OnAir API for operators: `onair streams create|list|get|reset-key|delete`, and
+ * `onair admin-token rotate`, which works on the database directly (the way back in when the token is lost).
+ */
+export async function runCli(argv: readonly string[], io: CliIo, db?: CliDatabaseCommands): Promise<number> {
   const program = new Command('onair')
     .description('OnAir control-plane client')
-    .option('--api-url <url>', 'API base URL (env ONAIR_API_URL)', io.env.ONAIR_API_URL ?? 'http://127.0.0.1:8080')
-    .option('--token <token>', 'admin bearer token (env ONAIR_API_TOKEN)', io.env.ONAIR_API_TOKEN)
+    .option('--api-url <url>', 'API base URL (env ONAIR_API_URL)', io.env.ONAIR_API_URL ?? 'http://localhost:8080')
+    // No default here: commander prints defaults in --help, and this one would be the admin token in clear.
+    .option('--token <token>', 'admin bearer token (env ONAIR_API_TOKEN)')
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) });
 
   const call = async (method: string, path: string, body?: unknown): Promise<unknown> => {
-    const { apiUrl, token } = program.opts<{ apiUrl: string; token?: string }>();
+    const { apiUrl, token = io.env.ONAIR_API_TOKEN } = program.opts<{ apiUrl: string; token?: string }>();
     if (!token) throw new ApiCallError('no token: set ONAIR_API_TOKEN or pass --token');
     const res = await fetch(`${apiUrl.replace(/\/+$/, '')}/api/v1${path}`, {
       method,
@@ -83,12 +85,28 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       io.out(`deleted ${id}`);
     });
 
+  const adminToken = program.command('admin-token').description('the admin API token, on the database itself (no running server needed)');
+  let rotated = 0;
+  adminToken.command('rotate').description('replace the admin token with a new one and print it (the old one stops working)')
+    .option('--data-dir <dir>', "the server's data dir (env ONAIR_DATA_DIR; default ./data); the server must be stopped")
+    .option('--database-url <url>', 'PostgreSQL instead of the embedded database (env DATABASE_URL)')
+    .option('--config <file>', "the server's config file, for its dataDir / databaseUrl")
+    .action(async (o: RotateOptions) => {
+      if (!db) {
+        io.err('error: admin-token rotate works on the database; run it as `onair` (bin/onair.mjs), not through the API client alone');
+        rotated = 1;
+        return;
+      }
+      rotated = await db.rotateAdminToken(o, io);
+    });
+
   try {
     await program.parseAsync([...argv], { from: 'user' });
+    if (rotated !== 0) return rotated;
     return 0;
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode;
-    if (err instanceof ApiCallError) {
+    if (err instanceof ApiCallError || isOnAirError(err)) {
       io.err(`error: ${err.message}`);
       return 1;
     }

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { OnAirError } from '../core/errors.js';
 import { SETTINGS, envName, flagName, type Config, type SettingName, type SettingSpec } from './schema.js';
+import { parseArgv } from './parse-argv.js';
 
 export interface LoadConfigInput {
   argv?: readonly string[];
@@ -37,29 +38,6 @@ function coerce(key: string, spec: SettingSpec, raw: unknown, source: string): u
   }
 }
 
-/** Splits argv into --flag value / --flag=value pairs; unknown flags are an error (typos should not pass). */
-function parseArgv(argv: readonly string[]): { flags: Map<string, string>; configFile?: string } {
-  const byFlag = new Map(Object.keys(SETTINGS).map((k) => [flagName(k), k]));
-  const flags = new Map<string, string>();
-  let configFile: string | undefined;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (!arg.startsWith('--')) throw new OnAirError('ONAIR_ERR_CONFIG', `unexpected argument ${JSON.stringify(arg)}`);
-    const eq = arg.indexOf('=');
-    const name = arg.slice(2, eq === -1 ? undefined : eq);
-    const value = eq === -1 ? argv[++i] : arg.slice(eq + 1);
-    if (value === undefined) throw new OnAirError('ONAIR_ERR_CONFIG', `--${name} needs a value`);
-    if (name === 'config') {
-      configFile = value;
-      continue;
-    }
-    const key = byFlag.get(name);
-    if (!key) throw new OnAirError('ONAIR_ERR_CONFIG', `unknown flag --${name} (see --help)`);
-    flags.set(key, value);
-  }
-  return { flags, configFile };
-}
-
 function readConfigFile(path: string): Record<string, unknown> {
   let text: string;
   try {
@@ -67,7 +45,13 @@ function readConfigFile(path: string): Record<string, unknown> {
   } catch (err) {
     throw new OnAirError('ONAIR_ERR_CONFIG', `cannot read config file ${path}: ${(err as Error).message}`);
   }
-  const data: unknown = path.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
+  let data: unknown;
+  try {
+    data = path.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
+  } catch (err) {
+    const kind = path.endsWith('.json') ? 'JSON' : 'YAML';
+    throw new OnAirError('ONAIR_ERR_CONFIG', `config file ${path} is not valid ${kind}: ${(err as Error).message.split('\n')[0]}`);
+  }
   if (data === null || data === undefined) return {};
   if (typeof data !== 'object' || Array.isArray(data)) throw new OnAirError('ONAIR_ERR_CONFIG', `${path}: expected a mapping`);
   for (const key of Object.keys(data)) {
@@ -106,12 +90,4 @@ export function describeConfig(config: Config): Record<string, unknown> {
   return out;
 }
 
-export function helpText(): string {
-  const lines = ['Usage: npm start -- [--config onair.yaml|json] [flags]', '', 'Flags (env ONAIR_<FLAG>; precedence flag > env > file > default):'];
-  for (const [key, spec] of Object.entries(SETTINGS) as [SettingName, SettingSpec][]) {
-    const vals = spec.values ? ` (${spec.values.join('|')})` : '';
-    const extraEnv = spec.env ? `, env ${spec.env}` : '';
-    lines.push(`  --${flagName(key)}${vals}  ${spec.doc} [default: ${JSON.stringify(spec.default)}${extraEnv}]`);
-  }
-  return lines.join('\n');
-}
+export { helpText } from './help-text.js';

@@ -6,3 +6,9 @@ export const POOL_IDLE_TIMEOUT_MS = 30_000;
 export const CONNECT_TIMEOUT_MS = 10_000;
 /** Advisory lock id serialising migrations when several instances start against one PostgreSQL. */
 export const MIGRATION_LOCK_ID = 0x0a1a_0001;
+/** A lost LISTEN connection is re-opened after this, doubling per failure up to LISTEN_RETRY_MAX_MS. */
+export const LISTEN_RETRY_MIN_MS = 250;
+/** Backoff cap: a database that is down is not hammered, and a recovered one is heard from within this. */
+export const LISTEN_RETRY_MAX_MS = 5_000;
+/** TCP keepalive on the LISTEN connection, so a silently dead peer is noticed (the periodic reload covers it meanwhile). */
+export const LISTEN_KEEPALIVE_DELAY_MS = 10_000;

@@ -85,4 +85,24 @@ export const MIGRATIONS: readonly Migration[] = [
       )`,
     ],
   },
+  {
+    id: 7,
+    name: 'playback directory notifications',
+    statements: [
+      // Every OnAir instance keeps an in-memory playback directory (services/streams/playback-directory.ts);
+      // a change to what it holds is announced on this channel with the playback id, so instances sharing
+      // one PostgreSQL re-read that row. Status flips (live/idle) are left out: the directory does not hold them.
+      `CREATE FUNCTION onair_notify_playback_change() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        PERFORM pg_notify('onair_playback_directory', CASE WHEN TG_OP = 'DELETE' THEN OLD.playback_id ELSE NEW.playback_id END);
+        IF TG_OP = 'UPDATE' AND OLD.playback_id IS DISTINCT FROM NEW.playback_id THEN
+          PERFORM pg_notify('onair_playback_directory', OLD.playback_id);
+        END IF;
+        RETURN NULL;
+      END
+      $$`,
+      `CREATE TRIGGER streams_playback_change AFTER INSERT OR DELETE OR UPDATE OF playback_id, playback_policy, disabled, stream_key
+        ON streams FOR EACH ROW EXECUTE FUNCTION onair_notify_playback_change()`,
+    ],
+  },
 ];

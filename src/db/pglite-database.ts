@@ -1,7 +1,11 @@
 import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { OnAirError } from '../core/errors.js';
-import type { Database, Queryable } from './database.js';
+import type { Database, NotificationHandlers, Queryable } from './database.js';
+import { DataDirLock } from './data-dir-lock.js';
+import { embeddedLockFile } from './embedded-location.js';
+import { initialiseInChild, isInitialised } from './pglite-first-start.js';
 
 /**
  * Postgres settings for the embedded database. Its tables are a few thousand rows (streams, keys, sessions,
@@ -15,12 +19,23 @@ export class PgliteDatabase implements Database {
   readonly kind = 'pglite' as const;
   private closed = false;
 
-  private constructor(private readonly pg: PGlite) {}
+  private constructor(private readonly pg: PGlite, private readonly lock: DataDirLock | null) {}
 
+  /**
+   * Opens (creating on first use) the database in `dataDir`, holding `<dataDir>.lock` while open: a second
+   * process on the same directory is refused, naming the first.
+   */
   static async open(dataDir?: string): Promise<PgliteDatabase> {
-    if (dataDir !== undefined) mkdirSync(dataDir, { recursive: true });
-    const pg = await PGlite.create(dataDir, { postgresqlconf: EMBEDDED_POSTGRES_CONF });
-    return new PgliteDatabase(pg);
+    if (dataDir === undefined) return new PgliteDatabase(await PGlite.create(undefined, { postgresqlconf: EMBEDDED_POSTGRES_CONF }), null);
+    mkdirSync(dirname(dataDir), { recursive: true });
+    const lock = DataDirLock.acquire(embeddedLockFile(dataDir), `the database in ${dataDir}`);
+    try {
+      if (!isInitialised(dataDir)) await initialiseInChild(dataDir, EMBEDDED_POSTGRES_CONF);
+      return new PgliteDatabase(await PGlite.create(dataDir, { postgresqlconf: EMBEDDED_POSTGRES_CONF }), lock);
+    } catch (err) {
+      lock.release();
+      throw err;
+    }
   }
 
   async query<T>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
@@ -39,10 +54,23 @@ export class PgliteDatabase implements Database {
     });
   }
 
+  /** PGlite is this process's own database: notifications cannot be missed, so `onGap` is never called. */
+  async listen(channel: string, handlers: NotificationHandlers): Promise<() => Promise<void>> {
+    this.checkOpen();
+    const unlisten = await this.pg.listen(channel, (payload) => handlers.onNotify(payload));
+    return async () => {
+      if (!this.closed) await unlisten();
+    };
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await this.pg.close();
+    try {
+      await this.pg.close();
+    } finally {
+      this.lock?.release();
+    }
   }
 
   private checkOpen(): void {

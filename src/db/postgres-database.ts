@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { OnAirError } from '../core/errors.js';
-import type { Database, Queryable } from './database.js';
+import type { Database, NotificationHandlers, Queryable } from './database.js';
+import { PostgresListener } from './postgres-listener.js';
 import { POOL_MAX_CONNECTIONS, POOL_IDLE_TIMEOUT_MS, CONNECT_TIMEOUT_MS } from './limits.js';
 
 /** PostgreSQL through a `pg` pool, for DATABASE_URL deployments (several OnAir instances may share it). */
@@ -8,8 +9,9 @@ export class PostgresDatabase implements Database {
   readonly kind = 'postgres' as const;
   private closed = false;
   private readonly pool: pg.Pool;
+  private readonly listeners = new Set<PostgresListener>();
 
-  constructor(url: string) {
+  constructor(private readonly url: string) {
     this.pool = new pg.Pool({
       connectionString: url,
       max: POOL_MAX_CONNECTIONS,
@@ -44,9 +46,22 @@ export class PostgresDatabase implements Database {
     }
   }
 
+  async listen(channel: string, handlers: NotificationHandlers): Promise<() => Promise<void>> {
+    this.checkOpen();
+    const listener = new PostgresListener(this.url, channel, handlers);
+    this.listeners.add(listener);
+    await listener.start();
+    return async () => {
+      this.listeners.delete(listener);
+      await listener.stop();
+    };
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    await Promise.all([...this.listeners].map((l) => l.stop()));
+    this.listeners.clear();
     await this.pool.end();
   }
 

@@ -38,6 +38,7 @@ export function renderWatchPage(playbackId: string, player: WatchPlayer): string
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="no-referrer">
 <title>${id} · OnAir</title>
+<link rel="icon" href="/favicon.ico">
 <style>
   :root { color-scheme: dark; font: 15px/1.4 system-ui, sans-serif; }
   body { margin: 0; background: #0d0f12; color: #e6e8eb; }

@@ -44,6 +44,34 @@ export const WATCH_SCRIPT = String.raw`(function () {
     if (p && p.catch) p.catch(function () { setStatus('press play', false); });
   }
 
+  // Until the stream is live the page asks the server what is going on (no such stream, not live yet), rather
+  // than showing a player's network error, and keeps asking; a stream that ends goes back to asking.
+  var WAITING = { not_found: 'no such stream', not_live: 'not live yet', starting: 'starting' };
+  var meter = null;
+  function whenLive(start) {
+    var delay = 1000;
+    function retry(text, isError) {
+      setStatus(text + ' \u00b7 retrying', isError);
+      setTimeout(check, delay);
+      delay = Math.min(delay * 1.5, 5000);
+    }
+    function check() {
+      fetch('/watch/' + encodeURIComponent(id) + '/status' + query, { cache: 'no-store' })
+        .then(function (r) { return r.json(); })
+        .then(function (s) {
+          if (s.state === 'live') return start();
+          if (s.state === 'forbidden') return setStatus('not authorized: this stream needs a valid playback token', true);
+          retry(WAITING[s.state] || s.state, false);
+        }, function () { retry('server unreachable', true); });
+    }
+    showLatency(null, '');
+    check();
+  }
+  function measure(fn) {
+    if (meter) clearInterval(meter);
+    meter = setInterval(fn, 500);
+  }
+
   function startHls() {
     var src = '/hls/' + encodeURIComponent(id) + '/index.m3u8' + query;
     if (window.Hls && Hls.isSupported()) {
@@ -51,20 +79,21 @@ export const WATCH_SCRIPT = String.raw`(function () {
       hls.on(Hls.Events.MANIFEST_PARSED, play);
       hls.on(Hls.Events.ERROR, function (_event, data) {
         if (!data.fatal) return;
+        if (data.type === Hls.ErrorTypes.MEDIA_ERROR) return hls.recoverMediaError();
         fail(data.type + ': ' + data.details);
-        if (data.type === Hls.ErrorTypes.MEDIA_ERROR) hls.recoverMediaError();
-        else setTimeout(function () { hls.loadSource(src); }, 2000);
+        hls.destroy();
+        whenLive(startHls);
       });
       hls.loadSource(src);
       hls.attachMedia(video);
-      setInterval(function () {
+      measure(function () {
         // hls.latency: distance from the live edge the playlist advertises; the PDT figure is glass-to-glass
         // when the server stamps EXT-X-PROGRAM-DATE-TIME from the wall clock and clocks agree.
         var edge = hls.latency;
         var pdt = hls.playingDate ? (Date.now() - hls.playingDate.getTime()) / 1000 : null;
-        showLatency(pdt != null ? pdt : edge, 'live edge ' + (isFinite(edge) ? edge.toFixed(2) + ' s' : '–') +
-          (pdt != null ? ' · PDT ' + pdt.toFixed(2) + ' s' : ''));
-      }, 500);
+        showLatency(pdt != null ? pdt : edge, 'live edge ' + (isFinite(edge) ? edge.toFixed(2) + ' s' : '\u2013') +
+          (pdt != null ? ' \u00b7 PDT ' + pdt.toFixed(2) + ' s' : ''));
+      });
     } else if (video.canPlayType('application/vnd.apple.mpegurl')) {
       video.src = src; // Safari plays HLS natively
       play();
@@ -85,19 +114,20 @@ export const WATCH_SCRIPT = String.raw`(function () {
     });
     p.on(mpegts.Events.ERROR, function (type, detail, info) {
       fail(type + ': ' + detail + (info && info.msg ? ' (' + info.msg + ')' : ''));
+      p.destroy();
+      whenLive(function () { startFlv(overWebSocket); });
     });
     p.attachMediaElement(video);
     p.load();
     play();
-    setInterval(function () {
+    measure(function () {
       // Buffered media ahead of the playhead: what this player adds on top of the server and network.
       var b = video.buffered;
       if (!b.length) return showLatency(null, '');
       showLatency(b.end(b.length - 1) - video.currentTime, 'buffered ahead of the playhead');
-    }, 500);
+    });
   }
 
-  if (player === 'hls') startHls();
-  else startFlv(player === 'ws-flv');
+  whenLive(player === 'hls' ? startHls : function () { startFlv(player === 'ws-flv'); });
 })();
 `;

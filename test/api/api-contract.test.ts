@@ -11,7 +11,7 @@ function contract(label: string, postgres: () => string | undefined): void {
     before(async () => {
       h = await startApiHarness({
         postgresUrl: postgres(),
-        config: { httpPort: 8080, rtmpPort: 1935 },
+        config: { httpPort: 8080, rtmpPort: 1935, webhookAllowNetworks: '127.0.0.1/32' },
         apiAuthLimiter: new FailureRateLimiter({ maxFailures: 1000 }),
       });
     });
@@ -224,7 +224,9 @@ function contract(label: string, postgres: () => string | undefined): void {
       assert.equal(t.json.playbackId, s.playbackId);
       assert.ok(t.json.playback.hls.endsWith(`?token=${t.json.token}`));
       const ok = await h.playAuth.authorizePlay({ app: 'live', name: s.playbackId, query: `token=${t.json.token}`, clientIp: '1.1.1.1', protocol: 'hls' });
-      assert.deepEqual(ok, { ok: true, streamPath: `live/${s.playbackId}`, streamId: s.id });
+      assert.deepEqual(ok, {
+        ok: true, streamPath: `live/${s.playbackId}`, streamId: s.id, playbackId: s.playbackId, expiresAtSec: Date.parse(t.json.expiresAt) / 1000,
+      });
       const bad = await h.api('POST', `/api/v1/streams/${s.id}/playback-token`, { ttlSec: 1 });
       assert.equal(bad.json.error.code, 'validation_failed');
       const key = await h.playAuth.authorizePlay({ app: 'live', name: s.streamKey, query: `token=${t.json.token}`, clientIp: '1.1.1.1', protocol: 'hls' });

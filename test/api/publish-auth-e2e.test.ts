@@ -60,7 +60,8 @@ describe('stream keys (--auth keys)', () => {
   let server: TestServer;
   let receiver: Awaited<ReturnType<typeof webhookReceiver>>;
   before(async () => {
-    server = await startTestServer({ auth: 'keys' });
+    // The webhook receiver is on loopback, which webhooks refuse unless the operator allows it.
+    server = await startTestServer({ auth: 'keys', 'webhook-allow-networks': '127.0.0.1/32' });
     receiver = await webhookReceiver();
     const hook = await api(server, 'POST', '/webhooks', { url: receiver.url });
     receiver.secret.value = hook.secret;
@@ -184,7 +185,8 @@ describe('HTTP callback auth (--auth callback)', () => {
         const d = decisions.get(name) ?? 'refuse';
         if (d === 'hang') return; // never answers: the server's timeout must refuse
         res.statusCode = d === 'allow' ? 200 : 403;
-        res.end('{}');
+        // The public name viewers use (a 2xx that names no stream refuses: the publish name may be a secret).
+        res.end(d === 'allow' ? JSON.stringify({ name: `${name}-public` }) : '{}');
       });
     });
     await new Promise<void>((r) => callback.listen(0, '127.0.0.1', () => r()));
@@ -200,7 +202,7 @@ describe('HTTP callback auth (--auth callback)', () => {
   test('allow publishes; refuse and hang are refused', async () => {
     decisions.set('allowed', 'allow').set('refused', 'refuse').set('hanging', 'hang');
     const ok = await ffmpegPublish(server.rtmpUrl('allowed'));
-    await waitFor('allowed is live', () => [...server.hub.streams()].some((s) => s.isActive));
+    await waitFor('allowed is live', () => server.hub.stream('live/allowed-public')?.isActive);
     await ok.kill();
     const no = await ffmpegPublish(server.rtmpUrl('refused'));
     assert.notEqual(await exitWithin(no, 5000), 'running');

@@ -11,8 +11,9 @@ import { run, sleep, waitFor } from '../support/proc.js';
 
 let server: TestServer;
 before(async () => {
-  // A small budget so a stalled player hits it quickly.
-  server = await startTestServer({ 'subscriber-budget-bytes': 262144, 'slow-subscriber-timeout-ms': 600000 });
+  // A small budget so a stalled player hits it quickly. Takeover explicitly: --auth open (the test default)
+  // otherwise refuses a second publisher.
+  server = await startTestServer({ 'subscriber-budget-bytes': 262144, 'slow-subscriber-timeout-ms': 600000, takeover: 'takeover' });
 });
 after(async () => {
   await server.close();

@@ -5,7 +5,7 @@ import { signPublishQuery } from '../../src/services/auth/signed-publish-url.js'
 
 describe('secrets never reach the logs', () => {
   it('no stream key, admin token or signature in any log line across API, auth, lifecycle and webhooks', async () => {
-    const h = await startApiHarness({ config: { auth: 'signed', publishSecret: 'pub-secret-value' } });
+    const h = await startApiHarness({ config: { auth: 'signed', publishSecret: 'pub-secret-value', webhookAllowNetworks: '127.0.0.1/32' } });
     const secrets: string[] = [h.token, 'pub-secret-value'];
     try {
       await h.api('POST', '/api/v1/webhooks', { url: 'http://127.0.0.1:9/unreachable' });

@@ -8,6 +8,7 @@ import { createLogger } from '../../src/core/logger.js';
 import { openDatabase } from '../../src/db/open-database.js';
 import { WebhookDispatcher } from '../../src/services/webhooks/webhook-dispatcher.js';
 import { WebhookService } from '../../src/services/webhooks/webhook-service.js';
+import { WebhookTargetPolicy } from '../../src/services/webhooks/target-policy.js';
 import { verifyWebhookSignature } from '../../src/services/webhooks/webhook-signature.js';
 
 interface Received {
@@ -55,7 +56,8 @@ describe('webhook deliveries', () => {
   before(async () => {
     await rx.start();
     // No polling, as with the embedded database in production: retries must wake the worker by their due time.
-    h = await startApiHarness({ dispatcher: { retryBaseMs: 20, retryMaxMs: 100, pollIntervalMs: Infinity, maxAttempts: 3 } });
+    // The receiver is on loopback, which webhooks refuse unless the operator allows it.
+    h = await startApiHarness({ config: { webhookAllowNetworks: '127.0.0.1/32' }, dispatcher: { retryBaseMs: 20, retryMaxMs: 100, pollIntervalMs: Infinity, maxAttempts: 3 } });
     secret = (await h.api('POST', '/api/v1/webhooks', { url: rx.url })).json.secret;
   });
   after(async () => {
@@ -126,14 +128,15 @@ describe('webhook queue persistence', () => {
     const logger = createLogger('silent');
     const db = await openDatabase({ databaseUrl: '', dataDir: '' }, { inMemory: true });
     try {
-      const first = new WebhookDispatcher({ db, logger }); // never started: like a crash before sending
-      await new WebhookService({ db, dispatcher: first }).create({ url: rx.url, events: ['stream.idle'] });
+      const targets = new WebhookTargetPolicy('127.0.0.1/32'); // the receiver is on loopback
+      const first = new WebhookDispatcher({ db, logger, targets }); // never started: like a crash before sending
+      await new WebhookService({ db, dispatcher: first, targets }).create({ url: rx.url, events: ['stream.idle'] });
       const stream = { id: 'str_x', name: 'n', playbackId: 'p', status: 'idle' as const, createdAt: new Date(), updatedAt: new Date(),
         settings: { latencyMode: 'standard' as const, reconnectWindowSec: 1, ladder: [], record: false, playbackPolicy: 'public' as const, passthrough: null } };
       await first.publish('stream.idle', { stream });
       await first.publish('stream.active', { stream }); // not subscribed: no delivery
       await first.close();
-      const second = new WebhookDispatcher({ db, logger, options: { pollIntervalMs: Infinity } });
+      const second = new WebhookDispatcher({ db, logger, options: { pollIntervalMs: Infinity }, targets });
       second.start();
       await rx.waitFor(1);
       assert.equal(rx.received[0]!.json.type, 'stream.idle');

@@ -10,8 +10,11 @@ import { openDatabase } from '../../src/db/open-database.js';
 import { StreamService } from '../../src/services/streams/stream-service.js';
 import { StreamLifecycle } from '../../src/services/streams/stream-lifecycle.js';
 import { StreamUrls } from '../../src/services/streams/stream-urls.js';
+import { PlaybackDirectory } from '../../src/services/streams/playback-directory.js';
+import { PlaybackDirectorySync } from '../../src/services/streams/playback-directory-sync.js';
 import { WebhookDispatcher, type WebhookDispatcherOptions } from '../../src/services/webhooks/webhook-dispatcher.js';
 import { WebhookService } from '../../src/services/webhooks/webhook-service.js';
+import { WebhookTargetPolicy } from '../../src/services/webhooks/target-policy.js';
 import { AdminTokenAuthenticator } from '../../src/services/auth/admin-token.js';
 import { getOrCreateServerSecret } from '../../src/services/auth/server-secrets.js';
 import { ConfiguredPublishAuthorizer } from '../../src/services/auth/publish-authorizer.js';
@@ -73,20 +76,24 @@ export async function startApiHarness(opts: HarnessOptions = {}): Promise<ApiHar
     { databaseUrl: opts.postgresUrl ? await freshPostgresDatabase(opts.postgresUrl) : '', dataDir: '' },
     { inMemory: true });
   const kicked: { streamPath: string; reason: string }[] = [];
-  const dispatcher = new WebhookDispatcher({ db, logger, options: opts.dispatcher });
+  const directory = new PlaybackDirectory(logger);
+  const directorySync = new PlaybackDirectorySync(db, directory, logger, { reloadIntervalMs: Infinity });
+  await directorySync.start();
+  const targets = new WebhookTargetPolicy(config.webhookAllowNetworks);
+  const dispatcher = new WebhookDispatcher({ db, logger, options: opts.dispatcher, targets });
   const streams = new StreamService({
     db, logger, events: dispatcher, defaultReconnectWindowSec: config.reconnectWindowSec, defaultLatencyMode: config.latencyMode,
-    kickPublisher: (streamPath, reason) => (kicked.push({ streamPath, reason }), true),
+    kickPublisher: (streamPath, reason) => (kicked.push({ streamPath, reason }), true), directory,
   });
   const lifecycle = new StreamLifecycle({ db, logger, events: dispatcher });
-  const webhooks = new WebhookService({ db, dispatcher });
+  const webhooks = new WebhookService({ db, dispatcher, targets });
   const { auth: adminAuth } = await AdminTokenAuthenticator.init(db, config.apiToken);
   const playbackSecret = config.playbackSecret || await getOrCreateServerSecret(db, 'playback_secret');
   const publishAuth = new ConfiguredPublishAuthorizer({
     mode: config.auth, streams, logger, publishSecret: config.publishSecret,
-    callbackUrl: config.authCallbackUrl, callbackTimeoutMs: config.authCallbackTimeoutMs,
+    callbackUrl: config.authCallbackUrl, callbackTimeoutMs: config.authCallbackTimeoutMs, callbackKeepName: config.authCallbackKeepName,
   });
-  const playAuth = new ConfiguredPlayAuthorizer({ streams, playbackSecret, openMode: config.auth === 'open', logger });
+  const playAuth = new ConfiguredPlayAuthorizer({ directory, playbackSecret, namedStreams: config.auth === 'open' || config.auth === 'callback', logger });
   const urls = new StreamUrls({
     publicUrl: config.publicUrl,
     ports: () => ({ rtmp: config.rtmpPort, rtmps: config.tlsCert ? config.rtmpsPort : null, http: config.httpPort }),
@@ -116,6 +123,7 @@ export async function startApiHarness(opts: HarnessOptions = {}): Promise<ApiHar
       await app.close();
       await dispatcher.close();
       lifecycle.close();
+      await directorySync.close();
       if (!opts.db) await db.close();
     },
   };

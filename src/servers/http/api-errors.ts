@@ -25,7 +25,7 @@ export const API_ERRORS = {
   uri_too_long: { status: 414, doc: 'a path segment is longer than the router accepts (256 characters)' },
   unsupported_media_type: { status: 415, doc: 'the body is not `application/json`' },
   range_not_satisfiable: { status: 416, doc: 'playback: the `Range` lies outside the media\'s bytes' },
-  rate_limited: { status: 429, doc: 'too many failed authentication attempts from this IP; retry after the window' },
+  rate_limited: { status: 429, doc: 'too many failed authentication attempts from this address; every request from it is refused until Retry-After, even with the right token' },
   headers_too_large: { status: 431, doc: 'the request headers exceed Node\'s limit (16 KiB; the connection is closed after the answer)' },
   internal_error: { status: 500, doc: 'an unexpected server error (logged with the request id)' },
   service_unavailable: { status: 503, doc: 'the server is shutting down' },

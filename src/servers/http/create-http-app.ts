@@ -18,6 +18,8 @@ import { webhooksRoutes } from './api/routes/webhooks-routes.js';
 import { API_BODY_LIMIT_BYTES, MAX_PARAM_LENGTH } from './limits.js';
 import { answerClientError, answerFrameworkError } from './framework-errors.js';
 import { ApiError } from './api-errors.js';
+import { trustProxyOption } from './trust-proxy.js';
+import { registerFavicon } from './playback/watch/favicon.js';
 
 export interface HttpAppDeps {
   readonly config: Config;
@@ -46,6 +48,7 @@ export function createHttpApp(deps: HttpAppDeps): FastifyInstance {
     // Fastify's request log prints URLs, and playback URLs carry tokens: log our own line, path only.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: API_BODY_LIMIT_BYTES,
+    trustProxy: trustProxyOption(deps.config.trustProxy),
     ajv: { customOptions: { removeAdditional: false } },
     routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     // What the router and Node's parser refuse leaves in the same error shape as everything else.
@@ -89,6 +92,7 @@ export function createHttpApp(deps: HttpAppDeps): FastifyInstance {
     });
   }, { prefix: '/api/v1' });
 
+  registerFavicon(app);
   for (const plugin of deps.extraPlugins ?? []) app.register(plugin);
   return app;
 }

@@ -42,10 +42,12 @@ const CLOSE_GRACE_MS = 1_000;
 export class RtmpConnection {
   private readonly session: ServerSession;
   private readonly publishers = new Map<number, RtmpIngest>();
-  private readonly players = new Map<number, { sub: Subscription; sink: RtmpPlaySink }>();
+  private readonly players = new Map<number, { sub: Subscription; sink: RtmpPlaySink; path: string; startedMs: number }>();
   private readonly output: SocketOutput;
   private connectTimer: NodeJS.Timeout | undefined;
   private closed = false;
+  /** Per playing stream id: stops the watch that ends the player when its authorisation lapses. */
+  private readonly playWatches = new Map<number, () => void>();
   readonly log: Logger;
 
   constructor(
@@ -109,7 +111,8 @@ export class RtmpConnection {
   private onConnect(app: string, obj: AmfObject): string | undefined {
     clearTimeout(this.connectTimer);
     this.connectTimer = undefined;
-    this.log.debug({ app, flashVer: typeof obj.flashVer === 'string' ? obj.flashVer.slice(0, 64) : undefined }, 'connect');
+    // Shortened: an app-less URL (rtmp://host/KEY) sends the key as the app, which is not known until publish.
+    this.log.debug({ app: redactName(app), flashVer: typeof obj.flashVer === 'string' ? obj.flashVer.slice(0, 64) : undefined }, 'connect');
     return undefined;
   }
 
@@ -144,7 +147,8 @@ export class RtmpConnection {
   private async onPlay(req: PlayRequest): Promise<void> {
     const name = redactName(req.name);
     try {
-      const decision = await this.deps.auth.authorizePlay({ app: req.app, name: req.name, query: req.query, clientIp: this.remoteAddress, protocol: this.deps.protocol });
+      const play = { app: req.app, name: req.name, query: req.query, clientIp: this.remoteAddress, protocol: this.deps.protocol };
+      const decision = await this.deps.auth.authorizePlay(play);
       if (this.closed) return;
       if (!decision.ok) {
         const code = decision.code === 'not_found' ? Status.playStreamNotFound : Status.playFailed;
@@ -162,8 +166,11 @@ export class RtmpConnection {
       this.session.acceptPlay(req.streamId, req.reset);
       const sink = new RtmpPlaySink(this.output, this.session, req.streamId, this.deps.shared, this.deps.flusher, (reason) => this.playerClosedByHub(req.streamId, reason));
       const sub = this.deps.hub.subscribe(decision.streamPath, { protocol: this.deps.protocol, remoteAddress: this.remoteAddress }, sink);
-      this.players.set(req.streamId, { sub, sink });
+      this.players.set(req.streamId, { sub, sink, path: decision.streamPath, startedMs: performance.now() });
       this.log.info({ path: decision.streamPath }, 'play started');
+      // An expiring token, or a stream disabled, deleted or made signed, ends the player then.
+      this.playWatches.get(req.streamId)?.();
+      this.playWatches.set(req.streamId, this.deps.auth.watchPlay(play, (reason) => this.gracefulClose(reason)));
     } catch (err) {
       this.fail(err);
     }
@@ -182,23 +189,31 @@ export class RtmpConnection {
   }
 
   private endStream(streamId: number, reason: string): void {
+    this.playWatches.get(streamId)?.();
+    this.playWatches.delete(streamId);
     const ingest = this.publishers.get(streamId);
     if (ingest) {
       this.publishers.delete(streamId);
       ingest.publisher.close(reason);
       this.log.info({ reason, bytesIn: ingest.publisher.bytesIn }, 'publish ended');
     }
+    this.endPlayer(streamId, reason);
+  }
+
+  /** The `play started` line's pair: how long, how many media bytes, why. */
+  private endPlayer(streamId: number, reason: string): void {
     const player = this.players.get(streamId);
-    if (player) {
-      this.players.delete(streamId);
-      player.sub.close(reason);
-    }
+    if (!player) return;
+    this.players.delete(streamId);
+    player.sub.close(reason);
+    const { bytesDelivered: bytes, dropEpisodes } = player.sub.stats;
+    this.log.info({ path: player.path, reason, durationMs: Math.round(performance.now() - player.startedMs), bytes, dropEpisodes }, 'play ended');
   }
 
   private playerClosedByHub(streamId: number, reason: string): void {
     if (this.closed || !this.players.has(streamId)) return;
-    this.players.delete(streamId);
     this.log.warn({ reason }, 'player closed by the hub');
+    this.endPlayer(streamId, reason);
     this.gracefulClose(reason);
   }
 
@@ -241,6 +256,8 @@ export class RtmpConnection {
     clearTimeout(this.connectTimer);
     this.session.close();
     for (const id of [...this.publishers.keys(), ...this.players.keys()]) this.endStream(id, reason);
+    for (const stop of this.playWatches.values()) stop();
+    this.playWatches.clear();
     this.deps.onClosed(this);
   }
 

@@ -30,10 +30,23 @@ export interface PlayAuthRequest {
   protocol: 'rtmp' | 'rtmps' | 'hls' | 'flv' | 'ws-flv';
 }
 
+/**
+ * `playbackId`: set for API streams (the directory entry the decision came from). `expiresAtSec`: the
+ * playback token's expiry (signed streams), when a connection that plays on must be closed.
+ */
 export type PlayDecision =
-  | { ok: true; streamPath: string; streamId?: string }
+  | { ok: true; streamPath: string; streamId?: string; playbackId?: string; expiresAtSec?: number }
   | { ok: false; code: 'not_found' | 'unauthorized' | 'bad_name'; reason: string };
 
 export interface PlayAuthorizer {
   authorizePlay(req: PlayAuthRequest): Promise<PlayDecision>;
+}
+
+/**
+ * For viewers that stay connected (HTTP-FLV, WS-FLV, RTMP play): `onRevoke` is called once, with the reason,
+ * when a new decision for the same request would refuse it (its token expired; its stream was disabled,
+ * deleted or switched to signed). Returns the function that stops watching: call it when the viewer ends.
+ */
+export interface PlayWatcher {
+  watchPlay(req: PlayAuthRequest, onRevoke: (reason: string) => void): () => void;
 }

@@ -37,6 +37,13 @@ export class FailureRateLimiter {
     return e.failures >= this.maxFailures;
   }
 
+  /** How long until `key` may try again (0 when it is not limited). */
+  retryAfterMs(key: string): number {
+    const e = this.entries.get(key);
+    if (!e || e.failures < this.maxFailures) return 0;
+    return Math.max(0, this.windowMs - (this.now() - e.windowStart));
+  }
+
   recordFailure(key: string): void {
     const now = this.now();
     const e = this.entries.get(key);

@@ -15,3 +15,10 @@ export const CALLBACK_MAX_RESPONSE_BYTES = 4096;
 export const MAX_PLAYBACK_TOKEN_LENGTH = 2048;
 /** Signed publish URL signature: hex of a 32-byte HMAC-SHA256. */
 export const PUBLISH_SIG_HEX_LENGTH = 64;
+/**
+ * Playback tokens whose verification is remembered (LRU). One token per viewer session is the usual use, so
+ * this is concurrent signed viewers per instance before the oldest tokens are verified again; ~0.4 KB each.
+ */
+export const PLAYBACK_TOKEN_CACHE_MAX = 20_000;
+/** setTimeout takes at most 2^31-1 ms (~24.8 days); a later token expiry is waited for in steps. */
+export const MAX_TIMER_MS = 2_147_483_647;

@@ -10,7 +10,7 @@ const SECRET = 'playback-secret';
 describe('playback tokens (JWT HS256)', () => {
   const token = mintPlaybackToken(SECRET, 'pid1', 2000);
   it('valid before exp, refused at and after exp', () => {
-    assert.deepEqual(verifyPlaybackToken(SECRET, token, 'pid1', 1999), { ok: true });
+    assert.deepEqual(verifyPlaybackToken(SECRET, token, 'pid1', 1999), { ok: true, expSec: 2000 });
     assert.equal(verifyPlaybackToken(SECRET, token, 'pid1', 2000).ok, false);
   });
   it('refused for another playback id, another secret, a tampered payload, alg none, junk', () => {

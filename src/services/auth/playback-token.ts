@@ -19,7 +19,8 @@ export function mintPlaybackToken(secret: string, playbackId: string, expSec: nu
   return `${input}.${mac(secret, input).toString('base64url')}`;
 }
 
-export type PlaybackTokenCheck = { ok: true } | { ok: false; reason: string };
+/** `expSec`: the token's expiry, so a caller can cache the verdict and close a viewer when it lapses. */
+export type PlaybackTokenCheck = { ok: true; expSec: number } | { ok: false; reason: string };
 
 /** Verifies signature (constant time), `alg` exactly HS256 (never `none`), audience, subject and expiry. */
 export function verifyPlaybackToken(secret: string, token: string, playbackId: string, nowSec: number): PlaybackTokenCheck {
@@ -44,7 +45,7 @@ export function verifyPlaybackToken(secret: string, token: string, playbackId: s
   if (claims.aud !== undefined && claims.aud !== PLAYBACK_AUDIENCE) return { ok: false, reason: 'token audience mismatch' };
   if (typeof claims.exp !== 'number' || !Number.isFinite(claims.exp)) return { ok: false, reason: 'token has no exp' };
   if (nowSec >= claims.exp) return { ok: false, reason: 'token expired' };
-  return { ok: true };
+  return { ok: true, expSec: claims.exp };
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {

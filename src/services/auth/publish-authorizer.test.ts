@@ -99,7 +99,9 @@ describe('callback mode', () => {
         if (body.name === 'hang') return; // never answers
         if (body.name === 'renamed') return void res.writeHead(200, { 'content-type': 'application/json' }).end('{"name":"public-name"}');
         if (body.name === 'tuned') return void res.writeHead(200).end('{"name":"tuned-pub","latencyMode":"standard","reconnectWindowSec":0}');
-        if (body.name === 'mistuned') return void res.writeHead(200).end('{"latencyMode":"ultra","reconnectWindowSec":3601,"name":7}');
+        if (body.name === 'mistuned') return void res.writeHead(200).end('{"latencyMode":"ultra","reconnectWindowSec":3601,"name":"mistuned-pub"}');
+        if (body.name === 'misnamed') return void res.writeHead(200).end('{"name":7}');
+        if (body.name === 'clash') return void res.writeHead(200).end(JSON.stringify({ name: playbackId }));
         res.writeHead(body.name.startsWith('allow') || body.name.startsWith('sk_') ? 204 : 403).end();
       });
     });
@@ -110,11 +112,21 @@ describe('callback mode', () => {
     server.closeAllConnections();
     await new Promise((r) => server.close(r));
   });
-  const a = () => authorizer('callback', { callbackUrl: url, callbackTimeoutMs: 300 });
+  // A generous timeout (a busy machine answers slowly); the hanging case sets a short one.
+  const a = (callbackTimeoutMs = 5000) => authorizer('callback', { callbackUrl: url, callbackTimeoutMs });
+  const keeping = () => authorizer('callback', { callbackUrl: url, callbackTimeoutMs: 5000, callbackKeepName: true });
 
-  it('2xx allows with the canonical name; the callback sees the request fields', async () => {
-    assert.deepEqual(await a().authorizePublish(req('Allow-Me', 'x=1')), { ok: true, streamPath: 'live/allow-me' });
+  it('a 2xx without a name refuses (the publish name may be a secret); the callback sees the request fields', async () => {
+    assert.deepEqual(await a().authorizePublish(req('Allow-Me', 'x=1')), { ok: false, code: 'unauthorized', reason: 'callback answer named no stream (no "name")' });
     assert.deepEqual(bodies.at(-1), { app: 'live', name: 'allow-me', query: 'x=1', clientIp: '192.0.2.1', protocol: 'rtmp' });
+  });
+  it('with --auth-callback-keep-name a 2xx without a usable name keeps the canonical publish name', async () => {
+    assert.deepEqual(await keeping().authorizePublish(req('Allow-Me', 'x=1')), { ok: true, streamPath: 'live/allow-me' });
+    assert.deepEqual(await keeping().authorizePublish(req('misnamed')), { ok: true, streamPath: 'live/misnamed' });
+  });
+  it('an invalid name refuses; so does a name that is an API stream\'s playback id', async () => {
+    assert.deepEqual(await a().authorizePublish(req('misnamed')), { ok: false, code: 'unauthorized', reason: 'callback answer named no stream ("name" is not 1-128 of [A-Za-z0-9_-])' });
+    assert.deepEqual(await a().authorizePublish(req('clash')), { ok: false, code: 'unauthorized', reason: 'that name is an API stream\'s playback id' });
   });
   it('a 2xx may rename the stream; an API key still lands on its playback id', async () => {
     assert.deepEqual(await a().authorizePublish(req('renamed')), { ok: true, streamPath: 'live/public-name' });
@@ -122,14 +134,14 @@ describe('callback mode', () => {
   });
   it("a 2xx may set the stream's latency mode and reconnect window; invalid values are ignored, the publish goes ahead", async () => {
     assert.deepEqual(await a().authorizePublish(req('tuned')), { ok: true, streamPath: 'live/tuned-pub', delivery: { latencyMode: 'standard', reconnectWindowSec: 0 } });
-    assert.deepEqual(await a().authorizePublish(req('mistuned')), { ok: true, streamPath: 'live/mistuned' });
+    assert.deepEqual(await a().authorizePublish(req('mistuned')), { ok: true, streamPath: 'live/mistuned-pub' });
   });
   it('non-2xx refuses', async () => {
     const r = await a().authorizePublish(req('deny-me'));
     assert.deepEqual(r, { ok: false, code: 'unauthorized', reason: 'callback answered 403' });
   });
   it('a hanging callback refuses at the timeout', async () => {
-    const r = await a().authorizePublish(req('hang'));
+    const r = await a(300).authorizePublish(req('hang'));
     assert.deepEqual(r, { ok: false, code: 'unauthorized', reason: 'callback timed out' });
   });
   it('an unreachable callback refuses', async () => {
@@ -138,10 +150,55 @@ describe('callback mode', () => {
   });
 });
 
+describe('callback answers', () => {
+  let server: Server;
+  let url = '';
+  const answers: Record<string, string> = {
+    'not-json': 'OK',
+    'json-array': '["studio"]',
+    'too-big': JSON.stringify({ name: 'studio', pad: 'x'.repeat(5000) }),
+    'upper': '{"name": "Studio-B"}',
+    'dotted': '{"name": "studio.b"}',
+  };
+  before(async () => {
+    server = createServer((r: IncomingMessage, res) => {
+      let text = '';
+      r.on('data', (d: Buffer) => (text += d));
+      r.on('end', () => void res.writeHead(200).end(answers[(JSON.parse(text) as { name: string }).name]));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/auth`;
+  });
+  after(async () => {
+    server.closeAllConnections();
+    await new Promise((r) => server.close(r));
+  });
+
+  it('an answer that is not a readable JSON object names no stream, so the publish is refused', async () => {
+    const a = authorizer('callback', { callbackUrl: url });
+    const reasons = await Promise.all(['not-json', 'json-array', 'too-big', 'dotted'].map(async (n) => {
+      const r = await a.authorizePublish(req(n));
+      return r.ok ? 'allowed' : r.reason;
+    }));
+    assert.deepEqual(reasons, [
+      'callback answer named no stream (answer is not JSON)',
+      'callback answer named no stream (answer is not a JSON object)',
+      'callback answer named no stream (answer over 4096 bytes)',
+      'callback answer named no stream ("name" is not 1-128 of [A-Za-z0-9_-])',
+    ]);
+  });
+  it('a returned name is case-folded like every stream name', async () => {
+    assert.deepEqual(await authorizer('callback', { callbackUrl: url }).authorizePublish(req('upper')), { ok: true, streamPath: 'live/studio-b' });
+  });
+});
+
 describe('open mode', () => {
   it('any whitelisted <app>/<name> publishes to its canonical path', async () => {
     assert.deepEqual(await authorizer('open').authorizePublish(req('My%20Show'.replace('%20', '-'), '', 'Live')), { ok: true, streamPath: 'live/my-show' });
     assert.equal((await authorizer('open').authorizePublish(req('..'))).ok, false);
+  });
+  it("an API stream's playback path is not open to anyone", async () => {
+    assert.deepEqual(await authorizer('open').authorizePublish(req(playbackId)), { ok: false, code: 'unauthorized', reason: 'that name is an API stream\'s playback id' });
   });
 });
 

@@ -9,19 +9,22 @@ import { canonicalizeName } from './stream-name.js';
 import { FailureRateLimiter } from './failure-rate-limiter.js';
 import { verifyPublishQuery } from './signed-publish-url.js';
 import { askPublishCallback } from './publish-callback.js';
+import { callbackStreamPath } from './callback-stream-path.js';
 
 export type PublishAuthMode = 'keys' | 'signed' | 'callback' | 'open';
 
 export interface PublishAuthorizerDeps {
   readonly mode: PublishAuthMode;
-  /** Timing-safe key lookup (StreamService.findByKey). */
-  readonly streams: { findByKey(key: string): Promise<StreamRecord | null> };
+  /** Timing-safe key lookup (StreamService.findByKey); playback ids, which no other publish may take. */
+  readonly streams: { findByKey(key: string): Promise<StreamRecord | null>; getByPlaybackId(playbackId: string): Promise<StreamRecord | null> };
   readonly logger: Logger;
   /** Required for `signed`. */
   readonly publishSecret?: string;
   /** Required for `callback`. */
   readonly callbackUrl?: string;
   readonly callbackTimeoutMs?: number;
+  /** `callback`: an answer that names no stream publishes under the publish name (the operator's choice). */
+  readonly callbackKeepName?: boolean;
   readonly limiter?: FailureRateLimiter;
   /** Wall clock in unix seconds (signed URL expiry). */
   readonly nowSec?: () => number;
@@ -69,7 +72,7 @@ export class ConfiguredPublishAuthorizer implements PublishAuthorizer {
     const { segments, path, query } = canon;
     if (this.deps.mode === 'open') {
       if (segments.length < 2) return { ok: false, code: 'bad_name', reason: 'expected <app>/<name>' };
-      return { ok: true, streamPath: path };
+      return (await this.apiPathRefusal(path)) ?? { ok: true, streamPath: path };
     }
     if (this.deps.mode === 'callback') return this.decideByCallback(req, segments, path, query);
     if (segments.length !== 2 || segments[0] !== INGEST_APP) {
@@ -107,22 +110,36 @@ export class ConfiguredPublishAuthorizer implements PublishAuthorizer {
       const known = await this.byKey(name);
       if (known) return known;
     }
-    const delivery = res.delivery ? { delivery: res.delivery } : {};
-    if (res.name !== undefined) {
-      const named = canonicalizeName(app || INGEST_APP, res.name);
-      if (!named.ok || named.segments.length < 2) return { ok: false, code: 'bad_name', reason: `callback name: ${named.ok ? 'expected a name' : named.reason}` };
-      return { ok: true, streamPath: named.path, ...delivery };
-    }
-    if (segments.length < 2) return { ok: false, code: 'bad_name', reason: 'expected <app>/<name>' };
-    return { ok: true, streamPath: path, ...delivery };
+    const chosen = callbackStreamPath(res, path, this.deps.callbackKeepName ?? false);
+    if (!chosen.ok) return { ok: false, code: 'unauthorized', reason: chosen.reason };
+    if (chosen.streamPath.split('/').length < 2) return { ok: false, code: 'bad_name', reason: 'expected <app>/<name>' };
+    return (await this.apiPathRefusal(chosen.streamPath)) ?? { ok: true, streamPath: chosen.streamPath, ...(res.delivery ? { delivery: res.delivery } : {}) };
+  }
+
+  /** `live/<playbackId>` belongs to its API stream: only its key publishes there (open mode and callback names included). */
+  private async apiPathRefusal(streamPath: string): Promise<PublishDecision | null> {
+    const [app, id, ...rest] = streamPath.split('/');
+    if (app !== INGEST_APP || !id || rest.length > 0 || !(await this.deps.streams.getByPlaybackId(id))) return null;
+    return { ok: false, code: 'unauthorized', reason: 'that name is an API stream\'s playback id' };
   }
 
   private refused(req: PublishAuthRequest, decision: Refusal, countsAsFailure: boolean): Refusal {
     if (countsAsFailure) this.limiter.recordFailure(req.clientIp);
     this.log.warn(
-      { clientIp: req.clientIp, protocol: req.protocol, app: redactName(req.app), name: redactName(req.name), code: decision.code, reason: decision.reason },
+      { clientIp: req.clientIp, protocol: req.protocol, app: appForLog(req.app, req.name), name: redactName(req.name), code: decision.code, reason: decision.reason },
       'publish refused',
     );
     return decision;
   }
+}
+
+/**
+ * The app is a fixed word (`live`) and is logged as it is, except where it may carry the key: an app-less URL
+ * (rtmp://host/KEY: the name is empty and the app is the key) or a key pasted into OBS's Server field
+ * (`live/KEY`: every segment after the first).
+ */
+function appForLog(app: string, name: string): string {
+  if (name === '') return redactName(app);
+  const [first = '', ...rest] = app.split('/');
+  return rest.length === 0 ? first : `${first}/${redactName(rest.join('/'))}`;
 }

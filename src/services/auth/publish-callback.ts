@@ -9,17 +9,21 @@ export interface CallbackBody {
   protocol: string;
 }
 
+/**
+ * `name`: the `name` string of the answer, unchecked (the authorizer validates it). `unreadable`: why the
+ * body could not be read as a JSON object (then it names nothing).
+ */
 export type CallbackResult =
-  | { allowed: true; name?: string; delivery?: DeliveryPreferences; ignored?: string[] }
+  | { allowed: true; name?: string; delivery?: DeliveryPreferences; ignored?: string[]; unreadable?: string }
   | { allowed: false; reason: string };
 
 /**
  * POSTs the publish attempt to the operator's URL. 2xx allows; any other status, a network error or the
- * timeout refuses. A 2xx JSON body may name the public stream (`{"name": "studio-a"}`), so a secret
- * publish name need not become the hub path, and may set the stream's delivery like an API stream's settings
- * (`"latencyMode": "low" | "standard"`, `"reconnectWindowSec": 0..3600`). A field with a wrong value is
- * ignored and reported in `ignored` (the publish still goes ahead: the operator's typo must not take a
- * stream off air).
+ * timeout refuses. A 2xx JSON body names the public stream (`{"name": "studio-a"}`), so a secret publish
+ * name never becomes a viewer's path, and may set the stream's delivery like an API stream's settings
+ * (`"latencyMode": "low" | "standard"`, `"reconnectWindowSec": 0..3600`). A delivery field with a wrong value
+ * is ignored and reported in `ignored` (the operator's typo must not take a stream off air); what a missing
+ * or unusable name means is the authorizer's decision.
  */
 export async function askPublishCallback(url: string, body: CallbackBody, timeoutMs: number): Promise<CallbackResult> {
   let res: Response;
@@ -39,14 +43,19 @@ export async function askPublishCallback(url: string, body: CallbackBody, timeou
     await res.body?.cancel().catch(() => {});
     return { allowed: false, reason: `callback answered ${res.status}` };
   }
-  const text = await readCapped(res, CALLBACK_MAX_RESPONSE_BYTES).catch(() => '');
+  const text = await readCapped(res, CALLBACK_MAX_RESPONSE_BYTES).catch(() => undefined);
+  if (text === undefined) return { allowed: true, unreadable: 'answer could not be read' };
+  if (text === null) return { allowed: true, unreadable: `answer over ${CALLBACK_MAX_RESPONSE_BYTES} bytes` };
+  if (text.trim() === '') return { allowed: true };
   let parsed: unknown;
   try {
-    parsed = text ? JSON.parse(text) : null;
+    parsed = JSON.parse(text);
   } catch {
-    return { allowed: true }; // A non-JSON 2xx body still allows.
+    return { allowed: true, unreadable: 'answer is not JSON' };
   }
-  return parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? allowedWith(parsed as Record<string, unknown>) : { allowed: true };
+  return parsed && typeof parsed === 'object' && !Array.isArray(parsed)
+    ? allowedWith(parsed as Record<string, unknown>)
+    : { allowed: true, unreadable: 'answer is not a JSON object' };
 }
 
 function allowedWith(body: Record<string, unknown>): CallbackResult {
@@ -71,7 +80,8 @@ function allowedWith(body: Record<string, unknown>): CallbackResult {
   };
 }
 
-async function readCapped(res: Response, max: number): Promise<string> {
+/** The body as text, or null beyond `max` bytes (never buffered past the cap). */
+async function readCapped(res: Response, max: number): Promise<string | null> {
   if (!res.body) return '';
   const reader = res.body.getReader();
   const chunks: Uint8Array[] = [];
@@ -82,7 +92,7 @@ async function readCapped(res: Response, max: number): Promise<string> {
     total += value.byteLength;
     if (total > max) {
       await reader.cancel();
-      return '';
+      return null;
     }
     chunks.push(value);
   }

@@ -55,6 +55,16 @@ export class SessionStore {
     return rows[0] ? toRecord(rows[0]) : null;
   }
 
+  /** bytesIn of live sessions so far, in one statement (`unnest` pairs the two arrays row by row). */
+  async recordBytesIn(progress: readonly { id: string; bytesIn: number }[]): Promise<void> {
+    if (progress.length === 0) return;
+    await this.db.query(
+      `UPDATE stream_sessions AS s SET bytes_in = p.bytes_in
+       FROM (SELECT unnest($1::text[]) AS id, unnest($2::bigint[]) AS bytes_in) AS p
+       WHERE s.id = p.id AND s.ended_at IS NULL`,
+      [progress.map((p) => p.id), progress.map((p) => Math.max(0, Math.floor(p.bytesIn)))]);
+  }
+
   /** Sessions left open by a crash end at restart with reason `server_restart`. */
   async endAllOpen(at: Date): Promise<number> {
     const rows = await this.db.query(

@@ -107,6 +107,13 @@ export class StreamLifecycle {
     });
   }
 
+  /** bytesIn of sessions still live (written periodically by the hub link; the final count comes with the end). */
+  async onProgress(progress: readonly { sessionId: string; bytesIn: number }[]): Promise<void> {
+    if (this.closed) return;
+    const live = progress.filter((p) => this.bySession.has(p.sessionId));
+    await this.guard('progress', () => this.sessions.recordBytesIn(live.map((p) => ({ id: p.sessionId, bytesIn: p.bytesIn }))));
+  }
+
   /** Idempotent. Pending idle timers are dropped; `recover()` at the next start settles their streams. */
   close(): void {
     this.closed = true;

@@ -6,6 +6,7 @@ import { constantTimeEqual, newId, newPlaybackId, newStreamKey, sha256Hex } from
 import { StreamStore } from './stream-store.js';
 import { SessionStore } from './session-store.js';
 import type { Page } from '../../db/page-cursor.js';
+import type { PlaybackDirectory } from './playback-directory.js';
 import { summarize, streamPathOf, type LatencyMode, type SessionRecord, type StreamRecord, type StreamSettings } from './stream-types.js';
 
 export interface CreateStreamInput {
@@ -31,6 +32,8 @@ export interface StreamServiceDeps {
   /** Server-wide default for new streams (config.latencyMode): LL-HLS unless the operator chose otherwise. */
   readonly defaultLatencyMode: LatencyMode;
   readonly now?: () => Date;
+  /** Told of every change before the call returns, so playback decisions see it at once (app.ts wires it). */
+  readonly directory?: Pick<PlaybackDirectory, 'put' | 'remove'>;
 }
 
 /** The live-stream resource: CRUD, key rotation, disable/enable and the session history. */
@@ -67,6 +70,7 @@ export class StreamService {
       settings,
       now: this.now(),
     });
+    this.deps.directory?.put(stream);
     this.log.info({ streamId: stream.id, playbackId: stream.playbackId }, 'stream created');
     await this.deps.events.publish('stream.created', { stream: summarize(stream) });
     return stream;
@@ -101,6 +105,7 @@ export class StreamService {
     if (!current) return null;
     const settings = { ...current.settings, ...definedOnly(input.settings ?? {}) };
     const stream = await this.streams.update(id, input.name ?? current.name, settings, this.now());
+    if (stream) this.deps.directory?.put(stream);
     if (stream) await this.deps.events.publish('stream.updated', { stream: summarize(stream) });
     return stream;
   }
@@ -108,6 +113,7 @@ export class StreamService {
   async delete(id: string): Promise<StreamRecord | null> {
     const stream = await this.streams.delete(id);
     if (!stream) return null;
+    this.deps.directory?.remove(stream.playbackId);
     this.kick(stream, 'deleted');
     this.log.info({ streamId: id }, 'stream deleted');
     await this.deps.events.publish('stream.deleted', { stream: summarize(stream) });
@@ -119,6 +125,7 @@ export class StreamService {
     const streamKey = newStreamKey();
     const stream = await this.streams.setKey(id, streamKey, sha256Hex(streamKey), this.now());
     if (!stream) return null;
+    this.deps.directory?.put(stream);
     this.kick(stream, 'key_reset');
     this.log.info({ streamId: id }, 'stream key reset');
     await this.deps.events.publish('stream.key_reset', { stream: summarize(stream) });
@@ -128,6 +135,7 @@ export class StreamService {
   async disable(id: string): Promise<StreamRecord | null> {
     const stream = await this.streams.setDisabled(id, true, this.now());
     if (!stream) return null;
+    this.deps.directory?.put(stream);
     this.kick(stream, 'disabled');
     await this.deps.events.publish('stream.disabled', { stream: summarize(stream) });
     return stream;
@@ -136,6 +144,7 @@ export class StreamService {
   async enable(id: string): Promise<StreamRecord | null> {
     const stream = await this.streams.setDisabled(id, false, this.now());
     if (!stream) return null;
+    this.deps.directory?.put(stream);
     await this.deps.events.publish('stream.enabled', { stream: summarize(stream) });
     return stream;
   }

@@ -7,6 +7,8 @@ import { WebhookEndpointStore } from './webhook-endpoint-store.js';
 import { signWebhook } from './webhook-signature.js';
 import type { WebhookDeliveryRecord } from './webhook-types.js';
 import * as L from './limits.js';
+import { postWebhook } from './webhook-post.js';
+import { WebhookTargetPolicy } from './target-policy.js';
 
 export interface WebhookDispatcherOptions {
   readonly retryBaseMs?: number;
@@ -26,6 +28,8 @@ export interface WebhookDispatcherDeps {
   readonly logger: Logger;
   readonly options?: WebhookDispatcherOptions;
   readonly now?: () => Date;
+  /** Where deliveries may go; default: public addresses only. */
+  readonly targets?: WebhookTargetPolicy;
 }
 
 /**
@@ -39,6 +43,7 @@ export class WebhookDispatcher implements EventPublisher {
   private readonly log: Logger;
   private readonly now: () => Date;
   private readonly opt: Required<WebhookDispatcherOptions>;
+  private readonly targets: WebhookTargetPolicy;
   private readonly closing = new AbortController();
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
@@ -50,6 +55,7 @@ export class WebhookDispatcher implements EventPublisher {
     this.endpoints = new WebhookEndpointStore(deps.db);
     this.log = deps.logger.child({ module: 'webhooks' });
     this.now = deps.now ?? (() => new Date());
+    this.targets = deps.targets ?? new WebhookTargetPolicy();
     const o = deps.options ?? {};
     this.opt = {
       retryBaseMs: o.retryBaseMs ?? L.RETRY_BASE_MS,
@@ -164,9 +170,10 @@ export class WebhookDispatcher implements EventPublisher {
     const tSec = Math.floor(this.now().getTime() / 1000);
     let status: number | null = null;
     let error: string;
+    const timeout = AbortSignal.timeout(this.opt.timeoutMs);
     try {
-      const res = await fetch(url, {
-        method: 'POST',
+      status = await postWebhook({
+        url,
         headers: {
           'content-type': 'application/json',
           'user-agent': 'OnAir-Webhooks/1',
@@ -175,11 +182,8 @@ export class WebhookDispatcher implements EventPublisher {
           'onair-delivery-id': delivery.id,
         },
         body: delivery.payload,
-        redirect: 'manual',
-        signal: AbortSignal.any([AbortSignal.timeout(this.opt.timeoutMs), this.closing.signal]),
-      });
-      status = res.status;
-      await res.body?.cancel().catch(() => {});
+        signal: AbortSignal.any([timeout, this.closing.signal]),
+      }, this.targets);
       if (status >= 200 && status <= 299) {
         await this.deliveries.markSucceeded(delivery.id, status, this.now());
         return;
@@ -187,7 +191,7 @@ export class WebhookDispatcher implements EventPublisher {
       error = `receiver answered ${status}`;
     } catch (err) {
       if (this.closing.signal.aborted) return; // shutdown: the lease brings it back after restart
-      error = (err as Error).name === 'TimeoutError' ? `no answer within ${this.opt.timeoutMs} ms` : `request failed: ${(err as Error).message}`;
+      error = timeout.aborted ? `no answer within ${this.opt.timeoutMs} ms` : `request failed: ${(err as Error).message}`;
     }
     const retryAt = delivery.attempts >= this.opt.maxAttempts ? null : new Date(this.now().getTime() + this.backoffMs(delivery.attempts));
     this.log.warn({ deliveryId: delivery.id, eventType: delivery.eventType, attempt: delivery.attempts, status, willRetry: retryAt !== null }, 'webhook delivery failed');

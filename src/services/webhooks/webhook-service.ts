@@ -8,6 +8,7 @@ import { WebhookDeliveryStore, type DeliveryFilter } from './webhook-delivery-st
 import type { WebhookDispatcher } from './webhook-dispatcher.js';
 import type { WebhookDeliveryRecord, WebhookEndpointRecord } from './webhook-types.js';
 import { MAX_ENDPOINTS } from './limits.js';
+import { WebhookTargetPolicy } from './target-policy.js';
 
 export interface EndpointInput {
   readonly url?: string;
@@ -21,9 +22,13 @@ export class WebhookService {
   private readonly endpoints: WebhookEndpointStore;
   private readonly deliveries: WebhookDeliveryStore;
 
-  constructor(private readonly deps: { db: Database; dispatcher: WebhookDispatcher; now?: () => Date }) {
+  private readonly targets: WebhookTargetPolicy;
+
+  /** `targets`: where endpoints may point (default: public addresses only). */
+  constructor(private readonly deps: { db: Database; dispatcher: WebhookDispatcher; now?: () => Date; targets?: WebhookTargetPolicy }) {
     this.endpoints = new WebhookEndpointStore(deps.db);
     this.deliveries = new WebhookDeliveryStore(deps.db);
+    this.targets = deps.targets ?? new WebhookTargetPolicy();
   }
 
   async create(input: EndpointInput & { url: string }): Promise<WebhookEndpointRecord> {
@@ -31,7 +36,7 @@ export class WebhookService {
       throw new OnAirError('ONAIR_ERR_LIMIT', `at most ${MAX_ENDPOINTS} webhook endpoints`);
     }
     return this.endpoints.insert(newId('whe'), newSecret('whsec_'), {
-      url: checkUrl(input.url),
+      url: await this.checkUrl(input.url),
       events: checkEvents(input.events ?? ['*']),
       enabled: input.enabled ?? true,
       description: input.description ?? null,
@@ -50,7 +55,7 @@ export class WebhookService {
     const cur = await this.endpoints.get(id);
     if (!cur) return null;
     return this.endpoints.update(id, {
-      url: input.url === undefined ? cur.url : checkUrl(input.url),
+      url: input.url === undefined ? cur.url : await this.checkUrl(input.url),
       events: input.events === undefined ? cur.events : checkEvents(input.events),
       enabled: input.enabled ?? cur.enabled,
       description: input.description === undefined ? cur.description : input.description,
@@ -73,6 +78,12 @@ export class WebhookService {
 
   redeliver(id: string): Promise<WebhookDeliveryRecord | null> {
     return this.deps.dispatcher.redeliver(id);
+  }
+
+  private async checkUrl(url: string): Promise<string> {
+    const checked = checkUrl(url);
+    await this.targets.checkUrl(new URL(checked));
+    return checked;
   }
 
   private now(): Date {

@@ -308,7 +308,10 @@ export class ServerSession {
 
   private onPublish(cmd: RtmpCommand, streamId: number): void {
     this.streamFor('publish', streamId);
-    const name = parseStreamName(stringArg(cmd, 0, 'publish name'));
+    // An app-less URL (rtmp://host/KEY) arrives as app KEY and an empty name: that is the user's mistake to be
+    // told about (auth answers with an onStatus naming the expected form), not a protocol violation.
+    const raw = stringArg(cmd, 0, 'publish name');
+    const name = raw === '' ? { name: '', query: '' } : parseStreamName(raw);
     const type = typeof cmd.args[1] === 'string' ? cmd.args[1] : 'live';
     this.streams.set(streamId, 'publish-pending');
     this.handler.onPublish({ ...name, streamId, app: this.app!, type });

@@ -11,9 +11,14 @@ export interface PlaybackDeps {
   readonly log: Logger;
   /**
    * Maps a playbackId (the `name`) plus its query (a playback token for signed streams) to a hub path, or
-   * refuses. In `--auth open` mode the playbackId is the stream name and the path is `live/<name>`.
+   * refuses. With `--auth open` or `callback` a name that is no API stream's playbackId plays as `live/<name>`
+   * (the open name, or the name the callback returned).
    */
   authorizePlay(req: PlayAuthRequest): Promise<PlayDecision>;
+  /** The same decision, synchronously (it is made from memory): what the per-request routes call. */
+  decidePlay(req: PlayAuthRequest): PlayDecision;
+  /** Closes a connected viewer (HTTP-FLV, WS-FLV) when its authorisation lapses; returns the stop function. */
+  watchPlay(req: PlayAuthRequest, onRevoke: (reason: string) => void): () => void;
   /** ABR: a stream's renditions, the source first (TranscodeService.renditions); absent = the source only. */
   readonly renditions?: (streamPath: string) => readonly RenditionInfo[];
 }

@@ -1,11 +1,12 @@
 import { flvTracksOf, type FlvTracks } from '../../../../bridges/flv/index.js';
 import type { StreamHub } from '../../../../hub/index.js';
 import type { ApiErrorCode } from '../../api-errors.js';
+import type { PlayAuthRequest } from '../../../auth-port.js';
 import type { PlaybackDeps } from '../playback-deps.js';
 import { FLV_START_WAIT_MS } from './limits.js';
 
 export type FlvPlaybackTarget =
-  | { readonly ok: true; readonly path: string; readonly tracks: FlvTracks }
+  | { readonly ok: true; readonly path: string; readonly tracks: FlvTracks; readonly play: PlayAuthRequest }
   | { readonly ok: false; readonly code: ApiErrorCode; readonly message: string };
 
 /**
@@ -16,7 +17,8 @@ export async function resolveFlvPlayback(
   deps: PlaybackDeps,
   req: { playbackId: string; query: string; clientIp: string; protocol: 'flv' | 'ws-flv' },
 ): Promise<FlvPlaybackTarget> {
-  const decision = await deps.authorizePlay({ app: 'live', name: req.playbackId, query: req.query, clientIp: req.clientIp, protocol: req.protocol });
+  const play: PlayAuthRequest = { app: 'live', name: req.playbackId, query: req.query, clientIp: req.clientIp, protocol: req.protocol };
+  const decision = deps.decidePlay(play);
   if (!decision.ok) {
     return decision.code === 'unauthorized'
       ? { ok: false, code: 'forbidden', message: 'not authorized' }
@@ -31,7 +33,7 @@ export async function resolveFlvPlayback(
   if (!stream?.publisher) return { ok: false, code: 'stream_not_live', message: 'stream not found' };
   const tracks = flvTracksOf(stream.metadata, stream.gop.snapshot());
   if (!tracks.audio && !tracks.video) return { ok: false, code: 'no_playable_track', message: 'no track of this stream plays over FLV' };
-  return { ok: true, path, tracks };
+  return { ok: true, path, tracks, play };
 }
 
 /**

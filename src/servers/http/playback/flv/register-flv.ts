@@ -43,11 +43,16 @@ export function registerFlv(app: FastifyInstance, deps: PlaybackDeps): { close()
   const startViewer = (req: ResolvedRequest, connection: FlvConnection, protocol: 'flv' | 'ws-flv', onGone: (fn: () => void) => void): FlvViewer | undefined => {
     const target = req.flvPlayback!;
     const log = deps.log.child({ mod: protocol, path: target.path, ip: req.ip });
+    // A token that expires, or a stream disabled, deleted or made signed, ends the viewer then.
+    const stopWatching = deps.watchPlay(target.play, (reason) => viewer.close(reason));
     const viewer = new FlvViewer(connection, {
       // The stream's own reconnect window (API streams), else the server's.
       republishWaitMs: (deps.hub.stream(target.path)?.publisher?.info.delivery?.reconnectWindowSec ?? deps.config.reconnectWindowSec) * 1000,
       log,
-      onFinished: (v) => viewers.delete(v),
+      onFinished: (v) => {
+        viewers.delete(v);
+        stopWatching();
+      },
     });
     viewers.add(viewer);
     onGone(() => viewer.close('viewer left'));

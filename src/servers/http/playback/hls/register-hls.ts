@@ -43,7 +43,7 @@ export function registerHls(app: FastifyInstance, deps: HlsServingDeps): void {
       const id = playbackIdOf(request.params.id);
       const resource = parseHlsPath(request.params['*']);
       if (!id || !resource) return sendPlaybackError(request, reply, 'not_found', 'no such HLS resource');
-      const decision = await deps.authorizePlay({ app: 'live', name: id, query: rawQuery(request.url), clientIp: request.ip, protocol: 'hls' });
+      const decision = deps.decidePlay({ app: 'live', name: id, query: rawQuery(request.url), clientIp: request.ip, protocol: 'hls' });
       if (!decision.ok) {
         return decision.code === 'unauthorized'
           ? sendPlaybackError(request, reply, 'forbidden', 'a valid playback token is required')

@@ -4,7 +4,9 @@ import type { FastifyInstance } from 'fastify';
 import { WATCH_ASSETS, renderWatchPage, watchPlayerOf } from '../../../../web/watch-page.js';
 import { WATCH_SCRIPT } from '../../../../web/watch-script.js';
 import { sendPlaybackError } from '../playback-errors.js';
-import { playbackIdOf } from '../playback-url.js';
+import type { PlaybackDeps } from '../playback-deps.js';
+import { playbackIdOf, rawQuery } from '../playback-url.js';
+import { watchStatus } from './watch-status.js';
 
 /**
  * Player files come from the installed packages, resolved through Node's resolver so the server finds them
@@ -25,8 +27,8 @@ const WATCH_CSP = [
   "connect-src 'self'", "worker-src 'self' blob:", "img-src 'self' data:", "base-uri 'none'", "frame-ancestors 'self'",
 ].join('; ');
 
-/** GET /watch/<playbackId> and the scripts it loads under /static/player/. */
-export function registerWatchPage(app: FastifyInstance): void {
+/** GET /watch/<playbackId>, its status (/watch/<playbackId>/status) and the scripts it loads under /static/player/. */
+export function registerWatchPage(app: FastifyInstance, deps: Pick<PlaybackDeps, 'hub' | 'decidePlay'>): void {
   const loaded = new Map<string, Promise<Buffer>>();
   const playerFile = (url: string): Promise<Buffer> => {
     let p = loaded.get(url);
@@ -46,6 +48,14 @@ export function registerWatchPage(app: FastifyInstance): void {
       .type('text/html; charset=utf-8')
       .headers({ 'cache-control': 'no-cache', 'content-security-policy': WATCH_CSP, 'x-content-type-options': 'nosniff', 'referrer-policy': 'no-referrer' })
       .send(renderWatchPage(id, watchPlayerOf(req.query.player)));
+  });
+
+  // Polled by the page until the stream is live, so it can say "no such stream" / "not live yet" instead of a
+  // player's network error.
+  app.get<{ Params: { id: string } }>('/watch/:id/status', async (req, reply) => {
+    const id = playbackIdOf(req.params.id);
+    const state = id ? watchStatus(deps, { playbackId: id, query: rawQuery(req.url), clientIp: req.ip }) : 'not_found';
+    return reply.header('cache-control', 'no-store').send({ state });
   });
 
   for (const url of Object.keys(PLAYER_FILES)) {

@@ -1,0 +1,37 @@
+import type { PlaybackPolicy, StreamRecord } from './stream-types.js';
+import { streamPathOf } from './stream-types.js';
+
+/**
+ * What playback needs to know about one API stream, held in memory by the PlaybackDirectory. The live state
+ * is not here: the hub holds it (a publisher on `streamPath`), in memory already.
+ */
+export interface PlaybackEntry {
+  readonly playbackId: string;
+  readonly streamId: string;
+  readonly playbackPolicy: PlaybackPolicy;
+  readonly disabled: boolean;
+  /** The hub path of the source (`live/<playbackId>`); transcoded renditions are at `<streamPath>/<name>`. */
+  readonly streamPath: string;
+  /**
+   * The row's updated_at (ms): any change through the service moves it (a key reset too), so an entry whose
+   * value differs is a new entry, and what was checked against the old one (a cached token) is checked again.
+   */
+  readonly updatedAtMs: number;
+}
+
+export function playbackEntry(fields: Omit<PlaybackEntry, 'streamPath'>): PlaybackEntry {
+  return { ...fields, streamPath: streamPathOf(fields.playbackId) };
+}
+
+export function entryOf(s: Pick<StreamRecord, 'id' | 'playbackId' | 'status' | 'settings' | 'updatedAt'>): PlaybackEntry {
+  return playbackEntry({
+    playbackId: s.playbackId, streamId: s.id, playbackPolicy: s.settings.playbackPolicy, disabled: s.status === 'disabled', updatedAtMs: s.updatedAt.getTime(),
+  });
+}
+
+export function sameEntry(a: PlaybackEntry | undefined, b: PlaybackEntry | undefined): boolean {
+  if (a === b) return true;
+  if (!a || !b) return false;
+  return a.playbackId === b.playbackId && a.streamId === b.streamId && a.playbackPolicy === b.playbackPolicy
+    && a.disabled === b.disabled && a.updatedAtMs === b.updatedAtMs;
+}
