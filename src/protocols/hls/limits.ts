@@ -63,10 +63,11 @@ export const READY_LISTED_MS = 6_000;
 export const AUDIO_BEHIND_FRAMES = 2;
 
 /**
- * PART-TARGET is advertised this much above the cutting target, so timestamp jitter of up to a fifth of a part
- * (40 ms at 200 ms parts: a dropped frame at 25 fps) never makes a part exceed it.
+ * PART-TARGET is advertised this much above the cutting target: parts are cut within half a frame of the target
+ * (segmenter partFull), up to 230 ms for 200 ms at >= 17 fps, and rfc8216bis §4.4.4.9 wants every non-final part
+ * >= 85 % of PART-TARGET: 200 / 230 = 87 %. (0.2 gave PART-TARGET 0.24, under which 200 ms parts were 83 %.)
  */
-export const PART_TARGET_HEADROOM = 0.2;
+export const PART_TARGET_HEADROOM = 0.15;
 
 /**
  * How far an ABR rendition's segment start, mapped onto the source timeline by the transcoder's offset, may

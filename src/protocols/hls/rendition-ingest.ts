@@ -106,12 +106,13 @@ export class RenditionIngest {
   }
 
   /**
-   * The part to name in EXT-X-PRELOAD-HINT: the next part while a publisher session is live; undefined between
-   * sessions, when the next part is not in sight (after an absence its number goes to EXT-X-GAP segments) and a
-   * hint would only earn its requests a 404 (rfc8216bis §6.2.6: hint only what is expected in the near term).
+   * The part to name in EXT-X-PRELOAD-HINT: the next part, also between publisher sessions. Dropping the hint
+   * between sessions (its number may go to EXT-X-GAP segments) made hls.js 1.7.4 fail the next playlist with a
+   * "media sequence mismatch" at the first GAP segment (test/hls/hls-browser.test.ts); kept, a player that
+   * already asked for the hinted part of a segment that became a gap gets a 404 (Shaka 5.2 treats it as fatal).
    */
   get hintedPart(): PartRef | undefined {
-    return this.session ? this.upcoming : undefined;
+    return this.upcoming;
   }
 
   private get upcoming(): PartRef {
