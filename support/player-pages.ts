@@ -61,7 +61,9 @@ window.start = async (src, lowLatencyMode) => {
     // Shaka reports its own errors as shaka.util.Error (a code); anything else is an exception inside it.
     if (!d || d.code === undefined) return note(window.__fatal, 'shaka-exception:' + (d && d.stack || d));
     const text = 'shaka:' + d.code + ' ' + String(JSON.stringify(d.data)).slice(0, 300);
-    note(d.severity === shaka.util.Error.Severity.CRITICAL ? window.__fatal : window.__errors, text);
+    // Read the severity after the event: on a live stream Shaka's default failureCallback, which runs after it,
+    // downgrades HTTP errors to RECOVERABLE and retries (a 404 for a hinted part that became an EXT-X-GAP).
+    setTimeout(() => note(d.severity === shaka.util.Error.Severity.CRITICAL ? window.__fatal : window.__errors, text), 0);
   });
   player.addEventListener('gapjumped', () => window.__gapJumps++);
   player.addEventListener('stalldetected', () => window.__stalls++);

@@ -27,7 +27,7 @@ after(async () => {
 });
 
 function noFatal(name: PlayerName, s: PlayerState): void {
-  assert.deepEqual(s.fatal, [], `${name} fatal errors: ${s.fatal.join(" | ")}; errors: ${s.errors.join(" | ")}`);
+  assert.deepEqual(s.fatal, [], `${name} fatal errors: ${s.fatal.join(' | ')}; errors: ${s.errors.join(' | ')}`);
 }
 
 /** Waits until the player's currentTime is `seconds` past `from` (or past its first playing value). */
