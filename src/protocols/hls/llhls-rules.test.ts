@@ -129,3 +129,37 @@ for (const fps of [24, 25, 30, 50, 60]) {
     assert.ok(checked >= 10, `${checked} non-final parts checked`);
   });
 }
+
+test('a publisher absence is written as EXT-X-GAP segments: dates continuous across the reconnect, the hint kept between sessions', { skip }, async () => {
+  const media = encodeTestMedia(4, 25);
+  let wall = 1_700_000_000_000;
+  const r = new HlsRendition('src', { settings: { ...low, windowSegments: 12 }, timers: new ManualTimers(), now: () => wall });
+  const session = (offsetMs: number, absenceMs: number) => {
+    r.publisherStart();
+    for (const p of configPackets(media)) r.packet(p);
+    for (const p of framePackets(media, offsetMs)) {
+      wall = 1_700_000_000_000 + p.dts + absenceMs; // arrives in real time
+      r.packet(p);
+    }
+    r.publisherEnd();
+  };
+  session(0, 0);
+  const between = await playlist(r);
+  assert.ok(hintOf(between), 'between sessions the hint names the next part (hls.js needs it)');
+  session(4_100, 2_500); // back 2.5 s later (wall clock) than the stream timeline says
+  const p = await playlist(r);
+  const gaps = p.segments.filter((s) => s.gap);
+  assert.ok(gaps.length >= 2, `${gaps.length} GAP segments`);
+  const absent = gaps.reduce((n, s) => n + s.duration, 0);
+  assert.ok(Math.abs(absent - 2.6) < 0.05, `GAP durations add up to the absence: ${absent} s`);
+  for (const g of gaps) assert.ok(g.duration <= p.targetDuration);
+  const firstNew = p.segments.findIndex((s) => s.discontinuity);
+  assert.ok(firstNew > 0 && p.segments[firstNew - 1]!.gap, 'the DISCONTINUITY follows the GAP segments');
+  for (let i = 1; i < p.segments.length; i++) {
+    const prev = p.segments[i - 1]!;
+    const cur = p.segments[i]!;
+    assert.equal(cur.programDateTime! - prev.programDateTime!, Math.round(prev.duration * 1000), `PDT of segment ${i} continues`);
+  }
+  assert.equal(r.segment(p.mediaSequence + p.segments.indexOf(gaps[0]!)), undefined, 'a GAP segment has no bytes (404)');
+  r.close();
+});
