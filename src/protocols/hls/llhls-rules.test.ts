@@ -98,10 +98,10 @@ test('a request for the hinted part is held until the part is complete, a far on
 });
 
 /** Parts a Segmenter cuts from `fps` video (plus audio) at a 200 ms part target. */
-function partsAt(fps: number): HlsPart[] {
+function partsAt(fps: number, partMs = 200): HlsPart[] {
   const media = encodeTestMedia(4, fps);
   const tracks = configPackets(media).map(hlsTrack);
-  const seg = new Segmenter(tracks, { segmentMs: 1000, partMs: 200, firstMsn: 1, firstFragmentSeq: 1 });
+  const seg = new Segmenter(tracks, { segmentMs: 1000, partMs, firstMsn: 1, firstFragmentSeq: 1 });
   const parts: HlsPart[] = [];
   for (const p of framePackets(media)) {
     const track = tracks.find((t) => t.kind === p.kind)!;
@@ -129,6 +129,12 @@ for (const fps of [24, 25, 30, 50, 60]) {
     assert.ok(checked >= 10, `${checked} non-final parts checked`);
   });
 }
+
+test('100 ms parts at 25 fps (half a frame is more than the headroom): no part exceeds PART-TARGET', { skip }, () => {
+  const target = new HlsRendition('x', { settings: { ...low, partMs: 100 } }).partTargetSec!;
+  assert.equal(target, 0.115);
+  for (const p of partsAt(25, 100)) assert.ok(p.durationMs / 1000 <= target, `part ${p.msn}.${p.index} ${p.durationMs} ms`);
+});
 
 test('a publisher absence is written as EXT-X-GAP segments: dates continuous across the reconnect, the hint kept between sessions', { skip }, async () => {
   const media = encodeTestMedia(4, 25);

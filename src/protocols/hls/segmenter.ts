@@ -1,7 +1,7 @@
 import { takeAll } from '../../core/scratch-list.js';
 import { buildFragment, type Fmp4FragmentPart, type Fmp4Sample } from '../../formats/fmp4/index.js';
 import type { HlsTrack } from './hls-tracks.js';
-import { AUDIO_BEHIND_FRAMES, MAX_PARTS_PER_SEGMENT, MAX_SEGMENT_MS } from './limits.js';
+import { AUDIO_BEHIND_FRAMES, MAX_PARTS_PER_SEGMENT, MAX_SEGMENT_MS, PART_TARGET_HEADROOM } from './limits.js';
 
 /** One track's samples inside a part, in the track's timescale. */
 export interface TrackRun {
@@ -231,13 +231,16 @@ export class Segmenter {
    * Closing before this sample is nearer the target than taking one more frame interval (like the last): parts
    * are the whole number of frames closest to the target, within half a frame of it either way, so with
    * PART-TARGET = target + PART_TARGET_HEADROOM every non-final part is >= 85 % of it and <= it (rfc8216bis
-   * §4.4.4.9) for frame rates from ~17 fps up. (Closing before the target was passed gave 167 ms parts at 24 fps.)
+   * §4.4.4.9) when half a frame fits in the headroom (200 ms parts: >= 17 fps; 100 ms parts: >= 34 fps, below that
+   * the ceiling wins and parts may be short). (Closing before the target was passed gave 167 ms parts at 24 fps.)
    */
   private partFull(part: OpenPart, nextMs: number): boolean {
     const target = this.options.partMs;
     if (target === undefined) return false;
     if (this.segment!.parts.length + 1 >= MAX_PARTS_PER_SEGMENT) return false;
-    return nextMs + this.lastMainDeltaMs / 2 - part.startMs > target;
+    const delta = this.lastMainDeltaMs;
+    // Never past the advertised PART-TARGET (a MUST), even where half a frame is more than the headroom.
+    return nextMs + delta - part.startMs > Math.min(target + delta / 2, target * (1 + PART_TARGET_HEADROOM));
   }
 
   /**
