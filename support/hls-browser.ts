@@ -3,65 +3,51 @@ import { createServer, type Server } from 'node:http';
 import { resolve } from 'node:path';
 import type { Page } from 'playwright-core';
 import { launchChromium } from './chromium.js';
+import { HLS_JS_PAGE, SHAKA_PAGE } from './player-pages.js';
 
 /**
- * hls.js (from node_modules) in headless Debian Chromium, on a page served from another origin than
- * OnAir (so CORS is exercised). For tests and benchmarks.
+ * hls.js or Shaka Player (both from node_modules) in headless Debian Chromium, on a page served from another
+ * origin than OnAir (so CORS is exercised). For tests and benchmarks.
  */
-const HLS_JS = resolve(import.meta.dirname, '../node_modules/hls.js/dist/hls.min.js');
+const SCRIPTS: Record<string, string> = {
+  '/hls.min.js': resolve(import.meta.dirname, '../node_modules/hls.js/dist/hls.min.js'),
+  // The debug build: its stack traces name Shaka's functions when a player error has to be read.
+  '/shaka-player.js': resolve(import.meta.dirname, '../node_modules/shaka-player/dist/shaka-player.compiled.debug.js'),
+};
 
-const PAGE = `<!doctype html><html><body><video id="v" muted playsinline></video>
-<script src="/hls.min.js"></script>
-<script>
-window.__errors = [];
-window.__fatal = [];
-window.start = (src, lowLatencyMode) => {
-  const video = document.getElementById('v');
-  const hls = new Hls({ lowLatencyMode, debug: false, liveDurationInfinity: true });
-  window.__hls = hls;
-  hls.on(Hls.Events.ERROR, (_e, d) => {
-    (d.fatal ? window.__fatal : window.__errors).push(d.type + ':' + d.details);
-    if (window.__errors.length > 200) window.__errors.shift();
-  });
-  hls.loadSource(src);
-  hls.attachMedia(video);
-  hls.on(Hls.Events.MANIFEST_PARSED, () => video.play().catch((e) => window.__errors.push('play:' + e)));
-};
-window.state = () => {
-  const v = document.getElementById('v');
-  const h = window.__hls;
-  return {
-    currentTime: v.currentTime, readyState: v.readyState, paused: v.paused,
-    latency: h ? h.latency : NaN, playingDate: h && h.playingDate ? h.playingDate.getTime() : null,
-    now: Date.now(), fatal: window.__fatal.slice(), errors: window.__errors.slice(-20),
-    decoded: v.getVideoPlaybackQuality ? v.getVideoPlaybackQuality().totalVideoFrames : 0,
-  };
-};
-</script></body></html>`;
+export type PlayerName = 'hls.js' | 'shaka';
 
 export interface PlayerState {
   currentTime: number;
   readyState: number;
   paused: boolean;
+  /** Seconds behind the live edge as the player reckons it. */
   latency: number;
+  /** Wall clock (epoch ms) of the frame on screen, from EXT-X-PROGRAM-DATE-TIME; null before it is known. */
   playingDate: number | null;
   now: number;
+  /** Fatal player errors (hls.js `fatal`, Shaka severity CRITICAL) and uncaught page errors. */
   fatal: string[];
   errors: string[];
   decoded: number;
+  /** Shaka: gap jumps and stalls the player reported (hls.js: 0). */
+  gapJumps: number;
+  stalls: number;
 }
 
 export interface HlsBrowser {
-  open(src: string, lowLatencyMode: boolean): Promise<Page>;
+  open(src: string, lowLatencyMode: boolean, player?: PlayerName): Promise<Page>;
   state(page: Page): Promise<PlayerState>;
   close(): Promise<void>;
 }
 
 export async function launchHlsBrowser(): Promise<HlsBrowser> {
-  const hlsJs = readFileSync(HLS_JS);
+  const scripts = new Map(Object.entries(SCRIPTS).map(([url, file]) => [url, readFileSync(file)]));
   const server: Server = createServer((req, res) => {
-    if (req.url === '/hls.min.js') res.writeHead(200, { 'content-type': 'text/javascript' }).end(hlsJs);
-    else res.writeHead(200, { 'content-type': 'text/html' }).end(PAGE);
+    const url = req.url ?? '/';
+    const script = scripts.get(url);
+    if (script) res.writeHead(200, { 'content-type': 'text/javascript' }).end(script);
+    else res.writeHead(200, { 'content-type': 'text/html' }).end(url.startsWith('/shaka') ? SHAKA_PAGE : HLS_JS_PAGE);
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const port = (server.address() as { port: number }).port;
@@ -74,9 +60,9 @@ export async function launchHlsBrowser(): Promise<HlsBrowser> {
   }
   const b = chromiumHandle.context;
   return {
-    async open(src, lowLatencyMode) {
+    async open(src, lowLatencyMode, player = 'hls.js') {
       const page = await b.newPage();
-      await page.goto(`http://127.0.0.1:${port}/`);
+      await page.goto(`http://127.0.0.1:${port}/${player === 'shaka' ? 'shaka' : ''}`);
       await page.evaluate(([s, ll]) => (globalThis as unknown as { start(s: string, ll: boolean): void }).start(s, ll), [src, lowLatencyMode] as const);
       return page;
     },

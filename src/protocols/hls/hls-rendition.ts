@@ -1,8 +1,8 @@
 import type { MediaPacket, StreamMetadata } from '../../core/media-packet.js';
 import { type RenditionReport, renderMediaPlaylist } from '../../formats/m3u8/index.js';
-import { type LiveEdge, type ReloadRequest, ReloadWaiters, type Timers, isSatisfied, reloadDecision } from './blocking-reload.js';
+import { type LiveEdge, type ReloadRequest, ReloadWaiters, type Timers, advancePartLimit, isSatisfied, reloadDecision } from './blocking-reload.js';
 import type { HlsTrack } from './hls-tracks.js';
-import { BLOCK_TIMEOUT_TARGET_DURATIONS, MAX_BLOCKED_REQUESTS, PART_TARGET_HEADROOM } from './limits.js';
+import { BLOCK_TIMEOUT_TARGET_DURATIONS, MAX_BLOCKED_REQUESTS, PART_TARGET_HEADROOM, READY_LISTED_MS, READY_SEGMENTS } from './limits.js';
 import { type HlsSession, MediaWindow, type WindowSegment } from './media-window.js';
 import { type HlsUriScheme, type PlaylistState, fmp4Playlist, tsPlaylist } from './playlist-builder.js';
 import type { RenditionAligner } from './rendition-alignment.js';
@@ -140,14 +140,25 @@ export class HlsRendition {
     return last?.session.tracks ?? [];
   }
 
+  /**
+   * Ready for players: a complete segment is listed and, for a live LL-HLS rendition, READY_SEGMENTS of them (or
+   * READY_LISTED_MS of media, for long GOPs). Shaka Player (5.2) probes segments for CEA-608 captions at load,
+   * picking ones around 1/4 and 3/4 of the list; with fewer than three complete segments it picks the open
+   * segment, which has parts but no URI yet, and fails its load (`getScheme` of undefined).
+   */
   get hasSegments(): boolean {
-    return this.mediaWindow.segments.length > 0;
+    const segs = this.mediaWindow.segments;
+    if (segs.length === 0) return false;
+    if (this.partTargetSec === undefined || !this.ingest.liveSession || segs.length >= READY_SEGMENTS) return true;
+    let ms = 0;
+    for (const s of segs) ms += s.durationMs;
+    return ms >= READY_LISTED_MS;
   }
 
   /** Peak bits per second over the listed segments (EXT-X-STREAM-INF BANDWIDTH, RFC 8216 §4.3.4.2). */
   get peakBandwidth(): number {
     let peak = 0;
-    for (const s of this.mediaWindow.segments) if (s.durationMs > 0) peak = Math.max(peak, (s.bytes * 8 * 1000) / s.durationMs);
+    for (const s of this.mediaWindow.segments) if (s.durationMs > 0 && !s.gap) peak = Math.max(peak, (s.bytes * 8 * 1000) / s.durationMs);
     return Math.ceil(peak);
   }
 
@@ -156,6 +167,7 @@ export class HlsRendition {
     let bytes = 0;
     let ms = 0;
     for (const s of this.mediaWindow.segments) {
+      if (s.gap) continue;
       bytes += s.bytes;
       ms += s.durationMs;
     }
@@ -222,27 +234,43 @@ export class HlsRendition {
     return this.ingest.init(initId);
   }
 
+  /** A listed segment's bytes; undefined (404) when it is gone or an EXT-X-GAP segment. */
   segment(msn: number): readonly Buffer[] | undefined {
-    return this.mediaWindow.segment(msn)?.parts.flatMap((p) => p.chunks);
+    const seg = this.mediaWindow.segment(msn);
+    return seg && !seg.gap ? seg.parts.flatMap((p) => p.chunks) : undefined;
   }
 
   part(msn: number, index: number): readonly Buffer[] | undefined {
     return this.mediaWindow.part(msn, index)?.chunks;
   }
 
-  /** A part not produced yet but next in line (the preload hint) is waited for; anything else is 404. */
+  /**
+   * A part not produced yet is waited for when it is the hinted one or within the Advance Part Limit after it
+   * (rfc8216bis §6.2.6: a request for a hinted resource is held until the whole part can be sent, never 404);
+   * anything else is undefined (404). The wait is bounded like a blocking reload (3 target durations, and
+   * MAX_BLOCKED_REQUESTS waiters per rendition) and ends early when the part's segment completes without it.
+   */
   async awaitPart(msn: number, index: number): Promise<readonly Buffer[] | undefined> {
     const have = this.part(msn, index);
-    if (have || this.ingest.ended) return have;
-    if (!this.ingest.isNextPart(msn, index)) return undefined;
-    // Answered once the part exists or its segment closed without it (then 404, the client reloads).
+    if (have || this.ingest.ended || !this.isUpcoming(msn, index)) return have;
     await this.waiters.wait(() => this.part(msn, index) !== undefined || this.ingest.ended || (this.mediaWindow.lastCompleteMsn ?? 0) >= msn, this.blockTimeoutMs);
     return this.part(msn, index);
   }
 
+  /**
+   * What a rendered playlist depends on besides the request (skip, token, sibling reports): it changes
+   * whenever the window, the next part or ENDLIST does, since every change of the window closes a part or a
+   * segment and so moves the next part. Equal keys render equal playlists.
+   */
+  get stateKey(): string {
+    const next = this.ingest.hintedPart;
+    if (this.ingest.ended) return `${this.mediaWindow.lastCompleteMsn ?? 0}.end`;
+    return next ? `${next.msn}.${next.index}` : `${this.mediaWindow.lastCompleteMsn ?? 0}.idle`;
+  }
+
   tsSegment(msn: number): Buffer | undefined {
     const seg = this.mediaWindow.segment(msn);
-    if (!seg || !this.enableTs()) return undefined;
+    if (!seg || seg.gap || !this.enableTs()) return undefined;
     return this.tsCache.get(seg) ?? this.muxTs(seg);
   }
 
@@ -285,8 +313,19 @@ export class HlsRendition {
   private state(): PlaylistState {
     return {
       window: this.mediaWindow, targetDuration: this.ingest.targetDuration, partTargetSec: this.partTargetSec,
-      ended: this.ingest.ended, nextMsn: this.ingest.nextMsn,
+      ended: this.ingest.ended, next: this.ingest.hintedPart,
     };
+  }
+
+  /** The next part to be produced, or one within the Advance Part Limit after it (rfc8216bis §6.2.5.2). */
+  private isUpcoming(msn: number, index: number): boolean {
+    const pt = this.partTargetSec;
+    if (pt === undefined) return false;
+    const next = this.ingest.nextPart;
+    const limit = advancePartLimit(pt);
+    if (msn === next.msn) return index >= next.index && index < next.index + limit;
+    // The following segment: how many parts are left in this one is not known yet, so count from its start.
+    return msn === next.msn + 1 && index < limit;
   }
 
   private enableTs(): boolean {
@@ -294,7 +333,7 @@ export class HlsRendition {
     if (!tsCapable(tracks)) return false;
     if (!this.tsWanted) {
       this.tsWanted = true; // from now on every segment is muxed once, as it completes, in order
-      for (const seg of this.mediaWindow.segments) this.muxTs(seg);
+      for (const seg of this.mediaWindow.segments) if (!seg.gap) this.muxTs(seg);
     }
     return true;
   }

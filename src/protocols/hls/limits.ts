@@ -43,15 +43,31 @@ export const SKIP_TARGET_DURATIONS = 6;
 /** Blocking reload: held longer than this many target durations gets 503 (rfc8216bis §6.2.5.2). */
 export const BLOCK_TIMEOUT_TARGET_DURATIONS = 3;
 
+/**
+ * A publisher absence shorter than this is not written as EXT-X-GAP segments: the new session's dates continue
+ * the old ones (off by at most this much). Shorter than a part; longer than the merged-read hold of a frame.
+ */
+export const MIN_GAP_MS = 150;
+
+/**
+ * A live LL-HLS rendition is offered to players (master and first media playlist) once this many segments are
+ * complete, or READY_LISTED_MS of media for long GOPs: Shaka Player's caption probe at load needs three complete
+ * segments or it probes the open segment (no URI yet) and fails (see HlsRendition.hasSegments). 3 s at start
+ * with the default 1 s segments; a player that connects meanwhile waits (FIRST_SEGMENT_WAIT_MS).
+ */
+export const READY_SEGMENTS = 3;
+export const READY_LISTED_MS = 6_000;
+
 /** Audio stamps this many frames behind the packager's audio clock are dropped (the clock ran ahead);
  *  a couple of frames covers ms rounding and FLV interleaving jitter. */
 export const AUDIO_BEHIND_FRAMES = 2;
 
 /**
- * PART-TARGET is advertised this much above the cutting target, so timestamp jitter of up to a fifth of a part
- * (40 ms at 200 ms parts: a dropped frame at 25 fps) never makes a part exceed it.
+ * PART-TARGET is advertised this much above the cutting target: parts are cut within half a frame of the target
+ * (segmenter partFull), up to 230 ms for 200 ms at >= 17 fps, and rfc8216bis §4.4.4.9 wants every non-final part
+ * >= 85 % of PART-TARGET: 200 / 230 = 87 %. (0.2 gave PART-TARGET 0.24, under which 200 ms parts were 83 %.)
  */
-export const PART_TARGET_HEADROOM = 0.2;
+export const PART_TARGET_HEADROOM = 0.15;
 
 /**
  * How far an ABR rendition's segment start, mapped onto the source timeline by the transcoder's offset, may

@@ -20,7 +20,16 @@ export interface SegmentTags {
   readonly session: HlsSession;
 }
 
-export interface WindowSegment extends HlsSegment, SegmentTags {}
+export interface WindowSegment extends HlsSegment, SegmentTags {
+  /** EXT-X-GAP: stands for media that never arrived (the publisher was away, rfc8216bis §6.2.1); no bytes, 404. */
+  readonly gap?: true;
+}
+
+/** A part by its segment's Media Sequence Number and its Part Index. */
+export interface PartRef {
+  readonly msn: number;
+  readonly index: number;
+}
 
 /** The segment being produced: its closed parts so far. */
 export interface OpenSegmentView extends SegmentTags {
@@ -69,8 +78,8 @@ export class MediaWindow {
   }
 
   /** Moves the finished segment into the list and evicts the oldest beyond the bounds. */
-  addSegment(seg: HlsSegment, tags: SegmentTags): WindowSegment {
-    const ws: WindowSegment = { ...seg, ...tags };
+  addSegment(seg: HlsSegment, tags: SegmentTags, gap = false): WindowSegment {
+    const ws: WindowSegment = { ...seg, ...tags, ...(gap ? { gap: true as const } : {}) };
     if (this.currentRef?.msn === seg.msn) this.currentRef = undefined;
     this.segments.push(ws);
     this.bytes += seg.bytes;
@@ -80,6 +89,11 @@ export class MediaWindow {
       if (gone.discontinuity) this.discontinuitySeq++;
     }
     return ws;
+  }
+
+  /** Appends an EXT-X-GAP segment of `durationMs` (no parts, no bytes) carrying `tags`; evicts like addSegment. */
+  addGap(msn: number, startMs: number, durationMs: number, tags: SegmentTags): WindowSegment {
+    return this.addSegment({ msn, startMs, durationMs, parts: [], bytes: 0, independent: true }, tags, true);
   }
 
   segment(msn: number): WindowSegment | undefined {

@@ -1,6 +1,6 @@
 import type { MediaPlaylist, MediaSegment, PartialSegment, PreloadHint, RenditionReport } from '../../formats/m3u8/index.js';
 import { PART_HOLD_BACK_PARTS, PART_LIST_TARGET_DURATIONS, SKIP_TARGET_DURATIONS } from './limits.js';
-import type { MediaWindow, OpenSegmentView, WindowSegment } from './media-window.js';
+import type { MediaWindow, OpenSegmentView, PartRef, WindowSegment } from './media-window.js';
 import type { HlsPart } from './segmenter.js';
 
 /** How the HTTP layer names things; every URI it returns already carries the viewer's token. */
@@ -17,13 +17,21 @@ export interface PlaylistState {
   /** Part target in seconds; undefined = standard HLS. */
   readonly partTargetSec: number | undefined;
   readonly ended: boolean;
-  /** MSN the next segment will get (for the preload hint when no segment is open). */
-  readonly nextMsn: number;
+  /**
+   * The part the ingest will produce next (the open segment's next index, or part 0 of the segment after the
+   * last one when none is open), named by the preload hint (rfc8216bis §4.4.5.3: the URI that will be added
+   * next); undefined when none is in sight (no publisher): no hint.
+   */
+  readonly next: PartRef | undefined;
 }
+
 
 const sec = (ms: number): number => ms / 1000;
 
-/** fMP4 media playlist: LL-HLS when parts are on (parts, hints, server control, delta updates). */
+/**
+ * fMP4 media playlist: LL-HLS when parts are on (parts, hints, server control, delta updates). A pure function
+ * of its arguments: the same state renders the same bytes (the HTTP layer may cache by HlsRendition.stateKey).
+ */
 export function fmp4Playlist(s: PlaylistState, uris: HlsUriScheme, skip: boolean, reports: readonly RenditionReport[] = []): MediaPlaylist {
   const ll = s.partTargetSec !== undefined;
   const segs = s.window.segments;
@@ -37,7 +45,7 @@ export function fmp4Playlist(s: PlaylistState, uris: HlsUriScheme, skip: boolean
     prevInit = seg.initId;
     if (i < skipped) return;
     segments.push({
-      ...head, uri: uris.segment(seg.msn), duration: sec(seg.durationMs),
+      ...head, uri: uris.segment(seg.msn), duration: sec(seg.durationMs), ...(seg.gap ? { gap: true } : {}),
       ...(ll && seg.msn >= partsFrom ? { parts: seg.parts.map((p) => partTag(p, uris)) } : {}),
     });
   });
@@ -46,16 +54,12 @@ export function fmp4Playlist(s: PlaylistState, uris: HlsUriScheme, skip: boolean
   if (ll && open && open.parts.length > 0) {
     partialSegment = { ...tags(open, prevInit, uris), parts: open.parts.map((p) => partTag(p, uris)) };
   }
-  const hints: PreloadHint[] = [];
-  if (ll && !s.ended) {
-    const next = open ? { msn: open.msn, index: open.parts.length } : { msn: s.nextMsn, index: 0 };
-    hints.push({ type: 'PART', uri: uris.part(next.msn, next.index) });
-  }
+  const hints: PreloadHint[] = ll && !s.ended && s.next ? [{ type: 'PART', uri: uris.part(s.next.msn, s.next.index) }] : [];
   const first = segs[0] ?? open;
   return {
     version: ll ? 9 : 6,
     targetDuration: s.targetDuration,
-    mediaSequence: s.window.firstMsn(s.nextMsn),
+    mediaSequence: s.window.firstMsn(s.next?.msn ?? 0),
     discontinuitySequence: s.window.discontinuitySequence,
     independentSegments: true,
     ...(first ? { map: { uri: uris.init(first.initId) } } : {}),
@@ -77,13 +81,14 @@ export function tsPlaylist(s: PlaylistState, uris: HlsUriScheme): MediaPlaylist 
   return {
     version: 3,
     targetDuration: s.targetDuration,
-    mediaSequence: s.window.firstMsn(s.nextMsn),
+    mediaSequence: s.window.firstMsn(s.next?.msn ?? 0),
     discontinuitySequence: s.window.discontinuitySequence,
     segments: s.window.segments.map((seg) => ({
       ...(seg.discontinuity ? { discontinuity: true } : {}),
       programDateTime: seg.programDateTime,
       uri: uris.tsSegment(seg.msn),
       duration: sec(seg.durationMs),
+      ...(seg.gap ? { gap: true } : {}),
     })),
     ...(s.ended ? { endList: true } : {}),
   };

@@ -107,7 +107,8 @@ export class SourceAlignment implements RenditionAligner {
 
 function sourceSegments(src: AlignmentSource): SourceSegment[] {
   const w = src.window();
-  const out: SourceSegment[] = w.segments.map((s) => ({ msn: s.msn, startMs: s.startMs, endMs: s.startMs + s.durationMs, pdt: s.programDateTime }));
+  // EXT-X-GAP segments stand for wall-clock time, not source media: nothing of a rendition maps into them.
+  const out: SourceSegment[] = w.segments.filter((s) => !s.gap).map((s) => ({ msn: s.msn, startMs: s.startMs, endMs: s.startMs + s.durationMs, pdt: s.programDateTime }));
   const open = src.openSegment;
   const last = src.lastFrameMs;
   if (open && last !== undefined) {

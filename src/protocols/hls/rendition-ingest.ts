@@ -1,10 +1,11 @@
 import type { MediaPacket, StreamMetadata } from '../../core/media-packet.js';
 import { buildInitSegment } from '../../formats/fmp4/index.js';
 import { type HlsTrack, sameTrack } from './hls-tracks.js';
-import { type HlsSession, MediaWindow, type SegmentTags, type WindowSegment } from './media-window.js';
+import { type HlsSession, MediaWindow, type PartRef, type SegmentTags, type WindowSegment } from './media-window.js';
 import type { RenditionAligner } from './rendition-alignment.js';
 import type { RenditionSettings } from './rendition-settings.js';
 import { Segmenter, type SegmenterEvent } from './segmenter.js';
+import { planAbsence } from './absence-gaps.js';
 import { TrackSelector } from './track-selector.js';
 
 /** Media Sequence starts at 1: hls.js <= 1.7.1 skips blocking reload while the last MSN is 0 (`details.endSN &&`,
@@ -34,9 +35,14 @@ interface LiveSession {
   readonly segmenter: Segmenter;
   readonly initId: number;
   readonly discontinuity: boolean;
-  readonly firstMsn: number;
-  /** Wall clock minus stream time, minimised over the session: the least-delayed arrival. */
+  /** MSN of the session's first media segment (after any EXT-X-GAP segments for the absence before it). */
+  firstMsn: number;
+  /**
+   * Epoch ms of stream time 0: wall clock minus stream time, minimised over the frames before the first
+   * segment opens, then fixed, so every segment's PROGRAM-DATE-TIME is the previous one plus its duration.
+   */
   anchor: number;
+  anchorFixed: boolean;
   openTags: SegmentTags | undefined;
 }
 
@@ -90,9 +96,28 @@ export class RenditionIngest {
     return this.session?.segmenter.progress;
   }
 
-  /** MSN the next segment will get. */
-  get nextMsn(): number {
-    return this.session?.segmenter.nextMsn ?? this.nextMsnValue;
+  /**
+   * The part this rendition will produce next: the open segment's next index, else part 0 of the segment the
+   * segmenter opens next. A segment is opened by the frame that closes the previous one, so right after a
+   * boundary this is part 0 of the new segment, never of the one after it.
+   */
+  get nextPart(): PartRef {
+    return this.upcoming;
+  }
+
+  /**
+   * The part to name in EXT-X-PRELOAD-HINT: the next part, also between publisher sessions. Dropping the hint
+   * between sessions (its number may go to EXT-X-GAP segments) made hls.js 1.7.4 fail the next playlist with a
+   * "media sequence mismatch" at the first GAP segment (test/hls/hls-browser.test.ts); kept, a player that
+   * already asked for the hinted part of a segment that became a gap gets a 404 (Shaka 5.2 treats it as fatal).
+   */
+  get hintedPart(): PartRef | undefined {
+    return this.upcoming;
+  }
+
+  private get upcoming(): PartRef {
+    const progress = this.progress;
+    return progress ? { msn: progress.msn, index: progress.parts } : { msn: this.session?.segmenter.nextMsn ?? this.nextMsnValue, index: 0 };
   }
 
   /** dts of the newest frame packaged (stream timeline). */
@@ -103,12 +128,6 @@ export class RenditionIngest {
   /** The live session's tracks and id; undefined between sessions. */
   get liveSession(): HlsSession | undefined {
     return this.session?.info;
-  }
-
-  /** True when part `index` of segment `msn` is the next one this rendition will produce (the preload hint). */
-  isNextPart(msn: number, index: number): boolean {
-    const progress = this.progress;
-    return progress ? progress.msn === msn && progress.parts === index : msn === this.nextMsnValue && index === 0;
   }
 
   init(initId: number): Buffer | undefined {
@@ -136,7 +155,10 @@ export class RenditionIngest {
     const s = this.session!;
     const track = trackFor(s.info.tracks, p);
     if (!track) return;
-    s.anchor = Math.min(s.anchor, this.options.now() - p.dts);
+    if (!s.anchorFixed) {
+      s.anchor = Math.min(s.anchor, this.options.now() - p.dts);
+      if (s.segmenter.opensSegment(track, p.keyframe)) this.fixTimeline(s, p.dts);
+    }
     this.lastFrame = p.dts;
     this.apply(s.segmenter.push(track, { dtsMs: p.dts, ctsMs: p.cts, keyframe: p.keyframe, data: p.data }));
   }
@@ -178,9 +200,30 @@ export class RenditionIngest {
     });
     this.session = {
       info: { id: ++this.sessionSeq, tracks }, segmenter, initId, discontinuity: this.pendingDiscontinuity,
-      firstMsn: this.nextMsnValue, anchor: Infinity, openTags: undefined,
+      firstMsn: this.nextMsnValue, anchor: Infinity, anchorFixed: false, openTags: undefined,
     };
     this.pendingDiscontinuity = false;
+  }
+
+  /**
+   * At the session's first segment: its date, and, after a publisher absence, the EXT-X-GAP segments that
+   * stand for it (absence-gaps.ts), numbered before the session's first segment.
+   */
+  private fixTimeline(s: LiveSession, firstMs: number): void {
+    s.anchorFixed = true;
+    const last = this.mediaWindow.segments[this.mediaWindow.segments.length - 1];
+    if (!s.discontinuity || !last) return;
+    let startMs = last.startMs + last.durationMs;
+    let pdt = last.programDateTime + last.durationMs;
+    const plan = planAbsence(pdt, Math.round(s.anchor + firstMs), this.options.settings.segmentMs, this.options.settings.windowSegments);
+    s.segmenter.reserveMsns(plan.gapsMs.length);
+    for (const ms of plan.gapsMs) {
+      this.mediaWindow.addGap(s.firstMsn++, startMs, ms, { discontinuity: false, initId: last.initId, programDateTime: pdt, session: last.session });
+      startMs += ms;
+      pdt += ms;
+    }
+    s.anchor = plan.firstPdt - firstMs;
+    if (plan.gapsMs.length) this.listener.changed();
   }
 
   private endSession(): void {

@@ -1,7 +1,7 @@
 import { takeAll } from '../../core/scratch-list.js';
 import { buildFragment, type Fmp4FragmentPart, type Fmp4Sample } from '../../formats/fmp4/index.js';
 import type { HlsTrack } from './hls-tracks.js';
-import { AUDIO_BEHIND_FRAMES, MAX_PARTS_PER_SEGMENT, MAX_SEGMENT_MS } from './limits.js';
+import { AUDIO_BEHIND_FRAMES, MAX_PARTS_PER_SEGMENT, MAX_SEGMENT_MS, PART_TARGET_HEADROOM } from './limits.js';
 
 /** One track's samples inside a part, in the track's timescale. */
 export interface TrackRun {
@@ -138,6 +138,20 @@ export class Segmenter {
     return this.fragmentSeqValue;
   }
 
+  /**
+   * Gives the next `count` MSNs to segments made elsewhere (EXT-X-GAP segments for a publisher's absence); only
+   * before this segmenter opened its first segment, so its numbering stays in order.
+   */
+  reserveMsns(count: number): void {
+    if (this.segment || this.nextMsnValue !== this.options.firstMsn) throw new Error('reserveMsns after the first segment');
+    this.nextMsnValue += count;
+  }
+
+  /** True when a sample of `track` would open the first segment now (a main-track sync sample). */
+  opensSegment(track: HlsTrack, keyframe: boolean): boolean {
+    return !this.segment && track === this.main && (keyframe || track.kind !== 'video');
+  }
+
   /** The open segment's MSN and start (ABR renditions follow it). */
   get openSegmentStart(): { msn: number; startMs: number } | undefined {
     return this.segment ? { msn: this.segment.msn, startMs: this.segment.startMs } : undefined;
@@ -213,12 +227,20 @@ export class Segmenter {
     this.part!.mainSamples++;
   }
 
-  /** Closing before this sample keeps the part within target if the next interval is like the last. */
+  /**
+   * Closing before this sample is nearer the target than taking one more frame interval (like the last): parts
+   * are the whole number of frames closest to the target, within half a frame of it either way, so with
+   * PART-TARGET = target + PART_TARGET_HEADROOM every non-final part is >= 85 % of it and <= it (rfc8216bis
+   * §4.4.4.9) when half a frame fits in the headroom (200 ms parts: >= 17 fps; 100 ms parts: >= 34 fps, below that
+   * the ceiling wins and parts may be short). (Closing before the target was passed gave 167 ms parts at 24 fps.)
+   */
   private partFull(part: OpenPart, nextMs: number): boolean {
     const target = this.options.partMs;
     if (target === undefined) return false;
     if (this.segment!.parts.length + 1 >= MAX_PARTS_PER_SEGMENT) return false;
-    return nextMs + this.lastMainDeltaMs - part.startMs > target;
+    const delta = this.lastMainDeltaMs;
+    // Never past the advertised PART-TARGET (a MUST), even where half a frame is more than the headroom.
+    return nextMs + delta - part.startMs > Math.min(target + delta / 2, target * (1 + PART_TARGET_HEADROOM));
   }
 
   /**
