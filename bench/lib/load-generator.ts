@@ -34,6 +34,8 @@ let publishedAtWindow = 0;
 let windowT0 = 0;
 let pacer: NodeJS.Timeout | undefined;
 let connectFailures = 0;
+/** A connect whose socket a starved server closed mid-handshake may never settle: such a player is given up. */
+const PLAYER_START_TIMEOUT_MS = 30_000;
 
 /** Identifies a video payload across the relay (timestamps are rebased by servers; bytes are not). */
 function frameKey(payload: Buffer): string {
@@ -90,7 +92,11 @@ async function addPlayers(url: string, count: number, probes: number): Promise<v
     await Promise.all(Array.from({ length: Math.min(batch, count - start) }, async (_, k) => {
       const t0 = Date.now();
       const p: Player = { client: undefined, bytes: 0, windowStart: 0, firstFrameMs: undefined, probe: start + k < probes };
-      try {
+      let timer: NodeJS.Timeout | undefined;
+      const timedOut = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no play start within ${PLAYER_START_TIMEOUT_MS} ms`)), PLAYER_START_TIMEOUT_MS);
+      });
+      const startPlayer = async (): Promise<void> => {
         p.client = await RtmpClient.connect(url, {
           onMessage: (m) => {
             p.bytes += m.payload.length;
@@ -106,11 +112,18 @@ async function addPlayers(url: string, count: number, probes: number): Promise<v
           },
         }, { digest: false });
         await p.client.play();
+      };
+      try {
+        const started = startPlayer();
+        started.catch(() => {}); // it may still fail after the timeout won
+        await Promise.race([started, timedOut]);
       } catch (err) {
         // A starved server may reset a connection while hundreds arrive: that player receives nothing and counts
         // as not keeping up, instead of ending the whole run.
         connectFailures++;
         if (connectFailures === 1) console.error(`player connect failed: ${String(err)}`);
+      } finally {
+        clearTimeout(timer);
       }
       players.push(p);
     }));
