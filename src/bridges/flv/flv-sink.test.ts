@@ -31,6 +31,9 @@ class RecordingTarget implements FlvByteTarget {
   write(parts: readonly Buffer[]): void {
     this.writeCalls.push([...parts]);
   }
+  writeOne(bytes: Buffer): void {
+    this.writeCalls.push([bytes]);
+  }
   get writes(): Buffer[][] {
     this.sink?.flush();
     return this.writeCalls;

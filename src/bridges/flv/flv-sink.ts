@@ -20,6 +20,8 @@ export interface FlvByteTarget {
    * viewers and must not be modified.
    */
   write(parts: readonly Buffer[]): void;
+  /** `write([bytes])` without the array: the common case, once per viewer per round. */
+  writeOne(bytes: Buffer): void;
 }
 
 /** What the connection that owns the sink hears about the subscription. */
@@ -115,7 +117,7 @@ export class FlvSink implements SubscriberSink, Flushable {
     const q = this.queued;
     if (q.length === 0) return;
     const framing = this.target.framing;
-    if (q.length <= MAX_COMBINED_TAGS) this.target.write([this.fanout.batches.combine(q, framing)]);
+    if (q.length <= MAX_COMBINED_TAGS) this.target.writeOne(this.fanout.batches.combine(q, framing));
     else this.target.write(framed(q, framing));
     q.length = 0;
     this.queuedBytes = 0;

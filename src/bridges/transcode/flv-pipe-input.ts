@@ -36,6 +36,9 @@ export class FlvPipeInput {
         for (const p of parts) target.write(p);
         target.uncork();
       },
+      writeOne: (bytes) => {
+        if (!target.destroyed && !target.writableEnded) target.write(bytes);
+      },
     };
     const sink = new FlvSink(byteTarget, tracks, new FlvFanout(), { onClose: (reason) => this.onSinkClose(reason) });
     // The hub rebases this subscriber's timestamps (FLV ts 0 = its first frame); remember where that is on

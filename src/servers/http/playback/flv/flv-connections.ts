@@ -29,9 +29,11 @@ export function httpFlvConnection(res: ServerResponse, socket: Socket): FlvConne
       return socket.writableLength;
     },
     write(parts) {
-      if (res.writableEnded || output.closed) return;
-      if (parts.length === 1) output.write(parts[0]!);
-      else output.writev(parts);
+      // SocketOutput drops bytes once the socket is closed; after res.end() nothing more belongs in the body.
+      if (!res.writableEnded) output.writev(parts);
+    },
+    writeOne(bytes) {
+      if (!res.writableEnded) output.write(bytes);
     },
     end() {
       if (res.destroyed) return;
@@ -55,9 +57,10 @@ export function wsFlvConnection(ws: WebSocket, socket: Socket): FlvConnection {
       return ws.bufferedAmount;
     },
     write(parts) {
-      if (ws.readyState !== ws.OPEN || output.closed) return;
-      if (parts.length === 1) output.write(parts[0]!);
-      else output.writev(parts);
+      if (ws.readyState === ws.OPEN) output.writev(parts);
+    },
+    writeOne(bytes) {
+      if (ws.readyState === ws.OPEN) output.write(bytes);
     },
     end(reason, shutdown) {
       if (ws.readyState === ws.CLOSED) return;
