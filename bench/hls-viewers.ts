@@ -11,7 +11,7 @@
  *
  *   npx tsx bench/hls-viewers.ts [--mode segments|llhls|flv] [--viewers 100,500,1000] [--seconds 30] [--warmup 15]
  *     [--ramp S] [--runs 1] [--format fmp4|ts] [--peer nginx|none] [--unknown-ids R] [--preload-hints] [--no-skip]
- *     [--onair-args "--flag value ..."]
+ *     [--onair-args "--flag value ..."] [--port 23000]
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -36,7 +36,6 @@ const RAMP_VIEWERS_PER_S = 100;
 const MIN_RAMP_S = 2;
 /** How long a fresh server may take to have the stream playable (first segment after the first keyframes). */
 const READY_TIMEOUT_MS = 30_000;
-const FIRST_PORT = 23_000;
 /**
  * Segment viewers receive whole 2 s segments, so a window holds a whole number of them and one segment received just
  * after the window's end is a window's worth of bytes short: over 30 s (15 segments) that is 7 %, within the 10 %
@@ -58,6 +57,8 @@ const { values: args } = parseArgs({
     'preload-hints': { type: 'boolean', default: false },
     'no-skip': { type: 'boolean', default: false },
     'onair-args': { type: 'string', default: '' },
+    // A shared machine may run another bench at the same time: give each its own port range.
+    port: { type: 'string', default: '23000' },
   },
 });
 const MODE = args.mode as ViewerMode;
@@ -135,7 +136,7 @@ async function main(): Promise<void> {
     console.log(`note: a window under ${MIN_SEGMENT_WINDOW_S} s counts a segment viewer one segment late as not keeping up`);
   }
   const rows: ViewerRow[] = [];
-  let port = FIRST_PORT;
+  let port = Number(args.port);
   for (const viewers of LEVELS) {
     for (const c of contenders) {
       if (viewers === 0 && c.client === 'rtmp') continue;

@@ -16,7 +16,8 @@ type Command =
   | { type: 'stop' };
 
 interface Player {
-  client: RtmpClient;
+  /** Undefined when it never connected. */
+  client: RtmpClient | undefined;
   bytes: number;
   windowStart: number;
   firstFrameMs: number | undefined;
@@ -32,6 +33,9 @@ let publishedBytes = 0;
 let publishedAtWindow = 0;
 let windowT0 = 0;
 let pacer: NodeJS.Timeout | undefined;
+let connectFailures = 0;
+/** A connect whose socket a starved server closed mid-handshake may never settle: such a player is given up. */
+const PLAYER_START_TIMEOUT_MS = 30_000;
 
 /** Identifies a video payload across the relay (timestamps are rebased by servers; bytes are not). */
 function frameKey(payload: Buffer): string {
@@ -87,25 +91,44 @@ async function addPlayers(url: string, count: number, probes: number): Promise<v
   for (let start = 0; start < count; start += batch) {
     await Promise.all(Array.from({ length: Math.min(batch, count - start) }, async (_, k) => {
       const t0 = Date.now();
-      const p: Player = { client: undefined as unknown as RtmpClient, bytes: 0, windowStart: 0, firstFrameMs: undefined, probe: start + k < probes };
-      p.client = await RtmpClient.connect(url, {
-        onMessage: (m) => {
-          p.bytes += m.payload.length;
-          if (m.typeId !== MessageType.VIDEO) return;
-          if (p.firstFrameMs === undefined) {
-            p.firstFrameMs = Date.now() - t0;
-            ttff.push(p.firstFrameMs);
-          }
-          if (p.probe) {
-            const at = sentAt.get(frameKey(m.payload));
-            if (at !== undefined) latencies.push(Date.now() - at);
-          }
-        },
-      }, { digest: false });
-      await p.client.play();
+      const p: Player = { client: undefined, bytes: 0, windowStart: 0, firstFrameMs: undefined, probe: start + k < probes };
+      let timer: NodeJS.Timeout | undefined;
+      const timedOut = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no play start within ${PLAYER_START_TIMEOUT_MS} ms`)), PLAYER_START_TIMEOUT_MS);
+      });
+      const startPlayer = async (): Promise<void> => {
+        p.client = await RtmpClient.connect(url, {
+          onMessage: (m) => {
+            p.bytes += m.payload.length;
+            if (m.typeId !== MessageType.VIDEO) return;
+            if (p.firstFrameMs === undefined) {
+              p.firstFrameMs = Date.now() - t0;
+              ttff.push(p.firstFrameMs);
+            }
+            if (p.probe) {
+              const at = sentAt.get(frameKey(m.payload));
+              if (at !== undefined) latencies.push(Date.now() - at);
+            }
+          },
+        }, { digest: false });
+        await p.client.play();
+      };
+      try {
+        const started = startPlayer();
+        started.catch(() => {}); // it may still fail after the timeout won
+        await Promise.race([started, timedOut]);
+      } catch (err) {
+        // A starved server may reset a connection while hundreds arrive: that player receives nothing and counts
+        // as not keeping up, instead of ending the whole run.
+        connectFailures++;
+        if (connectFailures === 1) console.error(`player connect failed: ${String(err)}`);
+      } finally {
+        clearTimeout(timer);
+      }
       players.push(p);
     }));
   }
+  if (connectFailures > 0) console.error(`${connectFailures} of ${count} players failed to connect (counted as not keeping up)`);
   send({ type: 'players-ready', count: players.length });
 }
 
@@ -142,7 +165,7 @@ process.on('message', (cmd: Command) => {
       }
       case 'stop':
         clearInterval(pacer);
-        for (const p of players) p.client.destroy();
+        for (const p of players) p.client?.destroy();
         publisher?.destroy();
         send({ type: 'stopped' });
         setTimeout(() => process.exit(0), 100);

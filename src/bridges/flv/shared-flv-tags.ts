@@ -2,19 +2,79 @@ import type { MediaPacket, StreamMetadata } from '../../core/media-packet.js';
 import { asEcmaArray, encodeAmf0, type AmfObject } from '../../formats/amf/index.js';
 import {
   FLV_MAX_BODY_SIZE, FLV_PREVIOUS_TAG_SIZE_BYTES, FLV_TAG_AUDIO, FLV_TAG_HEADER_SIZE, FLV_TAG_VIDEO, tagBodyHeader,
+  writeFlvTagHeader, flvFileHeader,
 } from '../../formats/flv/index.js';
 import { playableOnFlv, type FlvTracks } from './flv-tracks.js';
 
-/** The parts of one FLV tag every subscriber shares; only the 11-byte tag header (timestamp) is per subscriber. */
-export interface SharedFlvTag {
-  readonly typeId: typeof FLV_TAG_AUDIO | typeof FLV_TAG_VIDEO;
-  /** The tag body's codec header bytes; `bodyHeader` + `data` is the whole body. */
-  readonly bodyHeader: Buffer;
-  /** The packet payload itself, never copied. */
-  readonly data: Buffer;
-  readonly bodyLength: number;
+/**
+ * At most this many distinct timestamps are serialized whole per tag: viewers rebased at the same keyframe
+ * (everyone who joined during one GOP) share one; a rarer cohort gets the parts (its own 11-byte header around the
+ * shared body) instead of a copy of the body.
+ */
+const MAX_COHORTS_PER_TAG = 8;
+
+/**
+ * One FLV audio or video tag as every viewer shares it. `wire(dts)` is the whole tag (header, body,
+ * PreviousTagSize) in one buffer per distinct timestamp; the parts are what a viewer outside those cohorts gets.
+ */
+export class SharedFlvTag {
   /** PreviousTagSize: 11 + bodyLength, the same for everyone. */
   readonly trailer: Buffer;
+  private cohorts: Map<number, Buffer> | undefined;
+  // Fan-out asks for the same timestamp many times in a row: remember the last answer.
+  private lastDts = -1;
+  private lastWire: Buffer | undefined;
+
+  constructor(
+    readonly typeId: typeof FLV_TAG_AUDIO | typeof FLV_TAG_VIDEO,
+    /** The tag body's codec header bytes; `bodyHeader` + `data` is the whole body. */
+    readonly bodyHeader: Buffer,
+    /** The packet payload itself. */
+    readonly data: Buffer,
+  ) {
+    this.trailer = Buffer.allocUnsafe(FLV_PREVIOUS_TAG_SIZE_BYTES);
+    this.trailer.writeUInt32BE(FLV_TAG_HEADER_SIZE + this.bodyLength, 0);
+  }
+
+  get bodyLength(): number {
+    return this.bodyHeader.length + this.data.length;
+  }
+
+  /**
+   * The whole tag for a viewer at `dts` (ms, >= 0), shared by every viewer at that timestamp; undefined once
+   * MAX_COHORTS_PER_TAG timestamps have their own (the caller then writes `parts(dts)`).
+   */
+  wire(dts: number): Buffer | undefined {
+    if (dts === this.lastDts) return this.lastWire;
+    let w = this.cohorts?.get(dts);
+    if (w === undefined) {
+      this.cohorts ??= new Map();
+      if (this.cohorts.size < MAX_COHORTS_PER_TAG) {
+        w = this.serialize(dts);
+        this.cohorts.set(dts, w);
+      }
+    }
+    this.lastDts = dts;
+    this.lastWire = w;
+    return w;
+  }
+
+  /** The tag as [own header, shared body header, payload, shared trailer]: no copy of the payload. */
+  parts(dts: number): Buffer[] {
+    const header = Buffer.allocUnsafe(FLV_TAG_HEADER_SIZE);
+    writeFlvTagHeader(header, 0, this.typeId, dts, this.bodyLength);
+    return [header, this.bodyHeader, this.data, this.trailer];
+  }
+
+  private serialize(dts: number): Buffer {
+    const w = Buffer.allocUnsafe(FLV_TAG_HEADER_SIZE + this.bodyLength + FLV_PREVIOUS_TAG_SIZE_BYTES);
+    writeFlvTagHeader(w, 0, this.typeId, dts, this.bodyLength);
+    let at = FLV_TAG_HEADER_SIZE;
+    at += this.bodyHeader.copy(w, at);
+    at += this.data.copy(w, at);
+    this.trailer.copy(w, at);
+    return w;
+  }
 }
 
 /** FLV SoundFormat 9: the E-RTMP ExAudioTagHeader. */
@@ -31,15 +91,29 @@ const NOT_PLAYABLE = 'not-playable' as const;
 export class SharedFlvTags {
   private readonly tags = new WeakMap<MediaPacket, SharedFlvTag | typeof NOT_PLAYABLE>();
   private readonly scripts = new WeakMap<StreamMetadata, Map<number, Buffer | typeof NOT_PLAYABLE>>();
+  private readonly fileHeaders = new Map<number, Buffer>();
+  // Every viewer of a stream asks for the same packet in turn: skip the WeakMap for the repeats.
+  private lastPacket: MediaPacket | undefined;
+  private lastTag: SharedFlvTag | typeof NOT_PLAYABLE = NOT_PLAYABLE;
 
   /** The shared tag for `p`, or undefined when `p` cannot go out on an FLV output for browser players. */
   get(p: MediaPacket): SharedFlvTag | undefined {
-    let t = this.tags.get(p);
+    let t = p === this.lastPacket ? this.lastTag : this.tags.get(p);
     if (t === undefined) {
       t = build(p) ?? NOT_PLAYABLE;
       this.tags.set(p, t);
     }
+    this.lastPacket = p;
+    this.lastTag = t;
     return t === NOT_PLAYABLE ? undefined : t;
+  }
+
+  /** The 13-byte FLV file header (with PreviousTagSize0) announcing `tracks`, one buffer per variant. */
+  fileHeader(tracks: FlvTracks): Buffer {
+    const key = (tracks.audio ? 1 : 0) | (tracks.video ? 2 : 0);
+    let h = this.fileHeaders.get(key);
+    if (!h) this.fileHeaders.set(key, (h = flvFileHeader(tracks)));
+    return h;
   }
 
   /**
@@ -82,9 +156,6 @@ function build(p: MediaPacket): SharedFlvTag | undefined {
   } catch {
     return undefined; // no FLV form (e.g. a composition time beyond SI24): skipped, not fatal
   }
-  const bodyLength = bodyHeader.length + p.data.length;
-  if (bodyLength > FLV_MAX_BODY_SIZE) return undefined;
-  const trailer = Buffer.allocUnsafe(FLV_PREVIOUS_TAG_SIZE_BYTES);
-  trailer.writeUInt32BE(FLV_TAG_HEADER_SIZE + bodyLength, 0);
-  return { typeId: p.kind === 'video' ? FLV_TAG_VIDEO : FLV_TAG_AUDIO, bodyHeader, data: p.data, bodyLength, trailer };
+  if (bodyHeader.length + p.data.length > FLV_MAX_BODY_SIZE) return undefined;
+  return new SharedFlvTag(p.kind === 'video' ? FLV_TAG_VIDEO : FLV_TAG_AUDIO, bodyHeader, p.data);
 }

@@ -2,7 +2,8 @@ import type { Writable } from 'node:stream';
 import type { StreamHub, Subscription, SubscriberSink } from '../../hub/index.js';
 import { FlvSink, type FlvByteTarget } from '../flv/flv-sink.js';
 import { flvTracksOf } from '../flv/flv-tracks.js';
-import { SharedFlvTags } from '../flv/shared-flv-tags.js';
+import { FlvFanout } from '../flv/flv-fanout.js';
+import { NO_FRAMING } from '../flv/shared-flv-batches.js';
 
 export interface FlvPipeInputHooks {
   onClose(reason: string): void;
@@ -24,18 +25,22 @@ export class FlvPipeInput {
     // EPIPE when ffmpeg exits first: its exit is reported by the process owner, not here.
     target.on('error', () => {});
     const byteTarget: FlvByteTarget = {
+      framing: NO_FRAMING,
       get pendingBytes() {
         return target.writableLength;
       },
       write: (parts) => {
         if (target.destroyed || target.writableEnded) return;
-        // One writev per tag: the parts are shared buffers, written without copying.
+        // One writev per flush round: the parts are shared buffers, written without copying.
         target.cork();
         for (const p of parts) target.write(p);
         target.uncork();
       },
+      writeOne: (bytes) => {
+        if (!target.destroyed && !target.writableEnded) target.write(bytes);
+      },
     };
-    const sink = new FlvSink(byteTarget, tracks, new SharedFlvTags(), { onClose: (reason) => this.onSinkClose(reason) });
+    const sink = new FlvSink(byteTarget, tracks, new FlvFanout(), { onClose: (reason) => this.onSinkClose(reason) });
     // The hub rebases this subscriber's timestamps (FLV ts 0 = its first frame); remember where that is on
     // the source's stream timeline, so renditions can be placed on it (HLS PROGRAM-DATE-TIME alignment).
     const tap: SubscriberSink = {

@@ -42,16 +42,25 @@ export function flvTagParts(
   if (!Number.isFinite(timestamp) || timestamp < 0) {
     throw new OnAirError('ONAIR_ERR_MALFORMED', `FLV timestamp ${timestamp} is not a non-negative number`);
   }
-  const ts = Math.floor(timestamp) % 2 ** 32;
   const header = Buffer.alloc(FLV_TAG_HEADER_SIZE);
-  header[0] = typeId;
-  header.writeUIntBE(bodyLength, 1, 3);
-  header.writeUIntBE(ts & 0xffffff, 4, 3);
-  header[7] = ts >>> 24; // TimestampExtended: the upper 8 bits
-  // StreamID (3 bytes) stays 0.
+  writeFlvTagHeader(header, 0, typeId, timestamp, bodyLength);
   const trailer = Buffer.allocUnsafe(FLV_PREVIOUS_TAG_SIZE_BYTES);
   trailer.writeUInt32BE(FLV_TAG_HEADER_SIZE + bodyLength, 0);
   return { header, trailer };
+}
+
+/**
+ * Writes the 11-byte tag header at `offset` of `into` (StreamID zero). The caller has checked `bodyLength`
+ * (<= FLV_MAX_BODY_SIZE) and `timestamp` (finite, >= 0): fan-out writes one per cohort of viewers into a buffer
+ * that also holds the body.
+ */
+export function writeFlvTagHeader(into: Buffer, offset: number, typeId: FlvTagType, timestamp: number, bodyLength: number): void {
+  const ts = Math.floor(timestamp) % 2 ** 32;
+  into[offset] = typeId;
+  into.writeUIntBE(bodyLength, offset + 1, 3);
+  into.writeUIntBE(ts & 0xffffff, offset + 4, 3);
+  into[offset + 7] = ts >>> 24; // TimestampExtended: the upper 8 bits
+  into.writeUIntBE(0, offset + 8, 3); // StreamID
 }
 
 /** One complete tag: header + body + PreviousTagSize (copies the body once). */

@@ -1,7 +1,10 @@
 import type { ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import type { WebSocket } from 'ws';
-import type { FlvByteTarget } from '../../../../bridges/flv/index.js';
+import { NO_FRAMING, type FlvByteTarget } from '../../../../bridges/flv/index.js';
+import { SocketOutput } from '../../../net/socket-output.js';
 import { FLV_CLOSE_LINGER_MS, WS_CLOSE_REASON_MAX } from './limits.js';
+import { HTTP_CHUNK_FRAMING, WS_BINARY_FRAMING } from './unit-framings.js';
 
 /** An FLV byte target the server can end. */
 export interface FlvConnection extends FlvByteTarget {
@@ -13,19 +16,24 @@ export interface FlvConnection extends FlvByteTarget {
 }
 
 /**
- * HTTP-FLV: a chunked response. cork/uncork makes each tag one HTTP chunk with one writev, and
- * `writableLength` counts both the response's and its socket's buffers.
+ * HTTP-FLV after the response head went out (`res.flushHeaders()`). The body bypasses the response's own write
+ * path: each batch arrives framed (one HTTP/1.1 chunk whose chunk header is shared by the viewer's cohort, or
+ * nothing for a close-delimited HTTP/1.0 body) and goes to the socket in one write(2) (SocketOutput), as RTMP
+ * players' bytes do. `res.end()` still writes the last chunk, after whatever the socket holds.
  */
-export function httpFlvConnection(res: ServerResponse): FlvConnection {
+export function httpFlvConnection(res: ServerResponse, socket: Socket): FlvConnection {
+  const output = new SocketOutput(socket);
   return {
+    framing: res.chunkedEncoding ? HTTP_CHUNK_FRAMING : NO_FRAMING,
     get pendingBytes() {
-      return res.writableLength;
+      return socket.writableLength;
     },
     write(parts) {
-      if (res.writableEnded || res.destroyed) return;
-      res.cork();
-      for (const p of parts) res.write(p);
-      res.uncork();
+      // SocketOutput drops bytes once the socket is closed; after res.end() nothing more belongs in the body.
+      if (!res.writableEnded) output.writev(parts);
+    },
+    writeOne(bytes) {
+      if (!res.writableEnded) output.write(bytes);
     },
     end() {
       if (res.destroyed) return;
@@ -36,18 +44,23 @@ export function httpFlvConnection(res: ServerResponse): FlvConnection {
 }
 
 /**
- * WS-FLV: binary frames. Each tag goes out as one message in fragments (header, shared body parts,
- * trailer), so the shared buffers are framed without being copied; mpegts.js accepts any split anyway.
+ * WS-FLV after the upgrade: each batch is one binary message, framed once per cohort (WS_BINARY_FRAMING) and
+ * written to the upgraded socket like HTTP-FLV's. The ws library still owns the connection (close, ping/pong); its
+ * own writes go through `socket.write`, and a direct write only happens while the socket holds nothing, so frames
+ * never interleave. `bufferedAmount` counts the socket's buffer and ws's own queue.
  */
-export function wsFlvConnection(ws: WebSocket): FlvConnection {
+export function wsFlvConnection(ws: WebSocket, socket: Socket): FlvConnection {
+  const output = new SocketOutput(socket);
   return {
+    framing: WS_BINARY_FRAMING,
     get pendingBytes() {
       return ws.bufferedAmount;
     },
     write(parts) {
-      if (ws.readyState !== ws.OPEN) return;
-      const last = parts.length - 1;
-      parts.forEach((p, i) => ws.send(p, { binary: true, fin: i === last }));
+      if (ws.readyState === ws.OPEN) output.writev(parts);
+    },
+    writeOne(bytes) {
+      if (ws.readyState === ws.OPEN) output.write(bytes);
     },
     end(reason, shutdown) {
       if (ws.readyState === ws.CLOSED) return;

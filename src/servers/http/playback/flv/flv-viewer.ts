@@ -1,5 +1,5 @@
 import type { Logger } from '../../../../core/logger.js';
-import { FlvSink, type FlvTracks, type SharedFlvTags } from '../../../../bridges/flv/index.js';
+import { FlvSink, type FlvFanout, type FlvTracks } from '../../../../bridges/flv/index.js';
 import type { StreamHub, SubscriberInfo, Subscription } from '../../../../hub/index.js';
 import type { FlvConnection } from './flv-connections.js';
 
@@ -29,8 +29,8 @@ export class FlvViewer {
   ) {}
 
   /** Subscribes to `path`; throws what StreamHub.subscribe throws (ONAIR_ERR_NOT_FOUND when the publisher left). */
-  start(hub: StreamHub, path: string, info: SubscriberInfo, tracks: FlvTracks, shared: SharedFlvTags): void {
-    this.sink = new FlvSink(this.connection, tracks, shared, {
+  start(hub: StreamHub, path: string, info: SubscriberInfo, tracks: FlvTracks, fanout: FlvFanout): void {
+    this.sink = new FlvSink(this.connection, tracks, fanout, {
       onClose: (reason) => this.finish(reason),
       onPublisherEnd: () => this.armRepublishTimer(),
       onPublisherStart: () => this.clearRepublishTimer(),

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fastifyWebsocket from '@fastify/websocket';
 import type { WebSocket } from 'ws';
-import { SharedFlvTags } from '../../../../bridges/flv/index.js';
+import { FlvFanout } from '../../../../bridges/flv/index.js';
 import { isOnAirError } from '../../../../core/errors.js';
 import type { PlaybackDeps } from '../playback-deps.js';
 import { answerPreflight, corsHeaders } from '../cors.js';
@@ -16,11 +16,12 @@ type FileParams = { Params: { file: string } };
 type ResolvedRequest = FastifyRequest<FileParams> & { flvPlayback?: Extract<FlvPlaybackTarget, { ok: true }> };
 
 /**
- * HTTP-FLV at GET /live/<playbackId>.flv and WS-FLV at /ws/live/<playbackId>.flv (for mpegts.js / flv.js). Every viewer is a hub subscriber under the same byte budget as RTMP players; one
- * SharedFlvTags serializes each packet once for all of them. close() ends every viewer.
+ * HTTP-FLV at GET /live/<playbackId>.flv and WS-FLV at /ws/live/<playbackId>.flv (for mpegts.js / flv.js). Every
+ * viewer is a hub subscriber under the same byte budget as RTMP players; one FlvFanout serializes each packet once
+ * for all of them and batches their writes. close() ends every viewer.
  */
 export function registerFlv(app: FastifyInstance, deps: PlaybackDeps): { close(): void } {
-  const shared = new SharedFlvTags();
+  const fanout = new FlvFanout();
   const viewers = new Set<FlvViewer>();
   let closed = false;
 
@@ -57,7 +58,7 @@ export function registerFlv(app: FastifyInstance, deps: PlaybackDeps): { close()
     viewers.add(viewer);
     onGone(() => viewer.close('viewer left'));
     try {
-      viewer.start(deps.hub, target.path, { protocol, remoteAddress: req.ip }, target.tracks, shared);
+      viewer.start(deps.hub, target.path, { protocol, remoteAddress: req.ip }, target.tracks, fanout);
     } catch (err) {
       // The publisher left (or the server closed) between the checks and the subscription.
       if (!isOnAirError(err)) log.error({ err }, 'flv subscribe failed');
@@ -81,8 +82,9 @@ export function registerFlv(app: FastifyInstance, deps: PlaybackDeps): { close()
       ...corsHeaders(req.headers.origin),
     });
     res.flushHeaders();
-    res.socket?.setNoDelay(true);
-    startViewer(req, httpFlvConnection(res), 'flv', (fn) => res.once('close', fn));
+    const socket = req.raw.socket;
+    socket.setNoDelay(true);
+    startViewer(req, httpFlvConnection(res, socket), 'flv', (fn) => res.once('close', fn));
     return reply;
   });
 
@@ -97,7 +99,7 @@ export function registerFlv(app: FastifyInstance, deps: PlaybackDeps): { close()
       },
     }, (socket: WebSocket, req: ResolvedRequest) => {
       socket.on('error', () => socket.terminate());
-      startViewer(req, wsFlvConnection(socket), 'ws-flv', (fn) => socket.once('close', fn));
+      startViewer(req, wsFlvConnection(socket, req.raw.socket), 'ws-flv', (fn) => socket.once('close', fn));
     });
   });
 
