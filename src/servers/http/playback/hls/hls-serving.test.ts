@@ -4,6 +4,7 @@ import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:
 import { encodeTestMedia, hasFfmpeg } from '../../../../formats/fmp4/testing/ffmpeg-media.js';
 import { parseMediaPlaylist } from '../../../../formats/m3u8/index.js';
 import { HlsRendition } from '../../../../protocols/hls/index.js';
+import { READY_SEGMENTS } from '../../../../protocols/hls/limits.js';
 import { ManualTimers, configPackets, framePackets } from '../../../../protocols/hls/testing/media-feed.js';
 import { parseHlsPath } from './hls-paths.js';
 import { HlsExchange, matches } from './hls-responses.js';
@@ -49,8 +50,8 @@ function exchange(method: string, headers: Record<string, string> = {}): { ex: H
   return { ex: new HlsExchange(req as unknown as IncomingMessage, res as unknown as ServerResponse), out };
 }
 
-/** A rendition fed with the test clip until it has `segments` complete segments (and parts of the next). */
-function liveRendition(segments = 2): { r: HlsRendition; feed: () => boolean; variants: Variant[]; timers: ManualTimers } {
+/** A rendition fed with the test clip until it has `segments` complete segments (offered to players from READY_SEGMENTS on). */
+function liveRendition(segments = READY_SEGMENTS): { r: HlsRendition; feed: () => boolean; variants: Variant[]; timers: ManualTimers } {
   const timers = new ManualTimers();
   const r = new HlsRendition('src', { settings: low, timers, now: () => 1_700_000_000_000 });
   r.publisherStart();
