@@ -21,12 +21,14 @@ let server: Server;
 let port: number;
 let route: Route = (_req, res) => res.writeHead(404).end();
 const seen: { url: string; remotePort: number }[] = [];
+/** Connections of earlier tests' viewers: a request they had in flight may still arrive after `seen` is reset. */
+const earlierPorts = new Set<number>();
 const PART_BYTES = 1000;
 const SEGMENT_BYTES = 5000;
 
 before(async () => {
   server = createServer((req, res) => {
-    seen.push({ url: req.url!, remotePort: req.socket.remotePort! });
+    if (!earlierPorts.has(req.socket.remotePort!)) seen.push({ url: req.url!, remotePort: req.socket.remotePort! });
     route(req, res);
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -57,6 +59,7 @@ const playlist = (res: ServerResponse, body: string): void => void res.writeHead
 const media = (res: ServerResponse, bytes: number): void => void res.writeHead(200, { 'content-type': 'video/mp4', 'content-length': bytes }).end(Buffer.alloc(bytes));
 
 async function run(viewer: Viewer, until: () => boolean): Promise<string[]> {
+  for (const s of seen) earlierPorts.add(s.remotePort);
   seen.length = 0;
   viewer.start();
   try {
