@@ -1,6 +1,4 @@
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { clip, type ClipName } from './media.js';
 import { run, runOk, waitFor, type Proc } from './proc.js';
 
@@ -67,26 +65,4 @@ export async function probeMp4(file: string): Promise<ProbedMp4> {
   return { durationSec: Number(j.format.duration), video: s('video'), audio: s('audio') };
 }
 
-export interface Hook { type: string; body: any }
-
-/** A webhook receiver that answers 200 and keeps what it got. */
-export async function webhookReceiver(): Promise<{ url: string; hooks: Hook[]; close(): Promise<void> }> {
-  const hooks: Hook[] = [];
-  const server: Server = createServer((req, res) => {
-    let text = '';
-    req.on('data', (b) => (text += b));
-    req.on('end', () => {
-      const body = JSON.parse(text);
-      hooks.push({ type: body.type, body });
-      res.end('ok');
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`, hooks,
-    close: () => new Promise((r) => {
-      server.closeAllConnections();
-      server.close(() => r());
-    }),
-  };
-}
+export { webhookReceiver, type Hook } from './webhook-receiver.js';

@@ -1,5 +1,3 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { clip, type ClipName } from './media.js';
 import { run, runOk, waitFor, type Proc } from './proc.js';
 import { TEST_API_TOKEN, type TestServer } from '../../support/onair.js';
@@ -69,26 +67,4 @@ export async function packetCounts(input: string, timeoutMs = 60_000): Promise<{
   return { video: video.length, audio: lines.filter((l) => l.startsWith('audio')).length, firstVideoKey: video[0]?.split(',')[1]?.startsWith('K') ?? false };
 }
 
-export interface Hook {
-  type: string;
-  body: any;
-}
-
-/** A webhook receiver that answers 200 to everything. */
-export async function webhookReceiver(): Promise<{ url: string; hooks: Hook[]; close(): Promise<void> }> {
-  const hooks: Hook[] = [];
-  const server: Server = createServer((req, res) => {
-    let text = '';
-    req.on('data', (b) => (text += b));
-    req.on('end', () => {
-      const body = JSON.parse(text);
-      hooks.push({ type: body.type, body });
-      res.end('ok');
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`, hooks,
-    close: () => new Promise((r) => server.close(() => r())),
-  };
-}
+export { webhookReceiver, type Hook } from './webhook-receiver.js';
