@@ -62,8 +62,9 @@ test('playback through 10 % loss: ffmpeg receives an unbroken transport stream (
     // ffmpeg re-muxed it; what it received is checked by its own demuxer's view: frames at the full rate.
     const frames = await ffprobeFrameCounts(out);
     assert.ok(frames.video >= 110, `video frames ${frames.video}`);
-    const sessions = server.logs.filter((l) => l.includes('srt session ended') && l.includes('"mode":"request"'));
-    const sent = (JSON.parse(sessions[sessions.length - 1]!) as { send: { retransmitted: number; dropped: number } }).send;
+    // ffmpeg has exited; the server logs the session's end once it hears the shutdown (or the peer-idle timeout).
+    const ended = await waitFor('the play session ended', () => server.logs.filter((l) => l.includes('srt session ended') && l.includes('"mode":"request"')).at(-1), 15_000);
+    const sent = (JSON.parse(ended) as { send: { retransmitted: number; dropped: number } }).send;
     assert.ok(sent.retransmitted > 10, `retransmitted ${sent.retransmitted}`);
     assert.equal(sent.dropped, 0);
     assert.ok(relay.toCaller.dropped > 10);
