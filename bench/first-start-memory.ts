@@ -10,7 +10,7 @@
  * unless the helper exits in between).
  */
 import { readFileSync, readdirSync, mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { freePort } from '../support/free-port.js';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { median, numberArg, runBench, sleep, startChild, stopChild } from './lib/children.js';
@@ -38,15 +38,6 @@ function childrenOf(pid: number): number[] {
   } catch {
     return [];
   }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 interface Reading { serverPeakMb: number; serverSettledMb: number; helperPeakMb: number }

@@ -1,8 +1,8 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { run, waitFor, type Proc } from './proc.js';
+import { freePort } from '../../support/free-port.js';
 
 /**
  * The `location /hls/` of README's "An HTTP cache in front (nginx proxy_cache)", for OnAir at `upstream`: the
@@ -37,17 +37,6 @@ export interface NginxCache {
   readonly port: number;
   url(path: string): string;
   stop(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 /** Debian's nginx (one process, foreground) with the README's cache in front of OnAir at `upstream`. */

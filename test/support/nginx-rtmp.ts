@@ -1,23 +1,13 @@
 import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { run, sleep, type Proc } from './proc.js';
+import { freePort } from '../../support/free-port.js';
 import { NGINX_BIN, nginxArgs, writeNginxRtmpConfig } from '../../support/nginx-rtmp.js';
 
 export { nginxRtmpAvailable } from '../../support/nginx-rtmp.js';
-
-/** A free loopback port (nginx cannot listen on port 0 and say which port it got). */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
+export { freePort } from '../../support/free-port.js';
 
 async function portOpen(port: number): Promise<boolean> {
   return new Promise((resolve) => {
