@@ -40,6 +40,7 @@ import { AssetService, RecordingService } from './services/recording/index.js';
 import { assetsRoutes } from './servers/http/api/routes/assets-routes.js';
 import { registerVod } from './servers/http/playback/vod/register-vod.js';
 import { createMonitoring, healthThresholds } from './app-monitoring.js';
+import { checkClusterSettings } from './services/cluster/cluster-settings.js';
 
 export interface RunningOnAir {
   readonly hub: StreamHub;
@@ -73,6 +74,7 @@ export async function startOnAir(config: Config, log: Logger, options: StartOpti
   // Everything an operator can get wrong is checked before the database (and a first start's admin token) exists.
   const tls = readTlsFiles(config);
   checkAuthSettings(config);
+  checkClusterSettings(config);
   trustProxyOption(config.trustProxy);
   const webhookTargets = new WebhookTargetPolicy(config.webhookAllowNetworks);
   await checkPortsFree(config.host, listenClaims(config, tls !== undefined));
