@@ -51,6 +51,8 @@ export interface ClusterCoordinator extends OwnerLocator {
   readonly nodeId: string;
   /** True when other nodes may exist (Redis); false for the single-node default. */
   readonly clustered: boolean;
+  /** True when another node of the cluster is up (or the store cannot tell: then assume so). Before `start`. */
+  othersAlive(): Promise<boolean>;
   /** Registers this node (advertised URLs) and starts heartbeats. */
   start(advertise: { rtmpUrl: string; httpUrl: string }): Promise<void>;
   /**

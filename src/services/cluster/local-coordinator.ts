@@ -16,6 +16,10 @@ export class LocalCoordinator implements ClusterCoordinator {
     this.self = { nodeId, rtmpUrl: '', httpUrl: '', draining: false, startedAt: new Date().toISOString() };
   }
 
+  async othersAlive(): Promise<boolean> {
+    return false;
+  }
+
   async start(advertise: { rtmpUrl: string; httpUrl: string }): Promise<void> {
     this.self = { ...this.self, ...advertise };
   }

@@ -39,6 +39,7 @@ export class RedisCoordinator implements ClusterCoordinator {
   private readonly channel: string;
   private timer: NodeJS.Timeout | undefined;
   private ticking: Promise<void> | undefined;
+  private connecting: Promise<void> | undefined;
   /** Set when the connection dropped: the next tick re-registers and re-claims (the store may have restarted empty). */
   private reconcile = false;
   private degraded = false;
@@ -63,15 +64,24 @@ export class RedisCoordinator implements ClusterCoordinator {
     this.sub.on('error', (err: Error) => this.log.debug({ err: err.message }, 'redis subscriber error'));
     this.redis.on('close', () => (this.reconcile = true));
     this.redis.on('ready', () => void this.tick());
+    // On every (re)connect, also one that follows a failed first connect (nothing to auto-resubscribe then).
+    this.sub.on('ready', () => void this.sub.subscribe(this.channel).catch(() => {}));
     this.sub.on('message', (_channel: string, message: string) => this.onMessage(message));
+  }
+
+  async othersAlive(): Promise<boolean> {
+    await this.connect();
+    try {
+      return (await this.registry.list()).some((n) => n.nodeId !== this.nodeId);
+    } catch (err) {
+      this.outage(err as Error);
+      return true;
+    }
   }
 
   async start(advertise: { rtmpUrl: string; httpUrl: string }): Promise<void> {
     this.registry.describe({ nodeId: this.nodeId, ...advertise, draining: false, startedAt: new Date().toISOString() });
-    await Promise.all([
-      this.redis.connect().catch((err: Error) => this.outage(err)),
-      this.sub.connect().then(() => this.sub.subscribe(this.channel)).catch(() => {}),
-    ]);
+    await this.connect();
     await this.tick();
     if (!this.degraded) await this.broadcast({ type: 'node.up', nodeId: this.nodeId });
     this.timer = setInterval(() => void this.tick(), Math.max(50, Math.floor(this.opts.leaseMs / 3)));
@@ -165,6 +175,14 @@ export class RedisCoordinator implements ClusterCoordinator {
     this.leases.clear();
     this.redis.disconnect();
     this.sub.disconnect();
+  }
+
+  /** Connects both connections once; an unreachable store is an outage (ioredis keeps reconnecting), not a failed start. */
+  private connect(): Promise<void> {
+    return (this.connecting ??= Promise.all([
+      this.redis.connect().catch((err: Error) => this.outage(err)),
+      this.sub.connect().catch(() => {}),
+    ]).then(() => {}));
   }
 
   /** One heartbeat: the node record, then every held lease (serialised: a slow store never stacks ticks). */
