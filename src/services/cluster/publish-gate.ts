@@ -53,7 +53,10 @@ export class ClusterPublishGate {
   async admit(decision: PublishDecision): Promise<PublishDecision> {
     if (!decision.ok) return decision;
     const path = decision.streamPath;
-    if (this.draining) return { ok: false, code: 'unauthorized', reason: 'this node is draining: publish to another node' };
+    if (this.draining) {
+      this.log.info({ path }, 'publish refused: this node is draining');
+      return { ok: false, code: 'unauthorized', reason: 'this node is draining: publish to another node' };
+    }
     const claim = await this.deps.coordinator.claim(path, { force: this.deps.takeover === 'takeover' });
     if (!claim.ok) {
       this.log.info({ path, owner: claim.owner }, 'publish refused: the stream is live on another node (--takeover reject)');
