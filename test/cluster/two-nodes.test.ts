@@ -45,7 +45,7 @@ test('ffmpeg on node A: webhooks sent once cluster-wide, the event seen once by 
   try {
     assert.ok(b.logs.some((l) => l.includes('start-up session repair left to them')), 'the second node must not reset the first one\'s sessions');
     // Created on B, published on A: the database is shared.
-    const stream = await serverApi(b, 'POST', '/streams', {}) as ApiStream;
+    const stream = await serverApi(b, 'POST', '/streams', { settings: { reconnectWindowSec: 1 } }) as ApiStream;
     await serverApi(b, 'POST', '/webhooks', { url: receiver.url });
     const path = `live/${stream.playbackId}`;
     const seen: Record<string, ClusterEvent[]> = { a: [], b: [] };
@@ -69,8 +69,12 @@ test('ffmpeg on node A: webhooks sent once cluster-wide, the event seen once by 
     // The same key on node B: --takeover (auto = takeover with keys) claims with a higher token; A is fenced.
     const second = await ffmpegPublish(b.rtmpUrl(stream.streamKey));
     await until(() => publisherId(b, path) !== undefined && publisherId(a, path) === undefined, 'B to own the stream and A to drop its publisher');
-    assert.equal(await first.exited, first.child.exitCode, 'A closed the first ffmpeg');
+    await until(() => first.child.exitCode !== null || first.child.signalCode !== null, 'A to close the first ffmpeg');
     assert.ok(a.logs.some((l) => l.includes('publisher kicked: this node lost the stream lease') && l.includes(`claimed by node ${b.cluster.coordinator.nodeId}`)));
+    // A's session ended, but the stream lives on B: A's reconnect window (1 s) passing must not make it idle.
+    await new Promise((r) => setTimeout(r, 2500));
+    assert.equal(receiver.hooks.filter((h) => h.type === 'stream.idle').length, 0, 'no stream.idle while live on B');
+    assert.equal((await serverApi(a, 'GET', `/streams/${stream.id}`)).status, 'active');
     assert.deepEqual(await a.cluster.coordinator.locate(path), { nodeId: b.cluster.coordinator.nodeId, rtmpUrl: `rtmp://127.0.0.1:${b.ports.rtmp}` });
     // A key reset made on A reaches the publisher on B.
     await serverApi(a, 'POST', `/streams/${stream.id}/reset-key`);
