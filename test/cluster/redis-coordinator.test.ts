@@ -7,6 +7,7 @@ import { RedisCoordinator } from '../../src/services/cluster/redis-coordinator.j
 import type { ClusterEvent, LeaseLoss } from '../../src/services/cluster/cluster-types.js';
 import { startTestRedis, type TestRedis } from '../support/redis.js';
 import { run } from '../support/proc.js';
+import { until } from './support.js';
 
 const LEASE_MS = 600;
 let redis: TestRedis;
@@ -24,15 +25,6 @@ async function node(nodeId: string, prefix: string): Promise<RedisCoordinator> {
   open.push(c);
   await c.start({ rtmpUrl: `rtmp://127.0.0.1:1/${nodeId}`, httpUrl: `http://127.0.0.1:1/${nodeId}` });
   return c;
-}
-
-/** Resolves when `check` holds, polling; fails after `ms` (bounded, ends as soon as it holds). */
-async function until(check: () => boolean | Promise<boolean>, what: string, ms = 15_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > end) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 test('two nodes claim one stream: the second is refused, a forced claim fences the first with a higher token', async () => {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TEST_API_TOKEN, startTestServer, type TestServer } from '../../support/onair.js';
 import { freePort } from '../../support/free-port.js';
-import { run, type Proc } from '../support/proc.js';
+import { run, waitFor, type Proc } from '../support/proc.js';
 
 /** Flags of a cluster node in tests: short leases so expiry tests take about a second. */
 export const LEASE_MS = 900;
@@ -16,13 +16,9 @@ export function clusterNode(nodeId: string, databaseUrl: string, redisUrl: strin
   });
 }
 
-/** Resolves when `check` holds, polling every 50 ms; fails after `ms` (a bound, not a timing expectation). */
+/** Resolves when `check` holds (test/support's waitFor with the check first); fails after `ms`, a bound, not a timing expectation. */
 export async function until(check: () => boolean | Promise<boolean>, what: string, ms = 20_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > end) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  await waitFor(what, check, ms);
 }
 
 /** The local publisher's id on `path`, if any. */

@@ -1,9 +1,8 @@
 import type { Logger } from '../../core/logger.js';
 import type { StreamHub } from '../../hub/index.js';
 import type { ClusterCoordinator } from './cluster-types.js';
-import type { ClusterPublishGate } from './publish-gate.js';
+import { INTERNAL_PROTOCOLS, type ClusterPublishGate } from './publish-gate.js';
 
-const INTERNAL_PROTOCOLS = new Set(['transcode']);
 export const DRAIN_KICK_REASON = 'node draining: reconnect to another node';
 
 /**

@@ -6,7 +6,7 @@ import type { ClusterCoordinator } from './cluster-types.js';
 /** An admitted publish that never reaches the hub (the connection died after auth) gives its lease back after this. */
 const PENDING_PUBLISH_MS = 10_000;
 /** PublisherInfo.protocol of the server's own publishers (transcoder renditions): they never hold a lease. */
-const INTERNAL_PROTOCOLS = new Set(['transcode']);
+export const INTERNAL_PROTOCOLS: ReadonlySet<string> = new Set(['transcode']);
 
 export interface PublishGateDeps {
   readonly coordinator: ClusterCoordinator;
