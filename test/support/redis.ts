@@ -5,6 +5,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../../support/free-port.js';
 
+const running = new Set<ChildProcess>();
+process.on('exit', () => {
+  for (const c of running) c.kill('SIGKILL');
+});
+
 export interface TestRedis {
   readonly url: string;
   readonly port: number;
@@ -26,7 +31,8 @@ export async function startTestRedis(): Promise<TestRedis> {
   const launch = async () => {
     const c = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no', '--logfile', join(dir, 'log')], { stdio: 'ignore' });
     child = c;
-    process.once('exit', () => c.kill('SIGKILL'));
+    running.add(c);
+    c.once('exit', () => running.delete(c));
     await waitListening(port, c);
   };
   const kill = async () => {
