@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import type { TestServer } from '../../support/onair.js';
 import { startTestPostgres } from '../support/postgres.js';
 import { freshPostgresDatabase } from '../support/api-harness.js';
-import { startTestRedis, type TestRedis } from '../support/redis.js';
+import { startTestRedis, type TestRedis } from '../../support/redis-server.js';
 import { ffmpegPublish } from '../support/clients.js';
 import type { Proc } from '../support/proc.js';
 import { runCli } from '../../src/cli/onair-cli.js';

@@ -5,7 +5,7 @@ import { Redis } from 'ioredis';
 import { createLogger } from '../../src/core/logger.js';
 import { RedisCoordinator } from '../../src/services/cluster/redis-coordinator.js';
 import type { ClusterEvent, LeaseLoss } from '../../src/services/cluster/cluster-types.js';
-import { startTestRedis, type TestRedis } from '../support/redis.js';
+import { startTestRedis, type TestRedis } from '../../support/redis-server.js';
 import { run } from '../support/proc.js';
 import { until } from './support.js';
 
