@@ -82,6 +82,7 @@ export class RedisCoordinator implements ClusterCoordinator {
   async start(advertise: { rtmpUrl: string; httpUrl: string }): Promise<void> {
     this.registry.describe({ nodeId: this.nodeId, ...advertise, draining: false, startedAt: new Date().toISOString() });
     await this.connect();
+    await this.ticking; // a tick the first 'ready' started ran before this node had a record to write
     await this.tick();
     if (!this.degraded) await this.broadcast({ type: 'node.up', nodeId: this.nodeId });
     this.timer = setInterval(() => void this.tick(), Math.max(50, Math.floor(this.opts.leaseMs / 3)));
