@@ -6,13 +6,14 @@ import { createLogger } from '../../src/core/logger.js';
 import { RedisCoordinator } from '../../src/services/cluster/redis-coordinator.js';
 import type { ClusterEvent, LeaseLoss } from '../../src/services/cluster/cluster-types.js';
 import { startTestRedis, type TestRedis } from '../../support/redis-server.js';
-import { run } from '../support/proc.js';
-import { until } from './support.js';
+import { run, waitFor } from '../support/proc.js';
 
 const LEASE_MS = 600;
 let redis: TestRedis;
 const open: RedisCoordinator[] = [];
 const log = createLogger('silent');
+/** waitFor with the check first, as in ./support.ts (not imported: it loads the whole server). */
+const until = (check: () => boolean | Promise<boolean>, what: string) => waitFor(what, check);
 
 before(async () => (redis = await startTestRedis()));
 after(async () => {
@@ -111,4 +112,15 @@ test('a broadcast event reaches every subscribed node exactly once', async () =>
   const raw = new Redis(redis.url);
   await raw.publish('t5:events', 'not json');
   await raw.quit();
+});
+
+test('a node started while Redis is down runs degraded, then registers and claims once Redis is up', async () => {
+  await redis.kill();
+  const a = await node('a6', 't6:');
+  const claimed = await a.claim('live/early', { force: false });
+  assert.ok(claimed.ok && claimed.degraded);
+  await redis.restart();
+  const b = await node('b6', 't6:');
+  await until(async () => (await b.nodes()).some((n) => n.nodeId === 'a6'), 'a6 to register');
+  await until(async () => (await b.locate('live/early'))?.nodeId === 'a6', 'a6 to claim the stream it accepted');
 });
