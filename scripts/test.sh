@@ -11,6 +11,7 @@ declare -A NEED=(
   [chromium]=chromium [openssl]=openssl [srt-live-transmit]=srt-tools
   [/usr/lib/postgresql/15/bin/initdb]="postgresql"
   [/usr/sbin/nginx]="nginx libnginx-mod-rtmp"
+  [redis-server]=redis-server
 )
 missing=()
 for prog in "${!NEED[@]}"; do

@@ -40,6 +40,10 @@ import { AssetService, RecordingService } from './services/recording/index.js';
 import { assetsRoutes } from './servers/http/api/routes/assets-routes.js';
 import { registerVod } from './servers/http/playback/vod/register-vod.js';
 import { createMonitoring, healthThresholds } from './app-monitoring.js';
+import {
+  ClusterEventRelay, ClusterPublishGate, NodeDrainer, advertisedUrls, checkClusterSettings, createCoordinator, type ClusterCoordinator,
+} from './services/cluster/index.js';
+import { clusterRoutes } from './servers/http/api/routes/cluster-routes.js';
 
 export interface RunningOnAir {
   readonly hub: StreamHub;
@@ -57,6 +61,8 @@ export interface RunningOnAir {
   readonly srt: SrtServer | null;
   /** The admin token generated at this first start (null when configured or generated earlier). */
   readonly generatedApiToken: string | null;
+  /** Multi-node coordination (the local coordinator without --cluster); `drained` resolves when a drain has emptied the node. */
+  readonly cluster: { readonly coordinator: ClusterCoordinator; drain(): Promise<{ publishers: number }>; readonly drained: Promise<void> };
   close(): Promise<void>;
 }
 
@@ -73,6 +79,7 @@ export async function startOnAir(config: Config, log: Logger, options: StartOpti
   // Everything an operator can get wrong is checked before the database (and a first start's admin token) exists.
   const tls = readTlsFiles(config);
   checkAuthSettings(config);
+  checkClusterSettings(config);
   trustProxyOption(config.trustProxy);
   const webhookTargets = new WebhookTargetPolicy(config.webhookAllowNetworks);
   await checkPortsFree(config.host, listenClaims(config, tls !== undefined));
@@ -89,6 +96,9 @@ export async function startOnAir(config: Config, log: Logger, options: StartOpti
     log.warn('AUTH IS OPEN (--auth open): anyone who can reach this server can publish under any name. Development only.');
   }
 
+  const coordinator = createCoordinator(config, log);
+  const gate = new ClusterPublishGate({ coordinator, hub, takeover: takeoverPolicy(config), log });
+  const drainer = new NodeDrainer({ hub, coordinator, gate, log: log.child({ mod: 'cluster' }) });
   const opened = await openDatabase(config);
   const db = options.wrapDatabase?.(opened) ?? opened;
   // Playback decisions come from memory; PGlite is this process's own, so only PostgreSQL needs the safety reload.
@@ -103,7 +113,7 @@ export async function startOnAir(config: Config, log: Logger, options: StartOpti
   });
   const streams = new StreamService({
     db, logger: log.child({ mod: 'streams' }), events: dispatcher, defaultReconnectWindowSec: config.reconnectWindowSec, defaultLatencyMode: config.latencyMode,
-    kickPublisher: (path, reason) => hub.kickPublisher(path, reason), directory,
+    kickPublisher: (path, reason) => gate.kickPublisher(path, reason), directory,
   });
   const ffmpeg = await discoverFfmpeg({ configuredPath: config.ffmpegPath });
   const transcode = new TranscodeService({
@@ -111,8 +121,14 @@ export async function startOnAir(config: Config, log: Logger, options: StartOpti
     ladderOf: ladderLookup(streams, config.transcodeDefaultLadder),
     encoder: config.transcodeEncoder, maxTranscodes: config.maxTranscodes, budgetMpx: config.transcodeBudgetMpx,
   });
-  const lifecycle = new StreamLifecycle({ db, logger: log.child({ mod: 'lifecycle' }), events: dispatcher });
-  await lifecycle.recover();
+  // Stream events are the owner's alone: queued once for webhooks, announced to the other nodes.
+  const lifecycle = new StreamLifecycle({
+    db, logger: log.child({ mod: 'lifecycle' }), events: coordinator.clustered ? new ClusterEventRelay(dispatcher, coordinator) : dispatcher,
+    liveElsewhere: async (path) => (await coordinator.locate(path)) !== undefined,
+  });
+  // Crash repair resets every open session: in a cluster only the first node up may do it (the others' are live).
+  if (await coordinator.othersAlive()) log.info('other cluster nodes are up: start-up session repair left to them');
+  else await lifecycle.recover();
   const unlink = connectLifecycle(hub, lifecycle, log);
   const recording = new RecordingService({
     db, hub, port: fmp4RecordingPort, logger: log.child({ mod: 'recording' }), events: dispatcher, streams,
@@ -130,7 +146,7 @@ export async function startOnAir(config: Config, log: Logger, options: StartOpti
   });
   const playAuth = new ConfiguredPlayAuthorizer({ directory, playbackSecret, namedStreams: config.auth === 'open' || config.auth === 'callback', logger: authLog });
   const auth: RtmpAuth = {
-    authorizePublish: (r) => publishAuth.authorizePublish(r),
+    authorizePublish: async (r) => gate.admit(await publishAuth.authorizePublish(r)),
     authorizePlay: (r) => playAuth.authorizePlay(r),
     watchPlay: (r, onRevoke) => playAuth.watchPlay(r, onRevoke),
   };
@@ -169,7 +185,7 @@ export async function startOnAir(config: Config, log: Logger, options: StartOpti
   });
   const http = createHttpApp({
     config, logger: log, streams, webhooks, targets, adminAuth, urls, playbackSecret, transcodeStatus: (path) => transcode.status(path),
-    apiPlugins: [assetsRoutes({ assets, urls })],
+    apiPlugins: [assetsRoutes({ assets, urls }), clusterRoutes({ coordinator, drainer })],
     healthMonitor: monitoring.monitor,
   });
   monitoring.attachHttp(http);
@@ -195,6 +211,8 @@ export async function startOnAir(config: Config, log: Logger, options: StartOpti
     repush.close();
     await rtmp.close();
     await srt?.close();
+    gate.close();
+    await coordinator.close();
     await recording.close();
     await transcode.close();
     hub.close();
@@ -224,6 +242,7 @@ export async function startOnAir(config: Config, log: Logger, options: StartOpti
     throw err;
   }
   ports.http = (http.server.address() as { port: number }).port;
+  await coordinator.start(advertisedUrls(config, ports));
   dispatcher.start();
   monitoring.start();
   // After start-up has returned: its last references to the database's start-up buffers are gone by then.
@@ -239,6 +258,7 @@ export async function startOnAir(config: Config, log: Logger, options: StartOpti
     rtmpConnections: () => rtmp.connectionCount,
     srt,
     generatedApiToken: generatedToken,
+    cluster: { coordinator, drain: () => drainer.drain(), drained: drainer.drained },
     close,
   };
 }

@@ -41,6 +41,8 @@ async function main(): Promise<void> {
       process.exit(1);
     });
   };
+  // `onair drain`: once its last publisher is gone the node leaves like on SIGTERM.
+  void onair.cluster.drained.then(() => stop('drained'));
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
 }

@@ -88,6 +88,12 @@ export async function runCli(argv: readonly string[], io: CliIo, db?: CliDatabas
 
   addTargetsCommands(program, call, io.out);
 
+  program.command('drain').description('drain the node at --api-url: refuse new publishers, close the live ones (they reconnect elsewhere), exit when empty')
+    .action(async () => {
+      const r = await call('POST', '/admin/drain') as { nodeId: string; publishers: number };
+      io.out(`draining ${r.nodeId}: ${r.publishers} publisher(s) closed; the node exits when none is left`);
+    });
+
   const adminToken = program.command('admin-token').description('the admin API token, on the database itself (no running server needed)');
   let rotated = 0;
   adminToken.command('rotate').description('replace the admin token with a new one and print it (the old one stops working)')

@@ -88,9 +88,20 @@ export function describeConfig(config: Config): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [key, spec] of Object.entries(SETTINGS) as [SettingName, SettingSpec][]) {
     const v = config[key];
-    out[key] = spec.secret && v !== '' ? '********' : v;
+    out[key] = spec.secret && v !== '' ? '********' : spec.urlPassword && v !== '' ? maskUrlPassword(String(v)) : v;
   }
   return out;
 }
 
 export { helpText } from './help-text.js';
+
+/** `redis://:pw@host` -> `redis://:********@host`; a value that is no URL is masked whole (it may be anything). */
+function maskUrlPassword(value: string): string {
+  try {
+    const u = new URL(value);
+    if (u.password) u.password = '********';
+    return u.toString();
+  } catch {
+    return '********';
+  }
+}

@@ -11,6 +11,8 @@ export interface SettingSpec {
   readonly doc: string;
   readonly values?: readonly string[];
   readonly secret?: boolean;
+  /** A URL whose password (only) is masked when printed (redis://:pw@host). */
+  readonly urlPassword?: boolean;
   /** Extra env var name honoured besides ONAIR_<FLAG> (e.g. DATABASE_URL). */
   readonly env?: string;
   readonly min?: number;
@@ -82,6 +84,12 @@ export const SETTINGS = {
   healthHysteresisSec: { type: 'int', default: 5, min: 0, max: 3600, doc: 'health: a state must hold this long before it is announced (`stableState`, webhook stream.health.changed)' },
   metrics: { type: 'bool', default: true, doc: 'Prometheus metrics at /metrics' },
   metricsToken: { type: 'string', default: '', secret: true, doc: 'bearer token /metrics requires; empty = open (restrict it by network)' },
+  cluster: { type: 'string', default: '', urlPassword: true, doc: 'Redis URL (redis://[:password@]host:port[/db]) of a multi-node cluster: node registry, stream ownership leases, events; needs --database-url (PostgreSQL). Empty = single node' },
+  nodeId: { type: 'string', default: '', doc: 'this node\'s id in the cluster (letters, digits, . _ -); empty = <hostname>-<pid>' },
+  clusterAdvertiseRtmp: { type: 'string', default: '', doc: 'internal RTMP base URL other nodes pull this node\'s streams from (e.g. rtmp://10.0.0.2:1935); empty = rtmp://<first non-loopback IPv4, or --host>:<rtmp port>' },
+  clusterAdvertiseHttp: { type: 'string', default: '', doc: 'internal HTTP base URL of this node for the other nodes (e.g. http://10.0.0.2:8080); empty = http://<same address>:<http port>' },
+  clusterSecret: { type: 'string', default: '', secret: true, doc: 'shared secret of the nodes of a cluster, for their internal connections to each other' },
+  clusterLeaseMs: { type: 'int', default: 10000, min: 300, max: 600000, doc: 'cluster: lifetime of a node\'s heartbeat and of its stream leases, renewed every third of it; a node silent this long loses its streams to the next publish elsewhere' },
 } as const satisfies Record<string, SettingSpec>;
 
 export type SettingName = keyof typeof SETTINGS;

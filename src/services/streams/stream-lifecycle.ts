@@ -28,6 +28,8 @@ export interface StreamLifecycleDeps {
   readonly logger: Logger;
   readonly events: EventPublisher;
   readonly now?: () => Date;
+  /** True when another cluster node now has a live publisher on the path (its reconnect landed there): no idle then. */
+  readonly liveElsewhere?: (streamPath: string) => Promise<boolean>;
 }
 
 interface LiveSession {
@@ -131,6 +133,7 @@ export class StreamLifecycle {
       this.idleTimers.delete(live.streamPath);
       void this.guard('idle', async () => {
         if (this.closed || this.byPath.has(live.streamPath)) return;
+        if (await this.deps.liveElsewhere?.(live.streamPath)) return;
         await this.streams.setLiveStatus(live.streamId!, 'idle', this.now());
         await this.emit('stream.idle', live);
       });

@@ -1,0 +1,19 @@
+import type { EventPublisher, StreamEventData, StreamEventType } from '../streams/stream-events.js';
+import type { ClusterCoordinator } from './cluster-types.js';
+
+/**
+ * The owner's stream events: queued once for webhooks in the shared database (the owner is the only node
+ * whose lifecycle sees the publisher, and the delivery worker claims each delivery with SKIP LOCKED, so
+ * each one is sent by one node), then announced on the cluster channel for the other nodes.
+ */
+export class ClusterEventRelay implements EventPublisher {
+  constructor(private readonly inner: EventPublisher, private readonly coordinator: ClusterCoordinator) {}
+
+  async publish(type: StreamEventType, data: StreamEventData): Promise<void> {
+    await this.inner.publish(type, data);
+    const streamId = data.stream?.id;
+    await this.coordinator.broadcast({
+      type: 'stream.event', nodeId: this.coordinator.nodeId, event: type, ...(typeof streamId === 'string' ? { streamId } : {}),
+    });
+  }
+}

@@ -1,0 +1,77 @@
+/** Where the live owner of a stream can be pulled from (the edge side calls `locate`). */
+export interface OwnerAddress {
+  readonly nodeId: string;
+  /** The owner's internal RTMP base, e.g. rtmp://10.0.0.2:1935. */
+  readonly rtmpUrl: string;
+}
+
+export interface OwnerLocator {
+  /** The live owner of hub path `path`; undefined when nobody live owns it, or when this node does. */
+  locate(path: string): Promise<OwnerAddress | undefined>;
+}
+
+/** A node as the registry shows it. */
+export interface NodeRecord {
+  readonly nodeId: string;
+  readonly rtmpUrl: string;
+  readonly httpUrl: string;
+  readonly draining: boolean;
+  readonly startedAt: string;
+}
+
+/**
+ * The answer to a claim. `degraded`: the cluster store could not be asked (Redis down); the publish goes ahead
+ * locally and the lease is claimed when the store is back (see README "Running several nodes").
+ */
+export type ClaimResult =
+  | { readonly ok: true; readonly token: number; readonly degraded?: boolean }
+  | { readonly ok: false; readonly owner: string; readonly token: number };
+
+/** What crosses the cluster over pub/sub. Every event names the node that sent it. */
+export type ClusterEvent =
+  | { readonly type: 'node.up' | 'node.draining' | 'node.down'; readonly nodeId: string }
+  | { readonly type: 'lease.claimed' | 'lease.released'; readonly nodeId: string; readonly path: string; readonly token: number }
+  /** Ask the owner of `path` to end its publisher (a key reset or a disable made on another node). */
+  | { readonly type: 'publisher.kick'; readonly nodeId: string; readonly path: string; readonly reason: string }
+  /** A stream event the owner emitted (its webhooks are queued once, by the owner). */
+  | { readonly type: 'stream.event'; readonly nodeId: string; readonly event: string; readonly streamId?: string };
+
+/** Why this node no longer owns a path it was publishing. */
+export interface LeaseLoss {
+  readonly path: string;
+  readonly reason: string;
+}
+
+/**
+ * The control plane of a multi-node deployment: the node registry, stream ownership leases with fencing
+ * tokens, and cluster events. The local implementation is the single-node default and decides everything
+ * in memory; the Redis one shares it between nodes.
+ */
+export interface ClusterCoordinator extends OwnerLocator {
+  readonly nodeId: string;
+  /** True when other nodes may exist (Redis); false for the single-node default. */
+  readonly clustered: boolean;
+  /** True when another node of the cluster is up (or the store cannot tell: then assume so). Before `start`. */
+  othersAlive(): Promise<boolean>;
+  /** Registers this node (advertised URLs) and starts heartbeats. */
+  start(advertise: { rtmpUrl: string; httpUrl: string }): Promise<void>;
+  /**
+   * Makes this node the owner of `path`. Another node's live lease refuses the claim unless `force` (takeover:
+   * a new fencing token; the old owner sees it and kicks its publisher). Re-claiming a path this node holds keeps its token.
+   */
+  claim(path: string, opts: { force: boolean }): Promise<ClaimResult>;
+  /** Gives up `path` (compare-and-set on this node's token: a lease someone else took is left alone). */
+  release(path: string): Promise<void>;
+  /** Paths this node holds a lease for. */
+  held(): ReadonlyMap<string, number>;
+  setDraining(draining: boolean): Promise<void>;
+  /** Live nodes (heartbeat not expired), this one included. */
+  nodes(): Promise<NodeRecord[]>;
+  broadcast(event: ClusterEvent): Promise<void>;
+  /** Events from every node (this one's too). Returns the unsubscribe function. */
+  onEvent(listener: (event: ClusterEvent) => void): () => void;
+  /** Called when a lease this node held is gone: expired, or claimed by another node with a higher token. */
+  onLeaseLost(listener: (loss: LeaseLoss) => void): () => void;
+  /** Stops heartbeats and releases what it holds. Idempotent. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,55 @@
+import type { Logger } from '../../core/logger.js';
+import type { StreamHub } from '../../hub/index.js';
+import type { ClusterCoordinator } from './cluster-types.js';
+import { INTERNAL_PROTOCOLS, type ClusterPublishGate } from './publish-gate.js';
+
+export const DRAIN_KICK_REASON = 'node draining: reconnect to another node';
+
+/**
+ * `onair drain`: the node refuses new publishers, shows itself draining in the registry, closes its publishers
+ * so their encoders reconnect (through the load balancer) to another node, and `drained` resolves once no
+ * publisher is left; the process then exits. OnAir's RTMP stack has no E-RTMP ReconnectRequest, so publishers
+ * are closed, which encoders that reconnect (OBS, hardware encoders) treat like a network drop.
+ */
+export class NodeDrainer {
+  readonly drained: Promise<void>;
+  private resolveDrained!: () => void;
+  private started = false;
+
+  constructor(private readonly deps: { hub: StreamHub; coordinator: ClusterCoordinator; gate: ClusterPublishGate; log: Logger }) {
+    this.drained = new Promise((resolve) => (this.resolveDrained = resolve));
+  }
+
+  get draining(): boolean {
+    return this.started;
+  }
+
+  /** Starts draining (idempotent); returns how many publishers are being closed. */
+  async drain(): Promise<{ publishers: number }> {
+    const { hub, coordinator, gate, log } = this.deps;
+    const live = this.livePaths();
+    if (this.started) return { publishers: live.length };
+    this.started = true;
+    gate.refuseNewPublishers();
+    await coordinator.setDraining(true);
+    log.info({ publishers: live.length }, 'draining: new publishers refused, closing the live ones');
+    const off = hub.events.on('unpublish', () => setImmediate(check));
+    const check = () => {
+      if (this.livePaths().length > 0) return;
+      off();
+      log.info('drained: no publisher left');
+      this.resolveDrained();
+    };
+    for (const path of live) hub.kickPublisher(path, DRAIN_KICK_REASON);
+    check();
+    return { publishers: live.length };
+  }
+
+  private livePaths(): string[] {
+    const out: string[] = [];
+    for (const s of this.deps.hub.streams()) {
+      if (s.publisher && !INTERNAL_PROTOCOLS.has(s.publisher.info.protocol)) out.push(s.path);
+    }
+    return out;
+  }
+}

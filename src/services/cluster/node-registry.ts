@@ -1,0 +1,65 @@
+import type { Redis } from 'ioredis';
+import type { NodeRecord } from './cluster-types.js';
+
+/**
+ * The node registry in Redis: one hash per node that expires unless heartbeats renew it, plus a set of ids
+ * for listing (an id whose hash has expired is dropped from the set when seen).
+ */
+export class NodeRegistry {
+  private self: NodeRecord | undefined;
+
+  constructor(private readonly redis: Redis, private readonly prefix: string, private readonly ttlMs: number) {}
+
+  describe(self: NodeRecord): void {
+    this.self = self;
+  }
+
+  setDraining(draining: boolean): void {
+    if (this.self) this.self = { ...this.self, draining };
+  }
+
+  /** Writes this node's record with a fresh expiry. */
+  async heartbeat(): Promise<void> {
+    const s = this.self;
+    if (!s) return;
+    const key = this.key(s.nodeId);
+    await this.redis.multi()
+      .hset(key, { nodeId: s.nodeId, rtmpUrl: s.rtmpUrl, httpUrl: s.httpUrl, draining: s.draining ? '1' : '0', startedAt: s.startedAt })
+      .pexpire(key, this.ttlMs)
+      .sadd(this.setKey(), s.nodeId)
+      .exec();
+  }
+
+  async get(nodeId: string): Promise<NodeRecord | undefined> {
+    return toRecord(await this.redis.hgetall(this.key(nodeId)));
+  }
+
+  async list(): Promise<NodeRecord[]> {
+    const ids = await this.redis.smembers(this.setKey());
+    const out: NodeRecord[] = [];
+    for (const id of ids.sort()) {
+      const rec = await this.get(id);
+      if (rec) out.push(rec);
+      else await this.redis.srem(this.setKey(), id);
+    }
+    return out;
+  }
+
+  async remove(): Promise<void> {
+    if (!this.self) return;
+    await this.redis.multi().del(this.key(this.self.nodeId)).srem(this.setKey(), this.self.nodeId).exec();
+  }
+
+  private key(nodeId: string): string {
+    return `${this.prefix}node:${nodeId}`;
+  }
+
+  private setKey(): string {
+    return `${this.prefix}nodes`;
+  }
+}
+
+function toRecord(h: Record<string, string>): NodeRecord | undefined {
+  if (!h.nodeId) return undefined;
+  return { nodeId: h.nodeId, rtmpUrl: h.rtmpUrl ?? '', httpUrl: h.httpUrl ?? '', draining: h.draining === '1', startedAt: h.startedAt ?? '' };
+}

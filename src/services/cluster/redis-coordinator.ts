@@ -1,0 +1,265 @@
+import { Redis } from 'ioredis';
+import type { Logger } from '../../core/logger.js';
+import { TypedEmitter } from '../../core/typed-emitter.js';
+import type { ClaimResult, ClusterCoordinator, ClusterEvent, LeaseLoss, NodeRecord, OwnerAddress } from './cluster-types.js';
+import { CLAIM, HOLD, RELEASE, type ScriptReply } from './lease-scripts.js';
+import { NodeRegistry } from './node-registry.js';
+
+export interface RedisCoordinatorOptions {
+  readonly url: string;
+  readonly nodeId: string;
+  /** Lease and heartbeat lifetime; both are renewed every third of it. */
+  readonly leaseMs: number;
+  /** Key and channel prefix (several clusters on one Redis). */
+  readonly prefix?: string;
+  readonly log: Logger;
+}
+
+/** Largest pub/sub message read (ours are ~200 bytes); anything larger is someone else's and ignored. */
+const MAX_EVENT_BYTES = 64 * 1024;
+/** A command that gets no answer within this counts as the store being unreachable. */
+const COMMAND_TIMEOUT_MS = 2000;
+
+/**
+ * The cluster state in Redis: node registry with heartbeats, stream leases with fencing tokens, events on one
+ * pub/sub channel. While Redis is unreachable nothing here stops media: leases held stay held, new claims are
+ * accepted locally (`degraded`), and on reconnect the node registers again and re-claims every lease it holds;
+ * a path another node claimed meanwhile is lost (the publisher is kicked by the listener of `onLeaseLost`).
+ */
+export class RedisCoordinator implements ClusterCoordinator {
+  readonly clustered = true;
+  readonly nodeId: string;
+  private readonly redis: Redis;
+  private readonly sub: Redis;
+  private readonly registry: NodeRegistry;
+  private readonly leases = new Map<string, number>();
+  private readonly emitter: TypedEmitter<{ event: [ClusterEvent]; lost: [LeaseLoss] }>;
+  private readonly log: Logger;
+  private readonly prefix: string;
+  private readonly channel: string;
+  private timer: NodeJS.Timeout | undefined;
+  private ticking: Promise<void> | undefined;
+  private connecting: Promise<void> | undefined;
+  /** Set when the connection dropped: the next tick re-registers and re-claims (the store may have restarted empty). */
+  private reconcile = false;
+  private degraded = false;
+  private closed = false;
+
+  constructor(private readonly opts: RedisCoordinatorOptions) {
+    this.nodeId = opts.nodeId;
+    this.prefix = opts.prefix ?? 'onair:';
+    this.channel = `${this.prefix}events`;
+    this.log = opts.log.child({ mod: 'cluster', node: opts.nodeId });
+    this.emitter = new TypedEmitter((err, event) => this.log.error({ err, event }, 'cluster listener threw'));
+    const common = {
+      lazyConnect: true, commandTimeout: COMMAND_TIMEOUT_MS, connectTimeout: COMMAND_TIMEOUT_MS,
+      // Reconnect forever, at most a second apart: the outage policy depends on coming back without a restart.
+      retryStrategy: (times: number) => Math.min(100 * times, 1000),
+    };
+    // No offline queue: a command while disconnected fails at once, and the caller takes the outage path.
+    this.redis = new Redis(opts.url, { ...common, enableOfflineQueue: false, maxRetriesPerRequest: 0 });
+    this.sub = new Redis(opts.url, { ...common, autoResubscribe: true });
+    this.registry = new NodeRegistry(this.redis, this.prefix, opts.leaseMs);
+    this.redis.on('error', (err: Error) => this.log.debug({ err: err.message }, 'redis error'));
+    this.sub.on('error', (err: Error) => this.log.debug({ err: err.message }, 'redis subscriber error'));
+    this.redis.on('close', () => (this.reconcile = true));
+    this.redis.on('ready', () => void this.tick());
+    // On every (re)connect, also one that follows a failed first connect (nothing to auto-resubscribe then).
+    this.sub.on('ready', () => void this.sub.subscribe(this.channel).catch(() => {}));
+    this.sub.on('message', (_channel: string, message: string) => this.onMessage(message));
+  }
+
+  async othersAlive(): Promise<boolean> {
+    await this.connect();
+    try {
+      return (await this.registry.list()).some((n) => n.nodeId !== this.nodeId);
+    } catch (err) {
+      this.outage(err as Error);
+      return true;
+    }
+  }
+
+  async start(advertise: { rtmpUrl: string; httpUrl: string }): Promise<void> {
+    this.registry.describe({ nodeId: this.nodeId, ...advertise, draining: false, startedAt: new Date().toISOString() });
+    await this.connect();
+    await this.ticking; // a tick the first 'ready' started ran before this node had a record to write
+    await this.tick();
+    if (!this.degraded) await this.broadcast({ type: 'node.up', nodeId: this.nodeId });
+    this.timer = setInterval(() => void this.tick(), Math.max(50, Math.floor(this.opts.leaseMs / 3)));
+    this.timer.unref();
+  }
+
+  async claim(path: string, { force }: { force: boolean }): Promise<ClaimResult> {
+    if (this.closed) return { ok: false, owner: this.nodeId, token: 0 };
+    let reply: ScriptReply;
+    try {
+      reply = await this.redis.eval(CLAIM, 2, this.leaseKey(path), this.fenceKey(), this.nodeId, this.opts.leaseMs, force ? '1' : '0') as ScriptReply;
+    } catch (err) {
+      // Outage policy: accept locally; the next tick after the store is back claims it for real (or loses it).
+      this.outage(err as Error);
+      if (!this.leases.has(path)) this.leases.set(path, 0);
+      return { ok: true, token: this.leases.get(path)!, degraded: true };
+    }
+    const [ok, owner, token] = reply;
+    if (!ok) return { ok: false, owner, token: token ?? 0 };
+    const before = this.leases.get(path);
+    this.leases.set(path, token!);
+    if (before !== token) void this.broadcast({ type: 'lease.claimed', nodeId: this.nodeId, path, token: token! });
+    return { ok: true, token: token! };
+  }
+
+  async release(path: string): Promise<void> {
+    const token = this.leases.get(path);
+    if (token === undefined) return;
+    this.leases.delete(path);
+    try {
+      if (await this.redis.eval(RELEASE, 1, this.leaseKey(path), this.nodeId, String(token))) {
+        await this.broadcast({ type: 'lease.released', nodeId: this.nodeId, path, token });
+      }
+    } catch (err) {
+      this.outage(err as Error); // the lease expires by itself
+    }
+  }
+
+  held(): ReadonlyMap<string, number> {
+    return this.leases;
+  }
+
+  async locate(path: string): Promise<OwnerAddress | undefined> {
+    try {
+      const owner = await this.redis.hget(this.leaseKey(path), 'node');
+      if (!owner || owner === this.nodeId) return undefined;
+      const node = await this.registry.get(owner);
+      return node ? { nodeId: node.nodeId, rtmpUrl: node.rtmpUrl } : undefined;
+    } catch (err) {
+      this.outage(err as Error);
+      return undefined;
+    }
+  }
+
+  async setDraining(draining: boolean): Promise<void> {
+    this.registry.setDraining(draining);
+    await this.registry.heartbeat().catch((err: Error) => this.outage(err));
+    if (draining) await this.broadcast({ type: 'node.draining', nodeId: this.nodeId });
+  }
+
+  nodes(): Promise<NodeRecord[]> {
+    return this.registry.list();
+  }
+
+  async broadcast(event: ClusterEvent): Promise<void> {
+    try {
+      await this.redis.publish(this.channel, JSON.stringify(event));
+    } catch (err) {
+      this.outage(err as Error);
+    }
+  }
+
+  onEvent(listener: (event: ClusterEvent) => void): () => void {
+    return this.emitter.on('event', listener);
+  }
+
+  onLeaseLost(listener: (loss: LeaseLoss) => void): () => void {
+    return this.emitter.on('lost', listener);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    clearInterval(this.timer);
+    await this.ticking;
+    if (this.redis.status === 'ready') {
+      await Promise.all([...this.leases.keys()].map((p) => this.release(p)));
+      await this.broadcast({ type: 'node.down', nodeId: this.nodeId });
+      await this.registry.remove().catch(() => {});
+    }
+    this.leases.clear();
+    this.redis.disconnect();
+    this.sub.disconnect();
+  }
+
+  /** Connects both connections once; an unreachable store is an outage (ioredis keeps reconnecting), not a failed start. */
+  private connect(): Promise<void> {
+    return (this.connecting ??= Promise.all([
+      this.redis.connect().catch((err: Error) => this.outage(err)),
+      this.sub.connect().catch(() => {}),
+    ]).then(() => {}));
+  }
+
+  /** One heartbeat: the node record, then every held lease (serialised: a slow store never stacks ticks). */
+  private tick(): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    return (this.ticking ??= this.renewAll().finally(() => (this.ticking = undefined)));
+  }
+
+  private async renewAll(): Promise<void> {
+    const reclaim = this.reconcile;
+    try {
+      await this.registry.heartbeat();
+      const held = [...this.leases];
+      const pipe = this.redis.pipeline();
+      for (const [path, token] of held) {
+        pipe.eval(HOLD, 2, this.leaseKey(path), this.fenceKey(), this.nodeId, String(token), this.opts.leaseMs, reclaim ? '1' : '0');
+      }
+      const replies = held.length ? await pipe.exec() : [];
+      held.forEach(([path, token], i) => this.settle(path, token, replies?.[i]));
+      if (reclaim) this.reconcile = false;
+      if (this.degraded) this.log.info({ leases: this.leases.size }, 'cluster store reachable again: node registered, leases re-claimed');
+      this.degraded = false;
+    } catch (err) {
+      this.outage(err as Error);
+    }
+  }
+
+  private settle(path: string, token: number, result: [Error | null, unknown] | undefined): void {
+    if (!result || result[0]) throw result?.[0] ?? new Error('no reply');
+    if (this.leases.get(path) !== token) return; // released or re-claimed meanwhile
+    const [ok, owner, now] = result[1] as ScriptReply;
+    if (ok) {
+      if (now !== token) {
+        this.leases.set(path, now!);
+        void this.broadcast({ type: 'lease.claimed', nodeId: this.nodeId, path, token: now! });
+      }
+      return;
+    }
+    this.lose(path, owner ? `claimed by node ${owner} with fencing token ${now} (ours: ${token})` : `lease expired (not renewed within ${this.opts.leaseMs} ms)`);
+  }
+
+  private lose(path: string, reason: string): void {
+    if (!this.leases.delete(path)) return;
+    this.log.warn({ path, reason }, 'stream lease lost: this node no longer owns the stream');
+    this.emitter.emit('lost', { path, reason });
+  }
+
+  private onMessage(message: string): void {
+    if (message.length > MAX_EVENT_BYTES) return;
+    let event: ClusterEvent;
+    try {
+      event = JSON.parse(message) as ClusterEvent;
+    } catch {
+      return;
+    }
+    if (typeof event !== 'object' || event === null || typeof event.type !== 'string') return;
+    // A higher token for a path we hold: someone took it over; stop now rather than at the next renewal.
+    if (event.type === 'lease.claimed' && event.nodeId !== this.nodeId) {
+      const ours = this.leases.get(event.path);
+      if (ours !== undefined && event.token > ours) this.lose(event.path, `claimed by node ${event.nodeId} with fencing token ${event.token} (ours: ${ours})`);
+    }
+    this.emitter.emit('event', event);
+  }
+
+  private outage(err: Error): void {
+    this.reconcile = true;
+    if (this.degraded || this.closed) return;
+    this.degraded = true;
+    this.log.warn({ err: err.message }, 'cluster store (Redis) unreachable: live streams continue; new publishes are accepted locally and claimed when it is back');
+  }
+
+  private leaseKey(path: string): string {
+    return `${this.prefix}lease:${path}`;
+  }
+
+  private fenceKey(): string {
+    return `${this.prefix}fence`;
+  }
+}

@@ -1,0 +1,126 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { fileURLToPath } from 'node:url';
+import { Redis } from 'ioredis';
+import { createLogger } from '../../src/core/logger.js';
+import { RedisCoordinator } from '../../src/services/cluster/redis-coordinator.js';
+import type { ClusterEvent, LeaseLoss } from '../../src/services/cluster/cluster-types.js';
+import { startTestRedis, type TestRedis } from '../../support/redis-server.js';
+import { run, waitFor } from '../support/proc.js';
+
+const LEASE_MS = 600;
+let redis: TestRedis;
+const open: RedisCoordinator[] = [];
+const log = createLogger('silent');
+/** waitFor with the check first, as in ./support.ts (not imported: it loads the whole server). */
+const until = (check: () => boolean | Promise<boolean>, what: string) => waitFor(what, check);
+
+before(async () => (redis = await startTestRedis()));
+after(async () => {
+  await Promise.all(open.map((c) => c.close()));
+  await redis.stop();
+});
+
+async function node(nodeId: string, prefix: string): Promise<RedisCoordinator> {
+  const c = new RedisCoordinator({ url: redis.url, nodeId, leaseMs: LEASE_MS, prefix, log });
+  open.push(c);
+  await c.start({ rtmpUrl: `rtmp://127.0.0.1:1/${nodeId}`, httpUrl: `http://127.0.0.1:1/${nodeId}` });
+  return c;
+}
+
+test('two nodes claim one stream: the second is refused, a forced claim fences the first with a higher token', async () => {
+  const a = await node('a', 't1:');
+  const b = await node('b', 't1:');
+  const lostA: LeaseLoss[] = [];
+  a.onLeaseLost((l) => lostA.push(l));
+  const first = await a.claim('live/x', { force: false });
+  assert.ok(first.ok && !first.degraded);
+  assert.deepEqual(await b.claim('live/x', { force: false }), { ok: false, owner: 'a', token: first.token });
+  assert.deepEqual(await b.locate('live/x'), { nodeId: 'a', rtmpUrl: 'rtmp://127.0.0.1:1/a' });
+  assert.equal(await a.locate('live/x'), undefined, 'the owner itself locates nothing');
+  assert.equal(await a.claim('live/x', { force: false }).then((r) => r.ok && r.token), first.token, 're-claim keeps the token');
+  const taken = await b.claim('live/x', { force: true });
+  assert.ok(taken.ok && taken.token > first.token);
+  await until(() => lostA.length > 0, 'a to lose its lease');
+  assert.equal(lostA[0]!.path, 'live/x');
+  assert.match(lostA[0]!.reason, /claimed by node b with fencing token/);
+  assert.equal(a.held().has('live/x'), false);
+  // The fenced node's release must not delete the new owner's lease.
+  await a.release('live/x');
+  assert.deepEqual(await a.locate('live/x'), { nodeId: 'b', rtmpUrl: 'rtmp://127.0.0.1:1/b' });
+  await b.release('live/x');
+  assert.equal(await a.locate('live/x'), undefined);
+});
+
+test('a node killed with SIGKILL: its lease and registry entry expire, then another node claims', async () => {
+  const b = await node('b2', 't2:');
+  const script = fileURLToPath(new URL('./fixtures/claim-and-hang.ts', import.meta.url));
+  const child = run(process.execPath, ['--import', 'tsx', script, redis.url, 't2:', 'a2', 'live/k', String(LEASE_MS)], { timeoutMs: 30_000 });
+  await until(() => child.stdout().includes('claimed'), 'the child node to claim');
+  assert.deepEqual((await b.nodes()).map((n) => n.nodeId), ['a2', 'b2']);
+  assert.equal((await b.claim('live/k', { force: false })).ok, false);
+  await child.kill('SIGKILL');
+  await until(async () => (await b.claim('live/k', { force: false })).ok, 'the dead node\'s lease to expire');
+  assert.deepEqual((await b.nodes()).map((n) => n.nodeId), ['b2'], 'the dead node left the registry');
+});
+
+test('Redis restarted: leases are kept by their holders, the registry recovers, no publisher is kicked', async () => {
+  const a = await node('a3', 't3:');
+  const b = await node('b3', 't3:');
+  const lost: LeaseLoss[] = [];
+  a.onLeaseLost((l) => lost.push(l));
+  b.onLeaseLost((l) => lost.push(l));
+  assert.ok((await a.claim('live/r', { force: false })).ok);
+  await redis.restart();
+  // While the store is empty and before the holders are back, the degraded policy accepts local claims.
+  await until(async () => (await b.nodes().catch(() => [])).length === 2, 'both nodes to re-register');
+  await until(async () => (await b.locate('live/r'))?.nodeId === 'a3', 'a3 to re-claim its lease');
+  assert.equal((await b.claim('live/r', { force: false })).ok, false);
+  assert.deepEqual(lost, []);
+});
+
+test('claims accepted by two nodes while Redis is down: once it is back exactly one keeps the stream', async () => {
+  const a = await node('a4', 't4:');
+  const b = await node('b4', 't4:');
+  const lost: string[] = [];
+  a.onLeaseLost(() => lost.push('a4'));
+  b.onLeaseLost(() => lost.push('b4'));
+  await redis.kill();
+  const ra = await a.claim('live/split', { force: false });
+  const rb = await b.claim('live/split', { force: false });
+  assert.ok(ra.ok && ra.degraded && rb.ok && rb.degraded, 'both accepted locally while the store is down');
+  await redis.restart();
+  await until(() => lost.length === 1, 'one of the two to lose the stream');
+  await new Promise((r) => setTimeout(r, LEASE_MS));
+  assert.equal(lost.length, 1);
+  const winner = lost[0] === 'a4' ? b : a;
+  assert.equal(winner.held().has('live/split'), true);
+});
+
+test('a broadcast event reaches every subscribed node exactly once', async () => {
+  const a = await node('a5', 't5:');
+  const b = await node('b5', 't5:');
+  const seen: Record<string, ClusterEvent[]> = { a5: [], b5: [] };
+  a.onEvent((e) => e.type === 'stream.event' && seen.a5!.push(e));
+  b.onEvent((e) => e.type === 'stream.event' && seen.b5!.push(e));
+  await a.broadcast({ type: 'stream.event', nodeId: 'a5', event: 'stream.active', streamId: 'str_1' });
+  await until(() => seen.a5!.length === 1 && seen.b5!.length === 1, 'both nodes to receive it');
+  await new Promise((r) => setTimeout(r, 300));
+  assert.equal(seen.a5!.length, 1);
+  assert.equal(seen.b5!.length, 1);
+  // A garbage message on the channel is ignored, not fatal.
+  const raw = new Redis(redis.url);
+  await raw.publish('t5:events', 'not json');
+  await raw.quit();
+});
+
+test('a node started while Redis is down runs degraded, then registers and claims once Redis is up', async () => {
+  await redis.kill();
+  const a = await node('a6', 't6:');
+  const claimed = await a.claim('live/early', { force: false });
+  assert.ok(claimed.ok && claimed.degraded);
+  await redis.restart();
+  const b = await node('b6', 't6:');
+  await until(async () => (await b.nodes()).some((n) => n.nodeId === 'a6'), 'a6 to register');
+  await until(async () => (await b.locate('live/early'))?.nodeId === 'a6', 'a6 to claim the stream it accepted');
+});
