@@ -40,6 +40,8 @@ import { AssetService, RecordingService } from './services/recording/index.js';
 import { assetsRoutes } from './servers/http/api/routes/assets-routes.js';
 import { registerVod } from './servers/http/playback/vod/register-vod.js';
 import { createMonitoring, healthThresholds } from './app-monitoring.js';
+import { checkEdgeSettings, createEdge, ownerLocatorOf } from './app-edge.js';
+import type { EdgePulls, OwnerLocator } from './services/edge/index.js';
 
 export interface RunningOnAir {
   readonly hub: StreamHub;
@@ -57,12 +59,16 @@ export interface RunningOnAir {
   readonly srt: SrtServer | null;
   /** The admin token generated at this first start (null when configured or generated earlier). */
   readonly generatedApiToken: string | null;
+  /** Pulls of streams published elsewhere (undefined: no locator, this server pulls nothing). */
+  readonly edge: EdgePulls | undefined;
   close(): Promise<void>;
 }
 
 export interface StartOptions {
   /** Wraps the opened database (tests count the queries a workload makes). */
   readonly wrapDatabase?: (db: Database) => Database;
+  /** Where streams published elsewhere are (cluster coordinator, workers' primary); default: --edge-origin. */
+  readonly ownerLocator?: OwnerLocator;
 }
 
 /**
@@ -74,6 +80,8 @@ export async function startOnAir(config: Config, log: Logger, options: StartOpti
   const tls = readTlsFiles(config);
   checkAuthSettings(config);
   trustProxyOption(config.trustProxy);
+  const locator = ownerLocatorOf(config, options.ownerLocator);
+  checkEdgeSettings(config, locator);
   const webhookTargets = new WebhookTargetPolicy(config.webhookAllowNetworks);
   await checkPortsFree(config.host, listenClaims(config, tls !== undefined));
   const hub = new StreamHub(
@@ -85,6 +93,7 @@ export async function startOnAir(config: Config, log: Logger, options: StartOpti
     },
     log.child({ mod: 'hub' }),
   );
+  const edge = createEdge(config, hub, locator, log);
   if (config.auth === 'open') {
     log.warn('AUTH IS OPEN (--auth open): anyone who can reach this server can publish under any name. Development only.');
   }
@@ -129,10 +138,12 @@ export async function startOnAir(config: Config, log: Logger, options: StartOpti
     callbackUrl: config.authCallbackUrl, callbackTimeoutMs: config.authCallbackTimeoutMs, callbackKeepName: config.authCallbackKeepName,
   });
   const playAuth = new ConfiguredPlayAuthorizer({ directory, playbackSecret, namedStreams: config.auth === 'open' || config.auth === 'callback', logger: authLog });
+  // RTMP plays may be other nodes' internal pulls (a valid edge token); HTTP playback is viewers only.
+  const rtmpPlayAuth = edge.ownerAuth(playAuth);
   const auth: RtmpAuth = {
     authorizePublish: (r) => publishAuth.authorizePublish(r),
-    authorizePlay: (r) => playAuth.authorizePlay(r),
-    watchPlay: (r, onRevoke) => playAuth.watchPlay(r, onRevoke),
+    authorizePlay: (r) => rtmpPlayAuth.authorizePlay(r),
+    watchPlay: (r, onRevoke) => rtmpPlayAuth.watchPlay(r, onRevoke),
   };
 
   const rtmp = new RtmpServer(
@@ -143,7 +154,7 @@ export async function startOnAir(config: Config, log: Logger, options: StartOpti
       idleTimeoutMs: config.idleTimeoutMs, maxConnections: config.maxConnections, tcpNodelay: config.tcpNodelay,
       mergedReadMaxMs: config.mergedReadMaxMs,
     },
-    hub, auth, log.child({ mod: 'rtmp' }),
+    hub, auth, log.child({ mod: 'rtmp' }), edge.pulls,
   );
   const srt = config.srtPort > 0
     ? new SrtServer(
@@ -179,7 +190,7 @@ export async function startOnAir(config: Config, log: Logger, options: StartOpti
     : undefined;
   const playback = {
     hub, config, log: log.child({ mod: 'playback' }), authorizePlay: auth.authorizePlay, decidePlay: (r: PlayAuthRequest) => playAuth.decide(r), watchPlay: auth.watchPlay,
-    renditions: (path: string) => transcode.renditions(path),
+    renditions: (path: string) => transcode.renditions(path), edge: edge.pulls,
   };
   registerHls(http, { ...playback, packagers: hlsPackagers });
   const flv = registerFlv(http, playback);
@@ -190,6 +201,7 @@ export async function startOnAir(config: Config, log: Logger, options: StartOpti
   let closing: Promise<void> | undefined;
   const close = () => (closing ??= (async () => {
     monitoring.close();
+    edge.pulls?.close();
     hlsPackagers?.close();
     flv.close();
     repush.close();
@@ -239,6 +251,7 @@ export async function startOnAir(config: Config, log: Logger, options: StartOpti
     rtmpConnections: () => rtmp.connectionCount,
     srt,
     generatedApiToken: generatedToken,
+    edge: edge.pulls,
     close,
   };
 }

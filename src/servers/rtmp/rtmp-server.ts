@@ -9,6 +9,7 @@ import { SharedReadBuffer } from '../net/shared-read-buffer.js';
 import { ReadPacer } from '../net/read-pacer.js';
 import { RtmpConnection } from './rtmp-connection.js';
 import type { RtmpAuth } from '../auth-port.js';
+import type { EdgePort } from '../edge-port.js';
 
 export interface RtmpServerOptions {
   host: string;
@@ -44,6 +45,8 @@ export class RtmpServer {
     private readonly hub: StreamHub,
     private readonly auth: RtmpAuth,
     private readonly log: Logger,
+    /** Pulls a stream with no publisher here from its owner for a player (edges, workers). */
+    private readonly edge?: EdgePort,
   ) {
     this.shared = new SharedChunks(options.chunkSize);
     this.flusher = new FlushScheduler(undefined, () => this.shared.endRound());
@@ -97,7 +100,7 @@ export class RtmpServer {
       : null;
     const socket: Socket = adopted ?? accepted;
     const conn = new RtmpConnection(this.nextId++, socket, {
-      hub: this.hub, auth: this.auth, shared: this.shared, flusher: this.flusher, log: this.log, protocol,
+      hub: this.hub, auth: this.auth, edge: this.edge, shared: this.shared, flusher: this.flusher, log: this.log, protocol,
       maxMessageSize: this.options.maxMessageSize, chunkSize: this.options.chunkSize,
       handshakeTimeoutMs: this.options.handshakeTimeoutMs, idleTimeoutMs: this.options.idleTimeoutMs, tcpNodelay: this.options.tcpNodelay,
       inputIsReused: adopted !== null,

@@ -82,6 +82,12 @@ async function answer(ex: HlsExchange, deps: HlsServingDeps & { packagers: HlsPa
       ? ex.error('forbidden', 'a valid playback token is required')
       : ex.error('stream_not_live', 'stream not live');
   }
+  if (deps.edge) {
+    // Edge: a playlist for a stream published elsewhere is held while the pull starts (FIRST_SEGMENT_WAIT_MS
+    // then holds it for the first segments, as for a publisher that just started here).
+    deps.edge.touch(decision.streamPath);
+    if (!deps.packagers.get(decision.streamPath) && !(await deps.edge.ensure(decision.streamPath))) return ex.error('stream_not_live', 'stream not live');
+  }
   if (!deps.packagers.get(decision.streamPath)) return ex.error('stream_not_live', 'stream not live');
   const variants = variantsOf(deps.packagers, decision.streamPath, deps.renditions);
   return serving.serve(ex, variants, resource, parseQuery(query));
