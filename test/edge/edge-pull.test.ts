@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { startTestServer, type TestServer } from '../../support/onair.js';
 import { ffmpegPublish, ffmpegRecord, ffprobeFrameCounts, ffprobeStreams } from '../support/clients.js';
 import { tmpFile } from '../support/media.js';
+import { freePort } from '../../support/free-port.js';
 import { run, waitFor, type Proc } from '../support/proc.js';
 import { RtmpClient } from '../../src/servers/rtmp/rtmp-client.js';
 import { EDGE_TOKEN_PARAM, signEdgeToken } from '../../src/services/edge/index.js';
@@ -18,11 +19,12 @@ let b: TestServer;
 let pub: Proc;
 
 before(async () => {
-  a = await startTestServer({ 'edge-secret': SECRET });
-  b = await startTestServer({
-    'edge-secret': SECRET, 'edge-origin': `rtmp://127.0.0.1:${a.ports.rtmp}`, 'edge-grace-ms': GRACE_MS, 'edge-start-timeout-ms': 4000,
+  // Started side by side (a first start takes seconds): A's RTMP port is chosen up front for B's origin.
+  const aRtmp = await freePort();
+  [a, b] = await Promise.all([startTestServer({ 'edge-secret': SECRET, 'rtmp-port': aRtmp }), startTestServer({
+    'edge-secret': SECRET, 'edge-origin': `rtmp://127.0.0.1:${aRtmp}`, 'edge-grace-ms': GRACE_MS, 'edge-start-timeout-ms': 4000,
     'hls-segment-ms': 500, 'hls-part-ms': 200,
-  });
+  })]);
   pub = await ffmpegPublish(a.rtmpUrl('cam'));
   await waitFor('the stream live on A', () => a.hub.stream('live/cam')?.isActive);
 });
@@ -84,8 +86,9 @@ describe('edge pull', () => {
   test('a stream nobody publishes is not found on B', async () => {
     const p = run('ffprobe', ['-v', 'error', '-rw_timeout', '10000000', b.rtmpUrl('nobody')], { timeoutMs: 30_000 });
     assert.notEqual(await p.exited, 0);
-    const res = await fetch(b.httpUrl('/hls/nobody/index.m3u8'));
+    const res = await fetch(b.httpUrl('/hls/nobody2/index.m3u8'));
     assert.equal(res.status, 404);
+    assert.ok(b.logs.some((l) => l.includes('"edge pull stopped"') && l.includes('not live at the owner')));
   });
 });
 

@@ -1,6 +1,7 @@
 import type { StreamHub } from '../../hub/index.js';
 import { RtmpRelayIngest } from '../../bridges/relay/index.js';
 import { EDGE_TOKEN_PARAM, type PullConnector, type PullHandle, type PullHooks, type PullRequest } from '../../services/edge/index.js';
+import { RtmpStatusError } from '../../protocols/rtmp/index.js';
 import { RtmpClient } from './rtmp-client.js';
 import { parseRtmpUrl } from './rtmp-url.js';
 
@@ -70,6 +71,7 @@ class RtmpPullAttempt implements PullHandle {
     this.relay.close('pull ended');
     this.client?.destroy();
     this.abort.abort();
-    this.hooks.onEnd(err instanceof Error ? err : err === undefined ? undefined : new Error(String(err)));
+    const notFound = err instanceof RtmpStatusError && err.statusCode === 'NetStream.Play.StreamNotFound';
+    this.hooks.onEnd(err instanceof Error ? err : err === undefined ? undefined : new Error(String(err)), notFound);
   }
 }

@@ -21,8 +21,11 @@ export interface PullRequest {
 export interface PullHooks {
   /** The owner started playing to us. */
   onLive(): void;
-  /** The attempt ended (refused, failed, or the connection dropped); `err` is why. Called once. */
-  onEnd(err: Error | undefined): void;
+  /**
+   * The attempt ended (refused, failed, or the connection dropped); `err` is why. `notFound`: the owner answered
+   * that it has no such live stream. Called once.
+   */
+  onEnd(err: Error | undefined, notFound?: boolean): void;
 }
 
 export interface PullHandle {
@@ -206,6 +209,7 @@ export class EdgePulls {
     pull.owner = owner;
     const log = this.deps.log.child({ path: pull.path, owner: owner.nodeId });
     log.info({ moved: Boolean(moved) }, 'edge pull starting');
+    let wentLive = false;
     const handle: PullHandle = this.deps.connector(
       {
         owner, path: pull.path, token: signEdgeToken(this.deps.secret, pull.path), timeoutMs: this.deps.options.startTimeoutMs,
@@ -213,14 +217,20 @@ export class EdgePulls {
       },
       {
         onLive: () => {
+          wentLive = true;
           pull.failures = 0;
           log.info('edge pull live');
         },
-        onEnd: (err) => {
+        onEnd: (err, notFound) => {
           if (pull.handle !== handle) return;
           pull.handle = undefined;
           if (this.pulls.get(pull.path) !== pull) return;
           log.info({ reason: err?.message ?? 'closed' }, 'edge pull ended');
+          if (notFound && !wentLive && pull.viewers === 0) {
+            // The owner has no such stream (a static origin answers for every name): waiting viewers are told now.
+            this.noOwnerUntil.set(pull.path, Date.now() + NO_OWNER_MEMORY_MS);
+            return this.finish(pull, 'not live at the owner');
+          }
           this.retryLater(pull, err?.message ?? 'closed');
         },
       },
@@ -281,6 +291,6 @@ export class EdgePulls {
     pull.handle = undefined;
     handle?.close(reason);
     this.settle(pull, false);
-    if (handle) this.deps.log.info({ path: pull.path, reason }, 'edge pull stopped');
+    this.deps.log.info({ path: pull.path, reason }, 'edge pull stopped');
   }
 }
