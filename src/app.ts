@@ -42,10 +42,12 @@ import { registerVod } from './servers/http/playback/vod/register-vod.js';
 import { createMonitoring, healthThresholds } from './app-monitoring.js';
 import { checkEdgeSettings, createEdge, ownerLocatorOf } from './app-edge.js';
 import type { EdgePulls, OwnerLocator } from './services/edge/index.js';
+import { listenInternal, type WorkerRole } from './app-workers.js';
 
 export interface RunningOnAir {
   readonly hub: StreamHub;
-  readonly ports: { rtmp: number; rtmps?: number; http: number; srt: number | null };
+  /** `internal`: a worker's own loopback RTMP and HTTP ports (other workers pull and forward HLS there). */
+  readonly ports: { rtmp: number; rtmps?: number; http: number; srt: number | null; internal?: { rtmp: number; http: number } };
   readonly streams: StreamService;
   readonly transcode: TranscodeService;
   readonly targets: TargetService;
@@ -69,6 +71,8 @@ export interface StartOptions {
   readonly wrapDatabase?: (db: Database) => Database;
   /** Where streams published elsewhere are (cluster coordinator, workers' primary); default: --edge-origin. */
   readonly ownerLocator?: OwnerLocator;
+  /** Set in a `--workers` worker (workers-worker.ts). */
+  readonly worker?: WorkerRole;
 }
 
 /**
@@ -83,7 +87,8 @@ export async function startOnAir(config: Config, log: Logger, options: StartOpti
   const locator = ownerLocatorOf(config, options.ownerLocator);
   checkEdgeSettings(config, locator);
   const webhookTargets = new WebhookTargetPolicy(config.webhookAllowNetworks);
-  await checkPortsFree(config.host, listenClaims(config, tls !== undefined));
+  // A worker's shared ports are held by the primary, which checked them.
+  if (!options.worker) await checkPortsFree(config.host, listenClaims(config, tls !== undefined));
   const hub = new StreamHub(
     {
       gop: { maxBytes: config.gopCacheMaxBytes, maxMs: config.gopCacheMaxMs },
@@ -121,12 +126,12 @@ export async function startOnAir(config: Config, log: Logger, options: StartOpti
     encoder: config.transcodeEncoder, maxTranscodes: config.maxTranscodes, budgetMpx: config.transcodeBudgetMpx,
   });
   const lifecycle = new StreamLifecycle({ db, logger: log.child({ mod: 'lifecycle' }), events: dispatcher });
-  await lifecycle.recover();
+  if (options.worker?.runOnce !== false) await lifecycle.recover();
   const unlink = connectLifecycle(hub, lifecycle, log);
   const recording = new RecordingService({
     db, hub, port: fmp4RecordingPort, logger: log.child({ mod: 'recording' }), events: dispatcher, streams,
     dir: config.recordDir || join(config.dataDir, 'recordings'), minFreeBytes: config.recordMinFreeMb * 1024 * 1024,
-    defaultReconnectWindowSec: config.reconnectWindowSec,
+    defaultReconnectWindowSec: config.reconnectWindowSec, recoverAtStart: options.worker?.runOnce !== false,
   });
   await recording.init();
   const webhooks = new WebhookService({ db, dispatcher, targets: webhookTargets });
@@ -156,7 +161,8 @@ export async function startOnAir(config: Config, log: Logger, options: StartOpti
     },
     hub, auth, log.child({ mod: 'rtmp' }), edge.pulls,
   );
-  const srt = config.srtPort > 0
+  // Workers: SRT (one UDP socket, sessions by peer) is the first worker's alone.
+  const srt = config.srtPort > 0 && (options.worker?.index ?? 1) === 1
     ? new SrtServer(
       { host: config.host, port: config.srtPort, latencyMs: config.srtLatencyMs, maxSessions: config.maxConnections },
       new HubAcceptor({ hub, auth, log: log.child({ mod: 'srt' }), passphrase: config.srtPassphrase || null }),
@@ -192,7 +198,7 @@ export async function startOnAir(config: Config, log: Logger, options: StartOpti
     hub, config, log: log.child({ mod: 'playback' }), authorizePlay: auth.authorizePlay, decidePlay: (r: PlayAuthRequest) => playAuth.decide(r), watchPlay: auth.watchPlay,
     renditions: (path: string) => transcode.renditions(path), edge: edge.pulls,
   };
-  registerHls(http, { ...playback, packagers: hlsPackagers });
+  registerHls(http, { ...playback, packagers: hlsPackagers, hlsOrigin: options.worker?.hlsOrigin });
   const flv = registerFlv(http, playback);
   registerVod(http, { assets, decideRecorded: (r) => playAuth.decideRecorded(r) });
   registerWatchPage(http, playback);
@@ -236,6 +242,7 @@ export async function startOnAir(config: Config, log: Logger, options: StartOpti
     throw err;
   }
   ports.http = (http.server.address() as { port: number }).port;
+  if (options.worker) Object.assign(ports, { internal: await listenInternal(rtmp, http.server) });
   dispatcher.start();
   monitoring.start();
   // After start-up has returned: its last references to the database's start-up buffers are gone by then.

@@ -80,6 +80,7 @@ export const SETTINGS = {
   healthAvDesyncMs: { type: 'int', default: 500, min: 50, max: 60000, doc: 'health: video and audio of the same moment arriving further apart than this is `av_desync`' },
   healthDriftMs: { type: 'int', default: 1000, min: 100, max: 60000, doc: 'health: media time and the wall clock parting by more than this over 60 s is `timestamp_drift`' },
   healthHysteresisSec: { type: 'int', default: 5, min: 0, max: 3600, doc: 'health: a state must hold this long before it is announced (`stableState`, webhook stream.health.changed)' },
+  workers: { type: 'string', default: '1', doc: 'worker processes sharing the RTMP/HTTP ports (a primary hands accepted connections to them round-robin): a number, or auto = one per CPU core; more than 1 needs --database-url (PostgreSQL)' },
   edgeOrigin: { type: 'string', default: '', doc: 'edge mode: a viewer asking for a stream with no publisher here gets it pulled over RTMP from this OnAir (rtmp://host:port, its internal RTMP base); needs --edge-secret. Empty = off' },
   edgeSecret: { type: 'string', default: '', secret: true, doc: 'secret shared by every node (and worker) of a deployment: signs and verifies internal pulls (HMAC token with expiry in the play URL); empty = this server neither pulls nor serves pulls' },
   edgeGraceMs: { type: 'int', default: 10000, min: 0, max: 600000, doc: 'edge: a pull stops this long after its last local viewer left (or its last HLS request)' },

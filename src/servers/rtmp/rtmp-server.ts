@@ -72,6 +72,22 @@ export class RtmpServer {
     return { rtmp, rtmps };
   }
 
+  /**
+   * A loopback listener of this process alone (exclusive: not shared with other workers through the primary):
+   * internal pulls from the other workers reach this worker's streams there. Resolves with the port.
+   */
+  async listenInternal(host = '127.0.0.1'): Promise<number> {
+    const plain = createServer({ pauseOnConnect: true }, (s) => this.accept(s, 'rtmp', plain));
+    this.servers.push(plain);
+    return new Promise((resolve, reject) => {
+      plain.once('error', reject);
+      plain.listen({ port: 0, host, exclusive: true }, () => {
+        plain.off('error', reject);
+        resolve((plain.address() as AddressInfo).port);
+      });
+    });
+  }
+
   private bind(server: Server, port: number): Promise<number> {
     this.servers.push(server);
     return new Promise((resolve, reject) => {
