@@ -119,6 +119,20 @@ describe('internal pull tokens on the owner', () => {
   });
 });
 
+describe('the owner\'s publisher leaves and comes back', () => {
+  test('B\'s viewer ends cleanly with the owner\'s unpublish; a new publish plays on B again', async () => {
+    const out = tmpFile('edge-unpublish.flv');
+    const viewer = ffmpegRecord(b.rtmpUrl('cam'), out, 30);
+    await waitFor('B relays', () => b.hub.stream('live/cam')?.isActive && b.hub.stream('live/cam')?.subscriberCount === 2);
+    await pub.kill('SIGKILL');
+    assert.equal(await viewer.exited, 0, viewer.stderr());
+    assert.ok((await ffprobeFrameCounts(out)).video > 0);
+    pub = await ffmpegPublish(a.rtmpUrl('cam'));
+    const again = await play(b.rtmpUrl('cam'), 2);
+    assert.ok(again.video >= 35, `frames after the new publish ${JSON.stringify(again)}`);
+  });
+});
+
 describe('the owner goes away', () => {
   test('B\'s viewers end cleanly and the pull stops', async () => {
     const out = tmpFile('edge-owner-gone.flv');

@@ -7,6 +7,9 @@ import { ffmpegPublish, ffmpegRecord, ffprobeFrameCounts } from '../support/clie
 import { tmpFile } from '../support/media.js';
 import { startTestPostgres } from '../support/postgres.js';
 import { run, waitFor, type Proc } from '../support/proc.js';
+import { ffmpegSrtPublish, srtUrl } from '../support/srt-clients.js';
+import { createSocket } from 'node:dgram';
+import { RtmpClient } from '../../src/servers/rtmp/rtmp-client.js';
 
 /**
  * `--workers 2` as a user starts it (from the sources): one publish, players and an HLS client on the shared
@@ -17,6 +20,7 @@ let pg: Awaited<ReturnType<typeof startTestPostgres>>;
 let server: Proc;
 let pub: Proc;
 let rtmpBase = '';
+let srtPort = 0;
 let httpBase = '';
 const dataDir = mkdtempSync(join(tmpdir(), 'onair-workers-'));
 
@@ -31,8 +35,12 @@ const lines = (): LogLine[] => server.stdout().split('\n').filter((l) => l.start
 
 before(async () => {
   pg = await startTestPostgres();
+  // SRT's UDP port is the first worker's alone (its sessions are per peer): a free one for this test.
+  const udp = createSocket('udp4');
+  srtPort = await new Promise<number>((r) => udp.bind(0, '127.0.0.1', () => r(udp.address().port)));
+  udp.close();
   server = run(process.execPath, ['--import', 'tsx', 'src/main.ts', '--workers', '2', '--database-url', pg.url, '--host', '127.0.0.1',
-    '--rtmp-port', '0', '--http-port', '0', '--srt-port', '0', '--auth', 'open', '--log-level', 'info', '--data-dir', dataDir,
+    '--rtmp-port', '0', '--http-port', '0', '--srt-port', String(srtPort), '--auth', 'open', '--log-level', 'info', '--data-dir', dataDir,
     '--api-token', 'workers-test-token-0123456789', '--hls-segment-ms', '500', '--edge-grace-ms', '2000'], { timeoutMs: 170_000 });
   const running = await waitFor('the primary running', () => lines().find((l) => l.msg?.startsWith('OnAir is running') && l.rtmp), 90_000, 200);
   rtmpBase = running.rtmp!.replace(/\/live$/, '');
@@ -66,6 +74,23 @@ describe('--workers 2', () => {
     const players = lines().filter((l) => l.msg === 'play started');
     assert.ok(players.some((l) => l.worker !== owner), 'some player landed on the other worker (round-robin)');
     assert.ok(lines().some((l) => l.msg === 'edge pull live' && l.worker !== owner), 'served there through an internal pull');
+  });
+
+  test('SRT ingest (worker 1) plays over RTMP on either worker', async () => {
+    const srt = await ffmpegSrtPublish(srtUrl(srtPort, '#!::r=live/srtcam,m=publish'), { loop: true });
+    try {
+      await waitFor('the SRT publish', () => lines().some((l) => l.msg === 'srt session started' && l.worker === 1), 20_000, 100);
+      await waitFor('the SRT stream playable', async () => {
+        const c = await RtmpClient.connect(`${rtmpBase}/live/srtcam`, {}, { timeoutMs: 5000 }).catch(() => undefined);
+        const ok = await c?.play().then(() => true, () => false);
+        c?.destroy();
+        return ok;
+      }, 20_000, 300);
+      const results = await Promise.all([1, 2, 3].map(() => play(`${rtmpBase}/live/srtcam`, 2)));
+      for (const r of results) assert.ok(r.video >= 35, `frames ${JSON.stringify(r)}`);
+    } finally {
+      await srt.kill('SIGKILL');
+    }
   });
 
   test('kill -9 of the worker that does not own the stream: restarted, the publisher goes on', async () => {
