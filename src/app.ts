@@ -192,7 +192,9 @@ export async function startOnAir(config: Config, log: Logger, options: StartOpti
   monitoring.attachHttp(http);
   // HLS packaging subscribes to the hub for every published stream; the HTTP routes only serve what it made.
   const hlsPackagers = config.hls
-    ? new HlsPackagers(hub, (d) => hlsSettings(config, d), log.child({ mod: 'hls' }), undefined, (path) => transcode.timeline(path))
+    ? new HlsPackagers(hub, (d) => hlsSettings(config, d), log.child({ mod: 'hls' }), undefined, (path) => transcode.timeline(path),
+      // Workers: HLS of a stream is packaged once, by its owner (other workers forward to it); pulls are not packaged.
+      options.worker ? (protocol) => protocol !== 'edge' : undefined)
     : undefined;
   const playback = {
     hub, config, log: log.child({ mod: 'playback' }), authorizePlay: auth.authorizePlay, decidePlay: (r: PlayAuthRequest) => playAuth.decide(r), watchPlay: auth.watchPlay,
