@@ -106,3 +106,11 @@ describe('--workers 2', () => {
     assert.equal(lines().filter((l) => l.msg === 'publish started').length, 1, 'the publish never restarted');
   });
 });
+
+test('--workers 2 without PostgreSQL stops with one line', async () => {
+  const p = run(process.execPath, ['--import', 'tsx', 'src/main.ts', '--workers', '2', '--host', '127.0.0.1', '--rtmp-port', '0', '--http-port', '0',
+    '--srt-port', '0', '--data-dir', join(dataDir, 'pglite')], { timeoutMs: 60_000 });
+  assert.equal(await p.exited, 2);
+  const errLines = p.stderr().split('\n').filter((l) => l.trim());
+  assert.deepEqual(errLines, ['onair: --workers 2 needs --database-url (PostgreSQL): the embedded database can only be opened by one process']);
+});
