@@ -8,7 +8,10 @@
  * OnAir runs twice per level: as configured by default (it also packages LL-HLS for the stream, work
  * nginx-rtmp's `live on` does not do) and with `--hls off`, the same work as the peer (RTMP in, RTMP out).
  *
- *   npm run bench -- [--players 200,500] [--seconds 15] [--warmup 30] [--runs 1] [--peer nginx|none] [--onair default,hls-off]
+ * `--workers 1,2` runs OnAir with each worker count (more than 1 needs DATABASE_URL, a PostgreSQL to use; the
+ * server then runs on every core, sharing CPU 1 with the load, and its CPU is summed over the primary and workers).
+ *
+ *   npm run bench -- [--players 200,500] [--seconds 15] [--warmup 30] [--runs 1] [--peer nginx|none] [--onair default,hls-off] [--workers 1,2]
  */
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -16,7 +19,7 @@ import { parseArgs } from 'node:util';
 import { sleep } from './lib/children.js';
 import { IpcChild } from './lib/ipc-child.js';
 import { referenceClip } from './lib/clip.js';
-import { cpuBusySeconds, cpuSeconds, processAgeSeconds, rssBytes } from './lib/proc-stats.js';
+import { cpuBusySeconds, cpuSeconds, processAgeSeconds, treeCpuSeconds, treeRssBytes } from './lib/proc-stats.js';
 import { buildOnAir, nginxRtmpAvailable, startNginxRtmp, startOnAir, type BenchServer, type ServerMemory } from './lib/servers.js';
 
 const root = resolve(import.meta.dirname, '..');
@@ -29,6 +32,7 @@ const { values: args } = parseArgs({
     peer: { type: 'string', default: 'nginx' },
     probes: { type: 'string', default: '5' },
     onair: { type: 'string', default: 'default,hls-off' },
+    workers: { type: 'string', default: '1' },
   },
 });
 const levels = args.players!.split(',').map(Number);
@@ -46,16 +50,23 @@ interface Row {
 
 type Kind = 'onair' | 'onair-hls-off' | 'nginx';
 
-function startServer(kind: Kind, port: number): Promise<BenchServer> {
+function startServer(kind: Kind, port: number, workers: number): Promise<BenchServer> {
   if (kind === 'nginx') return startNginxRtmp(0, port, workDir);
+  if (workers > 1) {
+    // Several processes: no inspector collection (RSS is the tree's as it is), every core.
+    const dbUrl = process.env.DATABASE_URL;
+    if (!dbUrl) throw new Error('--workers above 1 needs DATABASE_URL (a PostgreSQL the bench may use)');
+    const args = ['--workers', String(workers), '--database-url', dbUrl, ...(kind === 'onair' ? [] : ['--hls', 'off'])];
+    return startOnAir(0, port, workDir, { args, name: `${kind === 'onair' ? 'onair' : 'onair --hls off'} w${workers}`, cpus: '0,1' });
+  }
   // RSS is read after a full collection in the server (through the inspector), so dead buffers do not count.
   return kind === 'onair'
     ? startOnAir(0, port, workDir, { inspectGc: true })
     : startOnAir(0, port, workDir, { args: ['--hls', 'off'], name: 'onair --hls off', inspectGc: true });
 }
 
-async function measure(kind: Kind, players: number, port: number, clip: string): Promise<Row> {
-  const server = await startServer(kind, port);
+async function measure(kind: Kind, players: number, port: number, clip: string, workers = 1): Promise<Row> {
+  const server = await startServer(kind, port, workers);
   const load = new IpcChild('bench/lib/load-generator.ts', 1);
   try {
     await load.expect('ready');
@@ -66,13 +77,13 @@ async function measure(kind: Kind, players: number, port: number, clip: string):
     const before = await settledMemory(server);
     await load.ask({ type: 'players', url: server.rtmpUrl('bench'), count: players, probes: Number(args.probes) }, 'players-ready');
     await sleep(warmupSec * 1000);
-    const cpu0 = cpuSeconds(server.pid);
+    const cpu0 = treeCpuSeconds(server.pid);
     const busy0 = cpuBusySeconds(0);
     const loadCpu0 = cpuSeconds(load.pid);
     await load.ask({ type: 'window-start' }, 'window-started');
     await sleep(windowSec * 1000);
     const w = await load.ask<{ seconds: number; published: number; received: number[]; latencyMs: { p50: number | null; p95: number | null }; ttffMs: number[] }>({ type: 'window-end' }, 'window');
-    const cpu = cpuSeconds(server.pid) - cpu0;
+    const cpu = treeCpuSeconds(server.pid) - cpu0;
     const busy = cpuBusySeconds(0) - busy0;
     const loadCpu = cpuSeconds(load.pid) - loadCpu0;
     const after = await settledMemory(server);
@@ -107,10 +118,10 @@ async function settledMemory(server: BenchServer): Promise<{ rss: number; inside
   const deadline = Date.now() + 90_000;
   while (processAgeSeconds(server.pid) < START_SETTLE_S) await sleep(1000);
   const inside = await server.collectGarbage?.();
-  let last = rssBytes(server.pid);
+  let last = treeRssBytes(server.pid);
   for (;;) {
     await sleep(2000);
-    const now = rssBytes(server.pid);
+    const now = treeRssBytes(server.pid);
     if (Math.abs(now - last) < 1024 * 1024 || Date.now() > deadline) return inside ? { rss: now, inside } : { rss: now };
     last = now;
   }
@@ -136,16 +147,19 @@ async function main(): Promise<void> {
   }
   const results: Row[] = [];
   let port = 21935;
+  const workerCounts = args.workers!.split(',').map(Number);
   for (const players of levels) {
     for (const kind of peers) {
-      const rows: Row[] = [];
-      for (let r = 0; r < runs; r++) {
-        rows.push(await measure(kind, players, (port += 10), clip));
-        await sleep(1000);
+      for (const workers of kind === 'nginx' ? [1] : workerCounts) {
+        const rows: Row[] = [];
+        for (let r = 0; r < runs; r++) {
+          rows.push(await measure(kind, players, (port += 10), clip, workers));
+          await sleep(1000);
+        }
+        const row = median(rows);
+        results.push(row);
+        console.log(JSON.stringify(row));
       }
-      const row = median(rows);
-      results.push(row);
-      console.log(JSON.stringify(row));
     }
   }
   console.log('\nread mode: eager in-process players (OnAir RTMP client), server on CPU 0, load on CPU 1');

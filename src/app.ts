@@ -44,10 +44,14 @@ import {
   ClusterEventRelay, ClusterPublishGate, NodeDrainer, advertisedUrls, checkClusterSettings, createCoordinator, type ClusterCoordinator,
 } from './services/cluster/index.js';
 import { clusterRoutes } from './servers/http/api/routes/cluster-routes.js';
+import { checkEdgeSettings, createEdge, ownerLocatorOf } from './app-edge.js';
+import type { EdgePulls, OwnerLocator } from './services/edge/index.js';
+import { listenInternal, type WorkerRole } from './app-workers.js';
 
 export interface RunningOnAir {
   readonly hub: StreamHub;
-  readonly ports: { rtmp: number; rtmps?: number; http: number; srt: number | null };
+  /** `internal`: a worker's own loopback RTMP and HTTP ports (other workers pull and forward HLS there). */
+  readonly ports: { rtmp: number; rtmps?: number; http: number; srt: number | null; internal?: { rtmp: number; http: number } };
   readonly streams: StreamService;
   readonly transcode: TranscodeService;
   readonly targets: TargetService;
@@ -63,12 +67,18 @@ export interface RunningOnAir {
   readonly generatedApiToken: string | null;
   /** Multi-node coordination (the local coordinator without --cluster); `drained` resolves when a drain has emptied the node. */
   readonly cluster: { readonly coordinator: ClusterCoordinator; drain(): Promise<{ publishers: number }>; readonly drained: Promise<void> };
+  /** Pulls of streams published elsewhere (undefined: no locator, this server pulls nothing). */
+  readonly edge: EdgePulls | undefined;
   close(): Promise<void>;
 }
 
 export interface StartOptions {
   /** Wraps the opened database (tests count the queries a workload makes). */
   readonly wrapDatabase?: (db: Database) => Database;
+  /** Where streams published elsewhere are (cluster coordinator, workers' primary); default: --edge-origin. */
+  readonly ownerLocator?: OwnerLocator;
+  /** Set in a `--workers` worker (workers-worker.ts). */
+  readonly worker?: WorkerRole;
 }
 
 /**
@@ -81,8 +91,13 @@ export async function startOnAir(config: Config, log: Logger, options: StartOpti
   checkAuthSettings(config);
   checkClusterSettings(config);
   trustProxyOption(config.trustProxy);
+  const coordinator = createCoordinator(config, log);
+  // Where a stream published elsewhere is: the workers' primary, else the cluster's registry, else --edge-origin.
+  const locator = ownerLocatorOf(config, options.ownerLocator ?? (coordinator.clustered ? coordinator : undefined));
+  checkEdgeSettings(config, locator);
   const webhookTargets = new WebhookTargetPolicy(config.webhookAllowNetworks);
-  await checkPortsFree(config.host, listenClaims(config, tls !== undefined));
+  // A worker's shared ports are held by the primary, which checked them.
+  if (!options.worker) await checkPortsFree(config.host, listenClaims(config, tls !== undefined));
   const hub = new StreamHub(
     {
       gop: { maxBytes: config.gopCacheMaxBytes, maxMs: config.gopCacheMaxMs },
@@ -92,11 +107,11 @@ export async function startOnAir(config: Config, log: Logger, options: StartOpti
     },
     log.child({ mod: 'hub' }),
   );
+  const edge = createEdge(config, hub, locator, log);
   if (config.auth === 'open') {
     log.warn('AUTH IS OPEN (--auth open): anyone who can reach this server can publish under any name. Development only.');
   }
 
-  const coordinator = createCoordinator(config, log);
   const gate = new ClusterPublishGate({ coordinator, hub, takeover: takeoverPolicy(config), log });
   const drainer = new NodeDrainer({ hub, coordinator, gate, log: log.child({ mod: 'cluster' }) });
   const opened = await openDatabase(config);
@@ -126,14 +141,15 @@ export async function startOnAir(config: Config, log: Logger, options: StartOpti
     db, logger: log.child({ mod: 'lifecycle' }), events: coordinator.clustered ? new ClusterEventRelay(dispatcher, coordinator) : dispatcher,
     liveElsewhere: async (path) => (await coordinator.locate(path)) !== undefined,
   });
-  // Crash repair resets every open session: in a cluster only the first node up may do it (the others' are live).
+  // Crash repair resets every open session: only the first node up may do it (the others' are live), and
+  // among workers only the first start of worker 1.
   if (await coordinator.othersAlive()) log.info('other cluster nodes are up: start-up session repair left to them');
-  else await lifecycle.recover();
+  else if (options.worker?.runOnce !== false) await lifecycle.recover();
   const unlink = connectLifecycle(hub, lifecycle, log);
   const recording = new RecordingService({
     db, hub, port: fmp4RecordingPort, logger: log.child({ mod: 'recording' }), events: dispatcher, streams,
     dir: config.recordDir || join(config.dataDir, 'recordings'), minFreeBytes: config.recordMinFreeMb * 1024 * 1024,
-    defaultReconnectWindowSec: config.reconnectWindowSec,
+    defaultReconnectWindowSec: config.reconnectWindowSec, recoverAtStart: options.worker?.runOnce !== false,
   });
   await recording.init();
   const webhooks = new WebhookService({ db, dispatcher, targets: webhookTargets });
@@ -145,10 +161,12 @@ export async function startOnAir(config: Config, log: Logger, options: StartOpti
     callbackUrl: config.authCallbackUrl, callbackTimeoutMs: config.authCallbackTimeoutMs, callbackKeepName: config.authCallbackKeepName,
   });
   const playAuth = new ConfiguredPlayAuthorizer({ directory, playbackSecret, namedStreams: config.auth === 'open' || config.auth === 'callback', logger: authLog });
+  // RTMP plays may be other nodes' internal pulls (a valid edge token); HTTP playback is viewers only.
+  const rtmpPlayAuth = edge.ownerAuth(playAuth);
   const auth: RtmpAuth = {
     authorizePublish: async (r) => gate.admit(await publishAuth.authorizePublish(r)),
-    authorizePlay: (r) => playAuth.authorizePlay(r),
-    watchPlay: (r, onRevoke) => playAuth.watchPlay(r, onRevoke),
+    authorizePlay: (r) => rtmpPlayAuth.authorizePlay(r),
+    watchPlay: (r, onRevoke) => rtmpPlayAuth.watchPlay(r, onRevoke),
   };
 
   const rtmp = new RtmpServer(
@@ -159,9 +177,10 @@ export async function startOnAir(config: Config, log: Logger, options: StartOpti
       idleTimeoutMs: config.idleTimeoutMs, maxConnections: config.maxConnections, tcpNodelay: config.tcpNodelay,
       mergedReadMaxMs: config.mergedReadMaxMs,
     },
-    hub, auth, log.child({ mod: 'rtmp' }),
+    hub, auth, log.child({ mod: 'rtmp' }), edge.pulls,
   );
-  const srt = config.srtPort > 0
+  // Workers: SRT (one UDP socket, sessions by peer) is the first worker's alone.
+  const srt = config.srtPort > 0 && (options.worker?.index ?? 1) === 1
     ? new SrtServer(
       { host: config.host, port: config.srtPort, latencyMs: config.srtLatencyMs, maxSessions: config.maxConnections },
       new HubAcceptor({ hub, auth, log: log.child({ mod: 'srt' }), passphrase: config.srtPassphrase || null }),
@@ -191,13 +210,15 @@ export async function startOnAir(config: Config, log: Logger, options: StartOpti
   monitoring.attachHttp(http);
   // HLS packaging subscribes to the hub for every published stream; the HTTP routes only serve what it made.
   const hlsPackagers = config.hls
-    ? new HlsPackagers(hub, (d) => hlsSettings(config, d), log.child({ mod: 'hls' }), undefined, (path) => transcode.timeline(path))
+    ? new HlsPackagers(hub, (d) => hlsSettings(config, d), log.child({ mod: 'hls' }), undefined, (path) => transcode.timeline(path),
+      // Workers: HLS of a stream is packaged once, by its owner (other workers forward to it); pulls are not packaged.
+      options.worker ? (protocol) => protocol !== 'edge' : undefined)
     : undefined;
   const playback = {
     hub, config, log: log.child({ mod: 'playback' }), authorizePlay: auth.authorizePlay, decidePlay: (r: PlayAuthRequest) => playAuth.decide(r), watchPlay: auth.watchPlay,
-    renditions: (path: string) => transcode.renditions(path),
+    renditions: (path: string) => transcode.renditions(path), edge: edge.pulls,
   };
-  registerHls(http, { ...playback, packagers: hlsPackagers });
+  registerHls(http, { ...playback, packagers: hlsPackagers, hlsOrigin: options.worker?.hlsOrigin });
   const flv = registerFlv(http, playback);
   registerVod(http, { assets, decideRecorded: (r) => playAuth.decideRecorded(r) });
   registerWatchPage(http, playback);
@@ -206,6 +227,7 @@ export async function startOnAir(config: Config, log: Logger, options: StartOpti
   let closing: Promise<void> | undefined;
   const close = () => (closing ??= (async () => {
     monitoring.close();
+    edge.pulls?.close();
     hlsPackagers?.close();
     flv.close();
     repush.close();
@@ -242,6 +264,7 @@ export async function startOnAir(config: Config, log: Logger, options: StartOpti
     throw err;
   }
   ports.http = (http.server.address() as { port: number }).port;
+  if (options.worker) Object.assign(ports, { internal: await listenInternal(rtmp, http.server) });
   await coordinator.start(advertisedUrls(config, ports));
   dispatcher.start();
   monitoring.start();
@@ -259,6 +282,7 @@ export async function startOnAir(config: Config, log: Logger, options: StartOpti
     srt,
     generatedApiToken: generatedToken,
     cluster: { coordinator, drain: () => drainer.drain(), drained: drainer.drained },
+    edge: edge.pulls,
     close,
   };
 }

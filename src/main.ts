@@ -4,6 +4,8 @@ import { isOnAirError } from './core/errors.js';
 import { tuneGc } from './core/gc-tuning.js';
 import { createLogger } from './core/logger.js';
 import { announcedUrls } from './config/announced-urls.js';
+import { workerCount } from './config/workers.js';
+import cluster from 'node:cluster';
 
 /** Graceful shutdown must finish within this; then the process exits anyway. */
 const SHUTDOWN_DEADLINE_MS = 5_000;
@@ -15,7 +17,11 @@ async function main(): Promise<void> {
   if ('exitCode' in checked) process.exit(checked.exitCode);
   const { config } = checked;
   const log = createLogger(config.logLevel);
+  // --workers N: this process becomes the primary (workers-primary.ts); each worker runs this file again.
+  if (cluster.isWorker) return (await import('./workers-worker.js')).runWorker(config, log);
+  const workers = workerCount(config.workers);
   log.info({ config: describeConfig(config), v8: gcFlags }, 'effective config');
+  if (workers > 1) return (await import('./workers-primary.js')).runPrimary(config, log, workers);
   // Loaded after the checks: the server's modules (HTTP, database, media) take a while to load, and a wrong flag
   // or a port in use is answered before that.
   const { startOnAir } = await import('./app.js');

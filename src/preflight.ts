@@ -7,6 +7,8 @@ import { checkDatabaseFree } from './db/embedded-location.js';
 import { checkPortsFree, listenClaims } from './servers/net/port-preflight.js';
 import { trustProxyOption } from './servers/http/trust-proxy.js';
 import { WebhookTargetPolicy } from './services/webhooks/target-policy.js';
+import { checkWorkerSettings } from './config/workers.js';
+import cluster from 'node:cluster';
 
 export type PreflightResult = { readonly exitCode: number } | { readonly config: Config };
 
@@ -28,10 +30,12 @@ export async function preflight(argv: readonly string[], env: NodeJS.ProcessEnv)
     const config = loadConfig({ argv, env });
     const tls = readTlsFiles(config);
     checkAuthSettings(config);
+    checkWorkerSettings(config);
     checkDatabaseFree(config);
     trustProxyOption(config.trustProxy);
     new WebhookTargetPolicy(config.webhookAllowNetworks); // parses the flag: a bad CIDR is a start-up error
-    await checkPortsFree(config.host, listenClaims(config, tls !== undefined));
+    // A worker's ports are the primary's (checked there once); an exclusive test bind would find them taken.
+    if (!cluster.isWorker) await checkPortsFree(config.host, listenClaims(config, tls !== undefined));
     return { config };
   } catch (err) {
     if (!isOnAirError(err)) throw err;

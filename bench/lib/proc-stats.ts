@@ -76,3 +76,41 @@ export function procIo(pid: number): ProcIo {
   }));
   return { wchar: fields.get('wchar') ?? 0, syscw: fields.get('syscw') ?? 0, writeBytes: fields.get('write_bytes') ?? 0 };
 }
+
+/** `pid` and its descendants (a `--workers` primary and its workers), from /proc/<pid>/task/<tid>/children. */
+export function processTree(pid: number): number[] {
+  const out = [pid];
+  for (let i = 0; i < out.length; i++) {
+    try {
+      for (const tid of readdirSync(`/proc/${out[i]}/task`)) {
+        const kids = readFileSync(`/proc/${out[i]}/task/${tid}/children`, 'utf8').trim();
+        if (kids) out.push(...kids.split(' ').map(Number));
+      }
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return out;
+}
+
+/** CPU seconds of a process and its descendants (see cpuSeconds). */
+export function treeCpuSeconds(pid: number): number {
+  return processTree(pid).reduce((sum, p) => {
+    try {
+      return sum + cpuSeconds(p);
+    } catch {
+      return sum;
+    }
+  }, 0);
+}
+
+/** Resident memory of a process and its descendants. */
+export function treeRssBytes(pid: number): number {
+  return processTree(pid).reduce((sum, p) => {
+    try {
+      return sum + rssBytes(p);
+    } catch {
+      return sum;
+    }
+  }, 0);
+}

@@ -69,6 +69,8 @@ export interface OnAirBenchOptions {
   readonly inspectGc?: boolean;
   /** How long to wait for the RTMP port (default LISTEN_TIMEOUT_MS; the first start on a fresh data dir creates the database). */
   readonly startTimeoutMs?: number;
+  /** CPU list for taskset instead of `cpu` (`--workers` runs spread over several cores: "0,1"). */
+  readonly cpus?: string;
 }
 
 /** OnAir from dist/ (built by the caller, buildOnAir), pinned to `cpu`. */
@@ -77,7 +79,7 @@ export async function startOnAir(cpu: number, port: number, workDir: string, opt
   mkdirSync(dataDir, { recursive: true });
   const inspectPort = port + 2;
   const nodeArgs = [...(options.nodeArgs ?? benchNodeArgs()), ...(options.inspectGc ? [`--inspect=127.0.0.1:${inspectPort}`] : [])];
-  const child = startChild('taskset', ['-c', String(cpu), process.execPath, ...nodeArgs, join(root, 'dist/main.js'), '--auth', 'open', '--host', '127.0.0.1',
+  const child = startChild('taskset', ['-c', options.cpus ?? String(cpu), process.execPath, ...nodeArgs, join(root, 'dist/main.js'), '--auth', 'open', '--host', '127.0.0.1',
     // SRT off unless a bench asks for it: several servers at once would all want UDP 9000.
     '--rtmp-port', String(port), '--http-port', String(port + 1), '--data-dir', dataDir, '--log-level', 'warn', '--srt-port', '0', ...(options.args ?? [])],
   ['ignore', 'ignore', options.inspectGc ? 'pipe' : 'inherit']);

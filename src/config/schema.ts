@@ -82,13 +82,17 @@ export const SETTINGS = {
   healthAvDesyncMs: { type: 'int', default: 500, min: 50, max: 60000, doc: 'health: video and audio of the same moment arriving further apart than this is `av_desync`' },
   healthDriftMs: { type: 'int', default: 1000, min: 100, max: 60000, doc: 'health: media time and the wall clock parting by more than this over 60 s is `timestamp_drift`' },
   healthHysteresisSec: { type: 'int', default: 5, min: 0, max: 3600, doc: 'health: a state must hold this long before it is announced (`stableState`, webhook stream.health.changed)' },
+  workers: { type: 'string', default: '1', doc: 'worker processes sharing the RTMP/HTTP ports (a primary hands accepted connections to them round-robin): a number, or auto = one per CPU core; more than 1 needs --database-url (PostgreSQL)' },
+  edgeOrigin: { type: 'string', default: '', doc: 'edge mode: a viewer asking for a stream with no publisher here gets it pulled over RTMP from this OnAir (rtmp://host:port, its internal RTMP base); needs --cluster-secret. Empty = off' },
+  edgeGraceMs: { type: 'int', default: 10000, min: 0, max: 600000, doc: 'edge: a pull stops this long after its last local viewer left (or its last HLS request)' },
+  edgeStartTimeoutMs: { type: 'int', default: 10000, min: 500, max: 60000, doc: 'edge: how long a first viewer waits for a pulled stream\'s first keyframe (then: not found)' },
   metrics: { type: 'bool', default: true, doc: 'Prometheus metrics at /metrics' },
   metricsToken: { type: 'string', default: '', secret: true, doc: 'bearer token /metrics requires; empty = open (restrict it by network)' },
   cluster: { type: 'string', default: '', urlPassword: true, doc: 'Redis URL (redis://[:password@]host:port[/db]) of a multi-node cluster: node registry, stream ownership leases, events; needs --database-url (PostgreSQL). Empty = single node' },
   nodeId: { type: 'string', default: '', doc: 'this node\'s id in the cluster (letters, digits, . _ -); empty = <hostname>-<pid>' },
   clusterAdvertiseRtmp: { type: 'string', default: '', doc: 'internal RTMP base URL other nodes pull this node\'s streams from (e.g. rtmp://10.0.0.2:1935); empty = rtmp://<first non-loopback IPv4, or --host>:<rtmp port>' },
   clusterAdvertiseHttp: { type: 'string', default: '', doc: 'internal HTTP base URL of this node for the other nodes (e.g. http://10.0.0.2:8080); empty = http://<same address>:<http port>' },
-  clusterSecret: { type: 'string', default: '', secret: true, doc: 'shared secret of the nodes of a cluster, for their internal connections to each other' },
+  clusterSecret: { type: 'string', default: '', secret: true, doc: 'secret shared by every node of a cluster (and edge): signs and verifies internal pulls between nodes (HMAC token with expiry in the play URL); needed with --cluster and --edge-origin; empty = this server neither pulls nor serves pulls' },
   clusterLeaseMs: { type: 'int', default: 10000, min: 300, max: 600000, doc: 'cluster: lifetime of a node\'s heartbeat and of its stream leases, renewed every third of it; a node silent this long loses its streams to the next publish elsewhere' },
 } as const satisfies Record<string, SettingSpec>;
 

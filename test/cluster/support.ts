@@ -9,10 +9,12 @@ import { run, waitFor, type Proc } from '../support/proc.js';
 
 /** Flags of a cluster node in tests: short leases so expiry tests take about a second. */
 export const LEASE_MS = 900;
+/** Every node of a test cluster signs and verifies internal pulls with this. */
+export const CLUSTER_SECRET = 'test-cluster-secret';
 
 export function clusterNode(nodeId: string, databaseUrl: string, redisUrl: string, flags: Record<string, string | number> = {}): Promise<TestServer> {
   return startTestServer({
-    'database-url': databaseUrl, cluster: redisUrl, 'node-id': nodeId, 'cluster-lease-ms': LEASE_MS, 'log-level': 'info', ...flags,
+    'database-url': databaseUrl, cluster: redisUrl, 'node-id': nodeId, 'cluster-lease-ms': LEASE_MS, 'cluster-secret': CLUSTER_SECRET, 'log-level': 'info', ...flags,
   });
 }
 
@@ -32,7 +34,7 @@ export async function spawnNode(nodeId: string, databaseUrl: string, redisUrl: s
   const dataDir = mkdtempSync(join(tmpdir(), 'onair-node-'));
   const argv = Object.entries({
     host: '127.0.0.1', 'rtmp-port': rtmp, 'http-port': http, 'srt-port': 0, 'data-dir': dataDir, auth: 'open', 'api-token': TEST_API_TOKEN,
-    'database-url': databaseUrl, cluster: redisUrl, 'node-id': nodeId, 'cluster-lease-ms': LEASE_MS, ...flags,
+    'database-url': databaseUrl, cluster: redisUrl, 'node-id': nodeId, 'cluster-lease-ms': LEASE_MS, 'cluster-secret': CLUSTER_SECRET, ...flags,
   }).flatMap(([k, v]) => [`--${k}`, String(v)]);
   const main = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
   const proc = run(process.execPath, ['--import', 'tsx', main, ...argv], { timeoutMs: 60_000 });

@@ -22,9 +22,11 @@ export class HlsPackagers {
     private readonly timers?: Timers,
     /** ABR renditions' place on their source's timeline, for PDT alignment; none = every path on its own. */
     private readonly timeline?: RenditionTimeline,
+    /** Which publishers get a packager, by PublisherInfo.protocol (workers: not pulls, whose HLS the owner serves). */
+    private readonly packages: (protocol: string) => boolean = () => true,
   ) {
-    this.offPublish = hub.events.on('publish', (e) => this.ensure(e.path));
-    for (const s of hub.streams()) if (s.publisher) this.ensure(s.path);
+    this.offPublish = hub.events.on('publish', (e) => this.packages(e.publisher.protocol) && this.ensure(e.path));
+    for (const s of hub.streams()) if (s.publisher && this.packages(s.publisher.info.protocol)) this.ensure(s.path);
   }
 
   get(path: string): HlsStreamPackager | undefined {

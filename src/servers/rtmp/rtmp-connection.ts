@@ -9,11 +9,14 @@ import { RtmpPlaySink } from '../../bridges/rtmp/rtmp-play-sink.js';
 import type { SharedChunks } from '../../bridges/rtmp/shared-chunks.js';
 import type { FlushScheduler } from '../../core/flush-scheduler.js';
 import type { RtmpAuth } from '../auth-port.js';
+import type { EdgePort } from '../edge-port.js';
 import { SocketOutput } from '../net/socket-output.js';
 
 export interface RtmpConnectionDeps {
   hub: StreamHub;
   auth: RtmpAuth;
+  /** Pulls a stream that has no publisher here from its owner (edges, workers); absent = no pulls. */
+  edge?: EdgePort;
   shared: SharedChunks;
   flusher: FlushScheduler;
   log: Logger;
@@ -154,7 +157,9 @@ export class RtmpConnection {
         const code = decision.code === 'not_found' ? Status.playStreamNotFound : Status.playFailed;
         return this.refuse(req.streamId, code, decision.reason, { name, code: decision.code });
       }
-      if (!this.deps.hub.stream(decision.streamPath)?.publisher) {
+      const live = this.deps.hub.stream(decision.streamPath)?.publisher !== undefined || (await this.deps.edge?.ensure(decision.streamPath));
+      if (this.closed) return;
+      if (!live) {
         return this.refuse(req.streamId, Status.playStreamNotFound, 'no such live stream', { name, code: 'not_found' });
       }
       this.socket.setNoDelay(this.deps.tcpNodelay);

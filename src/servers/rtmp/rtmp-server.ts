@@ -9,6 +9,7 @@ import { SharedReadBuffer } from '../net/shared-read-buffer.js';
 import { ReadPacer } from '../net/read-pacer.js';
 import { RtmpConnection } from './rtmp-connection.js';
 import type { RtmpAuth } from '../auth-port.js';
+import type { EdgePort } from '../edge-port.js';
 
 export interface RtmpServerOptions {
   host: string;
@@ -44,6 +45,8 @@ export class RtmpServer {
     private readonly hub: StreamHub,
     private readonly auth: RtmpAuth,
     private readonly log: Logger,
+    /** Pulls a stream with no publisher here from its owner for a player (edges, workers). */
+    private readonly edge?: EdgePort,
   ) {
     this.shared = new SharedChunks(options.chunkSize);
     this.flusher = new FlushScheduler(undefined, () => this.shared.endRound());
@@ -67,6 +70,22 @@ export class RtmpServer {
       rtmps = await this.bind(secure, this.options.tls.port);
     }
     return { rtmp, rtmps };
+  }
+
+  /**
+   * A loopback listener of this process alone (exclusive: not shared with other workers through the primary):
+   * internal pulls from the other workers reach this worker's streams there. Resolves with the port.
+   */
+  async listenInternal(host = '127.0.0.1'): Promise<number> {
+    const plain = createServer({ pauseOnConnect: true }, (s) => this.accept(s, 'rtmp', plain));
+    this.servers.push(plain);
+    return new Promise((resolve, reject) => {
+      plain.once('error', reject);
+      plain.listen({ port: 0, host, exclusive: true }, () => {
+        plain.off('error', reject);
+        resolve((plain.address() as AddressInfo).port);
+      });
+    });
   }
 
   private bind(server: Server, port: number): Promise<number> {
@@ -97,7 +116,7 @@ export class RtmpServer {
       : null;
     const socket: Socket = adopted ?? accepted;
     const conn = new RtmpConnection(this.nextId++, socket, {
-      hub: this.hub, auth: this.auth, shared: this.shared, flusher: this.flusher, log: this.log, protocol,
+      hub: this.hub, auth: this.auth, edge: this.edge, shared: this.shared, flusher: this.flusher, log: this.log, protocol,
       maxMessageSize: this.options.maxMessageSize, chunkSize: this.options.chunkSize,
       handshakeTimeoutMs: this.options.handshakeTimeoutMs, idleTimeoutMs: this.options.idleTimeoutMs, tcpNodelay: this.options.tcpNodelay,
       inputIsReused: adopted !== null,

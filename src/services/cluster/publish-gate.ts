@@ -1,12 +1,13 @@
 import type { Logger } from '../../core/logger.js';
 import type { StreamHub } from '../../hub/index.js';
 import type { PublishDecision } from '../auth/auth-types.js';
+import { INTERNAL_PROTOCOLS } from '../streams/hub-lifecycle-link.js';
 import type { ClusterCoordinator } from './cluster-types.js';
 
 /** An admitted publish that never reaches the hub (the connection died after auth) gives its lease back after this. */
 const PENDING_PUBLISH_MS = 10_000;
-/** PublisherInfo.protocol of the server's own publishers (transcoder renditions): they never hold a lease. */
-export const INTERNAL_PROTOCOLS: ReadonlySet<string> = new Set(['transcode']);
+// Transcoder renditions and edge pulls are this node's own publishers: they never hold a lease and are not drained.
+export { INTERNAL_PROTOCOLS } from '../streams/hub-lifecycle-link.js';
 
 export interface PublishGateDeps {
   readonly coordinator: ClusterCoordinator;

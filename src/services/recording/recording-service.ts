@@ -28,6 +28,8 @@ export interface RecordingServiceDeps {
   readonly defaultReconnectWindowSec: number;
   readonly freeBytes?: FreeSpaceReader;
   readonly diskCheckIntervalMs?: number;
+  /** Finish the recordings a stopped server left open (default true; false in all but the first worker start). */
+  readonly recoverAtStart?: boolean;
   readonly now?: () => Date;
 }
 
@@ -74,7 +76,8 @@ export class RecordingService {
   /** Creates the recordings directory, finishes what a crash left open, then records new publishes. */
   async init(): Promise<void> {
     await mkdir(this.deps.dir, { recursive: true });
-    await this.recover();
+    // Workers: only the first start of the first worker (a restarted one must not end the others' recordings).
+    if (this.deps.recoverAtStart !== false) await this.recover();
     await this.guard.check();
     this.guard.start();
     this.offPublish = this.deps.hub.events.on('publish', (e) => this.onPublish(e));

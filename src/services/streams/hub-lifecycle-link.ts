@@ -3,8 +3,8 @@ import type { StreamHub } from '../../hub/index.js';
 import type { StreamLifecycle } from './stream-lifecycle.js';
 import { SESSION_PROGRESS_INTERVAL_MS } from './limits.js';
 
-/** PublisherInfo.protocol of transcoder renditions (services/transcode TRANSCODE_PROTOCOL). */
-const INTERNAL_TRANSCODE_PROTOCOL = 'transcode';
+/** PublisherInfo.protocol of transcoder renditions (services/transcode TRANSCODE_PROTOCOL) and edge pulls (services/edge EDGE_PROTOCOL). */
+export const INTERNAL_PROTOCOLS: ReadonlySet<string> = new Set(['transcode', 'edge']);
 
 /**
  * Feeds hub events into the stream lifecycle (sessions, status, webhooks). A session id is a promise so an
@@ -14,8 +14,9 @@ const INTERNAL_TRANSCODE_PROTOCOL = 'transcode';
 export function connectLifecycle(hub: StreamHub, lifecycle: StreamLifecycle, log: Logger, progressIntervalMs = SESSION_PROGRESS_INTERVAL_MS): () => void {
   const sessions = new Map<number, Promise<string | undefined>>();
   const live = new Map<number, { path: string; sessionId?: string; written: number }>();
-  // Transcoder renditions (live/<id>/<name>) are the server's own publishers: no sessions, status or webhooks.
-  const internal = (e: { publisher: { protocol: string } }) => e.publisher.protocol === INTERNAL_TRANSCODE_PROTOCOL;
+  // Transcoder renditions (live/<id>/<name>) and edge pulls (the owner reports the session) are the server's own
+  // publishers: no sessions, status or webhooks.
+  const internal = (e: { publisher: { protocol: string } }) => INTERNAL_PROTOCOLS.has(e.publisher.protocol);
   const report = (what: string) => (err: unknown) => log.error({ err, what }, 'stream lifecycle update failed');
   const offs = [
     hub.events.on('publish', (e) => {

@@ -127,7 +127,8 @@ export class TranscodeService {
   }
 
   private async onActive(ev: StreamEventInfo): Promise<void> {
-    if (this.closed || ev.publisher.protocol === TRANSCODE_PROTOCOL) return;
+    // Renditions, and edge pulls (an edge relays the source; the owner transcodes).
+    if (this.closed || ev.publisher.protocol === TRANSCODE_PROTOCOL || ev.publisher.protocol === 'edge') return;
     const choice = await this.deps.ladderOf(ev.path);
     const stream = this.deps.hub.stream(ev.path);
     if (this.closed || !choice || stream?.publisher?.id !== ev.publisherId) return; // gone while we looked

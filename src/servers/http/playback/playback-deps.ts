@@ -3,6 +3,7 @@ import type { Logger } from '../../../core/logger.js';
 import type { StreamHub } from '../../../hub/index.js';
 import type { RenditionInfo } from '../../../services/transcode/types.js';
 import type { PlayAuthRequest, PlayDecision } from '../../auth-port.js';
+import type { EdgePort } from '../../edge-port.js';
 
 /** What the playback routes (HLS, HTTP-FLV, WS-FLV, watch page) get from the composition root. */
 export interface PlaybackDeps {
@@ -21,4 +22,6 @@ export interface PlaybackDeps {
   watchPlay(req: PlayAuthRequest, onRevoke: (reason: string) => void): () => void;
   /** ABR: a stream's renditions, the source first (TranscodeService.renditions); absent = the source only. */
   readonly renditions?: (streamPath: string) => readonly RenditionInfo[];
+  /** Pulls a stream that has no publisher here from its owner (edges, workers); absent = no pulls. */
+  readonly edge?: EdgePort;
 }

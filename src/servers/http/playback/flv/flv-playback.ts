@@ -25,7 +25,7 @@ export async function resolveFlvPlayback(
       : { ok: false, code: 'stream_not_live', message: 'stream not found' };
   }
   const path = decision.streamPath;
-  if (!deps.hub.stream(path)?.publisher) return { ok: false, code: 'stream_not_live', message: 'stream not found' };
+  if (!deps.hub.stream(path)?.publisher && !(await deps.edge?.ensure(path))) return { ok: false, code: 'stream_not_live', message: 'stream not found' };
   if (!(await untilActive(deps.hub, path, FLV_START_WAIT_MS))) {
     return { ok: false, code: 'stream_not_ready', message: 'stream is not decodable yet' };
   }

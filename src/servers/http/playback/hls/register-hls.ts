@@ -12,10 +12,16 @@ import { parseHlsPath } from './hls-paths.js';
 import { HlsExchange } from './hls-responses.js';
 import { HlsServing } from './hls-serving.js';
 import { variantsOf } from './hls-variants.js';
+import { HOP_HEADER, proxyHls } from './hls-proxy.js';
 
 export interface HlsServingDeps extends PlaybackDeps {
   /** Every stream's packager, composed by the caller (app.ts); undefined = HLS is off on this server. */
   readonly packagers: HlsPackagers | undefined;
+  /**
+   * Workers: the internal HTTP base of the worker that owns a stream published elsewhere on this machine; its
+   * HLS requests are forwarded there (hls-proxy.ts). Absent = HLS is served here (locally pulled on an edge).
+   */
+  readonly hlsOrigin?: (streamPath: string) => Promise<string | undefined>;
 }
 
 const PREFIX = '/hls/';
@@ -82,7 +88,23 @@ async function answer(ex: HlsExchange, deps: HlsServingDeps & { packagers: HlsPa
       ? ex.error('forbidden', 'a valid playback token is required')
       : ex.error('stream_not_live', 'stream not live');
   }
+  if (deps.hlsOrigin && req.headers[HOP_HEADER] === undefined && !hasOwnPublisher(deps, decision.streamPath)) {
+    const origin = await deps.hlsOrigin(decision.streamPath);
+    if (origin) return proxyHls(req, ex.res, origin);
+  }
+  if (deps.edge && !deps.hlsOrigin) {
+    // Edge: a playlist for a stream published elsewhere is held while the pull starts (FIRST_SEGMENT_WAIT_MS
+    // then holds it for the first segments, as for a publisher that just started here).
+    deps.edge.touch(decision.streamPath);
+    if (!deps.packagers.get(decision.streamPath) && !(await deps.edge.ensure(decision.streamPath))) return ex.error('stream_not_live', 'stream not live');
+  }
   if (!deps.packagers.get(decision.streamPath)) return ex.error('stream_not_live', 'stream not live');
   const variants = variantsOf(deps.packagers, decision.streamPath, deps.renditions);
   return serving.serve(ex, variants, resource, parseQuery(query));
+}
+
+/** A publisher of this process that is not itself a pull from elsewhere (services/edge EDGE_PROTOCOL). */
+function hasOwnPublisher(deps: HlsServingDeps, path: string): boolean {
+  const pub = deps.hub.stream(path)?.publisher;
+  return pub !== undefined && pub.info.protocol !== 'edge';
 }

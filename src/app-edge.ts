@@ -1,0 +1,41 @@
+import type { Config } from './config/schema.js';
+import { OnAirError } from './core/errors.js';
+import type { Logger } from './core/logger.js';
+import type { StreamHub } from './hub/index.js';
+import type { PlayAuthorizer, PlayWatcher } from './services/auth/auth-types.js';
+import { EdgePulls, StaticOwnerLocator, withInternalPulls, type OwnerLocator } from './services/edge/index.js';
+import { rtmpPullConnector } from './servers/rtmp/rtmp-pull-connector.js';
+
+/** The locator of this server: given by the caller (the cluster coordinator, the workers' IPC), or --edge-origin. */
+export function ownerLocatorOf(config: Config, given: OwnerLocator | undefined): OwnerLocator | undefined {
+  return given ?? (config.edgeOrigin ? new StaticOwnerLocator(config.edgeOrigin) : undefined);
+}
+
+/** Checked before anything starts: pulls need the shared secret the owner verifies. */
+export function checkEdgeSettings(config: Config, locator: OwnerLocator | undefined): void {
+  if (locator && !config.clusterSecret) throw new OnAirError('ONAIR_ERR_CONFIG', '--edge-origin and --cluster need --cluster-secret, the secret every node shares (it signs their internal pulls)');
+}
+
+/**
+ * Both sides of internal pulls. Owner: a play carrying a valid edge token bypasses viewer auth (only with
+ * --cluster-secret set). Edge: with a locator, a viewer asking for a stream with no publisher here starts a pull.
+ */
+export function createEdge(config: Config, hub: StreamHub, locator: OwnerLocator | undefined, log: Logger): {
+  pulls: EdgePulls | undefined;
+  ownerAuth<A extends PlayAuthorizer & PlayWatcher>(auth: A): PlayAuthorizer & PlayWatcher;
+} {
+  const edgeLog = log.child({ mod: 'edge' });
+  const pulls = locator
+    ? new EdgePulls({
+      hub, locator, connector: rtmpPullConnector(hub), secret: config.clusterSecret, log: edgeLog,
+      options: {
+        graceMs: config.edgeGraceMs, startTimeoutMs: config.edgeStartTimeoutMs,
+        retryMinMs: 500, retryMaxMs: 10_000, relocateMs: 5_000,
+      },
+    })
+    : undefined;
+  return {
+    pulls,
+    ownerAuth: (auth) => (config.clusterSecret ? withInternalPulls(auth, config.clusterSecret, edgeLog) : auth),
+  };
+}

@@ -1,0 +1,29 @@
+import { createServer, type Server as HttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { RtmpServer } from './servers/rtmp/rtmp-server.js';
+
+/** What a `--workers` worker is told by the primary (workers-worker.ts builds it from its environment). */
+export interface WorkerRole {
+  /** 1..N; worker 1 also holds the SRT port. */
+  readonly index: number;
+  /** Run the start-up recovery (open sessions and recordings of a stopped server): the first worker's first start only. */
+  readonly runOnce: boolean;
+  /** The internal HTTP base of the worker owning a stream published in another worker (HLS is served there). */
+  hlsOrigin(streamPath: string): Promise<string | undefined>;
+}
+
+/**
+ * A worker's own loopback listeners (exclusive: not shared through the primary): RTMP for other workers' internal
+ * pulls, HTTP for the HLS requests they forward. The HTTP one feeds the same request handlers as the public port.
+ */
+export async function listenInternal(rtmp: RtmpServer, publicHttp: HttpServer): Promise<{ rtmp: number; http: number }> {
+  const rtmpPort = await rtmp.listenInternal('127.0.0.1');
+  const internal = createServer((req, res) => publicHttp.emit('request', req, res));
+  await new Promise<void>((resolve, reject) => {
+    internal.once('error', reject);
+    internal.listen({ port: 0, host: '127.0.0.1', exclusive: true }, () => resolve());
+  });
+  publicHttp.once('close', () => internal.close());
+  internal.unref();
+  return { rtmp: rtmpPort, http: (internal.address() as AddressInfo).port };
+}

@@ -1,0 +1,1 @@
+export { RtmpRelayIngest } from './rtmp-relay-ingest.js';

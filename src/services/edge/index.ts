@@ -1,0 +1,6 @@
+export { type OwnerAddress, type OwnerLocator, StaticOwnerLocator } from './owner-locator.js';
+export { EDGE_TOKEN_PARAM, signEdgeToken, verifyEdgeToken } from './edge-token.js';
+export { withInternalPulls } from './internal-play-auth.js';
+export {
+  DEFAULT_EDGE_PULL_OPTIONS, EDGE_PROTOCOL, EdgePulls, type EdgePullOptions, type PullConnector, type PullHandle, type PullHooks, type PullRequest,
+} from './edge-pulls.js';

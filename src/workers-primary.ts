@@ -1,0 +1,106 @@
+import cluster, { type Worker } from 'node:cluster';
+import { randomBytes } from 'node:crypto';
+import type { Config } from './config/schema.js';
+import type { Logger } from './core/logger.js';
+import { announcedUrls } from './config/announced-urls.js';
+import { isOnAirMessage, type PrimaryMessage, type WorkerMessage, type WorkerOwner } from './workers-ipc.js';
+
+/** A worker that dies is started again after this (a crash loop costs a restart per second, not a busy loop). */
+const RESTART_DELAY_MS = 1_000;
+const SHUTDOWN_DEADLINE_MS = 6_000;
+
+interface Slot {
+  index: number;
+  worker: Worker | undefined;
+  internal: { rtmp: number; http: number } | undefined;
+}
+
+/**
+ * The `--workers N` primary: forks N workers that share the RTMP/HTTP ports (node:cluster: the primary accepts and
+ * hands connections to workers round-robin; Node 20 has no SO_REUSEPORT), keeps the owner directory (which worker
+ * holds which live stream) and answers the workers' lookups, restarts a worker that dies. The primary itself opens
+ * no database and serves nothing. Worker 1 starts first and alone: it migrates the database, creates the admin
+ * token and runs the start-up recovery once.
+ */
+export async function runPrimary(config: Config, log: Logger, count: number): Promise<void> {
+  const plog = log.child({ mod: 'primary' });
+  // Internal pulls between workers are signed like pulls between nodes; a secret made here if none is configured.
+  const secret = config.clusterSecret || randomBytes(32).toString('base64url');
+  const slots: Slot[] = Array.from({ length: count }, (_, i) => ({ index: i + 1, worker: undefined, internal: undefined }));
+  const owners = new Map<string, number>();
+  let stopping = false;
+
+  const ownerOf = (path: string, asker: number): WorkerOwner | undefined => {
+    const index = owners.get(path);
+    const internal = index === undefined || index === asker ? undefined : slots[index - 1]!.internal;
+    return internal && { nodeId: `worker-${index}`, rtmpUrl: `rtmp://127.0.0.1:${internal.rtmp}`, httpUrl: `http://127.0.0.1:${internal.http}` };
+  };
+
+  const fork = (slot: Slot, runOnce: boolean): Promise<WorkerMessage & { onair: 'ready' }> => new Promise((resolve, reject) => {
+    const worker = cluster.fork({ ONAIR_WORKER_INDEX: String(slot.index), ONAIR_WORKER_RUN_ONCE: runOnce ? '1' : '0', ONAIR_CLUSTER_SECRET: secret });
+    slot.worker = worker;
+    let ready = false;
+    worker.on('message', (m: unknown) => {
+      if (!isOnAirMessage(m)) return;
+      const msg = m as WorkerMessage;
+      switch (msg.onair) {
+        case 'ready':
+          ready = true;
+          slot.internal = msg.ports.internal;
+          resolve(msg);
+          return;
+        case 'own':
+          owners.set(msg.path, slot.index);
+          return;
+        case 'disown':
+          if (owners.get(msg.path) === slot.index) owners.delete(msg.path);
+          return;
+        case 'locate':
+          worker.send({ onair: 'located', id: msg.id, owner: ownerOf(msg.path, slot.index) } satisfies PrimaryMessage);
+          return;
+      }
+    });
+    worker.on('exit', (code, signal) => {
+      if (slot.worker === worker) {
+        slot.worker = undefined;
+        slot.internal = undefined;
+      }
+      // Its streams are gone with it (their publishers reconnect, and register wherever they land).
+      for (const [path, index] of owners) if (index === slot.index) owners.delete(path);
+      if (!ready) return reject(new Error(`worker ${slot.index} exited during start-up (code ${code}, signal ${signal})`));
+      if (stopping) return;
+      plog.warn({ worker: slot.index, code, signal }, 'worker died; starting it again');
+      setTimeout(() => {
+        if (!stopping) fork(slot, false).catch((err: Error) => plog.error({ worker: slot.index, err: err.message }, 'worker restart failed'));
+      }, RESTART_DELAY_MS).unref();
+    });
+  });
+
+  const stop = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    plog.info({ signal }, 'shutting down the workers');
+    setTimeout(() => process.exit(1), SHUTDOWN_DEADLINE_MS).unref();
+    const alive = slots.map((s) => s.worker).filter((w): w is Worker => w !== undefined && !w.isDead());
+    if (alive.length === 0) process.exit(0);
+    let left = alive.length;
+    for (const w of alive) {
+      w.once('exit', () => --left === 0 && process.exit(0));
+      if (w.isConnected()) w.send({ onair: 'stop' } satisfies PrimaryMessage);
+      else w.kill('SIGTERM');
+    }
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+
+  try {
+    const first = await fork(slots[0]!, true);
+    await Promise.all(slots.slice(1).map((s) => fork(s, false)));
+    plog.info({ workers: count, ...announcedUrls(config, first.ports) }, 'OnAir is running: point your encoder at the rtmp URL with your stream key');
+  } catch (err) {
+    plog.error({ err: (err as Error).message }, 'start-up failed');
+    stopping = true;
+    for (const s of slots) s.worker?.kill('SIGTERM');
+    process.exitCode = 1;
+  }
+}

@@ -1,0 +1,96 @@
+import type { Config } from './config/schema.js';
+import type { Logger } from './core/logger.js';
+import type { OwnerLocator } from './services/edge/index.js';
+import { EDGE_PROTOCOL } from './services/edge/index.js';
+import type { RunningOnAir } from './app.js';
+import { isOnAirMessage, type PrimaryMessage, type WorkerMessage, type WorkerOwner } from './workers-ipc.js';
+
+/** A locate the primary has not answered in this long counts as "no owner" (the viewer gets not-found). */
+const LOCATE_TIMEOUT_MS = 2_000;
+/** HLS requests ask where a stream is at most this often per stream (each request would otherwise be an IPC round trip). */
+const HLS_ORIGIN_CACHE_MS = 1_000;
+const MAX_PENDING_LOCATES = 10_000;
+
+/**
+ * The worker's side of the owner directory, which lives in the primary: where a stream is published (a worker
+ * asks on a viewer miss). Implements the edge's OwnerLocator, so workers pull from each other like edges do.
+ */
+class IpcOwnerLocator implements OwnerLocator {
+  private nextId = 1;
+  private readonly pending = new Map<number, { resolve(o: WorkerOwner | undefined): void; timer: NodeJS.Timeout }>();
+  private readonly hlsCache = new Map<string, { at: number; origin: Promise<string | undefined> }>();
+
+  constructor(private readonly send: (m: WorkerMessage) => void) {}
+
+  locate(path: string): Promise<WorkerOwner | undefined> {
+    if (this.pending.size >= MAX_PENDING_LOCATES) return Promise.resolve(undefined);
+    const id = this.nextId++;
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => this.answer(id, undefined), LOCATE_TIMEOUT_MS);
+      this.pending.set(id, { resolve, timer });
+      this.send({ onair: 'locate', id, path });
+    });
+  }
+
+  hlsOrigin(path: string): Promise<string | undefined> {
+    const now = Date.now();
+    const hit = this.hlsCache.get(path);
+    if (hit && now - hit.at < HLS_ORIGIN_CACHE_MS) return hit.origin;
+    const origin = this.locate(path).then((o) => o?.httpUrl);
+    this.hlsCache.set(path, { at: now, origin });
+    if (this.hlsCache.size > MAX_PENDING_LOCATES) this.hlsCache.delete(this.hlsCache.keys().next().value!);
+    return origin;
+  }
+
+  answer(id: number, owner: WorkerOwner | undefined): void {
+    const p = this.pending.get(id);
+    if (!p) return;
+    this.pending.delete(id);
+    clearTimeout(p.timer);
+    p.resolve(owner);
+  }
+}
+
+/**
+ * One `--workers` worker: the whole server (startOnAir) on the shared ports, plus its internal loopback ports, its
+ * publishers registered with the primary, and pulls from the other workers for its viewers.
+ */
+export async function runWorker(config: Config, log: Logger): Promise<void> {
+  const index = Number(process.env.ONAIR_WORKER_INDEX ?? '1');
+  const send = (m: WorkerMessage): void => {
+    if (process.connected) process.send!(m);
+  };
+  const locator = new IpcOwnerLocator(send);
+  process.on('message', (m: unknown) => {
+    if (!isOnAirMessage(m)) return;
+    const msg = m as PrimaryMessage;
+    if (msg.onair === 'located') locator.answer(msg.id, msg.owner);
+    else if (msg.onair === 'stop') stop('primary');
+  });
+  const { startOnAir } = await import('./app.js');
+  const wlog = log.child({ worker: index });
+  const onair: RunningOnAir = await startOnAir(config, wlog, {
+    ownerLocator: locator,
+    worker: { index, runOnce: process.env.ONAIR_WORKER_RUN_ONCE === '1', hlsOrigin: (path) => locator.hlsOrigin(path) },
+  });
+  // The directory: a stream is owned by the worker its publisher reached (pulls from other workers are not owners).
+  onair.hub.events.on('publish', (e) => e.publisher.protocol !== EDGE_PROTOCOL && send({ onair: 'own', path: e.path }));
+  onair.hub.events.on('unpublish', (e) => e.publisher.protocol !== EDGE_PROTOCOL && send({ onair: 'disown', path: e.path }));
+  if (onair.generatedApiToken) {
+    console.log(`\nAdmin API token (shown once, store it now): ${onair.generatedApiToken}\n`);
+  }
+  wlog.info({ pid: process.pid, internal: onair.ports.internal }, 'worker ready');
+  send({ onair: 'ready', index, ports: { rtmp: onair.ports.rtmp, http: onair.ports.http, srt: onair.ports.srt, internal: onair.ports.internal! } });
+
+  let stopping = false;
+  function stop(why: string): void {
+    if (stopping) return;
+    stopping = true;
+    wlog.info({ why }, 'worker shutting down');
+    setTimeout(() => process.exit(1), 5_000).unref();
+    onair.close().then(() => process.exit(0), () => process.exit(1));
+  }
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('disconnect', () => stop('primary gone'));
+}
