@@ -77,13 +77,16 @@ class RawConnection {
     this.socket.destroy();
   }
 
+  /** Waits for `found` to see what it looks for; fails (never hangs) when the connection closes or after 20 s. */
   private async until(found: () => number): Promise<number> {
+    const deadline = Date.now() + 20_000;
     for (;;) {
       const at = found();
       if (at >= 0) return at;
       assert.ok(!this.closed, 'the server closed a keep-alive connection');
+      assert.ok(Date.now() < deadline, `an answer is incomplete after 20 s (${this.buffered.length} bytes buffered)`);
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, 10_000);
+        const timer = setTimeout(resolve, 1000);
         this.wake = () => {
           clearTimeout(timer);
           resolve();
