@@ -10,7 +10,8 @@ import type { StreamRecord } from './services/streams/stream-types.js';
 import type { TranscodeStatus } from './services/transcode/types.js';
 import type { EventPublisher } from './services/streams/stream-events.js';
 import { WebhookDeliveryStore } from './services/webhooks/webhook-delivery-store.js';
-import { observeHls } from './servers/http/metrics/hls-observer.js';
+import { hlsObserver } from './servers/http/metrics/hls-observer.js';
+import type { HlsResponseObserver } from './servers/http/playback/hls/hls-observer-hook.js';
 import { registerMetricsRoute } from './servers/http/metrics/metrics-route.js';
 
 /** The hub's health thresholds from the config; undefined with --health off (nothing measured per packet). */
@@ -36,7 +37,9 @@ export interface MonitoringDeps {
 export interface Monitoring {
   /** Absent with --health off. */
   readonly monitor: HealthMonitor | undefined;
-  /** Adds /metrics and the HLS response observer to the HTTP app (before it listens). */
+  /** Told of every HLS answer by the HLS front (metrics, HLS audience); undefined when neither is on. */
+  readonly hlsObserver: HlsResponseObserver | undefined;
+  /** Adds /metrics to the HTTP app (before it listens). */
   attachHttp(http: FastifyInstance): void;
   start(): void;
   close(): void;
@@ -59,8 +62,8 @@ export function createMonitoring(deps: MonitoringDeps): Monitoring {
     : undefined;
   return {
     monitor,
+    hlsObserver: hlsObserver(metrics, audience),
     attachHttp: (http) => {
-      observeHls(http, metrics, audience);
       if (metrics) registerMetricsRoute(http, metrics, config.metricsToken);
     },
     start: () => monitor?.start(),

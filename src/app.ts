@@ -218,7 +218,7 @@ export async function startOnAir(config: Config, log: Logger, options: StartOpti
     hub, config, log: log.child({ mod: 'playback' }), authorizePlay: auth.authorizePlay, decidePlay: (r: PlayAuthRequest) => playAuth.decide(r), watchPlay: auth.watchPlay,
     renditions: (path: string) => transcode.renditions(path), edge: edge.pulls,
   };
-  registerHls(http, { ...playback, packagers: hlsPackagers, hlsOrigin: options.worker?.hlsOrigin });
+  registerHls(http, { ...playback, packagers: hlsPackagers, hlsOrigin: options.worker?.hlsOrigin, hlsObserver: monitoring.hlsObserver });
   const flv = registerFlv(http, playback);
   registerVod(http, { assets, decideRecorded: (r) => playAuth.decideRecorded(r) });
   registerWatchPage(http, playback);

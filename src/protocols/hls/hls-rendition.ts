@@ -208,19 +208,24 @@ export class HlsRendition {
 
   /** The waiting half of `playlist`: parks a blocking reload until it can be answered; undefined = render now. */
   async awaitPlaylist(format: 'fmp4' | 'ts', req: ReloadRequest): Promise<Exclude<PlaylistAnswer, { status: 200 }> | undefined> {
+    const now = this.checkPlaylist(format, req);
+    if (now !== 'wait') return now;
+    const ok = await this.waiters.wait(() => isSatisfied(this.edge, req.msn!, req.part), this.blockTimeoutMs);
+    return ok ? undefined : { status: 503, reason: 'the requested part did not appear in time' };
+  }
+
+  /**
+   * The synchronous half of `awaitPlaylist`: a refusal, undefined (render now) or 'wait' (a blocking reload whose
+   * part is not there yet). The serving side answers most requests from here without a promise.
+   */
+  checkPlaylist(format: 'fmp4' | 'ts', req: ReloadRequest): Exclude<PlaylistAnswer, { status: 200 }> | undefined | 'wait' {
     if (format === 'ts') {
       return this.enableTs() ? undefined : { status: 404, reason: 'a track of this stream cannot be carried in MPEG-TS' };
     }
-    const ll = this.partTargetSec !== undefined;
-    if (ll) {
-      const d = reloadDecision(this.edge, req, this.partTargetSec);
-      if (d.kind === 'bad') return { status: 400, reason: d.reason };
-      if (d.kind === 'wait') {
-        const ok = await this.waiters.wait(() => isSatisfied(this.edge, req.msn!, req.part), this.blockTimeoutMs);
-        if (!ok) return { status: 503, reason: 'the requested part did not appear in time' };
-      }
-    }
-    return undefined;
+    if (this.partTargetSec === undefined) return undefined;
+    const d = reloadDecision(this.edge, req, this.partTargetSec);
+    if (d.kind === 'bad') return { status: 400, reason: d.reason };
+    return d.kind === 'wait' ? 'wait' : undefined;
   }
 
   /** The rendering half of `playlist`: the current state as playlist text (same `version`, same text). */

@@ -1,18 +1,33 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { hlsResourceKind } from './hls-observer.js';
+import type { IncomingMessage } from 'node:http';
+import { HlsAudience } from '../../../services/health/index.js';
+import type { OnAirMetrics } from '../../../services/metrics/index.js';
+import type { HlsServed } from '../playback/hls/hls-observer-hook.js';
+import { hlsObserver } from './hls-observer.js';
 
-test('HLS URLs are labelled by what they name (a handful of kinds, never the URL)', () => {
-  const cases: [string, string, string][] = [
-    ['index.m3u8', '', 'master'],
-    ['src/media.m3u8', '', 'playlist'],
-    ['480p/ts.m3u8', '?token=x', 'playlist'],
-    ['src/media.m3u8', '?_HLS_msn=12&_HLS_part=2', 'playlist_blocking'],
-    ['src/part-ab12-12-3.m4s', '', 'part'],
-    ['src/seg-ab12-12.m4s', '', 'segment'],
-    ['src/seg-ab12-12.ts', '', 'segment'],
-    ['src/init-ab12-0.mp4', '', 'init'],
-    ['../../etc/passwd', '', 'other'],
-  ];
-  for (const [tail, query, kind] of cases) assert.equal(hlsResourceKind(tail, query), kind, tail + query);
+const req = { socket: { remoteAddress: '10.0.0.7' }, headers: { 'user-agent': 'player/1' } } as unknown as IncomingMessage;
+const served = (o: Partial<HlsServed>): HlsServed => ({
+  kind: 'playlist', status: 200, bytes: 100, startedMs: 1000, nowMs: 1250, streamPath: 'live/abc', req, ...o,
+});
+
+test('no observer at all when neither metrics nor health are on', () => {
+  assert.equal(hlsObserver(undefined, undefined), undefined);
+});
+
+test('every answer goes to the histogram; 200s count bytes per stream; media playlists make sessions', () => {
+  const seen: unknown[] = [];
+  const metrics = { observeHlsRequest: (o: unknown) => seen.push(o) } as unknown as OnAirMetrics;
+  const audience = new HlsAudience();
+  const observer = hlsObserver(metrics, audience)!;
+  observer.served(served({}));
+  observer.served(served({ kind: 'part', bytes: 5000 }));
+  observer.served(served({ kind: 'playlist_blocking', bytes: 300, req: { ...req, headers: { 'user-agent': 'other' } } as unknown as IncomingMessage }));
+  observer.served(served({ kind: 'segment', status: 404, bytes: 80 }));
+  observer.served(served({ kind: 'other', status: 404, bytes: 80, streamPath: undefined }));
+  assert.deepEqual(seen[0], { kind: 'playlist', status: 200, seconds: 0.25, bytes: 100 });
+  assert.equal(seen.length, 5, 'errors are in the histogram too');
+  assert.equal(audience.bytesServed('live/abc'), 5400, 'only 200 answers count as bytes served');
+  assert.equal(audience.viewers('live/abc', 1250), 2, 'two clients asked for media playlists');
+  assert.deepEqual([...audience.paths()], ['live/abc'], 'an answer refused before authorisation makes no stream entry');
 });

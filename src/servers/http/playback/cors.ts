@@ -1,6 +1,9 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CORS_PREFLIGHT_MAX_AGE_S, CORS_REQUEST_HEADERS_MAX } from './limits.js';
 
+/** Response headers a player's script may read from a playback answer (a ranged one's Content-Range and Length). */
+export const CORS_EXPOSE_HEADERS = 'content-length, content-range, accept-ranges';
+
 /**
  * The one CORS policy of every playback route (HLS, HTTP-FLV, WS-FLV): players on other origins (hls.js or
  * mpegts.js on a customer's page) read everything here. Without an Origin the answer is `*`. With one, that
@@ -10,7 +13,7 @@ import { CORS_PREFLIGHT_MAX_AGE_S, CORS_REQUEST_HEADERS_MAX } from './limits.js'
  * Range needs a preflight, and a player reads Content-Range and Content-Length from a ranged answer.
  */
 export function corsHeaders(origin: string | undefined): Record<string, string> {
-  const expose = { 'access-control-expose-headers': 'content-length, content-range, accept-ranges', vary: 'Origin' };
+  const expose = { 'access-control-expose-headers': CORS_EXPOSE_HEADERS, vary: 'Origin' };
   if (!origin) return { 'access-control-allow-origin': '*', ...expose };
   return { 'access-control-allow-origin': origin, 'access-control-allow-credentials': 'true', ...expose };
 }

@@ -34,13 +34,24 @@ const PART = new RegExp(`^${REND}/part-${INST}-${NUM}-${NUM}\\.m4s$`);
 
 export function parseHlsPath(tail: string): HlsResource | undefined {
   if (tail === 'index.m3u8') return { kind: 'master' };
-  let m = MEDIA.exec(tail);
-  if (m) return { kind: 'media', rendition: m[1]!, format: m[2] === 'ts' ? 'ts' : 'fmp4' };
-  m = INIT.exec(tail);
-  if (m) return { kind: 'init', rendition: m[1]!, inst: m[2]!, initId: Number(m[3]) };
-  m = SEGMENT.exec(tail);
-  if (m) return { kind: 'segment', rendition: m[1]!, inst: m[2]!, msn: Number(m[3]), format: m[4] === 'ts' ? 'ts' : 'fmp4' };
-  m = PART.exec(tail);
-  if (m) return { kind: 'part', rendition: m[1]!, inst: m[2]!, msn: Number(m[3]), index: Number(m[4]) };
-  return undefined;
+  // One pattern per request, picked by the file name's first letter (every name's first letter differs by kind).
+  const file = tail.charCodeAt(tail.lastIndexOf('/') + 1);
+  let m: RegExpExecArray | null;
+  switch (file) {
+    case 0x70: // p
+      m = PART.exec(tail);
+      return m ? { kind: 'part', rendition: m[1]!, inst: m[2]!, msn: Number(m[3]), index: Number(m[4]) } : undefined;
+    case 0x73: // s
+      m = SEGMENT.exec(tail);
+      return m ? { kind: 'segment', rendition: m[1]!, inst: m[2]!, msn: Number(m[3]), format: m[4] === 'ts' ? 'ts' : 'fmp4' } : undefined;
+    case 0x6d: // m
+    case 0x74: // t
+      m = MEDIA.exec(tail);
+      return m ? { kind: 'media', rendition: m[1]!, format: m[2] === 'ts' ? 'ts' : 'fmp4' } : undefined;
+    case 0x69: // i
+      m = INIT.exec(tail);
+      return m ? { kind: 'init', rendition: m[1]!, inst: m[2]!, initId: Number(m[3]) } : undefined;
+    default:
+      return undefined;
+  }
 }

@@ -1,7 +1,8 @@
-import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { API_ERRORS, errorBody, type ApiErrorCode } from '../../api-errors.js';
-import { corsHeaders } from '../cors.js';
+import { CORS_EXPOSE_HEADERS } from '../cors.js';
 import { parseRange, sliceChunks } from './byte-ranges.js';
+import type { HlsResponseKind, HlsResponseObserver } from './hls-observer-hook.js';
 import type { RenderedPlaylist } from './playlist-cache.js';
 import { MEDIA_MAX_AGE_S } from './limits.js';
 
@@ -11,19 +12,32 @@ export const MIME_TS = 'video/mp2t';
 /** Segment, part and init names are never reused (instance tag + MSN), so their bytes never change. */
 export const MEDIA_CACHE = `public, max-age=${MEDIA_MAX_AGE_S}, immutable`;
 
+/** Response headers as Node's writeHead takes them flat: name, value, name, value (no object per response). */
+type FlatHeaders = (string | number)[];
+
 /**
- * Answers of the HLS routes on Node's own request and response (no framework in between, see hls-front.ts):
- * bodies are the shared Buffers (a rendered playlist, the window's parts) written as they are, never copied
- * per request; HEAD gets the same headers and no body.
+ * Answers of the HLS routes on Node's own request and response (no framework in between, see playback-front.ts):
+ * bodies are the shared Buffers (a rendered playlist, a part or segment as one Buffer per part) written as they
+ * are, never copied per request; HEAD gets the same headers and no body. Headers go to writeHead as one flat list
+ * (no header object built, spread and walked per response); Node then writes status line, headers and body in
+ * one writev(2) (checked with strace: one write call per response). Every answer is reported to the observer.
  */
 export class HlsExchange {
   readonly head: boolean;
+  /** When the request arrived (performance.now()), for the observer. */
+  readonly startedMs: number;
+  /** What the request names, once the URL is parsed (the observer's label). */
+  kind: HlsResponseKind = 'other';
+  /** The hub path it was authorised for, once decided. */
+  streamPath: string | undefined;
 
   constructor(
     readonly req: IncomingMessage,
     readonly res: ServerResponse,
+    private readonly observer?: HlsResponseObserver,
   ) {
     this.head = req.method === 'HEAD';
+    this.startedMs = observer ? performance.now() : 0;
   }
 
   /** The viewer left while a blocking request waited: nothing to write. */
@@ -33,69 +47,86 @@ export class HlsExchange {
 
   /** A playlist from the cache; 304 when the client holds these bytes already (If-None-Match). */
   playlist(p: RenderedPlaylist, cacheControl: string): void {
-    const headers: OutgoingHttpHeaders = {
-      ...corsHeaders(this.req.headers.origin), 'content-type': MIME_PLAYLIST, 'cache-control': cacheControl, etag: p.etag,
-    };
-    if (matches(this.req.headers['if-none-match'], p.etag)) return this.notModified(headers);
-    headers['content-length'] = p.body.length;
-    this.res.writeHead(200, headers);
+    const h = cors(this.req.headers.origin);
+    h.push('cache-control', cacheControl, 'etag', p.etag);
+    if (matches(this.req.headers['if-none-match'], p.etag)) return this.notModified(h);
+    h.push('content-type', MIME_PLAYLIST, 'content-length', p.body.length);
+    this.res.writeHead(200, h);
     this.res.end(this.head ? undefined : p.body);
+    this.served(200, this.head ? 0 : p.body.length);
   }
 
   /** Media bytes (init, segment, part) with Range (RFC 9110 §14: 206 + Content-Range, or 416) and If-None-Match. */
   media(chunks: readonly Buffer[], mime: string, etag: string): void {
     let size = 0;
-    for (const c of chunks) size += c.length;
-    const headers: OutgoingHttpHeaders = {
-      ...corsHeaders(this.req.headers.origin), 'content-type': mime, 'cache-control': MEDIA_CACHE, 'accept-ranges': 'bytes', etag,
-    };
+    for (let i = 0; i < chunks.length; i++) size += chunks[i]!.length;
+    const h = cors(this.req.headers.origin);
+    h.push('cache-control', MEDIA_CACHE, 'accept-ranges', 'bytes', 'etag', etag);
     // If-None-Match is evaluated before Range (RFC 9110 §13.2.2).
-    if (matches(this.req.headers['if-none-match'], etag)) return this.notModified(headers);
+    if (matches(this.req.headers['if-none-match'], etag)) return this.notModified(h);
     const range = parseRange(this.req.headers.range, size);
     if (range === 'unsatisfiable') {
-      return this.error('range_not_satisfiable', `the media has ${size} bytes`, { 'content-range': `bytes */${size}` });
+      return this.error('range_not_satisfiable', `the media has ${size} bytes`, ['content-range', `bytes */${size}`]);
     }
+    h.push('content-type', mime);
     if (range) {
-      headers['content-range'] = `bytes ${range.start}-${range.end}/${size}`;
-      headers['content-length'] = range.end - range.start + 1;
-      this.res.writeHead(206, headers);
-      return this.body(sliceChunks(chunks, range.start, range.end));
+      const length = range.end - range.start + 1;
+      h.push('content-range', `bytes ${range.start}-${range.end}/${size}`, 'content-length', length);
+      this.res.writeHead(206, h);
+      this.body(sliceChunks(chunks, range.start, range.end));
+      return this.served(206, this.head ? 0 : length);
     }
-    headers['content-length'] = size;
-    this.res.writeHead(200, headers);
+    h.push('content-length', size);
+    this.res.writeHead(200, h);
     this.body(chunks);
+    this.served(200, this.head ? 0 : size);
   }
 
   /** The one playback error shape, never cached (the same URL may answer once the stream is live). */
-  error(code: ApiErrorCode, message: string, extra: OutgoingHttpHeaders = {}): void {
+  error(code: ApiErrorCode, message: string, extra: readonly string[] = []): void {
     const body = Buffer.from(JSON.stringify(errorBody(code, message)));
-    this.res.writeHead(API_ERRORS[code].status, {
-      ...corsHeaders(this.req.headers.origin), 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store',
-      'content-length': body.length, ...extra,
-    });
+    const status = API_ERRORS[code].status;
+    const h = cors(this.req.headers.origin);
+    h.push('content-type', 'application/json; charset=utf-8', 'cache-control', 'no-store', 'content-length', body.length, ...extra);
+    this.res.writeHead(status, h);
     this.res.end(this.head ? undefined : body);
+    this.served(status, this.head ? 0 : body.length);
   }
 
   /** A response of the exchange's own making (the CORS preflight). */
-  raw(status: number, headers: OutgoingHttpHeaders): void {
+  raw(status: number, headers: Readonly<Record<string, string>>): void {
     this.res.writeHead(status, headers);
     this.res.end();
+    this.served(status, 0);
   }
 
-  private notModified(headers: OutgoingHttpHeaders): void {
-    delete headers['content-type'];
-    this.res.writeHead(304, headers);
+  private notModified(h: FlatHeaders): void {
+    this.res.writeHead(304, h);
     this.res.end();
+    this.served(304, 0);
   }
 
-  /** Each chunk written as is; corked so a part's chunks leave in one write. */
+  /** Each chunk written as is; corked so a segment's parts leave in one writev. */
   private body(chunks: readonly Buffer[]): void {
     if (this.head) return void this.res.end();
     if (chunks.length === 1) return void this.res.end(chunks[0]);
     this.res.cork();
-    for (const c of chunks) this.res.write(c);
+    for (let i = 0; i < chunks.length; i++) this.res.write(chunks[i]);
     this.res.end();
   }
+
+  private served(status: number, bytes: number): void {
+    this.observer?.served({
+      kind: this.kind, status, bytes, startedMs: this.startedMs, nowMs: performance.now(), streamPath: this.streamPath, req: this.req,
+    });
+  }
+}
+
+/** The playback CORS headers (cors.ts has the policy and why), flat, as the start of a response's header list. */
+function cors(origin: string | undefined): FlatHeaders {
+  return origin
+    ? ['access-control-allow-origin', origin, 'access-control-allow-credentials', 'true', 'access-control-expose-headers', CORS_EXPOSE_HEADERS, 'vary', 'Origin']
+    : ['access-control-allow-origin', '*', 'access-control-expose-headers', CORS_EXPOSE_HEADERS, 'vary', 'Origin'];
 }
 
 /** If-None-Match against a strong ETag, by the weak comparison the header uses (RFC 9110 §13.1.2). */

@@ -1,5 +1,5 @@
 import { renderMasterPlaylist } from '../../../../formats/m3u8/index.js';
-import { type HlsRendition, type HlsUriScheme, codecsAttribute, parseReloadQuery } from '../../../../protocols/hls/index.js';
+import { type HlsRendition, type HlsUriScheme, type ReloadRequest, codecsAttribute, parseReloadQuery } from '../../../../protocols/hls/index.js';
 import type { ApiErrorCode } from '../../api-errors.js';
 import type { HlsResource } from './hls-paths.js';
 import { type HlsExchange, MIME_TS } from './hls-responses.js';
@@ -14,63 +14,88 @@ export type HlsQuery = Readonly<Record<string, string | string[] | undefined>>;
 
 /**
  * Serves one authorised HLS request from what the packagers made, rendering each playlist state once
- * (PlaylistCache per rendition, MasterCache per stream) and answering media with the window's own Buffers.
+ * (PlaylistCache per rendition, MasterCache per stream) and answering media as one Buffer per part, made once
+ * from the window's chunks and shared by every viewer.
  */
 export class HlsServing {
   private readonly playlists = new WeakMap<HlsRendition, PlaylistCache>();
   private readonly masters = new WeakMap<HlsRendition, MasterCache>();
-  /** A complete segment's chunks as one list, made once per segment (not per viewer); keyed by the window's segment. */
+  /** A complete segment as its parts' Buffers (one per part), made once per segment (not per viewer); keyed by the window's segment. */
   private readonly segmentLists = new WeakMap<object, readonly Buffer[]>();
+  /** A part's chunks (moof + mdat header, then one Buffer per sample) as one Buffer, made once per part; keyed by the part's chunk list. */
+  private readonly flatParts = new WeakMap<readonly Buffer[], readonly Buffer[]>();
 
-  async serve(ex: HlsExchange, variants: readonly Variant[], res: HlsResource, query: HlsQuery): Promise<void> {
-    const expired = (): void => ex.error('media_not_found', 'expired');
-    const token = typeof query.token === 'string' ? query.token : undefined;
-    const suffix = token ? `?token=${encodeURIComponent(token)}` : '';
-    if (res.kind === 'master') return this.master(ex, variants, query.format === 'ts' ? 'ts' : 'fmp4', suffix);
-
-    const variant = variants.find((v) => v.id === res.rendition);
+  /**
+   * Answers at once (no promise) unless the request has to wait: a blocking reload, a held hinted part, a playlist
+   * before the first segment. Media leave as one Buffer per part: a 2 s segment was ~165 Buffers (one per sample),
+   * each a write on the response and an iovec in the kernel's writev, for every viewer.
+   */
+  serve(ex: HlsExchange, variants: readonly Variant[], res: HlsResource, query: HlsQuery): void | Promise<void> {
+    if (res.kind === 'master') return this.master(ex, variants, query.format === 'ts' ? 'ts' : 'fmp4', tokenSuffix(query));
+    let variant: Variant | undefined;
+    for (let i = 0; i < variants.length && !variant; i++) if (variants[i]!.id === res.rendition) variant = variants[i];
     if (!variant) return ex.error('media_not_found', 'no such rendition');
     const { rendition, instance } = variant;
-    if (res.kind === 'media') return this.media(ex, variants, variant, res.format, query, suffix);
-    if (res.inst !== instance) return expired();
+    if (res.kind === 'media') return this.media(ex, variants, variant, res.format, query);
+    if (res.inst !== instance) return expired(ex);
     const mime = mediaMime(rendition);
     const tag = `"${instance}-${res.rendition}`;
     switch (res.kind) {
       case 'init': {
         const init = rendition.init(res.initId);
-        return init ? ex.media([init], mime, `${tag}-i${res.initId}"`) : expired();
+        return init ? ex.media([init], mime, `${tag}-i${res.initId}"`) : expired(ex);
       }
       case 'segment': {
         if (res.format === 'ts') {
           const ts = rendition.tsSegment(res.msn);
-          return ts ? ex.media([ts], MIME_TS, `${tag}-t${res.msn}"`) : expired();
+          return ts ? ex.media([ts], MIME_TS, `${tag}-t${res.msn}"`) : expired(ex);
         }
         const seg = this.segmentChunks(rendition, res.msn);
-        return seg ? ex.media(seg, mime, `${tag}-s${res.msn}"`) : expired();
+        return seg ? ex.media(seg, mime, `${tag}-s${res.msn}"`) : expired(ex);
       }
       case 'part': {
-        const part = await rendition.awaitPart(res.msn, res.index);
-        if (ex.gone) return;
-        return part ? ex.media(part, mime, `${tag}-p${res.msn}.${res.index}"`) : expired();
+        const etag = `${tag}-p${res.msn}.${res.index}"`;
+        const have = rendition.part(res.msn, res.index);
+        if (have) return ex.media(this.flatPart(have), mime, etag);
+        return rendition.awaitPart(res.msn, res.index).then((part) => {
+          if (ex.gone) return;
+          return part ? ex.media(this.flatPart(part), mime, etag) : expired(ex);
+        });
       }
     }
   }
 
-  private async media(
-    ex: HlsExchange, variants: readonly Variant[], variant: Variant, format: 'fmp4' | 'ts', query: HlsQuery, suffix: string,
-  ): Promise<void> {
+  private media(
+    ex: HlsExchange, variants: readonly Variant[], variant: Variant, format: 'fmp4' | 'ts', query: HlsQuery,
+  ): void | Promise<void> {
     const { rendition } = variant;
     const req = parseReloadQuery(query);
     if ('error' in req) return ex.error('invalid_request', req.error);
+    const now = rendition.hasSegments ? rendition.checkPlaylist(format, req) : 'wait';
+    if (now === 'wait') return this.mediaAfterWait(ex, variants, variant, format, req, query);
+    if (now) return ex.error(PLAYLIST_ERRORS[now.status], now.reason);
+    this.renderMedia(ex, variants, variant, format, req, query);
+  }
+
+  private async mediaAfterWait(
+    ex: HlsExchange, variants: readonly Variant[], variant: Variant, format: 'fmp4' | 'ts', req: ReloadRequest, query: HlsQuery,
+  ): Promise<void> {
+    const { rendition } = variant;
     if (!rendition.hasSegments && !(await rendition.waitFirstSegment(FIRST_SEGMENT_WAIT_MS))) {
       return ex.gone ? undefined : ex.error('stream_not_ready', 'no segment yet');
     }
     const refused = await rendition.awaitPlaylist(format, req);
     if (ex.gone) return;
     if (refused) return ex.error(PLAYLIST_ERRORS[refused.status], refused.reason);
+    this.renderMedia(ex, variants, variant, format, req, query);
+  }
+
+  private renderMedia(ex: HlsExchange, variants: readonly Variant[], variant: Variant, format: 'fmp4' | 'ts', req: ReloadRequest, query: HlsQuery): void {
+    const { rendition } = variant;
+    const suffix = tokenSuffix(query);
     const ll = format === 'fmp4' && rendition.partTargetSec !== undefined;
     // Sibling reports are read after the wait, so they are as fresh as this playlist.
-    const reports = ll ? variants.flatMap((v) => {
+    const reports = ll && variants.length > 1 ? variants.flatMap((v) => {
       const last = v.id === variant.id ? undefined : v.rendition.lastPart;
       return last ? [{ uri: `../${v.id}/media.m3u8${suffix}`, ...last }] : [];
     }) : [];
@@ -84,9 +109,14 @@ export class HlsServing {
    * one), highest BANDWIDTH first. BANDWIDTH/AVERAGE-BANDWIDTH are measured over the listed segments;
    * CODECS from the packaged tracks (profile/level from the SPS actually encoded).
    */
-  private async master(ex: HlsExchange, variants: readonly Variant[], format: 'fmp4' | 'ts', suffix: string): Promise<void> {
-    await Promise.all(variants.map((v) => (v.rendition.hasSegments ? true : v.rendition.waitFirstSegment(FIRST_SEGMENT_WAIT_MS))));
-    if (ex.gone) return;
+  private master(ex: HlsExchange, variants: readonly Variant[], format: 'fmp4' | 'ts', suffix: string): void | Promise<void> {
+    if (variants.every((v) => v.rendition.hasSegments)) return this.renderMaster(ex, variants, format, suffix);
+    return Promise.all(variants.map((v) => (v.rendition.hasSegments ? true : v.rendition.waitFirstSegment(FIRST_SEGMENT_WAIT_MS)))).then(() => {
+      if (!ex.gone) this.renderMaster(ex, variants, format, suffix);
+    });
+  }
+
+  private renderMaster(ex: HlsExchange, variants: readonly Variant[], format: 'fmp4' | 'ts', suffix: string): void {
     const ready = variants.filter((v) => v.rendition.hasSegments).sort((a, b) => b.rendition.peakBandwidth - a.rendition.peakBandwidth);
     if (ready.length === 0) return ex.error('stream_not_ready', 'no segment yet');
     const source = variants[0]!.rendition;
@@ -112,14 +142,19 @@ export class HlsServing {
 
   private segmentChunks(r: HlsRendition, msn: number): readonly Buffer[] | undefined {
     const segs = r.window().segments;
-    const seg = segs[msn - (segs[0]?.msn ?? 0)];
-    if (!seg || seg.msn !== msn) return r.segment(msn); // not contiguous here (a gap): ask the window
+    let seg = segs[msn - (segs[0]?.msn ?? 0)];
+    if (!seg || seg.msn !== msn) seg = segs.find((s) => s.msn === msn); // not contiguous here (a gap)
+    if (!seg || seg.gap) return undefined;
     let list = this.segmentLists.get(seg);
-    if (!list) {
-      list = r.segment(msn);
-      if (list) this.segmentLists.set(seg, list);
-    }
+    if (!list) this.segmentLists.set(seg, (list = seg.parts.map((p) => this.flatPart(p.chunks)[0]!)));
     return list;
+  }
+
+  private flatPart(chunks: readonly Buffer[]): readonly Buffer[] {
+    if (chunks.length <= 1) return chunks;
+    let flat = this.flatParts.get(chunks);
+    if (!flat) this.flatParts.set(chunks, (flat = [Buffer.concat(chunks as Buffer[])]));
+    return flat;
   }
 
   private cacheOf(r: HlsRendition): PlaylistCache {
@@ -139,6 +174,15 @@ export function playlistCacheControl(targetDuration: number, ll: boolean, direct
   if (!ll) return `public, max-age=${halfTarget(targetDuration)}`;
   if (!directives) return `public, max-age=${LL_PLAYLIST_MAX_AGE_S}`;
   return `public, max-age=${DIRECTIVE_PLAYLIST_TARGET_DURATIONS * targetDuration}`;
+}
+
+function tokenSuffix(query: HlsQuery): string {
+  const token = query.token;
+  return typeof token === 'string' && token ? `?token=${encodeURIComponent(token)}` : '';
+}
+
+function expired(ex: HlsExchange): void {
+  ex.error('media_not_found', 'expired');
 }
 
 function halfTarget(targetDuration: number): number {

@@ -8,9 +8,10 @@ import type { PlaybackDeps } from '../playback-deps.js';
 import { sendPlaybackError } from '../playback-errors.js';
 import { playbackIdOf } from '../playback-url.js';
 import { mountBeforeFastify } from '../playback-front.js';
-import { parseHlsPath } from './hls-paths.js';
+import { type HlsResource, parseHlsPath } from './hls-paths.js';
+import type { HlsResponseKind, HlsResponseObserver } from './hls-observer-hook.js';
 import { HlsExchange } from './hls-responses.js';
-import { HlsServing } from './hls-serving.js';
+import { type HlsQuery, HlsServing } from './hls-serving.js';
 import { variantsOf } from './hls-variants.js';
 import { HOP_HEADER, proxyHls } from './hls-proxy.js';
 
@@ -22,9 +23,12 @@ export interface HlsServingDeps extends PlaybackDeps {
    * HLS requests are forwarded there (hls-proxy.ts). Absent = HLS is served here (locally pulled on an edge).
    */
   readonly hlsOrigin?: (streamPath: string) => Promise<string | undefined>;
+  /** Told of every HLS answer (metrics, the health module's viewer estimate); absent = nobody watches. */
+  readonly hlsObserver?: HlsResponseObserver;
 }
 
 const PREFIX = '/hls/';
+const NO_QUERY: HlsQuery = Object.freeze({});
 
 /**
  * HLS and LL-HLS at /hls/<playbackId>/index.m3u8 (see hls-paths.ts for the URL space), served from what the
@@ -49,37 +53,44 @@ export function registerHls(app: FastifyInstance, deps: HlsServingDeps): void {
 /** The handler of every request under /hls/ (any method). */
 export function hlsHandler(deps: HlsServingDeps & { packagers: HlsPackagers }): (req: IncomingMessage, res: ServerResponse) => void {
   const serving = new HlsServing();
+  const fail = (ex: HlsExchange, err: unknown): void => {
+    deps.log.error({ err, path: ex.req.url?.split('?')[0] }, 'HLS request failed');
+    if (!ex.res.headersSent && !ex.gone) ex.error('internal_error', 'internal server error');
+    else ex.res.destroy();
+  };
   return (req, res) => {
-    const ex = new HlsExchange(req, res);
-    answer(ex, deps, serving).catch((err: unknown) => {
-      deps.log.error({ err, path: req.url?.split('?')[0] }, 'HLS request failed');
-      if (!res.headersSent && !ex.gone) ex.error('internal_error', 'internal server error');
-      else res.destroy();
-    });
+    const ex = new HlsExchange(req, res, deps.hlsObserver);
+    try {
+      // Most answers are written before this returns; only a request that waits (blocking reload, held part) is a promise.
+      const waiting = answer(ex, deps, serving);
+      if (waiting) waiting.catch((err: unknown) => fail(ex, err));
+    } catch (err) {
+      fail(ex, err);
+    }
   };
 }
 
-async function answer(ex: HlsExchange, deps: HlsServingDeps & { packagers: HlsPackagers }, serving: HlsServing): Promise<void> {
+function answer(ex: HlsExchange, deps: HlsServingDeps & { packagers: HlsPackagers }, serving: HlsServing): void | Promise<void> {
   const { req } = ex;
   const url = req.url!;
   const q = url.indexOf('?');
   const path = q < 0 ? url : url.slice(0, q);
   if (req.method === 'OPTIONS') return ex.raw(204, preflightHeaders(req.headers.origin, req.headers['access-control-request-headers']));
   if (req.method !== 'GET' && req.method !== 'HEAD') return ex.error('not_found', `no route ${req.method} ${path}`);
-  const rest = path.slice(PREFIX.length);
-  const slash = rest.indexOf('/');
-  const rawId = slash < 0 ? rest : rest.slice(0, slash);
+  const slash = path.indexOf('/', PREFIX.length);
+  const rawId = slash < 0 ? path.slice(PREFIX.length) : path.slice(PREFIX.length, slash);
   // The router's cap, as fastify applies it to its path parameters (the path is not echoed: it may be huge).
   if (rawId.length > MAX_PARAM_LENGTH) return ex.error('uri_too_long', `a path segment is longer than ${MAX_PARAM_LENGTH} characters`);
   let id: string | undefined;
   let tail: string;
   try {
-    id = playbackIdOf(decodeURIComponent(rawId));
-    tail = slash < 0 ? '' : decodeURIComponent(rest.slice(slash + 1));
+    id = playbackIdOf(decoded(rawId));
+    tail = slash < 0 ? '' : decoded(path.slice(slash + 1));
   } catch {
     return ex.error('invalid_url', 'the URL is not valid (a bad percent-encoding?)');
   }
   const resource = parseHlsPath(tail);
+  if (resource) ex.kind = resourceKind(resource, q >= 0 && url.includes('_HLS_msn=', q));
   if (!id || !resource) return ex.error('not_found', 'no such HLS resource');
   const query = q < 0 ? '' : url.slice(q + 1);
   const decision = deps.decidePlay({ app: 'live', name: id, query, clientIp: req.socket.remoteAddress ?? '', protocol: 'hls' });
@@ -99,8 +110,20 @@ async function answer(ex: HlsExchange, deps: HlsServingDeps & { packagers: HlsPa
     if (!deps.packagers.get(decision.streamPath) && !(await deps.edge.ensure(decision.streamPath))) return ex.error('stream_not_live', 'stream not live');
   }
   if (!deps.packagers.get(decision.streamPath)) return ex.error('stream_not_live', 'stream not live');
+  ex.streamPath = decision.streamPath;
   const variants = variantsOf(deps.packagers, decision.streamPath, deps.renditions);
-  return serving.serve(ex, variants, resource, parseQuery(query));
+  return serving.serve(ex, variants, resource, q < 0 ? NO_QUERY : parseQuery(query));
+}
+
+/** Percent-decoding only where there is something to decode (most HLS paths have no `%`); throws like decodeURIComponent. */
+function decoded(s: string): string {
+  return s.includes('%') ? decodeURIComponent(s) : s;
+}
+
+/** The observer's label of a request (metrics' `kind`). */
+function resourceKind(r: HlsResource, blocking: boolean): HlsResponseKind {
+  if (r.kind === 'media') return blocking ? 'playlist_blocking' : 'playlist';
+  return r.kind;
 }
 
 /** A publisher of this process that is not itself a pull from elsewhere (services/edge EDGE_PROTOCOL). */

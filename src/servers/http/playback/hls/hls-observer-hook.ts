@@ -1,0 +1,27 @@
+import type { IncomingMessage } from 'node:http';
+
+/** What an HLS response served, for metrics and the health module's viewer estimate: a handful of kinds, never the URL. */
+export type HlsResponseKind = 'master' | 'playlist' | 'playlist_blocking' | 'part' | 'segment' | 'init' | 'other';
+
+export interface HlsServed {
+  readonly kind: HlsResponseKind;
+  readonly status: number;
+  /** Body bytes written (0 for HEAD, 304 and errors without a body). */
+  readonly bytes: number;
+  /** performance.now() when the request arrived: a blocking reload's time includes its wait. */
+  readonly startedMs: number;
+  /** performance.now() when the answer was written. */
+  readonly nowMs: number;
+  /** The hub path the request was authorised for (`live/<name>`); undefined when it was refused before. */
+  readonly streamPath: string | undefined;
+  readonly req: IncomingMessage;
+}
+
+/**
+ * Told of every answer the HLS front writes, by the front itself: no request listener and no per-response
+ * closure, and nothing for the server's other requests. A request whose viewer left during a blocking wait
+ * writes nothing and is not reported.
+ */
+export interface HlsResponseObserver {
+  served(s: HlsServed): void;
+}
