@@ -100,19 +100,37 @@ function answer(ex: HlsExchange, deps: HlsServingDeps & { packagers: HlsPackager
       : ex.error('stream_not_live', 'stream not live');
   }
   if (deps.hlsOrigin && req.headers[HOP_HEADER] === undefined && !hasOwnPublisher(deps, decision.streamPath)) {
-    const origin = await deps.hlsOrigin(decision.streamPath);
-    if (origin) return proxyHls(req, ex.res, origin);
+    return forwardOrServe(ex, deps, serving, decision.streamPath, resource, q < 0 ? NO_QUERY : parseQuery(query));
   }
   if (deps.edge && !deps.hlsOrigin) {
-    // Edge: a playlist for a stream published elsewhere is held while the pull starts (FIRST_SEGMENT_WAIT_MS
-    // then holds it for the first segments, as for a publisher that just started here).
     deps.edge.touch(decision.streamPath);
-    if (!deps.packagers.get(decision.streamPath) && !(await deps.edge.ensure(decision.streamPath))) return ex.error('stream_not_live', 'stream not live');
+    if (!deps.packagers.get(decision.streamPath)) return pullThenServe(ex, deps, serving, decision.streamPath, resource, q < 0 ? NO_QUERY : parseQuery(query));
   }
-  if (!deps.packagers.get(decision.streamPath)) return ex.error('stream_not_live', 'stream not live');
-  ex.streamPath = decision.streamPath;
-  const variants = variantsOf(deps.packagers, decision.streamPath, deps.renditions);
-  return serving.serve(ex, variants, resource, q < 0 ? NO_QUERY : parseQuery(query));
+  return serveHere(ex, deps, serving, decision.streamPath, resource, q < 0 ? NO_QUERY : parseQuery(query));
+}
+
+type Deps = HlsServingDeps & { packagers: HlsPackagers };
+
+function serveHere(ex: HlsExchange, deps: Deps, serving: HlsServing, streamPath: string, resource: HlsResource, query: HlsQuery): void | Promise<void> {
+  if (!deps.packagers.get(streamPath)) return ex.error('stream_not_live', 'stream not live');
+  ex.streamPath = streamPath;
+  return serving.serve(ex, variantsOf(deps.packagers, streamPath, deps.renditions), resource, query);
+}
+
+/** Workers: a stream published on another worker of this machine is answered by that worker's packager. */
+async function forwardOrServe(ex: HlsExchange, deps: Deps, serving: HlsServing, streamPath: string, resource: HlsResource, query: HlsQuery): Promise<void> {
+  const origin = await deps.hlsOrigin!(streamPath);
+  if (origin) return proxyHls(ex.req, ex.res, origin);
+  return serveHere(ex, deps, serving, streamPath, resource, query);
+}
+
+/**
+ * Edge: a playlist for a stream published elsewhere is held while the pull starts (FIRST_SEGMENT_WAIT_MS then
+ * holds it for the first segments, as for a publisher that just started here).
+ */
+async function pullThenServe(ex: HlsExchange, deps: Deps, serving: HlsServing, streamPath: string, resource: HlsResource, query: HlsQuery): Promise<void> {
+  if (!(await deps.edge!.ensure(streamPath))) return ex.error('stream_not_live', 'stream not live');
+  return serveHere(ex, deps, serving, streamPath, resource, query);
 }
 
 /** Percent-decoding only where there is something to decode (most HLS paths have no `%`); throws like decodeURIComponent. */
