@@ -47,7 +47,7 @@ npx eslint . --max-warnings=0
 if [ "${1:-}" = "--unit" ]; then
   mapfile -t files < <(find src -name '*.test.ts' | sort)
   echo "test.sh: ${#files[@]} test files"
-  exec node --import tsx --test --test-concurrency=2 --test-timeout=300000 "${files[@]}"
+  exec node --import tsx --test --test-concurrency=2 --test-timeout=480000 "${files[@]}"
 fi
 
 # Most integration tests wait on real-time media (ffmpeg -re, players, segment clocks), so two files run at
@@ -59,6 +59,6 @@ mapfile -t parallel < <({ find test -name '*.test.ts' | sort; find src -name '*.
 mapfile -t serial < <(find test -name '*.test.ts' | sort | grep -E "$SERIAL_RE")
 echo "test.sh: $(( ${#parallel[@]} + ${#serial[@]} )) test files (${#parallel[@]} two at a time, then ${#serial[@]} alone)"
 status=0
-node --import tsx --test --test-concurrency=2 --test-timeout=300000 "${parallel[@]}" || status=$?
-node --import tsx --test --test-concurrency=1 --test-timeout=300000 "${serial[@]}" || status=$?
+node --import tsx --test --test-concurrency=2 --test-timeout=480000 "${parallel[@]}" || status=$?
+node --import tsx --test --test-concurrency=1 --test-timeout=480000 "${serial[@]}" || status=$?
 exit $status
