@@ -5,7 +5,7 @@ import { HealthEvaluator } from './health-evaluator.js';
 import { audioFigures, avOffsetMs, driftMs, encoderFigures, mediaRate, videoFigures } from './health-figures.js';
 import { OFFLINE_EVALUATION, type EncoderFigures, type HealthEvaluation, type HealthThresholds, type IngestFigures } from './health-types.js';
 import { IngestMeter } from './ingest-meter.js';
-import { LONG_WINDOW_S, SHORT_WINDOW_S } from './limits.js';
+import { TrackWindows } from './track-meter.js';
 
 /** Whole ms since the clock was made (monotonic). */
 export type ElapsedClock = () => number;
@@ -34,6 +34,9 @@ export class StreamHealth {
   private encoder: EncoderFigures | null = null;
   private readonly evaluator = new HealthEvaluator();
   private last: HealthEvaluation = OFFLINE_EVALUATION;
+  /** Each evaluation's window sums, read in one pass per track into these (no allocation per evaluation). */
+  private readonly videoWindows = new TrackWindows();
+  private readonly audioWindows = new TrackWindows();
 
   constructor(private readonly thresholds: HealthThresholds, private readonly clocks: ClockSource) {}
 
@@ -73,8 +76,10 @@ export class StreamHealth {
     }
     const now = m.elapsed();
     m.tick(now);
-    const video = videoFigures(m, now);
-    const audio = audioFigures(m, now);
+    m.video.measure(this.videoWindows);
+    m.audio.measure(this.audioWindows);
+    const video = videoFigures(m, now, this.videoWindows);
+    const audio = audioFigures(m, now, this.audioWindows);
     const ingest: IngestFigures = {
       protocol: pub.info.protocol,
       remoteAddress: pub.info.remoteAddress,
@@ -89,13 +94,13 @@ export class StreamHealth {
       configChanges: m.configChanges,
       bytesIn: pub.bytesIn,
     };
-    const main = video ? m.video : m.audio;
+    const main = video ? this.videoWindows : this.audioWindows;
     const findings = findReasons({
       video, audio, ingest,
       silenceMs: m.silenceMs(now),
       sinceKeyframeMs: video && !Number.isNaN(m.video.lastKeyDts) ? m.video.lastDts - m.video.lastKeyDts : null,
-      shortSeconds: main.window(SHORT_WINDOW_S).seconds,
-      longSeconds: main.window(LONG_WINDOW_S).seconds,
+      shortSeconds: main.shortSeconds,
+      longSeconds: main.longSeconds,
     }, this.thresholds);
     const { state, since, reasons } = this.evaluator.judge(findings, wallNow);
     return (this.last = { state, since, reasons, video, audio, encoder: this.encoder, ingest });

@@ -1,17 +1,27 @@
-import { LATE_FRAME_MS, MEDIA_GAP_MS, MEDIA_RING_SECONDS } from './limits.js';
+import { LATE_FRAME_MS, LONG_WINDOW_S, MEDIA_GAP_MS, MEDIA_RING_SECONDS, SHORT_WINDOW_S } from './limits.js';
 
 const SLOT_MASK = MEDIA_RING_SECONDS - 1;
 /** Evaluations the arrival alignment (earliest arrival relative to media time) is taken over: about 10 s. */
 const ALIGNMENT_TICKS = 10;
 
-/** Sums over whole media seconds of one track. */
-export interface TrackWindow {
-  readonly seconds: number;
-  readonly bytes: number;
-  readonly frames: number;
+/**
+ * Sums over the last 1, SHORT_WINDOW_S and LONG_WINDOW_S whole media seconds of one track (`seconds`: how many the
+ * track fully covered, fewer right after the start) and the largest keyframe interval that ended in the last
+ * LONG_WINDOW_S seconds (the one being filled included; 0: none). Filled in place by TrackMeter.measure, once per
+ * evaluation: one preallocated object per track, so an evaluation reads its windows without allocating.
+ */
+export class TrackWindows {
+  oneSeconds = 0;
+  oneBytes = 0;
+  oneFrames = 0;
+  shortSeconds = 0;
+  shortBytes = 0;
+  shortFrames = 0;
+  longSeconds = 0;
+  longBytes = 0;
+  longFrames = 0;
+  keyMax = 0;
 }
-
-const EMPTY_WINDOW: TrackWindow = { seconds: 0, bytes: 0, frames: 0 };
 
 /**
  * One track's frames as they arrive. Rates are kept per second of media time, not of arrival, so input read in
@@ -108,34 +118,47 @@ export class TrackMeter {
   }
 
   /**
-   * The last `n` whole media seconds before the second being filled (fewer right after the start: only seconds
-   * the track fully covered count). Seconds with no frame count as empty, so a gap lowers the rate.
+   * Reads every window in one pass over the last LONG_WINDOW_S + 1 slots into `w`. A window is the whole media
+   * seconds before the one being filled (only seconds the track fully covered count, so fewer right after the
+   * start); a second with no frame counts as empty, so a gap lowers the rate.
    */
-  window(n: number): TrackWindow {
-    if (this.frames === 0) return EMPTY_WINDOW;
+  measure(w: TrackWindows): void {
+    w.oneSeconds = w.oneBytes = w.oneFrames = w.shortSeconds = w.shortBytes = w.shortFrames = 0;
+    w.longSeconds = w.longBytes = w.longFrames = w.keyMax = 0;
+    if (this.frames === 0) return;
     const newest = Math.floor(this.lastDts / 1000);
-    const from = Math.max(Math.ceil(this.firstDts / 1000), newest - n);
-    if (from >= newest) return EMPTY_WINDOW;
+    const first = Math.ceil(this.firstDts / 1000);
     let bytes = 0;
     let frames = 0;
-    for (let s = from; s < newest; s++) {
+    let keyMax = 0;
+    for (let back = 0; back <= LONG_WINDOW_S; back++) {
+      const s = newest - back;
       const slot = s & SLOT_MASK;
-      if (this.slotSecond[slot] !== s) continue;
-      bytes += this.slotBytes[slot]!;
-      frames += this.slotFrames[slot]!;
+      if (this.slotSecond[slot] === s) {
+        if (this.slotKeyMax[slot]! > keyMax) keyMax = this.slotKeyMax[slot]!;
+        if (back > 0 && s >= first) {
+          bytes += this.slotBytes[slot]!;
+          frames += this.slotFrames[slot]!;
+        }
+      }
+      if (back === 1) {
+        w.oneSeconds = covered(newest, first, 1);
+        w.oneBytes = bytes;
+        w.oneFrames = frames;
+      } else if (back === SHORT_WINDOW_S) {
+        w.shortSeconds = covered(newest, first, SHORT_WINDOW_S);
+        w.shortBytes = bytes;
+        w.shortFrames = frames;
+      }
     }
-    return { seconds: newest - from, bytes, frames };
+    w.longSeconds = covered(newest, first, LONG_WINDOW_S);
+    w.longBytes = bytes;
+    w.longFrames = frames;
+    w.keyMax = keyMax;
   }
+}
 
-  /** The largest keyframe interval that ended in the last `n` media seconds (the one being filled included). */
-  maxKeyInterval(n: number): number | null {
-    if (this.frames === 0) return null;
-    const newest = Math.floor(this.lastDts / 1000);
-    let max = 0;
-    for (let s = newest - n; s <= newest; s++) {
-      const slot = s & SLOT_MASK;
-      if (this.slotSecond[slot] === s) max = Math.max(max, this.slotKeyMax[slot]!);
-    }
-    return max > 0 ? max : null;
-  }
+/** Whole seconds of the last `n` before `newest` from `first` on. */
+function covered(newest: number, first: number, n: number): number {
+  return Math.max(0, newest - Math.max(first, newest - n));
 }

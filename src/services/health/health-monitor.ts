@@ -26,6 +26,8 @@ export type HealthMonitorEvents = {
 
 interface Tracked {
   readonly history: HealthHistory;
+  /** The evaluation round that last saw this stream. */
+  round: number;
   readonly stable: StableState;
   streamId: string | null;
   latest: HealthReport | undefined;
@@ -49,8 +51,12 @@ export interface HealthMonitorDeps {
 export class HealthMonitor {
   readonly events: TypedEmitter<HealthMonitorEvents>;
   private readonly tracked = new Map<string, Tracked>();
-  /** Paths published by the transcoder: still skipped while they wait without a publisher (reconnect window). */
-  private readonly internal = new Set<string>();
+  /**
+   * Paths published by the transcoder, with the round that last saw them held: still skipped while they wait
+   * without a publisher (reconnect window).
+   */
+  private readonly internal = new Map<string, number>();
+  private round = 0;
   private timer: NodeJS.Timeout | undefined;
   private readonly wallClock: () => number;
 
@@ -84,33 +90,35 @@ export class HealthMonitor {
     for (const t of this.tracked.values()) if (t.latest) yield t.latest;
   }
 
-  /** One evaluation round (the timer's; tests call it directly). */
+  /**
+   * One evaluation round (the timer's; tests call it directly). Streams are marked with the round that saw them
+   * rather than collected into sets: a round allocates nothing beyond what each stream's report needs.
+   */
   evaluateAll(): void {
     const wallNow = this.wallClock();
     const monotonicNow = performance.now();
-    const seen = new Set<string>();
-    const held = new Set<string>();
+    const round = ++this.round;
     for (const stream of this.deps.hub.streams()) {
-      held.add(stream.path);
-      if (stream.publisher?.info.protocol === TRANSCODE_PROTOCOL) this.internal.add(stream.path);
-      if (!stream.health || this.internal.has(stream.path)) continue;
-      seen.add(stream.path);
-      this.evaluate(stream, wallNow, monotonicNow);
+      const internal = stream.publisher?.info.protocol === TRANSCODE_PROTOCOL || this.internal.has(stream.path);
+      if (internal) this.internal.set(stream.path, round);
+      if (!stream.health || internal) continue;
+      this.evaluate(stream, wallNow, monotonicNow, round);
     }
-    for (const path of this.internal) if (!held.has(path)) this.internal.delete(path);
-    for (const path of [...this.tracked.keys()]) {
-      if (seen.has(path)) continue;
+    for (const [path, seen] of this.internal) if (seen !== round) this.internal.delete(path);
+    for (const [path, t] of this.tracked) {
+      if (t.round === round) continue;
       this.tracked.delete(path);
       this.deps.audience.forget(path);
       this.events.emit('gone', path);
     }
-    for (const path of [...this.deps.audience.paths()]) if (!seen.has(path)) this.deps.audience.forget(path);
+    for (const path of this.deps.audience.paths()) if (!this.tracked.has(path)) this.deps.audience.forget(path);
     this.events.emit('evaluated');
   }
 
-  private evaluate(stream: HubStream, wallNow: number, monotonicNow: number): void {
+  private evaluate(stream: HubStream, wallNow: number, monotonicNow: number, round: number): void {
     let t = this.tracked.get(stream.path);
-    if (!t) this.tracked.set(stream.path, (t = { history: new HealthHistory(), stable: new StableState(this.deps.hysteresisMs), streamId: null, latest: undefined }));
+    if (!t) this.tracked.set(stream.path, (t = { history: new HealthHistory(), round, stable: new StableState(this.deps.hysteresisMs), streamId: null, latest: undefined }));
+    t.round = round;
     const evaluation = stream.health!.evaluate(wallNow);
     t.streamId = stream.publisher?.info.streamId ?? t.streamId;
     let change: StableChange | undefined;
