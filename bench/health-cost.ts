@@ -1,14 +1,14 @@
 /**
  * What ingest health monitoring costs (issue 18's budget: <= 2 % of the server's CPU with 10 live streams).
  *
- *   npx tsx bench/health-cost.ts [--streams 10] [--rounds 3] [--windows 20] [--seconds 10] [--cpu-warmup 60]
+ *   npx tsx bench/health-cost.ts [--streams 10] [--rounds 3] [--windows 15] [--seconds 20] [--cpu-warmup 60]
  *                                [--scrape 15] [--control 1] [--micro 1] [--pipeline 0]
  *
  * Server: OnAir builds from dist/, one as it ships (health on), one with `--health off` and a second `--health off`
  * as a control (two identical servers: control/off is what the bench reads when there is nothing to find), all
  * pinned to CPU 0. `--streams` ffmpeg processes on CPU 1 each publish the reference clip (720p30 H.264 2.5 Mb/s +
  * AAC, ~2.7 Mb/s) in real time to every server at once through ffmpeg's tee muxer, so the servers get the same
- * bytes at the same moments; HLS on, no players, /metrics scraped every `--scrape` s on all of them.
+ * bytes at the same moments; HLS on, no players, /metrics scraped every `--scrape` s on all of them (0: never).
  * CPU is each server's run time in nanoseconds (the sum of its threads' /proc/<pid>/task/<tid>/schedstat), read over
  * the same `--windows` windows of `--seconds` for all servers after `--cpu-warmup` s. `--rounds` rounds restart
  * the servers with the roles rotated over the positions (ports, start order, the order ffmpeg writes to them), so a
@@ -34,9 +34,9 @@ import { healthMicro, healthMsPerSecond, printMicro } from './health-micro.js';
 
 const root = resolve(import.meta.dirname, '..');
 const STREAMS = numberArg('streams', 10);
-const SECONDS = numberArg('seconds', 10);
+const SECONDS = numberArg('seconds', 20);
 const CPU_WARMUP_MS = numberArg('cpu-warmup', 60) * 1000;
-const WINDOWS = numberArg('windows', 20);
+const WINDOWS = numberArg('windows', 15);
 const CONTROL = numberArg('control', 1) !== 0;
 const ROUNDS = numberArg('rounds', CONTROL ? 3 : 2);
 const SCRAPE_MS = numberArg('scrape', 15) * 1000;
@@ -81,9 +81,11 @@ async function serverRound(round: number, clip: string): Promise<Window[]> {
     for (let i = 0; i < STREAMS; i++) {
       pubs.push(startChild('taskset', ['-c', '1', 'ffmpeg', ...realtimeTeeArgs(clip, servers.map((s) => s.rtmpUrl(`s${i}`)))]));
     }
-    scraper = setInterval(() => {
-      for (const p of ports) void fetch(`http://127.0.0.1:${p + 1}/metrics`).then((r) => r.text()).catch(() => {});
-    }, SCRAPE_MS);
+    if (SCRAPE_MS > 0) {
+      scraper = setInterval(() => {
+        for (const p of ports) void fetch(`http://127.0.0.1:${p + 1}/metrics`).then((r) => r.text()).catch(() => {});
+      }, SCRAPE_MS);
+    }
     const loadStart = load();
     console.log(`round ${round + 1}/${ROUNDS}: positions ${positions.map((v, p) => `${ports[p]}=${v.name}`).join(', ')}; load average ${loadStart}; warming up ${CPU_WARMUP_MS / 1000} s`);
     await sleep(CPU_WARMUP_MS);
@@ -167,7 +169,7 @@ async function serverCpu(): Promise<number> {
   buildOnAir();
   const clip = referenceClip(join(root, 'bench/out/media'));
   const packets = clipPacketsPerSecond(clip);
-  console.log(`server: ${STREAMS} streams of the reference clip (${packets.toFixed(1)} packets a second each) teed to ${VARIANTS.length} servers; ${ROUNDS} rounds of ${CPU_WARMUP_MS / 1000} s warm-up + ${WINDOWS} windows of ${SECONDS} s; /metrics every ${SCRAPE_MS / 1000} s`);
+  console.log(`server: ${STREAMS} streams of the reference clip (${packets.toFixed(1)} packets a second each) teed to ${VARIANTS.length} servers; ${ROUNDS} rounds of ${CPU_WARMUP_MS / 1000} s warm-up + ${WINDOWS} windows of ${SECONDS} s; ${SCRAPE_MS > 0 ? `/metrics every ${SCRAPE_MS / 1000} s` : 'no /metrics scrapes'}`);
   const rounds: Window[][] = [];
   for (let r = 0; r < ROUNDS; r++) rounds.push(await serverRound(r, clip));
   report(rounds);
