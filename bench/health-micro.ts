@@ -12,11 +12,13 @@
  * `--rounds` runs of `--seconds` each), what health adds per packet, µs per evaluation round and per stream
  * (median and p90 of every round), and heap bytes one round allocates (rounds without a collection in between).
  * The arrival clock is simulated, so the stream is healthy and media runs faster than real time.
+ * Last, one /metrics rendering (the server's prom-client registry) with health on (its per-stream series) and off.
  */
 import { pino } from 'pino';
 import { pathToFileURL } from 'node:url';
 import { StreamHub } from '../src/hub/index.js';
 import { HealthMonitor, HlsAudience } from '../src/services/health/index.js';
+import { OnAirMetrics } from '../src/services/metrics/index.js';
 import type { MediaPacket, StreamMetadata } from '../src/core/media-packet.js';
 import type { SubscriberSink } from '../src/hub/types.js';
 import type { ClockSource, HealthThresholds } from '../src/hub/health/index.js';
@@ -71,32 +73,70 @@ const DROP_SINK: SubscriberSink = {
   pendingBytes: 0, onMetadata: () => {}, onPacket: () => {}, onPublisherEnd: () => {}, onPublisherStart: () => {}, onClose: () => {},
 };
 
-/** One run: both hubs get `seconds` of media on every stream; returns ns per packet on and off, and each round's µs and bytes. */
-function run(streams: number, seconds: number, readMs: number, media: readonly MediaPacket[]): { nsOn: number; nsOff: number; rounds: number[]; bytes: number[] } {
-  let now = 0;
-  let wall = Date.UTC(2026, 0, 1);
+/** The two hubs (health on with its monitor, health off) with `streams` published streams on a simulated clock. */
+function setup(streams: number, clock: { now: number; wall: number }) {
   const clocks: ClockSource = () => {
-    const start = now;
-    return () => now - start;
+    const start = clock.now;
+    return () => clock.now - start;
   };
   const log = pino({ level: 'silent' });
   const options = { gop: { maxBytes: 16 << 20, maxMs: 10_000 }, subscriber: { budgetBytes: 4 << 20, slowTimeoutMs: 30_000 }, takeover: 'takeover' as const };
   const on = new StreamHub({ ...options, health: THRESHOLDS, healthClocks: clocks }, log);
   const off = new StreamHub(options, log);
-  const monitor = new HealthMonitor({ hub: on, audience: new HlsAudience(), hysteresisMs: 5000, log, wallClock: () => wall });
+  const audience = new HlsAudience();
+  const monitor = new HealthMonitor({ hub: on, audience, hysteresisMs: 5000, log, wallClock: () => clock.wall });
   const pubs = [on, off].map((hub) => Array.from({ length: streams }, (_, i) => {
     const pub = hub.publish(`live/s${i}`, { protocol: 'rtmp', remoteAddress: '127.0.0.1', streamId: `str_${i}` });
     hub.subscribe(`live/s${i}`, { protocol: 'hls', remoteAddress: 'internal' }, DROP_SINK);
     pub.setMetadata(METADATA);
     return pub;
   }));
+  return { on, off, monitor, audience, pubs, log };
+}
+
+/**
+ * One /metrics rendering (prom-client, the server's registry) with health on (per-stream series from the monitor's
+ * reports) and off, on `streams` streams with 20 s of media behind them: µs per scrape, median of alternating runs.
+ */
+export async function scrapeCost(streams: number): Promise<{ onUs: number; offUs: number }> {
+  const media = streamPackets(21);
+  const clock = { now: 0, wall: Date.UTC(2026, 0, 1) };
+  const { on, off, monitor, audience, pubs, log } = setup(streams, clock);
+  for (let t = 1000; t <= 20_000; t += 1000) {
+    clock.now = t;
+    clock.wall += 1000;
+    for (const hubPubs of pubs) hubPubs.forEach((pub) => media.filter((p) => p.dts >= t - 1000 && p.dts < t).forEach((p) => pub.push(p)));
+    monitor.evaluateAll();
+  }
+  const metrics = [
+    new OnAirMetrics({ hub: on, log, rtmpConnections: () => streams, monitor, audience }),
+    new OnAirMetrics({ hub: off, log, rtmpConnections: () => streams }),
+  ];
+  const us: number[][] = [[], []];
+  for (let i = 0; i < 240; i++) {
+    const k = i & 1;
+    const t0 = process.hrtime.bigint();
+    await metrics[k]!.registry.metrics();
+    if (i >= 40) us[k]!.push(Number(process.hrtime.bigint() - t0) / 1000);
+  }
+  metrics.forEach((m) => m.close());
+  monitor.close();
+  on.close();
+  off.close();
+  return { onUs: median(us[0]!), offUs: median(us[1]!) };
+}
+
+/** One run: both hubs get `seconds` of media on every stream; returns ns per packet on and off, and each round's µs and bytes. */
+function run(streams: number, seconds: number, readMs: number, media: readonly MediaPacket[]): { nsOn: number; nsOff: number; rounds: number[]; bytes: number[] } {
+  const clock = { now: 0, wall: Date.UTC(2026, 0, 1) };
+  const { on, off, monitor, pubs } = setup(streams, clock);
   const next = [new Array<number>(streams).fill(0), new Array<number>(streams).fill(0)];
   const ns = [0, 0];
   let packets = 0;
   const rounds: number[] = [];
   const bytes: number[] = [];
   for (let t = readMs, slot = 0; t <= seconds * 1000; t += readMs, slot++) {
-    now = t;
+    clock.now = t;
     for (let s = 0; s < streams; s++) {
       for (let k = 0; k < 2; k++) {
         const h = (k + slot + s) & 1; // which hub goes first alternates
@@ -110,7 +150,7 @@ function run(streams: number, seconds: number, readMs: number, media: readonly M
       }
     }
     if (t % 1000 === 0) {
-      wall += 1000;
+      clock.wall += 1000;
       const heap0 = process.memoryUsage().heapUsed;
       const t0 = process.hrtime.bigint();
       monitor.evaluateAll();
@@ -172,6 +212,13 @@ export function printMicro(f: MicroFigures): void {
   console.log(`micro: health's CPU for ${f.streams} live streams: ${(healthMsPerSecond(f) * 1000).toFixed(0)} us per second (${((f.nsAdded * f.packetsPerSecond * f.streams) / 1000).toFixed(0)} us per-packet + ${f.roundUs.median.toFixed(0)} us evaluation) = ${(healthMsPerSecond(f) / 10).toFixed(3)} % of one core`);
 }
 
+/** What a /metrics scrape costs with health (its per-stream series) against without, per second at `intervalS`. */
+export function printScrape(s: { onUs: number; offUs: number }, streams: number, intervalS = 15): void {
+  console.log(`micro: one /metrics scrape with ${streams} streams: health on ${s.onUs.toFixed(0)} us, off ${s.offUs.toFixed(0)} us; at one scrape every ${intervalS} s health's series add ${((s.onUs - s.offUs) / intervalS).toFixed(0)} us per second`);
+}
+
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  printMicro(healthMicro({ streams: numberArg('streams', 10), seconds: numberArg('seconds', 120), readMs: numberArg('read-ms', 200), rounds: numberArg('rounds', 5) }));
+  const streams = numberArg('streams', 10);
+  printMicro(healthMicro({ streams, seconds: numberArg('seconds', 120), readMs: numberArg('read-ms', 200), rounds: numberArg('rounds', 5) }));
+  void scrapeCost(streams).then((s) => printScrape(s, streams));
 }
