@@ -43,6 +43,14 @@ export class TrackMeter {
   private secondStart = Infinity;
   private secondEnd = -Infinity;
   private slot = 0;
+  /**
+   * The second being filled, summed in fields of this object and written to its ring slot only when the second
+   * changes or the windows are read: a frame then touches this object alone, not four typed arrays (each its own
+   * cache line, cold in a server that runs many other things between two frames of a stream).
+   */
+  private curBytes = 0;
+  private curFrames = 0;
+  private curKeyMax = 0;
   frames = 0;
   firstDts = NaN;
   lastDts = NaN;
@@ -64,16 +72,15 @@ export class TrackMeter {
   record(dts: number, bytes: number, keyframe: boolean, arrival: number): void {
     // Most frames land in the same media second as the one before: the slot is looked up once per second.
     if (dts >= this.secondEnd || dts < this.secondStart) this.enterSecond(dts);
-    const slot = this.slot;
-    this.slotBytes[slot] = this.slotBytes[slot]! + bytes;
-    this.slotFrames[slot] = this.slotFrames[slot]! + 1;
+    this.curBytes += bytes;
+    this.curFrames++;
     if (this.frames === 0) this.firstDts = dts;
     else if (dts - this.lastDts > MEDIA_GAP_MS) this.gaps++;
     if (this.keyframed && keyframe) {
       if (!Number.isNaN(this.lastKeyDts)) {
         const interval = dts - this.lastKeyDts;
         this.lastKeyInterval = interval;
-        if (interval > this.slotKeyMax[slot]!) this.slotKeyMax[slot] = interval;
+        if (interval > this.curKeyMax) this.curKeyMax = interval;
       }
       this.lastKeyDts = dts;
     }
@@ -86,17 +93,30 @@ export class TrackMeter {
   }
 
   private enterSecond(dts: number): void {
+    this.flush();
     const second = Math.floor(dts / 1000);
     const slot = second & SLOT_MASK;
     if (this.slotSecond[slot] !== second) {
       this.slotSecond[slot] = second;
-      this.slotBytes[slot] = 0;
-      this.slotFrames[slot] = 0;
-      this.slotKeyMax[slot] = 0;
+      this.curBytes = this.curFrames = this.curKeyMax = 0;
+    } else {
+      // back to a second already filled (a timestamp stepping back): go on from its sums
+      this.curBytes = this.slotBytes[slot]!;
+      this.curFrames = this.slotFrames[slot]!;
+      this.curKeyMax = this.slotKeyMax[slot]!;
     }
     this.slot = slot;
     this.secondStart = second * 1000;
     this.secondEnd = this.secondStart + 1000;
+  }
+
+  /** Writes the second being filled to its slot (before any frame, there is none). */
+  private flush(): void {
+    if (this.secondEnd === -Infinity) return;
+    const slot = this.slot;
+    this.slotBytes[slot] = this.curBytes;
+    this.slotFrames[slot] = this.curFrames;
+    this.slotKeyMax[slot] = this.curKeyMax;
   }
 
   /** Once per evaluation: closes this evaluation's alignment reading. */
@@ -126,6 +146,7 @@ export class TrackMeter {
     w.oneSeconds = w.oneBytes = w.oneFrames = w.shortSeconds = w.shortBytes = w.shortFrames = 0;
     w.longSeconds = w.longBytes = w.longFrames = w.keyMax = 0;
     if (this.frames === 0) return;
+    this.flush();
     const newest = Math.floor(this.lastDts / 1000);
     const first = Math.ceil(this.firstDts / 1000);
     let bytes = 0;
