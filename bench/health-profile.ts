@@ -41,6 +41,7 @@ function attribute(profile: CpuProfile): void {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const counts = new Map<string, number>();
   const self = new Map<string, number>();
+  const healthSelf = new Map<string, number>();
   let busy = 0;
   let gc = 0;
   for (const id of profile.samples) {
@@ -58,7 +59,10 @@ function attribute(profile: CpuProfile): void {
       const hit = PARTS.find((p) => p.file.test(url));
       if (hit) part = hit.name;
     }
-    if (part) counts.set(part, (counts.get(part) ?? 0) + 1);
+    if (part) {
+      counts.set(part, (counts.get(part) ?? 0) + 1);
+      healthSelf.set(key, (healthSelf.get(key) ?? 0) + 1);
+    }
   }
   const pct = (n: number): string => `${((100 * n) / busy).toFixed(2)} %`;
   console.log(`${profile.samples.length} samples, ${busy} with the server busy (one per ${INTERVAL_US} us)`);
@@ -70,6 +74,8 @@ function attribute(profile: CpuProfile): void {
   }
   console.log(`  ${'health, all of it'.padEnd(44)} ${String(total).padStart(6)} samples  ${pct(total)}`);
   console.log(`  ${'(garbage collector), all causes'.padEnd(44)} ${String(gc).padStart(6)} samples  ${pct(gc)}`);
+  console.log('top self time inside health:');
+  for (const [k, n] of [...healthSelf].sort((a, b) => b[1] - a[1]).slice(0, 12)) console.log(`  ${pct(n).padStart(8)}  ${k}`);
   console.log('top self time:');
   for (const [k, n] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 12)) console.log(`  ${pct(n).padStart(8)}  ${k}`);
 }
