@@ -2,23 +2,22 @@ import type { StreamMetadata } from '../../core/media-packet.js';
 import type { IngestMeter } from './ingest-meter.js';
 import { DRIFT_MIN_SPAN_MS, DRIFT_TICKS, MAX_ENCODER_SETTINGS, MAX_SETTING_TEXT, MEDIA_RATE_TICKS, STALE_TRACK_MS } from './limits.js';
 import type { TrackMeter, TrackWindows } from './track-meter.js';
+import type { TrackDescription } from './track-description.js';
 import type { AudioFigures, EncoderFigures, EncoderSettingValue, VideoFigures } from './health-types.js';
 
-const kbps = (seconds: number, bytes: number): number | null => (seconds > 0 ? Math.round((bytes * 8) / seconds / 1000) : null);
-const fps = (seconds: number, frames: number): number | null => (seconds > 0 ? Math.round((frames / seconds) * 100) / 100 : null);
+export const kbps = (seconds: number, bytes: number): number | null => (seconds > 0 ? Math.round((bytes * 8) / seconds / 1000) : null);
+export const fps = (seconds: number, frames: number): number | null => (seconds > 0 ? Math.round((frames / seconds) * 100) / 100 : null);
 
 /** A track that delivered nothing lately (stalled) reports 0 for its last whole media second, not what it last had. */
-const stale = (t: TrackMeter, now: number): boolean => now - t.lastArrival > STALE_TRACK_MS;
+export const stale = (t: TrackMeter, now: number): boolean => now - t.lastArrival > STALE_TRACK_MS;
 
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : null);
 
-/** `w`: the video track's windows, measured for this evaluation (TrackMeter.measure). */
-export function videoFigures(m: IngestMeter, now: number, w: TrackWindows): VideoFigures | null {
-  const t = m.video;
-  if (!t.present) return null;
-  const d = m.videoTrack;
-  const md = m.metadata;
-  const quiet = stale(t, now);
+/**
+ * The video figures of one evaluation, from what it captured: `w` its windows (TrackMeter.measure), `quiet` the
+ * track was stale, `keyInterval` the last keyframe interval (NaN: none yet). Built only when a report is read.
+ */
+export function videoFigures(d: TrackDescription | undefined, md: StreamMetadata | undefined, quiet: boolean, keyInterval: number, w: TrackWindows): VideoFigures {
   return {
     codec: d?.codec ?? null,
     profile: d?.profile ?? null,
@@ -27,7 +26,7 @@ export function videoFigures(m: IngestMeter, now: number, w: TrackWindows): Vide
     height: d?.height ?? num(md?.height),
     bitrateKbps: kbps(w.oneSeconds, quiet ? 0 : w.oneBytes),
     fps: fps(w.oneSeconds, quiet ? 0 : w.oneFrames),
-    keyframeIntervalMs: Number.isNaN(t.lastKeyInterval) ? null : t.lastKeyInterval,
+    keyframeIntervalMs: Number.isNaN(keyInterval) ? null : keyInterval,
     keyframeIntervalMaxMs: w.keyMax > 0 ? w.keyMax : null,
     metadataFps: md ? metadataFps(md) : null,
     metadataBitrateKbps: num(md?.videodatarate),
@@ -38,18 +37,14 @@ export function videoFigures(m: IngestMeter, now: number, w: TrackWindows): Vide
   };
 }
 
-/** `w`: the audio track's windows, measured for this evaluation. */
-export function audioFigures(m: IngestMeter, now: number, w: TrackWindows): AudioFigures | null {
-  const t = m.audio;
-  if (!t.present) return null;
-  const d = m.audioTrack;
-  const md = m.metadata;
+/** The audio figures of one evaluation, from what it captured (as videoFigures). */
+export function audioFigures(d: TrackDescription | undefined, md: StreamMetadata | undefined, quiet: boolean, w: TrackWindows): AudioFigures {
   const stereo = typeof md?.stereo === 'boolean' ? (md.stereo ? 2 : 1) : null;
   return {
     codec: d?.codec ?? null,
     sampleRate: d?.sampleRate ?? num(md?.audiosamplerate),
     channels: d?.channels ?? stereo,
-    bitrateKbps: kbps(w.oneSeconds, stale(t, now) ? 0 : w.oneBytes),
+    bitrateKbps: kbps(w.oneSeconds, quiet ? 0 : w.oneBytes),
     windows: { '10s': { bitrateKbps: kbps(w.shortSeconds, w.shortBytes) }, '60s': { bitrateKbps: kbps(w.longSeconds, w.longBytes) } },
   };
 }

@@ -30,6 +30,8 @@ export class IngestMeter {
   private readonly tickArrival = new Float64Array(TICK_RING_SIZE);
   private readonly tickDts = new Float64Array(TICK_RING_SIZE);
   private ticks = 0;
+  /** span()'s answer, reused: read once per evaluation, right after the call. */
+  private readonly spanOut = { wallMs: 0, mediaMs: 0 };
 
   /**
    * @param elapsed whole ms since the publish started (an ElapsedClock made at its start); millisecond precision is
@@ -93,13 +95,19 @@ export class IngestMeter {
     this.ticks++;
   }
 
-  /** Wall-clock ms and media ms covered between the reading `back` evaluations ago and the newest. */
-  span(back: number): { wallMs: number; mediaMs: number } | null {
+  /**
+   * Wall-clock ms and media ms covered between the reading `back` evaluations ago and the newest, in one object this
+   * meter reuses (valid until the next call: read it at once).
+   */
+  span(back: number): { readonly wallMs: number; readonly mediaMs: number } | null {
     if (this.ticks < 2) return null;
     const k = Math.min(back, this.ticks - 1, TICK_RING_SIZE - 1);
     const newest = (this.ticks - 1) % TICK_RING_SIZE;
     const old = (this.ticks - 1 - k) % TICK_RING_SIZE;
-    return { wallMs: this.tickArrival[newest]! - this.tickArrival[old]!, mediaMs: this.tickDts[newest]! - this.tickDts[old]! };
+    const out = this.spanOut;
+    out.wallMs = this.tickArrival[newest]! - this.tickArrival[old]!;
+    out.mediaMs = this.tickDts[newest]! - this.tickDts[old]!;
+    return out;
   }
 
   private config(p: MediaPacket): void {
