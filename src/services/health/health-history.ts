@@ -32,14 +32,19 @@ export class HealthHistory {
   private count = 0;
 
   push(s: HealthSample): void {
+    this.record(s.t, s.videoKbps, s.audioKbps, s.fps, s.keyframeIntervalMs, s.viewers, s.state);
+  }
+
+  /** One sample from its fields (the monitor's path: no sample object made). */
+  record(t: number, videoKbps: number | null, audioKbps: number | null, fps: number | null, keyframeIntervalMs: number | null, viewers: number, state: HealthState): void {
     const i = this.count % HISTORY_SAMPLES;
-    this.t[i] = s.t;
-    this.videoKbps[i] = s.videoKbps ?? NaN;
-    this.audioKbps[i] = s.audioKbps ?? NaN;
-    this.fps[i] = s.fps ?? NaN;
-    this.keyframeIntervalMs[i] = s.keyframeIntervalMs ?? NaN;
-    this.viewers[i] = s.viewers;
-    this.state[i] = STATE_INDEX[s.state];
+    this.t[i] = t;
+    this.videoKbps[i] = videoKbps ?? NaN;
+    this.audioKbps[i] = audioKbps ?? NaN;
+    this.fps[i] = fps ?? NaN;
+    this.keyframeIntervalMs[i] = keyframeIntervalMs ?? NaN;
+    this.viewers[i] = viewers;
+    this.state[i] = STATE_INDEX[state];
     this.count++;
   }
 
