@@ -40,13 +40,16 @@ export class IngestMeter {
   constructor(readonly elapsed: () => number, private readonly stallMs: number) {}
 
   record(p: MediaPacket): void {
-    // Each field read once: packets reach the hub in several shapes, so every property load is a polymorphic one.
     const role = p.role;
-    if (role !== 'frame') {
-      if (role === 'config') this.config(p);
-      return;
-    }
-    const dts = p.dts;
+    if (role === 'frame') this.frame(p, p.kind === 'video', p.dts, p.data.length, p.keyframe);
+    else if (role === 'config') this.config(p);
+  }
+
+  /**
+   * A frame, its fields read once by the caller (packets reach the hub in several shapes, so every property load
+   * is a polymorphic one); `p` is read again only for the codec of a track's first frame.
+   */
+  frame(p: MediaPacket, video: boolean, dts: number, bytes: number, keyframe: boolean): void {
     // One clock reading serves the messages within ARRIVAL_CLOCK_STEP_MS of media of it (see limits.ts).
     if (Math.abs(dts - this.clockDts) >= ARRIVAL_CLOCK_STEP_MS) {
       const now = this.elapsed();
@@ -57,12 +60,12 @@ export class IngestMeter {
       this.clockDts = dts;
     }
     const arrival = this.clockReading;
-    if (p.kind === 'video') {
+    if (video) {
       if (this.videoTrack === undefined) this.videoTrack = bareTrack(p.codec);
-      this.video.record(dts, p.data.length, p.keyframe, arrival);
+      this.video.record(dts, bytes, keyframe, arrival);
     } else {
       if (this.audioTrack === undefined) this.describeFirstAudio(p);
-      this.audio.record(dts, p.data.length, true, arrival);
+      this.audio.record(dts, bytes, true, arrival);
     }
     this.lastArrival = arrival;
     if (dts >= this.newestDts) {

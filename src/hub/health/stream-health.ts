@@ -105,6 +105,11 @@ export class StreamHealth {
     this.meter?.record(p);
   }
 
+  /** A frame whose fields the caller has already read (the hub's per-packet path): as `record`. */
+  frame(p: MediaPacket, video: boolean, dts: number, bytes: number, keyframe: boolean): void {
+    this.meter?.frame(p, video, dts, bytes, keyframe);
+  }
+
   setMetadata(m: StreamMetadata): void {
     if (!this.meter) return;
     this.meter.setMetadata(m);
