@@ -13,12 +13,24 @@ export class HealthEvaluator {
   private readonly reasonSince = new Map<HealthReasonCode, number>();
   private current: HealthState = 'offline';
   private currentSince = 0;
+  private currentReasons: readonly HealthReason[] = NO_REASONS;
 
-  judge(findings: readonly Finding[], wallNow: number): { state: HealthState; since: number; reasons: readonly HealthReason[] } {
+  /** Epoch ms the current state began, and the reasons of the latest judgement. */
+  get since(): number {
+    return this.currentSince;
+  }
+
+  get reasons(): readonly HealthReason[] {
+    return this.currentReasons;
+  }
+
+  /** The state the findings make; `since` and `reasons` are read from this evaluator (no result object made). */
+  judge(findings: readonly Finding[], wallNow: number): HealthState {
     // A healthy stream (the usual case, every second) allocates nothing here.
     if (findings.length === 0) {
       this.reasonSince.clear();
-      return { state: this.enter('healthy', wallNow), since: this.currentSince, reasons: NO_REASONS };
+      this.currentReasons = NO_REASONS;
+      return this.enter('healthy', wallNow);
     }
     const reasons = findings.map((f): HealthReason => {
       let since = this.reasonSince.get(f.code);
@@ -27,13 +39,15 @@ export class HealthEvaluator {
     });
     for (const code of this.reasonSince.keys()) if (!findings.some((f) => f.code === code)) this.reasonSince.delete(code);
     reasons.sort((a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] || a.since - b.since);
-    return { state: this.enter(reasons[0]!.severity, wallNow), since: this.currentSince, reasons };
+    this.currentReasons = reasons;
+    return this.enter(reasons[0]!.severity, wallNow);
   }
 
   /** The publisher left: offline, and every reason is forgotten (a new publish starts clean). */
-  offline(wallNow: number): { state: HealthState; since: number } {
+  offline(wallNow: number): HealthState {
     this.reasonSince.clear();
-    return { state: this.enter('offline', wallNow), since: this.currentSince };
+    this.currentReasons = NO_REASONS;
+    return this.enter('offline', wallNow);
   }
 
   private enter(state: HealthState, wallNow: number): HealthState {

@@ -132,11 +132,11 @@ export class StreamHealth {
     const x = this.seen;
     this.built = undefined;
     if (!m || !pub) {
-      const { state, since } = this.evaluator.offline(wallNow);
+      const state = this.evaluator.offline(wallNow);
       x.online = false;
       x.publisher = undefined;
       this.state = state;
-      this.since = since;
+      this.since = this.evaluator.since;
       this.reasonList = OFFLINE_EVALUATION.reasons;
       return state;
     }
@@ -179,10 +179,10 @@ export class StreamHealth {
     c.mediaRate = mediaRate(m);
     c.shortSeconds = main.shortSeconds;
     c.longSeconds = main.longSeconds;
-    const { state, since, reasons } = this.evaluator.judge(findReasons(c, this.thresholds), wallNow);
+    const state = this.evaluator.judge(findReasons(c, this.thresholds), wallNow);
     this.state = state;
-    this.since = since;
-    this.reasonList = reasons;
+    this.since = this.evaluator.since;
+    this.reasonList = this.evaluator.reasons;
     return state;
   }
 
