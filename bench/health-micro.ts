@@ -7,8 +7,8 @@
  * `--streams` streams of 720p30 H.264 at 2.5 Mb/s (2 s GOP) and AAC 128k at 48 kHz, each read in callbacks of
  * `--read-ms` of media (merged reads hold a publisher's socket up to 200 ms), streams and hubs interleaved (the hub
  * that goes first alternates), one HLS-like subscriber per stream that drops what it gets. Once per simulated
- * second the health service evaluates every stream (HealthMonitor.evaluateAll: figures, reasons, hysteresis,
- * report, history), as the server's timer does. Reported: ns per packet with and without health (the median over
+ * second the health service evaluates every stream (HealthMonitor.evaluateAll: the state decision, reasons,
+ * hysteresis, history; reports are built only when read, and nothing reads them here), as the server's timer does. Reported: ns per packet with and without health (the median over
  * `--rounds` runs of `--seconds` each), what health adds per packet, µs per evaluation round and per stream
  * (median and p90 of every round), and heap bytes one round allocates (rounds without a collection in between).
  * The arrival clock is simulated, so the stream is healthy and media runs faster than real time.
@@ -208,7 +208,7 @@ export function healthMsPerSecond(f: MicroFigures): number {
 
 export function printMicro(f: MicroFigures): void {
   console.log(`micro: ${f.streams} streams of ${f.packetsPerSecond.toFixed(1)} packets a second, hub push per packet (one subscriber): health on ${f.nsOn.toFixed(0)} ns, off ${f.nsOff.toFixed(0)} ns, health adds ${f.nsAdded.toFixed(0)} ns`);
-  console.log(`micro: one evaluation round of ${f.streams} streams (monitor: figures, reasons, report, history) median ${f.roundUs.median.toFixed(1)} us (${(f.roundUs.median / f.streams).toFixed(2)} us per stream), p90 ${f.roundUs.p90.toFixed(1)} us; heap allocated per round ${f.bytesPerRound === null ? 'n/a' : `${f.bytesPerRound} bytes (${Math.round(f.bytesPerRound / f.streams)} per stream)`}`);
+  console.log(`micro: one evaluation round of ${f.streams} streams (monitor: decision, reasons, history; no report read) median ${f.roundUs.median.toFixed(1)} us (${(f.roundUs.median / f.streams).toFixed(2)} us per stream), p90 ${f.roundUs.p90.toFixed(1)} us; heap allocated per round ${f.bytesPerRound === null ? 'n/a' : `${f.bytesPerRound} bytes (${Math.round(f.bytesPerRound / f.streams)} per stream)`}`);
   console.log(`micro: health's CPU for ${f.streams} live streams: ${(healthMsPerSecond(f) * 1000).toFixed(0)} us per second (${((f.nsAdded * f.packetsPerSecond * f.streams) / 1000).toFixed(0)} us per-packet + ${f.roundUs.median.toFixed(0)} us evaluation) = ${(healthMsPerSecond(f) / 10).toFixed(3)} % of one core`);
 }
 
