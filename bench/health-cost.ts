@@ -1,88 +1,106 @@
 /**
  * What ingest health monitoring costs (issue 18's budget: <= 2 % of the server's CPU with 10 live streams).
  *
- *   npx tsx bench/health-cost.ts [--streams 10] [--seconds 30] [--cpu-warmup 120] [--cpu-runs 5] [--scrape 15] [--micro 1]
- *                                [--control 1] [--pipeline 7]
+ *   npx tsx bench/health-cost.ts [--streams 10] [--rounds 3] [--windows 15] [--seconds 20] [--cpu-warmup 60]
+ *                                [--scrape 15] [--control 1] [--micro 1] [--pipeline 0]
  *
- * Server: two OnAir builds from dist/, one as it ships (health on) and one with `--health off`, both pinned to CPU 0
- * and ingesting `--streams` copies of the reference clip (720p30 ~2.7 Mb/s, ffmpeg -c copy from CPU 1) at the same
- * time, HLS on, no players (so merged reads batch every publisher, the cheapest ingest mode and the one where a fixed
- * per-packet cost weighs most); /metrics scraped every `--scrape` seconds on both. CPU of each (its threads' run
- * time) over the same `--cpu-runs` windows after warm-up, the on/off ratio per window and the median.
- * Micro: the hub alone in this process, the same packets pushed through a stream with and without health, ns per
- * packet (alternating runs, median), one packet per callback (a player watching: every message read at once) and
- * ten (a merged read), and one evaluation's cost.
+ * Server: OnAir builds from dist/, one as it ships (health on), one with `--health off` and a second `--health off`
+ * as a control (two identical servers: control/off is what the bench reads when there is nothing to find), all
+ * pinned to CPU 0. `--streams` ffmpeg processes on CPU 1 each publish the reference clip (720p30 H.264 2.5 Mb/s +
+ * AAC, ~2.7 Mb/s) in real time to every server at once through ffmpeg's tee muxer, so the servers get the same
+ * bytes at the same moments; HLS on, no players, /metrics scraped every `--scrape` s on all of them (0: never).
+ * CPU is each server's run time in nanoseconds (the sum of its threads' /proc/<pid>/task/<tid>/schedstat), read over
+ * the same `--windows` windows of `--seconds` for all servers after `--cpu-warmup` s. `--rounds` rounds restart
+ * the servers with the roles rotated over the positions (ports, start order, the order ffmpeg writes to them), so a
+ * server's place cancels out. Per window: on/off, control/off and on/(mean of off and control); reported as the
+ * median of the per-window ratios and the ratio of the summed CPU, each with a 95 % bootstrap interval (windows
+ * resampled within their round), and the ratio of each round. Load average at each round's start and end.
+ * Micro: bench/health-micro.ts after the servers stop (ns per packet and µs per evaluation round in-process), and
+ * what that predicts as a share of the health-off server's measured CPU.
  * Pipeline: bench/ingest-pipeline.ts (RTMP session, FLV, hub, LL-HLS packager over the reference clip, as fast as it
- * goes) with and without health, `--pipeline` alternating pairs: CPU ms per second of media and heap bytes allocated
- * per message. Compute-bound in one process, so much steadier than live windows on a busy machine; it leaves out the
- * once-a-second evaluation, which the micro figure gives.
- * On a shared machine the server figures are indicative: windows drift by more than the difference measured.
+ * goes) with and without health, `--pipeline` alternating pairs: CPU ms per second of media and heap bytes
+ * allocated per message.
+ * On a shared machine the absolute figures are indicative; the same-window ratios are what the bench is for.
  */
 import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { pino } from 'pino';
 import { median, numberArg, runBench, sleep, startChild, stopChild } from './lib/children.js';
-import { realtimePublishArgs, referenceClip } from './lib/clip.js';
+import { clipPacketsPerSecond, realtimeTeeArgs, referenceClip } from './lib/clip.js';
 import { cpuShares } from './lib/proc-stats.js';
+import { bootstrapInterval, middle } from './lib/bootstrap.js';
 import { buildOnAir, startOnAir, waitPort, type BenchServer } from './lib/servers.js';
-import { StreamHub } from '../src/hub/index.js';
-import type { MediaPacket } from '../src/core/media-packet.js';
-import type { SubscriberSink } from '../src/hub/types.js';
+import { healthMicro, healthMsPerSecond, printMicro } from './health-micro.js';
 
 const root = resolve(import.meta.dirname, '..');
 const STREAMS = numberArg('streams', 10);
-const SECONDS = numberArg('seconds', 30);
-const CPU_WARMUP_MS = numberArg('cpu-warmup', 120) * 1000;
-const CPU_RUNS = numberArg('cpu-runs', 5);
+const SECONDS = numberArg('seconds', 20);
+const CPU_WARMUP_MS = numberArg('cpu-warmup', 60) * 1000;
+const WINDOWS = numberArg('windows', 15);
+const CONTROL = numberArg('control', 1) !== 0;
+const ROUNDS = numberArg('rounds', CONTROL ? 3 : 2);
 const SCRAPE_MS = numberArg('scrape', 15) * 1000;
 const MICRO = numberArg('micro', 1) !== 0;
-const PIPELINE_PAIRS = numberArg('pipeline', 7);
+const PIPELINE_PAIRS = numberArg('pipeline', 0);
+const BUDGET = 1.02;
 const work = mkdtempSync(join(tmpdir(), 'onair-health-bench-'));
 
-const CONTROL = numberArg('control', 1) !== 0;
-/**
- * The second `health off` server is a control: two identical servers in the same windows still differ by a few
- * percent (their own GC and timer phases), and control/off shows how much of on/off is that noise.
- */
 const VARIANTS = [
   { name: 'health on', args: [] as string[] },
   { name: 'health off', args: ['--health', 'off'] },
   ...(CONTROL ? [{ name: 'control (off)', args: ['--health', 'off'] }] : []),
 ];
+const ON = 0;
+const OFF = 1;
+const CTL = 2;
 
-async function serverCpu(): Promise<void> {
-  buildOnAir();
-  const clip = referenceClip(join(root, 'bench/out/media'));
-  const ports = VARIANTS.map((_, i) => 19470 + 100 * i);
+/** One window: CPU share of each variant (VARIANTS order). */
+type Window = readonly number[];
+
+const load = (): string => loadavg().map((l) => l.toFixed(2)).join(' ');
+
+async function publishers(ports: readonly number[]): Promise<number[]> {
+  return Promise.all(ports.map(async (p) => {
+    const text = await (await fetch(`http://127.0.0.1:${p + 1}/metrics`)).text();
+    return Number(/^onair_publishers (\d+)/m.exec(text)?.[1] ?? NaN);
+  }));
+}
+
+/** One round: the servers with the roles rotated by `round`, `WINDOWS` windows after warm-up. */
+async function serverRound(round: number, clip: string): Promise<Window[]> {
+  const positions = VARIANTS.map((_, p) => VARIANTS[(p + round) % VARIANTS.length]!);
+  const ports = positions.map((_, p) => 19470 + 100 * p);
   const servers: BenchServer[] = [];
   const pubs: ReturnType<typeof startChild>[] = [];
   let scraper: NodeJS.Timeout | undefined;
+  const windows: Window[] = [];
   try {
-    for (const [i, v] of VARIANTS.entries()) servers.push(await startOnAir(0, ports[i]!, work, { name: v.name, args: v.args, startTimeoutMs: 180_000 }));
-    for (const s of servers) {
-      for (let i = 0; i < STREAMS; i++) pubs.push(startChild('taskset', ['-c', '1', 'ffmpeg', ...realtimePublishArgs(clip, s.rtmpUrl(`s${i}`))]));
-    }
-    scraper = setInterval(() => {
-      for (const p of ports) void fetch(`http://127.0.0.1:${p + 1}/metrics`).then((r) => r.text()).catch(() => {});
-    }, SCRAPE_MS);
+    for (const [p, v] of positions.entries()) servers.push(await startOnAir(0, ports[p]!, work, { name: v.name, args: v.args, startTimeoutMs: 180_000 }));
     for (const p of ports) await waitPort(p + 1, 180_000);
-    console.log(`server: ${STREAMS} streams per server, ${CPU_WARMUP_MS / 1000} s warm-up, ${CPU_RUNS} windows of ${SECONDS} s, /metrics every ${SCRAPE_MS / 1000} s`);
-    await sleep(CPU_WARMUP_MS);
-    const ratios: number[] = [];
-    const controls: number[] = [];
-    const runs = servers.map(() => [] as number[]);
-    for (let w = 0; w < CPU_RUNS; w++) {
-      const shares = await cpuShares(servers.map((s) => s.pid), SECONDS);
-      shares.forEach((x, i) => runs[i]!.push(x));
-      ratios.push(shares[0]! / shares[1]!);
-      if (CONTROL) controls.push(shares[2]! / shares[1]!);
-      console.log(`window ${w + 1}: ${servers.map((s, i) => `${s.name} ${(shares[i]! * 100).toFixed(2)} %`).join('  ')}  on/off ${ratios[w]!.toFixed(3)}x${CONTROL ? `  control/off ${controls[w]!.toFixed(3)}x` : ''}`);
+    const byVariant = VARIANTS.map((v) => servers[positions.indexOf(v)]!);
+    for (let i = 0; i < STREAMS; i++) {
+      pubs.push(startChild('taskset', ['-c', '1', 'ffmpeg', ...realtimeTeeArgs(clip, servers.map((s) => s.rtmpUrl(`s${i}`)))]));
     }
-    servers.forEach((s, i) => console.log(`${s.name.padEnd(13)} median ${(median(runs[i]!) * 100).toFixed(2)} % of one core for ${STREAMS} streams`));
-    const r = median(ratios);
-    console.log(`CPU health on / off (median of ${ratios.length} same-window ratios): ${r.toFixed(3)}x (${((r - 1) * 100).toFixed(1)} %; budget 2 %)`);
-    if (CONTROL) console.log(`CPU control / off, two identical servers (the noise floor): ${median(controls).toFixed(3)}x, per window ${controls.map((c) => c.toFixed(3)).join(' ')}`);
+    if (SCRAPE_MS > 0) {
+      scraper = setInterval(() => {
+        for (const p of ports) void fetch(`http://127.0.0.1:${p + 1}/metrics`).then((r) => r.text()).catch(() => {});
+      }, SCRAPE_MS);
+    }
+    const loadStart = load();
+    console.log(`round ${round + 1}/${ROUNDS}: positions ${positions.map((v, p) => `${ports[p]}=${v.name}`).join(', ')}; load average ${loadStart}; warming up ${CPU_WARMUP_MS / 1000} s`);
+    await sleep(CPU_WARMUP_MS);
+    const live = await publishers(ports);
+    if (live.some((n) => n !== STREAMS)) throw new Error(`round ${round + 1}: publishers per server ${live.join(', ')}, expected ${STREAMS} each`);
+    for (let w = 0; w < WINDOWS; w++) {
+      const shares = await cpuShares(byVariant.map((s) => s.pid), SECONDS);
+      windows.push(shares);
+      console.log(`  window ${String(w + 1).padStart(2)}: ${VARIANTS.map((v, i) => `${v.name} ${(shares[i]! * 100).toFixed(3)} %`).join('  ')}  on/off ${(shares[ON]! / shares[OFF]!).toFixed(3)}x${CONTROL ? `  control/off ${(shares[CTL]! / shares[OFF]!).toFixed(3)}x` : ''}`);
+    }
+    const after = await publishers(ports);
+    const ended = pubs.filter((c) => c.exitCode !== null || c.signalCode !== null).length;
+    if (ended > 0 || after.some((n) => n !== STREAMS)) throw new Error(`round ${round + 1}: ${ended} publishers ended; publishers per server ${after.join(', ')}`);
+    console.log(`round ${round + 1}: load average ${loadStart} at the start, ${load()} at the end`);
+    return windows;
   } finally {
     clearInterval(scraper);
     for (const p of pubs) await stopChild(p);
@@ -90,70 +108,74 @@ async function serverCpu(): Promise<void> {
   }
 }
 
-/** 30 fps video (8 KB frames, keyframe every 60) and 47 AAC frames a second, dts in ms, `seconds` of media. */
-function packets(seconds: number): MediaPacket[] {
-  const out: MediaPacket[] = [];
-  const video = Buffer.alloc(8192);
-  const audio = Buffer.alloc(256);
-  for (let i = 0; i < seconds * 30; i++) {
-    out.push({ kind: 'video', codec: 'avc1', role: 'frame', dts: Math.round((i * 1000) / 30), cts: 0, keyframe: i % 60 === 0, data: video });
-    const a0 = Math.ceil((i * 1000) / 30 / (1024000 / 48000));
-    const a1 = Math.ceil(((i + 1) * 1000) / 30 / (1024000 / 48000));
-    for (let j = a0; j < a1; j++) out.push({ kind: 'audio', codec: 'mp4a', role: 'frame', dts: Math.round((j * 1024000) / 48000), cts: 0, keyframe: true, data: audio });
-  }
-  return out;
+interface Comparison {
+  readonly name: string;
+  /** One window's ratio. */
+  readonly ratio: (w: Window) => number;
+  /** The numerator and denominator of one window, for the ratio of sums. */
+  readonly parts: (w: Window) => [number, number];
 }
 
-const NULL_SINK: SubscriberSink = {
-  pendingBytes: 0, onMetadata: () => {}, onPacket: () => {}, onPublisherEnd: () => {}, onPublisherStart: () => {}, onClose: () => {},
-};
+const COMPARISONS: Comparison[] = [
+  { name: 'health on / off', ratio: (w) => w[ON]! / w[OFF]!, parts: (w) => [w[ON]!, w[OFF]!] },
+  ...(CONTROL ? [
+    { name: 'control / off (noise)', ratio: (w: Window) => w[CTL]! / w[OFF]!, parts: (w: Window): [number, number] => [w[CTL]!, w[OFF]!] },
+    { name: 'on / mean(off, control)', ratio: (w: Window) => (2 * w[ON]!) / (w[OFF]! + w[CTL]!), parts: (w: Window): [number, number] => [w[ON]!, (w[OFF]! + w[CTL]!) / 2] },
+  ] : []),
+];
 
-/** Pushes `media` in callbacks of `batch` packets (what one socket read delivers), a macrotask turn between them. */
-async function microRun(health: boolean, media: readonly MediaPacket[], batch: number): Promise<{ nsPerPacket: number; evaluateUs: number }> {
-  const log = pino({ level: 'silent' });
-  const hub = new StreamHub({
-    gop: { maxBytes: 16 << 20, maxMs: 10_000 }, subscriber: { budgetBytes: 4 << 20, slowTimeoutMs: 30_000 }, takeover: 'takeover',
-    ...(health ? { health: { stallMs: 2000, keyframeIntervalMaxMs: 4000, bitrateDropPct: 50, fpsTolerancePct: 15, avDesyncMs: 500, driftMs: 1000 } } : {}),
-  }, log);
-  const pub = hub.publish('live/micro', { protocol: 'rtmp', remoteAddress: '127.0.0.1' });
-  hub.subscribe('live/micro', { protocol: 'hls', remoteAddress: 'internal' }, NULL_SINK);
-  let ns = 0;
-  for (let i = 0; i < media.length;) {
-    const t0 = process.hrtime.bigint();
-    for (const end = Math.min(media.length, i + batch); i < end; i++) pub.push(media[i]!);
-    ns += Number(process.hrtime.bigint() - t0);
-    await new Promise((r) => setImmediate(r));
+function sumRatio(c: Comparison, ws: readonly Window[]): number {
+  let a = 0;
+  let b = 0;
+  for (const w of ws) {
+    const [x, y] = c.parts(w);
+    a += x;
+    b += y;
   }
-  const stream = hub.stream('live/micro')!;
-  const e0 = process.hrtime.bigint();
-  for (let i = 0; i < 1000; i++) stream.health?.evaluate();
-  const evaluateNs = Number(process.hrtime.bigint() - e0) / 1000;
-  hub.close();
-  return { nsPerPacket: ns / media.length, evaluateUs: evaluateNs / 1000 };
+  return a / b;
 }
 
-async function micro(): Promise<void> {
-  const media = packets(120);
-  for (const batch of [1, 10]) {
-    for (let i = 0; i < 3; i++) {
-      await microRun(true, media, batch);
-      await microRun(false, media, batch);
-    }
-    const on: number[] = [];
-    const off: number[] = [];
-    const added: number[] = [];
-    const evaluations: number[] = [];
-    for (let i = 0; i < 15; i++) {
-      const a = await microRun(true, media, batch);
-      const b = await microRun(false, media, batch);
-      on.push(a.nsPerPacket);
-      off.push(b.nsPerPacket);
-      added.push(a.nsPerPacket - b.nsPerPacket);
-      evaluations.push(a.evaluateUs);
-    }
-    // Each pair ran back to back: the median of the differences is steadier than the difference of the medians.
-    console.log(`micro, ${batch} packet(s) per callback: hub push per packet (one subscriber) health on ${median(on).toFixed(0)} ns, off ${median(off).toFixed(0)} ns; health adds ${median(added).toFixed(0)} ns per packet (median of ${added.length} paired runs); one evaluation ${median(evaluations).toFixed(1)} us`);
+const pct = (r: number): string => `${r >= 1 ? '+' : ''}${((r - 1) * 100).toFixed(2)} %`;
+
+function report(rounds: readonly (readonly Window[])[]): void {
+  const all = rounds.flat();
+  console.log(`\nserver CPU, ${STREAMS} streams per server, ${rounds.length} rounds x ${WINDOWS} windows of ${SECONDS} s (${all.length} windows):`);
+  VARIANTS.forEach((v, i) => console.log(`  ${v.name.padEnd(14)} median ${(median(all.map((w) => w[i]!)) * 100).toFixed(3)} % of one core`));
+  for (const c of COMPARISONS) {
+    const med = middle(all.map(c.ratio));
+    const medCi = bootstrapInterval(rounds, (s) => middle(s.map(c.ratio)));
+    const sum = sumRatio(c, all);
+    const sumCi = bootstrapInterval(rounds, (s) => sumRatio(c, s));
+    console.log(`  ${c.name.padEnd(24)} median of window ratios ${med.toFixed(4)}x (${pct(med)}), 95 % CI ${medCi.low.toFixed(4)}-${medCi.high.toFixed(4)}x;`
+      + ` ratio of sums ${sum.toFixed(4)}x (${pct(sum)}), 95 % CI ${sumCi.low.toFixed(4)}-${sumCi.high.toFixed(4)}x; per round ${rounds.map((r) => sumRatio(c, r).toFixed(4)).join(' ')}`);
   }
+  const onOff = COMPARISONS[0]!;
+  const ci = bootstrapInterval(rounds, (s) => middle(s.map(onOff.ratio)));
+  const verdict = ci.high <= BUDGET
+    ? `within the 2 % budget: the whole 95 % interval (${pct(ci.low)} to ${pct(ci.high)}) lies below +2 %`
+    : ci.low > BUDGET ? `over the 2 % budget: the whole 95 % interval (${pct(ci.low)} to ${pct(ci.high)}) lies above +2 %`
+      : `not resolved at 2 %: the 95 % interval runs from ${pct(ci.low)} to ${pct(ci.high)}`;
+  console.log(`  => health's cost (health on / off, median of window ratios): ${verdict}`);
+  if (CONTROL) {
+    const noise = bootstrapInterval(rounds, (s) => middle(s.map(COMPARISONS[1]!.ratio)));
+    const ok = noise.low <= 1 && noise.high >= 1;
+    console.log(`  => noise check: control/off (two identical servers) 95 % interval ${noise.low.toFixed(4)}-${noise.high.toFixed(4)}x ${ok
+      ? 'holds 1.00: the intervals are not narrower than what identical servers differ by'
+      : 'misses 1.00: identical servers differed by more than the intervals allow, so read every interval above as too narrow'}`);
+  }
+}
+
+async function serverCpu(): Promise<number> {
+  buildOnAir();
+  const clip = referenceClip(join(root, 'bench/out/media'));
+  const packets = clipPacketsPerSecond(clip);
+  console.log(`server: ${STREAMS} streams of the reference clip (${packets.toFixed(1)} packets a second each) teed to ${VARIANTS.length} servers; ${ROUNDS} rounds of ${CPU_WARMUP_MS / 1000} s warm-up + ${WINDOWS} windows of ${SECONDS} s; ${SCRAPE_MS > 0 ? `/metrics every ${SCRAPE_MS / 1000} s` : 'no /metrics scrapes'}`);
+  const rounds: Window[][] = [];
+  for (let r = 0; r < ROUNDS; r++) rounds.push(await serverRound(r, clip));
+  report(rounds);
+  const offShare = median(rounds.flat().map((w) => w[OFF]!));
+  console.log(`  health-off server: ${(offShare * 1000).toFixed(2)} ms CPU per second, ${((offShare * 1e6) / (STREAMS * packets)).toFixed(2)} us per packet received`);
+  return offShare;
 }
 
 /** One ingest-pipeline run: CPU ms per second of media and heap bytes allocated per message. */
@@ -189,7 +211,13 @@ async function pipeline(): Promise<void> {
 }
 
 runBench(async () => {
-  if (MICRO) await micro();
+  const offShare = WINDOWS > 0 && ROUNDS > 0 ? await serverCpu() : undefined;
+  if (MICRO) {
+    const f = healthMicro({ streams: STREAMS, seconds: 120, readMs: 200, rounds: 5 });
+    printMicro(f);
+    if (offShare !== undefined) {
+      console.log(`micro against the server: health's ${(healthMsPerSecond(f) * 1000).toFixed(0)} us per second is ${((healthMsPerSecond(f) / (offShare * 1000)) * 100).toFixed(2)} % of the health-off server's measured CPU`);
+    }
+  }
   if (PIPELINE_PAIRS > 0) await pipeline();
-  if (CPU_RUNS > 0) await serverCpu();
 }, work);

@@ -26,6 +26,22 @@ export function realtimePublishArgs(clip: string, target: string): string[] {
   return ['-hide_banner', '-loglevel', 'error', '-re', '-stream_loop', '-1', '-i', clip, '-c', 'copy', '-f', 'flv', target];
 }
 
+/**
+ * ffmpeg arguments that publish `clip` in real time, looped, stream-copied, to every URL of `targets` at once (the
+ * tee muxer): each server gets the same bytes at the same moments from one reader. A target that fails ends the
+ * whole publish (no onfail=ignore), so a comparison never goes on with one server silently short of a stream.
+ */
+export function realtimeTeeArgs(clip: string, targets: readonly string[]): string[] {
+  return ['-hide_banner', '-loglevel', 'error', '-re', '-stream_loop', '-1', '-i', clip, '-map', '0', '-c', 'copy', '-f', 'tee',
+    targets.map((t) => `[f=flv]${t}`).join('|')];
+}
+
+/** Media packets (audio and video frames) per second of `clip`, counted by ffprobe. */
+export function clipPacketsPerSecond(clip: string): number {
+  const out = execFileSync('ffprobe', ['-v', 'error', '-count_packets', '-show_entries', 'stream=nb_read_packets', '-of', 'csv=p=0', clip], { encoding: 'utf8' });
+  return out.trim().split('\n').reduce((a, l) => a + Number(l.replace(/,/g, '')), 0) / CLIP_SECONDS;
+}
+
 /** The clip's bytes per second as FLV, about what an FLV or RTMP viewer of it receives in real time. */
 export function clipBytesPerSecond(clip: string): number {
   return statSync(clip).size / CLIP_SECONDS;

@@ -13,6 +13,8 @@ export interface BenchServer {
   readonly rtmpUrl: (stream: string) => string;
   /** OnAir with inspectGc: a full garbage collection in the server, then its memory usage. */
   collectGarbage?(): Promise<ServerMemory>;
+  /** OnAir with inspectGc: V8's sampling CPU profile of the server over the next `seconds`, one sample per `intervalUs`. */
+  cpuProfile?(seconds: number, intervalUs: number): Promise<CpuProfile>;
   stop(): Promise<void>;
 }
 
@@ -87,7 +89,10 @@ export async function startOnAir(cpu: number, port: number, workDir: string, opt
   await untilListening(child, port, options.startTimeoutMs);
   return {
     name: options.name ?? 'onair', pid: child.pid!, rtmpUrl: (s) => `rtmp://127.0.0.1:${port}/live/${s}`, stop: () => stopChild(child, 6000),
-    ...(options.inspectGc ? { collectGarbage: () => inspectorCollectGarbage(inspectPort) } : {}),
+    ...(options.inspectGc ? {
+      collectGarbage: () => inspectorCollectGarbage(inspectPort),
+      cpuProfile: (seconds: number, intervalUs: number) => inspectorCpuProfile(inspectPort, seconds, intervalUs),
+    } : {}),
   };
 }
 
@@ -106,16 +111,21 @@ export interface ServerMemory {
   readonly arrayBuffers: number;
 }
 
-/**
- * One full collection in the server through the inspector protocol (HeapProfiler.collectGarbage), then its
- * process.memoryUsage() (Runtime.evaluate): where its memory is, live objects only.
- */
-async function inspectorCollectGarbage(port: number): Promise<ServerMemory> {
+/** A V8 CPU profile (the inspector's Profiler.stop result): call-tree nodes and which node each sample hit. */
+export interface CpuProfile {
+  readonly nodes: readonly { id: number; callFrame: { functionName: string; url: string }; children?: number[] }[];
+  readonly samples: readonly number[];
+}
+
+type InspectorCall = (method: string, params?: object) => Promise<unknown>;
+
+/** Runs `use` over one inspector session of the node process whose inspector listens on `port`. */
+async function withInspector<T>(port: number, use: (call: InspectorCall) => Promise<T>): Promise<T> {
   const targets = await (await fetch(`http://127.0.0.1:${port}/json/list`)).json() as { webSocketDebuggerUrl: string }[];
   const socket = new WebSocket(targets[0]!.webSocketDebuggerUrl);
   const calls = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   let nextId = 1;
-  const call = (method: string, params: object = {}): Promise<unknown> => new Promise((resolve, reject) => {
+  const call: InspectorCall = (method, params = {}) => new Promise((resolve, reject) => {
     const id = nextId++;
     calls.set(id, { resolve, reject });
     socket.send(JSON.stringify({ id, method, params }));
@@ -130,12 +140,35 @@ async function inspectorCollectGarbage(port: number): Promise<ServerMemory> {
   });
   await new Promise<void>((resolve, reject) => socket.once('open', resolve).once('error', reject));
   try {
-    await call('HeapProfiler.collectGarbage');
-    const r = await call('Runtime.evaluate', { expression: 'JSON.stringify(process.memoryUsage())', returnByValue: true }) as { result: { value: string } };
-    return JSON.parse(r.result.value) as ServerMemory;
+    return await use(call);
   } finally {
     socket.close();
   }
+}
+
+/**
+ * One full collection in the server through the inspector protocol (HeapProfiler.collectGarbage), then its
+ * process.memoryUsage() (Runtime.evaluate): where its memory is, live objects only.
+ */
+function inspectorCollectGarbage(port: number): Promise<ServerMemory> {
+  return withInspector(port, async (call) => {
+    await call('HeapProfiler.collectGarbage');
+    const r = await call('Runtime.evaluate', { expression: 'JSON.stringify(process.memoryUsage())', returnByValue: true }) as { result: { value: string } };
+    return JSON.parse(r.result.value) as ServerMemory;
+  });
+}
+
+/** Profiler.start, `seconds` later Profiler.stop: the server's CPU profile over that span only (not its start-up). */
+function inspectorCpuProfile(port: number, seconds: number, intervalUs: number): Promise<CpuProfile> {
+  return withInspector(port, async (call) => {
+    await call('Profiler.enable');
+    await call('Profiler.setSamplingInterval', { interval: intervalUs });
+    await call('Profiler.start');
+    await new Promise((r) => setTimeout(r, seconds * 1000));
+    const r = await call('Profiler.stop') as { profile: CpuProfile };
+    await call('Profiler.disable');
+    return r.profile;
+  });
 }
 
 export { nginxRtmpAvailable } from '../../support/nginx-rtmp.js';

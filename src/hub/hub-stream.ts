@@ -117,18 +117,23 @@ export class HubStream {
 
   ingest(pub: Publisher, p: MediaPacket): void {
     if (pub !== this.publisherRef) return;
-    this.stats.bytesIn += p.data.length;
-    if (this.health !== undefined) this.health.record(p);
+    const bytes = p.data.length;
+    this.stats.bytesIn += bytes;
+    // Each field is read once here and handed to health: packets reach the hub in several shapes, so every
+    // property load is a polymorphic one.
     if (p.role === 'frame') {
-      if (p.kind === 'video') {
+      const video = p.kind === 'video';
+      const keyframe = p.keyframe;
+      if (this.health !== undefined) this.health.frame(p, video, p.dts, bytes, keyframe);
+      if (video) {
         this.stats.videoFrames++;
-        if (p.keyframe) this.stats.keyframes++;
+        if (keyframe) this.stats.keyframes++;
       } else this.stats.audioFrames++;
-      if (!this.active && (p.kind === 'video' ? p.keyframe : !this.gop.videoPresent)) {
+      if (!this.active && (video ? keyframe : !this.gop.videoPresent)) {
         this.active = true;
         this.hooks.onActive(this, pub);
       }
-    }
+    } else if (this.health !== undefined) this.health.record(p);
     const overflowsBefore = this.gop.overflows;
     this.gop.add(p);
     if (this.gop.overflows !== overflowsBefore) this.stats.gopOverflows++;

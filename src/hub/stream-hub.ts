@@ -15,6 +15,8 @@ export interface StreamHubOptions {
   takeover: 'takeover' | 'reject';
   /** Ingest health thresholds; absent = no health measurement (nothing added to the per-packet path). */
   health?: HealthThresholds;
+  /** The arrival clock of health (default performance.now()); a simulated one lets tests and benches replay media faster than real time. */
+  healthClocks?: ClockSource;
 }
 
 /**
@@ -35,7 +37,7 @@ export class StreamHub {
     private readonly log: Logger,
   ) {
     this.events = new TypedEmitter<HubEvents>((err, event) => log.error({ err, event }, 'hub event listener threw'));
-    this.health = options.health ? { thresholds: options.health, clocks: performanceClocks } : undefined;
+    this.health = options.health ? { thresholds: options.health, clocks: options.healthClocks ?? performanceClocks } : undefined;
   }
 
   /**

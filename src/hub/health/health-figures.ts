@@ -1,56 +1,51 @@
 import type { StreamMetadata } from '../../core/media-packet.js';
 import type { IngestMeter } from './ingest-meter.js';
-import { DRIFT_MIN_SPAN_MS, DRIFT_TICKS, LONG_WINDOW_S, MAX_ENCODER_SETTINGS, MAX_SETTING_TEXT, MEDIA_RATE_TICKS, SHORT_WINDOW_S, STALE_TRACK_MS } from './limits.js';
-import type { TrackMeter, TrackWindow } from './track-meter.js';
+import { DRIFT_MIN_SPAN_MS, DRIFT_TICKS, MAX_ENCODER_SETTINGS, MAX_SETTING_TEXT, MEDIA_RATE_TICKS, STALE_TRACK_MS } from './limits.js';
+import type { TrackMeter, TrackWindows } from './track-meter.js';
+import type { TrackDescription } from './track-description.js';
 import type { AudioFigures, EncoderFigures, EncoderSettingValue, VideoFigures } from './health-types.js';
 
-const kbps = (w: TrackWindow): number | null => (w.seconds > 0 ? Math.round((w.bytes * 8) / w.seconds / 1000) : null);
-const fps = (w: TrackWindow): number | null => (w.seconds > 0 ? Math.round((w.frames / w.seconds) * 100) / 100 : null);
+export const kbps = (seconds: number, bytes: number): number | null => (seconds > 0 ? Math.round((bytes * 8) / seconds / 1000) : null);
+export const fps = (seconds: number, frames: number): number | null => (seconds > 0 ? Math.round((frames / seconds) * 100) / 100 : null);
 
-/** The last whole media second, or nothing (0) when the track has delivered nothing lately (stalled). */
-function lastSecond(t: TrackMeter, now: number): TrackWindow {
-  const w = t.window(1);
-  return now - t.lastArrival > STALE_TRACK_MS ? { seconds: w.seconds > 0 ? 1 : 0, bytes: 0, frames: 0 } : w;
-}
+/** A track that delivered nothing lately (stalled) reports 0 for its last whole media second, not what it last had. */
+export const stale = (t: TrackMeter, now: number): boolean => now - t.lastArrival > STALE_TRACK_MS;
 
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : null);
 
-export function videoFigures(m: IngestMeter, now: number): VideoFigures | null {
-  const t = m.video;
-  if (!t.present) return null;
-  const d = m.videoTrack;
-  const md = m.metadata ?? {};
-  const one = lastSecond(t, now);
-  const short = t.window(SHORT_WINDOW_S);
-  const long = t.window(LONG_WINDOW_S);
+/**
+ * The video figures of one evaluation, from what it captured: `w` its windows (TrackMeter.measure), `quiet` the
+ * track was stale, `keyInterval` the last keyframe interval (NaN: none yet). Built only when a report is read.
+ */
+export function videoFigures(d: TrackDescription | undefined, md: StreamMetadata | undefined, quiet: boolean, keyInterval: number, w: TrackWindows): VideoFigures {
   return {
     codec: d?.codec ?? null,
     profile: d?.profile ?? null,
     level: d?.level ?? null,
-    width: d?.width ?? num(md.width),
-    height: d?.height ?? num(md.height),
-    bitrateKbps: kbps(one),
-    fps: fps(one),
-    keyframeIntervalMs: Number.isNaN(t.lastKeyInterval) ? null : t.lastKeyInterval,
-    keyframeIntervalMaxMs: t.maxKeyInterval(LONG_WINDOW_S),
-    metadataFps: metadataFps(md),
-    metadataBitrateKbps: num(md.videodatarate),
-    windows: { '10s': { bitrateKbps: kbps(short), fps: fps(short) }, '60s': { bitrateKbps: kbps(long), fps: fps(long) } },
+    width: d?.width ?? num(md?.width),
+    height: d?.height ?? num(md?.height),
+    bitrateKbps: kbps(w.oneSeconds, quiet ? 0 : w.oneBytes),
+    fps: fps(w.oneSeconds, quiet ? 0 : w.oneFrames),
+    keyframeIntervalMs: Number.isNaN(keyInterval) ? null : keyInterval,
+    keyframeIntervalMaxMs: w.keyMax > 0 ? w.keyMax : null,
+    metadataFps: md ? metadataFps(md) : null,
+    metadataBitrateKbps: num(md?.videodatarate),
+    windows: {
+      '10s': { bitrateKbps: kbps(w.shortSeconds, w.shortBytes), fps: fps(w.shortSeconds, w.shortFrames) },
+      '60s': { bitrateKbps: kbps(w.longSeconds, w.longBytes), fps: fps(w.longSeconds, w.longFrames) },
+    },
   };
 }
 
-export function audioFigures(m: IngestMeter, now: number): AudioFigures | null {
-  const t = m.audio;
-  if (!t.present) return null;
-  const d = m.audioTrack;
-  const md = m.metadata ?? {};
-  const stereo = typeof md.stereo === 'boolean' ? (md.stereo ? 2 : 1) : null;
+/** The audio figures of one evaluation, from what it captured (as videoFigures). */
+export function audioFigures(d: TrackDescription | undefined, md: StreamMetadata | undefined, quiet: boolean, w: TrackWindows): AudioFigures {
+  const stereo = typeof md?.stereo === 'boolean' ? (md.stereo ? 2 : 1) : null;
   return {
     codec: d?.codec ?? null,
-    sampleRate: d?.sampleRate ?? num(md.audiosamplerate),
+    sampleRate: d?.sampleRate ?? num(md?.audiosamplerate),
     channels: d?.channels ?? stereo,
-    bitrateKbps: kbps(lastSecond(t, now)),
-    windows: { '10s': { bitrateKbps: kbps(t.window(SHORT_WINDOW_S)) }, '60s': { bitrateKbps: kbps(t.window(LONG_WINDOW_S)) } },
+    bitrateKbps: kbps(w.oneSeconds, quiet ? 0 : w.oneBytes),
+    windows: { '10s': { bitrateKbps: kbps(w.shortSeconds, w.shortBytes) }, '60s': { bitrateKbps: kbps(w.longSeconds, w.longBytes) } },
   };
 }
 

@@ -30,6 +30,8 @@ export class IngestMeter {
   private readonly tickArrival = new Float64Array(TICK_RING_SIZE);
   private readonly tickDts = new Float64Array(TICK_RING_SIZE);
   private ticks = 0;
+  /** span()'s answer, reused: read once per evaluation, right after the call. */
+  private readonly spanOut = { wallMs: 0, mediaMs: 0 };
 
   /**
    * @param elapsed whole ms since the publish started (an ElapsedClock made at its start); millisecond precision is
@@ -38,13 +40,16 @@ export class IngestMeter {
   constructor(readonly elapsed: () => number, private readonly stallMs: number) {}
 
   record(p: MediaPacket): void {
-    // Each field read once: packets reach the hub in several shapes, so every property load is a polymorphic one.
     const role = p.role;
-    if (role !== 'frame') {
-      if (role === 'config') this.config(p);
-      return;
-    }
-    const dts = p.dts;
+    if (role === 'frame') this.frame(p, p.kind === 'video', p.dts, p.data.length, p.keyframe);
+    else if (role === 'config') this.config(p);
+  }
+
+  /**
+   * A frame, its fields read once by the caller (packets reach the hub in several shapes, so every property load
+   * is a polymorphic one); `p` is read again only for the codec of a track's first frame.
+   */
+  frame(p: MediaPacket, video: boolean, dts: number, bytes: number, keyframe: boolean): void {
     // One clock reading serves the messages within ARRIVAL_CLOCK_STEP_MS of media of it (see limits.ts).
     if (Math.abs(dts - this.clockDts) >= ARRIVAL_CLOCK_STEP_MS) {
       const now = this.elapsed();
@@ -55,12 +60,12 @@ export class IngestMeter {
       this.clockDts = dts;
     }
     const arrival = this.clockReading;
-    if (p.kind === 'video') {
+    if (video) {
       if (this.videoTrack === undefined) this.videoTrack = bareTrack(p.codec);
-      this.video.record(dts, p.data.length, p.keyframe, arrival);
+      this.video.record(dts, bytes, keyframe, arrival);
     } else {
       if (this.audioTrack === undefined) this.describeFirstAudio(p);
-      this.audio.record(dts, p.data.length, true, arrival);
+      this.audio.record(dts, bytes, true, arrival);
     }
     this.lastArrival = arrival;
     if (dts >= this.newestDts) {
@@ -93,13 +98,19 @@ export class IngestMeter {
     this.ticks++;
   }
 
-  /** Wall-clock ms and media ms covered between the reading `back` evaluations ago and the newest. */
-  span(back: number): { wallMs: number; mediaMs: number } | null {
+  /**
+   * Wall-clock ms and media ms covered between the reading `back` evaluations ago and the newest, in one object this
+   * meter reuses (valid until the next call: read it at once).
+   */
+  span(back: number): { readonly wallMs: number; readonly mediaMs: number } | null {
     if (this.ticks < 2) return null;
     const k = Math.min(back, this.ticks - 1, TICK_RING_SIZE - 1);
     const newest = (this.ticks - 1) % TICK_RING_SIZE;
     const old = (this.ticks - 1 - k) % TICK_RING_SIZE;
-    return { wallMs: this.tickArrival[newest]! - this.tickArrival[old]!, mediaMs: this.tickDts[newest]! - this.tickDts[old]! };
+    const out = this.spanOut;
+    out.wallMs = this.tickArrival[newest]! - this.tickArrival[old]!;
+    out.mediaMs = this.tickDts[newest]! - this.tickDts[old]!;
+    return out;
   }
 
   private config(p: MediaPacket): void {

@@ -161,3 +161,19 @@ test('offline after stop; a new publisher starts with clean figures', () => {
   h.health.start(h.pub);
   assert.equal(h.health.evaluate().reasons.length, 0);
 });
+
+test('healthy evaluations share one frozen empty reason list; a reason that ends is forgotten (a new one starts a new since)', () => {
+  const h = new HealthHarness().play(arrive(av({ fps: 30, gop: 60, bytes: 500, durationMs: 5000 })), 5000);
+  assert.equal(h.last.state, 'healthy');
+  assert.equal(h.last.reasons, h.evaluations[h.evaluations.length - 2]!.reasons);
+  assert.ok(Object.isFrozen(h.last.reasons));
+  // silence: stalled from the first evaluation more than stallMs after the last frame, then media again, then silence again
+  h.play([], 8000);
+  const stalled = h.last.reasons[0]!;
+  assert.equal(stalled.code, 'stalled');
+  h.play(arrive([...videoFrames({ fps: 30, gop: 60, bytes: 500, durationMs: 3000, startDts: 8000 }), ...audioFrames({ sampleRate: 48000, bytes: 64, durationMs: 3000, startDts: 8000 })]), 11_000);
+  assert.equal(h.last.state, 'healthy', JSON.stringify(h.last.reasons));
+  h.play([], 15_000);
+  assert.equal(h.last.reasons[0]!.code, 'stalled');
+  assert.ok(h.last.reasons[0]!.since > stalled.since, 'the second stall has its own since');
+});

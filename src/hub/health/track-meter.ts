@@ -1,17 +1,27 @@
-import { LATE_FRAME_MS, MEDIA_GAP_MS, MEDIA_RING_SECONDS } from './limits.js';
+import { LATE_FRAME_MS, LONG_WINDOW_S, MEDIA_GAP_MS, MEDIA_RING_SECONDS, SHORT_WINDOW_S } from './limits.js';
 
 const SLOT_MASK = MEDIA_RING_SECONDS - 1;
 /** Evaluations the arrival alignment (earliest arrival relative to media time) is taken over: about 10 s. */
 const ALIGNMENT_TICKS = 10;
 
-/** Sums over whole media seconds of one track. */
-export interface TrackWindow {
-  readonly seconds: number;
-  readonly bytes: number;
-  readonly frames: number;
+/**
+ * Sums over the last 1, SHORT_WINDOW_S and LONG_WINDOW_S whole media seconds of one track (`seconds`: how many the
+ * track fully covered, fewer right after the start) and the largest keyframe interval that ended in the last
+ * LONG_WINDOW_S seconds (the one being filled included; 0: none). Filled in place by TrackMeter.measure, once per
+ * evaluation: one preallocated object per track, so an evaluation reads its windows without allocating.
+ */
+export class TrackWindows {
+  oneSeconds = 0;
+  oneBytes = 0;
+  oneFrames = 0;
+  shortSeconds = 0;
+  shortBytes = 0;
+  shortFrames = 0;
+  longSeconds = 0;
+  longBytes = 0;
+  longFrames = 0;
+  keyMax = 0;
 }
-
-const EMPTY_WINDOW: TrackWindow = { seconds: 0, bytes: 0, frames: 0 };
 
 /**
  * One track's frames as they arrive. Rates are kept per second of media time, not of arrival, so input read in
@@ -33,6 +43,14 @@ export class TrackMeter {
   private secondStart = Infinity;
   private secondEnd = -Infinity;
   private slot = 0;
+  /**
+   * The second being filled, summed in fields of this object and written to its ring slot only when the second
+   * changes or the windows are read: a frame then touches this object alone, not four typed arrays (each its own
+   * cache line, cold in a server that runs many other things between two frames of a stream).
+   */
+  private curBytes = 0;
+  private curFrames = 0;
+  private curKeyMax = 0;
   frames = 0;
   firstDts = NaN;
   lastDts = NaN;
@@ -54,16 +72,15 @@ export class TrackMeter {
   record(dts: number, bytes: number, keyframe: boolean, arrival: number): void {
     // Most frames land in the same media second as the one before: the slot is looked up once per second.
     if (dts >= this.secondEnd || dts < this.secondStart) this.enterSecond(dts);
-    const slot = this.slot;
-    this.slotBytes[slot] = this.slotBytes[slot]! + bytes;
-    this.slotFrames[slot] = this.slotFrames[slot]! + 1;
+    this.curBytes += bytes;
+    this.curFrames++;
     if (this.frames === 0) this.firstDts = dts;
     else if (dts - this.lastDts > MEDIA_GAP_MS) this.gaps++;
     if (this.keyframed && keyframe) {
       if (!Number.isNaN(this.lastKeyDts)) {
         const interval = dts - this.lastKeyDts;
         this.lastKeyInterval = interval;
-        if (interval > this.slotKeyMax[slot]!) this.slotKeyMax[slot] = interval;
+        if (interval > this.curKeyMax) this.curKeyMax = interval;
       }
       this.lastKeyDts = dts;
     }
@@ -76,17 +93,30 @@ export class TrackMeter {
   }
 
   private enterSecond(dts: number): void {
+    this.flush();
     const second = Math.floor(dts / 1000);
     const slot = second & SLOT_MASK;
     if (this.slotSecond[slot] !== second) {
       this.slotSecond[slot] = second;
-      this.slotBytes[slot] = 0;
-      this.slotFrames[slot] = 0;
-      this.slotKeyMax[slot] = 0;
+      this.curBytes = this.curFrames = this.curKeyMax = 0;
+    } else {
+      // back to a second already filled (a timestamp stepping back): go on from its sums
+      this.curBytes = this.slotBytes[slot]!;
+      this.curFrames = this.slotFrames[slot]!;
+      this.curKeyMax = this.slotKeyMax[slot]!;
     }
     this.slot = slot;
     this.secondStart = second * 1000;
     this.secondEnd = this.secondStart + 1000;
+  }
+
+  /** Writes the second being filled to its slot (before any frame, there is none). */
+  private flush(): void {
+    if (this.secondEnd === -Infinity) return;
+    const slot = this.slot;
+    this.slotBytes[slot] = this.curBytes;
+    this.slotFrames[slot] = this.curFrames;
+    this.slotKeyMax[slot] = this.curKeyMax;
   }
 
   /** Once per evaluation: closes this evaluation's alignment reading. */
@@ -108,34 +138,48 @@ export class TrackMeter {
   }
 
   /**
-   * The last `n` whole media seconds before the second being filled (fewer right after the start: only seconds
-   * the track fully covered count). Seconds with no frame count as empty, so a gap lowers the rate.
+   * Reads every window in one pass over the last LONG_WINDOW_S + 1 slots into `w`. A window is the whole media
+   * seconds before the one being filled (only seconds the track fully covered count, so fewer right after the
+   * start); a second with no frame counts as empty, so a gap lowers the rate.
    */
-  window(n: number): TrackWindow {
-    if (this.frames === 0) return EMPTY_WINDOW;
+  measure(w: TrackWindows): void {
+    w.oneSeconds = w.oneBytes = w.oneFrames = w.shortSeconds = w.shortBytes = w.shortFrames = 0;
+    w.longSeconds = w.longBytes = w.longFrames = w.keyMax = 0;
+    if (this.frames === 0) return;
+    this.flush();
     const newest = Math.floor(this.lastDts / 1000);
-    const from = Math.max(Math.ceil(this.firstDts / 1000), newest - n);
-    if (from >= newest) return EMPTY_WINDOW;
+    const first = Math.ceil(this.firstDts / 1000);
     let bytes = 0;
     let frames = 0;
-    for (let s = from; s < newest; s++) {
+    let keyMax = 0;
+    for (let back = 0; back <= LONG_WINDOW_S; back++) {
+      const s = newest - back;
       const slot = s & SLOT_MASK;
-      if (this.slotSecond[slot] !== s) continue;
-      bytes += this.slotBytes[slot]!;
-      frames += this.slotFrames[slot]!;
+      if (this.slotSecond[slot] === s) {
+        if (this.slotKeyMax[slot]! > keyMax) keyMax = this.slotKeyMax[slot]!;
+        if (back > 0 && s >= first) {
+          bytes += this.slotBytes[slot]!;
+          frames += this.slotFrames[slot]!;
+        }
+      }
+      if (back === 1) {
+        w.oneSeconds = covered(newest, first, 1);
+        w.oneBytes = bytes;
+        w.oneFrames = frames;
+      } else if (back === SHORT_WINDOW_S) {
+        w.shortSeconds = covered(newest, first, SHORT_WINDOW_S);
+        w.shortBytes = bytes;
+        w.shortFrames = frames;
+      }
     }
-    return { seconds: newest - from, bytes, frames };
+    w.longSeconds = covered(newest, first, LONG_WINDOW_S);
+    w.longBytes = bytes;
+    w.longFrames = frames;
+    w.keyMax = keyMax;
   }
+}
 
-  /** The largest keyframe interval that ended in the last `n` media seconds (the one being filled included). */
-  maxKeyInterval(n: number): number | null {
-    if (this.frames === 0) return null;
-    const newest = Math.floor(this.lastDts / 1000);
-    let max = 0;
-    for (let s = newest - n; s <= newest; s++) {
-      const slot = s & SLOT_MASK;
-      if (this.slotSecond[slot] === s) max = Math.max(max, this.slotKeyMax[slot]!);
-    }
-    return max > 0 ? max : null;
-  }
+/** Whole seconds of the last `n` before `newest` from `first` on. */
+function covered(newest: number, first: number, n: number): number {
+  return Math.max(0, newest - Math.max(first, newest - n));
 }

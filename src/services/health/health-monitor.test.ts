@@ -70,3 +70,24 @@ test('transcoder renditions are the server\'s own streams: not evaluated, also w
   assert.ok(hub.stream('live/a/480p'), 'the packager holds the rendition in its reconnect window');
   assert.deepEqual([...monitor.reports()], []);
 });
+
+test('a report is built at its first read after a round and kept until the next; history is written without one', () => {
+  const { hub, monitor } = setup();
+  const pub = hub.publish('live/a', { protocol: 'rtmp', remoteAddress: '192.0.2.1', streamId: 'str_a' });
+  pub.push(packet('video', 0, { keyframe: true }));
+  monitor.evaluateAll();
+  monitor.evaluateAll();
+  assert.equal(monitor.history('live/a').length, 2, 'history written by rounds nobody read');
+  pub.push(packet('video', 1000, { keyframe: true }));
+  const first = monitor.report('live/a')!;
+  assert.equal(first.video?.keyframeIntervalMs, null, 'read after the round: the round\'s figures, not the frames since');
+  assert.equal(monitor.report('live/a'), first, 'cached within a round');
+  assert.equal([...monitor.reports()][0], first);
+  monitor.evaluateAll();
+  const second = monitor.report('live/a')!;
+  assert.notEqual(second, first);
+  assert.ok(second.updatedAt > first.updatedAt);
+  assert.equal(second.video?.keyframeIntervalMs, 1000, 'figures of the new round');
+  assert.equal(first.video?.keyframeIntervalMs, null, 'an earlier report keeps its figures');
+  assert.deepEqual(monitor.history('live/a').at(-1), second.sample);
+});

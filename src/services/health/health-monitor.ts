@@ -7,6 +7,7 @@ import { HealthHistory, type HealthSample } from './health-history.js';
 import { buildReport, type HealthReport } from './health-report.js';
 import type { HlsAudience } from './hls-audience.js';
 import { EVALUATION_INTERVAL_MS } from './limits.js';
+import { VIEWER_FAMILY } from './viewer-protocols.js';
 import { StableState, type StableChange } from './stable-state.js';
 
 export interface StableHealthChange extends StableChange {
@@ -25,10 +26,17 @@ export type HealthMonitorEvents = {
 };
 
 interface Tracked {
+  stream: HubStream;
   readonly history: HealthHistory;
+  /** The evaluation round that last saw this stream. */
+  round: number;
   readonly stable: StableState;
   streamId: string | null;
-  latest: HealthReport | undefined;
+  /** The last round's wall clock (epoch ms) and estimated HLS viewers, for its report. */
+  wallNow: number;
+  hlsViewers: number;
+  /** The last round's report, built at its first read (API, SSE, /metrics) and kept until the next round. */
+  report: HealthReport | undefined;
 }
 
 export interface HealthMonitorDeps {
@@ -49,8 +57,12 @@ export interface HealthMonitorDeps {
 export class HealthMonitor {
   readonly events: TypedEmitter<HealthMonitorEvents>;
   private readonly tracked = new Map<string, Tracked>();
-  /** Paths published by the transcoder: still skipped while they wait without a publisher (reconnect window). */
-  private readonly internal = new Set<string>();
+  /**
+   * Paths published by the transcoder, with the round that last saw them held: still skipped while they wait
+   * without a publisher (reconnect window).
+   */
+  private readonly internal = new Map<string, number>();
+  private round = 0;
   private timer: NodeJS.Timeout | undefined;
   private readonly wallClock: () => number;
 
@@ -73,7 +85,8 @@ export class HealthMonitor {
   }
 
   report(path: string): HealthReport | undefined {
-    return this.tracked.get(path)?.latest;
+    const t = this.tracked.get(path);
+    return t && this.reportOf(t);
   }
 
   history(path: string): HealthSample[] {
@@ -81,50 +94,72 @@ export class HealthMonitor {
   }
 
   *reports(): IterableIterator<HealthReport> {
-    for (const t of this.tracked.values()) if (t.latest) yield t.latest;
+    for (const t of this.tracked.values()) yield this.reportOf(t);
   }
 
-  /** One evaluation round (the timer's; tests call it directly). */
+  private reportOf(t: Tracked): HealthReport {
+    if (t.report) return t.report;
+    const s = t.stream;
+    return (t.report = buildReport({
+      path: s.path, streamId: t.streamId, evaluation: s.health!.latest, stableState: t.stable.current ?? 'offline',
+      subscribers: s.subscriberTotalsByProtocol(), hlsViewers: t.hlsViewers, hlsBytes: this.deps.audience.bytesServed(s.path), wallNow: t.wallNow,
+    }));
+  }
+
+  /**
+   * One evaluation round (the timer's, one for all streams; tests call it directly). Each stream is judged and its
+   * history written from numbers; reports are built only when read. Streams are marked with the round that saw
+   * them rather than collected into sets.
+   */
   evaluateAll(): void {
     const wallNow = this.wallClock();
     const monotonicNow = performance.now();
-    const seen = new Set<string>();
-    const held = new Set<string>();
+    const round = ++this.round;
     for (const stream of this.deps.hub.streams()) {
-      held.add(stream.path);
-      if (stream.publisher?.info.protocol === TRANSCODE_PROTOCOL) this.internal.add(stream.path);
-      if (!stream.health || this.internal.has(stream.path)) continue;
-      seen.add(stream.path);
-      this.evaluate(stream, wallNow, monotonicNow);
+      const internal = stream.publisher?.info.protocol === TRANSCODE_PROTOCOL || this.internal.has(stream.path);
+      if (internal) this.internal.set(stream.path, round);
+      if (!stream.health || internal) continue;
+      this.evaluate(stream, wallNow, monotonicNow, round);
     }
-    for (const path of this.internal) if (!held.has(path)) this.internal.delete(path);
-    for (const path of [...this.tracked.keys()]) {
-      if (seen.has(path)) continue;
+    for (const [path, seen] of this.internal) if (seen !== round) this.internal.delete(path);
+    for (const [path, t] of this.tracked) {
+      if (t.round === round) continue;
       this.tracked.delete(path);
       this.deps.audience.forget(path);
       this.events.emit('gone', path);
     }
-    for (const path of [...this.deps.audience.paths()]) if (!seen.has(path)) this.deps.audience.forget(path);
+    for (const path of this.deps.audience.paths()) if (!this.tracked.has(path)) this.deps.audience.forget(path);
     this.events.emit('evaluated');
   }
 
-  private evaluate(stream: HubStream, wallNow: number, monotonicNow: number): void {
+  private evaluate(stream: HubStream, wallNow: number, monotonicNow: number, round: number): void {
     let t = this.tracked.get(stream.path);
-    if (!t) this.tracked.set(stream.path, (t = { history: new HealthHistory(), stable: new StableState(this.deps.hysteresisMs), streamId: null, latest: undefined }));
-    const evaluation = stream.health!.evaluate(wallNow);
+    if (!t) {
+      t = { stream, history: new HealthHistory(), round, stable: new StableState(this.deps.hysteresisMs), streamId: null, wallNow, hlsViewers: 0, report: undefined };
+      this.tracked.set(stream.path, t);
+    }
+    t.round = round;
+    t.stream = stream;
+    t.report = undefined;
+    t.wallNow = wallNow;
+    const health = stream.health!;
+    const state = health.judge(wallNow);
     t.streamId = stream.publisher?.info.streamId ?? t.streamId;
     let change: StableChange | undefined;
-    if (evaluation.state === 'offline') t.stable.reset();
-    else change = t.stable.update(evaluation.state, wallNow);
-    const report = buildReport({
-      path: stream.path, streamId: t.streamId, evaluation, stableState: t.stable.current ?? 'offline',
-      subscribers: stream.subscriberTotalsByProtocol(),
-      hlsViewers: this.deps.audience.viewers(stream.path, monotonicNow), hlsBytes: this.deps.audience.bytesServed(stream.path), wallNow,
-    });
-    t.latest = report;
-    t.history.push(report.sample);
+    if (state === 'offline') t.stable.reset();
+    else change = t.stable.update(state, wallNow);
+    const hls = (t.hlsViewers = this.deps.audience.viewers(stream.path, monotonicNow));
+    t.history.record(wallNow, health.videoKbps, health.audioKbps, health.videoFps, health.keyframeIntervalMs, hls + viewerSubscribers(stream), state);
     if (!change) return;
-    this.deps.log.info({ path: stream.path, streamId: t.streamId, state: change.state, previous: change.previous, reasons: report.reasons.map((r) => r.code) }, 'stream health changed');
-    if (t.streamId) this.events.emit('stableChange', { ...change, path: stream.path, streamId: t.streamId, reasons: report.reasons });
+    const reasons = health.reasons;
+    this.deps.log.info({ path: stream.path, streamId: t.streamId, state: change.state, previous: change.previous, reasons: reasons.map((r) => r.code) }, 'stream health changed');
+    if (t.streamId) this.events.emit('stableChange', { ...change, path: stream.path, streamId: t.streamId, reasons });
   }
+}
+
+/** Present RTMP and FLV viewers (the server's own subscribers are not viewers), counted without building totals. */
+function viewerSubscribers(stream: HubStream): number {
+  let n = 0;
+  for (const sub of stream.subscriptions()) if (VIEWER_FAMILY[sub.info.protocol]) n++;
+  return n;
 }
