@@ -1,14 +1,5 @@
-/** A seeded PRNG (mulberry32): a bench's confidence interval comes out the same when its data do. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// The one seeded PRNG (mulberry32) of the repo: a bench's confidence interval comes out the same when its data do.
+import { seededRandom } from '../../src/protocols/srt/testing/seeded-random.js';
 
 /**
  * A percentile bootstrap confidence interval of `statistic` over `strata` (e.g. the windows of each round): every

@@ -1,4 +1,4 @@
-/** A seeded PRNG (mulberry32) in [0, 1): simulated loss that reproduces from its seed. Test use only. */
+/** A seeded PRNG (mulberry32) in [0, 1): simulated loss (SRT tests, support/udp-relay.ts) and bench bootstrap resamples that reproduce from their seed. Test and bench use only. */
 export function seededRandom(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
