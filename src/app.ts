@@ -45,7 +45,7 @@ import {
 } from './services/cluster/index.js';
 import { clusterRoutes } from './servers/http/api/routes/cluster-routes.js';
 import { checkEdgeSettings, createEdge, ownerLocatorOf } from './app-edge.js';
-import type { EdgePulls, OwnerLocator } from './services/edge/index.js';
+import { EDGE_PROTOCOL, type EdgePulls, type OwnerLocator } from './services/edge/index.js';
 import { listenInternal, type WorkerRole } from './app-workers.js';
 
 export interface RunningOnAir {
@@ -212,7 +212,7 @@ export async function startOnAir(config: Config, log: Logger, options: StartOpti
   const hlsPackagers = config.hls
     ? new HlsPackagers(hub, (d) => hlsSettings(config, d), log.child({ mod: 'hls' }), undefined, (path) => transcode.timeline(path),
       // Workers: HLS of a stream is packaged once, by its owner (other workers forward to it); pulls are not packaged.
-      options.worker ? (protocol) => protocol !== 'edge' : undefined)
+      options.worker ? (protocol) => protocol !== EDGE_PROTOCOL : undefined)
     : undefined;
   const playback = {
     hub, config, log: log.child({ mod: 'playback' }), authorizePlay: auth.authorizePlay, decidePlay: (r: PlayAuthRequest) => playAuth.decide(r), watchPlay: auth.watchPlay,

@@ -2,6 +2,7 @@ import { cpus } from 'node:os';
 import type { Logger } from '../../core/logger.js';
 import { TypedEmitter } from '../../core/typed-emitter.js';
 import type { StreamEventInfo, StreamHub } from '../../hub/index.js';
+import { INTERNAL_PROTOCOLS } from '../streams/hub-lifecycle-link.js';
 import type { LadderSetting } from '../streams/stream-types.js';
 import { admit, ladderCost } from './admission.js';
 import type { EncoderPreset } from './ffmpeg-args.js';
@@ -9,7 +10,7 @@ import type { FfmpegDiscovery } from './ffmpeg-discovery.js';
 import { ladderKind, planLadder, type PlannedRung } from './ladder.js';
 import { AUTO_BUDGET_MPX_PER_CORE } from './limits.js';
 import { TRANSCODABLE_VIDEO, sourceInfoOf, type SourceInfo } from './source-info.js';
-import { TRANSCODE_PROTOCOL, TranscodeSession } from './transcode-session.js';
+import { TranscodeSession } from './transcode-session.js';
 import type { TranscodePipes } from './transcode-pipes.js';
 import type { RenditionInfo, TranscodeEvents, TranscodeReason, TranscodeStatus } from './types.js';
 
@@ -128,7 +129,7 @@ export class TranscodeService {
 
   private async onActive(ev: StreamEventInfo): Promise<void> {
     // Renditions, and edge pulls (an edge relays the source; the owner transcodes).
-    if (this.closed || ev.publisher.protocol === TRANSCODE_PROTOCOL || ev.publisher.protocol === 'edge') return;
+    if (this.closed || INTERNAL_PROTOCOLS.has(ev.publisher.protocol)) return;
     const choice = await this.deps.ladderOf(ev.path);
     const stream = this.deps.hub.stream(ev.path);
     if (this.closed || !choice || stream?.publisher?.id !== ev.publisherId) return; // gone while we looked

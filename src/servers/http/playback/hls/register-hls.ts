@@ -14,6 +14,7 @@ import { HlsExchange } from './hls-responses.js';
 import { type HlsQuery, HlsServing } from './hls-serving.js';
 import { variantsOf } from './hls-variants.js';
 import { HOP_HEADER, proxyHls } from './hls-proxy.js';
+import { EDGE_PROTOCOL } from '../../../../services/edge/index.js';
 
 export interface HlsServingDeps extends PlaybackDeps {
   /** Every stream's packager, composed by the caller (app.ts); undefined = HLS is off on this server. */
@@ -147,5 +148,5 @@ function resourceKind(r: HlsResource, blocking: boolean): HlsResponseKind {
 /** A publisher of this process that is not itself a pull from elsewhere (services/edge EDGE_PROTOCOL). */
 function hasOwnPublisher(deps: HlsServingDeps, path: string): boolean {
   const pub = deps.hub.stream(path)?.publisher;
-  return pub !== undefined && pub.info.protocol !== 'edge';
+  return pub !== undefined && pub.info.protocol !== EDGE_PROTOCOL;
 }
