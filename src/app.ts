@@ -141,15 +141,17 @@ export async function startOnAir(config: Config, log: Logger, options: StartOpti
     db, logger: log.child({ mod: 'lifecycle' }), events: coordinator.clustered ? new ClusterEventRelay(dispatcher, coordinator) : dispatcher,
     liveElsewhere: async (path) => (await coordinator.locate(path)) !== undefined,
   });
-  // Crash repair resets every open session: only the first node up may do it (the others' are live), and
-  // among workers only the first start of worker 1.
-  if (await coordinator.othersAlive()) log.info('other cluster nodes are up: start-up session repair left to them');
-  else if (options.worker?.runOnce !== false) await lifecycle.recover();
+  // Start-up repair ends every open session and recording in the (shared) database, so it may only run where none
+  // of them can be live elsewhere: the first node up of a cluster, and among workers the first start of worker 1.
+  const othersAlive = await coordinator.othersAlive();
+  if (othersAlive) log.info('other cluster nodes are up: start-up session repair left to them (recordings too)');
+  const repairAtStart = !othersAlive && options.worker?.runOnce !== false;
+  if (repairAtStart) await lifecycle.recover();
   const unlink = connectLifecycle(hub, lifecycle, log);
   const recording = new RecordingService({
     db, hub, port: fmp4RecordingPort, logger: log.child({ mod: 'recording' }), events: dispatcher, streams,
     dir: config.recordDir || join(config.dataDir, 'recordings'), minFreeBytes: config.recordMinFreeMb * 1024 * 1024,
-    defaultReconnectWindowSec: config.reconnectWindowSec, recoverAtStart: options.worker?.runOnce !== false,
+    defaultReconnectWindowSec: config.reconnectWindowSec, recoverAtStart: repairAtStart,
   });
   await recording.init();
   const webhooks = new WebhookService({ db, dispatcher, targets: webhookTargets });

@@ -127,3 +127,29 @@ test('Redis restarted mid-stream: the publisher keeps flowing, a publish during 
     await pubB?.kill('SIGKILL');
   }
 });
+
+test('a node joining a live cluster leaves the first node\'s recording alone (start-up repair is the first node\'s)', async (t) => {
+  const db = await freshPostgresDatabase(pg.url);
+  const tag = Math.random().toString(36).slice(2, 6);
+  const a = await clusterNode(`a-${tag}`, db, redis.url, { auth: 'keys' });
+  servers.push(a);
+  t.after(async () => {
+    await a.close();
+    servers.splice(0, servers.length);
+  });
+  const stream = await serverApi(a, 'POST', '/streams', { settings: { record: true, reconnectWindowSec: 0 } }) as ApiStream;
+  const pub = await ffmpegPublish(a.rtmpUrl(stream.streamKey));
+  try {
+    const recordingAsset = async (s: TestServer) =>
+      ((await serverApi(s, 'GET', `/assets?streamId=${stream.id}`)) as { items: { id: string; status: string }[] }).items[0];
+    await until(async () => (await recordingAsset(a))?.status === 'recording', 'A to be recording');
+    const b = await clusterNode(`b-${tag}`, db, redis.url, { auth: 'keys' });
+    servers.push(b);
+    t.after(() => b.close());
+    assert.ok(b.logs.some((l) => l.includes('start-up session repair left to them')), 'B sees A and skips start-up repair');
+    assert.equal((await recordingAsset(b))?.status, 'recording', 'A\'s live recording was not ended by B\'s start');
+    assert.ok(a.recording.live((await recordingAsset(a))!.id), 'A still writes it');
+  } finally {
+    await pub.kill('SIGKILL');
+  }
+});

@@ -28,7 +28,7 @@ export interface RecordingServiceDeps {
   readonly defaultReconnectWindowSec: number;
   readonly freeBytes?: FreeSpaceReader;
   readonly diskCheckIntervalMs?: number;
-  /** Finish the recordings a stopped server left open (default true; false in all but the first worker start). */
+  /** Finish the recordings a stopped server left open (default true; false where others may be recording: a node joining a live cluster, every worker start but the first). */
   readonly recoverAtStart?: boolean;
   readonly now?: () => Date;
 }
@@ -76,7 +76,7 @@ export class RecordingService {
   /** Creates the recordings directory, finishes what a crash left open, then records new publishes. */
   async init(): Promise<void> {
     await mkdir(this.deps.dir, { recursive: true });
-    // Workers: only the first start of the first worker (a restarted one must not end the others' recordings).
+    // Not where another node or worker may be recording now (app.ts decides): recovering would end its recordings.
     if (this.deps.recoverAtStart !== false) await this.recover();
     await this.guard.check();
     this.guard.start();
