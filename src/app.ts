@@ -41,7 +41,7 @@ import { assetsRoutes } from './servers/http/api/routes/assets-routes.js';
 import { registerVod } from './servers/http/playback/vod/register-vod.js';
 import { createMonitoring, healthThresholds } from './app-monitoring.js';
 import {
-  ClusterEventRelay, ClusterPublishGate, NodeDrainer, advertisedUrls, checkClusterSettings, createCoordinator, type ClusterCoordinator,
+  ClusterEventRelay, ClusterPublishGate, DeadNodeSweeper, NodeDrainer, advertisedUrls, checkClusterSettings, createCoordinator, type ClusterCoordinator,
 } from './services/cluster/index.js';
 import { clusterRoutes } from './servers/http/api/routes/cluster-routes.js';
 import { checkEdgeSettings, createEdge, ownerLocatorOf } from './app-edge.js';
@@ -137,16 +137,22 @@ export async function startOnAir(config: Config, log: Logger, options: StartOpti
     encoder: config.transcodeEncoder, maxTranscodes: config.maxTranscodes, budgetMpx: config.transcodeBudgetMpx,
   });
   // Stream events are the owner's alone: queued once for webhooks, announced to the other nodes.
+  const streamEvents = coordinator.clustered ? new ClusterEventRelay(dispatcher, coordinator) : dispatcher;
   const lifecycle = new StreamLifecycle({
-    db, logger: log.child({ mod: 'lifecycle' }), events: coordinator.clustered ? new ClusterEventRelay(dispatcher, coordinator) : dispatcher,
-    liveElsewhere: async (path) => (await coordinator.locate(path)) !== undefined,
+    db, logger: log.child({ mod: 'lifecycle' }), events: streamEvents,
+    liveElsewhere: async (path) => (await coordinator.locate(path)) !== undefined, nodeId: coordinator.clustered ? coordinator.nodeId : undefined,
   });
+  // A dead node's sessions and streams are settled by one survivor (README "Running several nodes").
+  const sweeper = coordinator.liveness
+    ? new DeadNodeSweeper({ liveness: coordinator.liveness, db, events: streamEvents, leaseMs: config.clusterLeaseMs, log })
+    : undefined;
   // Start-up repair ends every open session and recording in the (shared) database, so it may only run where none
   // of them can be live elsewhere: the first node up of a cluster, and among workers the first start of worker 1.
   const othersAlive = await coordinator.othersAlive();
   if (othersAlive) log.info('other cluster nodes are up: start-up session repair left to them (recordings too)');
   const repairAtStart = !othersAlive && options.worker?.runOnce !== false;
   if (repairAtStart) await lifecycle.recover();
+  else await sweeper?.endOwnStaleSessions();
   const unlink = connectLifecycle(hub, lifecycle, log);
   const recording = new RecordingService({
     db, hub, port: fmp4RecordingPort, logger: log.child({ mod: 'recording' }), events: dispatcher, streams,
@@ -236,6 +242,7 @@ export async function startOnAir(config: Config, log: Logger, options: StartOpti
     await rtmp.close();
     await srt?.close();
     gate.close();
+    await sweeper?.close();
     await coordinator.close();
     await recording.close();
     await transcode.close();
@@ -268,6 +275,7 @@ export async function startOnAir(config: Config, log: Logger, options: StartOpti
   ports.http = (http.server.address() as { port: number }).port;
   if (options.worker) Object.assign(ports, { internal: await listenInternal(rtmp, http.server) });
   await coordinator.start(advertisedUrls(config, ports));
+  sweeper?.start();
   dispatcher.start();
   monitoring.start();
   // After start-up has returned: its last references to the database's start-up buffers are gone by then.

@@ -162,4 +162,14 @@ export const MIGRATIONS: readonly Migration[] = [
         ON streams FOR EACH ROW EXECUTE FUNCTION onair_notify_playback_change()`,
     ],
   },
+  {
+    id: 8,
+    name: 'publish sessions name their cluster node',
+    statements: [
+      // The node whose hub has the publisher: when its registry entry expires (kill -9), a surviving node ends
+      // exactly its open sessions (services/cluster/dead-node-sweeper.ts). NULL for sessions from before.
+      'ALTER TABLE stream_sessions ADD COLUMN node_id text',
+      'CREATE INDEX stream_sessions_open_node_idx ON stream_sessions (node_id) WHERE ended_at IS NULL',
+    ],
+  },
 ];

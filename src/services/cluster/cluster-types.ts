@@ -72,6 +72,35 @@ export interface ClusterCoordinator extends OwnerLocator {
   onEvent(listener: (event: ClusterEvent) => void): () => void;
   /** Called when a lease this node held is gone: expired, or claimed by another node with a higher token. */
   onLeaseLost(listener: (loss: LeaseLoss) => void): () => void;
+  /**
+   * Called when this node finds, at a heartbeat, that another node declared it lost (its registry entry had
+   * expired: kill -9, or cut off from the store) and ended its sessions. Returns the unsubscribe function.
+   */
+  onDeclaredLost(listener: () => void): () => void;
+  /** What a surviving node needs to clean up after a dead one (clustered coordinators only). */
+  readonly liveness?: NodeLiveness;
   /** Stops heartbeats and releases what it holds. Idempotent. */
   close(): Promise<void>;
+}
+
+/**
+ * Registry facts for the dead-node sweep (services/cluster/dead-node-sweeper.ts). Every method that asks the
+ * store throws when it cannot be asked: an unreachable store never makes a node look dead.
+ */
+export interface NodeLiveness {
+  readonly nodeId: string;
+  /** How long (ms) this node has reached the store without a break; 0 while it cannot. */
+  steadyMs(): number;
+  /** Which of `nodeIds` have a live registry entry (heartbeat not expired). */
+  aliveAmong(nodeIds: readonly string[]): Promise<Set<string>>;
+  /** Takes the cluster-wide sweep lock for `ms`: a token, or undefined when another node holds it. */
+  lockSweep(ms: number): Promise<string | undefined>;
+  unlockSweep(token: string): Promise<void>;
+  /**
+   * Declares `nodeId` lost, atomically with a last check that its registry entry is still absent (undefined:
+   * it is back). The node learns it at its next heartbeat. Returns its last heartbeat (epoch ms) if known.
+   */
+  markLost(nodeId: string): Promise<{ lastSeenMs: number | null } | undefined>;
+  /** True when some node holds the lease of hub path `path`. */
+  leaseHeld(path: string): Promise<boolean>;
 }

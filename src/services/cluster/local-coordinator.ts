@@ -62,6 +62,11 @@ export class LocalCoordinator implements ClusterCoordinator {
     return this.emitter.on('lost', listener);
   }
 
+  /** A single node is never declared lost by anyone. */
+  onDeclaredLost(): () => void {
+    return () => {};
+  }
+
   async close(): Promise<void> {
     this.leases.clear();
   }

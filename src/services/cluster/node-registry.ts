@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { NodeRecord } from './cluster-types.js';
+import { LOST_MARK_MS, livenessKeys } from './redis-liveness.js';
 
 /**
  * The node registry in Redis: one hash per node that expires unless heartbeats renew it, plus a set of ids
@@ -18,16 +19,25 @@ export class NodeRegistry {
     if (this.self) this.self = { ...this.self, draining };
   }
 
-  /** Writes this node's record with a fresh expiry. */
-  async heartbeat(): Promise<void> {
+  /**
+   * Writes this node's record with a fresh expiry, and its last-seen time (kept after the record expires: a
+   * survivor ends a dead node's sessions at it). True when another node had declared this one lost meanwhile.
+   */
+  async heartbeat(): Promise<boolean> {
     const s = this.self;
-    if (!s) return;
+    if (!s) return false;
     const key = this.key(s.nodeId);
-    await this.redis.multi()
+    const keys = livenessKeys(this.prefix);
+    const replies = await this.redis.multi()
       .hset(key, { nodeId: s.nodeId, rtmpUrl: s.rtmpUrl, httpUrl: s.httpUrl, draining: s.draining ? '1' : '0', startedAt: s.startedAt })
       .pexpire(key, this.ttlMs)
       .sadd(this.setKey(), s.nodeId)
+      .set(keys.seen(s.nodeId), String(Date.now()), 'PX', LOST_MARK_MS)
+      .getdel(keys.lost(s.nodeId))
       .exec();
+    const lost = replies?.[4];
+    if (!lost || lost[0]) throw lost?.[0] ?? new Error('no reply to the heartbeat');
+    return lost[1] !== null;
   }
 
   async get(nodeId: string): Promise<NodeRecord | undefined> {

@@ -42,6 +42,12 @@ export class ClusterPublishGate {
       coordinator.onLeaseLost(({ path, reason }) => {
         if (hub.kickPublisher(path, `cluster: ${reason}`)) this.log.warn({ path, reason }, 'publisher kicked: this node lost the stream lease');
       }),
+      // Another node ended this node's sessions while it was cut off: start afresh (the encoders reconnect and get new ones).
+      coordinator.onDeclaredLost(() => {
+        for (const s of hub.streams()) {
+          if (s.publisher && !INTERNAL_PROTOCOLS.has(s.publisher.info.protocol)) hub.kickPublisher(s.path, 'cluster: this node was declared lost');
+        }
+      }),
       coordinator.onEvent((e) => {
         if (e.type === 'publisher.kick' && e.nodeId !== coordinator.nodeId && coordinator.held().has(e.path)) {
           if (hub.kickPublisher(e.path, e.reason)) this.log.info({ path: e.path, from: e.nodeId }, 'publisher closed at another node\'s request');

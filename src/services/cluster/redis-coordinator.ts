@@ -1,9 +1,10 @@
 import { Redis } from 'ioredis';
 import type { Logger } from '../../core/logger.js';
 import { TypedEmitter } from '../../core/typed-emitter.js';
-import type { ClaimResult, ClusterCoordinator, ClusterEvent, LeaseLoss, NodeRecord, OwnerAddress } from './cluster-types.js';
+import type { ClaimResult, ClusterCoordinator, ClusterEvent, LeaseLoss, NodeLiveness, NodeRecord, OwnerAddress } from './cluster-types.js';
 import { CLAIM, HOLD, RELEASE, type ScriptReply } from './lease-scripts.js';
 import { NodeRegistry } from './node-registry.js';
+import { RedisLiveness } from './redis-liveness.js';
 
 export interface RedisCoordinatorOptions {
   readonly url: string;
@@ -33,7 +34,10 @@ export class RedisCoordinator implements ClusterCoordinator {
   private readonly sub: Redis;
   private readonly registry: NodeRegistry;
   private readonly leases = new Map<string, number>();
-  private readonly emitter: TypedEmitter<{ event: [ClusterEvent]; lost: [LeaseLoss] }>;
+  private readonly emitter: TypedEmitter<{ event: [ClusterEvent]; lost: [LeaseLoss]; declaredLost: [] }>;
+  readonly liveness: NodeLiveness;
+  /** Since when (epoch ms) every command has succeeded; undefined after a failure or a dropped connection. */
+  private reachableSince: number | undefined;
   private readonly log: Logger;
   private readonly prefix: string;
   private readonly channel: string;
@@ -62,7 +66,11 @@ export class RedisCoordinator implements ClusterCoordinator {
     this.registry = new NodeRegistry(this.redis, this.prefix, opts.leaseMs);
     this.redis.on('error', (err: Error) => this.log.debug({ err: err.message }, 'redis error'));
     this.sub.on('error', (err: Error) => this.log.debug({ err: err.message }, 'redis subscriber error'));
-    this.redis.on('close', () => (this.reconcile = true));
+    this.redis.on('close', () => {
+      this.reconcile = true;
+      this.reachableSince = undefined;
+    });
+    this.liveness = new RedisLiveness(this.redis, this.prefix, this.nodeId, () => this.reachableSince === undefined ? 0 : Date.now() - this.reachableSince);
     this.redis.on('ready', () => void this.tick());
     // On every (re)connect, also one that follows a failed first connect (nothing to auto-resubscribe then).
     this.sub.on('ready', () => void this.sub.subscribe(this.channel).catch(() => {}));
@@ -139,7 +147,7 @@ export class RedisCoordinator implements ClusterCoordinator {
 
   async setDraining(draining: boolean): Promise<void> {
     this.registry.setDraining(draining);
-    await this.registry.heartbeat().catch((err: Error) => this.outage(err));
+    await this.heartbeat().catch((err: Error) => this.outage(err));
     if (draining) await this.broadcast({ type: 'node.draining', nodeId: this.nodeId });
   }
 
@@ -161,6 +169,10 @@ export class RedisCoordinator implements ClusterCoordinator {
 
   onLeaseLost(listener: (loss: LeaseLoss) => void): () => void {
     return this.emitter.on('lost', listener);
+  }
+
+  onDeclaredLost(listener: () => void): () => void {
+    return this.emitter.on('declaredLost', listener);
   }
 
   async close(): Promise<void> {
@@ -195,7 +207,7 @@ export class RedisCoordinator implements ClusterCoordinator {
   private async renewAll(): Promise<void> {
     const reclaim = this.reconcile;
     try {
-      await this.registry.heartbeat();
+      await this.heartbeat();
       const held = [...this.leases];
       const pipe = this.redis.pipeline();
       for (const [path, token] of held) {
@@ -204,11 +216,19 @@ export class RedisCoordinator implements ClusterCoordinator {
       const replies = held.length ? await pipe.exec() : [];
       held.forEach(([path, token], i) => this.settle(path, token, replies?.[i]));
       if (reclaim) this.reconcile = false;
+      this.reachableSince ??= Date.now();
       if (this.degraded) this.log.info({ leases: this.leases.size }, 'cluster store reachable again: node registered, leases re-claimed');
       this.degraded = false;
     } catch (err) {
       this.outage(err as Error);
     }
+  }
+
+  /** Renews the registry entry; a "declared lost" mark found there means the sessions here were ended by a survivor. */
+  private async heartbeat(): Promise<void> {
+    if (!(await this.registry.heartbeat())) return;
+    this.log.warn('this node was declared lost by another node (its heartbeat had expired) and its sessions ended: closing its publishers so they reconnect');
+    this.emitter.emit('declaredLost');
   }
 
   private settle(path: string, token: number, result: [Error | null, unknown] | undefined): void {
@@ -250,6 +270,7 @@ export class RedisCoordinator implements ClusterCoordinator {
 
   private outage(err: Error): void {
     this.reconcile = true;
+    this.reachableSince = undefined;
     if (this.degraded || this.closed) return;
     this.degraded = true;
     this.log.warn({ err: err.message }, 'cluster store (Redis) unreachable: live streams continue; new publishes are accepted locally and claimed when it is back');

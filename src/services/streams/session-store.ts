@@ -37,11 +37,12 @@ function toRecord(r: SessionRow): SessionRecord {
 export class SessionStore {
   constructor(private readonly db: Queryable) {}
 
-  async insert(s: Pick<SessionRecord, 'id' | 'streamId' | 'streamPath' | 'protocol' | 'remoteAddress' | 'startedAt'>): Promise<void> {
+  /** `nodeId`: the cluster node whose hub has the publisher (a dead node's open sessions are ended by a survivor). */
+  async insert(s: Pick<SessionRecord, 'id' | 'streamId' | 'streamPath' | 'protocol' | 'remoteAddress' | 'startedAt'>, nodeId: string | null = null): Promise<void> {
     await this.db.query(
-      `INSERT INTO stream_sessions (id, stream_id, stream_path, protocol, remote_address, started_at)
-       VALUES ($1, $2, $3, $4, $5, $6)`,
-      [s.id, s.streamId, s.streamPath, s.protocol, s.remoteAddress, s.startedAt]);
+      `INSERT INTO stream_sessions (id, stream_id, stream_path, protocol, remote_address, started_at, node_id)
+       VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+      [s.id, s.streamId, s.streamPath, s.protocol, s.remoteAddress, s.startedAt, nodeId]);
   }
 
   async markActive(id: string, at: Date): Promise<void> {

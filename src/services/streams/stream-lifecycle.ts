@@ -30,6 +30,8 @@ export interface StreamLifecycleDeps {
   readonly now?: () => Date;
   /** True when another cluster node now has a live publisher on the path (its reconnect landed there): no idle then. */
   readonly liveElsewhere?: (streamPath: string) => Promise<boolean>;
+  /** This cluster node's id, stored with each session (another node ends them if this one dies). */
+  readonly nodeId?: string;
 }
 
 interface LiveSession {
@@ -77,7 +79,7 @@ export class StreamLifecycle {
       await this.sessions.insert({
         id: live.sessionId, streamId: info.streamId ?? null, streamPath: info.streamPath, protocol: info.protocol,
         remoteAddress: info.remoteAddress, startedAt: this.now(),
-      });
+      }, this.deps.nodeId ?? null);
       await this.emit('stream.connected', live);
     });
     return live.sessionId;
@@ -103,7 +105,9 @@ export class StreamLifecycle {
     const replaced = this.byPath.get(info.streamPath) !== live; // a takeover publisher is already live here
     if (!replaced) this.byPath.delete(info.streamPath);
     await this.guard('publish end', async () => {
-      await this.sessions.end(info.sessionId, this.now(), info.reason, info.bytesIn);
+      const ended = await this.sessions.end(info.sessionId, this.now(), info.reason, info.bytesIn);
+      // Already ended by another node (this one was declared lost): that node sent its events, and settles the stream.
+      if (!ended && (await this.sessions.get(info.sessionId))?.endedAt) return;
       await this.emit('stream.disconnected', live);
       if (!replaced && live.streamId) await this.scheduleIdle(live);
     });

@@ -1,0 +1,151 @@
+import type { Logger } from '../../core/logger.js';
+import type { Queryable } from '../../db/database.js';
+import type { EventPublisher } from '../streams/stream-events.js';
+import { LostSessionStore, NODE_LOST_REASON, type StrandedStream } from '../streams/lost-session-store.js';
+import { SessionStore } from '../streams/session-store.js';
+import { StreamStore } from '../streams/stream-store.js';
+import { summarize } from '../streams/stream-types.js';
+import type { NodeLiveness } from './cluster-types.js';
+
+/** ioredis retries a dropped connection at most this far apart (redis-coordinator's retryStrategy). */
+const RECONNECT_MAX_MS = 1000;
+/** Session end reason for a node's own sessions left open by its previous run under the same --node-id. */
+const RESTART_REASON = 'server_restart';
+/** Streams left `active` by sessions ended like this are set idle here (nobody else will). */
+const STRANDED_REASONS = [NODE_LOST_REASON, RESTART_REASON];
+
+export interface DeadNodeSweeperDeps {
+  readonly liveness: NodeLiveness;
+  readonly db: Queryable;
+  /** The once-only event queue (webhooks), as the lifecycle uses it. */
+  readonly events: EventPublisher;
+  /** --cluster-lease-ms: the heartbeat lifetime. */
+  readonly leaseMs: number;
+  readonly log: Logger;
+  readonly now?: () => Date;
+}
+
+/**
+ * Cleans up after cluster nodes that died with publishers (kill -9, power loss): their sessions stay open in the
+ * shared database and their streams `active` because nobody is left to end them. A node is lost when it has
+ * open sessions and no registry entry (its heartbeat expired), continuously for another lease, while this node
+ * has reached the store without a break for a lease plus a reconnect (after a store outage or restart every
+ * live node has re-registered by then: an unreachable store never makes a node look dead). Under a short
+ * cluster-wide lock one survivor then marks it lost (the node reads the mark if it comes back, and restarts its
+ * publishers), ends its sessions at its last heartbeat with reason `node_lost` (stream.disconnected each), and
+ * sets each of its streams idle once the stream's reconnect window has passed, unless some node holds the
+ * stream's lease or an open session (a republish elsewhere wins) (stream.idle). The database writes are
+ * compare-and-set, so events are queued once even if two sweeps overlapped.
+ */
+export class DeadNodeSweeper {
+  private readonly lost: LostSessionStore;
+  private readonly sessions: SessionStore;
+  private readonly streams: StreamStore;
+  private readonly now: () => Date;
+  private readonly log: Logger;
+  /** Node id -> when this node first saw it with open sessions and no registry entry (epoch ms). */
+  private readonly missingSince = new Map<string, number>();
+  private timer: NodeJS.Timeout | undefined;
+  private sweeping: Promise<void> | undefined;
+  private closed = false;
+
+  constructor(private readonly deps: DeadNodeSweeperDeps) {
+    this.lost = new LostSessionStore(deps.db);
+    this.sessions = new SessionStore(deps.db);
+    this.streams = new StreamStore(deps.db);
+    this.now = deps.now ?? (() => new Date());
+    this.log = deps.log.child({ mod: 'dead-node-sweeper' });
+  }
+
+  /** Sweeps every half lease (at least every 5 s). */
+  start(): void {
+    this.timer = setInterval(() => void this.sweep(), Math.min(5000, Math.max(100, Math.floor(this.deps.leaseMs / 2))));
+    this.timer.unref();
+  }
+
+  /** At start-up, before any publisher: sessions still open under this node's id are its previous run's. */
+  async endOwnStaleSessions(): Promise<number> {
+    const at = this.now();
+    const ended = await this.lost.endOpenOfNode(this.deps.liveness.nodeId, at, RESTART_REASON, at);
+    for (const id of ended) await this.emitSession('stream.disconnected', id);
+    if (ended.length) this.log.info({ sessions: ended.length }, 'ended the sessions this node id left open before its restart');
+    return ended.length;
+  }
+
+  /** One pass (serialised); never throws. */
+  sweep(): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    return (this.sweeping ??= this.pass()
+      .catch((err: unknown) => this.log.warn({ err: (err as Error).message }, 'dead-node sweep skipped'))
+      .finally(() => (this.sweeping = undefined)));
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    clearInterval(this.timer);
+    await this.sweeping;
+  }
+
+  private storeSteady(): boolean {
+    return this.deps.liveness.steadyMs() >= this.deps.leaseMs + RECONNECT_MAX_MS;
+  }
+
+  private async pass(): Promise<void> {
+    const { liveness, leaseMs } = this.deps;
+    if (!this.storeSteady()) {
+      this.missingSince.clear(); // absence seen across an outage proves nothing
+      return;
+    }
+    const candidates = await this.lost.nodesWithOpenSessions(liveness.nodeId);
+    const alive = await liveness.aliveAmong(candidates);
+    const nowMs = this.now().getTime();
+    for (const id of this.missingSince.keys()) if (!candidates.includes(id) || alive.has(id)) this.missingSince.delete(id);
+    for (const id of candidates) if (!alive.has(id) && !this.missingSince.has(id)) this.missingSince.set(id, nowMs);
+    const lost = [...this.missingSince].filter(([, since]) => nowMs - since >= leaseMs).map(([id]) => id);
+    const stranded = (await this.lost.stranded(STRANDED_REASONS)).filter((s) => this.windowPassed(s));
+    if (lost.length === 0 && stranded.length === 0) return;
+    if (!this.storeSteady()) return;
+    const token = await liveness.lockSweep(Math.max(5000, 5 * leaseMs));
+    if (!token) return; // another survivor is at it
+    try {
+      for (const nodeId of lost) await this.endLostNode(nodeId);
+      // Again: the node(s) just ended may have left streams whose window has already passed.
+      for (const s of await this.lost.stranded(STRANDED_REASONS)) if (this.windowPassed(s)) await this.idle(s);
+    } finally {
+      await liveness.unlockSweep(token).catch(() => {}); // it expires by itself
+    }
+  }
+
+  private async endLostNode(nodeId: string): Promise<void> {
+    const mark = await this.deps.liveness.markLost(nodeId);
+    this.missingSince.delete(nodeId);
+    if (!mark) return; // it registered again meanwhile
+    const detectedAt = this.now();
+    const at = mark.lastSeenMs === null ? detectedAt : new Date(Math.min(mark.lastSeenMs, detectedAt.getTime()));
+    // Sessions it started after its registry entry could have expired are a comeback's (it reads the mark first).
+    const startedBy = mark.lastSeenMs === null ? detectedAt : new Date(mark.lastSeenMs + this.deps.leaseMs);
+    const ended = await this.lost.endOpenOfNode(nodeId, at, NODE_LOST_REASON, startedBy);
+    this.log.warn({ node: nodeId, sessions: ended.length, lastSeen: at.toISOString() }, 'cluster node lost (heartbeat expired): its open sessions ended');
+    for (const id of ended) await this.emitSession('stream.disconnected', id);
+  }
+
+  private windowPassed(s: StrandedStream): boolean {
+    const windowMs = s.disabled ? 0 : s.reconnectWindowSec * 1000;
+    return this.now().getTime() - s.endedAt.getTime() >= windowMs;
+  }
+
+  private async idle(s: StrandedStream): Promise<void> {
+    if (await this.deps.liveness.leaseHeld(s.streamPath)) return; // live on some node: its lifecycle owns the status
+    if (!(await this.lost.idleIfUnclaimed(s.streamId, this.now()))) return;
+    this.log.info({ streamId: s.streamId }, 'stream of a lost node set idle (its reconnect window passed)');
+    await this.emitSession('stream.idle', s.sessionId);
+  }
+
+  /** The lifecycle's event shape: the stream (never its key) and the session. */
+  private async emitSession(type: 'stream.disconnected' | 'stream.idle', sessionId: string): Promise<void> {
+    const session = await this.sessions.get(sessionId);
+    const stream = session?.streamId ? await this.streams.get(session.streamId) : null;
+    if (!session || !stream) return;
+    await this.deps.events.publish(type, { stream: summarize(stream), session });
+  }
+}
