@@ -1,0 +1,145 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { createLogger } from '../../src/core/logger.js';
+import { openDatabase } from '../../src/db/open-database.js';
+import type { Database } from '../../src/db/database.js';
+import { RedisCoordinator } from '../../src/services/cluster/redis-coordinator.js';
+import { DeadNodeSweeper } from '../../src/services/cluster/dead-node-sweeper.js';
+import type { NodeLiveness } from '../../src/services/cluster/cluster-types.js';
+import { SessionStore } from '../../src/services/streams/session-store.js';
+import type { EventPublisher, StreamEventType } from '../../src/services/streams/stream-events.js';
+import { startTestRedis, type TestRedis } from '../../support/redis-server.js';
+import { startTestPostgres } from '../support/postgres.js';
+import { freshPostgresDatabase } from '../support/api-harness.js';
+import { sleep, waitFor } from '../support/proc.js';
+
+// The sweeper's decisions driven directly (sweep() called by the test) over a real Redis and PostgreSQL; the
+// end-to-end behaviour with node processes and kill -9 is dead-node.test.ts.
+const LEASE_MS = 600;
+const log = createLogger('silent');
+let pg: { url: string; stop(): Promise<void> };
+let redis: TestRedis;
+let db: Database;
+const open: { close(): Promise<void> }[] = [];
+const events: { type: StreamEventType; sessionId?: string; streamId?: string }[] = [];
+const recorder: EventPublisher = {
+  publish: async (type, data) => void events.push({ type, sessionId: data.session?.id, streamId: data.stream?.id }),
+};
+
+before(async () => {
+  [pg, redis] = await Promise.all([startTestPostgres(), startTestRedis()]);
+  db = await openDatabase({ databaseUrl: await freshPostgresDatabase(pg.url), dataDir: '' });
+});
+after(async () => {
+  for (const o of open.reverse()) await o.close();
+  await db?.close();
+  await redis?.stop();
+  await pg?.stop();
+});
+
+async function node(nodeId: string, prefix: string): Promise<RedisCoordinator> {
+  const c = new RedisCoordinator({ url: redis.url, nodeId, leaseMs: LEASE_MS, prefix, log });
+  open.push(c);
+  await c.start({ rtmpUrl: `rtmp://127.0.0.1:1/${nodeId}`, httpUrl: `http://127.0.0.1:1/${nodeId}` });
+  return c;
+}
+
+/** A sweeper on node `c`; `acted` lists the nodes it declared lost (markLost answered: it went on to end their sessions). */
+function sweeperOn(c: RedisCoordinator): { sweeper: DeadNodeSweeper; acted: string[] } {
+  const acted: string[] = [];
+  const real = c.liveness;
+  const liveness: NodeLiveness = Object.assign(Object.create(real) as NodeLiveness, {
+    markLost: async (id: string) => {
+      const mark = await real.markLost(id);
+      if (mark) acted.push(id);
+      return mark;
+    },
+  });
+  const sweeper = new DeadNodeSweeper({ liveness, db, events: recorder, leaseMs: LEASE_MS, log });
+  open.push(sweeper);
+  return { sweeper, acted };
+}
+
+/** An active stream (reconnect window 0) with one open session published through `nodeId`. */
+async function liveStreamOn(nodeId: string): Promise<{ streamId: string; sessionId: string; path: string }> {
+  const id = `str_${randomBytes(6).toString('hex')}`;
+  const now = new Date();
+  await db.query(
+    `INSERT INTO streams (id, name, stream_key, key_hash, playback_id, status, latency_mode, reconnect_window_sec, playback_policy, created_at, updated_at)
+     VALUES ($1, $1, $1, $1, $1, 'active', 'standard', 0, 'public', $2, $2)`, [id, now]);
+  const sessionId = `ses_${randomBytes(6).toString('hex')}`;
+  const path = `live/${id}`;
+  await new SessionStore(db).insert({ id: sessionId, streamId: id, streamPath: path, protocol: 'rtmp', remoteAddress: '127.0.0.1', startedAt: now }, nodeId);
+  return { streamId: id, sessionId, path };
+}
+
+const status = async (streamId: string) => (await db.query<{ status: string }>('SELECT status FROM streams WHERE id = $1', [streamId]))[0]!.status;
+const session = async (id: string) => (await new SessionStore(db).get(id))!;
+const eventsOf = (type: StreamEventType, streamId: string) => events.filter((e) => e.type === type && e.streamId === streamId);
+/** Sweeps with every sweeper at once (concurrently, as two nodes' timers may) until `done` holds. */
+async function sweepUntil(sweepers: DeadNodeSweeper[], done: () => Promise<boolean>, what: string): Promise<void> {
+  await waitFor(what, async () => {
+    await Promise.all(sweepers.map((s) => s.sweep()));
+    return done();
+  }, 15_000, 100);
+}
+
+test('a live node is never lost; once its heartbeat has expired, exactly one of two concurrent sweepers ends its session and idles its stream', async () => {
+  const [s1, s2, x] = [await node('s1', 't1:'), await node('s2', 't1:'), await node('x', 't1:')];
+  const live = await liveStreamOn('x');
+  const one = sweeperOn(s1);
+  const two = sweeperOn(s2);
+  const until = Date.now() + 4 * LEASE_MS;
+  while (Date.now() < until) {
+    await Promise.all([one.sweeper.sweep(), two.sweeper.sweep()]);
+    await sleep(50);
+  }
+  assert.equal((await session(live.sessionId)).endedAt, null, 'a node that heartbeats keeps its sessions');
+  await x.close(); // gone from the registry: as if its heartbeat had expired
+  await sweepUntil([one.sweeper, two.sweeper], async () => (await status(live.streamId)) === 'idle', 'the stream to go idle');
+  const ended = await session(live.sessionId);
+  assert.equal(ended.endReason, 'node_lost');
+  assert.ok(ended.endedAt);
+  for (let i = 0; i < 5; i++) await Promise.all([one.sweeper.sweep(), two.sweeper.sweep()]);
+  assert.deepEqual([...one.acted, ...two.acted], ['x'], 'one sweeper declared x lost (the sweep lock)');
+  assert.equal(eventsOf('stream.disconnected', live.streamId).length, 1);
+  assert.equal(eventsOf('stream.idle', live.streamId).length, 1);
+});
+
+test('a stream whose lease some node holds is not set idle (a republish wins), and is once the lease is gone', async () => {
+  const [s1, s2] = [await node('s1', 't2:'), await node('s2', 't2:')];
+  const live = await liveStreamOn('y'); // y never registered: it died before this sweeper started
+  const { sweeper } = sweeperOn(s1);
+  assert.ok((await s2.claim(live.path, { force: true })).ok); // the encoder is back on s2, its session not written yet
+  await sweepUntil([sweeper], async () => (await session(live.sessionId)).endedAt !== null, 'y\'s session to end');
+  for (let i = 0; i < 5; i++) await sweeper.sweep();
+  assert.equal(await status(live.streamId), 'active', 'the lease holder\'s stream stays active');
+  assert.equal(eventsOf('stream.idle', live.streamId).length, 0);
+  await s2.release(live.path);
+  await sweepUntil([sweeper], async () => (await status(live.streamId)) === 'idle', 'idle once nobody holds the lease');
+});
+
+test('Redis restarted empty: a node that re-registers within a reconnect is not declared lost', async () => {
+  const s1 = await node('s1', 't3:');
+  let z = await node('z', 't3:');
+  const live = await liveStreamOn('z');
+  const { sweeper, acted } = sweeperOn(s1);
+  await redis.kill();
+  await z.close(); // z's connection is gone with the store; it comes back (below) as late as a live node may
+  await sleep(LEASE_MS);
+  await redis.restart();
+  const back = Date.now();
+  let rejoined = false;
+  while (Date.now() - back < 4 * LEASE_MS + 1000) {
+    if (!rejoined && Date.now() - back >= LEASE_MS + 300) {
+      z = await node('z', 't3:');
+      rejoined = true;
+    }
+    await sweeper.sweep();
+    await sleep(50);
+  }
+  assert.deepEqual(acted, [], 'nobody declared lost');
+  assert.equal((await session(live.sessionId)).endedAt, null);
+  assert.equal(await status(live.streamId), 'active');
+});
