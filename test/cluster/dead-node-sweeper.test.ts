@@ -129,6 +129,8 @@ test('Redis restarted empty: a node that re-registers within a reconnect is not 
   await z.close(); // z's connection is gone with the store; it comes back (below) as late as a live node may
   await sleep(LEASE_MS);
   await redis.restart();
+  // From this node's own reconnect, another live node may take up to ioredis's 1 s retry gap to re-register.
+  await waitFor('s1 to reach the store again', () => s1.liveness.steadyMs() > 0, 15_000, 20);
   const back = Date.now();
   let rejoined = false;
   while (Date.now() - back < 4 * LEASE_MS + 1000) {
