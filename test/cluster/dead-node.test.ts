@@ -8,6 +8,7 @@ import { webhookReceiver, type Hook } from '../support/webhook-receiver.js';
 import { serverApi, type ApiStream } from '../support/stream-api.js';
 import { ffmpegPublish } from '../support/clients.js';
 import { sleep, type Proc } from '../support/proc.js';
+import { tcpCut } from '../support/tcp-cut.js';
 import { clusterNode, publisherId, spawnNode, until } from './support.js';
 
 // Two survivors (B, C: in-process) on one PostgreSQL + Redis; the nodes that die are processes of their own (kill -9).
@@ -39,9 +40,9 @@ const hooksOf = (streamId: string, type: string): Hook[] => receiver.hooks.filte
 const lostLines = (nodeId: string) => [...b.logs, ...c.logs].filter((l) => l.includes('cluster node lost') && l.includes(`"node":"${nodeId}"`));
 
 /** A stream (1 s reconnect window) published by ffmpeg to a node process of its own, live (stream.active sent). */
-async function publishOnOwnNode(nodeId: string): Promise<{ stream: ApiStream; node: Awaited<ReturnType<typeof spawnNode>>; enc: Proc }> {
+async function publishOnOwnNode(nodeId: string, redisUrl = redis.url): Promise<{ stream: ApiStream; node: Awaited<ReturnType<typeof spawnNode>>; enc: Proc }> {
   const stream = await serverApi(b, 'POST', '/streams', { settings: { reconnectWindowSec: 1 } }) as ApiStream;
-  const node = await spawnNode(nodeId, db, redis.url, FLAGS);
+  const node = await spawnNode(nodeId, db, redisUrl, FLAGS);
   procs.push(node.proc);
   const enc = await ffmpegPublish(node.rtmpUrl(stream.streamKey));
   procs.push(enc);
@@ -92,20 +93,27 @@ test('owner killed, the encoder republishes on B before the cleanup: the dead se
   await again.kill('SIGKILL');
 });
 
-test('a node cut off past its lease comes back: it finds itself declared lost, closes its publisher, sends nothing twice', async () => {
-  const { stream, node, enc } = await publishOnOwnNode('a3');
-  process.kill(node.proc.child.pid!, 'SIGSTOP'); // alive but silent: its heartbeat expires like a dead node's
+test('a node cut off from Redis past its lease comes back: it finds itself declared lost, closes its publisher, sends nothing twice', async () => {
+  // a3 reaches Redis through a relay the test cuts (a partition: a3 and its encoder keep running, B and C see it vanish).
+  const relay = await tcpCut({ host: '127.0.0.1', port: Number(new URL(redis.url).port) });
   try {
-    await until(() => lostLines('a3').length > 0, 'a survivor to declare a3 lost', 30_000);
+    const { stream, node, enc } = await publishOnOwnNode('a3', `redis://127.0.0.1:${relay.port}`);
+    relay.cut();
+    try {
+      await until(() => lostLines('a3').length > 0, 'a survivor to declare a3 lost', 30_000);
+    } finally {
+      relay.restore();
+    }
+    // Back, a3 re-claims its (expired, unclaimed) lease: only the "declared lost" mark makes it close its publisher.
+    await until(() => node.proc.stdout().includes('this node was declared lost'), 'a3 to read the mark at its next heartbeat');
+    await until(() => enc.child.exitCode !== null || enc.child.signalCode !== null, 'a3 to close its publisher'); // a reconnect gets a new session
+    await until(async () => (await serverApi(b, 'GET', `/streams/${stream.id}`)).status === 'idle', 'the stream to go idle', 30_000);
+    await sleep(2000);
+    assert.deepEqual((await sessionsOf(stream.id)).map((s) => s.endReason), ['node_lost'], 'ended once, by the survivor');
+    assert.equal(hooksOf(stream.id, 'stream.disconnected').length, 1, 'stream.disconnected once (not again from a3)');
+    assert.equal(hooksOf(stream.id, 'stream.idle').length, 1, 'stream.idle once');
+    await node.proc.kill('SIGKILL');
   } finally {
-    process.kill(node.proc.child.pid!, 'SIGCONT');
+    await relay.close();
   }
-  await until(() => node.proc.stdout().includes('this node was declared lost'), 'a3 to read the mark at its next heartbeat');
-  await enc.exited; // its publisher was closed (the encoder would reconnect and get a new session)
-  await until(async () => (await serverApi(b, 'GET', `/streams/${stream.id}`)).status === 'idle', 'the stream to go idle', 30_000);
-  await sleep(2000);
-  assert.deepEqual((await sessionsOf(stream.id)).map((s) => s.endReason), ['node_lost'], 'ended once, by the survivor');
-  assert.equal(hooksOf(stream.id, 'stream.disconnected').length, 1, 'stream.disconnected once (not again from a3)');
-  assert.equal(hooksOf(stream.id, 'stream.idle').length, 1, 'stream.idle once');
-  await node.proc.kill('SIGKILL');
 });
