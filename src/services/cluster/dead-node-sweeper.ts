@@ -48,6 +48,7 @@ export class DeadNodeSweeper {
   private timer: NodeJS.Timeout | undefined;
   private sweeping: Promise<void> | undefined;
   private closed = false;
+  private failing = false;
 
   constructor(private readonly deps: DeadNodeSweeperDeps) {
     this.lost = new LostSessionStore(deps.db);
@@ -76,7 +77,11 @@ export class DeadNodeSweeper {
   sweep(): Promise<void> {
     if (this.closed) return Promise.resolve();
     return (this.sweeping ??= this.pass()
-      .catch((err: unknown) => this.log.warn({ err: (err as Error).message }, 'dead-node sweep skipped'))
+      .then(() => void (this.failing = false), (err: unknown) => {
+        // Once per failure streak (the database or the store down): the next passes retry quietly.
+        if (!this.failing) this.log.warn({ err: (err as Error).message }, 'dead-node sweep failed; retrying every half lease');
+        this.failing = true;
+      })
       .finally(() => (this.sweeping = undefined)));
   }
 
