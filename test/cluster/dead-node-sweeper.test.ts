@@ -145,3 +145,14 @@ test('Redis restarted empty: a node that re-registers within a reconnect is not 
   assert.equal((await session(live.sessionId)).endedAt, null);
   assert.equal(await status(live.streamId), 'active');
 });
+
+test('a node restarted under the same --node-id ends the sessions its previous run left open, then idles their stream', async () => {
+  const live = await liveStreamOn('r1');
+  const r1 = await node('r1', 't4:');
+  const { sweeper } = sweeperOn(r1);
+  assert.equal(await sweeper.endOwnStaleSessions(), 1);
+  assert.equal((await session(live.sessionId)).endReason, 'server_restart');
+  assert.equal(eventsOf('stream.disconnected', live.streamId).length, 1);
+  await sweepUntil([sweeper], async () => (await status(live.streamId)) === 'idle', 'the stream to go idle');
+  assert.equal(eventsOf('stream.idle', live.streamId).length, 1);
+});
