@@ -61,13 +61,13 @@ function sweeperOn(c: RedisCoordinator): { sweeper: DeadNodeSweeper; acted: stri
   return { sweeper, acted };
 }
 
-/** An active stream (reconnect window 0) with one open session published through `nodeId`. */
-async function liveStreamOn(nodeId: string): Promise<{ streamId: string; sessionId: string; path: string }> {
+/** An active stream (reconnect window `windowSec`) with one open session published through `nodeId`. */
+async function liveStreamOn(nodeId: string, windowSec = 0): Promise<{ streamId: string; sessionId: string; path: string }> {
   const id = `str_${randomBytes(6).toString('hex')}`;
   const now = new Date();
   await db.query(
     `INSERT INTO streams (id, name, stream_key, key_hash, playback_id, status, latency_mode, reconnect_window_sec, playback_policy, created_at, updated_at)
-     VALUES ($1, $1, $1, $1, $1, 'active', 'standard', 0, 'public', $2, $2)`, [id, now]);
+     VALUES ($1, $1, $1, $1, $1, 'active', 'standard', $3, 'public', $2, $2)`, [id, now, windowSec]);
   const sessionId = `ses_${randomBytes(6).toString('hex')}`;
   const path = `live/${id}`;
   await new SessionStore(db).insert({ id: sessionId, streamId: id, streamPath: path, protocol: 'rtmp', remoteAddress: '127.0.0.1', startedAt: now }, nodeId);
@@ -155,4 +155,24 @@ test('a node restarted under the same --node-id ends the sessions its previous r
   assert.equal(eventsOf('stream.disconnected', live.streamId).length, 1);
   await sweepUntil([sweeper], async () => (await status(live.streamId)) === 'idle', 'the stream to go idle');
   assert.equal(eventsOf('stream.idle', live.streamId).length, 1);
+});
+
+test('a node that died with a stream\'s idle timer pending: the stream goes idle when its window has passed; a live node\'s is left to it', async () => {
+  const [s1, s2] = [await node('s1', 't5:'), await node('s2', 't5:')];
+  const orphan = await liveStreamOn('w', 1); // w ended its publisher (eof), then died before its 1 s window passed
+  const kept = await liveStreamOn('s2'); // s2 ended its publisher and is alive: its own timer decides
+  const sessions = new SessionStore(db);
+  const endedAt = new Date();
+  await sessions.end(orphan.sessionId, endedAt, 'eof', 0);
+  await sessions.end(kept.sessionId, new Date(), 'eof', 0);
+  const { sweeper, acted } = sweeperOn(s1);
+  await sweepUntil([sweeper], async () => (await status(orphan.streamId)) === 'idle', 'the orphaned stream to go idle');
+  assert.ok(Date.now() - endedAt.getTime() >= 1000, 'not before its reconnect window');
+  assert.equal(eventsOf('stream.idle', orphan.streamId).length, 1);
+  assert.equal((await session(orphan.sessionId)).endReason, 'eof', 'its session is left as its node ended it');
+  assert.ok(!acted.includes('w'), 'w is not declared lost: it had no open session'); // (earlier tests' nodes share the database)
+  for (let i = 0; i < 5; i++) await sweeper.sweep();
+  assert.equal(await status(kept.streamId), 'active', 'the live node\'s stream is its own business');
+  assert.equal(eventsOf('stream.idle', kept.streamId).length, 0);
+  void s2;
 });

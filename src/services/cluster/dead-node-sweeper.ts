@@ -101,24 +101,35 @@ export class DeadNodeSweeper {
       this.missingSince.clear(); // absence seen across an outage proves nothing
       return;
     }
-    const candidates = await this.lost.nodesWithOpenSessions(liveness.nodeId);
+    const withOpen = await this.lost.nodesWithOpenSessions(liveness.nodeId);
+    const stranded = await this.lost.stranded(STRANDED_REASONS, liveness.nodeId);
+    const candidates = [...new Set([...withOpen, ...stranded.flatMap((s) => (this.byReason(s) || !s.nodeId ? [] : [s.nodeId]))])];
     const alive = await liveness.aliveAmong(candidates);
     const nowMs = this.now().getTime();
     for (const id of this.missingSince.keys()) if (!candidates.includes(id) || alive.has(id)) this.missingSince.delete(id);
     for (const id of candidates) if (!alive.has(id) && !this.missingSince.has(id)) this.missingSince.set(id, nowMs);
-    const lost = [...this.missingSince].filter(([, since]) => nowMs - since >= leaseMs).map(([id]) => id);
-    const stranded = (await this.lost.stranded(STRANDED_REASONS)).filter((s) => this.windowPassed(s));
-    if (lost.length === 0 && stranded.length === 0) return;
+    const gone = (id: string | null) => id !== null && nowMs - (this.missingSince.get(id) ?? nowMs) >= leaseMs;
+    const lost = withOpen.filter(gone);
+    const due = (s: StrandedStream) => this.windowPassed(s) && (this.byReason(s) || gone(s.nodeId));
+    if (lost.length === 0 && !stranded.some(due)) return;
     if (!this.storeSteady()) return;
     const token = await liveness.lockSweep(Math.max(5000, 5 * leaseMs));
     if (!token) return; // another survivor is at it
     try {
       for (const nodeId of lost) await this.endLostNode(nodeId);
       // Again: the node(s) just ended may have left streams whose window has already passed.
-      for (const s of await this.lost.stranded(STRANDED_REASONS)) if (this.windowPassed(s)) await this.idle(s);
+      for (const s of await this.lost.stranded(STRANDED_REASONS, liveness.nodeId)) if (due(s)) await this.idle(s);
     } finally {
       await liveness.unlockSweep(token).catch(() => {}); // it expires by itself
     }
+  }
+
+  /**
+   * Ended by a sweep (node_lost, server_restart): nobody else will idle the stream. Otherwise its node ended it and
+   * idles it when the window passes, unless that node is gone (it died with the timer pending).
+   */
+  private byReason(s: StrandedStream): boolean {
+    return STRANDED_REASONS.includes(s.endReason);
   }
 
   private async endLostNode(nodeId: string): Promise<void> {

@@ -3,11 +3,17 @@ import type { Queryable } from '../../db/database.js';
 /** Session end reason when the node holding the publisher died (its registry entry expired). */
 export const NODE_LOST_REASON = 'node_lost';
 
-/** A stream still `active` whose latest session ended with its node: idle once its reconnect window has passed. */
+/**
+ * A stream still `active` with no open session whose latest session was ended with its node, or by another node
+ * (which, if it is gone, died with the stream's idle timer pending): idle once its reconnect window has passed.
+ */
 export interface StrandedStream {
   readonly streamId: string;
   readonly streamPath: string;
   readonly sessionId: string;
+  readonly endReason: string;
+  /** The node the latest session was on (null: a session from before sessions named their node). */
+  readonly nodeId: string | null;
   readonly endedAt: Date;
   readonly reconnectWindowSec: number;
   readonly disabled: boolean;
@@ -17,6 +23,8 @@ interface StrandedRow {
   stream_id: string;
   stream_path: string;
   session_id: string;
+  end_reason: string;
+  node_id: string | null;
   ended_at: Date | string;
   reconnect_window_sec: number;
   disabled: boolean;
@@ -48,17 +56,20 @@ export class LostSessionStore {
     return rows.map((r) => r.id);
   }
 
-  /** Active streams with no open session whose latest session ended with one of `reasons`. */
-  async stranded(reasons: readonly string[]): Promise<StrandedStream[]> {
+  /** Active streams with no open session whose latest session ended with one of `reasons`, or on a node other than `self`. */
+  async stranded(reasons: readonly string[], self: string): Promise<StrandedStream[]> {
     const rows = await this.db.query<StrandedRow>(
-      `SELECT latest.stream_id, latest.stream_path, latest.id AS session_id, latest.ended_at, st.reconnect_window_sec, st.disabled
+      `SELECT latest.stream_id, latest.stream_path, latest.id AS session_id, latest.end_reason, latest.node_id, latest.ended_at,
+         st.reconnect_window_sec, st.disabled
        FROM streams st
-       JOIN LATERAL (SELECT id, stream_id, stream_path, ended_at, end_reason FROM stream_sessions ss
+       JOIN LATERAL (SELECT id, stream_id, stream_path, ended_at, end_reason, node_id FROM stream_sessions ss
                      WHERE ss.stream_id = st.id ORDER BY started_at DESC, id DESC LIMIT 1) latest ON true
-       WHERE st.status = 'active' AND latest.end_reason = ANY($1::text[]) AND latest.ended_at IS NOT NULL
-         AND NOT EXISTS (SELECT 1 FROM stream_sessions o WHERE o.stream_id = st.id AND o.ended_at IS NULL)`, [reasons]);
+       WHERE st.status = 'active' AND latest.ended_at IS NOT NULL
+         AND (latest.end_reason = ANY($1::text[]) OR (latest.node_id IS NOT NULL AND latest.node_id <> $2))
+         AND NOT EXISTS (SELECT 1 FROM stream_sessions o WHERE o.stream_id = st.id AND o.ended_at IS NULL)`, [reasons, self]);
     return rows.map((r) => ({
-      streamId: r.stream_id, streamPath: r.stream_path, sessionId: r.session_id, endedAt: new Date(r.ended_at),
+      streamId: r.stream_id, streamPath: r.stream_path, sessionId: r.session_id, endReason: r.end_reason, nodeId: r.node_id,
+      endedAt: new Date(r.ended_at),
       reconnectWindowSec: r.reconnect_window_sec, disabled: r.disabled,
     }));
   }
