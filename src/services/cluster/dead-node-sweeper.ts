@@ -34,8 +34,9 @@ export interface DeadNodeSweeperDeps {
  * cluster-wide lock one survivor then marks it lost (the node reads the mark if it comes back, and restarts its
  * publishers), ends its sessions at its last heartbeat with reason `node_lost` (stream.disconnected each), and
  * sets each of its streams idle once the stream's reconnect window has passed, unless some node holds the
- * stream's lease or an open session (a republish elsewhere wins) (stream.idle). The database writes are
- * compare-and-set, so events are queued once even if two sweeps overlapped.
+ * stream's lease or an open session (a republish elsewhere wins) (stream.idle). A stream whose last session a
+ * node ended normally is idled the same way if that node is gone (it died with the idle timer pending). The
+ * database writes are compare-and-set, so events are queued once even if two sweeps overlapped.
  */
 export class DeadNodeSweeper {
   private readonly lost: LostSessionStore;
