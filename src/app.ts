@@ -140,7 +140,8 @@ export async function startOnAir(config: Config, log: Logger, options: StartOpti
   const streamEvents = coordinator.clustered ? new ClusterEventRelay(dispatcher, coordinator) : dispatcher;
   const lifecycle = new StreamLifecycle({
     db, logger: log.child({ mod: 'lifecycle' }), events: streamEvents,
-    liveElsewhere: async (path) => (await coordinator.locate(path)) !== undefined, nodeId: coordinator.clustered ? coordinator.nodeId : undefined,
+    liveElsewhere: async (path) => (await coordinator.locate(path)) !== undefined,
+    node: coordinator.liveness && ((l) => () => ({ id: l.nodeId, run: l.run() }))(coordinator.liveness),
   });
   // A dead node's sessions and streams are settled by one survivor (README "Running several nodes").
   const sweeper = coordinator.liveness

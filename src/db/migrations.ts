@@ -169,6 +169,8 @@ export const MIGRATIONS: readonly Migration[] = [
       // The node whose hub has the publisher: when its registry entry expires (kill -9), a surviving node ends
       // exactly its open sessions (services/cluster/dead-node-sweeper.ts). NULL for sessions from before.
       'ALTER TABLE stream_sessions ADD COLUMN node_id text',
+      // Which run of that node: a new one after it was declared lost, so a comeback's sessions are never swept.
+      'ALTER TABLE stream_sessions ADD COLUMN node_run text',
       'CREATE INDEX stream_sessions_open_node_idx ON stream_sessions (node_id) WHERE ended_at IS NULL',
     ],
   },

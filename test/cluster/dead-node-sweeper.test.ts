@@ -61,8 +61,9 @@ function sweeperOn(c: RedisCoordinator): { sweeper: DeadNodeSweeper; acted: stri
   return { sweeper, acted };
 }
 
-/** An active stream (reconnect window `windowSec`) with one open session published through `nodeId`. */
-async function liveStreamOn(nodeId: string, windowSec = 0): Promise<{ streamId: string; sessionId: string; path: string }> {
+/** An active stream (reconnect window `windowSec`) with one open session published through `node` (a run of `run`). */
+async function liveStreamOn(node: string | RedisCoordinator, windowSec = 0, startedAt = new Date()): Promise<{ streamId: string; sessionId: string; path: string }> {
+  const owner = typeof node === 'string' ? { id: node, run: 'run0' } : { id: node.nodeId, run: node.liveness.run() };
   const id = `str_${randomBytes(6).toString('hex')}`;
   const now = new Date();
   await db.query(
@@ -70,7 +71,7 @@ async function liveStreamOn(nodeId: string, windowSec = 0): Promise<{ streamId: 
      VALUES ($1, $1, $1, $1, $1, 'active', 'standard', $3, 'public', $2, $2)`, [id, now, windowSec]);
   const sessionId = `ses_${randomBytes(6).toString('hex')}`;
   const path = `live/${id}`;
-  await new SessionStore(db).insert({ id: sessionId, streamId: id, streamPath: path, protocol: 'rtmp', remoteAddress: '127.0.0.1', startedAt: now }, nodeId);
+  await new SessionStore(db).insert({ id: sessionId, streamId: id, streamPath: path, protocol: 'rtmp', remoteAddress: '127.0.0.1', startedAt }, owner);
   return { streamId: id, sessionId, path };
 }
 
@@ -87,7 +88,7 @@ async function sweepUntil(sweepers: DeadNodeSweeper[], done: () => Promise<boole
 
 test('a live node is never lost; once its heartbeat has expired, exactly one of two concurrent sweepers ends its session and idles its stream', async () => {
   const [s1, s2, x] = [await node('s1', 't1:'), await node('s2', 't1:'), await node('x', 't1:')];
-  const live = await liveStreamOn('x');
+  const live = await liveStreamOn(x);
   const one = sweeperOn(s1);
   const two = sweeperOn(s2);
   const until = Date.now() + 4 * LEASE_MS;
@@ -123,7 +124,7 @@ test('a stream whose lease some node holds is not set idle (a republish wins), a
 test('Redis restarted empty: a node that re-registers within a reconnect is not declared lost', async () => {
   const s1 = await node('s1', 't3:');
   let z = await node('z', 't3:');
-  const live = await liveStreamOn('z');
+  const live = await liveStreamOn(z);
   const { sweeper, acted } = sweeperOn(s1);
   await redis.kill();
   await z.close(); // z's connection is gone with the store; it comes back (below) as late as a live node may
@@ -175,4 +176,16 @@ test('a node that died with a stream\'s idle timer pending: the stream goes idle
   assert.equal(await status(kept.streamId), 'active', 'the live node\'s stream is its own business');
   assert.equal(eventsOf('stream.idle', kept.streamId).length, 0);
   void s2;
+});
+
+test('a node that accepted a publish while cut off from Redis, then died: that session of its run is ended too', async () => {
+  const [s1, q] = [await node('s1', 't6:'), await node('q', 't6:')];
+  const early = await liveStreamOn(q);
+  // Started long after q's last heartbeat (it accepted the publish without the store), same run.
+  const late = await liveStreamOn(q, 0, new Date(Date.now() + 10_000));
+  const { sweeper } = sweeperOn(s1);
+  await q.close(); // dies
+  await sweepUntil([sweeper], async () => (await session(early.sessionId)).endedAt !== null, 'q\'s sessions to end');
+  assert.equal((await session(early.sessionId)).endReason, 'node_lost');
+  assert.equal((await session(late.sessionId)).endReason, 'node_lost');
 });

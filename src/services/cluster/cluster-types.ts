@@ -89,6 +89,8 @@ export interface ClusterCoordinator extends OwnerLocator {
  */
 export interface NodeLiveness {
   readonly nodeId: string;
+  /** This node's current run: a new one each start and each time it finds itself declared lost. */
+  run(): string;
   /** How long (ms) this node has reached the store without a break; 0 while it cannot. */
   steadyMs(): number;
   /** Which of `nodeIds` have a live registry entry (heartbeat not expired). */
@@ -98,9 +100,10 @@ export interface NodeLiveness {
   unlockSweep(token: string): Promise<void>;
   /**
    * Declares `nodeId` lost, atomically with a last check that its registry entry is still absent (undefined:
-   * it is back). The node learns it at its next heartbeat. Returns its last heartbeat (epoch ms) if known.
+   * it is back). The node learns it at its next heartbeat (and starts a new run). Returns its last heartbeat
+   * (epoch ms) and the run it had then, if known.
    */
-  markLost(nodeId: string): Promise<{ lastSeenMs: number | null } | undefined>;
+  markLost(nodeId: string): Promise<{ lastSeenMs: number | null; run: string | null } | undefined>;
   /** True when some node holds the lease of hub path `path`. */
   leaseHeld(path: string): Promise<boolean>;
 }

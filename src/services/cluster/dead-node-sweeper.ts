@@ -68,7 +68,7 @@ export class DeadNodeSweeper {
   /** At start-up, before any publisher: sessions still open under this node's id are its previous run's. */
   async endOwnStaleSessions(): Promise<number> {
     const at = this.now();
-    const ended = await this.lost.endOpenOfNode(this.deps.liveness.nodeId, at, RESTART_REASON, at);
+    const ended = await this.lost.endOpenOfNode(this.deps.liveness.nodeId, at, RESTART_REASON, null);
     for (const id of ended) await this.emitSession('stream.disconnected', id);
     if (ended.length) this.log.info({ sessions: ended.length }, 'ended the sessions this node id left open before its restart');
     return ended.length;
@@ -139,9 +139,8 @@ export class DeadNodeSweeper {
     if (!mark) return; // it registered again meanwhile
     const detectedAt = this.now();
     const at = mark.lastSeenMs === null ? detectedAt : new Date(Math.min(mark.lastSeenMs, detectedAt.getTime()));
-    // Sessions it started after its registry entry could have expired are a comeback's (it reads the mark first).
-    const startedBy = mark.lastSeenMs === null ? detectedAt : new Date(mark.lastSeenMs + this.deps.leaseMs);
-    const ended = await this.lost.endOpenOfNode(nodeId, at, NODE_LOST_REASON, startedBy);
+    // Only the run it had: if it comes back it reads the mark first and starts a new run for its new sessions.
+    const ended = await this.lost.endOpenOfNode(nodeId, at, NODE_LOST_REASON, mark.run);
     this.log.warn({ node: nodeId, sessions: ended.length, lastSeen: at.toISOString() }, 'cluster node lost (heartbeat expired): its open sessions ended');
     for (const id of ended) await this.emitSession('stream.disconnected', id);
   }

@@ -1,6 +1,9 @@
 import type { Redis } from 'ioredis';
 import type { NodeRecord } from './cluster-types.js';
-import { LOST_MARK_MS, livenessKeys } from './redis-liveness.js';
+import { randomBytes } from 'node:crypto';
+import { LOST_MARK_MS, livenessKeys, seenValue } from './redis-liveness.js';
+
+const newRun = (): string => randomBytes(6).toString('base64url');
 
 /**
  * The node registry in Redis: one hash per node that expires unless heartbeats renew it, plus a set of ids
@@ -8,11 +11,17 @@ import { LOST_MARK_MS, livenessKeys } from './redis-liveness.js';
  */
 export class NodeRegistry {
   private self: NodeRecord | undefined;
+  /** Sessions are stored with it; a new one once this node finds itself declared lost (the sweep ended the old run's). */
+  private currentRun = newRun();
 
   constructor(private readonly redis: Redis, private readonly prefix: string, private readonly ttlMs: number) {}
 
   describe(self: NodeRecord): void {
     this.self = self;
+  }
+
+  run(): string {
+    return this.currentRun;
   }
 
   setDraining(draining: boolean): void {
@@ -32,12 +41,15 @@ export class NodeRegistry {
       .hset(key, { nodeId: s.nodeId, rtmpUrl: s.rtmpUrl, httpUrl: s.httpUrl, draining: s.draining ? '1' : '0', startedAt: s.startedAt })
       .pexpire(key, this.ttlMs)
       .sadd(this.setKey(), s.nodeId)
-      .set(keys.seen(s.nodeId), String(Date.now()), 'PX', LOST_MARK_MS)
+      .set(keys.seen(s.nodeId), seenValue(this.currentRun), 'PX', LOST_MARK_MS)
       .getdel(keys.lost(s.nodeId))
       .exec();
     const lost = replies?.[4];
     if (!lost || lost[0]) throw lost?.[0] ?? new Error('no reply to the heartbeat');
-    return lost[1] !== null;
+    if (lost[1] === null) return false;
+    this.currentRun = newRun();
+    await this.redis.set(keys.seen(s.nodeId), seenValue(this.currentRun), 'PX', LOST_MARK_MS);
+    return true;
   }
 
   async get(nodeId: string): Promise<NodeRecord | undefined> {

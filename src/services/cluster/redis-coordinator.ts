@@ -70,7 +70,9 @@ export class RedisCoordinator implements ClusterCoordinator {
       this.reconcile = true;
       this.reachableSince = undefined;
     });
-    this.liveness = new RedisLiveness(this.redis, this.prefix, this.nodeId, () => this.reachableSince === undefined ? 0 : Date.now() - this.reachableSince);
+    this.liveness = new RedisLiveness(
+      this.redis, this.prefix, this.nodeId, () => this.reachableSince === undefined ? 0 : Date.now() - this.reachableSince, () => this.registry.run(),
+    );
     this.redis.on('ready', () => void this.tick());
     // On every (re)connect, also one that follows a failed first connect (nothing to auto-resubscribe then).
     this.sub.on('ready', () => void this.sub.subscribe(this.channel).catch(() => {}));

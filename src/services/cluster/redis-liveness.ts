@@ -18,6 +18,9 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) 
 return 0
 `;
 
+/** Last-seen as the heartbeat writes it: `<epoch ms> <run>`. */
+export const seenValue = (run: string): string => `${Date.now()} ${run}`;
+
 /** Key names shared with the registry's heartbeat (node-registry.ts writes last-seen and reads the lost mark). */
 export const livenessKeys = (prefix: string) => ({
   node: (id: string) => `${prefix}node:${id}`,
@@ -31,7 +34,9 @@ export const livenessKeys = (prefix: string) => ({
 export class RedisLiveness implements NodeLiveness {
   private readonly keys: ReturnType<typeof livenessKeys>;
 
-  constructor(private readonly redis: Redis, prefix: string, readonly nodeId: string, readonly steadyMs: () => number) {
+  constructor(
+    private readonly redis: Redis, prefix: string, readonly nodeId: string, readonly steadyMs: () => number, readonly run: () => string,
+  ) {
     this.keys = livenessKeys(prefix);
   }
 
@@ -58,12 +63,13 @@ export class RedisLiveness implements NodeLiveness {
     await this.redis.eval(UNLOCK, 1, this.keys.sweepLock, token);
   }
 
-  async markLost(nodeId: string): Promise<{ lastSeenMs: number | null } | undefined> {
+  async markLost(nodeId: string): Promise<{ lastSeenMs: number | null; run: string | null } | undefined> {
     const k = this.keys;
     const seen = await this.redis.eval(MARK_LOST, 3, k.node(nodeId), k.lost(nodeId), k.seen(nodeId), Date.now(), LOST_MARK_MS) as string | null;
     if (seen === null) return undefined;
-    const ms = Number(seen);
-    return { lastSeenMs: seen !== '' && Number.isFinite(ms) ? ms : null };
+    const [at, run] = seen.split(' ');
+    const ms = Number(at);
+    return { lastSeenMs: at && Number.isFinite(ms) ? ms : null, run: run || null };
   }
 
   async leaseHeld(path: string): Promise<boolean> {

@@ -46,13 +46,13 @@ export class LostSessionStore {
   }
 
   /**
-   * Ends `nodeId`'s open sessions that started by `startedBy` (later ones are a comeback's own) at `at` (never
-   * before their start). Returns the ended sessions' ids.
+   * Ends `nodeId`'s open sessions of run `run` (every run when null) at `at` (never before their start). Returns
+   * the ended sessions' ids.
    */
-  async endOpenOfNode(nodeId: string, at: Date, reason: string, startedBy: Date): Promise<string[]> {
+  async endOpenOfNode(nodeId: string, at: Date, reason: string, run: string | null): Promise<string[]> {
     const rows = await this.db.query<{ id: string }>(
       `UPDATE stream_sessions SET ended_at = GREATEST(started_at, $2::timestamptz), end_reason = $3
-       WHERE node_id = $1 AND ended_at IS NULL AND started_at <= $4 RETURNING id`, [nodeId, at, reason, startedBy]);
+       WHERE node_id = $1 AND ended_at IS NULL AND ($4::text IS NULL OR node_run = $4) RETURNING id`, [nodeId, at, reason, run]);
     return rows.map((r) => r.id);
   }
 

@@ -37,12 +37,15 @@ function toRecord(r: SessionRow): SessionRecord {
 export class SessionStore {
   constructor(private readonly db: Queryable) {}
 
-  /** `nodeId`: the cluster node whose hub has the publisher (a dead node's open sessions are ended by a survivor). */
-  async insert(s: Pick<SessionRecord, 'id' | 'streamId' | 'streamPath' | 'protocol' | 'remoteAddress' | 'startedAt'>, nodeId: string | null = null): Promise<void> {
+  /**
+   * `node`: the cluster node whose hub has the publisher and its current run (a dead node's open sessions of that
+   * run are ended by a survivor).
+   */
+  async insert(s: Pick<SessionRecord, 'id' | 'streamId' | 'streamPath' | 'protocol' | 'remoteAddress' | 'startedAt'>, node?: { id: string; run: string }): Promise<void> {
     await this.db.query(
-      `INSERT INTO stream_sessions (id, stream_id, stream_path, protocol, remote_address, started_at, node_id)
-       VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-      [s.id, s.streamId, s.streamPath, s.protocol, s.remoteAddress, s.startedAt, nodeId]);
+      `INSERT INTO stream_sessions (id, stream_id, stream_path, protocol, remote_address, started_at, node_id, node_run)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+      [s.id, s.streamId, s.streamPath, s.protocol, s.remoteAddress, s.startedAt, node?.id ?? null, node?.run ?? null]);
   }
 
   async markActive(id: string, at: Date): Promise<void> {

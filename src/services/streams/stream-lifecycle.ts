@@ -30,8 +30,8 @@ export interface StreamLifecycleDeps {
   readonly now?: () => Date;
   /** True when another cluster node now has a live publisher on the path (its reconnect landed there): no idle then. */
   readonly liveElsewhere?: (streamPath: string) => Promise<boolean>;
-  /** This cluster node's id, stored with each session (another node ends them if this one dies). */
-  readonly nodeId?: string;
+  /** This cluster node's id and current run, stored with each session (another node ends them if this one dies). */
+  readonly node?: () => { id: string; run: string };
 }
 
 interface LiveSession {
@@ -79,7 +79,7 @@ export class StreamLifecycle {
       await this.sessions.insert({
         id: live.sessionId, streamId: info.streamId ?? null, streamPath: info.streamPath, protocol: info.protocol,
         remoteAddress: info.remoteAddress, startedAt: this.now(),
-      }, this.deps.nodeId ?? null);
+      }, this.deps.node?.());
       await this.emit('stream.connected', live);
     });
     return live.sessionId;
