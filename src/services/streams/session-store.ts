@@ -37,10 +37,11 @@ function toRecord(r: SessionRow): SessionRecord {
 export class SessionStore {
   constructor(private readonly db: Queryable) {}
 
+  /** A no-op when the row exists: a write retried after a dropped connection may already have gone through. */
   async insert(s: Pick<SessionRecord, 'id' | 'streamId' | 'streamPath' | 'protocol' | 'remoteAddress' | 'startedAt'>): Promise<void> {
     await this.db.query(
       `INSERT INTO stream_sessions (id, stream_id, stream_path, protocol, remote_address, started_at)
-       VALUES ($1, $2, $3, $4, $5, $6)`,
+       VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (id) DO NOTHING`,
       [s.id, s.streamId, s.streamPath, s.protocol, s.remoteAddress, s.startedAt]);
   }
 
