@@ -9,6 +9,13 @@ import { sleep, waitFor, type Proc } from '../support/proc.js';
 import { callApi, type ApiStream } from '../support/stream-api.js';
 import { webhookReceiver } from '../support/webhook-receiver.js';
 import { TEST_API_TOKEN } from '../../support/onair.js';
+import { createLogger } from '../../src/core/logger.js';
+import { openDatabase } from '../../src/db/open-database.js';
+import { DeferredWrites } from '../../src/services/streams/deferred-writes.js';
+import { WebhookDispatcher } from '../../src/services/webhooks/webhook-dispatcher.js';
+import { WebhookService } from '../../src/services/webhooks/webhook-service.js';
+import { WebhookTargetPolicy } from '../../src/services/webhooks/target-policy.js';
+import { freshPostgresDatabase } from '../support/api-harness.js';
 
 /**
  * README "PostgreSQL outage", with a real PostgreSQL stopped (`pg_ctl stop -m immediate`) and started again on
@@ -142,5 +149,36 @@ describe('PostgreSQL stopped and restarted under live streams (single node)', ()
       return r.status !== 200;
     }, 5_000);
     console.log(`# a change made in SQL reached playback ${Date.now() - changed} ms later`);
+  });
+});
+
+describe('an event published while PostgreSQL is down (health, re-push and asset events publish directly)', () => {
+  it('is queued in memory with its id and time and delivered once PostgreSQL is back', async () => {
+    const db = await openDatabase({ databaseUrl: await freshPostgresDatabase(pgServer.url), dataDir: '' });
+    const log = createLogger('silent');
+    const writes = new DeferredWrites(log);
+    const targets = new WebhookTargetPolicy('127.0.0.1/32');
+    const dispatcher = new WebhookDispatcher({ db, logger: log, targets, writes });
+    const rx = await webhookReceiver();
+    try {
+      await new WebhookService({ db, dispatcher, targets }).create({ url: rx.url, events: ['stream.health.changed'] });
+      dispatcher.start();
+      await pgServer.halt();
+      const health = { state: 'stalled', previousState: 'healthy', reasons: [] };
+      await dispatcher.publish('stream.health.changed', { health });
+      assert.equal(writes.pending, 1, 'queued, not dropped');
+      const restartedAt = Date.now();
+      await pgServer.restart();
+      await waitFor('the event delivered', () => rx.hooks.length > 0, 30_000);
+      assert.equal(rx.hooks.length, 1);
+      assert.deepEqual(rx.hooks[0]!.body.data.health, health);
+      assert.ok(Date.parse(rx.hooks[0]!.body.time) < restartedAt, 'the event keeps the time it happened (during the outage)');
+      assert.equal(writes.pending, 0);
+    } finally {
+      await dispatcher.close();
+      writes.close();
+      await db.close();
+      await rx.close();
+    }
   });
 });
