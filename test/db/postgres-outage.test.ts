@@ -50,6 +50,14 @@ function logLines(match: RegExp): any[] {
   return server.logs.filter((l) => match.test(l)).map((l) => JSON.parse(l));
 }
 
+/** `onair_database_queued_writes` from /metrics. */
+async function queuedWrites(): Promise<number> {
+  const text = await (await fetch(server.httpUrl('/metrics'))).text();
+  const line = text.split('\n').find((l) => l.startsWith('onair_database_queued_writes '));
+  assert.ok(line, 'the gauge is exported');
+  return Number(line.split(' ')[1]);
+}
+
 before(async () => {
   pgServer = await startTestPostgres();
   server = await startTestServer({
@@ -96,6 +104,7 @@ describe('PostgreSQL stopped and restarted under live streams (single node)', ()
     await publish(b);
     await waitFor('B live again during the outage', () => server.hub.stream(`live/${b.playbackId}`)?.isActive, 20_000);
     assert.ok(logLines(/checked against the last-known keys/).length > 0, 'the fallback is logged');
+    assert.ok(await queuedWrites() > 0, 'B\'s session end waits in memory, and /metrics says so');
 
     // C's key was never used here: refused (not hung), with the reason in the log.
     const cPub = await publish(c);
@@ -126,6 +135,7 @@ describe('PostgreSQL stopped and restarted under live streams (single node)', ()
     const bSession2 = sessions.find((s: any) => s.id !== bSession1.id);
     assert.equal(bSession2.endedAt, null);
     assert.equal((await api('GET', `/streams/${b.id}`)).status, 'active');
+    await waitFor('the queue flushed', async () => (await queuedWrites()) === 0, 15_000);
     await waitFor('webhooks of the outage delivered', () =>
       receiver.hooks.some((h) => h.type === 'stream.disconnected' && h.body.data.session?.id === bSession1.id)
       && receiver.hooks.some((h) => h.type === 'stream.connected' && h.body.data.session?.id === bSession2.id), 30_000);
