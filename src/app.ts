@@ -155,7 +155,7 @@ export async function startOnAir(config: Config, log: Logger, options: StartOpti
   const recording = new RecordingService({
     db, hub, port: fmp4RecordingPort, logger: log.child({ mod: 'recording' }), events: dispatcher, streams,
     dir: config.recordDir || join(config.dataDir, 'recordings'), minFreeBytes: config.recordMinFreeMb * 1024 * 1024,
-    defaultReconnectWindowSec: config.reconnectWindowSec, recoverAtStart: repairAtStart,
+    defaultReconnectWindowSec: config.reconnectWindowSec, recoverAtStart: repairAtStart, writes,
   });
   await recording.init();
   const webhooks = new WebhookService({ db, dispatcher, targets: webhookTargets });

@@ -23,6 +23,7 @@ import { freshPostgresDatabase } from '../support/api-harness.js';
  * - stream A publishes across the outage and an ffmpeg RTMP player of A gets every second of it;
  * - stream B's encoder drops during the outage and comes back with its key (known before the outage: accepted);
  * - stream C's key was never used on the node: refused at once with a clear log line;
+ * - stream D records, and its encoder leaves during the outage: the recording's end is stored once it is back;
  * - the API answers 503 database_unavailable at once;
  * - after PostgreSQL is back: B's two sessions (the first ended during the outage) are in the database, their
  *   webhooks are delivered, and a change made in SQL reaches playback through LISTEN (the periodic reload is an
@@ -77,8 +78,12 @@ after(async () => {
 describe('PostgreSQL stopped and restarted under live streams (single node)', () => {
   it('keeps streams and viewers, degrades new publishes and the API per the policy, and catches up without a restart', async () => {
     const [a, b, c] = [await api<ApiStream>('POST', '/streams', {}), await api<ApiStream>('POST', '/streams', {}), await api<ApiStream>('POST', '/streams', {})];
+    const d = await api<ApiStream>('POST', '/streams', { settings: { record: true, reconnectWindowSec: 0 } });
     await publish(a);
     const firstB = await publish(b);
+    const dPub = await publish(d);
+    const recordingOf = async (): Promise<any> => (await api('GET', `/assets?streamId=${d.id}`)).items[0];
+    await waitFor('D recording', async () => (await recordingOf())?.status === 'recording', 20_000);
     await waitFor('A and B live', () => server.hub.stream(`live/${a.playbackId}`)?.isActive && server.hub.stream(`live/${b.playbackId}`)?.isActive, 20_000);
     const [bSession1] = (await api('GET', `/streams/${b.id}/sessions`)).data;
     await waitFor('stream.active of B delivered', () => receiver.hooks.some((h) => h.type === 'stream.active' && h.body.data.stream.id === b.id), 15_000);
@@ -105,6 +110,10 @@ describe('PostgreSQL stopped and restarted under live streams (single node)', ()
     await waitFor('B live again during the outage', () => server.hub.stream(`live/${b.playbackId}`)?.isActive, 20_000);
     assert.ok(logLines(/checked against the last-known keys/).length > 0, 'the fallback is logged');
     assert.ok(await queuedWrites() > 0, 'B\'s session end waits in memory, and /metrics says so');
+
+    // D's encoder leaves during the outage: its recording ends (window 0) and the asset's end waits for the database.
+    await dPub.kill('SIGKILL');
+    await waitFor('D unpublished', () => !server.hub.stream(`live/${d.playbackId}`)?.publisher, 10_000);
 
     // C's key was never used here: refused (not hung), with the reason in the log.
     const cPub = await publish(c);
@@ -135,6 +144,7 @@ describe('PostgreSQL stopped and restarted under live streams (single node)', ()
     const bSession2 = sessions.find((s: any) => s.id !== bSession1.id);
     assert.equal(bSession2.endedAt, null);
     assert.equal((await api('GET', `/streams/${b.id}`)).status, 'active');
+    await waitFor('D\'s recording stored as ready', async () => (await recordingOf().catch(() => null))?.status === 'ready', 30_000);
     await waitFor('the queue flushed', async () => (await queuedWrites()) === 0, 15_000);
     await waitFor('webhooks of the outage delivered', () =>
       receiver.hooks.some((h) => h.type === 'stream.disconnected' && h.body.data.session?.id === bSession1.id)
