@@ -139,7 +139,12 @@ export class StreamLifecycle {
       this.idleTimers.delete(live.streamPath);
       void (async () => {
         if (this.closed || this.byPath.has(live.streamPath)) return;
-        if (await this.deps.liveElsewhere?.(live.streamPath).catch(() => false)) return;
+        // Unknown (Redis down): left active, as before, rather than announcing an idle that may be wrong.
+        const elsewhere = await this.deps.liveElsewhere?.(live.streamPath).catch((err: unknown) => {
+          this.log.error({ err, what: 'idle' }, 'stream lifecycle update failed');
+          return true;
+        });
+        if (elsewhere) return;
         const at = this.now();
         await this.guard('idle', async () => {
           await this.streams.setLiveStatus(live.streamId!, 'idle', at);
