@@ -32,6 +32,8 @@ export interface MonitoringDeps {
   readonly log: Logger;
   readonly rtmpConnections: () => number;
   readonly transcodeStatus: (streamPath: string) => TranscodeStatus | undefined;
+  /** PostgreSQL outage: writes waiting for the database (a gauge). */
+  readonly queuedWrites?: () => number;
 }
 
 export interface Monitoring {
@@ -57,7 +59,7 @@ export function createMonitoring(deps: MonitoringDeps): Monitoring {
   const metrics = config.metrics
     ? new OnAirMetrics({
       hub: deps.hub, log: log.child({ mod: 'metrics' }), rtmpConnections: deps.rtmpConnections, monitor, audience,
-      transcodeStatus: deps.transcodeStatus, webhookDeliveries: () => deliveries.countByStatus(),
+      transcodeStatus: deps.transcodeStatus, webhookDeliveries: () => deliveries.countByStatus(), queuedWrites: deps.queuedWrites,
     })
     : undefined;
   return {

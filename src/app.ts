@@ -10,6 +10,8 @@ import { StreamLifecycle } from './services/streams/stream-lifecycle.js';
 import { StreamUrls } from './services/streams/stream-urls.js';
 import { PlaybackDirectory } from './services/streams/playback-directory.js';
 import { PlaybackDirectorySync } from './services/streams/playback-directory-sync.js';
+import { DeferredWrites } from './services/streams/deferred-writes.js';
+import { LastKnownKeys } from './services/auth/last-known-keys.js';
 import { WebhookDispatcher } from './services/webhooks/webhook-dispatcher.js';
 import { WebhookService } from './services/webhooks/webhook-service.js';
 import { WebhookTargetPolicy } from './services/webhooks/target-policy.js';
@@ -122,9 +124,11 @@ export async function startOnAir(config: Config, log: Logger, options: StartOpti
     reloadIntervalMs: db.kind === 'postgres' ? config.playbackDirectoryReloadSec * 1000 : Infinity,
   });
   await directorySync.start();
+  // PostgreSQL outage (README): sessions, stream status and events wait in memory, in order, until it is back.
+  const writes = db.kind === 'postgres' ? new DeferredWrites(log) : undefined;
   // PGlite is this process's own: nobody else queues deliveries in it, so the worker needs no poll.
   const dispatcher = new WebhookDispatcher({
-    db, logger: log.child({ mod: 'webhooks' }), options: db.kind === 'pglite' ? { pollIntervalMs: Infinity } : {}, targets: webhookTargets,
+    db, logger: log.child({ mod: 'webhooks' }), options: db.kind === 'pglite' ? { pollIntervalMs: Infinity } : {}, targets: webhookTargets, writes,
   });
   const streams = new StreamService({
     db, logger: log.child({ mod: 'streams' }), events: dispatcher, defaultReconnectWindowSec: config.reconnectWindowSec, defaultLatencyMode: config.latencyMode,
@@ -140,7 +144,7 @@ export async function startOnAir(config: Config, log: Logger, options: StartOpti
   const streamEvents = coordinator.clustered ? new ClusterEventRelay(dispatcher, coordinator) : dispatcher;
   const lifecycle = new StreamLifecycle({
     db, logger: log.child({ mod: 'lifecycle' }), events: streamEvents,
-    liveElsewhere: async (path) => (await coordinator.locate(path)) !== undefined,
+    liveElsewhere: async (path) => (await coordinator.locate(path)) !== undefined, writes,
     node: coordinator.liveness && ((l) => () => ({ id: l.nodeId, run: l.run() }))(coordinator.liveness),
   });
   // A dead node's sessions and streams are settled by one survivor (README "Running several nodes").
@@ -158,7 +162,7 @@ export async function startOnAir(config: Config, log: Logger, options: StartOpti
   const recording = new RecordingService({
     db, hub, port: fmp4RecordingPort, logger: log.child({ mod: 'recording' }), events: dispatcher, streams,
     dir: config.recordDir || join(config.dataDir, 'recordings'), minFreeBytes: config.recordMinFreeMb * 1024 * 1024,
-    defaultReconnectWindowSec: config.reconnectWindowSec, recoverAtStart: repairAtStart,
+    defaultReconnectWindowSec: config.reconnectWindowSec, recoverAtStart: repairAtStart, writes,
   });
   await recording.init();
   const webhooks = new WebhookService({ db, dispatcher, targets: webhookTargets });
@@ -166,7 +170,7 @@ export async function startOnAir(config: Config, log: Logger, options: StartOpti
   const playbackSecret = config.playbackSecret || (await getOrCreateServerSecret(db, 'playback_secret'));
   const authLog = log.child({ mod: 'auth' });
   const publishAuth = new ConfiguredPublishAuthorizer({
-    mode: config.auth, streams, logger: authLog, publishSecret: config.publishSecret,
+    mode: config.auth, streams: writes ? new LastKnownKeys(streams, directory, authLog) : streams, logger: authLog, publishSecret: config.publishSecret,
     callbackUrl: config.authCallbackUrl, callbackTimeoutMs: config.authCallbackTimeoutMs, callbackKeepName: config.authCallbackKeepName,
   });
   const playAuth = new ConfiguredPlayAuthorizer({ directory, playbackSecret, namedStreams: config.auth === 'open' || config.auth === 'callback', logger: authLog });
@@ -210,6 +214,7 @@ export async function startOnAir(config: Config, log: Logger, options: StartOpti
   const assets = new AssetService({ db, recording, port: fmp4RecordingPort, streams, events: dispatcher, logger: log });
   const monitoring = createMonitoring({
     config, hub, db, streams, events: dispatcher, log, rtmpConnections: () => rtmp.connectionCount, transcodeStatus: (path) => transcode.status(path),
+    queuedWrites: writes && (() => writes.pending),
   });
   const http = createHttpApp({
     config, logger: log, streams, webhooks, targets, adminAuth, urls, playbackSecret, transcodeStatus: (path) => transcode.status(path),
@@ -253,6 +258,7 @@ export async function startOnAir(config: Config, log: Logger, options: StartOpti
     lifecycle.close();
     await directorySync.close();
     await dispatcher.close();
+    writes?.close();
     await db.close();
   })());
   try {

@@ -16,6 +16,7 @@ export const ERROR_CODES = {
   ONAIR_ERR_CONFLICT: 'the resource is in use or already exists',
   ONAIR_ERR_CONFIG: 'the configuration is invalid',
   ONAIR_ERR_INTERNAL: 'an unexpected error inside the server (a bug; logged with its stack)',
+  ONAIR_ERR_UNAVAILABLE: 'the database cannot be reached right now (down, restarting, unreachable); retried or answered 503',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -1,4 +1,4 @@
-import { OnAirError } from '../core/errors.js';
+import { OnAirError, isOnAirError } from '../core/errors.js';
 import type { Database } from './database.js';
 import { PgliteDatabase } from './pglite-database.js';
 import { PostgresDatabase } from './postgres-database.js';
@@ -41,6 +41,7 @@ function fsError(err: unknown, dataDir: string): unknown {
 
 /** PostgreSQL unreachable or refusing us, as one sentence; the URL without its password. */
 function connectError(err: unknown, url: string): unknown {
+  if (isOnAirError(err, 'ONAIR_ERR_UNAVAILABLE')) err = err.cause;
   if (!(err instanceof Error) || err instanceof OnAirError || !('code' in err)) return err;
   let where = 'the PostgreSQL server';
   try {

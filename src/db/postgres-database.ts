@@ -2,9 +2,14 @@ import pg from 'pg';
 import { OnAirError } from '../core/errors.js';
 import type { Database, NotificationHandlers, Queryable } from './database.js';
 import { PostgresListener } from './postgres-listener.js';
+import { isConnectionFailure, unavailableError } from './unavailable.js';
 import { POOL_MAX_CONNECTIONS, POOL_IDLE_TIMEOUT_MS, CONNECT_TIMEOUT_MS } from './limits.js';
 
-/** PostgreSQL through a `pg` pool, for DATABASE_URL deployments (several OnAir instances may share it). */
+/**
+ * PostgreSQL through a `pg` pool, for DATABASE_URL deployments (several OnAir instances may share it). While
+ * PostgreSQL cannot be reached every query rejects with ONAIR_ERR_UNAVAILABLE (bounded by CONNECT_TIMEOUT_MS),
+ * which the layers above turn into a 503, a publish refusal or a queued retry (README "PostgreSQL outage").
+ */
 export class PostgresDatabase implements Database {
   readonly kind = 'postgres' as const;
   private closed = false;
@@ -24,13 +29,20 @@ export class PostgresDatabase implements Database {
 
   async query<T>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
     this.checkOpen();
-    const res = await this.pool.query(sql, [...params]);
-    return res.rows as T[];
+    try {
+      const res = await this.pool.query(sql, [...params]);
+      return res.rows as T[];
+    } catch (err) {
+      throw unavailableError(err);
+    }
   }
 
   async transaction<R>(fn: (tx: Queryable) => Promise<R>): Promise<R> {
     this.checkOpen();
-    const client = await this.pool.connect();
+    const client = await this.pool.connect().catch((err: unknown) => {
+      throw unavailableError(err);
+    });
+    let broken: Error | undefined;
     try {
       await client.query('BEGIN');
       const result = await fn({
@@ -39,10 +51,12 @@ export class PostgresDatabase implements Database {
       await client.query('COMMIT');
       return result;
     } catch (err) {
-      await client.query('ROLLBACK').catch(() => {});
-      throw err;
+      // A client whose connection dropped is destroyed, not handed back to the pool for the next caller.
+      if (isConnectionFailure(err)) broken = err as Error;
+      else await client.query('ROLLBACK').catch(() => {});
+      throw unavailableError(err);
     } finally {
-      client.release();
+      client.release(broken);
     }
   }
 

@@ -12,8 +12,22 @@ import { join } from 'node:path';
  */
 const BIN = '/usr/lib/postgresql/15/bin';
 
-export async function startTestPostgres(): Promise<{ url: string; stop(): Promise<void> }> {
-  if (process.env.DATABASE_URL) return { url: process.env.DATABASE_URL, stop: async () => {} };
+export interface TestPostgres {
+  readonly url: string;
+  stop(): Promise<void>;
+  /**
+   * Outage tests: `halt()` stops the server at once (`pg_ctl stop -m immediate`: connections drop as in a crash),
+   * `restart()` starts it again on the same port and data. Both throw with an external DATABASE_URL.
+   */
+  halt(): Promise<void>;
+  restart(): Promise<void>;
+}
+
+export async function startTestPostgres(): Promise<TestPostgres> {
+  if (process.env.DATABASE_URL) {
+    const external = async () => { throw new Error('cannot stop an external DATABASE_URL'); };
+    return { url: process.env.DATABASE_URL, stop: async () => {}, halt: external, restart: external };
+  }
   const dir = mkdtempSync(join(tmpdir(), 'onair-pg-'));
   const data = join(dir, 'data');
   const asRoot = process.getuid?.() === 0;
@@ -25,15 +39,19 @@ export async function startTestPostgres(): Promise<{ url: string; stop(): Promis
   const run = (cmd: string, args: string[]) => exec(asRoot ? 'runuser' : cmd, asRoot ? ['-u', 'postgres', '--', cmd, ...args] : args);
   await run(`${BIN}/initdb`, ['-D', data, '-U', 'onair', '--auth=trust', '--no-sync', '-E', 'UTF8']);
   const port = await freePort();
-  await run(`${BIN}/pg_ctl`, ['-D', data, '-l', join(dir, 'log'), '-w', '-t', '60', '-o',
+  const start = () => run(`${BIN}/pg_ctl`, ['-D', data, '-l', join(dir, 'log'), '-w', '-t', '60', '-o',
     `-c listen_addresses=127.0.0.1 -p ${port} -k ${dir} -c fsync=off -c full_page_writes=off`, 'start']);
+  const halt = () => run(`${BIN}/pg_ctl`, ['-D', data, '-m', 'immediate', '-w', 'stop']);
+  await start();
   let stopped = false;
   return {
     url: `postgres://onair@127.0.0.1:${port}/postgres`,
+    halt: async () => { await halt(); },
+    restart: async () => { await start(); },
     stop: async () => {
       if (stopped) return;
       stopped = true;
-      await run(`${BIN}/pg_ctl`, ['-D', data, '-m', 'immediate', '-w', 'stop']).catch(() => {});
+      await halt().catch(() => {});
       rmSync(dir, { recursive: true, force: true });
     },
   };

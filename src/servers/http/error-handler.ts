@@ -8,6 +8,7 @@ const FROM_ONAIR: Partial<Record<ErrorCode, ApiErrorCode>> = {
   ONAIR_ERR_BAD_NAME: 'invalid_request',
   ONAIR_ERR_LIMIT: 'limit_reached',
   ONAIR_ERR_CLOSED: 'service_unavailable',
+  ONAIR_ERR_UNAVAILABLE: 'database_unavailable',
 };
 
 /** Fastify's own error codes and the API code each becomes. */
@@ -38,6 +39,7 @@ export function installErrorHandlers(app: FastifyInstance): void {
     const { code, message } = classify(err);
     if (code === 'internal_error') req.log.error({ err }, 'request failed');
     if (code === 'unauthorized') reply.header('www-authenticate', 'Bearer');
+    if (code === 'database_unavailable') reply.header('retry-after', '5');
     return reply.status(API_ERRORS[code].status).send(errorBody(code, message));
   });
   app.setNotFoundHandler((req, reply) => {

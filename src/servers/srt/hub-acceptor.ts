@@ -19,6 +19,7 @@ const PUBLISH_REFUSALS: Record<Extract<PublishDecision, { ok: false }>['code'], 
   unauthorized: RejectReason.unauthorized,
   rate_limited: RejectReason.overload,
   disabled: RejectReason.forbidden,
+  unavailable: RejectReason.unavailable,
 };
 
 const PLAY_REFUSALS: Record<Extract<PlayDecision, { ok: false }>['code'], RejectReasonCode> = {

@@ -15,7 +15,7 @@ export interface PublishAuthRequest {
  */
 export type PublishDecision =
   | { ok: true; streamPath: string; streamId?: string; playbackId?: string; delivery?: DeliveryPreferences; srtPassphrase?: string }
-  | { ok: false; code: 'bad_name' | 'unauthorized' | 'rate_limited' | 'disabled'; reason: string };
+  | { ok: false; code: 'bad_name' | 'unauthorized' | 'rate_limited' | 'disabled' | 'unavailable'; reason: string };
 
 export interface PublishAuthorizer {
   authorizePublish(req: PublishAuthRequest): Promise<PublishDecision>;

@@ -1,6 +1,6 @@
 import type { Logger } from '../../core/logger.js';
 import { redactName } from '../../core/logger.js';
-import { OnAirError } from '../../core/errors.js';
+import { OnAirError, isOnAirError } from '../../core/errors.js';
 import type { StreamRecord } from '../streams/stream-types.js';
 import { streamPathOf } from '../streams/stream-types.js';
 import { INGEST_APP } from '../streams/stream-urls.js';
@@ -58,12 +58,16 @@ export class ConfiguredPublishAuthorizer implements PublishAuthorizer {
     if (this.limiter.isLimited(req.clientIp)) {
       return this.refused(req, { ok: false, code: 'rate_limited', reason: 'too many failed publish attempts' }, false);
     }
-    const decision = await this.decide(req);
+    const decision = await this.decide(req).catch((err: unknown): PublishDecision => {
+      // PostgreSQL outage: a quick, clear refusal (the encoder retries) instead of a dropped connection.
+      if (isOnAirError(err, 'ONAIR_ERR_UNAVAILABLE')) return { ok: false, code: 'unavailable', reason: 'database unavailable: the stream key cannot be checked now; retry' };
+      throw err;
+    });
     if (decision.ok) {
       this.log.info({ clientIp: req.clientIp, protocol: req.protocol, streamPath: decision.streamPath }, 'publish allowed');
       return decision;
     }
-    return this.refused(req, decision, decision.code !== 'disabled');
+    return this.refused(req, decision, decision.code !== 'disabled' && decision.code !== 'unavailable');
   }
 
   private async decide(req: PublishAuthRequest): Promise<PublishDecision> {

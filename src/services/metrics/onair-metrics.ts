@@ -18,6 +18,8 @@ export interface OnAirMetricsSources {
   readonly transcodeStatus?: (streamPath: string) => TranscodeStatus | undefined;
   /** Stored webhook deliveries per status (WebhookDeliveryStore.countByStatus). */
   readonly webhookDeliveries?: () => Promise<{ status: string; deliveries: number; attempts: number }[]>;
+  /** Writes waiting in memory for PostgreSQL to come back (DeferredWrites.pending); absent with the embedded database. */
+  readonly queuedWrites?: () => number;
 }
 
 /** What the HTTP layer reports per HLS response. */
@@ -91,6 +93,15 @@ export class OnAirMetrics {
       name: 'onair_hls_request_duration_seconds', help: 'HLS response time by resource kind and status (blocking playlist reloads include their wait)',
       labelNames: ['kind', 'status'], buckets: HLS_LATENCY_BUCKETS, registers,
     });
+    const queued = src.queuedWrites;
+    if (queued) {
+      new Gauge({
+        name: 'onair_database_queued_writes', help: 'Session, status and event writes waiting in memory for PostgreSQL (non-zero during an outage)', registers,
+        collect() {
+          this.set(queued());
+        },
+      });
+    }
     registerWebhookGauges(this.registry, src);
     if (src.monitor) registerStreamMetrics(this.registry, { monitor: src.monitor, transcodeStatus: src.transcodeStatus });
   }

@@ -12,6 +12,7 @@ import { summarizeAsset, type AssetRecord } from './asset-types.js';
 import { DiskGuard, type FreeSpaceReader, statfsFreeBytes } from './disk-guard.js';
 import { DISK_CHECK_INTERVAL_MS } from './limits.js';
 import { MEDIA_FILE_NAME, type RecorderHandle, type RecordingPort, type RecordingResult } from './recording-port.js';
+import type { DeferredWrites } from '../streams/deferred-writes.js';
 
 export interface RecordingServiceDeps {
   readonly db: Database;
@@ -31,6 +32,8 @@ export interface RecordingServiceDeps {
   /** Finish the recordings a stopped server left open (default true; false where others may be recording: a node joining a live cluster, every worker start but the first). */
   readonly recoverAtStart?: boolean;
   readonly now?: () => Date;
+  /** PostgreSQL outage: the end of a recording (its row and event) waits here until the database is back. */
+  readonly writes?: DeferredWrites;
 }
 
 interface ActiveRecording {
@@ -193,12 +196,16 @@ export class RecordingService {
         status: error ? 'failed' : 'ready', endedAt: this.now(), durationMs: result.durationMs, sizeBytes: result.bytes,
         gaps: result.gaps, gapMs: result.gapMs, endReason: r.stoppedFor?.endReason ?? result.reason, error,
       };
-      const asset = await this.store.finish(r.assetId, end);
-      if (asset) {
-        this.log.info({ assetId: r.assetId, status: asset.status, endReason: asset.endReason, durationMs: asset.durationMs, error }, 'recording finished');
-        // A deleted asset gets asset.deleted once its files are gone (AssetService), not a ready first.
-        if (end.endReason !== 'deleted') await this.emit(asset.status === 'ready' ? 'asset.ready' : 'asset.failed', asset);
-      }
+      const store = async (): Promise<void> => {
+        const asset = await this.store.finish(r.assetId, end);
+        if (asset) {
+          this.log.info({ assetId: r.assetId, status: asset.status, endReason: asset.endReason, durationMs: asset.durationMs, error }, 'recording finished');
+          // A deleted asset gets asset.deleted once its files are gone (AssetService), not a ready first.
+          if (end.endReason !== 'deleted') await this.emit(asset.status === 'ready' ? 'asset.ready' : 'asset.failed', asset);
+        }
+      };
+      if (this.deps.writes) await this.deps.writes.run('recording end', store);
+      else await store();
     }
     // Ended while a publisher is live: other tracks (tracks_changed), or a takeover with no reconnect window
     // (publisher_left as the new one attached). The next recording starts now. Other reasons (the disk, a

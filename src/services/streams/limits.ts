@@ -25,3 +25,19 @@ export const PLAYBACK_DIRECTORY_CHANNEL = 'onair_playback_directory';
 export const PLAYBACK_REFRESH_BATCH = 500;
 /** After a failed directory read, a full reload is tried again this much later. */
 export const PLAYBACK_RELOAD_RETRY_MS = 1_000;
+/**
+ * PostgreSQL outage: writes that must not be lost (sessions, stream status, stream and webhook events) wait in
+ * memory, in order, up to this many; beyond it new ones are dropped and counted in the log. 10 000 is hours of
+ * publish starts and ends for a node's streams, and a few MB at most.
+ */
+export const MAX_DEFERRED_WRITES = 10_000;
+/** Queued writes are retried after this, doubling per failed try up to DEFERRED_RETRY_MAX_MS. */
+export const DEFERRED_RETRY_MIN_MS = 250;
+export const DEFERRED_RETRY_MAX_MS = 5_000;
+/**
+ * A publish waits this long at most for its stream-key lookup; past it the database counts as unavailable for
+ * that publish (the last-known keys decide). Encoders give up on their own after about 5-10 s.
+ */
+export const PUBLISH_LOOKUP_TIMEOUT_MS = 3_000;
+/** Last-known stream keys kept for a PostgreSQL outage (LRU; one entry per key that published on this node). */
+export const MAX_LAST_KNOWN_KEYS = 10_000;

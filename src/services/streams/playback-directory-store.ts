@@ -8,13 +8,15 @@ interface EntryRow {
   playback_policy: PlaybackPolicy;
   disabled: boolean;
   updated_at: Date | string;
+  key_hash: string;
 }
 
-const COLUMNS = 'id, playback_id, playback_policy, disabled, updated_at';
+const COLUMNS = 'id, playback_id, playback_policy, disabled, updated_at, key_hash';
 
 function toEntry(row: EntryRow): PlaybackEntry {
   return playbackEntry({
     playbackId: row.playback_id, streamId: row.id, playbackPolicy: row.playback_policy, disabled: row.disabled, updatedAtMs: new Date(row.updated_at).getTime(),
+    keyHash: row.key_hash,
   });
 }
 

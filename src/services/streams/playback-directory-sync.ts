@@ -28,6 +28,8 @@ export class PlaybackDirectorySync {
   private retryTimer: NodeJS.Timeout | undefined;
   private started = false;
   private closed = false;
+  /** Failed reads in a row: the first is a warning, the rest of an outage (one a second) debug lines. */
+  private failures = 0;
 
   constructor(
     private readonly db: Database,
@@ -110,10 +112,13 @@ export class PlaybackDirectorySync {
           const mark = this.directory.readMark();
           this.directory.merge(mark, await this.store.byPlaybackIds(ids), ids);
         }
+        if (this.failures > 0) this.log.info({ failedReads: this.failures }, 'playback directory read again');
+        this.failures = 0;
       } catch (err) {
         // The directory keeps what it had; one full reload later covers whatever was queued.
         if (this.closed) return;
-        this.log.warn({ err }, 'playback directory read failed; reloading later');
+        if (this.failures++ === 0) this.log.warn({ err }, 'playback directory read failed; reloading every second until it works (playback keeps the last-known entries)');
+        else this.log.debug({ err: String(err) }, 'playback directory read failed again');
         this.pending.clear();
         this.fullReloadDue = false;
         this.retryTimer ??= setTimeout(() => {

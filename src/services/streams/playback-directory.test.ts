@@ -8,6 +8,7 @@ import { StreamService } from './stream-service.js';
 import { PlaybackDirectory } from './playback-directory.js';
 import { PlaybackDirectorySync } from './playback-directory-sync.js';
 import { playbackEntry, type PlaybackEntry } from './playback-entry.js';
+import { sha256Hex } from '../random-ids.js';
 
 const logger = createLogger('silent');
 /** A change announced by the database: bounded, so a lost notification fails the test instead of hanging it. */
@@ -97,6 +98,7 @@ describe('PlaybackDirectory kept by the StreamService and the database (PGlite)'
     const s = await streams.create({ name: 'x' });
     assert.deepEqual(directory.get(s.playbackId), {
       playbackId: s.playbackId, streamId: s.id, playbackPolicy: 'public', disabled: false, streamPath: `live/${s.playbackId}`, updatedAtMs: s.updatedAt.getTime(),
+      keyHash: sha256Hex(s.streamKey),
     });
     await streams.update(s.id, { settings: { playbackPolicy: 'signed' } });
     assert.equal(directory.get(s.playbackId)?.playbackPolicy, 'signed');
@@ -107,6 +109,7 @@ describe('PlaybackDirectory kept by the StreamService and the database (PGlite)'
     const before = directory.get(s.playbackId);
     await streams.resetKey(s.id);
     assert.notEqual(directory.get(s.playbackId), before, 'a key reset is a new entry (cached tokens are checked again)');
+    assert.notEqual(directory.get(s.playbackId)?.keyHash, before?.keyHash, 'with the new key\'s hash (publishes during a database outage)');
     await streams.delete(s.id);
     assert.equal(directory.get(s.playbackId), undefined);
   });

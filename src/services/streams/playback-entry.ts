@@ -1,5 +1,6 @@
 import type { PlaybackPolicy, StreamRecord } from './stream-types.js';
 import { streamPathOf } from './stream-types.js';
+import { sha256Hex } from '../random-ids.js';
 
 /**
  * What playback needs to know about one API stream, held in memory by the PlaybackDirectory. The live state
@@ -17,15 +18,21 @@ export interface PlaybackEntry {
    * value differs is a new entry, and what was checked against the old one (a cached token) is checked again.
    */
   readonly updatedAtMs: number;
+  /**
+   * sha256 of the stream key as last known (the trigger announces key resets): while PostgreSQL is unavailable a
+   * publish is checked against it (LastKnownKeys). Absent in entries built by tests.
+   */
+  readonly keyHash?: string;
 }
 
 export function playbackEntry(fields: Omit<PlaybackEntry, 'streamPath'>): PlaybackEntry {
   return { ...fields, streamPath: streamPathOf(fields.playbackId) };
 }
 
-export function entryOf(s: Pick<StreamRecord, 'id' | 'playbackId' | 'status' | 'settings' | 'updatedAt'>): PlaybackEntry {
+export function entryOf(s: Pick<StreamRecord, 'id' | 'playbackId' | 'status' | 'settings' | 'updatedAt' | 'streamKey'>): PlaybackEntry {
   return playbackEntry({
     playbackId: s.playbackId, streamId: s.id, playbackPolicy: s.settings.playbackPolicy, disabled: s.status === 'disabled', updatedAtMs: s.updatedAt.getTime(),
+    keyHash: sha256Hex(s.streamKey),
   });
 }
 
@@ -33,5 +40,5 @@ export function sameEntry(a: PlaybackEntry | undefined, b: PlaybackEntry | undef
   if (a === b) return true;
   if (!a || !b) return false;
   return a.playbackId === b.playbackId && a.streamId === b.streamId && a.playbackPolicy === b.playbackPolicy
-    && a.disabled === b.disabled && a.updatedAtMs === b.updatedAtMs;
+    && a.disabled === b.disabled && a.updatedAtMs === b.updatedAtMs && a.keyHash === b.keyHash;
 }

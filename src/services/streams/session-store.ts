@@ -39,12 +39,13 @@ export class SessionStore {
 
   /**
    * `node`: the cluster node whose hub has the publisher and its current run (a dead node's open sessions of that
-   * run are ended by a survivor).
+   * run are ended by a survivor). A no-op when the row exists: a write retried after a dropped connection may
+   * already have gone through.
    */
   async insert(s: Pick<SessionRecord, 'id' | 'streamId' | 'streamPath' | 'protocol' | 'remoteAddress' | 'startedAt'>, node?: { id: string; run: string }): Promise<void> {
     await this.db.query(
       `INSERT INTO stream_sessions (id, stream_id, stream_path, protocol, remote_address, started_at, node_id, node_run)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (id) DO NOTHING`,
       [s.id, s.streamId, s.streamPath, s.protocol, s.remoteAddress, s.startedAt, node?.id ?? null, node?.run ?? null]);
   }
 

@@ -6,6 +6,7 @@ import { newId } from '../random-ids.js';
 import { StreamStore } from './stream-store.js';
 import { SessionStore } from './session-store.js';
 import { summarize, type SessionRecord } from './stream-types.js';
+import type { DeferredWrites } from './deferred-writes.js';
 
 export interface PublishStartInfo {
   readonly streamPath: string;
@@ -32,6 +33,8 @@ export interface StreamLifecycleDeps {
   readonly liveElsewhere?: (streamPath: string) => Promise<boolean>;
   /** This cluster node's id and current run, stored with each session (another node ends them if this one dies). */
   readonly node?: () => { id: string; run: string };
+  /** Where writes wait while PostgreSQL is unavailable (README "PostgreSQL outage"); without it they are logged and lost. */
+  readonly writes?: DeferredWrites;
 }
 
 interface LiveSession {
@@ -75,13 +78,14 @@ export class StreamLifecycle {
     this.cancelIdle(info.streamPath);
     this.bySession.set(live.sessionId, live);
     this.byPath.set(info.streamPath, live);
-    await this.guard('publish start', async () => {
-      await this.sessions.insert({
-        id: live.sessionId, streamId: info.streamId ?? null, streamPath: info.streamPath, protocol: info.protocol,
-        remoteAddress: info.remoteAddress, startedAt: this.now(),
-      }, this.deps.node?.());
-      await this.emit('stream.connected', live);
-    });
+    const startedAt = this.now();
+    const node = this.deps.node?.(); // the run at publish time, also for an insert that waits out an outage
+    // One step per write, so a write retried after an outage never runs a step that already went through twice.
+    await this.guard('publish start', () => this.sessions.insert({
+      id: live.sessionId, streamId: info.streamId ?? null, streamPath: info.streamPath, protocol: info.protocol,
+      remoteAddress: info.remoteAddress, startedAt,
+    }, node));
+    await this.guard('stream.connected', () => this.emit('stream.connected', live));
     return live.sessionId;
   }
 
@@ -90,11 +94,12 @@ export class StreamLifecycle {
     if (this.closed) return;
     const live = this.byPath.get(streamPath);
     if (!live) return;
+    const at = this.now();
     await this.guard('active', async () => {
-      await this.sessions.markActive(live.sessionId, this.now());
-      if (live.streamId) await this.streams.setLiveStatus(live.streamId, 'active', this.now());
-      await this.emit('stream.active', live);
+      await this.sessions.markActive(live.sessionId, at);
+      if (live.streamId) await this.streams.setLiveStatus(live.streamId, 'active', at);
     });
+    await this.guard('stream.active', () => this.emit('stream.active', live));
   }
 
   async onPublishEnd(info: PublishEndInfo): Promise<void> {
@@ -104,20 +109,28 @@ export class StreamLifecycle {
     if (!live) return;
     const replaced = this.byPath.get(info.streamPath) !== live; // a takeover publisher is already live here
     if (!replaced) this.byPath.delete(info.streamPath);
+    const at = this.now();
+    let endedElsewhere = false; // set by the end step, read by the later steps (queued in order in an outage)
     await this.guard('publish end', async () => {
-      const ended = await this.sessions.end(info.sessionId, this.now(), info.reason, info.bytesIn);
-      // Already ended by another node (this one was declared lost): that node sent its events, and settles the stream.
-      if (!ended && (await this.sessions.get(info.sessionId))?.endedAt) return;
-      await this.emit('stream.disconnected', live);
-      if (!replaced && live.streamId) await this.scheduleIdle(live);
+      const ended = await this.sessions.end(info.sessionId, at, info.reason, info.bytesIn);
+      if (ended) return;
+      // Already ended by another node (this one was declared lost): that node sent its events and settles the
+      // stream. A retried end of ours that had gone through finds our own time instead.
+      const endedAt = (await this.sessions.get(info.sessionId))?.endedAt;
+      endedElsewhere = endedAt != null && endedAt.getTime() !== at.getTime();
     });
+    await this.guard('stream.disconnected', async () => { if (!endedElsewhere) await this.emit('stream.disconnected', live); });
+    if (!replaced && live.streamId) {
+      await this.guard('idle timer', async () => { if (!endedElsewhere) await this.scheduleIdle(live); });
+    }
   }
 
   /** bytesIn of sessions still live (written periodically by the hub link; the final count comes with the end). */
   async onProgress(progress: readonly { sessionId: string; bytesIn: number }[]): Promise<void> {
     if (this.closed) return;
     const live = progress.filter((p) => this.bySession.has(p.sessionId));
-    await this.guard('progress', () => this.sessions.recordBytesIn(live.map((p) => ({ id: p.sessionId, bytesIn: p.bytesIn }))));
+    // Not queued in an outage: the next progress write or the session's end carries a newer figure.
+    await this.guardNow('progress', () => this.sessions.recordBytesIn(live.map((p) => ({ id: p.sessionId, bytesIn: p.bytesIn }))));
   }
 
   /** Idempotent. Pending idle timers are dropped; `recover()` at the next start settles their streams. */
@@ -135,12 +148,20 @@ export class StreamLifecycle {
     const windowMs = stream.status === 'disabled' ? 0 : stream.settings.reconnectWindowSec * 1000;
     const timer = setTimeout(() => {
       this.idleTimers.delete(live.streamPath);
-      void this.guard('idle', async () => {
+      void (async () => {
         if (this.closed || this.byPath.has(live.streamPath)) return;
-        if (await this.deps.liveElsewhere?.(live.streamPath)) return;
-        await this.streams.setLiveStatus(live.streamId!, 'idle', this.now());
-        await this.emit('stream.idle', live);
-      });
+        // Unknown (Redis down): left active, as before, rather than announcing an idle that may be wrong.
+        const elsewhere = await this.deps.liveElsewhere?.(live.streamPath).catch((err: unknown) => {
+          this.log.error({ err, what: 'idle' }, 'stream lifecycle update failed');
+          return true;
+        });
+        if (elsewhere) return;
+        const at = this.now();
+        await this.guard('idle', async () => {
+          await this.streams.setLiveStatus(live.streamId!, 'idle', at);
+        });
+        await this.guard('stream.idle', () => this.emit('stream.idle', live));
+      })();
     }, windowMs);
     timer.unref();
     this.cancelIdle(live.streamPath);
@@ -161,7 +182,15 @@ export class StreamLifecycle {
     await this.deps.events.publish(type, session ? { stream: summarize(stream), session } : { stream: summarize(stream) });
   }
 
+  /** Runs a write that must not be lost: queued while the database is unavailable when `writes` is given. */
   private async guard(what: string, fn: () => Promise<void>): Promise<void> {
+    if (this.deps.writes) return this.deps.writes.run(what, async () => {
+      if (!this.closed) await fn();
+    });
+    return this.guardNow(what, fn);
+  }
+
+  private async guardNow(what: string, fn: () => Promise<void>): Promise<void> {
     try {
       await fn();
     } catch (err) {

@@ -2,6 +2,7 @@ import type { Logger } from '../../core/logger.js';
 import type { Database } from '../../db/database.js';
 import { newId } from '../random-ids.js';
 import type { EventPublisher, StreamEventData, StreamEventType } from '../streams/stream-events.js';
+import type { DeferredWrites } from '../streams/deferred-writes.js';
 import { WebhookDeliveryStore, type ClaimedDelivery } from './webhook-delivery-store.js';
 import { WebhookEndpointStore } from './webhook-endpoint-store.js';
 import { signWebhook } from './webhook-signature.js';
@@ -30,6 +31,8 @@ export interface WebhookDispatcherDeps {
   readonly now?: () => Date;
   /** Where deliveries may go; default: public addresses only. */
   readonly targets?: WebhookTargetPolicy;
+  /** Where events wait while PostgreSQL is unavailable (queued with their time and id); without it they are lost. */
+  readonly writes?: DeferredWrites;
 }
 
 /**
@@ -79,15 +82,20 @@ export class WebhookDispatcher implements EventPublisher {
       const eventId = newId('evt');
       const now = this.now();
       const payload = JSON.stringify({ id: eventId, type, time: now.toISOString(), data });
-      await this.deps.db.transaction(async (tx) => {
-        const endpoints = await new WebhookEndpointStore(tx).list();
-        const store = new WebhookDeliveryStore(tx);
-        for (const e of endpoints) {
-          if (!e.enabled || !(e.events.includes('*') || e.events.includes(type))) continue;
-          await store.insert({ id: newId('whd'), eventId, endpointId: e.id, eventType: type, payload }, now);
-        }
-      });
-      this.kick();
+      // One transaction: a try that failed half way left nothing, so a queued event is queued once.
+      const queue = async (): Promise<void> => {
+        await this.deps.db.transaction(async (tx) => {
+          const endpoints = await new WebhookEndpointStore(tx).list();
+          const store = new WebhookDeliveryStore(tx);
+          for (const e of endpoints) {
+            if (!e.enabled || !(e.events.includes('*') || e.events.includes(type))) continue;
+            await store.insert({ id: newId('whd'), eventId, endpointId: e.id, eventType: type, payload }, now);
+          }
+        });
+        this.kick();
+      };
+      if (this.deps.writes) await this.deps.writes.run(`event ${type}`, queue);
+      else await queue();
     } catch (err) {
       this.log.error({ err, type }, 'webhook event not queued');
     }

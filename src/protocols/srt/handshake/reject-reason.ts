@@ -25,6 +25,8 @@ export const RejectReason = {
   badMode: 1405,
   conflict: 1409,
   internalError: 1500,
+  /** SRT_REJX_UNAVAILABLE: the service is temporarily unavailable (OnAir: its database, for a key it cannot check). */
+  unavailable: 1503,
 } as const;
 
 export type RejectReasonCode = (typeof RejectReason)[keyof typeof RejectReason];

@@ -1,0 +1,64 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { OnAirError } from '../../core/errors.js';
+import { createLogger } from '../../core/logger.js';
+import { DeferredWrites } from './deferred-writes.js';
+
+const down = () => new OnAirError('ONAIR_ERR_UNAVAILABLE', 'database unavailable: test');
+
+/** A fake database that is down until `up` is set; records what was written, in order. */
+function fakeDb() {
+  const state = { up: false, written: [] as string[] };
+  const write = (name: string) => async () => {
+    if (!state.up) throw down();
+    state.written.push(name);
+  };
+  return { state, write };
+}
+
+async function until(check: () => boolean): Promise<void> {
+  for (let i = 0; i < 400 && !check(); i++) await new Promise((r) => setTimeout(r, 5));
+  assert.ok(check());
+}
+
+test('writes during an outage wait in order, later writes queue behind them, and all go through once the database is back', async () => {
+  const w = new DeferredWrites(createLogger('silent'), { retryMinMs: 5, retryMaxMs: 20 });
+  const { state, write } = fakeDb();
+  await w.run('start', write('start'));
+  await w.run('end', write('end'));
+  assert.equal(w.pending, 2);
+  state.up = true;
+  await w.run('later', write('later')); // the database is up, but earlier writes come first
+  await until(() => w.pending === 0);
+  assert.deepEqual(state.written, ['start', 'end', 'later']);
+  w.close();
+});
+
+test('past the cap new writes are dropped; a queued write failing for another reason is dropped, not retried', async () => {
+  const w = new DeferredWrites(createLogger('silent'), { max: 3, retryMinMs: 5, retryMaxMs: 20 });
+  const { state, write } = fakeDb();
+  let badTries = 0;
+  await w.run('a', write('a'));
+  await w.run('bad', async () => {
+    badTries++;
+    if (!state.up) throw down();
+    throw new Error('duplicate key');
+  });
+  for (const n of ['b', 'c']) await w.run(n, write(n));
+  assert.equal(w.pending, 3);
+  state.up = true;
+  await until(() => w.pending === 0);
+  assert.deepEqual(state.written, ['a', 'b']);
+  assert.equal(badTries, 1); // queued behind 'a', tried once the database was up
+  w.close();
+});
+
+test('while the database is up a write runs at once and nothing is queued', async () => {
+  const w = new DeferredWrites(createLogger('silent'));
+  const { state, write } = fakeDb();
+  state.up = true;
+  await w.run('x', write('x'));
+  assert.deepEqual(state.written, ['x']);
+  assert.equal(w.pending, 0);
+  w.close();
+});

@@ -1,0 +1,83 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { TEST_API_TOKEN, type TestServer } from '../../support/onair.js';
+import { startTestPostgres, type TestPostgres } from '../support/postgres.js';
+import { freshPostgresDatabase } from '../support/api-harness.js';
+import { startTestRedis, type TestRedis } from '../../support/redis-server.js';
+import { serverApi, type ApiStream } from '../support/stream-api.js';
+import { ffmpegPublish, ffmpegRecord, ffprobeFrameCounts } from '../support/clients.js';
+import { tmpFile } from '../support/media.js';
+import { sleep, type Proc } from '../support/proc.js';
+import { clusterNode, until } from './support.js';
+
+/**
+ * README "PostgreSQL outage" in a cluster (Redis up, PostgreSQL stopped and restarted): a stream published on
+ * node A keeps flowing to an RTMP player on node B (an edge pull; the lease and the locator are Redis's); an
+ * encoder that drops during the outage is taken back by A, which checked its key before, and refused by B, which
+ * never saw it; the sessions written during the outage reach the database when it is back.
+ */
+const PLAY_SECONDS = 12;
+let pgServer: TestPostgres;
+let redis: TestRedis;
+let a: TestServer;
+let b: TestServer;
+const procs: Proc[] = [];
+
+before(async () => {
+  [pgServer, redis] = await Promise.all([startTestPostgres(), startTestRedis()]);
+  const db = await freshPostgresDatabase(pgServer.url);
+  a = await clusterNode('a', db, redis.url, { auth: 'keys' });
+  b = await clusterNode('b', db, redis.url, { auth: 'keys' });
+});
+after(async () => {
+  await Promise.all(procs.map((p) => p.kill('SIGKILL')));
+  await a?.close();
+  await b?.close();
+  await redis?.stop();
+  await pgServer?.stop();
+});
+
+async function publish(server: TestServer, s: ApiStream): Promise<Proc> {
+  const p = await ffmpegPublish(server.rtmpUrl(s.streamKey));
+  procs.push(p);
+  return p;
+}
+
+test('PostgreSQL down under a two-node cluster: the edge viewer keeps playing, a known key comes back on its node, an unseen one is refused elsewhere', async () => {
+  const s1 = await serverApi(a, 'POST', '/streams', {}) as ApiStream;
+  const s2 = await serverApi(a, 'POST', '/streams', { settings: { reconnectWindowSec: 60 } }) as ApiStream;
+  await publish(a, s1);
+  const firstS2 = await publish(a, s2);
+  await until(() => !!a.hub.stream(`live/${s1.playbackId}`)?.isActive && !!a.hub.stream(`live/${s2.playbackId}`)?.isActive, 'both live on A');
+  const out = tmpFile('pg-outage-edge.flv');
+  const player = ffmpegRecord(b.rtmpUrl(s1.playbackId), out, PLAY_SECONDS);
+  procs.push(player);
+  await until(() => !!b.hub.stream(`live/${s1.playbackId}`)?.publisher, 'the edge pull on B');
+  await sleep(1000);
+
+  await pgServer.halt();
+  await firstS2.kill('SIGKILL');
+  await until(() => !a.hub.stream(`live/${s2.playbackId}`)?.publisher, 's2 gone from A');
+  // The load balancer sends the reconnect to B first: B never checked this key, so it refuses at once.
+  const onB = await publish(b, s2);
+  const exit = await Promise.race([onB.exited, sleep(15_000).then(() => 'still running' as const)]);
+  assert.notEqual(exit, 'still running');
+  assert.ok(b.logs.some((l) => l.includes('publish refused') && l.includes('"code":"unavailable"')));
+  // Then to A, which did: back on air during the outage (the lease is Redis's).
+  await publish(a, s2);
+  await until(() => !!a.hub.stream(`live/${s2.playbackId}`)?.isActive, 's2 back on A during the outage');
+  const res = await fetch(b.httpUrl('/api/v1/streams'), { headers: { authorization: `Bearer ${TEST_API_TOKEN}` } });
+  await res.body?.cancel();
+  assert.equal(res.status, 503);
+  await sleep(2000);
+  await pgServer.restart();
+
+  assert.equal(await player.exited, 0, player.stderr());
+  const frames = await ffprobeFrameCounts(out);
+  assert.ok(frames.video >= PLAY_SECONDS * 25 * 0.9, `edge viewer: ${frames.video} video frames for ${PLAY_SECONDS} s`);
+  await until(async () => {
+    const list = await serverApi(b, 'GET', `/streams/${s2.id}/sessions`).catch(() => null);
+    return list?.data.length === 2 && list.data.filter((x: { endedAt: string | null }) => x.endedAt).length === 1;
+  }, 's2\'s two sessions written after the outage (one ended)', 30_000);
+  assert.equal((await serverApi(b, 'GET', `/streams/${s2.id}`)).status, 'active');
+});
