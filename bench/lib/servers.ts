@@ -10,6 +10,8 @@ import { NGINX_BIN, nginxArgs, writeNginxRtmpConfig } from '../../support/nginx-
 export interface BenchServer {
   readonly name: string;
   readonly pid: number;
+  /** Every process whose CPU and memory count as this server's (default: [pid]); a system of two has two. */
+  readonly pids?: readonly number[];
   readonly rtmpUrl: (stream: string) => string;
   /** OnAir with inspectGc: a full garbage collection in the server, then its memory usage. */
   collectGarbage?(): Promise<ServerMemory>;
@@ -73,6 +75,8 @@ export interface OnAirBenchOptions {
   readonly startTimeoutMs?: number;
   /** CPU list for taskset instead of `cpu` (`--workers` runs spread over several cores: "0,1"). */
   readonly cpus?: string;
+  /** HTTP port (default port + 1; a server behind a front listens elsewhere and the front takes port + 1). */
+  readonly httpPort?: number;
 }
 
 /** OnAir from dist/ (built by the caller, buildOnAir), pinned to `cpu`. */
@@ -83,7 +87,7 @@ export async function startOnAir(cpu: number, port: number, workDir: string, opt
   const nodeArgs = [...(options.nodeArgs ?? benchNodeArgs()), ...(options.inspectGc ? [`--inspect=127.0.0.1:${inspectPort}`] : [])];
   const child = startChild('taskset', ['-c', options.cpus ?? String(cpu), process.execPath, ...nodeArgs, join(root, 'dist/main.js'), '--auth', 'open', '--host', '127.0.0.1',
     // SRT off unless a bench asks for it: several servers at once would all want UDP 9000.
-    '--rtmp-port', String(port), '--http-port', String(port + 1), '--data-dir', dataDir, '--log-level', 'warn', '--srt-port', '0', ...(options.args ?? [])],
+    '--rtmp-port', String(port), '--http-port', String(options.httpPort ?? port + 1), '--data-dir', dataDir, '--log-level', 'warn', '--srt-port', '0', ...(options.args ?? [])],
   ['ignore', 'ignore', options.inspectGc ? 'pipe' : 'inherit']);
   if (options.inspectGc) forwardStderrWithoutInspectorNotes(child);
   await untilListening(child, port, options.startTimeoutMs);
@@ -192,7 +196,7 @@ export function nginxHlsApplication(dir: string): string {
   return `live on; hls on; hls_path ${dir}/hls; hls_fragment 2s; hls_playlist_length 12s;`;
 }
 
-async function startNginx(name: string, dir: string, cpu: number, port: number, application: string, http = ''): Promise<BenchServer> {
+export async function startNginx(name: string, dir: string, cpu: number, port: number, application: string, http = ''): Promise<BenchServer> {
   const { cmd, args } = nginxRtmpCommand(dir, port, cpu, application, http);
   const child = startChild(cmd, args);
   await untilListening(child, port);
