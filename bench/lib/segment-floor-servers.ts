@@ -9,7 +9,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { startChild, stopChild } from './children.js';
-import { startOnAir, waitPort, type BenchServer } from './servers.js';
+import { benchNodeArgs, startOnAir, waitPort, type BenchServer } from './servers.js';
 import { NGINX_BIN, nginxArgs } from '../../support/nginx-rtmp.js';
 import { hlsCacheLocation, hlsCachePath } from '../../support/nginx-hls-cache.js';
 
@@ -24,7 +24,7 @@ const BACKEND_RTMP = 4;
 export async function startBareNodeHls(cpu: number, upstreamCpu: number, port: number, workDir: string, onairArgs: readonly string[], playlist: string): Promise<BenchServer> {
   const upstreamPort = port + BACKEND_RTMP;
   const upstream = await startOnAir(upstreamCpu, upstreamPort, workDir, { args: onairArgs, name: 'bare-node upstream', nodeArgs: [] });
-  const bare = startChild('taskset', ['-c', String(cpu), process.execPath, '--import', 'tsx', join(root, 'bench/lib/bare-node-hls.ts'),
+  const bare = startChild('taskset', ['-c', String(cpu), process.execPath, ...benchNodeArgs(), '--import', 'tsx', join(root, 'bench/lib/bare-node-hls.ts'),
     '--upstream', `127.0.0.1:${upstreamPort + 1}`, '--port', String(port + 1), '--playlist', playlist]);
   const stop = async (): Promise<void> => {
     await stopChild(bare, 6000);

@@ -57,7 +57,7 @@ export function buildOnAir(): void {
 }
 
 // BENCH_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=bench/out/prof") profiles the server under load.
-const benchNodeArgs = (): string[] => (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+export const benchNodeArgs = (): string[] => (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
 
 export interface OnAirBenchOptions {
   /** OnAir flags after the bench's own (auth open, loopback, ports, data dir, log level warn). */
