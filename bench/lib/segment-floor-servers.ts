@@ -10,7 +10,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { startChild, stopChild } from './children.js';
 import { benchNodeArgs, startOnAir, waitPort, type BenchServer } from './servers.js';
-import { NGINX_BIN, nginxArgs } from '../../support/nginx-rtmp.js';
+import { NGINX_BIN, nginxArgs, nginxMainContext, nginxTempPaths } from '../../support/nginx-rtmp.js';
 import { hlsCacheLocation, hlsCachePath } from '../../support/nginx-hls-cache.js';
 
 const root = resolve(import.meta.dirname, '../..');
@@ -30,29 +30,27 @@ export async function startBareNodeHls(cpu: number, upstreamCpu: number, port: n
     await stopChild(bare, 6000);
     await upstream.stop();
   };
+  await listeningOrStopped(port + 1, stop);
+  return { name: 'bare-node', pid: bare.pid!, rtmpUrl: upstream.rtmpUrl, stop };
+}
+
+/** Waits for `port`; a server that never listens is stopped (`stop`) before the error goes on. */
+async function listeningOrStopped(port: number, stop: () => Promise<void>): Promise<void> {
   try {
-    await waitPort(port + 1, 30_000);
+    await waitPort(port, 30_000);
   } catch (err) {
     await stop();
     throw err;
   }
-  return { name: 'bare-node', pid: bare.pid!, rtmpUrl: upstream.rtmpUrl, stop };
 }
 
 /** The nginx config: one process, README's cache block in front of OnAir's HTTP at `upstream`, sendfile as Debian's default nginx.conf has it. */
 function cacheConfig(dir: string, listenPort: number, upstream: string): string {
-  const temp = ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map((t) => `${t}_temp_path ${dir}/tmp/${t};`).join(' ');
-  return `daemon off;
-master_process off;
-worker_processes 1;
-worker_rlimit_nofile 8192;
-error_log ${dir}/logs/error.log warn;
-pid ${dir}/nginx.pid;
-events { worker_connections 8192; }
+  return `${nginxMainContext(dir)}
 http {
   access_log off; sendfile on; tcp_nopush on; tcp_nodelay on;
   keepalive_timeout 65s; keepalive_requests 1000000;
-  ${temp}
+  ${nginxTempPaths(`${dir}/tmp`)}
   ${hlsCachePath(`${dir}/cache`)}
   server {
     listen 127.0.0.1:${listenPort};
@@ -76,11 +74,6 @@ export async function startOnAirBehindCache(cpu: number, port: number, workDir: 
     await stopChild(nginx, 6000);
     await onair.stop();
   };
-  try {
-    await waitPort(port + 1, 30_000);
-  } catch (err) {
-    await stop();
-    throw err;
-  }
+  await listeningOrStopped(port + 1, stop);
   return { name: 'onair+cache', pid: onair.pid, pids: [onair.pid, nginx.pid!], rtmpUrl: onair.rtmpUrl, stop };
 }

@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { WebSocket } from 'ws';
 import { startChild, stopChild } from './children.js';
-import { NGINX_BIN, nginxArgs, writeNginxRtmpConfig } from '../../support/nginx-rtmp.js';
+import { NGINX_BIN, nginxArgs, nginxTempPaths, writeNginxRtmpConfig } from '../../support/nginx-rtmp.js';
 
 export interface BenchServer {
   readonly name: string;
@@ -220,7 +220,7 @@ export function startNginxHls(cpu: number, port: number, workDir: string): Promi
  */
 function nginxHlsHttp(dir: string, httpPort: number): string {
   mkdirSync(join(dir, 'tmp'), { recursive: true });
-  const temp = ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map((t) => `${t}_temp_path ${dir}/tmp/${t};`).join(' ');
+  const temp = nginxTempPaths(`${dir}/tmp`);
   return `http {
   access_log off; sendfile on; tcp_nopush on; tcp_nodelay on;
   keepalive_timeout 65s; keepalive_requests 1000000;

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { run, waitFor, type Proc } from './proc.js';
 import { freePort } from '../../support/free-port.js';
 import { hlsCacheLocation, hlsCachePath } from '../../support/nginx-hls-cache.js';
+import { nginxTempPaths } from '../../support/nginx-rtmp.js';
 
 export interface NginxCache {
   readonly port: number;
@@ -16,7 +17,7 @@ export async function startNginxCache(upstream: string): Promise<NginxCache> {
   const dir = mkdtempSync(join(tmpdir(), 'onair-nginx-cache-'));
   mkdirSync(join(dir, 'logs'));
   const port = await freePort();
-  const temp = ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map((t) => `${t}_temp_path ${dir}/${t};`).join(' ');
+  const temp = nginxTempPaths(dir);
   writeFileSync(join(dir, 'nginx.conf'), `
 daemon off;
 master_process off;
