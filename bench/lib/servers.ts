@@ -196,7 +196,7 @@ export function nginxHlsApplication(dir: string): string {
   return `live on; hls on; hls_path ${dir}/hls; hls_fragment 2s; hls_playlist_length 12s;`;
 }
 
-export async function startNginx(name: string, dir: string, cpu: number, port: number, application: string, http = ''): Promise<BenchServer> {
+async function startNginx(name: string, dir: string, cpu: number, port: number, application: string, http = ''): Promise<BenchServer> {
   const { cmd, args } = nginxRtmpCommand(dir, port, cpu, application, http);
   const child = startChild(cmd, args);
   await untilListening(child, port);
