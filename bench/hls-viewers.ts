@@ -12,6 +12,12 @@
  *   npx tsx bench/hls-viewers.ts [--mode segments|llhls|flv] [--viewers 100,500,1000] [--seconds 30] [--warmup 15]
  *     [--ramp S] [--runs 1] [--format fmp4|ts] [--peer nginx|none] [--unknown-ids R] [--preload-hints] [--no-skip]
  *     [--onair-args "--flag value ..."] [--port 23000]
+ *     [--bare-node] [--onair-behind-cache]
+ *
+ * Segments mode can add two servers (bench/lib/segment-floor-servers.ts): `--bare-node`, a minimal node:http server
+ * serving OnAir's own playlist and segment bytes from memory (mirrored from an unmeasured OnAir on the load core):
+ * how low Node itself goes for this load; `--onair-behind-cache`, OnAir behind README's nginx proxy_cache block,
+ * the CPU of nginx and OnAir together per GB the viewers got from nginx.
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -57,6 +63,8 @@ const { values: args } = parseArgs({
     'preload-hints': { type: 'boolean', default: false },
     'no-skip': { type: 'boolean', default: false },
     'onair-args': { type: 'string', default: '' },
+    'bare-node': { type: 'boolean', default: false },
+    'onair-behind-cache': { type: 'boolean', default: false },
     // A shared machine may run another bench at the same time: give each its own port range.
     port: { type: 'string', default: '23000' },
   },
@@ -90,7 +98,7 @@ function loadClient(c: Contender, server: BenchServer, port: number, viewers: nu
 
 /** One fresh server, publisher and load client; the server's and the client's CPU over one window after warm-up. */
 async function measureOnce(c: Contender, viewers: number, port: number, clip: string): Promise<ViewerRow> {
-  const server = await c.start(SERVER_CPU, port);
+  const server = await c.start(SERVER_CPU, port, LOAD_CPU);
   const publisher = startChild('taskset', ['-c', String(LOAD_CPU), 'ffmpeg', ...realtimePublishArgs(clip, server.rtmpUrl(STREAM))]);
   let client: LoadClient | undefined;
   try {
@@ -98,17 +106,21 @@ async function measureOnce(c: Contender, viewers: number, port: number, clip: st
     client = loadClient(c, server, port, viewers, clipBytesPerSecond(clip));
     await client.start();
     await sleep(WARMUP_S * 1000);
-    const [srv0, busy0, client0, t0] = [cpuSeconds(server.pid), cpuBusySeconds(SERVER_CPU), cpuSeconds(client.pid), Date.now()];
+    // A server of several processes (OnAir behind a cache) counts all of them.
+    const pids = server.pids ?? [server.pid];
+    const [each0, busy0, client0, t0] = [pids.map(cpuSeconds), cpuBusySeconds(SERVER_CPU), cpuSeconds(client.pid), Date.now()];
     const w = await client.window(WINDOW_S);
     const elapsed = (Date.now() - t0) / 1000;
-    const srv = cpuSeconds(server.pid) - srv0;
+    const each = pids.map((pid, i) => cpuSeconds(pid) - each0[i]!);
+    const srv = each.reduce((a, b) => a + b, 0);
     return {
       server: c.name, subject: c.subject, mode: MODE, viewers, seconds: w.seconds,
-      serverCpuPct: (100 * srv) / elapsed, cpu0BusyPct: (100 * (cpuBusySeconds(SERVER_CPU) - busy0)) / elapsed,
+      serverCpuPct: (100 * srv) / elapsed, ...(pids.length > 1 ? { processCpuPct: each.map((s) => (100 * s) / elapsed) } : {}),
+      cpu0BusyPct: (100 * (cpuBusySeconds(SERVER_CPU) - busy0)) / elapsed,
       gbps: (w.deliveredBytes * 8) / w.seconds / 1e9, cpuPerGb: srv / (w.deliveredBytes / 1e9),
       reqPerSec: w.requests === null ? null : w.requests / w.seconds, keptUp: w.keptUp,
       clientCpuPct: (100 * (cpuSeconds(client.pid) - client0)) / elapsed, clientLoopP99Ms: w.http?.clientLoopDelayMs.p99 ?? null,
-      partLagMs: w.http && MODE === 'llhls' ? w.http.partLagMs : null, errors: w.http?.errors ?? {}, rssMb: rssBytes(server.pid) / 1e6,
+      partLagMs: w.http && MODE === 'llhls' ? w.http.partLagMs : null, errors: w.http?.errors ?? {}, rssMb: pids.reduce((sum, pid) => sum + rssBytes(pid), 0) / 1e6,
       ...(w.http?.side ? { side: w.http.side } : {}),
     };
   } finally {
@@ -129,7 +141,9 @@ async function main(): Promise<void> {
   const clip = referenceClip(join(root, 'bench/out/media'));
   const peer = args.peer === 'nginx';
   if (peer && !nginxRtmpAvailable()) console.log('nginx-rtmp not installed (apt-get install nginx libnginx-mod-rtmp): OnAir figures only');
-  const contenders = contendersFor(MODE, { workDir, format: args.format === 'ts' ? 'ts' : 'fmp4', peer, onairArgs: args['onair-args']!.split(' ').filter(Boolean) });
+  const contenders = contendersFor(MODE, { workDir, format: args.format === 'ts' ? 'ts' : 'fmp4', peer, onairArgs: args['onair-args']!.split(' ').filter(Boolean),
+    bareNode: args['bare-node']!, behindCache: args['onair-behind-cache']! });
+  if ((args['bare-node'] || args['onair-behind-cache']) && MODE !== 'segments') throw new Error('--bare-node and --onair-behind-cache are segments-mode servers');
   console.log(`viewer bench: mode ${MODE}, viewers ${LEVELS.join(',')}, ${WINDOW_S} s window after ${WARMUP_S} s warm-up, ${RUNS} run(s); ` +
     `server on CPU ${SERVER_CPU}, publisher + load client on CPU ${LOAD_CPU}; eager readers (HTTP/1.1 keep-alive, one connection per viewer)`);
   if (MODE === 'segments' && WINDOW_S < MIN_SEGMENT_WINDOW_S) {

@@ -26,17 +26,30 @@ export function writeNginxRtmpConfig(dir: string, port: number, application: str
   const conf = join(dir, 'nginx.conf');
   writeFileSync(conf, `
 load_module ${NGINX_RTMP_MODULE};
-daemon off;
+${nginxMainContext(dir)}
+rtmp { server { listen 127.0.0.1:${port}; chunk_size 4096; application ${options.app ?? 'live'} { ${application} } } }
+${options.http ?? ''}
+`);
+  return conf;
+}
+
+/**
+ * The main context of a one-process nginx under `dir` (foreground, master off, logs and pid there, 8192
+ * connections): what every nginx the tests and benchmarks run shares. `dir`/logs must exist.
+ */
+export function nginxMainContext(dir: string): string {
+  return `daemon off;
 master_process off;
 worker_processes 1;
 worker_rlimit_nofile 8192;
 error_log ${dir}/logs/error.log warn;
 pid ${dir}/nginx.pid;
-events { worker_connections 8192; }
-rtmp { server { listen 127.0.0.1:${port}; chunk_size 4096; application ${options.app ?? 'live'} { ${application} } } }
-${options.http ?? ''}
-`);
-  return conf;
+events { worker_connections 8192; }`;
+}
+
+/** An http block's temp paths under `tmp` (nginx would otherwise use its system-wide ones, not writable by every user). */
+export function nginxTempPaths(tmp: string): string {
+  return ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map((t) => `${t}_temp_path ${tmp}/${t};`).join(' ');
 }
 
 /** The nginx command line for a config written by writeNginxRtmpConfig. */

@@ -5,11 +5,13 @@ import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { WebSocket } from 'ws';
 import { startChild, stopChild } from './children.js';
-import { NGINX_BIN, nginxArgs, writeNginxRtmpConfig } from '../../support/nginx-rtmp.js';
+import { NGINX_BIN, nginxArgs, nginxTempPaths, writeNginxRtmpConfig } from '../../support/nginx-rtmp.js';
 
 export interface BenchServer {
   readonly name: string;
   readonly pid: number;
+  /** Every process whose CPU and memory count as this server's (default: [pid]); a system of two has two. */
+  readonly pids?: readonly number[];
   readonly rtmpUrl: (stream: string) => string;
   /** OnAir with inspectGc: a full garbage collection in the server, then its memory usage. */
   collectGarbage?(): Promise<ServerMemory>;
@@ -55,7 +57,7 @@ export function buildOnAir(): void {
 }
 
 // BENCH_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=bench/out/prof") profiles the server under load.
-const benchNodeArgs = (): string[] => (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+export const benchNodeArgs = (): string[] => (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
 
 export interface OnAirBenchOptions {
   /** OnAir flags after the bench's own (auth open, loopback, ports, data dir, log level warn). */
@@ -73,6 +75,8 @@ export interface OnAirBenchOptions {
   readonly startTimeoutMs?: number;
   /** CPU list for taskset instead of `cpu` (`--workers` runs spread over several cores: "0,1"). */
   readonly cpus?: string;
+  /** HTTP port (default port + 1; a server behind a front listens elsewhere and the front takes port + 1). */
+  readonly httpPort?: number;
 }
 
 /** OnAir from dist/ (built by the caller, buildOnAir), pinned to `cpu`. */
@@ -83,7 +87,7 @@ export async function startOnAir(cpu: number, port: number, workDir: string, opt
   const nodeArgs = [...(options.nodeArgs ?? benchNodeArgs()), ...(options.inspectGc ? [`--inspect=127.0.0.1:${inspectPort}`] : [])];
   const child = startChild('taskset', ['-c', options.cpus ?? String(cpu), process.execPath, ...nodeArgs, join(root, 'dist/main.js'), '--auth', 'open', '--host', '127.0.0.1',
     // SRT off unless a bench asks for it: several servers at once would all want UDP 9000.
-    '--rtmp-port', String(port), '--http-port', String(port + 1), '--data-dir', dataDir, '--log-level', 'warn', '--srt-port', '0', ...(options.args ?? [])],
+    '--rtmp-port', String(port), '--http-port', String(options.httpPort ?? port + 1), '--data-dir', dataDir, '--log-level', 'warn', '--srt-port', '0', ...(options.args ?? [])],
   ['ignore', 'ignore', options.inspectGc ? 'pipe' : 'inherit']);
   if (options.inspectGc) forwardStderrWithoutInspectorNotes(child);
   await untilListening(child, port, options.startTimeoutMs);
@@ -216,7 +220,7 @@ export function startNginxHls(cpu: number, port: number, workDir: string): Promi
  */
 function nginxHlsHttp(dir: string, httpPort: number): string {
   mkdirSync(join(dir, 'tmp'), { recursive: true });
-  const temp = ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map((t) => `${t}_temp_path ${dir}/tmp/${t};`).join(' ');
+  const temp = nginxTempPaths(`${dir}/tmp`);
   return `http {
   access_log off; sendfile on; tcp_nopush on; tcp_nodelay on;
   keepalive_timeout 65s; keepalive_requests 1000000;

@@ -5,6 +5,7 @@
  * on OnAir and on nginx-rtmp: HTTP-FLV should cost what RTMP costs.
  */
 import type { ViewerMode } from './http/viewers-protocol.js';
+import { startBareNodeHls, startOnAirBehindCache } from './segment-floor-servers.js';
 import { nginxRtmpAvailable, startNginxHlsServing, startOnAir, type BenchServer } from './servers.js';
 
 /** The stream every contender publishes and serves. */
@@ -27,7 +28,8 @@ export interface Contender {
   /** Who reads: the HTTP viewer load client (bench/lib/http-viewers.ts) or RTMP players (bench/lib/load-generator.ts). */
   readonly client: 'http' | 'rtmp';
   readonly paths: HttpPaths;
-  start(cpu: number, port: number): Promise<BenchServer>;
+  /** `loadCpu`: the load client's core, where a contender may run what is not measured (bare-node's upstream). */
+  start(cpu: number, port: number, loadCpu: number): Promise<BenchServer>;
 }
 
 export interface ContenderOptions {
@@ -37,6 +39,10 @@ export interface ContenderOptions {
   readonly peer: boolean;
   /** Extra OnAir flags after the mode's own. */
   readonly onairArgs: readonly string[];
+  /** Segments mode: also a minimal node:http server serving OnAir's bytes (Node's floor, bench/lib/bare-node-hls.ts). */
+  readonly bareNode?: boolean;
+  /** Segments mode: also OnAir behind README's nginx proxy_cache, CPU of both counted. */
+  readonly behindCache?: boolean;
 }
 
 /** Classic HLS as the issue measures it: standard mode (no parts), 2 s segments like nginx-rtmp's `hls_fragment 2s`. */
@@ -53,11 +59,18 @@ export function contendersFor(mode: ViewerMode, o: ContenderOptions): Contender[
   const nginx = (name: string, client: 'http' | 'rtmp'): Contender => ({ name, client, subject: false, paths: NGINX_PATHS, start: (cpu, port) => startNginxHlsServing(cpu, port, o.workDir) });
   const withPeer = o.peer && nginxRtmpAvailable();
   switch (mode) {
-    case 'segments':
+    case 'segments': {
+      const playlist = `/hls/${STREAM}/src/${o.format === 'ts' ? 'ts' : 'media'}.m3u8`;
+      const args = [...ONAIR_SEGMENT_ARGS, ...o.onairArgs];
       return [
-        onair(`onair ${o.format}`, ONAIR_SEGMENT_ARGS, 'http', `/hls/${STREAM}/src/${o.format === 'ts' ? 'ts' : 'media'}.m3u8`),
+        onair(`onair ${o.format}`, ONAIR_SEGMENT_ARGS, 'http', playlist),
+        ...(o.behindCache ? [{ name: `onair ${o.format}+nginx cache`, client: 'http' as const, subject: true, paths: onairPaths(playlist),
+          start: (cpu: number, port: number) => startOnAirBehindCache(cpu, port, o.workDir, args) }] : []),
+        ...(o.bareNode ? [{ name: `bare node ${o.format}`, client: 'http' as const, subject: false, paths: onairPaths(playlist),
+          start: (cpu: number, port: number, loadCpu: number) => startBareNodeHls(cpu, loadCpu, port, o.workDir, args, playlist) }] : []),
         ...(withPeer ? [nginx('nginx-hls', 'http')] : []),
       ];
+    }
     case 'llhls':
       return [onair('onair ll-hls', [], 'http', `/hls/${STREAM}/src/media.m3u8`)];
     case 'flv':

@@ -11,6 +11,8 @@ export interface ViewerRow {
   readonly seconds: number;
   /** The server's CPU (its threads' run time) as % of one core. */
   readonly serverCpuPct: number;
+  /** A server of several processes (BenchServer.pids): each one's share, in that order. */
+  readonly processCpuPct?: readonly number[];
   /** CPU 0's busy time (includes kernel work for anyone, and other tenants of a shared machine) as %. */
   readonly cpu0BusyPct: number;
   readonly gbps: number;
@@ -60,12 +62,19 @@ function printSide(r: ViewerRow): void {
   console.log(`${r.server} with ${r.viewers} viewers + ${s.rate} unknown-id requests/s: /healthz p50 ${fmt(s.healthzMs.p50, 1)} ms p99 ${fmt(s.healthzMs.p99, 1)} ms max ${fmt(s.healthzMs.max, 0)} ms (n=${s.healthzMs.n}${failures ? `, failed ${failures}` : ''}); unknown ids: ${fmt(s.sent / r.seconds, 0)}/s sent, answers {${answers}}, latency p50 ${fmt(s.latencyMs.p50, 1)} p99 ${fmt(s.latencyMs.p99, 1)} ms (${s.pending} unanswered at the end), ${s.connections} connections, ${s.dropped} dropped (every connection busy, backlog full)`);
 }
 
-/** CPU-s/GB and CPU % of each subject row against every peer row at the same viewer count. */
+/**
+ * CPU-s/GB and CPU % of each subject row against every peer row at the same viewer count, then of each peer row
+ * against the peers after it (bare node / nginx: how far Node itself is from nginx).
+ */
 export function printRatios(rows: readonly ViewerRow[]): void {
+  const peers = rows.filter((x) => !x.subject);
   for (const r of rows.filter((x) => x.subject)) {
-    for (const peer of rows.filter((x) => x.viewers === r.viewers && !x.subject)) {
-      const perGb = r.viewers > 0 ? `CPU-s/GB ${fmt(r.cpuPerGb / peer.cpuPerGb)}x, ` : '';
-      console.log(`ratio ${r.server} / ${peer.server} at ${r.viewers} viewers: ${perGb}CPU % ${fmt(r.serverCpuPct / peer.serverCpuPct)}x (kept up ${r.keptUp} vs ${peer.keptUp} of ${r.viewers})`);
-    }
+    for (const peer of peers.filter((x) => x.viewers === r.viewers)) printRatio(r, peer);
   }
+  peers.forEach((r, i) => peers.slice(i + 1).filter((x) => x.viewers === r.viewers).forEach((peer) => printRatio(r, peer)));
+}
+
+function printRatio(r: ViewerRow, peer: ViewerRow): void {
+  const perGb = r.viewers > 0 ? `CPU-s/GB ${fmt(r.cpuPerGb / peer.cpuPerGb)}x, ` : '';
+  console.log(`ratio ${r.server} / ${peer.server} at ${r.viewers} viewers: ${perGb}CPU % ${fmt(r.serverCpuPct / peer.serverCpuPct)}x (kept up ${r.keptUp} vs ${peer.keptUp} of ${r.viewers})`);
 }

@@ -1,5 +1,10 @@
 /** Longest raw app + name accepted before any parsing: RTMP names are short; this bounds the work on junk. */
 export const MAX_RAW_NAME_LENGTH = 1024;
+/**
+ * Canonical names remembered (canonicalizeName is pure; every HLS request of a viewer asks for the same name, so
+ * the playback hot path looks it up instead of decoding, splitting and checking it again). Dropped whole when full.
+ */
+export const CANONICAL_NAME_MEMO_MAX = 4096;
 /** One path segment (a key is 35 chars, a playback id 24); 128 leaves room for readable open-mode names. */
 export const MAX_SEGMENT_LENGTH = 128;
 /** app + name segments; deeper paths are no stream layout we serve and only widen the name space. */

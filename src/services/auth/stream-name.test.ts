@@ -53,4 +53,22 @@ describe('canonicalizeName', () => {
       assert.equal(again.path, c.path);
     }), { numRuns: 2000 });
   });
+
+  it('remembered answers equal fresh ones, and inputs that concatenate alike stay apart', () => {
+    // Under a key of plain concatenation these pairs would share one; each must keep its own answer.
+    const pairs: [string, string, string][][] = [
+      [['live', 'ab', ''], ['live', 'a', 'b']],
+      [['live', 'x', 'q=1'], ['live', 'xq=1', '']],
+      [['liv', 'ex', ''], ['live', 'x', '']],
+    ];
+    for (const [a, b] of pairs) {
+      const first = [canonicalizeName(...a!), canonicalizeName(...b!)];
+      const again = [canonicalizeName(...a!), canonicalizeName(...b!)];
+      assert.deepEqual(again, first);
+      assert.notDeepEqual(first[0], first[1], `${a!.join('|')} vs ${b!.join('|')}`);
+    }
+    fc.assert(fc.property(fc.string(), fc.string(), fc.string(), (app, name, query) => {
+      assert.deepEqual(canonicalizeName(app, name, query), canonicalizeName(app, name, query));
+    }), { numRuns: 2000 });
+  });
 });

@@ -1,4 +1,4 @@
-import { MAX_RAW_NAME_LENGTH, MAX_SEGMENTS, MAX_SEGMENT_LENGTH } from './limits.js';
+import { CANONICAL_NAME_MEMO_MAX, MAX_RAW_NAME_LENGTH, MAX_SEGMENTS, MAX_SEGMENT_LENGTH } from './limits.js';
 
 export type CanonicalName =
   | { readonly ok: true; readonly segments: readonly string[]; readonly path: string; readonly query: string }
@@ -21,6 +21,19 @@ const SEGMENT = /^[A-Za-z0-9_~-](?:[A-Za-z0-9_.~-]*[A-Za-z0-9_~-])?$/;
  */
 export function canonicalizeName(app: string, name: string, query = ''): CanonicalName {
   if (app.length + name.length + query.length > MAX_RAW_NAME_LENGTH) return { ok: false, reason: 'name too long' };
+  const key = `${app.length}:${app}${name.length}:${name}${query}`;
+  let c = memo.get(key);
+  if (c) return c;
+  c = canonicalize(app, name, query);
+  if (memo.size >= CANONICAL_NAME_MEMO_MAX) memo.clear();
+  memo.set(key, c);
+  return c;
+}
+
+/** canonicalizeName's results, keyed by app and name length-prefixed (no two inputs share a key), then the query; bounded. */
+const memo = new Map<string, CanonicalName>();
+
+function canonicalize(app: string, name: string, query: string): CanonicalName {
   const queries = query ? [query.replace(/^\?/, '')] : [];
   const segments: string[] = [];
   for (const part of [app, name]) {

@@ -17,7 +17,7 @@ type FlatHeaders = (string | number)[];
 
 /**
  * Answers of the HLS routes on Node's own request and response (no framework in between, see playback-front.ts):
- * bodies are the shared Buffers (a rendered playlist, a part or segment as one Buffer per part) written as they
+ * bodies are the shared Buffers (a rendered playlist, a part or a segment as one Buffer) written as they
  * are, never copied per request; HEAD gets the same headers and no body. Headers go to writeHead as one flat list
  * (no header object built, spread and walked per response); Node then writes status line, headers and body in
  * one writev(2) (checked with strace: one write call per response). Every answer is reported to the observer.

@@ -144,7 +144,7 @@ test('blocking-reload waiters woken by one change share one render; a new part r
   }
 });
 
-test('parts and segments: one Buffer per part, made once and shared by every viewer; HEAD has no body; Range is a view; 304 on If-None-Match', { skip }, async () => {
+test('parts and segments: one Buffer each, made once and shared by every viewer; HEAD has no body; Range is a view; 304 on If-None-Match', { skip }, async () => {
   const { r, variants } = liveRendition();
   const serving = new HlsServing();
   try {
@@ -161,13 +161,12 @@ test('parts and segments: one Buffer per part, made once and shared by every vie
     assert.equal(a.headers['content-length'], size);
 
     const seg = r.segment(1)!;
-    const segParts = r.window().segments.find((x) => x.msn === 1)!.parts;
+    assert.ok(r.window().segments.find((x) => x.msn === 1)!.parts.length > 1, 'the window keeps a segment as parts');
     const s = await get(serving, variants, 'src/seg-abc-1.m4s');
-    assert.equal(s.chunks.length, segParts.length, 'a segment leaves as one Buffer per part');
+    assert.equal(s.chunks.length, 1, 'a segment leaves as one Buffer');
     assert.deepEqual(Buffer.concat(s.chunks), Buffer.concat(seg));
     const sAgain = await get(serving, variants, 'src/seg-abc-1.m4s');
     sAgain.chunks.forEach((c, i) => assert.equal(c, s.chunks[i], 'shared with the next viewer'));
-    assert.equal(s.chunks[0], a.chunks[0], 'a segment\'s parts are the parts\' own Buffers (no second copy)');
     const s2 = await get(serving, variants, 'src/seg-abc-2.m4s');
     assert.deepEqual(Buffer.concat(s2.chunks), Buffer.concat(r.segment(2)!), 'each segment by its own MSN');
     const init = await get(serving, variants, 'src/init-abc-1.mp4');
@@ -186,7 +185,7 @@ test('parts and segments: one Buffer per part, made once and shared by every vie
     assert.equal(ranged.status, 206);
     assert.equal(ranged.headers['content-range'], `bytes 10-${segSize - 1}/${segSize}`);
     assert.deepEqual(Buffer.concat(ranged.chunks), Buffer.concat(seg).subarray(10));
-    assert.equal(ranged.chunks[0]!.buffer, s.chunks[0]!.buffer, 'a view of the shared part Buffer, not a copy');
+    assert.equal(ranged.chunks[0]!.buffer, s.chunks[0]!.buffer, 'a view of the shared segment Buffer, not a copy');
     const bad = await get(serving, variants, 'src/seg-abc-1.m4s', {}, { range: `bytes=${segSize}-` });
     assert.equal(bad.status, 416);
     assert.equal(bad.headers['content-range'], `bytes */${segSize}`);

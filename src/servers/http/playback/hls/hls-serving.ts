@@ -14,21 +14,25 @@ export type HlsQuery = Readonly<Record<string, string | string[] | undefined>>;
 
 /**
  * Serves one authorised HLS request from what the packagers made, rendering each playlist state once
- * (PlaylistCache per rendition, MasterCache per stream) and answering media as one Buffer per part, made once
- * from the window's chunks and shared by every viewer.
+ * (PlaylistCache per rendition, MasterCache per stream) and answering media as one Buffer per part or segment,
+ * made once from the window's chunks and shared by every viewer.
  */
 export class HlsServing {
   private readonly playlists = new WeakMap<HlsRendition, PlaylistCache>();
   private readonly masters = new WeakMap<HlsRendition, MasterCache>();
-  /** A complete segment as its parts' Buffers (one per part), made once per segment (not per viewer); keyed by the window's segment. */
+  /**
+   * A complete segment as one Buffer, made once per segment (not per viewer) from its parts' chunks; keyed by the
+   * window's segment. One Buffer, not one per part: a response of several chunks goes through Node's corked
+   * write queue and its writev array chunk by chunk, and that per-chunk cost showed in the 500-viewer profile.
+   */
   private readonly segmentLists = new WeakMap<object, readonly Buffer[]>();
   /** A part's chunks (moof + mdat header, then one Buffer per sample) as one Buffer, made once per part; keyed by the part's chunk list. */
   private readonly flatParts = new WeakMap<readonly Buffer[], readonly Buffer[]>();
 
   /**
    * Answers at once (no promise) unless the request has to wait: a blocking reload, a held hinted part, a playlist
-   * before the first segment. Media leave as one Buffer per part: a 2 s segment was ~165 Buffers (one per sample),
-   * each a write on the response and an iovec in the kernel's writev, for every viewer.
+   * before the first segment. A part leaves as one Buffer, a segment as one Buffer: a 2 s segment was ~165 Buffers
+   * (one per sample), each a write on the response and an iovec in the kernel's writev, for every viewer.
    */
   serve(ex: HlsExchange, variants: readonly Variant[], res: HlsResource, query: HlsQuery): void | Promise<void> {
     if (res.kind === 'master') return this.master(ex, variants, query.format === 'ts' ? 'ts' : 'fmp4', tokenSuffix(query));
@@ -146,7 +150,7 @@ export class HlsServing {
     if (!seg || seg.msn !== msn) seg = segs.find((s) => s.msn === msn); // not contiguous here (a gap)
     if (!seg || seg.gap) return undefined;
     let list = this.segmentLists.get(seg);
-    if (!list) this.segmentLists.set(seg, (list = seg.parts.map((p) => this.flatPart(p.chunks)[0]!)));
+    if (!list) this.segmentLists.set(seg, (list = [Buffer.concat(seg.parts.flatMap((p) => p.chunks as Buffer[]))]));
     return list;
   }
 
