@@ -141,6 +141,11 @@ export class HubStream {
     for (let i = 0; i < subs.length; i++) subs[i]!.offer(p);
   }
 
+  /** The publisher's bridge starts pushing one read of its input: health reads the arrival clock once per read. */
+  received(pub: Publisher): void {
+    if (pub === this.publisherRef && this.health !== undefined) this.health.received();
+  }
+
   setMetadata(pub: Publisher, m: StreamMetadata): void {
     if (pub !== this.publisherRef) return;
     this.metadataRef = m;

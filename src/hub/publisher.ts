@@ -6,6 +6,7 @@ import type { PublisherInfo } from './types.js';
 /** The stream a publisher feeds (its HubStream), held directly: no lookup by path per packet. */
 export interface PublishedStream {
   ingest(pub: Publisher, p: MediaPacket): void;
+  received(pub: Publisher): void;
   readonly latencyToleranceMs: number;
   setMetadata(pub: Publisher, m: StreamMetadata): void;
   detach(pub: Publisher, reason: string): void;
@@ -53,6 +54,14 @@ export class Publisher {
     const dts = this.timestamps.normalize(p.kind, p.dts);
     this.bytesIn += p.data.length;
     this.stream.ingest(this, dts === p.dts ? p : { ...p, dts });
+  }
+
+  /**
+   * Optional, for bridges that read their input in chunks: the messages pushed from now until the next call came in
+   * one read (they arrived together). Ingest health then reads the arrival clock once per read, not per message.
+   */
+  received(): void {
+    if (!this.closed) this.stream.received(this);
   }
 
   setMetadata(m: StreamMetadata): void {

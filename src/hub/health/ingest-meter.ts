@@ -8,7 +8,8 @@ import { bareTrack, describeTrack, type TrackDescription } from './track-descrip
  * One publish's ingest as it arrives: two TrackMeters, the decoder configurations described once per change,
  * stalls, and per evaluation where the newest frame sat in media time and in arrival time (for media rate and
  * drift). `record` runs per packet: O(1), no allocation except for a changed codec configuration and the clock
- * reading, which is taken once per ARRIVAL_CLOCK_STEP_MS of media.
+ * reading, which is taken once per ARRIVAL_CLOCK_STEP_MS of media, and at most once per read where the bridge marks
+ * its reads (`received`).
  */
 export class IngestMeter {
   readonly video = new TrackMeter(true);
@@ -25,6 +26,10 @@ export class IngestMeter {
   private stallOpen = false;
   private clockReading = 0;
   private clockDts = -Infinity;
+  /** Reads of the publisher's input marked by its bridge (`received`), and the one the clock was last read in. */
+  private reads = 0;
+  private clockRead = -1;
+  private readsMarked = false;
   private videoConfig: Buffer | undefined;
   private audioConfig: Buffer | undefined;
   private readonly tickArrival = new Float64Array(TICK_RING_SIZE);
@@ -50,9 +55,11 @@ export class IngestMeter {
    * is a polymorphic one); `p` is read again only for the codec of a track's first frame.
    */
   frame(p: MediaPacket, video: boolean, dts: number, bytes: number, keyframe: boolean): void {
-    // One clock reading serves the messages within ARRIVAL_CLOCK_STEP_MS of media of it (see limits.ts).
-    if (Math.abs(dts - this.clockDts) >= ARRIVAL_CLOCK_STEP_MS) {
+    // One clock reading serves the messages within ARRIVAL_CLOCK_STEP_MS of media of it (see limits.ts), and, where
+    // the bridge marks its reads (`received`), every later message of the same read.
+    if ((this.clockRead !== this.reads || !this.readsMarked) && Math.abs(dts - this.clockDts) >= ARRIVAL_CLOCK_STEP_MS) {
       const now = this.elapsed();
+      this.clockRead = this.reads;
       // Only a fresh reading says anything about silence: a stall that `tick` already counted is not counted again.
       if (now - this.lastArrival > this.stallMs && !this.stallOpen) this.stalls++;
       this.stallOpen = false;
@@ -72,6 +79,17 @@ export class IngestMeter {
       this.newestDts = dts;
       this.newestArrival = arrival;
     }
+  }
+
+  /**
+   * The bridge is about to push the messages of one read of its input. They are handled in one synchronous run, so
+   * they all arrive at the same moment (to within the time that run takes): the first that needs a clock reading
+   * takes one, the rest share it. A merged read of 200 ms of media then costs one reading instead of four. This
+   * is the moment each message reached the server, as before; rates still come from media time.
+   */
+  received(): void {
+    this.reads++;
+    this.readsMarked = true;
   }
 
   setMetadata(m: StreamMetadata): void {

@@ -30,7 +30,8 @@ export const LATE_FRAME_MS = 500;
  * message's health accounting and, on Node 20, allocates a heap number: at 30 fps with audio (~77 messages a
  * second) this reads it ~20 times a second. A message's arrival is then early by at most about this much of media
  * (nothing within a burst), a tenth of the finest threshold it is judged by (late frames, 500 ms); a sparse stream
- * (1 fps) and tracks far out of sync read it at every message.
+ * (1 fps) and tracks far out of sync read it at every message. Where the bridge marks its reads (RTMP:
+ * Publisher.received), a read's messages share one reading: a merged read of 200 ms of media takes one, not four.
  */
 export const ARRIVAL_CLOCK_STEP_MS = 50;
 

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { HealthHarness, TEST_THRESHOLDS, arrive, audioFrames, frame, videoFrames, type Arrival } from './testing/health-harness.js';
 import type { MediaPacket } from '../../core/media-packet.js';
+import type { HealthEvaluation } from './health-types.js';
 
 const av = (video: Parameters<typeof videoFrames>[0], audioBytes = 64): MediaPacket[] => [
   ...videoFrames(video),
@@ -37,6 +38,39 @@ test('read in 200 ms bursts (merged reads) the figures are the same: rates come 
   assert.equal(bursts.video!.bitrateKbps, steady.video!.bitrateKbps);
   assert.equal(bursts.ingest!.lateFrames, 0);
   assert.ok(Math.abs(bursts.ingest!.driftMs!) <= 200, `driftMs ${bursts.ingest!.driftMs}`);
+});
+
+/** An evaluation without the publisher's start (a wall-clock Date, different per harness) and its A/V offset. */
+const media = (e: HealthEvaluation): unknown => ({ ...e, ingest: e.ingest && { ...e.ingest, since: 0, avOffsetMs: 0 } });
+
+test('merged reads marked by the bridge: one clock reading per read, the same figures, A/V offset no further from the truth', () => {
+  const arrivals = arrive(av({ fps: 30, gop: 60, bytes: 1000, durationMs: 15_000 }), { burstMs: 200 });
+  const unmarked = new HealthHarness().play(arrivals, 15_000);
+  const marked = new HealthHarness(TEST_THRESHOLDS, { marksReads: true }).play(arrivals, 15_000);
+  assert.deepEqual(marked.evaluations.map(media), unmarked.evaluations.map(media));
+  // Both tracks of a moment arrive in the same read: the true offset is 0. Per 50 ms of media a message may take
+  // the reading of the read before (up to a burst early); per read it takes its own read's.
+  marked.evaluations.forEach((e, i) => {
+    assert.ok(Math.abs(e.ingest!.avOffsetMs!) <= Math.abs(unmarked.evaluations[i]!.ingest!.avOffsetMs!), `evaluation ${i}`);
+  });
+  assert.equal(marked.last.ingest!.avOffsetMs, 0);
+  // 76 reads (media 0 alone at 0, then one every 200 ms to 15 s) plus 15 evaluations; per 50 ms of media it is
+  // about four a read
+  assert.equal(marked.clockReads, 76 + 15);
+  assert.ok(unmarked.clockReads > 3 * 75, `unmarked clock reads ${unmarked.clockReads}`);
+});
+
+test('reads marked by the bridge: a stall between two reads is counted as before; one message per read reads as before', () => {
+  const packets = av({ fps: 25, gop: 25, bytes: 800, durationMs: 16_000 });
+  const arrivals = arrive(packets).map((a): Arrival => (a.at >= 6000 && a.at < 11_000 ? { ...a, at: 11_000 } : a));
+  const unmarked = new HealthHarness().play(arrivals, 16_000);
+  const marked = new HealthHarness(TEST_THRESHOLDS, { marksReads: true }).play(arrivals, 16_000);
+  assert.equal(marked.last.ingest!.stalls, 1);
+  assert.deepEqual(marked.evaluations, unmarked.evaluations.map((e, i) => ({ ...e, ingest: { ...e.ingest!, since: marked.evaluations[i]!.ingest!.since } })));
+  assert.ok(marked.clockReads < unmarked.clockReads, `${marked.clockReads} vs ${unmarked.clockReads}`);
+  const steady = arrive(packets);
+  const each = new HealthHarness(TEST_THRESHOLDS, { marksReads: true }).play(steady, 16_000);
+  assert.equal(each.clockReads, new HealthHarness().play(steady, 16_000).clockReads);
 });
 
 test('GOP 150 at 30 fps: keyframe_interval_high (warning) from the first long GOP, with a stable since', () => {

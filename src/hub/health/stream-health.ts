@@ -110,6 +110,11 @@ export class StreamHealth {
     this.meter?.frame(p, video, dts, bytes, keyframe);
   }
 
+  /** The publisher's bridge starts pushing one read of its input (IngestMeter.received). */
+  received(): void {
+    this.meter?.received();
+  }
+
   setMetadata(m: StreamMetadata): void {
     if (!this.meter) return;
     this.meter.setMetadata(m);

@@ -49,6 +49,81 @@ test('measure reads the 1 s, 10 s and 60 s windows and the 60 s keyframe maximum
   }), { numRuns: 300 });
 });
 
+/** Mostly a steady pace (what a live encoder sends), now and then a small step back or a jump of up to 70 s either way. */
+const paceArb = fc.tuple(
+  fc.integer({ min: 0, max: 5_000_000 }),
+  fc.array(fc.record({
+    step: fc.oneof(
+      { weight: 300, arbitrary: fc.integer({ min: 0, max: 120 }) },
+      { weight: 4, arbitrary: fc.integer({ min: -2500, max: -1 }) },
+      { weight: 1, arbitrary: fc.integer({ min: -70_000, max: 70_000 }) },
+    ),
+    bytes: fc.integer({ min: 1, max: 100_000 }), keyframe: fc.boolean(), read: fc.integer({ min: 0, max: 30 }),
+  }), { minLength: 100, maxLength: 800, size: 'max' }),
+);
+
+/** What one pass over the ring reads after these frames: a fresh meter's first reading (the way every reading was made before readings were updated). */
+function onePass(frames: readonly Frame[]): TrackWindows {
+  const meter = new TrackMeter(true);
+  frames.forEach((f, i) => meter.record(f.dts, f.bytes, f.keyframe, i));
+  const w = new TrackWindows();
+  meter.measure(w);
+  return w;
+}
+
+test('readings taken as frames arrive (updated from the last reading, or summed again) equal one pass over the ring, and the definition while no timestamp steps back past the ring', () => {
+  fc.assert(fc.property(paceArb, ([start, steps]) => {
+    const meter = new TrackMeter(true);
+    const frames: Frame[] = [];
+    const w = new TrackWindows();
+    let dts = start;
+    let jumped = false;
+    let highest = -Infinity;
+    steps.forEach((s, i) => {
+      dts = Math.max(0, dts + s.step);
+      // Back more than a few seconds below the newest timestamp so far, the seconds written ahead have taken ring
+      // slots of seconds still in the windows: the ring (one pass as much as an update) no longer holds what the
+      // definition counts.
+      highest = Math.max(highest, dts);
+      jumped ||= highest - dts > 3000;
+      const f = { dts, bytes: s.bytes, keyframe: s.keyframe };
+      frames.push(f);
+      meter.record(f.dts, f.bytes, f.keyframe, i);
+      // a reading every ~15 frames on average, at random
+      if (s.read === 0 || s.read === 1) {
+        meter.measure(w);
+        assert.deepEqual({ ...w }, { ...onePass(frames) }, `after frame ${i}`);
+        if (!jumped) assert.deepEqual({ ...w }, { ...reference(frames) }, `after frame ${i}`);
+      }
+    });
+  }), { numRuns: 100 });
+});
+
+test('a timestamp that jumps ahead and comes back between two readings: the next reading sums the ring again', () => {
+  const meter = new TrackMeter(true);
+  const frames: Frame[] = [];
+  const w = new TrackWindows();
+  const add = (dts: number): void => {
+    const f = { dts, bytes: 1000 + (dts % 7), keyframe: dts % 2000 === 0 };
+    frames.push(f);
+    meter.record(f.dts, f.bytes, f.keyframe, frames.length);
+  };
+  for (let dts = 0; dts < 80_000; dts += 40) add(dts);
+  meter.measure(w);
+  // 30 s ahead: its slot was second 46's, still inside the 60 s window; then back to where it was
+  add(110_000);
+  add(80_000);
+  meter.measure(w);
+  assert.deepEqual({ ...w }, { ...onePass(frames) });
+  for (let dts = 80_040; dts < 150_000; dts += 40) {
+    add(dts);
+    if (dts % 1000 === 0) {
+      meter.measure(w);
+      assert.deepEqual({ ...w }, { ...onePass(frames) }, `at ${dts}`);
+    }
+  }
+});
+
 test('measure overwrites every field: a reading after a long gap leaves nothing of the one before', () => {
   const meter = new TrackMeter(true);
   for (let dts = 0; dts < 30_000; dts += 40) meter.record(dts, 1000, dts % 2000 === 0, dts);

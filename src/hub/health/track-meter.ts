@@ -1,6 +1,12 @@
 import { LATE_FRAME_MS, LONG_WINDOW_S, MEDIA_GAP_MS, MEDIA_RING_SECONDS, SHORT_WINDOW_S } from './limits.js';
 
 const SLOT_MASK = MEDIA_RING_SECONDS - 1;
+/**
+ * The most media seconds the newest second may move on between two readings for the next to update the previous
+ * one's sums (adding the seconds that entered, taking out those that left): the seconds that left must still be in
+ * the ring, which holds MEDIA_RING_SECONDS and the windows need LONG_WINDOW_S + 1 of them.
+ */
+const MAX_STEP_S = MEDIA_RING_SECONDS - LONG_WINDOW_S - 1;
 /** Evaluations the arrival alignment (earliest arrival relative to media time) is taken over: about 10 s. */
 const ALIGNMENT_TICKS = 10;
 
@@ -51,6 +57,23 @@ export class TrackMeter {
   private curBytes = 0;
   private curFrames = 0;
   private curKeyMax = 0;
+  /**
+   * The last reading, kept so the next one usually updates it instead of summing 61 slots again: the newest second
+   * it saw (NaN: none to go on from), its 10 s and 60 s sums, its keyframe maximum and the second that maximum
+   * ended in. `lowestEntered` and `highestEntered` bound the seconds frames landed in since: below the last
+   * reading's newest a timestamp stepped back into seconds already summed, above the next reading's newest it went
+   * ahead and came back (and may have taken over ring slots still in the windows); either way the next reading sums
+   * again.
+   */
+  private readNewest = NaN;
+  private readShortBytes = 0;
+  private readShortFrames = 0;
+  private readLongBytes = 0;
+  private readLongFrames = 0;
+  private readKeyMax = 0;
+  private readKeyMaxSecond = NaN;
+  private lowestEntered = Infinity;
+  private highestEntered = -Infinity;
   frames = 0;
   firstDts = NaN;
   lastDts = NaN;
@@ -95,6 +118,8 @@ export class TrackMeter {
   private enterSecond(dts: number): void {
     this.flush();
     const second = Math.floor(dts / 1000);
+    if (second < this.lowestEntered) this.lowestEntered = second;
+    if (second > this.highestEntered) this.highestEntered = second;
     const slot = second & SLOT_MASK;
     if (this.slotSecond[slot] !== second) {
       this.slotSecond[slot] = second;
@@ -138,9 +163,11 @@ export class TrackMeter {
   }
 
   /**
-   * Reads every window in one pass over the last LONG_WINDOW_S + 1 slots into `w`. A window is the whole media
-   * seconds before the one being filled (only seconds the track fully covered count, so fewer right after the
-   * start); a second with no frame counts as empty, so a gap lowers the rate.
+   * Reads every window into `w`. A window is the whole media seconds before the one being filled (only seconds the
+   * track fully covered count, so fewer right after the start); a second with no frame counts as empty, so a gap
+   * lowers the rate. Usually (the newest second moved on by at most MAX_STEP_S and every frame since landed between
+   * the last reading's newest second and this one's) this updates the last reading's sums with the few seconds that entered and left the windows, a
+   * handful of slots instead of a pass over the last LONG_WINDOW_S + 1; otherwise it reads them all in one pass.
    */
   measure(w: TrackWindows): void {
     w.oneSeconds = w.oneBytes = w.oneFrames = w.shortSeconds = w.shortBytes = w.shortFrames = 0;
@@ -149,33 +176,114 @@ export class TrackMeter {
     this.flush();
     const newest = Math.floor(this.lastDts / 1000);
     const first = Math.ceil(this.firstDts / 1000);
+    const previous = this.readNewest;
+    if (newest >= previous && newest - previous <= MAX_STEP_S && this.lowestEntered >= previous && this.highestEntered <= newest) {
+      this.update(newest, first);
+    } else this.sumAll(newest, first);
+    this.readNewest = newest;
+    this.lowestEntered = Infinity;
+    this.highestEntered = -Infinity;
+    const one = (newest - 1) & SLOT_MASK;
+    if (this.slotSecond[one] === newest - 1 && newest - 1 >= first) {
+      w.oneBytes = this.slotBytes[one]!;
+      w.oneFrames = this.slotFrames[one]!;
+    }
+    w.oneSeconds = covered(newest, first, 1);
+    w.shortSeconds = covered(newest, first, SHORT_WINDOW_S);
+    w.shortBytes = this.readShortBytes;
+    w.shortFrames = this.readShortFrames;
+    w.longSeconds = covered(newest, first, LONG_WINDOW_S);
+    w.longBytes = this.readLongBytes;
+    w.longFrames = this.readLongFrames;
+    w.keyMax = this.readKeyMax;
+  }
+
+  /** The sums and keyframe maximum of the windows ending at `newest`, from every slot they cover. */
+  private sumAll(newest: number, first: number): void {
     let bytes = 0;
     let frames = 0;
     let keyMax = 0;
+    let keyMaxSecond = NaN;
     for (let back = 0; back <= LONG_WINDOW_S; back++) {
       const s = newest - back;
       const slot = s & SLOT_MASK;
       if (this.slotSecond[slot] === s) {
-        if (this.slotKeyMax[slot]! > keyMax) keyMax = this.slotKeyMax[slot]!;
+        if (this.slotKeyMax[slot]! > keyMax) {
+          keyMax = this.slotKeyMax[slot]!;
+          keyMaxSecond = s;
+        }
         if (back > 0 && s >= first) {
           bytes += this.slotBytes[slot]!;
           frames += this.slotFrames[slot]!;
         }
       }
-      if (back === 1) {
-        w.oneSeconds = covered(newest, first, 1);
-        w.oneBytes = bytes;
-        w.oneFrames = frames;
-      } else if (back === SHORT_WINDOW_S) {
-        w.shortSeconds = covered(newest, first, SHORT_WINDOW_S);
-        w.shortBytes = bytes;
-        w.shortFrames = frames;
+      if (back === SHORT_WINDOW_S) {
+        this.readShortBytes = bytes;
+        this.readShortFrames = frames;
       }
     }
-    w.longSeconds = covered(newest, first, LONG_WINDOW_S);
-    w.longBytes = bytes;
-    w.longFrames = frames;
-    w.keyMax = keyMax;
+    this.readLongBytes = bytes;
+    this.readLongFrames = frames;
+    this.readKeyMax = keyMax;
+    this.readKeyMaxSecond = keyMaxSecond;
+  }
+
+  /**
+   * The last reading's sums moved from `readNewest` to `newest`: the seconds from the old newest (then being filled,
+   * now whole) up to the new one enter, those that fell out of each window leave. Nothing summed changed since (the
+   * caller checked), so taking out a second takes out what went in.
+   */
+  private update(newest: number, first: number): void {
+    const previous = this.readNewest;
+    for (let s = previous; s < newest; s++) {
+      const slot = s & SLOT_MASK;
+      if (this.slotSecond[slot] !== s || s < first) continue;
+      const bytes = this.slotBytes[slot]!;
+      const frames = this.slotFrames[slot]!;
+      this.readLongBytes += bytes;
+      this.readLongFrames += frames;
+      this.readShortBytes += bytes;
+      this.readShortFrames += frames;
+    }
+    for (let s = previous - LONG_WINDOW_S; s < newest - LONG_WINDOW_S; s++) {
+      const slot = s & SLOT_MASK;
+      if (this.slotSecond[slot] !== s || s < first) continue;
+      this.readLongBytes -= this.slotBytes[slot]!;
+      this.readLongFrames -= this.slotFrames[slot]!;
+    }
+    for (let s = previous - SHORT_WINDOW_S; s < newest - SHORT_WINDOW_S; s++) {
+      const slot = s & SLOT_MASK;
+      if (this.slotSecond[slot] !== s || s < first) continue;
+      this.readShortBytes -= this.slotBytes[slot]!;
+      this.readShortFrames -= this.slotFrames[slot]!;
+    }
+    // The keyframe maximum counts the second being filled too: the old newest may have grown since, so it is read
+    // again with the ones after it. When the second the maximum ended in leaves the window, the maximum is read anew.
+    if (this.readKeyMaxSecond < newest - LONG_WINDOW_S) {
+      this.keyMaxAll(newest);
+      return;
+    }
+    for (let s = previous; s <= newest; s++) {
+      const slot = s & SLOT_MASK;
+      if (this.slotSecond[slot] === s && this.slotKeyMax[slot]! > this.readKeyMax) {
+        this.readKeyMax = this.slotKeyMax[slot]!;
+        this.readKeyMaxSecond = s;
+      }
+    }
+  }
+
+  private keyMaxAll(newest: number): void {
+    let keyMax = 0;
+    let keyMaxSecond = NaN;
+    for (let s = newest - LONG_WINDOW_S; s <= newest; s++) {
+      const slot = s & SLOT_MASK;
+      if (this.slotSecond[slot] === s && this.slotKeyMax[slot]! >= keyMax && this.slotKeyMax[slot]! > 0) {
+        keyMax = this.slotKeyMax[slot]!;
+        keyMaxSecond = s;
+      }
+    }
+    this.readKeyMax = keyMax;
+    this.readKeyMaxSecond = keyMaxSecond;
   }
 }
 

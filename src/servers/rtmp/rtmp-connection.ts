@@ -104,6 +104,8 @@ export class RtmpConnection {
 
   /** Bytes received on the socket (the owner reads it: 'data' events or a shared read buffer). */
   receive(bytes: Buffer): void {
+    // One read: the messages it completes arrived together (ingest health reads its arrival clock once per read).
+    if (this.publishers.size > 0) for (const ingest of this.publishers.values()) ingest.publisher.received();
     try {
       this.session.push(bytes);
     } catch (err) {

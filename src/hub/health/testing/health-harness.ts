@@ -13,7 +13,7 @@ export interface Arrival {
   readonly at: number;
 }
 
-const NULL_OWNER: PublishedStream = { ingest: () => {}, latencyToleranceMs: 0, setMetadata: () => {}, detach: () => {} };
+const NULL_OWNER: PublishedStream = { ingest: () => {}, received: () => {}, latencyToleranceMs: 0, setMetadata: () => {}, detach: () => {} };
 const WALL_START = Date.UTC(2025, 0, 1);
 
 /**
@@ -25,12 +25,22 @@ export class HealthHarness {
   readonly health: StreamHealth;
   readonly pub = new Publisher(1, 'live/test', { protocol: 'rtmp', remoteAddress: '192.0.2.1' }, NULL_OWNER, 0);
   readonly evaluations: HealthEvaluation[] = [];
+  /** Arrival clock readings taken so far (per message and per evaluation). */
+  clockReads = 0;
   private nextEvaluation = 1000;
+  private lastDelivery = NaN;
 
-  constructor(thresholds: HealthThresholds = TEST_THRESHOLDS) {
+  /**
+   * @param options.marksReads packets that arrive at the same moment come in one read, marked as an RTMP connection
+   * marks them (StreamHealth.received before the first); without it, nothing is marked, as from bridges that don't.
+   */
+  constructor(thresholds: HealthThresholds = TEST_THRESHOLDS, private readonly options: { marksReads?: boolean } = {}) {
     this.health = new StreamHealth(thresholds, () => {
       const start = this.now;
-      return () => this.now - start;
+      return () => {
+        this.clockReads++;
+        return this.now - start;
+      };
     });
     this.health.start(this.pub);
   }
@@ -55,6 +65,8 @@ export class HealthHarness {
 
   private deliver(a: Arrival): void {
     this.now = Math.max(this.now, a.at);
+    if (this.options.marksReads && a.at !== this.lastDelivery) this.health.received();
+    this.lastDelivery = a.at;
     this.health.record(a.p);
   }
 }
