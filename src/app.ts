@@ -142,14 +142,19 @@ export async function startOnAir(config: Config, log: Logger, options: StartOpti
   });
   // Stream events are the owner's alone: queued once for webhooks, announced to the other nodes.
   const streamEvents = coordinator.clustered ? new ClusterEventRelay(dispatcher, coordinator) : dispatcher;
+  // This cluster node and its current run, stored with its sessions and recordings (a survivor settles them).
+  const nodeRun = coordinator.liveness && ((l) => () => ({ id: l.nodeId, run: l.run() }))(coordinator.liveness);
   const lifecycle = new StreamLifecycle({
     db, logger: log.child({ mod: 'lifecycle' }), events: streamEvents,
     liveElsewhere: async (path) => (await coordinator.locate(path)) !== undefined, writes,
-    node: coordinator.liveness && ((l) => () => ({ id: l.nodeId, run: l.run() }))(coordinator.liveness),
+    node: nodeRun,
   });
   // A dead node's sessions and streams are settled by one survivor (README "Running several nodes").
   const sweeper = coordinator.liveness
-    ? new DeadNodeSweeper({ liveness: coordinator.liveness, db, events: streamEvents, leaseMs: config.clusterLeaseMs, log })
+    ? new DeadNodeSweeper({
+      liveness: coordinator.liveness, db, events: streamEvents, leaseMs: config.clusterLeaseMs, log,
+      nodeGone: (nodeId, run, reason) => recording.recoverForNode(nodeId, run, reason), // called after recording.init()
+    })
     : undefined;
   // Start-up repair ends every open session and recording in the (shared) database, so it may only run where none
   // of them can be live elsewhere: the first node up of a cluster, and among workers the first start of worker 1.
@@ -157,14 +162,16 @@ export async function startOnAir(config: Config, log: Logger, options: StartOpti
   if (othersAlive) log.info('other cluster nodes are up: start-up session repair left to them (recordings too)');
   const repairAtStart = !othersAlive && options.worker?.runOnce !== false;
   if (repairAtStart) await lifecycle.recover();
-  else await sweeper?.endOwnStaleSessions();
   const unlink = connectLifecycle(hub, lifecycle, log);
   const recording = new RecordingService({
     db, hub, port: fmp4RecordingPort, logger: log.child({ mod: 'recording' }), events: dispatcher, streams,
     dir: config.recordDir || join(config.dataDir, 'recordings'), minFreeBytes: config.recordMinFreeMb * 1024 * 1024,
     defaultReconnectWindowSec: config.reconnectWindowSec, recoverAtStart: repairAtStart, writes,
+    node: nodeRun,
   });
   await recording.init();
+  // Before any publisher (the servers listen later), after recording.init: its previous run's recordings are finished.
+  if (!repairAtStart) await sweeper?.endOwnStaleSessions();
   const webhooks = new WebhookService({ db, dispatcher, targets: webhookTargets });
   const { auth: adminAuth, generatedToken } = await AdminTokenAuthenticator.init(db, config.apiToken);
   const playbackSecret = config.playbackSecret || (await getOrCreateServerSecret(db, 'playback_secret'));

@@ -174,4 +174,15 @@ export const MIGRATIONS: readonly Migration[] = [
       'CREATE INDEX stream_sessions_open_node_idx ON stream_sessions (node_id) WHERE ended_at IS NULL',
     ],
   },
+  {
+    id: 9,
+    name: 'recordings name their cluster node',
+    statements: [
+      // The node (and run) writing the recording: if it dies, a survivor finishes exactly its open recordings
+      // (services/cluster/dead-node-sweeper.ts). NULL for recordings from before and on single nodes.
+      'ALTER TABLE assets ADD COLUMN node_id text',
+      'ALTER TABLE assets ADD COLUMN node_run text',
+      `CREATE INDEX assets_recording_node_idx ON assets (node_id) WHERE status = 'recording'`,
+    ],
+  },
 ];

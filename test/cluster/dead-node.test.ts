@@ -1,3 +1,6 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { TestServer } from '../../support/onair.js';
@@ -9,6 +12,7 @@ import { serverApi, type ApiStream } from '../support/stream-api.js';
 import { ffmpegPublish } from '../support/clients.js';
 import { sleep, type Proc } from '../support/proc.js';
 import { tcpCut } from '../support/tcp-cut.js';
+import { JOURNAL_FILE } from '../../src/bridges/record/index.js';
 import { clusterNode, publisherId, spawnNode, until } from './support.js';
 
 // Two survivors (B, C: in-process) on one PostgreSQL + Redis; the nodes that die are processes of their own (kill -9).
@@ -19,7 +23,9 @@ let b: TestServer;
 let c: TestServer;
 let receiver: Awaited<ReturnType<typeof webhookReceiver>>;
 const procs: Proc[] = [];
-const FLAGS = { auth: 'keys', 'webhook-allow-networks': '127.0.0.1/32' };
+// One recordings volume for every node (as on shared storage): a survivor can finish a lost node's recording.
+const recordDir = mkdtempSync(join(tmpdir(), 'onair-dead-node-rec-'));
+const FLAGS = { auth: 'keys', 'webhook-allow-networks': '127.0.0.1/32', 'record-dir': recordDir };
 
 before(async () => {
   [pg, redis, receiver] = await Promise.all([startTestPostgres(), startTestRedis(), webhookReceiver()]);
@@ -34,14 +40,15 @@ after(async () => {
   await receiver?.close();
   await redis?.stop();
   await pg?.stop();
+  rmSync(recordDir, { recursive: true, force: true });
 });
 
 const hooksOf = (streamId: string, type: string): Hook[] => receiver.hooks.filter((h) => h.type === type && h.body.data?.stream?.id === streamId);
 const lostLines = (nodeId: string) => [...b.logs, ...c.logs].filter((l) => l.includes('cluster node lost') && l.includes(`"node":"${nodeId}"`));
 
 /** A stream (1 s reconnect window) published by ffmpeg to a node process of its own, live (stream.active sent). */
-async function publishOnOwnNode(nodeId: string, redisUrl = redis.url): Promise<{ stream: ApiStream; node: Awaited<ReturnType<typeof spawnNode>>; enc: Proc }> {
-  const stream = await serverApi(b, 'POST', '/streams', { settings: { reconnectWindowSec: 1 } }) as ApiStream;
+async function publishOnOwnNode(nodeId: string, redisUrl = redis.url, record = false): Promise<{ stream: ApiStream; node: Awaited<ReturnType<typeof spawnNode>>; enc: Proc }> {
+  const stream = await serverApi(b, 'POST', '/streams', { settings: { reconnectWindowSec: 1, record } }) as ApiStream;
   const node = await spawnNode(nodeId, db, redisUrl, FLAGS);
   procs.push(node.proc);
   const enc = await ffmpegPublish(node.rtmpUrl(stream.streamKey));
@@ -54,8 +61,16 @@ async function sessionsOf(streamId: string): Promise<{ id: string; endedAt: stri
   return (await serverApi(b, 'GET', `/streams/${streamId}/sessions`)).data;
 }
 
+type ApiAsset = { id: string; status: string; endReason: string | null; durationSec: number };
+const assetOf = async (streamId: string): Promise<ApiAsset | undefined> =>
+  ((await serverApi(b, 'GET', `/assets?streamId=${streamId}`)) as { items: ApiAsset[] }).items[0];
+
 test('owner killed with SIGKILL, no republish: one survivor ends its session (node_lost) and sets the stream idle; webhooks once', async () => {
-  const { stream, node, enc } = await publishOnOwnNode('a1');
+  const { stream, node, enc } = await publishOnOwnNode('a1', redis.url, true);
+  await until(async () => (await assetOf(stream.id))?.status === 'recording', 'a1 to be recording');
+  const journal = join(recordDir, (await assetOf(stream.id))!.id, JOURNAL_FILE);
+  // The journal's header and two fragments: media a survivor can finish.
+  await until(() => (existsSync(journal) ? readFileSync(journal, 'utf8').split('\n').filter(Boolean).length : 0) >= 3, 'two fragments journaled');
   await node.proc.kill('SIGKILL');
   await enc.exited;
   await until(async () => (await serverApi(c, 'GET', `/streams/${stream.id}`)).status === 'idle', 'the stream to show idle on C', 30_000);
@@ -70,6 +85,12 @@ test('owner killed with SIGKILL, no republish: one survivor ends its session (no
   assert.equal(hooksOf(stream.id, 'stream.idle').length, 1, 'stream.idle once');
   assert.equal(hooksOf(stream.id, 'stream.idle')[0]!.body.data.session.id, session.id);
   assert.equal(lostLines('a1').length, 1, 'exactly one survivor acted');
+  // Its recording is finished from the shared volume by the survivor, not left 'recording'.
+  const asset = await assetOf(stream.id);
+  assert.equal(asset?.status, 'ready', `the lost node's recording is finished (${JSON.stringify(asset)})`);
+  assert.equal(asset?.endReason, 'node_lost');
+  assert.ok(asset!.durationSec > 0, 'with the media recorded before the kill');
+  assert.equal(receiver.hooks.filter((h) => h.type === 'asset.ready' && h.body.data?.asset?.id === asset!.id).length, 1, 'asset.ready once');
 });
 
 test('owner killed, the encoder republishes on B before the cleanup: the dead session ends, the stream stays active', async () => {

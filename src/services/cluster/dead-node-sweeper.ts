@@ -23,6 +23,8 @@ export interface DeadNodeSweeperDeps {
   readonly leaseMs: number;
   readonly log: Logger;
   readonly now?: () => Date;
+  /** A node left recordings open (lost: its run, or null = any; or this node id's previous run): finish them. */
+  readonly nodeGone?: (nodeId: string, run: string | null, reason: string) => Promise<void>;
 }
 
 /**
@@ -70,6 +72,7 @@ export class DeadNodeSweeper {
     const at = this.now();
     const ended = await this.lost.endOpenOfNode(this.deps.liveness.nodeId, at, RESTART_REASON, null);
     for (const id of ended) await this.emitSession('stream.disconnected', id);
+    await this.finishRecordings(this.deps.liveness.nodeId, null, RESTART_REASON);
     if (ended.length) this.log.info({ sessions: ended.length }, 'ended the sessions this node id left open before its restart');
     return ended.length;
   }
@@ -143,6 +146,13 @@ export class DeadNodeSweeper {
     const ended = await this.lost.endOpenOfNode(nodeId, at, NODE_LOST_REASON, mark.run);
     this.log.warn({ node: nodeId, sessions: ended.length, lastSeen: at.toISOString() }, 'cluster node lost (heartbeat expired): its open sessions ended');
     for (const id of ended) await this.emitSession('stream.disconnected', id);
+    await this.finishRecordings(nodeId, mark.run, NODE_LOST_REASON);
+  }
+
+  /** Never fails the sweep: the sessions are ended already, and a recording left open is logged. */
+  private async finishRecordings(nodeId: string, run: string | null, reason: string): Promise<void> {
+    await this.deps.nodeGone?.(nodeId, run, reason)
+      .catch((err: unknown) => this.log.error({ err, node: nodeId }, 'recordings a node left open not finished'));
   }
 
   private windowPassed(s: StrandedStream): boolean {
@@ -153,6 +163,8 @@ export class DeadNodeSweeper {
   private async idle(s: StrandedStream): Promise<void> {
     if (await this.deps.liveness.leaseHeld(s.streamPath)) return; // live on some node: its lifecycle owns the status
     if (!(await this.lost.idleIfUnclaimed(s.streamId, this.now()))) return;
+    // Its node died with the reconnect window running: a recording waiting for the reconnect is left open too.
+    if (!this.byReason(s) && s.nodeId) await this.finishRecordings(s.nodeId, null, NODE_LOST_REASON);
     this.log.info({ streamId: s.streamId }, 'stream of a lost node set idle (its reconnect window passed)');
     await this.emitSession('stream.idle', s.sessionId);
   }

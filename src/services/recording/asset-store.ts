@@ -55,6 +55,8 @@ export interface NewAsset {
   readonly error?: string;
   readonly endReason?: string;
   readonly now: Date;
+  /** The cluster node (and its run) writing it. */
+  readonly node?: { readonly id: string; readonly run: string };
 }
 
 export interface AssetEnd {
@@ -80,10 +82,10 @@ export class AssetStore {
   async insert(a: NewAsset): Promise<AssetRecord> {
     const rows = await this.db.query<AssetRow>(
       `INSERT INTO assets (id, stream_id, stream_path, playback_id, playback_policy, status, started_at, ended_at, storage_path,
-         end_reason, error, created_at, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $7, $7) RETURNING ${COLUMNS}`,
+         end_reason, error, created_at, updated_at, node_id, node_run)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $7, $7, $12, $13) RETURNING ${COLUMNS}`,
       [a.id, a.streamId, a.streamPath, a.playbackId, a.playbackPolicy, a.status, a.now, a.status === 'failed' ? a.now : null,
-        a.storagePath, a.endReason ?? null, a.error ?? null]);
+        a.storagePath, a.endReason ?? null, a.error ?? null, a.node?.id ?? null, a.node?.run ?? null]);
     return toRecord(rows[0]!);
   }
 
@@ -134,6 +136,13 @@ export class AssetStore {
   }
 
   /** Recordings a crash left open (none is being written right after a start). */
+  /** Recordings still open that a cluster node wrote (in one run of it, or in any when `run` is null). */
+  async listRecordingOfNode(nodeId: string, run: string | null): Promise<AssetRecord[]> {
+    const rows = await this.db.query<AssetRow>(
+      `SELECT ${COLUMNS} FROM assets WHERE status = 'recording' AND node_id = $1 AND ($2::text IS NULL OR node_run = $2)`, [nodeId, run]);
+    return rows.map(toRecord);
+  }
+
   async listRecording(): Promise<AssetRecord[]> {
     return (await this.db.query<AssetRow>(`SELECT ${COLUMNS} FROM assets WHERE status = 'recording' ORDER BY created_at`)).map(toRecord);
   }

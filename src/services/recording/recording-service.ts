@@ -15,6 +15,8 @@ import { MEDIA_FILE_NAME, type RecorderHandle, type RecordingPort, type Recordin
 import type { DeferredWrites } from '../streams/deferred-writes.js';
 
 export interface RecordingServiceDeps {
+  /** This cluster node's id and current run, stored with each recording (a survivor finishes them if it dies). */
+  readonly node?: () => { id: string; run: string };
   readonly db: Database;
   readonly hub: StreamHub;
   readonly port: RecordingPort;
@@ -173,7 +175,7 @@ export class RecordingService {
     const asset = await this.store.insert({
       id: assetId, streamId: stream?.id ?? null, streamPath: path, playbackId: stream?.playbackId ?? null,
       playbackPolicy: stream?.settings.playbackPolicy ?? 'public', status: failed ? 'failed' : 'recording', storagePath: assetId, now,
-      ...(failed ?? {}),
+      ...(failed ?? {}), node: this.deps.node?.(),
     });
     await this.emit('asset.created', asset, stream);
     if (failed) await this.emit('asset.failed', asset, stream);
@@ -231,18 +233,32 @@ export class RecordingService {
 
   /** Recordings a crash left open: the journal says what is whole; the file is finished from it. */
   private async recover(): Promise<void> {
-    for (const asset of await this.store.listRecording()) {
+    await this.recoverAssets(await this.store.listRecording(), 'server_restart');
+  }
+
+  /**
+   * Recordings a cluster node left open (it was lost, or it is this node's previous run under the same id; `run`
+   * null = any run): finished from their files where this node can read them (a shared --record-dir, or its own
+   * disk after a restart), `failed` otherwise. Never one this node is writing.
+   */
+  async recoverForNode(nodeId: string, run: string | null, reason: string): Promise<void> {
+    const open = (await this.store.listRecordingOfNode(nodeId, run)).filter((a) => !this.live(a.id));
+    await this.recoverAssets(open, reason);
+  }
+
+  private async recoverAssets(assets: readonly AssetRecord[], endReason: string): Promise<void> {
+    for (const asset of assets) {
       const dir = this.assetDir(asset);
       let end: AssetEnd;
       try {
         const found = await this.deps.port.recover(dir);
         const endedAt = (await stat(join(dir, MEDIA_FILE_NAME)).catch(() => undefined))?.mtime ?? this.now();
         end = found && found.durationMs > 0
-          ? { status: 'ready', endedAt, durationMs: found.durationMs, sizeBytes: found.bytes, gaps: 0, gapMs: 0, endReason: 'server_restart', error: null }
-          : { status: 'failed', endedAt, durationMs: 0, sizeBytes: found?.bytes ?? 0, gaps: 0, gapMs: 0, endReason: 'server_restart', error: 'the server stopped before any media was recorded' };
+          ? { status: 'ready', endedAt, durationMs: found.durationMs, sizeBytes: found.bytes, gaps: 0, gapMs: 0, endReason, error: null }
+          : { status: 'failed', endedAt, durationMs: 0, sizeBytes: found?.bytes ?? 0, gaps: 0, gapMs: 0, endReason, error: found || endReason === 'server_restart' ? 'the server stopped before any media was recorded' : 'no recorded media found here (its files stay on the node that recorded it)' };
       } catch (err) {
         this.log.error({ err, assetId: asset.id }, 'recording could not be recovered');
-        end = { status: 'failed', endedAt: this.now(), durationMs: 0, sizeBytes: 0, gaps: 0, gapMs: 0, endReason: 'server_restart', error: `recovery failed: ${(err as Error).message}` };
+        end = { status: 'failed', endedAt: this.now(), durationMs: 0, sizeBytes: 0, gaps: 0, gapMs: 0, endReason, error: `recovery failed: ${(err as Error).message}` };
       }
       const done = await this.store.finish(asset.id, end);
       if (done) {
