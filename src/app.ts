@@ -11,6 +11,7 @@ import { StreamUrls } from './services/streams/stream-urls.js';
 import { PlaybackDirectory } from './services/streams/playback-directory.js';
 import { PlaybackDirectorySync } from './services/streams/playback-directory-sync.js';
 import { DeferredWrites } from './services/streams/deferred-writes.js';
+import type { NodeRun } from './services/streams/lost-session-store.js';
 import { LastKnownKeys } from './services/auth/last-known-keys.js';
 import { WebhookDispatcher } from './services/webhooks/webhook-dispatcher.js';
 import { WebhookService } from './services/webhooks/webhook-service.js';
@@ -143,7 +144,8 @@ export async function startOnAir(config: Config, log: Logger, options: StartOpti
   // Stream events are the owner's alone: queued once for webhooks, announced to the other nodes.
   const streamEvents = coordinator.clustered ? new ClusterEventRelay(dispatcher, coordinator) : dispatcher;
   // This cluster node and its current run, stored with its sessions and recordings (a survivor settles them).
-  const nodeRun = coordinator.liveness && ((l) => () => ({ id: l.nodeId, run: l.run() }))(coordinator.liveness);
+  const liveness = coordinator.liveness;
+  const nodeRun = liveness && ((): NodeRun => ({ id: liveness.nodeId, run: liveness.run() }));
   const lifecycle = new StreamLifecycle({
     db, logger: log.child({ mod: 'lifecycle' }), events: streamEvents,
     liveElsewhere: async (path) => (await coordinator.locate(path)) !== undefined, writes,

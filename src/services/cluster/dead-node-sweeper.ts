@@ -1,7 +1,7 @@
 import type { Logger } from '../../core/logger.js';
 import type { Queryable } from '../../db/database.js';
 import type { EventPublisher } from '../streams/stream-events.js';
-import { LostSessionStore, NODE_LOST_REASON, type StrandedStream } from '../streams/lost-session-store.js';
+import { LostSessionStore, NODE_LOST_REASON, SERVER_RESTART_REASON, type StrandedStream } from '../streams/lost-session-store.js';
 import { SessionStore } from '../streams/session-store.js';
 import { StreamStore } from '../streams/stream-store.js';
 import { summarize } from '../streams/stream-types.js';
@@ -9,10 +9,8 @@ import type { NodeLiveness } from './cluster-types.js';
 
 /** ioredis retries a dropped connection at most this far apart (redis-coordinator's retryStrategy). */
 const RECONNECT_MAX_MS = 1000;
-/** Session end reason for a node's own sessions left open by its previous run under the same --node-id. */
-const RESTART_REASON = 'server_restart';
 /** Streams left `active` by sessions ended like this are set idle here (nobody else will). */
-const STRANDED_REASONS = [NODE_LOST_REASON, RESTART_REASON];
+const STRANDED_REASONS = [NODE_LOST_REASON, SERVER_RESTART_REASON];
 
 export interface DeadNodeSweeperDeps {
   readonly liveness: NodeLiveness;
@@ -70,9 +68,9 @@ export class DeadNodeSweeper {
   /** At start-up, before any publisher: sessions still open under this node's id are its previous run's. */
   async endOwnStaleSessions(): Promise<number> {
     const at = this.now();
-    const ended = await this.lost.endOpenOfNode(this.deps.liveness.nodeId, at, RESTART_REASON, null);
+    const ended = await this.lost.endOpenOfNode(this.deps.liveness.nodeId, at, SERVER_RESTART_REASON, null);
     for (const id of ended) await this.emitSession('stream.disconnected', id);
-    await this.finishRecordings(this.deps.liveness.nodeId, null, RESTART_REASON);
+    await this.finishRecordings(this.deps.liveness.nodeId, null, SERVER_RESTART_REASON);
     if (ended.length) this.log.info({ sessions: ended.length }, 'ended the sessions this node id left open before its restart');
     return ended.length;
   }

@@ -1,6 +1,7 @@
 import type { Queryable } from '../../db/database.js';
 import { decodeCursor, encodeCursor, type Page } from '../../db/page-cursor.js';
 import type { PlaybackPolicy } from '../streams/stream-types.js';
+import type { NodeRun } from '../streams/lost-session-store.js';
 import type { AssetRecord, AssetStatus, RecordedTrack } from './asset-types.js';
 
 interface AssetRow {
@@ -56,7 +57,7 @@ export interface NewAsset {
   readonly endReason?: string;
   readonly now: Date;
   /** The cluster node (and its run) writing it. */
-  readonly node?: { readonly id: string; readonly run: string };
+  readonly node?: NodeRun;
 }
 
 export interface AssetEnd {
@@ -135,7 +136,6 @@ export class AssetStore {
     return rows[0] ? toRecord(rows[0]) : null;
   }
 
-  /** Recordings a crash left open (none is being written right after a start). */
   /** Recordings still open that a cluster node wrote (in one run of it, or in any when `run` is null). */
   async listRecordingOfNode(nodeId: string, run: string | null): Promise<AssetRecord[]> {
     const rows = await this.db.query<AssetRow>(
@@ -143,6 +143,7 @@ export class AssetStore {
     return rows.map(toRecord);
   }
 
+  /** Recordings a crash left open (none is being written right after a start). */
   async listRecording(): Promise<AssetRecord[]> {
     return (await this.db.query<AssetRow>(`SELECT ${COLUMNS} FROM assets WHERE status = 'recording' ORDER BY created_at`)).map(toRecord);
   }

@@ -13,10 +13,11 @@ import { DiskGuard, type FreeSpaceReader, statfsFreeBytes } from './disk-guard.j
 import { DISK_CHECK_INTERVAL_MS } from './limits.js';
 import { MEDIA_FILE_NAME, type RecorderHandle, type RecordingPort, type RecordingResult } from './recording-port.js';
 import type { DeferredWrites } from '../streams/deferred-writes.js';
+import { SERVER_RESTART_REASON, type NodeRun } from '../streams/lost-session-store.js';
 
 export interface RecordingServiceDeps {
   /** This cluster node's id and current run, stored with each recording (a survivor finishes them if it dies). */
-  readonly node?: () => { id: string; run: string };
+  readonly node?: () => NodeRun;
   readonly db: Database;
   readonly hub: StreamHub;
   readonly port: RecordingPort;
@@ -233,7 +234,7 @@ export class RecordingService {
 
   /** Recordings a crash left open: the journal says what is whole; the file is finished from it. */
   private async recover(): Promise<void> {
-    await this.recoverAssets(await this.store.listRecording(), 'server_restart');
+    await this.recoverAssets(await this.store.listRecording(), SERVER_RESTART_REASON);
   }
 
   /**
@@ -255,7 +256,7 @@ export class RecordingService {
         const endedAt = (await stat(join(dir, MEDIA_FILE_NAME)).catch(() => undefined))?.mtime ?? this.now();
         end = found && found.durationMs > 0
           ? { status: 'ready', endedAt, durationMs: found.durationMs, sizeBytes: found.bytes, gaps: 0, gapMs: 0, endReason, error: null }
-          : { status: 'failed', endedAt, durationMs: 0, sizeBytes: found?.bytes ?? 0, gaps: 0, gapMs: 0, endReason, error: found || endReason === 'server_restart' ? 'the server stopped before any media was recorded' : 'no recorded media found here (its files stay on the node that recorded it)' };
+          : { status: 'failed', endedAt, durationMs: 0, sizeBytes: found?.bytes ?? 0, gaps: 0, gapMs: 0, endReason, error: found || endReason === SERVER_RESTART_REASON ? 'the server stopped before any media was recorded' : 'no recorded media found here (its files stay on the node that recorded it)' };
       } catch (err) {
         this.log.error({ err, assetId: asset.id }, 'recording could not be recovered');
         end = { status: 'failed', endedAt: this.now(), durationMs: 0, sizeBytes: 0, gaps: 0, gapMs: 0, endReason, error: `recovery failed: ${(err as Error).message}` };

@@ -2,6 +2,14 @@ import type { Queryable } from '../../db/database.js';
 
 /** Session end reason when the node holding the publisher died (its registry entry expired). */
 export const NODE_LOST_REASON = 'node_lost';
+/** End reason of sessions and recordings a stopped server left open, ended at its (or its node id's) next start. */
+export const SERVER_RESTART_REASON = 'server_restart';
+
+/** A cluster node and its current run, stored with its sessions and recordings (a survivor settles them). */
+export interface NodeRun {
+  readonly id: string;
+  readonly run: string;
+}
 
 /**
  * A stream still `active` with no open session whose latest session was ended with its node, or by another node

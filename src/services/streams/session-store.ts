@@ -1,5 +1,6 @@
 import type { Queryable } from '../../db/database.js';
 import type { SessionRecord } from './stream-types.js';
+import { SERVER_RESTART_REASON, type NodeRun } from './lost-session-store.js';
 import { decodeCursor, encodeCursor, type Page } from '../../db/page-cursor.js';
 
 interface SessionRow {
@@ -42,7 +43,7 @@ export class SessionStore {
    * run are ended by a survivor). A no-op when the row exists: a write retried after a dropped connection may
    * already have gone through.
    */
-  async insert(s: Pick<SessionRecord, 'id' | 'streamId' | 'streamPath' | 'protocol' | 'remoteAddress' | 'startedAt'>, node?: { id: string; run: string }): Promise<void> {
+  async insert(s: Pick<SessionRecord, 'id' | 'streamId' | 'streamPath' | 'protocol' | 'remoteAddress' | 'startedAt'>, node?: NodeRun): Promise<void> {
     await this.db.query(
       `INSERT INTO stream_sessions (id, stream_id, stream_path, protocol, remote_address, started_at, node_id, node_run)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (id) DO NOTHING`,
@@ -73,7 +74,7 @@ export class SessionStore {
   /** Sessions left open by a crash end at restart with reason `server_restart`. */
   async endAllOpen(at: Date): Promise<number> {
     const rows = await this.db.query(
-      `UPDATE stream_sessions SET ended_at = $1, end_reason = 'server_restart' WHERE ended_at IS NULL RETURNING id`, [at]);
+      `UPDATE stream_sessions SET ended_at = $1, end_reason = $2 WHERE ended_at IS NULL RETURNING id`, [at, SERVER_RESTART_REASON]);
     return rows.length;
   }
 

@@ -7,6 +7,7 @@ import { StreamStore } from './stream-store.js';
 import { SessionStore } from './session-store.js';
 import { summarize, type SessionRecord } from './stream-types.js';
 import type { DeferredWrites } from './deferred-writes.js';
+import type { NodeRun } from './lost-session-store.js';
 
 export interface PublishStartInfo {
   readonly streamPath: string;
@@ -32,7 +33,7 @@ export interface StreamLifecycleDeps {
   /** True when another cluster node now has a live publisher on the path (its reconnect landed there): no idle then. */
   readonly liveElsewhere?: (streamPath: string) => Promise<boolean>;
   /** This cluster node's id and current run, stored with each session (another node ends them if this one dies). */
-  readonly node?: () => { id: string; run: string };
+  readonly node?: () => NodeRun;
   /** Where writes wait while PostgreSQL is unavailable (README "PostgreSQL outage"); without it they are logged and lost. */
   readonly writes?: DeferredWrites;
 }
