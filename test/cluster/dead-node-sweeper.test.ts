@@ -8,6 +8,8 @@ import { RedisCoordinator } from '../../src/services/cluster/redis-coordinator.j
 import { DeadNodeSweeper } from '../../src/services/cluster/dead-node-sweeper.js';
 import type { NodeLiveness } from '../../src/services/cluster/cluster-types.js';
 import { SessionStore } from '../../src/services/streams/session-store.js';
+import { StreamLifecycle } from '../../src/services/streams/stream-lifecycle.js';
+import { LostSessionStore } from '../../src/services/streams/lost-session-store.js';
 import type { EventPublisher, StreamEventType } from '../../src/services/streams/stream-events.js';
 import { startTestRedis, type TestRedis } from '../../support/redis-server.js';
 import { startTestPostgres } from '../support/postgres.js';
@@ -188,4 +190,20 @@ test('a node that accepted a publish while cut off from Redis, then died: that s
   await sweepUntil([sweeper], async () => (await session(early.sessionId)).endedAt !== null, 'q\'s sessions to end');
   assert.equal((await session(early.sessionId)).endReason, 'node_lost');
   assert.equal((await session(late.sessionId)).endReason, 'node_lost');
+});
+
+test('a node whose idle timer fires after a sweeper idled its stream (it was cut off, taken for lost) sends no second stream.idle', async () => {
+  const lifecycle = new StreamLifecycle({ db, logger: log, events: recorder, node: () => ({ id: 'cut', run: 'r1' }) });
+  open.push({ close: async () => lifecycle.close() });
+  const live = await liveStreamOn('cut', 1);
+  await db.query(`UPDATE stream_sessions SET ended_at = now() WHERE id = $1`, [live.sessionId]); // not this lifecycle's
+  const sessionId = await lifecycle.onPublishStart({ streamPath: live.path, streamId: live.streamId, remoteAddress: '127.0.0.1', protocol: 'rtmp' });
+  await lifecycle.onActive(live.path);
+  await lifecycle.onPublishEnd({ streamPath: live.path, sessionId, reason: 'eof', bytesIn: 0 }); // its 1 s window starts
+  // What the sweeper does for a stream a lost node left in its window (dead-node-sweeper.ts): idle it, once.
+  assert.ok(await new LostSessionStore(db).idleIfUnclaimed(live.streamId, new Date()));
+  await recorder.publish('stream.idle', { stream: { id: live.streamId } as never });
+  await sleep(1500); // the node's own timer has fired
+  assert.equal(await status(live.streamId), 'idle');
+  assert.equal(eventsOf('stream.idle', live.streamId).length, 1);
 });

@@ -42,6 +42,8 @@ interface LiveSession {
   readonly sessionId: string;
   readonly streamPath: string;
   readonly streamId: string | undefined;
+  /** Set at the first keyframe: this session made the stream active, so its idle is an active -> idle change. */
+  wentActive?: boolean;
 }
 
 /**
@@ -95,6 +97,7 @@ export class StreamLifecycle {
     if (this.closed) return;
     const live = this.byPath.get(streamPath);
     if (!live) return;
+    live.wentActive = true;
     const at = this.now();
     await this.guard('active', async () => {
       await this.sessions.markActive(live.sessionId, at);
@@ -158,10 +161,14 @@ export class StreamLifecycle {
         });
         if (elsewhere) return;
         const at = this.now();
+        let changed = true; // set by the idle step, read by the event step (queued in order in an outage)
         await this.guard('idle', async () => {
-          await this.streams.setLiveStatus(live.streamId!, 'idle', at);
+          // A session that never went active still ends in stream.idle (connected, disconnected, idle). One that
+          // did must find the stream still active: a sweeper that took this node for lost may have idled it.
+          if (live.wentActive) changed = await this.streams.setIdleIfActive(live.streamId!, at);
+          else await this.streams.setLiveStatus(live.streamId!, 'idle', at);
         });
-        await this.guard('stream.idle', () => this.emit('stream.idle', live));
+        await this.guard('stream.idle', async () => { if (changed) await this.emit('stream.idle', live); });
       })();
     }, windowMs);
     timer.unref();

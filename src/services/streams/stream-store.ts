@@ -131,6 +131,16 @@ export class StreamStore {
       `UPDATE streams SET status = $2, updated_at = $3 WHERE id = $1 RETURNING ${COLUMNS}`, [id, status, now]);
   }
 
+  /**
+   * Active -> idle only: false when the stream is no longer active (another node's sweeper idled it first, see
+   * DeadNodeSweeper), so the stream.idle it sent is not sent twice.
+   */
+  async setIdleIfActive(id: string, now: Date): Promise<boolean> {
+    const rows = await this.db.query(
+      `UPDATE streams SET status = 'idle', updated_at = $2 WHERE id = $1 AND status = 'active' RETURNING id`, [id, now]);
+    return rows.length > 0;
+  }
+
   /** After a restart no publisher is connected: every stream is idle again. Returns how many changed. */
   async resetAllToIdle(now: Date): Promise<number> {
     const rows = await this.db.query(
