@@ -17,10 +17,15 @@ export interface NotificationHandlers {
   onError?(err: unknown): void;
 }
 
+export interface TransactionOptions {
+  /** No per-statement timeout (migrations: long on a big database, and only the start waits on them). */
+  readonly unbounded?: boolean;
+}
+
 export interface Database extends Queryable {
   readonly kind: 'pglite' | 'postgres';
   /** Runs `fn` in one transaction: committed when it resolves, rolled back when it throws. */
-  transaction<R>(fn: (tx: Queryable) => Promise<R>): Promise<R>;
+  transaction<R>(fn: (tx: Queryable) => Promise<R>, options?: TransactionOptions): Promise<R>;
   /**
    * LISTEN on `channel` until the returned function is called (or the database closes). Optional: without it
    * a cache of the database polls. Resolves once listening, or once the first attempt failed (then retried).

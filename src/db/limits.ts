@@ -4,6 +4,12 @@ export const POOL_MAX_CONNECTIONS = 10;
 export const POOL_IDLE_TIMEOUT_MS = 30_000;
 /** A database that does not accept a connection within this fails startup instead of hanging it. */
 export const CONNECT_TIMEOUT_MS = 10_000;
+/**
+ * A query PostgreSQL never answers (a hung server, a link that went black under an open connection) fails after
+ * this as "database unavailable" instead of holding its API request or write forever. Migrations are exempt: they
+ * may run long on a big database, and nothing waits on them but the start.
+ */
+export const QUERY_TIMEOUT_MS = 10_000;
 /** Advisory lock id serialising migrations when several instances start against one PostgreSQL. */
 export const MIGRATION_LOCK_ID = 0x0a1a_0001;
 /** A lost LISTEN connection is re-opened after this, doubling per failure up to LISTEN_RETRY_MAX_MS. */

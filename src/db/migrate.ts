@@ -19,7 +19,7 @@ export async function migrate(db: Database, migrations: readonly Migration[] = M
       for (const sql of m.statements) await tx.query(sql);
       await tx.query('INSERT INTO schema_migrations (id, name) VALUES ($1, $2)', [m.id, m.name]);
       return true;
-    });
+    }, { unbounded: true });
     if (done) applied.push(m.id);
   }
   return applied;

@@ -1,13 +1,19 @@
 import pg from 'pg';
 import { OnAirError } from '../core/errors.js';
-import type { Database, NotificationHandlers, Queryable } from './database.js';
+import type { Database, NotificationHandlers, Queryable, TransactionOptions } from './database.js';
 import { PostgresListener } from './postgres-listener.js';
 import { isConnectionFailure, unavailableError } from './unavailable.js';
-import { POOL_MAX_CONNECTIONS, POOL_IDLE_TIMEOUT_MS, CONNECT_TIMEOUT_MS } from './limits.js';
+import { POOL_MAX_CONNECTIONS, POOL_IDLE_TIMEOUT_MS, CONNECT_TIMEOUT_MS, QUERY_TIMEOUT_MS } from './limits.js';
+
+/** A statement with a read timeout: node-postgres honours `query_timeout` per query (client.js), its types list it per client only. */
+function timed(text: string, params: readonly unknown[], ms: number | undefined): pg.QueryConfig {
+  return { text, values: [...params], query_timeout: ms } as pg.QueryConfig;
+}
 
 /**
  * PostgreSQL through a `pg` pool, for DATABASE_URL deployments (several OnAir instances may share it). While
- * PostgreSQL cannot be reached every query rejects with ONAIR_ERR_UNAVAILABLE (bounded by CONNECT_TIMEOUT_MS),
+ * PostgreSQL cannot be reached or does not answer, every query rejects with ONAIR_ERR_UNAVAILABLE (bounded by
+ * CONNECT_TIMEOUT_MS and QUERY_TIMEOUT_MS),
  * which the layers above turn into a 503, a publish refusal or a queued retry (README "PostgreSQL outage").
  */
 export class PostgresDatabase implements Database {
@@ -30,25 +36,26 @@ export class PostgresDatabase implements Database {
   async query<T>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
     this.checkOpen();
     try {
-      const res = await this.pool.query(sql, [...params]);
+      const res = await this.pool.query(timed(sql, params, QUERY_TIMEOUT_MS));
       return res.rows as T[];
     } catch (err) {
       throw unavailableError(err);
     }
   }
 
-  async transaction<R>(fn: (tx: Queryable) => Promise<R>): Promise<R> {
+  async transaction<R>(fn: (tx: Queryable) => Promise<R>, options: TransactionOptions = {}): Promise<R> {
     this.checkOpen();
+    const query_timeout = options.unbounded ? undefined : QUERY_TIMEOUT_MS;
     const client = await this.pool.connect().catch((err: unknown) => {
       throw unavailableError(err);
     });
     let broken: Error | undefined;
     try {
-      await client.query('BEGIN');
+      await client.query(timed('BEGIN', [], query_timeout));
       const result = await fn({
-        query: async <T>(sql: string, params: readonly unknown[] = []) => (await client.query(sql, [...params])).rows as T[],
+        query: async <T>(sql: string, params: readonly unknown[] = []) => (await client.query(timed(sql, params, query_timeout))).rows as T[],
       });
-      await client.query('COMMIT');
+      await client.query(timed('COMMIT', [], query_timeout));
       return result;
     } catch (err) {
       // A client whose connection dropped is destroyed, not handed back to the pool for the next caller.

@@ -10,7 +10,7 @@ const SOCKET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTU
 const SERVER_CODES = /^(08...|57P0[123]|53300)$/;
 
 /** node-postgres reports a dropped or timed-out connection with plain Errors; these are its wordings. */
-const PG_MESSAGES = /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error|Connection is not queryable|not queryable/i;
+const PG_MESSAGES = /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error|Connection is not queryable|not queryable|Query read timeout/i;
 
 /**
  * True when `err` means the database could not be reached or dropped the connection (worth retrying once

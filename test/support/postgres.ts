@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { chownSync, mkdtempSync, rmSync, chmodSync } from 'node:fs';
+import { chownSync, mkdtempSync, readFileSync, rmSync, chmodSync } from 'node:fs';
 import { freePort } from '../../support/free-port.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,12 +21,18 @@ export interface TestPostgres {
    */
   halt(): Promise<void>;
   restart(): Promise<void>;
+  /**
+   * Hang tests: `freeze()` stops every PostgreSQL process (SIGSTOP): connections stay open and the kernel still
+   * accepts new ones, but nothing is answered, as with a hung server or a link gone black. `thaw()` resumes it.
+   */
+  freeze(): Promise<void>;
+  thaw(): Promise<void>;
 }
 
 export async function startTestPostgres(): Promise<TestPostgres> {
   if (process.env.DATABASE_URL) {
     const external = async () => { throw new Error('cannot stop an external DATABASE_URL'); };
-    return { url: process.env.DATABASE_URL, stop: async () => {}, halt: external, restart: external };
+    return { url: process.env.DATABASE_URL, stop: async () => {}, halt: external, restart: external, freeze: external, thaw: external };
   }
   const dir = mkdtempSync(join(tmpdir(), 'onair-pg-'));
   const data = join(dir, 'data');
@@ -44,13 +50,25 @@ export async function startTestPostgres(): Promise<TestPostgres> {
   const halt = () => run(`${BIN}/pg_ctl`, ['-D', data, '-m', 'immediate', '-w', 'stop']);
   await start();
   let stopped = false;
+  let frozen = false;
+  const signalAll = async (signal: 'SIGSTOP' | 'SIGCONT') => {
+    const postmaster = Number(readFileSync(join(data, 'postmaster.pid'), 'utf8').split('\n')[0]);
+    const children = (await exec('pgrep', ['-P', String(postmaster)]).catch(() => '')).split('\n').filter(Boolean).map(Number);
+    for (const pid of signal === 'SIGSTOP' ? [postmaster, ...children] : [...children, postmaster]) {
+      try { process.kill(pid, signal); } catch { /* it just exited */ }
+    }
+    frozen = signal === 'SIGSTOP';
+  };
   return {
     url: `postgres://onair@127.0.0.1:${port}/postgres`,
     halt: async () => { await halt(); },
     restart: async () => { await start(); },
+    freeze: () => signalAll('SIGSTOP'),
+    thaw: () => signalAll('SIGCONT'),
     stop: async () => {
       if (stopped) return;
       stopped = true;
+      if (frozen) await signalAll('SIGCONT').catch(() => {}); // a stopped server would never shut down
       await halt().catch(() => {});
       rmSync(dir, { recursive: true, force: true });
     },
