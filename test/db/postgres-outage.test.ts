@@ -152,6 +152,8 @@ describe('PostgreSQL stopped and restarted under live streams (single node)', ()
 
     // LISTEN is back: a change made in SQL (no API call on this node) reaches playback.
     await waitFor('LISTEN resumed', () => logLines(/listening again after a lost connection/).length > 0, 30_000);
+    assert.equal(logLines(/LISTEN connection lost/).length, 1, 'the loss is logged once, not once per retry');
+    assert.ok(logLines(/webhook worker/).filter((l) => l.level >= 40).length <= 1, 'the webhook worker warns once per outage');
     const before = await fetch(server.httpUrl(`/hls/${a.playbackId}/index.m3u8`));
     await before.body?.cancel();
     assert.equal(before.status, 200, 'A plays before the change');

@@ -26,6 +26,7 @@ export class PlaybackDirectorySync {
   private unlisten: (() => Promise<void>) | undefined;
   private timer: NodeJS.Timeout | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
+  private listenLost = false;
   private started = false;
   private closed = false;
   /** Failed reads in a row: the first is a warning, the rest of an outage (one a second) debug lines. */
@@ -50,10 +51,16 @@ export class PlaybackDirectorySync {
       this.unlisten = await this.db.listen(PLAYBACK_DIRECTORY_CHANNEL, {
         onNotify: (playbackId) => void this.refresh(playbackId),
         onGap: () => {
+          this.listenLost = false;
           this.log.info('listening again after a lost connection: reloading the playback directory');
           void this.reloadAll();
         },
-        onError: (err) => this.log.warn({ err }, 'playback directory: LISTEN connection lost; retrying (the periodic reload covers the gap)'),
+        // Once per loss: the retries of a long outage (every 5 s at most) would otherwise fill the log.
+        onError: (err) => {
+          if (this.listenLost) return this.log.debug({ err: String(err) }, 'playback directory: LISTEN retry failed');
+          this.listenLost = true;
+          this.log.warn({ err }, 'playback directory: LISTEN connection lost; retrying (the periodic reload covers the gap)');
+        },
       });
     }
     const mark = this.directory.readMark();

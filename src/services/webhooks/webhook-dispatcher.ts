@@ -8,6 +8,7 @@ import { WebhookEndpointStore } from './webhook-endpoint-store.js';
 import { signWebhook } from './webhook-signature.js';
 import type { WebhookDeliveryRecord } from './webhook-types.js';
 import * as L from './limits.js';
+import { isDatabaseUnavailable } from '../../db/unavailable.js';
 import { postWebhook } from './webhook-post.js';
 import { WebhookTargetPolicy } from './target-policy.js';
 
@@ -52,6 +53,7 @@ export class WebhookDispatcher implements EventPublisher {
   private running: Promise<void> | null = null;
   private again = false;
   private started = false;
+  private databaseDown = false;
 
   constructor(private readonly deps: WebhookDispatcherDeps) {
     this.deliveries = new WebhookDeliveryStore(deps.db);
@@ -152,7 +154,7 @@ export class WebhookDispatcher implements EventPublisher {
       // The floor keeps a row that cannot be claimed from turning this into a busy loop.
       if (due) wait = Math.min(wait, Math.max(L.MIN_POLL_INTERVAL_MS, due.getTime() - this.now().getTime()));
     } catch (err) {
-      if (!this.closing.signal.aborted) this.log.error({ err }, 'webhook worker could not read the queue');
+      if (!this.closing.signal.aborted) this.failed(err, 'webhook worker could not read the queue');
     }
     if (this.closing.signal.aborted || wait === Infinity) return;
     this.timer = setTimeout(() => this.kick(), Math.min(wait, L.MAX_TIMER_MS));
@@ -166,12 +168,24 @@ export class WebhookDispatcher implements EventPublisher {
         const now = this.now();
         const lease = new Date(now.getTime() + this.opt.timeoutMs + L.LEASE_MARGIN_MS);
         const batch = await this.deliveries.claimDue(now, lease, L.CLAIM_BATCH_SIZE);
+        if (this.databaseDown) {
+          this.databaseDown = false;
+          this.log.info('webhook worker: the database answers again, deliveries resume');
+        }
         await Promise.all(batch.map((c) => this.send(c)));
         if (batch.length < L.CLAIM_BATCH_SIZE) return;
       }
     } catch (err) {
-      if (!this.closing.signal.aborted) this.log.error({ err }, 'webhook worker pass failed');
+      if (!this.closing.signal.aborted) this.failed(err, 'webhook worker pass failed');
     }
+  }
+
+  /** An unavailable database is logged once per outage (each poll would repeat it); any other failure each time. */
+  private failed(err: unknown, what: string): void {
+    if (!isDatabaseUnavailable(err)) return void this.log.error({ err }, what);
+    if (this.databaseDown) return void this.log.debug({ err: String(err) }, what);
+    this.databaseDown = true;
+    this.log.warn({ err }, `${what}: database unavailable, deliveries wait until it answers`);
   }
 
   private async send({ delivery, url, secret }: ClaimedDelivery): Promise<void> {
