@@ -24,6 +24,8 @@ import { freshPostgresDatabase } from '../support/api-harness.js';
  * - stream B's encoder drops during the outage and comes back with its key (known before the outage: accepted);
  * - stream C's key was never used on the node: refused at once with a clear log line;
  * - stream D records, and its encoder leaves during the outage: the recording's end is stored once it is back;
+ * - stream E's encoder (its key checked before) comes back during the outage with recording on: the recording is
+ *   made, and its row (start and end) is stored once PostgreSQL is back;
  * - the API answers 503 database_unavailable at once;
  * - after PostgreSQL is back: B's two sessions (the first ended during the outage) are in the database, their
  *   webhooks are delivered, and a change made in SQL reaches playback through LISTEN (the periodic reload is an
@@ -79,6 +81,13 @@ describe('PostgreSQL stopped and restarted under live streams (single node)', ()
   it('keeps streams and viewers, degrades new publishes and the API per the policy, and catches up without a restart', async () => {
     const [a, b, c] = [await api<ApiStream>('POST', '/streams', {}), await api<ApiStream>('POST', '/streams', {}), await api<ApiStream>('POST', '/streams', {})];
     const d = await api<ApiStream>('POST', '/streams', { settings: { record: true, reconnectWindowSec: 0 } });
+    const e = await api<ApiStream>('POST', '/streams', { settings: { record: true, reconnectWindowSec: 0 } });
+    const recordingsOfE = async (): Promise<any[]> => (await api('GET', `/assets?streamId=${e.id}`)).items;
+    // E's key is checked once before the outage (its recording of that first publish ends ready).
+    const firstE = await publish(e);
+    await waitFor('E recording', async () => (await recordingsOfE()).some((x) => x.status === 'recording'), 20_000);
+    await firstE.kill('SIGKILL');
+    await waitFor('E\'s first recording ready', async () => (await recordingsOfE()).some((x) => x.status === 'ready'), 20_000);
     await publish(a);
     const firstB = await publish(b);
     const dPub = await publish(d);
@@ -115,6 +124,13 @@ describe('PostgreSQL stopped and restarted under live streams (single node)', ()
     await dPub.kill('SIGKILL');
     await waitFor('D unpublished', () => !server.hub.stream(`live/${d.playbackId}`)?.publisher, 10_000);
 
+    // E's encoder comes back during the outage: the recording starts (its row waits in the queue) and ends.
+    const secondE = await publish(e);
+    await waitFor('E live during the outage', () => server.hub.stream(`live/${e.playbackId}`)?.isActive, 20_000);
+    await sleep(2500);
+    await secondE.kill('SIGKILL');
+    await waitFor('E unpublished', () => !server.hub.stream(`live/${e.playbackId}`)?.publisher, 10_000);
+
     // C's key was never used here: refused (not hung), with the reason in the log.
     const cPub = await publish(c);
     const cExit = await Promise.race([cPub.exited, sleep(15_000).then(() => 'still running' as const)]);
@@ -145,6 +161,11 @@ describe('PostgreSQL stopped and restarted under live streams (single node)', ()
     assert.equal(bSession2.endedAt, null);
     assert.equal((await api('GET', `/streams/${b.id}`)).status, 'active');
     await waitFor('D\'s recording stored as ready', async () => (await recordingOf().catch(() => null))?.status === 'ready', 30_000);
+    const eRecordings = await waitFor('E\'s outage recording stored as ready', async () => {
+      const list = await recordingsOfE().catch(() => []);
+      return list.length === 2 && list.every((x) => x.status === 'ready') ? list : null;
+    }, 30_000);
+    assert.ok(eRecordings[0].durationSec > 1, `the recording made during the outage (newest first) holds media: ${eRecordings[0].durationSec} s`);
     await waitFor('the queue flushed', async () => (await queuedWrites()) === 0, 15_000);
     await waitFor('webhooks of the outage delivered', () =>
       receiver.hooks.some((h) => h.type === 'stream.disconnected' && h.body.data.session?.id === bSession1.id)

@@ -84,10 +84,11 @@ export class AssetStore {
     const rows = await this.db.query<AssetRow>(
       `INSERT INTO assets (id, stream_id, stream_path, playback_id, playback_policy, status, started_at, ended_at, storage_path,
          end_reason, error, created_at, updated_at, node_id, node_run)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $7, $7, $12, $13) RETURNING ${COLUMNS}`,
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $7, $7, $12, $13) ON CONFLICT (id) DO NOTHING RETURNING ${COLUMNS}`,
       [a.id, a.streamId, a.streamPath, a.playbackId, a.playbackPolicy, a.status, a.now, a.status === 'failed' ? a.now : null,
         a.storagePath, a.endReason ?? null, a.error ?? null, a.node?.id ?? null, a.node?.run ?? null]);
-    return toRecord(rows[0]!);
+    // Already there: a retry (after an outage) of an insert whose commit went through before its answer was lost.
+    return rows[0] ? toRecord(rows[0]) : (await this.get(a.id))!;
   }
 
   async get(id: string): Promise<AssetRecord | null> {

@@ -67,6 +67,9 @@ export class RecordingService {
   private readonly byAsset = new Map<string, ActiveRecording>();
   private offPublish: (() => void) | undefined;
   private closed = false;
+  private markClosing!: () => void;
+  /** Resolves (null) at close: a recording's end stops waiting for a row that is still queued. */
+  private readonly closing = new Promise<null>((resolve) => (this.markClosing = () => resolve(null)));
 
   constructor(private readonly deps: RecordingServiceDeps) {
     this.store = new AssetStore(deps.db);
@@ -116,6 +119,7 @@ export class RecordingService {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.markClosing();
     this.offPublish?.();
     this.guard.close();
     const all = [...this.byAsset.values()];
@@ -155,10 +159,9 @@ export class RecordingService {
     const r: ActiveRecording = { assetId, path, dir, handle: undefined as unknown as RecorderHandle, created: Promise.resolve(null), done: Promise.resolve() };
     this.byPath.set(path, r);
     this.byAsset.set(assetId, r);
-    r.created = this.createRow(assetId, path, streamId, startedAt).catch((err) => {
-      this.log.error({ err, assetId }, 'asset not stored: recording stopped');
-      this.stop(r, 'store_failed', null);
-      return null;
+    r.created = this.createRowOrWait(assetId, path, streamId, startedAt).then((row) => {
+      if (!row) this.stop(r, 'store_failed', null);
+      return row;
     });
     r.handle = this.deps.port.start(this.deps.hub, path, {
       dir, reconnectWindowMs: reconnectWindowSec * 1000, log: this.log.child({ assetId }),
@@ -167,6 +170,22 @@ export class RecordingService {
     });
     r.done = result.then((res) => this.finished(r, res)).catch((err) => this.log.error({ err, assetId }, 'asset end not stored'));
     this.log.info({ assetId, streamId, path }, 'recording started');
+  }
+
+  /**
+   * The asset row of a recording that starts now. With PostgreSQL unavailable it waits in the write queue (README
+   * "PostgreSQL outage") and the recording goes on meanwhile; null when it cannot be stored (logged): stop then.
+   */
+  private createRowOrWait(assetId: string, path: string, streamId: string, now: Date): Promise<AssetRecord | null> {
+    const failed = (err?: unknown) => {
+      this.log.error({ ...(err ? { err } : {}), assetId }, 'asset not stored: recording stopped');
+      return null;
+    };
+    const { writes } = this.deps;
+    if (!writes) return this.createRow(assetId, path, streamId, now).catch(failed);
+    return new Promise((resolve) => {
+      void writes.run('recording start', async () => resolve(await this.createRow(assetId, path, streamId, now)), () => resolve(failed()));
+    });
   }
 
   private async createRow(
@@ -192,24 +211,25 @@ export class RecordingService {
   private async finished(r: ActiveRecording, result: RecordingResult): Promise<void> {
     if (this.byPath.get(r.path) === r) this.byPath.delete(r.path);
     this.byAsset.delete(r.assetId);
-    const row = await r.created;
-    if (row) {
+    const endedAt = this.now();
+    // After the row's creation, which may still wait in the write queue (an outage): the end is stored behind it.
+    const store = async (): Promise<void> => {
+      // Closing with the row still queued: left as the queue leaves it (a row stored open is recovered at the next
+      // start, as after a crash), rather than holding the shutdown until the queue closes after this service.
+      if (!(await Promise.race([r.created, this.closing]))) return;
       const error = r.stoppedFor?.error ?? result.error ?? null;
-      const end: AssetEnd = {
-        status: error ? 'failed' : 'ready', endedAt: this.now(), durationMs: result.durationMs, sizeBytes: result.bytes,
-        gaps: result.gaps, gapMs: result.gapMs, endReason: r.stoppedFor?.endReason ?? result.reason, error,
-      };
-      const store = async (): Promise<void> => {
-        const asset = await this.store.finish(r.assetId, end);
-        if (asset) {
-          this.log.info({ assetId: r.assetId, status: asset.status, endReason: asset.endReason, durationMs: asset.durationMs, error }, 'recording finished');
-          // A deleted asset gets asset.deleted once its files are gone (AssetService), not a ready first.
-          if (end.endReason !== 'deleted') await this.emit(asset.status === 'ready' ? 'asset.ready' : 'asset.failed', asset);
-        }
-      };
-      if (this.deps.writes) await this.deps.writes.run('recording end', store);
-      else await store();
-    }
+      const endReason = r.stoppedFor?.endReason ?? result.reason;
+      const asset = await this.store.finish(r.assetId, {
+        status: error ? 'failed' : 'ready', endedAt, durationMs: result.durationMs, sizeBytes: result.bytes,
+        gaps: result.gaps, gapMs: result.gapMs, endReason, error,
+      });
+      if (!asset) return;
+      this.log.info({ assetId: r.assetId, status: asset.status, endReason: asset.endReason, durationMs: asset.durationMs, error }, 'recording finished');
+      // A deleted asset gets asset.deleted once its files are gone (AssetService), not a ready first.
+      if (endReason !== 'deleted') await this.emit(asset.status === 'ready' ? 'asset.ready' : 'asset.failed', asset);
+    };
+    if (this.deps.writes) await this.deps.writes.run('recording end', store);
+    else await store();
     // Ended while a publisher is live: other tracks (tracks_changed), or a takeover with no reconnect window
     // (publisher_left as the new one attached). The next recording starts now. Other reasons (the disk, a
     // deletion, a failing store or recorder) would only end the same way again.

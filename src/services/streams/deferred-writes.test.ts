@@ -62,3 +62,26 @@ test('while the database is up a write runs at once and nothing is queued', asyn
   assert.equal(w.pending, 0);
   w.close();
 });
+
+test('a caller waiting on a write hears when it will never run: dropped at the cap, failed otherwise, or still queued at close', async () => {
+  const w = new DeferredWrites(createLogger('silent'), { max: 2, retryMinMs: 5, retryMaxMs: 20 });
+  const { state, write } = fakeDb();
+  const lost: string[] = [];
+  const run = (name: string, fn = write(name)) => w.run(name, fn, () => lost.push(name));
+  await run('queued'); // down: waits
+  await run('second');
+  await run('over the cap');
+  assert.deepEqual(lost, ['over the cap']);
+  await run('also over the cap'); // still full
+  state.up = true;
+  await until(() => w.pending === 0);
+  assert.deepEqual(state.written, ['queued', 'second']);
+  await run('bad', async () => { throw new Error('constraint'); });
+  assert.deepEqual(lost, ['over the cap', 'also over the cap', 'bad']);
+  state.up = false;
+  await run('left at close');
+  w.close();
+  assert.deepEqual(lost, ['over the cap', 'also over the cap', 'bad', 'left at close']);
+  await run('after close');
+  assert.deepEqual(lost.at(-1), 'after close');
+});

@@ -5,6 +5,8 @@ import { DEFERRED_RETRY_MAX_MS, DEFERRED_RETRY_MIN_MS, MAX_DEFERRED_WRITES } fro
 interface Write {
   readonly what: string;
   readonly fn: () => Promise<void>;
+  /** Told when the write will never run: dropped (queue full, a failure other than the database's), or closed. */
+  readonly lost?: () => void;
 }
 
 export interface DeferredWritesOptions {
@@ -46,23 +48,26 @@ export class DeferredWrites {
     return this.queue.length;
   }
 
-  /** Runs `fn` now, or queues it behind earlier writes; resolves when it ran or was queued (or dropped). */
-  async run(what: string, fn: () => Promise<void>): Promise<void> {
-    if (this.closed) return;
+  /**
+   * Runs `fn` now, or queues it behind earlier writes; resolves when it ran or was queued (or dropped). `lost` is
+   * called if it never will run (dropped, or still queued at close), for a caller that waits on its outcome.
+   */
+  async run(what: string, fn: () => Promise<void>, lost?: () => void): Promise<void> {
+    if (this.closed) return lost?.();
     if (this.queue.length > 0 || this.flushing) {
-      this.enqueue({ what, fn });
+      this.enqueue({ what, fn, lost });
       return;
     }
     try {
       await fn();
     } catch (err) {
-      if (this.closed) return;
+      if (this.closed) return lost?.();
       if (!isDatabaseUnavailable(err)) {
         this.log.error({ err, what }, 'database write failed');
-        return;
+        return lost?.();
       }
       this.log.warn({ what, cap: this.max }, 'database unavailable: writes are queued in memory until it is back');
-      this.enqueue({ what, fn });
+      this.enqueue({ what, fn, lost });
     }
   }
 
@@ -72,12 +77,14 @@ export class DeferredWrites {
     this.closed = true;
     clearTimeout(this.timer);
     if (this.queue.length > 0) this.log.warn({ lost: this.queue.length }, 'closing with database writes still queued');
-    this.queue.length = 0;
+    const left = this.queue.splice(0);
+    for (const w of left) w.lost?.();
   }
 
   private enqueue(w: Write): void {
     if (this.queue.length >= this.max) {
       if (this.dropped++ === 0) this.log.error({ cap: this.max, what: w.what }, 'database write queue full: dropping new writes until it drains');
+      w.lost?.();
       return;
     }
     this.queue.push(w);
@@ -107,6 +114,7 @@ export class DeferredWrites {
             return;
           }
           this.log.error({ err, what: head.what }, 'queued database write failed; dropped');
+          head.lost?.();
         }
         this.queue.shift();
         done++;
