@@ -13,8 +13,9 @@ import { clusterNode, until } from './support.js';
 /**
  * README "PostgreSQL outage" in a cluster (Redis up, PostgreSQL stopped and restarted): a stream published on
  * node A keeps flowing to an RTMP player on node B (an edge pull; the lease and the locator are Redis's); an
- * encoder that drops during the outage is taken back by A, which checked its key before, and refused by B, which
- * never saw it; the sessions written during the outage reach the database when it is back.
+ * encoder that drops during the outage reconnects to B, which never checked its key, and is taken from B's
+ * playback directory; a key no stream had is refused; the sessions written during the outage reach the database
+ * when it is back.
  */
 const PLAY_SECONDS = 12;
 let pgServer: TestPostgres;
@@ -43,7 +44,7 @@ async function publish(server: TestServer, s: ApiStream): Promise<Proc> {
   return p;
 }
 
-test('PostgreSQL down under a two-node cluster: the edge viewer keeps playing, a known key comes back on its node, an unseen one is refused elsewhere', async () => {
+test('PostgreSQL down under a two-node cluster: the edge viewer keeps playing, a reconnect lands on the other node and is taken, a key no stream had is refused', async () => {
   const s1 = await serverApi(a, 'POST', '/streams', {}) as ApiStream;
   const s2 = await serverApi(a, 'POST', '/streams', { settings: { reconnectWindowSec: 60 } }) as ApiStream;
   await publish(a, s1);
@@ -58,14 +59,17 @@ test('PostgreSQL down under a two-node cluster: the edge viewer keeps playing, a
   await pgServer.halt();
   await firstS2.kill('SIGKILL');
   await until(() => !a.hub.stream(`live/${s2.playbackId}`)?.publisher, 's2 gone from A');
-  // The load balancer sends the reconnect to B first: B never checked this key, so it refuses at once.
-  const onB = await publish(b, s2);
-  const exit = await Promise.race([onB.exited, sleep(15_000).then(() => 'still running' as const)]);
+  // The load balancer sends the reconnect to B, which never checked this key: its playback directory holds the
+  // stream as last read (key hash and settings), so B takes it (the lease is Redis's).
+  await publish(b, s2);
+  await until(() => !!b.hub.stream(`live/${s2.playbackId}`)?.isActive, 's2 back on air on B during the outage');
+  assert.ok(b.logs.some((l) => l.includes('checked against the last-known keys')));
+  // A key no stream had is refused at once: it cannot be checked.
+  const bogus = await ffmpegPublish(b.rtmpUrl(`sk_${'q'.repeat(28)}`));
+  procs.push(bogus);
+  const exit = await Promise.race([bogus.exited, sleep(15_000).then(() => 'still running' as const)]);
   assert.notEqual(exit, 'still running');
   assert.ok(b.logs.some((l) => l.includes('publish refused') && l.includes('"code":"unavailable"')));
-  // Then to A, which did: back on air during the outage (the lease is Redis's).
-  await publish(a, s2);
-  await until(() => !!a.hub.stream(`live/${s2.playbackId}`)?.isActive, 's2 back on A during the outage');
   const res = await fetch(b.httpUrl('/api/v1/streams'), { headers: { authorization: `Bearer ${TEST_API_TOKEN}` } });
   await res.body?.cancel();
   assert.equal(res.status, 503);

@@ -35,9 +35,9 @@ function lookups(rows: StreamRecord[]) {
   };
 }
 
-test('during an outage a key confirmed before it is accepted; a key never seen is refused as unavailable', async () => {
+test('during an outage any key the directory holds is accepted with its stream\'s settings, on a node that never saw it; a key no stream had is refused as unavailable', async () => {
   const a = stream('a', 'sk_a');
-  const b = stream('b', 'sk_b');
+  const b = stream('b', 'sk_b', { settings: { playbackPolicy: 'public', record: true, reconnectWindowSec: 7 } as StreamRecord['settings'] });
   const dir = new PlaybackDirectory(log);
   dir.put(a);
   dir.put(b);
@@ -46,8 +46,15 @@ test('during an outage a key confirmed before it is accepted; a key never seen i
   assert.equal((await keys.findByKey('sk_a'))?.id, 'a');
   db.state.down = true;
   assert.equal((await keys.findByKey('sk_a'))?.id, 'a');
-  await assert.rejects(keys.findByKey('sk_b'), (e) => isOnAirError(e, 'ONAIR_ERR_UNAVAILABLE'));
+  const fromDirectory = await keys.findByKey('sk_b'); // never looked up here
+  assert.deepEqual(fromDirectory, b, 'the whole record, its settings and the key the encoder sent');
   await assert.rejects(keys.findByKey('sk_nobody'), (e) => isOnAirError(e, 'ONAIR_ERR_UNAVAILABLE'));
+});
+
+test('the directory holds no key: what it keeps of a stream is the key\'s hash', () => {
+  const dir = new PlaybackDirectory(log);
+  dir.put(stream('a', 'sk_secret_a'));
+  assert.ok(!JSON.stringify(dir.get('pb_a')).includes('sk_secret_a'));
 });
 
 test('the last-known directory state wins: a reset key, a deleted stream and a disabled stream', async () => {

@@ -4,7 +4,7 @@ import { isDatabaseUnavailable } from '../../db/unavailable.js';
 import { sha256Hex } from '../random-ids.js';
 import type { PlaybackDirectory } from '../streams/playback-directory.js';
 import type { StreamRecord } from '../streams/stream-types.js';
-import { MAX_LAST_KNOWN_KEYS, PUBLISH_LOOKUP_TIMEOUT_MS } from '../streams/limits.js';
+import { PUBLISH_LOOKUP_TIMEOUT_MS } from '../streams/limits.js';
 
 /** The two lookups a publish decision makes (StreamService's). */
 export interface PublishLookups {
@@ -13,47 +13,37 @@ export interface PublishLookups {
 }
 
 export interface LastKnownKeysOptions {
-  readonly max?: number;
   readonly timeoutMs?: number;
 }
 
 /**
- * The publish lookups with a fallback for a PostgreSQL outage (README "PostgreSQL outage"). Every key the
- * database confirmed is remembered (by its sha256, with its stream: LRU, `max` entries). While the database is
- * unavailable, or does not answer within `timeoutMs`, a remembered key is accepted when the in-memory playback
- * directory still holds its stream with the same key hash (a key reset or a delete before the outage reached it
- * through LISTEN or the periodic reload); the stream's disabled flag is the directory's. Any other key throws
- * ONAIR_ERR_UNAVAILABLE, which the authorizer turns into a quick refusal. An encoder that was live on this node
- * therefore gets back on air after a network drop during an outage; a key never used here is not trusted blind.
+ * The publish lookups with a fallback for a PostgreSQL outage (README "PostgreSQL outage"). While the database is
+ * unavailable, or does not answer within `timeoutMs`, a key is checked against the in-memory playback directory:
+ * it holds every stream as last read (with its settings and its key's sha256, never the key), kept current by the
+ * service, LISTEN and the periodic reload, so a key reset, a delete or a disable made before the outage applies,
+ * on every node alike. A key no stream had is refused with ONAIR_ERR_UNAVAILABLE, which the authorizer turns into
+ * a quick refusal: it cannot be checked, and is not trusted blind.
  */
 export class LastKnownKeys implements PublishLookups {
-  private readonly byHash = new Map<string, StreamRecord>();
   private readonly log: Logger;
-  private readonly max: number;
   private readonly timeoutMs: number;
 
   constructor(private readonly inner: PublishLookups, private readonly directory: PlaybackDirectory, logger: Logger, options: LastKnownKeysOptions = {}) {
     this.log = logger.child({ module: 'last-known-keys' });
-    this.max = options.max ?? MAX_LAST_KNOWN_KEYS;
     this.timeoutMs = options.timeoutMs ?? PUBLISH_LOOKUP_TIMEOUT_MS;
   }
 
   async findByKey(key: string): Promise<StreamRecord | null> {
-    const hash = sha256Hex(key);
     try {
-      const stream = await this.bounded(this.inner.findByKey(key));
-      if (stream) this.remember(hash, stream);
-      else this.byHash.delete(hash);
-      return stream;
+      return await this.bounded(this.inner.findByKey(key));
     } catch (err) {
       if (!isDatabaseUnavailable(err)) throw err;
-      const known = this.byHash.get(hash);
-      const entry = known && this.directory.get(known.playbackId);
-      if (!known || !entry || entry.streamId !== known.id || entry.keyHash !== hash) {
-        throw new OnAirError('ONAIR_ERR_UNAVAILABLE', 'database unavailable: this stream key was not used on this node before the outage, so it cannot be checked', { cause: err });
+      const entry = this.directory.getByKeyHash(sha256Hex(key));
+      if (!entry?.stream) {
+        throw new OnAirError('ONAIR_ERR_UNAVAILABLE', 'database unavailable: no stream had this key before the outage, so it cannot be checked', { cause: err });
       }
-      this.log.warn({ streamId: known.id, disabled: entry.disabled }, 'database unavailable: stream key checked against the last-known keys');
-      return entry.disabled ? { ...known, status: 'disabled' } : known;
+      this.log.warn({ streamId: entry.streamId, disabled: entry.disabled }, 'database unavailable: stream key checked against the last-known keys');
+      return { ...entry.stream, streamKey: key, status: entry.disabled ? 'disabled' : entry.stream.status };
     }
   }
 
@@ -65,12 +55,6 @@ export class LastKnownKeys implements PublishLookups {
       if (isDatabaseUnavailable(err) && !this.directory.get(playbackId)) return null;
       throw err;
     }
-  }
-
-  private remember(hash: string, stream: StreamRecord): void {
-    this.byHash.delete(hash);
-    this.byHash.set(hash, stream);
-    if (this.byHash.size > this.max) this.byHash.delete(this.byHash.keys().next().value!);
   }
 
   /** A lookup that takes longer than `timeoutMs` counts as the database being unavailable (the encoder is waiting). */

@@ -39,5 +39,3 @@ export const DEFERRED_RETRY_MAX_MS = 5_000;
  * that publish (the last-known keys decide). Encoders give up on their own after about 5-10 s.
  */
 export const PUBLISH_LOOKUP_TIMEOUT_MS = 3_000;
-/** Last-known stream keys kept for a PostgreSQL outage (LRU; one entry per key that published on this node). */
-export const MAX_LAST_KNOWN_KEYS = 10_000;

@@ -1,34 +1,21 @@
 import type { Queryable } from '../../db/database.js';
-import { playbackEntry, type PlaybackEntry } from './playback-entry.js';
-import type { PlaybackPolicy } from './stream-types.js';
+import { entryOf, type PlaybackEntry } from './playback-entry.js';
+import { STREAM_COLUMNS_WITHOUT_KEY, toRecord, type StreamRow } from './stream-store.js';
 
-interface EntryRow {
-  id: string;
-  playback_id: string;
-  playback_policy: PlaybackPolicy;
-  disabled: boolean;
-  updated_at: Date | string;
-  key_hash: string;
-}
+/** Every stream column but the key itself: its hash is enough to check a publish against. */
+const COLUMNS = `${STREAM_COLUMNS_WITHOUT_KEY}, key_hash`;
 
-const COLUMNS = 'id, playback_id, playback_policy, disabled, updated_at, key_hash';
-
-function toEntry(row: EntryRow): PlaybackEntry {
-  return playbackEntry({
-    playbackId: row.playback_id, streamId: row.id, playbackPolicy: row.playback_policy, disabled: row.disabled, updatedAtMs: new Date(row.updated_at).getTime(),
-    keyHash: row.key_hash,
-  });
-}
+const toEntry = (row: StreamRow & { key_hash: string }): PlaybackEntry => entryOf(toRecord(row), row.key_hash);
 
 /** The playback directory's SQL: every stream's entry (start-up and the periodic reload), or a few by playback id. */
 export class PlaybackDirectoryStore {
   constructor(private readonly db: Queryable) {}
 
   async all(): Promise<PlaybackEntry[]> {
-    return (await this.db.query<EntryRow>(`SELECT ${COLUMNS} FROM streams`)).map(toEntry);
+    return (await this.db.query<StreamRow & { key_hash: string }>(`SELECT ${COLUMNS} FROM streams`)).map(toEntry);
   }
 
   async byPlaybackIds(ids: readonly string[]): Promise<PlaybackEntry[]> {
-    return (await this.db.query<EntryRow>(`SELECT ${COLUMNS} FROM streams WHERE playback_id = ANY($1::text[])`, [ids])).map(toEntry);
+    return (await this.db.query<StreamRow & { key_hash: string }>(`SELECT ${COLUMNS} FROM streams WHERE playback_id = ANY($1::text[])`, [ids])).map(toEntry);
   }
 }

@@ -7,6 +7,7 @@ import { NULL_EVENT_PUBLISHER } from './stream-events.js';
 import { StreamService } from './stream-service.js';
 import { PlaybackDirectory } from './playback-directory.js';
 import { PlaybackDirectorySync } from './playback-directory-sync.js';
+import { PlaybackDirectoryStore } from './playback-directory-store.js';
 import { playbackEntry, type PlaybackEntry } from './playback-entry.js';
 import { sha256Hex } from '../random-ids.js';
 
@@ -98,8 +99,10 @@ describe('PlaybackDirectory kept by the StreamService and the database (PGlite)'
     const s = await streams.create({ name: 'x' });
     assert.deepEqual(directory.get(s.playbackId), {
       playbackId: s.playbackId, streamId: s.id, playbackPolicy: 'public', disabled: false, streamPath: `live/${s.playbackId}`, updatedAtMs: s.updatedAt.getTime(),
-      keyHash: sha256Hex(s.streamKey),
+      keyHash: sha256Hex(s.streamKey), stream: (({ streamKey: _key, ...rest }) => rest)(s),
     });
+    const fromDatabase = (await new PlaybackDirectoryStore(db).byPlaybackIds([s.playbackId]))[0];
+    assert.deepEqual(fromDatabase, directory.get(s.playbackId), 'a database read gives the entry the service put');
     await streams.update(s.id, { settings: { playbackPolicy: 'signed' } });
     assert.equal(directory.get(s.playbackId)?.playbackPolicy, 'signed');
     await streams.disable(s.id);

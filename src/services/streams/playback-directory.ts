@@ -16,6 +16,8 @@ export type PlaybackEntryListener = () => void;
  */
 export class PlaybackDirectory {
   private readonly entries = new Map<string, PlaybackEntry>();
+  /** keyHash -> playback id, for publishes checked while PostgreSQL is unavailable (LastKnownKeys). */
+  private readonly byKeyHash = new Map<string, string>();
   private readonly listeners = new Map<string, Set<PlaybackEntryListener>>();
   /** Sequence of this process's own writes, and the last one per playback id since the current read began. */
   private localSeq = 0;
@@ -28,6 +30,12 @@ export class PlaybackDirectory {
 
   get(playbackId: string): PlaybackEntry | undefined {
     return this.entries.get(playbackId);
+  }
+
+  /** The entry whose stream key hashes to `keyHash`, as last known. */
+  getByKeyHash(keyHash: string): PlaybackEntry | undefined {
+    const playbackId = this.byKeyHash.get(keyHash);
+    return playbackId === undefined ? undefined : this.entries.get(playbackId);
   }
 
   get size(): number {
@@ -82,8 +90,10 @@ export class PlaybackDirectory {
   private set(playbackId: string, entry: PlaybackEntry | undefined): void {
     const old = this.entries.get(playbackId);
     if (sameEntry(old, entry)) return;
+    if (old?.keyHash && this.byKeyHash.get(old.keyHash) === playbackId) this.byKeyHash.delete(old.keyHash);
     if (entry) this.entries.set(playbackId, entry);
     else this.entries.delete(playbackId);
+    if (entry?.keyHash) this.byKeyHash.set(entry.keyHash, playbackId);
     const set = this.listeners.get(playbackId);
     if (!set) return;
     for (const fn of [...set]) {

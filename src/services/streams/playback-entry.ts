@@ -23,16 +23,22 @@ export interface PlaybackEntry {
    * publish is checked against it (LastKnownKeys). Absent in entries built by tests.
    */
   readonly keyHash?: string;
+  /**
+   * The stream as last read, without its key: while PostgreSQL is unavailable a publish whose key hashes to
+   * `keyHash` is decided from it (its settings), on any node (LastKnownKeys). Absent in entries built by tests.
+   */
+  readonly stream?: Omit<StreamRecord, 'streamKey'>;
 }
 
 export function playbackEntry(fields: Omit<PlaybackEntry, 'streamPath'>): PlaybackEntry {
   return { ...fields, streamPath: streamPathOf(fields.playbackId) };
 }
 
-export function entryOf(s: Pick<StreamRecord, 'id' | 'playbackId' | 'status' | 'settings' | 'updatedAt' | 'streamKey'>): PlaybackEntry {
+export function entryOf(s: StreamRecord, keyHash = sha256Hex(s.streamKey)): PlaybackEntry {
+  const { streamKey: _key, ...stream } = s;
   return playbackEntry({
     playbackId: s.playbackId, streamId: s.id, playbackPolicy: s.settings.playbackPolicy, disabled: s.status === 'disabled', updatedAtMs: s.updatedAt.getTime(),
-    keyHash: sha256Hex(s.streamKey),
+    keyHash, stream,
   });
 }
 

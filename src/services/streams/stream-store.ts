@@ -2,10 +2,11 @@ import type { Queryable } from '../../db/database.js';
 import type { LadderSetting, StreamRecord, StreamSettings } from './stream-types.js';
 import { decodeCursor, encodeCursor, type Page } from '../../db/page-cursor.js';
 
-interface StreamRow {
+export interface StreamRow {
   id: string;
   name: string;
-  stream_key: string;
+  /** Absent when read with STREAM_COLUMNS_WITHOUT_KEY. */
+  stream_key?: string;
   playback_id: string;
   status: 'idle' | 'active';
   disabled: boolean;
@@ -20,14 +21,17 @@ interface StreamRow {
   updated_at: Date | string;
 }
 
-const COLUMNS = `id, name, stream_key, playback_id, status, disabled, latency_mode, reconnect_window_sec, ladder,
+/** Every column a StreamRecord needs but the key (the playback directory holds streams without their keys). */
+export const STREAM_COLUMNS_WITHOUT_KEY = `id, name, playback_id, status, disabled, latency_mode, reconnect_window_sec, ladder,
   record, playback_policy, passthrough, srt_passphrase, created_at, updated_at`;
+const COLUMNS = `stream_key, ${STREAM_COLUMNS_WITHOUT_KEY}`;
 
-function toRecord(row: StreamRow): StreamRecord {
+/** A row as a record; read without its key, `streamKey` is empty. */
+export function toRecord(row: StreamRow): StreamRecord {
   return {
     id: row.id,
     name: row.name,
-    streamKey: row.stream_key,
+    streamKey: row.stream_key ?? '',
     playbackId: row.playback_id,
     status: row.disabled ? 'disabled' : row.status,
     settings: {
