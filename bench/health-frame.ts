@@ -11,7 +11,8 @@
  * arrival clock is the server's (performance.now), so clock readings cost what they cost in the server; media
  * runs faster than real time. A baseline loop walks the same packets reading the same fields and calls nothing:
  * health's cost is the difference, per message (the median over `--runs` alternating runs). Also printed: arrival
- * clock readings per 1000 messages (counted in a separate pass, so counting costs nothing above).
+ * clock readings per 1000 messages (counted in a separate pass, so counting costs nothing above), and heap bytes
+ * allocated per message (with minus without, over runs no collection interrupted).
  * Only the per-message path: the once-a-second evaluation is in bench/health-micro.ts.
  */
 import { readFileSync } from 'node:fs';
@@ -62,10 +63,16 @@ function reads(packets: readonly MediaPacket[], readMs: number): number[] {
 
 let sink = 0;
 
-/** One run over every stream: ns in total. `health` undefined: the baseline (the same loop, nothing called). */
+/** Heap bytes the last run allocated while feeding (negative: a collection ran in between, no reading). */
+let lastHeapBytes = 0;
+
+/** One run over every stream: ns in total. `clocks` undefined: the baseline (the same loop, nothing called). */
 function run(packets: readonly MediaPacket[], bounds: readonly number[], streams: number, clocks: ClockSource | undefined): number {
   const healths = clocks ? Array.from({ length: streams }, () => new StreamHealth(THRESHOLDS, clocks)) : [];
   for (const h of healths) h.start({} as Publisher);
+  const heap0 = process.memoryUsage().heapUsed;
+  // The baseline's work goes into a small integer (a Smi: no heap number per message), kept so it is not optimized away.
+  let acc = 0;
   const t0 = process.hrtime.bigint();
   for (let r = 0; r + 1 < bounds.length; r++) {
     for (let s = 0; s < streams; s++) {
@@ -78,16 +85,28 @@ function run(packets: readonly MediaPacket[], bounds: readonly number[], streams
           const video = p.kind === 'video';
           const keyframe = p.keyframe;
           if (h !== undefined) h.frame(p, video, p.dts, bytes, keyframe);
-          else sink += video ? bytes : keyframe ? 1 : 0;
+          else acc = (acc + (video ? bytes : keyframe ? 1 : 0)) | 0;
         } else if (h !== undefined) h.record(p);
-        else sink++;
+        else acc = (acc + 1) | 0;
       }
     }
   }
-  return Number(process.hrtime.bigint() - t0);
+  const ns = Number(process.hrtime.bigint() - t0);
+  sink ^= acc;
+  lastHeapBytes = process.memoryUsage().heapUsed - heap0;
+  return ns;
 }
 
-export function healthFrame(opts: { streams: number; seconds: number; readMs: number; runs: number }): { nsPerMessage: number; baseNs: number; clockReadsPer1000: number; messages: number } {
+export interface FrameFigures {
+  readonly nsPerMessage: number;
+  readonly baseNs: number;
+  readonly clockReadsPer1000: number;
+  readonly messages: number;
+  /** Heap bytes health allocated per message (with minus without, runs without a collection); null: none such. */
+  readonly bytesPerMessage: number | null;
+}
+
+export function healthFrame(opts: { streams: number; seconds: number; readMs: number; runs: number }): FrameFigures {
   const packets = clipPackets(opts.seconds);
   const bounds = reads(packets, opts.readMs);
   const messages = packets.length * opts.streams;
@@ -99,18 +118,25 @@ export function healthFrame(opts: { streams: number; seconds: number; readMs: nu
   run(packets, bounds, opts.streams, counting);
   const added: number[] = [];
   const base: number[] = [];
+  const heapWith: number[] = [];
+  const heapWithout: number[] = [];
   for (let i = 0; i < opts.runs + 2; i++) {
     // Alternating which goes first; the first two pairs warm up (optimized code, as in a running server).
     const first = i & 1;
     const x = first ? run(packets, bounds, opts.streams, undefined) : run(packets, bounds, opts.streams, performanceClocks);
+    const xHeap = lastHeapBytes;
     const y = first ? run(packets, bounds, opts.streams, performanceClocks) : run(packets, bounds, opts.streams, undefined);
     const [withHealth, without] = first ? [y, x] : [x, y];
+    const [hw, ho] = first ? [lastHeapBytes, xHeap] : [xHeap, lastHeapBytes];
+    if (i >= 2 && hw >= 0) heapWith.push(hw);
+    if (i >= 2 && ho >= 0) heapWithout.push(ho);
     if (i >= 2) {
       added.push((withHealth - without) / messages);
       base.push(without / messages);
     }
   }
-  return { nsPerMessage: median(added), baseNs: median(base), clockReadsPer1000: (clockReads * 1000) / messages, messages };
+  const bytesPerMessage = heapWith.length > 0 && heapWithout.length > 0 ? (median(heapWith) - median(heapWithout)) / messages : null;
+  return { nsPerMessage: median(added), baseNs: median(base), clockReadsPer1000: (clockReads * 1000) / messages, messages, bytesPerMessage };
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === resolve(import.meta.filename)) {
@@ -118,5 +144,6 @@ if (process.argv[1] && resolve(process.argv[1]) === resolve(import.meta.filename
   const readMs = numberArg('read-ms', 100);
   const f = healthFrame({ streams, seconds: numberArg('seconds', 120), readMs, runs: numberArg('runs', 9) });
   console.log(`health per message (reference clip, ${streams} streams, reads of ${readMs} ms of media, ${f.messages} messages a run): ${f.nsPerMessage.toFixed(1)} ns added`
-    + ` (baseline loop ${f.baseNs.toFixed(1)} ns); arrival clock read ${f.clockReadsPer1000.toFixed(1)} times per 1000 messages ${sink > 0 ? '' : ' '}`);
+    + ` (baseline loop ${f.baseNs.toFixed(1)} ns); arrival clock read ${f.clockReadsPer1000.toFixed(1)} times per 1000 messages;`
+    + ` heap allocated ${f.bytesPerMessage === null ? 'n/a (a collection in every run)' : `${f.bytesPerMessage.toFixed(2)} bytes`} per message${sink === 0.5 ? ' ' : ''}`);
 }
