@@ -65,6 +65,7 @@ const CTL = 2;
 /** One window: CPU share of each variant (VARIANTS order). */
 type Window = readonly number[];
 
+const seconds = (since: number): string => ((performance.now() - since) / 1000).toFixed(1);
 const load = (): string => loadavg().map((l) => l.toFixed(2)).join(' ');
 
 async function publishers(ports: readonly number[]): Promise<number[]> {
@@ -82,6 +83,7 @@ async function serverRound(round: number, clip: string, random: () => number): P
   const pubs: ReturnType<typeof startChild>[] = [];
   let scraper: NodeJS.Timeout | undefined;
   const windows: Window[] = [];
+  const began = performance.now();
   try {
     // Started and stopped together: a round's fixed overhead is time not measured.
     servers.push(...await Promise.all(positions.map((v, p) => startOnAir(0, ports[p]!, work, { name: v.name, args: v.args, startTimeoutMs: 180_000 }))));
@@ -96,7 +98,7 @@ async function serverRound(round: number, clip: string, random: () => number): P
       }, SCRAPE_MS);
     }
     const loadStart = load();
-    console.log(`round ${round + 1}/${ROUNDS}: positions ${positions.map((v, p) => `${ports[p]}=${v.name}`).join(', ')}; load average ${loadStart}; warming up ${CPU_WARMUP_MS / 1000} s`);
+    console.log(`round ${round + 1}/${ROUNDS}: positions ${positions.map((v, p) => `${ports[p]}=${v.name}`).join(', ')}; load average ${loadStart}; started in ${seconds(began)} s, warming up ${CPU_WARMUP_MS / 1000} s`);
     await sleep(CPU_WARMUP_MS);
     const live = await publishers(ports);
     if (live.some((n) => n !== STREAMS)) throw new Error(`round ${round + 1}: publishers per server ${live.join(', ')}, expected ${STREAMS} each`);
@@ -112,8 +114,10 @@ async function serverRound(round: number, clip: string, random: () => number): P
     return windows;
   } finally {
     clearInterval(scraper);
+    const stopping = performance.now();
     await Promise.all(pubs.map((p) => stopChild(p)));
     await Promise.all(servers.map((s) => s.stop()));
+    console.log(`round ${round + 1}: stopped in ${seconds(stopping)} s; the round took ${seconds(began)} s`);
   }
 }
 
