@@ -27,7 +27,8 @@ interface Slot {
 export async function runPrimary(config: Config, log: Logger, count: number): Promise<void> {
   const plog = log.child({ mod: 'primary' });
   // Checked here, once, in one line: a worker would otherwise make up its own secret that other nodes do not share.
-  checkClusterSettings(config);
+  // (With the longest worker id, `<node id>-w<N>`, which must fit the --node-id rule too.)
+  checkClusterSettings(config.cluster ? { ...config, nodeId: `${resolveNodeId(config)}-w${count}` } : config);
   if (config.cluster) checkEdgeSettings(config, { locate: async () => undefined });
   // Internal pulls between workers are signed like pulls between nodes; a secret made here if none is configured.
   const secret = config.clusterSecret || randomBytes(32).toString('base64url');
