@@ -65,13 +65,17 @@ export async function runWorker(shared: Config, log: Logger): Promise<void> {
   };
   const locator = new IpcOwnerLocator(send);
   // Set once started (the primary's messages can arrive before).
-  const started: { onair?: RunningOnAir } = {};
+  const started: { onair?: RunningOnAir; drainAsked?: boolean } = {};
   process.on('message', (m: unknown) => {
     if (!isOnAirMessage(m)) return;
     const msg = m as PrimaryMessage;
     if (msg.onair === 'located') locator.answer(msg.id, msg.owner);
     else if (msg.onair === 'stop') stop('primary');
-    else if (msg.onair === 'drain') void started.onair?.cluster.drain();
+    else if (msg.onair === 'drain') {
+      // A worker still starting (a restart) drains as soon as it is up.
+      started.drainAsked = true;
+      void started.onair?.cluster.drain();
+    }
   });
   const { startOnAir } = await import('./app.js');
   const wlog = log.child({ worker: index });
@@ -103,6 +107,7 @@ export async function runWorker(shared: Config, log: Logger): Promise<void> {
   }
   // Drained (this worker's share of `onair drain`): it leaves, and the primary does not start it again.
   void running.cluster.drained.then(() => stop('drained'));
+  if (started.drainAsked) void running.cluster.drain();
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('disconnect', () => stop('primary gone'));
