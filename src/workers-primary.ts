@@ -42,7 +42,16 @@ export async function runPrimary(config: Config, log: Logger, count: number): Pr
 
   // A stream published on no worker of this machine: with --cluster, one worker per stream (by a hash of its
   // path) pulls it from the owning node and packages its HLS; the other workers pull from and forward HLS to it.
-  const designated = (path: string): number | undefined => (config.cluster ? 1 + (pathHash(path) % count) : undefined);
+  // While that worker is being restarted the next running one stands in, so there is still one pull per machine.
+  const designated = (path: string): number | undefined => {
+    if (!config.cluster) return undefined;
+    const first = pathHash(path) % count;
+    for (let i = 0; i < count; i++) {
+      const slot = slots[(first + i) % count]!;
+      if (slot.internal) return slot.index;
+    }
+    return undefined;
+  };
   const ownerOf = (path: string, asker: number): WorkerOwner | undefined => {
     const index = owners.get(path) ?? designated(path);
     const internal = index === undefined || index === asker ? undefined : slots[index - 1]!.internal;
