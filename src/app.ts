@@ -238,7 +238,8 @@ export async function startOnAir(config: Config, log: Logger, options: StartOpti
   // HLS packaging subscribes to the hub for every published stream; the HTTP routes only serve what it made.
   const hlsPackagers = config.hls
     ? new HlsPackagers(hub, (d) => hlsSettings(config, d), log.child({ mod: 'hls' }), undefined, (path) => transcode.timeline(path),
-      // Workers: HLS of a stream is packaged once, by its owner (other workers forward to it); pulls are not packaged.
+      // Workers: HLS of a stream is packaged once per machine, by its owner or by the one worker pulling it from another
+      // node (other workers forward to it); pulls from a sibling worker are not packaged.
       options.worker ? packagedInWorker : undefined)
     : undefined;
   const playback = {
