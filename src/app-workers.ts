@@ -1,6 +1,9 @@
 import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { RtmpServer } from './servers/rtmp/rtmp-server.js';
+import type { PublisherInfo } from './hub/index.js';
+import { EDGE_PROTOCOL } from './services/edge/index.js';
+import { isSiblingNodeId } from './workers-ipc.js';
 
 /** What a `--workers` worker is told by the primary (workers-worker.ts builds it from its environment). */
 export interface WorkerRole {
@@ -10,6 +13,18 @@ export interface WorkerRole {
   readonly runOnce: boolean;
   /** The internal HTTP base of the worker owning a stream published in another worker (HLS is served there). */
   hlsOrigin(streamPath: string): Promise<string | undefined>;
+  /** --cluster: true for a registry node id that is another worker of this machine (reached over IPC, not the cluster). */
+  siblingNode(nodeId: string): boolean;
+  /** `onair drain` reached this worker: the primary then drains them all. */
+  onDrain(): void;
+}
+
+/**
+ * Workers: which publishers get an HLS packager. Not a pull from a sibling worker (that worker packages it and
+ * HLS is forwarded there); a pull from another cluster node is packaged by the one worker that pulls it.
+ */
+export function packagedInWorker(publisher: PublisherInfo): boolean {
+  return publisher.protocol !== EDGE_PROTOCOL || !isSiblingNodeId(publisher.remoteAddress);
 }
 
 /**

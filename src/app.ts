@@ -48,8 +48,8 @@ import {
 } from './services/cluster/index.js';
 import { clusterRoutes } from './servers/http/api/routes/cluster-routes.js';
 import { checkEdgeSettings, createEdge, ownerLocatorOf } from './app-edge.js';
-import { EDGE_PROTOCOL, type EdgePulls, type OwnerLocator } from './services/edge/index.js';
-import { listenInternal, type WorkerRole } from './app-workers.js';
+import { FirstOwnerLocator, type EdgePulls, type OwnerLocator } from './services/edge/index.js';
+import { listenInternal, packagedInWorker, type WorkerRole } from './app-workers.js';
 
 export interface RunningOnAir {
   readonly hub: StreamHub;
@@ -95,8 +95,12 @@ export async function startOnAir(config: Config, log: Logger, options: StartOpti
   checkClusterSettings(config);
   trustProxyOption(config.trustProxy);
   const coordinator = createCoordinator(config, log);
-  // Where a stream published elsewhere is: the workers' primary, else the cluster's registry, else --edge-origin.
-  const locator = ownerLocatorOf(config, options.ownerLocator ?? (coordinator.clustered ? coordinator : undefined));
+  // Where a stream published elsewhere is: the workers' primary (this machine), then the cluster's registry (other
+  // machines: this machine's other workers are skipped there), else --edge-origin.
+  const clusterLocator = coordinator.clustered ? coordinator : undefined;
+  const locator = ownerLocatorOf(config, options.ownerLocator && clusterLocator
+    ? new FirstOwnerLocator([options.ownerLocator, clusterLocator], (owner) => options.worker?.siblingNode(owner.nodeId) === true)
+    : options.ownerLocator ?? clusterLocator);
   checkEdgeSettings(config, locator);
   const webhookTargets = new WebhookTargetPolicy(config.webhookAllowNetworks);
   // A worker's shared ports are held by the primary, which checked them.
@@ -116,7 +120,7 @@ export async function startOnAir(config: Config, log: Logger, options: StartOpti
   }
 
   const gate = new ClusterPublishGate({ coordinator, hub, takeover: takeoverPolicy(config), log });
-  const drainer = new NodeDrainer({ hub, coordinator, gate, log: log.child({ mod: 'cluster' }) });
+  const drainer = new NodeDrainer({ hub, coordinator, gate, log: log.child({ mod: 'cluster' }), onDrain: options.worker?.onDrain });
   const opened = await openDatabase(config);
   const db = options.wrapDatabase?.(opened) ?? opened;
   // Playback decisions come from memory; PGlite is this process's own, so only PostgreSQL needs the safety reload.
@@ -234,8 +238,9 @@ export async function startOnAir(config: Config, log: Logger, options: StartOpti
   // HLS packaging subscribes to the hub for every published stream; the HTTP routes only serve what it made.
   const hlsPackagers = config.hls
     ? new HlsPackagers(hub, (d) => hlsSettings(config, d), log.child({ mod: 'hls' }), undefined, (path) => transcode.timeline(path),
-      // Workers: HLS of a stream is packaged once, by its owner (other workers forward to it); pulls are not packaged.
-      options.worker ? (protocol) => protocol !== EDGE_PROTOCOL : undefined)
+      // Workers: HLS of a stream is packaged once per machine, by its owner or by the one worker pulling it from another
+      // node (other workers forward to it); pulls from a sibling worker are not packaged.
+      options.worker ? packagedInWorker : undefined)
     : undefined;
   const playback = {
     hub, config, log: log.child({ mod: 'playback' }), authorizePlay: auth.authorizePlay, decidePlay: (r: PlayAuthRequest) => playAuth.decide(r), watchPlay: auth.watchPlay,
@@ -291,7 +296,8 @@ export async function startOnAir(config: Config, log: Logger, options: StartOpti
   ports.http = (http.server.address() as { port: number }).port;
   if (options.worker) Object.assign(ports, { internal: await listenInternal(rtmp, http.server) });
   await coordinator.start(advertisedUrls(config, ports));
-  sweeper?.start();
+  // Workers: one sweeper per machine is enough (the sweep is under a cluster-wide lock anyway).
+  if ((options.worker?.index ?? 1) === 1) sweeper?.start();
   dispatcher.start();
   monitoring.start();
   // After start-up has returned: its last references to the database's start-up buffers are gone by then.

@@ -3,17 +3,32 @@ export type WorkerMessage =
   | { onair: 'ready'; index: number; ports: { rtmp: number; http: number; srt: number | null; internal: { rtmp: number; http: number } } }
   | { onair: 'own'; path: string }
   | { onair: 'disown'; path: string }
-  | { onair: 'locate'; id: number; path: string };
+  | { onair: 'locate'; id: number; path: string }
+  /** `onair drain` reached this worker (API): the primary drains every worker. */
+  | { onair: 'drain' };
 
 export type PrimaryMessage =
   | { onair: 'located'; id: number; owner: WorkerOwner | undefined }
-  | { onair: 'stop' };
+  | { onair: 'stop' }
+  | { onair: 'drain' };
 
 /** A stream's owner as the primary answers a worker: an OwnerAddress plus its internal HTTP base (HLS). */
 export interface WorkerOwner {
   nodeId: string;
   rtmpUrl: string;
   httpUrl: string;
+}
+
+/**
+ * The owner name of a sibling worker in answers and in its pulls' PublisherInfo.remoteAddress. `@` cannot occur in
+ * a --node-id, so a pull from a sibling is never mistaken for a pull from another cluster node.
+ */
+export function siblingNodeId(index: number): string {
+  return `@worker-${index}`;
+}
+
+export function isSiblingNodeId(id: string): boolean {
+  return id.startsWith('@worker-');
 }
 
 export function isOnAirMessage(m: unknown): m is { onair: string } {

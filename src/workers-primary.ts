@@ -3,7 +3,9 @@ import { randomBytes } from 'node:crypto';
 import type { Config } from './config/schema.js';
 import type { Logger } from './core/logger.js';
 import { announcedUrls } from './config/announced-urls.js';
-import { isOnAirMessage, type PrimaryMessage, type WorkerMessage, type WorkerOwner } from './workers-ipc.js';
+import { checkClusterSettings, resolveNodeId } from './services/cluster/index.js';
+import { checkEdgeSettings } from './app-edge.js';
+import { isOnAirMessage, siblingNodeId, type PrimaryMessage, type WorkerMessage, type WorkerOwner } from './workers-ipc.js';
 
 /** A worker that dies is started again after this (a crash loop costs a restart per second, not a busy loop). */
 const RESTART_DELAY_MS = 1_000;
@@ -24,20 +26,42 @@ interface Slot {
  */
 export async function runPrimary(config: Config, log: Logger, count: number): Promise<void> {
   const plog = log.child({ mod: 'primary' });
+  // Checked here, once, in one line: a worker would otherwise make up its own secret that other nodes do not share.
+  // (With the longest worker id, `<node id>-w<N>`, which must fit the --node-id rule too.)
+  checkClusterSettings(config.cluster ? { ...config, nodeId: `${resolveNodeId(config)}-w${count}` } : config);
+  if (config.cluster) checkEdgeSettings(config, { locate: async () => undefined });
   // Internal pulls between workers are signed like pulls between nodes; a secret made here if none is configured.
   const secret = config.clusterSecret || randomBytes(32).toString('base64url');
   const slots: Slot[] = Array.from({ length: count }, (_, i) => ({ index: i + 1, worker: undefined, internal: undefined }));
   const owners = new Map<string, number>();
+  // --cluster: each worker is a cluster node `<node id>-w<index>` (README "Edges and workers"); the base is fixed here
+  // so a restarted worker keeps its id (its previous run's sessions are ended at its start, nobody else's).
+  const nodeBase = resolveNodeId(config);
   let stopping = false;
+  let draining = false;
 
+  // A stream published on no worker of this machine: with --cluster, one worker per stream (by a hash of its
+  // path) pulls it from the owning node and packages its HLS; the other workers pull from and forward HLS to it.
+  // While that worker is being restarted the next running one stands in, so there is still one pull per machine.
+  const designated = (path: string): number | undefined => {
+    if (!config.cluster) return undefined;
+    const first = pathHash(path) % count;
+    for (let i = 0; i < count; i++) {
+      const slot = slots[(first + i) % count]!;
+      if (slot.internal) return slot.index;
+    }
+    return undefined;
+  };
   const ownerOf = (path: string, asker: number): WorkerOwner | undefined => {
-    const index = owners.get(path);
+    const index = owners.get(path) ?? designated(path);
     const internal = index === undefined || index === asker ? undefined : slots[index - 1]!.internal;
-    return internal && { nodeId: `worker-${index}`, rtmpUrl: `rtmp://127.0.0.1:${internal.rtmp}`, httpUrl: `http://127.0.0.1:${internal.http}` };
+    return internal && { nodeId: siblingNodeId(index!), rtmpUrl: `rtmp://127.0.0.1:${internal.rtmp}`, httpUrl: `http://127.0.0.1:${internal.http}` };
   };
 
   const fork = (slot: Slot, runOnce: boolean): Promise<WorkerMessage & { onair: 'ready' }> => new Promise((resolve, reject) => {
-    const worker = cluster.fork({ ONAIR_WORKER_INDEX: String(slot.index), ONAIR_WORKER_RUN_ONCE: runOnce ? '1' : '0', ONAIR_CLUSTER_SECRET: secret });
+    const worker = cluster.fork({
+      ONAIR_WORKER_INDEX: String(slot.index), ONAIR_WORKER_RUN_ONCE: runOnce ? '1' : '0', ONAIR_CLUSTER_SECRET: secret, ONAIR_WORKER_NODE_BASE: nodeBase,
+    });
     slot.worker = worker;
     let ready = false;
     worker.on('message', (m: unknown) => {
@@ -58,6 +82,9 @@ export async function runPrimary(config: Config, log: Logger, count: number): Pr
         case 'locate':
           worker.send({ onair: 'located', id: msg.id, owner: ownerOf(msg.path, slot.index) } satisfies PrimaryMessage);
           return;
+        case 'drain':
+          drainAll();
+          return;
       }
     });
     worker.on('exit', (code, signal) => {
@@ -69,12 +96,26 @@ export async function runPrimary(config: Config, log: Logger, count: number): Pr
       for (const [path, index] of owners) if (index === slot.index) owners.delete(path);
       if (!ready) return reject(new Error(`worker ${slot.index} exited during start-up (code ${code}, signal ${signal})`));
       if (stopping) return;
+      // A drained worker leaves for good; the machine has drained when the last one has.
+      if (draining) {
+        plog.info({ worker: slot.index }, 'worker drained');
+        if (slots.every((s) => s.worker === undefined)) process.exit(0);
+        return;
+      }
       plog.warn({ worker: slot.index, code, signal }, 'worker died; starting it again');
       setTimeout(() => {
-        if (!stopping) fork(slot, false).catch((err: Error) => plog.error({ worker: slot.index, err: err.message }, 'worker restart failed'));
+        if (!stopping && !draining) fork(slot, false).catch((err: Error) => plog.error({ worker: slot.index, err: err.message }, 'worker restart failed'));
       }, RESTART_DELAY_MS).unref();
     });
   });
+
+  // `onair drain` lands on one worker (the API): every worker drains, and none is restarted after it exits.
+  const drainAll = (): void => {
+    if (draining || stopping) return;
+    draining = true;
+    plog.info('draining every worker');
+    for (const s of slots) if (s.worker?.isConnected()) s.worker.send({ onair: 'drain' } satisfies PrimaryMessage);
+  };
 
   const stop = (signal: string): void => {
     if (stopping) return;
@@ -103,4 +144,11 @@ export async function runPrimary(config: Config, log: Logger, count: number): Pr
     for (const s of slots) s.worker?.kill('SIGTERM');
     process.exitCode = 1;
   }
+}
+
+/** FNV-1a of a stream path: the same worker for a path on every ask, spread evenly over the workers. */
+function pathHash(path: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < path.length; i++) h = Math.imul(h ^ path.charCodeAt(i), 0x01000193);
+  return h >>> 0;
 }

@@ -55,32 +55,47 @@ class IpcOwnerLocator implements OwnerLocator {
  * One `--workers` worker: the whole server (startOnAir) on the shared ports, plus its internal loopback ports, its
  * publishers registered with the primary, and pulls from the other workers for its viewers.
  */
-export async function runWorker(config: Config, log: Logger): Promise<void> {
+export async function runWorker(shared: Config, log: Logger): Promise<void> {
   const index = Number(process.env.ONAIR_WORKER_INDEX ?? '1');
+  // --cluster: this worker is the cluster node `<machine's node id>-w<index>` (its own leases, sessions and run).
+  const nodeBase = process.env.ONAIR_WORKER_NODE_BASE ?? '';
+  const config: Config = shared.cluster ? { ...shared, nodeId: `${nodeBase}-w${index}` } : shared;
   const send = (m: WorkerMessage): void => {
     if (process.connected) process.send!(m);
   };
   const locator = new IpcOwnerLocator(send);
+  // Set once started (the primary's messages can arrive before).
+  const started: { onair?: RunningOnAir; drainAsked?: boolean } = {};
   process.on('message', (m: unknown) => {
     if (!isOnAirMessage(m)) return;
     const msg = m as PrimaryMessage;
     if (msg.onair === 'located') locator.answer(msg.id, msg.owner);
     else if (msg.onair === 'stop') stop('primary');
+    else if (msg.onair === 'drain') {
+      // A worker still starting (a restart) drains as soon as it is up.
+      started.drainAsked = true;
+      void started.onair?.cluster.drain();
+    }
   });
   const { startOnAir } = await import('./app.js');
   const wlog = log.child({ worker: index });
-  const onair: RunningOnAir = await startOnAir(config, wlog, {
+  const running = started.onair = await startOnAir(config, wlog, {
     ownerLocator: locator,
-    worker: { index, runOnce: process.env.ONAIR_WORKER_RUN_ONCE === '1', hlsOrigin: (path) => locator.hlsOrigin(path) },
+    worker: {
+      index, runOnce: process.env.ONAIR_WORKER_RUN_ONCE === '1', hlsOrigin: (path) => locator.hlsOrigin(path),
+      // The cluster registry lists this machine's workers as nodes; they are reached through the IPC directory.
+      siblingNode: (id) => id.startsWith(`${nodeBase}-w`) && /^\d+$/.test(id.slice(nodeBase.length + 2)),
+      onDrain: () => send({ onair: 'drain' }),
+    },
   });
   // The directory: a stream is owned by the worker its publisher reached (pulls from other workers are not owners).
-  onair.hub.events.on('publish', (e) => e.publisher.protocol !== EDGE_PROTOCOL && send({ onair: 'own', path: e.path }));
-  onair.hub.events.on('unpublish', (e) => e.publisher.protocol !== EDGE_PROTOCOL && send({ onair: 'disown', path: e.path }));
-  if (onair.generatedApiToken) {
-    console.log(`\nAdmin API token (shown once, store it now): ${onair.generatedApiToken}\n`);
+  running.hub.events.on('publish', (e) => e.publisher.protocol !== EDGE_PROTOCOL && send({ onair: 'own', path: e.path }));
+  running.hub.events.on('unpublish', (e) => e.publisher.protocol !== EDGE_PROTOCOL && send({ onair: 'disown', path: e.path }));
+  if (running.generatedApiToken) {
+    console.log(`\nAdmin API token (shown once, store it now): ${running.generatedApiToken}\n`);
   }
-  wlog.info({ pid: process.pid, internal: onair.ports.internal }, 'worker ready');
-  send({ onair: 'ready', index, ports: { rtmp: onair.ports.rtmp, http: onair.ports.http, srt: onair.ports.srt, internal: onair.ports.internal! } });
+  wlog.info({ pid: process.pid, internal: running.ports.internal, nodeId: running.cluster.coordinator.nodeId }, 'worker ready');
+  send({ onair: 'ready', index, ports: { rtmp: running.ports.rtmp, http: running.ports.http, srt: running.ports.srt, internal: running.ports.internal! } });
 
   let stopping = false;
   function stop(why: string): void {
@@ -88,8 +103,11 @@ export async function runWorker(config: Config, log: Logger): Promise<void> {
     stopping = true;
     wlog.info({ why }, 'worker shutting down');
     setTimeout(() => process.exit(1), 5_000).unref();
-    onair.close().then(() => process.exit(0), () => process.exit(1));
+    (started.onair?.close() ?? Promise.resolve()).then(() => process.exit(0), () => process.exit(1));
   }
+  // Drained (this worker's share of `onair drain`): it leaves, and the primary does not start it again.
+  void running.cluster.drained.then(() => stop('drained'));
+  if (started.drainAsked) void running.cluster.drain();
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('disconnect', () => stop('primary gone'));

@@ -71,3 +71,20 @@ describe('PGlite on disk', () => {
     }
   });
 });
+
+describe('PostgreSQL: nodes starting at once on an empty database', () => {
+  it('every start succeeds and each migration is applied once (the bookkeeping table is created under the lock too)', async () => {
+    for (let round = 0; round < 4; round++) {
+      const url = await freshPostgresDatabase(pg.url);
+      const opened = await Promise.allSettled([1, 2, 3, 4].map(() => openDatabase({ databaseUrl: url, dataDir: '' })));
+      const dbs = opened.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+      try {
+        assert.deepEqual(opened.filter((r) => r.status === 'rejected').map((r) => String((r as PromiseRejectedResult).reason)), [], `round ${round}`);
+        const rows = await dbs[0]!.query<{ id: number }>('SELECT id FROM schema_migrations ORDER BY id');
+        assert.deepEqual(rows.map((r) => r.id), MIGRATIONS.map((m) => m.id));
+      } finally {
+        await Promise.all(dbs.map((db) => db.close()));
+      }
+    }
+  });
+});

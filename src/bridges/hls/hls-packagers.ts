@@ -1,5 +1,5 @@
 import type { Logger } from '../../core/logger.js';
-import type { DeliveryPreferences, StreamHub } from '../../hub/index.js';
+import type { DeliveryPreferences, PublisherInfo, StreamHub } from '../../hub/index.js';
 import { type RenditionTimeline, SourceAlignment, type Timers } from '../../protocols/hls/index.js';
 import type { HlsSettings } from './hls-settings.js';
 import { HlsStreamPackager } from './hls-stream-packager.js';
@@ -22,11 +22,11 @@ export class HlsPackagers {
     private readonly timers?: Timers,
     /** ABR renditions' place on their source's timeline, for PDT alignment; none = every path on its own. */
     private readonly timeline?: RenditionTimeline,
-    /** Which publishers get a packager, by PublisherInfo.protocol (workers: not pulls, whose HLS the owner serves). */
-    private readonly packages: (protocol: string) => boolean = () => true,
+    /** Which publishers get a packager (workers: not pulls from a sibling worker, whose HLS that worker serves). */
+    private readonly packages: (publisher: PublisherInfo) => boolean = () => true,
   ) {
-    this.offPublish = hub.events.on('publish', (e) => this.packages(e.publisher.protocol) && this.ensure(e.path));
-    for (const s of hub.streams()) if (s.publisher && this.packages(s.publisher.info.protocol)) this.ensure(s.path);
+    this.offPublish = hub.events.on('publish', (e) => this.packages(e.publisher) && this.ensure(e.path));
+    for (const s of hub.streams()) if (s.publisher && this.packages(s.publisher.info)) this.ensure(s.path);
   }
 
   get(path: string): HlsStreamPackager | undefined {

@@ -36,9 +36,9 @@ test('node id and advertised URLs: flags win, defaults name the host and the bou
     { rtmpUrl: 'rtmp://10.0.0.2:1935', httpUrl: 'http://10.0.0.2:8080' });
 });
 
-test('--cluster with --workers is refused (not combined yet); --cluster or --edge-origin without --cluster-secret is refused at start', async () => {
+test('--cluster with --workers is accepted; --cluster or --edge-origin without --cluster-secret is refused at start', async () => {
   const env = { DATABASE_URL: 'postgres://x/y' };
-  assert.throws(() => checkClusterSettings(config(['--cluster', 'redis://h:1', '--workers', '2'], env)), /--cluster with --workers is not supported yet/);
+  checkClusterSettings(config(['--cluster', 'redis://h:1', '--workers', '2'], env));
   const { checkEdgeSettings } = await import('../../app-edge.js');
   const locator = { locate: async () => undefined };
   assert.throws(() => checkEdgeSettings(config(['--cluster', 'redis://h:1'], env), locator), /--cluster-secret/);

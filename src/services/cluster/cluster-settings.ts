@@ -18,9 +18,6 @@ export function checkClusterSettings(config: Config): void {
   }
   if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') throw new OnAirError('ONAIR_ERR_CONFIG', '--cluster: expected a redis:// or rediss:// URL');
   // PGlite is one process's own database: other nodes would see none of its streams, keys or sessions.
-  if (config.workers !== '1') {
-    throw new OnAirError('ONAIR_ERR_CONFIG', '--cluster with --workers is not supported yet: run one node per core (each with its own --node-id and ports) instead');
-  }
   if (!config.databaseUrl) {
     throw new OnAirError('ONAIR_ERR_CONFIG', '--cluster needs a shared PostgreSQL database: set DATABASE_URL (or --database-url); the embedded PGlite database belongs to one node');
   }

@@ -16,7 +16,11 @@ export class NodeDrainer {
   private resolveDrained!: () => void;
   private started = false;
 
-  constructor(private readonly deps: { hub: StreamHub; coordinator: ClusterCoordinator; gate: ClusterPublishGate; log: Logger }) {
+  constructor(private readonly deps: {
+    hub: StreamHub; coordinator: ClusterCoordinator; gate: ClusterPublishGate; log: Logger;
+    /** Told when a drain starts here (workers: the primary drains the machine's other workers too). */
+    onDrain?: () => void;
+  }) {
     this.drained = new Promise((resolve) => (this.resolveDrained = resolve));
   }
 
@@ -30,6 +34,7 @@ export class NodeDrainer {
     const live = this.livePaths();
     if (this.started) return { publishers: live.length };
     this.started = true;
+    this.deps.onDrain?.();
     gate.refuseNewPublishers();
     await coordinator.setDraining(true);
     log.info({ publishers: live.length }, 'draining: new publishers refused, closing the live ones');

@@ -1,4 +1,4 @@
-export { type OwnerAddress, type OwnerLocator, StaticOwnerLocator } from './owner-locator.js';
+export { FirstOwnerLocator, type OwnerAddress, type OwnerLocator, StaticOwnerLocator } from './owner-locator.js';
 export { EDGE_TOKEN_PARAM, signEdgeToken, verifyEdgeToken } from './edge-token.js';
 export { withInternalPulls } from './internal-play-auth.js';
 export {

@@ -26,3 +26,20 @@ export class StaticOwnerLocator implements OwnerLocator {
     return this.owner;
   }
 }
+
+/**
+ * Asks each locator in turn; the first owner found wins. `skip` drops an answer that must not be pulled from
+ * (`--workers` with `--cluster`: the registry lists this machine's other workers as nodes, and those are reached
+ * through the first locator, the workers' directory; pulling from the machine's shared port could loop back here).
+ */
+export class FirstOwnerLocator implements OwnerLocator {
+  constructor(private readonly locators: readonly OwnerLocator[], private readonly skip: (owner: OwnerAddress) => boolean = () => false) {}
+
+  async locate(path: string): Promise<OwnerAddress | undefined> {
+    for (const locator of this.locators) {
+      const owner = await locator.locate(path);
+      if (owner) return this.skip(owner) ? undefined : owner;
+    }
+    return undefined;
+  }
+}

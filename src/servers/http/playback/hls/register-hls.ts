@@ -103,14 +103,22 @@ function answer(ex: HlsExchange, deps: HlsServingDeps & { packagers: HlsPackager
   if (deps.hlsOrigin && req.headers[HOP_HEADER] === undefined && !hasOwnPublisher(deps, decision.streamPath)) {
     return forwardOrServe(ex, deps, serving, decision.streamPath, resource, q < 0 ? NO_QUERY : parseQuery(query));
   }
-  if (deps.edge && !deps.hlsOrigin) {
-    deps.edge.touch(decision.streamPath);
-    if (!deps.packagers.get(decision.streamPath)) return pullThenServe(ex, deps, serving, decision.streamPath, resource, q < 0 ? NO_QUERY : parseQuery(query));
-  }
-  return serveHere(ex, deps, serving, decision.streamPath, resource, q < 0 ? NO_QUERY : parseQuery(query));
+  return serveLocal(ex, deps, serving, decision.streamPath, resource, q < 0 ? NO_QUERY : parseQuery(query));
 }
 
 type Deps = HlsServingDeps & { packagers: HlsPackagers };
+
+/**
+ * Served by this process. A stream published on no worker of this machine is pulled here first (an edge; with
+ * --workers and --cluster, the one worker the primary names for the stream pulls it from its owning node).
+ */
+function serveLocal(ex: HlsExchange, deps: Deps, serving: HlsServing, streamPath: string, resource: HlsResource, query: HlsQuery): void | Promise<void> {
+  if (deps.edge && (!deps.hlsOrigin || !hasOwnPublisher(deps, streamPath))) {
+    deps.edge.touch(streamPath);
+    if (!deps.packagers.get(streamPath)) return pullThenServe(ex, deps, serving, streamPath, resource, query);
+  }
+  return serveHere(ex, deps, serving, streamPath, resource, query);
+}
 
 function serveHere(ex: HlsExchange, deps: Deps, serving: HlsServing, streamPath: string, resource: HlsResource, query: HlsQuery): void | Promise<void> {
   if (!deps.packagers.get(streamPath)) return ex.error('stream_not_live', 'stream not live');
@@ -122,7 +130,7 @@ function serveHere(ex: HlsExchange, deps: Deps, serving: HlsServing, streamPath:
 async function forwardOrServe(ex: HlsExchange, deps: Deps, serving: HlsServing, streamPath: string, resource: HlsResource, query: HlsQuery): Promise<void> {
   const origin = await deps.hlsOrigin!(streamPath);
   if (origin) return proxyHls(ex.req, ex.res, origin);
-  return serveHere(ex, deps, serving, streamPath, resource, query);
+  return serveLocal(ex, deps, serving, streamPath, resource, query);
 }
 
 /**
