@@ -14,7 +14,7 @@ export async function migrate(db: Database, migrations: readonly Migration[] = M
     await tx.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_ID]);
     await tx.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
       id integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
-  });
+  }, { unbounded: true }); // the lock may wait for another node's migrations
   const applied: number[] = [];
   for (const m of [...migrations].sort((a, b) => a.id - b.id)) {
     const done = await db.transaction(async (tx) => {
