@@ -228,7 +228,12 @@ function nginxHlsHttp(dir: string, httpPort: number): string {
   ${temp}
   server {
     listen 127.0.0.1:${httpPort};
-    location /hls/ { root ${dir}; add_header Cache-Control no-cache; }
+    location /hls/ {
+      root ${dir}; add_header Cache-Control no-cache;
+      # As the cache front has it (support/nginx-hls-cache.ts), for fragments only: nginx-rtmp writes a fragment
+      # once, but replaces the playlist, which a cached descriptor would serve stale.
+      location ~ \\.ts$ { open_file_cache max=10000 inactive=30s; }
+    }
     location = /healthz { return 200 "ok\n"; }
   }
 }`;
