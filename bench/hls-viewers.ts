@@ -19,7 +19,7 @@
  * how low Node itself goes for this load; `--onair-behind-cache`, OnAir behind README's nginx proxy_cache block,
  * the CPU of nginx and OnAir together per GB the viewers got from nginx.
  */
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -33,8 +33,12 @@ import { HttpViewerClient, RtmpPlayerClient, type LoadClient } from './lib/viewe
 import { printRatios, printRows, type ViewerRow } from './lib/viewers-report.js';
 
 const root = resolve(import.meta.dirname, '..');
-/** Servers' data and nginx-rtmp's fragments (`.ts` files: kept out of the source tree, where tsc would read them). */
-const workDir = mkdtempSync(join(tmpdir(), 'onair-viewers-'));
+/**
+ * Servers' data, nginx-rtmp's fragments and the nginx cache (kept out of the source tree, where tsc would read the
+ * `.ts` files), on tmpfs when there is one: every contender's files in memory alike, as a cache or HLS directory
+ * on a busy server would be, so no contender pays a filesystem's journal.
+ */
+const workDir = mkdtempSync(join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'onair-viewers-'));
 const SERVER_CPU = 0;
 const LOAD_CPU = 1;
 /** Viewers started per second during the ramp (a crowd arriving, not a thundering herd); at least MIN_RAMP_S. */

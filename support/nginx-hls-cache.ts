@@ -1,9 +1,10 @@
 /**
  * The `location /hls/` of README's "An HTTP cache in front (nginx proxy_cache)", for OnAir at `upstream`: the
  * test (test/support/nginx-cache.ts) and the viewer bench (bench/hls-viewers.ts --onair-behind-cache) run exactly
- * what the README shows (paths and ports aside).
+ * what the README shows (paths and ports aside). `cacheStatus: false` leaves out the X-Cache-Status header, a
+ * debugging aid the README marks as optional (the bench measures the block without it).
  */
-export function hlsCacheLocation(upstream: string): string {
+export function hlsCacheLocation(upstream: string, opts: { cacheStatus?: boolean } = {}): string {
   return `
     location /hls/ {
       proxy_pass http://${upstream};
@@ -24,7 +25,10 @@ export function hlsCacheLocation(upstream: string): string {
       # buffering adds no wait. The read timeout outlasts the longest hold.
       proxy_buffering on;
       proxy_read_timeout 30s;
-      add_header X-Cache-Status $upstream_cache_status always;
+      # A hit reuses the cache file's open descriptor instead of open/fstat/close; nginx checks it against the
+      # entry's inode, so a replaced entry (a new playlist) is opened afresh.
+      open_file_cache max=10000 inactive=30s;${opts.cacheStatus === false ? '' : `
+      add_header X-Cache-Status $upstream_cache_status always;  # optional: HIT/MISS/EXPIRED, for checking`}
     }`;
 }
 

@@ -54,7 +54,7 @@ http {
   ${hlsCachePath(`${dir}/cache`)}
   server {
     listen 127.0.0.1:${listenPort};
-    ${hlsCacheLocation(upstream)}
+    ${hlsCacheLocation(upstream, { cacheStatus: false })}
     location = /healthz { return 200 "ok\\n"; }
   }
 }

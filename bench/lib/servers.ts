@@ -1,5 +1,5 @@
 import { execFileSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -85,19 +85,52 @@ export async function startOnAir(cpu: number, port: number, workDir: string, opt
   mkdirSync(dataDir, { recursive: true });
   const inspectPort = port + 2;
   const nodeArgs = [...(options.nodeArgs ?? benchNodeArgs()), ...(options.inspectGc ? [`--inspect=127.0.0.1:${inspectPort}`] : [])];
+  // OnAir's log (stdout) goes to a file: shown only if the server ends before the bench stops it.
+  const logFile = join(dataDir, 'stdout.log');
+  const out = openSync(logFile, 'w');
   const child = startChild('taskset', ['-c', options.cpus ?? String(cpu), process.execPath, ...nodeArgs, join(root, 'dist/main.js'), '--auth', 'open', '--host', '127.0.0.1',
     // SRT off unless a bench asks for it: several servers at once would all want UDP 9000.
     '--rtmp-port', String(port), '--http-port', String(options.httpPort ?? port + 1), '--data-dir', dataDir, '--log-level', 'warn', '--srt-port', '0', ...(options.args ?? [])],
-  ['ignore', 'ignore', options.inspectGc ? 'pipe' : 'inherit']);
+  ['ignore', out, options.inspectGc ? 'pipe' : 'inherit']);
+  closeSync(out);
+  let stopping = false;
+  child.once('exit', (code, signal) => {
+    if (!stopping) console.error(`bench: ${options.name ?? 'onair'} (port ${port}) exited by itself (${signal ?? `code ${code}`})${errorLines(logFile)}`);
+  });
   if (options.inspectGc) forwardStderrWithoutInspectorNotes(child);
   await untilListening(child, port, options.startTimeoutMs);
   return {
-    name: options.name ?? 'onair', pid: child.pid!, rtmpUrl: (s) => `rtmp://127.0.0.1:${port}/live/${s}`, stop: () => stopChild(child, 6000),
+    name: options.name ?? 'onair', pid: child.pid!, rtmpUrl: (s) => `rtmp://127.0.0.1:${port}/live/${s}`,
+    stop: () => {
+      stopping = true;
+      return stopChild(child, 6000);
+    },
     ...(options.inspectGc ? {
       collectGarbage: () => inspectorCollectGarbage(inspectPort),
       cpuProfile: (seconds: number, intervalUs: number) => inspectorCpuProfile(inspectPort, seconds, intervalUs),
     } : {}),
   };
+}
+
+/** The error and fatal lines of a pino log (JSON lines, level >= 50), each on a line of its own; '' when none. */
+function errorLines(file: string): string {
+  let text = '';
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    return '';
+  }
+  const lines: string[] = [];
+  for (const line of text.split('\n')) {
+    if (!line.startsWith('{')) continue;
+    try {
+      const o = JSON.parse(line) as { level?: number; msg?: string; err?: { message?: string } };
+      if ((o.level ?? 0) >= 50) lines.push(`\n  ${o.msg ?? ''}${o.err?.message ? `: ${o.err.message}` : ''}`);
+    } catch {
+      // not a log line
+    }
+  }
+  return lines.join('');
 }
 
 /** The inspector announces itself on stderr ("Debugger listening on ...", "Debugger attached."): not news. */
@@ -228,7 +261,12 @@ function nginxHlsHttp(dir: string, httpPort: number): string {
   ${temp}
   server {
     listen 127.0.0.1:${httpPort};
-    location /hls/ { root ${dir}; add_header Cache-Control no-cache; }
+    location /hls/ {
+      root ${dir}; add_header Cache-Control no-cache;
+      # As the cache front has it (support/nginx-hls-cache.ts), for fragments only: nginx-rtmp writes a fragment
+      # once, but replaces the playlist, which a cached descriptor would serve stale.
+      location ~ \\.ts$ { open_file_cache max=10000 inactive=30s; }
+    }
     location = /healthz { return 200 "ok\n"; }
   }
 }`;

@@ -27,3 +27,9 @@ export const PUBLISH_SIG_HEX_LENGTH = 64;
 export const PLAYBACK_TOKEN_CACHE_MAX = 20_000;
 /** setTimeout takes at most 2^31-1 ms (~24.8 days); a later token expiry is waited for in steps. */
 export const MAX_TIMER_MS = 2_147_483_647;
+/**
+ * Play decisions remembered per (name, token) while the playback directory is unchanged: every request of a
+ * viewer asks the same question. Only allows are kept (a flood of unknown ids cannot flush them); dropped whole
+ * when full, and whenever the directory changes.
+ */
+export const PLAY_DECISION_CACHE_MAX = 4096;

@@ -87,6 +87,74 @@ describe('ConfiguredPlayAuthorizer.decide (from the directory)', () => {
   });
 });
 
+describe('ConfiguredPlayAuthorizer.decide: remembered allows', () => {
+  it('a viewer\'s repeated requests are answered without a directory lookup, whatever their _HLS_ parameters', () => {
+    const { auth, put, directory } = setup();
+    put('pid1');
+    const get = mock.method(directory, 'get');
+    for (let i = 0; i < 50; i++) assert.equal(auth.decide(req('pid1', `_HLS_msn=${i}&_HLS_part=1`)).ok, true);
+    assert.equal(get.mock.callCount(), 1, 'decided once, remembered for the rest');
+    assert.equal(auth.decide(req('pid2')).ok, false);
+    assert.equal(auth.decide(req('pid2')).ok, false);
+    assert.equal(get.mock.callCount(), 3, 'refusals are evaluated every time');
+  });
+
+  it('a remembered allow turns into a refusal right after any directory change: disable, delete, policy, key reset, via API or database sync', () => {
+    const { auth, put, drop, directory, setNow } = setup();
+    // This process's API writes a stream record (StreamService: put/remove); only the fields the entry reads.
+    const apiPut = (over: { status?: string; streamKey?: string } = {}) => directory.put({
+      id: 'str_pid1', playbackId: 'pid1', status: 'idle', settings: { playbackPolicy: 'public' }, updatedAt: new Date(1), streamKey: 'key-1', ...over,
+    } as unknown as Parameters<PlaybackDirectory['put']>[0]);
+    // Through the database sync (LISTEN / reload): merge.
+    put('pid1');
+    assert.equal(auth.decide(req('pid1')).ok, true);
+    assert.equal(auth.decide(req('pid1')).ok, true);
+    put('pid1', { disabled: true });
+    assert.deepEqual(auth.decide(req('pid1')), { ok: false, code: 'not_found', reason: 'stream is disabled' });
+    put('pid1', { disabled: false });
+    assert.equal(auth.decide(req('pid1')).ok, true);
+    put('pid1', { playbackPolicy: 'signed' });
+    assert.equal(auth.decide(req('pid1')).ok, false, 'switched to signed: a token is needed');
+    const token = mintPlaybackToken(SECRET, 'pid1', NOW + 60);
+    assert.equal(auth.decide(req('pid1', `token=${token}`)).ok, true);
+    assert.equal(auth.decide(req('pid1', `token=${token}&_HLS_msn=3`)).ok, true);
+    assert.equal(auth.decide(req('pid1', 'token=other')).ok, false, 'the token is part of the key');
+    setNow(NOW + 60);
+    assert.deepEqual(auth.decide(req('pid1', `token=${token}`)), { ok: false, code: 'unauthorized', reason: 'token expired' }, 'a remembered allow ends at its token\'s expiry');
+    setNow(NOW);
+    put('pid1', { playbackPolicy: 'public' });
+    assert.equal(auth.decide(req('pid1')).ok, true);
+    drop('pid1');
+    assert.deepEqual(auth.decide(req('pid1')), { ok: false, code: 'not_found', reason: 'no stream with this playback id' }, 'deleted');
+    // Through this process's API (put/remove).
+    apiPut();
+    assert.equal(auth.decide(req('pid1')).ok, true);
+    apiPut({ status: 'disabled' });
+    assert.equal(auth.decide(req('pid1')).ok, false, 'disabled through the API');
+    apiPut();
+    assert.equal(auth.decide(req('pid1')).ok, true);
+    const version = directory.version;
+    apiPut({ streamKey: 'key-2' });
+    assert.ok(directory.version > version, 'a key reset is a change of the directory');
+    directory.remove('pid1');
+    assert.equal(auth.decide(req('pid1')).ok, false, 'deleted through the API');
+  });
+
+  it('an allow for a name that is no playback id (open mode) ends when a stream takes that id', () => {
+    const { auth, put } = setup({ namedStreams: true });
+    assert.deepEqual(auth.decide(req('cam')), { ok: true, streamPath: 'live/cam' });
+    put('cam', { playbackPolicy: 'signed' });
+    assert.equal(auth.decide(req('cam')).ok, false);
+  });
+
+  it('a request too long for the name checks is refused even when its name and token were allowed', () => {
+    const { auth, put } = setup();
+    put('pid1');
+    assert.equal(auth.decide(req('pid1')).ok, true);
+    assert.deepEqual(auth.decide(req('pid1', `x=${'a'.repeat(2000)}`)), { ok: false, code: 'bad_name', reason: 'name too long' });
+  });
+});
+
 describe('PlaybackTokenCache', () => {
   it('is a bounded LRU: the least recently used token goes first', () => {
     const c = new PlaybackTokenCache(2);

@@ -7,11 +7,12 @@ import type { PlayAuthorizer, PlayAuthRequest, PlayDecision, PlayWatcher, Record
 import { canonicalizeName } from './stream-name.js';
 import { verifyPlaybackToken, type PlaybackTokenCheck } from './playback-token.js';
 import { PlaybackTokenCache } from './playback-token-cache.js';
+import { PlayDecisionCache } from './play-decision-cache.js';
 import { watchPlay } from './play-watch.js';
 
 export interface PlayAuthorizerDeps {
   /** Every API stream's playback entry, in memory: no decision reads the database. */
-  readonly directory: Pick<PlaybackDirectory, 'get' | 'onChange'>;
+  readonly directory: Pick<PlaybackDirectory, 'get' | 'onChange' | 'version'>;
   readonly playbackSecret: string;
   /**
    * `open` and `callback` publish modes: streams published under a name (the open name, or the name the callback
@@ -28,13 +29,14 @@ export interface PlayAuthorizerDeps {
  * Players address a stream only by playback id (`live/<playbackId>`), so a stream key is never a playable
  * name: it matches no playback id and is `not_found`. Signed streams need `token=` in the query. Decided
  * from the in-memory PlaybackDirectory, synchronously (`decide`); a good token is verified once and then
- * remembered until its expiry or until its stream's entry changes.
+ * remembered until its expiry or until its stream's entry changes, and an allow until any entry changes.
  */
 export class ConfiguredPlayAuthorizer implements PlayAuthorizer, PlayWatcher {
   private readonly log: Logger;
   private readonly nowSec: () => number;
   private readonly verifyToken: typeof verifyPlaybackToken;
   private readonly tokens = new PlaybackTokenCache();
+  private readonly decisions = new PlayDecisionCache();
 
   constructor(private readonly deps: PlayAuthorizerDeps) {
     this.log = deps.logger.child({ module: 'play-auth' });
@@ -42,9 +44,19 @@ export class ConfiguredPlayAuthorizer implements PlayAuthorizer, PlayWatcher {
     this.verifyToken = deps.verifyToken ?? verifyPlaybackToken;
   }
 
-  /** The decision, from memory: what every playback request asks. */
+  /**
+   * The decision, from memory: what every playback request asks. An allow is remembered per name and token until
+   * the directory changes (PlayDecisionCache): a viewer's next requests skip the name checks and the lookups.
+   */
   decide(req: PlayAuthRequest): PlayDecision {
+    const key = this.decisions.keyOf(req);
+    const version = this.deps.directory.version;
+    if (key !== undefined) {
+      const cached = this.decisions.get(key, version, this.nowSec);
+      if (cached) return cached;
+    }
     const decision = this.evaluate(req);
+    if (decision.ok && key !== undefined) this.decisions.set(key, version, decision);
     // Refusals are the unknown-id flood's path: build the log line only when it is written.
     if (!decision.ok && this.log.isLevelEnabled('debug')) {
       this.log.debug({ clientIp: req.clientIp, protocol: req.protocol, name: redactName(req.name), code: decision.code, reason: decision.reason }, 'play refused');

@@ -1,9 +1,10 @@
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Logger } from '../../core/logger.js';
 import type { StreamHub } from '../../hub/index.js';
 import type { HealthMonitor, HlsAudience } from '../health/index.js';
 import type { TranscodeStatus } from '../transcode/types.js';
 import { TRANSCODE_PROTOCOL } from '../transcode/index.js';
+import { FoldedHistogram } from './folded-histogram.js';
 import { registerStreamMetrics } from './stream-metrics.js';
 import { TrafficTotals } from './traffic-totals.js';
 
@@ -38,13 +39,15 @@ const HLS_LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.
 /**
  * The server's Prometheus registry (its own, not prom-client's global one), every name prefixed `onair_`.
  * Almost everything is read at scrape time by collect callbacks from counters the server keeps anyway; only HLS
- * responses are observed as they happen (one histogram observation per request, never per packet).
+ * responses are observed as they happen (one observation per request, never per packet), into plain local sums
+ * (FoldedHistogram, a byte total) that the registry reads at scrape time.
  */
 export class OnAirMetrics {
   readonly registry = new Registry();
   private readonly traffic: TrafficTotals;
-  private readonly hlsDuration: Histogram<'kind' | 'status'>;
-  private readonly hlsBytes: Counter;
+  private readonly hlsDuration: FoldedHistogram<'kind', 'status'>;
+  /** HLS bytes served, added per answer here and read by the counter at scrape time. */
+  private hlsBytes = 0;
 
   constructor(src: OnAirMetricsSources) {
     const registers = [this.registry];
@@ -79,7 +82,14 @@ export class OnAirMetrics {
         this.inc(traffic.bytesIn());
       },
     });
-    this.hlsBytes = new Counter({ name: 'onair_hls_sent_bytes_total', help: 'Bytes of HLS playlists and media served', registers });
+    const hlsBytes = (): number => this.hlsBytes;
+    new Counter({
+      name: 'onair_hls_sent_bytes_total', help: 'Bytes of HLS playlists and media served', registers,
+      collect() {
+        this.reset();
+        this.inc(hlsBytes());
+      },
+    });
     new Counter({
       name: 'onair_sent_bytes_total', help: 'Media bytes sent to RTMP and FLV viewers (HLS: onair_hls_sent_bytes_total)', labelNames: ['protocol'], registers,
       collect() {
@@ -89,7 +99,8 @@ export class OnAirMetrics {
         this.inc({ protocol: 'flv' }, out.flv);
       },
     });
-    this.hlsDuration = new Histogram({
+    // Observed per answer without prom-client's per-call label hashing, folded into the exposition at scrape time.
+    this.hlsDuration = new FoldedHistogram({
       name: 'onair_hls_request_duration_seconds', help: 'HLS response time by resource kind and status (blocking playlist reloads include their wait)',
       labelNames: ['kind', 'status'], buckets: HLS_LATENCY_BUCKETS, registers,
     });
@@ -107,8 +118,8 @@ export class OnAirMetrics {
   }
 
   observeHlsRequest(o: HlsRequestObservation): void {
-    this.hlsDuration.observe({ kind: o.kind, status: String(o.status) }, o.seconds);
-    if (o.bytes > 0) this.hlsBytes.inc(o.bytes);
+    this.hlsDuration.observe(o.kind, o.status, o.seconds);
+    if (o.bytes > 0) this.hlsBytes += o.bytes;
   }
 
   close(): void {

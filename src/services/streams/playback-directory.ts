@@ -21,6 +21,7 @@ export class PlaybackDirectory {
   private readonly listeners = new Map<string, Set<PlaybackEntryListener>>();
   /** Sequence of this process's own writes, and the last one per playback id since the current read began. */
   private localSeq = 0;
+  private changes = 0;
   private readonly localWrites = new Map<string, number>();
   private readonly log: Logger;
 
@@ -40,6 +41,11 @@ export class PlaybackDirectory {
 
   get size(): number {
     return this.entries.size;
+  }
+
+  /** Grows by one on every change of any entry (set, changed, gone): what was decided from an older version may be stale. */
+  get version(): number {
+    return this.changes;
   }
 
   /** A stream created or changed through this process (the row as the database returned it). */
@@ -90,6 +96,7 @@ export class PlaybackDirectory {
   private set(playbackId: string, entry: PlaybackEntry | undefined): void {
     const old = this.entries.get(playbackId);
     if (sameEntry(old, entry)) return;
+    this.changes++;
     if (old?.keyHash && this.byKeyHash.get(old.keyHash) === playbackId) this.byKeyHash.delete(old.keyHash);
     if (entry) this.entries.set(playbackId, entry);
     else this.entries.delete(playbackId);

@@ -2,6 +2,9 @@ import type { HlsAudience } from '../../../services/health/index.js';
 import type { OnAirMetrics } from '../../../services/metrics/index.js';
 import type { HlsResponseObserver, HlsServed } from '../playback/hls/hls-observer-hook.js';
 
+/** HlsAudience.record reads the client only for a playlist. */
+const NO_CLIENT = Object.freeze({ ip: '', userAgent: undefined });
+
 /**
  * Every HLS answer goes into the latency histogram and its bytes into the HLS byte counter; a media playlist
  * served is a sign of life of an HLS session (HlsAudience). The HLS front handler calls it once per answer it
@@ -16,7 +19,9 @@ export function hlsObserver(metrics: OnAirMetrics | undefined, audience: HlsAudi
       metrics?.observeHlsRequest({ kind: s.kind, status: s.status, seconds: (s.nowMs - s.startedMs) / 1000, bytes: s.bytes });
       if (audience && s.streamPath && s.status === 200) {
         const playlist = s.kind === 'playlist' || s.kind === 'playlist_blocking';
-        audience.record(s.streamPath, { ip: s.req.socket.remoteAddress ?? '', userAgent: s.req.headers['user-agent'] }, s.bytes, playlist, s.nowMs);
+        // Only a media playlist makes a session; media answers add bytes and need no client (no address lookup).
+        const client = playlist ? { ip: s.req.socket.remoteAddress ?? '', userAgent: s.req.headers['user-agent'] } : NO_CLIENT;
+        audience.record(s.streamPath, client, s.bytes, playlist, s.nowMs);
       }
     },
   };

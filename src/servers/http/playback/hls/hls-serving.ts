@@ -194,7 +194,10 @@ function halfTarget(targetDuration: number): number {
 }
 
 function mediaMime(r: HlsRendition): string {
-  return r.tracks.some((t) => t.kind === 'video') || r.tracks.length === 0 ? 'video/mp4' : 'audio/mp4';
+  const tracks = r.tracks;
+  if (tracks.length === 0) return 'video/mp4';
+  for (let i = 0; i < tracks.length; i++) if (tracks[i]!.kind === 'video') return 'video/mp4';
+  return 'audio/mp4';
 }
 
 function uriScheme(inst: string, suffix: string): HlsUriScheme {

@@ -22,8 +22,11 @@ export function variantsOf(
 ): Variant[] {
   const source = packagers.get(streamPath);
   if (!source) return [];
-  const out: Variant[] = [...source.renditions].map(([id, rendition]) => ({ id, rendition, instance: source.instance }));
-  for (const info of renditions?.(streamPath) ?? []) {
+  const out: Variant[] = [];
+  for (const [id, rendition] of source.renditions) out.push({ id, rendition, instance: source.instance });
+  const ladder = renditions?.(streamPath);
+  if (!ladder || ladder.length === 0) return out;
+  for (const info of ladder) {
     if (info.source || info.name === SOURCE_RENDITION || !RENDITION_NAME.test(info.name)) continue;
     const p = packagers.get(info.path);
     if (p && !p.isClosed) out.push({ id: info.name, rendition: p.source, instance: p.instance });
