@@ -62,6 +62,7 @@ export const SETTINGS = {
   latencyMode: { type: 'enum', values: ['low', 'standard'], default: 'low', doc: 'HLS flavour: low = LL-HLS (~1 s segments cut at keyframes, parts, blocking reload); standard = ~4 s segments, no parts' },
   hlsSegmentMs: { type: 'int', default: 0, min: 0, max: 20000, doc: 'HLS segment target (ms); a segment ends at the first video keyframe past it. 0 = by --latency-mode (low 1000, standard 4000)' },
   hlsPartMs: { type: 'int', default: 0, min: 0, max: 2000, doc: 'LL-HLS part target (ms), low mode only. 0 = 200; kept within 100..1000' },
+  hlsFitPartTarget: { type: 'bool', default: true, doc: 'LL-HLS PART-TARGET fitted to the stream\'s frame cadence when the stream is first offered (0.21 s for 200 ms parts at 24-60 fps, up to the part target + 15 % for other cadences); off = always the part target + 15 % (0.23 s). PART-HOLD-BACK is 3 x PART-TARGET' },
   hlsWindowSegments: { type: 'int', default: 0, min: 0, max: 100, doc: 'complete segments kept and listed per stream; older ones answer 404. 0 = by --latency-mode (low 12, standard 6); at least 3' },
   transcodeDefaultLadder: { type: 'enum', values: ['passthrough', 'default'], default: 'passthrough', doc: 'ladder of streams that have no API record (--auth open/callback names); API streams use their own "ladder" setting' },
   ffmpegPath: { type: 'string', default: '', env: 'FFMPEG_PATH', doc: 'ffmpeg binary for transcoding; empty = `ffmpeg` on PATH, then a bundled build if installed; none = transcoding streams play passthrough' },

@@ -24,7 +24,7 @@ const MIN_WINDOW = 3;
 const MIN_PART_MS = 100;
 const MAX_PART_MS = 1_000;
 
-type HlsConfig = Pick<Config, 'latencyMode' | 'hlsSegmentMs' | 'hlsPartMs' | 'hlsWindowSegments' | 'reconnectWindowSec'>;
+type HlsConfig = Pick<Config, 'latencyMode' | 'hlsSegmentMs' | 'hlsPartMs' | 'hlsFitPartTarget' | 'hlsWindowSegments' | 'reconnectWindowSec'>;
 
 /** The server's settings, with a stream's own latency mode and reconnect window (API streams) over them. */
 export function hlsSettings(c: HlsConfig, stream: DeliveryPreferences = {}): HlsSettings {
@@ -34,6 +34,7 @@ export function hlsSettings(c: HlsConfig, stream: DeliveryPreferences = {}): Hls
   return {
     segmentMs,
     partMs: partMs === undefined ? undefined : Math.min(partMs, segmentMs),
+    fitPartTarget: c.hlsFitPartTarget,
     windowSegments: Math.max(MIN_WINDOW, c.hlsWindowSegments || (low ? LOW_WINDOW : STANDARD_WINDOW)),
     reconnectWindowMs: (stream.reconnectWindowSec ?? c.reconnectWindowSec) * 1000,
   };
