@@ -43,6 +43,7 @@ export class HlsRendition {
   private readonly tsWriters = new Map<number, TsSegmentWriter>();
   private tsWanted = false;
   private changes = 0;
+  private lowLatencyAskedAt = -Infinity;
 
   constructor(
     readonly id: string,
@@ -136,6 +137,11 @@ export class HlsRendition {
     return t === undefined ? undefined : t.ceilingMs / 1000;
   }
 
+  /** Epoch ms of the last LL-HLS media playlist request (-Infinity: none), so the owner knows LL-HLS viewers watch. */
+  get lowLatencyRequestedAt(): number {
+    return this.lowLatencyAskedAt;
+  }
+
   /** Tracks of the newest listed media (for CODECS/RESOLUTION), empty before the first segment. */
   get tracks(): readonly HlsTrack[] {
     const last = this.mediaWindow.segments[this.mediaWindow.segments.length - 1];
@@ -225,6 +231,7 @@ export class HlsRendition {
       return this.enableTs() ? undefined : { status: 404, reason: 'a track of this stream cannot be carried in MPEG-TS' };
     }
     if (this.partTargetSec === undefined) return undefined;
+    this.lowLatencyAskedAt = (this.options.now ?? Date.now)();
     const d = reloadDecision(this.edge, req, this.partTargetSec);
     if (d.kind === 'bad') return { status: 400, reason: d.reason };
     return d.kind === 'wait' ? 'wait' : undefined;
