@@ -17,8 +17,9 @@
  *
  * A/B (`--ab-rounds N`): the LL-HLS latency run only, N rounds of setting A then setting B (order swapped every other
  * round, so drift of the shared machine falls on both), each a fresh server, publisher and player on the same clip;
- * prints every run and, per setting, the median and range of the runs' g2g p50. Defaults: A = `--no-hls-fit-part-target`
- * (PART-TARGET 0.23 s, hold-back 0.69 s: before issue 17's fit), B = as shipped; `--ab-a '<flags>'` /
+ * prints every run and, per setting, the median and range of the runs' g2g p50. Defaults: A = `--no-hls-fit-part-target
+ * --no-hls-viewer-reads-at-once` (PART-TARGET 0.23 s, hold-back 0.69 s, merged reads of up to half a part: before
+ * issue 17's latency work), B = as shipped; `--ab-a '<flags>'` /
  * `--ab-b '<flags>'` compare other server flags (space-separated), e.g. `--ab-a '--merged-read-max-ms 0'`.
  */
 import type { ChildProcess } from 'node:child_process';
@@ -47,7 +48,7 @@ const CPU_RUNS = numberArg('cpu-runs', 3);
 const STREAMS = numberArg('streams', 1);
 const LATENCY = numberArg('latency', 1) !== 0;
 const AB_ROUNDS = numberArg('ab-rounds', 0);
-const AB_A = flagsArg('ab-a', '--no-hls-fit-part-target');
+const AB_A = flagsArg('ab-a', '--no-hls-fit-part-target --no-hls-viewer-reads-at-once');
 const AB_B = flagsArg('ab-b', '');
 const work = mkdtempSync(join(tmpdir(), 'onair-hls-bench-'));
 
@@ -116,6 +117,8 @@ async function latency(mode: 'low' | 'standard', clip: string, port: number, ext
 const ONAIR_VARIANTS = [
   { name: 'onair (LL-HLS)', args: [] },
   { name: 'onair (standard HLS)', args: ['--latency-mode', 'standard'] },
+  // What a stream costs while LL-HLS viewers watch it (--hls-viewer-reads-at-once: its publisher read at once).
+  { name: 'onair (LL-HLS, read at once)', args: ['--merged-read-max-ms', '0'] },
 ] as const;
 
 /** All servers ingesting at once, CPU of each over the same windows, the ratios per window and their medians. */
