@@ -157,9 +157,11 @@ async function cpuSideBySide(clip: string): Promise<void> {
 async function abLatency(clip: string): Promise<void> {
   const sides = [{ name: 'A', flags: AB_A, runs: [] as LatencyRun[] }, { name: 'B', flags: AB_B, runs: [] as LatencyRun[] }];
   console.log(`A/B, ${AB_ROUNDS} rounds: A = [${AB_A.join(' ')}], B = [${AB_B.join(' ')}]`);
+  let run = 0;
   for (let r = 0; r < AB_ROUNDS; r++) {
     for (const side of r % 2 === 0 ? sides : [...sides].reverse()) {
-      side.runs.push(await latency('low', clip, 19350, side.flags, `${side.name}${r + 1}`));
+      // A fresh port pair per run: the previous server may still hold its port for a moment after stopping.
+      side.runs.push(await latency('low', clip, 20_000 + 4 * run++, side.flags, `${side.name}${r + 1}`));
     }
   }
   const f = (x: number): string => x.toFixed(2);
