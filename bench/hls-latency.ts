@@ -14,6 +14,13 @@
  * per stream (a server hosts many). Same windows, because this machine drifts by 20-40 % between windows, more
  * than the difference being measured; each server uses well under 1 % of the core per stream, so sharing it
  * costs none of them anything measurable. `--latency 0` skips the browser part, `--cpu-runs 0` the CPU part.
+ *
+ * A/B (`--ab-rounds N`): the LL-HLS latency run only, N rounds of setting A then setting B (order swapped every other
+ * round, so drift of the shared machine falls on both), each a fresh server, publisher and player on the same clip;
+ * prints every run and, per setting, the median and range of the runs' g2g p50. Defaults: A = `--no-hls-fit-part-target
+ * --no-hls-viewer-reads-at-once` (PART-TARGET 0.23 s, hold-back 0.69 s, merged reads of up to half a part: before
+ * issue 17's latency work), B = as shipped; `--ab-a '<flags>'` /
+ * `--ab-b '<flags>'` compare other server flags (space-separated), e.g. `--ab-a '--merged-read-max-ms 0'`.
  */
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
@@ -40,7 +47,21 @@ const CPU_RUNS = numberArg('cpu-runs', 3);
 /** Streams ingested by each server at once: per-stream CPU is the server's CPU divided by this. */
 const STREAMS = numberArg('streams', 1);
 const LATENCY = numberArg('latency', 1) !== 0;
+const AB_ROUNDS = numberArg('ab-rounds', 0);
+const AB_A = flagsArg('ab-a', '--no-hls-fit-part-target --no-hls-viewer-reads-at-once');
+const AB_B = flagsArg('ab-b', '');
 const work = mkdtempSync(join(tmpdir(), 'onair-hls-bench-'));
+
+/** `--name '<flags>'`: server flags, space-separated. */
+function flagsArg(name: string, def: string): string[] {
+  const i = process.argv.indexOf(`--${name}`);
+  return (i > 0 ? process.argv[i + 1] ?? '' : def).split(' ').filter((x) => x !== '');
+}
+
+interface LatencyRun {
+  g2gP50: number;
+  latencyP50: number;
+}
 
 async function waitHttp(url: string): Promise<void> {
   for (let i = 0; i < 300; i++) {
@@ -60,7 +81,7 @@ function pct(xs: number[], p: number): number {
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? NaN;
 }
 
-async function latency(mode: 'low' | 'standard', clip: string, port: number, extra: readonly string[] = [], label: string = mode): Promise<void> {
+async function latency(mode: 'low' | 'standard', clip: string, port: number, extra: readonly string[] = [], label: string = mode): Promise<LatencyRun> {
   const server = await startOnAir(0, port, work, { args: ['--latency-mode', mode, ...extra] });
   const pub = publish(`rtmp://127.0.0.1:${port}/live/bench`, clip);
   const browser = await launchHlsBrowser();
@@ -84,6 +105,7 @@ async function latency(mode: 'low' | 'standard', clip: string, port: number, ext
     }
     const f = (x: number): string => x.toFixed(2);
     console.log(`${label.padEnd(8)} hls.latency p50 ${f(pct(hlsLat, 50))} s p95 ${f(pct(hlsLat, 95))} s | ingest-to-screen (PDT) p50 ${f(pct(g2g, 50))} s p95 ${f(pct(g2g, 95))} s | first frame ${first ?? '-'} ms after page load | n=${g2g.length}`);
+    return { g2gP50: pct(g2g, 50), latencyP50: pct(hlsLat, 50) };
   } finally {
     await browser.close();
     await stopChild(pub);
@@ -95,6 +117,8 @@ async function latency(mode: 'low' | 'standard', clip: string, port: number, ext
 const ONAIR_VARIANTS = [
   { name: 'onair (LL-HLS)', args: [] },
   { name: 'onair (standard HLS)', args: ['--latency-mode', 'standard'] },
+  // What a stream costs while LL-HLS viewers watch it (--hls-viewer-reads-at-once: its publisher read at once).
+  { name: 'onair (LL-HLS, read at once)', args: ['--merged-read-max-ms', '0'] },
 ] as const;
 
 /** All servers ingesting at once, CPU of each over the same windows, the ratios per window and their medians. */
@@ -129,10 +153,32 @@ async function cpuSideBySide(clip: string): Promise<void> {
   }
 }
 
+/** Interleaved A/B of two server settings on the LL-HLS latency run (see the header). */
+async function abLatency(clip: string): Promise<void> {
+  const sides = [{ name: 'A', flags: AB_A, runs: [] as LatencyRun[] }, { name: 'B', flags: AB_B, runs: [] as LatencyRun[] }];
+  console.log(`A/B, ${AB_ROUNDS} rounds: A = [${AB_A.join(' ')}], B = [${AB_B.join(' ')}]`);
+  let run = 0;
+  for (let r = 0; r < AB_ROUNDS; r++) {
+    for (const side of r % 2 === 0 ? sides : [...sides].reverse()) {
+      // A fresh port pair per run: the previous server may still hold its port for a moment after stopping.
+      side.runs.push(await latency('low', clip, 20_000 + 4 * run++, side.flags, `${side.name}${r + 1}`));
+    }
+  }
+  const f = (x: number): string => x.toFixed(2);
+  for (const side of sides) {
+    const g = side.runs.map((x) => x.g2gP50);
+    const l = side.runs.map((x) => x.latencyP50);
+    console.log(`${side.name} [${side.flags.join(' ') || 'as shipped'}]: g2g p50 median ${f(median(g))} s (runs ${g.map(f).join(', ')}; range ${f(Math.min(...g))}-${f(Math.max(...g))}) | hls.latency p50 median ${f(median(l))} s`);
+  }
+  const [a, b] = sides.map((s) => median(s.runs.map((x) => x.g2gP50)));
+  console.log(`B - A (medians of g2g p50): ${f(b! - a!)} s`);
+}
+
 async function main(): Promise<void> {
   buildOnAir();
   const clip = referenceClip(join(root, 'bench/out/media'));
   console.log(`HLS bench: ${SECONDS} s windows; latency after ${WARMUP_MS / 1000} s of playback, CPU after ${CPU_WARMUP_MS / 1000} s of ingest; clip ${clip}`);
+  if (AB_ROUNDS > 0) return abLatency(clip);
   if (LATENCY) {
     await latency('low', clip, 19350);
     // What merged reads cost in latency: the same player with every arrival read at once.

@@ -9,6 +9,8 @@ import type { RenditionSettings } from '../../protocols/hls/index.js';
 export interface HlsSettings extends RenditionSettings {
   /** 0 = end at once when the publisher leaves. */
   readonly reconnectWindowMs: number;
+  /** LL-HLS: read the publisher at once while LL-HLS viewers watch (LL_VIEWER_TOLERANCE_MS); default true. */
+  readonly readAtOnceForViewers?: boolean;
 }
 
 /** Low mode: 1 s segments (hls.js/Safari start from ~3 parts behind the edge, Apple's 1 s example). */
@@ -24,7 +26,7 @@ const MIN_WINDOW = 3;
 const MIN_PART_MS = 100;
 const MAX_PART_MS = 1_000;
 
-type HlsConfig = Pick<Config, 'latencyMode' | 'hlsSegmentMs' | 'hlsPartMs' | 'hlsWindowSegments' | 'reconnectWindowSec'>;
+type HlsConfig = Pick<Config, 'latencyMode' | 'hlsSegmentMs' | 'hlsPartMs' | 'hlsFitPartTarget' | 'hlsViewerReadsAtOnce' | 'hlsWindowSegments' | 'reconnectWindowSec'>;
 
 /** The server's settings, with a stream's own latency mode and reconnect window (API streams) over them. */
 export function hlsSettings(c: HlsConfig, stream: DeliveryPreferences = {}): HlsSettings {
@@ -34,6 +36,8 @@ export function hlsSettings(c: HlsConfig, stream: DeliveryPreferences = {}): Hls
   return {
     segmentMs,
     partMs: partMs === undefined ? undefined : Math.min(partMs, segmentMs),
+    fitPartTarget: c.hlsFitPartTarget,
+    readAtOnceForViewers: c.hlsViewerReadsAtOnce,
     windowSegments: Math.max(MIN_WINDOW, c.hlsWindowSegments || (low ? LOW_WINDOW : STANDARD_WINDOW)),
     reconnectWindowMs: (stream.reconnectWindowSec ?? c.reconnectWindowSec) * 1000,
   };
@@ -48,3 +52,15 @@ export function hlsSettings(c: HlsConfig, stream: DeliveryPreferences = {}): Hls
 export function ingestToleranceMs(s: HlsSettings): number {
   return s.partMs !== undefined ? Math.floor(s.partMs / 2) : Math.floor(s.segmentMs / 20);
 }
+
+/**
+ * While LL-HLS viewers watch (a media playlist asked within LL_VIEWER_WINDOW_MS), input is read at once (0):
+ * a held read delays the part that the frame closes, and the part's listing is what a blocking reload waits
+ * for, so each ms held is a ms of glass-to-glass (issue 17). The cost is the stream's ingest CPU (a wake-up per
+ * arrival instead of one per hold, see ReadPacer), per stream and only while LL-HLS viewers watch, never per
+ * viewer. Without them the packager keeps ingestToleranceMs (half a part).
+ */
+export const LL_VIEWER_TOLERANCE_MS = 0;
+/** hls.js/Safari ask for a blocking playlist every part; 10 s without one = no LL-HLS viewer (a stall, a tab gone). */
+export const LL_VIEWER_WINDOW_MS = 10_000;
+

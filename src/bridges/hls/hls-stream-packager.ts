@@ -2,7 +2,7 @@ import type { MediaPacket, StreamMetadata } from '../../core/media-packet.js';
 import type { Logger } from '../../core/logger.js';
 import type { StreamHub, Subscription, SubscriberSink } from '../../hub/index.js';
 import { HlsRendition, type RenditionAligner, type Timers } from '../../protocols/hls/index.js';
-import { ingestToleranceMs, type HlsSettings } from './hls-settings.js';
+import { LL_VIEWER_TOLERANCE_MS, LL_VIEWER_WINDOW_MS, ingestToleranceMs, type HlsSettings } from './hls-settings.js';
 
 /** After ENDLIST the packager stays this long so polling players read ENDLIST instead of a 404. */
 export const ENDED_GRACE_MS = 30_000;
@@ -30,7 +30,7 @@ export interface PackagerOptions {
  */
 export class HlsStreamPackager implements SubscriberSink {
   readonly pendingBytes = 0;
-  readonly latencyToleranceMs: number;
+  private readonly idleToleranceMs: number;
   readonly renditions = new Map<string, HlsRendition>();
   readonly instance: string;
   private subscription: Subscription | undefined;
@@ -44,13 +44,25 @@ export class HlsStreamPackager implements SubscriberSink {
     private readonly options: PackagerOptions,
   ) {
     this.instance = options.instance;
-    this.latencyToleranceMs = ingestToleranceMs(options.settings);
+    this.idleToleranceMs = ingestToleranceMs(options.settings);
     this.timers = options.timers ?? { setTimeout: (fn, ms) => setTimeout(fn, ms).unref(), clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout) };
     const warn = (msg: string): void => options.log.warn({ path }, `hls: ${msg}`);
     this.renditions.set(SOURCE_RENDITION, new HlsRendition(SOURCE_RENDITION, {
       settings: options.settings, timers: this.timers, warn, ...(options.now ? { now: options.now } : {}),
       ...(options.align ? { align: options.align } : {}),
     }));
+  }
+
+  /**
+   * How long input may wait (merged reads; the hub reads it per ingest batch): LL_VIEWER_TOLERANCE_MS while LL-HLS
+   * viewers watch any rendition of this packager, else half a part (ingestToleranceMs).
+   */
+  get latencyToleranceMs(): number {
+    const s = this.options.settings;
+    if (s.partMs === undefined || s.readAtOnceForViewers === false) return this.idleToleranceMs;
+    const since = (this.options.now ?? Date.now)() - LL_VIEWER_WINDOW_MS;
+    for (const r of this.renditions.values()) if (r.lowLatencyRequestedAt > since) return LL_VIEWER_TOLERANCE_MS;
+    return this.idleToleranceMs;
   }
 
   get source(): HlsRendition {

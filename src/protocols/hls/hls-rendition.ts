@@ -2,7 +2,7 @@ import type { MediaPacket, StreamMetadata } from '../../core/media-packet.js';
 import { type RenditionReport, renderMediaPlaylist } from '../../formats/m3u8/index.js';
 import { type LiveEdge, type ReloadRequest, ReloadWaiters, type Timers, advancePartLimit, isSatisfied, reloadDecision } from './blocking-reload.js';
 import type { HlsTrack } from './hls-tracks.js';
-import { BLOCK_TIMEOUT_TARGET_DURATIONS, MAX_BLOCKED_REQUESTS, PART_TARGET_HEADROOM, READY_LISTED_MS, READY_SEGMENTS } from './limits.js';
+import { BLOCK_TIMEOUT_TARGET_DURATIONS, MAX_BLOCKED_REQUESTS, READY_LISTED_MS, READY_SEGMENTS } from './limits.js';
 import { type HlsSession, MediaWindow, type WindowSegment } from './media-window.js';
 import { type HlsUriScheme, type PlaylistState, fmp4Playlist, tsPlaylist } from './playlist-builder.js';
 import type { RenditionAligner } from './rendition-alignment.js';
@@ -43,6 +43,7 @@ export class HlsRendition {
   private readonly tsWriters = new Map<number, TsSegmentWriter>();
   private tsWanted = false;
   private changes = 0;
+  private lowLatencyAskedAt = -Infinity;
 
   constructor(
     readonly id: string,
@@ -56,6 +57,8 @@ export class HlsRendition {
     }, {
       segmentAdded: (seg) => {
         this.changes++;
+        // Offered from now on: PART-TARGET is fitted to the parts cut so far and then holds (part-target.ts).
+        if (this.hasSegments) this.ingest.partTarget?.fix();
         this.segmentAdded(seg);
       },
       changed: () => {
@@ -124,14 +127,19 @@ export class HlsRendition {
   // ---- serving side ----
 
   /**
-   * The advertised PART-TARGET: the cutting target plus PART_TARGET_HEADROOM. Parts are cut at the target from
-   * the frames seen so far, but a frame's duration is only known when the next frame arrives, so a timestamp
-   * gap (an encoder hiccup, a looped file) can stretch the last part slightly; the spec makes PART-TARGET a
-   * hard ceiling (rfc8216bis §4.4.4.9).
+   * The advertised PART-TARGET (part-target.ts): fitted to the stream's frame cadence when the rendition is first
+   * offered (READY_SEGMENTS of parts are known by then), then constant for the playlist's life, also across a
+   * publisher reconnect; the segmenter never cuts a part past it (rfc8216bis §4.4.4.9: a hard ceiling). Before it
+   * is fixed (nothing offered yet) this is the widest value parts are cut under.
    */
   get partTargetSec(): number | undefined {
-    const p = this.options.settings.partMs;
-    return p === undefined ? undefined : Math.round(p * (1 + PART_TARGET_HEADROOM)) / 1000;
+    const t = this.ingest.partTarget;
+    return t === undefined ? undefined : t.ceilingMs / 1000;
+  }
+
+  /** Epoch ms of the last LL-HLS media playlist request (-Infinity: none), so the owner knows LL-HLS viewers watch. */
+  get lowLatencyRequestedAt(): number {
+    return this.lowLatencyAskedAt;
   }
 
   /** Tracks of the newest listed media (for CODECS/RESOLUTION), empty before the first segment. */
@@ -223,6 +231,7 @@ export class HlsRendition {
       return this.enableTs() ? undefined : { status: 404, reason: 'a track of this stream cannot be carried in MPEG-TS' };
     }
     if (this.partTargetSec === undefined) return undefined;
+    this.lowLatencyAskedAt = (this.options.now ?? Date.now)();
     const d = reloadDecision(this.edge, req, this.partTargetSec);
     if (d.kind === 'bad') return { status: 400, reason: d.reason };
     return d.kind === 'wait' ? 'wait' : undefined;
@@ -316,6 +325,7 @@ export class HlsRendition {
   }
 
   private state(): PlaylistState {
+    this.ingest.partTarget?.fix(); // a playlist shows it: from now on it holds
     return {
       window: this.mediaWindow, targetDuration: this.ingest.targetDuration, partTargetSec: this.partTargetSec,
       ended: this.ingest.ended, next: this.ingest.hintedPart,

@@ -63,7 +63,8 @@ export const READY_LISTED_MS = 6_000;
 export const AUDIO_BEHIND_FRAMES = 2;
 
 /**
- * PART-TARGET is advertised this much above the cutting target: parts are cut within half a frame of the target
+ * The widest PART-TARGET (part-target.ts fits a smaller one to the stream's frame cadence, 0.21 s at 24-60 fps) is
+ * this much above the cutting target: parts are cut within half a frame of the target
  * (segmenter partFull), up to 230 ms for 200 ms at >= 17 fps, and rfc8216bis §4.4.4.9 wants every non-final part
  * >= 85 % of PART-TARGET: 200 / 230 = 87 %. (0.2 gave PART-TARGET 0.24, under which 200 ms parts were 83 %.)
  */

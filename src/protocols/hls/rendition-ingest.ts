@@ -4,6 +4,7 @@ import { type HlsTrack, sameTrack } from './hls-tracks.js';
 import { type HlsSession, MediaWindow, type PartRef, type SegmentTags, type WindowSegment } from './media-window.js';
 import type { RenditionAligner } from './rendition-alignment.js';
 import type { RenditionSettings } from './rendition-settings.js';
+import { PartTarget } from './part-target.js';
 import { Segmenter, type SegmenterEvent } from './segmenter.js';
 import { planAbsence } from './absence-gaps.js';
 import { TrackSelector } from './track-selector.js';
@@ -62,6 +63,8 @@ export class RenditionIngest {
   private endedFlag = false;
   private lastFrame: number | undefined;
   private targetDurationValue: number;
+  /** LL-HLS: the rendition's PART-TARGET (fixed by the serving side at its first playlist); undefined = no parts. */
+  readonly partTarget: PartTarget | undefined;
 
   constructor(
     private readonly mediaWindow: MediaWindow,
@@ -69,6 +72,8 @@ export class RenditionIngest {
     private readonly listener: IngestListener,
   ) {
     this.targetDurationValue = Math.max(1, Math.round(options.settings.segmentMs / 1000));
+    const { partMs, fitPartTarget } = options.settings;
+    this.partTarget = partMs === undefined ? undefined : new PartTarget(partMs, fitPartTarget ?? true);
   }
 
   get ended(): boolean {
@@ -195,6 +200,7 @@ export class RenditionIngest {
     const fresh = this.nextMsnValue === FIRST_MSN && this.mediaWindow.segments.length === 0;
     const segmenter = new Segmenter(tracks, {
       segmentMs: this.options.settings.segmentMs, partMs: this.options.settings.partMs,
+      ...(this.partTarget ? { partCeilingMs: () => this.partTarget!.ceilingMs } : {}),
       firstMsn: this.nextMsnValue, firstFragmentSeq: this.fragmentSeq,
       ...(align ? { follow: { cutAt: (t: number) => align.cutAt(t), ...(fresh ? { msnAt: (t: number) => align.msnAt?.(t) } : {}) } } : {}),
     });
@@ -246,6 +252,7 @@ export class RenditionIngest {
             programDateTime: this.options.align?.pdtAt(e.part.startMs) ?? Math.round(s.anchor + e.part.startMs), session: s.info,
           };
         }
+        this.partTarget?.observe(e.part.durationMs);
         this.mediaWindow.addPart(e.part, s.openTags!);
       } else {
         const ws = this.mediaWindow.addSegment(e.segment, s.openTags!);

@@ -1,7 +1,8 @@
 import { takeAll } from '../../core/scratch-list.js';
 import { buildFragment, type Fmp4FragmentPart, type Fmp4Sample } from '../../formats/fmp4/index.js';
 import type { HlsTrack } from './hls-tracks.js';
-import { AUDIO_BEHIND_FRAMES, MAX_PARTS_PER_SEGMENT, MAX_SEGMENT_MS, PART_TARGET_HEADROOM } from './limits.js';
+import { AUDIO_BEHIND_FRAMES, MAX_PARTS_PER_SEGMENT, MAX_SEGMENT_MS } from './limits.js';
+import { partTargetCeilingMs } from './part-target.js';
 
 /** One track's samples inside a part, in the track's timescale. */
 export interface TrackRun {
@@ -83,6 +84,8 @@ export interface SegmenterOptions {
   readonly firstFragmentSeq: number;
   /** Cut where another segmenter cut (ABR renditions follow their source, see rendition-alignment.ts). */
   readonly follow?: SegmentFollower;
+  /** The advertised PART-TARGET (ms) no part may exceed; absent = the part target + PART_TARGET_HEADROOM. */
+  readonly partCeilingMs?: () => number;
 }
 
 /** The segment boundaries and numbers of a leading segmenter, asked at media times of this one. */
@@ -229,8 +232,9 @@ export class Segmenter {
 
   /**
    * Closing before this sample is nearer the target than taking one more frame interval (like the last): parts
-   * are the whole number of frames closest to the target, within half a frame of it either way, so with
-   * PART-TARGET = target + PART_TARGET_HEADROOM every non-final part is >= 85 % of it and <= it (rfc8216bis
+   * are the whole number of frames closest to the target, within half a frame of it either way, never past the
+   * advertised PART-TARGET (part-target.ts: fitted to the cadence, at most target + PART_TARGET_HEADROOM), so every
+   * non-final part is >= 85 % of it and <= it (rfc8216bis
    * §4.4.4.9) when half a frame fits in the headroom (200 ms parts: >= 17 fps; 100 ms parts: >= 34 fps, below that
    * the ceiling wins and parts may be short). (Closing before the target was passed gave 167 ms parts at 24 fps.)
    */
@@ -240,7 +244,8 @@ export class Segmenter {
     if (this.segment!.parts.length + 1 >= MAX_PARTS_PER_SEGMENT) return false;
     const delta = this.lastMainDeltaMs;
     // Never past the advertised PART-TARGET (a MUST), even where half a frame is more than the headroom.
-    return nextMs + delta - part.startMs > Math.min(target + delta / 2, target * (1 + PART_TARGET_HEADROOM));
+    const ceiling = this.options.partCeilingMs?.() ?? partTargetCeilingMs(target);
+    return nextMs + delta - part.startMs > Math.min(target + delta / 2, ceiling);
   }
 
   /**

@@ -70,8 +70,11 @@ export function encodeTestMedia(seconds = 2, fps = 25): TestMedia {
     ]);
     const bytes = readFileSync(file);
     const packets = ffprobeJson(file, ['-show_packets']).packets as ProbePacket[];
+    // The mp4 muxer picks the video timescale from the rate (25 fps: 12800, 24 fps: 12288, 30 fps: 15360).
+    const streams = ffprobeJson(file, ['-show_streams']).streams as { codec_type: string; time_base: string }[];
+    const videoBase = streams.find((s) => s.codec_type === 'video')!.time_base;
     return {
-      video: { avcC: boxPayload(bytes, 'avcC'), width: 320, height: 240, timescale: 12_800, samples: toSamples(bytes, packets, 'video') },
+      video: { avcC: boxPayload(bytes, 'avcC'), width: 320, height: 240, timescale: Number(videoBase.split('/')[1]), samples: toSamples(bytes, packets, 'video') },
       audio: { asc: ASC_LC_48K_STEREO, sampleRate: 48_000, channels: 2, timescale: 48_000, samples: toSamples(bytes, packets, 'audio') },
     };
   });

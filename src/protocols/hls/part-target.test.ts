@@ -1,0 +1,112 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { encodeTestMedia, hasFfmpeg, type TestMedia } from '../../formats/fmp4/testing/ffmpeg-media.js';
+import { parseMediaPlaylist, type MediaPlaylist } from '../../formats/m3u8/index.js';
+import { HlsRendition } from './hls-rendition.js';
+import { commonCadenceFloorMs, fittedPartTargetMs, partTargetCeilingMs } from './part-target.js';
+import type { HlsUriScheme } from './playlist-builder.js';
+import type { RenditionSettings } from './rendition-settings.js';
+import { ManualTimers, configPackets, framePackets } from './testing/media-feed.js';
+
+/** PART-TARGET fitted to the frame cadence: golden values per frame rate, and the part rules on what is listed. */
+const skip = hasFfmpeg() ? false : 'ffmpeg/ffprobe not installed';
+const uris: HlsUriScheme = {
+  init: (n) => `init-${n}.mp4`, segment: (m) => `seg-${m}.m4s`, part: (m, i) => `part-${m}-${i}.m4s`, tsSegment: (m) => `seg-${m}.ts`,
+};
+const low: RenditionSettings = { segmentMs: 1000, partMs: 200, windowSegments: 12 };
+const media = new Map<number, TestMedia>();
+const clip = (fps: number): TestMedia => media.get(fps) ?? media.set(fps, encodeTestMedia(5, fps)).get(fps)!;
+
+async function playlist(r: HlsRendition): Promise<MediaPlaylist> {
+  const a = await r.playlist('fmp4', {}, uris);
+  assert.equal(a.status, 200, JSON.stringify(a));
+  return parseMediaPlaylist((a as { body: string }).body);
+}
+
+/** One publisher session of `fps` video (plus audio) arriving in real time from `offsetMs`; the first playlist is
+ *  read as soon as the rendition is offered (hasSegments), as a player would. */
+async function publish(r: HlsRendition, fps: number, offsetMs = 0): Promise<MediaPlaylist[]> {
+  const seen: MediaPlaylist[] = [];
+  r.publisherStart();
+  for (const p of configPackets(clip(fps))) r.packet(p);
+  for (const p of framePackets(clip(fps), offsetMs)) {
+    r.packet(p);
+    if (r.hasSegments && seen.length === 0) seen.push(await playlist(r));
+  }
+  seen.push(await playlist(r));
+  return seen;
+}
+
+/** Every listed part <= PART-TARGET; every non-final part of a segment >= 85 % of it (rfc8216bis §4.4.4.9). */
+function checkParts(p: MediaPlaylist, label: string): number {
+  const target = p.partTarget!;
+  let nonFinal = 0;
+  for (const s of p.segments) {
+    const parts = s.parts ?? [];
+    for (const [i, part] of parts.entries()) {
+      assert.ok(part.duration <= target + 1e-9, `${label}: ${part.uri} ${part.duration} s > PART-TARGET ${target}`);
+      if (i < parts.length - 1) {
+        assert.ok(part.duration >= 0.85 * target - 1e-9, `${label}: ${part.uri} ${part.duration} s < 85 % of ${target}`);
+        nonFinal++;
+      }
+    }
+  }
+  return nonFinal;
+}
+
+test('floor and fit (pure): 200 ms parts fit every common frame rate at 0.21 s; odd cadences up to the ceiling', () => {
+  assert.equal(partTargetCeilingMs(200), 230);
+  assert.equal(commonCadenceFloorMs(200), 210); // 5 frames at 24 fps = 208.3 ms, + 1 ms stamp rounding
+  assert.equal(commonCadenceFloorMs(500), 521); // 12.5 frames at 25 fps: the cut takes the 13th (520 ms)
+  assert.equal(commonCadenceFloorMs(100), 101); // 25 fps would need 120 ms (over 115): left to the ceiling
+  assert.equal(fittedPartTargetMs(200, 200), 210);
+  assert.equal(fittedPartTargetMs(200, 222), 223); // 4 frames at 18 fps
+  assert.equal(fittedPartTargetMs(200, 300), 230); // never over the part target + 15 %
+});
+
+for (const fps of [24, 25, 30, 50, 60]) {
+  test(`${fps} fps: PART-TARGET 0.21 and PART-HOLD-BACK 0.63 from the first playlist on; parts within 85-100 %`, { skip }, async () => {
+    const r = new HlsRendition('x', { settings: low, timers: new ManualTimers(), now: () => 1_700_000_000_000 });
+    const [first, last] = await publish(r, fps);
+    for (const p of [first!, last!]) {
+      assert.equal(p.partTarget, 0.21);
+      assert.equal(p.serverControl?.partHoldBack, 0.63);
+    }
+    assert.ok(checkParts(last!, `${fps} fps`) >= 10);
+    r.close();
+  });
+}
+
+test('fitting off: PART-TARGET is the part target + 15 % (0.23 s, hold-back 0.69 s), as before', { skip }, async () => {
+  const r = new HlsRendition('x', { settings: { ...low, fitPartTarget: false }, timers: new ManualTimers(), now: () => 1_700_000_000_000 });
+  const [, last] = await publish(r, 25);
+  assert.equal(last!.partTarget, 0.23);
+  assert.equal(last!.serverControl?.partHoldBack, 0.69);
+  checkParts(last!, 'fit off');
+  r.close();
+});
+
+test('an odd cadence (18 fps: 4 frames = 222 ms) gets a PART-TARGET that holds its parts, at most 0.23 s', { skip }, async () => {
+  const r = new HlsRendition('x', { settings: low, timers: new ManualTimers(), now: () => 1_700_000_000_000 });
+  const [first, last] = await publish(r, 18);
+  assert.equal(first!.partTarget, last!.partTarget, 'constant for the life of the playlist');
+  assert.ok(last!.partTarget! > 0.21 && last!.partTarget! <= 0.23, `${last!.partTarget}`);
+  assert.ok(checkParts(last!, '18 fps') >= 5);
+  r.close();
+});
+
+test('a publisher reconnects at another common frame rate (25 then 24 fps): PART-TARGET holds, parts stay within 85-100 %', { skip }, async () => {
+  const r = new HlsRendition('x', { settings: low, timers: new ManualTimers(), now: () => 1_700_000_000_000 });
+  const [first] = await publish(r, 25);
+  r.publisherEnd();
+  const after = await publish(r, 24, 5_000);
+  const last = after.at(-1)!;
+  assert.equal(first!.partTarget, 0.21);
+  assert.equal(last.partTarget, 0.21, 'PART-TARGET never changes within a playlist');
+  assert.ok(last.segments.some((s) => s.discontinuity), 'the second session is listed');
+  // Parts are listed for the newest 3 target durations: the 24 fps session's (208-209 ms under 0.21 s).
+  const n = checkParts(last, '25 then 24 fps');
+  assert.ok(n >= 8, `${n} non-final parts checked`);
+  assert.ok(last.segments.at(-1)!.parts!.some((p) => p.duration > 0.205), 'the listed parts are 24 fps ones');
+  r.close();
+});
