@@ -7,7 +7,7 @@ import { startTestPostgres } from '../support/postgres.js';
 import { freshPostgresDatabase } from '../support/api-harness.js';
 import { startTestRedis, type TestRedis } from '../../support/redis-server.js';
 import { serverApi, type ApiStream } from '../support/stream-api.js';
-import { ffmpegPublish, ffmpegRecord, ffprobeFrameCounts } from '../support/clients.js';
+import { ffmpegPublish, ffmpegRecord, ffprobeFrameCounts, ffprobeStreams } from '../support/clients.js';
 import { tmpFile } from '../support/media.js';
 import { waitFor, type Proc } from '../support/proc.js';
 import { clusterNode, until } from './support.js';
@@ -80,4 +80,10 @@ test('HLS on the edge: the same renditions as on the owner, and a rendition\'s s
   // A viewer of a rendition path is authorised on B like any viewer: without the stream there is nothing.
   assert.equal((await fetch(b!.httpUrl('/hls/nosuchstream/180p/media.m3u8'))).status, 404);
   await until(() => b!.edge!.pulling.includes(path), 'the rendition pull to be listed');
+});
+
+test('RTMP play of a rendition path on the edge gets the rendition (pulled through the same relay)', async () => {
+  const probed = await ffprobeStreams(b!.rtmpUrl(`${stream.playbackId}/180p`));
+  const video = probed.find((s) => s.codec_type === 'video');
+  assert.equal(video?.height, 180, JSON.stringify(probed));
 });
