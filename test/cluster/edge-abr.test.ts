@@ -24,6 +24,7 @@ let pub: Proc | undefined;
 let stream: ApiStream;
 
 const HLS = { 'hls-segment-ms': 500, 'hls-part-ms': 200 };
+const GRACE_MS = 1500;
 
 before(async () => {
   [pg, redis] = await Promise.all([startTestPostgres(), startTestRedis()]);
@@ -31,7 +32,7 @@ before(async () => {
   const tag = Math.random().toString(36).slice(2, 6);
   // One after the other: the second must see the first in the registry.
   a = await clusterNode(`a-${tag}`, db, redis.url, { auth: 'keys', ...HLS });
-  b = await clusterNode(`b-${tag}`, db, redis.url, { auth: 'keys', ...HLS });
+  b = await clusterNode(`b-${tag}`, db, redis.url, { auth: 'keys', 'edge-grace-ms': GRACE_MS, ...HLS });
   stream = await serverApi(a, 'POST', '/streams', { settings: { ladder: [{ name: '180p', height: 180, videoBitrateKbps: 200 }] } }) as ApiStream;
   pub = await ffmpegPublish(a.rtmpUrl(stream.streamKey));
   await waitFor('the 180p rendition on A', () => a!.transcode.renditions(`live/${stream.playbackId}`).length === 2, 30_000, 100);
@@ -63,11 +64,10 @@ test('HLS on the edge: the same renditions as on the owner, and a rendition\'s s
   const shape = (m: MasterPlaylist) => m.variants.map((v) => ({ uri: v.uri, resolution: v.resolution, codecs: v.codecs }));
   assert.deepEqual(shape(onB), shape(onA));
   assert.deepEqual(onB.variants.map((v) => v.uri.split('/')[0]), ['src', '180p']);
-  // BANDWIDTH is measured over each node's own window: close to the owner's, not byte-identical.
-  for (const [i, v] of onB.variants.entries()) {
-    const owner = onA.variants[i]!.bandwidth;
-    assert.ok(v.bandwidth > owner / 2 && v.bandwidth < owner * 2, `${v.uri}: ${v.bandwidth} vs ${owner} on A`);
-  }
+  // BANDWIDTH is measured over each node's own window (B's first segment may be a short one holding a whole GOP, a
+  // high peak until it leaves the window): within a factor of two of the owner's, not byte-identical.
+  const near = (x: MasterPlaylist, y: MasterPlaylist) => x.variants.every((v, i) => v.bandwidth > y.variants[i]!.bandwidth / 2 && v.bandwidth < y.variants[i]!.bandwidth * 2);
+  await until(async () => near(await master(b!, 2), await master(a!, 2)), 'BANDWIDTH on B close to A\'s');
   const path = `live/${stream.playbackId}/180p`;
   assert.equal(b!.hub.stream(path)?.publisher?.info.protocol, 'edge', 'the rendition is pulled, not transcoded on B');
   assert.equal(b!.transcode.renditions(`live/${stream.playbackId}`).length, 0, 'no transcoding on the edge');
@@ -86,4 +86,11 @@ test('RTMP play of a rendition path on the edge gets the rendition (pulled throu
   const probed = await ffprobeStreams(b!.rtmpUrl(`${stream.playbackId}/180p`));
   const video = probed.find((s) => s.codec_type === 'video');
   assert.equal(video?.height, 180, JSON.stringify(probed));
+});
+
+test('with no viewer left, the source and rendition pulls stop after the grace period, as the source pull always did', async () => {
+  const paths = [`live/${stream.playbackId}`, `live/${stream.playbackId}/180p`];
+  await until(() => paths.every((p) => !b!.edge!.pulling.includes(p)), 'both pulls to stop on B');
+  // A's only RTMP connection left is the publisher: both relays (source and rendition) are gone.
+  await until(() => a!.rtmpConnections() === 1, 'A to see both relays go');
 });
