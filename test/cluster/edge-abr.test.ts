@@ -12,7 +12,7 @@ import { tmpFile } from '../support/media.js';
 import { waitFor, type Proc } from '../support/proc.js';
 import { CLUSTER_SECRET, clusterNode, until } from './support.js';
 import { EDGE_TOKEN_PARAM, signEdgeToken } from '../../src/services/edge/index.js';
-import { RtmpClient } from '../../src/servers/rtmp/rtmp-client.js';
+import { rtmpPlayOutcome } from '../support/rtmp-play.js';
 
 /**
  * Issue 21, ABR through an edge: a stream with a (tiny, one-rung) ladder published to node A is transcoded there;
@@ -92,17 +92,7 @@ test('RTMP play of a rendition path on the edge gets the rendition (pulled throu
 
 test('on the owner, a relay token covers only the exact path it names: the source\'s token does not play a rendition', async () => {
   const rendition = `live/${stream.playbackId}/180p`;
-  const playWith = async (token: string): Promise<string> => {
-    const client = await RtmpClient.connect(`rtmp://127.0.0.1:${a!.ports.rtmp}/${rendition}?${EDGE_TOKEN_PARAM}=${token}`, {}, { timeoutMs: 5000 });
-    try {
-      await client.play();
-      return 'played';
-    } catch (err) {
-      return (err as Error).message;
-    } finally {
-      client.destroy();
-    }
-  };
+  const playWith = (token: string): Promise<string> => rtmpPlayOutcome(`rtmp://127.0.0.1:${a!.ports.rtmp}/${rendition}?${EDGE_TOKEN_PARAM}=${token}`);
   assert.equal(await playWith(signEdgeToken(CLUSTER_SECRET, rendition)), 'played');
   const refused = await playWith(signEdgeToken(CLUSTER_SECRET, `live/${stream.playbackId}`));
   // Refused as a token, not played through viewer auth (which would let this public stream play).
