@@ -3,7 +3,7 @@ import { OnAirError } from './core/errors.js';
 import type { Logger } from './core/logger.js';
 import type { StreamHub } from './hub/index.js';
 import type { PlayAuthorizer, PlayWatcher } from './services/auth/auth-types.js';
-import { EdgePulls, StaticOwnerLocator, withInternalPulls, type OwnerLocator } from './services/edge/index.js';
+import { EdgePulls, EdgeRenditions, StaticOwnerLocator, renditionAwareLocator, withInternalPulls, type LadderOf, type OwnerLocator } from './services/edge/index.js';
 import { rtmpPullConnector } from './servers/rtmp/rtmp-pull-connector.js';
 
 /** The locator of this server: given by the caller (the cluster coordinator, the workers' IPC), or --edge-origin. */
@@ -20,14 +20,16 @@ export function checkEdgeSettings(config: Config, locator: OwnerLocator | undefi
  * Both sides of internal pulls. Owner: a play carrying a valid edge token bypasses viewer auth (only with
  * --cluster-secret set). Edge: with a locator, a viewer asking for a stream with no publisher here starts a pull.
  */
-export function createEdge(config: Config, hub: StreamHub, locator: OwnerLocator | undefined, log: Logger): {
+export function createEdge(config: Config, hub: StreamHub, locator: OwnerLocator | undefined, log: Logger, ladderOf: LadderOf): {
   pulls: EdgePulls | undefined;
+  /** ABR on the edge: the renditions of pulled sources, pulled from the owner too. */
+  renditions: EdgeRenditions | undefined;
   ownerAuth<A extends PlayAuthorizer & PlayWatcher>(auth: A): PlayAuthorizer & PlayWatcher;
 } {
   const edgeLog = log.child({ mod: 'edge' });
   const pulls = locator
     ? new EdgePulls({
-      hub, locator, connector: rtmpPullConnector(hub), secret: config.clusterSecret, log: edgeLog,
+      hub, locator: renditionAwareLocator(locator), connector: rtmpPullConnector(hub), secret: config.clusterSecret, log: edgeLog,
       options: {
         graceMs: config.edgeGraceMs, startTimeoutMs: config.edgeStartTimeoutMs,
         retryMinMs: 500, retryMaxMs: 10_000, relocateMs: 5_000,
@@ -36,6 +38,7 @@ export function createEdge(config: Config, hub: StreamHub, locator: OwnerLocator
     : undefined;
   return {
     pulls,
+    renditions: pulls && new EdgeRenditions({ hub, pulls, ladderOf, log: edgeLog }),
     ownerAuth: (auth) => (config.clusterSecret ? withInternalPulls(auth, config.clusterSecret, edgeLog) : auth),
   };
 }

@@ -114,7 +114,8 @@ export async function startOnAir(config: Config, log: Logger, options: StartOpti
     },
     log.child({ mod: 'hub' }),
   );
-  const edge = createEdge(config, hub, locator, log);
+  // The edge plans a pulled stream's renditions from its ladder, as the owner's transcoder does (bound below).
+  const edge = createEdge(config, hub, locator, log, (path) => ladderOf(path));
   if (config.auth === 'open') {
     log.warn('AUTH IS OPEN (--auth open): anyone who can reach this server can publish under any name. Development only.');
   }
@@ -140,9 +141,10 @@ export async function startOnAir(config: Config, log: Logger, options: StartOpti
     kickPublisher: (path, reason) => gate.kickPublisher(path, reason), directory,
   });
   const ffmpeg = await discoverFfmpeg({ configuredPath: config.ffmpegPath });
+  const ladderOf = ladderLookup(streams, config.transcodeDefaultLadder);
   const transcode = new TranscodeService({
     hub, log: log.child({ mod: 'transcode' }), pipes: flvTranscodePipes, ffmpeg,
-    ladderOf: ladderLookup(streams, config.transcodeDefaultLadder),
+    ladderOf,
     encoder: config.transcodeEncoder, maxTranscodes: config.maxTranscodes, budgetMpx: config.transcodeBudgetMpx,
   });
   // Stream events are the owner's alone: queued once for webhooks, announced to the other nodes.
@@ -244,7 +246,11 @@ export async function startOnAir(config: Config, log: Logger, options: StartOpti
     : undefined;
   const playback = {
     hub, config, log: log.child({ mod: 'playback' }), authorizePlay: auth.authorizePlay, decidePlay: (r: PlayAuthRequest) => playAuth.decide(r), watchPlay: auth.watchPlay,
-    renditions: (path: string) => transcode.renditions(path), edge: edge.pulls,
+    renditions: (path: string) => {
+      const here = transcode.renditions(path);
+      return here.length > 0 || !edge.renditions ? here : edge.renditions.renditions(path);
+    },
+    edge: edge.pulls, edgeRenditions: edge.renditions,
   };
   registerHls(http, { ...playback, packagers: hlsPackagers, hlsOrigin: options.worker?.hlsOrigin, hlsObserver: monitoring.hlsObserver });
   const flv = registerFlv(http, playback);
@@ -255,6 +261,7 @@ export async function startOnAir(config: Config, log: Logger, options: StartOpti
   let closing: Promise<void> | undefined;
   const close = () => (closing ??= (async () => {
     monitoring.close();
+    edge.renditions?.close();
     edge.pulls?.close();
     hlsPackagers?.close();
     flv.close();

@@ -5,7 +5,7 @@ import { ffmpegPublish, ffmpegRecord, ffprobeFrameCounts, ffprobeStreams } from 
 import { tmpFile } from '../support/media.js';
 import { freePort } from '../../support/free-port.js';
 import { run, waitFor, type Proc } from '../support/proc.js';
-import { RtmpClient } from '../../src/servers/rtmp/rtmp-client.js';
+import { rtmpPlayOutcome } from '../support/rtmp-play.js';
 import { EDGE_TOKEN_PARAM, signEdgeToken } from '../../src/services/edge/index.js';
 
 /**
@@ -93,17 +93,7 @@ describe('edge pull', () => {
 });
 
 describe('internal pull tokens on the owner', () => {
-  const playWith = async (query: string): Promise<'played' | string> => {
-    const client = await RtmpClient.connect(`rtmp://127.0.0.1:${a.ports.rtmp}/live/cam?${query}`, {}, { timeoutMs: 5000 });
-    try {
-      await client.play();
-      return 'played';
-    } catch (err) {
-      return (err as Error).message;
-    } finally {
-      client.destroy();
-    }
-  };
+  const playWith = (query: string): Promise<'played' | string> => rtmpPlayOutcome(`rtmp://127.0.0.1:${a.ports.rtmp}/live/cam?${query}`);
 
   test('a valid token plays; a wrong, expired or other stream\'s token is refused (no fall-back to open viewer auth)', async () => {
     assert.equal(await playWith(`${EDGE_TOKEN_PARAM}=${signEdgeToken(SECRET, 'live/cam')}`), 'played');

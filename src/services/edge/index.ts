@@ -4,3 +4,4 @@ export { withInternalPulls } from './internal-play-auth.js';
 export {
   DEFAULT_EDGE_PULL_OPTIONS, EDGE_PROTOCOL, EdgePulls, type EdgePullOptions, type PullConnector, type PullHandle, type PullHooks, type PullRequest,
 } from './edge-pulls.js';
+export { EdgeRenditions, renditionAwareLocator, type LadderOf } from './edge-renditions.js';

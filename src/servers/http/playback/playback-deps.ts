@@ -20,7 +20,7 @@ export interface PlaybackDeps {
   decidePlay(req: PlayAuthRequest): PlayDecision;
   /** Closes a connected viewer (HTTP-FLV, WS-FLV) when its authorisation lapses; returns the stop function. */
   watchPlay(req: PlayAuthRequest, onRevoke: (reason: string) => void): () => void;
-  /** ABR: a stream's renditions, the source first (TranscodeService.renditions); absent = the source only. */
+  /** ABR: a stream's renditions, the source first (TranscodeService.renditions; on an edge, EdgeRenditions); absent = the source only. */
   readonly renditions?: (streamPath: string) => readonly RenditionInfo[];
   /** Pulls a stream that has no publisher here from its owner (edges, workers); absent = no pulls. */
   readonly edge?: EdgePort;

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parse as parseQuery } from 'node:querystring';
 import type { FastifyInstance } from 'fastify';
-import type { HlsPackagers } from '../../../../bridges/hls/index.js';
+import { type HlsPackagers, SOURCE_RENDITION } from '../../../../bridges/hls/index.js';
 import { MAX_PARAM_LENGTH } from '../../limits.js';
 import { preflightHeaders } from '../cors.js';
 import type { PlaybackDeps } from '../playback-deps.js';
@@ -14,7 +14,7 @@ import { HlsExchange } from './hls-responses.js';
 import { type HlsQuery, HlsServing } from './hls-serving.js';
 import { variantsOf } from './hls-variants.js';
 import { HOP_HEADER, proxyHls } from './hls-proxy.js';
-import { EDGE_PROTOCOL } from '../../../../services/edge/index.js';
+import { EDGE_PROTOCOL, type EdgeRenditions } from '../../../../services/edge/index.js';
 
 export interface HlsServingDeps extends PlaybackDeps {
   /** Every stream's packager, composed by the caller (app.ts); undefined = HLS is off on this server. */
@@ -24,6 +24,8 @@ export interface HlsServingDeps extends PlaybackDeps {
    * HLS requests are forwarded there (hls-proxy.ts). Absent = HLS is served here (locally pulled on an edge).
    */
   readonly hlsOrigin?: (streamPath: string) => Promise<string | undefined>;
+  /** Edge ABR: the renditions of a pulled source are pulled from its owner too; absent = not an edge. */
+  readonly edgeRenditions?: EdgeRenditions;
   /** Told of every HLS answer (metrics, the health module's viewer estimate); absent = nobody watches. */
   readonly hlsObserver?: HlsResponseObserver;
 }
@@ -115,7 +117,9 @@ type Deps = HlsServingDeps & { packagers: HlsPackagers };
 function serveLocal(ex: HlsExchange, deps: Deps, serving: HlsServing, streamPath: string, resource: HlsResource, query: HlsQuery): void | Promise<void> {
   if (deps.edge && (!deps.hlsOrigin || !hasOwnPublisher(deps, streamPath))) {
     deps.edge.touch(streamPath);
+    deps.edgeRenditions?.touch(streamPath);
     if (!deps.packagers.get(streamPath)) return pullThenServe(ex, deps, serving, streamPath, resource, query);
+    if (wantsEdgeRenditions(deps, streamPath, resource)) return renditionsThenServe(ex, deps, serving, streamPath, resource, query);
   }
   return serveHere(ex, deps, serving, streamPath, resource, query);
 }
@@ -139,6 +143,23 @@ async function forwardOrServe(ex: HlsExchange, deps: Deps, serving: HlsServing, 
  */
 async function pullThenServe(ex: HlsExchange, deps: Deps, serving: HlsServing, streamPath: string, resource: HlsResource, query: HlsQuery): Promise<void> {
   if (!(await deps.edge!.ensure(streamPath))) return ex.error('stream_not_live', 'stream not live');
+  if (wantsEdgeRenditions(deps, streamPath, resource)) return renditionsThenServe(ex, deps, serving, streamPath, resource, query);
+  return serveHere(ex, deps, serving, streamPath, resource, query);
+}
+
+/**
+ * Edge ABR: a master playlist, or a rendition not pulled here yet, waits until the stream's rendition pulls are live
+ * or refused by the owner (each bounded by the start timeout), so the first master already lists the ladder.
+ */
+function wantsEdgeRenditions(deps: Deps, streamPath: string, resource: HlsResource): boolean {
+  if (!deps.edgeRenditions || hasOwnPublisher(deps, streamPath)) return false;
+  if (resource.kind === 'master') return true;
+  return resource.rendition !== SOURCE_RENDITION && !deps.packagers.get(`${streamPath}/${resource.rendition}`);
+}
+
+async function renditionsThenServe(ex: HlsExchange, deps: Deps, serving: HlsServing, streamPath: string, resource: HlsResource, query: HlsQuery): Promise<void> {
+  await deps.edgeRenditions!.ensure(streamPath);
+  if (ex.gone) return;
   return serveHere(ex, deps, serving, streamPath, resource, query);
 }
 
