@@ -27,21 +27,14 @@ export class PlayDecisionCache {
 
   /** The allow remembered under `key` for directory `version`, unless its token has expired at `nowSec()`. */
   get(key: string, version: number, nowSec: () => number): Allowed | undefined {
-    if (version !== this.version) {
-      this.allowed.clear();
-      this.version = version;
-      return undefined;
-    }
+    if (!this.holds(version)) return undefined;
     const d = this.allowed.get(key);
     if (d?.expiresAtSec !== undefined && nowSec() >= d.expiresAtSec) return undefined;
     return d;
   }
 
   set(key: string, version: number, decision: Allowed): void {
-    if (version !== this.version) {
-      this.allowed.clear();
-      this.version = version;
-    }
+    this.holds(version);
     if (this.allowed.size >= this.maxEntries) this.allowed.clear();
     this.allowed.set(key, Object.freeze(decision));
   }
@@ -49,10 +42,18 @@ export class PlayDecisionCache {
   get size(): number {
     return this.allowed.size;
   }
+
+  /** True when what is held was decided under `version`; otherwise drops it all and moves to `version`. */
+  private holds(version: number): boolean {
+    if (version === this.version) return true;
+    this.allowed.clear();
+    this.version = version;
+    return false;
+  }
 }
 
 /** The `token` parameter as the full evaluation reads it (URLSearchParams, first occurrence), '' when absent. */
 function tokenOf(query: string): string {
   if (!query.includes('token')) return '';
-  return new URLSearchParams(query.startsWith('?') ? query.slice(1) : query).get('token') ?? '';
+  return new URLSearchParams(query).get('token') ?? '';
 }
