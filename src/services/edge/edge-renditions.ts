@@ -1,7 +1,7 @@
 import type { Logger } from '../../core/logger.js';
 import type { StreamHub } from '../../hub/index.js';
 import type { LadderSetting } from '../streams/stream-types.js';
-import { planLadder } from '../transcode/ladder.js';
+import { planLadder, renditionOf } from '../transcode/ladder.js';
 import { sourceInfoOf } from '../transcode/source-info.js';
 import type { RenditionInfo } from '../transcode/types.js';
 import { EDGE_PROTOCOL, type EdgePulls } from './edge-pulls.js';
@@ -88,10 +88,7 @@ export class EdgeRenditions {
       publisherId,
       renditions: [
         { name: 'source', path: streamPath, width: src.width, height: src.height, fps: src.fps, videoBitrate: 0, audioBitrate: 0, source: true },
-        ...rungs.map((r) => ({
-          name: r.name, path: `${streamPath}/${r.name}`, width: r.width, height: r.height, fps: r.fps,
-          videoBitrate: r.videoBitrateKbps * 1000, audioBitrate: 0, source: false,
-        })),
+        ...rungs.map((r) => renditionOf(streamPath, r, src.audioCodec !== undefined)),
       ],
     };
     this.plans.set(streamPath, plan);

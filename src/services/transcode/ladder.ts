@@ -1,4 +1,5 @@
 import type { LadderRung, LadderSetting } from '../streams/stream-types.js';
+import type { RenditionInfo } from './types.js';
 
 /** What the ladder is planned against: the source's picture. */
 export interface SourcePicture {
@@ -78,4 +79,12 @@ function defaultAudioKbps(height: number): number {
 /** H.264 4:2:0 needs even dimensions. */
 function even(v: number): number {
   return Math.max(2, 2 * Math.round(v / 2));
+}
+
+/** A planned rung as playback lists it: its hub path `<source>/<name>` (the owner's transcoder, and an edge's pulls). */
+export function renditionOf(streamPath: string, r: PlannedRung, hasAudio: boolean): RenditionInfo {
+  return {
+    name: r.name, path: `${streamPath}/${r.name}`, width: r.width, height: r.height, fps: r.fps,
+    videoBitrate: r.videoBitrateKbps * 1000, audioBitrate: hasAudio ? r.audioBitrateKbps * 1000 : 0, source: false,
+  };
 }

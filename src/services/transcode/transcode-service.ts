@@ -7,7 +7,7 @@ import type { LadderSetting } from '../streams/stream-types.js';
 import { admit, ladderCost } from './admission.js';
 import type { EncoderPreset } from './ffmpeg-args.js';
 import type { FfmpegDiscovery } from './ffmpeg-discovery.js';
-import { ladderKind, planLadder, type PlannedRung } from './ladder.js';
+import { ladderKind, planLadder, renditionOf } from './ladder.js';
 import { AUTO_BUDGET_MPX_PER_CORE } from './limits.js';
 import { TRANSCODABLE_VIDEO, sourceInfoOf, type SourceInfo } from './source-info.js';
 import { TranscodeSession } from './transcode-session.js';
@@ -213,11 +213,4 @@ export class TranscodeService {
     }
     this.events.emit('status', { streamPath: path, status: this.status(path) });
   }
-}
-
-function renditionOf(streamPath: string, r: PlannedRung, hasAudio: boolean): RenditionInfo {
-  return {
-    name: r.name, path: `${streamPath}/${r.name}`, width: r.width, height: r.height, fps: r.fps,
-    videoBitrate: r.videoBitrateKbps * 1000, audioBitrate: hasAudio ? r.audioBitrateKbps * 1000 : 0, source: false,
-  };
 }
