@@ -34,3 +34,13 @@ export function isSiblingNodeId(id: string): boolean {
 export function isOnAirMessage(m: unknown): m is { onair: string } {
   return typeof m === 'object' && m !== null && typeof (m as { onair?: unknown }).onair === 'string';
 }
+
+/** With --cluster, worker `index` of a machine whose node id is `base` is the cluster node `<base>-w<index>`. */
+export function workerNodeId(base: string, index: number): string {
+  return `${base}-w${index}`;
+}
+
+/** True for a cluster node id that is one of the workers of the machine `base` (workerNodeId). */
+export function isWorkerNodeOf(base: string, id: string): boolean {
+  return id.startsWith(`${base}-w`) && /^\d+$/.test(id.slice(base.length + 2));
+}

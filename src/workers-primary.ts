@@ -5,7 +5,7 @@ import type { Logger } from './core/logger.js';
 import { announcedUrls } from './config/announced-urls.js';
 import { checkClusterSettings, resolveNodeId } from './services/cluster/index.js';
 import { checkEdgeSettings } from './app-edge.js';
-import { isOnAirMessage, siblingNodeId, type PrimaryMessage, type WorkerMessage, type WorkerOwner } from './workers-ipc.js';
+import { isOnAirMessage, siblingNodeId, workerNodeId, type PrimaryMessage, type WorkerMessage, type WorkerOwner } from './workers-ipc.js';
 
 /** A worker that dies is started again after this (a crash loop costs a restart per second, not a busy loop). */
 const RESTART_DELAY_MS = 1_000;
@@ -26,17 +26,17 @@ interface Slot {
  */
 export async function runPrimary(config: Config, log: Logger, count: number): Promise<void> {
   const plog = log.child({ mod: 'primary' });
+  // --cluster: each worker is a cluster node `<node id>-w<index>` (README "Edges and workers"); the base is fixed here
+  // so a restarted worker keeps its id (its previous run's sessions are ended at its start, nobody else's).
+  const nodeBase = resolveNodeId(config);
   // Checked here, once, in one line: a worker would otherwise make up its own secret that other nodes do not share.
   // (With the longest worker id, `<node id>-w<N>`, which must fit the --node-id rule too.)
-  checkClusterSettings(config.cluster ? { ...config, nodeId: `${resolveNodeId(config)}-w${count}` } : config);
+  checkClusterSettings(config.cluster ? { ...config, nodeId: workerNodeId(nodeBase, count) } : config);
   if (config.cluster) checkEdgeSettings(config, { locate: async () => undefined });
   // Internal pulls between workers are signed like pulls between nodes; a secret made here if none is configured.
   const secret = config.clusterSecret || randomBytes(32).toString('base64url');
   const slots: Slot[] = Array.from({ length: count }, (_, i) => ({ index: i + 1, worker: undefined, internal: undefined }));
   const owners = new Map<string, number>();
-  // --cluster: each worker is a cluster node `<node id>-w<index>` (README "Edges and workers"); the base is fixed here
-  // so a restarted worker keeps its id (its previous run's sessions are ended at its start, nobody else's).
-  const nodeBase = resolveNodeId(config);
   let stopping = false;
   let draining = false;
 

@@ -3,7 +3,7 @@ import type { Logger } from './core/logger.js';
 import type { OwnerLocator } from './services/edge/index.js';
 import { EDGE_PROTOCOL } from './services/edge/index.js';
 import type { RunningOnAir } from './app.js';
-import { isOnAirMessage, type PrimaryMessage, type WorkerMessage, type WorkerOwner } from './workers-ipc.js';
+import { isOnAirMessage, isWorkerNodeOf, workerNodeId, type PrimaryMessage, type WorkerMessage, type WorkerOwner } from './workers-ipc.js';
 
 /** A locate the primary has not answered in this long counts as "no owner" (the viewer gets not-found). */
 const LOCATE_TIMEOUT_MS = 2_000;
@@ -59,7 +59,7 @@ export async function runWorker(shared: Config, log: Logger): Promise<void> {
   const index = Number(process.env.ONAIR_WORKER_INDEX ?? '1');
   // --cluster: this worker is the cluster node `<machine's node id>-w<index>` (its own leases, sessions and run).
   const nodeBase = process.env.ONAIR_WORKER_NODE_BASE ?? '';
-  const config: Config = shared.cluster ? { ...shared, nodeId: `${nodeBase}-w${index}` } : shared;
+  const config: Config = shared.cluster ? { ...shared, nodeId: workerNodeId(nodeBase, index) } : shared;
   const send = (m: WorkerMessage): void => {
     if (process.connected) process.send!(m);
   };
@@ -84,7 +84,7 @@ export async function runWorker(shared: Config, log: Logger): Promise<void> {
     worker: {
       index, runOnce: process.env.ONAIR_WORKER_RUN_ONCE === '1', hlsOrigin: (path) => locator.hlsOrigin(path),
       // The cluster registry lists this machine's workers as nodes; they are reached through the IPC directory.
-      siblingNode: (id) => id.startsWith(`${nodeBase}-w`) && /^\d+$/.test(id.slice(nodeBase.length + 2)),
+      siblingNode: (id) => isWorkerNodeOf(nodeBase, id),
       onDrain: () => send({ onair: 'drain' }),
     },
   });
