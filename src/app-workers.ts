@@ -15,8 +15,8 @@ export interface WorkerRole {
   hlsOrigin(streamPath: string): Promise<string | undefined>;
   /** --cluster: true for a registry node id that is another worker of this machine (reached over IPC, not the cluster). */
   siblingNode(nodeId: string): boolean;
-  /** `onair drain` reached this worker: the primary then drains them all. */
-  onDrain(): void;
+  /** `onair drain` reached this worker: the primary drains them all; resolves to their publishers together. */
+  drainMachine(): Promise<number | undefined>;
 }
 
 /**

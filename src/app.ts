@@ -69,7 +69,12 @@ export interface RunningOnAir {
   /** The admin token generated at this first start (null when configured or generated earlier). */
   readonly generatedApiToken: string | null;
   /** Multi-node coordination (the local coordinator without --cluster); `drained` resolves when a drain has emptied the node. */
-  readonly cluster: { readonly coordinator: ClusterCoordinator; drain(): Promise<{ publishers: number }>; readonly drained: Promise<void> };
+  readonly cluster: {
+    readonly coordinator: ClusterCoordinator;
+    /** Drains this process only (a worker's share of a machine's drain). */
+    drainHere(): Promise<{ publishers: number }>;
+    readonly drained: Promise<void>;
+  };
   /** Pulls of streams published elsewhere (undefined: no locator, this server pulls nothing). */
   readonly edge: EdgePulls | undefined;
   close(): Promise<void>;
@@ -121,7 +126,7 @@ export async function startOnAir(config: Config, log: Logger, options: StartOpti
   }
 
   const gate = new ClusterPublishGate({ coordinator, hub, takeover: takeoverPolicy(config), log });
-  const drainer = new NodeDrainer({ hub, coordinator, gate, log: log.child({ mod: 'cluster' }), onDrain: options.worker?.onDrain });
+  const drainer = new NodeDrainer({ hub, coordinator, gate, log: log.child({ mod: 'cluster' }), drainMachine: options.worker?.drainMachine });
   const opened = await openDatabase(config);
   const db = options.wrapDatabase?.(opened) ?? opened;
   // Playback decisions come from memory; PGlite is this process's own, so only PostgreSQL needs the safety reload.
@@ -320,7 +325,7 @@ export async function startOnAir(config: Config, log: Logger, options: StartOpti
     rtmpConnections: () => rtmp.connectionCount,
     srt,
     generatedApiToken: generatedToken,
-    cluster: { coordinator, drain: () => drainer.drain(), drained: drainer.drained },
+    cluster: { coordinator, drainHere: () => drainer.drainHere(), drained: drainer.drained },
     edge: edge.pulls,
     close,
   };

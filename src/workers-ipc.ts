@@ -4,13 +4,17 @@ export type WorkerMessage =
   | { onair: 'own'; path: string }
   | { onair: 'disown'; path: string }
   | { onair: 'locate'; id: number; path: string }
-  /** `onair drain` reached this worker (API): the primary drains every worker. */
-  | { onair: 'drain' };
+  /** `onair drain` reached this worker (API): the primary drains every worker and answers `drain-total` with `id`. */
+  | { onair: 'drain'; id: number }
+  /** This worker's share of drain `id`: the publishers it closes. */
+  | { onair: 'draining'; id: number; publishers: number };
 
 export type PrimaryMessage =
   | { onair: 'located'; id: number; owner: WorkerOwner | undefined }
   | { onair: 'stop' }
-  | { onair: 'drain' };
+  | { onair: 'drain'; id: number }
+  /** Drain `id`'s publishers on every worker that answered, to the worker that asked. */
+  | { onair: 'drain-total'; id: number; publishers: number };
 
 /** A stream's owner as the primary answers a worker: an OwnerAddress plus its internal HTTP base (HLS). */
 export interface WorkerOwner {

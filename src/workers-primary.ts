@@ -10,6 +10,8 @@ import { isOnAirMessage, siblingNodeId, workerNodeId, type PrimaryMessage, type 
 /** A worker that dies is started again after this (a crash loop costs a restart per second, not a busy loop). */
 const RESTART_DELAY_MS = 1_000;
 const SHUTDOWN_DEADLINE_MS = 6_000;
+/** A drain's answer waits this long for every worker's count; a worker that is slower is left out of the figure. */
+const DRAIN_COUNT_WAIT_MS = 3_000;
 
 interface Slot {
   index: number;
@@ -83,7 +85,10 @@ export async function runPrimary(config: Config, log: Logger, count: number): Pr
           worker.send({ onair: 'located', id: msg.id, owner: ownerOf(msg.path, slot.index) } satisfies PrimaryMessage);
           return;
         case 'drain':
-          drainAll();
+          drainAll(msg.id, worker);
+          return;
+        case 'draining':
+          drainCounts.get(msg.id)?.(slot.index, msg.publishers);
           return;
       }
     });
@@ -109,12 +114,28 @@ export async function runPrimary(config: Config, log: Logger, count: number): Pr
     });
   });
 
-  // `onair drain` lands on one worker (the API): every worker drains, and none is restarted after it exits.
-  const drainAll = (): void => {
-    if (draining || stopping) return;
+  // `onair drain` lands on one worker (the API): every worker drains, and none is restarted after it exits. The
+  // asker gets the machine's count: each worker's publishers, summed (asked again, the same figure).
+  const drainCounts = new Map<number, (index: number, publishers: number) => void>();
+  const drainAll = (id: number, asker: Worker): void => {
+    if (stopping) return;
+    if (!draining) plog.info('draining every worker');
     draining = true;
-    plog.info('draining every worker');
-    for (const s of slots) if (s.worker?.isConnected()) s.worker.send({ onair: 'drain' } satisfies PrimaryMessage);
+    const asked = slots.filter((s) => s.worker?.isConnected());
+    const counts = new Map<number, number>();
+    const answer = (): void => {
+      clearTimeout(timer);
+      drainCounts.delete(id);
+      const publishers = [...counts.values()].reduce((a, b) => a + b, 0);
+      if (counts.size < asked.length) plog.warn({ answered: counts.size, asked: asked.length }, 'drain: not every worker told its publishers in time');
+      if (asker.isConnected()) asker.send({ onair: 'drain-total', id, publishers } satisfies PrimaryMessage);
+    };
+    const timer = setTimeout(answer, DRAIN_COUNT_WAIT_MS);
+    drainCounts.set(id, (index, publishers) => {
+      counts.set(index, publishers);
+      if (counts.size === asked.length) answer();
+    });
+    for (const s of asked) s.worker!.send({ onair: 'drain', id } satisfies PrimaryMessage);
   };
 
   const stop = (signal: string): void => {

@@ -10,6 +10,8 @@ const LOCATE_TIMEOUT_MS = 2_000;
 /** HLS requests ask where a stream is at most this often per stream (each request would otherwise be an IPC round trip). */
 const HLS_ORIGIN_CACHE_MS = 1_000;
 const MAX_PENDING_LOCATES = 10_000;
+/** A machine drain's count from the primary (which waits up to 3 s for the workers); past this, this worker's own. */
+const DRAIN_TOTAL_TIMEOUT_MS = 5_000;
 
 /**
  * The worker's side of the owner directory, which lives in the primary: where a stream is published (a worker
@@ -66,15 +68,30 @@ export async function runWorker(shared: Config, log: Logger): Promise<void> {
   const locator = new IpcOwnerLocator(send);
   // Set once started (the primary's messages can arrive before).
   const started: { onair?: RunningOnAir; drainAsked?: boolean } = {};
+  const drainTotals = new Map<number, (publishers: number | undefined) => void>();
+  let nextDrainId = 1;
+  const drainMachine = (): Promise<number | undefined> => new Promise((resolve) => {
+    const id = nextDrainId++;
+    const timer = setTimeout(() => settle(undefined), DRAIN_TOTAL_TIMEOUT_MS);
+    const settle = (publishers: number | undefined): void => {
+      clearTimeout(timer);
+      drainTotals.delete(id);
+      resolve(publishers);
+    };
+    drainTotals.set(id, settle);
+    send({ onair: 'drain', id });
+  });
   process.on('message', (m: unknown) => {
     if (!isOnAirMessage(m)) return;
     const msg = m as PrimaryMessage;
     if (msg.onair === 'located') locator.answer(msg.id, msg.owner);
     else if (msg.onair === 'stop') stop('primary');
+    else if (msg.onair === 'drain-total') drainTotals.get(msg.id)?.(msg.publishers);
     else if (msg.onair === 'drain') {
-      // A worker still starting (a restart) drains as soon as it is up.
+      // A worker still starting (a restart) has no publisher yet; it drains as soon as it is up.
       started.drainAsked = true;
-      void started.onair?.cluster.drain();
+      const here = started.onair?.cluster.drainHere() ?? Promise.resolve({ publishers: 0 });
+      void here.then((r) => send({ onair: 'draining', id: msg.id, publishers: r.publishers }));
     }
   });
   const { startOnAir } = await import('./app.js');
@@ -85,7 +102,7 @@ export async function runWorker(shared: Config, log: Logger): Promise<void> {
       index, runOnce: process.env.ONAIR_WORKER_RUN_ONCE === '1', hlsOrigin: (path) => locator.hlsOrigin(path),
       // The cluster registry lists this machine's workers as nodes; they are reached through the IPC directory.
       siblingNode: (id) => isWorkerNodeOf(nodeBase, id),
-      onDrain: () => send({ onair: 'drain' }),
+      drainMachine,
     },
   });
   // The directory: a stream is owned by the worker its publisher reached (pulls from other workers are not owners).
@@ -107,7 +124,7 @@ export async function runWorker(shared: Config, log: Logger): Promise<void> {
   }
   // Drained (this worker's share of `onair drain`): it leaves, and the primary does not start it again.
   void running.cluster.drained.then(() => stop('drained'));
-  if (started.drainAsked) void running.cluster.drain();
+  if (started.drainAsked) void running.cluster.drainHere();
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('disconnect', () => stop('primary gone'));

@@ -23,7 +23,7 @@ import { CLUSTER_SECRET, LEASE_MS, until } from './support.js';
  * between workers of both nodes has one winner, a worker's restart ends only its own sessions, and `onair drain`
  * on A drains both of A's workers.
  */
-type LogLine = { msg?: string; worker?: number; pid?: number; path?: string; owner?: string; rtmp?: string; http?: string; nodeId?: string };
+type LogLine = { msg?: string; worker?: number; pid?: number; path?: string; publishers?: number; owner?: string; rtmp?: string; http?: string; nodeId?: string };
 interface WorkersNode { proc: Proc; rtmp: string; http: string; lines(): LogLine[] }
 
 let pg: { url: string; stop(): Promise<void> };
@@ -170,11 +170,26 @@ test('kill -9 of one of A\'s workers: restarted under its id, its own session en
   assert.equal(a.lines().filter((l) => l.msg === 'publish started' && l.path === camPath).length, 1, 'and never republished');
 });
 
-test('onair drain on A (API on one worker): both of A\'s workers drain, A exits 0, the republish lands on B', async () => {
+test('onair drain on A (API on one worker): both of A\'s workers drain, the answer counts both, A exits 0, the republish lands on B', async () => {
+  // Both workers publishing (cam stays on its worker), so an answer that counted only the worker it reached is short.
+  const camWorker = a.lines().find((l) => l.msg === 'publish started' && l.path === `live/${cam.playbackId}`)!.worker;
+  let landedElsewhere = false;
+  for (let i = 0; i < 6 && !landedElsewhere; i++) {
+    const stream = await callApi<ApiStream>(a.http, 'POST', '/streams', {});
+    publishers.push(await ffmpegPublish(`${a.rtmp}/live/${stream.streamKey}`));
+    await until(() => a.lines().some((l) => l.msg === 'publish started' && l.path === `live/${stream.playbackId}`), 'the publish on A');
+    landedElsewhere = a.lines().find((l) => l.msg === 'publish started' && l.path === `live/${stream.playbackId}`)!.worker !== camWorker;
+  }
+  assert.ok(landedElsewhere, 'a publish landed on the worker without cam');
   const res = await fetch(`${a.http}/api/v1/admin/drain`, { method: 'POST', headers: { authorization: `Bearer ${TEST_API_TOKEN}` } });
-  assert.equal(res.status, 202, await res.text());
+  const body = await res.json() as { publishers: number };
+  assert.equal(res.status, 202, JSON.stringify(body));
   assert.equal(await a.proc.exited, 0, 'A\'s primary exits cleanly once every worker drained');
   assert.equal(a.lines().filter((l) => l.msg === 'worker drained').length, 2, 'both workers drained');
+  const shares = a.lines().filter((l) => l.msg === 'draining: new publishers refused, closing the live ones');
+  assert.equal(shares.length, 2, 'each worker drained its own publishers');
+  assert.ok(shares.every((l) => (l.publishers ?? 0) >= 1), `both workers had publishers: ${JSON.stringify(shares.map((l) => l.publishers))}`);
+  assert.equal(body.publishers, shares.reduce((n, l) => n + l.publishers!, 0), 'the answer is the machine\'s count');
   publishers.push(await ffmpegPublish(`${b.rtmp}/live/${cam.streamKey}`));
   await until(() => b.lines().some((l) => l.msg === 'publish started' && l.path === `live/${cam.playbackId}`), 'the republish on B (A released its lease)');
 });

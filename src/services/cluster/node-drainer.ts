@@ -15,11 +15,16 @@ export class NodeDrainer {
   readonly drained: Promise<void>;
   private resolveDrained!: () => void;
   private started = false;
+  /** Publishers closed when the drain started (a later ask answers the same figure, not what is left). */
+  private closing = 0;
 
   constructor(private readonly deps: {
     hub: StreamHub; coordinator: ClusterCoordinator; gate: ClusterPublishGate; log: Logger;
-    /** Told when a drain starts here (workers: the primary drains the machine's other workers too). */
-    onDrain?: () => void;
+    /**
+     * Workers: drains every worker of the machine (through the primary) and answers how many publishers they close
+     * together; undefined when the primary did not answer in time (the answer is then this worker's own count).
+     */
+    drainMachine?: () => Promise<number | undefined>;
   }) {
     this.drained = new Promise((resolve) => (this.resolveDrained = resolve));
   }
@@ -28,13 +33,20 @@ export class NodeDrainer {
     return this.started;
   }
 
-  /** Starts draining (idempotent); returns how many publishers are being closed. */
+  /** `onair drain` (idempotent): this node, or with workers the whole machine; returns how many publishers are closed. */
   async drain(): Promise<{ publishers: number }> {
+    const here = await this.drainHere();
+    const machine = this.deps.drainMachine ? await this.deps.drainMachine() : undefined;
+    return { publishers: machine ?? here.publishers };
+  }
+
+  /** Starts draining this process only (idempotent); returns how many of its publishers it closes. */
+  async drainHere(): Promise<{ publishers: number }> {
     const { hub, coordinator, gate, log } = this.deps;
+    if (this.started) return { publishers: this.closing };
     const live = this.livePaths();
-    if (this.started) return { publishers: live.length };
     this.started = true;
-    this.deps.onDrain?.();
+    this.closing = live.length;
     gate.refuseNewPublishers();
     await coordinator.setDraining(true);
     log.info({ publishers: live.length }, 'draining: new publishers refused, closing the live ones');
