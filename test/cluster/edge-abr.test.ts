@@ -84,10 +84,12 @@ test('HLS on the edge: the same renditions as on the owner, and a rendition\'s s
   await until(() => b!.edge!.pulling.includes(path), 'the rendition pull to be listed');
 });
 
-test('RTMP play of a rendition path on the edge gets the rendition (pulled through the same relay)', async () => {
+test('RTMP play and HTTP-FLV of a rendition path on the edge get the rendition (pulled through the same relay)', async () => {
   const probed = await ffprobeStreams(b!.rtmpUrl(`${stream.playbackId}/180p`));
   const video = probed.find((s) => s.codec_type === 'video');
   assert.equal(video?.height, 180, JSON.stringify(probed));
+  const overFlv = await ffprobeStreams(b!.httpUrl(`/live/${stream.playbackId}/180p.flv`));
+  assert.equal(overFlv.find((s) => s.codec_type === 'video')?.height, 180, JSON.stringify(overFlv));
 });
 
 test('on the owner, a relay token covers only the exact path it names: the source\'s token does not play a rendition', async () => {

@@ -70,6 +70,19 @@ test('every rendition plays over RTMP as H.264 + AAC 48 kHz at its size and fram
   }
 });
 
+test('a rendition plays over HTTP-FLV at /live/<playbackId>/<name>.flv; a malformed or unknown rendition URL is a 404', async () => {
+  const file = tmpFile('rend-http-480p.flv');
+  const rec = ffmpegRecord(server.httpUrl(`/live/${stream.playbackId}/480p.flv`), file, 4);
+  assert.equal(await rec.exited, 0, rec.stderr());
+  const v = (await ffprobeStreams(file)).find((s) => s.codec_type === 'video')!;
+  assert.deepEqual([v.codec_name, v.width, v.height], ['h264', 854, 480]);
+  for (const bad of [`/live/${stream.playbackId}/1080p.flv`, `/live/${stream.playbackId}/480P.flv`, `/live/${stream.playbackId}/480p.ts`, '/live/nope/480p.flv']) {
+    const res = await fetch(server.httpUrl(bad));
+    assert.equal(res.status, 404, bad);
+    await res.body?.cancel();
+  }
+});
+
 test('keyframe times are identical across renditions and on the source keyframes (hub timelines)', async () => {
   const recorders = ['', '/480p', '/360p'].map((n) => KeyframeRecorder.attach(server.hub, `${path}${n}`));
   await waitFor('5 keyframes on every rendition', () => recorders.every((r) => r.keyframes.length >= 5), 30_000, 100);

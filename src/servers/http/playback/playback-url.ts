@@ -1,3 +1,4 @@
+import { RENDITION_NAME } from '../../../services/streams/stream-types.js';
 import { PLAYBACK_ID_MAX_LENGTH } from './limits.js';
 
 /**
@@ -15,6 +16,17 @@ export function playbackIdOf(id: string): string | undefined {
 export function playbackIdOfFile(file: string, extension: string): string | undefined {
   if (!file.endsWith(extension)) return undefined;
   return playbackIdOf(file.slice(0, -extension.length));
+}
+
+/**
+ * The stream name of a `<playbackId>/<rendition><extension>` URL (`abc/480p.flv`: `abc/480p`, an ABR rendition,
+ * which play authorization maps to `live/abc/480p` under the source's policy), or undefined.
+ */
+export function renditionNameOfFile(id: string, file: string, extension: string): string | undefined {
+  const playbackId = playbackIdOf(id);
+  if (!playbackId || !file.endsWith(extension)) return undefined;
+  const rendition = file.slice(0, -extension.length);
+  return RENDITION_NAME.test(rendition) ? `${playbackId}/${rendition}` : undefined;
 }
 
 /**

@@ -10,13 +10,15 @@ import { httpFlvConnection, wsFlvConnection, type FlvConnection } from './flv-co
 import { resolveFlvPlayback, type FlvPlaybackTarget } from './flv-playback.js';
 import { FlvViewer } from './flv-viewer.js';
 import { WS_MAX_INCOMING_PAYLOAD } from './limits.js';
-import { playbackIdOfFile, rawQuery } from '../playback-url.js';
+import { playbackIdOfFile, rawQuery, renditionNameOfFile } from '../playback-url.js';
 
-type FileParams = { Params: { file: string } };
+/** `/live/:file` (a source) or `/live/:id/:file` (an ABR rendition of `id`). */
+type FileParams = { Params: { file: string; id?: string } };
 type ResolvedRequest = FastifyRequest<FileParams> & { flvPlayback?: Extract<FlvPlaybackTarget, { ok: true }> };
 
 /**
- * HTTP-FLV at GET /live/<playbackId>.flv and WS-FLV at /ws/live/<playbackId>.flv (for mpegts.js / flv.js). Every
+ * HTTP-FLV at GET /live/<playbackId>.flv and WS-FLV at /ws/live/<playbackId>.flv (for mpegts.js / flv.js), and an
+ * ABR rendition of it at /live/<playbackId>/<rendition>.flv (and /ws/...), under the source's policy. Every
  * viewer is a hub subscriber under the same byte budget as RTMP players; one FlvFanout serializes each packet once
  * for all of them and batches their writes. close() ends every viewer.
  */
@@ -27,7 +29,8 @@ export function registerFlv(app: FastifyInstance, deps: PlaybackDeps): { close()
 
   /** Checks the request and settles the stream before any byte or upgrade goes out (a 404 is fast). */
   const resolve = async (req: ResolvedRequest, reply: FastifyReply, protocol: 'flv' | 'ws-flv'): Promise<boolean> => {
-    const playbackId = playbackIdOfFile(req.params.file, '.flv');
+    const { id, file } = req.params;
+    const playbackId = id === undefined ? playbackIdOfFile(file, '.flv') : renditionNameOfFile(id, file, '.flv');
     const target: FlvPlaybackTarget = closed
       ? { ok: false, code: 'service_unavailable', message: 'server shutting down' }
       : playbackId
@@ -68,9 +71,7 @@ export function registerFlv(app: FastifyInstance, deps: PlaybackDeps): { close()
     return viewer;
   };
 
-  app.options<FileParams>('/live/:file', async (req, reply) => answerPreflight(req, reply));
-
-  app.get<FileParams>('/live/:file', { exposeHeadRoute: false }, async (req: ResolvedRequest, reply) => {
+  const serveHttpFlv = async (req: ResolvedRequest, reply: FastifyReply): Promise<FastifyReply> => {
     if (!(await resolve(req, reply, 'flv'))) return reply;
     reply.hijack();
     const res = reply.raw;
@@ -86,21 +87,27 @@ export function registerFlv(app: FastifyInstance, deps: PlaybackDeps): { close()
     socket.setNoDelay(true);
     startViewer(req, httpFlvConnection(res, socket), 'flv', (fn) => res.once('close', fn));
     return reply;
-  });
+  };
+  for (const url of ['/live/:file', '/live/:id/:file']) {
+    app.options<FileParams>(url, async (req, reply) => answerPreflight(req, reply));
+    app.get<FileParams>(url, { exposeHeadRoute: false }, serveHttpFlv);
+  }
 
   app.register(async (scope) => {
     await scope.register(fastifyWebsocket, { options: { maxPayload: WS_MAX_INCOMING_PAYLOAD } });
-    scope.get<FileParams>('/ws/live/:file', {
-      websocket: true,
-      exposeHeadRoute: false,
-      // Runs before the upgrade: unknown streams get a plain HTTP 404 rather than an opened socket.
-      preValidation: async (req: ResolvedRequest, reply) => {
-        if (!(await resolve(req, reply, 'ws-flv'))) return reply;
-      },
-    }, (socket: WebSocket, req: ResolvedRequest) => {
-      socket.on('error', () => socket.terminate());
-      startViewer(req, wsFlvConnection(socket, req.raw.socket), 'ws-flv', (fn) => socket.once('close', fn));
-    });
+    for (const url of ['/ws/live/:file', '/ws/live/:id/:file']) {
+      scope.get<FileParams>(url, {
+        websocket: true,
+        exposeHeadRoute: false,
+        // Runs before the upgrade: unknown streams get a plain HTTP 404 rather than an opened socket.
+        preValidation: async (req: ResolvedRequest, reply) => {
+          if (!(await resolve(req, reply, 'ws-flv'))) return reply;
+        },
+      }, (socket: WebSocket, req: ResolvedRequest) => {
+        socket.on('error', () => socket.terminate());
+        startViewer(req, wsFlvConnection(socket, req.raw.socket), 'ws-flv', (fn) => socket.once('close', fn));
+      });
+    }
   });
 
   return {
