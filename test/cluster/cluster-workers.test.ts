@@ -68,6 +68,12 @@ after(async () => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
+function disconnectQuietly(client: Redis): void {
+  client.removeAllListeners('error');
+  client.on('error', () => {});
+  client.disconnect();
+}
+
 async function record(url: string, seconds: number): Promise<{ video: number; audio: number }> {
   const out = tmpFile('cluster-workers.flv');
   const p = ffmpegRecord(url, out, seconds);
@@ -168,6 +174,36 @@ test('kill -9 of one of A\'s workers: restarted under its id, its own session en
   assert.equal((await callApi<{ status: string }>(b.http, 'GET', `/streams/${cam.id}`)).status, 'active');
   assert.equal(publishers[0]!.child.exitCode, null, 'its encoder still publishing');
   assert.equal(a.lines().filter((l) => l.msg === 'publish started' && l.path === camPath).length, 1, 'and never republished');
+});
+
+test('Redis restarted under two workers-nodes: A\'s stream keeps flowing, a publish during the outage goes live, both are claimed again and B plays the new one', async () => {
+  const camPath = `live/${cam.playbackId}`;
+  const client = new Redis(redis.url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  const leaseHolder = async (path: string): Promise<string | null> => {
+    if (client.status !== 'ready') await client.connect().catch(() => {});
+    return client.hget(`onair:lease:${path}`, 'node').catch(() => null);
+  };
+  try {
+    await redis.kill();
+    // The live stream goes on, whichever of A's workers a player lands on.
+    const during = await record(`${a.rtmp}/${camPath}`, 3);
+    assert.ok(during.video >= 55, `frames from A during the outage ${JSON.stringify(during)}`);
+    const fresh = await callApi<ApiStream>(a.http, 'POST', '/streams', {});
+    const freshPath = `live/${fresh.playbackId}`;
+    publishers.push(await ffmpegPublish(`${a.rtmp}/live/${fresh.streamKey}`));
+    await until(() => a.lines().some((l) => l.msg === 'publish started' && l.path === freshPath), 'a publish on A while Redis is down');
+    await redis.restart();
+    disconnectQuietly(client);
+    await until(async () => /^node-a-w[12]$/.test((await leaseHolder(camPath)) ?? ''), 'A\'s worker to claim its stream again', 30_000);
+    await until(async () => /^node-a-w[12]$/.test((await leaseHolder(freshPath)) ?? ''), 'A\'s worker to claim the outage publish', 30_000);
+    assert.ok(a.lines().some((l) => l.msg?.startsWith('cluster store reachable again')), 'the workers saw Redis come back');
+    // B finds the outage publish through the recovered registry and pulls it.
+    const onB = await record(`${b.rtmp}/${freshPath}`, 3);
+    assert.ok(onB.video >= 55, `frames on B of the stream published during the outage ${JSON.stringify(onB)}`);
+    assert.equal(a.lines().filter((l) => l.msg === 'publish started' && l.path === camPath).length, 1, 'cam was never republished');
+  } finally {
+    disconnectQuietly(client);
+  }
 });
 
 test('onair drain on A (API on one worker): both of A\'s workers drain, the answer counts both, A exits 0, the republish lands on B', async () => {
