@@ -20,7 +20,8 @@
  * prints every run and, per setting, the median and range of the runs' g2g p50. Defaults: A = `--no-hls-fit-part-target
  * --no-hls-viewer-reads-at-once` (PART-TARGET 0.23 s, hold-back 0.69 s, merged reads of up to half a part: before
  * issue 17's latency work), B = as shipped; `--ab-a '<flags>'` /
- * `--ab-b '<flags>'` compare other server flags (space-separated), e.g. `--ab-a '--merged-read-max-ms 0'`.
+ * `--ab-b '<flags>'` compare other server flags (space-separated), e.g. `--ab-a '--merged-read-max-ms 0'`;
+ * `--ab-a-gop S` / `--ab-b-gop S` publish a copy of the clip with an S-second keyframe interval on that side (default 2).
  */
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
@@ -50,6 +51,9 @@ const LATENCY = numberArg('latency', 1) !== 0;
 const AB_ROUNDS = numberArg('ab-rounds', 0);
 const AB_A = flagsArg('ab-a', '--no-hls-fit-part-target --no-hls-viewer-reads-at-once');
 const AB_B = flagsArg('ab-b', '');
+/** The publisher's keyframe interval per side (s): what the encoder's GOP does to LL-HLS start-up and latency. */
+const AB_A_GOP = numberArg('ab-a-gop', 2);
+const AB_B_GOP = numberArg('ab-b-gop', 2);
 const work = mkdtempSync(join(tmpdir(), 'onair-hls-bench-'));
 
 /** `--name '<flags>'`: server flags, space-separated. */
@@ -154,21 +158,25 @@ async function cpuSideBySide(clip: string): Promise<void> {
 }
 
 /** Interleaved A/B of two server settings on the LL-HLS latency run (see the header). */
-async function abLatency(clip: string): Promise<void> {
-  const sides = [{ name: 'A', flags: AB_A, runs: [] as LatencyRun[] }, { name: 'B', flags: AB_B, runs: [] as LatencyRun[] }];
-  console.log(`A/B, ${AB_ROUNDS} rounds: A = [${AB_A.join(' ')}], B = [${AB_B.join(' ')}]`);
+async function abLatency(): Promise<void> {
+  const media = join(root, 'bench/out/media');
+  const sides = [
+    { name: 'A', flags: AB_A, clip: referenceClip(media, AB_A_GOP), gop: AB_A_GOP, runs: [] as LatencyRun[] },
+    { name: 'B', flags: AB_B, clip: referenceClip(media, AB_B_GOP), gop: AB_B_GOP, runs: [] as LatencyRun[] },
+  ];
+  console.log(`A/B, ${AB_ROUNDS} rounds: A = [${AB_A.join(' ')}] GOP ${AB_A_GOP} s, B = [${AB_B.join(' ')}] GOP ${AB_B_GOP} s`);
   let run = 0;
   for (let r = 0; r < AB_ROUNDS; r++) {
     for (const side of r % 2 === 0 ? sides : [...sides].reverse()) {
       // A fresh port pair per run: the previous server may still hold its port for a moment after stopping.
-      side.runs.push(await latency('low', clip, 20_000 + 4 * run++, side.flags, `${side.name}${r + 1}`));
+      side.runs.push(await latency('low', side.clip, 20_000 + 4 * run++, side.flags, `${side.name}${r + 1}`));
     }
   }
   const f = (x: number): string => x.toFixed(2);
   for (const side of sides) {
     const g = side.runs.map((x) => x.g2gP50);
     const l = side.runs.map((x) => x.latencyP50);
-    console.log(`${side.name} [${side.flags.join(' ') || 'as shipped'}]: g2g p50 median ${f(median(g))} s (runs ${g.map(f).join(', ')}; range ${f(Math.min(...g))}-${f(Math.max(...g))}) | hls.latency p50 median ${f(median(l))} s`);
+    console.log(`${side.name} [${side.flags.join(' ') || 'as shipped'}, GOP ${side.gop} s]: g2g p50 median ${f(median(g))} s (runs ${g.map(f).join(', ')}; range ${f(Math.min(...g))}-${f(Math.max(...g))}) | hls.latency p50 median ${f(median(l))} s`);
   }
   const [a, b] = sides.map((s) => median(s.runs.map((x) => x.g2gP50)));
   console.log(`B - A (medians of g2g p50): ${f(b! - a!)} s`);
@@ -178,7 +186,7 @@ async function main(): Promise<void> {
   buildOnAir();
   const clip = referenceClip(join(root, 'bench/out/media'));
   console.log(`HLS bench: ${SECONDS} s windows; latency after ${WARMUP_MS / 1000} s of playback, CPU after ${CPU_WARMUP_MS / 1000} s of ingest; clip ${clip}`);
-  if (AB_ROUNDS > 0) return abLatency(clip);
+  if (AB_ROUNDS > 0) return abLatency();
   if (LATENCY) {
     await latency('low', clip, 19350);
     // What merged reads cost in latency: the same player with every arrival read at once.

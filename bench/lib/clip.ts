@@ -6,17 +6,19 @@ import { join } from 'node:path';
 export const CLIP_SECONDS = 30;
 
 /**
- * The reference clip of the benchmarking notes: 720p30 H.264 High 2.5 Mb/s + AAC-LC 128k 48 kHz, 2 s GOP, 30 s
+ * The reference clip of the benchmarking notes: 720p30 H.264 High 2.5 Mb/s + AAC-LC 128k 48 kHz, 2 s GOP (or `gopSeconds`), 30 s
  * (about 2.7 Mb/s on the wire). Made once with ffmpeg into bench/out/media.
  */
-export function referenceClip(outDir: string): string {
-  const file = join(outDir, 'clip720.flv');
+export function referenceClip(outDir: string, gopSeconds = 2): string {
+  // Other keyframe intervals (bench/hls-latency.ts --ab-*-gop) get files of their own.
+  const file = join(outDir, gopSeconds === 2 ? 'clip720.flv' : `clip720-gop${gopSeconds}.flv`);
+  const gopFrames = String(Math.round(gopSeconds * 30));
   if (existsSync(file)) return file;
   mkdirSync(outDir, { recursive: true });
   execFileSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y',
     '-f', 'lavfi', '-i', 'testsrc2=size=1280x720:rate=30', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000', '-t', String(CLIP_SECONDS),
     '-c:v', 'libx264', '-preset', 'veryfast', '-pix_fmt', 'yuv420p', '-sc_threshold', '0',
-    '-b:v', '2500k', '-maxrate', '2500k', '-bufsize', '5000k', '-g', '60', '-keyint_min', '60',
+    '-b:v', '2500k', '-maxrate', '2500k', '-bufsize', '5000k', '-g', gopFrames, '-keyint_min', gopFrames,
     '-c:a', 'aac', '-b:a', '128k', '-ar', '48000', '-f', 'flv', file], { stdio: 'inherit' });
   return file;
 }
