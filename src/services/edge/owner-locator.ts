@@ -7,6 +7,8 @@ export interface OwnerAddress {
   nodeId: string;
   /** The owner's internal RTMP base, e.g. rtmp://10.0.0.2:1935 (no app, no name). */
   rtmpUrl: string;
+  /** The owner's internal HTTP base, e.g. http://10.0.0.2:8080: an edge proxies HLS there (`--edge-hls proxy`); absent = HLS is packaged here. */
+  httpUrl?: string;
 }
 
 export interface OwnerLocator {
