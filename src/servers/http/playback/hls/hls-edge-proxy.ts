@@ -192,13 +192,18 @@ export class EdgeHlsProxy {
     const max = this.options.maxObjectBytes;
     return new Promise((resolve, reject) => {
       const req = request(url, { method: 'GET', agent: this.agent, headers: { [EDGE_HLS_HEADER]: auth } }, (res) => {
-        const declared = Number(res.headers['content-length'] ?? 0);
-        if (declared > max) return req.destroy(new UpstreamError(`the owner's answer has ${declared} bytes`));
+        res.on('error', reject);
+        // Refused first, then the connection dropped (a destroy carrying the error would also throw it from the socket).
+        const tooBig = (): void => {
+          reject(new UpstreamError(`the owner's answer is over ${max} bytes`));
+          req.destroy();
+        };
+        if (Number(res.headers['content-length'] ?? 0) > max) return tooBig();
         const chunks: Buffer[] = [];
         let size = 0;
         res.on('data', (chunk: Buffer) => {
           size += chunk.length;
-          if (size > max) req.destroy(new UpstreamError(`the owner's answer is over ${max} bytes`));
+          if (size > max) tooBig();
           else chunks.push(chunk);
         });
         res.on('end', () => resolve({
@@ -208,9 +213,11 @@ export class EdgeHlsProxy {
           cacheControl: String(res.headers['cache-control'] ?? 'no-store'),
           etag: String(res.headers.etag ?? ''),
         }));
-        res.on('error', reject);
       });
-      req.setTimeout(this.options.upstreamTimeoutMs, () => req.destroy(new UpstreamError('the owner did not answer in time')));
+      req.setTimeout(this.options.upstreamTimeoutMs, () => {
+        reject(new UpstreamError('the owner did not answer in time'));
+        req.destroy();
+      });
       req.on('error', reject);
       req.end();
     });
