@@ -1,6 +1,8 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
+import { createServer, request, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { TestServer } from '../../support/onair.js';
 import { parseMasterPlaylist, parseMediaPlaylist } from '../../src/formats/m3u8/index.js';
 import type { MasterPlaylist, MediaPlaylist } from '../../src/formats/m3u8/types.js';
@@ -9,7 +11,7 @@ import { startTestPostgres } from '../support/postgres.js';
 import { freshPostgresDatabase } from '../support/api-harness.js';
 import { startTestRedis, type TestRedis } from '../../support/redis-server.js';
 import { serverApi, type ApiStream } from '../support/stream-api.js';
-import { ffmpegPublish, ffprobeFrameCounts } from '../support/clients.js';
+import { ffmpegPublish, ffmpegRecord, ffprobeFrameCounts } from '../support/clients.js';
 import { tmpFile } from '../support/media.js';
 import { parsePrometheusText } from '../support/prometheus-text.js';
 import { waitFor, type Proc } from '../support/proc.js';
@@ -136,6 +138,42 @@ test('a client alternating B and C on every request plays one continuous stream:
   assert.ok(frames.video >= seconds * 25 * 0.6 && frames.audio >= seconds * 40 * 0.6, `${seconds} segments: ${JSON.stringify(frames)}`);
   // Proxied, not pulled: neither edge holds an RTMP pull of the stream.
   for (const edge of nodes) assert.ok(!edge.edge!.pulling.includes(`live/${id}`), 'no pull on the edge');
+});
+
+/**
+ * A round-robin HTTP load balancer of the simplest kind: each request (not each connection) goes to the next node,
+ * so a player's keep-alive connection still spreads its requests over every node.
+ */
+async function roundRobin(nodes: readonly TestServer[]): Promise<{ url: string; served: number[]; close(): void }> {
+  const served = nodes.map(() => 0);
+  let next = 0;
+  const lb: Server = createServer((req, res) => {
+    const i = next++ % nodes.length;
+    served[i]!++;
+    const up = request(nodes[i]!.httpUrl(req.url!), { method: req.method, headers: req.headers }, (answer) => {
+      res.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.pipe(res);
+    });
+    up.on('error', () => res.destroy());
+    req.pipe(up);
+  });
+  await new Promise<void>((r) => lb.listen(0, '127.0.0.1', () => r()));
+  return { url: `http://127.0.0.1:${(lb.address() as AddressInfo).port}`, served, close: () => lb.close() };
+}
+
+test('ffmpeg behind a round-robin load balancer over B and C plays the stream (every request on the other node)', async () => {
+  const lb = await roundRobin([b!, c!]);
+  try {
+    const out = tmpFile('edge-hls-lb.flv');
+    const p = ffmpegRecord(`${lb.url}/hls/${signed.playbackId}/index.m3u8?token=${token}`, out, 4);
+    assert.equal(await p.exited, 0, p.stderr());
+    const frames = await ffprobeFrameCounts(out);
+    // 25 fps: 4 s is 100 frames (a start at a keyframe allowed for).
+    assert.ok(frames.video >= 80 && frames.audio >= 140, JSON.stringify(frames));
+    assert.ok(lb.served.every((n) => n >= 4), `requests per node: ${lb.served.join()}`);
+  } finally {
+    lb.close();
+  }
 });
 
 test('N concurrent viewers of one object on an edge make one request to the owner (segments and blocking reloads)', async () => {
