@@ -9,7 +9,7 @@ import { EdgeHlsProxy } from './servers/http/playback/hls/hls-edge-proxy.js';
 
 /** The locator of this server: given by the caller (the cluster coordinator, the workers' IPC), or --edge-origin. */
 export function ownerLocatorOf(config: Config, given: OwnerLocator | undefined): OwnerLocator | undefined {
-  return given ?? (config.edgeOrigin ? new StaticOwnerLocator(config.edgeOrigin) : undefined);
+  return given ?? (config.edgeOrigin ? new StaticOwnerLocator(config.edgeOrigin, 'origin', config.edgeOriginHttp) : undefined);
 }
 
 /** Checked before anything starts: pulls need the shared secret the owner verifies. */

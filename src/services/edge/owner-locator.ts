@@ -20,8 +20,8 @@ export interface OwnerLocator {
 export class StaticOwnerLocator implements OwnerLocator {
   private readonly owner: OwnerAddress;
 
-  constructor(rtmpUrl: string, nodeId = 'origin') {
-    this.owner = { nodeId, rtmpUrl: rtmpUrl.replace(/\/+$/, '') };
+  constructor(rtmpUrl: string, nodeId = 'origin', httpUrl = '') {
+    this.owner = { nodeId, rtmpUrl: rtmpUrl.replace(/\/+$/, ''), ...(httpUrl ? { httpUrl: httpUrl.replace(/\/+$/, '') } : {}) };
   }
 
   async locate(): Promise<OwnerAddress | undefined> {
