@@ -5,10 +5,11 @@ import type { StreamHub } from './hub/index.js';
 import type { PlayAuthorizer, PlayWatcher } from './services/auth/auth-types.js';
 import { EdgePulls, EdgeRenditions, StaticOwnerLocator, renditionAwareLocator, withInternalPulls, type LadderOf, type OwnerLocator } from './services/edge/index.js';
 import { rtmpPullConnector } from './servers/rtmp/rtmp-pull-connector.js';
+import { EdgeHlsProxy } from './servers/http/playback/hls/hls-edge-proxy.js';
 
 /** The locator of this server: given by the caller (the cluster coordinator, the workers' IPC), or --edge-origin. */
 export function ownerLocatorOf(config: Config, given: OwnerLocator | undefined): OwnerLocator | undefined {
-  return given ?? (config.edgeOrigin ? new StaticOwnerLocator(config.edgeOrigin) : undefined);
+  return given ?? (config.edgeOrigin ? new StaticOwnerLocator(config.edgeOrigin, 'origin', config.edgeOriginHttp) : undefined);
 }
 
 /** Checked before anything starts: pulls need the shared secret the owner verifies. */
@@ -24,6 +25,8 @@ export function createEdge(config: Config, hub: StreamHub, locator: OwnerLocator
   pulls: EdgePulls | undefined;
   /** ABR on the edge: the renditions of pulled sources, pulled from the owner too. */
   renditions: EdgeRenditions | undefined;
+  /** `--edge-hls proxy`: HLS of streams owned elsewhere is the owner's, proxied (undefined: packaged here, or not an edge). */
+  hlsProxy: EdgeHlsProxy | undefined;
   ownerAuth<A extends PlayAuthorizer & PlayWatcher>(auth: A): PlayAuthorizer & PlayWatcher;
 } {
   const edgeLog = log.child({ mod: 'edge' });
@@ -39,6 +42,7 @@ export function createEdge(config: Config, hub: StreamHub, locator: OwnerLocator
   return {
     pulls,
     renditions: pulls && new EdgeRenditions({ hub, pulls, ladderOf, log: edgeLog }),
+    hlsProxy: locator && config.edgeHls === 'proxy' && config.clusterSecret ? new EdgeHlsProxy(locator, config.clusterSecret, edgeLog) : undefined,
     ownerAuth: (auth) => (config.clusterSecret ? withInternalPulls(auth, config.clusterSecret, edgeLog) : auth),
   };
 }

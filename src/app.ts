@@ -257,7 +257,10 @@ export async function startOnAir(config: Config, log: Logger, options: StartOpti
     },
     edge: edge.pulls, edgeRenditions: edge.renditions,
   };
-  registerHls(http, { ...playback, packagers: hlsPackagers, hlsOrigin: options.worker?.hlsOrigin, hlsObserver: monitoring.hlsObserver });
+  registerHls(http, {
+    ...playback, packagers: hlsPackagers, hlsOrigin: options.worker?.hlsOrigin, hlsObserver: monitoring.hlsObserver,
+    edgeHls: edge.hlsProxy, edgeSecret: config.clusterSecret || undefined,
+  });
   const flv = registerFlv(http, playback);
   registerVod(http, { assets, decideRecorded: (r) => playAuth.decideRecorded(r) });
   registerWatchPage(http, playback);
@@ -268,6 +271,7 @@ export async function startOnAir(config: Config, log: Logger, options: StartOpti
     monitoring.close();
     edge.renditions?.close();
     edge.pulls?.close();
+    edge.hlsProxy?.close();
     hlsPackagers?.close();
     flv.close();
     repush.close();

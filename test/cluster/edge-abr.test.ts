@@ -15,8 +15,9 @@ import { EDGE_TOKEN_PARAM, signEdgeToken } from '../../src/services/edge/index.j
 import { rtmpPlayOutcome } from '../support/rtmp-play.js';
 
 /**
- * Issue 21, ABR through an edge: a stream with a (tiny, one-rung) ladder published to node A is transcoded there;
- * an HLS viewer on node B gets the same master playlist, the rendition pulled from A over the cluster relay.
+ * Issue 21, ABR through an edge that packages HLS itself (`--edge-hls local`): a stream with a (tiny, one-rung)
+ * ladder published to node A is transcoded there; an HLS viewer on node B gets the same master playlist, the
+ * rendition pulled from A over the cluster relay.
  */
 let pg: { url: string; stop(): Promise<void> };
 let redis: TestRedis;
@@ -34,7 +35,8 @@ before(async () => {
   const tag = Math.random().toString(36).slice(2, 6);
   // One after the other: the second must see the first in the registry.
   a = await clusterNode(`a-${tag}`, db, redis.url, { auth: 'keys', ...HLS });
-  b = await clusterNode(`b-${tag}`, db, redis.url, { auth: 'keys', 'edge-grace-ms': GRACE_MS, ...HLS });
+  // --edge-hls local: this file is about the edge's own ABR pulls (proxied ABR: edge-hls-proxy.test.ts).
+  b = await clusterNode(`b-${tag}`, db, redis.url, { auth: 'keys', 'edge-grace-ms': GRACE_MS, 'edge-hls': 'local', ...HLS });
   stream = await serverApi(a, 'POST', '/streams', { settings: { ladder: [{ name: '180p', height: 180, videoBitrateKbps: 200 }] } }) as ApiStream;
   pub = await ffmpegPublish(a.rtmpUrl(stream.streamKey));
   await waitFor('the 180p rendition on A', () => a!.transcode.renditions(`live/${stream.playbackId}`).length === 2, 30_000, 100);

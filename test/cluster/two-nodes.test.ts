@@ -54,7 +54,7 @@ test('ffmpeg on node A: webhooks sent once cluster-wide, the event seen once by 
 
     const first = await ffmpegPublish(a.rtmpUrl(stream.streamKey));
     await until(() => receiver.hooks.some((h) => h.type === 'stream.active'), 'stream.active webhook');
-    assert.deepEqual(await b.cluster.coordinator.locate(path), { nodeId: a.cluster.coordinator.nodeId, rtmpUrl: `rtmp://127.0.0.1:${a.ports.rtmp}` });
+    assert.deepEqual(await b.cluster.coordinator.locate(path), { nodeId: a.cluster.coordinator.nodeId, rtmpUrl: `rtmp://127.0.0.1:${a.ports.rtmp}`, httpUrl: `http://127.0.0.1:${a.ports.http}` });
     assert.equal(await a.cluster.coordinator.locate(path), undefined, 'the owner locates nothing');
     // Both nodes poll the shared delivery queue: give the non-owner time to (wrongly) send a second copy.
     await new Promise((r) => setTimeout(r, 1500));
@@ -75,7 +75,7 @@ test('ffmpeg on node A: webhooks sent once cluster-wide, the event seen once by 
     await new Promise((r) => setTimeout(r, 2500));
     assert.equal(receiver.hooks.filter((h) => h.type === 'stream.idle').length, 0, 'no stream.idle while live on B');
     assert.equal((await serverApi(a, 'GET', `/streams/${stream.id}`)).status, 'active');
-    assert.deepEqual(await a.cluster.coordinator.locate(path), { nodeId: b.cluster.coordinator.nodeId, rtmpUrl: `rtmp://127.0.0.1:${b.ports.rtmp}` });
+    assert.deepEqual(await a.cluster.coordinator.locate(path), { nodeId: b.cluster.coordinator.nodeId, rtmpUrl: `rtmp://127.0.0.1:${b.ports.rtmp}`, httpUrl: `http://127.0.0.1:${b.ports.http}` });
     // A key reset made on A reaches the publisher on B.
     await serverApi(a, 'POST', `/streams/${stream.id}/reset-key`);
     await second.exited;

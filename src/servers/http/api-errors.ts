@@ -30,6 +30,7 @@ export const API_ERRORS = {
   rate_limited: { status: 429, doc: 'too many failed authentication attempts from this address; every request from it is refused until Retry-After, even with the right token' },
   headers_too_large: { status: 431, doc: 'the request headers exceed Node\'s limit (16 KiB; the connection is closed after the answer)' },
   internal_error: { status: 500, doc: 'an unexpected server error (logged with the request id)' },
+  bad_gateway: { status: 502, doc: 'playback: the node or worker owning the stream did not answer this server\'s forwarded request; retry' },
   service_unavailable: { status: 503, doc: 'the server is shutting down' },
   database_unavailable: { status: 503, doc: 'the database (PostgreSQL) cannot be reached right now; retry after Retry-After seconds (live streams are not affected)' },
   stream_not_ready: { status: 503, doc: 'playback: the stream has no segment or decodable frame yet, or a blocking playlist request was not satisfied in time; retry' },

@@ -3,6 +3,8 @@ export interface OwnerAddress {
   readonly nodeId: string;
   /** The owner's internal RTMP base, e.g. rtmp://10.0.0.2:1935. */
   readonly rtmpUrl: string;
+  /** The owner's internal HTTP base (edges proxy its HLS there). */
+  readonly httpUrl?: string;
 }
 
 export interface OwnerLocator {

@@ -140,7 +140,7 @@ export class RedisCoordinator implements ClusterCoordinator {
       const owner = await this.redis.hget(this.leaseKey(path), 'node');
       if (!owner || owner === this.nodeId) return undefined;
       const node = await this.registry.get(owner);
-      return node ? { nodeId: node.nodeId, rtmpUrl: node.rtmpUrl } : undefined;
+      return node ? { nodeId: node.nodeId, rtmpUrl: node.rtmpUrl, ...(node.httpUrl ? { httpUrl: node.httpUrl } : {}) } : undefined;
     } catch (err) {
       this.outage(err as Error);
       return undefined;

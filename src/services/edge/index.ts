@@ -1,5 +1,7 @@
 export { FirstOwnerLocator, type OwnerAddress, type OwnerLocator, StaticOwnerLocator } from './owner-locator.js';
-export { EDGE_TOKEN_PARAM, signEdgeToken, verifyEdgeToken } from './edge-token.js';
+export {
+  EDGE_HLS_HEADER, EDGE_TOKEN_PARAM, signEdgeHlsRequest, signEdgeToken, verifyEdgeHlsRequest, verifyEdgeToken,
+} from './edge-token.js';
 export { withInternalPulls } from './internal-play-auth.js';
 export {
   DEFAULT_EDGE_PULL_OPTIONS, EDGE_PROTOCOL, EdgePulls, type EdgePullOptions, type PullConnector, type PullHandle, type PullHooks, type PullRequest,

@@ -7,6 +7,8 @@ export interface OwnerAddress {
   nodeId: string;
   /** The owner's internal RTMP base, e.g. rtmp://10.0.0.2:1935 (no app, no name). */
   rtmpUrl: string;
+  /** The owner's internal HTTP base, e.g. http://10.0.0.2:8080: an edge proxies HLS there (`--edge-hls proxy`); absent = HLS is packaged here. */
+  httpUrl?: string;
 }
 
 export interface OwnerLocator {
@@ -18,8 +20,8 @@ export interface OwnerLocator {
 export class StaticOwnerLocator implements OwnerLocator {
   private readonly owner: OwnerAddress;
 
-  constructor(rtmpUrl: string, nodeId = 'origin') {
-    this.owner = { nodeId, rtmpUrl: rtmpUrl.replace(/\/+$/, '') };
+  constructor(rtmpUrl: string, nodeId = 'origin', httpUrl = '') {
+    this.owner = { nodeId, rtmpUrl: rtmpUrl.replace(/\/+$/, ''), ...(httpUrl ? { httpUrl: httpUrl.replace(/\/+$/, '') } : {}) };
   }
 
   async locate(): Promise<OwnerAddress | undefined> {

@@ -14,7 +14,8 @@ import { HlsExchange } from './hls-responses.js';
 import { type HlsQuery, HlsServing } from './hls-serving.js';
 import { variantsOf } from './hls-variants.js';
 import { HOP_HEADER, proxyHls } from './hls-proxy.js';
-import { EDGE_PROTOCOL, type EdgeRenditions } from '../../../../services/edge/index.js';
+import { EDGE_HLS_HEADER, EDGE_PROTOCOL, type EdgeRenditions, verifyEdgeHlsRequest } from '../../../../services/edge/index.js';
+import type { EdgeHlsProxy } from './hls-edge-proxy.js';
 
 export interface HlsServingDeps extends PlaybackDeps {
   /** Every stream's packager, composed by the caller (app.ts); undefined = HLS is off on this server. */
@@ -26,6 +27,13 @@ export interface HlsServingDeps extends PlaybackDeps {
   readonly hlsOrigin?: (streamPath: string) => Promise<string | undefined>;
   /** Edge ABR: the renditions of a pulled source are pulled from its owner too; absent = not an edge. */
   readonly edgeRenditions?: EdgeRenditions;
+  /**
+   * `--edge-hls proxy`: a stream owned by another node is answered with the owner's HLS through this (absent =
+   * packaged here from the pull, `--edge-hls local`, or not an edge).
+   */
+  readonly edgeHls?: EdgeHlsProxy;
+  /** The cluster secret: an edge's HLS request (EDGE_HLS_HEADER) is verified with it; absent = such requests are refused. */
+  readonly edgeSecret?: string;
   /** Told of every HLS answer (metrics, the health module's viewer estimate); absent = nobody watches. */
   readonly hlsObserver?: HlsResponseObserver;
 }
@@ -96,6 +104,8 @@ function answer(ex: HlsExchange, deps: HlsServingDeps & { packagers: HlsPackager
   if (resource) ex.kind = resourceKind(resource, q >= 0 && url.includes('_HLS_msn=', q));
   if (!id || !resource) return ex.error('not_found', 'no such HLS resource');
   const query = q < 0 ? '' : url.slice(q + 1);
+  const edgeAuth = req.headers[EDGE_HLS_HEADER];
+  if (edgeAuth !== undefined) return answerEdge(ex, deps, serving, path, String(edgeAuth), resource, q < 0 ? NO_QUERY : parseQuery(query));
   const decision = deps.decidePlay({ app: 'live', name: id, query, clientIp: req.socket.remoteAddress ?? '', protocol: 'hls' });
   if (!decision.ok) {
     return decision.code === 'unauthorized'
@@ -111,10 +121,49 @@ function answer(ex: HlsExchange, deps: HlsServingDeps & { packagers: HlsPackager
 type Deps = HlsServingDeps & { packagers: HlsPackagers };
 
 /**
+ * The owner's side of `--edge-hls proxy`: another node's request, whose viewer it authorised itself, signed with
+ * the cluster secret for this URL path. Viewer auth is skipped; a bad or expired signature is refused (never a
+ * fallback to viewer auth). Served from a packager of this machine only (this worker's, or forwarded to the worker
+ * owning it), never pulled or proxied on, so a stale owner record cannot make nodes ask each other in a loop.
+ */
+function answerEdge(ex: HlsExchange, deps: Deps, serving: HlsServing, path: string, header: string, resource: HlsResource, query: HlsQuery): void | Promise<void> {
+  const check = deps.edgeSecret ? verifyEdgeHlsRequest(deps.edgeSecret, path, header) : { ok: false as const, reason: 'no_secret' };
+  if (!check.ok) {
+    // The reason, never the header.
+    deps.log.warn({ ip: ex.req.socket.remoteAddress, reason: check.reason }, 'edge HLS request refused');
+    return ex.error('forbidden', 'edge request token refused');
+  }
+  if (deps.hlsOrigin && ex.req.headers[HOP_HEADER] === undefined && !hasOwnPublisher(deps, check.streamPath)) {
+    return deps.hlsOrigin(check.streamPath).then((origin) => (origin ? proxyHls(ex.req, ex.res, origin) : serveHere(ex, deps, serving, check.streamPath, resource, query)));
+  }
+  return serveHere(ex, deps, serving, check.streamPath, resource, query);
+}
+
+/**
  * Served by this process. A stream published on no worker of this machine is pulled here first (an edge; with
  * --workers and --cluster, the one worker the primary names for the stream pulls it from its owning node).
  */
 function serveLocal(ex: HlsExchange, deps: Deps, serving: HlsServing, streamPath: string, resource: HlsResource, query: HlsQuery): void | Promise<void> {
+  if (deps.edgeHls && !hasOwnPublisher(deps, streamPath)) return proxyOrPull(ex, deps, serving, streamPath, resource, query);
+  return pullOrServe(ex, deps, serving, streamPath, resource, query);
+}
+
+/**
+ * `--edge-hls proxy`: the owner's own playlists and media (hls-edge-proxy.ts); no owner anywhere = not live, as a
+ * pull finding none would say. An owner with no HTTP address (a plain --edge-origin) is pulled and packaged here.
+ */
+async function proxyOrPull(ex: HlsExchange, deps: Deps, serving: HlsServing, streamPath: string, resource: HlsResource, query: HlsQuery): Promise<void> {
+  const owner = await deps.edgeHls!.owner(streamPath);
+  if (ex.gone) return;
+  if (!owner) return ex.error('stream_not_live', 'stream not live');
+  if (!owner.httpUrl) return pullOrServe(ex, deps, serving, streamPath, resource, query);
+  ex.streamPath = streamPath;
+  const url = ex.req.url!;
+  const q = url.indexOf('?');
+  return deps.edgeHls!.serve(ex, owner, owner.httpUrl, streamPath, q < 0 ? url : url.slice(0, q), resource, query);
+}
+
+function pullOrServe(ex: HlsExchange, deps: Deps, serving: HlsServing, streamPath: string, resource: HlsResource, query: HlsQuery): void | Promise<void> {
   if (deps.edge && (!deps.hlsOrigin || !hasOwnPublisher(deps, streamPath))) {
     deps.edge.touch(streamPath);
     deps.edgeRenditions?.touch(streamPath);

@@ -1,0 +1,153 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { parse as parseQuery } from 'node:querystring';
+import { createLogger } from '../../../../core/logger.js';
+import { EDGE_HLS_HEADER, verifyEdgeHlsRequest } from '../../../../services/edge/index.js';
+import { DEFAULT_EDGE_HLS_PROXY_OPTIONS, EdgeHlsProxy, type EdgeHlsProxyOptions } from './hls-edge-proxy.js';
+import { parseHlsPath } from './hls-paths.js';
+import { HlsExchange } from './hls-responses.js';
+
+/**
+ * The edge side of `--edge-hls proxy` against an owner of our own making (a plain HTTP server that counts what
+ * it is asked and answers as the test says): the end-to-end behaviour with real nodes is in
+ * test/cluster/edge-hls-proxy.test.ts; here the bounds and failure answers that a live cluster rarely shows.
+ */
+const SECRET = 'unit-secret';
+const SEGMENT = Buffer.alloc(2000, 7);
+
+type Answer = (req: IncomingMessage, res: ServerResponse) => void;
+let answer: Answer;
+const asked: string[] = [];
+let owner: Server;
+let ownerUrl: string;
+
+function listen(server: Server): Promise<string> {
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`)));
+}
+
+before(async () => {
+  owner = createServer((req, res) => {
+    const check = verifyEdgeHlsRequest(SECRET, req.url!.split('?')[0]!, String(req.headers[EDGE_HLS_HEADER] ?? ''));
+    if (!check.ok || check.streamPath !== 'live/x') {
+      res.writeHead(403, { 'content-type': 'application/json' }).end('{"error":{"code":"forbidden","message":"no"}}');
+      return;
+    }
+    asked.push(req.url!);
+    answer(req, res);
+  });
+  ownerUrl = await listen(owner);
+});
+after(() => owner.close());
+
+/** An edge in front of `owner` (`httpUrl`) with `options`; returns a fetch of a path on it. */
+async function edge(options: Partial<EdgeHlsProxyOptions> = {}, httpUrl = ownerUrl): Promise<{ get(path: string): Promise<Response>; proxy: EdgeHlsProxy; close(): void }> {
+  const proxy = new EdgeHlsProxy({ locate: async () => ({ nodeId: 'owner', rtmpUrl: '', httpUrl }) }, SECRET, createLogger('silent'), { ...DEFAULT_EDGE_HLS_PROXY_OPTIONS, ...options });
+  const server = createServer((req, res) => {
+    const [path, query = ''] = req.url!.split('?');
+    const resource = parseHlsPath(path!.slice('/hls/x/'.length))!;
+    void proxy.owner('live/x').then((o) => proxy.serve(new HlsExchange(req, res), o!, o!.httpUrl!, 'live/x', path!, resource, parseQuery(query)));
+  });
+  const base = await listen(server);
+  return { get: (path) => fetch(`${base}${path}`), proxy, close: () => { server.close(); proxy.close(); } };
+}
+
+function segment(res: ServerResponse): void {
+  res.writeHead(200, { 'content-type': 'video/mp4', 'cache-control': 'public, max-age=31536000, immutable', etag: '"i-src-s1"' }).end(SEGMENT);
+}
+
+test('viewer tokens: the owner is asked with the placeholder once, each viewer gets its own token on every URI', async () => {
+  asked.length = 0;
+  answer = (req, res) => {
+    const q = new URL(req.url!, 'http://x').searchParams;
+    const t = q.get('token') ? `?token=${q.get('token')}` : '';
+    res.writeHead(200, { 'content-type': 'application/vnd.apple.mpegurl', 'cache-control': 'public, max-age=1', etag: '"p1"' })
+      .end(`#EXTM3U\n#EXT-X-MAP:URI="init-i-0.mp4${t}"\n#EXTINF:1.000,\nseg-i-1.m4s${t}\n`);
+  };
+  const e = await edge();
+  const [one, two, none] = await Promise.all(['?token=a%20b%26c', '?token=zz', ''].map((q) => e.get(`/hls/x/src/media.m3u8${q}`)));
+  const [t1, t2, t0] = await Promise.all([one!.text(), two!.text(), none!.text()]);
+  assert.match(t1, /init-i-0\.mp4\?token=a%20b%26c"/);
+  assert.match(t1, /seg-i-1\.m4s\?token=a%20b%26c\n/);
+  assert.match(t2, /seg-i-1\.m4s\?token=zz\n/);
+  assert.match(t0, /seg-i-1\.m4s\n/);
+  assert.doesNotMatch(t1 + t2 + t0, /onairEdgeViewerToken0/);
+  assert.notEqual(one!.headers.get('etag'), two!.headers.get('etag'), 'the ETag names the rendering');
+  // Two viewers with tokens shared one upstream request; the viewer without a token needed the token-less playlist.
+  assert.deepEqual(asked.sort(), ['/hls/x/src/media.m3u8', '/hls/x/src/media.m3u8?token=onairEdgeViewerToken0']);
+  e.close();
+});
+
+test('media is kept within the byte bound: the least recently used leaves first, and is asked again', async () => {
+  asked.length = 0;
+  answer = (_req, res) => segment(res);
+  const e = await edge({ maxCacheBytes: 9000 });
+  for (let msn = 1; msn <= 5; msn++) assert.equal((await e.get(`/hls/x/src/seg-i-${msn}.m4s`)).status, 200);
+  assert.ok(e.proxy.cached.bytes <= 9000, JSON.stringify(e.proxy.cached));
+  assert.equal(e.proxy.cached.entries, 4);
+  const body = Buffer.from(await (await e.get('/hls/x/src/seg-i-5.m4s')).arrayBuffer());
+  assert.ok(body.equals(SEGMENT));
+  assert.equal(asked.length, 5, 'the newest is served from the cache');
+  await e.get('/hls/x/src/seg-i-1.m4s');
+  assert.equal(asked.length, 6, 'the oldest was dropped and is asked again');
+  e.close();
+});
+
+test('a playlist the owner marks no-store is not kept: the next viewer\'s request goes to the owner', async () => {
+  asked.length = 0;
+  answer = (_req, res) => res.writeHead(200, { 'content-type': 'application/vnd.apple.mpegurl', 'cache-control': 'no-store' }).end('#EXTM3U\n');
+  const e = await edge();
+  await (await e.get('/hls/x/src/media.m3u8')).text();
+  await (await e.get('/hls/x/src/media.m3u8')).text();
+  assert.equal(asked.length, 2);
+  e.close();
+});
+
+test('failures: an unreachable owner is 502, a refused edge token 502, the owner\'s 404 passes as is, a huge object 502', async () => {
+  const closed = createServer();
+  const deadUrl = await listen(closed);
+  closed.close();
+  const dead = await edge({}, deadUrl);
+  const res = await dead.get('/hls/x/src/seg-i-1.m4s');
+  assert.equal(res.status, 502);
+  assert.equal(((await res.json()) as { error: { code: string } }).error.code, 'bad_gateway');
+  dead.close();
+
+  const wrong = new EdgeHlsProxy({ locate: async () => ({ nodeId: 'o', rtmpUrl: '', httpUrl: ownerUrl }) }, 'another-secret', createLogger('silent'));
+  const server = createServer((req, res) => void wrong.serve(new HlsExchange(req, res), { nodeId: 'o', rtmpUrl: '' }, ownerUrl, 'live/x', req.url!, parseHlsPath('src/seg-i-1.m4s')!, {}));
+  const base = await listen(server);
+  assert.equal((await fetch(`${base}/hls/x/src/seg-i-1.m4s`)).status, 502, 'the owner refused the edge: not the viewer\'s fault');
+  server.close();
+  wrong.close();
+
+  answer = (_req, res) => res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":{"code":"media_not_found","message":"expired"}}');
+  const e = await edge({ maxObjectBytes: 1000 });
+  const gone = await e.get('/hls/x/src/seg-i-1.m4s');
+  assert.equal(gone.status, 404);
+  assert.equal(((await gone.json()) as { error: { code: string } }).error.code, 'media_not_found');
+  answer = (_req, res) => segment(res);
+  assert.equal((await e.get('/hls/x/src/seg-i-2.m4s')).status, 502, 'over maxObjectBytes');
+  e.close();
+});
+
+test('in-flight requests are bounded: past the cap a new object is 503 (retry), the held ones complete', async () => {
+  const held: ServerResponse[] = [];
+  answer = (_req, res) => held.push(res);
+  const e = await edge({ maxInFlight: 2 });
+  const first = [e.get('/hls/x/src/part-i-9-0.m4s'), e.get('/hls/x/src/part-i-9-1.m4s')];
+  await until(() => held.length === 2);
+  // The same object joins the running request (no third upstream request); a new one is refused.
+  const joined = e.get('/hls/x/src/part-i-9-0.m4s');
+  assert.equal((await e.get('/hls/x/src/part-i-9-2.m4s')).status, 503);
+  assert.equal(e.proxy.cached.inFlight, 2);
+  for (const res of held) segment(res);
+  assert.deepEqual((await Promise.all([...first, joined])).map((r) => r.status), [200, 200, 200]);
+  assert.equal(held.length, 2);
+  e.close();
+});
+
+async function until(check: () => boolean): Promise<void> {
+  for (let i = 0; i < 200 && !check(); i++) await new Promise((r) => setTimeout(r, 10));
+  assert.ok(check());
+}

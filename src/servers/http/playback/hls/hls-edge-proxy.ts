@@ -1,0 +1,306 @@
+import { createHash } from 'node:crypto';
+import { Agent, request } from 'node:http';
+import type { Logger } from '../../../../core/logger.js';
+import { EDGE_HLS_HEADER, signEdgeHlsRequest, type OwnerAddress, type OwnerLocator } from '../../../../services/edge/index.js';
+import { API_ERRORS, type ApiErrorCode } from '../../api-errors.js';
+import type { HlsResource } from './hls-paths.js';
+import type { HlsExchange } from './hls-responses.js';
+import type { HlsQuery } from './hls-serving.js';
+import type { RenderedPlaylist } from './playlist-cache.js';
+
+export interface EdgeHlsProxyOptions {
+  /** Bytes of media and playlists kept (least recently used dropped first). */
+  readonly maxCacheBytes: number;
+  readonly maxCacheEntries: number;
+  /** Distinct upstream requests at once; past it a new one is refused with 503 (the player retries). */
+  readonly maxInFlight: number;
+  /** An upstream body larger than this is refused (502): a segment of any sane stream is far below. */
+  readonly maxObjectBytes: number;
+  /** An upstream request (a blocking reload waits up to three target durations on the owner) fails after this. */
+  readonly upstreamTimeoutMs: number;
+  /** How long the owner of a stream is remembered before the locator (Redis) is asked again. */
+  readonly ownerTtlMs: number;
+  /** A playlist without delivery directives is kept at most this long (the owner says 1 s for LL-HLS, half a target otherwise). */
+  readonly playlistTtlMaxMs: number;
+  /** A blocking-reload answer (exact `_HLS_msn`/`_HLS_part` query) is kept at most this long. */
+  readonly directivePlaylistTtlMaxMs: number;
+}
+
+export const DEFAULT_EDGE_HLS_PROXY_OPTIONS: EdgeHlsProxyOptions = {
+  maxCacheBytes: 256 * 1024 * 1024,
+  maxCacheEntries: 16_384,
+  maxInFlight: 4096,
+  maxObjectBytes: 32 * 1024 * 1024,
+  upstreamTimeoutMs: 20_000,
+  ownerTtlMs: 1_000,
+  playlistTtlMaxMs: 1_000,
+  directivePlaylistTtlMaxMs: 6_000,
+};
+
+/**
+ * What the edge asks the owner for in place of a viewer's playback token: the owner writes it onto every URI of
+ * the playlist (as it writes a viewer's token), and the edge puts each viewer's own token there. One upstream
+ * playlist then serves viewers with any token; unreserved characters only, so the owner's URI encoding keeps it.
+ */
+const TOKEN_PLACEHOLDER = 'onairEdgeViewerToken0';
+const PLACEHOLDER_BYTES = Buffer.from(TOKEN_PLACEHOLDER);
+/** Delivery directives and the master's format: the only query parameters that change the owner's answer. */
+const FORWARDED_PARAMS = ['_HLS_msn', '_HLS_part', '_HLS_skip', 'format'] as const;
+/** Per cached playlist, the viewer-token renderings kept (viewers usually share few tokens; past this, rendered again). */
+const TOKEN_RENDERINGS = 16;
+const MAX_OWNERS = 10_000;
+
+/** The owner's answer, read whole: one Buffer every viewer of this edge is served. */
+interface Upstream {
+  readonly status: number;
+  readonly body: Buffer;
+  readonly contentType: string;
+  readonly cacheControl: string;
+  readonly etag: string;
+}
+
+interface Cached {
+  readonly answer: Upstream;
+  /** performance.now() past which it is not served; Infinity for immutable media. */
+  readonly expiresAt: number;
+  /** Playlists: the body split around the token placeholder (views into it), made on the first viewer with a token. */
+  pieces?: Buffer[];
+  renderings?: Map<string, RenderedPlaylist>;
+}
+
+/**
+ * `--edge-hls proxy`: an HLS request for a stream owned by another node is answered with the OWNER's HLS
+ * (playlists, parts, segments, init, master), so every name and media sequence number is the same on every node
+ * and a player behind a round-robin load balancer can take each request to a different node. The viewer was
+ * authorised here (register-hls.ts); the request to the owner carries a short-lived HMAC under the cluster
+ * secret, bound to the stream path and the URL path (EDGE_HLS_HEADER), in place of the viewer's token.
+ *
+ * One upstream request per object per edge, whatever the audience: concurrent requests for one URL (delivery
+ * directives included) share one upstream request, and its answer is kept in a byte-bounded LRU (media is
+ * immutable; playlists only for the owner's max-age, capped). Every viewer gets the same Buffer.
+ */
+export class EdgeHlsProxy {
+  private readonly cache = new Map<string, Cached>();
+  private cacheBytes = 0;
+  private readonly inFlight = new Map<string, Promise<Upstream>>();
+  private readonly owners = new Map<string, { at: number; owner: Promise<OwnerAddress | undefined> }>();
+  private readonly agent = new Agent({ keepAlive: true, maxSockets: 1024, maxFreeSockets: 64 });
+  /** Requests sent to owners (tests and metrics read it: N viewers of one object -> 1). */
+  upstreamRequests = 0;
+
+  constructor(
+    private readonly locator: OwnerLocator,
+    private readonly secret: string,
+    private readonly log: Logger,
+    private readonly options: EdgeHlsProxyOptions = DEFAULT_EDGE_HLS_PROXY_OPTIONS,
+  ) {}
+
+  /** The owner of `streamPath` as the locator last said (remembered ownerTtlMs, so not one Redis round trip per request). */
+  owner(streamPath: string): Promise<OwnerAddress | undefined> {
+    const now = performance.now();
+    const hit = this.owners.get(streamPath);
+    if (hit && now - hit.at < this.options.ownerTtlMs) return hit.owner;
+    const owner = this.locator.locate(streamPath);
+    this.owners.delete(streamPath);
+    this.owners.set(streamPath, { at: now, owner });
+    if (this.owners.size > MAX_OWNERS) this.owners.delete(this.owners.keys().next().value!);
+    return owner;
+  }
+
+  /** Answers `ex` with the owner's answer to the same object. `urlPath`: the request's path as it arrived (no query). */
+  async serve(ex: HlsExchange, owner: OwnerAddress, httpUrl: string, streamPath: string, urlPath: string, resource: HlsResource, query: HlsQuery): Promise<void> {
+    const playlist = resource.kind === 'master' || resource.kind === 'media';
+    const token = playlist && typeof query.token === 'string' && query.token !== '' ? query.token : undefined;
+    // The key is the upstream URL itself: owner, path and the forwarded query.
+    const key = `${httpUrl}${urlPath}${upstreamQuery(query, token !== undefined)}`;
+    let cached = this.fresh(key);
+    if (!cached) {
+      let answer: Upstream;
+      try {
+        answer = await this.fetchOnce(key, streamPath, urlPath);
+      } catch (err) {
+        const code = err instanceof UpstreamError ? err.code : 'bad_gateway';
+        if (code === 'bad_gateway') {
+          // The owner may be gone (killed, drained): ask the locator again on the next request.
+          this.owners.delete(streamPath);
+          this.log.warn({ owner: owner.nodeId, path: urlPath, err: (err as Error).message }, 'edge HLS request to the owner failed');
+        }
+        if (!ex.gone) ex.error(code, code === 'bad_gateway' ? 'the node owning this stream did not answer' : (err as Error).message);
+        return;
+      }
+      // The first of the waiting requests stores it (kept or not); the others find it or use their own answer.
+      cached = this.fresh(key) ?? this.keep(key, answer, resource, query);
+    }
+    if (ex.gone) return;
+    const { answer } = cached;
+    if (answer.status !== 200) return upstreamError(ex, answer, this.log, owner.nodeId);
+    if (!playlist) return ex.media([answer.body], answer.contentType, answer.etag);
+    ex.playlist(token === undefined ? answer : rendering(cached, token), answer.cacheControl);
+  }
+
+  close(): void {
+    this.agent.destroy();
+    this.cache.clear();
+    this.cacheBytes = 0;
+  }
+
+  /** Bytes and entries held (tests, metrics). */
+  get cached(): { bytes: number; entries: number; inFlight: number } {
+    return { bytes: this.cacheBytes, entries: this.cache.size, inFlight: this.inFlight.size };
+  }
+
+  private fresh(key: string): Cached | undefined {
+    const hit = this.cache.get(key);
+    if (!hit) return undefined;
+    this.drop(key, hit);
+    if (hit.expiresAt <= performance.now()) return undefined;
+    this.cache.set(key, hit); // most recently used last
+    this.cacheBytes += hit.answer.body.length;
+    return hit;
+  }
+
+  private keep(key: string, answer: Upstream, resource: HlsResource, query: HlsQuery): Cached {
+    const ttl = ttlMs(answer, resource, query, this.options);
+    const entry: Cached = { answer, expiresAt: ttl === Infinity ? Infinity : performance.now() + ttl };
+    if (ttl <= 0 || answer.body.length > this.options.maxCacheBytes / 4) return entry;
+    this.cache.set(key, entry);
+    this.cacheBytes += answer.body.length;
+    for (const [k, e] of this.cache) {
+      if (this.cacheBytes <= this.options.maxCacheBytes && this.cache.size <= this.options.maxCacheEntries) break;
+      this.drop(k, e);
+    }
+    return entry;
+  }
+
+  private drop(key: string, entry: Cached): void {
+    this.cache.delete(key);
+    this.cacheBytes -= entry.answer.body.length;
+  }
+
+  /** One upstream request per key at a time; every request for the key meanwhile waits for it. */
+  private fetchOnce(key: string, streamPath: string, urlPath: string): Promise<Upstream> {
+    const running = this.inFlight.get(key);
+    if (running) return running;
+    if (this.inFlight.size >= this.options.maxInFlight) return Promise.reject(new UpstreamError('too many requests to owners in flight', 'stream_not_ready'));
+    this.upstreamRequests++;
+    const p = this.fetch(key, signEdgeHlsRequest(this.secret, urlPath, streamPath)).finally(() => this.inFlight.delete(key));
+    this.inFlight.set(key, p);
+    return p;
+  }
+
+  private fetch(url: string, auth: string): Promise<Upstream> {
+    const max = this.options.maxObjectBytes;
+    return new Promise((resolve, reject) => {
+      const req = request(url, { method: 'GET', agent: this.agent, headers: { [EDGE_HLS_HEADER]: auth } }, (res) => {
+        res.on('error', reject);
+        // Refused first, then the connection dropped (a destroy carrying the error would also throw it from the socket).
+        const tooBig = (): void => {
+          reject(new UpstreamError(`the owner's answer is over ${max} bytes`));
+          req.destroy();
+        };
+        if (Number(res.headers['content-length'] ?? 0) > max) return tooBig();
+        const chunks: Buffer[] = [];
+        let size = 0;
+        res.on('data', (chunk: Buffer) => {
+          size += chunk.length;
+          if (size > max) tooBig();
+          else chunks.push(chunk);
+        });
+        res.on('end', () => resolve({
+          status: res.statusCode ?? 502,
+          body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size),
+          contentType: String(res.headers['content-type'] ?? 'application/octet-stream'),
+          cacheControl: String(res.headers['cache-control'] ?? 'no-store'),
+          etag: String(res.headers.etag ?? ''),
+        }));
+      });
+      req.setTimeout(this.options.upstreamTimeoutMs, () => {
+        reject(new UpstreamError('the owner did not answer in time'));
+        req.destroy();
+      });
+      req.on('error', reject);
+      req.end();
+    });
+  }
+}
+
+class UpstreamError extends Error {
+  constructor(message: string, readonly code: ApiErrorCode = 'bad_gateway') {
+    super(message);
+  }
+}
+
+/** The query the owner gets: directives and format in a fixed order (one cache key per distinct answer), the placeholder token. */
+function upstreamQuery(query: HlsQuery, token: boolean): string {
+  let q = '';
+  for (const name of FORWARDED_PARAMS) {
+    const v = query[name];
+    for (const one of typeof v === 'string' ? [v] : v ?? []) q += `${q ? '&' : '?'}${name}=${encodeURIComponent(one)}`;
+  }
+  return token ? `${q}${q ? '&' : '?'}token=${TOKEN_PLACEHOLDER}` : q;
+}
+
+/** How long an answer may be served again: media the owner calls immutable for good; playlists for their max-age, capped; errors never. */
+function ttlMs(answer: Upstream, resource: HlsResource, query: HlsQuery, o: EdgeHlsProxyOptions): number {
+  if (answer.status !== 200) return 0;
+  if (resource.kind !== 'master' && resource.kind !== 'media') return answer.cacheControl.includes('immutable') ? Infinity : 0;
+  const m = /(?:^|[,\s])max-age=(\d+)/.exec(answer.cacheControl);
+  if (!m || /no-store|no-cache|private/.test(answer.cacheControl)) return 0;
+  const cap = query._HLS_msn !== undefined ? o.directivePlaylistTtlMaxMs : o.playlistTtlMaxMs;
+  return Math.min(Number(m[1]) * 1000, cap);
+}
+
+/** The playlist with this viewer's token on every URI (made once per token per upstream playlist). */
+function rendering(entry: Cached, token: string): RenderedPlaylist {
+  let hit = entry.renderings?.get(token);
+  if (hit) return hit;
+  const { body, etag } = entry.answer;
+  entry.pieces ??= split(body, PLACEHOLDER_BYTES);
+  const encoded = Buffer.from(encodeURIComponent(token));
+  const parts: Buffer[] = [];
+  for (let i = 0; i < entry.pieces.length; i++) {
+    if (i > 0) parts.push(encoded);
+    parts.push(entry.pieces[i]!);
+  }
+  // The owner's ETag names the placeholder rendering; this one also depends on the token.
+  const tag = createHash('sha256').update(token).digest('base64url').slice(0, 12);
+  hit = { body: Buffer.concat(parts), etag: etag.endsWith('"') ? `${etag.slice(0, -1)}-${tag}"` : `"${tag}"` };
+  entry.renderings ??= new Map();
+  if (entry.renderings.size >= TOKEN_RENDERINGS) entry.renderings.clear();
+  entry.renderings.set(token, hit);
+  return hit;
+}
+
+function split(body: Buffer, sep: Buffer): Buffer[] {
+  const out: Buffer[] = [];
+  let from = 0;
+  for (let at = body.indexOf(sep, from); at >= 0; at = body.indexOf(sep, from)) {
+    out.push(body.subarray(from, at));
+    from = at + sep.length;
+  }
+  out.push(body.subarray(from));
+  return out;
+}
+
+/** The owner's refusal as this server's own: its code when it is one of ours with the same status, else by status. */
+function upstreamError(ex: HlsExchange, answer: Upstream, log: Logger, owner: string): void {
+  let code: string | undefined;
+  let message = 'refused by the node owning this stream';
+  try {
+    const parsed = JSON.parse(answer.body.toString()) as { error?: { code?: string; message?: string } };
+    code = parsed.error?.code;
+    if (typeof parsed.error?.message === 'string') message = parsed.error.message;
+  } catch {
+    // not our JSON: mapped by status below
+  }
+  if (answer.status === 403) {
+    // The viewer was authorised here; a refusal of the edge's own token is this node's fault (secret, clock), not theirs.
+    log.error({ owner }, 'the owner refused this edge\'s HLS request (is --cluster-secret the same on every node, are the clocks in sync?)');
+    return ex.error('bad_gateway', 'the node owning this stream refused this server');
+  }
+  if (code && code in API_ERRORS && API_ERRORS[code as ApiErrorCode].status === answer.status) return ex.error(code as ApiErrorCode, message);
+  if (answer.status === 404) return ex.error('stream_not_live', message);
+  if (answer.status === 400) return ex.error('invalid_request', message);
+  if (answer.status === 503) return ex.error('stream_not_ready', message);
+  return ex.error('bad_gateway', message);
+}
