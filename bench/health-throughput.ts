@@ -20,10 +20,12 @@
  * ratios with a 95 % t interval over rounds (bench/lib/round-interval.ts), and the absolute difference in ns per
  * message. The control/off line is the noise check.
  * What this mode does not weigh as it weighs in real time: health's once-a-second work (the evaluation timer) runs
- * once a second here too, against ~20-50x more messages. So it is also reported how the per-message difference
- * translates to 10 real-time streams, beside the evaluation's own CPU per second read from a profile
- * (`--profile S`: after the windows of the last round, V8's sampling profiler in every server for S s, per-function
- * self time per GB on vs off; the servers then run with an inspector port open).
+ * once a second here too, against ~20-50x more messages, and with media seconds passing that much faster its window
+ * sums are recomputed rather than updated. So it prints how the per-message difference translates to 10 real-time
+ * streams; the evaluation's share in real time is bench/health-profile.ts's to read.
+ * `--profile S`: after the windows of the last round, V8's sampling profiler in every server for S s (the servers
+ * then run with an inspector port open): per-function self time in CPU-ms per GB, on vs off vs control, health's
+ * own functions, and the profiles saved under bench/out/ for DevTools.
  * Media time runs `pace` or more times faster than the wall clock, so health with drift checks on sees
  * `timestamp_drift` (the state the health-on server held is printed); the per-message path is the same either way.
  */
@@ -225,7 +227,7 @@ function printProfiles(profiles: readonly (CpuProfile & { cpu: number; bytes: nu
   for (const [k, v] of [...on.perGb].filter(([k]) => / (health\/[\w-]+|metrics\/stream-metrics)\.js$/.test(k)).sort((a, b) => b[1] - a[1]).slice(0, 10)) {
     console.log(`    ${v.toFixed(2).padStart(7)}  ${k}`);
   }
-  console.log(`  health-on server: samples with health code on the stack ${((100 * health) / busy).toFixed(2)} % of busy samples (${health}); of them the once-a-second evaluation ${evaluation} = ${((p.cpu * 1000 * evaluation) / busy / PROFILE_S).toFixed(3)} ms of CPU per second (${(cpuPerS * 100).toFixed(1)} % of a core in all, ${(p.bytes / PROFILE_S / 1e6).toFixed(1)} MB/s read, ${((p.bytes / PROFILE_S) * clip.messagesPerByte).toFixed(0)} messages/s)`);
+  console.log(`  health-on server: samples with health code on the stack ${((100 * health) / busy).toFixed(2)} % of busy samples (${health}); of them the once-a-second evaluation (at this media rate) ${evaluation} = ${((p.cpu * 1000 * evaluation) / busy / PROFILE_S).toFixed(3)} ms of CPU per second (${(cpuPerS * 100).toFixed(1)} % of a core in all, ${(p.bytes / PROFILE_S / 1e6).toFixed(1)} MB/s read, ${((p.bytes / PROFILE_S) * clip.messagesPerByte).toFixed(0)} messages/s)`);
 }
 
 function verdict(i: RoundInterval, limit: number, show: (x: number) => string, unit: string): string {
@@ -272,10 +274,14 @@ function report(results: readonly RoundResult[], clip: Clip): void {
   if (CONTROL) {
     const n = out[1]!.ratio;
     console.log(`  => noise check: control/off ${n.low <= 1 && n.high >= 1 ? 'holds 1.00, as it should' : 'misses 1.00 (1 run in 20 by chance; if it recurs, read the intervals as too narrow)'}`);
+    // Two identical servers spreading wider than the budget: an on/off interval narrower than that was partly luck.
+    if (n.low < 1 / BUDGET || n.high > BUDGET) console.log(`  => caution: identical servers differed by more than 2 % here (${pct(n.low)} to ${pct(n.high)}); take more rounds or longer windows before reading the on/off verdict as settled`);
   }
   const d = out[0]!.diff;
   const rtMessages = STREAMS * clip.messagesPerSecond;
-  console.log(`  => in real time (${STREAMS} streams x ${clip.messagesPerSecond.toFixed(1)} messages/s = ${rtMessages.toFixed(0)}/s) the per-message difference is ${((d.mean * rtMessages) / 1e6).toFixed(3)} ms of CPU per second [${((d.low * rtMessages) / 1e6).toFixed(3)} to ${((d.high * rtMessages) / 1e6).toFixed(3)}], plus health's once-a-second work (the evaluation: see --profile), against the ~20 ms/s a health-off server uses for them (bench/health-cost.ts)`);
+  console.log(`  => in real time (${STREAMS} streams x ${clip.messagesPerSecond.toFixed(1)} messages/s = ${rtMessages.toFixed(0)}/s) the per-message difference is ${((d.mean * rtMessages) / 1e6).toFixed(3)} ms of CPU per second [${((d.low * rtMessages) / 1e6).toFixed(3)} to ${((d.high * rtMessages) / 1e6).toFixed(3)}], plus health's once-a-second work, against the ~20 ms/s a health-off server uses for them (bench/health-cost.ts)`);
+  console.log('     (the once-a-second evaluation is not weighed here as in real time: it runs once a wall second against 20-50x the messages, and with media');
+  console.log('      seconds passing 20-50x faster its window sums are recomputed instead of updated; read it in a real-time server: bench/health-profile.ts)');
 }
 
 runBench(async () => {
