@@ -8,7 +8,8 @@
  * the chunk bytes of every later loop are identical to the steady loop's (checked at start: the loop after it is
  * serialized too and compared), so the publisher writes the same buffer again and again while the media timestamps
  * the server sees keep rising. Sending then costs this process a socket write per slice and no copy, so the load
- * generator is not the bottleneck.
+ * generator is not the bottleneck. The first loop (30 s of media, with the sequence headers) goes out at once on
+ * publish; `pace` applies from the steady loops on.
  */
 import { MessageType } from '../../src/protocols/rtmp/index.js';
 import { RtmpClient } from '../../src/servers/rtmp/rtmp-client.js';
