@@ -270,7 +270,7 @@ function report(results: readonly RoundResult[], clip: Clip): void {
     console.log(`  ${''.padEnd(24)} ${diff.mean >= 0 ? '+' : ''}${diff.mean.toFixed(1)} ns per message, 95 % CI ${diff.low.toFixed(1)} to ${diff.high.toFixed(1)}`);
     return { ratio, diff };
   });
-  console.log(`  => per message, busy server: ${verdict(out[0]!.ratio, BUDGET, pct, '+2 %')}`);
+  console.log(`  => per message, ${PACE > 0 ? `paced at <= ${PACE}x real time (the servers may idle between reads)` : 'busy server'}: ${verdict(out[0]!.ratio, BUDGET, pct, '+2 %')}`);
   if (CONTROL) {
     const n = out[1]!.ratio;
     console.log(`  => noise check: control/off ${n.low <= 1 && n.high >= 1 ? 'holds 1.00, as it should' : 'misses 1.00 (1 run in 20 by chance; if it recurs, read the intervals as too narrow)'}`);
