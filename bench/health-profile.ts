@@ -1,7 +1,7 @@
 /**
  * Health's share of a live server's CPU, read from inside the server (issue 18's budget: <= 2 %):
  *
- *   npx tsx bench/health-profile.ts [--streams 10] [--warmup 60] [--seconds 120] [--interval-us 100] [--scrape 15]
+ *   npx tsx bench/health-profile.ts [--streams 10] [--warmup 60] [--seconds 120] [--interval-us 100] [--scrape 15] [--port 19870]
  *
  * One OnAir from dist/ as it ships (health on), pinned to CPU 0, ingesting `--streams` copies of the reference clip
  * in real time (ffmpeg on CPU 1), HLS on, /metrics scraped every `--scrape` s. After `--warmup` s, V8's sampling
@@ -83,7 +83,7 @@ function attribute(profile: CpuProfile): void {
 runBench(async () => {
   buildOnAir();
   const clip = referenceClip(join(root, 'bench/out/media'));
-  const port = 19870;
+  const port = numberArg('port', 19870);
   const server = await startOnAir(0, port, work, { name: 'health on', inspectGc: true, startTimeoutMs: 180_000 });
   const pubs = Array.from({ length: STREAMS }, (_, i) => startChild('taskset', ['-c', '1', 'ffmpeg', ...realtimePublishArgs(clip, server.rtmpUrl(`s${i}`))]));
   let scraper: NodeJS.Timeout | undefined;
