@@ -51,6 +51,28 @@ async function untilListening(child: ChildProcess, port: number, timeoutMs?: num
   }
 }
 
+/**
+ * Waits for an HTTP answer (any status) on `port`; a server that never answers is stopped. Why not the RTMP port
+ * alone: OnAir's start-up port check binds every port it will use and releases it (src/servers/net/port-preflight.ts),
+ * and a connect in that moment succeeds, so a publisher started then found the port closed. The HTTP server listens
+ * after the RTMP server, and the check's socket never answers HTTP.
+ */
+async function untilAnswering(child: ChildProcess, port: number, timeoutMs = LISTEN_TIMEOUT_MS): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const res = await fetch(`http://127.0.0.1:${port}/healthz`, { signal: AbortSignal.timeout(1000) }).catch(() => undefined);
+    if (res) {
+      await res.arrayBuffer();
+      return;
+    }
+    if (Date.now() > deadline) {
+      await stopChild(child);
+      throw new Error(`http://127.0.0.1:${port}/healthz never answered`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 /** Builds dist/: benchmarks measure the build users run (`npm start`), not the sources through a loader. */
 export function buildOnAir(): void {
   execFileSync('npm', ['run', '--silent', 'build'], { cwd: root, stdio: 'inherit' });
@@ -99,6 +121,7 @@ export async function startOnAir(cpu: number, port: number, workDir: string, opt
   });
   if (options.inspectGc) forwardStderrWithoutInspectorNotes(child);
   await untilListening(child, port, options.startTimeoutMs);
+  await untilAnswering(child, options.httpPort ?? port + 1, options.startTimeoutMs);
   return {
     name: options.name ?? 'onair', pid: child.pid!, rtmpUrl: (s) => `rtmp://127.0.0.1:${port}/live/${s}`,
     stop: () => {

@@ -31,7 +31,14 @@ export interface HlsRequestObservation {
   readonly bytes: number;
 }
 
-const EVENT_LOOP_PRECISION_MS = 100;
+/**
+ * The event loop delay monitor (perf_hooks.monitorEventLoopDelay, behind prom-client's onair_nodejs_eventloop_lag_*
+ * gauges) is a libuv timer of its own that wakes the loop every `precision` ms, whatever else the server does. At
+ * 100 ms that was 10 wake-ups a second: on the 2-core test VM about 0.15-0.3 % of a core, an idle server's whole cost
+ * and a fifth of one live stream's (bench/fixed-cost.ts). Once a second keeps the gauges (one sample a second between
+ * scrapes; onair_nodejs_eventloop_lag_seconds is measured at scrape time as before).
+ */
+const EVENT_LOOP_PRECISION_MS = 1000;
 
 /** HLS answers from memory in well under a millisecond; blocking playlist reloads wait up to a part or segment. */
 const HLS_LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
@@ -51,8 +58,8 @@ export class OnAirMetrics {
 
   constructor(src: OnAirMetricsSources) {
     const registers = [this.registry];
-    // The event loop delay monitor wakes the loop every `precision` ms: 100 ms (prom-client's default is 10) keeps a
-    // media server that batches its reads (merged reads) from being woken 100 times a second for a metric.
+    // The event loop delay monitor wakes the loop every `precision` ms (prom-client's default is 10): see
+    // EVENT_LOOP_PRECISION_MS.
     collectDefaultMetrics({ register: this.registry, prefix: 'onair_', eventLoopMonitoringPrecision: EVENT_LOOP_PRECISION_MS });
     const traffic = (this.traffic = new TrafficTotals(src.hub));
 

@@ -132,3 +132,18 @@ test('each push returns its own messages: a later push (or an error) does not ch
   assert.equal(first.length, 2);
   assert.equal(second.length, 1);
 });
+
+test('multi-chunk messages (over Node\'s 4 KiB pool limit) share backing stores and keep their bytes across reused input', () => {
+  const reader = new ChunkReader({ inputIsReused: true });
+  reader.push(setChunkSize(4096));
+  const frame = (fill: number) => bytes('06 000000 001388 09 01000000', Buffer.alloc(4096, fill), 'c6', Buffer.alloc(904, fill)); // 5000 bytes
+  const got = [];
+  for (let i = 1; i <= 6; i++) {
+    const input = frame(i);
+    got.push(...reader.push(input));
+    input.fill(0xee); // a shared read buffer being reused
+  }
+  assert.equal(got.length, 6);
+  got.forEach((m, i) => assert.ok(m.payload.length === 5000 && m.payload.every((x) => x === i + 1), `message ${i + 1} intact`));
+  assert.ok(new Set(got.map((m) => m.payload.buffer)).size < got.length, 'frames share blocks instead of one backing store each');
+});

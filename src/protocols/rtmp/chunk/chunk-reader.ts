@@ -1,4 +1,5 @@
 import { OnAirError } from '../../../core/errors.js';
+import { PayloadSlab } from '../../../core/payload-slab.js';
 import { takeAll } from '../../../core/scratch-list.js';
 import {
   DEFAULT_MAX_CHUNK_STREAMS, DEFAULT_MAX_MESSAGE_SIZE, DEFAULT_MAX_PARTIAL_BYTES, RTMP_INITIAL_CHUNK_SIZE,
@@ -58,7 +59,9 @@ const NEED_MORE = -1;
  *
  * Memory: a single-chunk message is a zero-copy view of the pushed buffer when it arrived whole (a copy
  * with `inputIsReused`); a multi-chunk message is copied once into a buffer allocated at its declared
- * length after that length passed maxMessageSize and maxPartialBytes. Between pushes at most 18 header bytes are kept.
+ * length after that length passed maxMessageSize and maxPartialBytes, carved from this reader's PayloadSlab
+ * (a video frame of a few KiB shares a block with its neighbours instead of getting a backing store of its
+ * own). Between pushes at most 18 header bytes are kept.
  *
  * Throws OnAirError (ONAIR_ERR_LIMIT / ONAIR_ERR_MALFORMED); after a throw the reader is unusable and
  * every later push throws ONAIR_ERR_STATE: the caller closes the connection.
@@ -69,6 +72,8 @@ export class ChunkReader {
   private readonly maxPartialBytes: number;
   private readonly inputIsReused: boolean;
   private readonly streams = new Map<number, ChunkStream>();
+  /** Where multi-chunk messages are assembled: this connection's frames, in arrival order. */
+  private readonly payloads = new PayloadSlab();
   private chunkSize = RTMP_INITIAL_CHUNK_SIZE;
   private partialBytes = 0;
   private received = 0;
@@ -182,7 +187,7 @@ export class ChunkReader {
         throw new OnAirError('ONAIR_ERR_LIMIT',
           `partial messages would hold ${this.partialBytes + cs.length} bytes, limit ${this.maxPartialBytes}`);
       }
-      cs.partial = Buffer.allocUnsafe(cs.length); // every byte is written before the message is emitted
+      cs.partial = this.payloads.alloc(cs.length); // every byte is written before the message is emitted
       cs.filled = 0;
       this.partialBytes += cs.length;
     }
