@@ -68,6 +68,7 @@ const { values: args } = parseArgs({
     'no-skip': { type: 'boolean', default: false },
     'onair-args': { type: 'string', default: '' },
     'bare-node': { type: 'boolean', default: false },
+    'bare-net': { type: 'boolean', default: false },
     'onair-behind-cache': { type: 'boolean', default: false },
     // A shared machine may run another bench at the same time: give each its own port range.
     port: { type: 'string', default: '23000' },
@@ -146,7 +147,7 @@ async function main(): Promise<void> {
   const peer = args.peer === 'nginx';
   if (peer && !nginxRtmpAvailable()) console.log('nginx-rtmp not installed (apt-get install nginx libnginx-mod-rtmp): OnAir figures only');
   const contenders = contendersFor(MODE, { workDir, format: args.format === 'ts' ? 'ts' : 'fmp4', peer, onairArgs: args['onair-args']!.split(' ').filter(Boolean),
-    bareNode: args['bare-node']!, behindCache: args['onair-behind-cache']! });
+    bareNode: args['bare-node']!, bareNet: args['bare-net']!, behindCache: args['onair-behind-cache']! });
   if ((args['bare-node'] || args['onair-behind-cache']) && MODE !== 'segments') throw new Error('--bare-node and --onair-behind-cache are segments-mode servers');
   console.log(`viewer bench: mode ${MODE}, viewers ${LEVELS.join(',')}, ${WINDOW_S} s window after ${WARMUP_S} s warm-up, ${RUNS} run(s); ` +
     `server on CPU ${SERVER_CPU}, publisher + load client on CPU ${LOAD_CPU}; eager readers (HTTP/1.1 keep-alive, one connection per viewer)`);
