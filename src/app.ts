@@ -252,7 +252,7 @@ export async function startOnAir(config: Config, log: Logger, options: StartOpti
     },
     edge: edge.pulls, edgeRenditions: edge.renditions,
   };
-  registerHls(http, { ...playback, packagers: hlsPackagers, hlsOrigin: options.worker?.hlsOrigin, hlsObserver: monitoring.hlsObserver });
+  registerHls(http, { ...playback, packagers: hlsPackagers, hlsOrigin: options.worker?.hlsOrigin, hlsObserver: monitoring.hlsObserver, leanHttp: config.hlsLeanHttp });
   const flv = registerFlv(http, playback);
   registerVod(http, { assets, decideRecorded: (r) => playAuth.decideRecorded(r) });
   registerWatchPage(http, playback);
