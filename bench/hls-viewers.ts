@@ -12,12 +12,14 @@
  *   npx tsx bench/hls-viewers.ts [--mode segments|llhls|flv] [--viewers 100,500,1000] [--seconds 30] [--warmup 15]
  *     [--ramp S] [--runs 1] [--format fmp4|ts] [--peer nginx|none] [--unknown-ids R] [--preload-hints] [--no-skip]
  *     [--onair-args "--flag value ..."] [--port 23000]
- *     [--bare-node] [--onair-behind-cache]
+ *     [--bare-node] [--bare-net] [--onair-behind-cache]
  *
  * Segments mode can add two servers (bench/lib/segment-floor-servers.ts): `--bare-node`, a minimal node:http server
  * serving OnAir's own playlist and segment bytes from memory (mirrored from an unmeasured OnAir on the load core):
  * how low Node itself goes for this load; `--onair-behind-cache`, OnAir behind README's nginx proxy_cache block,
- * the CPU of nginx and OnAir together per GB the viewers got from nginx.
+ * the CPU of nginx and OnAir together per GB the viewers got from nginx; `--bare-net`, the bare server's bytes served
+ * over node:net with HTTP/1.1 written by hand (bare-node-hls.ts --lean): the floor below node:http that OnAir's lean
+ * HTTP front (src/servers/http/lean) aims at.
  */
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -156,3 +156,18 @@ test('close(): an idle lean keep-alive connection does not keep the server open'
   await closed;
   await once(sock, 'close');
 });
+
+test('a client that half-closes after its requests gets every answer, then the connection ends (no half-open leftovers)', async () => {
+  const { server: s, port } = await server(true);
+  try {
+    const sock = connect(port, '127.0.0.1');
+    await once(sock, 'connect');
+    let got = '';
+    sock.on('data', (d: Buffer) => (got += d.toString('latin1')));
+    sock.end(get('/hls/slow') + get('/hls/a'));
+    await Promise.race([once(sock, 'close'), new Promise((_, reject) => setTimeout(() => reject(new Error(`still open; got ${got}`)), 3000))]);
+    assert.deepEqual(got.match(/lean:\S+/g), ['lean:/hls/slow', 'lean:/hls/a']);
+  } finally {
+    s.close();
+  }
+});

@@ -1,6 +1,6 @@
 import { STATUS_CODES, type Server } from 'node:http';
 import type { Socket } from 'node:net';
-import { LEAN_HEAD_TIMEOUT_MS } from './limits.js';
+import { LEAN_HEAD_TIMEOUT_MS, MAX_LEAN_HEAD_BYTES } from './limits.js';
 import { type LeanHead, type LeanHeaders, RequestHeadReader } from './request-head.js';
 
 /** A request the lean front answers: what the playback handlers read of Node's IncomingMessage. */
@@ -67,6 +67,8 @@ class LeanConnection {
   private pumping = false;
   /** When the incomplete head held by the reader started (0: none). */
   private headStartedAt = 0;
+  /** The client sent FIN (Node's HTTP server is half-open): the connection ends once what it sent is answered. */
+  private clientEnded = false;
 
   constructor(readonly socket: Socket, private readonly front: Front) {}
 
@@ -78,6 +80,7 @@ class LeanConnection {
     socket.on('error', this.onError);
     socket.on('close', this.onClose);
     socket.on('timeout', this.onTimeout);
+    socket.on('end', this.onEnd);
     if (front.server.keepAliveTimeout > 0) socket.setTimeout(front.server.keepAliveTimeout);
   }
 
@@ -106,9 +109,9 @@ class LeanConnection {
 
   private readonly onData = (data: Buffer): void => {
     if (this.busy) {
-      // Pipelined while an answer waits: keep it (one read's worth at most, reading stops) and parse it later.
+      // Pipelined while an answer waits: kept and parsed after it; past a head's worth, reading stops until then.
       this.reader.hold(data);
-      this.socket.pause();
+      if ((this.reader.held()?.length ?? 0) > MAX_LEAN_HEAD_BYTES) this.socket.pause();
       return;
     }
     this.pump(data);
@@ -122,6 +125,7 @@ class LeanConnection {
         const step = this.reader.next(input);
         input = undefined;
         if (step === 'more') {
+          if (this.clientEnded) return void this.socket.end();
           this.checkHeadTime();
           return;
         }
@@ -139,7 +143,6 @@ class LeanConnection {
           return;
         }
       }
-      if (this.busy) this.socket.pause();
     } finally {
       this.pumping = false;
     }
@@ -159,6 +162,7 @@ class LeanConnection {
     socket.removeListener('error', this.onError);
     socket.removeListener('close', this.onClose);
     socket.removeListener('timeout', this.onTimeout);
+    socket.removeListener('end', this.onEnd);
     socket.setTimeout(0);
     this.onClose();
     socket.pause();
@@ -174,6 +178,11 @@ class LeanConnection {
   private readonly onClose = (): void => {
     this.front.idle.delete(this.socket);
     this.front.open?.delete(this.socket);
+  };
+
+  private readonly onEnd = (): void => {
+    this.clientEnded = true;
+    if (!this.busy && !this.pumping) this.pump(undefined);
   };
 
   private readonly onTimeout = (): void => {
