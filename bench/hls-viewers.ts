@@ -12,12 +12,14 @@
  *   npx tsx bench/hls-viewers.ts [--mode segments|llhls|flv] [--viewers 100,500,1000] [--seconds 30] [--warmup 15]
  *     [--ramp S] [--runs 1] [--format fmp4|ts] [--peer nginx|none] [--unknown-ids R] [--preload-hints] [--no-skip]
  *     [--onair-args "--flag value ..."] [--port 23000]
- *     [--bare-node] [--onair-behind-cache]
+ *     [--bare-node] [--bare-net] [--onair-behind-cache]
  *
  * Segments mode can add two servers (bench/lib/segment-floor-servers.ts): `--bare-node`, a minimal node:http server
  * serving OnAir's own playlist and segment bytes from memory (mirrored from an unmeasured OnAir on the load core):
  * how low Node itself goes for this load; `--onair-behind-cache`, OnAir behind README's nginx proxy_cache block,
- * the CPU of nginx and OnAir together per GB the viewers got from nginx.
+ * the CPU of nginx and OnAir together per GB the viewers got from nginx; `--bare-net`, the bare server's bytes served
+ * over node:net with HTTP/1.1 written by hand (bare-node-hls.ts --lean): the floor below node:http that OnAir's lean
+ * HTTP front (src/servers/http/lean) aims at.
  */
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -68,6 +70,7 @@ const { values: args } = parseArgs({
     'no-skip': { type: 'boolean', default: false },
     'onair-args': { type: 'string', default: '' },
     'bare-node': { type: 'boolean', default: false },
+    'bare-net': { type: 'boolean', default: false },
     'onair-behind-cache': { type: 'boolean', default: false },
     // A shared machine may run another bench at the same time: give each its own port range.
     port: { type: 'string', default: '23000' },
@@ -146,7 +149,7 @@ async function main(): Promise<void> {
   const peer = args.peer === 'nginx';
   if (peer && !nginxRtmpAvailable()) console.log('nginx-rtmp not installed (apt-get install nginx libnginx-mod-rtmp): OnAir figures only');
   const contenders = contendersFor(MODE, { workDir, format: args.format === 'ts' ? 'ts' : 'fmp4', peer, onairArgs: args['onair-args']!.split(' ').filter(Boolean),
-    bareNode: args['bare-node']!, behindCache: args['onair-behind-cache']! });
+    bareNode: args['bare-node']!, bareNet: args['bare-net']!, behindCache: args['onair-behind-cache']! });
   if ((args['bare-node'] || args['onair-behind-cache']) && MODE !== 'segments') throw new Error('--bare-node and --onair-behind-cache are segments-mode servers');
   console.log(`viewer bench: mode ${MODE}, viewers ${LEVELS.join(',')}, ${WINDOW_S} s window after ${WARMUP_S} s warm-up, ${RUNS} run(s); ` +
     `server on CPU ${SERVER_CPU}, publisher + load client on CPU ${LOAD_CPU}; eager readers (HTTP/1.1 keep-alive, one connection per viewer)`);

@@ -259,7 +259,7 @@ export async function startOnAir(config: Config, log: Logger, options: StartOpti
   };
   registerHls(http, {
     ...playback, packagers: hlsPackagers, hlsOrigin: options.worker?.hlsOrigin, hlsObserver: monitoring.hlsObserver,
-    edgeHls: edge.hlsProxy, edgeSecret: config.clusterSecret || undefined,
+    edgeHls: edge.hlsProxy, edgeSecret: config.clusterSecret || undefined, leanHttp: config.hlsLeanHttp,
   });
   const flv = registerFlv(http, playback);
   registerVod(http, { assets, decideRecorded: (r) => playAuth.decideRecorded(r) });

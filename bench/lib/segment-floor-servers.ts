@@ -21,11 +21,11 @@ const BACKEND_RTMP = 4;
  * bare-node on `cpu` at port + 1, mirroring an OnAir (started with `onairArgs`) on `upstreamCpu`, which the
  * publisher feeds. Only the bare server's CPU counts.
  */
-export async function startBareNodeHls(cpu: number, upstreamCpu: number, port: number, workDir: string, onairArgs: readonly string[], playlist: string): Promise<BenchServer> {
+export async function startBareNodeHls(cpu: number, upstreamCpu: number, port: number, workDir: string, onairArgs: readonly string[], playlist: string, lean = false): Promise<BenchServer> {
   const upstreamPort = port + BACKEND_RTMP;
   const upstream = await startOnAir(upstreamCpu, upstreamPort, workDir, { args: onairArgs, name: 'bare-node upstream', nodeArgs: [] });
   const bare = startChild('taskset', ['-c', String(cpu), process.execPath, ...benchNodeArgs(), '--import', 'tsx', join(root, 'bench/lib/bare-node-hls.ts'),
-    '--upstream', `127.0.0.1:${upstreamPort + 1}`, '--port', String(port + 1), '--playlist', playlist]);
+    '--upstream', `127.0.0.1:${upstreamPort + 1}`, '--port', String(port + 1), '--playlist', playlist, ...(lean ? ['--lean'] : [])]);
   const stop = async (): Promise<void> => {
     await stopChild(bare, 6000);
     await upstream.stop();

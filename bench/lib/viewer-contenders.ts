@@ -41,6 +41,8 @@ export interface ContenderOptions {
   readonly onairArgs: readonly string[];
   /** Segments mode: also a minimal node:http server serving OnAir's bytes (Node's floor, bench/lib/bare-node-hls.ts). */
   readonly bareNode?: boolean;
+  /** Segments mode: also the same bytes served over net with HTTP/1.1 by hand (bare-node-hls.ts --lean). */
+  readonly bareNet?: boolean;
   /** Segments mode: also OnAir behind README's nginx proxy_cache, CPU of both counted. */
   readonly behindCache?: boolean;
 }
@@ -68,6 +70,8 @@ export function contendersFor(mode: ViewerMode, o: ContenderOptions): Contender[
           start: (cpu: number, port: number) => startOnAirBehindCache(cpu, port, o.workDir, args) }] : []),
         ...(o.bareNode ? [{ name: `bare node ${o.format}`, client: 'http' as const, subject: false, paths: onairPaths(playlist),
           start: (cpu: number, port: number, loadCpu: number) => startBareNodeHls(cpu, loadCpu, port, o.workDir, args, playlist) }] : []),
+        ...(o.bareNet ? [{ name: `bare net ${o.format}`, client: 'http' as const, subject: false, paths: onairPaths(playlist),
+          start: (cpu: number, port: number, loadCpu: number) => startBareNodeHls(cpu, loadCpu, port, o.workDir, args, playlist, true) }] : []),
         ...(withPeer ? [nginx('nginx-hls', 'http')] : []),
       ];
     }

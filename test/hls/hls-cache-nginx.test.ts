@@ -1,11 +1,11 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Server } from 'node:http';
 import { parseMediaPlaylist, type MediaPlaylist } from '../../src/formats/m3u8/index.js';
 import { startTestServer, type TestServer } from '../../support/onair.js';
 import { ffmpegPublish } from '../support/clients.js';
 import { startNginxCache, type NginxCache } from '../support/nginx-cache.js';
 import { waitFor, type Proc } from '../support/proc.js';
+import { HlsExchange } from '../../src/servers/http/playback/hls/hls-responses.js';
 
 /**
  * README's nginx proxy_cache in front of OnAir, with N LL-HLS viewers behaving like hls.js (a plain load, then a
@@ -18,23 +18,34 @@ const WATCH_MS = 6_000;
 let server: TestServer;
 let nginx: NginxCache;
 let pub: Proc;
-/** Requests under /hls/ that reached OnAir's HTTP server (this process's only one), by URL. */
+/**
+ * Requests under /hls/ that OnAir (this process's only server) answered, by URL: every HLS answer, through
+ * node:http or the lean HTTP front, is one call of an HlsExchange answer method (an exchange counted once).
+ */
 const reached = new Map<string, number>();
-const originalEmit = Server.prototype.emit;
+const ANSWERS = ['playlist', 'media', 'error', 'raw'] as const;
+const originals = ANSWERS.map((name) => HlsExchange.prototype[name]);
+const counted = new WeakSet<HlsExchange>();
 
 before(async () => {
-  Server.prototype.emit = function (this: Server, event: string, ...args: unknown[]): boolean {
-    const url = event === 'request' ? (args[0] as { url?: string }).url : undefined;
-    if (url?.startsWith('/hls/')) reached.set(url, (reached.get(url) ?? 0) + 1);
-    return Reflect.apply(originalEmit, this, [event, ...args]) as boolean;
-  };
+  ANSWERS.forEach((name, i) => {
+    const original = originals[i] as (...args: unknown[]) => void;
+    (HlsExchange.prototype as unknown as Record<string, unknown>)[name] = function (this: HlsExchange, ...args: unknown[]): void {
+      const url = this.req.url;
+      if (url && !counted.has(this)) {
+        counted.add(this);
+        reached.set(url, (reached.get(url) ?? 0) + 1);
+      }
+      original.apply(this, args);
+    };
+  });
   server = await startTestServer();
   nginx = await startNginxCache(`127.0.0.1:${server.ports.http}`);
   pub = await ffmpegPublish(server.rtmpUrl('cdn'));
   await waitFor('first segment', async () => (await fetch(server.httpUrl('/hls/cdn/src/media.m3u8'))).status === 200, 30_000, 200);
 });
 after(async () => {
-  Server.prototype.emit = originalEmit;
+  ANSWERS.forEach((name, i) => ((HlsExchange.prototype as unknown as Record<string, unknown>)[name] = originals[i]));
   await pub?.kill();
   await nginx?.stop();
   await server?.close();

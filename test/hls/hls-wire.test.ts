@@ -96,7 +96,7 @@ class RawConnection {
   }
 }
 
-const get = (path: string, extra = ''): string => `GET ${path} HTTP/1.1\r\nHost: onair\r\n${extra}\r\n`;
+const get = (path: string, extra = '', method = 'GET'): string => `${method} ${path} HTTP/1.1\r\nHost: onair\r\n${extra}\r\n`;
 
 let server: TestServer;
 let pub: Proc;
@@ -201,5 +201,52 @@ test('a blocking reload and a held hinted part answer on the same keep-alive con
     assert.equal(c.pending, 0);
   } finally {
     c.close();
+  }
+});
+
+test('the lean HTTP/1.1 front answers byte for byte what node:http answers (media, HEAD, Range, 304, errors, CORS)', async () => {
+  // A connection whose first request is not for /hls/ is Node's from then on (servers/http/lean hands it over).
+  const viaNode = await RawConnection.open(port);
+  const viaLean = await RawConnection.open(port);
+  try {
+    viaNode.send(get('/healthz'));
+    assert.equal((await viaNode.read()).status, 200);
+    viaLean.send(get('/hls/wire/src/media.m3u8'));
+    const playlist = parseMediaPlaylist((await viaLean.read()).body.toString());
+    const seg = playlist.segments.find((s) => !s.gap)!.uri;
+    const part = playlist.segments.flatMap((s) => s.parts ?? [])[0]!.uri;
+    const init = playlist.map!.uri;
+    const segEtag = await (async () => {
+      viaLean.send(get(`/hls/wire/src/${seg}`, '', 'HEAD'));
+      return (await viaLean.read(true)).headers.get('etag')!;
+    })();
+    const asks: [string, boolean][] = [
+      [get(`/hls/wire/src/${seg}`), false],
+      [get(`/hls/wire/src/${part}`, 'Origin: https://player.example\r\n'), false],
+      [get(`/hls/wire/src/${init}`), false],
+      [get(`/hls/wire/src/${seg}`, '', 'HEAD'), true],
+      [get(`/hls/wire/src/${seg}`, 'Range: bytes=100-199\r\n'), false],
+      [get(`/hls/wire/src/${seg}`, 'Range: bytes=999999999-\r\n'), false],
+      [get(`/hls/wire/src/${seg}`, `If-None-Match: ${segEtag}\r\n`), false],
+      [get('/hls/wire/src/seg-nope-1.m4s'), false],
+      [get('/hls/nobody/src/media.m3u8'), false],
+      [get('/hls/wire/src/media.m3u8?_HLS_msn=x'), false],
+    ];
+    for (const [ask, head] of asks) {
+      viaNode.send(ask);
+      viaLean.send(ask);
+      const a = await viaNode.read(head);
+      const b = await viaLean.read(head);
+      a.headers.delete('date');
+      b.headers.delete('date');
+      assert.equal(b.status, a.status, ask);
+      assert.deepEqual([...b.headers], [...a.headers], ask);
+      assert.ok(b.body.equals(a.body), ask);
+    }
+    assert.equal(viaLean.pending, 0);
+    assert.equal(viaNode.pending, 0);
+  } finally {
+    viaNode.close();
+    viaLean.close();
   }
 });

@@ -1,4 +1,4 @@
-import type { IncomingMessage } from 'node:http';
+import type { HlsRequest } from './hls-responses.js';
 
 /** What an HLS response served, for metrics and the health module's viewer estimate: a handful of kinds, never the URL. */
 export type HlsResponseKind = 'master' | 'playlist' | 'playlist_blocking' | 'part' | 'segment' | 'init' | 'other';
@@ -14,7 +14,7 @@ export interface HlsServed {
   readonly nowMs: number;
   /** The hub path the request was authorised for (`live/<name>`); undefined when it was refused before. */
   readonly streamPath: string | undefined;
-  readonly req: IncomingMessage;
+  readonly req: HlsRequest;
 }
 
 /**

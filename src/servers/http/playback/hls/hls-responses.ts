@@ -1,4 +1,3 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import { API_ERRORS, errorBody, type ApiErrorCode } from '../../api-errors.js';
 import { CORS_EXPOSE_HEADERS } from '../cors.js';
 import { parseRange, sliceChunks } from './byte-ranges.js';
@@ -14,6 +13,36 @@ export const MEDIA_CACHE = `public, max-age=${MEDIA_MAX_AGE_S}, immutable`;
 
 /** Response headers as Node's writeHead takes them flat: name, value, name, value (no object per response). */
 type FlatHeaders = (string | number)[];
+
+/**
+ * What the HLS answers read of a request: Node's IncomingMessage, or a request of the lean HTTP/1.1 front
+ * (servers/http/lean), which parses only the headers named here.
+ */
+export interface HlsRequest {
+  readonly method?: string | undefined;
+  readonly url?: string | undefined;
+  readonly headers: {
+    readonly origin?: string | undefined;
+    readonly 'if-none-match'?: string | undefined;
+    readonly range?: string | undefined;
+    readonly 'user-agent'?: string | undefined;
+    readonly 'access-control-request-headers'?: string | undefined;
+    readonly [name: string]: string | string[] | undefined;
+  };
+  readonly socket: { readonly remoteAddress?: string | undefined };
+}
+
+/** What the HLS answers use of a response: Node's ServerResponse, or the lean front's LeanResponse. */
+export interface HlsResponse {
+  readonly headersSent: boolean;
+  readonly destroyed: boolean;
+  readonly writableEnded: boolean;
+  writeHead(status: number, headers: FlatHeaders | Readonly<Record<string, string>>): unknown;
+  cork(): void;
+  write(chunk: Buffer): unknown;
+  end(body?: Buffer): unknown;
+  destroy(): unknown;
+}
 
 /**
  * Answers of the HLS routes on Node's own request and response (no framework in between, see playback-front.ts):
@@ -32,8 +61,8 @@ export class HlsExchange {
   streamPath: string | undefined;
 
   constructor(
-    readonly req: IncomingMessage,
-    readonly res: ServerResponse,
+    readonly req: HlsRequest,
+    readonly res: HlsResponse,
     private readonly observer?: HlsResponseObserver,
   ) {
     this.head = req.method === 'HEAD';
@@ -111,7 +140,7 @@ export class HlsExchange {
     if (this.head) return void this.res.end();
     if (chunks.length === 1) return void this.res.end(chunks[0]);
     this.res.cork();
-    for (let i = 0; i < chunks.length; i++) this.res.write(chunks[i]);
+    for (let i = 0; i < chunks.length; i++) this.res.write(chunks[i]!);
     this.res.end();
   }
 

@@ -1,4 +1,4 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { IncomingMessage, ServerResponse } from 'node:http';
 import { parse as parseQuery } from 'node:querystring';
 import type { FastifyInstance } from 'fastify';
 import { type HlsPackagers, SOURCE_RENDITION } from '../../../../bridges/hls/index.js';
@@ -8,9 +8,10 @@ import type { PlaybackDeps } from '../playback-deps.js';
 import { sendPlaybackError } from '../playback-errors.js';
 import { playbackIdOf } from '../playback-url.js';
 import { mountBeforeFastify } from '../playback-front.js';
+import { mountLeanFront } from '../../lean/lean-front.js';
 import { type HlsResource, parseHlsPath } from './hls-paths.js';
 import type { HlsResponseKind, HlsResponseObserver } from './hls-observer-hook.js';
-import { HlsExchange } from './hls-responses.js';
+import { HlsExchange, type HlsRequest, type HlsResponse } from './hls-responses.js';
 import { type HlsQuery, HlsServing } from './hls-serving.js';
 import { variantsOf } from './hls-variants.js';
 import { HOP_HEADER, proxyHls } from './hls-proxy.js';
@@ -36,6 +37,11 @@ export interface HlsServingDeps extends PlaybackDeps {
   readonly edgeSecret?: string;
   /** Told of every HLS answer (metrics, the health module's viewer estimate); absent = nobody watches. */
   readonly hlsObserver?: HlsResponseObserver;
+  /**
+   * Answer HLS GET/HEAD requests on the lean HTTP/1.1 front (servers/http/lean) below node:http; anything it does
+   * not take goes to Node and fastify as before. False (--no-hls-lean-http) = node:http for every request.
+   */
+  readonly leanHttp?: boolean;
 }
 
 const PREFIX = '/hls/';
@@ -59,10 +65,12 @@ export function registerHls(app: FastifyInstance, deps: HlsServingDeps): void {
     handle(req, res);
     return true;
   });
+  // Workers forward some requests to a sibling with Node's own request and response (hls-proxy.ts): no lean front there.
+  if (deps.leanHttp && !deps.hlsOrigin) mountLeanFront(app.server, (head) => head.url.startsWith(PREFIX), handle);
 }
 
 /** The handler of every request under /hls/ (any method). */
-export function hlsHandler(deps: HlsServingDeps & { packagers: HlsPackagers }): (req: IncomingMessage, res: ServerResponse) => void {
+export function hlsHandler(deps: HlsServingDeps & { packagers: HlsPackagers }): (req: HlsRequest, res: HlsResponse) => void {
   const serving = new HlsServing();
   const fail = (ex: HlsExchange, err: unknown): void => {
     deps.log.error({ err, path: ex.req.url?.split('?')[0] }, 'HLS request failed');
@@ -134,7 +142,7 @@ function answerEdge(ex: HlsExchange, deps: Deps, serving: HlsServing, path: stri
     return ex.error('forbidden', 'edge request token refused');
   }
   if (deps.hlsOrigin && ex.req.headers[HOP_HEADER] === undefined && !hasOwnPublisher(deps, check.streamPath)) {
-    return deps.hlsOrigin(check.streamPath).then((origin) => (origin ? proxyHls(ex.req, ex.res, origin) : serveHere(ex, deps, serving, check.streamPath, resource, query)));
+    return deps.hlsOrigin(check.streamPath).then((origin) => (origin ? forwardToWorker(ex, origin) : serveHere(ex, deps, serving, check.streamPath, resource, query)));
   }
   return serveHere(ex, deps, serving, check.streamPath, resource, query);
 }
@@ -182,8 +190,14 @@ function serveHere(ex: HlsExchange, deps: Deps, serving: HlsServing, streamPath:
 /** Workers: a stream published on another worker of this machine is answered by that worker's packager. */
 async function forwardOrServe(ex: HlsExchange, deps: Deps, serving: HlsServing, streamPath: string, resource: HlsResource, query: HlsQuery): Promise<void> {
   const origin = await deps.hlsOrigin!(streamPath);
-  if (origin) return proxyHls(ex.req, ex.res, origin);
+  if (origin) return forwardToWorker(ex, origin);
   return serveLocal(ex, deps, serving, streamPath, resource, query);
+}
+
+function forwardToWorker(ex: HlsExchange, origin: string): void {
+  // Only Node's requests come here (the lean front is not mounted on workers, registerHls).
+  if (!(ex.req instanceof IncomingMessage) || !(ex.res instanceof ServerResponse)) throw new Error('HLS forwarding needs a node:http request');
+  proxyHls(ex.req, ex.res, origin);
 }
 
 /**

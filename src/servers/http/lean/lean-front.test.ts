@@ -1,0 +1,173 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import { connect, type AddressInfo } from 'node:net';
+import { once } from 'node:events';
+import { mountLeanFront } from './lean-front.js';
+
+/** Node answers `node:<method> <url>`; with the front, /hls/ GET/HEAD answers `lean:<url>` (after 30 ms for `slow`). */
+async function server(lean: boolean): Promise<{ server: Server; port: number; leanCount: () => number }> {
+  const s = createServer((req, res) => {
+    const body = Buffer.from(`node:${req.method} ${req.url}`);
+    res.writeHead(200, ['content-type', 'text/plain', 'content-length', body.length]);
+    res.end(req.method === 'HEAD' ? undefined : body);
+  });
+  s.keepAliveTimeout = 5000;
+  let count = 0;
+  if (lean) {
+    mountLeanFront(s, (head) => head.url.startsWith('/hls/'), (req, res) => {
+      count++;
+      const body = Buffer.from(`lean:${req.url} ua=${req.headers['user-agent'] ?? ''}`);
+      const answer = (): void => {
+        res.writeHead(200, ['content-type', 'text/plain', 'content-length', body.length]);
+        res.end(req.method === 'HEAD' ? undefined : body);
+      };
+      if (req.url.includes('slow')) setTimeout(answer, 30);
+      else answer();
+    });
+  }
+  s.listen(0, '127.0.0.1');
+  await once(s, 'listening');
+  return { server: s, port: (s.address() as AddressInfo).port, leanCount: () => count };
+}
+
+/** Sends `pieces` on one connection (a pause between pieces) and returns everything read until `answers` responses or close. */
+async function exchange(port: number, pieces: (string | Buffer)[], answers: number): Promise<string> {
+  const sock = connect(port, '127.0.0.1');
+  await once(sock, 'connect');
+  let got = '';
+  const done = new Promise<void>((resolve) => {
+    sock.on('data', (d: Buffer) => {
+      got += d.toString('latin1');
+      if ((got.match(/HTTP\/1\.1 \d{3}/g) ?? []).length >= answers && complete(got)) resolve();
+    });
+    sock.on('close', () => resolve());
+  });
+  for (const p of pieces) {
+    sock.write(p);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  await Promise.race([done, new Promise((r) => setTimeout(r, 2000))]);
+  sock.destroy();
+  return got.replace(/Date: [^\r]+\r\n/g, 'Date: -\r\n');
+}
+
+/** The last response's body is all there (by its Content-Length, or none). */
+function complete(text: string): boolean {
+  const at = text.lastIndexOf('HTTP/1.1 ');
+  const headEnd = text.indexOf('\r\n\r\n', at);
+  if (headEnd < 0) return false;
+  const len = /content-length: (\d+)/i.exec(text.slice(at, headEnd));
+  return text.length - headEnd - 4 >= (len ? Number(len[1]) : 0);
+}
+
+const get = (path: string, extra = '', method = 'GET'): string => `${method} ${path} HTTP/1.1\r\nHost: x\r\n${extra}\r\n`;
+
+test('keep-alive: lean answers until a request it does not take; Node answers that one and the rest of the connection', async () => {
+  const { server: s, port, leanCount } = await server(true);
+  try {
+    const text = await exchange(port, [get('/hls/a', 'User-Agent: p\r\n'), get('/hls/b'), get('/api/x'), get('/hls/c')], 4);
+    const bodies = text.split(/HTTP\/1\.1 200 OK\r\n/).slice(1).map((r) => r.slice(r.indexOf('\r\n\r\n') + 4));
+    assert.deepEqual(bodies, ['lean:/hls/a ua=p', 'lean:/hls/b ua=', 'node:GET /api/x', 'node:GET /hls/c']);
+    assert.equal(leanCount(), 2);
+  } finally {
+    s.close();
+  }
+});
+
+test('headers as Node writes them (the handler\'s, then Date, Connection, Keep-Alive); HEAD has no body', async () => {
+  const lean = await server(true);
+  const plain = await server(false);
+  try {
+    const fromLean = await exchange(lean.port, [get('/hls/h', '', 'HEAD')], 1);
+    const fromNode = await exchange(plain.port, [get('/hls/h', '', 'HEAD')], 1);
+    const headOf = (t: string): string[] => t.split('\r\n').map((l) => l.split(':')[0]!.toLowerCase());
+    assert.deepEqual(headOf(fromLean), headOf(fromNode));
+    assert.ok(fromLean.endsWith('Keep-Alive: timeout=5\r\n\r\n'), fromLean);
+  } finally {
+    lean.server.close();
+    plain.server.close();
+  }
+});
+
+test('pipelined requests, one answer waiting: answered in order, then handed to Node for the rest, at every split', async () => {
+  const { server: s, port } = await server(true);
+  try {
+    const all = Buffer.from(get('/hls/slow') + get('/hls/a') + get('/other') + get('/hls/b'), 'latin1');
+    for (const at of [1, 17, 40, all.length - 1]) {
+      const text = await exchange(port, [all.subarray(0, at), all.subarray(at)], 4);
+      const bodies = text.split(/HTTP\/1\.1 200 OK\r\n/).slice(1).map((r) => r.slice(r.indexOf('\r\n\r\n') + 4));
+      assert.deepEqual(bodies, ['lean:/hls/slow ua=', 'lean:/hls/a ua=', 'node:GET /other', 'node:GET /hls/b'], `split at ${at}`);
+    }
+  } finally {
+    s.close();
+  }
+});
+
+test('split at every byte of a request: the same lean answer', async () => {
+  const { server: s, port } = await server(true);
+  try {
+    const req = get('/hls/seg.m4s', 'User-Agent: split\r\nRange: bytes=0-1\r\n');
+    const whole = await exchange(port, [req], 1);
+    assert.match(whole, /lean:\/hls\/seg\.m4s ua=split$/);
+    for (let i = 1; i < req.length; i += 3) assert.equal(await exchange(port, [req.slice(0, i), req.slice(i)], 1), whole, `split at ${i}`);
+  } finally {
+    s.close();
+  }
+});
+
+test('malformed, unusual and oversized requests get exactly what Node alone answers', async () => {
+  const lean = await server(true);
+  const plain = await server(false);
+  const cases = [
+    get('/hls/a').replace('HTTP/1.1', 'HTTP/1.0'),
+    'GET /hls/a HTTP/1.1\r\nAccept: x\r\n\r\n', // no Host
+    'GET /hls/a HTTP/1.1\r\nHost: x\nBad: y\r\n\r\n', // bare LF
+    'GET /hls/a HTTP/1.1\r\nHost: x\r\nUser-Agent: a\r\n b\r\n\r\n', // obs-fold
+    'GET /hls/a HTTP/1.1\r\nHost : x\r\n\r\n',
+    'GET /hls/a HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc',
+    'GET /hls/a HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n',
+    'POST /hls/a HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nab',
+    `GET /hls/a HTTP/1.1\r\nHost: x\r\nX-Pad: ${'a'.repeat(20_000)}\r\n\r\n`, // 431 from Node
+    'GARBAGE\r\n\r\n',
+    get('/hls/a', 'Connection: close\r\n'),
+  ];
+  try {
+    for (const c of cases) {
+      const a = await exchange(lean.port, [c], 1);
+      const b = await exchange(plain.port, [c], 1);
+      assert.equal(a, b, JSON.stringify(c.slice(0, 60)));
+      assert.ok(a.length > 0, 'an answer');
+    }
+    assert.equal(lean.leanCount(), 0);
+  } finally {
+    lean.server.close();
+    plain.server.close();
+  }
+});
+
+test('close(): an idle lean keep-alive connection does not keep the server open', async () => {
+  const { server: s, port } = await server(true);
+  const sock = connect(port, '127.0.0.1');
+  sock.write(get('/hls/a'));
+  await once(sock, 'data');
+  const closed = once(s, 'close');
+  s.close();
+  await closed;
+  await once(sock, 'close');
+});
+
+test('a client that half-closes after its requests gets every answer, then the connection ends (no half-open leftovers)', async () => {
+  const { server: s, port } = await server(true);
+  try {
+    const sock = connect(port, '127.0.0.1');
+    await once(sock, 'connect');
+    let got = '';
+    sock.on('data', (d: Buffer) => (got += d.toString('latin1')));
+    sock.end(get('/hls/slow') + get('/hls/a'));
+    await Promise.race([once(sock, 'close'), new Promise((_, reject) => setTimeout(() => reject(new Error(`still open; got ${got}`)), 3000))]);
+    assert.deepEqual(got.match(/lean:\S+/g), ['lean:/hls/slow', 'lean:/hls/a']);
+  } finally {
+    s.close();
+  }
+});

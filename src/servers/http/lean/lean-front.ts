@@ -1,0 +1,269 @@
+import { STATUS_CODES, type Server } from 'node:http';
+import type { Socket } from 'node:net';
+import { LEAN_HEAD_TIMEOUT_MS, MAX_LEAN_HEAD_BYTES } from './limits.js';
+import { type LeanHead, type LeanHeaders, RequestHeadReader } from './request-head.js';
+
+/** A request the lean front answers: what the playback handlers read of Node's IncomingMessage. */
+export interface LeanRequest {
+  readonly method: 'GET' | 'HEAD';
+  readonly url: string;
+  readonly headers: LeanHeaders;
+  readonly socket: { readonly remoteAddress?: string | undefined };
+}
+
+/** Response headers, flat (name, value, ...) as Node's writeHead takes them, or as an object. */
+export type LeanHeaderList = readonly (string | number)[] | Readonly<Record<string, string>>;
+
+export type LeanHandler = (req: LeanRequest, res: LeanResponse) => void;
+
+/**
+ * A lean HTTP/1.1 front on a Node HTTP server's port, below node:http itself: connections are taken from the
+ * server's 'connection' event, request heads are parsed here (request-head.ts) and those `accepts` wants (GET/HEAD
+ * of the busiest playback routes) are answered by `handle` on the socket directly: no IncomingMessage, no
+ * ServerResponse, no stream machinery per request. The first request it does not take (another path, a body, a
+ * malformed or unusual head) hands the connection, with every byte read so far, to the server's own connection
+ * listener: Node answers it and keeps the connection from then on, exactly as without this front.
+ * bench/hls-viewers.ts `--bare-net` measured the gain at 500 segment viewers (see README, "HLS serving cost").
+ * Keep-alive as Node does it (`server.keepAliveTimeout` between requests, `Keep-Alive: timeout=` announced);
+ * pipelined requests are answered in order, one at a time; a slow reader stops the parsing until it drains.
+ * Call before `listen`. Plain HTTP only (a TLS server's connection event carries the encrypted socket).
+ */
+export function mountLeanFront(server: Server, accepts: (head: LeanHead) => boolean, handle: LeanHandler): void {
+  const nodeListeners = server.listeners('connection') as ((socket: Socket) => void)[];
+  server.removeAllListeners('connection');
+  const idle = new Set<Socket>();
+  const front: Front = { server, nodeListeners, idle, accepts, handle };
+  server.on('connection', (socket: Socket) => new LeanConnection(socket, front).start());
+  // Node's close() ends its own idle keep-alive connections; the lean front's are not in its list.
+  const closeIdle = server.closeIdleConnections.bind(server);
+  server.closeIdleConnections = () => {
+    closeIdle();
+    for (const s of idle) s.destroy();
+    idle.clear();
+  };
+  const closeAll = server.closeAllConnections.bind(server);
+  server.closeAllConnections = () => {
+    closeAll();
+    for (const s of front.open ?? []) s.destroy();
+  };
+  front.open = new Set();
+}
+
+interface Front {
+  readonly server: Server;
+  readonly nodeListeners: readonly ((socket: Socket) => void)[];
+  /** Lean connections between requests (closed by closeIdleConnections). */
+  readonly idle: Set<Socket>;
+  /** Every lean connection (closed by closeAllConnections). */
+  open?: Set<Socket>;
+  readonly accepts: (head: LeanHead) => boolean;
+  readonly handle: LeanHandler;
+}
+
+class LeanConnection {
+  private readonly reader = new RequestHeadReader();
+  /** A response is being answered (possibly waiting: a blocking playlist reload, a held part). */
+  private busy = false;
+  private pumping = false;
+  /** When the incomplete head held by the reader started (0: none). */
+  private headStartedAt = 0;
+  /** The client sent FIN (Node's HTTP server is half-open): the connection ends once what it sent is answered. */
+  private clientEnded = false;
+
+  constructor(readonly socket: Socket, private readonly front: Front) {}
+
+  start(): void {
+    const { socket, front } = this;
+    front.open?.add(socket);
+    front.idle.add(socket);
+    socket.on('data', this.onData);
+    socket.on('error', this.onError);
+    socket.on('close', this.onClose);
+    socket.on('timeout', this.onTimeout);
+    socket.on('end', this.onEnd);
+    if (front.server.keepAliveTimeout > 0) socket.setTimeout(front.server.keepAliveTimeout);
+  }
+
+  /** The response in progress ended: answer the next pipelined request, if any. */
+  responseDone(): void {
+    this.busy = false;
+    if (this.socket.destroyed) return;
+    if (!this.front.server.listening) return void this.socket.end(); // closing: no further request on this connection
+    this.front.idle.add(this.socket);
+    if (this.pumping) return;
+    if (this.socket.writableNeedDrain) {
+      this.socket.once('drain', () => this.resume());
+      return;
+    }
+    this.resume();
+  }
+
+  get keepAliveSeconds(): number {
+    return Math.floor(this.front.server.keepAliveTimeout / 1000);
+  }
+
+  private resume(): void {
+    this.pump(undefined);
+    if (!this.busy && !this.socket.destroyed && this.socket.isPaused()) this.socket.resume();
+  }
+
+  private readonly onData = (data: Buffer): void => {
+    if (this.busy) {
+      // Pipelined while an answer waits: kept and parsed after it; past a head's worth, reading stops until then.
+      this.reader.hold(data);
+      if ((this.reader.held()?.length ?? 0) > MAX_LEAN_HEAD_BYTES) this.socket.pause();
+      return;
+    }
+    this.pump(data);
+  };
+
+  private pump(data: Buffer | undefined): void {
+    this.pumping = true;
+    try {
+      let input = data;
+      while (!this.busy && !this.socket.destroyed) {
+        const step = this.reader.next(input);
+        input = undefined;
+        if (step === 'more') {
+          if (this.clientEnded) return void this.socket.end();
+          this.checkHeadTime();
+          return;
+        }
+        if (step === 'not-mine') return this.handOff(this.reader.held());
+        if (!this.front.accepts(step.head)) return this.handOff(step.bytes);
+        this.headStartedAt = 0;
+        this.busy = true;
+        this.front.idle.delete(this.socket);
+        const res = new LeanResponse(this);
+        this.front.handle({ method: step.head.method, url: step.head.url, headers: step.head.headers, socket: this.socket }, res);
+        if (!this.busy && this.socket.writableNeedDrain) {
+          this.pumping = false;
+          this.socket.pause();
+          this.socket.once('drain', () => this.resume());
+          return;
+        }
+      }
+    } finally {
+      this.pumping = false;
+    }
+  }
+
+  private checkHeadTime(): void {
+    if (!this.reader.held()) return void (this.headStartedAt = 0);
+    const now = Date.now();
+    if (this.headStartedAt === 0) this.headStartedAt = now;
+    else if (now - this.headStartedAt > LEAN_HEAD_TIMEOUT_MS) this.socket.destroy();
+  }
+
+  /** Node's HTTP server takes the connection from here on, starting with `bytes` (unparsed or refused here). */
+  private handOff(bytes: Buffer | undefined): void {
+    const { socket, front } = this;
+    socket.removeListener('data', this.onData);
+    socket.removeListener('error', this.onError);
+    socket.removeListener('close', this.onClose);
+    socket.removeListener('timeout', this.onTimeout);
+    socket.removeListener('end', this.onEnd);
+    socket.setTimeout(0);
+    this.onClose();
+    socket.pause();
+    if (bytes && bytes.length) socket.unshift(bytes);
+    for (const listener of front.nodeListeners) listener.call(front.server, socket);
+    socket.resume();
+  }
+
+  private readonly onError = (): void => {
+    this.socket.destroy();
+  };
+
+  private readonly onClose = (): void => {
+    this.front.idle.delete(this.socket);
+    this.front.open?.delete(this.socket);
+  };
+
+  private readonly onEnd = (): void => {
+    this.clientEnded = true;
+    if (!this.busy && !this.pumping) this.pump(undefined);
+  };
+
+  private readonly onTimeout = (): void => {
+    // Idle between requests past keepAliveTimeout (Node's rule); a waiting answer is bounded by its own timer.
+    if (!this.busy) this.socket.destroy();
+  };
+}
+
+/**
+ * The response of one lean request, with the part of ServerResponse the playback handlers use: status line and
+ * headers rendered as Node renders them (the given headers in order, then Date, Connection and Keep-Alive) and
+ * written with the body in one corked write (one writev). Bodies are written as given, never copied.
+ */
+export class LeanResponse {
+  headersSent = false;
+  writableEnded = false;
+  private head = '';
+
+  constructor(private readonly conn: LeanConnection) {}
+
+  get destroyed(): boolean {
+    return this.conn.socket.destroyed;
+  }
+
+  writeHead(status: number, headers: LeanHeaderList): this {
+    let h = `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'unknown'}\r\n`;
+    if (isFlat(headers)) {
+      for (let i = 0; i < headers.length; i += 2) h += `${headers[i]}: ${headers[i + 1]}\r\n`;
+    } else {
+      for (const name in headers) h += `${name}: ${headers[name]}\r\n`;
+    }
+    this.head = `${h}Date: ${utcDate()}\r\nConnection: keep-alive\r\nKeep-Alive: timeout=${this.conn.keepAliveSeconds}\r\n\r\n`;
+    this.headersSent = true;
+    return this;
+  }
+
+  cork(): void {
+    this.conn.socket.cork();
+  }
+
+  write(chunk: Buffer): boolean {
+    this.flushHead();
+    return this.conn.socket.write(chunk);
+  }
+
+  end(body?: Buffer): this {
+    if (this.writableEnded) return this;
+    const { socket } = this.conn;
+    socket.cork();
+    this.flushHead();
+    if (body && body.length) socket.write(body);
+    this.writableEnded = true;
+    // Uncorked at once, the caller's cork() too: status line, headers and body leave in one writev.
+    while (socket.writableCorked > 0) socket.uncork();
+    this.conn.responseDone();
+    return this;
+  }
+
+  destroy(): void {
+    this.conn.socket.destroy();
+  }
+
+  private flushHead(): void {
+    if (!this.head) return;
+    this.conn.socket.write(this.head, 'latin1');
+    this.head = '';
+  }
+}
+
+function isFlat(h: LeanHeaderList): h is readonly (string | number)[] {
+  return Array.isArray(h);
+}
+
+let dateSecond = -1;
+let dateText = '';
+/** The Date header's value, rendered once a second (Node caches its own the same way). */
+function utcDate(): string {
+  const s = Math.floor(Date.now() / 1000);
+  if (s !== dateSecond) {
+    dateSecond = s;
+    dateText = new Date(s * 1000).toUTCString();
+  }
+  return dateText;
+}
