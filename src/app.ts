@@ -246,10 +246,11 @@ export async function startOnAir(config: Config, log: Logger, options: StartOpti
   const hlsPackagers = config.hls
     ? new HlsPackagers(hub, (d) => hlsSettings(config, d), log.child({ mod: 'hls' }), undefined, (path) => transcode.timeline(path),
       // Workers: HLS of a stream is packaged once per machine, by its owner or by the one worker pulling it from another
-      // node (other workers forward to it); pulls from a sibling worker are not packaged. `--edge-hls proxy`: a pull
-      // from a node whose HLS is proxied is not packaged either (no HLS request reaches that packager).
+      // node (other workers forward to it); pulls from a sibling worker are not packaged. `--edge-hls proxy` with
+      // --no-edge-hls-package-pulls: a pull from a node whose HLS is proxied is not packaged either (no HLS request
+      // reaches that packager; it is kept by default only so that a failover onto this node continues the playlist).
       (publisher, path) => (!options.worker || packagedInWorker(publisher))
-        && (!edge.hlsProxy || packagedOnProxyingEdge(publisher, edge.pulls?.ownerOf(path))))
+        && (!edge.hlsProxy || config.edgeHlsPackagePulls || packagedOnProxyingEdge(publisher, edge.pulls?.ownerOf(path))))
     : undefined;
   const playback = {
     hub, config, log: log.child({ mod: 'playback' }), authorizePlay: auth.authorizePlay, decidePlay: (r: PlayAuthRequest) => playAuth.decide(r), watchPlay: auth.watchPlay,

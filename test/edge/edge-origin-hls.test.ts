@@ -10,7 +10,8 @@ import { waitFor, type Proc } from '../support/proc.js';
  * A plain edge in front of one origin (`--edge-origin`) proxies HLS when it also knows the origin's HTTP base
  * (`--edge-origin-http`): its playlists are the origin's, byte for byte in names, and no RTMP pull is started.
  * Without it (edge `c`) the edge packages locally, as before: its names are its own.
- * Edge `d` knows the origin's HTTP base but is told `--edge-hls local`: it packages locally too.
+ * Edge `b` does not package its RTMP pulls (--no-edge-hls-package-pulls); edge `d` knows the origin's HTTP base but
+ * is told `--edge-hls local`: it packages locally too.
  */
 const SECRET = 'edge-origin-hls-secret-0123456789';
 let a: TestServer;
@@ -24,7 +25,7 @@ before(async () => {
   const origin = { 'cluster-secret': SECRET, 'edge-origin': `rtmp://127.0.0.1:${a.ports.rtmp}`, 'edge-start-timeout-ms': 4000 };
   const http = { 'edge-origin-http': `http://127.0.0.1:${a.ports.http}` };
   [b, c, d] = await Promise.all([
-    startTestServer({ ...origin, ...http }), startTestServer(origin), startTestServer({ ...origin, ...http, 'edge-hls': 'local' }),
+    startTestServer({ ...origin, ...http, 'edge-hls-package-pulls': 'false' }), startTestServer(origin), startTestServer({ ...origin, ...http, 'edge-hls': 'local' }),
   ]);
   pub = await ffmpegPublish(a.rtmpUrl('cam'));
   await waitFor('live on A', () => a.hub.stream('live/cam')?.isActive, 20_000);
@@ -71,7 +72,7 @@ async function subscribersWhilePlaying(edge: TestServer): Promise<{ subscribers:
   }
 }
 
-test('--edge-hls proxy: an RTMP viewer\'s pull is not packaged for HLS on the edge (HLS is the origin\'s); --edge-hls local packages it', async () => {
+test('--edge-hls proxy --no-edge-hls-package-pulls: an RTMP viewer\'s pull is not packaged for HLS on the edge (HLS is the origin\'s); --edge-hls local packages it', async () => {
   const proxied = await subscribersWhilePlaying(b);
   assert.ok(b.edge!.pulling.includes('live/cam'), 'B pulls for its RTMP viewer');
   assert.deepEqual(proxied, { subscribers: 1, playlist: 200 }, 'B: the viewer only, and HLS still answered (from A)');
