@@ -5,7 +5,7 @@ import type { Database } from './db/database.js';
 import type { StreamHub } from './hub/index.js';
 import type { HealthThresholds } from './hub/health/index.js';
 import { HealthMonitor, HlsAudience, connectHealthWebhooks } from './services/health/index.js';
-import { OnAirMetrics } from './services/metrics/index.js';
+import { OnAirMetrics, type EdgeHlsProxySource } from './services/metrics/index.js';
 import type { StreamRecord } from './services/streams/stream-types.js';
 import type { TranscodeStatus } from './services/transcode/types.js';
 import type { EventPublisher } from './services/streams/stream-events.js';
@@ -34,6 +34,8 @@ export interface MonitoringDeps {
   readonly transcodeStatus: (streamPath: string) => TranscodeStatus | undefined;
   /** PostgreSQL outage: writes waiting for the database (a gauge). */
   readonly queuedWrites?: () => number;
+  /** `--edge-hls proxy`: its cache and upstream counts (onair_edge_hls_*). */
+  readonly edgeHls?: EdgeHlsProxySource;
 }
 
 export interface Monitoring {
@@ -60,6 +62,7 @@ export function createMonitoring(deps: MonitoringDeps): Monitoring {
     ? new OnAirMetrics({
       hub: deps.hub, log: log.child({ mod: 'metrics' }), rtmpConnections: deps.rtmpConnections, monitor, audience,
       transcodeStatus: deps.transcodeStatus, webhookDeliveries: () => deliveries.countByStatus(), queuedWrites: deps.queuedWrites,
+      edgeHls: deps.edgeHls,
     })
     : undefined;
   return {

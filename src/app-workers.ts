@@ -2,7 +2,7 @@ import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { RtmpServer } from './servers/rtmp/rtmp-server.js';
 import type { PublisherInfo } from './hub/index.js';
-import { EDGE_PROTOCOL } from './services/edge/index.js';
+import { EDGE_PROTOCOL, type OwnerAddress } from './services/edge/index.js';
 import { isSiblingNodeId } from './workers-ipc.js';
 
 /** What a `--workers` worker is told by the primary (workers-worker.ts builds it from its environment). */
@@ -25,6 +25,16 @@ export interface WorkerRole {
  */
 export function packagedInWorker(publisher: PublisherInfo): boolean {
   return publisher.protocol !== EDGE_PROTOCOL || !isSiblingNodeId(publisher.remoteAddress);
+}
+
+/**
+ * `--edge-hls proxy --no-edge-hls-package-pulls`: a pull from another node whose HTTP address is known gets no HLS packager. Every HLS request for
+ * it is answered with the owner's HLS (register-hls.ts proxyOrPull; with workers, by the one worker the primary
+ * designates, whose own request is proxied too), so local packaging would only burn CPU for the RTMP/FLV viewers
+ * the pull exists for. An owner without an HTTP address (a plain --edge-origin) is still packaged here.
+ */
+export function packagedOnProxyingEdge(publisher: PublisherInfo, owner: OwnerAddress | undefined): boolean {
+  return publisher.protocol !== EDGE_PROTOCOL || !owner?.httpUrl;
 }
 
 /**

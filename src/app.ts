@@ -49,7 +49,7 @@ import {
 import { clusterRoutes } from './servers/http/api/routes/cluster-routes.js';
 import { checkEdgeSettings, createEdge, ownerLocatorOf } from './app-edge.js';
 import { FirstOwnerLocator, type EdgePulls, type OwnerLocator } from './services/edge/index.js';
-import { listenInternal, packagedInWorker, type WorkerRole } from './app-workers.js';
+import { listenInternal, packagedInWorker, packagedOnProxyingEdge, type WorkerRole } from './app-workers.js';
 
 export interface RunningOnAir {
   readonly hub: StreamHub;
@@ -234,7 +234,7 @@ export async function startOnAir(config: Config, log: Logger, options: StartOpti
   const assets = new AssetService({ db, recording, port: fmp4RecordingPort, streams, events: dispatcher, logger: log });
   const monitoring = createMonitoring({
     config, hub, db, streams, events: dispatcher, log, rtmpConnections: () => rtmp.connectionCount, transcodeStatus: (path) => transcode.status(path),
-    queuedWrites: writes && (() => writes.pending),
+    queuedWrites: writes && (() => writes.pending), edgeHls: edge.hlsProxy,
   });
   const http = createHttpApp({
     config, logger: log, streams, webhooks, targets, adminAuth, urls, playbackSecret, transcodeStatus: (path) => transcode.status(path),
@@ -246,8 +246,11 @@ export async function startOnAir(config: Config, log: Logger, options: StartOpti
   const hlsPackagers = config.hls
     ? new HlsPackagers(hub, (d) => hlsSettings(config, d), log.child({ mod: 'hls' }), undefined, (path) => transcode.timeline(path),
       // Workers: HLS of a stream is packaged once per machine, by its owner or by the one worker pulling it from another
-      // node (other workers forward to it); pulls from a sibling worker are not packaged.
-      options.worker ? packagedInWorker : undefined)
+      // node (other workers forward to it); pulls from a sibling worker are not packaged. `--edge-hls proxy` with
+      // --no-edge-hls-package-pulls: a pull from a node whose HLS is proxied is not packaged either (no HLS request
+      // reaches that packager; it is kept by default only so that a failover onto this node continues the playlist).
+      (publisher, path) => (!options.worker || packagedInWorker(publisher))
+        && (!edge.hlsProxy || config.edgeHlsPackagePulls || packagedOnProxyingEdge(publisher, edge.pulls?.ownerOf(path))))
     : undefined;
   const playback = {
     hub, config, log: log.child({ mod: 'playback' }), authorizePlay: auth.authorizePlay, decidePlay: (r: PlayAuthRequest) => playAuth.decide(r), watchPlay: auth.watchPlay,

@@ -64,6 +64,17 @@ async function get(server: TestServer, path: string, init?: RequestInit): Promis
   return { status: res.status, body: Buffer.from(await res.arrayBuffer()), headers: res.headers };
 }
 
+/** The edge's HLS proxy series (onair_edge_hls_*) as one object, to compare before and after. */
+async function proxyMetrics(server: TestServer): Promise<Record<string, number>> {
+  const m = parsePrometheusText(await (await fetch(server.httpUrl('/metrics'))).text());
+  const out: Record<string, number> = {};
+  for (const result of ['hit', 'miss', 'coalesced']) out[result] = m.value('onair_edge_hls_cache_requests_total', { result }) ?? NaN;
+  for (const outcome of ['ok', 'refused', 'error', 'timeout', 'busy']) out[outcome] = m.value('onair_edge_hls_upstream_requests_total', { outcome }) ?? NaN;
+  out.bytes = m.value('onair_edge_hls_cache_bytes') ?? NaN;
+  out.entries = m.value('onair_edge_hls_cache_entries') ?? NaN;
+  return out;
+}
+
 async function hlsAnswers(server: TestServer, kind: string): Promise<number> {
   const text = await (await fetch(server.httpUrl('/metrics'))).text();
   return parsePrometheusText(text).value('onair_hls_request_duration_seconds_count', { kind, status: '200' }) ?? 0;
@@ -183,15 +194,20 @@ test('N concurrent viewers of one object on an edge make one request to the owne
   // The next part, not made yet: every viewer's blocking reload waits for it on the owner, through one upstream request.
   const last = p.mediaSequence + p.segments.length - 1;
   const msn = last + 1;
+  const m0 = await proxyMetrics(c!);
   const beforeBlocking = await hlsAnswers(a!, 'playlist_blocking');
   const reloads = await Promise.all(Array.from({ length: N }, () => get(c!, `/hls/${id}/src/media.m3u8?_HLS_msn=${msn}&_HLS_part=0&token=${token}`)));
   assert.ok(reloads.every((r) => r.status === 200), reloads.map((r) => r.status).join());
   assert.ok(reloads.every((r) => r.body.equals(reloads[0]!.body)), 'every viewer got the same playlist');
   assert.equal(await hlsAnswers(a!, 'playlist_blocking') - beforeBlocking, 1, 'one blocking reload reached the owner');
 
-  // A segment nobody asked this edge for yet.
-  const fresh = parseMediaPlaylist(reloads[0]!.body.toString());
-  const seg = fresh.segments[fresh.segments.length - 1]!;
+  // A segment nobody asked this edge for yet: `msn`, complete once part 0 of the next one exists (segment `last`
+  // may already have been fetched through this edge by the ffmpeg of the test before, just before it stopped).
+  const next = await get(c!, `/hls/${id}/src/media.m3u8?_HLS_msn=${msn + 1}&_HLS_part=0&token=${token}`);
+  assert.equal(next.status, 200);
+  const fresh = parseMediaPlaylist(next.body.toString());
+  const seg = fresh.segments[msn - fresh.mediaSequence]!;
+  assert.ok(seg, `segment ${msn} in ${next.body.toString()}`);
   const path = resolve(`/hls/${id}/src/media.m3u8`, seg.uri);
   const beforeSegments = await hlsAnswers(a!, 'segment');
   const answers = await Promise.all(Array.from({ length: N }, () => get(c!, path)));
@@ -200,6 +216,23 @@ test('N concurrent viewers of one object on an edge make one request to the owne
   assert.equal((await get(c!, path)).status, 200);
   assert.equal(await hlsAnswers(a!, 'segment') - beforeSegments, 1, 'one segment request reached the owner');
   assert.equal(answers[0]!.headers.get('cache-control'), 'public, max-age=31536000, immutable');
+
+  // A segment the owner does not have: its 404 is passed on, counted as refused (and not cached: asked again).
+  const missing = path.replace(/seg-([^-]+)-\d+\.m4s/, 'seg-$1-99999999.m4s');
+  assert.notEqual(missing, path);
+  assert.equal((await get(c!, missing)).status, 404);
+  assert.equal((await get(c!, missing)).status, 404);
+
+  // The edge's metrics moved by exactly these requests: 3 objects asked of the owner by N + 1 + (N + 1) viewers, then 2 refusals.
+  const m1 = await proxyMetrics(c!);
+  const delta = (k: string): number => m1[k]! - m0[k]!;
+  assert.deepEqual({ ok: delta('ok'), refused: delta('refused'), error: delta('error'), timeout: delta('timeout'), busy: delta('busy') },
+    { ok: 3, refused: 2, error: 0, timeout: 0, busy: 0 }, JSON.stringify({ m0, m1 }));
+  assert.equal(delta('miss'), 5, 'one miss per upstream request');
+  // The other viewers joined the request in flight or, arriving after it, found the cached answer; the late one a hit.
+  assert.equal(delta('hit') + delta('coalesced'), (N - 1) + N, JSON.stringify({ m0, m1 }));
+  assert.ok(delta('hit') >= 1, 'the later viewer was a cache hit');
+  assert.ok(m1.bytes! >= answers[0]!.body.length + reloads[0]!.body.length && m1.entries! >= 2, JSON.stringify(m1));
 });
 
 test('viewer policy on the edge; the edge-to-owner token is checked: forged, expired and other-path tokens refused', async () => {

@@ -22,11 +22,14 @@ export class HlsPackagers {
     private readonly timers?: Timers,
     /** ABR renditions' place on their source's timeline, for PDT alignment; none = every path on its own. */
     private readonly timeline?: RenditionTimeline,
-    /** Which publishers get a packager (workers: not pulls from a sibling worker, whose HLS that worker serves). */
-    private readonly packages: (publisher: PublisherInfo) => boolean = () => true,
+    /**
+     * Which publishers get a packager (workers: not pulls from a sibling worker, whose HLS that worker serves;
+     * `--edge-hls proxy`: not pulls from a node whose HLS is proxied).
+     */
+    private readonly packages: (publisher: PublisherInfo, path: string) => boolean = () => true,
   ) {
-    this.offPublish = hub.events.on('publish', (e) => this.packages(e.publisher) && this.ensure(e.path));
-    for (const s of hub.streams()) if (s.publisher && this.packages(s.publisher.info)) this.ensure(s.path);
+    this.offPublish = hub.events.on('publish', (e) => this.packages(e.publisher, e.path) && this.ensure(e.path));
+    for (const s of hub.streams()) if (s.publisher && this.packages(s.publisher.info, s.path)) this.ensure(s.path);
   }
 
   get(path: string): HlsStreamPackager | undefined {

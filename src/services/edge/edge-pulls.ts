@@ -111,6 +111,11 @@ export class EdgePulls {
     return [...this.pulls.keys()];
   }
 
+  /** The node `path` is pulled from (set before its publisher appears in the hub); undefined = not pulled here. */
+  ownerOf(path: string): OwnerAddress | undefined {
+    return this.pulls.get(path)?.owner;
+  }
+
   /** True when `path` is pulled with a live connection to its owner. */
   isLive(path: string): boolean {
     return this.pulls.get(path)?.handle !== undefined && this.deps.hub.stream(path)?.publisher?.info.protocol === EDGE_PROTOCOL;

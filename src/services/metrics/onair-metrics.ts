@@ -21,6 +21,17 @@ export interface OnAirMetricsSources {
   readonly webhookDeliveries?: () => Promise<{ status: string; deliveries: number; attempts: number }[]>;
   /** Writes waiting in memory for PostgreSQL to come back (DeferredWrites.pending); absent with the embedded database. */
   readonly queuedWrites?: () => number;
+  /** `--edge-hls proxy` (EdgeHlsProxy, read structurally); absent = not a proxying edge, no onair_edge_hls_* series. */
+  readonly edgeHls?: EdgeHlsProxySource;
+}
+
+/** What the edge's HLS proxy counts (its `stats` and `cached`), read at scrape time. */
+export interface EdgeHlsProxySource {
+  readonly stats: {
+    readonly cache: Readonly<Record<'hit' | 'miss' | 'coalesced', number>>;
+    readonly upstream: Readonly<Record<'ok' | 'refused' | 'error' | 'timeout' | 'busy', number>>;
+  };
+  readonly cached: { bytes: number; entries: number; inFlight: number };
 }
 
 /** What the HTTP layer reports per HLS response. */
@@ -120,6 +131,7 @@ export class OnAirMetrics {
         },
       });
     }
+    if (src.edgeHls) registerEdgeHlsMetrics(this.registry, src.edgeHls);
     registerWebhookGauges(this.registry, src);
     if (src.monitor) registerStreamMetrics(this.registry, { monitor: src.monitor, transcodeStatus: src.transcodeStatus });
   }
@@ -133,6 +145,36 @@ export class OnAirMetrics {
     this.traffic.close();
     this.registry.clear();
   }
+}
+
+/** The edge's HLS proxy: counters and gauges read from its own sums (labels: fixed sets, set to 0 from the start). */
+function registerEdgeHlsMetrics(registry: Registry, proxy: EdgeHlsProxySource): void {
+  const registers = [registry];
+  new Counter({
+    name: 'onair_edge_hls_cache_requests_total', help: 'Edge HLS proxy: viewer requests by how they were answered (hit: cache; coalesced: joined a request to the owner in flight; miss: a new one)',
+    labelNames: ['result'], registers,
+    collect() {
+      this.reset();
+      for (const [result, n] of Object.entries(proxy.stats.cache)) this.inc({ result }, n);
+    },
+  });
+  new Counter({
+    name: 'onair_edge_hls_upstream_requests_total', help: 'Edge HLS proxy: requests to owning nodes by outcome (ok, refused: another status, error: no usable answer, timeout, busy: not sent, too many in flight)',
+    labelNames: ['outcome'], registers,
+    collect() {
+      this.reset();
+      for (const [outcome, n] of Object.entries(proxy.stats.upstream)) this.inc({ outcome }, n);
+    },
+  });
+  const gauge = (name: string, help: string, pick: (c: EdgeHlsProxySource['cached']) => number) => new Gauge({
+    name, help, registers,
+    collect() {
+      this.set(pick(proxy.cached));
+    },
+  });
+  gauge('onair_edge_hls_cache_bytes', 'Edge HLS proxy: bytes of owners\' playlists and media held', (c) => c.bytes);
+  gauge('onair_edge_hls_cache_entries', 'Edge HLS proxy: objects held', (c) => c.entries);
+  gauge('onair_edge_hls_upstream_in_flight', 'Edge HLS proxy: requests to owning nodes waiting for their answer', (c) => c.inFlight);
 }
 
 function registerWebhookGauges(registry: Registry, src: OnAirMetricsSources): void {

@@ -50,6 +50,17 @@ const FORWARDED_PARAMS = ['_HLS_msn', '_HLS_part', '_HLS_skip', 'format'] as con
 const TOKEN_RENDERINGS = 16;
 const MAX_OWNERS = 10_000;
 
+/**
+ * Counts since start (the metrics module reads them: onair_edge_hls_*). cache: per viewer request, answered from
+ * the cache (`hit`), by joining a request to the owner already in flight (`coalesced`), or by a new one (`miss`).
+ * upstream: per request to an owner, `ok` (200), `refused` (the owner answered another status), `error` (no usable
+ * answer: connection failed or reset, body over maxObjectBytes), `timeout`, `busy` (not sent: maxInFlight reached).
+ */
+export interface EdgeHlsProxyStats {
+  readonly cache: { hit: number; miss: number; coalesced: number };
+  readonly upstream: { ok: number; refused: number; error: number; timeout: number; busy: number };
+}
+
 /** The owner's answer, read whole: one Buffer every viewer of this edge is served. */
 interface Upstream {
   readonly status: number;
@@ -87,6 +98,11 @@ export class EdgeHlsProxy {
   private readonly agent = new Agent({ keepAlive: true, maxSockets: 1024, maxFreeSockets: 64 });
   /** Requests sent to owners (tests and metrics read it: N viewers of one object -> 1). */
   upstreamRequests = 0;
+  /** Plain sums the metrics registry reads at scrape time (no label hashing per request). */
+  readonly stats: EdgeHlsProxyStats = {
+    cache: { hit: 0, miss: 0, coalesced: 0 },
+    upstream: { ok: 0, refused: 0, error: 0, timeout: 0, busy: 0 },
+  };
 
   constructor(
     private readonly locator: OwnerLocator,
@@ -114,7 +130,8 @@ export class EdgeHlsProxy {
     // The key is the upstream URL itself: owner, path and the forwarded query.
     const key = `${httpUrl}${urlPath}${upstreamQuery(query, token !== undefined)}`;
     let cached = this.fresh(key);
-    if (!cached) {
+    if (cached) this.stats.cache.hit++;
+    else {
       let answer: Upstream;
       try {
         answer = await this.fetchOnce(key, streamPath, urlPath);
@@ -180,10 +197,26 @@ export class EdgeHlsProxy {
   /** One upstream request per key at a time; every request for the key meanwhile waits for it. */
   private fetchOnce(key: string, streamPath: string, urlPath: string): Promise<Upstream> {
     const running = this.inFlight.get(key);
-    if (running) return running;
-    if (this.inFlight.size >= this.options.maxInFlight) return Promise.reject(new UpstreamError('too many requests to owners in flight', 'stream_not_ready'));
+    if (running) {
+      this.stats.cache.coalesced++;
+      return running;
+    }
+    this.stats.cache.miss++;
+    if (this.inFlight.size >= this.options.maxInFlight) {
+      this.stats.upstream.busy++;
+      return Promise.reject(new UpstreamError('too many requests to owners in flight', 'stream_not_ready'));
+    }
     this.upstreamRequests++;
-    const p = this.fetch(key, signEdgeHlsRequest(this.secret, urlPath, streamPath)).finally(() => this.inFlight.delete(key));
+    const { upstream } = this.stats;
+    const p = this.fetch(key, signEdgeHlsRequest(this.secret, urlPath, streamPath)).then((answer) => {
+      if (answer.status === 200) upstream.ok++;
+      else upstream.refused++;
+      return answer;
+    }, (err: unknown) => {
+      if (err instanceof UpstreamError && err.timeout) upstream.timeout++;
+      else upstream.error++;
+      throw err;
+    }).finally(() => this.inFlight.delete(key));
     this.inFlight.set(key, p);
     return p;
   }
@@ -215,7 +248,7 @@ export class EdgeHlsProxy {
         }));
       });
       req.setTimeout(this.options.upstreamTimeoutMs, () => {
-        reject(new UpstreamError('the owner did not answer in time'));
+        reject(new UpstreamError('the owner did not answer in time', 'bad_gateway', true));
         req.destroy();
       });
       req.on('error', reject);
@@ -225,7 +258,7 @@ export class EdgeHlsProxy {
 }
 
 class UpstreamError extends Error {
-  constructor(message: string, readonly code: ApiErrorCode = 'bad_gateway') {
+  constructor(message: string, readonly code: ApiErrorCode = 'bad_gateway', readonly timeout = false) {
     super(message);
   }
 }
