@@ -34,6 +34,13 @@ test('a player request: method, target and the headers the answers read; other h
   });
 });
 
+test('an edge\'s signed request keeps its x-onair-edge header (the owner answers it without viewer auth)', () => {
+  const edge = 'GET /hls/abc/index.m3u8 HTTP/1.1\r\nHost: owner\r\nX-OnAir-Edge: 1700000000.sig live/abc\r\n\r\n';
+  const [step] = feed([Buffer.from(edge, 'latin1')]);
+  assert.ok(step && typeof step !== 'string');
+  assert.equal(step.head.headers['x-onair-edge'], '1700000000.sig live/abc');
+});
+
 test('split at every byte (two pieces, and byte by byte): the same head', () => {
   const bytes = Buffer.from(PLAYER, 'latin1');
   const whole = heads(feed([bytes]));
