@@ -36,7 +36,7 @@ test('two nodes claim one stream: the second is refused, a forced claim fences t
   const first = await a.claim('live/x', { force: false });
   assert.ok(first.ok && !first.degraded);
   assert.deepEqual(await b.claim('live/x', { force: false }), { ok: false, owner: 'a', token: first.token });
-  assert.deepEqual(await b.locate('live/x'), { nodeId: 'a', rtmpUrl: 'rtmp://127.0.0.1:1/a' });
+  assert.deepEqual(await b.locate('live/x'), { nodeId: 'a', rtmpUrl: 'rtmp://127.0.0.1:1/a', httpUrl: 'http://127.0.0.1:1/a' });
   assert.equal(await a.locate('live/x'), undefined, 'the owner itself locates nothing');
   assert.equal(await a.claim('live/x', { force: false }).then((r) => r.ok && r.token), first.token, 're-claim keeps the token');
   const taken = await b.claim('live/x', { force: true });
@@ -47,7 +47,7 @@ test('two nodes claim one stream: the second is refused, a forced claim fences t
   assert.equal(a.held().has('live/x'), false);
   // The fenced node's release must not delete the new owner's lease.
   await a.release('live/x');
-  assert.deepEqual(await a.locate('live/x'), { nodeId: 'b', rtmpUrl: 'rtmp://127.0.0.1:1/b' });
+  assert.deepEqual(await a.locate('live/x'), { nodeId: 'b', rtmpUrl: 'rtmp://127.0.0.1:1/b', httpUrl: 'http://127.0.0.1:1/b' });
   await b.release('live/x');
   assert.equal(await a.locate('live/x'), undefined);
 });

@@ -1,4 +1,4 @@
-import type { HlsRequest } from './hls-responses.js';
+import type { HlsRequest } from './hls-request.js';
 
 /** What an HLS response served, for metrics and the health module's viewer estimate: a handful of kinds, never the URL. */
 export type HlsResponseKind = 'master' | 'playlist' | 'playlist_blocking' | 'part' | 'segment' | 'init' | 'other';

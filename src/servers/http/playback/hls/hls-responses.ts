@@ -4,6 +4,7 @@ import { parseRange, sliceChunks } from './byte-ranges.js';
 import type { HlsResponseKind, HlsResponseObserver } from './hls-observer-hook.js';
 import type { RenderedPlaylist } from './playlist-cache.js';
 import { MEDIA_MAX_AGE_S } from './limits.js';
+import type { HlsRequest } from './hls-request.js';
 
 export const MIME_PLAYLIST = 'application/vnd.apple.mpegurl';
 export const MIME_TS = 'video/mp2t';
@@ -14,23 +15,7 @@ export const MEDIA_CACHE = `public, max-age=${MEDIA_MAX_AGE_S}, immutable`;
 /** Response headers as Node's writeHead takes them flat: name, value, name, value (no object per response). */
 type FlatHeaders = (string | number)[];
 
-/**
- * What the HLS answers read of a request: Node's IncomingMessage, or a request of the lean HTTP/1.1 front
- * (servers/http/lean), which parses only the headers named here.
- */
-export interface HlsRequest {
-  readonly method?: string | undefined;
-  readonly url?: string | undefined;
-  readonly headers: {
-    readonly origin?: string | undefined;
-    readonly 'if-none-match'?: string | undefined;
-    readonly range?: string | undefined;
-    readonly 'user-agent'?: string | undefined;
-    readonly 'access-control-request-headers'?: string | undefined;
-    readonly [name: string]: string | string[] | undefined;
-  };
-  readonly socket: { readonly remoteAddress?: string | undefined };
-}
+export type { HlsRequest };
 
 /** What the HLS answers use of a response: Node's ServerResponse, or the lean front's LeanResponse. */
 export interface HlsResponse {
