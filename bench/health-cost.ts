@@ -40,6 +40,7 @@ import { meanInterval, ratioInterval, shuffled, type RoundInterval } from './lib
 import { seededRandom } from '../src/protocols/srt/testing/seeded-random.js';
 import { buildOnAir, startOnAir, waitPort, type BenchServer } from './lib/servers.js';
 import { healthMicro, healthMsPerSecond, printMicro } from './health-micro.js';
+import { CTL, OFF, ON, healthVariants } from './lib/health-variants.js';
 
 const root = resolve(import.meta.dirname, '..');
 const STREAMS = numberArg('streams', 10);
@@ -55,14 +56,7 @@ const PIPELINE_PAIRS = numberArg('pipeline', 0);
 const BUDGET = 1.02;
 const work = mkdtempSync(join(tmpdir(), 'onair-health-bench-'));
 
-const VARIANTS = [
-  { name: 'health on', args: [] as string[] },
-  { name: 'health off', args: ['--health', 'off'] },
-  ...(CONTROL ? [{ name: 'control (off)', args: ['--health', 'off'] }] : []),
-];
-const ON = 0;
-const OFF = 1;
-const CTL = 2;
+const VARIANTS = healthVariants(CONTROL);
 
 /** One window: CPU share of each variant (VARIANTS order). */
 type Window = readonly number[];

@@ -39,6 +39,7 @@ import { cpuBusySeconds, cpuSeconds } from './lib/proc-stats.js';
 import { meanInterval, ratioInterval, shuffled, type RoundInterval } from './lib/round-interval.js';
 import { buildOnAir, startOnAir, waitPort, type BenchServer, type CpuProfile } from './lib/servers.js';
 import { seededRandom } from '../src/protocols/srt/testing/seeded-random.js';
+import { CTL, OFF, ON, healthVariants } from './lib/health-variants.js';
 
 const root = resolve(import.meta.dirname, '..');
 const STREAMS = numberArg('streams', 10);
@@ -58,14 +59,7 @@ const BUILD = numberArg('build', 1) !== 0;
 const BUDGET = 1.02;
 const work = mkdtempSync(join(tmpdir(), 'onair-health-throughput-'));
 
-const VARIANTS = [
-  { name: 'health on', args: [] as string[] },
-  { name: 'health off', args: ['--health', 'off'] },
-  ...(CONTROL ? [{ name: 'control (off)', args: ['--health', 'off'] }] : []),
-];
-const ON = 0;
-const OFF = 1;
-const CTL = 2;
+const VARIANTS = healthVariants(CONTROL);
 
 /** One window of one server: CPU seconds and bytes read. */
 interface Reading {
