@@ -12,26 +12,50 @@ const HLS_ORIGIN_CACHE_MS = 1_000;
 const MAX_PENDING_LOCATES = 10_000;
 /** A machine drain's count from the primary (which waits up to 3 s for the workers); past this, this worker's own. */
 const DRAIN_TOTAL_TIMEOUT_MS = 5_000;
+/** Drain API calls waiting on the primary at once (each is an admin's request; more are answered with the worker's own count). */
+const MAX_PENDING_DRAINS = 100;
+
+/**
+ * Requests to the primary answered by id, each settled once: by its answer, or with undefined after `timeoutMs`
+ * (or at once when `max` are already waiting).
+ */
+class IpcCalls<T> {
+  private nextId = 1;
+  private readonly pending = new Map<number, { resolve(v: T | undefined): void; timer: NodeJS.Timeout }>();
+
+  constructor(private readonly timeoutMs: number, private readonly max: number) {}
+
+  call(send: (id: number) => void): Promise<T | undefined> {
+    if (this.pending.size >= this.max) return Promise.resolve(undefined);
+    const id = this.nextId++;
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => this.answer(id, undefined), this.timeoutMs);
+      this.pending.set(id, { resolve, timer });
+      send(id);
+    });
+  }
+
+  answer(id: number, value: T | undefined): void {
+    const p = this.pending.get(id);
+    if (!p) return;
+    this.pending.delete(id);
+    clearTimeout(p.timer);
+    p.resolve(value);
+  }
+}
 
 /**
  * The worker's side of the owner directory, which lives in the primary: where a stream is published (a worker
  * asks on a viewer miss). Implements the edge's OwnerLocator, so workers pull from each other like edges do.
  */
 class IpcOwnerLocator implements OwnerLocator {
-  private nextId = 1;
-  private readonly pending = new Map<number, { resolve(o: WorkerOwner | undefined): void; timer: NodeJS.Timeout }>();
+  private readonly calls = new IpcCalls<WorkerOwner>(LOCATE_TIMEOUT_MS, MAX_PENDING_LOCATES);
   private readonly hlsCache = new Map<string, { at: number; origin: Promise<string | undefined> }>();
 
   constructor(private readonly send: (m: WorkerMessage) => void) {}
 
   locate(path: string): Promise<WorkerOwner | undefined> {
-    if (this.pending.size >= MAX_PENDING_LOCATES) return Promise.resolve(undefined);
-    const id = this.nextId++;
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => this.answer(id, undefined), LOCATE_TIMEOUT_MS);
-      this.pending.set(id, { resolve, timer });
-      this.send({ onair: 'locate', id, path });
-    });
+    return this.calls.call((id) => this.send({ onair: 'locate', id, path }));
   }
 
   hlsOrigin(path: string): Promise<string | undefined> {
@@ -45,11 +69,7 @@ class IpcOwnerLocator implements OwnerLocator {
   }
 
   answer(id: number, owner: WorkerOwner | undefined): void {
-    const p = this.pending.get(id);
-    if (!p) return;
-    this.pending.delete(id);
-    clearTimeout(p.timer);
-    p.resolve(owner);
+    this.calls.answer(id, owner);
   }
 }
 
@@ -68,25 +88,14 @@ export async function runWorker(shared: Config, log: Logger): Promise<void> {
   const locator = new IpcOwnerLocator(send);
   // Set once started (the primary's messages can arrive before).
   const started: { onair?: RunningOnAir; drainAsked?: boolean } = {};
-  const drainTotals = new Map<number, (publishers: number | undefined) => void>();
-  let nextDrainId = 1;
-  const drainMachine = (): Promise<number | undefined> => new Promise((resolve) => {
-    const id = nextDrainId++;
-    const timer = setTimeout(() => settle(undefined), DRAIN_TOTAL_TIMEOUT_MS);
-    const settle = (publishers: number | undefined): void => {
-      clearTimeout(timer);
-      drainTotals.delete(id);
-      resolve(publishers);
-    };
-    drainTotals.set(id, settle);
-    send({ onair: 'drain', id });
-  });
+  const drainTotals = new IpcCalls<number>(DRAIN_TOTAL_TIMEOUT_MS, MAX_PENDING_DRAINS);
+  const drainMachine = (): Promise<number | undefined> => drainTotals.call((id) => send({ onair: 'drain', id }));
   process.on('message', (m: unknown) => {
     if (!isOnAirMessage(m)) return;
     const msg = m as PrimaryMessage;
     if (msg.onair === 'located') locator.answer(msg.id, msg.owner);
     else if (msg.onair === 'stop') stop('primary');
-    else if (msg.onair === 'drain-total') drainTotals.get(msg.id)?.(msg.publishers);
+    else if (msg.onair === 'drain-total') drainTotals.answer(msg.id, msg.publishers);
     else if (msg.onair === 'drain') {
       // A worker still starting (a restart) has no publisher yet; it drains as soon as it is up.
       started.drainAsked = true;
