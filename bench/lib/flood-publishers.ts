@@ -14,6 +14,7 @@
 import { MessageType } from '../../src/protocols/rtmp/index.js';
 import { RtmpClient } from '../../src/servers/rtmp/rtmp-client.js';
 import { clipTags, replayLoops, type ClipTags } from './clip-replay.js';
+import { sendToParent, serveCommands } from './ipc-load-process.js';
 
 type Command =
   | { type: 'publish'; urls: string[]; clip: string; pace: number; sliceMs: number }
@@ -44,10 +45,6 @@ let pace = 0;
 let closedEarly = 0;
 let stopping = false;
 let pumpTimer: NodeJS.Timeout | undefined;
-
-function send(msg: unknown): void {
-  process.send?.(msg);
-}
 
 async function publishOne(url: string, clip: ClipTags, sliceMs: number): Promise<Publisher> {
   const client = await RtmpClient.connect(url, { onClose: () => { if (!stopping) closedEarly++; } }, { digest: false });
@@ -112,26 +109,18 @@ async function publish(cmd: Extract<Command, { type: 'publish' }>): Promise<void
   if (pace > 0) pumpTimer = setInterval(() => publishers.forEach(pump), 5);
 }
 
-process.on('message', (cmd: Command) => {
-  void (async () => {
-    switch (cmd.type) {
-      case 'publish':
-        await publish(cmd);
-        send({ type: 'publishing', messagesPerLoop: publishers[0]!.messages, bytesPerLoop: publishers[0]!.slices.reduce((a, s) => a + s.bytes.length, 0), loopMs: publishers[0]!.loopMs });
-        break;
-      case 'counters':
-        send({ type: 'counters', bytes: publishers.map((p) => p.bytes), closed: closedEarly });
-        break;
-      case 'stop':
-        stopping = true;
-        clearInterval(pumpTimer);
-        for (const p of publishers) p.client.destroy();
-        send({ type: 'stopped' });
-        setTimeout(() => process.exit(0), 100);
-        break;
-    }
-  })().catch((err) => {
-    send({ type: 'error', message: String(err?.stack ?? err) });
-  });
+serveCommands<Command>(async (cmd) => {
+  switch (cmd.type) {
+    case 'publish':
+      await publish(cmd);
+      sendToParent({ type: 'publishing', messagesPerLoop: publishers[0]!.messages, bytesPerLoop: publishers[0]!.slices.reduce((a, s) => a + s.bytes.length, 0), loopMs: publishers[0]!.loopMs });
+      break;
+    case 'counters':
+      sendToParent({ type: 'counters', bytes: publishers.map((p) => p.bytes), closed: closedEarly });
+      break;
+  }
+}, () => {
+  stopping = true;
+  clearInterval(pumpTimer);
+  for (const p of publishers) p.client.destroy();
 });
-send({ type: 'ready' });

@@ -7,38 +7,25 @@
  */
 import type { Command } from './http/viewers-protocol.js';
 import { ViewerCrowd } from './http/viewer-crowd.js';
+import { sendToParent, serveCommands } from './ipc-load-process.js';
 
 let crowd: ViewerCrowd | undefined;
 
-function send(msg: unknown): void {
-  process.send?.(msg);
-}
-
-process.on('message', (cmd: Command) => {
-  try {
-    switch (cmd.type) {
-      case 'start': {
-        const { type: _type, ...options } = cmd;
-        crowd = new ViewerCrowd(options);
-        crowd.start();
-        setTimeout(() => send({ type: 'started' }), options.rampMs);
-        break;
-      }
-      case 'window-start':
-        crowd!.windowStart();
-        send({ type: 'window-started' });
-        break;
-      case 'window-end':
-        send({ type: 'window', report: crowd!.windowEnd() });
-        break;
-      case 'stop':
-        crowd?.stop();
-        send({ type: 'stopped' });
-        setTimeout(() => process.exit(0), 100);
-        break;
+serveCommands<Command>((cmd) => {
+  switch (cmd.type) {
+    case 'start': {
+      const { type: _type, ...options } = cmd;
+      crowd = new ViewerCrowd(options);
+      crowd.start();
+      setTimeout(() => sendToParent({ type: 'started' }), options.rampMs);
+      break;
     }
-  } catch (err) {
-    send({ type: 'error', message: String((err as Error)?.stack ?? err) });
+    case 'window-start':
+      crowd!.windowStart();
+      sendToParent({ type: 'window-started' });
+      break;
+    case 'window-end':
+      sendToParent({ type: 'window', report: crowd!.windowEnd() });
+      break;
   }
-});
-send({ type: 'ready' });
+}, () => crowd?.stop());

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { FlvReader, type FlvTag } from '../../src/formats/flv/index.js';
 import { MessageType } from '../../src/protocols/rtmp/index.js';
 import { RtmpClient } from '../../src/servers/rtmp/rtmp-client.js';
+import { sendToParent, serveCommands } from './ipc-load-process.js';
 
 type Command =
   | { type: 'publish'; url: string; clip: string }
@@ -41,10 +42,6 @@ const PLAYER_START_TIMEOUT_MS = 30_000;
 function frameKey(payload: Buffer): string {
   const n = payload.length;
   return `${n}:${payload.readUInt32BE(Math.max(0, n - 4))}:${payload.readUInt32BE(Math.min(n - 4, 9))}`;
-}
-
-function send(msg: unknown): void {
-  process.send?.(msg);
 }
 
 async function publish(url: string, clip: string): Promise<void> {
@@ -129,50 +126,42 @@ async function addPlayers(url: string, count: number, probes: number): Promise<v
     }));
   }
   if (connectFailures > 0) console.error(`${connectFailures} of ${count} players failed to connect (counted as not keeping up)`);
-  send({ type: 'players-ready', count: players.length });
+  sendToParent({ type: 'players-ready', count: players.length });
 }
 
 function pct(sorted: number[], q: number): number | null {
   return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]! : null;
 }
 
-process.on('message', (cmd: Command) => {
-  void (async () => {
-    switch (cmd.type) {
-      case 'publish':
-        await publish(cmd.url, cmd.clip);
-        send({ type: 'published' });
-        break;
-      case 'players':
-        await addPlayers(cmd.url, cmd.count, cmd.probes);
-        break;
-      case 'window-start':
-        windowT0 = Date.now();
-        publishedAtWindow = publishedBytes;
-        latencies.length = 0;
-        for (const p of players) p.windowStart = p.bytes;
-        send({ type: 'window-started' });
-        break;
-      case 'window-end': {
-        const lat = [...latencies].sort((a, b) => a - b);
-        send({
-          type: 'window', seconds: (Date.now() - windowT0) / 1000, published: publishedBytes - publishedAtWindow,
-          received: players.map((p) => p.bytes - p.windowStart),
-          ttffMs: [...ttff].sort((a, b) => a - b),
-          latencyMs: { p50: pct(lat, 0.5), p95: pct(lat, 0.95), max: lat.length ? lat[lat.length - 1] : null, samples: lat.length },
-        });
-        break;
-      }
-      case 'stop':
-        clearInterval(pacer);
-        for (const p of players) p.client?.destroy();
-        publisher?.destroy();
-        send({ type: 'stopped' });
-        setTimeout(() => process.exit(0), 100);
-        break;
+serveCommands<Command>(async (cmd) => {
+  switch (cmd.type) {
+    case 'publish':
+      await publish(cmd.url, cmd.clip);
+      sendToParent({ type: 'published' });
+      break;
+    case 'players':
+      await addPlayers(cmd.url, cmd.count, cmd.probes);
+      break;
+    case 'window-start':
+      windowT0 = Date.now();
+      publishedAtWindow = publishedBytes;
+      latencies.length = 0;
+      for (const p of players) p.windowStart = p.bytes;
+      sendToParent({ type: 'window-started' });
+      break;
+    case 'window-end': {
+      const lat = [...latencies].sort((a, b) => a - b);
+      sendToParent({
+        type: 'window', seconds: (Date.now() - windowT0) / 1000, published: publishedBytes - publishedAtWindow,
+        received: players.map((p) => p.bytes - p.windowStart),
+        ttffMs: [...ttff].sort((a, b) => a - b),
+        latencyMs: { p50: pct(lat, 0.5), p95: pct(lat, 0.95), max: lat.length ? lat[lat.length - 1] : null, samples: lat.length },
+      });
+      break;
     }
-  })().catch((err) => {
-    send({ type: 'error', message: String(err?.stack ?? err) });
-  });
+  }
+}, () => {
+  clearInterval(pacer);
+  for (const p of players) p.client?.destroy();
+  publisher?.destroy();
 });
-send({ type: 'ready' });
