@@ -1,9 +1,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { FlvReader } from '../../src/formats/flv/index.js';
 import { startTestServer, type TestServer } from '../../support/onair.js';
-import { ffmpegPublish, ffmpegRecord, ffprobeFrameCounts, ffprobeStreams } from '../support/clients.js';
+import { ffmpegPublish, ffmpegRecord, ffprobeFrameCounts, ffprobeStreams, flvTagCounts, rtmpdumpLive } from '../support/clients.js';
 import { clip, tmpFile } from '../support/media.js';
 import { run, runOk, waitFor } from '../support/proc.js';
 
@@ -18,16 +16,6 @@ after(async () => {
 const live = (path: string) => () => server.hub.stream(path)?.isActive;
 
 /** Counts FLV tags by type in a file with our own reader (independent of ffprobe). */
-function flvTagCounts(file: string): { video: number; audio: number; script: number } {
-  const r = new FlvReader();
-  const { tags } = r.push(readFileSync(file));
-  return {
-    video: tags.filter((t) => t.typeId === 9).length,
-    audio: tags.filter((t) => t.typeId === 8).length,
-    script: tags.filter((t) => t.typeId === 18).length,
-  };
-}
-
 test('ffmpeg publishes H.264/AAC; ffprobe and ffmpeg play it with the right codecs and frames', async () => {
   const pub = await ffmpegPublish(server.rtmpUrl('ff'));
   try {
@@ -74,11 +62,8 @@ test('rtmpdump plays the stream (plain handshake, librtmp command sequence)', as
   try {
     await waitFor('stream active', live('live/dump'));
     const out = tmpFile('dump.flv');
-    const p = run('rtmpdump', ['-q', '--live', '-r', server.rtmpUrl('dump'), '-o', out, '--stop', '3'], { timeoutMs: 30_000 });
-    await p.exited;
-    const counts = flvTagCounts(out);
-    assert.ok(counts.video >= 50, `rtmpdump got ${counts.video} video tags`);
-    assert.ok(counts.audio >= 50, `rtmpdump got ${counts.audio} audio tags`);
+    const dump = rtmpdumpLive(server.rtmpUrl('dump'), out, { video: 50, audio: 50 });
+    await dump.received.finally(() => dump.stop());
     const streams = await ffprobeStreams(out);
     assert.deepEqual(streams.map((s) => s.codec_name).sort(), ['aac', 'h264']);
   } finally {
