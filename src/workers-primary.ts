@@ -9,6 +9,11 @@ import { isOnAirMessage, siblingNodeId, workerNodeId, type PrimaryMessage, type 
 
 /** A worker that dies is started again after this (a crash loop costs a restart per second, not a busy loop). */
 const RESTART_DELAY_MS = 1_000;
+/**
+ * A restart whose start-up fails (PostgreSQL down: a worker does not start without its database) is tried again,
+ * the wait doubling up to this: the worker comes back within this of the database, with no restart of the machine.
+ */
+const RESTART_RETRY_MAX_MS = 5_000;
 const SHUTDOWN_DEADLINE_MS = 6_000;
 /** A drain's answer waits this long for every worker's count; a worker that is slower is left out of the figure. */
 const DRAIN_COUNT_WAIT_MS = 3_000;
@@ -108,11 +113,22 @@ export async function runPrimary(config: Config, log: Logger, count: number): Pr
         return;
       }
       plog.warn({ worker: slot.index, code, signal }, 'worker died; starting it again');
-      setTimeout(() => {
-        if (!stopping && !draining) fork(slot, false).catch((err: Error) => plog.error({ worker: slot.index, err: err.message }, 'worker restart failed'));
-      }, RESTART_DELAY_MS).unref();
+      restart(slot, RESTART_DELAY_MS);
     });
   });
+
+  // Until one start succeeds: giving up would leave the machine a worker short for good after, say, a database
+  // outage. (Not unref'd: with every worker down, this timer is what the primary waits on.)
+  const restart = (slot: Slot, delayMs: number): void => {
+    setTimeout(() => {
+      if (stopping || draining) return;
+      fork(slot, false).catch((err: Error) => {
+        const next = Math.min(delayMs * 2, RESTART_RETRY_MAX_MS);
+        plog.error({ worker: slot.index, err: err.message, retryInMs: next }, 'worker restart failed; trying again');
+        restart(slot, next);
+      });
+    }, delayMs);
+  };
 
   // `onair drain` lands on one worker (the API): every worker drains, and none is restarted after it exits. The
   // asker gets the machine's count: each worker's publishers, summed (asked again, the same figure).
