@@ -20,6 +20,8 @@ const DRAIN_COUNT_WAIT_MS = 3_000;
 
 interface Slot {
   index: number;
+  /** The slot's claim on its cluster node id (workers-ipc workerNodeId), the same for every worker started in it. */
+  instance: string;
   worker: Worker | undefined;
   internal: { rtmp: number; http: number } | undefined;
 }
@@ -42,7 +44,9 @@ export async function runPrimary(config: Config, log: Logger, count: number): Pr
   if (config.cluster) checkEdgeSettings(config, { locate: async () => undefined });
   // Internal pulls between workers are signed like pulls between nodes; a secret made here if none is configured.
   const secret = config.clusterSecret || randomBytes(32).toString('base64url');
-  const slots: Slot[] = Array.from({ length: count }, (_, i) => ({ index: i + 1, worker: undefined, internal: undefined }));
+  const slots: Slot[] = Array.from({ length: count }, (_, i) => ({
+    index: i + 1, instance: randomBytes(12).toString('base64url'), worker: undefined, internal: undefined,
+  }));
   const owners = new Map<string, number>();
   let stopping = false;
   let draining = false;
@@ -68,6 +72,7 @@ export async function runPrimary(config: Config, log: Logger, count: number): Pr
   const fork = (slot: Slot, runOnce: boolean): Promise<WorkerMessage & { onair: 'ready' }> => new Promise((resolve, reject) => {
     const worker = cluster.fork({
       ONAIR_WORKER_INDEX: String(slot.index), ONAIR_WORKER_RUN_ONCE: runOnce ? '1' : '0', ONAIR_CLUSTER_SECRET: secret, ONAIR_WORKER_NODE_BASE: nodeBase,
+      ONAIR_WORKER_COUNT: String(count), ONAIR_WORKER_INSTANCE: slot.instance,
     });
     slot.worker = worker;
     let ready = false;
