@@ -11,7 +11,8 @@ import { ffmpegPublish, ffmpegRecord, ffprobeFrameCounts } from '../support/clie
 import { tmpFile } from '../support/media.js';
 import { run, sleep, type Proc } from '../support/proc.js';
 import { callApi, type ApiStream } from '../support/stream-api.js';
-import { until } from './support.js';
+import { startTestRedis, type TestRedis } from '../../support/redis-server.js';
+import { CLUSTER_SECRET, LEASE_MS, until } from './support.js';
 
 /**
  * README "PostgreSQL outage" under `--workers 2` (one machine, real PostgreSQL stopped and started again, no
@@ -20,22 +21,40 @@ import { until } from './support.js';
  * taken from the last-known keys on whichever worker it reaches, an unknown key is refused with `unavailable`,
  * the API answers 503; a worker killed during the outage cannot start without the database and is started again
  * once it is back; then the API answers, a new publish works and the outage's sessions are in the database.
+ * Once on a machine alone, once on a machine that is also a cluster node (`--cluster`, Redis up): README "PostgreSQL
+ * outage" is the same policy in both (the cluster's leases are Redis's).
  */
 type LogLine = { msg?: string; worker?: number; path?: string; code?: string; pid?: number };
 const PLAY_SECONDS = 14;
 let pg: TestPostgres;
+let redis: TestRedis;
 let node: { proc: Proc; rtmp: string; http: string; lines(): LogLine[] };
 const procs: Proc[] = [];
-let dataDir: string;
+const dirs: string[] = [];
 
 before(async () => {
-  pg = await startTestPostgres();
+  [pg, redis] = await Promise.all([startTestPostgres(), startTestRedis()]);
+});
+after(async () => {
+  await Promise.all(procs.map((p) => p.kill('SIGKILL').catch(() => {})));
+  await redis?.stop();
+  await pg?.stop();
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+/** A `--workers 2` machine on its own fresh database; `cluster`: also a cluster node (Redis stays up throughout). */
+async function startWorkersNode(cluster: boolean): Promise<void> {
   const db = await freshPostgresDatabase(pg.url);
-  dataDir = mkdtempSync(join(tmpdir(), 'onair-wpg-'));
+  const dataDir = mkdtempSync(join(tmpdir(), 'onair-wpg-'));
+  dirs.push(dataDir);
   const main = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
+  const clusterFlags = cluster
+    ? ['--cluster', redis.url, '--node-id', 'wpg', '--cluster-secret', CLUSTER_SECRET, '--cluster-lease-ms', String(LEASE_MS)]
+    : [];
   const proc = run(process.execPath, ['--import', 'tsx', main, '--workers', '2', '--database-url', db, '--host', '127.0.0.1',
     '--rtmp-port', '0', '--http-port', '0', '--srt-port', '0', '--auth', 'keys', '--api-token', TEST_API_TOKEN, '--data-dir', dataDir,
-    '--log-level', 'info', '--edge-grace-ms', '3000'], { timeoutMs: 200_000 });
+    '--log-level', 'info', '--edge-grace-ms', '3000', ...clusterFlags], { timeoutMs: 200_000 });
+  procs.push(proc);
   const lines = (): LogLine[] => proc.stdout().split('\n').filter((l) => l.startsWith('{')).map((l) => {
     try {
       return JSON.parse(l) as LogLine;
@@ -47,13 +66,7 @@ before(async () => {
   await until(() => (running = lines().find((l) => l.msg?.startsWith('OnAir is running'))) !== undefined || proc.child.exitCode !== null, 'the workers node running', 60_000);
   assert.ok(running?.rtmp && running.http, proc.stderr());
   node = { proc, lines, rtmp: running.rtmp.replace(/\/live$/, ''), http: running.http.replace(/\/$/, '') };
-});
-after(async () => {
-  await Promise.all(procs.map((p) => p.kill('SIGKILL').catch(() => {})));
-  await node?.proc.kill('SIGTERM');
-  await pg?.stop();
-  rmSync(dataDir, { recursive: true, force: true });
-});
+}
 
 const publishedOn = (path: string): number | undefined => node.lines().find((l) => l.msg === 'publish started' && l.path === path)?.worker;
 
@@ -67,7 +80,8 @@ async function publish(s: ApiStream): Promise<{ proc: Proc; worker: number }> {
 }
 
 
-test('PostgreSQL down under --workers 2: both workers\' streams keep flowing to their players, known keys publish, unknown ones are refused; back without a restart', async () => {
+/** The outage, on the machine `node` (below, once alone and once as a cluster node). */
+async function outage(): Promise<void> {
   // Publishers on both workers (RTMP connections are handed out round-robin; a third stream if two share one).
   const onWorker = new Map<number, ApiStream>();
   for (let i = 0; i < 4 && onWorker.size < 2; i++) {
@@ -146,4 +160,16 @@ test('PostgreSQL down under --workers 2: both workers\' streams keep flowing to 
   const survivor = live.find((s) => onWorker.get(victimIndex) !== s)!;
   const list = await callApi<{ data: { endedAt: string | null }[] }>(node.http, 'GET', `/streams/${survivor.id}/sessions`);
   assert.deepEqual(list.data.map((x) => x.endedAt), [null], 'the surviving worker\'s stream: one open session throughout');
+}
+
+test('PostgreSQL down under --workers 2: both workers\' streams keep flowing to their players, known keys publish, unknown ones are refused; back without a restart', async () => {
+  await startWorkersNode(false);
+  await outage();
+  await node.proc.kill('SIGTERM');
+});
+
+test('the same under --workers 2 --cluster (Redis up): the workers\' leases and the IPC directory need no database', async () => {
+  await startWorkersNode(true);
+  await outage();
+  await node.proc.kill('SIGTERM');
 });
