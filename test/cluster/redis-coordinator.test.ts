@@ -151,3 +151,24 @@ test('a node id is one running process\'s: refused at start while its holder ren
     await raw.quit();
   }
 });
+
+test('a running node whose id another process has claimed (it was cut off past its lease meanwhile) says so at its next heartbeat', async () => {
+  const lines: string[] = [];
+  const logged = createLogger('info', { write: (l: string) => void lines.push(l) });
+  const c = new RedisCoordinator({ url: redis.url, nodeId: 'twice', leaseMs: LEASE_MS, prefix: 't8:', log: logged });
+  open.push(c);
+  await c.reserveId();
+  await c.start({ rtmpUrl: 'rtmp://127.0.0.1:1/twice', httpUrl: 'http://127.0.0.1:1/twice' });
+  const raw = new Redis(redis.url);
+  try {
+    await raw.set('t8:node-id:twice', 'another-process', 'PX', 60_000);
+    await until(() => lines.some((l) => l.includes('another OnAir process holds this node id')), 'the heartbeat to report the clash');
+    await new Promise((r) => setTimeout(r, 3 * LEASE_MS)); // several more heartbeats
+    assert.equal(lines.filter((l) => l.includes('another OnAir process holds this node id')).length, 1, 'once per streak');
+    await c.close();
+    assert.equal(await raw.get('t8:node-id:twice'), 'another-process', 'closing leaves the other process\'s claim');
+    assert.equal(await raw.exists('t8:node:twice'), 1, 'and the registry entry it renews');
+  } finally {
+    await raw.quit();
+  }
+});
