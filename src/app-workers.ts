@@ -13,6 +13,8 @@ export interface WorkerRole {
   readonly runOnce: boolean;
   /** The internal HTTP base of the worker owning a stream published in another worker (HLS is served there). */
   hlsOrigin(streamPath: string): Promise<string | undefined>;
+  /** --cluster: this worker slot's claim on its node id, kept across restarts (a restart need not wait for its predecessor's to run out). */
+  readonly instance: string;
   /** --cluster: true for a registry node id that is another worker of this machine (reached over IPC, not the cluster). */
   siblingNode(nodeId: string): boolean;
   /** `onair drain` reached this worker: the primary drains them all; resolves to their publishers together. */

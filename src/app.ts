@@ -99,7 +99,9 @@ export async function startOnAir(config: Config, log: Logger, options: StartOpti
   checkAuthSettings(config);
   checkClusterSettings(config);
   trustProxyOption(config.trustProxy);
-  const coordinator = createCoordinator(config, log);
+  const coordinator = createCoordinator(config, log, options.worker?.instance);
+  // Before anything runs under this node id (start-up repair ends its open sessions): one process per id.
+  await coordinator.reserveId();
   // Where a stream published elsewhere is: the workers' primary (this machine), then the cluster's registry (other
   // machines: this machine's other workers are skipped there), else --edge-origin.
   const clusterLocator = coordinator.clustered ? coordinator : undefined;

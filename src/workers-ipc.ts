@@ -44,7 +44,13 @@ export function workerNodeId(base: string, index: number): string {
   return `${base}-w${index}`;
 }
 
-/** True for a cluster node id that is one of the workers of the machine `base` (workerNodeId). */
-export function isWorkerNodeOf(base: string, id: string): boolean {
-  return id.startsWith(`${base}-w`) && /^\d+$/.test(id.slice(base.length + 2));
+/**
+ * True for a cluster node id that is one of the `count` workers of the machine `base` (workerNodeId). Not for an id
+ * of that shape beyond `count` (`<base>-w9` of a 2-worker machine is another machine's node: its streams are
+ * located through the registry like any other's).
+ */
+export function isWorkerNodeOf(base: string, count: number, id: string): boolean {
+  if (!id.startsWith(`${base}-w`)) return false;
+  const index = id.slice(base.length + 2);
+  return /^[1-9]\d*$/.test(index) && Number(index) <= count;
 }

@@ -9,12 +9,19 @@ import { isOnAirMessage, siblingNodeId, workerNodeId, type PrimaryMessage, type 
 
 /** A worker that dies is started again after this (a crash loop costs a restart per second, not a busy loop). */
 const RESTART_DELAY_MS = 1_000;
+/**
+ * A restart whose start-up fails (PostgreSQL down: a worker does not start without its database) is tried again,
+ * the wait doubling up to this: the worker comes back within this of the database, with no restart of the machine.
+ */
+const RESTART_RETRY_MAX_MS = 5_000;
 const SHUTDOWN_DEADLINE_MS = 6_000;
 /** A drain's answer waits this long for every worker's count; a worker that is slower is left out of the figure. */
 const DRAIN_COUNT_WAIT_MS = 3_000;
 
 interface Slot {
   index: number;
+  /** The slot's claim on its cluster node id (workers-ipc workerNodeId), the same for every worker started in it. */
+  instance: string;
   worker: Worker | undefined;
   internal: { rtmp: number; http: number } | undefined;
 }
@@ -37,7 +44,9 @@ export async function runPrimary(config: Config, log: Logger, count: number): Pr
   if (config.cluster) checkEdgeSettings(config, { locate: async () => undefined });
   // Internal pulls between workers are signed like pulls between nodes; a secret made here if none is configured.
   const secret = config.clusterSecret || randomBytes(32).toString('base64url');
-  const slots: Slot[] = Array.from({ length: count }, (_, i) => ({ index: i + 1, worker: undefined, internal: undefined }));
+  const slots: Slot[] = Array.from({ length: count }, (_, i) => ({
+    index: i + 1, instance: randomBytes(12).toString('base64url'), worker: undefined, internal: undefined,
+  }));
   const owners = new Map<string, number>();
   let stopping = false;
   let draining = false;
@@ -63,6 +72,7 @@ export async function runPrimary(config: Config, log: Logger, count: number): Pr
   const fork = (slot: Slot, runOnce: boolean): Promise<WorkerMessage & { onair: 'ready' }> => new Promise((resolve, reject) => {
     const worker = cluster.fork({
       ONAIR_WORKER_INDEX: String(slot.index), ONAIR_WORKER_RUN_ONCE: runOnce ? '1' : '0', ONAIR_CLUSTER_SECRET: secret, ONAIR_WORKER_NODE_BASE: nodeBase,
+      ONAIR_WORKER_COUNT: String(count), ONAIR_WORKER_INSTANCE: slot.instance,
     });
     slot.worker = worker;
     let ready = false;
@@ -108,11 +118,22 @@ export async function runPrimary(config: Config, log: Logger, count: number): Pr
         return;
       }
       plog.warn({ worker: slot.index, code, signal }, 'worker died; starting it again');
-      setTimeout(() => {
-        if (!stopping && !draining) fork(slot, false).catch((err: Error) => plog.error({ worker: slot.index, err: err.message }, 'worker restart failed'));
-      }, RESTART_DELAY_MS).unref();
+      restart(slot, RESTART_DELAY_MS);
     });
   });
+
+  // Until one start succeeds: giving up would leave the machine a worker short for good after, say, a database
+  // outage. (Not unref'd: with every worker down, this timer is what the primary waits on.)
+  const restart = (slot: Slot, delayMs: number): void => {
+    setTimeout(() => {
+      if (stopping || draining) return;
+      fork(slot, false).catch((err: Error) => {
+        const next = Math.min(delayMs * 2, RESTART_RETRY_MAX_MS);
+        plog.error({ worker: slot.index, err: err.message, retryInMs: next }, 'worker restart failed; trying again');
+        restart(slot, next);
+      });
+    }, delayMs);
+  };
 
   // `onair drain` lands on one worker (the API): every worker drains, and none is restarted after it exits. The
   // asker gets the machine's count: each worker's publishers, summed (asked again, the same figure).

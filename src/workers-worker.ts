@@ -81,6 +81,7 @@ export async function runWorker(shared: Config, log: Logger): Promise<void> {
   const index = Number(process.env.ONAIR_WORKER_INDEX ?? '1');
   // --cluster: this worker is the cluster node `<machine's node id>-w<index>` (its own leases, sessions and run).
   const nodeBase = process.env.ONAIR_WORKER_NODE_BASE ?? '';
+  const count = Number(process.env.ONAIR_WORKER_COUNT ?? '1');
   const config: Config = shared.cluster ? { ...shared, nodeId: workerNodeId(nodeBase, index) } : shared;
   const send = (m: WorkerMessage): void => {
     if (process.connected) process.send!(m);
@@ -110,7 +111,8 @@ export async function runWorker(shared: Config, log: Logger): Promise<void> {
     worker: {
       index, runOnce: process.env.ONAIR_WORKER_RUN_ONCE === '1', hlsOrigin: (path) => locator.hlsOrigin(path),
       // The cluster registry lists this machine's workers as nodes; they are reached through the IPC directory.
-      siblingNode: (id) => isWorkerNodeOf(nodeBase, id),
+      siblingNode: (id) => isWorkerNodeOf(nodeBase, count, id),
+      instance: process.env.ONAIR_WORKER_INSTANCE ?? '',
       drainMachine,
     },
   });

@@ -10,7 +10,10 @@ import type { NodeLiveness } from '../../src/services/cluster/cluster-types.js';
 import { SessionStore } from '../../src/services/streams/session-store.js';
 import { StreamLifecycle } from '../../src/services/streams/stream-lifecycle.js';
 import { LostSessionStore } from '../../src/services/streams/lost-session-store.js';
-import type { EventPublisher, StreamEventType } from '../../src/services/streams/stream-events.js';
+import type { StreamEventData, StreamEventType, TransactionalEventPublisher } from '../../src/services/streams/stream-events.js';
+import { WebhookDispatcher } from '../../src/services/webhooks/webhook-dispatcher.js';
+import { WebhookEndpointStore } from '../../src/services/webhooks/webhook-endpoint-store.js';
+import { ClusterEventRelay } from '../../src/services/cluster/cluster-event-relay.js';
 import { startTestRedis, type TestRedis } from '../../support/redis-server.js';
 import { startTestPostgres } from '../support/postgres.js';
 import { freshPostgresDatabase } from '../support/api-harness.js';
@@ -25,8 +28,11 @@ let redis: TestRedis;
 let db: Database;
 const open: { close(): Promise<void> }[] = [];
 const events: { type: StreamEventType; sessionId?: string; streamId?: string }[] = [];
-const recorder: EventPublisher = {
-  publish: async (type, data) => void events.push({ type, sessionId: data.session?.id, streamId: data.stream?.id }),
+const record = (type: StreamEventType, data: StreamEventData) => void events.push({ type, sessionId: data.session?.id, streamId: data.stream?.id });
+/** Records events as published, or (queued in a transaction) once the transaction has committed. */
+const recorder: TransactionalEventPublisher = {
+  publish: async (type, data) => record(type, data),
+  publishIn: async (_tx, type, data) => () => record(type, data),
 };
 
 before(async () => {
@@ -47,8 +53,11 @@ async function node(nodeId: string, prefix: string): Promise<RedisCoordinator> {
   return c;
 }
 
-/** A sweeper on node `c`; `acted` lists the nodes it declared lost (markLost answered: it went on to end their sessions). */
-function sweeperOn(c: RedisCoordinator): { sweeper: DeadNodeSweeper; acted: string[] } {
+/**
+ * A sweeper on node `c`; `acted` lists the nodes it declared lost (markLost answered: it went on to end their
+ * sessions). `lockless`: its sweep lock is always granted, as when another sweeper's lock expired under a slow sweep.
+ */
+function sweeperOn(c: RedisCoordinator, opts: { events?: TransactionalEventPublisher; lockless?: boolean } = {}): { sweeper: DeadNodeSweeper; acted: string[] } {
   const acted: string[] = [];
   const real = c.liveness;
   const liveness: NodeLiveness = Object.assign(Object.create(real) as NodeLiveness, {
@@ -57,8 +66,9 @@ function sweeperOn(c: RedisCoordinator): { sweeper: DeadNodeSweeper; acted: stri
       if (mark) acted.push(id);
       return mark;
     },
+    ...(opts.lockless ? { lockSweep: async () => 'no-lock', unlockSweep: async () => {} } : {}),
   });
-  const sweeper = new DeadNodeSweeper({ liveness, db, events: recorder, leaseMs: LEASE_MS, log });
+  const sweeper = new DeadNodeSweeper({ liveness, db, events: opts.events ?? recorder, leaseMs: LEASE_MS, log });
   open.push(sweeper);
   return { sweeper, acted };
 }
@@ -206,4 +216,95 @@ test('a node whose idle timer fires after a sweeper idled its stream (it was cut
   await sleep(1500); // the node's own timer has fired
   assert.equal(await status(live.streamId), 'idle');
   assert.equal(eventsOf('stream.idle', live.streamId).length, 1);
+});
+
+/** Webhook deliveries queued for `type` about session `sessionId` (the sweeper's events, as the outbox holds them). */
+async function deliveries(type: StreamEventType, sessionId: string): Promise<number> {
+  const rows = await db.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM webhook_deliveries WHERE event_type = $1 AND (payload::jsonb #>> '{data,session,id}') = $2`, [type, sessionId]);
+  return rows[0]!.n;
+}
+
+/** The real event queue: a webhook endpoint for the sweeper's events, and the dispatcher (not sending) behind the cluster relay. */
+async function webhookQueue(c: RedisCoordinator, endpointId: string): Promise<TransactionalEventPublisher> {
+  await new WebhookEndpointStore(db).insert(endpointId, 'whsec_test', {
+    url: 'http://127.0.0.1:9/hook', events: ['stream.disconnected', 'stream.idle'], enabled: true, description: null,
+  }, new Date());
+  const dispatcher = new WebhookDispatcher({ db, logger: log });
+  open.push(dispatcher);
+  return new ClusterEventRelay(dispatcher, c);
+}
+
+test('a sweep that dies between a session\'s end and its event leaves neither; the next sweep writes both, once', async () => {
+  const [s1, dead] = [await node('s1', 't7:'), await node('dead1', 't7:')];
+  const live = await liveStreamOn(dead);
+  const { sweeper, acted } = sweeperOn(s1, { events: await webhookQueue(s1, 'whe_crash') });
+  // The sweeping node "dies" at the event's write: PostgreSQL refuses the delivery row of the armed event type.
+  await db.query('CREATE TABLE sweep_crash (event_type text NOT NULL)');
+  await db.query(`CREATE FUNCTION sweep_crash_at() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+      IF EXISTS (SELECT 1 FROM sweep_crash WHERE event_type = NEW.event_type) THEN RAISE EXCEPTION 'the sweeping node died here'; END IF;
+      RETURN NEW;
+    END $$`);
+  await db.query('CREATE TRIGGER sweep_crash BEFORE INSERT ON webhook_deliveries FOR EACH ROW EXECUTE FUNCTION sweep_crash_at()');
+  const arm = async (type: StreamEventType | null) => {
+    await db.query('DELETE FROM sweep_crash');
+    if (type) await db.query('INSERT INTO sweep_crash (event_type) VALUES ($1)', [type]);
+  };
+  /** A session is ended exactly when its stream.disconnected is queued; a stream is idle exactly when its stream.idle is. */
+  const consistent = async () => {
+    const ended = (await session(live.sessionId)).endedAt !== null;
+    assert.equal(await deliveries('stream.disconnected', live.sessionId), ended ? 1 : 0, `session ended: ${ended}`);
+    const idle = (await status(live.streamId)) === 'idle';
+    assert.equal(await deliveries('stream.idle', live.sessionId), idle ? 1 : 0, `stream idle: ${idle}`);
+  };
+  try {
+    await arm('stream.disconnected');
+    await dead.close();
+    await sweepUntil([sweeper], async () => acted.length > 0, 'the dead node declared lost (and the sweep to die at the event)');
+    for (let i = 0; i < 3; i++) await sweeper.sweep();
+    await consistent();
+    assert.equal((await session(live.sessionId)).endedAt, null, 'the session end rolled back with its event');
+
+    await arm('stream.idle'); // now the session's end goes through, the stream's idle dies at its event
+    await sweepUntil([sweeper], async () => (await session(live.sessionId)).endedAt !== null, 'the session ended by a later sweep');
+    for (let i = 0; i < 3; i++) await sweeper.sweep();
+    await consistent();
+    assert.equal(await status(live.streamId), 'active', 'the idle rolled back with its event');
+
+    await arm(null);
+    await sweepUntil([sweeper], async () => (await status(live.streamId)) === 'idle', 'the stream idle');
+    for (let i = 0; i < 5; i++) await sweeper.sweep(); // repeated sweeps add nothing
+    await consistent();
+    assert.equal(await deliveries('stream.disconnected', live.sessionId), 1);
+    assert.equal(await deliveries('stream.idle', live.sessionId), 1);
+  } finally {
+    await db.query('DROP TRIGGER IF EXISTS sweep_crash ON webhook_deliveries');
+    await db.query('DELETE FROM webhook_endpoints WHERE id = $1', ['whe_crash']);
+  }
+});
+
+test('two sweepers ending one dead node at the same moment (no lock between them) queue each event once', async () => {
+  const [s1, s2, dead] = [await node('s1', 't8:'), await node('s2', 't8:'), await node('dead2', 't8:')];
+  const lives = [await liveStreamOn(dead), await liveStreamOn(dead), await liveStreamOn(dead)];
+  const one = sweeperOn(s1, { events: await webhookQueue(s1, 'whe_race'), lockless: true });
+  const otherDispatcher = new WebhookDispatcher({ db, logger: log });
+  open.push(otherDispatcher);
+  const two = sweeperOn(s2, { events: new ClusterEventRelay(otherDispatcher, s2), lockless: true });
+  try {
+    await dead.close();
+    await sweepUntil([one.sweeper, two.sweeper], async () => {
+      for (const l of lives) if ((await status(l.streamId)) !== 'idle') return false;
+      return true;
+    }, 'every stream of the dead node idle');
+    for (let i = 0; i < 5; i++) await Promise.all([one.sweeper.sweep(), two.sweeper.sweep()]);
+    assert.ok(one.acted.includes('dead2') && two.acted.includes('dead2'), `both sweepers went for it: ${one.acted} / ${two.acted}`);
+    for (const l of lives) {
+      assert.equal((await session(l.sessionId)).endReason, 'node_lost');
+      assert.equal(await deliveries('stream.disconnected', l.sessionId), 1, `one stream.disconnected for ${l.sessionId}`);
+      assert.equal(await deliveries('stream.idle', l.sessionId), 1, `one stream.idle for ${l.streamId}`);
+    }
+  } finally {
+    await db.query('DELETE FROM webhook_endpoints WHERE id = $1', ['whe_race']);
+  }
 });

@@ -124,3 +124,51 @@ test('a node started while Redis is down runs degraded, then registers and claim
   await until(async () => (await b.nodes()).some((n) => n.nodeId === 'a6'), 'a6 to register');
   await until(async () => (await b.locate('live/early'))?.nodeId === 'a6', 'a6 to claim the stream it accepted');
 });
+
+test('a node id is one running process\'s: refused at start while its holder renews it, taken once a dead run\'s claim runs out or by the same slot', async () => {
+  const holder = await node('dup', 't7:');
+  const second = new RedisCoordinator({ url: redis.url, nodeId: 'dup', leaseMs: LEASE_MS, prefix: 't7:', log });
+  open.push(second);
+  await assert.rejects(second.reserveId(), (err: Error) => /node id dup is in use by another running OnAir process/.test(err.message) && /--node-id/.test(err.message));
+  await second.close(); // never started: removes nothing of the holder's
+  assert.deepEqual((await holder.nodes()).map((n) => n.nodeId), ['dup'], 'the holder keeps its registry entry');
+
+  const raw = new Redis(redis.url);
+  try {
+    // A previous run killed with SIGKILL left its claim: it runs out within a lease and the new run takes it.
+    await raw.set('t7:node-id:gone', 'dead-run', 'PX', LEASE_MS);
+    const next = new RedisCoordinator({ url: redis.url, nodeId: 'gone', leaseMs: LEASE_MS, prefix: 't7:', log });
+    open.push(next);
+    await next.reserveId();
+    assert.notEqual(await raw.get('t7:node-id:gone'), 'dead-run');
+    // A restarted worker brings its slot's instance: its predecessor's claim (long-lived here) is its own.
+    await raw.set('t7:node-id:slot-w1', 'slot-token', 'PX', 60_000);
+    const restarted = new RedisCoordinator({ url: redis.url, nodeId: 'slot-w1', leaseMs: LEASE_MS, prefix: 't7:', log, instance: 'slot-token' });
+    open.push(restarted);
+    await restarted.reserveId();
+    assert.equal(await raw.pttl('t7:node-id:slot-w1') <= LEASE_MS, true, 'renewed with this process\'s lifetime');
+  } finally {
+    await raw.quit();
+  }
+});
+
+test('a running node whose id another process has claimed (it was cut off past its lease meanwhile) says so at its next heartbeat', async () => {
+  const lines: string[] = [];
+  const logged = createLogger('info', { write: (l: string) => void lines.push(l) });
+  const c = new RedisCoordinator({ url: redis.url, nodeId: 'twice', leaseMs: LEASE_MS, prefix: 't8:', log: logged });
+  open.push(c);
+  await c.reserveId();
+  await c.start({ rtmpUrl: 'rtmp://127.0.0.1:1/twice', httpUrl: 'http://127.0.0.1:1/twice' });
+  const raw = new Redis(redis.url);
+  try {
+    await raw.set('t8:node-id:twice', 'another-process', 'PX', 60_000);
+    await until(() => lines.some((l) => l.includes('another OnAir process holds this node id')), 'the heartbeat to report the clash');
+    await new Promise((r) => setTimeout(r, 3 * LEASE_MS)); // several more heartbeats
+    assert.equal(lines.filter((l) => l.includes('another OnAir process holds this node id')).length, 1, 'once per streak');
+    await c.close();
+    assert.equal(await raw.get('t8:node-id:twice'), 'another-process', 'closing leaves the other process\'s claim');
+    assert.equal(await raw.exists('t8:node:twice'), 1, 'and the registry entry it renews');
+  } finally {
+    await raw.quit();
+  }
+});

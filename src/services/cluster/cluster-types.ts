@@ -53,6 +53,11 @@ export interface ClusterCoordinator extends OwnerLocator {
   readonly nodeId: string;
   /** True when other nodes may exist (Redis); false for the single-node default. */
   readonly clustered: boolean;
+  /**
+   * Makes this node id this process's before anything is done under it (start-up repair ends its id's open
+   * sessions): throws ONAIR_ERR_CONFIG when another running process of the cluster uses it. Before `start`.
+   */
+  reserveId(): Promise<void>;
   /** True when another node of the cluster is up (or the store cannot tell: then assume so). Before `start`. */
   othersAlive(): Promise<boolean>;
   /** Registers this node (advertised URLs) and starts heartbeats. */

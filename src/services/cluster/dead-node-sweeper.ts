@@ -1,6 +1,6 @@
 import type { Logger } from '../../core/logger.js';
-import type { Queryable } from '../../db/database.js';
-import type { EventPublisher } from '../streams/stream-events.js';
+import type { Database, Queryable } from '../../db/database.js';
+import type { TransactionalEventPublisher } from '../streams/stream-events.js';
 import { LostSessionStore, NODE_LOST_REASON, SERVER_RESTART_REASON, type StrandedStream } from '../streams/lost-session-store.js';
 import { SessionStore } from '../streams/session-store.js';
 import { StreamStore } from '../streams/stream-store.js';
@@ -14,9 +14,12 @@ const STRANDED_REASONS = [NODE_LOST_REASON, SERVER_RESTART_REASON];
 
 export interface DeadNodeSweeperDeps {
   readonly liveness: NodeLiveness;
-  readonly db: Queryable;
-  /** The once-only event queue (webhooks), as the lifecycle uses it. */
-  readonly events: EventPublisher;
+  readonly db: Database;
+  /**
+   * The once-only event queue (webhooks), as the lifecycle uses it; each event is queued in the transaction of
+   * the write that causes it (a session ended, a stream set idle), so a crash between them cannot lose it.
+   */
+  readonly events: TransactionalEventPublisher;
   /** --cluster-lease-ms: the heartbeat lifetime. */
   readonly leaseMs: number;
   readonly log: Logger;
@@ -35,13 +38,14 @@ export interface DeadNodeSweeperDeps {
  * publishers), ends its sessions at its last heartbeat with reason `node_lost` (stream.disconnected each), and
  * sets each of its streams idle once the stream's reconnect window has passed, unless some node holds the
  * stream's lease or an open session (a republish elsewhere wins) (stream.idle). A stream whose last session a
- * node ended normally is idled the same way if that node is gone (it died with the idle timer pending). The
- * database writes are compare-and-set, so events are queued once even if two sweeps overlapped.
+ * node ended normally is idled the same way if that node is gone (it died with the idle timer pending). Each
+ * write commits in one transaction with the event it causes (webhook deliveries are rows of the same database),
+ * and the writes are compare-and-set: an event is queued exactly once, even if a sweep dies half way (its
+ * transaction rolls back and the next sweep does it all again) or two sweeps overlap (the second one's
+ * compare-and-set waits for the first's commit, then finds nothing left to end).
  */
 export class DeadNodeSweeper {
   private readonly lost: LostSessionStore;
-  private readonly sessions: SessionStore;
-  private readonly streams: StreamStore;
   private readonly now: () => Date;
   private readonly log: Logger;
   /** Node id -> when this node first saw it with open sessions and no registry entry (epoch ms). */
@@ -53,8 +57,6 @@ export class DeadNodeSweeper {
 
   constructor(private readonly deps: DeadNodeSweeperDeps) {
     this.lost = new LostSessionStore(deps.db);
-    this.sessions = new SessionStore(deps.db);
-    this.streams = new StreamStore(deps.db);
     this.now = deps.now ?? (() => new Date());
     this.log = deps.log.child({ mod: 'dead-node-sweeper' });
   }
@@ -67,9 +69,7 @@ export class DeadNodeSweeper {
 
   /** At start-up, before any publisher: sessions still open under this node's id are its previous run's. */
   async endOwnStaleSessions(): Promise<number> {
-    const at = this.now();
-    const ended = await this.lost.endOpenOfNode(this.deps.liveness.nodeId, at, SERVER_RESTART_REASON, null);
-    for (const id of ended) await this.emitSession('stream.disconnected', id);
+    const ended = await this.endSessions(this.deps.liveness.nodeId, this.now(), SERVER_RESTART_REASON, null);
     await this.finishRecordings(this.deps.liveness.nodeId, null, SERVER_RESTART_REASON);
     if (ended.length) this.log.info({ sessions: ended.length }, 'ended the sessions this node id left open before its restart');
     return ended.length;
@@ -141,10 +141,21 @@ export class DeadNodeSweeper {
     const detectedAt = this.now();
     const at = mark.lastSeenMs === null ? detectedAt : new Date(Math.min(mark.lastSeenMs, detectedAt.getTime()));
     // Only the run it had: if it comes back it reads the mark first and starts a new run for its new sessions.
-    const ended = await this.lost.endOpenOfNode(nodeId, at, NODE_LOST_REASON, mark.run);
+    const ended = await this.endSessions(nodeId, at, NODE_LOST_REASON, mark.run);
     this.log.warn({ node: nodeId, sessions: ended.length, lastSeen: at.toISOString() }, 'cluster node lost (heartbeat expired): its open sessions ended');
-    for (const id of ended) await this.emitSession('stream.disconnected', id);
     await this.finishRecordings(nodeId, mark.run, NODE_LOST_REASON);
+  }
+
+  /** Ends `nodeId`'s open sessions (of `run`, or all) with one stream.disconnected each, in one transaction. Their ids. */
+  private async endSessions(nodeId: string, at: Date, reason: string, run: string | null): Promise<string[]> {
+    const { ids, queued } = await this.deps.db.transaction(async (tx) => {
+      const ids = await new LostSessionStore(tx).endOpenOfNode(nodeId, at, reason, run);
+      const queued: (() => void)[] = [];
+      for (const id of ids) queued.push(await this.queueSessionEvent(tx, 'stream.disconnected', id));
+      return { ids, queued };
+    });
+    for (const q of queued) q();
+    return ids;
   }
 
   /** Never fails the sweep: the sessions are ended already, and a recording left open is logged. */
@@ -160,18 +171,25 @@ export class DeadNodeSweeper {
 
   private async idle(s: StrandedStream): Promise<void> {
     if (await this.deps.liveness.leaseHeld(s.streamPath)) return; // live on some node: its lifecycle owns the status
-    if (!(await this.lost.idleIfUnclaimed(s.streamId, this.now()))) return;
+    const queued = await this.deps.db.transaction(async (tx) => {
+      if (!(await new LostSessionStore(tx).idleIfUnclaimed(s.streamId, this.now()))) return undefined;
+      return this.queueSessionEvent(tx, 'stream.idle', s.sessionId);
+    });
+    if (!queued) return;
+    queued();
+    this.log.info({ streamId: s.streamId }, 'stream of a lost node set idle (its reconnect window passed)');
     // Its node died with the reconnect window running: a recording waiting for the reconnect is left open too.
     if (!this.byReason(s) && s.nodeId) await this.finishRecordings(s.nodeId, null, NODE_LOST_REASON);
-    this.log.info({ streamId: s.streamId }, 'stream of a lost node set idle (its reconnect window passed)');
-    await this.emitSession('stream.idle', s.sessionId);
   }
 
-  /** The lifecycle's event shape: the stream (never its key) and the session. */
-  private async emitSession(type: 'stream.disconnected' | 'stream.idle', sessionId: string): Promise<void> {
-    const session = await this.sessions.get(sessionId);
-    const stream = session?.streamId ? await this.streams.get(session.streamId) : null;
-    if (!session || !stream) return;
-    await this.deps.events.publish(type, { stream: summarize(stream), session });
+  /**
+   * The lifecycle's event shape (the stream, never its key, and the session), read and queued in `tx`, the
+   * transaction of the write it reports. What to run after the commit.
+   */
+  private async queueSessionEvent(tx: Queryable, type: 'stream.disconnected' | 'stream.idle', sessionId: string): Promise<() => void> {
+    const session = await new SessionStore(tx).get(sessionId);
+    const stream = session?.streamId ? await new StreamStore(tx).get(session.streamId) : null;
+    if (!session || !stream) return () => {};
+    return this.deps.events.publishIn(tx, type, { stream: summarize(stream), session });
   }
 }

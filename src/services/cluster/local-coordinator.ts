@@ -16,6 +16,8 @@ export class LocalCoordinator implements ClusterCoordinator {
     this.self = { nodeId, rtmpUrl: '', httpUrl: '', draining: false, startedAt: new Date().toISOString() };
   }
 
+  async reserveId(): Promise<void> {}
+
   async othersAlive(): Promise<boolean> {
     return false;
   }

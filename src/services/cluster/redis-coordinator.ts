@@ -1,4 +1,6 @@
 import { Redis } from 'ioredis';
+import { randomBytes } from 'node:crypto';
+import { isOnAirError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import { TypedEmitter } from '../../core/typed-emitter.js';
 import type { ClaimResult, ClusterCoordinator, ClusterEvent, LeaseLoss, NodeLiveness, NodeRecord, OwnerAddress } from './cluster-types.js';
@@ -14,6 +16,8 @@ export interface RedisCoordinatorOptions {
   /** Key and channel prefix (several clusters on one Redis). */
   readonly prefix?: string;
   readonly log: Logger;
+  /** This process's claim on its node id (default: random per process; a `--workers` worker keeps its slot's across restarts). */
+  readonly instance?: string;
 }
 
 /** Largest pub/sub message read (ours are ~200 bytes); anything larger is someone else's and ignored. */
@@ -48,6 +52,8 @@ export class RedisCoordinator implements ClusterCoordinator {
   private reconcile = false;
   private degraded = false;
   private closed = false;
+  /** A heartbeat found another process holding this node id (logged once per streak). */
+  private idClash = false;
 
   constructor(private readonly opts: RedisCoordinatorOptions) {
     this.nodeId = opts.nodeId;
@@ -63,7 +69,7 @@ export class RedisCoordinator implements ClusterCoordinator {
     // No offline queue: a command while disconnected fails at once, and the caller takes the outage path.
     this.redis = new Redis(opts.url, { ...common, enableOfflineQueue: false, maxRetriesPerRequest: 0 });
     this.sub = new Redis(opts.url, { ...common, autoResubscribe: true });
-    this.registry = new NodeRegistry(this.redis, this.prefix, opts.leaseMs);
+    this.registry = new NodeRegistry(this.redis, this.prefix, opts.leaseMs, opts.instance ?? randomBytes(12).toString('base64url'));
     this.redis.on('error', (err: Error) => this.log.debug({ err: err.message }, 'redis error'));
     this.sub.on('error', (err: Error) => this.log.debug({ err: err.message }, 'redis subscriber error'));
     this.redis.on('close', () => {
@@ -86,6 +92,21 @@ export class RedisCoordinator implements ClusterCoordinator {
     } catch (err) {
       this.outage(err as Error);
       return true;
+    }
+  }
+
+  /**
+   * Claims this node id for this process before anything runs under it: throws ONAIR_ERR_CONFIG when another running
+   * process holds it; waits up to a lease for the claim of a previous run that died. While Redis cannot be reached
+   * the start goes on (outage policy): the first heartbeat claims the id, and logs an error if it is taken.
+   */
+  async reserveId(): Promise<void> {
+    await this.connect();
+    try {
+      await this.registry.reserve(this.nodeId);
+    } catch (err) {
+      if (isOnAirError(err, 'ONAIR_ERR_CONFIG')) throw err;
+      this.outage(err as Error);
     }
   }
 
@@ -228,7 +249,14 @@ export class RedisCoordinator implements ClusterCoordinator {
 
   /** Renews the registry entry; a "declared lost" mark found there means the sessions here were ended by a survivor. */
   private async heartbeat(): Promise<void> {
-    if (!(await this.registry.heartbeat())) return;
+    const found = await this.registry.heartbeat();
+    if (found === 'id-in-use') {
+      if (!this.idClash) this.log.error('another OnAir process holds this node id (this node was cut off from Redis longer than a lease and it started meanwhile): the two share leases and sessions; stop one and give every machine its own --node-id');
+      this.idClash = true;
+      return;
+    }
+    this.idClash = false;
+    if (found !== 'declared-lost') return;
     this.log.warn('this node was declared lost by another node (its heartbeat had expired) and its sessions ended: closing its publishers so they reconnect');
     this.emitter.emit('declaredLost');
   }

@@ -1,3 +1,4 @@
+import type { Queryable } from '../../db/database.js';
 import type { SessionRecord, StreamSummary } from './stream-types.js';
 import type { AssetSummary } from './asset-events.js';
 
@@ -63,6 +64,17 @@ export interface TargetEventSummary {
  */
 export interface EventPublisher {
   publish(type: StreamEventType, data: StreamEventData): Promise<void>;
+}
+
+/**
+ * An EventPublisher that can also queue an event inside the caller's transaction, so a write and the event it
+ * causes commit together or not at all (the dead-node sweeper: a session it ends and that session's
+ * `stream.disconnected`). Unlike `publish`, `publishIn` throws when the event cannot be queued: the caller's
+ * transaction then rolls back and the write is retried with its event.
+ */
+export interface TransactionalEventPublisher extends EventPublisher {
+  /** Queues the event in `tx`; returns what to run once `tx` has committed (wake the sender, announce it). */
+  publishIn(tx: Queryable, type: StreamEventType, data: StreamEventData): Promise<() => void>;
 }
 
 /** An EventPublisher that drops everything (tests, or a build without webhooks). */

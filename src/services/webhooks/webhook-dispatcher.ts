@@ -1,7 +1,7 @@
 import type { Logger } from '../../core/logger.js';
-import type { Database } from '../../db/database.js';
+import type { Database, Queryable } from '../../db/database.js';
 import { newId } from '../random-ids.js';
-import type { EventPublisher, StreamEventData, StreamEventType } from '../streams/stream-events.js';
+import type { StreamEventData, StreamEventType, TransactionalEventPublisher } from '../streams/stream-events.js';
 import type { DeferredWrites } from '../streams/deferred-writes.js';
 import { WebhookDeliveryStore, type ClaimedDelivery } from './webhook-delivery-store.js';
 import { WebhookEndpointStore } from './webhook-endpoint-store.js';
@@ -41,7 +41,7 @@ export interface WebhookDispatcherDeps {
  * that sends them: signed POSTs, exponential backoff with a cap, a lease so a crash loses nothing.
  * `publish` never throws (a lost webhook must not fail a publish or an API call); it logs instead.
  */
-export class WebhookDispatcher implements EventPublisher {
+export class WebhookDispatcher implements TransactionalEventPublisher {
   private readonly deliveries: WebhookDeliveryStore;
   private readonly endpoints: WebhookEndpointStore;
   private readonly log: Logger;
@@ -83,23 +83,31 @@ export class WebhookDispatcher implements EventPublisher {
     try {
       const eventId = newId('evt');
       const now = this.now();
-      const payload = JSON.stringify({ id: eventId, type, time: now.toISOString(), data });
       // One transaction: a try that failed half way left nothing, so a queued event is queued once.
       const queue = async (): Promise<void> => {
-        await this.deps.db.transaction(async (tx) => {
-          const endpoints = await new WebhookEndpointStore(tx).list();
-          const store = new WebhookDeliveryStore(tx);
-          for (const e of endpoints) {
-            if (!e.enabled || !(e.events.includes('*') || e.events.includes(type))) continue;
-            await store.insert({ id: newId('whd'), eventId, endpointId: e.id, eventType: type, payload }, now);
-          }
-        });
+        await this.deps.db.transaction((tx) => this.queue(tx, eventId, now, type, data));
         this.kick();
       };
       if (this.deps.writes) await this.deps.writes.run(`event ${type}`, queue);
       else await queue();
     } catch (err) {
       this.log.error({ err, type }, 'webhook event not queued');
+    }
+  }
+
+  async publishIn(tx: Queryable, type: StreamEventType, data: StreamEventData): Promise<() => void> {
+    await this.queue(tx, newId('evt'), this.now(), type, data);
+    return () => this.kick();
+  }
+
+  /** One delivery per enabled endpoint subscribed to `type`, written with `tx`. */
+  private async queue(tx: Queryable, eventId: string, now: Date, type: StreamEventType, data: StreamEventData): Promise<void> {
+    const payload = JSON.stringify({ id: eventId, type, time: now.toISOString(), data });
+    const endpoints = await new WebhookEndpointStore(tx).list();
+    const store = new WebhookDeliveryStore(tx);
+    for (const e of endpoints) {
+      if (!e.enabled || !(e.events.includes('*') || e.events.includes(type))) continue;
+      await store.insert({ id: newId('whd'), eventId, endpointId: e.id, eventType: type, payload }, now);
     }
   }
 
