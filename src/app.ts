@@ -257,10 +257,17 @@ export async function startOnAir(config: Config, log: Logger, options: StartOpti
       // Workers: HLS of a stream is packaged once per machine, by its owner or by the one worker pulling it from another
       // node (other workers forward to it); pulls from a sibling worker are not packaged. `--edge-hls proxy` with
       // --no-edge-hls-package-pulls: a pull from a node whose HLS is proxied is not packaged either (no HLS request
-      // reaches that packager; it is kept by default only so that a failover onto this node continues the playlist).
+      // reaches that packager; kept by default so that a failover onto this node continues a playlist even when the
+      // cluster's position of it is not known, see PlaylistContinuity).
       (publisher, path) => (!options.worker || packagedInWorker(publisher))
         && (!edge.hlsProxy || config.edgeHlsPackagePulls || packagedOnProxyingEdge(publisher, edge.pulls?.ownerOf(path))),
-      hlsContinuity)
+      hlsContinuity && {
+        take: (path) => hlsContinuity.take(path),
+        record: (path, instance, position, ttlMs) => hlsContinuity.record(path, instance, position, ttlMs),
+        ended: (path, instance) => hlsContinuity.ended(path, instance),
+        // A pull whose HLS is proxied: its packager's playlist is nobody's; the owner's goes on when the stream moves here.
+        unserved: (publisher, path) => edge.hlsProxy !== undefined && !packagedOnProxyingEdge(publisher, edge.pulls?.ownerOf(path)),
+      })
     : undefined;
   const playback = {
     hub, config, log: log.child({ mod: 'playback' }), authorizePlay: auth.authorizePlay, decidePlay: (r: PlayAuthRequest) => playAuth.decide(r), watchPlay: auth.watchPlay,

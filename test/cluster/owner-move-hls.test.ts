@@ -2,11 +2,13 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { TestServer } from '../../support/onair.js';
 import type { MediaPlaylist } from '../../src/formats/m3u8/types.js';
+import { parseMediaPlaylist } from '../../src/formats/m3u8/index.js';
 import { launchHlsBrowser, type HlsBrowser, type PlayerState } from '../../support/hls-browser.js';
 import { startTestPostgres } from '../support/postgres.js';
 import { freshPostgresDatabase } from '../support/api-harness.js';
 import { startTestRedis, type TestRedis } from '../../support/redis-server.js';
-import { ffmpegPublish } from '../support/clients.js';
+import { ffmpegPublish, ffmpegRecord } from '../support/clients.js';
+import { tmpFile } from '../support/media.js';
 import { mediaPlaylist } from '../support/hls-http.js';
 import { sleep, type Proc } from '../support/proc.js';
 import { clusterNode, spawnNode, until } from './support.js';
@@ -22,25 +24,27 @@ const HLS = { 'hls-segment-ms': 1000, 'hls-part-ms': 250 };
 
 let pg: { url: string; stop(): Promise<void> };
 let redis: TestRedis;
-let a: Awaited<ReturnType<typeof spawnNode>>;
+let db: string;
+const spawned: Awaited<ReturnType<typeof spawnNode>>[] = [];
 let b: TestServer;
+let b2: TestServer;
 let c: TestServer;
 let browser: HlsBrowser | undefined;
 const publishers: Proc[] = [];
 
 before(async () => {
   [pg, redis] = await Promise.all([startTestPostgres(), startTestRedis()]);
-  const db = await freshPostgresDatabase(pg.url);
-  a = await spawnNode('move-a', db, redis.url, HLS);
+  db = await freshPostgresDatabase(pg.url);
   b = await clusterNode('move-b', db, redis.url, { ...HLS, 'edge-hls-package-pulls': 'false' });
+  b2 = await clusterNode('move-b2', db, redis.url, { ...HLS, 'edge-start-timeout-ms': 8000 }); // packages its pulls (the default)
   c = await clusterNode('move-c', db, redis.url, HLS);
   browser = await launchHlsBrowser();
 });
 after(async () => {
   await browser?.close();
   for (const p of publishers) await p.kill('SIGKILL').catch(() => {});
-  await a?.proc.kill('SIGKILL').catch(() => {});
-  await Promise.all([b?.close(), c?.close()]);
+  for (const a of spawned) await a.proc.kill('SIGKILL').catch(() => {});
+  await Promise.all([b?.close(), b2?.close(), c?.close()]);
   await redis?.stop();
   await pg?.stop();
 });
@@ -85,52 +89,66 @@ function noFatal(s: PlayerState): void {
   assert.deepEqual(s.fatal, [], `fatal hls.js errors: ${s.fatal.join(', ')}`);
 }
 
-test('kill -9 of the owner, the publisher reconnects to a node that never pulled: C\'s playlist goes on (MSN up, DISCONTINUITY, new names)', async () => {
-  publishers.push(await ffmpegPublish(a.rtmpUrl('move')));
-  await until(async () => (await c.cluster.coordinator.locate('live/move'))?.nodeId === 'move-a', 'C to locate the stream on A');
+/**
+ * Publish `name` to a new node A, play it with hls.js through the edge C, kill -9 A, republish to `b`: C's playlist
+ * must go on. `beforeKill` runs while A lives (the pull case starts its viewer on B there); `checkB` after A's lease expired.
+ */
+async function ownerMoves(name: string, b: TestServer, beforeKill: (aUrl: string) => Promise<void>, checkB: () => Promise<void>): Promise<void> {
+  const a = { ...(await spawnNode(`${name}-a`, db, redis.url, HLS)), nodeId: `${name}-a` };
+  spawned.push(a);
+  publishers.push(await ffmpegPublish(a.rtmpUrl(name)));
+  const publisher = publishers.at(-1)!;
+  await until(async () => (await c.cluster.coordinator.locate(`live/${name}`))?.nodeId === a.nodeId, 'C to locate the stream on A');
   const seen = new Map<number, Seen>();
   let lastMediaSequence = 0;
   const poll = async (): Promise<MediaPlaylist> => {
-    const p = await mediaPlaylist(c, 'move');
+    const p = await mediaPlaylist(c, name);
     assert.ok(p.mediaSequence >= lastMediaSequence, `media sequence went back: ${lastMediaSequence} -> ${p.mediaSequence}`);
     lastMediaSequence = p.mediaSequence;
     remember(seen, p);
     return p;
   };
-  await until(async () => (await poll()).segments.length >= 4, 'C to list A\'s segments', 20_000);
-  const page = await browser!.open(c.httpUrl('/hls/move/index.m3u8'), true);
+  // (A stream that just started may answer 503 until its first segments: asked again.)
+  await until(async () => ((await mediaPlaylist(c, name).catch(() => undefined))?.segments.length ?? 0) >= 4, 'C to list A\'s segments', 20_000);
+  await poll();
+  const page = await browser!.open(c.httpUrl(`/hls/${name}/index.m3u8`), true);
   const playing = await until(async () => {
     const s = await browser!.state(page);
     noFatal(s);
     await poll();
     return s.currentTime > 2;
   }, 'hls.js on C to play', 30_000).then(() => browser!.state(page));
+  await beforeKill(a.rtmpUrl(name));
   const fromA = await poll();
   const lastOfA = listed(fromA).at(-1)!;
   const instanceOfA = instanceOf(lastOfA.uri);
 
   // The owner dies without a word; the encoder reconnects to B once A's lease expired (refused before).
   await a.proc.kill('SIGKILL');
-  await publishers[0]!.kill('SIGKILL');
-  await until(async () => (await c.cluster.coordinator.locate('live/move')) === undefined, 'A\'s lease to expire');
-  assert.equal(b.hub.stream('live/move'), undefined, 'B never had the stream (no pull, no packager)');
+  await publisher.kill('SIGKILL');
+  await until(async () => (await c.cluster.coordinator.locate(`live/${name}`)) === undefined, 'A\'s lease to expire');
+  await checkB();
   // An encoder takes a while to reconnect: meanwhile the stream has no owner, and C holds players' requests for the
-  // next one (bounded), then tells them to retry (503), not that it is over (hls.js does not retry a 404 playlist).
-  await sleep(3000);
-  assert.equal((await fetch(c.httpUrl('/hls/move/src/media.m3u8'))).status, 503, 'C between owners');
+  // next one (bounded; then 503, retry), not answering that the stream is over (hls.js does not retry a 404 playlist).
+  const between = fetch(c.httpUrl(`/hls/${name}/src/media.m3u8`));
+  await sleep(2000);
   let again: Proc | undefined;
   await until(async () => {
-    if (b.hub.stream('live/move')?.publisher?.info.protocol === 'rtmp') return true;
+    if (b.hub.stream(`live/${name}`)?.publisher?.info.protocol === 'rtmp') return true;
     if (!again || again.child.exitCode !== null) {
-      again = await ffmpegPublish(b.rtmpUrl('move'));
+      again = await ffmpegPublish(b.rtmpUrl(name));
       publishers.push(again);
     }
     return false;
   }, 'the republish to land on B', 30_000);
+  const held = await between;
+  assert.equal(held.status, 200, 'the request held on C while the stream had no owner is answered by the new one');
+  const heldText = await held.text();
+  assert.ok(listed(parseMediaPlaylist(heldText)).every((s) => instanceOf(s.uri) !== instanceOfA), `from B, not A (${instanceOfA}): ${heldText}`);
 
   // C proxies B now: B's first segment follows A's last ones.
   const fromB = await until(async () => {
-    const p = await mediaPlaylist(c, 'move').catch(() => undefined);
+    const p = await mediaPlaylist(c, name).catch(() => undefined);
     return p !== undefined && p.segments.filter((s) => !s.gap && instanceOf(s.uri) !== instanceOfA).length >= 2;
   }, 'C\'s playlist to go on from B', 30_000).then(() => poll());
   const segmentsOfB = listed(fromB);
@@ -168,4 +186,23 @@ test('kill -9 of the owner, the publisher reconnects to a node that never pulled
   });
   assert.ok((await browser!.state(page)).currentTime > playing.currentTime + 4);
   await page.close();
+}
+
+test('kill -9 of the owner, the publisher reconnects to a node that never pulled: C\'s playlist goes on (MSN up, DISCONTINUITY, new names)', async () => {
+  await ownerMoves('move', b, async () => {}, async () => {
+    assert.equal(b.hub.stream('live/move'), undefined, 'B never had the stream (no pull, no packager)');
+  });
+});
+
+test('the same onto a node whose RTMP viewer made it pull and package the stream: the owner\'s playlist goes on, not the pull\'s', async () => {
+  let viewer: Proc | undefined;
+  await ownerMoves('pulled', b2, async () => {
+    // An RTMP viewer on B2: B2 pulls the stream from A and (by default) packages the pull, with its own numbering.
+    viewer = ffmpegRecord(b2.rtmpUrl('pulled'), tmpFile('pulled.flv'), 60);
+    await until(() => b2.hub.stream('live/pulled')?.publisher?.info.protocol === 'edge', 'B2 to pull the stream');
+    await sleep(2000); // a few of its own segments
+  }, async () => {
+    assert.ok(b2.hub.stream('live/pulled'), 'B2 still has the stream (its packager in the reconnect window)');
+  });
+  await viewer?.kill('SIGKILL');
 });

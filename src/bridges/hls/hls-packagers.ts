@@ -18,6 +18,12 @@ export interface PlaylistContinuity {
   record(path: string, instance: string, position: SegmentPosition, ttlMs: number): void;
   /** `path`'s playlist made by `instance` ended (ENDLIST): not one to continue any more. */
   ended(path: string, instance: string): void;
+  /**
+   * True for a publisher whose HLS this server packages but never serves (a pull from a node whose HLS is proxied):
+   * no viewer follows that packager's playlist, so when the stream's own publisher arrives here it gives way to a
+   * packager continuing the cluster's playlist.
+   */
+  unserved(publisher: PublisherInfo, path: string): boolean;
 }
 
 /** A recorded position outlives the reconnect window by this many target durations (the segment in progress when the publisher left). */
@@ -29,6 +35,8 @@ const POSITION_SLACK_TARGET_DURATIONS = 3;
  */
 export class HlsPackagers {
   private readonly byPath = new Map<string, HlsStreamPackager>();
+  /** Packagers started for an unserved publisher (PlaylistContinuity.unserved). */
+  private readonly unservedPackagers = new WeakSet<HlsStreamPackager>();
   private readonly offPublish: () => void;
   private closed = false;
   private instances = 0;
@@ -49,8 +57,8 @@ export class HlsPackagers {
     /** Cluster mode: playlists continue across servers; absent = each packager starts its own (single node). */
     private readonly continuity?: PlaylistContinuity,
   ) {
-    this.offPublish = hub.events.on('publish', (e) => this.packages(e.publisher, e.path) && this.ensure(e.path));
-    for (const s of hub.streams()) if (s.publisher && this.packages(s.publisher.info, s.path)) this.ensure(s.path);
+    this.offPublish = hub.events.on('publish', (e) => this.packages(e.publisher, e.path) && this.ensure(e.path, e.publisher));
+    for (const s of hub.streams()) if (s.publisher && this.packages(s.publisher.info, s.path)) this.ensure(s.path, s.publisher.info);
   }
 
   get(path: string): HlsStreamPackager | undefined {
@@ -78,7 +86,7 @@ export class HlsPackagers {
    * its own; an ABR rendition (its source here) continues the discontinuity count its source resumed with and takes
    * its MSNs from the source as always. Nothing to record when the reconnect window is 0: nothing continues then.
    */
-  private continuing(path: string, source: string | undefined, instance: string, settings: HlsSettings): {
+  private continuing(path: string, source: string | undefined, instance: string, settings: HlsSettings, last: SegmentPosition | undefined): {
     resume?: ResumePoint; segmentDone?: (position: SegmentPosition) => void; onEnded?: () => void;
   } {
     const continuity = this.continuity;
@@ -87,7 +95,6 @@ export class HlsPackagers {
       const from = this.byPath.get(source)?.resumedFrom;
       return from ? { resume: { discontinuitySequence: from.discontinuitySequence } } : {};
     }
-    const last = continuity.take(path);
     if (settings.reconnectWindowMs === 0) return last ? { resume: resumeAfter(last) } : {};
     const ttlMs = settings.reconnectWindowMs + POSITION_SLACK_TARGET_DURATIONS * Math.max(1000, settings.segmentMs);
     return {
@@ -106,14 +113,17 @@ export class HlsPackagers {
     }, () => timeline(path)?.offsetMs);
   }
 
-  private ensure(path: string): void {
+  private ensure(path: string, publisher: PublisherInfo): void {
     if (this.closed) return;
     const existing = this.byPath.get(path);
+    const last = this.continuity?.take(path);
     if (existing && !existing.ended) {
       // A reconnect: the packager's subscription hears onPublisherStart and its playlist, the one its viewers
-      // follow, goes on (a position fetched for this publish is dropped).
-      this.continuity?.take(path);
-      return;
+      // follow, goes on (a position fetched for this publish is dropped)...
+      if (!last || !this.unservedPackagers.has(existing) || this.continuity!.unserved(publisher, path)) return;
+      // ...unless no viewer followed it (it packaged a pull whose HLS was proxied): the stream's publisher moved
+      // here, and the playlist to go on is the cluster's, the old owner's.
+      this.log.info({ path, msn: last.msn }, 'hls: the stream moved here: its playlist continues the previous owner\'s');
     }
     existing?.close();
     // Fixed for the packager's life: a settings change applies from the next publish after ENDLIST.
@@ -124,12 +134,13 @@ export class HlsPackagers {
     const p = new HlsStreamPackager(path, {
       instance, settings, log: this.log, ...(this.timers ? { timers: this.timers } : {}),
       ...(this.timeline ? { align: this.alignmentOf(path, this.timeline) } : {}),
-      ...this.continuing(path, source, instance, settings),
+      ...this.continuing(path, source, instance, settings, last),
       onClosed: (gone) => {
         if (this.byPath.get(path) === gone) this.byPath.delete(path);
       },
     });
     this.byPath.set(path, p);
+    if (this.continuity?.unserved(publisher, path)) this.unservedPackagers.add(p);
     p.start(this.hub);
   }
 }
