@@ -130,8 +130,10 @@ async function ownerMoves(name: string, b: TestServer, beforeKill: (aUrl: string
   await checkB();
   // An encoder takes a while to reconnect: meanwhile the stream has no owner, and C holds players' requests for the
   // next one (bounded; then 503, retry), not answering that the stream is over (hls.js does not retry a 404 playlist).
+  // (After C's cached copy of A's last playlist, kept up to 1 s, is gone.)
+  await sleep(1100);
   const between = fetch(c.httpUrl(`/hls/${name}/src/media.m3u8`));
-  await sleep(2000);
+  await sleep(1500);
   let again: Proc | undefined;
   await until(async () => {
     if (b.hub.stream(`live/${name}`)?.publisher?.info.protocol === 'rtmp') return true;
@@ -147,10 +149,15 @@ async function ownerMoves(name: string, b: TestServer, beforeKill: (aUrl: string
   assert.ok(listed(parseMediaPlaylist(heldText)).every((s) => instanceOf(s.uri) !== instanceOfA), `from B, not A (${instanceOfA}): ${heldText}`);
 
   // C proxies B now: B's first segment follows A's last ones.
+  let lastAnswer = '';
   const fromB = await until(async () => {
-    const p = await mediaPlaylist(c, name).catch(() => undefined);
-    return p !== undefined && p.segments.filter((s) => !s.gap && instanceOf(s.uri) !== instanceOfA).length >= 2;
-  }, 'C\'s playlist to go on from B', 30_000).then(() => poll());
+    const res = await fetch(c.httpUrl(`/hls/${name}/src/media.m3u8`));
+    lastAnswer = `${res.status} ${await res.text()}`;
+    if (res.status !== 200) return false;
+    return parseMediaPlaylist(lastAnswer.slice(4)).segments.filter((s) => !s.gap && instanceOf(s.uri) !== instanceOfA).length >= 2;
+  }, 'C\'s playlist to go on from B', 30_000).then(() => poll(), (err: Error) => {
+    throw new Error(`${err.message}; C's last answer: ${lastAnswer}; B's log: ${b.logs.filter((l) => l.includes(name)).slice(-15).join('\n')}`);
+  });
   const segmentsOfB = listed(fromB);
   const firstOfB = segmentsOfB.find((s) => s.discontinuity)!;
   assert.ok(firstOfB, `a DISCONTINUITY in ${JSON.stringify(segmentsOfB)}`);
