@@ -64,7 +64,13 @@ function loaded(page: Page): Promise<number[][]> {
 }
 
 function noFatal(s: PlayerState, what: string): void {
-  assert.deepEqual(s.fatal, [], `${what}: fatal hls.js errors: ${s.fatal.join(', ')}`);
+  // On failure: which node refused what (nginx's log), and those nodes' warnings.
+  const refusals = (): string => {
+    const refused = lb!.requests().filter((r) => r.uri.startsWith('/hls/') && r.status >= 400);
+    const warnings = nodes.flatMap((n) => n.logs.filter((l) => /"level":(40|50)/.test(l)).slice(-5));
+    return `${JSON.stringify(refused.slice(0, 10))}\n${warnings.join('\n')}`;
+  };
+  if (s.fatal.length > 0) assert.fail(`${what}: fatal hls.js errors: ${s.fatal.join(', ')}; refused: ${refusals()}`);
 }
 
 /** Which node (upstream address) served each kind of request. */
