@@ -5,7 +5,7 @@ import type { StreamHub } from './hub/index.js';
 import type { PlayAuthorizer, PlayWatcher } from './services/auth/auth-types.js';
 import { EdgePulls, EdgeRenditions, StaticOwnerLocator, renditionAwareLocator, withInternalPulls, type LadderOf, type OwnerLocator } from './services/edge/index.js';
 import { rtmpPullConnector } from './servers/rtmp/rtmp-pull-connector.js';
-import { EdgeHlsProxy } from './servers/http/playback/hls/hls-edge-proxy.js';
+import { DEFAULT_EDGE_HLS_PROXY_OPTIONS, EdgeHlsProxy } from './servers/http/playback/hls/hls-edge-proxy.js';
 
 /** The locator of this server: given by the caller (the cluster coordinator, the workers' IPC), or --edge-origin. */
 export function ownerLocatorOf(config: Config, given: OwnerLocator | undefined): OwnerLocator | undefined {
@@ -42,7 +42,11 @@ export function createEdge(config: Config, hub: StreamHub, locator: OwnerLocator
   return {
     pulls,
     renditions: pulls && new EdgeRenditions({ hub, pulls, ladderOf, log: edgeLog }),
-    hlsProxy: locator && config.edgeHls === 'proxy' && config.clusterSecret ? new EdgeHlsProxy(locator, config.clusterSecret, edgeLog) : undefined,
+    hlsProxy: locator && config.edgeHls === 'proxy' && config.clusterSecret ? new EdgeHlsProxy(locator, config.clusterSecret, edgeLog, {
+      // A stream between owners is retried by players for as long as its publisher may come back to some node.
+      ...DEFAULT_EDGE_HLS_PROXY_OPTIONS, ownerGoneRetryMs: config.reconnectWindowSec * 1000,
+    })
+    : undefined,
     ownerAuth: (auth) => (config.clusterSecret ? withInternalPulls(auth, config.clusterSecret, edgeLog) : auth),
   };
 }

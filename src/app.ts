@@ -44,7 +44,8 @@ import { assetsRoutes } from './servers/http/api/routes/assets-routes.js';
 import { registerVod } from './servers/http/playback/vod/register-vod.js';
 import { createMonitoring, healthThresholds } from './app-monitoring.js';
 import {
-  ClusterEventRelay, ClusterPublishGate, DeadNodeSweeper, NodeDrainer, advertisedUrls, checkClusterSettings, createCoordinator, type ClusterCoordinator,
+  ClusterEventRelay, ClusterPublishGate, DeadNodeSweeper, HlsContinuity, NodeDrainer, advertisedUrls, checkClusterSettings, createCoordinator,
+  type ClusterCoordinator,
 } from './services/cluster/index.js';
 import { clusterRoutes } from './servers/http/api/routes/cluster-routes.js';
 import { checkEdgeSettings, createEdge, ownerLocatorOf } from './app-edge.js';
@@ -198,8 +199,16 @@ export async function startOnAir(config: Config, log: Logger, options: StartOpti
   const playAuth = new ConfiguredPlayAuthorizer({ directory, playbackSecret, namedStreams: config.auth === 'open' || config.auth === 'callback', logger: authLog });
   // RTMP plays may be other nodes' internal pulls (a valid edge token); HTTP playback is viewers only.
   const rtmpPlayAuth = edge.ownerAuth(playAuth);
+  // Cluster mode: a new packager continues the playlist the stream's last owner had (read when the publish is admitted).
+  const hlsContinuity = config.hls && coordinator.notes
+    ? new HlsContinuity(coordinator.notes, (path) => coordinator.held().has(path), log.child({ mod: 'hls' }))
+    : undefined;
   const auth: RtmpAuth = {
-    authorizePublish: async (r) => gate.admit(await publishAuth.authorizePublish(r)),
+    authorizePublish: async (r) => {
+      const decision = await gate.admit(await publishAuth.authorizePublish(r));
+      if (decision.ok) await hlsContinuity?.prefetch(decision.streamPath);
+      return decision;
+    },
     authorizePlay: (r) => rtmpPlayAuth.authorizePlay(r),
     watchPlay: (r, onRevoke) => rtmpPlayAuth.watchPlay(r, onRevoke),
   };
@@ -250,9 +259,17 @@ export async function startOnAir(config: Config, log: Logger, options: StartOpti
       // Workers: HLS of a stream is packaged once per machine, by its owner or by the one worker pulling it from another
       // node (other workers forward to it); pulls from a sibling worker are not packaged. `--edge-hls proxy` with
       // --no-edge-hls-package-pulls: a pull from a node whose HLS is proxied is not packaged either (no HLS request
-      // reaches that packager; it is kept by default only so that a failover onto this node continues the playlist).
+      // reaches that packager; kept by default so that a failover onto this node continues a playlist even when the
+      // cluster's position of it is not known, see PlaylistContinuity).
       (publisher, path) => (!options.worker || packagedInWorker(publisher))
-        && (!edge.hlsProxy || config.edgeHlsPackagePulls || packagedOnProxyingEdge(publisher, edge.pulls?.ownerOf(path))))
+        && (!edge.hlsProxy || config.edgeHlsPackagePulls || packagedOnProxyingEdge(publisher, edge.pulls?.ownerOf(path))),
+      hlsContinuity && {
+        take: (path) => hlsContinuity.take(path),
+        record: (path, instance, position, ttlMs) => hlsContinuity.record(path, instance, position, ttlMs),
+        ended: (path, instance) => hlsContinuity.ended(path, instance),
+        // A pull whose HLS is proxied: its packager's playlist is nobody's; the owner's goes on when the stream moves here.
+        unserved: (publisher, path) => edge.hlsProxy !== undefined && !packagedOnProxyingEdge(publisher, edge.pulls?.ownerOf(path)),
+      })
     : undefined;
   const playback = {
     hub, config, log: log.child({ mod: 'playback' }), authorizePlay: auth.authorizePlay, decidePlay: (r: PlayAuthRequest) => playAuth.decide(r), watchPlay: auth.watchPlay,

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { createLogger } from '../../src/core/logger.js';
 import { RedisCoordinator } from '../../src/services/cluster/redis-coordinator.js';
+import { HlsContinuity } from '../../src/services/cluster/hls-continuity.js';
 import type { ClusterEvent, LeaseLoss } from '../../src/services/cluster/cluster-types.js';
 import { startTestRedis, type TestRedis } from '../../support/redis-server.js';
 import { run, waitFor } from '../support/proc.js';
@@ -170,5 +171,44 @@ test('a running node whose id another process has claimed (it was cut off past i
     assert.equal(await raw.exists('t8:node:twice'), 1, 'and the registry entry it renews');
   } finally {
     await raw.quit();
+  }
+});
+
+test('HLS playlist positions: written by the owner only, read once by the next node, with a lifetime; ENDLIST deletes only its own', async () => {
+  const a = await node('a', 't-hls:');
+  const b = await node('b', 't-hls:');
+  const onA = new HlsContinuity(a.notes, (path) => a.held().has(path), log);
+  const onB = new HlsContinuity(b.notes, (path) => b.held().has(path), log);
+  const direct = new Redis(redis.url);
+  try {
+    assert.ok((await a.claim('live/h', { force: false })).ok);
+    const position = { msn: 41, discontinuity: 2, endPdt: 1_700_000_041_000 };
+    onA.record('live/h', 'insta', position, 5000);
+    onB.record('live/h', 'instb', { msn: 1, discontinuity: 0, endPdt: 1 }, 5000); // B owns nothing: not written
+    await until(async () => (await direct.get('t-hls:hls:live/h')) !== null, 'the position in Redis');
+    assert.equal(await direct.get('t-hls:hls:live/h'), 'insta 41 2 1700000041000');
+    const ttl = await direct.pttl('t-hls:hls:live/h');
+    assert.ok(ttl > 0 && ttl <= 5000, `lifetime ${ttl}`);
+
+    await onB.prefetch('live/h');
+    assert.deepEqual(onB.take('live/h'), position);
+    assert.equal(onB.take('live/h'), undefined, 'taken once');
+    await onB.prefetch('live/other');
+    assert.equal(onB.take('live/other'), undefined, 'no position: start afresh');
+    await direct.set('t-hls:hls:live/junk', 'insta 1 2 3; DROP');
+    await onB.prefetch('live/junk');
+    assert.equal(onB.take('live/junk'), undefined, 'a malformed value is no position');
+
+    // ENDLIST of another instance (a stale packager elsewhere) leaves the owner's position; its own deletes it.
+    onB.ended('live/h', 'instb');
+    onA.ended('live/h', 'insta');
+    await until(async () => (await direct.get('t-hls:hls:live/h')) === null, 'the position deleted at ENDLIST');
+    onA.record('live/h', 'insta2', position, 5000);
+    onB.ended('live/h', 'insta'); // a prefix of insta2's value, but not its instance
+    await until(async () => (await direct.get('t-hls:hls:live/h')) !== null, 'the new position');
+    await b.notes.get('hls', 'live/h'); // after B's delete ran (one connection, in order)
+    assert.equal(await direct.get('t-hls:hls:live/h'), 'insta2 41 2 1700000041000');
+  } finally {
+    direct.disconnect();
   }
 });

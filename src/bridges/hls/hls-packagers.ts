@@ -1,8 +1,33 @@
 import type { Logger } from '../../core/logger.js';
 import type { DeliveryPreferences, PublisherInfo, StreamHub } from '../../hub/index.js';
-import { type RenditionTimeline, SourceAlignment, type Timers } from '../../protocols/hls/index.js';
+import {
+  type RenditionTimeline, type ResumePoint, type SegmentPosition, SourceAlignment, type Timers, resumeAfter,
+} from '../../protocols/hls/index.js';
 import type { HlsSettings } from './hls-settings.js';
 import { HlsStreamPackager } from './hls-stream-packager.js';
+
+/**
+ * A stream's playlist across servers (cluster mode, services/cluster/hls-continuity.ts): the position each source
+ * playlist reaches, and where a new packager continues one another server had, so a publisher that moves to this
+ * server (its owner died, or was drained) continues the playlist viewers already follow.
+ */
+export interface PlaylistContinuity {
+  /** The last position recorded for `path` by another server, if any; synchronous (fetched when the publish was admitted). */
+  take(path: string): SegmentPosition | undefined;
+  /** `path`'s source playlist after a completed segment, kept `ttlMs` (recorded only while this node owns the stream). */
+  record(path: string, instance: string, position: SegmentPosition, ttlMs: number): void;
+  /** `path`'s playlist made by `instance` ended (ENDLIST): not one to continue any more. */
+  ended(path: string, instance: string): void;
+  /**
+   * True for a publisher whose HLS this server packages but never serves (a pull from a node whose HLS is proxied):
+   * no viewer follows that packager's playlist, so when the stream's own publisher arrives here it gives way to a
+   * packager continuing the cluster's playlist.
+   */
+  unserved(publisher: PublisherInfo, path: string): boolean;
+}
+
+/** A recorded position outlives the reconnect window by this many target durations (the segment in progress when the publisher left). */
+const POSITION_SLACK_TARGET_DURATIONS = 3;
 
 /**
  * Every stream's packager, by hub path. A packager starts when a publisher does (so the first viewer finds
@@ -10,6 +35,8 @@ import { HlsStreamPackager } from './hls-stream-packager.js';
  */
 export class HlsPackagers {
   private readonly byPath = new Map<string, HlsStreamPackager>();
+  /** Packagers started for an unserved publisher (PlaylistContinuity.unserved). */
+  private readonly unservedPackagers = new WeakSet<HlsStreamPackager>();
   private readonly offPublish: () => void;
   private closed = false;
   private instances = 0;
@@ -27,9 +54,11 @@ export class HlsPackagers {
      * `--edge-hls proxy`: not pulls from a node whose HLS is proxied).
      */
     private readonly packages: (publisher: PublisherInfo, path: string) => boolean = () => true,
+    /** Cluster mode: playlists continue across servers; absent = each packager starts its own (single node). */
+    private readonly continuity?: PlaylistContinuity,
   ) {
-    this.offPublish = hub.events.on('publish', (e) => this.packages(e.publisher, e.path) && this.ensure(e.path));
-    for (const s of hub.streams()) if (s.publisher && this.packages(s.publisher.info, s.path)) this.ensure(s.path);
+    this.offPublish = hub.events.on('publish', (e) => this.packages(e.publisher, e.path) && this.ensure(e.path, e.publisher));
+    for (const s of hub.streams()) if (s.publisher && this.packages(s.publisher.info, s.path)) this.ensure(s.path, s.publisher.info);
   }
 
   get(path: string): HlsStreamPackager | undefined {
@@ -52,6 +81,29 @@ export class HlsPackagers {
     this.byPath.clear();
   }
 
+  /**
+   * Cluster mode: a source playlist continues the one another server had (its last recorded position) and records
+   * its own; an ABR rendition (its source here) continues the discontinuity count its source resumed with and takes
+   * its MSNs from the source as always. Nothing to record when the reconnect window is 0: nothing continues then.
+   */
+  private continuing(path: string, source: string | undefined, instance: string, settings: HlsSettings, last: SegmentPosition | undefined): {
+    resume?: ResumePoint; segmentDone?: (position: SegmentPosition) => void; onEnded?: () => void;
+  } {
+    const continuity = this.continuity;
+    if (!continuity) return {};
+    if (source !== undefined) {
+      const from = this.byPath.get(source)?.resumedFrom;
+      return from ? { resume: { discontinuitySequence: from.discontinuitySequence } } : {};
+    }
+    if (settings.reconnectWindowMs === 0) return last ? { resume: resumeAfter(last) } : {};
+    const ttlMs = settings.reconnectWindowMs + POSITION_SLACK_TARGET_DURATIONS * Math.max(1000, settings.segmentMs);
+    return {
+      ...(last ? { resume: resumeAfter(last) } : {}),
+      segmentDone: (position) => continuity.record(path, instance, position, ttlMs),
+      onEnded: () => continuity.ended(path, instance),
+    };
+  }
+
   /** Every path gets one; for a path that is no ABR rendition it answers undefined (own rules). */
   private alignmentOf(path: string, timeline: RenditionTimeline): SourceAlignment {
     return new SourceAlignment(() => {
@@ -61,22 +113,34 @@ export class HlsPackagers {
     }, () => timeline(path)?.offsetMs);
   }
 
-  private ensure(path: string): void {
+  private ensure(path: string, publisher: PublisherInfo): void {
     if (this.closed) return;
     const existing = this.byPath.get(path);
-    if (existing && !existing.ended) return; // a reconnect: the packager's subscription hears onPublisherStart
+    const last = this.continuity?.take(path);
+    if (existing && !existing.ended) {
+      // A reconnect: the packager's subscription hears onPublisherStart and its playlist, the one its viewers
+      // follow, goes on (a position fetched for this publish is dropped)...
+      if (!last || !this.unservedPackagers.has(existing) || this.continuity!.unserved(publisher, path)) return;
+      // ...unless no viewer followed it (it packaged a pull whose HLS was proxied): the stream's publisher moved
+      // here, and the playlist to go on is the cluster's, the old owner's.
+      this.log.info({ path, msn: last.msn }, 'hls: the stream moved here: its playlist continues the previous owner\'s');
+    }
     existing?.close();
+    // Fixed for the packager's life: a settings change applies from the next publish after ENDLIST.
+    const settings = this.settingsFor(this.hub.stream(path)?.publisher?.info.delivery);
+    const source = this.timeline?.(path)?.sourcePath;
+    // Start time plus a counter: unique across restarts of the server and within one run.
+    const instance = `${Date.now().toString(36)}${(this.instances++).toString(36)}`;
     const p = new HlsStreamPackager(path, {
-      // Start time plus a counter: unique across restarts of the server and within one run.
-      instance: `${Date.now().toString(36)}${(this.instances++).toString(36)}`,
-      // Fixed for the packager's life: a settings change applies from the next publish after ENDLIST.
-      settings: this.settingsFor(this.hub.stream(path)?.publisher?.info.delivery), log: this.log, ...(this.timers ? { timers: this.timers } : {}),
+      instance, settings, log: this.log, ...(this.timers ? { timers: this.timers } : {}),
       ...(this.timeline ? { align: this.alignmentOf(path, this.timeline) } : {}),
+      ...this.continuing(path, source, instance, settings, last),
       onClosed: (gone) => {
         if (this.byPath.get(path) === gone) this.byPath.delete(path);
       },
     });
     this.byPath.set(path, p);
+    if (this.continuity?.unserved(publisher, path)) this.unservedPackagers.add(p);
     p.start(this.hub);
   }
 }

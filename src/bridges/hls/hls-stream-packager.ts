@@ -1,7 +1,7 @@
 import type { MediaPacket, StreamMetadata } from '../../core/media-packet.js';
 import type { Logger } from '../../core/logger.js';
 import type { StreamHub, Subscription, SubscriberSink } from '../../hub/index.js';
-import { HlsRendition, type RenditionAligner, type Timers } from '../../protocols/hls/index.js';
+import { HlsRendition, type RenditionAligner, type ResumePoint, type SegmentPosition, type Timers } from '../../protocols/hls/index.js';
 import { LL_VIEWER_TOLERANCE_MS, LL_VIEWER_WINDOW_MS, ingestToleranceMs, type HlsSettings } from './hls-settings.js';
 
 /** After ENDLIST the packager stays this long so polling players read ENDLIST instead of a 404. */
@@ -21,6 +21,12 @@ export interface PackagerOptions {
   readonly align?: RenditionAligner;
   /** Called once when the packager is gone (closed), so the registry forgets it. */
   readonly onClosed: (p: HlsStreamPackager) => void;
+  /** Continue another server's playlist of this stream (resume.ts) instead of starting at MSN 1. */
+  readonly resume?: ResumePoint;
+  /** Told where the source's playlist stands after each completed segment. */
+  readonly segmentDone?: (position: SegmentPosition) => void;
+  /** Called once at ENDLIST (the stream is over, not just its publisher away). */
+  readonly onEnded?: (p: HlsStreamPackager) => void;
 }
 
 /**
@@ -49,8 +55,14 @@ export class HlsStreamPackager implements SubscriberSink {
     const warn = (msg: string): void => options.log.warn({ path }, `hls: ${msg}`);
     this.renditions.set(SOURCE_RENDITION, new HlsRendition(SOURCE_RENDITION, {
       settings: options.settings, timers: this.timers, warn, ...(options.now ? { now: options.now } : {}),
-      ...(options.align ? { align: options.align } : {}),
+      ...(options.align ? { align: options.align } : {}), ...(options.segmentDone ? { segmentDone: options.segmentDone } : {}),
     }));
+    if (options.resume) this.source.resume(options.resume);
+  }
+
+  /** Where this packager continued another server's playlist from; undefined = it started one. */
+  get resumedFrom(): ResumePoint | undefined {
+    return this.options.resume;
   }
 
   /**
@@ -119,6 +131,7 @@ export class HlsStreamPackager implements SubscriberSink {
     if (this.closed || this.ended) return;
     this.clearTimer('reconnectTimer');
     for (const r of this.renditions.values()) r.end();
+    this.options.onEnded?.(this);
     this.graceTimer = this.timers.setTimeout(() => this.close(), ENDED_GRACE_MS);
   }
 

@@ -6,6 +6,7 @@ import { encodeTestMedia, ffprobeJson, hasFfmpeg, withTempDir } from '../../form
 import { checkMediaPlaylist, parseMediaPlaylist, type MediaPlaylist } from '../../formats/m3u8/index.js';
 import { HlsRendition } from './hls-rendition.js';
 import type { HlsUriScheme } from './playlist-builder.js';
+import { resumeAfter, type SegmentPosition } from './resume.js';
 import { ManualTimers, configPackets, framePackets } from './testing/media-feed.js';
 
 const skip = hasFfmpeg() ? false : 'ffmpeg/ffprobe not installed';
@@ -112,4 +113,49 @@ test('fMP4 init + segments and the TS copy read back in ffprobe with the right t
       assert.equal(Number(a?.nb_read_frames), media!.audio.samples.length, `${name}: every audio frame`);
     }
   });
+});
+
+test('a resumed rendition continues another one\'s playlist: MSN, discontinuity sequence and dates go on, the absence as EXT-X-GAP', { skip }, async () => {
+  const T0 = 1_700_000_000_000;
+  const positions: SegmentPosition[] = [];
+  const settings = { ...low, windowSegments: 12 };
+  const old = new HlsRendition('src', { settings, timers: new ManualTimers(), now: () => T0, segmentDone: (p) => positions.push(p) });
+  publish(old, 0);
+  publish(old, 1); // one reconnect on the old server: its playlist has a discontinuity already
+  const before = await playlist(old);
+  const last = positions.at(-1)!;
+  const lastListed = before.mediaSequence + before.segments.length - 1;
+  assert.equal(last.msn, lastListed, 'a position per completed segment, the last one last');
+  assert.equal(last.discontinuity, before.discontinuitySequence! + 1, 'the last segment\'s discontinuity number');
+  const end = before.segments.at(-1)!;
+  assert.equal(last.endPdt, end.programDateTime! + end.duration * 1000);
+
+  // Another server, its publisher's timeline from 0 again, its clock 2.5 s past the old playlist's end.
+  const resumed = new HlsRendition('src', { settings, timers: new ManualTimers(), now: () => last.endPdt + 2500 });
+  resumed.resume(resumeAfter(last));
+  publish(resumed, 0);
+  const p = await playlist(resumed);
+  assert.deepEqual(checkMediaPlaylist(p), []);
+  assert.equal(p.mediaSequence, last.msn + 1, 'numbering goes on');
+  assert.equal(p.discontinuitySequence, last.discontinuity, 'discontinuity sequence goes on');
+  const firstMedia = p.segments.findIndex((s) => !s.gap);
+  assert.equal(firstMedia, 3, '2.5 s of absence in 1 s target segments: three EXT-X-GAP segments');
+  assert.ok(p.segments.slice(0, firstMedia).every((s) => !s.discontinuity), 'the gaps continue the old timeline');
+  assert.equal(p.segments[firstMedia]!.discontinuity, true, 'the new media after an EXT-X-DISCONTINUITY');
+  assert.equal(p.segments[0]!.programDateTime, last.endPdt, 'dates go on from the old playlist\'s end');
+  p.segments.slice(1).forEach((s, i) => {
+    const prev = p.segments[i]!;
+    assert.ok(Math.abs(s.programDateTime! - (prev.programDateTime! + prev.duration * 1000)) < 2, `date of segment ${p.mediaSequence + i + 1}`);
+  });
+  assert.throws(() => resumed.resume(resumeAfter(last)), /after media/, 'resume only before any media');
+});
+
+test('a resumed rendition whose clock is behind the old one\'s: no gap, the dates still go on', { skip }, async () => {
+  const last: SegmentPosition = { msn: 41, discontinuity: 3, endPdt: 1_700_000_100_000 };
+  const r = new HlsRendition('src', { settings: { ...low, windowSegments: 12 }, timers: new ManualTimers(), now: () => last.endPdt - 5000 });
+  r.resume(resumeAfter(last));
+  publish(r, 0);
+  const p = await playlist(r);
+  assert.deepEqual([p.mediaSequence, p.discontinuitySequence, p.segments[0]!.discontinuity, p.segments[0]!.gap ?? false], [42, 3, true, false]);
+  assert.equal(p.segments[0]!.programDateTime, last.endPdt);
 });

@@ -7,6 +7,7 @@ import { type HlsSession, MediaWindow, type WindowSegment } from './media-window
 import { type HlsUriScheme, type PlaylistState, fmp4Playlist, tsPlaylist } from './playlist-builder.js';
 import type { RenditionAligner } from './rendition-alignment.js';
 import { RenditionIngest } from './rendition-ingest.js';
+import type { ResumePoint, SegmentPosition } from './resume.js';
 import type { RenditionSettings } from './rendition-settings.js';
 import { TsSegmentWriter, tsCapable } from './ts-segment-writer.js';
 
@@ -26,6 +27,8 @@ export interface RenditionOptions {
    * this rendition's own (segment target, MSN from 1, own PDT anchor).
    */
   readonly align?: RenditionAligner;
+  /** Told where the playlist stands after each completed media segment (so another server can continue it). */
+  readonly segmentDone?: (position: SegmentPosition) => void;
 }
 
 /**
@@ -109,6 +112,12 @@ export class HlsRendition {
 
   publisherStart(): void {
     this.ingest.publisherStart();
+    this.changes++;
+  }
+
+  /** Before any media: continue another packager's playlist (resume.ts) instead of starting a new one. */
+  resume(point: ResumePoint): void {
+    this.ingest.resume(point);
     this.changes++;
   }
 
@@ -303,6 +312,7 @@ export class HlsRendition {
   /** A segment completed: its TS copy is made now once TS players exist; writers of gone sessions go. */
   private segmentAdded(seg: WindowSegment): void {
     if (this.tsWanted) this.muxTs(seg);
+    this.options.segmentDone?.({ msn: seg.msn, discontinuity: this.mediaWindow.lastDiscontinuity, endPdt: seg.programDateTime + seg.durationMs });
     const live = new Set(this.mediaWindow.segments.map((s) => s.session.id));
     const session = this.ingest.liveSession;
     if (session) live.add(session.id);

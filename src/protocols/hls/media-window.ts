@@ -58,6 +58,22 @@ export class MediaWindow {
     return this.discontinuitySeq;
   }
 
+  /**
+   * An empty window continuing another packager's playlist (resume.ts): its EXT-X-DISCONTINUITY-SEQUENCE starts
+   * at `sequence`, the discontinuity number of that playlist's last segment.
+   */
+  continueDiscontinuities(sequence: number): void {
+    if (this.segments.length > 0 || this.currentRef) throw new Error('continueDiscontinuities on a window with media');
+    this.discontinuitySeq = sequence;
+  }
+
+  /** The discontinuity number of the last complete segment: the sequence plus the discontinuities still listed. */
+  get lastDiscontinuity(): number {
+    let n = this.discontinuitySeq;
+    for (const s of this.segments) if (s.discontinuity) n++;
+    return n;
+  }
+
   get totalBytes(): number {
     return this.bytes + (this.currentRef?.parts.reduce((n, p) => n + p.bytes, 0) ?? 0);
   }

@@ -7,6 +7,7 @@ import type { RenditionSettings } from './rendition-settings.js';
 import { PartTarget } from './part-target.js';
 import { Segmenter, type SegmenterEvent } from './segmenter.js';
 import { planAbsence } from './absence-gaps.js';
+import type { ResumePoint } from './resume.js';
 import { TrackSelector } from './track-selector.js';
 
 /** Media Sequence starts at 1: hls.js <= 1.7.1 skips blocking reload while the last MSN is 0 (`details.endSN &&`,
@@ -62,6 +63,8 @@ export class RenditionIngest {
   private pendingDiscontinuity = false;
   private endedFlag = false;
   private lastFrame: number | undefined;
+  /** resume(): where the continued playlist's last segment ended (epoch ms); the first session's gaps start there. */
+  private resumedAfterPdt: number | undefined;
   private targetDurationValue: number;
   /** LL-HLS: the rendition's PART-TARGET (fixed by the serving side at its first playlist); undefined = no parts. */
   readonly partTarget: PartTarget | undefined;
@@ -178,6 +181,20 @@ export class RenditionIngest {
     this.selector.reset();
   }
 
+  /**
+   * Continue another packager's playlist (resume.ts) instead of starting one: before any media, the first
+   * segment takes `point.nextMsn` and an EXT-X-DISCONTINUITY, and the discontinuity sequence goes on from there.
+   */
+  resume(point: ResumePoint): void {
+    if (this.session || this.nextMsnValue !== FIRST_MSN || this.mediaWindow.segments.length > 0 || this.endedFlag) {
+      throw new Error('resume() after media was packaged');
+    }
+    if (point.nextMsn !== undefined) this.nextMsnValue = point.nextMsn;
+    this.mediaWindow.continueDiscontinuities(point.discontinuitySequence);
+    this.pendingDiscontinuity = true;
+    this.resumedAfterPdt = point.lastEndPdt;
+  }
+
   /** ENDLIST: nothing more is packaged. */
   end(): void {
     if (this.endedFlag) return;
@@ -196,7 +213,8 @@ export class RenditionIngest {
       this.inits.set(initId, { tracks, data: buildInitSegment(tracks.map((t) => t.fmp4)) });
     }
     const align = this.options.align;
-    // Only the very first segment may take the source's MSN: a jump later would break the numbering.
+    // Only the very first segment may take the source's MSN: a jump later would break the numbering (a resumed
+    // rendition without its own nextMsn is still fresh: it follows the source, which resumed too).
     const fresh = this.nextMsnValue === FIRST_MSN && this.mediaWindow.segments.length === 0;
     const segmenter = new Segmenter(tracks, {
       segmentMs: this.options.settings.segmentMs, partMs: this.options.settings.partMs,
@@ -218,13 +236,18 @@ export class RenditionIngest {
   private fixTimeline(s: LiveSession, firstMs: number): void {
     s.anchorFixed = true;
     const last = this.mediaWindow.segments[this.mediaWindow.segments.length - 1];
-    if (!s.discontinuity || !last) return;
-    let startMs = last.startMs + last.durationMs;
-    let pdt = last.programDateTime + last.durationMs;
+    // A resumed playlist (resume()) goes on from another packager's last segment, which is not in this window.
+    const resumedAfter = this.resumedAfterPdt;
+    this.resumedAfterPdt = undefined;
+    if (!s.discontinuity || (!last && resumedAfter === undefined)) return;
+    let pdt = last ? last.programDateTime + last.durationMs : resumedAfter!;
     const plan = planAbsence(pdt, Math.round(s.anchor + firstMs), this.options.settings.segmentMs, this.options.settings.windowSegments);
+    // Gaps after a resume stand just before the new session's first frame on its timeline (nothing of the old one is here).
+    let startMs = last ? last.startMs + last.durationMs : firstMs - plan.gapsMs.reduce((a, b) => a + b, 0);
+    const tags = last ? { initId: last.initId, session: last.session } : { initId: s.initId, session: s.info };
     s.segmenter.reserveMsns(plan.gapsMs.length);
     for (const ms of plan.gapsMs) {
-      this.mediaWindow.addGap(s.firstMsn++, startMs, ms, { discontinuity: false, initId: last.initId, programDateTime: pdt, session: last.session });
+      this.mediaWindow.addGap(s.firstMsn++, startMs, ms, { discontinuity: false, programDateTime: pdt, ...tags });
       startMs += ms;
       pdt += ms;
     }

@@ -84,6 +84,8 @@ export interface ClusterCoordinator extends OwnerLocator {
    * expired: kill -9, or cut off from the store) and ended its sessions. Returns the unsubscribe function.
    */
   onDeclaredLost(listener: () => void): () => void;
+  /** Small per-stream values shared by the cluster, with a lifetime (clustered coordinators only). */
+  readonly notes?: StreamNotes;
   /** What a surviving node needs to clean up after a dead one (clustered coordinators only). */
   readonly liveness?: NodeLiveness;
   /** Stops heartbeats and releases what it holds. Idempotent. */
@@ -113,4 +115,15 @@ export interface NodeLiveness {
   markLost(nodeId: string): Promise<{ lastSeenMs: number | null; run: string | null } | undefined>;
   /** True when some node holds the lease of hub path `path`. */
   leaseHeld(path: string): Promise<boolean>;
+}
+
+/**
+ * Small per-stream values in the cluster store beside the stream's lease (e.g. where its HLS playlist stands), each
+ * with its own lifetime. Failures (store unreachable) reject; callers treat a note as a hint, never as truth.
+ */
+export interface StreamNotes {
+  get(kind: string, path: string): Promise<string | undefined>;
+  set(kind: string, path: string, value: string, ttlMs: number): Promise<void>;
+  /** Deletes the note if its value still starts with `prefix` (compare-and-delete: another node may have written it since). */
+  deleteIfStartsWith(kind: string, path: string, prefix: string): Promise<void>;
 }

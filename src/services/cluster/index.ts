@@ -1,4 +1,4 @@
-export type { ClaimResult, ClusterCoordinator, ClusterEvent, LeaseLoss, NodeLiveness, NodeRecord, OwnerAddress, OwnerLocator } from './cluster-types.js';
+export type { ClaimResult, ClusterCoordinator, ClusterEvent, LeaseLoss, NodeLiveness, NodeRecord, OwnerAddress, OwnerLocator, StreamNotes } from './cluster-types.js';
 export { LocalCoordinator } from './local-coordinator.js';
 export { RedisCoordinator } from './redis-coordinator.js';
 export { createCoordinator } from './create-coordinator.js';
@@ -7,3 +7,4 @@ export { NodeDrainer, DRAIN_KICK_REASON } from './node-drainer.js';
 export { ClusterEventRelay } from './cluster-event-relay.js';
 export { DeadNodeSweeper } from './dead-node-sweeper.js';
 export { advertisedUrls, checkClusterSettings, resolveNodeId } from './cluster-settings.js';
+export { HlsContinuity, parsePosition, type PlaylistPosition } from './hls-continuity.js';

@@ -47,4 +47,11 @@ if cur[1] == ARGV[1] and cur[2] == ARGV[2] then return redis.call('DEL', KEYS[1]
 return 0
 `;
 
+/** KEYS: note. ARGV: prefix. Deletes the note only if its value starts with the prefix. */
+export const DELETE_NOTE_IF = `
+local v = redis.call('GET', KEYS[1])
+if v and string.sub(v, 1, string.len(ARGV[1])) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+`;
+
 export type ScriptReply = [number, string, number | null];

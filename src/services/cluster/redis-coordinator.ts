@@ -3,8 +3,8 @@ import { randomBytes } from 'node:crypto';
 import { isOnAirError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import { TypedEmitter } from '../../core/typed-emitter.js';
-import type { ClaimResult, ClusterCoordinator, ClusterEvent, LeaseLoss, NodeLiveness, NodeRecord, OwnerAddress } from './cluster-types.js';
-import { CLAIM, HOLD, RELEASE, type ScriptReply } from './lease-scripts.js';
+import type { ClaimResult, ClusterCoordinator, ClusterEvent, LeaseLoss, NodeLiveness, NodeRecord, OwnerAddress, StreamNotes } from './cluster-types.js';
+import { CLAIM, DELETE_NOTE_IF, HOLD, RELEASE, type ScriptReply } from './lease-scripts.js';
 import { NodeRegistry } from './node-registry.js';
 import { RedisLiveness } from './redis-liveness.js';
 
@@ -40,6 +40,7 @@ export class RedisCoordinator implements ClusterCoordinator {
   private readonly leases = new Map<string, number>();
   private readonly emitter: TypedEmitter<{ event: [ClusterEvent]; lost: [LeaseLoss]; declaredLost: [] }>;
   readonly liveness: NodeLiveness;
+  readonly notes: StreamNotes;
   /** Since when (epoch ms) every command has succeeded; undefined after a failure or a dropped connection. */
   private reachableSince: number | undefined;
   private readonly log: Logger;
@@ -79,6 +80,16 @@ export class RedisCoordinator implements ClusterCoordinator {
     this.liveness = new RedisLiveness(
       this.redis, this.prefix, this.nodeId, () => this.reachableSince === undefined ? 0 : Date.now() - this.reachableSince, () => this.registry.run(),
     );
+    const noteKey = (kind: string, path: string): string => `${this.prefix}${kind}:${path}`;
+    this.notes = {
+      get: async (kind, path) => (await this.redis.get(noteKey(kind, path))) ?? undefined,
+      set: async (kind, path, value, ttlMs) => {
+        await this.redis.set(noteKey(kind, path), value, 'PX', Math.max(1, Math.round(ttlMs)));
+      },
+      deleteIfStartsWith: async (kind, path, prefix) => {
+        await this.redis.eval(DELETE_NOTE_IF, 1, noteKey(kind, path), prefix);
+      },
+    };
     this.redis.on('ready', () => void this.tick());
     // On every (re)connect, also one that follows a failed first connect (nothing to auto-resubscribe then).
     this.sub.on('ready', () => void this.sub.subscribe(this.channel).catch(() => {}));

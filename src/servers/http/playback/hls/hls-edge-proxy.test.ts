@@ -4,7 +4,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { parse as parseQuery } from 'node:querystring';
 import { createLogger } from '../../../../core/logger.js';
-import { EDGE_HLS_HEADER, verifyEdgeHlsRequest } from '../../../../services/edge/index.js';
+import { EDGE_HLS_HEADER, type OwnerAddress, verifyEdgeHlsRequest } from '../../../../services/edge/index.js';
 import { DEFAULT_EDGE_HLS_PROXY_OPTIONS, EdgeHlsProxy, type EdgeHlsProxyOptions } from './hls-edge-proxy.js';
 import { parseHlsPath } from './hls-paths.js';
 import { HlsExchange } from './hls-responses.js';
@@ -108,7 +108,8 @@ test('failures: an unreachable owner is 502, a refused edge token 502, the owner
   const closed = createServer();
   const deadUrl = await listen(closed);
   closed.close();
-  const dead = await edge({}, deadUrl);
+  // (A dead owner that stays the owner: held for another one up to ownerWaitMs, then 502.)
+  const dead = await edge({ ownerWaitMs: 100 }, deadUrl);
   const res = await dead.get('/hls/x/src/seg-i-1.m4s');
   assert.equal(res.status, 502);
   assert.equal(((await res.json()) as { error: { code: string } }).error.code, 'bad_gateway');
@@ -151,3 +152,43 @@ async function until(check: () => boolean): Promise<void> {
   for (let i = 0; i < 200 && !check(); i++) await new Promise((r) => setTimeout(r, 10));
   assert.ok(check());
 }
+
+test('an owner that died: requests are held for the next owner, one poll for all of them, and served by it', async () => {
+  const closed = createServer();
+  const deadUrl = await listen(closed);
+  closed.close();
+  answer = (_req, res) => segment(res);
+  // The locator's view of a failover: the dead owner while its lease lives, nobody, then the new owner.
+  const views: (OwnerAddress | undefined)[] = [
+    { nodeId: 'dead', rtmpUrl: '', httpUrl: deadUrl }, { nodeId: 'dead', rtmpUrl: '', httpUrl: deadUrl }, undefined, undefined,
+  ];
+  let calls = 0;
+  const locate = async (): Promise<OwnerAddress | undefined> => views[calls++] ?? { nodeId: 'next', rtmpUrl: '', httpUrl: ownerUrl };
+  const proxy = new EdgeHlsProxy({ locate }, SECRET, createLogger('silent'), DEFAULT_EDGE_HLS_PROXY_OPTIONS);
+  const first = (await proxy.owner('live/x'))!;
+  assert.equal(first.nodeId, 'dead');
+  const server = createServer((req, res) => void proxy.serve(new HlsExchange(req, res), first, first.httpUrl!, 'live/x', req.url!, parseHlsPath('src/seg-i-9.m4s')!, {}));
+  const base = await listen(server);
+  const before = asked.length;
+  const answers = await Promise.all(Array.from({ length: 10 }, () => fetch(`${base}/hls/x/src/seg-i-9.m4s`)));
+  for (const res of answers) {
+    assert.equal(res.status, 200);
+    assert.ok(Buffer.from(await res.arrayBuffer()).equals(SEGMENT));
+  }
+  assert.equal(asked.length - before, 1, 'one request to the new owner');
+  // The 10 viewers waited on one poll (the first call, then a few polls), not one poll each.
+  assert.ok(calls <= views.length + 2, `${calls} locator calls`);
+  assert.equal(proxy.recentlyOwned('live/x'), true);
+  server.close();
+  proxy.close();
+
+  // No next owner within the bound: nothing (the caller answers 503 while the stream was recently owned).
+  const none = new EdgeHlsProxy({ locate: async () => undefined }, SECRET, createLogger('silent'), { ...DEFAULT_EDGE_HLS_PROXY_OPTIONS, ownerWaitMs: 100 });
+  assert.equal(await none.awaitOwner('live/x', undefined), undefined);
+  assert.equal(none.recentlyOwned('live/x'), false, 'never owned: not live (404), not moving');
+  none.close();
+  const forgetful = new EdgeHlsProxy({ locate }, SECRET, createLogger('silent'), { ...DEFAULT_EDGE_HLS_PROXY_OPTIONS, ownerGoneRetryMs: 0 });
+  assert.ok(await forgetful.owner('live/x'));
+  assert.equal(forgetful.recentlyOwned('live/x'), false, 'owned longer ago than ownerGoneRetryMs');
+  forgetful.close();
+});

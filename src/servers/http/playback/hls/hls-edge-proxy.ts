@@ -24,6 +24,17 @@ export interface EdgeHlsProxyOptions {
   readonly playlistTtlMaxMs: number;
   /** A blocking-reload answer (exact `_HLS_msn`/`_HLS_part` query) is kept at most this long. */
   readonly directivePlaylistTtlMaxMs: number;
+  /**
+   * A stream whose owner is gone (no lease: killed, or its publisher dropped) is answered 503, retry, for this long
+   * after it was last seen owned, as its publisher may reconnect to some node (the reconnect window); then 404.
+   */
+  readonly ownerGoneRetryMs: number;
+  /**
+   * A request for a stream between owners (none, or the one asked did not answer) is held up to this long for the
+   * next owner (polled every OWNER_POLL_MS) before it is answered 503/502: players' playlist retries are few (hls.js:
+   * two, a few seconds apart, then a fatal error), a failover takes a lease's lifetime plus the encoder's reconnect.
+   */
+  readonly ownerWaitMs: number;
 }
 
 export const DEFAULT_EDGE_HLS_PROXY_OPTIONS: EdgeHlsProxyOptions = {
@@ -35,6 +46,8 @@ export const DEFAULT_EDGE_HLS_PROXY_OPTIONS: EdgeHlsProxyOptions = {
   ownerTtlMs: 1_000,
   playlistTtlMaxMs: 1_000,
   directivePlaylistTtlMaxMs: 6_000,
+  ownerGoneRetryMs: 60_000,
+  ownerWaitMs: 6_000,
 };
 
 /**
@@ -49,6 +62,8 @@ const FORWARDED_PARAMS = ['_HLS_msn', '_HLS_part', '_HLS_skip', 'format'] as con
 /** Per cached playlist, the viewer-token renderings kept (viewers usually share few tokens; past this, rendered again). */
 const TOKEN_RENDERINGS = 16;
 const MAX_OWNERS = 10_000;
+/** How often a request held for a stream's next owner asks the locator (one loop per stream, whatever the audience). */
+const OWNER_POLL_MS = 250;
 
 /**
  * Counts since start (the metrics module reads them: onair_edge_hls_*). cache: per viewer request, answered from
@@ -95,6 +110,11 @@ export class EdgeHlsProxy {
   private cacheBytes = 0;
   private readonly inFlight = new Map<string, Promise<Upstream>>();
   private readonly owners = new Map<string, { at: number; owner: Promise<OwnerAddress | undefined> }>();
+  /** performance.now() at which each stream was last found owned (bounded like `owners`). */
+  private readonly lastOwned = new Map<string, number>();
+  /** Requests held for a stream's next owner share one poll per stream and owner gone (bounded like `owners`). */
+  private readonly ownerWaits = new Map<string, Promise<OwnerAddress | undefined>>();
+  private closed = false;
   private readonly agent = new Agent({ keepAlive: true, maxSockets: 1024, maxFreeSockets: 64 });
   /** Requests sent to owners (tests and metrics read it: N viewers of one object -> 1). */
   upstreamRequests = 0;
@@ -116,15 +136,61 @@ export class EdgeHlsProxy {
     const now = performance.now();
     const hit = this.owners.get(streamPath);
     if (hit && now - hit.at < this.options.ownerTtlMs) return hit.owner;
-    const owner = this.locator.locate(streamPath);
+    const owner = this.locator.locate(streamPath).then((found) => {
+      if (found) {
+        this.lastOwned.delete(streamPath);
+        this.lastOwned.set(streamPath, performance.now());
+        if (this.lastOwned.size > MAX_OWNERS) this.lastOwned.delete(this.lastOwned.keys().next().value!);
+      }
+      return found;
+    });
     this.owners.delete(streamPath);
     this.owners.set(streamPath, { at: now, owner });
     if (this.owners.size > MAX_OWNERS) this.owners.delete(this.owners.keys().next().value!);
     return owner;
   }
 
+  /**
+   * True when `streamPath` had an owner within ownerGoneRetryMs: without one now, it is between owners (a failover,
+   * a drain) rather than over, and players are told to retry (503) instead of that it is not live (404), which
+   * hls.js does not retry: its playlist would stop for good.
+   */
+  recentlyOwned(streamPath: string): boolean {
+    const at = this.lastOwned.get(streamPath);
+    return at !== undefined && performance.now() - at < this.options.ownerGoneRetryMs;
+  }
+
+  /**
+   * The next owner of `streamPath` other than `gone` (the one that did not answer; undefined: there was none), once
+   * the locator names one, or undefined after ownerWaitMs. Every request waiting for one stream shares one poll.
+   */
+  awaitOwner(streamPath: string, gone: string | undefined): Promise<OwnerAddress | undefined> {
+    const key = `${gone ?? ''} ${streamPath}`;
+    let wait = this.ownerWaits.get(key);
+    if (!wait) {
+      if (this.ownerWaits.size >= MAX_OWNERS) return Promise.resolve(undefined);
+      wait = this.pollOwner(streamPath, gone).finally(() => this.ownerWaits.delete(key));
+      this.ownerWaits.set(key, wait);
+    }
+    return wait;
+  }
+
+  private async pollOwner(streamPath: string, gone: string | undefined): Promise<OwnerAddress | undefined> {
+    const until = performance.now() + this.options.ownerWaitMs;
+    for (;;) {
+      this.owners.delete(streamPath);
+      const owner = await this.owner(streamPath);
+      if (owner && owner.nodeId !== gone) return owner;
+      const left = until - performance.now();
+      if (left <= 0 || this.closed) return undefined;
+      await new Promise((r) => setTimeout(r, Math.min(OWNER_POLL_MS, left)).unref());
+    }
+  }
+
   /** Answers `ex` with the owner's answer to the same object. `urlPath`: the request's path as it arrived (no query). */
-  async serve(ex: HlsExchange, owner: OwnerAddress, httpUrl: string, streamPath: string, urlPath: string, resource: HlsResource, query: HlsQuery): Promise<void> {
+  async serve(
+    ex: HlsExchange, owner: OwnerAddress, httpUrl: string, streamPath: string, urlPath: string, resource: HlsResource, query: HlsQuery, retry = true,
+  ): Promise<void> {
     const playlist = resource.kind === 'master' || resource.kind === 'media';
     const token = playlist && typeof query.token === 'string' && query.token !== '' ? query.token : undefined;
     // The key is the upstream URL itself: owner, path and the forwarded query.
@@ -141,6 +207,9 @@ export class EdgeHlsProxy {
           // The owner may be gone (killed, drained): ask the locator again on the next request.
           this.owners.delete(streamPath);
           this.log.warn({ owner: owner.nodeId, path: urlPath, err: (err as Error).message }, 'edge HLS request to the owner failed');
+          // Not answering at all (no timeout): it may have died, and its stream move to another node; once.
+          const next = retry && !(err instanceof UpstreamError && err.timeout) ? await this.awaitOwner(streamPath, owner.nodeId) : undefined;
+          if (next?.httpUrl && !ex.gone) return this.serve(ex, next, next.httpUrl, streamPath, urlPath, resource, query, false);
         }
         if (!ex.gone) ex.error(code, code === 'bad_gateway' ? 'the node owning this stream did not answer' : (err as Error).message);
         return;
@@ -156,6 +225,7 @@ export class EdgeHlsProxy {
   }
 
   close(): void {
+    this.closed = true;
     this.agent.destroy();
     this.cache.clear();
     this.cacheBytes = 0;

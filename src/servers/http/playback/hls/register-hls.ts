@@ -161,14 +161,22 @@ function serveLocal(ex: HlsExchange, deps: Deps, serving: HlsServing, streamPath
  * pull finding none would say. An owner with no HTTP address (a plain --edge-origin) is pulled and packaged here.
  */
 async function proxyOrPull(ex: HlsExchange, deps: Deps, serving: HlsServing, streamPath: string, resource: HlsResource, query: HlsQuery): Promise<void> {
-  const owner = await deps.edgeHls!.owner(streamPath);
+  const proxy = deps.edgeHls!;
+  let owner = await proxy.owner(streamPath);
+  // Owned a moment ago: a failover or a drain, the publisher on its way to another node; held for it (bounded).
+  const moving = !owner && proxy.recentlyOwned(streamPath);
+  if (moving) owner = await proxy.awaitOwner(streamPath, undefined);
   if (ex.gone) return;
-  if (!owner) return ex.error('stream_not_live', 'stream not live');
+  if (!owner) {
+    return moving
+      ? ex.error('stream_not_ready', 'the stream is between nodes (its publisher is reconnecting): retry')
+      : ex.error('stream_not_live', 'stream not live');
+  }
   if (!owner.httpUrl) return pullOrServe(ex, deps, serving, streamPath, resource, query);
   ex.streamPath = streamPath;
   const url = ex.req.url!;
   const q = url.indexOf('?');
-  return deps.edgeHls!.serve(ex, owner, owner.httpUrl, streamPath, q < 0 ? url : url.slice(0, q), resource, query);
+  return proxy.serve(ex, owner, owner.httpUrl, streamPath, q < 0 ? url : url.slice(0, q), resource, query);
 }
 
 function pullOrServe(ex: HlsExchange, deps: Deps, serving: HlsServing, streamPath: string, resource: HlsResource, query: HlsQuery): void | Promise<void> {

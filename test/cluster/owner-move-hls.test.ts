@@ -1,0 +1,215 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { TestServer } from '../../support/onair.js';
+import type { MediaPlaylist } from '../../src/formats/m3u8/types.js';
+import { parseMediaPlaylist } from '../../src/formats/m3u8/index.js';
+import { launchHlsBrowser, type HlsBrowser, type PlayerState } from '../../support/hls-browser.js';
+import { startTestPostgres } from '../support/postgres.js';
+import { freshPostgresDatabase } from '../support/api-harness.js';
+import { startTestRedis, type TestRedis } from '../../support/redis-server.js';
+import { ffmpegPublish, ffmpegRecord } from '../support/clients.js';
+import { tmpFile } from '../support/media.js';
+import { mediaPlaylist } from '../support/hls-http.js';
+import { sleep, type Proc } from '../support/proc.js';
+import { clusterNode, spawnNode, until } from './support.js';
+
+/**
+ * Issue 21, `--edge-hls proxy`: the owner of a stream dies (kill -9) and its publisher reconnects to B, a node that
+ * never pulled the stream (no viewer used it; --no-edge-hls-package-pulls), so B's packager starts there and then.
+ * It continues the playlist the cluster last saw (the owner's position, kept in Redis): viewers of C, an edge
+ * proxying the owner's HLS, see the media sequence go on upward after an EXT-X-DISCONTINUITY, with a consistent
+ * discontinuity sequence and new names; hls.js on C keeps playing.
+ */
+const HLS = { 'hls-segment-ms': 1000, 'hls-part-ms': 250 };
+
+let pg: { url: string; stop(): Promise<void> };
+let redis: TestRedis;
+let db: string;
+const spawned: Awaited<ReturnType<typeof spawnNode>>[] = [];
+let b: TestServer;
+let b2: TestServer;
+let c: TestServer;
+let browser: HlsBrowser | undefined;
+const publishers: Proc[] = [];
+
+before(async () => {
+  [pg, redis] = await Promise.all([startTestPostgres(), startTestRedis()]);
+  db = await freshPostgresDatabase(pg.url);
+  b = await clusterNode('move-b', db, redis.url, { ...HLS, 'edge-hls-package-pulls': 'false' });
+  b2 = await clusterNode('move-b2', db, redis.url, { ...HLS, 'edge-start-timeout-ms': 8000 }); // packages its pulls (the default)
+  c = await clusterNode('move-c', db, redis.url, HLS);
+  browser = await launchHlsBrowser();
+});
+after(async () => {
+  await browser?.close();
+  for (const p of publishers) await p.kill('SIGKILL').catch(() => {});
+  for (const a of spawned) await a.proc.kill('SIGKILL').catch(() => {});
+  await Promise.all([b?.close(), b2?.close(), c?.close()]);
+  await redis?.stop();
+  await pg?.stop();
+});
+
+/** One listed segment as a player numbers it: MSN, discontinuity number (RFC 8216 §6.2.2), URI, date. */
+interface Seen {
+  readonly msn: number;
+  readonly cc: number;
+  readonly uri: string;
+  readonly discontinuity: boolean;
+  readonly gap: boolean;
+  readonly pdt: number;
+  readonly duration: number;
+}
+
+function listed(p: MediaPlaylist): Seen[] {
+  let cc = p.discontinuitySequence ?? 0;
+  return p.segments.map((s, i) => {
+    if (s.discontinuity) cc++;
+    return {
+      msn: p.mediaSequence + i, cc, uri: s.uri, discontinuity: s.discontinuity === true, gap: s.gap === true,
+      pdt: s.programDateTime ?? NaN, duration: s.duration,
+    };
+  });
+}
+
+/** Every segment C's playlists listed, by MSN; a segment listed again must be the same one (URI, discontinuity number). */
+function remember(seen: Map<number, Seen>, p: MediaPlaylist): void {
+  for (const s of listed(p)) {
+    const before = seen.get(s.msn);
+    assert.ok(!before || (before.uri === s.uri && before.cc === s.cc), `segment ${s.msn} was ${JSON.stringify(before)}, now ${JSON.stringify(s)}`);
+    seen.set(s.msn, s);
+  }
+}
+
+/** The packager instance a segment URI names (`seg-<instance>-<msn>.m4s`). */
+function instanceOf(uri: string): string {
+  return /seg-([a-z0-9]+)-/.exec(uri)?.[1] ?? uri;
+}
+
+function noFatal(s: PlayerState): void {
+  assert.deepEqual(s.fatal, [], `fatal hls.js errors: ${s.fatal.join(', ')}`);
+}
+
+/**
+ * Publish `name` to a new node A, play it with hls.js through the edge C, kill -9 A, republish to `b`: C's playlist
+ * must go on. `beforeKill` runs while A lives (the pull case starts its viewer on B there); `checkB` after A's lease expired.
+ */
+async function ownerMoves(name: string, b: TestServer, beforeKill: (aUrl: string) => Promise<void>, checkB: () => Promise<void>): Promise<void> {
+  const a = { ...(await spawnNode(`${name}-a`, db, redis.url, HLS)), nodeId: `${name}-a` };
+  spawned.push(a);
+  publishers.push(await ffmpegPublish(a.rtmpUrl(name)));
+  const publisher = publishers.at(-1)!;
+  await until(async () => (await c.cluster.coordinator.locate(`live/${name}`))?.nodeId === a.nodeId, 'C to locate the stream on A');
+  const seen = new Map<number, Seen>();
+  let lastMediaSequence = 0;
+  const poll = async (): Promise<MediaPlaylist> => {
+    const p = await mediaPlaylist(c, name);
+    assert.ok(p.mediaSequence >= lastMediaSequence, `media sequence went back: ${lastMediaSequence} -> ${p.mediaSequence}`);
+    lastMediaSequence = p.mediaSequence;
+    remember(seen, p);
+    return p;
+  };
+  // (A stream that just started may answer 503 until its first segments: asked again.)
+  await until(async () => ((await mediaPlaylist(c, name).catch(() => undefined))?.segments.length ?? 0) >= 4, 'C to list A\'s segments', 20_000);
+  await poll();
+  const page = await browser!.open(c.httpUrl(`/hls/${name}/index.m3u8`), true);
+  const playing = await until(async () => {
+    const s = await browser!.state(page);
+    noFatal(s);
+    await poll();
+    return s.currentTime > 2;
+  }, 'hls.js on C to play', 30_000).then(() => browser!.state(page));
+  await beforeKill(a.rtmpUrl(name));
+  const fromA = await poll();
+  const lastOfA = listed(fromA).at(-1)!;
+  const instanceOfA = instanceOf(lastOfA.uri);
+
+  // The owner dies without a word; the encoder reconnects to B once A's lease expired (refused before).
+  await a.proc.kill('SIGKILL');
+  await publisher.kill('SIGKILL');
+  await until(async () => (await c.cluster.coordinator.locate(`live/${name}`)) === undefined, 'A\'s lease to expire');
+  await checkB();
+  // An encoder takes a while to reconnect: meanwhile the stream has no owner, and C holds players' requests for the
+  // next one (bounded; then 503, retry), not answering that the stream is over (hls.js does not retry a 404 playlist).
+  // (After C's cached copy of A's last playlist, kept up to 1 s, is gone.)
+  await sleep(1100);
+  const between = fetch(c.httpUrl(`/hls/${name}/src/media.m3u8`));
+  await sleep(1500);
+  let again: Proc | undefined;
+  await until(async () => {
+    if (b.hub.stream(`live/${name}`)?.publisher?.info.protocol === 'rtmp') return true;
+    if (!again || again.child.exitCode !== null) {
+      again = await ffmpegPublish(b.rtmpUrl(name));
+      publishers.push(again);
+    }
+    return false;
+  }, 'the republish to land on B', 30_000);
+  const held = await between;
+  assert.equal(held.status, 200, 'the request held on C while the stream had no owner is answered by the new one');
+  const heldText = await held.text();
+  assert.ok(listed(parseMediaPlaylist(heldText)).every((s) => instanceOf(s.uri) !== instanceOfA), `from B, not A (${instanceOfA}): ${heldText}`);
+
+  // C proxies B now: B's first segment follows A's last ones.
+  let lastAnswer = '';
+  const fromB = await until(async () => {
+    const res = await fetch(c.httpUrl(`/hls/${name}/src/media.m3u8`));
+    lastAnswer = `${res.status} ${await res.text()}`;
+    if (res.status !== 200) return false;
+    return parseMediaPlaylist(lastAnswer.slice(4)).segments.filter((s) => !s.gap && instanceOf(s.uri) !== instanceOfA).length >= 2;
+  }, 'C\'s playlist to go on from B', 30_000).then(() => poll(), (err: Error) => {
+    throw new Error(`${err.message}; C's last answer: ${lastAnswer}; B's log: ${b.logs.filter((l) => l.includes(name)).slice(-15).join('\n')}`);
+  });
+  const segmentsOfB = listed(fromB);
+  const firstOfB = segmentsOfB.find((s) => s.discontinuity)!;
+  assert.ok(firstOfB, `a DISCONTINUITY in ${JSON.stringify(segmentsOfB)}`);
+  // New names: B's packager instance is not A's (players and caches may still hold A's URIs).
+  for (const s of segmentsOfB) assert.notEqual(instanceOf(s.uri), instanceOfA, `${s.uri} is named like A's ${lastOfA.uri}`);
+  const lastSeenOfA = Math.max(...[...seen.values()].filter((s) => instanceOf(s.uri) === instanceOfA).map((s) => s.msn));
+  const endOfA = seen.get(lastSeenOfA)!;
+  // MSNs go on from where A stood (its last complete segment, a few past the last one C listed), no restart at 1.
+  const firstListed = segmentsOfB[0]!;
+  assert.ok(firstListed.msn > lastSeenOfA && firstListed.msn <= lastSeenOfA + 3, `B's first MSN ${firstListed.msn} after A's last ${lastSeenOfA}`);
+  // A's absence is written as EXT-X-GAP segments (as after a reconnect to one server), then B's media after an
+  // EXT-X-DISCONTINUITY, one more than A's last segment had: a consistent discontinuity sequence across owners.
+  const gaps = segmentsOfB.slice(0, segmentsOfB.indexOf(firstOfB));
+  assert.ok(gaps.length >= 1 && gaps.every((s) => s.gap && s.cc === endOfA.cc), `gaps before B's media: ${JSON.stringify(segmentsOfB)}`);
+  assert.equal(firstOfB.cc, endOfA.cc + 1, `discontinuity numbers: A's last ${JSON.stringify(endOfA)}, B's first ${JSON.stringify(firstOfB)}`);
+  // Dates go on: B's playlist starts where A's last segment ended (when C listed that one) and never goes back.
+  if (firstListed.msn === lastSeenOfA + 1) assert.ok(Math.abs(firstListed.pdt - (endOfA.pdt + endOfA.duration * 1000)) < 2, 'B\'s first date is A\'s last end');
+  for (let i = 1; i < segmentsOfB.length; i++) {
+    const [prev, cur] = [segmentsOfB[i - 1]!, segmentsOfB[i]!];
+    assert.ok(Math.abs(cur.pdt - (prev.pdt + prev.duration * 1000)) < 2, `dates of ${prev.msn} and ${cur.msn}: ${JSON.stringify(segmentsOfB)}`);
+  }
+
+  // And C keeps going upward; hls.js plays on past the move.
+  const movedAt = await browser!.state(page);
+  let last = movedAt;
+  await until(async () => {
+    const s = (last = await browser!.state(page));
+    noFatal(s);
+    await poll();
+    return s.currentTime >= movedAt.currentTime + 4;
+  }, 'hls.js on C to play on after the move', 30_000).catch((err: Error) => {
+    throw new Error(`${err.message}: from ${movedAt.currentTime} s, now ${JSON.stringify(last)}`);
+  });
+  assert.ok((await browser!.state(page)).currentTime > playing.currentTime + 4);
+  await page.close();
+}
+
+test('kill -9 of the owner, the publisher reconnects to a node that never pulled: C\'s playlist goes on (MSN up, DISCONTINUITY, new names)', async () => {
+  await ownerMoves('move', b, async () => {}, async () => {
+    assert.equal(b.hub.stream('live/move'), undefined, 'B never had the stream (no pull, no packager)');
+  });
+});
+
+test('the same onto a node whose RTMP viewer made it pull and package the stream: the owner\'s playlist goes on, not the pull\'s', async () => {
+  let viewer: Proc | undefined;
+  await ownerMoves('pulled', b2, async () => {
+    // An RTMP viewer on B2: B2 pulls the stream from A and (by default) packages the pull, with its own numbering.
+    viewer = ffmpegRecord(b2.rtmpUrl('pulled'), tmpFile('pulled.flv'), 60);
+    await until(() => b2.hub.stream('live/pulled')?.publisher?.info.protocol === 'edge', 'B2 to pull the stream');
+    await sleep(2000); // a few of its own segments
+  }, async () => {
+    assert.ok(b2.hub.stream('live/pulled'), 'B2 still has the stream (its packager in the reconnect window)');
+  });
+  await viewer?.kill('SIGKILL');
+});
