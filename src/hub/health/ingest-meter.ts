@@ -70,6 +70,8 @@ export class IngestMeter {
       this.stallOpen = false;
       this.clockReading = now;
       this.clockDts = dts;
+      // Every frame takes the last reading (the first frame takes one), so the newest frame's arrival is it.
+      this.lastArrival = now;
     }
     const arrival = this.clockReading;
     if (video) {
@@ -79,7 +81,6 @@ export class IngestMeter {
       if (this.audioTrack === undefined) this.describeFirstAudio(p);
       this.audio.record(dts, bytes, true, arrival);
     }
-    this.lastArrival = arrival;
     if (dts >= this.newestDts) {
       this.newestDts = dts;
       this.newestArrival = arrival;
