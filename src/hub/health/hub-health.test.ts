@@ -4,8 +4,6 @@ import { pino } from 'pino';
 import { StreamHub, type StreamHubOptions } from '../stream-hub.js';
 import { RecordingSink, packet } from '../testing/hub-fixtures.js';
 import { TEST_THRESHOLDS } from './testing/health-harness.js';
-import { TurnClock, turnClocks } from './turn-clock.js';
-import { setImmediate } from 'node:timers/promises';
 
 const log = pino({ level: 'silent' });
 const opts = (o: Partial<StreamHubOptions> = {}): StreamHubOptions => ({
@@ -56,26 +54,4 @@ test('subscriber totals per protocol keep what departed subscribers were deliver
   slowSub.close('gone');
   t = stream.subscriberTotalsByProtocol();
   assert.deepEqual(t.get('flv'), { subscribers: 0, bytesDelivered: 100, packetsDropped: 2 });
-});
-
-test('the streams of one hub share an arrival reading per event-loop turn for their marked reads', async () => {
-  let reads = 0;
-  let now = 5000;
-  const hub = new StreamHub(opts({ health: TEST_THRESHOLDS, healthClocks: turnClocks(new TurnClock(() => (reads++, now))) }), log);
-  const pubs = ['live/a', 'live/b', 'live/c'].map((path, i) => hub.publish(path, { ...info, streamId: `str_${i}` }));
-  reads = 0;
-  // one turn: a read of each publisher, their messages handled as they are parsed
-  for (const pub of pubs) {
-    pub.received();
-    pub.push(packet('video', 0, { keyframe: true }));
-    pub.push(packet('audio', 20));
-  }
-  assert.equal(reads, 1);
-  await setImmediate();
-  now = 5100;
-  for (const pub of pubs) {
-    pub.received();
-    pub.push(packet('video', 100));
-  }
-  assert.equal(reads, 2);
 });
