@@ -8,9 +8,7 @@
  * timestamps carried on) in reads of `--read-ms` of media (LL-HLS holds a publisher's socket ~100 ms; merged reads
  * up to 200 ms), the streams' reads interleaved; each read is marked (`received`, as the RTMP bridge does) and its
  * messages handed over as the hub does (`frame` with the fields the hub already read, `record` for configs). The
- * arrival clock is the server's (a TurnClock on performance.now, so clock readings cost what they cost in the
- * server; a run is one synchronous turn, so a reading serves TURN_CLOCK_MAX_SHARES reads, as in a server's turn of
- * that many reads or more: with merged reads a turn holds about one read per stream); media
+ * arrival clock is the server's (performance.now), so clock readings cost what they cost in the server; media
  * runs faster than real time (a third variant has a clock that costs nothing: the difference is the clock's). A baseline loop walks the same packets reading the same fields and calls nothing:
  * health's cost is the difference, per message (the median over `--runs` alternating runs). Also printed: arrival
  * clock readings per 1000 messages (counted in a separate pass, so counting costs nothing above), and heap bytes
@@ -21,7 +19,7 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { MediaPacket } from '../src/core/media-packet.js';
 import { FlvReader, parseAudioTagBody, parseVideoTagBody } from '../src/formats/flv/index.js';
-import { StreamHealth, TurnClock, performanceMs, turnClocks, type ClockSource, type HealthThresholds } from '../src/hub/health/index.js';
+import { StreamHealth, performanceClocks, type ClockSource, type HealthThresholds } from '../src/hub/health/index.js';
 import type { Publisher } from '../src/hub/publisher.js';
 import { median, numberArg } from './lib/children.js';
 import { referenceClip } from './lib/clip.js';
@@ -115,25 +113,24 @@ export function healthFrame(opts: { streams: number; seconds: number; readMs: nu
   const bounds = reads(packets, opts.readMs);
   const messages = packets.length * opts.streams;
   let clockReads = 0;
-  const counting = turnClocks(new TurnClock(() => (clockReads++, performanceMs())));
+  const counting: ClockSource = () => {
+    const c = performanceClocks();
+    return () => (clockReads++, c());
+  };
   run(packets, bounds, opts.streams, counting);
   const added: number[] = [];
   const addedFree: number[] = [];
   const base: number[] = [];
   let ticks = 0;
-  const free: ClockSource = () => {
-    const elapsed = (): number => (ticks = (ticks + 1) & 0xffffff) >> 4;
-    return { elapsed, elapsedThisTurn: elapsed };
-  };
-  const server = (): ClockSource => turnClocks(new TurnClock());
+  const free: ClockSource = () => () => (ticks = (ticks + 1) & 0xffffff) >> 4;
   const heapWith: number[] = [];
   const heapWithout: number[] = [];
   for (let i = 0; i < opts.runs + 2; i++) {
     // Alternating which goes first; the first two pairs warm up (optimized code, as in a running server).
     const first = i & 1;
-    const x = first ? run(packets, bounds, opts.streams, undefined) : run(packets, bounds, opts.streams, server());
+    const x = first ? run(packets, bounds, opts.streams, undefined) : run(packets, bounds, opts.streams, performanceClocks);
     const xHeap = lastHeapBytes;
-    const y = first ? run(packets, bounds, opts.streams, server()) : run(packets, bounds, opts.streams, undefined);
+    const y = first ? run(packets, bounds, opts.streams, performanceClocks) : run(packets, bounds, opts.streams, undefined);
     const [withHealth, without] = first ? [y, x] : [x, y];
     const [hw, ho] = first ? [lastHeapBytes, xHeap] : [xHeap, lastHeapBytes];
     if (i >= 2 && hw >= 0) heapWith.push(hw);

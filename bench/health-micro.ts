@@ -77,8 +77,7 @@ const DROP_SINK: SubscriberSink = {
 function setup(streams: number, clock: { now: number; wall: number }) {
   const clocks: ClockSource = () => {
     const start = clock.now;
-    const elapsed = (): number => clock.now - start;
-    return { elapsed, elapsedThisTurn: elapsed };
+    return () => clock.now - start;
   };
   const log = pino({ level: 'silent' });
   const options = { gop: { maxBytes: 16 << 20, maxMs: 10_000 }, subscriber: { budgetBytes: 4 << 20, slowTimeoutMs: 30_000 }, takeover: 'takeover' as const };

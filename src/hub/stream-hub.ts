@@ -2,7 +2,7 @@ import { OnAirError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { TypedEmitter } from '../core/typed-emitter.js';
 import type { GopCacheLimits } from './gop-cache.js';
-import { turnClocks, type ClockSource, type HealthThresholds } from './health/index.js';
+import { performanceClocks, type ClockSource, type HealthThresholds } from './health/index.js';
 import { HubStream } from './hub-stream.js';
 import type { Publisher } from './publisher.js';
 import type { Subscription, SubscriptionOptions } from './subscription.js';
@@ -15,7 +15,7 @@ export interface StreamHubOptions {
   takeover: 'takeover' | 'reject';
   /** Ingest health thresholds; absent = no health measurement (nothing added to the per-packet path). */
   health?: HealthThresholds;
-  /** The arrival clocks of health (default: performance.now(), read once per event-loop turn for all publishers' reads); a simulated one lets tests and benches replay media faster than real time. */
+  /** The arrival clock of health (default performance.now()); a simulated one lets tests and benches replay media faster than real time. */
   healthClocks?: ClockSource;
 }
 
@@ -37,7 +37,7 @@ export class StreamHub {
     private readonly log: Logger,
   ) {
     this.events = new TypedEmitter<HubEvents>((err, event) => log.error({ err, event }, 'hub event listener threw'));
-    this.health = options.health ? { thresholds: options.health, clocks: options.healthClocks ?? turnClocks() } : undefined;
+    this.health = options.health ? { thresholds: options.health, clocks: options.healthClocks ?? performanceClocks } : undefined;
   }
 
   /**

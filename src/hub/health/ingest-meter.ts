@@ -2,7 +2,6 @@ import type { MediaPacket, StreamMetadata } from '../../core/media-packet.js';
 import { describeConfig } from '../../codecs/codec-info.js';
 import { ARRIVAL_CLOCK_STEP_MS, DRIFT_SETTLE_MS, TICK_RING_SIZE } from './limits.js';
 import { TrackMeter } from './track-meter.js';
-import type { ArrivalClock } from './turn-clock.js';
 import { bareTrack, describeTrack, type TrackDescription } from './track-description.js';
 
 /**
@@ -39,13 +38,11 @@ export class IngestMeter {
   /** span()'s answer, reused: read once per evaluation, right after the call. */
   private readonly spanOut = { wallMs: 0, mediaMs: 0 };
 
-  /** @param clock the publish's arrival clock (made at its start). @param stallMs a silence over this is a stall. */
-  constructor(private readonly clock: ArrivalClock, private readonly stallMs: number) {}
-
-  /** A fresh arrival-clock reading: ms since the publish started. */
-  elapsed(): number {
-    return this.clock.elapsed();
-  }
+  /**
+   * @param elapsed whole ms since the publish started (an ElapsedClock made at its start); millisecond precision is
+   * plenty, the finest threshold measured against it is 50 ms. @param stallMs a silence over this is a stall.
+   */
+  constructor(readonly elapsed: () => number, private readonly stallMs: number) {}
 
   record(p: MediaPacket): void {
     const role = p.role;
@@ -59,11 +56,9 @@ export class IngestMeter {
    */
   frame(p: MediaPacket, video: boolean, dts: number, bytes: number, keyframe: boolean): void {
     // One clock reading serves the messages within ARRIVAL_CLOCK_STEP_MS of media of it (see limits.ts), and, where
-    // the bridge marks its reads (`received`), every later message of the same read; a marked read takes the
-    // reading of its event-loop turn, shared with the other reads of that turn (TurnClock).
-    const newRead = this.readsMarked && this.clockRead !== this.reads;
-    if ((newRead || !this.readsMarked) && Math.abs(dts - this.clockDts) >= ARRIVAL_CLOCK_STEP_MS) {
-      const now = newRead ? this.clock.elapsedThisTurn() : this.clock.elapsed();
+    // the bridge marks its reads (`received`), every later message of the same read.
+    if ((this.clockRead !== this.reads || !this.readsMarked) && Math.abs(dts - this.clockDts) >= ARRIVAL_CLOCK_STEP_MS) {
+      const now = this.elapsed();
       this.clockRead = this.reads;
       // Only a fresh reading says anything about silence: a stall that `tick` already counted is not counted again.
       if (now - this.lastArrival > this.stallMs && !this.stallOpen) this.stalls++;

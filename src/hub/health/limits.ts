@@ -35,14 +35,6 @@ export const LATE_FRAME_MS = 500;
  */
 export const ARRIVAL_CLOCK_STEP_MS = 50;
 
-/**
- * Reads (of any publisher) that one arrival-clock reading serves within an event-loop turn (TurnClock). A CPU-bound
- * server handles a publisher's full 64 KiB read in ~0.1-0.2 ms, so 16 of them keep a reading within a few ms of
- * the read it stamps, two orders under the finest threshold judged against it (late frames, 500 ms); with merged
- * reads a turn holds one read per live publisher, so up to 16 streams share one reading per turn.
- */
-export const TURN_CLOCK_MAX_SHARES = 16;
-
 /** A step inside one track's timestamps over this is a gap: media is missing (1 fps screen capture steps 1 s). */
 export const MEDIA_GAP_MS = 2_000;
 

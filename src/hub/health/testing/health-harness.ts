@@ -37,12 +37,10 @@ export class HealthHarness {
   constructor(thresholds: HealthThresholds = TEST_THRESHOLDS, private readonly options: { marksReads?: boolean } = {}) {
     this.health = new StreamHealth(thresholds, () => {
       const start = this.now;
-      // No turns here: every reading, shared or not, is one the harness counts.
-      const elapsed = (): number => {
+      return () => {
         this.clockReads++;
         return this.now - start;
       };
-      return { elapsed, elapsedThisTurn: elapsed };
     });
     this.health.start(this.pub);
   }
