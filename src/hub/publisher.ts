@@ -59,6 +59,7 @@ export class Publisher {
   /**
    * Optional, for bridges that read their input in chunks: the messages pushed from now until the next call came in
    * one read (they arrived together). Ingest health then reads the arrival clock once per read, not per message.
+   * Reads that follow a full read at once (the input had more waiting than one read takes) may count as that read.
    */
   received(): void {
     if (!this.closed) this.stream.received(this);

@@ -2,6 +2,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { performance } from 'node:perf_hooks';
 import type { SubscriberSink } from '../../src/hub/index.js';
+import { MessageType } from '../../src/protocols/rtmp/index.js';
 import { RtmpClient } from '../../src/servers/rtmp/rtmp-client.js';
 import { startTestServer, type TestServer } from '../../support/onair.js';
 import { ffmpegPublish } from '../support/clients.js';
@@ -84,5 +85,31 @@ test('--merged-read-max-ms 0 reads every arrival at once, HLS or not', async () 
   } finally {
     await pub.kill();
     await off.close();
+  }
+});
+
+test('reads that continue a full read of the socket count as that read: ingest health takes one arrival reading for them', async () => {
+  const client = await RtmpClient.connect(server.rtmpUrl('burst'));
+  try {
+    const streamId = await client.publish();
+    const stream = await waitFor('published', () => server.hub.stream('live/burst')?.publisher && server.hub.stream('live/burst'));
+    const pub = stream.publisher!;
+    let marked = 0;
+    const received = pub.received.bind(pub);
+    pub.received = () => {
+      marked++;
+      received();
+    };
+    client.session.sendMedia(streamId, MessageType.AUDIO, 0, Buffer.from([0xaf, 0x00, 0x11, 0x90]));
+    // 1 MiB of AAC frames written in one synchronous run: the server (same process) reads none of it before the run
+    // ends, so it waits in the server's receive queue together and is read in full 64 KiB reads, one after the other.
+    const frames = 1024;
+    const body = Buffer.concat([Buffer.from([0xaf, 0x01]), Buffer.alloc(1022)]);
+    for (let i = 0; i < frames; i++) client.session.sendMedia(streamId, MessageType.AUDIO, Math.round((i * 1024 * 1000) / 48_000), body);
+    await waitFor('every frame in the hub', () => stream.stats.audioFrames >= frames);
+    // 1 MiB takes at least 16 reads of 64 KiB; marked as one read each, it would be marked 16 times or more
+    assert.ok(marked >= 1 && marked < 16, `${marked} reads marked for 1 MiB`);
+  } finally {
+    client.destroy();
   }
 });

@@ -1,6 +1,6 @@
 import type { MediaPacket, StreamMetadata } from '../../core/media-packet.js';
 import { describeConfig } from '../../codecs/codec-info.js';
-import { ARRIVAL_CLOCK_STEP_MS, DRIFT_SETTLE_MS, TICK_RING_SIZE } from './limits.js';
+import { ARRIVAL_CLOCK_STEP_MS, DRIFT_SETTLE_MS, MARKED_READ_MEDIA_MS, TICK_RING_SIZE } from './limits.js';
 import { TrackMeter } from './track-meter.js';
 import { bareTrack, describeTrack, type TrackDescription } from './track-description.js';
 
@@ -56,8 +56,9 @@ export class IngestMeter {
    */
   frame(p: MediaPacket, video: boolean, dts: number, bytes: number, keyframe: boolean): void {
     // One clock reading serves the messages within ARRIVAL_CLOCK_STEP_MS of media of it (see limits.ts), and, where
-    // the bridge marks its reads (`received`), every later message of the same read.
-    if ((this.clockRead !== this.reads || !this.readsMarked) && Math.abs(dts - this.clockDts) >= ARRIVAL_CLOCK_STEP_MS) {
+    // the bridge marks its reads (`received`), every later message of the same read within MARKED_READ_MEDIA_MS.
+    const step = Math.abs(dts - this.clockDts);
+    if ((this.clockRead !== this.reads || !this.readsMarked || step >= MARKED_READ_MEDIA_MS) && step >= ARRIVAL_CLOCK_STEP_MS) {
       const now = this.elapsed();
       this.clockRead = this.reads;
       // Only a fresh reading says anything about silence: a stall that `tick` already counted is not counted again.
@@ -65,6 +66,8 @@ export class IngestMeter {
       this.stallOpen = false;
       this.clockReading = now;
       this.clockDts = dts;
+      // Every frame takes the last reading (the first frame takes one), so the newest frame's arrival is it.
+      this.lastArrival = now;
     }
     const arrival = this.clockReading;
     if (video) {
@@ -74,7 +77,6 @@ export class IngestMeter {
       if (this.audioTrack === undefined) this.describeFirstAudio(p);
       this.audio.record(dts, bytes, true, arrival);
     }
-    this.lastArrival = arrival;
     if (dts >= this.newestDts) {
       this.newestDts = dts;
       this.newestArrival = arrival;
@@ -84,8 +86,9 @@ export class IngestMeter {
   /**
    * The bridge is about to push the messages of one read of its input. They are handled in one synchronous run, so
    * they all arrive at the same moment (to within the time that run takes): the first that needs a clock reading
-   * takes one, the rest share it. A merged read of 200 ms of media then costs one reading instead of four. This
-   * is the moment each message reached the server, as before; rates still come from media time.
+   * takes one, the rest share it (within MARKED_READ_MEDIA_MS of media). A merged read of 200 ms of media then costs
+   * one reading instead of four. This is the moment each message reached the server, as before; rates still come
+   * from media time.
    */
   received(): void {
     this.reads++;

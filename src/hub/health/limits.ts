@@ -35,6 +35,14 @@ export const LATE_FRAME_MS = 500;
  */
 export const ARRIVAL_CLOCK_STEP_MS = 50;
 
+/**
+ * The messages of one marked read (Publisher.received: a socket read, with the reads that continue a full one at
+ * once) share one arrival reading while they stay within this much media of it. A long burst (a GOP replayed at
+ * publish, a backlog after a network hiccup, or a continued read that in fact waited: a full read may have emptied
+ * the socket exactly) still gets a reading per second of media, so no stamp is older than that much media.
+ */
+export const MARKED_READ_MEDIA_MS = 1_000;
+
 /** A step inside one track's timestamps over this is a gap: media is missing (1 fps screen capture steps 1 s). */
 export const MEDIA_GAP_MS = 2_000;
 

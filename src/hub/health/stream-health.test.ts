@@ -60,6 +60,16 @@ test('merged reads marked by the bridge: one clock reading per read, the same fi
   assert.ok(unmarked.clockReads > 3 * 75, `unmarked clock reads ${unmarked.clockReads}`);
 });
 
+test('one marked read holding seconds of media (a burst, or reads continuing a full one) takes a reading per second of media', () => {
+  const burst = (durationMs: number): Arrival[] => [...av({ fps: 30, gop: 60, bytes: 1000, durationMs })]
+    .sort((a, b) => a.dts - b.dts)
+    .map((p) => ({ p, at: 500 }));
+  // 3 s of media in one read: readings at media 0, 1 s and 2 s, plus the evaluation at 1 s
+  assert.equal(new HealthHarness(TEST_THRESHOLDS, { marksReads: true }).play(burst(3000), 1000).clockReads, 3 + 1);
+  // under a second of media in one read: one reading
+  assert.equal(new HealthHarness(TEST_THRESHOLDS, { marksReads: true }).play(burst(900), 1000).clockReads, 1 + 1);
+});
+
 test('reads marked by the bridge: a stall between two reads is counted as before; one message per read reads as before', () => {
   const packets = av({ fps: 25, gop: 25, bytes: 800, durationMs: 16_000 });
   const arrivals = arrive(packets).map((a): Arrival => (a.at >= 6000 && a.at < 11_000 ? { ...a, at: 11_000 } : a));

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { TrackMeter, TrackWindows } from './track-meter.js';
-import { LONG_WINDOW_S, SHORT_WINDOW_S } from './limits.js';
+import { LONG_WINDOW_S, MEDIA_RING_SECONDS, SHORT_WINDOW_S } from './limits.js';
 
 interface Frame { readonly dts: number; readonly bytes: number; readonly keyframe: boolean }
 
@@ -135,4 +135,26 @@ test('measure overwrites every field: a reading after a long gap leaves nothing 
   meter.record(200_000, 1000, false, 200_000); // 170 s later: every window is empty seconds
   meter.measure(w);
   assert.deepEqual({ ...w }, { ...new TrackWindows(), oneSeconds: 1, shortSeconds: 10, longSeconds: 60 });
+});
+
+test('ring slots wrap: a second MEDIA_RING_SECONDS after another takes its slot and only its own frames count', () => {
+  const meter = new TrackMeter(true);
+  // one 1000-byte frame a second for seconds 0..63, then seconds 64..70 at 10 bytes: seconds 0..6 are overwritten
+  for (let s = 0; s < MEDIA_RING_SECONDS; s++) meter.record(s * 1000 + 500, 1000, s % 2 === 0, s);
+  for (let s = MEDIA_RING_SECONDS; s <= MEDIA_RING_SECONDS + 6; s++) meter.record(s * 1000 + 500, 10, false, s);
+  const w = new TrackWindows();
+  meter.measure(w);
+  // the 10 s window ending before second 70 holds 60..69: 60..63 at 1000 bytes, 64..69 at 10
+  assert.equal(w.shortBytes, 4 * 1000 + 6 * 10);
+  assert.equal(w.oneBytes, 10);
+  // 60 s: 10..69
+  assert.equal(w.longBytes, 54 * 1000 + 6 * 10);
+  // a step back to second 2, whose slot now holds 66: second 2 takes the slot afresh (its 7 bytes are not added to
+  // 66's sums, and 66's are not counted for 2); 66 is gone from the windows, as the ring documents
+  meter.record(2 * 1000 + 100, 7, false, 71);
+  meter.record((MEDIA_RING_SECONDS + 7) * 1000 + 100, 10, false, 72);
+  meter.measure(w);
+  assert.equal(w.oneBytes, 10);
+  // 61..70: 61..63 at 1000, 64..70 at 10 but 66
+  assert.equal(w.shortBytes, 3 * 1000 + 6 * 10);
 });

@@ -7,6 +7,19 @@ const SLOT_MASK = MEDIA_RING_SECONDS - 1;
  * the ring, which holds MEDIA_RING_SECONDS and the windows need LONG_WINDOW_S + 1 of them.
  */
 const MAX_STEP_S = MEDIA_RING_SECONDS - LONG_WINDOW_S - 1;
+/** A ring slot's numbers: SLOT_FIELDS of them, at these offsets. */
+const SLOT_FIELDS = 4;
+const SECOND = 0;
+const BYTES = 1;
+const FRAMES = 2;
+const KEY_MAX = 3;
+
+function emptyRing(): Float64Array {
+  const ring = new Float64Array(MEDIA_RING_SECONDS * SLOT_FIELDS);
+  for (let slot = 0; slot < MEDIA_RING_SECONDS; slot++) ring[slot * SLOT_FIELDS + SECOND] = NaN;
+  return ring;
+}
+
 /** Evaluations the arrival alignment (earliest arrival relative to media time) is taken over: about 10 s. */
 const ALIGNMENT_TICKS = 10;
 
@@ -37,10 +50,12 @@ export class TrackWindows {
  * and allocates nothing; readings are taken once per evaluation.
  */
 export class TrackMeter {
-  private readonly slotSecond = new Float64Array(MEDIA_RING_SECONDS).fill(NaN);
-  private readonly slotBytes = new Float64Array(MEDIA_RING_SECONDS);
-  private readonly slotFrames = new Float64Array(MEDIA_RING_SECONDS);
-  private readonly slotKeyMax = new Float64Array(MEDIA_RING_SECONDS);
+  /**
+   * The ring, one slot of SLOT_FIELDS numbers per media second (its second, NaN: never filled; bytes; frames; the
+   * largest keyframe interval ending in it), slots side by side: entering a second and reading one touches one
+   * 32-byte run of one array, not one place in each of four (each its own cache line, cold in a busy server).
+   */
+  private readonly ring = emptyRing();
   private readonly minOffsets = new Float64Array(ALIGNMENT_TICKS).fill(Infinity);
   private minOffsetIndex = 0;
   private tickMinOffset = Infinity;
@@ -121,14 +136,14 @@ export class TrackMeter {
     if (second < this.lowestEntered) this.lowestEntered = second;
     if (second > this.highestEntered) this.highestEntered = second;
     const slot = second & SLOT_MASK;
-    if (this.slotSecond[slot] !== second) {
-      this.slotSecond[slot] = second;
+    if (this.ring[slot * SLOT_FIELDS + SECOND] !== second) {
+      this.ring[slot * SLOT_FIELDS + SECOND] = second;
       this.curBytes = this.curFrames = this.curKeyMax = 0;
     } else {
       // back to a second already filled (a timestamp stepping back): go on from its sums
-      this.curBytes = this.slotBytes[slot]!;
-      this.curFrames = this.slotFrames[slot]!;
-      this.curKeyMax = this.slotKeyMax[slot]!;
+      this.curBytes = this.ring[slot * SLOT_FIELDS + BYTES]!;
+      this.curFrames = this.ring[slot * SLOT_FIELDS + FRAMES]!;
+      this.curKeyMax = this.ring[slot * SLOT_FIELDS + KEY_MAX]!;
     }
     this.slot = slot;
     this.secondStart = second * 1000;
@@ -139,9 +154,9 @@ export class TrackMeter {
   private flush(): void {
     if (this.secondEnd === -Infinity) return;
     const slot = this.slot;
-    this.slotBytes[slot] = this.curBytes;
-    this.slotFrames[slot] = this.curFrames;
-    this.slotKeyMax[slot] = this.curKeyMax;
+    this.ring[slot * SLOT_FIELDS + BYTES] = this.curBytes;
+    this.ring[slot * SLOT_FIELDS + FRAMES] = this.curFrames;
+    this.ring[slot * SLOT_FIELDS + KEY_MAX] = this.curKeyMax;
   }
 
   /** Once per evaluation: closes this evaluation's alignment reading. */
@@ -184,9 +199,9 @@ export class TrackMeter {
     this.lowestEntered = Infinity;
     this.highestEntered = -Infinity;
     const one = (newest - 1) & SLOT_MASK;
-    if (this.slotSecond[one] === newest - 1 && newest - 1 >= first) {
-      w.oneBytes = this.slotBytes[one]!;
-      w.oneFrames = this.slotFrames[one]!;
+    if (this.ring[one * SLOT_FIELDS + SECOND] === newest - 1 && newest - 1 >= first) {
+      w.oneBytes = this.ring[one * SLOT_FIELDS + BYTES]!;
+      w.oneFrames = this.ring[one * SLOT_FIELDS + FRAMES]!;
     }
     w.oneSeconds = covered(newest, first, 1);
     w.shortSeconds = covered(newest, first, SHORT_WINDOW_S);
@@ -207,14 +222,14 @@ export class TrackMeter {
     for (let back = 0; back <= LONG_WINDOW_S; back++) {
       const s = newest - back;
       const slot = s & SLOT_MASK;
-      if (this.slotSecond[slot] === s) {
-        if (this.slotKeyMax[slot]! > keyMax) {
-          keyMax = this.slotKeyMax[slot]!;
+      if (this.ring[slot * SLOT_FIELDS + SECOND] === s) {
+        if (this.ring[slot * SLOT_FIELDS + KEY_MAX]! > keyMax) {
+          keyMax = this.ring[slot * SLOT_FIELDS + KEY_MAX]!;
           keyMaxSecond = s;
         }
         if (back > 0 && s >= first) {
-          bytes += this.slotBytes[slot]!;
-          frames += this.slotFrames[slot]!;
+          bytes += this.ring[slot * SLOT_FIELDS + BYTES]!;
+          frames += this.ring[slot * SLOT_FIELDS + FRAMES]!;
         }
       }
       if (back === SHORT_WINDOW_S) {
@@ -237,9 +252,9 @@ export class TrackMeter {
     const previous = this.readNewest;
     for (let s = previous; s < newest; s++) {
       const slot = s & SLOT_MASK;
-      if (this.slotSecond[slot] !== s || s < first) continue;
-      const bytes = this.slotBytes[slot]!;
-      const frames = this.slotFrames[slot]!;
+      if (this.ring[slot * SLOT_FIELDS + SECOND] !== s || s < first) continue;
+      const bytes = this.ring[slot * SLOT_FIELDS + BYTES]!;
+      const frames = this.ring[slot * SLOT_FIELDS + FRAMES]!;
       this.readLongBytes += bytes;
       this.readLongFrames += frames;
       this.readShortBytes += bytes;
@@ -247,15 +262,15 @@ export class TrackMeter {
     }
     for (let s = previous - LONG_WINDOW_S; s < newest - LONG_WINDOW_S; s++) {
       const slot = s & SLOT_MASK;
-      if (this.slotSecond[slot] !== s || s < first) continue;
-      this.readLongBytes -= this.slotBytes[slot]!;
-      this.readLongFrames -= this.slotFrames[slot]!;
+      if (this.ring[slot * SLOT_FIELDS + SECOND] !== s || s < first) continue;
+      this.readLongBytes -= this.ring[slot * SLOT_FIELDS + BYTES]!;
+      this.readLongFrames -= this.ring[slot * SLOT_FIELDS + FRAMES]!;
     }
     for (let s = previous - SHORT_WINDOW_S; s < newest - SHORT_WINDOW_S; s++) {
       const slot = s & SLOT_MASK;
-      if (this.slotSecond[slot] !== s || s < first) continue;
-      this.readShortBytes -= this.slotBytes[slot]!;
-      this.readShortFrames -= this.slotFrames[slot]!;
+      if (this.ring[slot * SLOT_FIELDS + SECOND] !== s || s < first) continue;
+      this.readShortBytes -= this.ring[slot * SLOT_FIELDS + BYTES]!;
+      this.readShortFrames -= this.ring[slot * SLOT_FIELDS + FRAMES]!;
     }
     // The keyframe maximum counts the second being filled too: the old newest may have grown since, so it is read
     // again with the ones after it. When the second the maximum ended in leaves the window, the maximum is read anew.
@@ -265,8 +280,8 @@ export class TrackMeter {
     }
     for (let s = previous; s <= newest; s++) {
       const slot = s & SLOT_MASK;
-      if (this.slotSecond[slot] === s && this.slotKeyMax[slot]! > this.readKeyMax) {
-        this.readKeyMax = this.slotKeyMax[slot]!;
+      if (this.ring[slot * SLOT_FIELDS + SECOND] === s && this.ring[slot * SLOT_FIELDS + KEY_MAX]! > this.readKeyMax) {
+        this.readKeyMax = this.ring[slot * SLOT_FIELDS + KEY_MAX]!;
         this.readKeyMaxSecond = s;
       }
     }
@@ -277,8 +292,8 @@ export class TrackMeter {
     let keyMaxSecond = NaN;
     for (let s = newest - LONG_WINDOW_S; s <= newest; s++) {
       const slot = s & SLOT_MASK;
-      if (this.slotSecond[slot] === s && this.slotKeyMax[slot]! >= keyMax && this.slotKeyMax[slot]! > 0) {
-        keyMax = this.slotKeyMax[slot]!;
+      if (this.ring[slot * SLOT_FIELDS + SECOND] === s && this.ring[slot * SLOT_FIELDS + KEY_MAX]! >= keyMax && this.ring[slot * SLOT_FIELDS + KEY_MAX]! > 0) {
+        keyMax = this.ring[slot * SLOT_FIELDS + KEY_MAX]!;
         keyMaxSecond = s;
       }
     }

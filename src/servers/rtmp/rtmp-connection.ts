@@ -102,10 +102,14 @@ export class RtmpConnection {
     return this.socket.remoteAddress ?? '';
   }
 
-  /** Bytes received on the socket (the owner reads it: 'data' events or a shared read buffer). */
-  receive(bytes: Buffer): void {
-    // One read: the messages it completes arrived together (ingest health reads its arrival clock once per read).
-    if (this.publishers.size > 0) for (const ingest of this.publishers.values()) ingest.publisher.received();
+  /**
+   * Bytes received on the socket (the owner reads it: 'data' events or a shared read buffer). `continued`: this read
+   * follows a full read of the same socket at once (the bytes were waiting together), so it continues that read.
+   */
+  receive(bytes: Buffer, continued = false): void {
+    // One read (with the reads that continue it): the messages it completes arrived together, so ingest health reads
+    // its arrival clock once for them (Publisher.received).
+    if (!continued && this.publishers.size > 0) for (const ingest of this.publishers.values()) ingest.publisher.received();
     try {
       this.session.push(bytes);
     } catch (err) {

@@ -108,9 +108,13 @@ export class RtmpServer {
     }
     // Reads start on a later event-loop turn, when `conn` exists. A publisher's drained socket may wait for
     // more input as long as its stream's consumers tolerate (merged reads, ReadPacer).
+    // A read that follows a full one (the socket not drained) continues it: libuv reads again at once while reads
+    // come back full, so those bytes were waiting together and arrived with the first (RtmpConnection.receive).
+    let continued = false;
     const adopted = plain
       ? this.readBuffer.adopt(accepted, plain, (b, drained): boolean => {
-        conn.receive(b);
+        conn.receive(b, continued);
+        continued = !drained;
         return drained ? this.pacer.afterDrainingRead(socket, conn.inputToleranceMs) : true;
       })
       : null;
