@@ -3,7 +3,7 @@
  * their edge, each part requested / answered / appended, the first frame, stalls, seeks) next to the moment the
  * server made each part available, and the glass-to-glass (PROGRAM-DATE-TIME) latency it ends at.
  *
- *   npx tsx bench/hls-latency-timeline.ts [--runs 3] [--seconds 10] [--port 43000] [--flags '<server flags>'] [--gop 2] [--events 1]
+ *   npx tsx bench/hls-latency-timeline.ts [--runs 3] [--seconds 10] [--port 43000] [--flags '<server flags>'] [--gop 2] [--events 1] [--shaka 0]
  *
  * hls.js with its defaults and lowLatencyMode, as in bench/hls-latency.ts; the timeline costs the page a listener
  * per event. Part availability comes from a second client in this process that follows the preload hint with
@@ -32,6 +32,8 @@ const RUNS = numberArg('runs', 3);
 const SECONDS = numberArg('seconds', 10);
 const PORT = numberArg('port', 43000);
 const GOP = numberArg('gop', 2);
+/** Also play the stream in Shaka Player (lowLatencyMode) on a second page during each run, for its stalls and gap jumps. */
+const SHAKA = numberArg('shaka', 0) !== 0;
 /** Print every event of the first run's start (1) or only the breakdowns (0). */
 const EVENTS = numberArg('events', 1) !== 0;
 const WARMUP_MS = 5_000;
@@ -106,6 +108,8 @@ interface RunResult {
   shift: number;
   stalls: number;
   targetLatencyEnd: number;
+  seekToPlaying: number;
+  keyframeToStart: number;
 }
 
 async function run(n: number, clip: string): Promise<RunResult> {
@@ -129,6 +133,9 @@ async function run(n: number, clip: string): Promise<RunResult> {
     await sleep(1000); // the watcher has the window's parts before the player starts
     const t0 = Date.now();
     const page = await browser.open(master, true, 'hls.js', { timeline: true });
+    const shaka = SHAKA ? await browser.open(master, true, 'shaka') : undefined;
+    const shakaG2g: number[] = [];
+    let shakaState: Awaited<ReturnType<typeof browser.state>> | undefined;
     const g2g: number[] = [];
     const lat: number[] = [];
     let stalls = 0;
@@ -143,12 +150,18 @@ async function run(n: number, clip: string): Promise<RunResult> {
         lat.push(s.latency);
       }
       stalls = s.stalls;
+      if (shaka) {
+        shakaState = await browser.state(shaka);
+        if (shakaState.fatal.length) throw new Error(`Shaka fatal: ${shakaState.fatal.join(',')}`);
+        if (Date.now() - t0 > WARMUP_MS && shakaState.currentTime > 0 && shakaState.playingDate) shakaG2g.push((shakaState.now - shakaState.playingDate) / 1000);
+      }
       await sleep(250);
     }
     const tl = await browser.timeline(page);
     targetLatencyEnd = await page.evaluate(() => (globalThis as unknown as { __hls: { targetLatency: number } }).__hls.targetLatency);
     stop.abort();
     await watcher.catch(() => {});
+    if (shakaState) console.log(`run ${n + 1}: Shaka (same stream, same time): g2g p50 ${f(pct(shakaG2g, 50), 2)} s | stalls ${shakaState.stalls} | gap jumps ${shakaState.gapJumps} | errors ${shakaState.errors.length} | n=${shakaG2g.length}`);
     console.log(`run ${n + 1}: g2g every 2 s after warm-up: ${trend.map((x) => f(x, 2)).join(' ')}`);
     return report(n, t0, tl, seen, g2g, lat, stalls, targetLatencyEnd);
   } finally {
@@ -179,6 +192,16 @@ function report(n: number, t0: number, tl: TimelineEntry[], seen: Map<string, Pa
       console.log(`  ${rel(t)} ${ev} ${JSON.stringify(rest, (_k, v: unknown) => (typeof v === 'number' && !Number.isInteger(v) ? Number(v.toFixed(3)) : typeof v === 'number' && v > 1e12 ? `+${v - t0}` : v))}${extra}`);
     }
   }
+  const stall = tl.find((e) => e.t > (playing?.t ?? Infinity) && e.ev === 'media:waiting');
+  if (stall) {
+    console.log(`run ${n + 1}: playback waited at ${rel(stall.t)}; the events around it:`);
+    for (const e of tl) {
+      if (e.t < stall.t - 1500 || e.t > stall.t + 2500 || e.ev === 'LEVEL_LOADING') continue;
+      const { t, ev, ...rest } = e;
+      const p = e.ev.startsWith('FRAG_') ? seen.get(`${String(rest.sn)}.${String(rest.part)}`) : undefined;
+      console.log(`  ${rel(t)} ${ev} ${JSON.stringify(rest, (_k, v: unknown) => (typeof v === 'number' && v > 1e12 ? `+${v - t0}` : typeof v === 'number' && !Number.isInteger(v) ? Number(v.toFixed(3)) : v))}${p ? ` | listed ${rel(p.listedAt)}` : ''}`);
+    }
+  }
   const edge = num(firstLevel, 'edge');
   const cut = (num(firstLevel, 't') - num(firstLevel, 'edgePdt')) / 1000;
   const behind = edge - startPos;
@@ -192,15 +215,25 @@ function report(n: number, t0: number, tl: TimelineEntry[], seen: Map<string, Pa
     const end = Number(e.tend);
     // Held: asked before the server had it (a blocking part request); the wait for the part is not a loss.
     const ready = p ? Math.max(req, p.listedAt) : req;
-    return { key: `${String(e.sn)}.${String(e.part)}`, held: p ? Math.max(0, p.listedAt - req) : NaN, transfer: end - ready };
+    return { key: `${String(e.sn)}.${String(e.part)}`, held: p ? Math.max(0, p.listedAt - req) : NaN, transfer: end - ready, ttfb: Number(e.tfirst) - ready };
   });
+  const at = (pred: (e: TimelineEntry) => boolean): number => tl.find(pred)?.t ?? NaN;
+  const seekAt = at((e) => e.ev === 'log' && String(e.text).includes('seek to target start'));
+  const seeking = tl.find((e) => e.ev === 'media:seeking');
+  const firstAppend = tl.find((e) => e.ev === 'BUFFER_APPENDED' && e.sn !== 'initSegment');
+  const lastLoadBeforeSeek = tl.filter((e) => e.ev === 'FRAG_LOADED' && e.t <= seekAt).pop();
+  const keyframe = Number(tl.find((e) => e.ev === 'FRAG_LOADING')?.start);
+  const ms = (a: number, b: number): string => f(b - a, 0);
   console.log(`run ${n + 1}: g2g at first frame ${f(g2gFirst)} s = cut ${f(cut)} + behind ${f(behind)} (target ${f(num(firstLevel, 'targetLatency'))}, age ${f(num(firstLevel, 'age'))}) + startup ${f(startup)} + shift ${f(shift)}`
     + ` | first playlist asked ${rel(num(firstLevel, 'trequest'))}, got ${rel(num(firstLevel, 't'))}; first frame ${rel(num(playing, 't'))}`);
-  console.log(`        loads before the first frame: ${waits.map((w) => `${w.key} held ${f(w.held, 0)} ms + ${f(w.transfer, 0)} ms`).join(', ')}`);
+  console.log(`        loads before the first frame (held by the server until listed + asked-to-loaded, time to first byte): ${waits.map((w) => `${w.key} ${f(w.held, 0)}+${f(w.transfer, 0)} (${f(w.ttfb, 0)})`).join(', ')}`);
+  console.log(`        startup ${f(startup * 1000, 0)} ms: playlist -> first part asked ${ms(num(firstLevel, 't'), at((e) => e.ev === 'FRAG_LOADING'))}, -> first media appended ${ms(num(firstLevel, 't'), firstAppend?.t ?? NaN)}`
+    + `, -> last load before the seek (${String(lastLoadBeforeSeek?.sn)}.${String(lastLoadBeforeSeek?.part)}) ${ms(num(firstLevel, 't'), lastLoadBeforeSeek?.t ?? NaN)}, -> seek to start issued ${ms(num(firstLevel, 't'), seekAt)}`
+    + `, seek -> playing ${ms(seekAt, num(playing, 't'))} (decoding ${f(num(seeking, 'currentTime') - keyframe)} s from the independent part at ${f(keyframe)} to the start; ${waits.length} parts loaded one at a time)`);
   const after = tl.filter((e) => e.t > (playing?.t ?? Infinity) && /waiting|stalled|seeking|ratechange|ERROR|nudg|stall|gap|Gap/i.test(e.ev + String(e.text ?? '')));
   console.log(`        after the first frame: ${after.length ? after.map((e) => `${rel(e.t)} ${e.ev}${e.text ? ` ${String(e.text).slice(0, 120)}` : ''}${e.currentTime !== undefined ? ` @${f(Number(e.currentTime))}` : ''}`).join('; ') : 'no waiting, seek, stall or error'}`);
   console.log(`        steady: g2g p50 ${f(pct(g2g, 50), 2)} s p95 ${f(pct(g2g, 95), 2)} s | hls.latency p50 ${f(pct(lat, 50), 2)} s | stalls ${stalls} | targetLatency at end ${f(targetLatencyEnd)} | n=${g2g.length}`);
-  return { g2gFirst, g2gP50: pct(g2g, 50), latencyP50: pct(lat, 50), cut, behind, startup, shift, stalls, targetLatencyEnd };
+  return { g2gFirst, g2gP50: pct(g2g, 50), latencyP50: pct(lat, 50), cut, behind, startup, shift, stalls, targetLatencyEnd, seekToPlaying: (num(playing, 't') - seekAt) / 1000, keyframeToStart: num(seeking, 'currentTime') - keyframe };
 }
 
 async function main(): Promise<void> {
@@ -210,7 +243,7 @@ async function main(): Promise<void> {
   const runs: RunResult[] = [];
   for (let n = 0; n < RUNS; n++) runs.push(await run(n, clip));
   const m = (k: keyof RunResult): string => f(median(runs.map((r) => r[k])));
-  console.log(`median of ${RUNS} runs: g2g p50 ${m('g2gP50')} s, hls.latency p50 ${m('latencyP50')} s, g2g at first frame ${m('g2gFirst')} s = cut ${m('cut')} + behind ${m('behind')} + startup ${m('startup')} + shift ${m('shift')}; stalls ${m('stalls')}`);
+  console.log(`median of ${RUNS} runs: g2g p50 ${m('g2gP50')} s, hls.latency p50 ${m('latencyP50')} s, g2g at first frame ${m('g2gFirst')} s = cut ${m('cut')} + behind ${m('behind')} + startup ${m('startup')} + shift ${m('shift')}; seek -> playing ${m('seekToPlaying')} s, independent part -> start ${m('keyframeToStart')} s; stalls ${m('stalls')}`);
 }
 
 runBench(main, work);
