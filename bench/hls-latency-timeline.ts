@@ -113,8 +113,14 @@ interface RunResult {
 }
 
 async function run(n: number, clip: string): Promise<RunResult> {
-  const port = PORT + 4 * n;
-  const server = await startOnAir(0, port, work, { args: ['--latency-mode', 'low', ...FLAGS] });
+  let port = PORT + 4 * n;
+  // A fixed port can be taken meanwhile by another program's socket (it is in the ephemeral range): one retry elsewhere.
+  const opts = { args: ['--latency-mode', 'low', ...FLAGS] };
+  const server = await startOnAir(0, port, work, opts).catch(async (err: unknown) => {
+    console.log(`port ${port}: ${(err as Error).message}; retrying on ${port + 200}`);
+    port += 200;
+    return startOnAir(0, port, work, opts);
+  });
   const pub: ChildProcess = startChild('taskset', ['-c', '1', 'ffmpeg', ...realtimePublishArgs(clip, `rtmp://127.0.0.1:${port}/live/bench`)]);
   const browser = await launchHlsBrowser();
   const stop = new AbortController();
@@ -232,6 +238,10 @@ function report(n: number, t0: number, tl: TimelineEntry[], seen: Map<string, Pa
     + `, seek -> playing ${ms(seekAt, num(playing, 't'))} (decoding ${f(num(seeking, 'currentTime') - keyframe)} s from the independent part at ${f(keyframe)} to the start; ${waits.length} parts loaded one at a time)`);
   const after = tl.filter((e) => e.t > (playing?.t ?? Infinity) && /waiting|stalled|seeking|ratechange|ERROR|nudg|stall|gap|Gap/i.test(e.ev + String(e.text ?? '')));
   console.log(`        after the first frame: ${after.length ? after.map((e) => `${rel(e.t)} ${e.ev}${e.text ? ` ${String(e.text).slice(0, 120)}` : ''}${e.currentTime !== undefined ? ` @${f(Number(e.currentTime))}` : ''}`).join('; ') : 'no waiting, seek, stall or error'}`);
+  // Each part is listed when the frame after it arrives, so listed - PDT of its end is >= 0 if PDT is the arrival time;
+  // below 0 the server's PDT anchor (fixed at the session's first keyframe) is later than the media's arrival.
+  const listedVsPdt = [...seen.values()].map((p) => p.listedAt - p.mediaEndPdt);
+  console.log(`        parts listed - PDT of their end: p50 ${f(pct(listedVsPdt, 50), 0)} ms, min ${f(Math.min(...listedVsPdt), 0)} ms, p95 ${f(pct(listedVsPdt, 95), 0)} ms (n=${listedVsPdt.length})`);
   console.log(`        steady: g2g p50 ${f(pct(g2g, 50), 2)} s p95 ${f(pct(g2g, 95), 2)} s | hls.latency p50 ${f(pct(lat, 50), 2)} s | stalls ${stalls} | targetLatency at end ${f(targetLatencyEnd)} | n=${g2g.length}`);
   return { g2gFirst, g2gP50: pct(g2g, 50), latencyP50: pct(lat, 50), cut, behind, startup, shift, stalls, targetLatencyEnd, seekToPlaying: (num(playing, 't') - seekAt) / 1000, keyframeToStart: num(seeking, 'currentTime') - keyframe };
 }

@@ -89,7 +89,13 @@ function pct(xs: number[], p: number): number {
 }
 
 async function latency(mode: 'low' | 'standard', clip: string, port: number, extra: readonly string[] = [], label: string = mode): Promise<LatencyRun> {
-  const server = await startOnAir(0, port, work, { args: ['--latency-mode', mode, ...extra] });
+  // A fixed port can be taken meanwhile by another program's socket (it is in the ephemeral range): one retry elsewhere.
+  const opts = { args: ['--latency-mode', mode, ...extra] };
+  const server = await startOnAir(0, port, work, opts).catch(async (err: unknown) => {
+    console.log(`port ${port}: ${(err as Error).message}; retrying on ${port + 200}`);
+    port += 200;
+    return startOnAir(0, port, work, opts);
+  });
   const pub = publish(`rtmp://127.0.0.1:${port}/live/bench`, clip);
   const browser = await launchHlsBrowser();
   try {
