@@ -49,6 +49,8 @@ interface PartSeen {
   /** PROGRAM-DATE-TIME of the part's media end (epoch ms). */
   mediaEndPdt: number;
   independent: boolean;
+  /** Listed in the watcher's first answer: already there, so listedAt says nothing of when it was cut. */
+  old: boolean;
 }
 
 /**
@@ -58,6 +60,7 @@ interface PartSeen {
 function watchParts(mediaUrl: string, seen: Map<string, PartSeen>, signal: AbortSignal): Promise<void> {
   return (async () => {
     let query = '';
+    let first = true;
     while (!signal.aborted) {
       const res = await fetch(mediaUrl + query, { signal }).catch(() => undefined);
       if (!res) return;
@@ -72,10 +75,11 @@ function watchParts(mediaUrl: string, seen: Map<string, PartSeen>, signal: Abort
           const key = partKey(/URI="([^"]+)"/.exec(line)?.[1]);
           if (key && pdt) {
             pdt += d * 1000;
-            if (!seen.has(key)) seen.set(key, { listedAt: at, mediaEndPdt: pdt, independent: line.includes('INDEPENDENT=YES') });
+            if (!seen.has(key)) seen.set(key, { listedAt: at, mediaEndPdt: pdt, independent: line.includes('INDEPENDENT=YES'), old: first });
           }
         }
       }
+      first = false;
       const hint = /#EXT-X-PRELOAD-HINT:TYPE=PART,URI="([^"]+)"/.exec(text)?.[1];
       const next = partKey(hint)?.split('.');
       query = next ? `?_HLS_msn=${next[0]}&_HLS_part=${next[1]}` : '';
@@ -240,8 +244,8 @@ function report(n: number, t0: number, tl: TimelineEntry[], seen: Map<string, Pa
   console.log(`        after the first frame: ${after.length ? after.map((e) => `${rel(e.t)} ${e.ev}${e.text ? ` ${String(e.text).slice(0, 120)}` : ''}${e.currentTime !== undefined ? ` @${f(Number(e.currentTime))}` : ''}`).join('; ') : 'no waiting, seek, stall or error'}`);
   // Each part is listed when the frame after it arrives, so listed - PDT of its end is >= 0 if PDT is the arrival time;
   // below 0 the server's PDT anchor (fixed at the session's first keyframe) is later than the media's arrival.
-  const listedVsPdt = [...seen.values()].map((p) => p.listedAt - p.mediaEndPdt);
-  console.log(`        parts listed - PDT of their end: p50 ${f(pct(listedVsPdt, 50), 0)} ms, min ${f(Math.min(...listedVsPdt), 0)} ms, p95 ${f(pct(listedVsPdt, 95), 0)} ms (n=${listedVsPdt.length})`);
+  const listedVsPdt = [...seen.values()].filter((p) => !p.old).map((p) => p.listedAt - p.mediaEndPdt);
+  console.log(`        parts listed - PDT of their end: min ${f(Math.min(...listedVsPdt), 0)} ms, p50 ${f(pct(listedVsPdt, 50), 0)} ms, p95 ${f(pct(listedVsPdt, 95), 0)} ms (n=${listedVsPdt.length})`);
   console.log(`        steady: g2g p50 ${f(pct(g2g, 50), 2)} s p95 ${f(pct(g2g, 95), 2)} s | hls.latency p50 ${f(pct(lat, 50), 2)} s | stalls ${stalls} | targetLatency at end ${f(targetLatencyEnd)} | n=${g2g.length}`);
   return { g2gFirst, g2gP50: pct(g2g, 50), latencyP50: pct(lat, 50), cut, behind, startup, shift, stalls, targetLatencyEnd, seekToPlaying: (num(playing, 't') - seekAt) / 1000, keyframeToStart: num(seeking, 'currentTime') - keyframe };
 }
