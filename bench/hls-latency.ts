@@ -21,7 +21,8 @@
  * --no-hls-viewer-reads-at-once` (PART-TARGET 0.23 s, hold-back 0.69 s, merged reads of up to half a part: before
  * issue 17's latency work), B = as shipped; `--ab-a '<flags>'` /
  * `--ab-b '<flags>'` compare other server flags (space-separated), e.g. `--ab-a '--merged-read-max-ms 0'`;
- * `--ab-a-gop S` / `--ab-b-gop S` publish a copy of the clip with an S-second keyframe interval on that side (default 2).
+ * `--ab-a-gop S` / `--ab-b-gop S` publish a copy of the clip with an S-second keyframe interval on that side (default 2);
+ * `--ab-port P`: the runs use RTMP ports P, P+4, ... (HTTP one above; default 20000).
  */
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
@@ -54,6 +55,8 @@ const AB_B = flagsArg('ab-b', '');
 /** The publisher's keyframe interval per side (s): what the encoder's GOP does to LL-HLS start-up and latency. */
 const AB_A_GOP = numberArg('ab-a-gop', 2);
 const AB_B_GOP = numberArg('ab-b-gop', 2);
+/** First RTMP port of the A/B runs (each run takes the next 4): several benches on one machine need their own ranges. */
+const AB_PORT = numberArg('ab-port', 20_000);
 const work = mkdtempSync(join(tmpdir(), 'onair-hls-bench-'));
 
 /** `--name '<flags>'`: server flags, space-separated. */
@@ -86,7 +89,13 @@ function pct(xs: number[], p: number): number {
 }
 
 async function latency(mode: 'low' | 'standard', clip: string, port: number, extra: readonly string[] = [], label: string = mode): Promise<LatencyRun> {
-  const server = await startOnAir(0, port, work, { args: ['--latency-mode', mode, ...extra] });
+  // A fixed port can be taken meanwhile by another program's socket (it is in the ephemeral range): one retry elsewhere.
+  const opts = { args: ['--latency-mode', mode, ...extra] };
+  const server = await startOnAir(0, port, work, opts).catch(async (err: unknown) => {
+    console.log(`port ${port}: ${(err as Error).message}; retrying on ${port + 200}`);
+    port += 200;
+    return startOnAir(0, port, work, opts);
+  });
   const pub = publish(`rtmp://127.0.0.1:${port}/live/bench`, clip);
   const browser = await launchHlsBrowser();
   try {
@@ -169,7 +178,7 @@ async function abLatency(): Promise<void> {
   for (let r = 0; r < AB_ROUNDS; r++) {
     for (const side of r % 2 === 0 ? sides : [...sides].reverse()) {
       // A fresh port pair per run: the previous server may still hold its port for a moment after stopping.
-      side.runs.push(await latency('low', side.clip, 20_000 + 4 * run++, side.flags, `${side.name}${r + 1}`));
+      side.runs.push(await latency('low', side.clip, AB_PORT + 4 * run++, side.flags, `${side.name}${r + 1}`));
     }
   }
   const f = (x: number): string => x.toFixed(2);

@@ -35,9 +35,18 @@ export interface PlayerState {
   stalls: number;
 }
 
+/** One entry of an hls.js page's start-up timeline (player-pages.ts TIMELINE): wall clock `t`, event name, its values. */
+export interface TimelineEntry {
+  t: number;
+  ev: string;
+  [key: string]: unknown;
+}
+
 export interface HlsBrowser {
-  open(src: string, lowLatencyMode: boolean, player?: PlayerName): Promise<Page>;
+  /** `timeline` (hls.js only): record the player's start-up timeline, read with `timeline(page)`. */
+  open(src: string, lowLatencyMode: boolean, player?: PlayerName, options?: { timeline?: boolean }): Promise<Page>;
   state(page: Page): Promise<PlayerState>;
+  timeline(page: Page): Promise<TimelineEntry[]>;
   close(): Promise<void>;
 }
 
@@ -60,13 +69,15 @@ export async function launchHlsBrowser(): Promise<HlsBrowser> {
   }
   const b = chromiumHandle.context;
   return {
-    async open(src, lowLatencyMode, player = 'hls.js') {
+    async open(src, lowLatencyMode, player = 'hls.js', options = {}) {
       const page = await b.newPage();
       await page.goto(`http://127.0.0.1:${port}/${player === 'shaka' ? 'shaka' : ''}`);
-      await page.evaluate(([s, ll]) => (globalThis as unknown as { start(s: string, ll: boolean): void }).start(s, ll), [src, lowLatencyMode] as const);
+      await page.evaluate(([s, ll, tl]) => (globalThis as unknown as { start(s: string, ll: boolean, tl: boolean): void }).start(s, ll, tl),
+        [src, lowLatencyMode, options.timeline === true] as const);
       return page;
     },
     state: (page) => page.evaluate(() => (globalThis as unknown as { state(): PlayerState }).state()),
+    timeline: (page) => page.evaluate(() => (globalThis as unknown as { __tl?: TimelineEntry[] }).__tl ?? []),
     async close() {
       await chromiumHandle.close();
       await new Promise<void>((r) => server.close(() => r()));

@@ -23,14 +23,70 @@ const COMMON_STATE = `
     gapJumps: window.__gapJumps, stalls: window.__stalls,
   };`;
 
+/**
+ * The start-up timeline of an hls.js player (support/hls-browser.ts `timeline`): wall-clock times of the events that
+ * decide where playback starts (playlists with their edge, each part and segment requested, loaded and appended,
+ * the first frame, stalls, seeks) with the values hls.js decided on (target latency, live sync position, latency).
+ * Only for the latency bench: it logs every event of the first seconds.
+ */
+const TIMELINE = `
+window.__tl = [];
+const tl = (ev, data) => { if (window.__tl.length < 5000) window.__tl.push({ t: Date.now(), ev, ...data }); };
+const keep = /startPosition|seek|stall|nudge|gap|Gap|latency|skip|Loading|LL-Part|hole|buffer start|playback rate/;
+const logLine = (level) => (...args) => { const text = args.map(String).join(' '); if (keep.test(text)) tl('log', { level, text: text.slice(0, 300) }); };
+const TIMELINE_LOGGER = { log: logLine('log'), info: logLine('info'), debug: () => {}, warn: logLine('warn'), error: logLine('error') };
+// hls.js's load stats are performance.now() times: as wall clock like the rest of the timeline.
+const wall = (t) => t ? Math.round(performance.timeOrigin + t) : null;
+const pdtOf = (frag, pos) => frag && frag.programDateTime ? frag.programDateTime + (pos - frag.start) * 1000 : null;
+const recordTimeline = (hls, video) => {
+  const E = Hls.Events;
+  const player = () => ({ currentTime: video.currentTime, latency: hls.latency, targetLatency: hls.targetLatency, playingDate: hls.playingDate ? hls.playingDate.getTime() : null });
+  hls.on(E.MANIFEST_LOADED, (_e, d) => tl('MANIFEST_LOADED', { trequest: wall(d.stats.loading.start), tfirst: wall(d.stats.loading.first) }));
+  hls.on(E.LEVEL_LOADING, (_e, d) => tl('LEVEL_LOADING', { url: d.url.split('/').pop() }));
+  hls.on(E.LEVEL_LOADED, (_e, d) => {
+    const x = d.details;
+    const parts = x.partList || [];
+    const last = parts[parts.length - 1];
+    const lastFrag = last ? last.fragment : x.fragments[x.fragments.length - 1];
+    tl('LEVEL_LOADED', {
+      trequest: wall(d.stats.loading.start), tfirst: wall(d.stats.loading.first), edge: x.edge, age: x.age, partTarget: x.partTarget,
+      partHoldBack: x.partHoldBack, endSN: x.endSN, lastPart: last ? last.fragment.sn + '.' + last.index : null,
+      edgePdt: pdtOf(lastFrag, x.edge), targetLatency: hls.targetLatency, liveSyncPosition: hls.liveSyncPosition,
+    });
+  });
+  const fragInfo = (frag, part) => ({
+    sn: frag.sn, part: part ? part.index : null, type: frag.type, start: part ? part.start : frag.start, duration: part ? part.duration : frag.duration,
+    independent: part ? part.independent : undefined, mediaEndPdt: pdtOf(frag, part ? part.start + part.duration : frag.end),
+  });
+  hls.on(E.FRAG_LOADING, (_e, d) => d.frag.sn !== 'initSegment' ? tl('FRAG_LOADING', fragInfo(d.frag, d.part)) : tl('INIT_LOADING', {}));
+  hls.on(E.FRAG_LOADED, (_e, d) => {
+    const st = (d.part || d.frag).stats;
+    tl(d.frag.sn === 'initSegment' ? 'INIT_LOADED' : 'FRAG_LOADED', { ...(d.frag.sn === 'initSegment' ? {} : fragInfo(d.frag, d.part)), trequest: wall(st.loading.start), tfirst: wall(st.loading.first), tend: wall(st.loading.end) });
+  });
+  hls.on(E.FRAG_PARSED, (_e, d) => d.frag.sn !== 'initSegment' && tl('FRAG_PARSED', fragInfo(d.frag, d.part)));
+  hls.on(E.FRAG_BUFFERED, (_e, d) => tl('FRAG_BUFFERED', { ...fragInfo(d.frag, d.part), ...player() }));
+  hls.on(E.BUFFER_APPENDED, (_e, d) => {
+    const b = video.buffered;
+    tl('BUFFER_APPENDED', { type: d.type, sn: d.frag.sn, part: d.part ? d.part.index : null, bufferStart: b.length ? b.start(0) : null, bufferEnd: b.length ? b.end(b.length - 1) : null, ranges: b.length });
+  });
+  hls.on(E.ERROR, (_e, d) => tl('ERROR', { details: d.details, fatal: d.fatal, ...player() }));
+  for (const ev of ['loadedmetadata', 'loadeddata', 'canplay', 'play', 'playing', 'waiting', 'seeking', 'seeked', 'stalled', 'ratechange']) {
+    video.addEventListener(ev, () => tl('media:' + ev, { ...player(), rate: video.playbackRate, bufferStart: video.buffered.length ? video.buffered.start(0) : null }));
+  }
+};
+`;
+
 export const HLS_JS_PAGE = `<!doctype html><html><body><video id="v" muted playsinline></video>
 <script src="/hls.min.js"></script>
 <script>
 ${PAGE_ERRORS}
-window.start = (src, lowLatencyMode) => {
+${TIMELINE}
+window.start = (src, lowLatencyMode, timeline) => {
   const video = document.getElementById('v');
-  const hls = new Hls({ lowLatencyMode, debug: false, liveDurationInfinity: true });
+  // timeline (bench/hls-latency-timeline.ts): hls.js's own start-up decisions, from its log, go into the timeline.
+  const hls = new Hls({ lowLatencyMode, debug: timeline ? TIMELINE_LOGGER : false, liveDurationInfinity: true });
   window.__hls = hls;
+  if (timeline) recordTimeline(hls, video);
   hls.on(Hls.Events.ERROR, (_e, d) => {
     note(d.fatal ? window.__fatal : window.__errors, d.type + ':' + d.details + (d.response ? ' ' + d.response.code : '') + (d.frag ? ' ' + d.frag.relurl : '') + (d.part ? ' ' + d.part.relurl : '') + (d.reason ? ' ' + d.reason : '') + (d.error ? ' ' + d.error.message : ''));
     if (d.details === 'bufferStalledError') window.__stalls++;

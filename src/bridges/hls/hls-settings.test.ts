@@ -2,13 +2,15 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { hlsSettings, ingestToleranceMs } from './hls-settings.js';
 
-const server = { latencyMode: 'low' as const, hlsSegmentMs: 0, hlsPartMs: 0, hlsFitPartTarget: true, hlsViewerReadsAtOnce: true, hlsWindowSegments: 0, reconnectWindowSec: 60 };
+const server = { latencyMode: 'low' as const, hlsSegmentMs: 0, hlsPartMs: 0, hlsFitPartTarget: true, hlsPartHoldBackParts: 3, hlsViewerReadsAtOnce: true, hlsWindowSegments: 0, reconnectWindowSec: 60 };
 
 test('hlsSettings: the server config alone', () => {
   const s = hlsSettings(server);
   assert.equal(s.segmentMs, 1_000);
   assert.equal(s.partMs, 200);
   assert.equal(s.reconnectWindowMs, 60_000);
+  assert.equal(s.partHoldBackParts, 3);
+  assert.equal(hlsSettings({ ...server, hlsPartHoldBackParts: 2 }).partHoldBackParts, 2);
   const std = hlsSettings({ ...server, latencyMode: 'standard' });
   assert.equal(std.partMs, undefined);
   assert.equal(std.segmentMs, 4_000);

@@ -26,7 +26,7 @@ const MIN_WINDOW = 3;
 const MIN_PART_MS = 100;
 const MAX_PART_MS = 1_000;
 
-type HlsConfig = Pick<Config, 'latencyMode' | 'hlsSegmentMs' | 'hlsPartMs' | 'hlsFitPartTarget' | 'hlsViewerReadsAtOnce' | 'hlsWindowSegments' | 'reconnectWindowSec'>;
+type HlsConfig = Pick<Config, 'latencyMode' | 'hlsSegmentMs' | 'hlsPartMs' | 'hlsFitPartTarget' | 'hlsPartHoldBackParts' | 'hlsViewerReadsAtOnce' | 'hlsWindowSegments' | 'reconnectWindowSec'>;
 
 /** The server's settings, with a stream's own latency mode and reconnect window (API streams) over them. */
 export function hlsSettings(c: HlsConfig, stream: DeliveryPreferences = {}): HlsSettings {
@@ -37,6 +37,7 @@ export function hlsSettings(c: HlsConfig, stream: DeliveryPreferences = {}): Hls
     segmentMs,
     partMs: partMs === undefined ? undefined : Math.min(partMs, segmentMs),
     fitPartTarget: c.hlsFitPartTarget,
+    partHoldBackParts: c.hlsPartHoldBackParts,
     readAtOnceForViewers: c.hlsViewerReadsAtOnce,
     windowSegments: Math.max(MIN_WINDOW, c.hlsWindowSegments || (low ? LOW_WINDOW : STANDARD_WINDOW)),
     reconnectWindowMs: (stream.reconnectWindowSec ?? c.reconnectWindowSec) * 1000,

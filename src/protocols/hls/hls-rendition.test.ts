@@ -159,3 +159,21 @@ test('a resumed rendition whose clock is behind the old one\'s: no gap, the date
   assert.deepEqual([p.mediaSequence, p.discontinuitySequence, p.segments[0]!.discontinuity, p.segments[0]!.gap ?? false], [42, 3, true, false]);
   assert.equal(p.segments[0]!.programDateTime, last.endPdt);
 });
+
+test('PROGRAM-DATE-TIME is the media\'s arrival, also when the first keyframe was read late (merged read): minimum until the first part', { skip }, async () => {
+  const T0 = 1_700_000_000_000;
+  let now = T0;
+  const r = new HlsRendition('src', { settings: low, timers: new ManualTimers(), now: () => now });
+  r.publisherStart();
+  for (const p of configPackets(media!)) r.packet(p);
+  // The first keyframe is read 80 ms after it arrived (held in a merged read); every later frame as it arrives.
+  framePackets(media!).forEach((p, i) => {
+    now = T0 + p.dts + (i === 0 ? 80 : 0);
+    r.packet(p);
+  });
+  r.publisherEnd();
+  const pl = await playlist(r);
+  assert.equal(pl.segments[0]!.programDateTime, T0, 'dated by the frames that were read on arrival');
+  assert.equal(pl.segments[1]!.programDateTime, T0 + pl.segments[0]!.duration * 1000);
+  r.close();
+});

@@ -338,6 +338,7 @@ export class HlsRendition {
     this.ingest.partTarget?.fix(); // a playlist shows it: from now on it holds
     return {
       window: this.mediaWindow, targetDuration: this.ingest.targetDuration, partTargetSec: this.partTargetSec,
+      ...(this.options.settings.partHoldBackParts !== undefined ? { partHoldBackParts: this.options.settings.partHoldBackParts } : {}),
       ended: this.ingest.ended, next: this.ingest.hintedPart,
     };
   }

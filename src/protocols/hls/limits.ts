@@ -30,8 +30,12 @@ export const MAX_BLOCKED_REQUESTS = 10_000;
  */
 export const TRACK_DECISION_MS = 1_000;
 
-/** PART-HOLD-BACK = this many part targets (rfc8216bis §4.4.3.8: MUST >= 2, SHOULD >= 3). */
+/**
+ * PART-HOLD-BACK = this many part targets by default (rfc8216bis §4.4.3.8: MUST >= 2, SHOULD >= 3); the setting
+ * (RenditionSettings.partHoldBackParts) is kept within MIN_PART_HOLD_BACK_PARTS..
+ */
 export const PART_HOLD_BACK_PARTS = 3;
+export const MIN_PART_HOLD_BACK_PARTS = 2;
 
 /** EXT-X-PART tags are listed for segments within this many target durations of the live edge
  *  (rfc8216bis §4.4.4.9: parts older than that SHOULD be removed from the playlist). */

@@ -86,6 +86,18 @@ test('fitting off: PART-TARGET is the part target + 15 % (0.23 s, hold-back 0.69
   r.close();
 });
 
+test('PART-HOLD-BACK setting: 2 part targets (the MUST minimum) is 0.42 s; under 2 is raised to it', { skip }, async () => {
+  for (const [parts, holdBack] of [[2, 0.42], [3, 0.63], [1, 0.42]] as const) {
+    const r = new HlsRendition('x', { settings: { ...low, partHoldBackParts: parts }, timers: new ManualTimers(), now: () => 1_700_000_000_000 });
+    const [first, last] = await publish(r, 30);
+    for (const p of [first!, last!]) {
+      assert.equal(p.partTarget, 0.21);
+      assert.equal(p.serverControl?.partHoldBack, holdBack, `${parts} part targets`);
+    }
+    r.close();
+  }
+});
+
 test('an odd cadence (18 fps: 4 frames = 222 ms) gets a PART-TARGET that holds its parts, at most 0.23 s', { skip }, async () => {
   const r = new HlsRendition('x', { settings: low, timers: new ManualTimers(), now: () => 1_700_000_000_000 });
   const [first, last] = await publish(r, 18);

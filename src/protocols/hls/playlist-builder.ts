@@ -1,5 +1,5 @@
 import type { MediaPlaylist, MediaSegment, PartialSegment, PreloadHint, RenditionReport } from '../../formats/m3u8/index.js';
-import { PART_HOLD_BACK_PARTS, PART_LIST_TARGET_DURATIONS, SKIP_TARGET_DURATIONS } from './limits.js';
+import { MIN_PART_HOLD_BACK_PARTS, PART_HOLD_BACK_PARTS, PART_LIST_TARGET_DURATIONS, SKIP_TARGET_DURATIONS } from './limits.js';
 import type { MediaWindow, OpenSegmentView, PartRef, WindowSegment } from './media-window.js';
 import type { HlsPart } from './segmenter.js';
 
@@ -16,6 +16,8 @@ export interface PlaylistState {
   readonly targetDuration: number;
   /** Part target in seconds; undefined = standard HLS. */
   readonly partTargetSec: number | undefined;
+  /** PART-HOLD-BACK in part targets; default PART_HOLD_BACK_PARTS, never under MIN_PART_HOLD_BACK_PARTS (the spec's MUST). */
+  readonly partHoldBackParts?: number;
   readonly ended: boolean;
   /**
    * The part the ingest will produce next (the open segment's next index, or part 0 of the segment after the
@@ -64,7 +66,7 @@ export function fmp4Playlist(s: PlaylistState, uris: HlsUriScheme, skip: boolean
     independentSegments: true,
     ...(first ? { map: { uri: uris.init(first.initId) } } : {}),
     ...(ll ? {
-      serverControl: { canBlockReload: true, partHoldBack: round3(PART_HOLD_BACK_PARTS * s.partTargetSec!), canSkipUntil },
+      serverControl: { canBlockReload: true, partHoldBack: round3(Math.max(MIN_PART_HOLD_BACK_PARTS, s.partHoldBackParts ?? PART_HOLD_BACK_PARTS) * s.partTargetSec!), canSkipUntil },
       partTarget: s.partTargetSec,
     } : {}),
     ...(skipped > 0 ? { skippedSegments: skipped } : {}),

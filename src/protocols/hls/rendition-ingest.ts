@@ -40,11 +40,18 @@ interface LiveSession {
   /** MSN of the session's first media segment (after any EXT-X-GAP segments for the absence before it). */
   firstMsn: number;
   /**
-   * Epoch ms of stream time 0: wall clock minus stream time, minimised over the frames before the first
-   * segment opens, then fixed, so every segment's PROGRAM-DATE-TIME is the previous one plus its duration.
+   * Epoch ms of stream time 0: wall clock minus stream time, minimised over the frames until the first part is
+   * cut (the first PROGRAM-DATE-TIME written), then fixed, so every segment's PROGRAM-DATE-TIME is the previous one
+   * plus its duration. Minimised past the first keyframe because that frame may have waited: before any LL-HLS
+   * viewer a publisher is read in merged reads of up to half a part, and a PDT anchored on a frame read late was
+   * up to ~150 ms after the media's arrival (bench/hls-latency-timeline.ts: parts listed before their PDT end),
+   * which made every glass-to-glass figure read from PDT that much too low. After a reconnect the anchor comes
+   * from the absence plan (continuous dates) and is fixed at the first keyframe.
    */
   anchor: number;
   anchorFixed: boolean;
+  /** A fresh session's anchor still takes the minimum until its first part is cut (see anchor). */
+  anchorRefining: boolean;
   openTags: SegmentTags | undefined;
 }
 
@@ -166,6 +173,8 @@ export class RenditionIngest {
     if (!s.anchorFixed) {
       s.anchor = Math.min(s.anchor, this.options.now() - p.dts);
       if (s.segmenter.opensSegment(track, p.keyframe)) this.fixTimeline(s, p.dts);
+    } else if (s.anchorRefining) {
+      s.anchor = Math.min(s.anchor, this.options.now() - p.dts);
     }
     this.lastFrame = p.dts;
     this.apply(s.segmenter.push(track, { dtsMs: p.dts, ctsMs: p.cts, keyframe: p.keyframe, data: p.data }));
@@ -224,7 +233,7 @@ export class RenditionIngest {
     });
     this.session = {
       info: { id: ++this.sessionSeq, tracks }, segmenter, initId, discontinuity: this.pendingDiscontinuity,
-      firstMsn: this.nextMsnValue, anchor: Infinity, anchorFixed: false, openTags: undefined,
+      firstMsn: this.nextMsnValue, anchor: Infinity, anchorFixed: false, anchorRefining: false, openTags: undefined,
     };
     this.pendingDiscontinuity = false;
   }
@@ -239,7 +248,10 @@ export class RenditionIngest {
     // A resumed playlist (resume()) goes on from another packager's last segment, which is not in this window.
     const resumedAfter = this.resumedAfterPdt;
     this.resumedAfterPdt = undefined;
-    if (!s.discontinuity || (!last && resumedAfter === undefined)) return;
+    if (!s.discontinuity || (!last && resumedAfter === undefined)) {
+      s.anchorRefining = true;
+      return;
+    }
     let pdt = last ? last.programDateTime + last.durationMs : resumedAfter!;
     const plan = planAbsence(pdt, Math.round(s.anchor + firstMs), this.options.settings.segmentMs, this.options.settings.windowSegments);
     // Gaps after a resume stand just before the new session's first frame on its timeline (nothing of the old one is here).
@@ -269,6 +281,7 @@ export class RenditionIngest {
     const s = this.session!;
     for (const e of events) {
       if (e.type === 'part') {
+        s.anchorRefining = false;
         if (e.part.index === 0) {
           s.openTags = {
             discontinuity: s.discontinuity && e.part.msn === s.firstMsn, initId: s.initId,

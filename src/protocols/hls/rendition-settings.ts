@@ -6,6 +6,8 @@ export interface RenditionSettings {
   readonly partMs: number | undefined;
   /** PART-TARGET fitted to the stream's frame cadence (part-target.ts); false = the part target + 15 %. Default true. */
   readonly fitPartTarget?: boolean;
+  /** PART-HOLD-BACK in part targets (rfc8216bis §4.4.3.8: MUST >= 2, SHOULD >= 3); default PART_HOLD_BACK_PARTS. */
+  readonly partHoldBackParts?: number;
   /** Complete segments kept in the window (MAX_WINDOW_BYTES also bounds it). */
   readonly windowSegments: number;
 }
