@@ -1,9 +1,6 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { run, waitFor, type Proc } from '../support/proc.js';
-import { freePort } from '../../support/free-port.js';
-import { nginxArgs, nginxTempPaths } from '../../support/nginx-rtmp.js';
+import { startNginxHttp } from '../support/nginx-http.js';
 
 /** One request as nginx's access log saw it: which upstream answered, what, with which status. */
 export interface LbRequest {
@@ -25,21 +22,9 @@ export interface NginxLb {
  * node in turn. The access log names the upstream of every request (`$upstream_addr`), so a test can check that.
  */
 export async function startNginxLb(upstreams: readonly string[]): Promise<NginxLb> {
-  const dir = mkdtempSync(join(tmpdir(), 'onair-nginx-lb-'));
-  mkdirSync(join(dir, 'logs'));
-  const port = await freePort();
-  const log = join(dir, 'logs', 'access.log');
-  writeFileSync(join(dir, 'nginx.conf'), `
-daemon off;
-master_process off;
-worker_processes 1;
-error_log ${dir}/logs/error.log warn;
-pid ${dir}/nginx.pid;
-events { worker_connections 4096; }
-http {
-  ${nginxTempPaths(dir)}
+  const nginx = await startNginxHttp('lb', (dir, port) => `
   log_format lb '$upstream_addr $status $request_uri';
-  access_log ${log} lb;
+  access_log ${dir}/logs/access.log lb;
   upstream onair { ${upstreams.map((u) => `server ${u};`).join(' ')} }
   server {
     listen 127.0.0.1:${port};
@@ -48,20 +33,13 @@ http {
       proxy_buffering off;
       proxy_read_timeout 30s;
     }
-  }
-}
-`);
-  const proc: Proc = run('/usr/sbin/nginx', nginxArgs(dir), { timeoutMs: 300_000 });
-  await waitFor('nginx listening', async () => (await fetch(`http://127.0.0.1:${port}/`).catch(() => undefined)) !== undefined, 10_000, 100);
+  }`);
   return {
-    url: (path) => `http://127.0.0.1:${port}${path}`,
-    requests: () => readFileSync(log, 'utf8').split('\n').filter(Boolean).map((line) => {
+    url: nginx.url,
+    requests: () => readFileSync(join(nginx.dir, 'logs', 'access.log'), 'utf8').split('\n').filter(Boolean).map((line) => {
       const [upstream, status, uri] = line.split(' ');
       return { upstream: upstream!, status: Number(status), uri: uri! };
     }),
-    stop: async () => {
-      await proc.kill();
-      rmSync(dir, { recursive: true, force: true });
-    },
+    stop: nginx.stop,
   };
 }
