@@ -20,6 +20,8 @@ export interface RelayOptions {
   readonly lossForMs?: number;
   /** Sees every caller -> server datagram before the loss decision. */
   readonly tap?: (datagram: Buffer) => void;
+  /** Datagrams (either direction) this returns true for are never dropped. */
+  readonly spare?: (datagram: Buffer) => boolean;
 }
 
 export interface RelayStats {
@@ -71,7 +73,7 @@ export class LossyUdpRelay {
     const n = stats.forwarded + stats.dropped;
     if (this.firstAt < 0) this.firstAt = Date.now();
     const lossy = n >= (this.opts.cleanStart ?? 0) && Date.now() - this.firstAt < (this.opts.lossForMs ?? Infinity);
-    if (lossy && this.rand() < (this.opts.loss ?? 0)) {
+    if (lossy && this.rand() < (this.opts.loss ?? 0) && !this.opts.spare?.(msg)) {
       stats.dropped++;
       return;
     }
