@@ -3,7 +3,7 @@
  * their edge, each part requested / answered / appended, the first frame, stalls, seeks) next to the moment the
  * server made each part available, and the glass-to-glass (PROGRAM-DATE-TIME) latency it ends at.
  *
- *   npx tsx bench/hls-latency-timeline.ts [--runs 3] [--seconds 10] [--port 43000] [--flags '<server flags>'] [--gop 2] [--events 1] [--shaka 0]
+ *   npx tsx bench/hls-latency-timeline.ts [--runs 3] [--seconds 10] [--port 43000] [--flags '<server flags>'] [--gop 2] [--events 1] [--shaka 0] [--dump DIR]
  *
  * hls.js with its defaults and lowLatencyMode, as in bench/hls-latency.ts; the timeline costs the page a listener
  * per event. Part availability comes from a second client in this process that follows the preload hint with
@@ -19,7 +19,7 @@
  * Bench method: /work/shared/BENCHMARKING.md (server pinned to CPU 0, publisher on CPU 1).
  */
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { median, numberArg, runBench, sleep, startChild, stopChild } from './lib/children.js';
@@ -37,6 +37,11 @@ const SHAKA = numberArg('shaka', 0) !== 0;
 /** Print every event of the first run's start (1) or only the breakdowns (0). */
 const EVENTS = numberArg('events', 1) !== 0;
 const WARMUP_MS = 5_000;
+/** Write each run's whole timeline and the parts the watcher saw listed to DIR/run-N.json (for reading a stall afterwards). */
+const DUMP = (() => {
+  const i = process.argv.indexOf('--dump');
+  return i > 0 ? process.argv[i + 1] : undefined;
+})();
 const FLAGS = (() => {
   const i = process.argv.indexOf('--flags');
   return (i > 0 ? process.argv[i + 1] ?? '' : '').split(' ').filter((x) => x !== '');
@@ -173,6 +178,10 @@ async function run(n: number, clip: string): Promise<RunResult> {
     await watcher.catch(() => {});
     if (shakaState) console.log(`run ${n + 1}: Shaka (same stream, same time): g2g p50 ${f(pct(shakaG2g, 50), 2)} s | stalls ${shakaState.stalls} | gap jumps ${shakaState.gapJumps} | errors ${shakaState.errors.length} | n=${shakaG2g.length}`);
     console.log(`run ${n + 1}: g2g every 2 s after warm-up: ${trend.map((x) => f(x, 2)).join(' ')}`);
+    if (DUMP) {
+      mkdirSync(DUMP, { recursive: true });
+      writeFileSync(join(DUMP, `run-${n + 1}.json`), JSON.stringify({ t0, timeline: tl, listed: Object.fromEntries(seen) }));
+    }
     return report(n, t0, tl, seen, g2g, lat, stalls, targetLatencyEnd);
   } finally {
     stop.abort();

@@ -38,3 +38,11 @@ test('ingest tolerance: half a part with LL-HLS, a twentieth of a segment withou
   assert.equal(ingestToleranceMs(hlsSettings({ ...server, latencyMode: 'standard' })), 200);
   assert.equal(ingestToleranceMs(hlsSettings({ ...server, latencyMode: 'standard', hlsSegmentMs: 6000 })), 300);
 });
+
+test('hlsSettings: a part target whose whole-frame parts would break the 85 % rule at a common frame rate is raised', () => {
+  // 100 ms: 25 fps parts would be 80 ms under PART-TARGET 0.101 s (79 %); 118 ms is the least that fits 24-60 fps.
+  assert.equal(hlsSettings({ ...server, hlsPartMs: 100 }).partMs, 118);
+  // 150 ms: at 30 fps a 5th frame ends right at half a frame past the target, so ms stamps may cut 133 ms parts (79 %).
+  assert.equal(hlsSettings({ ...server, hlsPartMs: 150 }).partMs, 152);
+  for (const kept of [120, 200, 333, 500]) assert.equal(hlsSettings({ ...server, hlsPartMs: kept }).partMs, kept);
+});

@@ -1,6 +1,6 @@
 import type { Config } from '../../config/schema.js';
 import type { DeliveryPreferences } from '../../hub/index.js';
-import type { RenditionSettings } from '../../protocols/hls/index.js';
+import { type RenditionSettings, commonRatePartMs } from '../../protocols/hls/index.js';
 
 /**
  * The packager's timing, resolved from the config and the stream (zeros in the config mean "by latency mode"):
@@ -32,7 +32,8 @@ type HlsConfig = Pick<Config, 'latencyMode' | 'hlsSegmentMs' | 'hlsPartMs' | 'hl
 export function hlsSettings(c: HlsConfig, stream: DeliveryPreferences = {}): HlsSettings {
   const low = (stream.latencyMode ?? c.latencyMode) === 'low';
   const segmentMs = c.hlsSegmentMs || (low ? LOW_SEGMENT_MS : STANDARD_SEGMENT_MS);
-  const partMs = low ? Math.min(MAX_PART_MS, Math.max(MIN_PART_MS, c.hlsPartMs || LOW_PART_MS)) : undefined;
+  // Raised where needed so whole-frame parts keep the 85-100 % of PART-TARGET rule at 24-60 fps (part-target.ts).
+  const partMs = low ? commonRatePartMs(Math.min(MAX_PART_MS, Math.max(MIN_PART_MS, c.hlsPartMs || LOW_PART_MS)), c.hlsFitPartTarget) : undefined;
   return {
     segmentMs,
     partMs: partMs === undefined ? undefined : Math.min(partMs, segmentMs),

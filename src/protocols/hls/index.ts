@@ -3,6 +3,7 @@
 // src/bridges/hls; what answers HTTP is in src/servers/http/playback/hls.
 export { HlsRendition, type PlaylistAnswer, type RenditionOptions } from './hls-rendition.js';
 export type { RenditionSettings } from './rendition-settings.js';
+export { commonRatePartMs } from './part-target.js';
 export { codecsAttribute, sameTrack, type HlsTrack } from './hls-tracks.js';
 // The CMAF segmenter and track selection on their own: what recording (src/bridges/record) reuses.
 export { Segmenter, type HlsPart, type SegmenterEvent } from './segmenter.js';

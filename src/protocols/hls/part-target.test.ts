@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { encodeTestMedia, hasFfmpeg, type TestMedia } from '../../formats/fmp4/testing/ffmpeg-media.js';
 import { parseMediaPlaylist, type MediaPlaylist } from '../../formats/m3u8/index.js';
 import { HlsRendition } from './hls-rendition.js';
-import { commonCadenceFloorMs, fittedPartTargetMs, partTargetCeilingMs } from './part-target.js';
+import { commonCadenceFloorMs, commonRatePartMs, fitsCommonRates, fittedPartTargetMs, partTargetCeilingMs } from './part-target.js';
 import type { HlsUriScheme } from './playlist-builder.js';
 import type { RenditionSettings } from './rendition-settings.js';
 import { ManualTimers, configPackets, framePackets } from './testing/media-feed.js';
@@ -59,6 +59,7 @@ test('floor and fit (pure): 200 ms parts fit every common frame rate at 0.21 s; 
   assert.equal(commonCadenceFloorMs(200), 210); // 5 frames at 24 fps = 208.3 ms, + 1 ms stamp rounding
   assert.equal(commonCadenceFloorMs(500), 521); // 12.5 frames at 25 fps: the cut takes the 13th (520 ms)
   assert.equal(commonCadenceFloorMs(100), 101); // 25 fps would need 120 ms (over 115): left to the ceiling
+  assert.equal(commonCadenceFloorMs(120), 135); // 4 frames at 30 fps = 133.3 ms, + 1 ms stamp rounding
   assert.equal(fittedPartTargetMs(200, 200), 210);
   assert.equal(fittedPartTargetMs(200, 222), 223); // 4 frames at 18 fps
   assert.equal(fittedPartTargetMs(200, 300), 230); // never over the part target + 15 %
@@ -76,6 +77,49 @@ for (const fps of [24, 25, 30, 50, 60]) {
     r.close();
   });
 }
+
+/**
+ * 120 ms parts: the shortest part target whose whole-frame parts fit one PART-TARGET at every common rate (24 fps:
+ * 3 frames = 125 ms, 25: 3 = 120, 30: 4 = 133.3, 50: 6 = 120, 60: 7 = 116.7 ms, all 85-100 % of 0.135 s); 100 ms
+ * parts cannot (25 fps cuts 80 ms parts under 0.101 s: 79 %). The low-latency choice documented in the README.
+ */
+for (const fps of [24, 25, 30, 50, 60]) {
+  test(`${fps} fps, 120 ms parts: PART-TARGET 0.135, PART-HOLD-BACK 0.27 at 2 part targets; parts within 85-100 %`, { skip }, async () => {
+    const settings: RenditionSettings = { ...low, partMs: 120, partHoldBackParts: 2 };
+    const r = new HlsRendition('x', { settings, timers: new ManualTimers(), now: () => 1_700_000_000_000 });
+    const [first, last] = await publish(r, fps);
+    for (const p of [first!, last!]) {
+      assert.equal(p.partTarget, 0.135);
+      assert.equal(p.serverControl?.partHoldBack, 0.27);
+    }
+    assert.ok(checkParts(last!, `${fps} fps`) >= 15);
+    r.close();
+  });
+}
+
+/** The parts' share of PART-TARGET that the 85 % rule checks: the shortest non-final part over PART-TARGET. */
+function shortestShare(p: MediaPlaylist): number {
+  const ds = p.segments.flatMap((s) => (s.parts ?? []).slice(0, -1).map((part) => part.duration));
+  return Math.min(...ds) / p.partTarget!;
+}
+
+test('configured part targets, raised by commonRatePartMs where needed, keep parts within 85-100 % at 24-60 fps', { skip }, async () => {
+  // Not raised, 100 ms parts break the rule at 25 fps (2 frames = 80 ms under 0.101 s): what the raise is for.
+  const raw = new HlsRendition('x', { settings: { ...low, partMs: 100 }, timers: new ManualTimers(), now: () => 1_700_000_000_000 });
+  const [, rawLast] = await publish(raw, 25);
+  assert.ok(shortestShare(rawLast!) < 0.85, `100 ms at 25 fps: ${shortestShare(rawLast!)}`);
+  raw.close();
+  for (const configured of [100, 116, 130, 180, 217, 333]) {
+    const partMs = commonRatePartMs(configured);
+    assert.ok(fitsCommonRates(partMs), `${configured} -> ${partMs}`);
+    for (const fps of [24, 25, 30, 50, 60]) {
+      const r = new HlsRendition('x', { settings: { ...low, partMs }, timers: new ManualTimers(), now: () => 1_700_000_000_000 });
+      const [, last] = await publish(r, fps);
+      assert.ok(checkParts(last!, `${configured} -> ${partMs} ms at ${fps} fps`) >= 2);
+      r.close();
+    }
+  }
+});
 
 test('fitting off: PART-TARGET is the part target + 15 % (0.23 s, hold-back 0.69 s), as before', { skip }, async () => {
   const r = new HlsRendition('x', { settings: { ...low, fitPartTarget: false }, timers: new ManualTimers(), now: () => 1_700_000_000_000 });

@@ -32,6 +32,39 @@ export function commonCadenceFloorMs(partMs: number): number {
   return Math.min(ceiling, Math.ceil(longest + STAMP_ROUNDING_MS));
 }
 
+/** rfc8216bis §4.4.4.9: every non-final part SHOULD be at least this share of PART-TARGET. */
+const MIN_PART_SHARE = 0.85;
+
+/**
+ * True when, at every common frame rate, the whole-frame parts the segmenter cuts for `partMs` (the most frames
+ * within half a frame past the target, never past PART-TARGET: segmenter partFull) are 85-100 % of the PART-TARGET
+ * announced for it (fitted, or the ceiling with `fit` off), a ms of stamp rounding included. False e.g. for 100 ms:
+ * 25 fps cuts 2 frames = 80 ms under 0.101 s (79 %), since 3 frames (120 ms) would pass the 115 ms ceiling.
+ */
+export function fitsCommonRates(partMs: number, fit = true): boolean {
+  const target = fit ? commonCadenceFloorMs(partMs) : partTargetCeilingMs(partMs);
+  return COMMON_FPS.every((fps) => {
+    const frameMs = 1000 / fps;
+    const limit = Math.min(partMs + frameMs / 2, target);
+    // ms stamps move a frame's end by up to a ms: a part ending within that of the limit may be cut either way.
+    return [limit - STAMP_ROUNDING_MS, limit + STAMP_ROUNDING_MS].every((l) => {
+      const part = Math.max(1, Math.floor(l / frameMs)) * frameMs;
+      return part <= target && part - STAMP_ROUNDING_MS >= MIN_PART_SHARE * target;
+    });
+  });
+}
+
+/**
+ * The part target actually used for a configured one: the least value at or above it that fitsCommonRates (100-117 ms
+ * -> 118, 130-151 -> 152, 180-188 -> 189, 217-220 -> 221, 230 -> 231, 271 -> 272; all others in 100-1000, 120 and 200
+ * among them, are kept), so any setting keeps the 85 % rule at 24-60 fps, also after a publisher reconnects at another
+ * of them. A value with no fit within twice itself would be kept as given (none in 100-1000 ms).
+ */
+export function commonRatePartMs(partMs: number, fit = true): number {
+  for (let p = partMs; p <= 2 * partMs; p++) if (fitsCommonRates(p, fit)) return p;
+  return partMs;
+}
+
 /** PART-TARGET for a stream whose parts so far were at most `longestSeenMs`: fitted to its cadence, within bounds. */
 export function fittedPartTargetMs(partMs: number, longestSeenMs: number): number {
   return Math.min(partTargetCeilingMs(partMs), Math.max(commonCadenceFloorMs(partMs), Math.ceil(longestSeenMs + STAMP_ROUNDING_MS)));
