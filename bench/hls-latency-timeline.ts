@@ -3,7 +3,7 @@
  * their edge, each part requested / answered / appended, the first frame, stalls, seeks) next to the moment the
  * server made each part available, and the glass-to-glass (PROGRAM-DATE-TIME) latency it ends at.
  *
- *   npx tsx bench/hls-latency-timeline.ts [--runs 3] [--seconds 10] [--port 43000] [--flags '<server flags>'] [--gop 2] [--events 1] [--shaka 0] [--dump DIR]
+ *   npx tsx bench/hls-latency-timeline.ts [--runs 3] [--seconds 10] [--port 43000] [--flags '<server flags>'] [--gop 2] [--events 1] [--shaka 0] [--join-spread 0] [--dump DIR]
  *
  * hls.js with its defaults and lowLatencyMode, as in bench/hls-latency.ts; the timeline costs the page a listener
  * per event. Part availability comes from a second client in this process that follows the preload hint with
@@ -36,6 +36,12 @@ const GOP = numberArg('gop', 2);
 const SHAKA = numberArg('shaka', 0) !== 0;
 /** Print every event of the first run's start (1) or only the breakdowns (0). */
 const EVENTS = numberArg('events', 1) !== 0;
+/**
+ * `--join-spread 1`: run n of N opens the player n/N of a GOP later (as hls-latency.ts --ab-join-spread): without it
+ * every run joins at about the same point of the GOP, so hls.js's start point and the decoding from the keyframe
+ * before it are about the same each run.
+ */
+const JOIN_SPREAD = numberArg('join-spread', 0) !== 0;
 const WARMUP_MS = 5_000;
 /** Write each run's whole timeline and the parts the watcher saw listed to DIR/run-N.json (for reading a stall afterwards). */
 const DUMP = (() => {
@@ -145,7 +151,7 @@ async function run(n: number, clip: string): Promise<RunResult> {
     const mediaUri = masterText.split('\n').find((l) => l && !l.startsWith('#'));
     if (!mediaUri) throw new Error('no media playlist in the master playlist');
     const watcher = watchParts(new URL(mediaUri, master).href, seen, stop.signal);
-    await sleep(1000); // the watcher has the window's parts before the player starts
+    await sleep(1000 + (JOIN_SPREAD ? Math.round((n / RUNS) * GOP * 1000) : 0)); // the watcher has the window's parts before the player starts
     const t0 = Date.now();
     const page = await browser.open(master, true, 'hls.js', { timeline: true });
     const shaka = SHAKA ? await browser.open(master, true, 'shaka') : undefined;

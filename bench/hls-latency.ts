@@ -22,7 +22,8 @@
  * issue 17's latency work), B = as shipped; `--ab-a '<flags>'` /
  * `--ab-b '<flags>'` compare other server flags (space-separated), e.g. `--ab-a '--merged-read-max-ms 0'`;
  * `--ab-a-gop S` / `--ab-b-gop S` publish a copy of the clip with an S-second keyframe interval on that side (default 2);
- * `--ab-port P`: the runs use RTMP ports P, P+4, ... (HTTP one above; default 20000).
+ * `--ab-port P`: the runs use RTMP ports P, P+4, ... (HTTP one above; default 20000); `--ab-join-spread 1`: round r of R
+ * opens the player r/R of a GOP after the stream is first offered (see AB_JOIN_SPREAD).
  */
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
@@ -55,6 +56,14 @@ const AB_B = flagsArg('ab-b', '');
 /** The publisher's keyframe interval per side (s): what the encoder's GOP does to LL-HLS start-up and latency. */
 const AB_A_GOP = numberArg('ab-a-gop', 2);
 const AB_B_GOP = numberArg('ab-b-gop', 2);
+/**
+ * `--ab-join-spread 1`: round r of R opens the player r/R of a GOP later than the stream is first offered (both sides of
+ * a round alike). Without it every run joins just after the same keyframe (the playlist is offered at a segment's
+ * first part), so hls.js's start point falls at the same place in the GOP each time, either just after that keyframe
+ * or just before it (then Chromium decodes most of a GOP before the first frame): a few tenths of a second either way
+ * for the same setting. Viewers join at any point of the GOP; spread joins sample that.
+ */
+const AB_JOIN_SPREAD = numberArg('ab-join-spread', 0) !== 0;
 /** First RTMP port of the A/B runs (each run takes the next 4): several benches on one machine need their own ranges. */
 const AB_PORT = numberArg('ab-port', 20_000);
 const work = mkdtempSync(join(tmpdir(), 'onair-hls-bench-'));
@@ -88,7 +97,7 @@ function pct(xs: number[], p: number): number {
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? NaN;
 }
 
-async function latency(mode: 'low' | 'standard', clip: string, port: number, extra: readonly string[] = [], label: string = mode): Promise<LatencyRun> {
+async function latency(mode: 'low' | 'standard', clip: string, port: number, extra: readonly string[] = [], label: string = mode, joinDelayMs = 0): Promise<LatencyRun> {
   // A fixed port can be taken meanwhile by another program's socket (it is in the ephemeral range): one retry elsewhere.
   const opts = { args: ['--latency-mode', mode, ...extra] };
   const server = await startOnAir(0, port, work, opts).catch(async (err: unknown) => {
@@ -101,6 +110,7 @@ async function latency(mode: 'low' | 'standard', clip: string, port: number, ext
   try {
     const master = `http://127.0.0.1:${port + 1}/hls/bench/index.m3u8`;
     await waitHttp(master);
+    await sleep(joinDelayMs);
     const page = await browser.open(master, mode === 'low');
     const t0 = Date.now();
     const hlsLat: number[] = [];
@@ -117,7 +127,7 @@ async function latency(mode: 'low' | 'standard', clip: string, port: number, ext
       await sleep(250);
     }
     const f = (x: number): string => x.toFixed(2);
-    console.log(`${label.padEnd(8)} hls.latency p50 ${f(pct(hlsLat, 50))} s p95 ${f(pct(hlsLat, 95))} s | ingest-to-screen (PDT) p50 ${f(pct(g2g, 50))} s p95 ${f(pct(g2g, 95))} s | first frame ${first ?? '-'} ms after page load | n=${g2g.length}`);
+    console.log(`${label.padEnd(8)} ${joinDelayMs ? `joined +${joinDelayMs} ms ` : ''}hls.latency p50 ${f(pct(hlsLat, 50))} s p95 ${f(pct(hlsLat, 95))} s | ingest-to-screen (PDT) p50 ${f(pct(g2g, 50))} s p95 ${f(pct(g2g, 95))} s | first frame ${first ?? '-'} ms after page load | n=${g2g.length}`);
     return { g2gP50: pct(g2g, 50), latencyP50: pct(hlsLat, 50) };
   } finally {
     await browser.close();
@@ -173,12 +183,13 @@ async function abLatency(): Promise<void> {
     { name: 'A', flags: AB_A, clip: referenceClip(media, AB_A_GOP), gop: AB_A_GOP, runs: [] as LatencyRun[] },
     { name: 'B', flags: AB_B, clip: referenceClip(media, AB_B_GOP), gop: AB_B_GOP, runs: [] as LatencyRun[] },
   ];
-  console.log(`A/B, ${AB_ROUNDS} rounds: A = [${AB_A.join(' ')}] GOP ${AB_A_GOP} s, B = [${AB_B.join(' ')}] GOP ${AB_B_GOP} s`);
+  console.log(`A/B, ${AB_ROUNDS} rounds: A = [${AB_A.join(' ')}] GOP ${AB_A_GOP} s, B = [${AB_B.join(' ')}] GOP ${AB_B_GOP} s${AB_JOIN_SPREAD ? ', joins spread over the GOP' : ''}`);
   let run = 0;
   for (let r = 0; r < AB_ROUNDS; r++) {
+    const joinDelayMs = AB_JOIN_SPREAD ? Math.round((r / AB_ROUNDS) * Math.min(AB_A_GOP, AB_B_GOP) * 1000) : 0;
     for (const side of r % 2 === 0 ? sides : [...sides].reverse()) {
       // A fresh port pair per run: the previous server may still hold its port for a moment after stopping.
-      side.runs.push(await latency('low', side.clip, AB_PORT + 4 * run++, side.flags, `${side.name}${r + 1}`));
+      side.runs.push(await latency('low', side.clip, AB_PORT + 4 * run++, side.flags, `${side.name}${r + 1}`, joinDelayMs));
     }
   }
   const f = (x: number): string => x.toFixed(2);
