@@ -67,3 +67,42 @@ test('Shaka Player and hls.js (low-latency mode) play LL-HLS through a hard publ
     await pub.kill();
   }
 });
+
+/**
+ * The lowest-latency setting the README documents (120 ms parts, PART-HOLD-BACK 2 part targets): the playlist keeps
+ * the part rules (PART-TARGET 0.135 s, every non-final part 85-100 % of it, PART-HOLD-BACK 0.27 s) and both players
+ * start at it and keep playing with no fatal error.
+ */
+test('120 ms parts with PART-HOLD-BACK at 2 part targets: part rules kept, Shaka Player and hls.js play', { skip }, async () => {
+  const low = await startTestServer({ 'log-level': 'warn', 'hls-part-ms': 120, 'hls-part-hold-back-parts': 2 });
+  const pub = await ffmpegPublish(low.rtmpUrl('fast'), 'av.flv');
+  const pages = new Map<PlayerName, Page>();
+  try {
+    const master = await waitFor('offered', async () => {
+      const res = await fetch(low.httpUrl('/hls/fast/index.m3u8'));
+      return res.ok ? res.text() : undefined;
+    }, 20_000, 200);
+    const mediaUri = master.split('\n').find((l) => l && !l.startsWith('#'))!;
+    for (const name of ['shaka', 'hls.js'] as const) pages.set(name, await browser.open(low.httpUrl('/hls/fast/index.m3u8'), true, name));
+    for (const [name, page] of pages) {
+      const s = await advances(name, page, 6);
+      assert.ok(s.decoded > 100, `${name}: ${s.decoded} frames decoded`);
+    }
+    const text = await (await fetch(new URL(mediaUri, low.httpUrl('/hls/fast/index.m3u8')))).text();
+    assert.match(text, /#EXT-X-PART-INF:PART-TARGET=0\.135\b/);
+    assert.match(text, /PART-HOLD-BACK=0\.27\b/);
+    let nonFinal = 0;
+    for (const seg of text.split('#EXTINF')) {
+      const parts = [...seg.matchAll(/#EXT-X-PART:DURATION=([\d.]+)/g)].map((m) => Number(m[1]));
+      for (const d of parts.slice(0, -1)) {
+        assert.ok(d >= 0.85 * 0.135 - 1e-9 && d <= 0.135, `part of ${d} s against PART-TARGET 0.135`);
+        nonFinal++;
+      }
+    }
+    assert.ok(nonFinal >= 10, `${nonFinal} non-final parts checked`);
+  } finally {
+    for (const page of pages.values()) await page.close();
+    await pub.kill();
+    await low.close();
+  }
+});
