@@ -46,8 +46,9 @@ export function fitsCommonRates(partMs: number, fit = true): boolean {
   return COMMON_FPS.every((fps) => {
     const frameMs = 1000 / fps;
     const limit = Math.min(partMs + frameMs / 2, target);
-    // ms stamps move a frame's end by up to a ms: a part ending within that of the limit may be cut either way.
-    return [limit - STAMP_ROUNDING_MS, limit + STAMP_ROUNDING_MS].every((l) => {
+    // ms stamps move a frame's end by up to a ms: a part ending within that of the limit may be cut either way
+    // (never past PART-TARGET, which the segmenter never passes).
+    return [limit - STAMP_ROUNDING_MS, Math.min(target, limit + STAMP_ROUNDING_MS)].every((l) => {
       const part = Math.max(1, Math.floor(l / frameMs)) * frameMs;
       return part <= target && part - STAMP_ROUNDING_MS >= MIN_PART_SHARE * target;
     });
