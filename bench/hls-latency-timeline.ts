@@ -3,7 +3,7 @@
  * their edge, each part requested / answered / appended, the first frame, stalls, seeks) next to the moment the
  * server made each part available, and the glass-to-glass (PROGRAM-DATE-TIME) latency it ends at.
  *
- *   npx tsx bench/hls-latency-timeline.ts [--runs 3] [--seconds 10] [--port 43000] [--flags '<server flags>'] [--gop 2] [--events 1] [--shaka 0] [--join-spread 0] [--dump DIR]
+ *   npx tsx bench/hls-latency-timeline.ts [--runs 3] [--seconds 10] [--port 43000] [--flags '<server flags>'] [--gop 2] [--events 1] [--shaka 0] [--join-spread 0] [--video-only 0] [--dump DIR]
  *
  * hls.js with its defaults and lowLatencyMode, as in bench/hls-latency.ts; the timeline costs the page a listener
  * per event. Part availability comes from a second client in this process that follows the preload hint with
@@ -42,6 +42,8 @@ const EVENTS = numberArg('events', 1) !== 0;
  * before it are about the same each run.
  */
 const JOIN_SPREAD = numberArg('join-spread', 0) !== 0;
+/** `--video-only 1`: publish the clip without its audio (ffmpeg -an), to see what the audio track costs the start. */
+const VIDEO_ONLY = numberArg('video-only', 0) !== 0;
 const WARMUP_MS = 5_000;
 /** Write each run's whole timeline and the parts the watcher saw listed to DIR/run-N.json (for reading a stall afterwards). */
 const DUMP = (() => {
@@ -99,6 +101,11 @@ function watchParts(mediaUrl: string, seen: Map<string, PartSeen>, signal: Abort
   })();
 }
 
+/** ffmpeg arguments with `-an` before the output when --video-only is set. */
+function withoutAudio(args: string[]): string[] {
+  return VIDEO_ONLY ? [...args.slice(0, -3), '-an', ...args.slice(-3)] : args;
+}
+
 /** "msn.part" from a part URI: its last two numbers (before the extension and query). */
 function partKey(uri: string | undefined): string | undefined {
   const m = uri ? /(\d+)\D+(\d+)\.[a-z0-9]+$/.exec(uri.split('?')[0]!) : null;
@@ -136,7 +143,7 @@ async function run(n: number, clip: string): Promise<RunResult> {
     port += 200;
     return startOnAir(0, port, work, opts);
   });
-  const pub: ChildProcess = startChild('taskset', ['-c', '1', 'ffmpeg', ...realtimePublishArgs(clip, `rtmp://127.0.0.1:${port}/live/bench`)]);
+  const pub: ChildProcess = startChild('taskset', ['-c', '1', 'ffmpeg', ...withoutAudio(realtimePublishArgs(clip, `rtmp://127.0.0.1:${port}/live/bench`))]);
   const browser = await launchHlsBrowser();
   const stop = new AbortController();
   const seen = new Map<string, PartSeen>();
