@@ -39,6 +39,8 @@ export class StreamHealth {
   private meter: IngestMeter | undefined;
   private publisher: Publisher | undefined;
   private encoder: EncoderFigures | null = null;
+  /** The frame rate the current publish's onMetaData announced, read once per metadata, not per judgement. */
+  private announcedFps: number | null = null;
   private readonly evaluator = new HealthEvaluator();
   /** The latest evaluation as figures; undefined until read after a judgement. */
   private built: HealthEvaluation | undefined = OFFLINE_EVALUATION;
@@ -98,6 +100,7 @@ export class StreamHealth {
     this.publisher = pub;
     this.meter = new IngestMeter(this.clocks(), this.thresholds.stallMs);
     this.encoder = null;
+    this.announcedFps = null;
   }
 
   stop(): void {
@@ -123,6 +126,7 @@ export class StreamHealth {
     if (!this.meter) return;
     this.meter.setMetadata(m);
     this.encoder = encoderFigures(m);
+    this.announcedFps = metadataFps(m);
   }
 
   /** Closes one evaluation period and returns its figures (`judge` and `latest`). */
@@ -179,7 +183,7 @@ export class StreamHealth {
     c.silenceMs = m.silenceMs(now);
     c.sinceKeyframeMs = x.video && !Number.isNaN(m.video.lastKeyDts) ? m.video.lastDts - m.video.lastKeyDts : null;
     c.keyframeIntervalMs = this.keyframeIntervalMs;
-    c.metadataFps = x.video && m.metadata ? metadataFps(m.metadata) : null;
+    c.metadataFps = x.video ? this.announcedFps : null;
     c.fps10 = x.video ? fps(vw.shortSeconds, vw.shortFrames) : null;
     c.shortKbps = mainPresent ? kbps(main.shortSeconds, main.shortBytes) : null;
     c.longKbps = mainPresent ? kbps(main.longSeconds, main.longBytes) : null;
