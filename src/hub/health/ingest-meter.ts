@@ -70,7 +70,7 @@ export class IngestMeter {
     // the bridge marks its reads (`received`), every later message of the same read within MARKED_READ_MEDIA_MS.
     const step = Math.abs(dts - this.clockDts);
     if ((this.clockRead !== this.reads || !this.readsMarked || step >= MARKED_READ_MEDIA_MS) && step >= ARRIVAL_CLOCK_STEP_MS) {
-      const now = this.inlineClock ? elapsedSince(this.origin) : this.elapsed();
+      const now = this.now();
       this.clockRead = this.reads;
       // Only a fresh reading says anything about silence: a stall that `tick` already counted is not counted again.
       if (now - this.lastArrival > this.stallMs && !this.stallOpen) this.stalls++;
@@ -92,6 +92,11 @@ export class IngestMeter {
       this.newestDts = dts;
       this.newestArrival = arrival;
     }
+  }
+
+  /** The arrival clock now: ms since the publish started (the server's clock read from its origin, a test's called). */
+  now(): number {
+    return this.inlineClock ? elapsedSince(this.origin) : this.elapsed();
   }
 
   /**

@@ -133,7 +133,7 @@ export class StreamHealth {
       this.reasonList = OFFLINE_EVALUATION.reasons;
       return state;
     }
-    const now = m.elapsed();
+    const now = m.now();
     m.tick(now);
     const vw = this.videoWindows;
     const aw = this.audioWindows;
