@@ -81,6 +81,23 @@ function readBytes(pid: number): number {
   return Number(/^rchar: (\d+)/m.exec(readFileSync(`/proc/${pid}/io`, 'utf8'))?.[1] ?? NaN);
 }
 
+/** The last warning and error lines of the servers whose publisher count is wrong (their logs go to the data dir). */
+function serverWarnings(ports: readonly number[], live: readonly number[]): string {
+  const lines: string[] = [];
+  ports.forEach((port, i) => {
+    if (live[i] === STREAMS) return;
+    let text = '';
+    try {
+      text = readFileSync(join(work, `onair-data-${port}`, 'stdout.log'), 'utf8');
+    } catch {
+      return;
+    }
+    const warned = text.split('\n').filter((l) => /"level":(4|5|6)\d/.test(l)).slice(-5);
+    lines.push(`\n  port ${port}: ${warned.length > 0 ? warned.join('\n    ') : 'no warnings logged'}`);
+  });
+  return lines.join('');
+}
+
 const load = (): string => loadavg().map((l) => l.toFixed(2)).join(' ');
 const since = (t: number): string => ((performance.now() - t) / 1000).toFixed(1);
 
@@ -128,7 +145,7 @@ async function round(r: number, clip: Clip, random: () => number): Promise<Round
     console.log(`round ${r + 1}/${ROUNDS}: ${positions.map((v, p) => `${ports[p]}=${v.label}`).join(', ')}; load ${loadStart}; started in ${since(began)} s, warming up ${WARMUP_MS / 1000} s`);
     await sleep(WARMUP_MS);
     const live = await Promise.all(ports.map(async (p) => metric(await scrape(p + 1), /^onair_publishers (\d+)/m)));
-    if (live.some((n) => n !== STREAMS)) throw new Error(`round ${r + 1}: publishers per server ${live.join(', ')}, expected ${STREAMS}`);
+    if (live.some((n) => n !== STREAMS)) throw new Error(`round ${r + 1}: publishers per server ${live.join(', ')}, expected ${STREAMS}${serverWarnings(ports, live)}`);
     const windows: Reading[][] = [];
     for (let w = 0; w < WINDOWS; w++) {
       const pids = byInstance.map((s) => s.pid);

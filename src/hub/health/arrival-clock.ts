@@ -2,8 +2,8 @@ import { performance } from 'node:perf_hooks';
 
 /**
  * Whole ms since the clock was made (monotonic). `origin` is set on the server's clock (performanceClocks): the
- * performance.now() it counts from, so IngestMeter can read it inline in its optimized per-message code instead of
- * calling this function (a test's simulated clock has none and is called).
+ * performance.now() it counts from, so IngestMeter reads it from there (elapsedSince) instead of calling this
+ * closure (a test's simulated clock has none and is called).
  */
 export interface ElapsedClock {
   (): number;

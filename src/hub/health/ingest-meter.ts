@@ -37,9 +37,9 @@ export class IngestMeter {
   private readonly tickDts = new Float64Array(TICK_RING_SIZE);
   private ticks = 0;
   /**
-   * The server's clock (performanceClocks) is read here, inline: in a live server the clock is read ~100 times a
-   * second, a call too seldom for its function to be optimized, and in place the call, its closure and context
-   * cost more than the reading (the probe's profile put the closure's own time above performance.now()'s).
+   * The server's clock (performanceClocks) is read from its origin here rather than through its closure: in a live
+   * server it is read ~100 times a second, too seldom for the closure to be optimized, and in place the closure with
+   * its context cost more than performance.now() itself (bench/health-probe.ts's profiles; see bench/README.md).
    */
   private readonly inlineClock: boolean;
   private readonly origin: number;
