@@ -15,7 +15,7 @@
  * sample mostly right after the server wakes up, which puts the weight of a whole idle gap on the first code a
  * turn runs (in real time: the first read's clock reading). `--cpus 0,1` lets the sampler run beside the server.
  */
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { numberArg, runBench, sleep, startChild, stopChild } from './lib/children.js';
@@ -108,7 +108,13 @@ runBench(async () => {
   }
   if (PROFILE_US > 0) {
     const file = readdirSync(profileDir).find((f) => f.endsWith('.cpuprofile'));
-    if (file) printProfile(JSON.parse(readFileSync(join(profileDir, file), 'utf8')) as CpuProfile);
-    else console.log('no profile written (the server did not exit cleanly)');
+    if (file) {
+      // Kept for a closer look (DevTools, or a script): bench/out/health-probe-<on|off>-<flood|realtime>.cpuprofile.
+      const saved = join(root, 'bench/out', `health-probe-${OFF ? 'off' : 'on'}-${REALTIME ? 'realtime' : 'flood'}.cpuprofile`);
+      mkdirSync(join(root, 'bench/out'), { recursive: true });
+      copyFileSync(join(profileDir, file), saved);
+      console.log(`profile saved: ${saved}`);
+      printProfile(JSON.parse(readFileSync(saved, 'utf8')) as CpuProfile);
+    } else console.log('no profile written (the server did not exit cleanly)');
   }
 }, work);

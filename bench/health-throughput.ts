@@ -4,7 +4,7 @@
  *
  *   npx tsx bench/health-throughput.ts [--streams 10] [--rounds 5] [--warmup 10] [--windows 2] [--seconds 10]
  *                                      [--pace 0] [--slice-ms 100] [--seed 1] [--control 1] [--profile 0]
- *                                      [--port 27100] [--build 1]
+ *                                      [--copies 1] [--port 27100] [--build 1]
  *
  * Why: with 10 real-time streams the server uses ~2-3 % of a core, so a 2 % difference is ~0.05 % of a core, far
  * under what the scheduler's noise lets bench/health-cost.ts resolve. Here the same servers (dist/main.js as it ships,
@@ -19,6 +19,10 @@
  * positions (port, the generator's order); one value per round (summed CPU over summed bytes), geometric mean of the
  * ratios with a 95 % t interval over rounds (bench/lib/round-interval.ts), and the absolute difference in ns per
  * message. The control/off line is the noise check.
+ * `--copies K` runs K instances of every variant side by side in each round (3K servers on CPU 0, positions shuffled
+ * over all of them) and sums their CPU and bytes per variant: one instance's own layout and JIT decisions persist for
+ * its whole round and are most of what separates two identical servers, so a round's value then averages K of them
+ * and the interval over rounds narrows by about sqrt(K) for the same number of rounds.
  * What this mode does not weigh as it weighs in real time: health's once-a-second work (the evaluation timer) runs
  * once a second here too, against ~20-50x more messages, and with media seconds passing that much faster its window
  * sums are recomputed rather than updated. So it prints how the per-message difference translates to 10 real-time
@@ -60,6 +64,11 @@ const BUDGET = 1.02;
 const work = mkdtempSync(join(tmpdir(), 'onair-health-throughput-'));
 
 const VARIANTS = healthVariants(CONTROL);
+const COPIES = numberArg('copies', 1);
+/** Every server of a round: COPIES instances of each variant (`variant`: its index in VARIANTS). */
+const INSTANCES = Array.from({ length: COPIES }, (_, c) => VARIANTS.map((v, variant) => ({
+  ...v, variant, copy: c, label: COPIES > 1 ? `${v.name} #${c + 1}` : v.name,
+}))).flat();
 
 /** One window of one server: CPU seconds and bytes read. */
 interface Reading {
@@ -70,6 +79,23 @@ interface Reading {
 /** Bytes the process has read through read(2)-like calls (its sockets' input included): rchar of /proc/<pid>/io. */
 function readBytes(pid: number): number {
   return Number(/^rchar: (\d+)/m.exec(readFileSync(`/proc/${pid}/io`, 'utf8'))?.[1] ?? NaN);
+}
+
+/** The last warning and error lines of the servers whose publisher count is wrong (their logs go to the data dir). */
+function serverWarnings(ports: readonly number[], live: readonly number[]): string {
+  const lines: string[] = [];
+  ports.forEach((port, i) => {
+    if (live[i] === STREAMS) return;
+    let text = '';
+    try {
+      text = readFileSync(join(work, `onair-data-${port}`, 'stdout.log'), 'utf8');
+    } catch {
+      return;
+    }
+    const warned = text.split('\n').filter((l) => /"level":(4|5|6)\d/.test(l)).slice(-5);
+    lines.push(`\n  port ${port}: ${warned.length > 0 ? warned.join('\n    ') : 'no warnings logged'}`);
+  });
+  return lines.join('');
 }
 
 const load = (): string => loadavg().map((l) => l.toFixed(2)).join(' ');
@@ -98,29 +124,31 @@ interface RoundResult {
 }
 
 async function round(r: number, clip: Clip, random: () => number): Promise<RoundResult> {
-  const positions = shuffled(VARIANTS, random);
+  const positions = shuffled(INSTANCES, random);
   const ports = positions.map((_, p) => PORT_BASE + 10 * p);
   const profiling = PROFILE_S > 0 && r === ROUNDS - 1;
   const servers: BenchServer[] = [];
   let gen: IpcChild | undefined;
   const began = performance.now();
   try {
-    servers.push(...await Promise.all(positions.map((v, p) => startOnAir(0, ports[p]!, work, { name: v.name, args: v.args, startTimeoutMs: 180_000, inspectGc: profiling }))));
+    // Only the first copy of each variant is profiled (an inspector port each).
+    servers.push(...await Promise.all(positions.map((v, p) => startOnAir(0, ports[p]!, work, { name: v.label, args: v.args, startTimeoutMs: 180_000, inspectGc: profiling && v.copy === 0 }))));
     await Promise.all(ports.map((p) => waitPort(p + 1, 180_000)));
-    const byVariant = VARIANTS.map((v) => servers[positions.indexOf(v)]!);
+    const byInstance = INSTANCES.map((v) => servers[positions.indexOf(v)]!);
+    const byVariant = VARIANTS.map((_, i) => byInstance[i]!);
     gen = new IpcChild('bench/lib/flood-publishers.ts', 1);
     await gen.expect('ready');
     const urls = servers.flatMap((s) => Array.from({ length: STREAMS }, (_, i) => s.rtmpUrl(`s${i}`)));
     const loop = await gen.ask<{ messagesPerLoop: number; bytesPerLoop: number }>({ type: 'publish', urls, clip: clip.path, pace: PACE, sliceMs: SLICE_MS }, 'publishing');
     clip.messagesPerByte = loop.messagesPerLoop / loop.bytesPerLoop;
     const loadStart = load();
-    console.log(`round ${r + 1}/${ROUNDS}: ${positions.map((v, p) => `${ports[p]}=${v.name}`).join(', ')}; load ${loadStart}; started in ${since(began)} s, warming up ${WARMUP_MS / 1000} s`);
+    console.log(`round ${r + 1}/${ROUNDS}: ${positions.map((v, p) => `${ports[p]}=${v.label}`).join(', ')}; load ${loadStart}; started in ${since(began)} s, warming up ${WARMUP_MS / 1000} s`);
     await sleep(WARMUP_MS);
     const live = await Promise.all(ports.map(async (p) => metric(await scrape(p + 1), /^onair_publishers (\d+)/m)));
-    if (live.some((n) => n !== STREAMS)) throw new Error(`round ${r + 1}: publishers per server ${live.join(', ')}, expected ${STREAMS}`);
+    if (live.some((n) => n !== STREAMS)) throw new Error(`round ${r + 1}: publishers per server ${live.join(', ')}, expected ${STREAMS}${serverWarnings(ports, live)}`);
     const windows: Reading[][] = [];
     for (let w = 0; w < WINDOWS; w++) {
-      const pids = byVariant.map((s) => s.pid);
+      const pids = byInstance.map((s) => s.pid);
       const cpu0 = pids.map(cpuSeconds);
       const bytes0 = pids.map(readBytes);
       const gen0 = cpuSeconds(gen.pid);
@@ -130,20 +158,29 @@ async function round(r: number, clip: Clip, random: () => number): Promise<Round
       const cpu1 = pids.map(cpuSeconds);
       const bytes1 = pids.map(readBytes);
       const elapsed = (performance.now() - t0) / 1000;
-      const reading = pids.map((_, i) => ({ cpu: cpu1[i]! - cpu0[i]!, bytes: bytes1[i]! - bytes0[i]! }));
+      // Per variant, summed over its copies (INSTANCES lists copy by copy, variants in order within each).
+      const reading = VARIANTS.map((_, v) => {
+        let cpu = 0;
+        let bytes = 0;
+        for (let i = v; i < pids.length; i += VARIANTS.length) {
+          cpu += cpu1[i]! - cpu0[i]!;
+          bytes += bytes1[i]! - bytes0[i]!;
+        }
+        return { cpu, bytes };
+      });
       windows.push(reading);
       const genShare = (cpuSeconds(gen.pid) - gen0) / elapsed;
       const coreShare = (cpuBusySeconds(0) - core0) / elapsed;
-      console.log(`  window ${w + 1}: ${VARIANTS.map((v, i) => `${v.name} ${(100 * reading[i]!.cpu / elapsed).toFixed(1)} % ${(reading[i]!.bytes / elapsed / 1e6).toFixed(1)} MB/s ${(reading[i]!.cpu / (reading[i]!.bytes / 1e9)).toFixed(3)} s/GB`).join(' | ')}; CPU 0 busy ${(100 * coreShare).toFixed(0)} %, generator ${(100 * genShare).toFixed(0)} % of CPU 1`);
+      console.log(`  window ${w + 1}: ${VARIANTS.map((v, i) => `${v.name}${COPIES > 1 ? ` x${COPIES}` : ''} ${(100 * reading[i]!.cpu / elapsed).toFixed(1)} % ${(reading[i]!.bytes / elapsed / 1e6).toFixed(1)} MB/s ${(reading[i]!.cpu / (reading[i]!.bytes / 1e9)).toFixed(3)} s/GB`).join(' | ')}; CPU 0 busy ${(100 * coreShare).toFixed(0)} %, generator ${(100 * genShare).toFixed(0)} % of CPU 1`);
     }
     const profiles = profiling ? await profileAll(byVariant) : undefined;
     const counters = await gen.ask<{ bytes: number[]; closed: number }>({ type: 'counters' }, 'counters');
-    const texts = await Promise.all(VARIANTS.map((v) => scrape(ports[positions.indexOf(v)]! + 1)));
+    const texts = await Promise.all(INSTANCES.map((v) => scrape(ports[positions.indexOf(v)]! + 1)));
     const after = texts.map((t) => metric(t, /^onair_publishers (\d+)/m));
     if (counters.closed > 0 || after.some((n) => n !== STREAMS)) throw new Error(`round ${r + 1}: ${counters.closed} publishers closed; publishers per server ${after.join(', ')}`);
     // Cross-check of what rchar counts: the media bytes each server says it received, against the RTMP bytes sent to it.
-    const sent = VARIANTS.map((v) => counters.bytes.slice(positions.indexOf(v) * STREAMS, (positions.indexOf(v) + 1) * STREAMS).reduce((a, b) => a + b, 0));
-    console.log(`round ${r + 1}: media bytes received / RTMP bytes sent ${VARIANTS.map((v, i) => `${v.name} ${(metric(texts[i]!, /^onair_received_bytes_total (\d+)/m) / sent[i]!).toFixed(3)}`).join(', ')}; health states on the health-on server: ${healthStates(texts[ON]!)}; load ${loadStart} -> ${load()}`);
+    const sent = INSTANCES.map((v) => counters.bytes.slice(positions.indexOf(v) * STREAMS, (positions.indexOf(v) + 1) * STREAMS).reduce((a, b) => a + b, 0));
+    console.log(`round ${r + 1}: media bytes received / RTMP bytes sent ${INSTANCES.map((v, i) => `${v.label} ${(metric(texts[i]!, /^onair_received_bytes_total (\d+)/m) / sent[i]!).toFixed(3)}`).join(', ')}; health states on the health-on server: ${healthStates(texts[ON]!)}; load ${loadStart} -> ${load()}`);
     return { windows, ...(profiles ? { profiles } : {}) };
   } finally {
     const stopping = performance.now();
@@ -245,7 +282,7 @@ function report(results: readonly RoundResult[], clip: Clip): void {
     return cpu / (bytes / 1e9);
   };
   const nsPerMessage = (sPerGb: number): number => (sPerGb / 1e9 / clip.messagesPerByte) * 1e9;
-  console.log(`\nCPU per GB of RTMP read, ${STREAMS} streams per server, ${results.length} rounds x ${WINDOWS} windows of ${SECONDS} s (pace ${PACE > 0 ? `<= ${PACE}x real time` : 'unbounded'}); one value per round, 95 % t interval over rounds:`);
+  console.log(`\nCPU per GB of RTMP read, ${STREAMS} streams per server${COPIES > 1 ? `, ${COPIES} servers of each variant summed` : ''}, ${results.length} rounds x ${WINDOWS} windows of ${SECONDS} s (pace ${PACE > 0 ? `<= ${PACE}x real time` : 'unbounded'}); one value per round, 95 % t interval over rounds:`);
   VARIANTS.forEach((v, i) => {
     const xs = results.map((rr) => perGb(rr, i));
     const m = meanInterval(xs);
@@ -265,6 +302,8 @@ function report(results: readonly RoundResult[], clip: Clip): void {
     return { ratio, diff };
   });
   console.log(`  => per message, ${PACE > 0 ? `paced at <= ${PACE}x real time (the servers may idle between reads)` : 'busy server'}: ${verdict(out[0]!.ratio, BUDGET, pct, '+2 %')}`);
+  // Against both off servers (when there is a control): the off side then averages two instances per round.
+  if (CONTROL) console.log(`  => the same against mean(off, control): ${verdict(out[2]!.ratio, BUDGET, pct, '+2 %')}`);
   if (CONTROL) {
     const n = out[1]!.ratio;
     console.log(`  => noise check: control/off ${n.low <= 1 && n.high >= 1 ? 'holds 1.00, as it should' : 'misses 1.00 (1 run in 20 by chance; if it recurs, read the intervals as too narrow)'}`);
@@ -284,7 +323,8 @@ runBench(async () => {
   if (BUILD) buildOnAir();
   const path = referenceClip(join(root, 'bench/out/media'));
   const clip: Clip = { path, messagesPerSecond: clipPacketsPerSecond(path), messagesPerByte: NaN };
-  console.log(`throughput: ${STREAMS} publishers per server, ${VARIANTS.length} servers on CPU 0, generator on CPU 1, pace ${PACE > 0 ? `<= ${PACE}x real time` : 'unbounded (TCP back-pressure)'}; seed ${SEED}; ${ROUNDS} rounds of ${WARMUP_MS / 1000} s warm-up + ${WINDOWS} x ${SECONDS} s`);
+  if (COPIES < 1) throw new Error('--copies must be at least 1');
+  console.log(`throughput: ${STREAMS} publishers per server, ${INSTANCES.length} servers on CPU 0 (${COPIES} of each variant), generator on CPU 1, pace ${PACE > 0 ? `<= ${PACE}x real time` : 'unbounded (TCP back-pressure)'}; seed ${SEED}; ${ROUNDS} rounds of ${WARMUP_MS / 1000} s warm-up + ${WINDOWS} x ${SECONDS} s`);
   const random = seededRandom(SEED);
   const results: RoundResult[] = [];
   for (let r = 0; r < ROUNDS; r++) results.push(await round(r, clip, random));

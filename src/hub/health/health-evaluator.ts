@@ -28,7 +28,8 @@ export class HealthEvaluator {
   judge(findings: readonly Finding[], wallNow: number): HealthState {
     // A healthy stream (the usual case, every second) allocates nothing here.
     if (findings.length === 0) {
-      this.reasonSince.clear();
+      // Map.clear allocates a fresh table even when empty: a healthy stream's map is already empty.
+      if (this.reasonSince.size > 0) this.reasonSince.clear();
       this.currentReasons = NO_REASONS;
       return this.enter('healthy', wallNow);
     }
@@ -45,7 +46,7 @@ export class HealthEvaluator {
 
   /** The publisher left: offline, and every reason is forgotten (a new publish starts clean). */
   offline(wallNow: number): HealthState {
-    this.reasonSince.clear();
+    if (this.reasonSince.size > 0) this.reasonSince.clear();
     this.currentReasons = NO_REASONS;
     return this.enter('offline', wallNow);
   }

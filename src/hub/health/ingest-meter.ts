@@ -2,6 +2,7 @@ import type { MediaPacket, StreamMetadata } from '../../core/media-packet.js';
 import { describeConfig } from '../../codecs/codec-info.js';
 import { ARRIVAL_CLOCK_STEP_MS, DRIFT_SETTLE_MS, MARKED_READ_MEDIA_MS, TICK_RING_SIZE } from './limits.js';
 import { TrackMeter } from './track-meter.js';
+import { elapsedSince, type ElapsedClock } from './arrival-clock.js';
 import { bareTrack, describeTrack, type TrackDescription } from './track-description.js';
 
 /**
@@ -35,6 +36,13 @@ export class IngestMeter {
   private readonly tickArrival = new Float64Array(TICK_RING_SIZE);
   private readonly tickDts = new Float64Array(TICK_RING_SIZE);
   private ticks = 0;
+  /**
+   * The server's clock (performanceClocks) is read from its origin here rather than through its closure: in a live
+   * server it is read ~100 times a second, too seldom for the closure to be optimized, and in place the closure with
+   * its context cost more than performance.now() itself (bench/health-probe.ts's profiles; see bench/README.md).
+   */
+  private readonly inlineClock: boolean;
+  private readonly origin: number;
   /** span()'s answer, reused: read once per evaluation, right after the call. */
   private readonly spanOut = { wallMs: 0, mediaMs: 0 };
 
@@ -42,7 +50,10 @@ export class IngestMeter {
    * @param elapsed whole ms since the publish started (an ElapsedClock made at its start); millisecond precision is
    * plenty, the finest threshold measured against it is 50 ms. @param stallMs a silence over this is a stall.
    */
-  constructor(readonly elapsed: () => number, private readonly stallMs: number) {}
+  constructor(readonly elapsed: ElapsedClock, private readonly stallMs: number) {
+    this.origin = elapsed.origin ?? NaN;
+    this.inlineClock = elapsed.origin !== undefined;
+  }
 
   record(p: MediaPacket): void {
     const role = p.role;
@@ -59,7 +70,7 @@ export class IngestMeter {
     // the bridge marks its reads (`received`), every later message of the same read within MARKED_READ_MEDIA_MS.
     const step = Math.abs(dts - this.clockDts);
     if ((this.clockRead !== this.reads || !this.readsMarked || step >= MARKED_READ_MEDIA_MS) && step >= ARRIVAL_CLOCK_STEP_MS) {
-      const now = this.elapsed();
+      const now = this.now();
       this.clockRead = this.reads;
       // Only a fresh reading says anything about silence: a stall that `tick` already counted is not counted again.
       if (now - this.lastArrival > this.stallMs && !this.stallOpen) this.stalls++;
@@ -81,6 +92,11 @@ export class IngestMeter {
       this.newestDts = dts;
       this.newestArrival = arrival;
     }
+  }
+
+  /** The arrival clock now: ms since the publish started (the server's clock read from its origin, a test's called). */
+  now(): number {
+    return this.inlineClock ? elapsedSince(this.origin) : this.elapsed();
   }
 
   /**

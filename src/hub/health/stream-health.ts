@@ -1,6 +1,6 @@
-import { performance } from 'node:perf_hooks';
 import type { MediaPacket, StreamMetadata } from '../../core/media-packet.js';
 import type { Publisher } from '../publisher.js';
+import type { ClockSource } from './arrival-clock.js';
 import { CheckInput, findReasons } from './health-checks.js';
 import { HealthEvaluator } from './health-evaluator.js';
 import { audioFigures, avOffsetMs, driftMs, encoderFigures, fps, kbps, mediaRate, metadataFps, stale, videoFigures } from './health-figures.js';
@@ -8,26 +8,6 @@ import { OFFLINE_EVALUATION, type EncoderFigures, type HealthEvaluation, type He
 import type { TrackDescription } from './track-description.js';
 import { IngestMeter } from './ingest-meter.js';
 import { TrackWindows } from './track-meter.js';
-
-/** Whole ms since the clock was made (monotonic). */
-export type ElapsedClock = () => number;
-/** Makes an ElapsedClock that starts now: one per publish (performanceClocks in the server; a simulated one in tests). */
-export type ClockSource = () => ElapsedClock;
-
-/**
- * The arrival clock: whole ms since the publish started, from performance.now(). On Node 20 a reading is boxed into a
- * heap number (16 bytes) wherever V8 does not inline the call, so IngestMeter reads it at most once per read and per
- * ARRIVAL_CLOCK_STEP_MS of media; whole ms since the publish stay small integers (Smis) for 12 days of one publish,
- * so passing them on allocates nothing. (process.hrtime()'s pair costs more when it is not optimized away, and
- * caching one reading per event-loop callback would need a queueMicrotask or nextTick per callback, which costs more
- * still.) `performance` is node:perf_hooks' object, imported once: the global of that name is an accessor, a getter
- * call at every reading, and in a live server this closure runs a few hundred times a second, too rarely to be
- * optimized, where the profiler put the clock at half of health's per-packet samples.
- */
-export const performanceClocks: ClockSource = () => {
-  const start = performance.now();
-  return () => Math.round(performance.now() - start);
-};
 
 /**
  * The ingest health of one hub stream: fed every packet of its current publisher (`record`, O(1)), judged about once
@@ -39,6 +19,8 @@ export class StreamHealth {
   private meter: IngestMeter | undefined;
   private publisher: Publisher | undefined;
   private encoder: EncoderFigures | null = null;
+  /** The frame rate the current publish's onMetaData announced, read once per metadata, not per judgement. */
+  private announcedFps: number | null = null;
   private readonly evaluator = new HealthEvaluator();
   /** The latest evaluation as figures; undefined until read after a judgement. */
   private built: HealthEvaluation | undefined = OFFLINE_EVALUATION;
@@ -98,6 +80,7 @@ export class StreamHealth {
     this.publisher = pub;
     this.meter = new IngestMeter(this.clocks(), this.thresholds.stallMs);
     this.encoder = null;
+    this.announcedFps = null;
   }
 
   stop(): void {
@@ -123,6 +106,7 @@ export class StreamHealth {
     if (!this.meter) return;
     this.meter.setMetadata(m);
     this.encoder = encoderFigures(m);
+    this.announcedFps = metadataFps(m);
   }
 
   /** Closes one evaluation period and returns its figures (`judge` and `latest`). */
@@ -149,7 +133,7 @@ export class StreamHealth {
       this.reasonList = OFFLINE_EVALUATION.reasons;
       return state;
     }
-    const now = m.elapsed();
+    const now = m.now();
     m.tick(now);
     const vw = this.videoWindows;
     const aw = this.audioWindows;
@@ -179,7 +163,7 @@ export class StreamHealth {
     c.silenceMs = m.silenceMs(now);
     c.sinceKeyframeMs = x.video && !Number.isNaN(m.video.lastKeyDts) ? m.video.lastDts - m.video.lastKeyDts : null;
     c.keyframeIntervalMs = this.keyframeIntervalMs;
-    c.metadataFps = x.video && m.metadata ? metadataFps(m.metadata) : null;
+    c.metadataFps = x.video ? this.announcedFps : null;
     c.fps10 = x.video ? fps(vw.shortSeconds, vw.shortFrames) : null;
     c.shortKbps = mainPresent ? kbps(main.shortSeconds, main.shortBytes) : null;
     c.longKbps = mainPresent ? kbps(main.longSeconds, main.longBytes) : null;

@@ -158,3 +158,21 @@ test('ring slots wrap: a second MEDIA_RING_SECONDS after another takes its slot 
   // 61..70: 61..63 at 1000, 64..70 at 10 but 66
   assert.equal(w.shortBytes, 3 * 1000 + 6 * 10);
 });
+
+test('alignment is the earliest arrival - dts over the last 10 evaluations, kept as readings enter and leave (only a leaving minimum reads the window again)', () => {
+  fc.assert(fc.property(fc.array(fc.array(fc.integer({ min: -5000, max: 5000 }), { maxLength: 4 }), { minLength: 1, maxLength: 60 }), (ticks) => {
+    const meter = new TrackMeter(true);
+    const minima: number[] = [];
+    let dts = 0;
+    for (const offsets of ticks) {
+      for (const offset of offsets) {
+        dts += 10;
+        meter.record(dts, 100, false, dts + offset);
+      }
+      meter.tick();
+      minima.push(offsets.length === 0 ? Infinity : Math.min(...offsets));
+      const expected = Math.min(...minima.slice(-10));
+      assert.equal(meter.alignment, expected === Infinity ? null : expected);
+    }
+  }), { numRuns: 300 });
+});

@@ -159,14 +159,24 @@ export class TrackMeter {
     this.ring[slot * SLOT_FIELDS + KEY_MAX] = this.curKeyMax;
   }
 
-  /** Once per evaluation: closes this evaluation's alignment reading. */
+  /**
+   * Once per evaluation: closes this evaluation's alignment reading. The minimum over the window is kept as it goes:
+   * it is read again from the window only when the reading that leaves held it (this runs once a second per track,
+   * too seldom to be optimized, so every step it skips counts).
+   */
   tick(): void {
-    this.minOffsets[this.minOffsetIndex] = this.tickMinOffset;
-    this.minOffsetIndex = (this.minOffsetIndex + 1) % ALIGNMENT_TICKS;
+    const i = this.minOffsetIndex;
+    const leaving = this.minOffsets[i]!;
+    const entering = this.tickMinOffset;
+    this.minOffsets[i] = entering;
+    this.minOffsetIndex = i + 1 === ALIGNMENT_TICKS ? 0 : i + 1;
     this.tickMinOffset = Infinity;
-    let min = Infinity;
-    for (let i = 0; i < ALIGNMENT_TICKS; i++) min = Math.min(min, this.minOffsets[i]!);
-    this.lateBaseline = min;
+    if (entering <= this.lateBaseline) this.lateBaseline = entering;
+    else if (leaving === this.lateBaseline) {
+      let min = Infinity;
+      for (let k = 0; k < ALIGNMENT_TICKS; k++) if (this.minOffsets[k]! < min) min = this.minOffsets[k]!;
+      this.lateBaseline = min;
+    }
   }
 
   /**
@@ -185,32 +195,83 @@ export class TrackMeter {
    * handful of slots instead of a pass over the last LONG_WINDOW_S + 1; otherwise it reads them all in one pass.
    */
   measure(w: TrackWindows): void {
-    w.oneSeconds = w.oneBytes = w.oneFrames = w.shortSeconds = w.shortBytes = w.shortFrames = 0;
-    w.longSeconds = w.longBytes = w.longFrames = w.keyMax = 0;
-    if (this.frames === 0) return;
+    if (this.frames === 0) {
+      w.oneSeconds = w.oneBytes = w.oneFrames = w.shortSeconds = w.shortBytes = w.shortFrames = 0;
+      w.longSeconds = w.longBytes = w.longFrames = w.keyMax = 0;
+      return;
+    }
     this.flush();
     const newest = Math.floor(this.lastDts / 1000);
     const first = Math.ceil(this.firstDts / 1000);
     const previous = this.readNewest;
     if (newest >= previous && newest - previous <= MAX_STEP_S && this.lowestEntered >= previous && this.highestEntered <= newest) {
-      this.update(newest, first);
+      // In real time the newest second moved on by one since the last reading (or by none): no loop needed.
+      if (newest === previous + 1) this.stepOne(previous, first);
+      else this.update(newest, first);
     } else this.sumAll(newest, first);
     this.readNewest = newest;
     this.lowestEntered = Infinity;
     this.highestEntered = -Infinity;
-    const one = (newest - 1) & SLOT_MASK;
-    if (this.ring[one * SLOT_FIELDS + SECOND] === newest - 1 && newest - 1 >= first) {
-      w.oneBytes = this.ring[one * SLOT_FIELDS + BYTES]!;
-      w.oneFrames = this.ring[one * SLOT_FIELDS + FRAMES]!;
-    }
-    w.oneSeconds = covered(newest, first, 1);
-    w.shortSeconds = covered(newest, first, SHORT_WINDOW_S);
+    const one = ((newest - 1) & SLOT_MASK) * SLOT_FIELDS;
+    if (this.ring[one + SECOND] === newest - 1 && newest - 1 >= first) {
+      w.oneBytes = this.ring[one + BYTES]!;
+      w.oneFrames = this.ring[one + FRAMES]!;
+    } else w.oneBytes = w.oneFrames = 0;
+    // Whole seconds of the last n before `newest` from `first` on: max(0, newest - max(first, newest - n)).
+    const from = newest - first;
+    w.oneSeconds = from <= 0 ? 0 : from < 1 ? from : 1;
+    w.shortSeconds = from <= 0 ? 0 : from < SHORT_WINDOW_S ? from : SHORT_WINDOW_S;
     w.shortBytes = this.readShortBytes;
     w.shortFrames = this.readShortFrames;
-    w.longSeconds = covered(newest, first, LONG_WINDOW_S);
+    w.longSeconds = from <= 0 ? 0 : from < LONG_WINDOW_S ? from : LONG_WINDOW_S;
     w.longBytes = this.readLongBytes;
     w.longFrames = this.readLongFrames;
     w.keyMax = this.readKeyMax;
+  }
+
+  /**
+   * update() for the usual step of one second, written out: `done` (the second that was being filled at the last
+   * reading) enters both windows, the seconds LONG_WINDOW_S and SHORT_WINDOW_S before it leave them, and the
+   * keyframe maximum takes `done` and the new second being filled.
+   */
+  private stepOne(done: number, first: number): void {
+    const ring = this.ring;
+    let slot = (done & SLOT_MASK) * SLOT_FIELDS;
+    if (ring[slot + SECOND] === done && done >= first) {
+      const bytes = ring[slot + BYTES]!;
+      const frames = ring[slot + FRAMES]!;
+      this.readLongBytes += bytes;
+      this.readLongFrames += frames;
+      this.readShortBytes += bytes;
+      this.readShortFrames += frames;
+    }
+    const longOut = done - LONG_WINDOW_S;
+    slot = (longOut & SLOT_MASK) * SLOT_FIELDS;
+    if (ring[slot + SECOND] === longOut && longOut >= first) {
+      this.readLongBytes -= ring[slot + BYTES]!;
+      this.readLongFrames -= ring[slot + FRAMES]!;
+    }
+    const shortOut = done - SHORT_WINDOW_S;
+    slot = (shortOut & SLOT_MASK) * SLOT_FIELDS;
+    if (ring[slot + SECOND] === shortOut && shortOut >= first) {
+      this.readShortBytes -= ring[slot + BYTES]!;
+      this.readShortFrames -= ring[slot + FRAMES]!;
+    }
+    const newest = done + 1;
+    if (this.readKeyMaxSecond < newest - LONG_WINDOW_S) {
+      this.keyMaxAll(newest);
+      return;
+    }
+    slot = (done & SLOT_MASK) * SLOT_FIELDS;
+    if (ring[slot + SECOND] === done && ring[slot + KEY_MAX]! > this.readKeyMax) {
+      this.readKeyMax = ring[slot + KEY_MAX]!;
+      this.readKeyMaxSecond = done;
+    }
+    slot = (newest & SLOT_MASK) * SLOT_FIELDS;
+    if (ring[slot + SECOND] === newest && ring[slot + KEY_MAX]! > this.readKeyMax) {
+      this.readKeyMax = ring[slot + KEY_MAX]!;
+      this.readKeyMaxSecond = newest;
+    }
   }
 
   /** The sums and keyframe maximum of the windows ending at `newest`, from every slot they cover. */
@@ -300,9 +361,4 @@ export class TrackMeter {
     this.readKeyMax = keyMax;
     this.readKeyMaxSecond = keyMaxSecond;
   }
-}
-
-/** Whole seconds of the last `n` before `newest` from `first` on. */
-function covered(newest: number, first: number, n: number): number {
-  return Math.max(0, newest - Math.max(first, newest - n));
 }

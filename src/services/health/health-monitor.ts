@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import type { Logger } from '../../core/logger.js';
 import { TypedEmitter } from '../../core/typed-emitter.js';
 import type { HubStream, StreamHub } from '../../hub/index.js';
@@ -116,12 +117,12 @@ export class HealthMonitor {
     const monotonicNow = performance.now();
     const round = ++this.round;
     for (const stream of this.deps.hub.streams()) {
-      const internal = stream.publisher?.info.protocol === TRANSCODE_PROTOCOL || this.internal.has(stream.path);
+      const internal = stream.publisher?.info.protocol === TRANSCODE_PROTOCOL || (this.internal.size > 0 && this.internal.has(stream.path));
       if (internal) this.internal.set(stream.path, round);
       if (!stream.health || internal) continue;
       this.evaluate(stream, wallNow, monotonicNow, round);
     }
-    for (const [path, seen] of this.internal) if (seen !== round) this.internal.delete(path);
+    if (this.internal.size > 0) for (const [path, seen] of this.internal) if (seen !== round) this.internal.delete(path);
     for (const [path, t] of this.tracked) {
       if (t.round === round) continue;
       this.tracked.delete(path);
