@@ -12,6 +12,7 @@ import { tmpFile } from '../support/media.js';
 import { mediaPlaylist } from '../support/hls-http.js';
 import { sleep, type Proc } from '../support/proc.js';
 import { clusterNode, spawnNode, until } from './support.js';
+import { type Seen, instanceOf, listed, remember } from './playlist-seen.js';
 
 /**
  * Issue 21, `--edge-hls proxy`: the owner of a stream dies (kill -9) and its publisher reconnects to B, a node that
@@ -48,42 +49,6 @@ after(async () => {
   await redis?.stop();
   await pg?.stop();
 });
-
-/** One listed segment as a player numbers it: MSN, discontinuity number (RFC 8216 §6.2.2), URI, date. */
-interface Seen {
-  readonly msn: number;
-  readonly cc: number;
-  readonly uri: string;
-  readonly discontinuity: boolean;
-  readonly gap: boolean;
-  readonly pdt: number;
-  readonly duration: number;
-}
-
-function listed(p: MediaPlaylist): Seen[] {
-  let cc = p.discontinuitySequence ?? 0;
-  return p.segments.map((s, i) => {
-    if (s.discontinuity) cc++;
-    return {
-      msn: p.mediaSequence + i, cc, uri: s.uri, discontinuity: s.discontinuity === true, gap: s.gap === true,
-      pdt: s.programDateTime ?? NaN, duration: s.duration,
-    };
-  });
-}
-
-/** Every segment C's playlists listed, by MSN; a segment listed again must be the same one (URI, discontinuity number). */
-function remember(seen: Map<number, Seen>, p: MediaPlaylist): void {
-  for (const s of listed(p)) {
-    const before = seen.get(s.msn);
-    assert.ok(!before || (before.uri === s.uri && before.cc === s.cc), `segment ${s.msn} was ${JSON.stringify(before)}, now ${JSON.stringify(s)}`);
-    seen.set(s.msn, s);
-  }
-}
-
-/** The packager instance a segment URI names (`seg-<instance>-<msn>.m4s`). */
-function instanceOf(uri: string): string {
-  return /seg-([a-z0-9]+)-/.exec(uri)?.[1] ?? uri;
-}
 
 function noFatal(s: PlayerState): void {
   assert.deepEqual(s.fatal, [], `fatal hls.js errors: ${s.fatal.join(', ')}`);

@@ -252,6 +252,7 @@ export class RenditionIngest {
       s.anchorRefining = true;
       return;
     }
+    if (!last && this.sourceGaps(s, firstMs)) return;
     let pdt = last ? last.programDateTime + last.durationMs : resumedAfter!;
     const plan = planAbsence(pdt, Math.round(s.anchor + firstMs), this.options.settings.segmentMs, this.options.settings.windowSegments);
     // Gaps after a resume stand just before the new session's first frame on its timeline (nothing of the old one is here).
@@ -265,6 +266,36 @@ export class RenditionIngest {
     }
     s.anchor = plan.firstPdt - firstMs;
     if (plan.gapsMs.length) this.listener.changed();
+  }
+
+  /**
+   * A resumed ABR rendition (its source resumed too): the MSNs from the resume point to the source segment its first
+   * media falls in become EXT-X-GAP segments with the source's dates and durations (the source's gaps for the
+   * absence, and any source media from before this rendition's first frame), so MSN N stays the same time span in
+   * every variant and the numbering has no hole. False when the source cannot tell (no offset yet, a segment no
+   * longer in its window): then the rendition plans its absence on its own (own numbers after the resume point).
+   */
+  private sourceGaps(s: LiveSession, firstMs: number): boolean {
+    const align = this.options.align;
+    const first = align?.msnAt?.(firstMs);
+    if (!align?.sourceSegment || first === undefined || first < s.firstMsn) return false;
+    const spans: { programDateTime: number; durationMs: number }[] = [];
+    for (let msn = s.firstMsn; msn < first; msn++) {
+      const span = align.sourceSegment(msn);
+      if (!span) return false;
+      spans.push(span);
+    }
+    const firstPdt = align.sourceSegment(first)?.programDateTime ?? align.pdtAt(firstMs);
+    let startMs = firstMs - spans.reduce((n, g) => n + g.durationMs, 0);
+    s.segmenter.reserveMsns(spans.length);
+    for (const g of spans) {
+      this.mediaWindow.addGap(s.firstMsn++, startMs, g.durationMs, { discontinuity: false, programDateTime: g.programDateTime, initId: s.initId, session: s.info });
+      startMs += g.durationMs;
+    }
+    if (firstPdt !== undefined) s.anchor = firstPdt - firstMs;
+    else s.anchorRefining = true;
+    if (spans.length) this.listener.changed();
+    return true;
   }
 
   private endSession(): void {
