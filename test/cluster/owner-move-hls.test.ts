@@ -178,3 +178,38 @@ test('the same onto a node whose RTMP viewer made it pull and package the stream
   });
   await viewer?.kill('SIGKILL');
 });
+
+/**
+ * The window a publish admission opens on the new owner: its lease is claimed (edges locate it there at once), its
+ * publish is on its way to the hub, its packager does not exist yet. Held open here by claiming the lease without a
+ * publisher (as gate.admit does), then publishing: an edge request in that window is held for the packager, not
+ * answered 404 (which hls.js does not retry).
+ */
+test('a request that reaches the owner after its lease claim, before its packager exists, is held for it (not 404)', async () => {
+  const path = 'live/claimed';
+  assert.equal((await b.cluster.coordinator.claim(path, { force: false })).ok, true);
+  await until(async () => (await c.cluster.coordinator.locate(path))?.nodeId === 'move-b', 'C to locate the claimed stream on B');
+  const asked = fetch(c.httpUrl('/hls/claimed/src/media.m3u8'));
+  await sleep(1000);
+  assert.equal(b.hub.stream(path), undefined, 'no publisher, no packager on B yet');
+  publishers.push(await ffmpegPublish(b.rtmpUrl('claimed')));
+  const res = await asked;
+  const text = await res.text();
+  assert.equal(res.status, 200, `held on B until its packager started: ${res.status} ${text}`);
+  assert.ok(parseMediaPlaylist(text).segments.length >= 1, text);
+});
+
+test('a claimed stream whose publisher never comes: the owner answers 503 (retry) after its wait, not 404', async () => {
+  const path = 'live/claimed-only';
+  assert.equal((await b.cluster.coordinator.claim(path, { force: false })).ok, true);
+  try {
+    const started = performance.now();
+    const res = await fetch(b.httpUrl('/hls/claimed-only/src/media.m3u8'));
+    assert.equal(res.status, 503, await res.text());
+    // Bounded: the owner's wait (5 s), not the player's timeout.
+    assert.ok(performance.now() - started < 15_000);
+  } finally {
+    await b.cluster.coordinator.release(path);
+  }
+  assert.equal((await fetch(b.httpUrl('/hls/claimed-only/src/media.m3u8'))).status, 404, 'not claimed: not live');
+});

@@ -162,6 +162,8 @@ function answerEdge(ex: HlsExchange, deps: Deps, serving: HlsServing, path: stri
  * --workers and --cluster, the one worker the primary names for the stream pulls it from its owning node).
  */
 function serveLocal(ex: HlsExchange, deps: Deps, serving: HlsServing, streamPath: string, resource: HlsResource, query: HlsQuery): void | Promise<void> {
+  // This node just claimed the stream (its publish on the way to the hub): served here once its packager starts.
+  if (deps.leaseHeld?.(streamPath) && !deps.packagers.get(streamPath)) return serveHere(ex, deps, serving, streamPath, resource, query);
   if (deps.edgeHls && !hasOwnPublisher(deps, streamPath)) return proxyOrPull(ex, deps, serving, streamPath, resource, query);
   return pullOrServe(ex, deps, serving, streamPath, resource, query);
 }
