@@ -16,7 +16,7 @@ import { type Seen, instanceOf, listed, remember } from './playlist-seen.js';
 
 /**
  * Issue 21, `--edge-hls proxy`: the owner of a stream dies (kill -9) and its publisher reconnects to B, a node that
- * never pulled the stream (no viewer used it; --no-edge-hls-package-pulls), so B's packager starts there and then.
+ * never pulled the stream (no viewer used it; and pulls are not packaged by default), so B's packager starts there and then.
  * It continues the playlist the cluster last saw (the owner's position, kept in Redis): viewers of C, an edge
  * proxying the owner's HLS, see the media sequence go on upward after an EXT-X-DISCONTINUITY, with a consistent
  * discontinuity sequence and new names; hls.js on C keeps playing.
@@ -36,8 +36,8 @@ const publishers: Proc[] = [];
 before(async () => {
   [pg, redis] = await Promise.all([startTestPostgres(), startTestRedis()]);
   db = await freshPostgresDatabase(pg.url);
-  b = await clusterNode('move-b', db, redis.url, { ...HLS, 'edge-hls-package-pulls': 'false' });
-  b2 = await clusterNode('move-b2', db, redis.url, { ...HLS, 'edge-start-timeout-ms': 8000 }); // packages its pulls (the default)
+  b = await clusterNode('move-b', db, redis.url, HLS);
+  b2 = await clusterNode('move-b2', db, redis.url, { ...HLS, 'edge-start-timeout-ms': 8000, 'edge-hls-package-pulls': 'true' }); // packages its pulls
   c = await clusterNode('move-c', db, redis.url, HLS);
   browser = await launchHlsBrowser();
 });
@@ -169,7 +169,7 @@ test('kill -9 of the owner, the publisher reconnects to a node that never pulled
 test('the same onto a node whose RTMP viewer made it pull and package the stream: the owner\'s playlist goes on, not the pull\'s', async () => {
   let viewer: Proc | undefined;
   await ownerMoves('pulled', b2, async () => {
-    // An RTMP viewer on B2: B2 pulls the stream from A and (by default) packages the pull, with its own numbering.
+    // An RTMP viewer on B2: B2 pulls the stream from A and (--edge-hls-package-pulls) packages the pull, with its own numbering.
     viewer = ffmpegRecord(b2.rtmpUrl('pulled'), tmpFile('pulled.flv'), 60);
     await until(() => b2.hub.stream('live/pulled')?.publisher?.info.protocol === 'edge', 'B2 to pull the stream');
     await sleep(2000); // a few of its own segments
