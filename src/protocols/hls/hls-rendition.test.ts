@@ -7,6 +7,7 @@ import { checkMediaPlaylist, parseMediaPlaylist, type MediaPlaylist } from '../.
 import { HlsRendition } from './hls-rendition.js';
 import type { HlsUriScheme } from './playlist-builder.js';
 import { resumeAfter, type SegmentPosition } from './resume.js';
+import { SourceAlignment } from './rendition-alignment.js';
 import { ManualTimers, configPackets, framePackets } from './testing/media-feed.js';
 
 const skip = hasFfmpeg() ? false : 'ffmpeg/ffprobe not installed';
@@ -148,6 +149,34 @@ test('a resumed rendition continues another one\'s playlist: MSN, discontinuity 
     assert.ok(Math.abs(s.programDateTime! - (prev.programDateTime! + prev.duration * 1000)) < 2, `date of segment ${p.mediaSequence + i + 1}`);
   });
   assert.throws(() => resumed.resume(resumeAfter(last)), /after media/, 'resume only before any media');
+});
+
+test('a resumed ABR rendition follows its resumed source: the source\'s gaps and numbers up to its first frame, then its media after a DISCONTINUITY', { skip }, async () => {
+  const last: SegmentPosition = { msn: 41, discontinuity: 3, endPdt: 1_700_000_100_000 };
+  const settings = { ...low, windowSegments: 12 };
+  // The source continues the other server's playlist: 2.5 s of absence (gaps 42-44), its media from 45 (1 s segments).
+  const source = new HlsRendition('src', { settings, timers: new ManualTimers(), now: () => last.endPdt + 2500 });
+  source.resume(resumeAfter(last));
+  publish(source, 0);
+  const src = await playlist(source);
+  assert.deepEqual(src.segments.map((s) => s.gap ?? false), [true, true, true, false, false, false, false]);
+  // The transcoder's first output is the source's second keyframe (source time 1000, the start of segment 46).
+  const r = new HlsRendition('src', { settings, timers: new ManualTimers(), now: () => last.endPdt + 4000, align: new SourceAlignment(() => source, () => 1000) });
+  r.resume(resumeAfter(last));
+  r.publisherStart();
+  for (const p of configPackets(media!)) r.packet(p);
+  for (const p of framePackets(media!, -1000)) if (p.dts >= 0) r.packet(p);
+  r.publisherEnd();
+  const p = await playlist(r);
+  assert.deepEqual(checkMediaPlaylist(p), []);
+  assert.deepEqual([p.mediaSequence, p.discontinuitySequence], [42, 3], 'numbering and discontinuity sequence go on from the resume point');
+  // 42-44: the source's gaps; 45: source media from before the transcoder's first frame, a gap here; then media from 46.
+  assert.deepEqual(p.segments.map((s) => [s.gap ?? false, s.discontinuity ?? false]), [[true, false], [true, false], [true, false], [true, false], [false, true], [false, false], [false, false]]);
+  p.segments.forEach((s, i) => {
+    const same = src.segments[i]!;
+    assert.equal(s.programDateTime, same.programDateTime, `MSN ${42 + i}: the source's date`);
+    assert.ok(Math.abs(s.duration - same.duration) < 0.05, `MSN ${42 + i}: ${s.duration} s, source ${same.duration} s`);
+  });
 });
 
 test('a resumed rendition whose clock is behind the old one\'s: no gap, the dates still go on', { skip }, async () => {
