@@ -282,6 +282,7 @@ export async function startOnAir(config: Config, log: Logger, options: StartOpti
     ...playback, packagers: hlsPackagers, hlsOrigin: options.worker?.hlsOrigin, hlsObserver: monitoring.hlsObserver,
     edgeHls: edge.hlsProxy, edgeSecret: config.clusterSecret || undefined, leanHttp: config.hlsLeanHttp,
     ...(coordinator.clustered ? { leaseHeld: (path: string) => coordinator.held().has(path) } : {}),
+    renditionPending: (path, name) => transcode.renditionPending(path, name),
   });
   const flv = registerFlv(http, playback);
   registerVod(http, { assets, decideRecorded: (r) => playAuth.decideRecorded(r) });

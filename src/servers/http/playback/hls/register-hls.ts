@@ -48,6 +48,11 @@ export interface HlsServingDeps extends PlaybackDeps {
    * 404 (hls.js does not retry a 404 playlist). Absent = no such wait.
    */
   readonly leaseHeld?: (streamPath: string) => boolean;
+  /**
+   * ABR: whether rendition `name` of `streamPath` is still to come (TranscodeService.renditionPending); false = it
+   * will not, so a request for it is not held. Absent = unknown (held within the start window).
+   */
+  readonly renditionPending?: (streamPath: string, name: string) => boolean | undefined;
 }
 
 const PREFIX = '/hls/';
@@ -212,15 +217,18 @@ function serveHere(ex: HlsExchange, deps: Deps, serving: HlsServing, streamPath:
 /**
  * The ABR rendition `resource` asks for while it may still be starting here: its stream published here less than
  * RENDITION_START_WAIT_MS ago (its transcoder reads the ladder, starts ffmpeg and publishes each rung at its first
- * output, seconds after the source; a player that followed the rendition on the previous owner asks for it at once).
- * Its packager serves it from its start, before the transcoder lists the rung (at its first frame).
+ * output, seconds after the source; a player that followed the rendition on the previous owner asks for it at once),
+ * unless the transcoder says it will not come (not in the ladder, passthrough). Its packager serves it from its start,
+ * before the transcoder lists the rung (at its first frame).
  */
 function startingRendition(deps: Deps, streamPath: string, resource: HlsResource): { id: string; ms: number } | undefined {
   if (resource.kind === 'master' || resource.rendition === SOURCE_RENDITION) return undefined;
   const source = deps.packagers.get(streamPath);
-  if (!source || source.renditions.has(resource.rendition) || !hasOwnPublisher(deps, streamPath)) return undefined;
+  if (!source || source.renditions.has(resource.rendition)) return undefined;
+  // The clock first: past the window (nearly every request) nothing else is asked.
   const ms = source.startedAt + RENDITION_START_WAIT_MS - performance.now();
-  return ms > 0 ? { id: resource.rendition, ms } : undefined;
+  if (ms <= 0 || !hasOwnPublisher(deps, streamPath) || deps.renditionPending?.(streamPath, resource.rendition) === false) return undefined;
+  return { id: resource.rendition, ms };
 }
 
 /**
