@@ -179,6 +179,8 @@ test(`kill -9 of a transcoding owner: the ${RUNG} rendition's playlist goes on o
   }, 'hls.js on C to play on after the move', 30_000).catch((err: Error) => {
     throw new Error(`${err.message}: from ${movedAt.currentTime} s, now ${JSON.stringify(last)}`);
   });
+  // No request failed on the way (a sibling rendition with only EXT-X-GAP segments made B's source playlist a 500).
+  for (const n of [b, c]) assert.deepEqual(n.logs.filter((l) => l.includes('HLS request failed')), []);
   assert.equal((await levels(page)).current, 180, `still on the rendition; hls.js errors: ${(await browser!.state(page)).errors.join(', ')}`);
   await page.close();
 });

@@ -165,7 +165,11 @@ test('a resumed ABR rendition follows its resumed source: the source\'s gaps and
   r.resume(resumeAfter(last));
   r.publisherStart();
   for (const p of configPackets(media!)) r.packet(p);
-  for (const p of framePackets(media!, -1000)) if (p.dts >= 0) r.packet(p);
+  const frames = framePackets(media!, -1000).filter((f) => f.dts >= 0);
+  r.packet(frames[0]!);
+  // Only EXT-X-GAP segments complete so far: no rendition report (a sibling's playlist rendered LAST-PART -1 and failed).
+  assert.equal(r.lastPart, undefined);
+  for (const f of frames.slice(1)) r.packet(f);
   r.publisherEnd();
   const p = await playlist(r);
   assert.deepEqual(checkMediaPlaylist(p), []);
