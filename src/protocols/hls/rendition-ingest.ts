@@ -258,7 +258,12 @@ export class RenditionIngest {
     // Gaps after a resume stand just before the new session's first frame on its timeline (nothing of the old one is here).
     let startMs = last ? last.startMs + last.durationMs : firstMs - plan.gapsMs.reduce((a, b) => a + b, 0);
     const tags = last ? { initId: last.initId, session: last.session } : { initId: s.initId, session: s.info };
-    s.segmenter.reserveMsns(plan.gapsMs.length);
+    // Resumed with no gap to stand for the MSN the other packager may have had open (its parts listed to players, in
+    // the old discontinuity): that MSN is skipped, not reused for new media in the next discontinuity (hls.js: fatal
+    // "discontinuity sequence mismatch" for the same MSN). The new playlist starts one further on.
+    const skipped = !last && plan.gapsMs.length === 0 ? 1 : 0;
+    s.segmenter.reserveMsns(plan.gapsMs.length + skipped);
+    s.firstMsn += skipped;
     for (const ms of plan.gapsMs) {
       this.mediaWindow.addGap(s.firstMsn++, startMs, ms, { discontinuity: false, programDateTime: pdt, ...tags });
       startMs += ms;
@@ -280,14 +285,18 @@ export class RenditionIngest {
     const first = align?.msnAt?.(firstMs);
     if (!align?.sourceSegment || first === undefined || first < s.firstMsn) return false;
     const spans: { programDateTime: number; durationMs: number }[] = [];
+    // MSNs the source skipped at its start (no gap stood for the one the other packager may have had open) are skipped too.
+    let skipped = 0;
     for (let msn = s.firstMsn; msn < first; msn++) {
       const span = align.sourceSegment(msn);
-      if (!span) return false;
-      spans.push(span);
+      if (!span && spans.length === 0) skipped++;
+      else if (!span) return false;
+      else spans.push(span);
     }
+    s.firstMsn += skipped;
     const firstPdt = align.sourceSegment(first)?.programDateTime ?? align.pdtAt(firstMs);
     let startMs = firstMs - spans.reduce((n, g) => n + g.durationMs, 0);
-    s.segmenter.reserveMsns(spans.length);
+    s.segmenter.reserveMsns(skipped + spans.length);
     for (const g of spans) {
       this.mediaWindow.addGap(s.firstMsn++, startMs, g.durationMs, { discontinuity: false, programDateTime: g.programDateTime, initId: s.initId, session: s.info });
       startMs += g.durationMs;
