@@ -30,7 +30,7 @@ export function packagedInWorker(publisher: PublisherInfo): boolean {
 }
 
 /**
- * `--edge-hls proxy --no-edge-hls-package-pulls`: a pull from another node whose HTTP address is known gets no HLS packager. Every HLS request for
+ * `--edge-hls proxy` (without --edge-hls-package-pulls): a pull from another node whose HTTP address is known gets no HLS packager. Every HLS request for
  * it is answered with the owner's HLS (register-hls.ts proxyOrPull; with workers, by the one worker the primary
  * designates, whose own request is proxied too), so local packaging would only burn CPU for the RTMP/FLV viewers
  * the pull exists for. An owner without an HTTP address (a plain --edge-origin) is still packaged here.

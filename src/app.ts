@@ -257,10 +257,9 @@ export async function startOnAir(config: Config, log: Logger, options: StartOpti
   const hlsPackagers = config.hls
     ? new HlsPackagers(hub, (d) => hlsSettings(config, d), log.child({ mod: 'hls' }), undefined, (path) => transcode.timeline(path),
       // Workers: HLS of a stream is packaged once per machine, by its owner or by the one worker pulling it from another
-      // node (other workers forward to it); pulls from a sibling worker are not packaged. `--edge-hls proxy` with
-      // --no-edge-hls-package-pulls: a pull from a node whose HLS is proxied is not packaged either (no HLS request
-      // reaches that packager; kept by default so that a failover onto this node continues a playlist even when the
-      // cluster's position of it is not known, see PlaylistContinuity).
+      // node (other workers forward to it); pulls from a sibling worker are not packaged. `--edge-hls proxy`: a pull
+      // from a node whose HLS is proxied is not packaged either (no HLS request reaches that packager), unless
+      // --edge-hls-package-pulls (see README "Packaging of pulls").
       (publisher, path) => (!options.worker || packagedInWorker(publisher))
         && (!edge.hlsProxy || config.edgeHlsPackagePulls || packagedOnProxyingEdge(publisher, edge.pulls?.ownerOf(path))),
       hlsContinuity && {
@@ -282,6 +281,8 @@ export async function startOnAir(config: Config, log: Logger, options: StartOpti
   registerHls(http, {
     ...playback, packagers: hlsPackagers, hlsOrigin: options.worker?.hlsOrigin, hlsObserver: monitoring.hlsObserver,
     edgeHls: edge.hlsProxy, edgeSecret: config.clusterSecret || undefined, leanHttp: config.hlsLeanHttp,
+    ...(coordinator.clustered ? { leaseHeld: (path: string) => coordinator.held().has(path) } : {}),
+    renditionPending: (path, name) => transcode.renditionPending(path, name),
   });
   const flv = registerFlv(http, playback);
   registerVod(http, { assets, decideRecorded: (r) => playAuth.decideRecorded(r) });

@@ -28,6 +28,8 @@ export interface PlaylistContinuity {
 
 /** A recorded position outlives the reconnect window by this many target durations (the segment in progress when the publisher left). */
 const POSITION_SLACK_TARGET_DURATIONS = 3;
+/** Paths with requests waiting for their packager (whenStarted) at once; past it a new path's wait ends at once. */
+const MAX_AWAITED_PATHS = 10_000;
 
 /**
  * Every stream's packager, by hub path. A packager starts when a publisher does (so the first viewer finds
@@ -40,6 +42,8 @@ export class HlsPackagers {
   private readonly offPublish: () => void;
   private closed = false;
   private instances = 0;
+  /** whenStarted: one wait per path, whatever the number of requests. */
+  private readonly awaited = new Map<string, { promise: Promise<boolean>; done: (started: boolean) => void }>();
 
   constructor(
     private readonly hub: StreamHub,
@@ -69,6 +73,32 @@ export class HlsPackagers {
     return this.byPath.size;
   }
 
+  /**
+   * Resolves true once `path` has a packager (at once if it has one), false after `ms` or at close. For a request
+   * that arrives a moment before the packager it asks for: a stream whose lease this node just claimed (its publish
+   * is on its way to the hub), an ABR rendition whose transcoder is starting. Every request for one path shares one
+   * timer (the first one's bound).
+   */
+  whenStarted(path: string, ms: number): Promise<boolean> {
+    if (this.byPath.has(path)) return Promise.resolve(true);
+    if (this.closed) return Promise.resolve(false);
+    const waiting = this.awaited.get(path);
+    if (waiting) return waiting.promise;
+    if (this.awaited.size >= MAX_AWAITED_PATHS) return Promise.resolve(false);
+    let done!: (started: boolean) => void;
+    const promise = new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => done(false), ms);
+      timer.unref();
+      done = (started) => {
+        clearTimeout(timer);
+        this.awaited.delete(path);
+        resolve(started);
+      };
+    });
+    this.awaited.set(path, { promise, done });
+    return promise;
+  }
+
   values(): IterableIterator<HlsStreamPackager> {
     return this.byPath.values();
   }
@@ -79,12 +109,14 @@ export class HlsPackagers {
     this.offPublish();
     for (const p of [...this.byPath.values()]) p.close();
     this.byPath.clear();
+    for (const w of [...this.awaited.values()]) w.done(false);
   }
 
   /**
    * Cluster mode: a source playlist continues the one another server had (its last recorded position) and records
-   * its own; an ABR rendition (its source here) continues the discontinuity count its source resumed with and takes
-   * its MSNs from the source as always. Nothing to record when the reconnect window is 0: nothing continues then.
+   * its own; an ABR rendition (its source here) continues from the point its source resumed from (the renditions
+   * were aligned on the other server too: same MSNs, dates, discontinuity count), its gaps and first MSN taken
+   * from the source's (RenditionIngest.sourceGaps). Nothing to record when the reconnect window is 0: nothing continues then.
    */
   private continuing(path: string, source: string | undefined, instance: string, settings: HlsSettings, last: SegmentPosition | undefined): {
     resume?: ResumePoint; segmentDone?: (position: SegmentPosition) => void; onEnded?: () => void;
@@ -93,7 +125,7 @@ export class HlsPackagers {
     if (!continuity) return {};
     if (source !== undefined) {
       const from = this.byPath.get(source)?.resumedFrom;
-      return from ? { resume: { discontinuitySequence: from.discontinuitySequence } } : {};
+      return from ? { resume: from } : {};
     }
     if (settings.reconnectWindowMs === 0) return last ? { resume: resumeAfter(last) } : {};
     const ttlMs = settings.reconnectWindowMs + POSITION_SLACK_TARGET_DURATIONS * Math.max(1000, settings.segmentMs);
@@ -142,5 +174,6 @@ export class HlsPackagers {
     this.byPath.set(path, p);
     if (this.continuity?.unserved(publisher, path)) this.unservedPackagers.add(p);
     p.start(this.hub);
+    this.awaited.get(path)?.done(true);
   }
 }

@@ -39,6 +39,8 @@ export class HlsStreamPackager implements SubscriberSink {
   private readonly idleToleranceMs: number;
   readonly renditions = new Map<string, HlsRendition>();
   readonly instance: string;
+  /** performance.now() when it was made (the start of its stream here, or of the stream after an ENDLIST). */
+  readonly startedAt = performance.now();
   private subscription: Subscription | undefined;
   private reconnectTimer: unknown;
   private graceTimer: unknown;

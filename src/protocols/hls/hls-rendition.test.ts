@@ -7,6 +7,7 @@ import { checkMediaPlaylist, parseMediaPlaylist, type MediaPlaylist } from '../.
 import { HlsRendition } from './hls-rendition.js';
 import type { HlsUriScheme } from './playlist-builder.js';
 import { resumeAfter, type SegmentPosition } from './resume.js';
+import { SourceAlignment } from './rendition-alignment.js';
 import { ManualTimers, configPackets, framePackets } from './testing/media-feed.js';
 
 const skip = hasFfmpeg() ? false : 'ffmpeg/ffprobe not installed';
@@ -150,13 +151,47 @@ test('a resumed rendition continues another one\'s playlist: MSN, discontinuity 
   assert.throws(() => resumed.resume(resumeAfter(last)), /after media/, 'resume only before any media');
 });
 
-test('a resumed rendition whose clock is behind the old one\'s: no gap, the dates still go on', { skip }, async () => {
+test('a resumed ABR rendition follows its resumed source: the source\'s gaps and numbers up to its first frame, then its media after a DISCONTINUITY', { skip }, async () => {
+  const last: SegmentPosition = { msn: 41, discontinuity: 3, endPdt: 1_700_000_100_000 };
+  const settings = { ...low, windowSegments: 12 };
+  // The source continues the other server's playlist: 2.5 s of absence (gaps 42-44), its media from 45 (1 s segments).
+  const source = new HlsRendition('src', { settings, timers: new ManualTimers(), now: () => last.endPdt + 2500 });
+  source.resume(resumeAfter(last));
+  publish(source, 0);
+  const src = await playlist(source);
+  assert.deepEqual(src.segments.map((s) => s.gap ?? false), [true, true, true, false, false, false, false]);
+  // The transcoder's first output is the source's second keyframe (source time 1000, the start of segment 46).
+  const r = new HlsRendition('src', { settings, timers: new ManualTimers(), now: () => last.endPdt + 4000, align: new SourceAlignment(() => source, () => 1000) });
+  r.resume(resumeAfter(last));
+  r.publisherStart();
+  for (const p of configPackets(media!)) r.packet(p);
+  const frames = framePackets(media!, -1000).filter((f) => f.dts >= 0);
+  r.packet(frames[0]!);
+  // Only EXT-X-GAP segments complete so far: no rendition report (a sibling's playlist rendered LAST-PART -1 and failed).
+  assert.equal(r.lastPart, undefined);
+  for (const f of frames.slice(1)) r.packet(f);
+  r.publisherEnd();
+  const p = await playlist(r);
+  assert.deepEqual(checkMediaPlaylist(p), []);
+  assert.deepEqual([p.mediaSequence, p.discontinuitySequence], [42, 3], 'numbering and discontinuity sequence go on from the resume point');
+  // 42-44: the source's gaps; 45: source media from before the transcoder's first frame, a gap here; then media from 46.
+  assert.deepEqual(p.segments.map((s) => [s.gap ?? false, s.discontinuity ?? false]), [[true, false], [true, false], [true, false], [true, false], [false, true], [false, false], [false, false]]);
+  p.segments.forEach((s, i) => {
+    const same = src.segments[i]!;
+    assert.equal(s.programDateTime, same.programDateTime, `MSN ${42 + i}: the source's date`);
+    assert.ok(Math.abs(s.duration - same.duration) < 0.05, `MSN ${42 + i}: ${s.duration} s, source ${same.duration} s`);
+  });
+});
+
+test('a resumed rendition whose clock is behind the old one\'s: no gap, the open MSN skipped, the dates still go on', { skip }, async () => {
   const last: SegmentPosition = { msn: 41, discontinuity: 3, endPdt: 1_700_000_100_000 };
   const r = new HlsRendition('src', { settings: { ...low, windowSegments: 12 }, timers: new ManualTimers(), now: () => last.endPdt - 5000 });
   r.resume(resumeAfter(last));
   publish(r, 0);
   const p = await playlist(r);
-  assert.deepEqual([p.mediaSequence, p.discontinuitySequence, p.segments[0]!.discontinuity, p.segments[0]!.gap ?? false], [42, 3, true, false]);
+  // No gap to stand for MSN 42, which the old packager may have had open (its parts listed in discontinuity 3): it is
+  // skipped, not reused for new media in discontinuity 4 (hls.js fails a playlist whose MSN changes discontinuity).
+  assert.deepEqual([p.mediaSequence, p.discontinuitySequence, p.segments[0]!.discontinuity, p.segments[0]!.gap ?? false], [43, 3, true, false]);
   assert.equal(p.segments[0]!.programDateTime, last.endPdt);
 });
 

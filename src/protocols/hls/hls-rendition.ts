@@ -197,7 +197,8 @@ export class HlsRendition {
     if (open && open.parts > 0) return { lastMsn: open.msn, lastPart: open.parts - 1 };
     const msn = this.mediaWindow.lastCompleteMsn;
     const seg = msn === undefined ? undefined : this.mediaWindow.segment(msn);
-    return seg && msn !== undefined ? { lastMsn: msn, lastPart: seg.parts.length - 1 } : undefined;
+    // An EXT-X-GAP segment has no parts: nothing to report until media follows (LAST-PART -1 is no part index).
+    return seg && msn !== undefined && seg.parts.length > 0 ? { lastMsn: msn, lastPart: seg.parts.length - 1 } : undefined;
   }
 
   /** Waits for the first complete segment (a player that arrives with the publisher). */

@@ -27,6 +27,8 @@ export interface AlignmentSource {
 export interface RenditionAligner extends SegmentFollower {
   /** PROGRAM-DATE-TIME (epoch ms) of a segment starting at `startMs` (rendition timeline); undefined = own anchor. */
   pdtAt(startMs: number): number | undefined;
+  /** The source's segment `msn` (EXT-X-GAP or media) if its window still lists it: its date and duration. */
+  sourceSegment?(msn: number): { readonly programDateTime: number; readonly durationMs: number } | undefined;
 }
 
 interface SourceSegment {
@@ -87,6 +89,12 @@ export class SourceAlignment implements RenditionAligner {
     if (anchor === undefined) return undefined;
     // The source dates a segment as round(anchor + its start): the same value for the same start.
     return Math.round(anchor + (at?.starts ? at.segment.startMs : startMs + offset));
+  }
+
+  sourceSegment(msn: number): { programDateTime: number; durationMs: number } | undefined {
+    const segs = this.source()?.window().segments;
+    const seg = segs?.[msn - (segs[0]?.msn ?? 0)];
+    return seg?.msn === msn ? { programDateTime: seg.programDateTime, durationMs: seg.durationMs } : undefined;
   }
 
   /** The source segment at rendition time `dtsMs`, and whether it starts there. */

@@ -252,12 +252,18 @@ export class RenditionIngest {
       s.anchorRefining = true;
       return;
     }
+    if (!last && this.sourceGaps(s, firstMs)) return;
     let pdt = last ? last.programDateTime + last.durationMs : resumedAfter!;
     const plan = planAbsence(pdt, Math.round(s.anchor + firstMs), this.options.settings.segmentMs, this.options.settings.windowSegments);
     // Gaps after a resume stand just before the new session's first frame on its timeline (nothing of the old one is here).
     let startMs = last ? last.startMs + last.durationMs : firstMs - plan.gapsMs.reduce((a, b) => a + b, 0);
     const tags = last ? { initId: last.initId, session: last.session } : { initId: s.initId, session: s.info };
-    s.segmenter.reserveMsns(plan.gapsMs.length);
+    // Resumed with no gap to stand for the MSN the other packager may have had open (its parts listed to players, in
+    // the old discontinuity): that MSN is skipped, not reused for new media in the next discontinuity (hls.js: fatal
+    // "discontinuity sequence mismatch" for the same MSN). The new playlist starts one further on.
+    const skipped = !last && plan.gapsMs.length === 0 ? 1 : 0;
+    s.segmenter.reserveMsns(plan.gapsMs.length + skipped);
+    s.firstMsn += skipped;
     for (const ms of plan.gapsMs) {
       this.mediaWindow.addGap(s.firstMsn++, startMs, ms, { discontinuity: false, programDateTime: pdt, ...tags });
       startMs += ms;
@@ -265,6 +271,40 @@ export class RenditionIngest {
     }
     s.anchor = plan.firstPdt - firstMs;
     if (plan.gapsMs.length) this.listener.changed();
+  }
+
+  /**
+   * A resumed ABR rendition (its source resumed too): the MSNs from the resume point to the source segment its first
+   * media falls in become EXT-X-GAP segments with the source's dates and durations (the source's gaps for the
+   * absence, and any source media from before this rendition's first frame), so MSN N stays the same time span in
+   * every variant and the numbering has no hole. False when the source cannot tell (no offset yet, a segment no
+   * longer in its window): then the rendition plans its absence on its own (own numbers after the resume point).
+   */
+  private sourceGaps(s: LiveSession, firstMs: number): boolean {
+    const align = this.options.align;
+    const first = align?.msnAt?.(firstMs);
+    if (!align?.sourceSegment || first === undefined || first < s.firstMsn) return false;
+    const spans: { programDateTime: number; durationMs: number }[] = [];
+    // MSNs the source skipped at its start (no gap stood for the one the other packager may have had open) are skipped too.
+    let skipped = 0;
+    for (let msn = s.firstMsn; msn < first; msn++) {
+      const span = align.sourceSegment(msn);
+      if (!span && spans.length === 0) skipped++;
+      else if (!span) return false;
+      else spans.push(span);
+    }
+    s.firstMsn += skipped;
+    const firstPdt = align.sourceSegment(first)?.programDateTime ?? align.pdtAt(firstMs);
+    let startMs = firstMs - spans.reduce((n, g) => n + g.durationMs, 0);
+    s.segmenter.reserveMsns(skipped + spans.length);
+    for (const g of spans) {
+      this.mediaWindow.addGap(s.firstMsn++, startMs, g.durationMs, { discontinuity: false, programDateTime: g.programDateTime, initId: s.initId, session: s.info });
+      startMs += g.durationMs;
+    }
+    if (firstPdt !== undefined) s.anchor = firstPdt - firstMs;
+    else s.anchorRefining = true;
+    if (spans.length) this.listener.changed();
+    return true;
   }
 
   private endSession(): void {

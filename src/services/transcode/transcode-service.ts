@@ -77,6 +77,18 @@ export class TranscodeService {
     return out;
   }
 
+  /**
+   * Whether rendition `name` of `streamPath` is still to come: true while its rung is planned and has no output yet,
+   * false when it will not come (no such rung, passthrough, refused), undefined while the stream's ladder is not
+   * decided (before its first keyframe and the ladder's lookup).
+   */
+  renditionPending(streamPath: string, name: string): boolean | undefined {
+    const e = this.entries.get(streamPath);
+    if (!e) return undefined;
+    const s = e.session;
+    return s !== undefined && s.activeRungs.some((r) => r.name === name) && !s.liveRungs.some((r) => r.name === name);
+  }
+
   status(streamPath: string): TranscodeStatus | undefined {
     const e = this.entries.get(streamPath);
     if (!e) return undefined;

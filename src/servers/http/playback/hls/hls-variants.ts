@@ -19,17 +19,22 @@ export interface Variant {
  */
 export function variantsOf(
   packagers: HlsPackagers, streamPath: string, renditions: ((streamPath: string) => readonly RenditionInfo[]) | undefined,
+  /** A rendition asked for while it starts (register-hls.ts startingRendition): served once it has a packager, listed or not. */
+  starting?: { readonly id: string },
 ): Variant[] {
   const source = packagers.get(streamPath);
   if (!source) return [];
   const out: Variant[] = [];
   for (const [id, rendition] of source.renditions) out.push({ id, rendition, instance: source.instance });
-  const ladder = renditions?.(streamPath);
-  if (!ladder || ladder.length === 0) return out;
+  const ladder = renditions?.(streamPath) ?? [];
   for (const info of ladder) {
     if (info.source || info.name === SOURCE_RENDITION || !RENDITION_NAME.test(info.name)) continue;
     const p = packagers.get(info.path);
     if (p && !p.isClosed) out.push({ id: info.name, rendition: p.source, instance: p.instance });
+  }
+  if (starting && RENDITION_NAME.test(starting.id) && !out.some((v) => v.id === starting.id)) {
+    const p = packagers.get(`${streamPath}/${starting.id}`);
+    if (p && !p.isClosed) out.push({ id: starting.id, rendition: p.source, instance: p.instance });
   }
   return out;
 }

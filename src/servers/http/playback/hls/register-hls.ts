@@ -42,9 +42,24 @@ export interface HlsServingDeps extends PlaybackDeps {
    * not take goes to Node and fastify as before. False (--no-hls-lean-http) = node:http for every request.
    */
   readonly leanHttp?: boolean;
+  /**
+   * Cluster mode: true while this node holds the lease of `streamPath` (it admitted a publish of it). A request for
+   * such a stream before its packager exists (the publish is on its way to the hub) waits for it, then 503, never a
+   * 404 (hls.js does not retry a 404 playlist). Absent = no such wait.
+   */
+  readonly leaseHeld?: (streamPath: string) => boolean;
+  /**
+   * ABR: whether rendition `name` of `streamPath` is still to come (TranscodeService.renditionPending); false = it
+   * will not, so a request for it is not held. Absent = unknown (held within the start window).
+   */
+  readonly renditionPending?: (streamPath: string, name: string) => boolean | undefined;
 }
 
 const PREFIX = '/hls/';
+/** A request for a stream whose lease this node holds waits this long for its packager (then 503, retry). */
+const PACKAGER_START_WAIT_MS = 5_000;
+/** A request for an ABR rendition not started yet waits for it up to this long after its stream started here. */
+const RENDITION_START_WAIT_MS = 10_000;
 const NO_QUERY: HlsQuery = Object.freeze({});
 
 /**
@@ -152,6 +167,8 @@ function answerEdge(ex: HlsExchange, deps: Deps, serving: HlsServing, path: stri
  * --workers and --cluster, the one worker the primary names for the stream pulls it from its owning node).
  */
 function serveLocal(ex: HlsExchange, deps: Deps, serving: HlsServing, streamPath: string, resource: HlsResource, query: HlsQuery): void | Promise<void> {
+  // This node just claimed the stream (its publish on the way to the hub): served here once its packager starts.
+  if (deps.leaseHeld?.(streamPath) && !deps.packagers.get(streamPath)) return serveHere(ex, deps, serving, streamPath, resource, query);
   if (deps.edgeHls && !hasOwnPublisher(deps, streamPath)) return proxyOrPull(ex, deps, serving, streamPath, resource, query);
   return pullOrServe(ex, deps, serving, streamPath, resource, query);
 }
@@ -190,9 +207,53 @@ function pullOrServe(ex: HlsExchange, deps: Deps, serving: HlsServing, streamPat
 }
 
 function serveHere(ex: HlsExchange, deps: Deps, serving: HlsServing, streamPath: string, resource: HlsResource, query: HlsQuery): void | Promise<void> {
+  const starting = startingPackager(deps, streamPath, resource);
+  if (starting) return serveWhenStarted(ex, deps, serving, streamPath, resource, query, starting);
   if (!deps.packagers.get(streamPath)) return ex.error('stream_not_live', 'stream not live');
   ex.streamPath = streamPath;
-  return serving.serve(ex, variantsOf(deps.packagers, streamPath, deps.renditions), resource, query);
+  return serving.serve(ex, variantsOf(deps.packagers, streamPath, deps.renditions, startingRendition(deps, streamPath, resource)), resource, query);
+}
+
+/**
+ * The ABR rendition `resource` asks for while it may still be starting here: its stream published here less than
+ * RENDITION_START_WAIT_MS ago (its transcoder reads the ladder, starts ffmpeg and publishes each rung at its first
+ * output, seconds after the source; a player that followed the rendition on the previous owner asks for it at once),
+ * unless the transcoder says it will not come (not in the ladder, passthrough). Its packager serves it from its start,
+ * before the transcoder lists the rung (at its first frame).
+ */
+function startingRendition(deps: Deps, streamPath: string, resource: HlsResource): { id: string; ms: number } | undefined {
+  if (resource.kind === 'master' || resource.rendition === SOURCE_RENDITION) return undefined;
+  const source = deps.packagers.get(streamPath);
+  if (!source || source.renditions.has(resource.rendition)) return undefined;
+  // The clock first: past the window (nearly every request) nothing else is asked.
+  const ms = source.startedAt + RENDITION_START_WAIT_MS - performance.now();
+  if (ms <= 0 || !hasOwnPublisher(deps, streamPath) || deps.renditionPending?.(streamPath, resource.rendition) === false) return undefined;
+  return { id: resource.rendition, ms };
+}
+
+/**
+ * The packager this request needs that is about to start here, and how long to wait for it: the stream's, when this
+ * node holds its lease (a publish admitted, not in the hub yet: the window after a change of owner in which edges
+ * already send it requests); an ABR rendition's while it may be starting (startingRendition).
+ */
+function startingPackager(deps: Deps, streamPath: string, resource: HlsResource): { path: string; ms: number } | undefined {
+  if (!deps.packagers.get(streamPath)) return deps.leaseHeld?.(streamPath) ? { path: streamPath, ms: PACKAGER_START_WAIT_MS } : undefined;
+  const rendition = startingRendition(deps, streamPath, resource);
+  const path = rendition && `${streamPath}/${rendition.id}`;
+  return path && !deps.packagers.get(path) ? { path, ms: rendition.ms } : undefined;
+}
+
+async function serveWhenStarted(
+  ex: HlsExchange, deps: Deps, serving: HlsServing, streamPath: string, resource: HlsResource, query: HlsQuery, starting: { path: string; ms: number },
+): Promise<void> {
+  await deps.packagers.whenStarted(starting.path, starting.ms);
+  if (ex.gone) return;
+  if (!deps.packagers.get(streamPath)) {
+    // Still owned: its publisher is on its way (retry); the lease gone: the publish failed, nothing is live here.
+    return deps.leaseHeld?.(streamPath) ? ex.error('stream_not_ready', 'the stream is starting on this node: retry') : ex.error('stream_not_live', 'stream not live');
+  }
+  // Once more: the stream's packager came, and the rendition asked for may still be starting.
+  return serveHere(ex, deps, serving, streamPath, resource, query);
 }
 
 /** Workers: a stream published on another worker of this machine is answered by that worker's packager. */
