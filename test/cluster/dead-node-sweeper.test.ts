@@ -57,13 +57,14 @@ async function node(nodeId: string, prefix: string): Promise<RedisCoordinator> {
  * A sweeper on node `c`; `acted` lists the nodes it declared lost (markLost answered: it went on to end their
  * sessions). `lockless`: its sweep lock is always granted, as when another sweeper's lock expired under a slow sweep.
  */
-function sweeperOn(c: RedisCoordinator, opts: { events?: TransactionalEventPublisher; lockless?: boolean } = {}): { sweeper: DeadNodeSweeper; acted: string[] } {
+function sweeperOn(c: RedisCoordinator, opts: { events?: TransactionalEventPublisher; lockless?: boolean; meet?: Rendezvous } = {}): { sweeper: DeadNodeSweeper; acted: string[] } {
   const acted: string[] = [];
   const real = c.liveness;
   const liveness: NodeLiveness = Object.assign(Object.create(real) as NodeLiveness, {
     markLost: async (id: string) => {
       const mark = await real.markLost(id);
       if (mark) acted.push(id);
+      if (mark && id === opts.meet?.id) await opts.meet.arrive();
       return mark;
     },
     ...(opts.lockless ? { lockSweep: async () => 'no-lock', unlockSweep: async () => {} } : {}),
@@ -91,6 +92,25 @@ const status = async (streamId: string) => (await db.query<{ status: string }>('
 const session = async (id: string) => (await new SessionStore(db).get(id))!;
 const eventsOf = (type: StreamEventType, streamId: string) => events.filter((e) => e.type === type && e.streamId === streamId);
 /** Sweeps with every sweeper at once (concurrently, as two nodes' timers may) until `done` holds. */
+/**
+ * Holds each sweeper that declared node `id` lost until `count` have, or `timeoutMs` passed: both go on to end the
+ * node's sessions at the same moment, whatever the machine's load (without it, one sweeper could finish before the
+ * other read the node list, and the race under test did not happen).
+ */
+interface Rendezvous { readonly id: string; arrive(): Promise<void> }
+function rendezvous(id: string, count: number, timeoutMs = 5000): Rendezvous {
+  let arrived = 0;
+  let open!: () => void;
+  const all = new Promise<void>((r) => { open = r; });
+  return {
+    id,
+    arrive: async () => {
+      if (++arrived >= count) open();
+      await Promise.race([all, sleep(timeoutMs)]);
+    },
+  };
+}
+
 async function sweepUntil(sweepers: DeadNodeSweeper[], done: () => Promise<boolean>, what: string): Promise<void> {
   await waitFor(what, async () => {
     await Promise.all(sweepers.map((s) => s.sweep()));
@@ -287,16 +307,30 @@ test('a sweep that dies between a session\'s end and its event leaves neither; t
 test('two sweepers ending one dead node at the same moment (no lock between them) queue each event once', async () => {
   const [s1, s2, dead] = [await node('s1', 't8:'), await node('s2', 't8:'), await node('dead2', 't8:')];
   const lives = [await liveStreamOn(dead), await liveStreamOn(dead), await liveStreamOn(dead)];
-  const one = sweeperOn(s1, { events: await webhookQueue(s1, 'whe_race'), lockless: true });
+  const meet = rendezvous('dead2', 2);
+  const one = sweeperOn(s1, { events: await webhookQueue(s1, 'whe_race'), lockless: true, meet });
   const otherDispatcher = new WebhookDispatcher({ db, logger: log });
   open.push(otherDispatcher);
-  const two = sweeperOn(s2, { events: new ClusterEventRelay(otherDispatcher, s2), lockless: true });
+  const two = sweeperOn(s2, { events: new ClusterEventRelay(otherDispatcher, s2), lockless: true, meet });
   try {
     await dead.close();
-    await sweepUntil([one.sweeper, two.sweeper], async () => {
-      for (const l of lives) if ((await status(l.streamId)) !== 'idle') return false;
-      return true;
-    }, 'every stream of the dead node idle');
+    // Each sweeper sweeps on its own clock: one held at the rendezvous must not stop the other from sweeping.
+    let stop = false;
+    const loops = [one, two].map(async ({ sweeper }) => {
+      while (!stop) {
+        await sweeper.sweep();
+        await sleep(100);
+      }
+    });
+    try {
+      await waitFor('every stream of the dead node idle', async () => {
+        for (const l of lives) if ((await status(l.streamId)) !== 'idle') return false;
+        return true;
+      }, 15_000, 100);
+    } finally {
+      stop = true;
+      await Promise.all(loops);
+    }
     for (let i = 0; i < 5; i++) await Promise.all([one.sweeper.sweep(), two.sweeper.sweep()]);
     assert.ok(one.acted.includes('dead2') && two.acted.includes('dead2'), `both sweepers went for it: ${one.acted} / ${two.acted}`);
     for (const l of lives) {

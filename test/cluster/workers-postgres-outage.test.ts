@@ -12,7 +12,7 @@ import { tmpFile } from '../support/media.js';
 import { run, sleep, type Proc } from '../support/proc.js';
 import { callApi, type ApiStream } from '../support/stream-api.js';
 import { startTestRedis, type TestRedis } from '../../support/redis-server.js';
-import { CLUSTER_SECRET, LEASE_MS, until } from './support.js';
+import { CLUSTER_SECRET, until } from './support.js';
 
 /**
  * README "PostgreSQL outage" under `--workers 2` (one machine, real PostgreSQL stopped and started again, no
@@ -26,6 +26,12 @@ import { CLUSTER_SECRET, LEASE_MS, until } from './support.js';
  */
 type LogLine = { msg?: string; worker?: number; path?: string; code?: string; pid?: number };
 const PLAY_SECONDS = 14;
+/**
+ * The cluster case's lease. Nothing here waits for a lease to expire, and the test cluster's 0.9 s lease was too short
+ * for this machine under the suite's load (two workers, seven ffmpeg, a neighbour test): a worker that missed its
+ * renewal lost the stream and closed its publisher, and the session the test waits for had ended.
+ */
+const WORKERS_LEASE_MS = 5000;
 let pg: TestPostgres;
 let redis: TestRedis;
 let node: { proc: Proc; rtmp: string; http: string; lines(): LogLine[] };
@@ -49,7 +55,7 @@ async function startWorkersNode(cluster: boolean): Promise<void> {
   dirs.push(dataDir);
   const main = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
   const clusterFlags = cluster
-    ? ['--cluster', redis.url, '--node-id', 'wpg', '--cluster-secret', CLUSTER_SECRET, '--cluster-lease-ms', String(LEASE_MS)]
+    ? ['--cluster', redis.url, '--node-id', 'wpg', '--cluster-secret', CLUSTER_SECRET, '--cluster-lease-ms', String(WORKERS_LEASE_MS)]
     : [];
   const proc = run(process.execPath, ['--import', 'tsx', main, '--workers', '2', '--database-url', db, '--host', '127.0.0.1',
     '--rtmp-port', '0', '--http-port', '0', '--srt-port', '0', '--auth', 'keys', '--api-token', TEST_API_TOKEN, '--data-dir', dataDir,
@@ -149,11 +155,17 @@ async function outage(): Promise<void> {
   const afterRuns = [await publish(after), await publish(fresh)];
   assert.deepEqual(afterRuns.map((r) => r.worker).sort(), [1, 2], 'new publishes on both workers after the outage');
   // The outage's session reached the database; the new ones are recorded.
-  for (const s of [spare, after, fresh]) {
+  for (const [name, s] of [['spare', spare], ['after', after], ['fresh', fresh]] as const) {
+    let seen: unknown;
     await until(async () => {
-      const list = await callApi<{ data: { endedAt: string | null }[] }>(node.http, 'GET', `/streams/${s.id}/sessions`);
+      const list = await callApi<{ data: { endedAt: string | null; endReason?: string | null }[] }>(node.http, 'GET', `/streams/${s.id}/sessions`);
+      seen = list.data;
       return list.data.length === 1 && list.data[0]!.endedAt === null;
-    }, `${s.id}'s open session in the database`, 30_000);
+    }, `${s.id}'s open session in the database`, 30_000).catch((err: Error) => {
+      const path = `live/${s.playbackId}`;
+      const why = node.lines().filter((l) => l.path === path || /lease|lost|queued|database/i.test(l.msg ?? '')).slice(-15);
+      throw new Error(`${err.message} (the ${name} stream; sessions ${JSON.stringify(seen)}; log ${JSON.stringify(why)})`);
+    });
     // The session's row comes first, the stream's status with its first keyframe: after an outage the queued writes
     // replay one by one, so the status may follow the session by a moment (it did under a loaded clean-clone run).
     await until(async () => (await callApi<{ status: string }>(node.http, 'GET', `/streams/${s.id}`)).status === 'active', `${s.id} active`, 15_000);
