@@ -207,11 +207,12 @@ function pullOrServe(ex: HlsExchange, deps: Deps, serving: HlsServing, streamPat
 }
 
 function serveHere(ex: HlsExchange, deps: Deps, serving: HlsServing, streamPath: string, resource: HlsResource, query: HlsQuery): void | Promise<void> {
-  const starting = startingPackager(deps, streamPath, resource);
+  const rendition = startingRendition(deps, streamPath, resource);
+  const starting = startingPackager(deps, streamPath, rendition);
   if (starting) return serveWhenStarted(ex, deps, serving, streamPath, resource, query, starting);
   if (!deps.packagers.get(streamPath)) return ex.error('stream_not_live', 'stream not live');
   ex.streamPath = streamPath;
-  return serving.serve(ex, variantsOf(deps.packagers, streamPath, deps.renditions, startingRendition(deps, streamPath, resource)), resource, query);
+  return serving.serve(ex, variantsOf(deps.packagers, streamPath, deps.renditions, rendition), resource, query);
 }
 
 /**
@@ -234,11 +235,10 @@ function startingRendition(deps: Deps, streamPath: string, resource: HlsResource
 /**
  * The packager this request needs that is about to start here, and how long to wait for it: the stream's, when this
  * node holds its lease (a publish admitted, not in the hub yet: the window after a change of owner in which edges
- * already send it requests); an ABR rendition's while it may be starting (startingRendition).
+ * already send it requests); the ABR rendition's that startingRendition found still starting.
  */
-function startingPackager(deps: Deps, streamPath: string, resource: HlsResource): { path: string; ms: number } | undefined {
+function startingPackager(deps: Deps, streamPath: string, rendition: { id: string; ms: number } | undefined): { path: string; ms: number } | undefined {
   if (!deps.packagers.get(streamPath)) return deps.leaseHeld?.(streamPath) ? { path: streamPath, ms: PACKAGER_START_WAIT_MS } : undefined;
-  const rendition = startingRendition(deps, streamPath, resource);
   const path = rendition && `${streamPath}/${rendition.id}`;
   return path && !deps.packagers.get(path) ? { path, ms: rendition.ms } : undefined;
 }
