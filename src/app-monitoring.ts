@@ -36,6 +36,8 @@ export interface MonitoringDeps {
   readonly queuedWrites?: () => number;
   /** `--edge-hls proxy`: its cache and upstream counts (onair_edge_hls_*). */
   readonly edgeHls?: EdgeHlsProxySource;
+  /** The lean HTTP front's request counts (onair_http_lean_requests_total); read at scrape time, so bound late. */
+  readonly leanRequests?: () => { readonly public: number; readonly internal: number };
 }
 
 export interface Monitoring {
@@ -62,7 +64,7 @@ export function createMonitoring(deps: MonitoringDeps): Monitoring {
     ? new OnAirMetrics({
       hub: deps.hub, log: log.child({ mod: 'metrics' }), rtmpConnections: deps.rtmpConnections, monitor, audience,
       transcodeStatus: deps.transcodeStatus, webhookDeliveries: () => deliveries.countByStatus(), queuedWrites: deps.queuedWrites,
-      edgeHls: deps.edgeHls,
+      edgeHls: deps.edgeHls, leanRequests: deps.leanRequests,
     })
     : undefined;
   return {

@@ -41,11 +41,13 @@ export function packagedOnProxyingEdge(publisher: PublisherInfo, owner: OwnerAdd
 
 /**
  * A worker's own loopback listeners (exclusive: not shared through the primary): RTMP for other workers' internal
- * pulls, HTTP for the HLS requests they forward. The HTTP one feeds the same request handlers as the public port.
+ * pulls, HTTP for the HLS requests they forward. The HTTP one feeds the same request handlers as the public port;
+ * `mountLean` puts the HLS lean front on it as on the public port (register-hls.ts), before it listens.
  */
-export async function listenInternal(rtmp: RtmpServer, publicHttp: HttpServer): Promise<{ rtmp: number; http: number }> {
+export async function listenInternal(rtmp: RtmpServer, publicHttp: HttpServer, mountLean: (server: HttpServer) => void): Promise<{ rtmp: number; http: number }> {
   const rtmpPort = await rtmp.listenInternal('127.0.0.1');
   const internal = createServer((req, res) => publicHttp.emit('request', req, res));
+  mountLean(internal);
   await new Promise<void>((resolve, reject) => {
     internal.once('error', reject);
     internal.listen({ port: 0, host: '127.0.0.1', exclusive: true }, () => resolve());

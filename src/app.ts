@@ -246,6 +246,8 @@ export async function startOnAir(config: Config, log: Logger, options: StartOpti
   const monitoring = createMonitoring({
     config, hub, db, streams, events: dispatcher, log, rtmpConnections: () => rtmp.connectionCount, transcodeStatus: (path) => transcode.status(path),
     queuedWrites: writes && (() => writes.pending), edgeHls: edge.hlsProxy,
+    // The HLS routes are registered below; the metrics read this at scrape time only, after start-up.
+    leanRequests: () => hlsRoutes.leanRequests(),
   });
   const http = createHttpApp({
     config, logger: log, streams, webhooks, targets, adminAuth, urls, playbackSecret, transcodeStatus: (path) => transcode.status(path),
@@ -278,7 +280,7 @@ export async function startOnAir(config: Config, log: Logger, options: StartOpti
     },
     edge: edge.pulls, edgeRenditions: edge.renditions,
   };
-  registerHls(http, {
+  const hlsRoutes = registerHls(http, {
     ...playback, packagers: hlsPackagers, hlsOrigin: options.worker?.hlsOrigin, hlsObserver: monitoring.hlsObserver,
     edgeHls: edge.hlsProxy, edgeSecret: config.clusterSecret || undefined, leanHttp: config.hlsLeanHttp,
     ...(coordinator.clustered ? { leaseHeld: (path: string) => coordinator.held().has(path) } : {}),
@@ -333,7 +335,7 @@ export async function startOnAir(config: Config, log: Logger, options: StartOpti
     throw err;
   }
   ports.http = (http.server.address() as { port: number }).port;
-  if (options.worker) Object.assign(ports, { internal: await listenInternal(rtmp, http.server) });
+  if (options.worker) Object.assign(ports, { internal: await listenInternal(rtmp, http.server, hlsRoutes.mountLean) });
   await coordinator.start(advertisedUrls(config, ports));
   // Workers: one sweeper per machine is enough (the sweep is under a cluster-wide lock anyway).
   if ((options.worker?.index ?? 1) === 1) sweeper?.start();

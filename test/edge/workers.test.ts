@@ -9,6 +9,7 @@ import { startTestPostgres } from '../support/postgres.js';
 import { run, waitFor, type Proc } from '../support/proc.js';
 import { ffmpegSrtPublish, srtUrl } from '../support/srt-clients.js';
 import { createSocket } from 'node:dgram';
+import { connect } from 'node:net';
 import { RtmpClient } from '../../src/servers/rtmp/rtmp-client.js';
 
 /**
@@ -24,7 +25,7 @@ let srtPort = 0;
 let httpBase = '';
 const dataDir = mkdtempSync(join(tmpdir(), 'onair-workers-'));
 
-type LogLine = { msg?: string; pid?: number; worker?: number; rtmp?: string; http?: string; path?: string };
+type LogLine = { msg?: string; pid?: number; worker?: number; rtmp?: string; http?: string; path?: string; internal?: { http: number } };
 const lines = (): LogLine[] => server.stdout().split('\n').filter((l) => l.startsWith('{')).map((l) => {
   try {
     return JSON.parse(l) as LogLine;
@@ -62,6 +63,41 @@ async function play(url: string, seconds: number): Promise<{ video: number; audi
   return ffprobeFrameCounts(out);
 }
 
+/** One request on a connection of its own (so round-robin spreads them over the workers): the response's raw bytes. */
+function rawRequest(port: number, head: string): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    const socket = connect(port, '127.0.0.1', () => socket.write(head));
+    socket.setTimeout(10_000, () => socket.destroy(new Error(`no complete answer to ${head.split('\r\n')[0]}`)));
+    socket.on('error', reject);
+    socket.on('data', (d: Buffer) => {
+      chunks.push(d);
+      const all = Buffer.concat(chunks);
+      const end = all.indexOf('\r\n\r\n');
+      if (end < 0) return;
+      const length = /\r\ncontent-length: (\d+)/i.exec(all.subarray(0, end).toString('latin1'));
+      const bodyless = head.startsWith('HEAD ') || / 304 /.test(all.subarray(0, 16).toString('latin1'));
+      if (all.length >= end + 4 + (bodyless ? 0 : Number(length?.[1] ?? 0))) {
+        socket.destroy();
+        resolve(all);
+      }
+    });
+  });
+}
+
+/** Each worker's onair_http_lean_requests_total by listener, read on its own loopback port (the shared one picks a worker). */
+async function leanCounts(): Promise<Map<number, { public: number; internal: number }>> {
+  const ports = new Map<number, number>();
+  for (const l of lines()) if (l.msg === 'worker ready' && l.internal) ports.set(l.worker!, l.internal.http);
+  const counts = new Map<number, { public: number; internal: number }>();
+  for (const [worker, port] of ports) {
+    const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    const read = (listener: string): number => Number(new RegExp(`^onair_http_lean_requests_total\\{listener="${listener}"\\} (\\d+)$`, 'm').exec(text)?.[1] ?? NaN);
+    counts.set(worker, { public: read('public'), internal: read('internal') });
+  }
+  return counts;
+}
+
 describe('--workers 2', () => {
   test('RTMP players and an HLS client get frames whichever worker they land on', async () => {
     const results = await Promise.all([
@@ -74,6 +110,39 @@ describe('--workers 2', () => {
     const players = lines().filter((l) => l.msg === 'play started');
     assert.ok(players.some((l) => l.worker !== owner), 'some player landed on the other worker (round-robin)');
     assert.ok(lines().some((l) => l.msg === 'edge pull live' && l.worker !== owner), 'served there through an internal pull');
+  });
+
+  test('HLS on either worker is read by the lean HTTP front, plays, and is answered as the owner answers it', async () => {
+    const before = await leanCounts();
+    assert.equal(before.size, 2, 'both workers\' metrics');
+    // Players on the shared port: round-robin puts their connections on both workers; the one that does not own the
+    // stream forwards each request to the owner's loopback port.
+    const results = await Promise.all([1, 2, 3, 4].map(() => play(`${httpBase}/hls/cam/index.m3u8`, 2)));
+    for (const r of results) assert.ok(r.video >= 40, `HLS frames ${JSON.stringify(r)}`);
+    const port = Number(new URL(httpBase).port);
+    const get = (path: string, extra = '', method = 'GET'): string => `${method} ${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\n${extra}\r\n`;
+    const playlist = (await rawRequest(port, get('/hls/cam/src/media.m3u8'))).toString('latin1');
+    const segment = /^(seg-[a-z0-9]+-\d+\.m4s)$/m.exec(playlist)?.[1];
+    assert.ok(segment, `a segment in the playlist:\n${playlist}`);
+    const asks = [
+      get(`/hls/cam/src/${segment}`), get(`/hls/cam/src/${segment}`, '', 'HEAD'), get(`/hls/cam/src/${segment}`, 'Range: bytes=10-99\r\n'),
+      get(`/hls/cam/src/${segment}`, 'Origin: https://player.example\r\n'), get('/hls/cam/src/seg-zz-1.m4s'), get('/hls/nosuch/index.m3u8'),
+    ];
+    for (const ask of asks) {
+      // Four fresh connections each: two per worker, one answered by the owner's packager, one forwarded to it.
+      const answers = await Promise.all([1, 2, 3, 4].map(() => rawRequest(port, ask)));
+      const texts = answers.map((a) => a.toString('latin1').replace(/\r\nDate: [^\r]*\r\n/, '\r\nDate: -\r\n'));
+      assert.match(texts[0]!, /\r\nDate: -\r\nConnection: keep-alive\r\nKeep-Alive: timeout=\d+\r\n\r\n/, 'the front\'s own connection headers, last');
+      for (const t of texts.slice(1)) assert.equal(t, texts[0], `the same answer on either worker to ${ask.split('\r\n')[0]}`);
+    }
+    const after = await leanCounts();
+    const owner = lines().find((l) => l.msg === 'publish started')!.worker!;
+    for (const [worker, n] of after) {
+      const was = before.get(worker)!;
+      assert.ok(n.public > was.public, `worker ${worker}: its viewers' requests were read by the lean front (${was.public} -> ${n.public})`);
+      if (worker === owner) assert.ok(n.internal > was.internal, `the owner read the forwarded requests on its lean front too (${was.internal} -> ${n.internal})`);
+      else assert.equal(n.internal, was.internal, 'nothing forwarded to the worker that does not own the stream');
+    }
   });
 
   test('SRT ingest (worker 1) plays over RTMP on either worker', async () => {

@@ -23,6 +23,8 @@ export interface OnAirMetricsSources {
   readonly queuedWrites?: () => number;
   /** `--edge-hls proxy` (EdgeHlsProxy, read structurally); absent = not a proxying edge, no onair_edge_hls_* series. */
   readonly edgeHls?: EdgeHlsProxySource;
+  /** Requests answered by the lean HTTP/1.1 front (servers/http/lean), by listener; read at scrape time. */
+  readonly leanRequests?: () => { readonly public: number; readonly internal: number };
 }
 
 /** What the edge's HLS proxy counts (its `stats` and `cached`), read at scrape time. */
@@ -128,6 +130,20 @@ export class OnAirMetrics {
         name: 'onair_database_queued_writes', help: 'Session, status and event writes waiting in memory for PostgreSQL (non-zero during an outage)', registers,
         collect() {
           this.set(queued());
+        },
+      });
+    }
+    const lean = src.leanRequests;
+    if (lean) {
+      new Counter({
+        name: 'onair_http_lean_requests_total',
+        help: 'HLS requests answered by the lean HTTP/1.1 front (--hls-lean-http) by listener (public: the HTTP port; internal: a worker\'s loopback port, requests its sibling workers forward)',
+        labelNames: ['listener'], registers,
+        collect() {
+          this.reset();
+          const n = lean();
+          this.inc({ listener: 'public' }, n.public);
+          this.inc({ listener: 'internal' }, n.internal);
         },
       });
     }

@@ -16,6 +16,12 @@ export type LeanHeaderList = readonly (string | number)[] | Readonly<Record<stri
 
 export type LeanHandler = (req: LeanRequest, res: LeanResponse) => void;
 
+/** What a mounted front counts (a plain sum the metrics read at scrape time). */
+export interface LeanFrontStats {
+  /** Requests the front answered itself (not the ones handed to node:http). */
+  requests: number;
+}
+
 /**
  * A lean HTTP/1.1 front on a Node HTTP server's port, below node:http itself: connections are taken from the
  * server's 'connection' event, request heads are parsed here (request-head.ts) and those `accepts` wants (GET/HEAD
@@ -28,11 +34,12 @@ export type LeanHandler = (req: LeanRequest, res: LeanResponse) => void;
  * pipelined requests are answered in order, one at a time; a slow reader stops the parsing until it drains.
  * Call before `listen`. Plain HTTP only (a TLS server's connection event carries the encrypted socket).
  */
-export function mountLeanFront(server: Server, accepts: (head: LeanHead) => boolean, handle: LeanHandler): void {
+export function mountLeanFront(server: Server, accepts: (head: LeanHead) => boolean, handle: LeanHandler): LeanFrontStats {
   const nodeListeners = server.listeners('connection') as ((socket: Socket) => void)[];
   server.removeAllListeners('connection');
   const idle = new Set<Socket>();
-  const front: Front = { server, nodeListeners, idle, accepts, handle };
+  const stats: LeanFrontStats = { requests: 0 };
+  const front: Front = { server, nodeListeners, idle, accepts, handle, stats };
   server.on('connection', (socket: Socket) => new LeanConnection(socket, front).start());
   // Node's close() ends its own idle keep-alive connections; the lean front's are not in its list.
   const closeIdle = server.closeIdleConnections.bind(server);
@@ -47,6 +54,7 @@ export function mountLeanFront(server: Server, accepts: (head: LeanHead) => bool
     for (const s of front.open ?? []) s.destroy();
   };
   front.open = new Set();
+  return stats;
 }
 
 interface Front {
@@ -58,6 +66,7 @@ interface Front {
   open?: Set<Socket>;
   readonly accepts: (head: LeanHead) => boolean;
   readonly handle: LeanHandler;
+  readonly stats: LeanFrontStats;
 }
 
 class LeanConnection {
@@ -135,6 +144,7 @@ class LeanConnection {
         this.busy = true;
         this.front.idle.delete(this.socket);
         const res = new LeanResponse(this);
+        this.front.stats.requests++;
         this.front.handle({ method: step.head.method, url: step.head.url, headers: step.head.headers, socket: this.socket }, res);
         if (!this.busy && this.socket.writableNeedDrain) {
           this.pumping = false;
@@ -224,8 +234,25 @@ export class LeanResponse {
   }
 
   write(chunk: Buffer): boolean {
+    if (!this.head) return this.conn.socket.write(chunk);
+    // Head and first chunk in one writev (a forwarded answer's body arrives in chunks, hls-proxy.ts).
+    const { socket } = this.conn;
+    socket.cork();
     this.flushHead();
-    return this.conn.socket.write(chunk);
+    const ok = socket.write(chunk);
+    socket.uncork();
+    return ok;
+  }
+
+  /** The socket's events: it is the connection's, so a listener is removed once its request is answered. */
+  once(event: 'drain' | 'close', listener: () => void): this {
+    this.conn.socket.once(event, listener);
+    return this;
+  }
+
+  removeListener(event: 'drain' | 'close', listener: () => void): this {
+    this.conn.socket.removeListener(event, listener);
+    return this;
   }
 
   end(body?: Buffer): this {

@@ -1,4 +1,6 @@
-import { Agent, request, type IncomingMessage, type ServerResponse } from 'node:http';
+import { Agent, request, type IncomingMessage } from 'node:http';
+import type { HlsRequest } from './hls-request.js';
+import type { HlsResponse } from './hls-responses.js';
 
 /** Marks a request already forwarded once: the receiving worker serves it or answers, never forwards again. */
 export const HOP_HEADER = 'x-onair-hop';
@@ -7,26 +9,78 @@ export const HOP_HEADER = 'x-onair-hop';
 const agent = new Agent({ keepAlive: true, maxSockets: 1024, maxFreeSockets: 64 });
 
 /**
+ * The owner's connection headers are its own hop's: the front answering the viewer (node:http or the lean front)
+ * writes its own Date, Connection and Keep-Alive, so a forwarded answer reads as the owner's answer would have.
+ */
+const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'date', 'transfer-encoding']);
+
+/**
  * Workers: an HLS request for a stream another worker owns is answered by that worker's packager (one packager
  * per stream, so every playlist and segment name is the same whichever worker a viewer's connections land on).
- * The response is piped through unchanged; a failed hop is a 502 (the player retries).
+ * The viewer's request is a node:http one or the lean front's (servers/http/lean); either way the owner's status,
+ * headers (in its order) and body are passed on unchanged, the body as it arrives, paused while the viewer's socket
+ * is full. A failed hop is a 502 (the player retries).
  */
-export function proxyHls(req: IncomingMessage, res: ServerResponse, base: string): void {
+export function proxyHls(req: HlsRequest, res: HlsResponse, base: string): void {
+  let body: IncomingMessage | undefined;
   const upstream = request(`${base}${req.url}`, {
     method: req.method, agent,
     headers: { ...req.headers, [HOP_HEADER]: '1', host: new URL(base).host },
   }, (answer) => {
-    res.writeHead(answer.statusCode ?? 502, answer.headers);
-    answer.pipe(res);
+    const status = answer.statusCode ?? 502;
+    // Every HLS answer carries its length (hls-responses.ts); the lean front cannot frame one without.
+    const bodyless = req.method === 'HEAD' || status === 204 || status === 304;
+    if (!bodyless && answer.headers['content-length'] === undefined) {
+      settled();
+      upstream.destroy();
+      return badGateway(res, 'the worker owning this stream answered without a length');
+    }
+    res.writeHead(status, endToEnd(answer.rawHeaders));
+    body = answer;
+    answer.on('data', (chunk: Buffer) => {
+      if (res.write(chunk) === false) {
+        answer.pause();
+        res.once('drain', resume);
+      }
+    });
+    answer.on('end', () => {
+      settled();
+      res.end();
+    });
+    answer.on('error', () => {
+      settled();
+      res.destroy();
+    });
   });
+  const resume = (): void => void body?.resume();
+  const viewerLeft = (): void => void upstream.destroy();
+  // The lean front's listeners are on the viewer's socket, which outlives this request (keep-alive): taken off.
+  const settled = (): void => {
+    res.removeListener('close', viewerLeft);
+    res.removeListener('drain', resume);
+  };
   upstream.on('error', () => {
-    if (!res.headersSent) {
-      res.writeHead(502, { 'content-type': 'application/json', 'cache-control': 'no-store' });
-      res.end('{"error":{"code":"bad_gateway","message":"the worker owning this stream did not answer"}}');
-    } else res.destroy();
+    settled();
+    if (res.writableEnded) return;
+    if (!res.headersSent) badGateway(res, 'the worker owning this stream did not answer');
+    else res.destroy();
   });
-  res.on('close', () => {
-    if (!res.writableFinished) upstream.destroy();
-  });
+  res.once('close', viewerLeft);
   upstream.end();
+}
+
+function badGateway(res: HlsResponse, message: string): void {
+  if (res.destroyed) return;
+  const body = Buffer.from(JSON.stringify({ error: { code: 'bad_gateway', message } }));
+  res.writeHead(502, ['content-type', 'application/json', 'cache-control', 'no-store', 'content-length', body.length]);
+  res.end(body);
+}
+
+/** The owner's headers as it sent them (names, order, repeats), without the hop-by-hop ones. */
+function endToEnd(raw: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < raw.length; i += 2) {
+    if (!HOP_BY_HOP.has(raw[i]!.toLowerCase())) out.push(raw[i]!, raw[i + 1]!);
+  }
+  return out;
 }

@@ -27,6 +27,9 @@ export interface HlsResponse {
   write(chunk: Buffer): unknown;
   end(body?: Buffer): unknown;
   destroy(): unknown;
+  /** 'drain': writable again; 'close': the viewer's connection closed (ServerResponse: also once it is done). */
+  once(event: 'drain' | 'close', listener: () => void): unknown;
+  removeListener(event: 'drain' | 'close', listener: () => void): unknown;
 }
 
 /**

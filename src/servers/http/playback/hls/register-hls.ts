@@ -1,4 +1,4 @@
-import { IncomingMessage, ServerResponse } from 'node:http';
+import type { Server } from 'node:http';
 import { parse as parseQuery } from 'node:querystring';
 import type { FastifyInstance } from 'fastify';
 import { type HlsPackagers, SOURCE_RENDITION } from '../../../../bridges/hls/index.js';
@@ -8,7 +8,7 @@ import type { PlaybackDeps } from '../playback-deps.js';
 import { sendPlaybackError } from '../playback-errors.js';
 import { playbackIdOf } from '../playback-url.js';
 import { mountBeforeFastify } from '../playback-front.js';
-import { mountLeanFront } from '../../lean/lean-front.js';
+import { type LeanFrontStats, mountLeanFront } from '../../lean/lean-front.js';
 import { type HlsResource, parseHlsPath } from './hls-paths.js';
 import type { HlsResponseKind, HlsResponseObserver } from './hls-observer-hook.js';
 import { HlsExchange, type HlsRequest, type HlsResponse } from './hls-responses.js';
@@ -69,10 +69,10 @@ const NO_QUERY: HlsQuery = Object.freeze({});
  * (thousands of small requests a second), so they are answered on Node's request before fastify's per-request
  * path (playback-front.ts; bench/http-framework-cost.ts measures the difference); fastify keeps the API.
  */
-export function registerHls(app: FastifyInstance, deps: HlsServingDeps): void {
+export function registerHls(app: FastifyInstance, deps: HlsServingDeps): HlsRoutes {
   if (!deps.packagers) {
     app.get('/hls/*', async (request, reply) => sendPlaybackError(request, reply, 'not_found', 'HLS is off on this server (--hls off)'));
-    return;
+    return { mountLean: () => {}, leanRequests: () => ({ public: 0, internal: 0 }) };
   }
   const handle = hlsHandler(deps as HlsServingDeps & { packagers: HlsPackagers });
   mountBeforeFastify(app, (req, res) => {
@@ -80,8 +80,40 @@ export function registerHls(app: FastifyInstance, deps: HlsServingDeps): void {
     handle(req, res);
     return true;
   });
-  // Workers forward some requests to a sibling with Node's own request and response (hls-proxy.ts): no lean front there.
-  if (deps.leanHttp && !deps.hlsOrigin) mountLeanFront(app.server, (head) => head.url.startsWith(PREFIX), handle);
+  // With workers too: a request forwarded to the owning worker is proxied from either front (hls-proxy.ts).
+  const counts: LeanFrontStats[] = [];
+  const internal: LeanFrontStats[] = [];
+  const mount = (server: Server, into: LeanFrontStats[]): void => {
+    if (deps.leanHttp) into.push(mountLeanFront(server, (head) => head.url.startsWith(PREFIX), handle));
+  };
+  mount(app.server, counts);
+  return {
+    mountLean: (server) => mount(server, internal),
+    leanRequests: () => ({ public: sum(counts), internal: sum(internal) }),
+  };
+}
+
+/** What registerHls gives the composition root: the lean front for another server of the same handlers. */
+export interface HlsRoutes {
+  /**
+   * A worker's internal HTTP port (app-workers.ts listenInternal), which feeds the public server's request handlers:
+   * the HLS requests other workers forward there are read by the lean front too (before `listen`; nothing with
+   * --no-hls-lean-http).
+   */
+  mountLean(server: Server): void;
+  /** Requests the lean fronts answered: on the public port, on a worker's internal port (forwarded by its siblings). */
+  leanRequests(): LeanRequestCounts;
+}
+
+export interface LeanRequestCounts {
+  readonly public: number;
+  readonly internal: number;
+}
+
+function sum(stats: readonly LeanFrontStats[]): number {
+  let n = 0;
+  for (const s of stats) n += s.requests;
+  return n;
 }
 
 /** The handler of every request under /hls/ (any method). */
@@ -264,8 +296,6 @@ async function forwardOrServe(ex: HlsExchange, deps: Deps, serving: HlsServing, 
 }
 
 function forwardToWorker(ex: HlsExchange, origin: string): void {
-  // Only Node's requests come here (the lean front is not mounted on workers, registerHls).
-  if (!(ex.req instanceof IncomingMessage) || !(ex.res instanceof ServerResponse)) throw new Error('HLS forwarding needs a node:http request');
   proxyHls(ex.req, ex.res, origin);
 }
 
