@@ -12,7 +12,7 @@
  *   npx tsx bench/hls-viewers.ts [--mode segments|llhls|flv] [--viewers 100,500,1000] [--seconds 30] [--warmup 15]
  *     [--ramp S] [--runs 1] [--format fmp4|ts] [--peer nginx|none] [--unknown-ids R] [--preload-hints] [--no-skip]
  *     [--onair-args "--flag value ..."] [--port 23000]
- *     [--bare-node] [--bare-net] [--onair-behind-cache]
+ *     [--bare-node] [--bare-net] [--onair-behind-cache] [--workers 1,2]
  *
  * Segments mode can add two servers (bench/lib/segment-floor-servers.ts): `--bare-node`, a minimal node:http server
  * serving OnAir's own playlist and segment bytes from memory (mirrored from an unmeasured OnAir on the load core):
@@ -20,6 +20,11 @@
  * the CPU of nginx and OnAir together per GB the viewers got from nginx; `--bare-net`, the bare server's bytes served
  * over node:net with HTTP/1.1 written by hand (bare-node-hls.ts --lean): the floor below node:http that OnAir's lean
  * HTTP front (src/servers/http/lean) aims at.
+ *
+ * `--workers 1,2` (with DATABASE_URL, a PostgreSQL the bench may use) runs OnAir once per worker count, `--workers N
+ * --database-url $DATABASE_URL` (1: one process on PostgreSQL too, so only the worker count differs); above 1 it
+ * runs on every core, sharing CPU 1 with the publisher and the load client, and its CPU is summed over the primary
+ * and its workers (bench/rtmp-fanout.ts does the same). The peers run once.
  */
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -28,7 +33,7 @@ import { parseArgs } from 'node:util';
 import type { ViewerMode } from './lib/http/viewers-protocol.js';
 import { runBench, sleep, startChild, stopChild } from './lib/children.js';
 import { clipBytesPerSecond, realtimePublishArgs, referenceClip } from './lib/clip.js';
-import { cpuBusySeconds, cpuSeconds, rssBytes } from './lib/proc-stats.js';
+import { cpuBusySeconds, cpuSeconds, processTree, rssBytes } from './lib/proc-stats.js';
 import { buildOnAir, nginxRtmpAvailable, type BenchServer } from './lib/servers.js';
 import { contendersFor, STREAM, type Contender } from './lib/viewer-contenders.js';
 import { HttpViewerClient, RtmpPlayerClient, type LoadClient } from './lib/viewer-load-clients.js';
@@ -72,6 +77,7 @@ const { values: args } = parseArgs({
     'bare-node': { type: 'boolean', default: false },
     'bare-net': { type: 'boolean', default: false },
     'onair-behind-cache': { type: 'boolean', default: false },
+    workers: { type: 'string', default: '1' },
     // A shared machine may run another bench at the same time: give each its own port range.
     port: { type: 'string', default: '23000' },
   },
@@ -104,7 +110,7 @@ function loadClient(c: Contender, server: BenchServer, port: number, viewers: nu
 }
 
 /** One fresh server, publisher and load client; the server's and the client's CPU over one window after warm-up. */
-async function measureOnce(c: Contender, viewers: number, port: number, clip: string): Promise<ViewerRow> {
+async function measureOnce(c: Contender & { tree?: boolean }, viewers: number, port: number, clip: string): Promise<ViewerRow> {
   const server = await c.start(SERVER_CPU, port, LOAD_CPU);
   const publisher = startChild('taskset', ['-c', String(LOAD_CPU), 'ffmpeg', ...realtimePublishArgs(clip, server.rtmpUrl(STREAM))]);
   let client: LoadClient | undefined;
@@ -113,8 +119,8 @@ async function measureOnce(c: Contender, viewers: number, port: number, clip: st
     client = loadClient(c, server, port, viewers, clipBytesPerSecond(clip));
     await client.start();
     await sleep(WARMUP_S * 1000);
-    // A server of several processes (OnAir behind a cache) counts all of them.
-    const pids = server.pids ?? [server.pid];
+    // A server of several processes (OnAir behind a cache, a --workers primary and its workers) counts all of them.
+    const pids = server.pids ?? (c.tree ? processTree(server.pid) : [server.pid]);
     const [each0, busy0, client0, t0] = [pids.map(cpuSeconds), cpuBusySeconds(SERVER_CPU), cpuSeconds(client.pid), Date.now()];
     const w = await client.window(WINDOW_S);
     const elapsed = (Date.now() - t0) / 1000;
@@ -137,6 +143,25 @@ async function measureOnce(c: Contender, viewers: number, port: number, clip: st
   }
 }
 
+/** `--workers`: OnAir's flags for N workers (every count on PostgreSQL when more than one is compared). */
+function workerArgs(n: number): string[] {
+  if (args.workers === '1') return [];
+  const dbUrl = process.env.DATABASE_URL;
+  if (!dbUrl) throw new Error('--workers needs DATABASE_URL (a PostgreSQL the bench may use)');
+  return ['--workers', String(n), '--database-url', dbUrl];
+}
+
+/** An OnAir contender (not OnAir behind the nginx cache, a system of its own). */
+const isOnAir = (c: Contender): boolean => c.name.startsWith('onair') && !c.name.includes('+nginx cache');
+
+/**
+ * The contenders for the first worker count, then OnAir's alone for each further count (the peers run once);
+ * `tree`: CPU and memory summed over the process and its descendants (a primary and its workers).
+ */
+function withWorkers(counts: readonly number[], make: (n: number) => Contender[]): (Contender & { tree?: boolean })[] {
+  return counts.flatMap((n, i) => make(n).filter((c) => i === 0 || isOnAir(c)).map((c) => (n > 1 && isOnAir(c) ? { ...c, tree: true } : c)));
+}
+
 /** The median run by CPU-s/GB (by CPU % when nothing was delivered: the side load alone). */
 function medianRun(runs: readonly ViewerRow[]): ViewerRow {
   const key = (r: ViewerRow): number => (r.viewers > 0 ? r.cpuPerGb : r.serverCpuPct);
@@ -148,8 +173,11 @@ async function main(): Promise<void> {
   const clip = referenceClip(join(root, 'bench/out/media'));
   const peer = args.peer === 'nginx';
   if (peer && !nginxRtmpAvailable()) console.log('nginx-rtmp not installed (apt-get install nginx libnginx-mod-rtmp): OnAir figures only');
-  const contenders = contendersFor(MODE, { workDir, format: args.format === 'ts' ? 'ts' : 'fmp4', peer, onairArgs: args['onair-args']!.split(' ').filter(Boolean),
-    bareNode: args['bare-node']!, bareNet: args['bare-net']!, behindCache: args['onair-behind-cache']! });
+  const contenders = withWorkers(args.workers!.split(',').map(Number), (n) => contendersFor(MODE, {
+    workDir, format: args.format === 'ts' ? 'ts' : 'fmp4', peer, onairArgs: [...args['onair-args']!.split(' ').filter(Boolean), ...workerArgs(n)],
+    bareNode: args['bare-node']!, bareNet: args['bare-net']!, behindCache: args['onair-behind-cache']!,
+    ...(n > 1 ? { onairCpus: `${SERVER_CPU},${LOAD_CPU}` } : {}), ...(args.workers !== '1' ? { onairSuffix: ` w${n}` } : {}),
+  }));
   if ((args['bare-node'] || args['onair-behind-cache']) && MODE !== 'segments') throw new Error('--bare-node and --onair-behind-cache are segments-mode servers');
   console.log(`viewer bench: mode ${MODE}, viewers ${LEVELS.join(',')}, ${WINDOW_S} s window after ${WARMUP_S} s warm-up, ${RUNS} run(s); ` +
     `server on CPU ${SERVER_CPU}, publisher + load client on CPU ${LOAD_CPU}; eager readers (HTTP/1.1 keep-alive, one connection per viewer)`);

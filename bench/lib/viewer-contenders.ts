@@ -45,6 +45,10 @@ export interface ContenderOptions {
   readonly bareNet?: boolean;
   /** Segments mode: also OnAir behind README's nginx proxy_cache, CPU of both counted. */
   readonly behindCache?: boolean;
+  /** The CPUs OnAir runs on (taskset list; default: the server's one). */
+  readonly onairCpus?: string;
+  /** Appended to OnAir's names (` w2`: which worker count). */
+  readonly onairSuffix?: string;
 }
 
 /** Classic HLS as the issue measures it: standard mode (no parts), 2 s segments like nginx-rtmp's `hls_fragment 2s`. */
@@ -54,10 +58,13 @@ const onairPaths = (viewer: string): HttpPaths => ({ ready: `/hls/${STREAM}/inde
 const NGINX_PATHS: HttpPaths = { ready: `/hls/${STREAM}.m3u8`, viewer: `/hls/${STREAM}.m3u8`, unknownId: '/hls/{id}.m3u8', healthz: '/healthz' };
 
 export function contendersFor(mode: ViewerMode, o: ContenderOptions): Contender[] {
-  const onair = (name: string, args: readonly string[], client: 'http' | 'rtmp', viewer: string): Contender => ({
-    name, client, subject: client === 'http', paths: onairPaths(viewer),
-    start: (cpu, port) => startOnAir(cpu, port, o.workDir, { args: [...args, ...o.onairArgs], name }),
-  });
+  const onair = (base: string, args: readonly string[], client: 'http' | 'rtmp', viewer: string): Contender => {
+    const name = `${base}${o.onairSuffix ?? ''}`;
+    return {
+      name, client, subject: client === 'http', paths: onairPaths(viewer),
+      start: (cpu, port) => startOnAir(cpu, port, o.workDir, { args: [...args, ...o.onairArgs], name, ...(o.onairCpus ? { cpus: o.onairCpus } : {}) }),
+    };
+  };
   const nginx = (name: string, client: 'http' | 'rtmp'): Contender => ({ name, client, subject: false, paths: NGINX_PATHS, start: (cpu, port) => startNginxHlsServing(cpu, port, o.workDir) });
   const withPeer = o.peer && nginxRtmpAvailable();
   switch (mode) {
