@@ -135,6 +135,16 @@ describe('--workers 2', () => {
       assert.match(texts[0]!, /\r\nDate: -\r\nConnection: keep-alive\r\nKeep-Alive: timeout=\d+\r\n\r\n/, 'the front\'s own connection headers, last');
       for (const t of texts.slice(1)) assert.equal(t, texts[0], `the same answer on either worker to ${ask.split('\r\n')[0]}`);
     }
+    // LL-HLS blocking reloads, held on the owner while the part is not out yet (a forwarded one held across the hop).
+    const segments = [...playlist.matchAll(/^seg-([a-z0-9]+)-(\d+)\.m4s$/gm)];
+    const [, inst, last] = segments[segments.length - 1]!;
+    const ahead = Number(last) + 2;
+    const held = await Promise.all([1, 2, 3, 4].map(() => rawRequest(port, get(`/hls/cam/src/media.m3u8?_HLS_msn=${ahead}&_HLS_part=0`))));
+    for (const h of held) {
+      const text = h.toString('latin1');
+      assert.match(text, /^HTTP\/1\.1 200 OK\r\n/, text.slice(0, 300));
+      assert.ok(text.includes(`part-${inst}-${ahead}-0.m4s`), `the awaited part listed:\n${text}`);
+    }
     const after = await leanCounts();
     const owner = lines().find((l) => l.msg === 'publish started')!.worker!;
     for (const [worker, n] of after) {
