@@ -1,10 +1,13 @@
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { PgliteDatabase } from '../src/db/pglite-database.js';
 import { embeddedDatabaseDir } from '../src/db/embedded-location.js';
 import { migrate } from '../src/db/migrate.js';
+import { openDatabase } from '../src/db/open-database.js';
+import type { Database } from '../src/db/database.js';
 
 /**
  * A migrated, empty embedded database, made once per machine (like the test media) and copied into a test
@@ -57,4 +60,24 @@ async function buildTemplate(): Promise<string> {
 export async function seedEmbeddedDatabase(dataDir: string): Promise<void> {
   template ??= buildTemplate();
   cpSync(await template, embeddedDatabaseDir(dataDir), { recursive: true });
+}
+
+/**
+ * A throwaway embedded database for a test that needs one (instead of `openDatabase(..., { inMemory: true })`,
+ * which runs initdb each time): a copy of the template in a temp dir, removed when it is closed. Tests of
+ * migrating an empty database keep opening a fresh one.
+ */
+export async function openTemplateDatabase(): Promise<Database> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'onair-testdb-'));
+  await seedEmbeddedDatabase(dataDir);
+  const db = await openDatabase({ databaseUrl: '', dataDir });
+  const close = db.close.bind(db);
+  db.close = async () => {
+    try {
+      await close();
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  };
+  return db;
 }
