@@ -6,6 +6,7 @@ import { loadConfig } from '../src/config/load-config.js';
 import type { Config } from '../src/config/schema.js';
 import { createLogger } from '../src/core/logger.js';
 import { startOnAir, type RunningOnAir, type StartOptions } from '../src/app.js';
+import { seedEmbeddedDatabase } from './embedded-db-template.js';
 
 /** The admin bearer token of every test server. */
 export const TEST_API_TOKEN = 'test-admin-token-0123456789';
@@ -24,6 +25,8 @@ export async function startTestServer(flags: Record<string, string | number> = {
   const argv = Object.entries({ 'rtmp-port': 0, 'http-port': 0, 'rtmps-port': 0, 'srt-port': 0, host: '127.0.0.1', 'data-dir': dataDir, auth: 'open', 'log-level': 'debug', 'api-token': TEST_API_TOKEN, ...flags })
     .flatMap(([k, v]) => [`--${k}`, String(v)]);
   const config = loadConfig({ argv, env: {} });
+  // A data dir of our own on the embedded database: start from a copy of the migrated template, not initdb.
+  if (config.dataDir === dataDir && !config.databaseUrl) await seedEmbeddedDatabase(dataDir);
   const logs: string[] = [];
   const sink = new Writable({
     write(chunk, _enc, cb) {

@@ -8,6 +8,7 @@ import { AdminTokenAuthenticator } from '../../src/services/auth/admin-token.js'
 import { freshPostgresDatabase } from '../support/api-harness.js';
 import { startTestPostgres } from '../support/postgres.js';
 import { runOnairCommand } from '../../src/onair-command.js';
+import { seedEmbeddedDatabase } from '../../support/embedded-db-template.js';
 
 async function cli(argv: string[], env: Record<string, string> = {}) {
   const out: string[] = [];
@@ -38,6 +39,7 @@ const scratch = () => {
 describe('onair admin-token rotate', () => {
   it('PGlite: prints a new token for an existing data dir; the old one stops working', async () => {
     const dataDir = scratch();
+    await seedEmbeddedDatabase(dataDir); // an existing data dir: a copy of the migrated database (no initdb)
     const db = await openDatabase({ dataDir, databaseUrl: '' });
     const { generatedToken: lost } = await AdminTokenAuthenticator.init(db, '');
     await db.close();
@@ -50,6 +52,7 @@ describe('onair admin-token rotate', () => {
 
   it('PGlite: refused while a server holds the data dir, naming it', async () => {
     const dataDir = scratch();
+    await seedEmbeddedDatabase(dataDir); // an existing data dir: a copy of the migrated database (no initdb)
     const db = await openDatabase({ dataDir, databaseUrl: '' });
     try {
       const r = await cli(['admin-token', 'rotate', '--data-dir', dataDir]);

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { startTestServer, type TestServer } from '../../support/onair.js';
 import { ffmpegPublish, ffprobeStreams } from '../support/clients.js';
 import type { ClipName } from '../support/media.js';
-import { runOk, sleep, waitFor, type Proc } from '../support/proc.js';
+import { runOk, waitFor, type Proc } from '../support/proc.js';
 import { tmpFile } from '../support/media.js';
 import { checkReloads, mediaPlaylist } from '../support/hls-http.js';
 
@@ -149,16 +149,23 @@ test('publisher reconnect inside the window: DISCONTINUITY and rising MSN; after
     const url = short.rtmpUrl('rc');
     let pub = await ffmpegPublish(url, 'av.flv');
     await waitFor('live', () => short.hub.stream('live/rc')?.isActive, 20_000);
-    await sleep(2500);
-    const before = await mediaPlaylist(short, 'rc');
+    const before = await waitFor('a segment before the reconnect', async () => {
+      const p = await mediaPlaylist(short, 'rc');
+      return p.segments.length > 0 ? p : undefined;
+    }, 20_000, 250);
     await pub.kill();
-    await sleep(1000);
+    await waitFor('publisher gone', () => !short.hub.stream('live/rc')?.publisher, 10_000);
     pub = await ffmpegPublish(url, 'av.flv');
     await waitFor('live again', () => short.hub.stream('live/rc')?.isActive, 20_000);
-    await sleep(2500);
-    const afterRc = await mediaPlaylist(short, 'rc');
-    assert.ok(afterRc.segments.some((s) => s.discontinuity), 'EXT-X-DISCONTINUITY at the reconnect');
+    // Waits for a segment of the second session: the first playlist after the reconnect that lists one.
     const lastMsn = (p: typeof before) => p.mediaSequence + p.segments.length - 1;
+    const afterRc = await waitFor('a segment after the reconnect', async () => {
+      const p = await mediaPlaylist(short, 'rc');
+      return p.segments.some((s) => s.discontinuity) && lastMsn(p) > lastMsn(before) ? p : undefined;
+    }, 20_000, 250).catch(async (err: Error) => {
+      throw new Error(`${err.message}: ${JSON.stringify(await mediaPlaylist(short, 'rc'))}`);
+    });
+    assert.ok(afterRc.segments.some((s) => s.discontinuity), 'EXT-X-DISCONTINUITY at the reconnect');
     assert.ok(lastMsn(afterRc) > lastMsn(before), 'MSN keeps rising');
     assert.ok(afterRc.endList !== true);
     await pub.kill();

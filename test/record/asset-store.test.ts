@@ -8,6 +8,7 @@ import { StreamStore } from '../../src/services/streams/stream-store.js';
 import { AssetStore } from '../../src/services/recording/asset-store.js';
 import { freshPostgresDatabase } from '../support/api-harness.js';
 import { startTestPostgres } from '../support/postgres.js';
+import { openTemplateDatabase } from '../../support/embedded-db-template.js';
 
 let pg: { url: string; stop(): Promise<void> };
 before(async () => {
@@ -19,7 +20,7 @@ const t = (s: number): Date => new Date(Date.UTC(2026, 0, 1, 12, 0, s));
 const id = (n: number): string => `ast_${String(n).padStart(20, 'a').replace(/[0-9]/g, (d) => 'abcdefghij'[Number(d)]!)}`;
 
 for (const [label, open] of [
-  ['PGlite', async () => openDatabase({ databaseUrl: '', dataDir: '' }, { inMemory: true })],
+  ['PGlite', async () => openTemplateDatabase()],
   ['PostgreSQL', async () => openDatabase({ databaseUrl: await freshPostgresDatabase(pg.url), dataDir: '' })],
 ] as const) {
   describe(`assets (${label})`, () => {

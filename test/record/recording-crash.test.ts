@@ -11,6 +11,7 @@ import { join, resolve } from 'node:path';
 import { parseMediaPlaylist } from '../../src/formats/m3u8/index.js';
 import { run, waitFor, type Proc } from '../support/proc.js';
 import { apiClient, probeMp4, publishLooped, waitAsset } from '../support/record-api.js';
+import { seedEmbeddedDatabase } from '../../support/embedded-db-template.js';
 
 const TOKEN = 'crash-test-admin-token-0123456789';
 const MAIN = resolve(import.meta.dirname, '../../src/main.ts');
@@ -42,6 +43,7 @@ async function startServerProcess(dataDir: string): Promise<{ proc: Proc; rtmp: 
 
 test('kill -9 mid-recording leaves an MP4 ffprobe reads; the next start finishes the asset from its journal', { timeout: 600_000 }, async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'onair-crash-'));
+  await seedEmbeddedDatabase(dataDir); // a copy of the migrated database: the first start's initdb is not what this tests
   let publisher: Proc | undefined;
   let server: Awaited<ReturnType<typeof startServerProcess>> | undefined;
   try {

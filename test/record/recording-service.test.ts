@@ -10,7 +10,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import type { Database } from '../../src/db/database.js';
-import { openDatabase } from '../../src/db/open-database.js';
 import { StreamHub, type Publisher } from '../../src/hub/index.js';
 import { fmp4RecordingPort } from '../../src/bridges/record/index.js';
 import { configPackets, framePackets } from '../../src/protocols/hls/testing/media-feed.js';
@@ -20,6 +19,7 @@ import type { StreamRecord } from '../../src/services/streams/stream-types.js';
 import type { StreamEventData, StreamEventType } from '../../src/services/streams/stream-events.js';
 import { AssetStore } from '../../src/services/recording/asset-store.js';
 import { RecordingService } from '../../src/services/recording/recording-service.js';
+import { openTemplateDatabase } from '../../support/embedded-db-template.js';
 
 const skip = hasFfmpeg() ? false : 'ffmpeg/ffprobe not installed';
 const log = pino({ level: 'silent' });
@@ -32,7 +32,7 @@ let streams: StreamService;
 let stream: StreamRecord;
 before(async () => {
   if (skip) return;
-  db = await openDatabase({ databaseUrl: '', dataDir: '' }, { inMemory: true });
+  db = await openTemplateDatabase();
   dir = mkdtempSync(join(tmpdir(), 'onair-recsvc-'));
   media = encodeTestMedia(3, 25);
   streams = new StreamService({

@@ -6,15 +6,17 @@ import { join, resolve } from 'node:path';
 import { ffmpegPublish, ffmpegRecord } from '../support/clients.js';
 import { tmpFile } from '../support/media.js';
 import { run, sleep, waitFor } from '../support/proc.js';
+import { seedEmbeddedDatabase } from '../../support/embedded-db-template.js';
 
 const root = resolve(import.meta.dirname, '../..');
 
 test('SIGTERM: peers hear the end, the process exits 0 within 5 s', async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'onair-shutdown-'));
+  // A first start creates the database (initdb, seconds on a busy machine), not what this tests: start on a copy.
+  await seedEmbeddedDatabase(dataDir);
   const server = run(process.execPath, ['--import', 'tsx', join(root, 'src/main.ts'), '--auth', 'open', '--host', '127.0.0.1',
     '--rtmp-port', '0', '--http-port', '0', '--srt-port', '0', '--data-dir', dataDir], { timeoutMs: 180_000 });
   try {
-    // A first start creates the database (initdb in a helper process): slow on a busy machine, and not what this tests.
     const line = await waitFor('server start line', () => server.stdout().split('\n').find((l) => l.includes('OnAir is running')), 120_000);
     const { rtmp, http } = JSON.parse(line) as { rtmp: string; http: string };
     assert.ok((await fetch(`${http.replace('localhost', '127.0.0.1')}/healthz`)).ok);

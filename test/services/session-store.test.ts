@@ -5,6 +5,7 @@ import type { Database } from '../../src/db/database.js';
 import { freshPostgresDatabase } from '../support/api-harness.js';
 import { startTestPostgres } from '../support/postgres.js';
 import { SessionStore } from '../../src/services/streams/session-store.js';
+import { openTemplateDatabase } from '../../support/embedded-db-template.js';
 
 let pg: { url: string; stop(): Promise<void> };
 before(async () => {
@@ -13,7 +14,7 @@ before(async () => {
 after(async () => pg.stop());
 
 for (const [label, open] of [
-  ['PGlite', () => openDatabase({ databaseUrl: '', dataDir: '' }, { inMemory: true })],
+  ['PGlite', () => openTemplateDatabase()],
   ['PostgreSQL', async () => openDatabase({ databaseUrl: await freshPostgresDatabase(pg.url), dataDir: '' })],
 ] as const) {
   describe(`live session progress (${label})`, () => {

@@ -5,11 +5,11 @@ import type { AddressInfo } from 'node:net';
 import { once, EventEmitter } from 'node:events';
 import { startApiHarness, type ApiHarness } from '../support/api-harness.js';
 import { createLogger } from '../../src/core/logger.js';
-import { openDatabase } from '../../src/db/open-database.js';
 import { WebhookDispatcher } from '../../src/services/webhooks/webhook-dispatcher.js';
 import { WebhookService } from '../../src/services/webhooks/webhook-service.js';
 import { WebhookTargetPolicy } from '../../src/services/webhooks/target-policy.js';
 import { verifyWebhookSignature } from '../../src/services/webhooks/webhook-signature.js';
+import { openTemplateDatabase } from '../../support/embedded-db-template.js';
 
 interface Received {
   body: string;
@@ -126,7 +126,7 @@ describe('webhook queue persistence', () => {
     const rx = new Receiver();
     await rx.start();
     const logger = createLogger('silent');
-    const db = await openDatabase({ databaseUrl: '', dataDir: '' }, { inMemory: true });
+    const db = await openTemplateDatabase();
     try {
       const targets = new WebhookTargetPolicy('127.0.0.1/32'); // the receiver is on loopback
       const first = new WebhookDispatcher({ db, logger, targets }); // never started: like a crash before sending
@@ -153,7 +153,7 @@ describe('webhook worker at rest', () => {
   /** Counts the queries a dispatcher makes over 300 ms once it has nothing to do. */
   /** Queries made at rest: over 300 ms, or (`until`) as soon as that many were made, within 20 s on a busy machine. */
   async function queriesAtRest(pollIntervalMs: number, until?: number): Promise<number> {
-    const db = await openDatabase({ databaseUrl: '', dataDir: '' }, { inMemory: true });
+    const db = await openTemplateDatabase();
     let queries = 0;
     const counting = Object.assign(Object.create(db) as typeof db, {
       query: (sql: string, params?: readonly unknown[]) => (queries++, db.query(sql, params)),

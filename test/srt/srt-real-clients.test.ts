@@ -93,9 +93,10 @@ describe('SRT with stream keys (--auth keys)', () => {
 
   test('per-stream passphrase: AES-128 and AES-256 publish every frame; wrong and missing passphrases are refused', async () => {
     const passphrase = 'a-stream-passphrase-0123';
-    const stream = await server.streams.create({ settings: { srtPassphrase: passphrase } });
-    const path = `live/${stream.playbackId}`;
-    for (const pbkeylen of [16, 32]) {
+    // Two streams with the same passphrase, published at once: each key length on its own stream, in one clip's time.
+    const publishWith = async (pbkeylen: number) => {
+      const stream = await server.streams.create({ settings: { srtPassphrase: passphrase } });
+      const path = `live/${stream.playbackId}`;
       const counter = hubFrameCounter(server, path);
       const pub = await ffmpegSrtPublish(srtUrl(port, `#!::r=live/${stream.streamKey},m=publish`, { passphrase, pbkeylen, linger: 2 }));
       try {
@@ -106,13 +107,17 @@ describe('SRT with stream keys (--auth keys)', () => {
       } finally {
         counter.close();
       }
-      assert.ok(server.logs.some((l) => l.includes('srt session started') && l.includes(`"keyBits":${pbkeylen * 8}`)));
-    }
-    const wrong = await ffmpegSrtPublish(srtUrl(port, `#!::r=live/${stream.streamKey},m=publish`, { passphrase: 'not-the-passphrase' }), { seconds: 2 });
+      assert.ok(server.logs.some((l) => l.includes('srt session started') && l.includes(path) && l.includes(`"keyBits":${pbkeylen * 8}`)));
+      return stream;
+    };
+    const [stream] = await Promise.all([publishWith(16), publishWith(32)]);
+    const [wrong, missing] = await Promise.all([
+      ffmpegSrtPublish(srtUrl(port, `#!::r=live/${stream.streamKey},m=publish`, { passphrase: 'not-the-passphrase' }), { seconds: 2 }),
+      ffmpegSrtPublish(srtUrl(port, `#!::r=live/${stream.streamKey},m=publish`), { seconds: 2 }),
+    ]);
     assert.notEqual(await wrong.exited, 0);
-    await waitFor('wrong passphrase refused', refusedFor(server, 'badSecret'));
-    const missing = await ffmpegSrtPublish(srtUrl(port, `#!::r=live/${stream.streamKey},m=publish`), { seconds: 2 });
     assert.notEqual(await missing.exited, 0);
+    await waitFor('wrong passphrase refused', refusedFor(server, 'badSecret'));
     await waitFor('missing passphrase refused', refusedFor(server, 'unsecure'));
     assert.ok(!server.logs.some((l) => l.includes(passphrase)), 'the passphrase never appears in a log line');
   });

@@ -21,6 +21,7 @@ import { ConfiguredPublishAuthorizer } from '../../src/services/auth/publish-aut
 import { ConfiguredPlayAuthorizer } from '../../src/services/auth/play-authorizer.js';
 import { FailureRateLimiter } from '../../src/services/auth/failure-rate-limiter.js';
 import { createHttpApp } from '../../src/servers/http/create-http-app.js';
+import { openTemplateDatabase } from '../../support/embedded-db-template.js';
 
 /** Creates a fresh database on a PostgreSQL server so each harness starts empty; returns its URL. */
 export async function freshPostgresDatabase(serverUrl: string): Promise<string> {
@@ -58,7 +59,7 @@ export interface ApiHarness {
 }
 
 export interface HarnessOptions {
-  /** A PostgreSQL server URL (a fresh database is created on it); absent = in-memory PGlite. */
+  /** A PostgreSQL server URL (a fresh database is created on it); absent = a copy of the migrated embedded-database template. */
   readonly postgresUrl?: string;
   readonly config?: Partial<Config>;
   readonly dispatcher?: WebhookDispatcherOptions;
@@ -72,9 +73,7 @@ export async function startApiHarness(opts: HarnessOptions = {}): Promise<ApiHar
   const config: Config = { ...loadConfig({ argv: [], env: {} }), apiToken: 'test-admin-token', ...opts.config };
   const logs: string[] = [];
   const logger = createLogger('trace', { write: (line: string) => void logs.push(line) });
-  const db = opts.db ?? await openDatabase(
-    { databaseUrl: opts.postgresUrl ? await freshPostgresDatabase(opts.postgresUrl) : '', dataDir: '' },
-    { inMemory: true });
+  const db = opts.db ?? (opts.postgresUrl ? await openDatabase({ databaseUrl: await freshPostgresDatabase(opts.postgresUrl), dataDir: '' }) : await openTemplateDatabase());
   const kicked: { streamPath: string; reason: string }[] = [];
   const directory = new PlaybackDirectory(logger);
   const directorySync = new PlaybackDirectorySync(db, directory, logger, { reloadIntervalMs: Infinity });

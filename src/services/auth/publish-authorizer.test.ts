@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createLogger } from '../../core/logger.js';
-import { openDatabase } from '../../db/open-database.js';
+import { openTemplateDatabase } from '../../db/testing/template-database.js';
 import type { Database } from '../../db/database.js';
 import { NULL_EVENT_PUBLISHER } from '../streams/stream-events.js';
 import { StreamService } from '../streams/stream-service.js';
@@ -25,7 +25,7 @@ const authorizer = (mode: PublishAuthMode, extra: Partial<ConstructorParameters<
   new ConfiguredPublishAuthorizer({ mode, streams, logger, limiter: new FailureRateLimiter({ maxFailures: 1000 }), ...extra });
 
 before(async () => {
-  db = await openDatabase({ databaseUrl: '', dataDir: '' }, { inMemory: true });
+  db = await openTemplateDatabase();
   streams = new StreamService({ db, logger, events: NULL_EVENT_PUBLISHER, kickPublisher: () => false, defaultReconnectWindowSec: 60, defaultLatencyMode: 'low' });
   const s = await streams.create({ name: 'auth' });
   ({ streamKey: key, playbackId, id: streamId } = s);

@@ -1,7 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createLogger } from '../../core/logger.js';
-import { openDatabase } from '../../db/open-database.js';
+import { openTemplateDatabase } from '../../db/testing/template-database.js';
 import type { Database } from '../../db/database.js';
 import { NULL_EVENT_PUBLISHER } from './stream-events.js';
 import { StreamService } from './stream-service.js';
@@ -78,7 +78,7 @@ describe('PlaybackDirectory kept by the StreamService and the database (PGlite)'
   let sync: PlaybackDirectorySync;
   let streams: StreamService;
   before(async () => {
-    db = await openDatabase({ databaseUrl: '', dataDir: '' }, { inMemory: true });
+    db = await openTemplateDatabase();
     const service = new StreamService({ db, logger, events: NULL_EVENT_PUBLISHER, kickPublisher: () => false, defaultReconnectWindowSec: 60, defaultLatencyMode: 'low' });
     await service.create({ name: 'before start' });
     directory = new PlaybackDirectory(logger);
