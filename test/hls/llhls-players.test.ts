@@ -124,6 +124,9 @@ test("latency mode 'lowest': part rules kept, hls.js (low-latency mode, defaults
       return res.ok ? res.text() : undefined;
     }, 20_000, 200);
     const mediaUri = master.split('\n').find((l) => l && !l.startsWith('#'))!;
+    // Shaka first, as in the 120 ms test. Opened after hls.js, Shaka threw its PROGRAM-DATE-TIME TypeError (reading
+    // 'next') in 3 of 12 runs on the shared VM, 2 of 6 in this mode and 1 of 6 with the 120 ms flags (identical
+    // playlists): an open Shaka finding of issue 17, not this mode's.
     for (const name of ['shaka', 'hls.js'] as const) pages.set(name, await browser.open(lowest.httpUrl('/hls/lowest/index.m3u8'), true, name));
     await Promise.all([...pages].map(async ([name, page]) => {
       const s = await advances(name, page, 6);
