@@ -21,6 +21,7 @@
  * --no-hls-viewer-reads-at-once` (PART-TARGET 0.23 s, hold-back 0.69 s, merged reads of up to half a part: before
  * issue 17's latency work), B = as shipped; `--ab-a '<flags>'` /
  * `--ab-b '<flags>'` compare other server flags (space-separated), e.g. `--ab-a '--merged-read-max-ms 0'`;
+ * latency mode `lowest` against `low` as shipped: `--ab-a '' --ab-b '--latency-mode lowest'` (the later --latency-mode wins);
  * `--ab-a-gop S` / `--ab-b-gop S` publish a copy of the clip with an S-second keyframe interval on that side (default 2);
  * `--ab-port P`: the runs use RTMP ports P, P+4, ... (HTTP one above; default 20000); `--ab-join-spread 1`: round r of R
  * opens the player r/R of a GOP after the stream is first offered (see AB_JOIN_SPREAD).

@@ -13,10 +13,17 @@ export interface PublisherInfo {
 /** Longest reconnect window a stream may ask for (API, auth callback, server config). */
 export const MAX_RECONNECT_WINDOW_SEC = 3600;
 
+/** HLS flavours a stream may ask for (API, auth callback, server config); see bridges/hls/hls-settings.ts. */
+export const LATENCY_MODES = ['low', 'lowest', 'standard'] as const;
+export type LatencyMode = (typeof LATENCY_MODES)[number];
+
 /** Per-stream delivery settings the hub carries from the publish decision to the output bridges. */
 export interface DeliveryPreferences {
-  /** HLS flavour: `low` = LL-HLS with parts, `standard` = longer segments, no parts. */
-  readonly latencyMode?: 'low' | 'standard';
+  /**
+   * HLS flavour: `low` = LL-HLS with parts, `lowest` = LL-HLS with the shortest parts and hold-back the rules allow
+   * (more requests per viewer), `standard` = longer segments, no parts.
+   */
+  readonly latencyMode?: LatencyMode;
   /** How long outputs keep the stream resumable after its publisher drops. */
   readonly reconnectWindowSec?: number;
   /** Record the live sessions (services/recording). */

@@ -70,12 +70,31 @@ function contract(label: string, postgres: () => string | undefined): void {
       assert.equal(s.settings.latencyMode, h.config.latencyMode, 'the server default, LL-HLS unless --latency-mode says otherwise');
     });
 
+    it('latencyMode low, lowest and standard are accepted on create and update and read back as stored', async () => {
+      for (const mode of ['lowest', 'standard', 'low']) {
+        const created = await h.api('POST', '/api/v1/streams', { settings: { latencyMode: mode } });
+        assert.equal(created.status, 201, created.text);
+        assert.equal(created.json.settings.latencyMode, mode);
+        assert.equal((await h.api('GET', `/api/v1/streams/${created.json.id}`)).json.settings.latencyMode, mode);
+        const other = mode === 'lowest' ? 'low' : 'lowest';
+        const patched = await h.api('PATCH', `/api/v1/streams/${created.json.id}`, { settings: { latencyMode: other } });
+        assert.equal(patched.status, 200, patched.text);
+        assert.equal((await h.api('GET', `/api/v1/streams/${created.json.id}`)).json.settings.latencyMode, other);
+        const refused = await h.api('PATCH', `/api/v1/streams/${created.json.id}`, { settings: { latencyMode: 'ultra' } });
+        assert.equal(refused.status, 400);
+        assert.match(refused.json.error.message, /body\.settings\.latencyMode/);
+        assert.equal((await h.api('GET', `/api/v1/streams/${created.json.id}`)).json.settings.latencyMode, other, 'a refused PATCH changes nothing');
+      }
+    });
+
     it('400 validation_failed names the field; unknown fields and wrong types are refused', async () => {
       const cases: [unknown, RegExp][] = [
         [{ name: 5 }, /body\.name/],
         [{ name: '' }, /body\.name/],
         [{ colour: 'red' }, /body/],
         [{ settings: { playbackPolicy: 'private' } }, /body\.settings\.playbackPolicy/],
+        [{ settings: { latencyMode: 'ultra' } }, /body\.settings\.latencyMode/],
+        [{ settings: { latencyMode: 'LOWEST' } }, /body\.settings\.latencyMode/],
         [{ settings: { reconnectWindowSec: -1 } }, /body\.settings\.reconnectWindowSec/],
         [{ settings: { ladder: [{ height: 720 }] } }, /body\.settings\.ladder/],
       ];

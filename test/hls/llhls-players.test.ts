@@ -107,3 +107,48 @@ test('120 ms parts with PART-HOLD-BACK at 2 part targets: part rules kept, Shaka
     await low.close();
   }
 });
+
+/**
+ * Latency mode `lowest` as the server's default (`--latency-mode lowest`, what a stream without an API record gets):
+ * the same part rules as the 120 ms setting above without any part flag (the 25 fps clip cuts 3-frame parts of
+ * 120 ms under PART-TARGET 0.135 s, PART-HOLD-BACK 0.27 s), and hls.js in low-latency mode at its defaults and
+ * Shaka Player play it with no fatal error.
+ */
+test("latency mode 'lowest': part rules kept, hls.js (low-latency mode, defaults) and Shaka Player play", { skip }, async () => {
+  const lowest = await startTestServer({ 'log-level': 'warn', 'latency-mode': 'lowest' });
+  const pub = await ffmpegPublish(lowest.rtmpUrl('lowest'), 'av.flv');
+  const pages = new Map<PlayerName, Page>();
+  try {
+    const master = await waitFor('offered', async () => {
+      const res = await fetch(lowest.httpUrl('/hls/lowest/index.m3u8'));
+      return res.ok ? res.text() : undefined;
+    }, 20_000, 200);
+    const mediaUri = master.split('\n').find((l) => l && !l.startsWith('#'))!;
+    // Shaka first, as in the 120 ms test. Opened after hls.js, Shaka threw its PROGRAM-DATE-TIME TypeError (reading
+    // 'next') in 3 of 12 runs on the shared VM, 2 of 6 in this mode and 1 of 6 with the 120 ms flags (identical
+    // playlists): an open Shaka finding of issue 17, not this mode's.
+    for (const name of ['shaka', 'hls.js'] as const) pages.set(name, await browser.open(lowest.httpUrl('/hls/lowest/index.m3u8'), true, name));
+    await Promise.all([...pages].map(async ([name, page]) => {
+      const s = await advances(name, page, 6);
+      assert.ok(s.decoded > 100, `${name}: ${s.decoded} frames decoded`);
+      assert.ok(!s.paused, `${name} paused`);
+    }));
+    const text = await (await fetch(new URL(mediaUri, lowest.httpUrl('/hls/lowest/index.m3u8')))).text();
+    assert.match(text, /#EXT-X-PART-INF:PART-TARGET=0\.135\b/);
+    assert.match(text, /PART-HOLD-BACK=0\.27\b/);
+    let nonFinal = 0;
+    for (const seg of text.split('#EXTINF')) {
+      const parts = [...seg.matchAll(/#EXT-X-PART:DURATION=([\d.]+)/g)].map((m) => Number(m[1]));
+      for (const d of parts) assert.ok(d <= 0.135, `part of ${d} s over PART-TARGET 0.135`);
+      for (const d of parts.slice(0, -1)) {
+        assert.ok(d >= 0.85 * 0.135 - 1e-9, `part of ${d} s under 85 % of PART-TARGET 0.135`);
+        nonFinal++;
+      }
+    }
+    assert.ok(nonFinal >= 10, `${nonFinal} non-final parts checked`);
+  } finally {
+    for (const page of pages.values()) await page.close();
+    await pub.kill();
+    await lowest.close();
+  }
+});

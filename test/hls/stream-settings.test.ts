@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { startTestServer, TEST_API_TOKEN, type TestServer } from '../../support/onair.js';
 import { ffmpegPublish } from '../support/clients.js';
 import { sleep, waitFor, type Proc } from '../support/proc.js';
+import { checkMediaPlaylist, parseMediaPlaylist } from '../../src/formats/m3u8/index.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- API responses are checked field by field */
 
@@ -46,13 +47,15 @@ describe('per-stream latency mode and reconnect window (API settings) reach HLS'
   let server: TestServer;
   let low: any;
   let standard: any;
+  let lowest: any;
   const publishers: Proc[] = [];
   before(async () => {
     // The server default is low latency with a 60 s reconnect window; the second stream asks for neither.
     server = await startTestServer({ auth: 'keys' });
     low = await createStream(server, {});
     standard = await createStream(server, { latencyMode: 'standard', reconnectWindowSec: 0 });
-    for (const s of [low, standard]) publishers.push(await ffmpegPublish(`${s.ingest.rtmp}/${s.streamKey}`, 'av.flv'));
+    lowest = await createStream(server, { latencyMode: 'lowest' });
+    for (const s of [low, standard, lowest]) publishers.push(await ffmpegPublish(`${s.ingest.rtmp}/${s.streamKey}`, 'av.flv'));
   });
   after(async () => {
     for (const p of publishers) await p.kill();
@@ -72,6 +75,37 @@ describe('per-stream latency mode and reconnect window (API settings) reach HLS'
     assert.doesNotMatch(standardText, /CAN-BLOCK-RELOAD/);
     const target = (t: string) => Number(/#EXT-X-TARGETDURATION:(\d+)/.exec(t)?.[1]);
     assert.ok(target(standardText) > target(lowText), `standard segments are longer (${target(standardText)} s vs ${target(lowText)} s)`);
+  });
+
+  test('latencyMode lowest: PART-TARGET 0.135 s, PART-HOLD-BACK 2 part targets, parts within the rules; the low stream beside it keeps its own', async () => {
+    // Complete segments with parts, over several reloads (a part cut late would show on one of them).
+    let nonFinal = 0;
+    let prev: ReturnType<typeof parseMediaPlaylist> | undefined;
+    for (let i = 0; i < 6; i++) {
+      const text = await waitFor('lowest has a segment', async () => {
+        const t = await mediaPlaylist(server, lowest.playbackId);
+        return /#EXTINF:/.test(t) ? t : undefined;
+      }, 30_000);
+      assert.match(text, /#EXT-X-PART-INF:PART-TARGET=0\.135\n/, text);
+      assert.match(text, /PART-HOLD-BACK=0\.27\b/, text);
+      const p = parseMediaPlaylist(text);
+      assert.deepEqual(checkMediaPlaylist(p, prev), [], `reload ${i}`);
+      prev = p;
+      // Parts of complete segments: every one <= PART-TARGET, every non-final one >= 85 % of it.
+      for (const seg of p.segments) {
+        const parts = seg.parts ?? [];
+        for (const part of parts) assert.ok(part.duration <= 0.135 + 1e-9, `part of ${part.duration} s over PART-TARGET 0.135`);
+        for (const part of parts.slice(0, -1)) {
+          assert.ok(part.duration >= 0.85 * 0.135 - 1e-9, `non-final part of ${part.duration} s under 85 % of 0.135`);
+          nonFinal++;
+        }
+      }
+      await sleep(300);
+    }
+    assert.ok(nonFinal >= 20, `${nonFinal} non-final parts checked`);
+    const lowText = await mediaPlaylist(server, low.playbackId);
+    assert.match(lowText, /#EXT-X-PART-INF:PART-TARGET=0\.21\n/, lowText);
+    assert.match(lowText, /PART-HOLD-BACK=0\.63\b/, lowText);
   });
 
   test('reconnectWindowSec: 0 ends the playlist and HTTP-FLV viewers when the publisher leaves; the default window keeps the other open', async () => {

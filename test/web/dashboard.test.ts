@@ -65,14 +65,14 @@ test('sign in, create a stream, copy its key, publish with ffmpeg: the preview p
 
   await page.getByRole('link', { name: 'New stream' }).click();
   await page.getByLabel('Name').fill('Dashboard cam');
-  await page.getByLabel(/^Low latency/).check();
+  await page.getByLabel(/^Lowest latency/).check();
   await page.getByLabel('Reconnect window (seconds)').fill('3');
   await page.getByRole('button', { name: 'Create stream' }).click();
   await page.getByRole('heading', { name: /Dashboard cam/ }).waitFor({ timeout: 10_000 });
   streamId = decodeURIComponent(new URL(page.url()).hash.split('/')[2] ?? '');
   const stored = await h.api<{ streamKey: string; settings: { reconnectWindowSec: number; latencyMode: string } }>(`/streams/${streamId}`);
   assert.equal(stored.settings.reconnectWindowSec, 3);
-  assert.equal(stored.settings.latencyMode, 'low');
+  assert.equal(stored.settings.latencyMode, 'lowest');
 
   // The key is masked until revealed; Copy puts the real key on the clipboard either way.
   const keyField = page.getByRole('textbox', { name: 'Stream Key', exact: true });
@@ -121,6 +121,8 @@ test('edit a stream: latency mode, playback policy and a custom ladder reach the
   assert.ok(streamId, 'needs the stream of the previous test');
   const page = await h.openPage();
   await page.goto(h.server.httpUrl(`/#/streams/${streamId}/edit`));
+  await page.getByLabel(/^Standard HLS/).waitFor({ timeout: 10_000 });
+  assert.equal(await page.getByLabel(/^Lowest latency/).isChecked(), true, 'the form shows the stored mode');
   await page.getByLabel(/^Standard HLS/).check();
   await page.getByLabel('Playback policy').selectOption('signed');
   await page.getByLabel('Custom renditions').check();

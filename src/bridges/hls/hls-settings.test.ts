@@ -46,3 +46,22 @@ test('hlsSettings: a part target whose whole-frame parts would break the 85 % ru
   assert.equal(hlsSettings({ ...server, hlsPartMs: 150 }).partMs, 152);
   for (const kept of [120, 200, 333, 500]) assert.equal(hlsSettings({ ...server, hlsPartMs: kept }).partMs, kept);
 });
+
+test("hlsSettings: 'lowest' = the shortest part target that fits 24-60 fps and PART-HOLD-BACK at 2 part targets, per stream", () => {
+  const lowest = hlsSettings(server, { latencyMode: 'lowest' });
+  assert.equal(lowest.partMs, 118, 'commonRatePartMs(100): cut as 120 ms is at 24-60 fps');
+  assert.equal(lowest.partHoldBackParts, 2);
+  assert.equal(lowest.segmentMs, 1_000);
+  assert.equal(lowest.windowSegments, 12);
+  assert.equal(ingestToleranceMs(lowest), 59);
+  // The server-wide part flags tune 'low' and leave 'lowest' alone, in both directions.
+  const tuned = { ...server, hlsPartMs: 500, hlsPartHoldBackParts: 5 };
+  assert.deepEqual([hlsSettings(tuned).partMs, hlsSettings(tuned).partHoldBackParts], [500, 5]);
+  assert.deepEqual([hlsSettings(tuned, { latencyMode: 'lowest' }).partMs, hlsSettings(tuned, { latencyMode: 'lowest' }).partHoldBackParts], [118, 2]);
+  // As the server's mode (--latency-mode lowest), and a stream's own mode over it.
+  assert.equal(hlsSettings({ ...server, latencyMode: 'lowest' }).partMs, 118);
+  assert.equal(hlsSettings({ ...server, latencyMode: 'lowest' }, { latencyMode: 'low' }).partMs, 200);
+  assert.equal(hlsSettings({ ...server, latencyMode: 'lowest' }, { latencyMode: 'low' }).partHoldBackParts, 3);
+  // Segment length and window flags apply as to 'low'.
+  assert.equal(hlsSettings({ ...server, hlsSegmentMs: 2_000 }, { latencyMode: 'lowest' }).segmentMs, 2_000);
+});

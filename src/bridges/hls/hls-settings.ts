@@ -1,6 +1,6 @@
 import type { Config } from '../../config/schema.js';
 import type { DeliveryPreferences } from '../../hub/index.js';
-import { type RenditionSettings, commonRatePartMs } from '../../protocols/hls/index.js';
+import { type RenditionSettings, commonRatePartMs, MIN_PART_HOLD_BACK_PARTS } from '../../protocols/hls/index.js';
 
 /**
  * The packager's timing, resolved from the config and the stream (zeros in the config mean "by latency mode"):
@@ -25,20 +25,36 @@ const STANDARD_WINDOW = 6;
 const MIN_WINDOW = 3;
 const MIN_PART_MS = 100;
 const MAX_PART_MS = 1_000;
+/**
+ * Lowest mode: the shortest part target whose whole-frame parts keep 85-100 % of one PART-TARGET at 24, 25, 30, 50
+ * and 60 fps (commonRatePartMs: 118 ms, cut exactly as 120 ms is: 3 frames at 24/25 fps, 4 at 30, 6 at 50, 7 at 60;
+ * PART-TARGET 0.135 s), so a publisher that reconnects at another of these rates stays within the rules under the
+ * same playlist. A part target fitted to the stream's own rate (100 ms at 30 fps) is not used: PART-TARGET cannot
+ * change for a playlist's life, and at 25 fps after a reconnect, or a webcam dropping to 15 fps in low light, its
+ * parts would be 80 or 67 ms under 0.101 s (below 85 %); at 0.135 s both stay within (120 and 133 ms).
+ */
+const LOWEST_PART_MS = commonRatePartMs(MIN_PART_MS);
 
 type HlsConfig = Pick<Config, 'latencyMode' | 'hlsSegmentMs' | 'hlsPartMs' | 'hlsFitPartTarget' | 'hlsPartHoldBackParts' | 'hlsViewerReadsAtOnce' | 'hlsWindowSegments' | 'reconnectWindowSec'>;
 
-/** The server's settings, with a stream's own latency mode and reconnect window (API streams) over them. */
+/**
+ * The server's settings, with a stream's own latency mode and reconnect window (API streams) over them. `lowest`
+ * takes LOWEST_PART_MS and PART-HOLD-BACK at 2 part targets (rfc8216bis's MUST minimum) whatever --hls-part-ms and
+ * --hls-part-hold-back-parts say (those tune `low`); segment length and window are `low`'s.
+ */
 export function hlsSettings(c: HlsConfig, stream: DeliveryPreferences = {}): HlsSettings {
-  const low = (stream.latencyMode ?? c.latencyMode) === 'low';
+  const mode = stream.latencyMode ?? c.latencyMode;
+  const lowest = mode === 'lowest';
+  const low = mode === 'low' || lowest;
   const segmentMs = c.hlsSegmentMs || (low ? LOW_SEGMENT_MS : STANDARD_SEGMENT_MS);
   // Raised where needed so whole-frame parts keep the 85-100 % of PART-TARGET rule at 24-60 fps (part-target.ts).
-  const partMs = low ? commonRatePartMs(Math.min(MAX_PART_MS, Math.max(MIN_PART_MS, c.hlsPartMs || LOW_PART_MS)), c.hlsFitPartTarget) : undefined;
+  const partMs = lowest ? commonRatePartMs(LOWEST_PART_MS, c.hlsFitPartTarget)
+    : low ? commonRatePartMs(Math.min(MAX_PART_MS, Math.max(MIN_PART_MS, c.hlsPartMs || LOW_PART_MS)), c.hlsFitPartTarget) : undefined;
   return {
     segmentMs,
     partMs: partMs === undefined ? undefined : Math.min(partMs, segmentMs),
     fitPartTarget: c.hlsFitPartTarget,
-    partHoldBackParts: c.hlsPartHoldBackParts,
+    partHoldBackParts: lowest ? MIN_PART_HOLD_BACK_PARTS : c.hlsPartHoldBackParts,
     readAtOnceForViewers: c.hlsViewerReadsAtOnce,
     windowSegments: Math.max(MIN_WINDOW, c.hlsWindowSegments || (low ? LOW_WINDOW : STANDARD_WINDOW)),
     reconnectWindowMs: (stream.reconnectWindowSec ?? c.reconnectWindowSec) * 1000,

@@ -4,6 +4,7 @@
 export { HlsRendition, type PlaylistAnswer, type RenditionOptions } from './hls-rendition.js';
 export type { RenditionSettings } from './rendition-settings.js';
 export { commonRatePartMs } from './part-target.js';
+export { MIN_PART_HOLD_BACK_PARTS } from './limits.js';
 export { codecsAttribute, sameTrack, type HlsTrack } from './hls-tracks.js';
 // The CMAF segmenter and track selection on their own: what recording (src/bridges/record) reuses.
 export { Segmenter, type HlsPart, type SegmenterEvent } from './segmenter.js';

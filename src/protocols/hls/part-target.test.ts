@@ -166,3 +166,30 @@ test('a publisher reconnects at another common frame rate (25 then 24 fps): PART
   assert.ok(last.segments.at(-1)!.parts!.some((p) => p.duration > 0.205), 'the listed parts are 24 fps ones');
   r.close();
 });
+
+/**
+ * Why latency mode `lowest` (bridges/hls/hls-settings.ts) takes the common-rate part target (commonRatePartMs(100) =
+ * 118 ms, PART-TARGET 0.135 s) instead of one fitted to the stream's own rate (100 ms = 3 frames at 30 fps, 0.101 s):
+ * PART-TARGET is fixed for the playlist's life, and after a reconnect at 25 fps, or a drop to 15 fps (a webcam in low
+ * light), 100 ms parts fall under 85 % of 0.101 s, while 118 ms parts stay within 85-100 % of 0.135 s.
+ */
+test('lowest: 118 ms parts hold after a 30 fps publisher comes back at 25 or 15 fps; 100 ms fitted to 30 fps would not', { skip }, async () => {
+  const lowest = commonRatePartMs(100);
+  assert.equal(lowest, 118);
+  for (const [partMs, fps] of [[lowest, 25], [lowest, 15], [100, 25], [100, 15]] as const) {
+    const r = new HlsRendition('x', { settings: { ...low, partMs, partHoldBackParts: 2 }, timers: new ManualTimers(), now: () => 1_700_000_000_000 });
+    const [first] = await publish(r, 30);
+    r.publisherEnd();
+    const last = (await publish(r, fps, 5_000)).at(-1)!;
+    assert.equal(last.partTarget, first!.partTarget, 'PART-TARGET never changes within a playlist');
+    const label = `${partMs} ms, 30 then ${fps} fps`;
+    if (partMs === lowest) {
+      assert.equal(first!.partTarget, 0.135);
+      assert.ok(checkParts(last, label) >= 5, label);
+    } else {
+      assert.equal(first!.partTarget, 0.101);
+      assert.ok(shortestShare(last) < 0.85, `${label}: shortest non-final part ${shortestShare(last)} of PART-TARGET`);
+    }
+    r.close();
+  }
+});

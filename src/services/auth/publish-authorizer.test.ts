@@ -99,6 +99,7 @@ describe('callback mode', () => {
         if (body.name === 'hang') return; // never answers
         if (body.name === 'renamed') return void res.writeHead(200, { 'content-type': 'application/json' }).end('{"name":"public-name"}');
         if (body.name === 'tuned') return void res.writeHead(200).end('{"name":"tuned-pub","latencyMode":"standard","reconnectWindowSec":0}');
+        if (body.name === 'fastest') return void res.writeHead(200).end('{"name":"fastest-pub","latencyMode":"lowest"}');
         if (body.name === 'mistuned') return void res.writeHead(200).end('{"latencyMode":"ultra","reconnectWindowSec":3601,"name":"mistuned-pub"}');
         if (body.name === 'misnamed') return void res.writeHead(200).end('{"name":7}');
         if (body.name === 'clash') return void res.writeHead(200).end(JSON.stringify({ name: playbackId }));
@@ -134,6 +135,7 @@ describe('callback mode', () => {
   });
   it("a 2xx may set the stream's latency mode and reconnect window; invalid values are ignored, the publish goes ahead", async () => {
     assert.deepEqual(await a().authorizePublish(req('tuned')), { ok: true, streamPath: 'live/tuned-pub', delivery: { latencyMode: 'standard', reconnectWindowSec: 0 } });
+    assert.deepEqual(await a().authorizePublish(req('fastest')), { ok: true, streamPath: 'live/fastest-pub', delivery: { latencyMode: 'lowest' } });
     assert.deepEqual(await a().authorizePublish(req('mistuned')), { ok: true, streamPath: 'live/mistuned-pub' });
   });
   it('non-2xx refuses', async () => {

@@ -1,4 +1,4 @@
-import { MAX_RECONNECT_WINDOW_SEC, type DeliveryPreferences } from '../../hub/index.js';
+import { LATENCY_MODES, MAX_RECONNECT_WINDOW_SEC, type DeliveryPreferences, type LatencyMode } from '../../hub/index.js';
 import { CALLBACK_MAX_RESPONSE_BYTES } from './limits.js';
 
 export interface CallbackBody {
@@ -21,7 +21,7 @@ export type CallbackResult =
  * POSTs the publish attempt to the operator's URL. 2xx allows; any other status, a network error or the
  * timeout refuses. A 2xx JSON body names the public stream (`{"name": "studio-a"}`), so a secret publish
  * name never becomes a viewer's path, and may set the stream's delivery like an API stream's settings
- * (`"latencyMode": "low" | "standard"`, `"reconnectWindowSec": 0..3600`). A delivery field with a wrong value
+ * (`"latencyMode": "low" | "lowest" | "standard"`, `"reconnectWindowSec": 0..3600`). A delivery field with a wrong value
  * is ignored and reported in `ignored` (the operator's typo must not take a stream off air); what a missing
  * or unusable name means is the authorizer's decision.
  */
@@ -58,13 +58,17 @@ export async function askPublishCallback(url: string, body: CallbackBody, timeou
     : { allowed: true, unreadable: 'answer is not a JSON object' };
 }
 
+function isLatencyMode(v: unknown): v is LatencyMode {
+  return (LATENCY_MODES as readonly unknown[]).includes(v);
+}
+
 function allowedWith(body: Record<string, unknown>): CallbackResult {
   const ignored: string[] = [];
-  const delivery: { latencyMode?: 'low' | 'standard'; reconnectWindowSec?: number } = {};
+  const delivery: { latencyMode?: LatencyMode; reconnectWindowSec?: number } = {};
   const { name, latencyMode, reconnectWindowSec } = body;
   if (name !== undefined && typeof name !== 'string') ignored.push('name');
   if (latencyMode !== undefined) {
-    if (latencyMode === 'low' || latencyMode === 'standard') delivery.latencyMode = latencyMode;
+    if (isLatencyMode(latencyMode)) delivery.latencyMode = latencyMode;
     else ignored.push('latencyMode');
   }
   if (reconnectWindowSec !== undefined) {

@@ -1,7 +1,8 @@
+import type { LatencyMode } from '../../hub/index.js';
 import { MASKED_SECRET } from './limits.js';
 
 /** The live stream resource as the services see it (the HTTP layer adds URLs and hides what it must). */
-export type LatencyMode = 'standard' | 'low';
+export type { LatencyMode };
 export type PlaybackPolicy = 'public' | 'signed';
 export type StreamStatus = 'idle' | 'active' | 'disabled';
 

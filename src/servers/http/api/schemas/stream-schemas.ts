@@ -21,7 +21,7 @@ export const LadderSchema = Type.Union([
 ], { description: 'transcoding: "passthrough" or [] = source only; "default" = source + 720p/480p/360p below it; a list = source + these rungs' });
 
 const settingsFields = {
-  latencyMode: Type.Union([Type.Literal('standard'), Type.Literal('low')], { description: 'low = LL-HLS' }),
+  latencyMode: Type.Union([Type.Literal('standard'), Type.Literal('low'), Type.Literal('lowest')], { description: 'low = LL-HLS; lowest = LL-HLS with the shortest parts (PART-TARGET 0.135 s) and PART-HOLD-BACK 2 part targets, ~1.5x the requests per LL-HLS viewer; standard = ~4 s segments, no parts' }),
   reconnectWindowSec: Type.Integer({ minimum: 0, maximum: MAX_RECONNECT_WINDOW_SEC, description: 'seconds a dropped encoder may come back before stream.idle' }),
   ladder: LadderSchema,
   record: Type.Boolean(),

@@ -3,7 +3,7 @@
  * browser bundle must not pull in the server's schema modules; test/web/dashboard-units.test.ts checks
  * these against the server's TypeBox schemas so the two cannot drift apart silently.
  */
-export type LatencyMode = 'standard' | 'low';
+export type LatencyMode = 'standard' | 'low' | 'lowest';
 export type PlaybackPolicy = 'public' | 'signed';
 export type StreamStatus = 'idle' | 'active' | 'disabled';
 

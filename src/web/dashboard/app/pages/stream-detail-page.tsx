@@ -55,7 +55,7 @@ export function StreamDetailPage({ id, navigate }: { id: string; navigate: (hash
       </div>
       <ErrorNote error={act.error ?? loaded.error} />
       <p class="muted">
-        Playback id <code>{stream.playbackId}</code> · {stream.settings.latencyMode === 'low' ? 'low latency' : 'standard latency'} ·
+        Playback id <code>{stream.playbackId}</code> · {stream.settings.latencyMode} latency ·
         reconnect window {stream.settings.reconnectWindowSec} s · {stream.settings.playbackPolicy} playback
         {stream.settings.record ? ' · record' : ''}
       </p>
