@@ -13,12 +13,12 @@ export interface TranscodeServer extends TestServer {
  * `noFfmpeg`: discovery finds nothing (configured path /nonexistent/ffmpeg, PATH emptied while the server
  * starts, no bundled build installed), so transcoding streams fall back to passthrough.
  */
-export async function startTranscodeServer(opts: { noFfmpeg?: boolean } = {}): Promise<TranscodeServer> {
+export async function startTranscodeServer(opts: { noFfmpeg?: boolean; flags?: Record<string, string | number> } = {}): Promise<TranscodeServer> {
   const savedPath = process.env.PATH;
   let server: TestServer;
   try {
     if (opts.noFfmpeg) process.env.PATH = '/nonexistent-dir';
-    server = await startTestServer({ auth: 'keys', 'log-level': 'info', ...(opts.noFfmpeg ? { 'ffmpeg-path': '/nonexistent/ffmpeg' } : {}) });
+    server = await startTestServer({ auth: 'keys', 'log-level': 'info', ...(opts.noFfmpeg ? { 'ffmpeg-path': '/nonexistent/ffmpeg' } : {}), ...opts.flags });
   } finally {
     process.env.PATH = savedPath;
   }

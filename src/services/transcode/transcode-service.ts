@@ -78,15 +78,17 @@ export class TranscodeService {
   }
 
   /**
-   * Whether rendition `name` of `streamPath` is still to come: true while its rung is planned and has no output yet,
-   * false when it will not come (no such rung, passthrough, refused), undefined while the stream's ladder is not
-   * decided (before its first keyframe and the ladder's lookup).
+   * Whether rendition `name` of `streamPath` is still to come: true while its rung is planned and has no output yet
+   * (ffmpeg starting, or restarting after a crash), false when it will not come (no such rung, passthrough, refused)
+   * or its transcoder failed (ffmpeg keeps exiting: crash_loop; it is still retried, but a player should not wait
+   * for it), undefined while the stream's ladder is not decided (before its first keyframe and the ladder's lookup).
    */
   renditionPending(streamPath: string, name: string): boolean | undefined {
     const e = this.entries.get(streamPath);
     if (!e) return undefined;
     const s = e.session;
-    return s !== undefined && s.activeRungs.some((r) => r.name === name) && !s.liveRungs.some((r) => r.name === name);
+    if (s === undefined || s.state === 'passthrough' || s.reason === 'crash_loop') return false;
+    return s.activeRungs.some((r) => r.name === name) && !s.liveRungs.some((r) => r.name === name);
   }
 
   status(streamPath: string): TranscodeStatus | undefined {

@@ -60,6 +60,13 @@ const PREFIX = '/hls/';
 const PACKAGER_START_WAIT_MS = 5_000;
 /** A request for an ABR rendition not started yet waits for it up to this long after its stream started here. */
 const RENDITION_START_WAIT_MS = 10_000;
+/**
+ * Past that window, a request for a rendition whose transcoder is still starting it (planned, no output yet, not
+ * failed: a slow ffmpeg start, a restart) is held up to this long, then answered 503 with Retry-After (hls.js retries
+ * a playlist twice before it drops the level; a 404 it drops at once).
+ */
+const RENDITION_PENDING_HOLD_MS = 5_000;
+const RENDITION_RETRY_AFTER = ['retry-after', '1'] as const;
 const NO_QUERY: HlsQuery = Object.freeze({});
 
 /**
@@ -257,11 +264,15 @@ function serveHere(ex: HlsExchange, deps: Deps, serving: HlsServing, streamPath:
 function startingRendition(deps: Deps, streamPath: string, resource: HlsResource): { id: string; ms: number } | undefined {
   if (resource.kind === 'master' || resource.rendition === SOURCE_RENDITION) return undefined;
   const source = deps.packagers.get(streamPath);
+  // A rendition that plays is answered here (nearly every request): nothing else is asked.
   if (!source || source.renditions.has(resource.rendition)) return undefined;
-  // The clock first: past the window (nearly every request) nothing else is asked.
   const ms = source.startedAt + RENDITION_START_WAIT_MS - performance.now();
-  if (ms <= 0 || !hasOwnPublisher(deps, streamPath) || deps.renditionPending?.(streamPath, resource.rendition) === false) return undefined;
-  return { id: resource.rendition, ms };
+  if (!hasOwnPublisher(deps, streamPath)) return undefined;
+  const pending = deps.renditionPending?.(streamPath, resource.rendition);
+  if (pending === false) return undefined;
+  // Known to be coming (its transcoder is starting it): held past the start window too, then 503 (serveWhenStarted).
+  const hold = pending === true ? Math.max(ms, RENDITION_PENDING_HOLD_MS) : ms;
+  return hold > 0 ? { id: resource.rendition, ms: hold } : undefined;
 }
 
 /**
@@ -283,6 +294,11 @@ async function serveWhenStarted(
   if (!deps.packagers.get(streamPath)) {
     // Still owned: its publisher is on its way (retry); the lease gone: the publish failed, nothing is live here.
     return deps.leaseHeld?.(streamPath) ? ex.error('stream_not_ready', 'the stream is starting on this node: retry') : ex.error('stream_not_live', 'stream not live');
+  }
+  const rendition = starting.path === streamPath ? undefined : starting.path.slice(streamPath.length + 1);
+  if (rendition !== undefined && !deps.packagers.get(starting.path) && deps.renditionPending?.(streamPath, rendition) === true) {
+    // Its transcoder is still starting it (and has not failed): retry, it is coming; 404 is for a rung that will not.
+    return ex.error('stream_not_ready', `rendition ${rendition} is starting (its transcoder has no output yet): retry`, RENDITION_RETRY_AFTER);
   }
   // Once more: the stream's packager came, and the rendition asked for may still be starting.
   return serveHere(ex, deps, serving, streamPath, resource, query);
