@@ -11,6 +11,7 @@ import { StreamUrls } from './services/streams/stream-urls.js';
 import { PlaybackDirectory } from './services/streams/playback-directory.js';
 import { PlaybackDirectorySync } from './services/streams/playback-directory-sync.js';
 import { DeferredWrites } from './services/streams/deferred-writes.js';
+import { DRAIN_WRITES_QUIET_MS, DRAIN_WRITES_WAIT_MS } from './services/streams/limits.js';
 import type { NodeRun } from './services/streams/lost-session-store.js';
 import { LastKnownKeys } from './services/auth/last-known-keys.js';
 import { WebhookDispatcher } from './services/webhooks/webhook-dispatcher.js';
@@ -354,8 +355,22 @@ export async function startOnAir(config: Config, log: Logger, options: StartOpti
     rtmpConnections: () => rtmp.connectionCount,
     srt,
     generatedApiToken: generatedToken,
-    cluster: { coordinator, drainHere: () => drainer.drainHere(), drained: drainer.drained },
+    cluster: { coordinator, drainHere: () => drainer.drainHere(), drained: drainer.drained.then(() => writesSettled(writes, log)) },
     edge: edge.pulls,
     close,
   };
 }
+
+/**
+ * A drained node leaves once the writes it queued while the database was unavailable (its publishers' session ends,
+ * status changes, events) are written, waiting up to DRAIN_WRITES_WAIT_MS: leaving earlier would lose them with the
+ * queue (a rolling upgrade during a PostgreSQL outage). Past the wait it leaves anyway, and says what is lost.
+ */
+async function writesSettled(writes: DeferredWrites | undefined, log: Logger): Promise<void> {
+  // The publishers' last writes (session ends) start as they leave: a second of quiet before leaving.
+  if (!writes || await writes.settled(DRAIN_WRITES_QUIET_MS, DRAIN_WRITES_QUIET_MS)) return;
+  log.info({ queued: writes.pending, waitMs: DRAIN_WRITES_WAIT_MS }, 'drained: waiting for the database writes queued during its outage before leaving');
+  if (await writes.settled(DRAIN_WRITES_WAIT_MS, DRAIN_WRITES_QUIET_MS)) log.info('drained: queued database writes written');
+  else log.warn({ lost: writes.pending }, 'drained: the database is still unavailable; leaving with writes still queued');
+}
+

@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import pgClient from 'pg';
 import { TEST_API_TOKEN } from '../../support/onair.js';
 import { startTestPostgres, type TestPostgres } from '../support/postgres.js';
 import { freshPostgresDatabase } from '../support/api-harness.js';
@@ -34,7 +35,7 @@ const PLAY_SECONDS = 14;
 const WORKERS_LEASE_MS = 5000;
 let pg: TestPostgres;
 let redis: TestRedis;
-let node: { proc: Proc; rtmp: string; http: string; lines(): LogLine[] };
+let node: { proc: Proc; rtmp: string; http: string; db: string; lines(): LogLine[] };
 const procs: Proc[] = [];
 const dirs: string[] = [];
 
@@ -71,7 +72,7 @@ async function startWorkersNode(cluster: boolean): Promise<void> {
   let running: (LogLine & { rtmp?: string; http?: string }) | undefined;
   await until(() => (running = lines().find((l) => l.msg?.startsWith('OnAir is running'))) !== undefined || proc.child.exitCode !== null, 'the workers node running', 60_000);
   assert.ok(running?.rtmp && running.http, proc.stderr());
-  node = { proc, lines, rtmp: running.rtmp.replace(/\/live$/, ''), http: running.http.replace(/\/$/, '') };
+  node = { proc, lines, db, rtmp: running.rtmp.replace(/\/live$/, ''), http: running.http.replace(/\/$/, '') };
 }
 
 const publishedOn = (path: string): number | undefined => node.lines().find((l) => l.msg === 'publish started' && l.path === path)?.worker;
@@ -186,4 +187,53 @@ test('the same under --workers 2 --cluster (Redis up): the workers\' leases and 
   await startWorkersNode(true);
   await outage();
   await node.proc.kill('SIGTERM');
+});
+
+/**
+ * `onair drain` while PostgreSQL is down, under `--workers 2`: the drain needs no database (the API's admin token is
+ * checked in memory), both workers close their publishers, and the machine leaves only once the session ends it
+ * queued have reached the database (PostgreSQL back meanwhile); they are not lost with the queue.
+ */
+test('onair drain during a PostgreSQL outage under --workers 2: both workers drain, and exit once their queued session ends are written', async () => {
+  await startWorkersNode(false);
+  const onWorker = new Map<number, { s: ApiStream; proc: Proc }>();
+  for (let i = 0; i < 4 && onWorker.size < 2; i++) {
+    const s = await callApi<ApiStream>(node.http, 'POST', '/streams', {});
+    const run = await publish(s);
+    if (!onWorker.has(run.worker)) onWorker.set(run.worker, { s, proc: run.proc });
+  }
+  assert.deepEqual([...onWorker.keys()].sort(), [1, 2], 'publishers on both workers');
+  const streams = [...onWorker.values()].map((x) => x.s);
+  for (const s of streams) {
+    await until(async () => (await callApi<{ data: unknown[] }>(node.http, 'GET', `/streams/${s.id}/sessions`)).data.length === 1, `${s.id}'s session in the database`);
+  }
+
+  await pg.halt();
+  const drainedAt = node.lines().length;
+  const res = await fetch(`${node.http}/api/v1/admin/drain`, { method: 'POST', headers: { authorization: `Bearer ${TEST_API_TOKEN}` } });
+  const body = await res.text();
+  assert.equal(res.status, 202, `drain during the outage: ${body}`);
+  assert.equal((JSON.parse(body) as { publishers: number }).publishers, 2, body);
+  // The publishers were closed (ffmpeg does not reconnect: it exits).
+  for (const { proc } of onWorker.values()) await Promise.race([proc.exited, sleep(15_000)]);
+  assert.ok([...onWorker.values()].every(({ proc }) => proc.child.exitCode !== null), 'both publishers closed');
+  await until(() => node.lines().slice(drainedAt).filter((l) => l.msg === 'drained: no publisher left').length >= 2, 'both workers drained').catch((err: Error) => {
+    throw new Error(`${err.message}: ${JSON.stringify(node.lines().slice(drainedAt).map((l) => [l.worker, l.msg]))}`);
+  });
+  // Still there: its session ends wait in memory for the database.
+  await sleep(2000);
+  assert.equal(node.proc.child.exitCode, null, 'the machine waits for its queued writes instead of exiting with them');
+  await pg.restart();
+  assert.equal(await Promise.race([node.proc.exited, sleep(60_000).then(() => 'still running')]), 0, 'the machine exits 0 once its writes are flushed');
+  const client = new pgClient.Client({ connectionString: node.db });
+  await client.connect();
+  try {
+    const rows = await client.query<{ stream_id: string; ended_at: Date | null; end_reason: string | null }>(
+      'SELECT stream_id, ended_at, end_reason FROM stream_sessions WHERE stream_id = ANY($1)', [streams.map((s) => s.id)],
+    );
+    assert.equal(rows.rows.length, 2, JSON.stringify(rows.rows));
+    for (const r of rows.rows) assert.ok(r.ended_at !== null, `session of ${r.stream_id} ended in the database: ${JSON.stringify(r)}`);
+  } finally {
+    await client.end();
+  }
 });

@@ -50,9 +50,11 @@ export class NodeDrainer {
     gate.refuseNewPublishers();
     await coordinator.setDraining(true);
     log.info({ publishers: live.length }, 'draining: new publishers refused, closing the live ones');
+    let done = false;
     const off = hub.events.on('unpublish', () => setImmediate(check));
     const check = () => {
-      if (this.livePaths().length > 0) return;
+      if (done || this.livePaths().length > 0) return;
+      done = true;
       off();
       log.info('drained: no publisher left');
       this.resolveDrained();

@@ -85,3 +85,22 @@ test('a caller waiting on a write hears when it will never run: dropped at the c
   await run('after close');
   assert.deepEqual(lost.at(-1), 'after close');
 });
+
+test('settled: false while writes wait for the database (and while one is in flight), true once they are written', async () => {
+  const w = new DeferredWrites(createLogger('silent'), { retryMinMs: 5, retryMaxMs: 20 });
+  const { state, write } = fakeDb();
+  assert.equal(await w.settled(0), true, 'nothing written yet');
+  await w.run('end', write('end'));
+  assert.equal(await w.settled(150), false, 'queued, the database down');
+  let release!: () => void;
+  const slow = w.run('slow', () => new Promise<void>((r) => (release = r)));
+  state.up = true;
+  await until(() => state.written.length === 1);
+  // The queue is empty, but the direct write behind it has not settled.
+  const settling = w.settled(5000, 50);
+  await new Promise((r) => setTimeout(r, 100));
+  release();
+  await slow;
+  assert.equal(await settling, true);
+  w.close();
+});

@@ -32,6 +32,8 @@ export class DeferredWrites {
   private retryMs: number;
   private timer: NodeJS.Timeout | undefined;
   private flushing = false;
+  /** Writes tried directly that have not settled yet (they may still end up queued). */
+  private running = 0;
   private dropped = 0;
   private closed = false;
 
@@ -58,6 +60,7 @@ export class DeferredWrites {
       this.enqueue({ what, fn, lost });
       return;
     }
+    this.running++;
     try {
       await fn();
     } catch (err) {
@@ -68,6 +71,27 @@ export class DeferredWrites {
       }
       this.log.warn({ what, cap: this.max }, 'database unavailable: writes are queued in memory until it is back');
       this.enqueue({ what, fn, lost });
+    } finally {
+      this.running--;
+    }
+  }
+
+  /**
+   * Resolves true once nothing has been queued or being written for `quietMs` (every write so far reached the
+   * database, or failed for another reason; the quiet period lets the writes of what just happened start), false
+   * after `ms` (the database still unavailable), or at close. Polls: a leaving node's last call, not a hot path.
+   */
+  async settled(ms: number, quietMs = 0): Promise<boolean> {
+    const until = performance.now() + ms;
+    let quietSince: number | undefined;
+    for (;;) {
+      const now = performance.now();
+      if (this.queue.length === 0 && this.running === 0 && !this.flushing) {
+        quietSince ??= now;
+        if (now - quietSince >= quietMs) return true;
+      } else quietSince = undefined;
+      if (this.closed || now >= until) return false;
+      await new Promise((r) => setTimeout(r, 100));
     }
   }
 

@@ -39,3 +39,8 @@ export const DEFERRED_RETRY_MAX_MS = 5_000;
  * that publish (the last-known keys decide). Encoders give up on their own after about 5-10 s.
  */
 export const PUBLISH_LOOKUP_TIMEOUT_MS = 3_000;
+
+/** A drained node waits up to this long for the writes it queued during a database outage before it leaves anyway. */
+export const DRAIN_WRITES_WAIT_MS = 60_000;
+/** ... and leaves once no write was queued or in flight for this long (its publishers' last writes start as they leave). */
+export const DRAIN_WRITES_QUIET_MS = 1_000;
