@@ -50,7 +50,7 @@ import {
 } from './services/cluster/index.js';
 import { clusterRoutes } from './servers/http/api/routes/cluster-routes.js';
 import { checkEdgeSettings, createEdge, ownerLocatorOf } from './app-edge.js';
-import { FirstOwnerLocator, type EdgePulls, type OwnerLocator } from './services/edge/index.js';
+import { EDGE_PROTOCOL, FirstOwnerLocator, type EdgePulls, type OwnerLocator } from './services/edge/index.js';
 import { listenInternal, packagedInWorker, packagedOnProxyingEdge, type WorkerRole } from './app-workers.js';
 
 export interface RunningOnAir {
@@ -252,6 +252,8 @@ export async function startOnAir(config: Config, log: Logger, options: StartOpti
   });
   const http = createHttpApp({
     config, logger: log, streams, webhooks, targets, adminAuth, urls, playbackSecret, transcodeStatus: (path) => transcode.status(path),
+    // After a PostgreSQL outage the stream's row lags until the queued writes replay: a live publisher here says active.
+    ...(writes ? { liveHere: (path: string) => writes.pending > 0 && ownPublisherActive(hub, path) } : {}),
     apiPlugins: [assetsRoutes({ assets, urls }), clusterRoutes({ coordinator, drainer })],
     healthMonitor: monitoring.monitor,
   });
@@ -372,5 +374,11 @@ async function writesSettled(writes: DeferredWrites | undefined, log: Logger): P
   log.info({ queued: writes.pending, waitMs: DRAIN_WRITES_WAIT_MS }, 'drained: waiting for the database writes queued during its outage before leaving');
   if (await writes.settled(DRAIN_WRITES_WAIT_MS, DRAIN_WRITES_QUIET_MS)) log.info('drained: queued database writes written');
   else log.warn({ lost: writes.pending }, 'drained: the database is still unavailable; leaving with writes still queued');
+}
+
+/** True when `path` has a publisher of this node's own (not an edge pull) past its first keyframe. */
+function ownPublisherActive(hub: StreamHub, path: string): boolean {
+  const s = hub.stream(path);
+  return s?.isActive === true && s.publisher !== undefined && s.publisher.info.protocol !== EDGE_PROTOCOL;
 }
 

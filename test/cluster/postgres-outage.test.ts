@@ -85,3 +85,23 @@ test('PostgreSQL down under a two-node cluster: the edge viewer keeps playing, a
   }, 's2\'s two sessions written after the outage (one ended)', 30_000);
   assert.equal((await serverApi(b, 'GET', `/streams/${s2.id}`)).status, 'active');
 });
+
+test('after the outage, a stream published during it is shown active by the API at once, before the queued writes replay', async () => {
+  const s3 = await serverApi(a, 'POST', '/streams', {}) as ApiStream;
+  assert.equal((await serverApi(a, 'GET', `/streams/${s3.id}`)).status, 'idle');
+  await pgServer.halt();
+  await publish(a, s3);
+  await until(() => !!a.hub.stream(`live/${s3.playbackId}`)?.isActive, 's3 live on A during the outage');
+  // Long enough for the queue's retry to back off to its 5 s maximum: the replay then trails the API's first answer.
+  await sleep(9000);
+  await pgServer.restart();
+  let first: { status: number; body: { status?: string } } | undefined;
+  await until(async () => {
+    const res = await fetch(a.httpUrl(`/api/v1/streams/${s3.id}`), { headers: { authorization: `Bearer ${TEST_API_TOKEN}` } });
+    first = { status: res.status, body: await res.json() as { status?: string } };
+    return res.status === 200;
+  }, 'the API answering again', 30_000);
+  assert.equal(first!.body.status, 'active', 'the first answer after the outage: live here, not the row\'s idle');
+  await until(async () => (await serverApi(a, 'GET', `/streams/${s3.id}/sessions`)).data.length === 1, 's3\'s session replayed', 30_000);
+  assert.equal((await serverApi(a, 'GET', `/streams/${s3.id}`)).status, 'active');
+});

@@ -38,6 +38,8 @@ export interface HttpAppDeps {
   readonly playbackSecret: string;
   /** The live transcode status of a stream path, shown as the stream resource's `transcode` field. */
   readonly transcodeStatus?: (streamPath: string) => TranscodeStatus | undefined;
+  /** Streams routes: a publisher live here while the database's view may lag (writes queued). */
+  readonly liveHere?: (streamPath: string) => boolean;
   /** Ingest health (absent with --health off: health routes answer offline). */
   readonly healthMonitor?: HealthMonitor;
   /** Failed-bearer-token limiter; injectable so tests can use a small window. */
@@ -94,6 +96,7 @@ export function createHttpApp(deps: HttpAppDeps): FastifyInstance {
     await api.register(streamsRoutes({
       streams: deps.streams, urls: deps.urls, playbackSecret: deps.playbackSecret,
       ...(deps.transcodeStatus ? { transcodeStatus: deps.transcodeStatus } : {}),
+      ...(deps.liveHere ? { liveHere: deps.liveHere } : {}),
     }));
     await api.register(webhooksRoutes(deps.webhooks));
     if (deps.targets) await api.register(targetsRoutes(deps.targets));

@@ -7,14 +7,19 @@ import type { SessionSchema, StreamListItemSchema, StreamSchema } from './schema
 import type { DeliverySchema, WebhookListItemSchema, WebhookSchema } from './schemas/webhook-schemas.js';
 
 /** Service records -> API JSON. Which fields leave is decided by the route's response schema. */
+/**
+ * `liveHere`: true when the database's row may lag the stream (writes queued during a PostgreSQL outage, not replayed
+ * yet) and a publisher of it is live on this node: an `idle` row is then shown `active`, as it will be once they are.
+ */
 export function streamView(
   s: StreamRecord, urls: StreamUrls, host: string | undefined, transcodeOf?: (streamPath: string) => TranscodeStatus | undefined,
+  liveHere?: (streamPath: string) => boolean,
 ): Static<typeof StreamSchema> {
   const transcode = transcodeOf?.(streamPathOf(s.playbackId));
   return {
     id: s.id,
     name: s.name,
-    status: s.status,
+    status: s.status === 'idle' && liveHere?.(streamPathOf(s.playbackId)) ? 'active' : s.status,
     streamKey: s.streamKey,
     playbackId: s.playbackId,
     createdAt: s.createdAt.toISOString(),
@@ -36,8 +41,9 @@ function transcodeView(t: TranscodeStatus): NonNullable<Static<typeof StreamSche
 /** Typed as the key-less view: the compiler refuses a list item built with a key. */
 export function streamListItemView(
   s: StreamRecord, urls: StreamUrls, host: string | undefined, transcodeOf?: (streamPath: string) => TranscodeStatus | undefined,
+  liveHere?: (streamPath: string) => boolean,
 ): Static<typeof StreamListItemSchema> {
-  const { streamKey: _key, ...rest } = streamView(s, urls, host, transcodeOf);
+  const { streamKey: _key, ...rest } = streamView(s, urls, host, transcodeOf, liveHere);
   return { ...rest, settings: { ...rest.settings, srtPassphrase: maskSecretSettings(s.settings).srtPassphrase ?? null } };
 }
 

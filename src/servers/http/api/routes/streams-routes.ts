@@ -21,6 +21,8 @@ export interface StreamsRoutesDeps {
   readonly nowSec?: () => number;
   /** The live transcode status of a stream path (TranscodeService.status); absent = never shown. */
   readonly transcodeStatus?: (streamPath: string) => TranscodeStatus | undefined;
+  /** A publisher of the stream is live here while the database's view may lag (views.ts streamView); absent = never. */
+  readonly liveHere?: (streamPath: string) => boolean;
 }
 
 type IdReq = FastifyRequest<{ Params: Static<typeof IdParams> }>;
@@ -35,7 +37,7 @@ function found(s: StreamRecord | null): StreamRecord {
 /** `/api/v1/streams`: the live stream resource. */
 export function streamsRoutes(deps: StreamsRoutesDeps): FastifyPluginAsync {
   const { streams, urls } = deps;
-  const view = (s: StreamRecord, req: FastifyRequest) => streamView(s, urls, req.headers.host, deps.transcodeStatus);
+  const view = (s: StreamRecord, req: FastifyRequest) => streamView(s, urls, req.headers.host, deps.transcodeStatus, deps.liveHere);
   const action = (summary: string, run: (id: string) => Promise<StreamRecord | null>) => ({
     schema: { tags, security, summary, params: IdParams, response: withErrors({ 200: StreamSchema }) },
     handler: async (req: IdReq) => view(found(await run(req.params.id)), req),
@@ -50,7 +52,7 @@ export function streamsRoutes(deps: StreamsRoutesDeps): FastifyPluginAsync {
       schema: { tags, security, summary: 'List streams, newest first (no stream keys)', querystring: PageQuery, response: withErrors({ 200: pageOf(StreamListItemSchema) }) },
     }, async (req) => {
       const page = await streams.list(req.query.limit, req.query.cursor);
-      return { data: page.items.map((s) => streamListItemView(s, urls, req.headers.host, deps.transcodeStatus)), nextCursor: page.nextCursor };
+      return { data: page.items.map((s) => streamListItemView(s, urls, req.headers.host, deps.transcodeStatus, deps.liveHere)), nextCursor: page.nextCursor };
     });
 
     app.get('/streams/:id', action('Get a stream (with its key)', (id) => streams.get(id)));
