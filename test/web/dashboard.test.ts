@@ -139,6 +139,8 @@ test('edit a stream: latency mode, playback policy and a custom ladder reach the
   assert.deepEqual(s.settings.ladder, [{ height: 240, videoBitrateKbps: 400 }]);
   // A signed stream's URLs need a token: the page mints one on request.
   await page.getByRole('button', { name: 'Create playback token' }).click();
+  // Minting is a request: the URLs carry the token once the page shows it (read before, the URL had none yet).
+  await page.getByRole('textbox', { name: 'Playback token', exact: true }).waitFor({ timeout: 10_000 });
   const hls = await page.getByRole('textbox', { name: 'HLS URL' }).inputValue();
   assert.match(hls, /\?token=ey/);
   await page.close();
