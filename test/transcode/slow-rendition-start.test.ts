@@ -9,12 +9,13 @@ import { startTranscodeServer, type TranscodeServer } from '../support/transcode
 
 /**
  * An ABR rendition whose transcoder takes longer than the 10 s start window to produce its first output (a slow
- * ffmpeg start: here a wrapper that buffers its input for 20 s before it runs the real ffmpeg on all of it). While
+ * ffmpeg start: here a wrapper that buffers its input for 35 s before it runs the real ffmpeg on all of it; at 20 s
+ * a loaded machine's slow first playlist left the checks below racing ffmpeg's start). While
  * the transcoder is still starting the rung (TranscodeService.renditionPending), a request for the rendition is held
  * (bounded) and then answered 503 with Retry-After, not 404 (hls.js drops a level on a 404 playlist at once); a rung
  * the ladder does not have is 404; once ffmpeg's output comes the rendition plays.
  */
-const DELAY_S = 20;
+const DELAY_S = 35;
 let dir: string;
 let server: TranscodeServer;
 let publisher: Proc | undefined;
@@ -56,7 +57,7 @@ test('a rendition whose transcoder is still starting past the 10 s window: 503 +
   assert.equal((JSON.parse(body) as { error: { code: string } }).error.code, 'stream_not_ready');
   assert.equal((await get('999p/media.m3u8')).status, 404, 'a rung the ladder does not have');
   // ffmpeg runs: the rendition plays.
-  await waitFor('the 360p rendition', async () => (await get('360p/media.m3u8')).status === 200, 40_000, 250);
+  await waitFor('the 360p rendition', async () => (await get('360p/media.m3u8')).status === 200, 60_000, 250);
 });
 
 test('a rendition whose transcoder failed (ffmpeg keeps exiting: crash_loop) is 404, not held', async () => {
