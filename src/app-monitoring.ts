@@ -5,7 +5,7 @@ import type { Database } from './db/database.js';
 import type { StreamHub } from './hub/index.js';
 import type { HealthThresholds } from './hub/health/index.js';
 import { HealthMonitor, HlsAudience, connectHealthWebhooks } from './services/health/index.js';
-import { OnAirMetrics, type EdgeHlsProxySource } from './services/metrics/index.js';
+import { OnAirMetrics, type EdgeHlsProxySource, type LeanRequestCounts } from './services/metrics/index.js';
 import type { StreamRecord } from './services/streams/stream-types.js';
 import type { TranscodeStatus } from './services/transcode/types.js';
 import type { EventPublisher } from './services/streams/stream-events.js';
@@ -37,7 +37,7 @@ export interface MonitoringDeps {
   /** `--edge-hls proxy`: its cache and upstream counts (onair_edge_hls_*). */
   readonly edgeHls?: EdgeHlsProxySource;
   /** The lean HTTP front's request counts (onair_http_lean_requests_total); read at scrape time, so bound late. */
-  readonly leanRequests?: () => { readonly public: number; readonly internal: number };
+  readonly leanRequests?: () => LeanRequestCounts;
 }
 
 export interface Monitoring {

@@ -50,7 +50,7 @@ import {
 } from './services/cluster/index.js';
 import { clusterRoutes } from './servers/http/api/routes/cluster-routes.js';
 import { checkEdgeSettings, createEdge, ownerLocatorOf } from './app-edge.js';
-import { EDGE_PROTOCOL, FirstOwnerLocator, type EdgePulls, type OwnerLocator } from './services/edge/index.js';
+import { FirstOwnerLocator, ownPublisher, type EdgePulls, type OwnerLocator } from './services/edge/index.js';
 import { listenInternal, packagedInWorker, packagedOnProxyingEdge, type WorkerRole } from './app-workers.js';
 
 export interface RunningOnAir {
@@ -378,7 +378,6 @@ async function writesSettled(writes: DeferredWrites | undefined, log: Logger): P
 
 /** True when `path` has a publisher of this node's own (not an edge pull) past its first keyframe. */
 function ownPublisherActive(hub: StreamHub, path: string): boolean {
-  const s = hub.stream(path);
-  return s?.isActive === true && s.publisher !== undefined && s.publisher.info.protocol !== EDGE_PROTOCOL;
+  return ownPublisher(hub, path) !== undefined && hub.stream(path)?.isActive === true;
 }
 

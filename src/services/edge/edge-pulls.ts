@@ -1,10 +1,16 @@
 import type { Logger } from '../../core/logger.js';
-import type { PublisherInfo, StreamHub } from '../../hub/index.js';
+import type { Publisher, PublisherInfo, StreamHub } from '../../hub/index.js';
 import type { OwnerAddress, OwnerLocator } from './owner-locator.js';
 import { signEdgeToken } from './edge-token.js';
 
 /** PublisherInfo.protocol of a pulled stream: the server's own publisher (no sessions, webhooks, recording, ABR). */
 export const EDGE_PROTOCOL = 'edge';
+
+/** The publisher of `path` in this process when it is its own (an encoder, a transcoder), not a pull from another node. */
+export function ownPublisher(hub: StreamHub, path: string): Publisher | undefined {
+  const pub = hub.stream(path)?.publisher;
+  return pub !== undefined && pub.info.protocol !== EDGE_PROTOCOL ? pub : undefined;
+}
 
 /** One pull attempt, as the edge asks its connector (servers/rtmp: RTMP play from the owner into the hub). */
 export interface PullRequest {
@@ -127,8 +133,8 @@ export class EdgePulls {
    */
   async ensure(path: string): Promise<boolean> {
     if (this.closed) return false;
+    if (ownPublisher(this.deps.hub, path)) return true;
     const stream = this.deps.hub.stream(path);
-    if (stream?.publisher && stream.publisher.info.protocol !== EDGE_PROTOCOL) return true;
     const pull = this.pullFor(path);
     if (!pull) return false;
     if (stream?.isActive && stream.publisher) return true;

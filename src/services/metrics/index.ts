@@ -1,2 +1,2 @@
-export { OnAirMetrics, type OnAirMetricsSources, type HlsRequestObservation, type EdgeHlsProxySource } from './onair-metrics.js';
+export { OnAirMetrics, type OnAirMetricsSources, type HlsRequestObservation, type EdgeHlsProxySource, type LeanRequestCounts } from './onair-metrics.js';
 export { HEALTH_STATE_VALUE } from './stream-metrics.js';

@@ -24,7 +24,13 @@ export interface OnAirMetricsSources {
   /** `--edge-hls proxy` (EdgeHlsProxy, read structurally); absent = not a proxying edge, no onair_edge_hls_* series. */
   readonly edgeHls?: EdgeHlsProxySource;
   /** Requests answered by the lean HTTP/1.1 front (servers/http/lean), by listener; read at scrape time. */
-  readonly leanRequests?: () => { readonly public: number; readonly internal: number };
+  readonly leanRequests?: () => LeanRequestCounts;
+}
+
+/** Requests the lean HTTP/1.1 fronts answered: on the public HTTP port, on a worker's internal port (forwarded by its siblings). */
+export interface LeanRequestCounts {
+  readonly public: number;
+  readonly internal: number;
 }
 
 /** What the edge's HLS proxy counts (its `stats` and `cached`), read at scrape time. */

@@ -6,8 +6,8 @@ import type { WebhookDeliveryRecord, WebhookEndpointRecord } from '../../../serv
 import type { SessionSchema, StreamListItemSchema, StreamSchema } from './schemas/stream-schemas.js';
 import type { DeliverySchema, WebhookListItemSchema, WebhookSchema } from './schemas/webhook-schemas.js';
 
-/** Service records -> API JSON. Which fields leave is decided by the route's response schema. */
 /**
+ * Service records -> API JSON. Which fields leave is decided by the route's response schema.
  * `liveHere`: true when the database's row may lag the stream (writes queued during a PostgreSQL outage, not replayed
  * yet) and a publisher of it is live on this node: an `idle` row is then shown `active`, as it will be once they are.
  */
@@ -15,11 +15,12 @@ export function streamView(
   s: StreamRecord, urls: StreamUrls, host: string | undefined, transcodeOf?: (streamPath: string) => TranscodeStatus | undefined,
   liveHere?: (streamPath: string) => boolean,
 ): Static<typeof StreamSchema> {
-  const transcode = transcodeOf?.(streamPathOf(s.playbackId));
+  const streamPath = streamPathOf(s.playbackId);
+  const transcode = transcodeOf?.(streamPath);
   return {
     id: s.id,
     name: s.name,
-    status: s.status === 'idle' && liveHere?.(streamPathOf(s.playbackId)) ? 'active' : s.status,
+    status: s.status === 'idle' && liveHere?.(streamPath) ? 'active' : s.status,
     streamKey: s.streamKey,
     playbackId: s.playbackId,
     createdAt: s.createdAt.toISOString(),

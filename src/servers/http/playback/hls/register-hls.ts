@@ -15,7 +15,8 @@ import { HlsExchange, type HlsRequest, type HlsResponse } from './hls-responses.
 import { type HlsQuery, HlsServing } from './hls-serving.js';
 import { variantsOf } from './hls-variants.js';
 import { HOP_HEADER, proxyHls } from './hls-proxy.js';
-import { EDGE_HLS_HEADER, EDGE_PROTOCOL, type EdgeRenditions, verifyEdgeHlsRequest } from '../../../../services/edge/index.js';
+import { EDGE_HLS_HEADER, type EdgeRenditions, ownPublisher, verifyEdgeHlsRequest } from '../../../../services/edge/index.js';
+import type { LeanRequestCounts } from '../../../../services/metrics/index.js';
 import type { EdgeHlsProxy } from './hls-edge-proxy.js';
 
 export interface HlsServingDeps extends PlaybackDeps {
@@ -110,11 +111,6 @@ export interface HlsRoutes {
   mountLean(server: Server): void;
   /** Requests the lean fronts answered: on the public port, on a worker's internal port (forwarded by its siblings). */
   leanRequests(): LeanRequestCounts;
-}
-
-export interface LeanRequestCounts {
-  readonly public: number;
-  readonly internal: number;
 }
 
 function sum(stats: readonly LeanFrontStats[]): number {
@@ -352,8 +348,7 @@ function resourceKind(r: HlsResource, blocking: boolean): HlsResponseKind {
   return r.kind;
 }
 
-/** A publisher of this process that is not itself a pull from elsewhere (services/edge EDGE_PROTOCOL). */
+/** A publisher of this process that is not itself a pull from elsewhere (services/edge ownPublisher). */
 function hasOwnPublisher(deps: HlsServingDeps, path: string): boolean {
-  const pub = deps.hub.stream(path)?.publisher;
-  return pub !== undefined && pub.info.protocol !== EDGE_PROTOCOL;
+  return ownPublisher(deps.hub, path) !== undefined;
 }
