@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, chmodSync } from 'node:fs';
+import { chownSync, mkdirSync, mkdtempSync, readFileSync, rmSync, chmodSync } from 'node:fs';
+import { dataDirOnce } from '../../src/db/testing/template-database.js';
 import { freePort } from '../../support/free-port.js';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -42,21 +43,9 @@ async function clusterTemplate(run: (cmd: string, args: string[]) => Promise<str
   const version = await exec(`${BIN}/postgres`, ['--version']);
   const key = createHash('sha256').update(version).update(INITDB_ARGS.join(' ')).digest('hex').slice(0, 16);
   const parent = resolve(import.meta.dirname, '../../.test-tmp/postgres');
-  const out = join(parent, `template-${key}`);
-  if (existsSync(join(out, 'PG_VERSION'))) return out;
   mkdirSync(parent, { recursive: true, mode: 0o700 });
   if (owner) chownSync(parent, owner.uid, owner.gid);
-  // Built beside its final name and renamed, so a concurrent test file never copies a half-made cluster.
-  const building = join(parent, `template-${key}.${process.pid}.building`);
-  rmSync(building, { recursive: true, force: true });
-  await run(`${BIN}/initdb`, ['-D', building, ...INITDB_ARGS]);
-  try {
-    renameSync(building, out);
-  } catch (err) {
-    rmSync(building, { recursive: true, force: true }); // another test process renamed its template first
-    if (!existsSync(join(out, 'PG_VERSION'))) throw err;
-  }
-  return out;
+  return dataDirOnce(join(parent, `template-${key}`), async (building) => void await run(`${BIN}/initdb`, ['-D', building, ...INITDB_ARGS]));
 }
 
 export async function startTestPostgres(): Promise<TestPostgres> {

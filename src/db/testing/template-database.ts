@@ -32,28 +32,36 @@ function templateKey(): string {
 
 let template: Promise<string> | undefined;
 
-async function buildTemplate(): Promise<string> {
-  const out = join(cacheDir, `pglite-template-${templateKey()}`);
+/**
+ * A PostgreSQL data directory (PGlite's or a server's) made once per machine at `out`: built by `build` beside it and
+ * renamed into place, so a concurrent test process never copies a half-made one; the loser of a race keeps the
+ * winner's. The caller makes `out`'s parent.
+ */
+export async function dataDirOnce(out: string, build: (dir: string) => Promise<void>): Promise<string> {
   if (existsSync(join(out, 'PG_VERSION'))) return out;
-  mkdirSync(cacheDir, { recursive: true });
-  // Built beside its final name and renamed, so a concurrent test file never copies a half-made template.
-  const building = join(cacheDir, `pglite-template.${process.pid}.building`);
+  const building = `${out}.${process.pid}.building`;
   rmSync(building, { recursive: true, force: true });
-  const db = await PgliteDatabase.open(building);
-  try {
-    await migrate(db);
-  } finally {
-    await db.close();
-  }
-  rmSync(`${building}.lock`, { force: true });
+  await build(building);
   try {
     renameSync(building, out);
   } catch (err) {
-    // Another test process renamed its template first: theirs is as good.
     rmSync(building, { recursive: true, force: true });
     if (!existsSync(join(out, 'PG_VERSION'))) throw err;
   }
   return out;
+}
+
+async function buildTemplate(): Promise<string> {
+  mkdirSync(cacheDir, { recursive: true });
+  return dataDirOnce(join(cacheDir, `pglite-template-${templateKey()}`), async (building) => {
+    const db = await PgliteDatabase.open(building);
+    try {
+      await migrate(db);
+    } finally {
+      await db.close();
+    }
+    rmSync(`${building}.lock`, { force: true });
+  });
 }
 
 /** Puts a copy of the template where OnAir looks for its embedded database under `dataDir`. */
