@@ -47,7 +47,10 @@ test('format: bitrates, bytes, durations and masked secrets', () => {
 
 test('stream form: a new stream with defaults, then every field and a custom ladder', () => {
   const empty = bodyOf(newStreamFields(), true);
-  assert.deepEqual(empty, { ok: true, body: { settings: { latencyMode: 'low', playbackPolicy: 'public', record: false, passthrough: null, ladder: 'passthrough' } } });
+  // No latency mode chosen: the body leaves it out, so the server's --latency-mode applies (not a hard-coded 'low').
+  assert.deepEqual(empty, { ok: true, body: { settings: { playbackPolicy: 'public', record: false, passthrough: null, ladder: 'passthrough' } } });
+  const lowest = bodyOf({ ...newStreamFields(), latencyMode: 'lowest' }, true);
+  assert.equal(lowest.ok && lowest.body.settings?.latencyMode, 'lowest');
 
   const full = bodyOf({
     ...newStreamFields(), name: ' Main cam ', latencyMode: 'standard', reconnectWindowSec: '30', playbackPolicy: 'signed', record: true,

@@ -17,7 +17,8 @@ export type LadderChoice = 'passthrough' | 'default' | 'custom';
 
 export interface StreamFormFields {
   name: string;
-  latencyMode: LatencyMode;
+  /** '' (new streams only): leave it to the server's --latency-mode. */
+  latencyMode: LatencyMode | '';
   reconnectWindowSec: string;
   playbackPolicy: PlaybackPolicy;
   record: boolean;
@@ -34,7 +35,7 @@ export const EMPTY_RUNG: RungFields = { name: '', height: '720', videoBitrateKbp
 /** A new stream's form: empty fields leave the server's defaults (--latency-mode, --reconnect-window-sec). */
 export function newStreamFields(): StreamFormFields {
   return {
-    name: '', latencyMode: 'low', reconnectWindowSec: '', playbackPolicy: 'public', record: false, passthrough: '',
+    name: '', latencyMode: '', reconnectWindowSec: '', playbackPolicy: 'public', record: false, passthrough: '',
     ladderChoice: 'passthrough', rungs: [],
   };
 }
@@ -67,7 +68,8 @@ export function bodyOf(f: StreamFormFields, isNew: boolean): FormResult {
   const name = f.name.trim();
   if (name.length > 200) errors.name = 'At most 200 characters.';
   if (!isNew && !name) errors.name = 'A stream needs a name.';
-  const settings: StreamInput['settings'] = { latencyMode: f.latencyMode, playbackPolicy: f.playbackPolicy, record: f.record };
+  const settings: StreamInput['settings'] = { playbackPolicy: f.playbackPolicy, record: f.record };
+  if (f.latencyMode !== '') settings.latencyMode = f.latencyMode;
   if (f.reconnectWindowSec.trim() !== '') {
     const v = intIn(f.reconnectWindowSec, 0, 3600);
     if (v === null) errors.reconnectWindowSec = 'Whole seconds from 0 to 3600.';

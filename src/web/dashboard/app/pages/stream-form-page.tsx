@@ -59,6 +59,7 @@ export function StreamFormPage({ id, navigate }: { id?: string; navigate: (hash:
 
         <fieldset>
           <legend>Latency mode</legend>
+          {isNew && <Radio name="latencyMode" value="" checked={fields.latencyMode === ''} onChange={() => set('latencyMode', '')} label="Server default (the server's --latency-mode)" />}
           <Radio name="latencyMode" value="lowest" checked={fields.latencyMode === 'lowest'} onChange={() => set('latencyMode', 'lowest')} label="Lowest latency (LL-HLS, shortest parts, ~1 s; about 1.5× the requests per viewer)" />
           <Radio name="latencyMode" value="low" checked={fields.latencyMode === 'low'} onChange={() => set('latencyMode', 'low')} label="Low latency (LL-HLS parts, ~1–2 s)" />
           <Radio name="latencyMode" value="standard" checked={fields.latencyMode === 'standard'} onChange={() => set('latencyMode', 'standard')} label="Standard HLS (~4 s segments, widest compatibility)" />
