@@ -34,7 +34,8 @@ async function main(): Promise<void> {
   log.info(announcedUrls(config, onair.ports), 'OnAir is running: point your encoder at the rtmp URL with your stream key');
 
   let stopping = false;
-  const stop = (signal: string): void => {
+  /** `exitCode` 2: stopped for something the operator must fix (like a bad flag at start). */
+  const stop = (signal: string, exitCode = 0): void => {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, 'shutting down');
@@ -42,13 +43,16 @@ async function main(): Promise<void> {
       log.error('shutdown deadline passed; exiting');
       process.exit(1);
     }, SHUTDOWN_DEADLINE_MS).unref();
-    onair.close().then(() => process.exit(0), (err) => {
+    onair.close().then(() => process.exit(exitCode), (err) => {
       log.error({ err }, 'shutdown failed');
       process.exit(1);
     });
   };
   // `onair drain`: once its last publisher is gone the node leaves like on SIGTERM.
   void onair.cluster.drained.then(() => stop('drained'));
+  // Another process runs under this node id (started while this one was cut off from Redis): leave, as a start
+  // under a taken id does.
+  onair.cluster.coordinator.onIdClash(() => stop('node id in use by another process', 2));
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
 }

@@ -126,15 +126,18 @@ export async function runWorker(shared: Config, log: Logger): Promise<void> {
   send({ onair: 'ready', index, ports: { rtmp: running.ports.rtmp, http: running.ports.http, srt: running.ports.srt, internal: running.ports.internal! } });
 
   let stopping = false;
-  function stop(why: string): void {
+  function stop(why: string, exitCode = 0): void {
     if (stopping) return;
     stopping = true;
     wlog.info({ why }, 'worker shutting down');
     setTimeout(() => process.exit(1), 5_000).unref();
-    (started.onair?.close() ?? Promise.resolve()).then(() => process.exit(0), () => process.exit(1));
+    (started.onair?.close() ?? Promise.resolve()).then(() => process.exit(exitCode), () => process.exit(1));
   }
   // Drained (this worker's share of `onair drain`): it leaves, and the primary does not start it again.
   void running.cluster.drained.then(() => stop('drained'));
+  // Its worker id is held by another process: it leaves; the primary starts it again, and the new one waits at
+  // start for the id to be free (or stops with the id named if the other keeps it).
+  running.cluster.coordinator.onIdClash(() => stop('worker id in use by another process', 2));
   if (started.drainAsked) void running.cluster.drainHere();
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));

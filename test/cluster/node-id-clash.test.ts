@@ -52,3 +52,32 @@ test('a --workers machine whose worker id is another machine\'s --node-id stops 
     rmSync(dataDir, { recursive: true, force: true });
   }
 });
+
+/**
+ * Two processes started under one --node-id while Redis is down both run (a node does not wait for Redis to start).
+ * When Redis comes back, one of them takes the id at its heartbeat and the other finds it taken: that one leaves
+ * (exit 2, the id clash named), as it would have at start, instead of sharing leases and sessions with the first.
+ */
+test('two processes started under one node id while Redis is down: once Redis is back one leaves with exit 2, the other runs on', async () => {
+  const late = await startTestRedis();
+  await late.kill(); // its port is known and nothing listens on it yet
+  try {
+    const twins = await Promise.all([spawnNode('twin', db, late.url), spawnNode('twin', db, late.url)]);
+    procs.push(...twins.map((t) => t.proc));
+    await late.restart();
+    const first = await Promise.race(twins.map((t, i) => t.proc.exited.then((code) => ({ i, code }))));
+    const [gone, kept] = [twins[first.i]!, twins[1 - first.i]!];
+    const said = gone.proc.stdout() + gone.proc.stderr();
+    assert.equal(first.code, 2, said);
+    assert.match(said, /another OnAir process holds this node id/);
+    assert.match(said, /node id in use by another process/);
+    await new Promise((r) => setTimeout(r, 4 * LEASE_MS)); // several more heartbeats of the one that stays
+    assert.equal(kept.proc.child.exitCode, null, 'the other process runs on: ' + kept.proc.stdout());
+    assert.ok(!(kept.proc.stdout() + kept.proc.stderr()).includes('another OnAir process holds this node id'), 'and never saw a clash itself');
+    const res = await fetch(`${kept.apiUrl}/api/v1/cluster`, { headers: { authorization: `Bearer ${TEST_API_TOKEN}` } });
+    const cluster = await res.json() as { nodeId: string; nodes: { nodeId: string }[] };
+    assert.ok(cluster.nodes.some((n) => n.nodeId === 'twin'), `the id stays registered by the one left: ${JSON.stringify(cluster.nodes)}`);
+  } finally {
+    await late.stop();
+  }
+});

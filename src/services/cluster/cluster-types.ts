@@ -84,6 +84,12 @@ export interface ClusterCoordinator extends OwnerLocator {
    * expired: kill -9, or cut off from the store) and ended its sessions. Returns the unsubscribe function.
    */
   onDeclaredLost(listener: () => void): () => void;
+  /**
+   * Called once when a heartbeat finds another running process holding this node id (this node was cut off from
+   * the store longer than a heartbeat lifetime and a second process started under its id meanwhile). The two would
+   * share leases and sessions, so the node that finds it must leave. Returns the unsubscribe function.
+   */
+  onIdClash(listener: () => void): () => void;
   /** Small per-stream values shared by the cluster, with a lifetime (clustered coordinators only). */
   readonly notes?: StreamNotes;
   /** What a surviving node needs to clean up after a dead one (clustered coordinators only). */

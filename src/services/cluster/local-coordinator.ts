@@ -69,6 +69,11 @@ export class LocalCoordinator implements ClusterCoordinator {
     return () => {};
   }
 
+  /** A single node's id is never claimed by anyone else. */
+  onIdClash(): () => void {
+    return () => {};
+  }
+
   async close(): Promise<void> {
     this.leases.clear();
   }

@@ -38,7 +38,7 @@ export class RedisCoordinator implements ClusterCoordinator {
   private readonly sub: Redis;
   private readonly registry: NodeRegistry;
   private readonly leases = new Map<string, number>();
-  private readonly emitter: TypedEmitter<{ event: [ClusterEvent]; lost: [LeaseLoss]; declaredLost: [] }>;
+  private readonly emitter: TypedEmitter<{ event: [ClusterEvent]; lost: [LeaseLoss]; declaredLost: []; idClash: [] }>;
   readonly liveness: NodeLiveness;
   readonly notes: StreamNotes;
   /** Since when (epoch ms) every command has succeeded; undefined after a failure or a dropped connection. */
@@ -53,7 +53,7 @@ export class RedisCoordinator implements ClusterCoordinator {
   private reconcile = false;
   private degraded = false;
   private closed = false;
-  /** A heartbeat found another process holding this node id (logged once per streak). */
+  /** A heartbeat found another process holding this node id: logged and announced once, and this node leaves. */
   private idClash = false;
 
   constructor(private readonly opts: RedisCoordinatorOptions) {
@@ -209,6 +209,10 @@ export class RedisCoordinator implements ClusterCoordinator {
     return this.emitter.on('declaredLost', listener);
   }
 
+  onIdClash(listener: () => void): () => void {
+    return this.emitter.on('idClash', listener);
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
@@ -216,7 +220,8 @@ export class RedisCoordinator implements ClusterCoordinator {
     await this.ticking;
     if (this.redis.status === 'ready') {
       await Promise.all([...this.leases.keys()].map((p) => this.release(p)));
-      await this.broadcast({ type: 'node.down', nodeId: this.nodeId });
+      // After an id clash the id lives on in the other process: announcing it down would be false.
+      if (!this.idClash) await this.broadcast({ type: 'node.down', nodeId: this.nodeId });
       await this.registry.remove().catch(() => {});
     }
     this.leases.clear();
@@ -262,11 +267,13 @@ export class RedisCoordinator implements ClusterCoordinator {
   private async heartbeat(): Promise<void> {
     const found = await this.registry.heartbeat();
     if (found === 'id-in-use') {
-      if (!this.idClash) this.log.error('another OnAir process holds this node id (this node was cut off from Redis longer than a lease and it started meanwhile): the two share leases and sessions; stop one and give every machine its own --node-id');
-      this.idClash = true;
+      if (!this.idClash) {
+        this.log.error('another OnAir process holds this node id (this node was cut off from Redis longer than a lease and it started meanwhile): this node leaves so that the two do not share leases and sessions; give every machine its own --node-id');
+        this.idClash = true;
+        this.emitter.emit('idClash');
+      }
       return;
     }
-    this.idClash = false;
     if (found !== 'declared-lost') return;
     this.log.warn('this node was declared lost by another node (its heartbeat had expired) and its sessions ended: closing its publishers so they reconnect');
     this.emitter.emit('declaredLost');
