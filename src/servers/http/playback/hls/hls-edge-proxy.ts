@@ -64,6 +64,10 @@ const TOKEN_RENDERINGS = 16;
 const MAX_OWNERS = 10_000;
 /** How often a request held for a stream's next owner asks the locator (one loop per stream, whatever the audience). */
 const OWNER_POLL_MS = 250;
+/** An owner found gone is not asked again for this long (its requests go straight to the gone answer); then probed again. */
+const GONE_MEMORY_MS = 1_000;
+/** Retry-After (seconds) on a 503 for a stream between owners: about when the edge may know the next one. */
+export const BETWEEN_OWNERS_RETRY_AFTER = ['retry-after', '1'] as const;
 
 /**
  * Counts since start (the metrics module reads them: onair_edge_hls_*). cache: per viewer request, answered from
@@ -114,6 +118,8 @@ export class EdgeHlsProxy {
   private readonly lastOwned = new Map<string, number>();
   /** Requests held for a stream's next owner share one poll per stream and owner gone (bounded like `owners`). */
   private readonly ownerWaits = new Map<string, Promise<OwnerAddress | undefined>>();
+  /** performance.now() at which an owner (node id) was found gone: refused connections, or its heartbeat overdue. */
+  private readonly goneOwners = new Map<string, number>();
   private closed = false;
   private readonly agent = new Agent({ keepAlive: true, maxSockets: 1024, maxFreeSockets: 64 });
   /** Requests sent to owners (tests and metrics read it: N viewers of one object -> 1). */
@@ -200,19 +206,16 @@ export class EdgeHlsProxy {
     else {
       let answer: Upstream;
       try {
+        // An owner found gone a moment ago is not asked again (a dead host would cost each request a connect attempt).
+        if (this.knownGone(owner.nodeId)) throw new UpstreamError('the node owning this stream is gone', 'bad_gateway', false, true);
         answer = await this.fetchOnce(key, streamPath, urlPath);
       } catch (err) {
         const code = err instanceof UpstreamError ? err.code : 'bad_gateway';
-        if (code === 'bad_gateway') {
-          // The owner may be gone (killed, drained): ask the locator again on the next request.
-          this.owners.delete(streamPath);
-          this.log.warn({ owner: owner.nodeId, path: urlPath, err: (err as Error).message }, 'edge HLS request to the owner failed');
-          // Not answering at all (no timeout): it may have died, and its stream move to another node; once.
-          const next = retry && !(err instanceof UpstreamError && err.timeout) ? await this.awaitOwner(streamPath, owner.nodeId) : undefined;
-          if (next?.httpUrl && !ex.gone) return this.serve(ex, next, next.httpUrl, streamPath, urlPath, resource, query, false);
+        if (code !== 'bad_gateway') {
+          if (!ex.gone) ex.error(code, (err as Error).message);
+          return;
         }
-        if (!ex.gone) ex.error(code, code === 'bad_gateway' ? 'the node owning this stream did not answer' : (err as Error).message);
-        return;
+        return this.ownerFailed(ex, owner, streamPath, urlPath, resource, query, err as Error, retry);
       }
       // The first of the waiting requests stores it (kept or not); the others find it or use their own answer.
       cached = this.fresh(key) ?? this.keep(key, answer, resource, query);
@@ -222,6 +225,60 @@ export class EdgeHlsProxy {
     if (answer.status !== 200) return upstreamError(ex, answer, this.log, owner.nodeId);
     if (!playlist) return ex.media([answer.body], answer.contentType, answer.etag);
     ex.playlist(token === undefined ? answer : rendering(cached, token), answer.cacheControl);
+  }
+
+  /**
+   * The owner did not answer. Found gone (its port refuses connections, or the registry shows its heartbeat overdue:
+   * a kill -9 or a lost host, whose leases live on up to a lease), a part, segment or init is answered 503 at once
+   * (no next owner will have that name; players retry media several times, hls.js six times over ~30 s, and re-pick
+   * by position from the next playlist), and a playlist is held for the next owner (hls.js retries a playlist only
+   * twice, 1 s and 2 s apart, then stops for good: answered at once, a player would not outlive a lease), then 503;
+   * both with Retry-After. An owner that is not known gone and does not answer (alive in the registry): 502 after the
+   * same hold, as a gateway error.
+   */
+  private async ownerFailed(
+    ex: HlsExchange, owner: OwnerAddress, streamPath: string, urlPath: string, resource: HlsResource, query: HlsQuery, err: Error, retry: boolean,
+  ): Promise<void> {
+    const remembered = err instanceof UpstreamError && err.remembered;
+    const timedOut = err instanceof UpstreamError && err.timeout;
+    // Ask the locator again on the next request; the owner may have changed.
+    this.owners.delete(streamPath);
+    let gone = remembered || await this.checkGone(owner, err);
+    if (!remembered) this.log.warn({ owner: owner.nodeId, path: urlPath, err: err.message, gone }, 'edge HLS request to the owner failed');
+    const playlist = resource.kind === 'master' || resource.kind === 'media';
+    if (gone && !playlist) {
+      if (!ex.gone) ex.error('stream_not_ready', 'the node owning this stream is gone and its publisher is moving to another node: retry', BETWEEN_OWNERS_RETRY_AFTER);
+      return;
+    }
+    // Not answering at all (no timeout): it may have died, and its stream move to another node; once.
+    const next = retry && !timedOut ? await this.awaitOwner(streamPath, owner.nodeId) : undefined;
+    if (ex.gone) return;
+    if (next?.httpUrl) return this.serve(ex, next, next.httpUrl, streamPath, urlPath, resource, query, false);
+    // The hold gave the registry time to see a dead owner's heartbeat overdue.
+    gone ||= await this.checkGone(owner, undefined);
+    if (ex.gone) return;
+    if (gone) ex.error('stream_not_ready', 'the node owning this stream is gone and its publisher is moving to another node: retry', BETWEEN_OWNERS_RETRY_AFTER);
+    else ex.error('bad_gateway', 'the node owning this stream did not answer');
+  }
+
+  /** True when `owner` is gone: its port refused the connection (nothing listens there), or the registry says so. */
+  private async checkGone(owner: OwnerAddress, err: Error | undefined): Promise<boolean> {
+    const refused = (err as NodeJS.ErrnoException | undefined)?.code === 'ECONNREFUSED';
+    const gone = refused || (await this.locator.ownerGone?.(owner.nodeId).catch(() => false)) === true;
+    if (gone) {
+      this.goneOwners.delete(owner.nodeId);
+      this.goneOwners.set(owner.nodeId, performance.now());
+      if (this.goneOwners.size > MAX_OWNERS) this.goneOwners.delete(this.goneOwners.keys().next().value!);
+    }
+    return gone;
+  }
+
+  private knownGone(nodeId: string): boolean {
+    const at = this.goneOwners.get(nodeId);
+    if (at === undefined) return false;
+    if (performance.now() - at < GONE_MEMORY_MS) return true;
+    this.goneOwners.delete(nodeId);
+    return false;
   }
 
   close(): void {
@@ -328,7 +385,8 @@ export class EdgeHlsProxy {
 }
 
 class UpstreamError extends Error {
-  constructor(message: string, readonly code: ApiErrorCode = 'bad_gateway', readonly timeout = false) {
+  /** `remembered`: not sent, the owner was found gone a moment ago. */
+  constructor(message: string, readonly code: ApiErrorCode = 'bad_gateway', readonly timeout = false, readonly remembered = false) {
     super(message);
   }
 }

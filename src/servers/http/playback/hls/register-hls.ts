@@ -17,7 +17,7 @@ import { variantsOf } from './hls-variants.js';
 import { HOP_HEADER, proxyHls } from './hls-proxy.js';
 import { EDGE_HLS_HEADER, type EdgeRenditions, ownPublisher, verifyEdgeHlsRequest } from '../../../../services/edge/index.js';
 import type { LeanRequestCounts } from '../../../../services/metrics/index.js';
-import type { EdgeHlsProxy } from './hls-edge-proxy.js';
+import { BETWEEN_OWNERS_RETRY_AFTER, type EdgeHlsProxy } from './hls-edge-proxy.js';
 
 export interface HlsServingDeps extends PlaybackDeps {
   /** Every stream's packager, composed by the caller (app.ts); undefined = HLS is off on this server. */
@@ -221,7 +221,7 @@ async function proxyOrPull(ex: HlsExchange, deps: Deps, serving: HlsServing, str
   if (ex.gone) return;
   if (!owner) {
     return moving
-      ? ex.error('stream_not_ready', 'the stream is between nodes (its publisher is reconnecting): retry')
+      ? ex.error('stream_not_ready', 'the stream is between nodes (its publisher is reconnecting): retry', BETWEEN_OWNERS_RETRY_AFTER)
       : ex.error('stream_not_live', 'stream not live');
   }
   if (!owner.httpUrl) return pullOrServe(ex, deps, serving, streamPath, resource, query);
