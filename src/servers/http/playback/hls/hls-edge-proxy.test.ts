@@ -251,3 +251,39 @@ test('an owner whose connections break: gone when the registry says so (503 + Re
   alive.close();
   breaking.close();
 });
+
+test('between owners, after the hold: a plain playlist reload gets the gone owner\'s last playlist (no-store, viewer token on), a blocking reload 503', async () => {
+  const PLAYLIST = '#EXTM3U\n#EXT-X-TARGETDURATION:1\n#EXT-X-MEDIA-SEQUENCE:7\n#EXTINF:1.0,\nseg-i-7.m4s?token=onairEdgeViewerToken0\n';
+  const mortal = createServer((req, res) => {
+    res.writeHead(200, { 'content-type': 'application/vnd.apple.mpegurl', 'cache-control': 'max-age=1', etag: '"p7"' }).end(PLAYLIST);
+  });
+  const url = await listen(mortal);
+  const proxy = new EdgeHlsProxy({ locate: async () => ({ nodeId: 'owner', rtmpUrl: '', httpUrl: url }) }, SECRET, createLogger('silent'), { ...DEFAULT_EDGE_HLS_PROXY_OPTIONS, ownerWaitMs: 300 });
+  const server = createServer((req, res) => {
+    const [path, query = ''] = req.url!.split('?');
+    void proxy.owner('live/x').then((o) => proxy.serve(new HlsExchange(req, res), o!, o!.httpUrl!, 'live/x', path!, parseHlsPath(path!.slice('/hls/x/'.length))!, parseQuery(query)));
+  });
+  const base = await listen(server);
+  // While the owner lives: a blocking reload (its answer is what is kept, under the request's shape without directives).
+  const live = await fetch(`${base}/hls/x/src/media.m3u8?_HLS_msn=7&_HLS_part=0&_HLS_skip=YES&token=alice`);
+  assert.equal(live.status, 200);
+  await live.arrayBuffer();
+  await new Promise<void>((r) => mortal.close(() => r()));
+  mortal.closeAllConnections();
+  await new Promise((r) => setTimeout(r, 1100)); // past its max-age: not the cache's fresh copy
+
+  const t0 = performance.now();
+  const plain = await fetch(`${base}/hls/x/src/media.m3u8?_HLS_skip=YES&token=bob`);
+  assert.equal(plain.status, 200, await plain.clone().text());
+  assert.equal(plain.headers.get('cache-control'), 'no-store');
+  assert.equal(await plain.text(), PLAYLIST.replace('onairEdgeViewerToken0', 'bob'));
+  assert.ok(performance.now() - t0 >= 250, 'held for a next owner first');
+  // Another shape (no skip) was never answered by that owner: nothing to give.
+  await between(await fetch(`${base}/hls/x/src/media.m3u8`));
+  // A blocking reload asks for a part that playlist lacks: 503 + Retry-After.
+  await between(await fetch(`${base}/hls/x/src/media.m3u8?_HLS_msn=8&_HLS_part=0&_HLS_skip=YES`));
+  // So is media.
+  await between(await fetch(`${base}/hls/x/src/seg-i-8.m4s`));
+  server.close();
+  proxy.close();
+});

@@ -66,8 +66,10 @@ const MAX_OWNERS = 10_000;
 const OWNER_POLL_MS = 250;
 /** An owner found gone is not asked again for this long (its requests go straight to the gone answer); then probed again. */
 const GONE_MEMORY_MS = 1_000;
+/** Last playlists kept for answers between owners (one per stream, rendition and request shape; oldest dropped first). */
+const MAX_LAST_PLAYLISTS = 4096;
 /** Retry-After (seconds) on a 503 for a stream between owners: about when the edge may know the next one. */
-export const BETWEEN_OWNERS_RETRY_AFTER = ['retry-after', '1'] as const;
+const BETWEEN_OWNERS_RETRY_AFTER = ['retry-after', '1'] as const;
 
 /**
  * Counts since start (the metrics module reads them: onair_edge_hls_*). cache: per viewer request, answered from
@@ -120,6 +122,11 @@ export class EdgeHlsProxy {
   private readonly ownerWaits = new Map<string, Promise<OwnerAddress | undefined>>();
   /** performance.now() at which an owner (node id) was found gone: refused connections, or its heartbeat overdue. */
   private readonly goneOwners = new Map<string, number>();
+  /**
+   * The last playlist each owner answered, per stream path, URL path and request shape (lastPlaylistKey), with when:
+   * what a playlist request between owners is answered after its hold (betweenOwners).
+   */
+  private readonly lastPlaylists = new Map<string, { entry: Cached; at: number }>();
   private closed = false;
   private readonly agent = new Agent({ keepAlive: true, maxSockets: 1024, maxFreeSockets: 64 });
   /** Requests sent to owners (tests and metrics read it: N viewers of one object -> 1). */
@@ -219,6 +226,7 @@ export class EdgeHlsProxy {
       }
       // The first of the waiting requests stores it (kept or not); the others find it or use their own answer.
       cached = this.fresh(key) ?? this.keep(key, answer, resource, query);
+      if (playlist && answer.status === 200) this.rememberPlaylist(lastPlaylistKey(streamPath, urlPath, query, token !== undefined), cached);
     }
     if (ex.gone) return;
     const { answer } = cached;
@@ -247,7 +255,7 @@ export class EdgeHlsProxy {
     if (!remembered) this.log.warn({ owner: owner.nodeId, path: urlPath, err: err.message, gone }, 'edge HLS request to the owner failed');
     const playlist = resource.kind === 'master' || resource.kind === 'media';
     if (gone && !playlist) {
-      if (!ex.gone) ex.error('stream_not_ready', 'the node owning this stream is gone and its publisher is moving to another node: retry', BETWEEN_OWNERS_RETRY_AFTER);
+      if (!ex.gone) this.betweenOwners(ex, streamPath, urlPath, resource, query);
       return;
     }
     // Not answering at all (no timeout): it may have died, and its stream move to another node; once.
@@ -257,8 +265,36 @@ export class EdgeHlsProxy {
     // The hold gave the registry time to see a dead owner's heartbeat overdue.
     gone ||= await this.checkGone(owner, undefined);
     if (ex.gone) return;
-    if (gone) ex.error('stream_not_ready', 'the node owning this stream is gone and its publisher is moving to another node: retry', BETWEEN_OWNERS_RETRY_AFTER);
+    if (gone) this.betweenOwners(ex, streamPath, urlPath, resource, query);
     else ex.error('bad_gateway', 'the node owning this stream did not answer');
+  }
+
+  /**
+   * The answer for a stream between owners (its owner gone, or none named since it left) once a request's hold is
+   * over: a playlist without delivery directives is the last one its owner gave (200, no-store), as the owner's own
+   * packager keeps its playlist through a publisher's reconnect window; anything else, or with no such playlist,
+   * 503 + Retry-After. Why a playlist: hls.js (1.7, defaults) gives up a level after three playlist failures in a
+   * row (timeouts and errors alike, 1 s and 2 s apart), reset only by a playlist it loads, so 503s alone last it
+   * ~14 s after a kill -9 (its blocking reload times out at 3 part targets, then two held requests fail), less
+   * than a lease plus an encoder's reconnect; an unchanged playlist keeps it polling (every half target duration,
+   * and held here each time) until the next owner's playlist goes on from it. Blocking reloads (`_HLS_msn`) are not
+   * answered with it (they ask for a part this playlist lacks; hls.js stops waiting for them after ~3 part targets).
+   */
+  betweenOwners(ex: HlsExchange, streamPath: string, urlPath: string, resource: HlsResource, query: HlsQuery): void {
+    if ((resource.kind === 'master' || resource.kind === 'media') && query._HLS_msn === undefined) {
+      const token = typeof query.token === 'string' && query.token !== '' ? query.token : undefined;
+      const last = this.lastPlaylists.get(lastPlaylistKey(streamPath, urlPath, query, token !== undefined));
+      if (last && performance.now() - last.at < this.options.ownerGoneRetryMs) {
+        return ex.playlist(token === undefined ? last.entry.answer : rendering(last.entry, token), 'no-store');
+      }
+    }
+    ex.error('stream_not_ready', 'the stream is between nodes (its publisher is reconnecting): retry', BETWEEN_OWNERS_RETRY_AFTER);
+  }
+
+  private rememberPlaylist(key: string, entry: Cached): void {
+    this.lastPlaylists.delete(key);
+    this.lastPlaylists.set(key, { entry, at: performance.now() });
+    if (this.lastPlaylists.size > MAX_LAST_PLAYLISTS) this.lastPlaylists.delete(this.lastPlaylists.keys().next().value!);
   }
 
   /** True when `owner` is gone: its port refused the connection (nothing listens there), or the registry says so. */
@@ -399,6 +435,15 @@ function upstreamQuery(query: HlsQuery, token: boolean): string {
     for (const one of typeof v === 'string' ? [v] : v ?? []) q += `${q ? '&' : '?'}${name}=${encodeURIComponent(one)}`;
   }
   return token ? `${q}${q ? '&' : '?'}token=${TOKEN_PLACEHOLDER}` : q;
+}
+
+/**
+ * The key of the last playlist kept for `urlPath` of `streamPath` (any owner): the forwarded query without the
+ * blocking-reload directives, as any answer of the owner's to a request of this shape (skip or not, format, token or
+ * not) is a playlist a client asking this way can take.
+ */
+function lastPlaylistKey(streamPath: string, urlPath: string, query: HlsQuery, token: boolean): string {
+  return `${streamPath} ${urlPath}${upstreamQuery({ ...query, _HLS_msn: undefined, _HLS_part: undefined }, token)}`;
 }
 
 /** How long an answer may be served again: media the owner calls immutable for good; playlists for their max-age, capped; errors never. */
