@@ -68,6 +68,7 @@ const OWNER_POLL_MS = 250;
 const GONE_MEMORY_MS = 1_000;
 /** Last playlists kept for answers between owners (one per stream, rendition and request shape; oldest dropped first). */
 const MAX_LAST_PLAYLISTS = 4096;
+const MAX_LAST_PLAYLIST_BYTES = 32 * 1024 * 1024;
 /** Retry-After (seconds) on a 503 for a stream between owners: about when the edge may know the next one. */
 const BETWEEN_OWNERS_RETRY_AFTER = ['retry-after', '1'] as const;
 
@@ -127,6 +128,7 @@ export class EdgeHlsProxy {
    * what a playlist request between owners is answered after its hold (betweenOwners).
    */
   private readonly lastPlaylists = new Map<string, { entry: Cached; at: number }>();
+  private lastPlaylistBytes = 0;
   private closed = false;
   private readonly agent = new Agent({ keepAlive: true, maxSockets: 1024, maxFreeSockets: 64 });
   /** Requests sent to owners (tests and metrics read it: N viewers of one object -> 1). */
@@ -226,7 +228,7 @@ export class EdgeHlsProxy {
       }
       // The first of the waiting requests stores it (kept or not); the others find it or use their own answer.
       cached = this.fresh(key) ?? this.keep(key, answer, resource, query);
-      if (playlist && answer.status === 200) this.rememberPlaylist(lastPlaylistKey(streamPath, urlPath, query, token !== undefined), cached);
+      if (playlist && answer.status === 200) this.rememberPlaylist(lastPlaylistKey(streamPath, urlPath, query, token !== undefined), answer);
     }
     if (ex.gone) return;
     const { answer } = cached;
@@ -239,10 +241,9 @@ export class EdgeHlsProxy {
    * The owner did not answer. Found gone (its port refuses connections, or the registry shows its heartbeat overdue:
    * a kill -9 or a lost host, whose leases live on up to a lease), a part, segment or init is answered 503 at once
    * (no next owner will have that name; players retry media several times, hls.js six times over ~30 s, and re-pick
-   * by position from the next playlist), and a playlist is held for the next owner (hls.js retries a playlist only
-   * twice, 1 s and 2 s apart, then stops for good: answered at once, a player would not outlive a lease), then 503;
-   * both with Retry-After. An owner that is not known gone and does not answer (alive in the registry): 502 after the
-   * same hold, as a gateway error.
+   * by position from the next playlist), and a playlist is held for the next owner, then answered as betweenOwners
+   * says. An owner that is not known gone and does not answer (alive in the registry): 502 after the same hold, as a
+   * gateway error.
    */
   private async ownerFailed(
     ex: HlsExchange, owner: OwnerAddress, streamPath: string, urlPath: string, resource: HlsResource, query: HlsQuery, err: Error, retry: boolean,
@@ -291,10 +292,20 @@ export class EdgeHlsProxy {
     ex.error('stream_not_ready', 'the stream is between nodes (its publisher is reconnecting): retry', BETWEEN_OWNERS_RETRY_AFTER);
   }
 
-  private rememberPlaylist(key: string, entry: Cached): void {
-    this.lastPlaylists.delete(key);
-    this.lastPlaylists.set(key, { entry, at: performance.now() });
-    if (this.lastPlaylists.size > MAX_LAST_PLAYLISTS) this.lastPlaylists.delete(this.lastPlaylists.keys().next().value!);
+  /** Its own entry (the cache's carries every viewer token's rendering), bounded in count and bytes, oldest out first. */
+  private rememberPlaylist(key: string, answer: Upstream): void {
+    const old = this.lastPlaylists.get(key);
+    if (old) {
+      this.lastPlaylists.delete(key);
+      this.lastPlaylistBytes -= old.entry.answer.body.length;
+    }
+    this.lastPlaylists.set(key, { entry: { answer, expiresAt: 0 }, at: performance.now() });
+    this.lastPlaylistBytes += answer.body.length;
+    for (const [k, e] of this.lastPlaylists) {
+      if (this.lastPlaylists.size <= MAX_LAST_PLAYLISTS && this.lastPlaylistBytes <= MAX_LAST_PLAYLIST_BYTES) break;
+      this.lastPlaylists.delete(k);
+      this.lastPlaylistBytes -= e.entry.answer.body.length;
+    }
   }
 
   /** True when `owner` is gone: its port refused the connection (nothing listens there), or the registry says so. */
@@ -322,6 +333,8 @@ export class EdgeHlsProxy {
     this.agent.destroy();
     this.cache.clear();
     this.cacheBytes = 0;
+    this.lastPlaylists.clear();
+    this.lastPlaylistBytes = 0;
   }
 
   /** Bytes and entries held (tests, metrics). */
