@@ -31,8 +31,9 @@ export interface EdgeHlsProxyOptions {
   readonly ownerGoneRetryMs: number;
   /**
    * A request for a stream between owners (none, or the one asked did not answer) is held up to this long for the
-   * next owner (polled every OWNER_POLL_MS) before it is answered 503/502: players' playlist retries are few (hls.js:
-   * two, a few seconds apart, then a fatal error), a failover takes a lease's lifetime plus the encoder's reconnect.
+   * next owner (polled every OWNER_POLL_MS) before it is answered otherwise (betweenOwners; 502 for an owner alive
+   * that does not answer): players' playlist retries are few (hls.js: two, a few seconds apart, then a fatal error),
+   * a failover takes a lease's lifetime plus the encoder's reconnect. Below hls.js's 10 s playlist timeout.
    */
   readonly ownerWaitMs: number;
 }
