@@ -65,6 +65,24 @@ test('a node killed with SIGKILL: its lease and registry entry expire, then anot
   assert.deepEqual((await b.nodes()).map((n) => n.nodeId), ['b2'], 'the dead node left the registry');
 });
 
+test('a node killed with SIGKILL shows as gone in the registry (heartbeat overdue) while its lease still names it owner', async () => {
+  const b = await node('b3', 't3:');
+  const script = fileURLToPath(new URL('./fixtures/claim-and-hang.ts', import.meta.url));
+  // A long lease (as by default): the window between death and expiry is what edges must answer in.
+  const child = run(process.execPath, ['--import', 'tsx', script, redis.url, 't3:', 'a3', 'live/g', '6000'], { timeoutMs: 30_000 });
+  await until(() => child.stdout().includes('claimed'), 'the child node to claim');
+  assert.equal(await b.ownerGone('a3'), false, 'alive and renewing');
+  assert.equal(await b.ownerGone('b3'), false);
+  assert.equal(await b.ownerGone('never-was'), true, 'no record');
+  for (let i = 0; i < 3; i++) {
+    await new Promise((r) => setTimeout(r, 1000));
+    assert.equal(await b.ownerGone('a3'), false, 'a live node never looks gone between its heartbeats');
+  }
+  await child.kill('SIGKILL');
+  await until(() => b.ownerGone('a3'), 'the dead node\'s heartbeat to be overdue');
+  assert.equal((await b.locate('live/g'))?.nodeId, 'a3', 'its lease and record still live: the locator still names it');
+});
+
 test('Redis restarted: leases are kept by their holders, the registry recovers, no publisher is kicked', async () => {
   const a = await node('a3', 't3:');
   const b = await node('b3', 't3:');

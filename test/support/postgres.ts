@@ -4,7 +4,7 @@ import { chownSync, mkdirSync, mkdtempSync, readFileSync, rmSync, chmodSync } fr
 import { dataDirOnce } from '../../src/db/testing/template-database.js';
 import { freePort } from '../../support/free-port.js';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 
 /**
  * A throwaway PostgreSQL 15 cluster for tests (Debian's binaries). Postgres refuses to run as root, so when
@@ -43,6 +43,9 @@ async function clusterTemplate(run: (cmd: string, args: string[]) => Promise<str
   const version = await exec(`${BIN}/postgres`, ['--version']);
   const key = createHash('sha256').update(version).update(INITDB_ARGS.join(' ')).digest('hex').slice(0, 16);
   const parent = resolve(import.meta.dirname, '../../.test-tmp/postgres');
+  // .test-tmp itself with the default mode: made 0700 here (when this runs first in a fresh clone), runuser's postgres
+  // could not reach its own directory inside it.
+  mkdirSync(dirname(parent), { recursive: true });
   mkdirSync(parent, { recursive: true, mode: 0o700 });
   if (owner) chownSync(parent, owner.uid, owner.gid);
   return dataDirOnce(join(parent, `template-${key}`), async (building) => void await run(`${BIN}/initdb`, ['-D', building, ...INITDB_ARGS]));

@@ -166,6 +166,10 @@ export class RtmpConnection {
       const live = this.deps.hub.stream(decision.streamPath)?.publisher !== undefined || (await this.deps.edge?.ensure(decision.streamPath));
       if (this.closed) return;
       if (!live) {
+        // Between owners (its owner gone, its publisher reconnecting elsewhere): told at once, with a reason to retry.
+        if (this.deps.edge?.between(decision.streamPath)) {
+          return this.refuse(req.streamId, Status.playStreamNotFound, 'the stream is between nodes (its publisher is reconnecting): retry', { name, code: 'between_owners' });
+        }
         return this.refuse(req.streamId, Status.playStreamNotFound, 'no such live stream', { name, code: 'not_found' });
       }
       this.socket.setNoDelay(this.deps.tcpNodelay);

@@ -10,6 +10,11 @@ export interface OwnerAddress {
 export interface OwnerLocator {
   /** The live owner of hub path `path`; undefined when nobody live owns it, or when this node does. */
   locate(path: string): Promise<OwnerAddress | undefined>;
+  /**
+   * True when the registry shows node `nodeId` gone (record expired, or heartbeat overdue) although its leases may
+   * still live; false when it looks alive or the store cannot be asked (an unreachable store never makes a node look dead).
+   */
+  ownerGone?(nodeId: string): Promise<boolean>;
 }
 
 /** A node as the registry shows it. */

@@ -87,7 +87,7 @@ export class NodeRegistry {
     const keys = livenessKeys(this.prefix);
     const replies = await this.redis.multi()
       .eval(HOLD_ID, 1, this.idKey(s.nodeId), this.instance, this.ttlMs)
-      .hset(key, { nodeId: s.nodeId, rtmpUrl: s.rtmpUrl, httpUrl: s.httpUrl, draining: s.draining ? '1' : '0', startedAt: s.startedAt })
+      .hset(key, { nodeId: s.nodeId, rtmpUrl: s.rtmpUrl, httpUrl: s.httpUrl, draining: s.draining ? '1' : '0', startedAt: s.startedAt, ttlMs: this.ttlMs })
       .pexpire(key, this.ttlMs)
       .sadd(this.setKey(), s.nodeId)
       .set(keys.seen(s.nodeId), seenValue(this.currentRun), 'PX', LOST_MARK_MS)
@@ -104,6 +104,22 @@ export class NodeRegistry {
 
   async get(nodeId: string): Promise<NodeRecord | undefined> {
     return toRecord(await this.redis.hgetall(this.key(nodeId)));
+  }
+
+  /**
+   * True when the registry shows `nodeId` gone: no record (expired or removed), or its heartbeat overdue. A live node
+   * renews its record's lifetime every third of it, so one with less than half of it left has missed a heartbeat
+   * (dead, or cut off from the store); the lifetime is the node's own (written with its record), not this node's.
+   */
+  async heartbeatOverdue(nodeId: string): Promise<boolean> {
+    const key = this.key(nodeId);
+    const replies = await this.redis.multi().hget(key, 'ttlMs').pttl(key).exec();
+    const [ttl, left] = [replies?.[0], replies?.[1]];
+    if (!ttl || ttl[0] || !left || left[0]) throw ttl?.[0] ?? left?.[0] ?? new Error('no reply to the registry read');
+    const remaining = left[1] as number;
+    if (remaining === -2) return true; // no record
+    if (remaining < 0) return false; // a record without expiry: not one a heartbeat wrote
+    return remaining < (Number(ttl[1]) || this.ttlMs) / 2;
   }
 
   async list(): Promise<NodeRecord[]> {

@@ -179,6 +179,15 @@ export class RedisCoordinator implements ClusterCoordinator {
     }
   }
 
+  async ownerGone(nodeId: string): Promise<boolean> {
+    try {
+      return await this.registry.heartbeatOverdue(nodeId);
+    } catch (err) {
+      this.outage(err as Error);
+      return false;
+    }
+  }
+
   async setDraining(draining: boolean): Promise<void> {
     this.registry.setDraining(draining);
     await this.heartbeat().catch((err: Error) => this.outage(err));

@@ -46,10 +46,11 @@ const fast: EdgePullOptions = { graceMs: 150, startTimeoutMs: 2000, retryMinMs: 
 const running: EdgePulls[] = [];
 afterEach(() => running.splice(0).forEach((e) => e.close()));
 
-function setup(owner: () => OwnerAddress | undefined, options: Partial<EdgePullOptions> = {}) {
+function setup(owner: () => OwnerAddress | undefined, options: Partial<EdgePullOptions> = {}, ownerGone?: (nodeId: string) => boolean) {
   const hub = new StreamHub({ gop: { maxBytes: 1 << 20, maxMs: 10_000 }, subscriber: { budgetBytes: 1 << 20, slowTimeoutMs: 5000 }, takeover: 'takeover' }, log);
   const fake = new FakeOwner(hub);
-  const edge = new EdgePulls({ hub, locator: { locate: async () => owner() }, connector: fake.connector, secret: SECRET, log, options: { ...fast, ...options } });
+  const locator = { locate: async () => owner(), ...(ownerGone ? { ownerGone: async (id: string) => ownerGone(id) } : {}) };
+  const edge = new EdgePulls({ hub, locator, connector: fake.connector, secret: SECRET, log, options: { ...fast, ...options } });
   running.push(edge);
   return { hub, fake, edge };
 }
@@ -157,4 +158,57 @@ test('a local publisher needs no pull', async () => {
   assert.equal(await edge.ensure('live/local'), true);
   edge.touch('live/local');
   assert.equal(fake.attempts.length, 0);
+});
+
+// Held viewers would wait the minute: the test's timeout fails it first.
+const LONG = { startTimeoutMs: 60_000, retryMinMs: 60_000, retryMaxMs: 60_000 };
+
+test('an owner that is gone while still named (its port refuses): waiting viewers are told at once it is between owners; the next owner is taken up by the next viewer', { timeout: 10_000 }, async () => {
+  let owner: OwnerAddress | undefined = A;
+  const { fake, edge } = setup(() => owner, LONG);
+  const waiting = edge.ensure('live/x');
+  await until('an attempt', () => fake.attempts.length === 1);
+  fake.attempts[0]!.hooks.onEnd(Object.assign(new Error('connect ECONNREFUSED 10.0.0.1:1935'), { code: 'ECONNREFUSED' }));
+  assert.equal(await waiting, false);
+  assert.equal(edge.between('live/x'), true);
+  assert.equal(await edge.ensure('live/x'), false, 'still named and gone: told at once');
+  assert.equal(fake.attempts.length, 1, 'the gone owner is not dialled for each viewer');
+  owner = B;
+  const next = edge.ensure('live/x');
+  await until('an attempt on B', () => fake.attempts.length === 2);
+  assert.equal(fake.attempts[1]!.req.owner.nodeId, 'b');
+  fake.live(1);
+  assert.equal(await next, true);
+  assert.equal(edge.between('live/x'), false);
+});
+
+test('an owner the registry shows gone (heartbeat overdue) after a failed attempt: between owners; one it shows alive: the viewer waits', { timeout: 10_000 }, async () => {
+  const gone = setup(() => A, LONG, () => true);
+  const waiting = gone.edge.ensure('live/x');
+  await until('an attempt', () => gone.fake.attempts.length === 1);
+  gone.fake.fail(0);
+  assert.equal(await waiting, false);
+  assert.equal(gone.edge.between('live/x'), true);
+
+  const alive = setup(() => A, { retryMinMs: 10, retryMaxMs: 10, startTimeoutMs: 60_000 }, () => false);
+  const held = alive.edge.ensure('live/x');
+  await until('an attempt', () => alive.fake.attempts.length === 1);
+  alive.fake.fail(0);
+  await until('a retry', () => alive.fake.attempts.length === 2);
+  assert.equal(alive.edge.between('live/x'), false);
+  alive.fake.live(1);
+  assert.equal(await held, true, 'held through the failed attempt and served by the retry');
+});
+
+test('a pulled stream whose owner left and that no node owns yet: a new viewer is told at once it is between owners', { timeout: 10_000 }, async () => {
+  let owner: OwnerAddress | undefined = A;
+  const { fake, edge } = setup(() => owner, { graceMs: 5000, startTimeoutMs: 60_000 });
+  const first = edge.ensure('live/x');
+  await until('an attempt', () => fake.attempts.length === 1);
+  fake.live(0);
+  assert.equal(await first, true);
+  owner = undefined;
+  fake.fail(0);
+  await until('between owners', () => edge.between('live/x'));
+  assert.equal(await edge.ensure('live/x'), false);
 });

@@ -73,6 +73,11 @@ interface Pull {
   locating: boolean;
   retryTimer: NodeJS.Timeout | undefined;
   readonly waiters: Set<(live: boolean) => void>;
+  /**
+   * The owner this pull had, found gone (its port refused, or the registry shows its heartbeat overdue), or that no
+   * node owns the stream since: the stream is between owners. Viewers are told so at once; cleared once it plays.
+   */
+  goneOwner: string | undefined;
 }
 
 /**
@@ -129,7 +134,8 @@ export class EdgePulls {
 
   /**
    * A viewer asks for `path`, which has no local publisher: resolves true once the stream is decodable here (the
-   * pull's first keyframe), false when no node owns it or `startTimeoutMs` passes.
+   * pull's first keyframe), false when no node owns it, when it is between owners (`between`: its owner is gone and
+   * no other is named yet; told at once, not after the wait) or `startTimeoutMs` passes.
    */
   async ensure(path: string): Promise<boolean> {
     if (this.closed) return false;
@@ -138,6 +144,7 @@ export class EdgePulls {
     const pull = this.pullFor(path);
     if (!pull) return false;
     if (stream?.isActive && stream.publisher) return true;
+    if (pull.goneOwner !== undefined && !pull.handle && !(await this.nextOwnerNamed(pull))) return false;
     return new Promise((resolve) => {
       const done = (live: boolean): void => {
         clearTimeout(timer);
@@ -147,6 +154,26 @@ export class EdgePulls {
       const timer = setTimeout(() => done(false), this.deps.options.startTimeoutMs);
       pull.waiters.add(done);
     });
+  }
+
+  /** True when `path`'s pull is between owners: the one it had is gone and no other is named yet. */
+  between(path: string): boolean {
+    return this.pulls.get(path)?.goneOwner !== undefined;
+  }
+
+  /**
+   * A viewer came while its pull is between owners: asks the locator now (the pull's own retry may be seconds away);
+   * true when it names another owner (the pull connects to it at once), false when still none.
+   */
+  private async nextOwnerNamed(pull: Pull): Promise<boolean> {
+    const owner = await this.locate(pull);
+    if (this.pulls.get(pull.path) !== pull || pull.handle) return this.pulls.get(pull.path) === pull;
+    if (!owner || owner.nodeId === pull.goneOwner) return false;
+    clearTimeout(pull.retryTimer);
+    pull.retryTimer = undefined;
+    pull.failures = 0;
+    this.connect(pull, owner);
+    return true;
   }
 
   /**
@@ -180,7 +207,7 @@ export class EdgePulls {
     if ((this.noOwnerUntil.get(path) ?? 0) > Date.now()) return undefined;
     pull = {
       path, owner: undefined, handle: undefined, failures: 0, viewers: 0, lastUse: Date.now(), lastLocate: 0, locating: false,
-      retryTimer: undefined, waiters: new Set(),
+      retryTimer: undefined, waiters: new Set(), goneOwner: undefined,
     };
     this.pulls.set(path, pull);
     void this.locateAndConnect(pull);
@@ -197,6 +224,8 @@ export class EdgePulls {
         this.noOwnerUntil.set(pull.path, Date.now() + NO_OWNER_MEMORY_MS);
         return this.finish(pull, 'no owner');
       }
+      // Its owner left and no node owns it yet (a failover, a drain): waiting viewers are told now, not after the wait.
+      this.ownerIsGone(pull, pull.owner.nodeId);
       return this.retryLater(pull, 'owner gone');
     }
     this.connect(pull, owner);
@@ -230,6 +259,7 @@ export class EdgePulls {
         onLive: () => {
           wentLive = true;
           pull.failures = 0;
+          pull.goneOwner = undefined;
           log.info('edge pull live');
         },
         onEnd: (err, notFound) => {
@@ -243,6 +273,7 @@ export class EdgePulls {
             return this.finish(pull, 'not live at the owner');
           }
           this.retryLater(pull, err?.message ?? 'closed');
+          if (!wentLive) void this.checkGone(pull, owner, err);
         },
       },
     );
@@ -259,6 +290,23 @@ export class EdgePulls {
     clearTimeout(pull.retryTimer);
     pull.retryTimer = setTimeout(() => void this.locateAndConnect(pull), delay);
     pull.retryTimer.unref();
+  }
+
+  /**
+   * An attempt on `owner` failed: gone when its port refused (nothing listens there) or the registry says so (its
+   * heartbeat overdue while its lease still names it: a kill -9, a lost host).
+   */
+  private async checkGone(pull: Pull, owner: OwnerAddress, err: Error | undefined): Promise<void> {
+    const refused = (err as NodeJS.ErrnoException | undefined)?.code === 'ECONNREFUSED';
+    const gone = refused || (await this.deps.locator.ownerGone?.(owner.nodeId).catch(() => false)) === true;
+    if (gone && this.pulls.get(pull.path) === pull && !pull.handle) this.ownerIsGone(pull, owner.nodeId);
+  }
+
+  /** The viewers waiting for the pull are told it is between owners (ensure resolves false; `between` says why). */
+  private ownerIsGone(pull: Pull, nodeId: string): void {
+    if (pull.goneOwner === undefined) this.deps.log.info({ path: pull.path, owner: nodeId }, 'edge pull: the owner is gone, the stream is between owners');
+    pull.goneOwner = nodeId;
+    this.settle(pull, false);
   }
 
   private inUse(pull: Pull): boolean {

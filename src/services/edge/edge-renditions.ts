@@ -111,5 +111,6 @@ export function renditionAwareLocator(locator: OwnerLocator): OwnerLocator {
       const segments = path.split('/');
       return locator.locate(segments.length > 2 ? segments.slice(0, 2).join('/') : path);
     },
+    ...(locator.ownerGone ? { ownerGone: (nodeId: string) => locator.ownerGone!(nodeId) } : {}),
   };
 }

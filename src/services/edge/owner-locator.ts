@@ -14,6 +14,11 @@ export interface OwnerAddress {
 export interface OwnerLocator {
   /** `path` is the hub stream path (`live/<playbackId>`); undefined = no owner elsewhere. */
   locate(path: string): Promise<OwnerAddress | undefined>;
+  /**
+   * True when the locator knows node `nodeId` is gone (the cluster registry: its heartbeat expired or overdue) while
+   * it may still be named owner (its leases outlive it by up to a lease); false when alive or unknown. Optional.
+   */
+  ownerGone?(nodeId: string): Promise<boolean>;
 }
 
 /** One origin for every stream (`--edge-origin`): an edge in front of one OnAir, or a test's second server. */
@@ -43,5 +48,10 @@ export class FirstOwnerLocator implements OwnerLocator {
       if (owner) return this.skip(owner) ? undefined : owner;
     }
     return undefined;
+  }
+
+  async ownerGone(nodeId: string): Promise<boolean> {
+    for (const locator of this.locators) if (await locator.ownerGone?.(nodeId)) return true;
+    return false;
   }
 }

@@ -7,7 +7,7 @@ import { FLV_START_WAIT_MS } from './limits.js';
 
 export type FlvPlaybackTarget =
   | { readonly ok: true; readonly path: string; readonly tracks: FlvTracks; readonly play: PlayAuthRequest }
-  | { readonly ok: false; readonly code: ApiErrorCode; readonly message: string };
+  | { readonly ok: false; readonly code: ApiErrorCode; readonly message: string; readonly retryAfterSec?: number };
 
 /**
  * Everything a viewer needs settled before the response starts: authorization, a live publisher, and the
@@ -25,7 +25,12 @@ export async function resolveFlvPlayback(
       : { ok: false, code: 'stream_not_live', message: 'stream not found' };
   }
   const path = decision.streamPath;
-  if (!deps.hub.stream(path)?.publisher && !(await deps.edge?.ensure(path))) return { ok: false, code: 'stream_not_live', message: 'stream not found' };
+  if (!deps.hub.stream(path)?.publisher && !(await deps.edge?.ensure(path))) {
+    // Its owner is gone (a kill -9, a drain) and its publisher on its way to another node: retry, not over.
+    return deps.edge?.between(path)
+      ? { ok: false, code: 'stream_not_ready', message: 'the stream is between nodes (its publisher is reconnecting): retry', retryAfterSec: 1 }
+      : { ok: false, code: 'stream_not_live', message: 'stream not found' };
+  }
   if (!(await untilActive(deps.hub, path, FLV_START_WAIT_MS))) {
     return { ok: false, code: 'stream_not_ready', message: 'stream is not decodable yet' };
   }

@@ -37,6 +37,7 @@ export function registerFlv(app: FastifyInstance, deps: PlaybackDeps): { close()
         ? await resolveFlvPlayback(deps, { playbackId, query: rawQuery(req.url), clientIp: req.ip, protocol })
         : { ok: false, code: 'not_found', message: 'no such FLV stream URL' };
     if (!target.ok) {
+      if (target.retryAfterSec !== undefined) reply.header('retry-after', String(target.retryAfterSec));
       sendPlaybackError(req, reply, target.code, target.message);
       return false;
     }

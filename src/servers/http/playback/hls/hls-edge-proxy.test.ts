@@ -104,16 +104,15 @@ test('a playlist the owner marks no-store is not kept: the next viewer\'s reques
   e.close();
 });
 
-test('failures: an unreachable owner is 502, a refused edge token 502, the owner\'s 404 passes as is, a huge object 502', async () => {
-  const closed = createServer();
-  const deadUrl = await listen(closed);
-  closed.close();
-  // (A dead owner that stays the owner: held for another one up to ownerWaitMs, then 502.)
-  const dead = await edge({ ownerWaitMs: 100 }, deadUrl);
+test('failures: an owner that does not answer and is not gone is 502, a refused edge token 502, the owner\'s 404 passes as is, a huge object 502', async () => {
+  // (An owner alive in the registry whose connections break: held for another one up to ownerWaitMs, then 502.)
+  const breaking = createServer((req) => req.socket.destroy());
+  const dead = await edge({ ownerWaitMs: 100 }, await listen(breaking));
   const res = await dead.get('/hls/x/src/seg-i-1.m4s');
   assert.equal(res.status, 502);
   assert.equal(((await res.json()) as { error: { code: string } }).error.code, 'bad_gateway');
   dead.close();
+  breaking.close();
 
   const wrong = new EdgeHlsProxy({ locate: async () => ({ nodeId: 'o', rtmpUrl: '', httpUrl: ownerUrl }) }, 'another-secret', createLogger('silent'));
   const server = createServer((req, res) => void wrong.serve(new HlsExchange(req, res), { nodeId: 'o', rtmpUrl: '' }, ownerUrl, 'live/x', req.url!, parseHlsPath('src/seg-i-1.m4s')!, {}));
@@ -153,7 +152,7 @@ async function until(check: () => boolean): Promise<void> {
   assert.ok(check());
 }
 
-test('an owner that died: requests are held for the next owner, one poll for all of them, and served by it', async () => {
+test('an owner that died: playlist requests are held for the next owner, one poll for all of them, and served by it', async () => {
   const closed = createServer();
   const deadUrl = await listen(closed);
   closed.close();
@@ -167,10 +166,11 @@ test('an owner that died: requests are held for the next owner, one poll for all
   const proxy = new EdgeHlsProxy({ locate }, SECRET, createLogger('silent'), DEFAULT_EDGE_HLS_PROXY_OPTIONS);
   const first = (await proxy.owner('live/x'))!;
   assert.equal(first.nodeId, 'dead');
-  const server = createServer((req, res) => void proxy.serve(new HlsExchange(req, res), first, first.httpUrl!, 'live/x', req.url!, parseHlsPath('src/seg-i-9.m4s')!, {}));
+  const server = createServer((req, res) => void proxy.serve(new HlsExchange(req, res), first, first.httpUrl!, 'live/x', req.url!, parseHlsPath('src/media.m3u8')!, {}));
   const base = await listen(server);
   const before = asked.length;
-  const answers = await Promise.all(Array.from({ length: 10 }, () => fetch(`${base}/hls/x/src/seg-i-9.m4s`)));
+  // Playlists (media would be answered 503 at once: no next owner has a dead one's names; the next test).
+  const answers = await Promise.all(Array.from({ length: 10 }, () => fetch(`${base}/hls/x/src/media.m3u8`)));
   for (const res of answers) {
     assert.equal(res.status, 200);
     assert.ok(Buffer.from(await res.arrayBuffer()).equals(SEGMENT));
@@ -191,4 +191,99 @@ test('an owner that died: requests are held for the next owner, one poll for all
   assert.ok(await forgetful.owner('live/x'));
   assert.equal(forgetful.recentlyOwned('live/x'), false, 'owned longer ago than ownerGoneRetryMs');
   forgetful.close();
+});
+
+/** An edge whose locator names `owner` (at `httpUrl`) and says `gone` of it; counts the locator's calls. */
+async function edgeOf(httpUrl: string, gone: boolean | undefined): Promise<{ get(path: string): Promise<Response>; proxy: EdgeHlsProxy; locates: () => number; close(): void }> {
+  let locates = 0;
+  const locator = {
+    locate: async (): Promise<OwnerAddress> => {
+      locates++;
+      return { nodeId: 'owner', rtmpUrl: '', httpUrl };
+    },
+    ...(gone === undefined ? {} : { ownerGone: async () => gone }),
+  };
+  const proxy = new EdgeHlsProxy(locator, SECRET, createLogger('silent'), { ...DEFAULT_EDGE_HLS_PROXY_OPTIONS, ownerWaitMs: 300 });
+  const server = createServer((req, res) => {
+    const path = req.url!.split('?')[0]!;
+    void proxy.owner('live/x').then((o) => proxy.serve(new HlsExchange(req, res), o!, o!.httpUrl!, 'live/x', path, parseHlsPath(path.slice('/hls/x/'.length))!, {}));
+  });
+  const base = await listen(server);
+  return { get: (path) => fetch(`${base}${path}`), proxy, locates: () => locates, close: () => { server.close(); proxy.close(); } };
+}
+
+async function between(res: Response): Promise<void> {
+  assert.equal(res.status, 503);
+  assert.equal(res.headers.get('retry-after'), '1');
+  assert.equal(((await res.json()) as { error: { code: string } }).error.code, 'stream_not_ready');
+}
+
+test('an owner that is gone (its port refuses) while it is still named owner: media 503 + Retry-After at once, playlists held then 503', async () => {
+  const closed = createServer();
+  const deadUrl = await listen(closed);
+  closed.close();
+  const e = await edgeOf(deadUrl, undefined);
+  await between(await e.get('/hls/x/src/part-i-9-0.m4s'));
+  assert.equal(e.locates(), 1, 'not held: the locator was not polled for a next owner');
+  assert.equal(e.proxy.upstreamRequests, 1);
+  // Found gone a moment ago: not asked again.
+  await between(await e.get('/hls/x/src/seg-i-9.m4s'));
+  assert.equal(e.proxy.upstreamRequests, 1, 'the gone owner is not asked again within a second');
+  // A playlist is held for a next owner (hls.js retries a playlist only twice), polling the locator, then 503.
+  const before = e.locates();
+  await between(await e.get('/hls/x/src/media.m3u8'));
+  assert.ok(e.locates() > before + 1, `held and polled: ${e.locates() - before} locator calls`);
+  e.close();
+});
+
+test('an owner whose connections break: gone when the registry says so (503 + Retry-After at once for media), else 502 after the hold', async () => {
+  const breaking = createServer((req) => req.socket.destroy());
+  const url = await listen(breaking);
+  const gone = await edgeOf(url, true);
+  await between(await gone.get('/hls/x/src/seg-i-1.m4s'));
+  assert.equal(gone.locates(), 1);
+  gone.close();
+  const alive = await edgeOf(url, false);
+  const res = await alive.get('/hls/x/src/seg-i-1.m4s');
+  assert.equal(res.status, 502);
+  assert.equal(res.headers.get('retry-after'), null);
+  assert.ok(alive.locates() > 1, 'held for a next owner first');
+  alive.close();
+  breaking.close();
+});
+
+test('between owners, after the hold: a plain playlist reload gets the gone owner\'s last playlist (no-store, viewer token on), a blocking reload 503', async () => {
+  const PLAYLIST = '#EXTM3U\n#EXT-X-TARGETDURATION:1\n#EXT-X-MEDIA-SEQUENCE:7\n#EXTINF:1.0,\nseg-i-7.m4s?token=onairEdgeViewerToken0\n';
+  const mortal = createServer((req, res) => {
+    res.writeHead(200, { 'content-type': 'application/vnd.apple.mpegurl', 'cache-control': 'max-age=1', etag: '"p7"' }).end(PLAYLIST);
+  });
+  const url = await listen(mortal);
+  const proxy = new EdgeHlsProxy({ locate: async () => ({ nodeId: 'owner', rtmpUrl: '', httpUrl: url }) }, SECRET, createLogger('silent'), { ...DEFAULT_EDGE_HLS_PROXY_OPTIONS, ownerWaitMs: 300 });
+  const server = createServer((req, res) => {
+    const [path, query = ''] = req.url!.split('?');
+    void proxy.owner('live/x').then((o) => proxy.serve(new HlsExchange(req, res), o!, o!.httpUrl!, 'live/x', path!, parseHlsPath(path!.slice('/hls/x/'.length))!, parseQuery(query)));
+  });
+  const base = await listen(server);
+  // While the owner lives: a blocking reload (its answer is what is kept, under the request's shape without directives).
+  const live = await fetch(`${base}/hls/x/src/media.m3u8?_HLS_msn=7&_HLS_part=0&_HLS_skip=YES&token=alice`);
+  assert.equal(live.status, 200);
+  await live.arrayBuffer();
+  await new Promise<void>((r) => mortal.close(() => r()));
+  mortal.closeAllConnections();
+  await new Promise((r) => setTimeout(r, 1100)); // past its max-age: not the cache's fresh copy
+
+  const t0 = performance.now();
+  const plain = await fetch(`${base}/hls/x/src/media.m3u8?_HLS_skip=YES&token=bob`);
+  assert.equal(plain.status, 200, await plain.clone().text());
+  assert.equal(plain.headers.get('cache-control'), 'no-store');
+  assert.equal(await plain.text(), PLAYLIST.replace('onairEdgeViewerToken0', 'bob'));
+  assert.ok(performance.now() - t0 >= 250, 'held for a next owner first');
+  // Another shape (no skip) was never answered by that owner: nothing to give.
+  await between(await fetch(`${base}/hls/x/src/media.m3u8`));
+  // A blocking reload asks for a part that playlist lacks: 503 + Retry-After.
+  await between(await fetch(`${base}/hls/x/src/media.m3u8?_HLS_msn=8&_HLS_part=0&_HLS_skip=YES`));
+  // So is media.
+  await between(await fetch(`${base}/hls/x/src/seg-i-8.m4s`));
+  server.close();
+  proxy.close();
 });

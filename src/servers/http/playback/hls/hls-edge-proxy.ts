@@ -31,8 +31,9 @@ export interface EdgeHlsProxyOptions {
   readonly ownerGoneRetryMs: number;
   /**
    * A request for a stream between owners (none, or the one asked did not answer) is held up to this long for the
-   * next owner (polled every OWNER_POLL_MS) before it is answered 503/502: players' playlist retries are few (hls.js:
-   * two, a few seconds apart, then a fatal error), a failover takes a lease's lifetime plus the encoder's reconnect.
+   * next owner (polled every OWNER_POLL_MS) before it is answered otherwise (betweenOwners; 502 for an owner alive
+   * that does not answer): players' playlist retries are few (hls.js: two, a few seconds apart, then a fatal error),
+   * a failover takes a lease's lifetime plus the encoder's reconnect. Below hls.js's 10 s playlist timeout.
    */
   readonly ownerWaitMs: number;
 }
@@ -64,6 +65,13 @@ const TOKEN_RENDERINGS = 16;
 const MAX_OWNERS = 10_000;
 /** How often a request held for a stream's next owner asks the locator (one loop per stream, whatever the audience). */
 const OWNER_POLL_MS = 250;
+/** An owner found gone is not asked again for this long (its requests go straight to the gone answer); then probed again. */
+const GONE_MEMORY_MS = 1_000;
+/** Last playlists kept for answers between owners (one per stream, rendition and request shape; oldest dropped first). */
+const MAX_LAST_PLAYLISTS = 4096;
+const MAX_LAST_PLAYLIST_BYTES = 32 * 1024 * 1024;
+/** Retry-After (seconds) on a 503 for a stream between owners: about when the edge may know the next one. */
+const BETWEEN_OWNERS_RETRY_AFTER = ['retry-after', '1'] as const;
 
 /**
  * Counts since start (the metrics module reads them: onair_edge_hls_*). cache: per viewer request, answered from
@@ -114,6 +122,14 @@ export class EdgeHlsProxy {
   private readonly lastOwned = new Map<string, number>();
   /** Requests held for a stream's next owner share one poll per stream and owner gone (bounded like `owners`). */
   private readonly ownerWaits = new Map<string, Promise<OwnerAddress | undefined>>();
+  /** performance.now() at which an owner (node id) was found gone: refused connections, or its heartbeat overdue. */
+  private readonly goneOwners = new Map<string, number>();
+  /**
+   * The last playlist each owner answered, per stream path, URL path and request shape (lastPlaylistKey), with when:
+   * what a playlist request between owners is answered after its hold (betweenOwners).
+   */
+  private readonly lastPlaylists = new Map<string, { entry: Cached; at: number }>();
+  private lastPlaylistBytes = 0;
   private closed = false;
   private readonly agent = new Agent({ keepAlive: true, maxSockets: 1024, maxFreeSockets: 64 });
   /** Requests sent to owners (tests and metrics read it: N viewers of one object -> 1). */
@@ -200,22 +216,20 @@ export class EdgeHlsProxy {
     else {
       let answer: Upstream;
       try {
+        // An owner found gone a moment ago is not asked again (a dead host would cost each request a connect attempt).
+        if (this.knownGone(owner.nodeId)) throw new UpstreamError('the node owning this stream is gone', 'bad_gateway', false, true);
         answer = await this.fetchOnce(key, streamPath, urlPath);
       } catch (err) {
         const code = err instanceof UpstreamError ? err.code : 'bad_gateway';
-        if (code === 'bad_gateway') {
-          // The owner may be gone (killed, drained): ask the locator again on the next request.
-          this.owners.delete(streamPath);
-          this.log.warn({ owner: owner.nodeId, path: urlPath, err: (err as Error).message }, 'edge HLS request to the owner failed');
-          // Not answering at all (no timeout): it may have died, and its stream move to another node; once.
-          const next = retry && !(err instanceof UpstreamError && err.timeout) ? await this.awaitOwner(streamPath, owner.nodeId) : undefined;
-          if (next?.httpUrl && !ex.gone) return this.serve(ex, next, next.httpUrl, streamPath, urlPath, resource, query, false);
+        if (code !== 'bad_gateway') {
+          if (!ex.gone) ex.error(code, (err as Error).message);
+          return;
         }
-        if (!ex.gone) ex.error(code, code === 'bad_gateway' ? 'the node owning this stream did not answer' : (err as Error).message);
-        return;
+        return this.ownerFailed(ex, owner, streamPath, urlPath, resource, query, err as Error, retry);
       }
       // The first of the waiting requests stores it (kept or not); the others find it or use their own answer.
       cached = this.fresh(key) ?? this.keep(key, answer, resource, query);
+      if (playlist && answer.status === 200) this.rememberPlaylist(lastPlaylistKey(streamPath, urlPath, query, token !== undefined), answer);
     }
     if (ex.gone) return;
     const { answer } = cached;
@@ -224,11 +238,104 @@ export class EdgeHlsProxy {
     ex.playlist(token === undefined ? answer : rendering(cached, token), answer.cacheControl);
   }
 
+  /**
+   * The owner did not answer. Found gone (its port refuses connections, or the registry shows its heartbeat overdue:
+   * a kill -9 or a lost host, whose leases live on up to a lease), a part, segment or init is answered 503 at once
+   * (no next owner will have that name; players retry media several times, hls.js six times over ~30 s, and re-pick
+   * by position from the next playlist), and a playlist is held for the next owner, then answered as betweenOwners
+   * says. An owner that is not known gone and does not answer (alive in the registry): 502 after the same hold, as a
+   * gateway error.
+   */
+  private async ownerFailed(
+    ex: HlsExchange, owner: OwnerAddress, streamPath: string, urlPath: string, resource: HlsResource, query: HlsQuery, err: Error, retry: boolean,
+  ): Promise<void> {
+    const remembered = err instanceof UpstreamError && err.remembered;
+    const timedOut = err instanceof UpstreamError && err.timeout;
+    // Ask the locator again on the next request; the owner may have changed.
+    this.owners.delete(streamPath);
+    let gone = remembered || await this.checkGone(owner, err);
+    if (!remembered) this.log.warn({ owner: owner.nodeId, path: urlPath, err: err.message, gone }, 'edge HLS request to the owner failed');
+    const playlist = resource.kind === 'master' || resource.kind === 'media';
+    if (gone && !playlist) {
+      if (!ex.gone) this.betweenOwners(ex, streamPath, urlPath, resource, query);
+      return;
+    }
+    // Not answering at all (no timeout): it may have died, and its stream move to another node; once.
+    const next = retry && !timedOut ? await this.awaitOwner(streamPath, owner.nodeId) : undefined;
+    if (ex.gone) return;
+    if (next?.httpUrl) return this.serve(ex, next, next.httpUrl, streamPath, urlPath, resource, query, false);
+    // The hold gave the registry time to see a dead owner's heartbeat overdue.
+    gone ||= await this.checkGone(owner, undefined);
+    if (ex.gone) return;
+    if (gone) this.betweenOwners(ex, streamPath, urlPath, resource, query);
+    else ex.error('bad_gateway', 'the node owning this stream did not answer');
+  }
+
+  /**
+   * The answer for a stream between owners (its owner gone, or none named since it left) once a request's hold is
+   * over: a playlist without delivery directives is the last one its owner gave (200, no-store), as the owner's own
+   * packager keeps its playlist through a publisher's reconnect window; anything else, or with no such playlist,
+   * 503 + Retry-After. Why a playlist: hls.js (1.7, defaults) gives up a level after three playlist failures in a
+   * row (timeouts and errors alike, 1 s and 2 s apart), reset only by a playlist it loads, so 503s alone last it
+   * ~14 s after a kill -9 (its blocking reload times out at 3 part targets, then two held requests fail), less
+   * than a lease plus an encoder's reconnect; an unchanged playlist keeps it polling (every half target duration,
+   * and held here each time) until the next owner's playlist goes on from it. Blocking reloads (`_HLS_msn`) are not
+   * answered with it (they ask for a part this playlist lacks; hls.js stops waiting for them after ~3 part targets).
+   */
+  betweenOwners(ex: HlsExchange, streamPath: string, urlPath: string, resource: HlsResource, query: HlsQuery): void {
+    if ((resource.kind === 'master' || resource.kind === 'media') && query._HLS_msn === undefined) {
+      const token = typeof query.token === 'string' && query.token !== '' ? query.token : undefined;
+      const last = this.lastPlaylists.get(lastPlaylistKey(streamPath, urlPath, query, token !== undefined));
+      if (last && performance.now() - last.at < this.options.ownerGoneRetryMs) {
+        return ex.playlist(token === undefined ? last.entry.answer : rendering(last.entry, token), 'no-store');
+      }
+    }
+    ex.error('stream_not_ready', 'the stream is between nodes (its publisher is reconnecting): retry', BETWEEN_OWNERS_RETRY_AFTER);
+  }
+
+  /** Its own entry (the cache's carries every viewer token's rendering), bounded in count and bytes, oldest out first. */
+  private rememberPlaylist(key: string, answer: Upstream): void {
+    const old = this.lastPlaylists.get(key);
+    if (old) {
+      this.lastPlaylists.delete(key);
+      this.lastPlaylistBytes -= old.entry.answer.body.length;
+    }
+    this.lastPlaylists.set(key, { entry: { answer, expiresAt: 0 }, at: performance.now() });
+    this.lastPlaylistBytes += answer.body.length;
+    for (const [k, e] of this.lastPlaylists) {
+      if (this.lastPlaylists.size <= MAX_LAST_PLAYLISTS && this.lastPlaylistBytes <= MAX_LAST_PLAYLIST_BYTES) break;
+      this.lastPlaylists.delete(k);
+      this.lastPlaylistBytes -= e.entry.answer.body.length;
+    }
+  }
+
+  /** True when `owner` is gone: its port refused the connection (nothing listens there), or the registry says so. */
+  private async checkGone(owner: OwnerAddress, err: Error | undefined): Promise<boolean> {
+    const refused = (err as NodeJS.ErrnoException | undefined)?.code === 'ECONNREFUSED';
+    const gone = refused || (await this.locator.ownerGone?.(owner.nodeId).catch(() => false)) === true;
+    if (gone) {
+      this.goneOwners.delete(owner.nodeId);
+      this.goneOwners.set(owner.nodeId, performance.now());
+      if (this.goneOwners.size > MAX_OWNERS) this.goneOwners.delete(this.goneOwners.keys().next().value!);
+    }
+    return gone;
+  }
+
+  private knownGone(nodeId: string): boolean {
+    const at = this.goneOwners.get(nodeId);
+    if (at === undefined) return false;
+    if (performance.now() - at < GONE_MEMORY_MS) return true;
+    this.goneOwners.delete(nodeId);
+    return false;
+  }
+
   close(): void {
     this.closed = true;
     this.agent.destroy();
     this.cache.clear();
     this.cacheBytes = 0;
+    this.lastPlaylists.clear();
+    this.lastPlaylistBytes = 0;
   }
 
   /** Bytes and entries held (tests, metrics). */
@@ -328,7 +435,8 @@ export class EdgeHlsProxy {
 }
 
 class UpstreamError extends Error {
-  constructor(message: string, readonly code: ApiErrorCode = 'bad_gateway', readonly timeout = false) {
+  /** `remembered`: not sent, the owner was found gone a moment ago. */
+  constructor(message: string, readonly code: ApiErrorCode = 'bad_gateway', readonly timeout = false, readonly remembered = false) {
     super(message);
   }
 }
@@ -341,6 +449,15 @@ function upstreamQuery(query: HlsQuery, token: boolean): string {
     for (const one of typeof v === 'string' ? [v] : v ?? []) q += `${q ? '&' : '?'}${name}=${encodeURIComponent(one)}`;
   }
   return token ? `${q}${q ? '&' : '?'}token=${TOKEN_PLACEHOLDER}` : q;
+}
+
+/**
+ * The key of the last playlist kept for `urlPath` of `streamPath` (any owner): the forwarded query without the
+ * blocking-reload directives, as any answer of the owner's to a request of this shape (skip or not, format, token or
+ * not) is a playlist a client asking this way can take.
+ */
+function lastPlaylistKey(streamPath: string, urlPath: string, query: HlsQuery, token: boolean): string {
+  return `${streamPath} ${urlPath}${upstreamQuery({ ...query, _HLS_msn: undefined, _HLS_part: undefined }, token)}`;
 }
 
 /** How long an answer may be served again: media the owner calls immutable for good; playlists for their max-age, capped; errors never. */

@@ -219,16 +219,16 @@ async function proxyOrPull(ex: HlsExchange, deps: Deps, serving: HlsServing, str
   const moving = !owner && proxy.recentlyOwned(streamPath);
   if (moving) owner = await proxy.awaitOwner(streamPath, undefined);
   if (ex.gone) return;
+  const url = ex.req.url!;
+  const q = url.indexOf('?');
+  const urlPath = q < 0 ? url : url.slice(0, q);
   if (!owner) {
-    return moving
-      ? ex.error('stream_not_ready', 'the stream is between nodes (its publisher is reconnecting): retry')
-      : ex.error('stream_not_live', 'stream not live');
+    // Between owners: its last owner's playlist (hls.js gives up after three failed playlists), else 503 + Retry-After.
+    return moving ? proxy.betweenOwners(ex, streamPath, urlPath, resource, query) : ex.error('stream_not_live', 'stream not live');
   }
   if (!owner.httpUrl) return pullOrServe(ex, deps, serving, streamPath, resource, query);
   ex.streamPath = streamPath;
-  const url = ex.req.url!;
-  const q = url.indexOf('?');
-  return proxy.serve(ex, owner, owner.httpUrl, streamPath, q < 0 ? url : url.slice(0, q), resource, query);
+  return proxy.serve(ex, owner, owner.httpUrl, streamPath, urlPath, resource, query);
 }
 
 function pullOrServe(ex: HlsExchange, deps: Deps, serving: HlsServing, streamPath: string, resource: HlsResource, query: HlsQuery): void | Promise<void> {
