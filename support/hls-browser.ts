@@ -43,8 +43,11 @@ export interface TimelineEntry {
 }
 
 export interface HlsBrowser {
-  /** `timeline` (hls.js only): record the player's start-up timeline, read with `timeline(page)`. */
-  open(src: string, lowLatencyMode: boolean, player?: PlayerName, options?: { timeline?: boolean }): Promise<Page>;
+  /**
+   * `timeline` (hls.js only): record the player's start-up timeline, read with `timeline(page)`. `shakaConfig`
+   * (Shaka only): passed to `player.configure()` before `load()`.
+   */
+  open(src: string, lowLatencyMode: boolean, player?: PlayerName, options?: { timeline?: boolean; shakaConfig?: Record<string, unknown> }): Promise<Page>;
   state(page: Page): Promise<PlayerState>;
   timeline(page: Page): Promise<TimelineEntry[]>;
   close(): Promise<void>;
@@ -72,8 +75,8 @@ export async function launchHlsBrowser(): Promise<HlsBrowser> {
     async open(src, lowLatencyMode, player = 'hls.js', options = {}) {
       const page = await b.newPage();
       await page.goto(`http://127.0.0.1:${port}/${player === 'shaka' ? 'shaka' : ''}`);
-      await page.evaluate(([s, ll, tl]) => (globalThis as unknown as { start(s: string, ll: boolean, tl: boolean): void }).start(s, ll, tl),
-        [src, lowLatencyMode, options.timeline === true] as const);
+      await page.evaluate(([s, ll, tl, cfg]) => (globalThis as unknown as { start(s: string, ll: boolean, tl: boolean, cfg: unknown): void }).start(s, ll, tl, cfg),
+        [src, lowLatencyMode, options.timeline === true, options.shakaConfig ?? null] as const);
       return page;
     },
     state: (page) => page.evaluate(() => (globalThis as unknown as { state(): PlayerState }).state()),

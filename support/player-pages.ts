@@ -106,7 +106,7 @@ export const SHAKA_PAGE = `<!doctype html><html><body><video id="v" muted playsi
 <script src="/shaka-player.js"></script>
 <script>
 ${PAGE_ERRORS}
-window.start = async (src, lowLatencyMode) => {
+window.start = async (src, lowLatencyMode, _timeline, config) => {
   const video = document.getElementById('v');
   shaka.polyfill.installAll();
   shaka.log.setLevel(shaka.log.Level.WARNING);
@@ -124,6 +124,7 @@ window.start = async (src, lowLatencyMode) => {
   player.addEventListener('gapjumped', () => window.__gapJumps++);
   player.addEventListener('stalldetected', () => window.__stalls++);
   player.configure({ streaming: { lowLatencyMode } });
+  if (config) player.configure(config);
   try {
     await player.attach(video);
     await player.load(src);

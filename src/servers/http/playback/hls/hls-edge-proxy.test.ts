@@ -104,6 +104,19 @@ test('a playlist the owner marks no-store is not kept: the next viewer\'s reques
   e.close();
 });
 
+test('a blocking-reload answer is kept for its s-maxage (a shared cache), not its max-age=0 for browsers, which the viewer gets as is', async () => {
+  asked.length = 0;
+  const cc = 'public, max-age=0, s-maxage=6';
+  answer = (_req, res) => res.writeHead(200, { 'content-type': 'application/vnd.apple.mpegurl', 'cache-control': cc, etag: '"b1"' }).end('#EXTM3U\n');
+  const e = await edge();
+  const first = await e.get('/hls/x/src/media.m3u8?_HLS_msn=4&_HLS_part=1');
+  await first.text();
+  await (await e.get('/hls/x/src/media.m3u8?_HLS_msn=4&_HLS_part=1')).text();
+  assert.equal(asked.length, 1, 'the second viewer was answered from the edge');
+  assert.equal(first.headers.get('cache-control'), cc);
+  e.close();
+});
+
 test('failures: an owner that does not answer and is not gone is 502, a refused edge token 502, the owner\'s 404 passes as is, a huge object 502', async () => {
   // (An owner alive in the registry whose connections break: held for another one up to ownerWaitMs, then 502.)
   const breaking = createServer((req) => req.socket.destroy());

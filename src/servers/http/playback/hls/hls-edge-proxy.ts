@@ -460,11 +460,14 @@ function lastPlaylistKey(streamPath: string, urlPath: string, query: HlsQuery, t
   return `${streamPath} ${urlPath}${upstreamQuery({ ...query, _HLS_msn: undefined, _HLS_part: undefined }, token)}`;
 }
 
-/** How long an answer may be served again: media the owner calls immutable for good; playlists for their max-age, capped; errors never. */
+/**
+ * How long an answer may be served again: media the owner calls immutable for good; playlists for their s-maxage
+ * (this is a shared cache, RFC 9111 §5.2.2.10) or else max-age, capped; errors never.
+ */
 function ttlMs(answer: Upstream, resource: HlsResource, query: HlsQuery, o: EdgeHlsProxyOptions): number {
   if (answer.status !== 200) return 0;
   if (resource.kind !== 'master' && resource.kind !== 'media') return answer.cacheControl.includes('immutable') ? Infinity : 0;
-  const m = /(?:^|[,\s])max-age=(\d+)/.exec(answer.cacheControl);
+  const m = /(?:^|[,\s])s-maxage=(\d+)/.exec(answer.cacheControl) ?? /(?:^|[,\s])max-age=(\d+)/.exec(answer.cacheControl);
   if (!m || /no-store|no-cache|private/.test(answer.cacheControl)) return 0;
   const cap = query._HLS_msn !== undefined ? o.directivePlaylistTtlMaxMs : o.playlistTtlMaxMs;
   return Math.min(Number(m[1]) * 1000, cap);

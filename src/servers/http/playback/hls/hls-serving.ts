@@ -173,11 +173,19 @@ export class HlsServing {
  * duration for a classic playlist (RFC 8216 §6.2.2 reload cadence); LL-HLS without directives 1 s; a blocking
  * reload's answer is right for its exact query (`_HLS_msn`/`_HLS_part`/`_HLS_skip` are in the cache key) for
  * several target durations, so concurrent viewers asking the same part share one origin request.
+ *
+ * That lifetime is for shared caches only (`s-maxage`, RFC 9111 §5.2.2.10); a browser's own cache gets
+ * `max-age=0` and revalidates (If-None-Match, 304 when nothing moved). One player never asks the same directive
+ * URL twice, so a browser cache only ever serves one player's answer to another player in the same browser: to
+ * one that has fallen behind, the answer as it was when the part it asks for was new, not the playlist now.
+ * Shaka Player reloads no faster than once a PART-TARGET, slower than parts are made, so fed those old answers
+ * it never catches up, its wall-clock live edge leaves its segment index behind, and it empties the index and
+ * throws (README, "Shaka Player and short parts").
  */
 export function playlistCacheControl(targetDuration: number, ll: boolean, directives: boolean): string {
   if (!ll) return `public, max-age=${halfTarget(targetDuration)}`;
   if (!directives) return `public, max-age=${LL_PLAYLIST_MAX_AGE_S}`;
-  return `public, max-age=${DIRECTIVE_PLAYLIST_TARGET_DURATIONS * targetDuration}`;
+  return `public, max-age=0, s-maxage=${DIRECTIVE_PLAYLIST_TARGET_DURATIONS * targetDuration}`;
 }
 
 function tokenSuffix(query: HlsQuery): string {

@@ -17,7 +17,8 @@ export const MEDIA_MAX_AGE_S = 31_536_000;
 
 /**
  * A media playlist with delivery directives (`_HLS_msn`) is a correct answer to that exact query for as long as
- * the segment it names is listed, so a cache keyed by the full query may keep it this many target durations.
+ * the segment it names is listed, so a shared cache keyed by the full query may keep it this many target durations
+ * (`s-maxage`; browsers get `max-age=0`, see playlistCacheControl).
  */
 export const DIRECTIVE_PLAYLIST_TARGET_DURATIONS = 6;
 
