@@ -7,6 +7,7 @@ import type { HlsResource } from './hls-paths.js';
 import type { HlsExchange } from './hls-responses.js';
 import type { HlsQuery } from './hls-serving.js';
 import type { RenderedPlaylist } from './playlist-cache.js';
+import { HOP_HEADER, SIBLING_CACHE_HOP } from './hls-proxy.js';
 
 export interface EdgeHlsProxyOptions {
   /** Bytes of media and playlists kept (least recently used dropped first). */
@@ -35,6 +36,13 @@ export interface EdgeHlsProxyOptions {
    * two, a few seconds apart, then a fatal error), a failover takes a lease's lifetime plus the encoder's reconnect.
    */
   readonly ownerWaitMs: number;
+  /**
+   * Workers: the owners are this machine's other workers and each request to one says so (HOP_HEADER =
+   * SIBLING_CACHE_HOP): the viewer was authorised by the worker asking, and the worker asked serves it as it would
+   * its own viewer's (from its packager, or pulled or proxied from another node when it is the stream's designated
+   * worker). Off: the owner is another node, which serves from its own machine only.
+   */
+  readonly siblingHop?: boolean;
 }
 
 export const DEFAULT_EDGE_HLS_PROXY_OPTIONS: EdgeHlsProxyOptions = {
@@ -48,6 +56,22 @@ export const DEFAULT_EDGE_HLS_PROXY_OPTIONS: EdgeHlsProxyOptions = {
   directivePlaylistTtlMaxMs: 6_000,
   ownerGoneRetryMs: 60_000,
   ownerWaitMs: 6_000,
+};
+
+/**
+ * `--workers`: the copy a worker keeps of its sibling workers' HLS answers (README "Edges and workers"). Media as
+ * between nodes (immutable: kept until evicted). Playlists much shorter than the owner's Cache-Control allows a CDN:
+ * the owner is on the same machine, so a copy is only there to share one answer among the concurrent requests of
+ * this worker's viewers, never to make them a reload later than the owner's own viewers (classic HLS: a new segment
+ * is listed at most 250 ms after the owner lists it; the owner's max-age would allow half a target). A blocking
+ * reload's answer (exact `_HLS_msn`/`_HLS_part`) lists the part asked for; kept a second, about five 200 ms parts,
+ * for the viewers whose identical request arrives just after it was answered.
+ */
+export const WORKER_HLS_PROXY_OPTIONS: EdgeHlsProxyOptions = {
+  ...DEFAULT_EDGE_HLS_PROXY_OPTIONS,
+  playlistTtlMaxMs: 250,
+  directivePlaylistTtlMaxMs: 1_000,
+  siblingHop: true,
 };
 
 /**
@@ -95,7 +119,8 @@ interface Cached {
 }
 
 /**
- * `--edge-hls proxy`: an HLS request for a stream owned by another node is answered with the OWNER's HLS
+ * `--edge-hls proxy`, and `--workers` between the workers of one machine (WORKER_HLS_PROXY_OPTIONS, one instance per
+ * worker): an HLS request for a stream owned by another node is answered with the OWNER's HLS
  * (playlists, parts, segments, init, master), so every name and media sequence number is the same on every node
  * and a player behind a round-robin load balancer can take each request to a different node. The viewer was
  * authorised here (register-hls.ts); the request to the owner carries a short-lived HMAC under the cluster
@@ -293,8 +318,9 @@ export class EdgeHlsProxy {
 
   private fetch(url: string, auth: string): Promise<Upstream> {
     const max = this.options.maxObjectBytes;
+    const headers = this.options.siblingHop ? { [EDGE_HLS_HEADER]: auth, [HOP_HEADER]: SIBLING_CACHE_HOP } : { [EDGE_HLS_HEADER]: auth };
     return new Promise((resolve, reject) => {
-      const req = request(url, { method: 'GET', agent: this.agent, headers: { [EDGE_HLS_HEADER]: auth } }, (res) => {
+      const req = request(url, { method: 'GET', agent: this.agent, headers }, (res) => {
         res.on('error', reject);
         // Refused first, then the connection dropped (a destroy carrying the error would also throw it from the socket).
         const tooBig = (): void => {
