@@ -100,10 +100,23 @@ export interface EdgeHlsProxyStats {
   readonly upstream: { ok: number; refused: number; error: number; timeout: number; busy: number };
 }
 
+/** What knownOwner answers when the locator has to be asked. */
+export const UNKNOWN: unique symbol = Symbol('unknown owner');
+
+interface OwnerEntry {
+  readonly at: number;
+  owner: Promise<OwnerAddress | undefined>;
+  /** The locator answered: `found` is its answer. */
+  settled: boolean;
+  found: OwnerAddress | undefined;
+}
+
 /** The owner's answer, read whole: one Buffer every viewer of this edge is served. */
 interface Upstream {
   readonly status: number;
   readonly body: Buffer;
+  /** [body]: the list a media answer takes, made once, not per viewer. */
+  readonly chunks: readonly Buffer[];
   readonly contentType: string;
   readonly cacheControl: string;
   readonly etag: string;
@@ -134,7 +147,7 @@ export class EdgeHlsProxy {
   private readonly cache = new Map<string, Cached>();
   private cacheBytes = 0;
   private readonly inFlight = new Map<string, Promise<Upstream>>();
-  private readonly owners = new Map<string, { at: number; owner: Promise<OwnerAddress | undefined> }>();
+  private readonly owners = new Map<string, OwnerEntry>();
   /** performance.now() at which each stream was last found owned (bounded like `owners`). */
   private readonly lastOwned = new Map<string, number>();
   /** Requests held for a stream's next owner share one poll per stream and owner gone (bounded like `owners`). */
@@ -161,7 +174,10 @@ export class EdgeHlsProxy {
     const now = performance.now();
     const hit = this.owners.get(streamPath);
     if (hit && now - hit.at < this.options.ownerTtlMs) return hit.owner;
+    const entry: OwnerEntry = { at: now, owner: undefined!, settled: false, found: undefined };
     const owner = this.locator.locate(streamPath).then((found) => {
+      entry.settled = true;
+      entry.found = found;
       if (found) {
         this.lastOwned.delete(streamPath);
         this.lastOwned.set(streamPath, performance.now());
@@ -169,8 +185,9 @@ export class EdgeHlsProxy {
       }
       return found;
     });
+    entry.owner = owner;
     this.owners.delete(streamPath);
-    this.owners.set(streamPath, { at: now, owner });
+    this.owners.set(streamPath, entry);
     if (this.owners.size > MAX_OWNERS) this.owners.delete(this.owners.keys().next().value!);
     return owner;
   }
@@ -212,41 +229,64 @@ export class EdgeHlsProxy {
     }
   }
 
-  /** Answers `ex` with the owner's answer to the same object. `urlPath`: the request's path as it arrived (no query). */
-  async serve(
+  /**
+   * Answers `ex` with the owner's answer to the same object. `urlPath`: the request's path as it arrived (no query).
+   * From the cache it answers before returning (no promise: the busiest path of a worker serving its siblings'
+   * streams); a miss waits for the owner.
+   */
+  serve(
     ex: HlsExchange, owner: OwnerAddress, httpUrl: string, streamPath: string, urlPath: string, resource: HlsResource, query: HlsQuery, retry = true,
-  ): Promise<void> {
+  ): void | Promise<void> {
     const playlist = resource.kind === 'master' || resource.kind === 'media';
     const token = playlist && typeof query.token === 'string' && query.token !== '' ? query.token : undefined;
     // The key is the upstream URL itself: owner, path and the forwarded query.
     const key = `${httpUrl}${urlPath}${upstreamQuery(query, token !== undefined)}`;
-    let cached = this.fresh(key);
-    if (cached) this.stats.cache.hit++;
-    else {
-      let answer: Upstream;
-      try {
-        answer = await this.fetchOnce(key, streamPath, urlPath);
-      } catch (err) {
-        const code = err instanceof UpstreamError ? err.code : 'bad_gateway';
-        if (code === 'bad_gateway') {
-          // The owner may be gone (killed, drained): ask the locator again on the next request.
-          this.owners.delete(streamPath);
-          this.log.warn({ owner: owner.nodeId, path: urlPath, err: (err as Error).message }, 'edge HLS request to the owner failed');
-          // Not answering at all (no timeout): it may have died, and its stream move to another node; once.
-          const next = retry && !(err instanceof UpstreamError && err.timeout) ? await this.awaitOwner(streamPath, owner.nodeId) : undefined;
-          if (next?.httpUrl && !ex.gone) return this.serve(ex, next, next.httpUrl, streamPath, urlPath, resource, query, false);
-        }
-        if (!ex.gone) ex.error(code, code === 'bad_gateway' ? 'the node owning this stream did not answer' : (err as Error).message);
-        return;
+    const cached = this.fresh(key);
+    if (!cached) return this.serveMiss(ex, owner, key, streamPath, urlPath, resource, query, playlist, token, retry);
+    this.stats.cache.hit++;
+    this.answer(ex, cached, owner, playlist, token);
+  }
+
+  private async serveMiss(
+    ex: HlsExchange, owner: OwnerAddress, key: string, streamPath: string, urlPath: string, resource: HlsResource, query: HlsQuery,
+    playlist: boolean, token: string | undefined, retry: boolean,
+  ): Promise<void> {
+    let answer: Upstream;
+    try {
+      answer = await this.fetchOnce(key, streamPath, urlPath);
+    } catch (err) {
+      const code = err instanceof UpstreamError ? err.code : 'bad_gateway';
+      if (code === 'bad_gateway') {
+        // The owner may be gone (killed, drained): ask the locator again on the next request.
+        this.owners.delete(streamPath);
+        this.log.warn({ owner: owner.nodeId, path: urlPath, err: (err as Error).message }, 'edge HLS request to the owner failed');
+        // Not answering at all (no timeout): it may have died, and its stream move to another node; once.
+        const next = retry && !(err instanceof UpstreamError && err.timeout) ? await this.awaitOwner(streamPath, owner.nodeId) : undefined;
+        if (next?.httpUrl && !ex.gone) return this.serve(ex, next, next.httpUrl, streamPath, urlPath, resource, query, false);
       }
-      // The first of the waiting requests stores it (kept or not); the others find it or use their own answer.
-      cached = this.fresh(key) ?? this.keep(key, answer, resource, query);
+      if (!ex.gone) ex.error(code, code === 'bad_gateway' ? 'the node owning this stream did not answer' : (err as Error).message);
+      return;
     }
-    if (ex.gone) return;
+    // The first of the waiting requests stores it (kept or not); the others find it or use their own answer.
+    const cached = this.fresh(key) ?? this.keep(key, answer, resource, query);
+    if (!ex.gone) this.answer(ex, cached, owner, playlist, token);
+  }
+
+  private answer(ex: HlsExchange, cached: Cached, owner: OwnerAddress, playlist: boolean, token: string | undefined): void {
     const { answer } = cached;
     if (answer.status !== 200) return upstreamError(ex, answer, this.log, owner.nodeId);
-    if (!playlist) return ex.media([answer.body], answer.contentType, answer.etag);
+    if (!playlist) return ex.media(answer.chunks, answer.contentType, answer.etag);
     ex.playlist(token === undefined ? answer : rendering(cached, token), answer.cacheControl);
+  }
+
+  /**
+   * The owner of `streamPath` when the locator's answer is at hand (asked within ownerTtlMs and answered: the
+   * owner, or undefined for none); UNKNOWN when it has to be asked (owner()).
+   */
+  knownOwner(streamPath: string): OwnerAddress | undefined | typeof UNKNOWN {
+    const hit = this.owners.get(streamPath);
+    if (!hit || !hit.settled || performance.now() - hit.at >= this.options.ownerTtlMs) return UNKNOWN;
+    return hit.found;
   }
 
   close(): void {
@@ -335,13 +375,17 @@ export class EdgeHlsProxy {
           if (size > max) tooBig();
           else chunks.push(chunk);
         });
-        res.on('end', () => resolve({
-          status: res.statusCode ?? 502,
-          body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size),
-          contentType: String(res.headers['content-type'] ?? 'application/octet-stream'),
-          cacheControl: String(res.headers['cache-control'] ?? 'no-store'),
-          etag: String(res.headers.etag ?? ''),
-        }));
+        res.on('end', () => {
+          const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
+          resolve({
+            status: res.statusCode ?? 502,
+            body,
+            chunks: [body],
+            contentType: String(res.headers['content-type'] ?? 'application/octet-stream'),
+            cacheControl: String(res.headers['cache-control'] ?? 'no-store'),
+            etag: String(res.headers.etag ?? ''),
+          });
+        });
       });
       req.setTimeout(this.options.upstreamTimeoutMs, () => {
         reject(new UpstreamError('the owner did not answer in time', 'bad_gateway', true));

@@ -15,9 +15,9 @@ import { HlsExchange, type HlsRequest, type HlsResponse } from './hls-responses.
 import { type HlsQuery, HlsServing } from './hls-serving.js';
 import { variantsOf } from './hls-variants.js';
 import { HOP_HEADER, SIBLING_CACHE_HOP, proxyHls } from './hls-proxy.js';
-import { EDGE_HLS_HEADER, type EdgeRenditions, ownPublisher, verifyEdgeHlsRequest } from '../../../../services/edge/index.js';
+import { EDGE_HLS_HEADER, type EdgeRenditions, type OwnerAddress, ownPublisher, verifyEdgeHlsRequest } from '../../../../services/edge/index.js';
 import type { LeanRequestCounts } from '../../../../services/metrics/index.js';
-import type { EdgeHlsProxy } from './hls-edge-proxy.js';
+import { type EdgeHlsProxy, UNKNOWN } from './hls-edge-proxy.js';
 
 export interface HlsServingDeps extends PlaybackDeps {
   /** Every stream's packager, composed by the caller (app.ts); undefined = HLS is off on this server. */
@@ -178,6 +178,7 @@ function answer(ex: HlsExchange, deps: HlsServingDeps & { packagers: HlsPackager
       : ex.error('stream_not_live', 'stream not live');
   }
   if (deps.hlsOrigin && req.headers[HOP_HEADER] === undefined && !hasOwnPublisher(deps, decision.streamPath)) {
+    if (deps.siblingHls) return fromSiblingCopy(ex, deps, serving, decision.streamPath, resource, q < 0 ? NO_QUERY : parseQuery(query));
     return forwardOrServe(ex, deps, serving, decision.streamPath, resource, q < 0 ? NO_QUERY : parseQuery(query));
   }
   return serveLocal(ex, deps, serving, decision.streamPath, resource, q < 0 ? NO_QUERY : parseQuery(query));
@@ -309,12 +310,8 @@ async function serveWhenStarted(
   return serveHere(ex, deps, serving, streamPath, resource, query);
 }
 
-/**
- * Workers: a stream published on another worker of this machine is answered with that worker's packager's HLS: from
- * this worker's copy of its answers (siblingHls), or by forwarding the request (--no-hls-worker-cache).
- */
+/** Workers, --no-hls-worker-cache: a stream published on another worker of this machine is answered by that worker. */
 async function forwardOrServe(ex: HlsExchange, deps: Deps, serving: HlsServing, streamPath: string, resource: HlsResource, query: HlsQuery): Promise<void> {
-  if (deps.siblingHls) return fromSiblingCopy(ex, deps, serving, streamPath, resource, query);
   const origin = await deps.hlsOrigin!(streamPath);
   if (origin) return forwardToWorker(ex, origin);
   return serveLocal(ex, deps, serving, streamPath, resource, query);
@@ -325,15 +322,22 @@ async function forwardOrServe(ex: HlsExchange, deps: Deps, serving: HlsServing, 
  * by that worker's internal address (a stream that moves to another worker, or whose worker was restarted on a new
  * port, is never answered from the previous one's copy). No owning worker: served, pulled or proxied here as before.
  */
-async function fromSiblingCopy(ex: HlsExchange, deps: Deps, serving: HlsServing, streamPath: string, resource: HlsResource, query: HlsQuery): Promise<void> {
+function fromSiblingCopy(ex: HlsExchange, deps: Deps, serving: HlsServing, streamPath: string, resource: HlsResource, query: HlsQuery): void | Promise<void> {
   const proxy = deps.siblingHls!;
-  const owner = await proxy.owner(streamPath);
-  if (ex.gone) return;
+  // The owner as the primary said within the last second (nearly every request): answered without a promise.
+  const known = proxy.knownOwner(streamPath);
+  if (known !== UNKNOWN) return copyOrLocal(ex, deps, serving, streamPath, resource, query, known);
+  return proxy.owner(streamPath).then((owner) => (ex.gone ? undefined : copyOrLocal(ex, deps, serving, streamPath, resource, query, owner)));
+}
+
+function copyOrLocal(
+  ex: HlsExchange, deps: Deps, serving: HlsServing, streamPath: string, resource: HlsResource, query: HlsQuery, owner: OwnerAddress | undefined,
+): void | Promise<void> {
   if (!owner?.httpUrl) return serveLocal(ex, deps, serving, streamPath, resource, query);
   ex.streamPath = streamPath;
   const url = ex.req.url!;
   const q = url.indexOf('?');
-  return proxy.serve(ex, owner, owner.httpUrl, streamPath, q < 0 ? url : url.slice(0, q), resource, query);
+  return deps.siblingHls!.serve(ex, owner, owner.httpUrl, streamPath, q < 0 ? url : url.slice(0, q), resource, query);
 }
 
 function forwardToWorker(ex: HlsExchange, origin: string): void {
