@@ -13,7 +13,8 @@ import { run, waitFor, type Proc } from '../support/proc.js';
  * `--workers 2`: HLS of a stream owned by one worker, asked of the other (on its own loopback port, so every request
  * lands on the worker that does not own the stream), is answered from that worker's copy of the owner's answers:
  * many viewers of one object cost the owner one request, blocking reloads answer with the part asked for, and each
- * viewer is still authorised by the worker it reached (a signed stream's cached media is refused without a token).
+ * viewer is still authorised by the worker it reached (a signed stream's cached media is refused without a token), and
+ * a stream that moves to the other worker is answered with the new owner's numbering.
  * What the owner is asked is read from its own metrics: its lean front's internal requests and its HLS answers by kind.
  */
 const API_TOKEN = 'workers-cache-token-0123456789';
@@ -221,5 +222,34 @@ describe('--workers 2: HLS from the other worker\'s copy', () => {
     const { token: second } = await api<{ token: string }>('POST', `/streams/${stream.id}/playback-token`);
     const theirs = (await get(otherPort, `/hls/${stream.playbackId}/src/media.m3u8?token=${encodeURIComponent(second)}`)).body.toString();
     assert.ok(theirs.includes(`?token=${encodeURIComponent(second)}`) && !theirs.includes(encodeURIComponent(token)), theirs);
+  });
+
+  test('the stream moves to the other worker: the worker that owned it answers with the new owner\'s playlist and numbering', async () => {
+    const before = (await get(otherPort, hls('src/media.m3u8'))).body.toString();
+    const oldInst = /^seg-([a-z0-9]+)-\d+\.m4s/m.exec(before)?.[1];
+    const oldSegment = /^(seg-[a-z0-9]+-\d+\.m4s)/m.exec(before)?.[1];
+    assert.ok(oldInst && oldSegment, before);
+    assert.equal((await get(otherPort, hls(`src/${oldSegment}`))).status, 200, 'in the copy');
+    const ownerIndex = lines().filter((l) => l.msg === 'publish started').at(-1)!.worker;
+    // Published again until the publish lands on the other worker (connections are handed out round-robin).
+    let moved = false;
+    for (let i = 0; i < 4 && !moved; i++) {
+      const starts = lines().filter((l) => l.msg === 'publish started').length;
+      await pub!.kill('SIGKILL');
+      pub = await ffmpegPublish(`${lines().find((l) => l.rtmp)!.rtmp!.replace(/\/live$/, '')}/live/${stream.streamKey}`);
+      await waitFor('the new publish', () => lines().filter((l) => l.msg === 'publish started').length > starts, 30_000, 100);
+      moved = lines().filter((l) => l.msg === 'publish started').at(-1)!.worker !== ownerIndex;
+    }
+    assert.ok(moved, 'a publish landed on the other worker');
+    // The old owner (now asking the new one) lists the new packager's segments once the primary's answer is renewed (1 s).
+    const text = await waitFor('the new owner\'s playlist through the old owner', async () => {
+      const a = await get(ownerPort, hls('src/media.m3u8'));
+      const t = a.body.toString();
+      return a.status === 200 && /^seg-[a-z0-9]+-\d+\.m4s/m.test(t) && !t.includes(`seg-${oldInst}-`) ? t : undefined;
+    }, 20_000, 200);
+    const newInst = /^seg-([a-z0-9]+)-\d+\.m4s/m.exec(text)![1];
+    assert.notEqual(newInst, oldInst);
+    // The old owner still holds its packager (the reconnect window) but answers as the new owner does: not its name.
+    assert.equal((await get(ownerPort, hls(`src/${oldSegment}`))).status, 404, 'the old numbering is not served under the new owner');
   });
 });
