@@ -36,6 +36,8 @@ export interface MonitoringDeps {
   readonly queuedWrites?: () => number;
   /** `--edge-hls proxy`: its cache and upstream counts (onair_edge_hls_*). */
   readonly edgeHls?: EdgeHlsProxySource;
+  /** `--workers`: this worker's copy of its siblings' HLS (onair_worker_hls_*). */
+  readonly workerHls?: EdgeHlsProxySource;
   /** The lean HTTP front's request counts (onair_http_lean_requests_total); read at scrape time, so bound late. */
   readonly leanRequests?: () => LeanRequestCounts;
 }
@@ -64,7 +66,7 @@ export function createMonitoring(deps: MonitoringDeps): Monitoring {
     ? new OnAirMetrics({
       hub: deps.hub, log: log.child({ mod: 'metrics' }), rtmpConnections: deps.rtmpConnections, monitor, audience,
       transcodeStatus: deps.transcodeStatus, webhookDeliveries: () => deliveries.countByStatus(), queuedWrites: deps.queuedWrites,
-      edgeHls: deps.edgeHls, leanRequests: deps.leanRequests,
+      edgeHls: deps.edgeHls, workerHls: deps.workerHls, leanRequests: deps.leanRequests,
     })
     : undefined;
   return {

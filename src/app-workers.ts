@@ -1,8 +1,11 @@
 import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Config } from './config/schema.js';
+import type { Logger } from './core/logger.js';
 import type { RtmpServer } from './servers/rtmp/rtmp-server.js';
+import { EdgeHlsProxy, WORKER_HLS_PROXY_OPTIONS } from './servers/http/playback/hls/hls-edge-proxy.js';
 import type { PublisherInfo } from './hub/index.js';
-import { EDGE_PROTOCOL, type OwnerAddress } from './services/edge/index.js';
+import { EDGE_PROTOCOL, type OwnerAddress, type OwnerLocator } from './services/edge/index.js';
 import { isSiblingNodeId } from './workers-ipc.js';
 
 /** What a `--workers` worker is told by the primary (workers-worker.ts builds it from its environment). */
@@ -55,4 +58,17 @@ export async function listenInternal(rtmp: RtmpServer, publicHttp: HttpServer, m
   publicHttp.once('close', () => internal.close());
   internal.unref();
   return { rtmp: rtmpPort, http: (internal.address() as AddressInfo).port };
+}
+
+/**
+ * A worker's copy of its siblings' HLS answers (register-hls.ts fromSiblingCopy): `siblings` is the primary's owner
+ * directory (IPC), the requests are signed with the secret every worker of the machine shares (the primary makes one
+ * when --cluster-secret is not set). Undefined outside workers and with --no-hls-worker-cache.
+ */
+export function workerHlsProxy(config: Config, siblings: OwnerLocator | undefined, log: Logger): EdgeHlsProxy | undefined {
+  if (!siblings || !config.clusterSecret || !config.hlsWorkerCache) return undefined;
+  return new EdgeHlsProxy(siblings, config.clusterSecret, log.child({ mod: 'workers' }), {
+    // A stream whose worker died is retried by players while its publisher may reconnect to another worker.
+    ...WORKER_HLS_PROXY_OPTIONS, ownerGoneRetryMs: config.reconnectWindowSec * 1000,
+  });
 }

@@ -51,7 +51,7 @@ import {
 import { clusterRoutes } from './servers/http/api/routes/cluster-routes.js';
 import { checkEdgeSettings, createEdge, ownerLocatorOf } from './app-edge.js';
 import { FirstOwnerLocator, ownPublisher, type EdgePulls, type OwnerLocator } from './services/edge/index.js';
-import { listenInternal, packagedInWorker, packagedOnProxyingEdge, type WorkerRole } from './app-workers.js';
+import { listenInternal, packagedInWorker, packagedOnProxyingEdge, workerHlsProxy, type WorkerRole } from './app-workers.js';
 
 export interface RunningOnAir {
   readonly hub: StreamHub;
@@ -244,9 +244,10 @@ export async function startOnAir(config: Config, log: Logger, options: StartOpti
   });
   const targets = new TargetService({ db, repush, streamExists: async (id) => (await streams.get(id)) !== null, logger: log.child({ mod: 'targets' }) });
   const assets = new AssetService({ db, recording, port: fmp4RecordingPort, streams, events: dispatcher, logger: log });
+  const siblingHls = options.worker ? workerHlsProxy(config, options.ownerLocator, log) : undefined;
   const monitoring = createMonitoring({
     config, hub, db, streams, events: dispatcher, log, rtmpConnections: () => rtmp.connectionCount, transcodeStatus: (path) => transcode.status(path),
-    queuedWrites: writes && (() => writes.pending), edgeHls: edge.hlsProxy,
+    queuedWrites: writes && (() => writes.pending), edgeHls: edge.hlsProxy, workerHls: siblingHls,
     // The HLS routes are registered below; the metrics read this at scrape time only, after start-up.
     leanRequests: () => hlsRoutes.leanRequests(),
   });
@@ -284,7 +285,7 @@ export async function startOnAir(config: Config, log: Logger, options: StartOpti
     edge: edge.pulls, edgeRenditions: edge.renditions,
   };
   const hlsRoutes = registerHls(http, {
-    ...playback, packagers: hlsPackagers, hlsOrigin: options.worker?.hlsOrigin, hlsObserver: monitoring.hlsObserver,
+    ...playback, packagers: hlsPackagers, hlsOrigin: options.worker?.hlsOrigin, siblingHls, hlsObserver: monitoring.hlsObserver,
     edgeHls: edge.hlsProxy, edgeSecret: config.clusterSecret || undefined, leanHttp: config.hlsLeanHttp,
     ...(coordinator.clustered ? { leaseHeld: (path: string) => coordinator.held().has(path) } : {}),
     renditionPending: (path, name) => transcode.renditionPending(path, name),
@@ -300,6 +301,7 @@ export async function startOnAir(config: Config, log: Logger, options: StartOpti
     edge.renditions?.close();
     edge.pulls?.close();
     edge.hlsProxy?.close();
+    siblingHls?.close();
     hlsPackagers?.close();
     flv.close();
     repush.close();

@@ -23,6 +23,8 @@ export interface OnAirMetricsSources {
   readonly queuedWrites?: () => number;
   /** `--edge-hls proxy` (EdgeHlsProxy, read structurally); absent = not a proxying edge, no onair_edge_hls_* series. */
   readonly edgeHls?: EdgeHlsProxySource;
+  /** `--workers`: the worker's copy of its siblings' HLS (the same proxy, between workers); absent = no onair_worker_hls_* series. */
+  readonly workerHls?: EdgeHlsProxySource;
   /** Requests answered by the lean HTTP/1.1 front (servers/http/lean), by listener; read at scrape time. */
   readonly leanRequests?: () => LeanRequestCounts;
 }
@@ -153,7 +155,8 @@ export class OnAirMetrics {
         },
       });
     }
-    if (src.edgeHls) registerEdgeHlsMetrics(this.registry, src.edgeHls);
+    if (src.edgeHls) registerEdgeHlsMetrics(this.registry, src.edgeHls, 'onair_edge_hls', 'Edge HLS proxy', 'owning nodes');
+    if (src.workerHls) registerEdgeHlsMetrics(this.registry, src.workerHls, 'onair_worker_hls', 'Worker HLS copy', 'owning workers');
     registerWebhookGauges(this.registry, src);
     if (src.monitor) registerStreamMetrics(this.registry, { monitor: src.monitor, transcodeStatus: src.transcodeStatus });
   }
@@ -169,11 +172,14 @@ export class OnAirMetrics {
   }
 }
 
-/** The edge's HLS proxy: counters and gauges read from its own sums (labels: fixed sets, set to 0 from the start). */
-function registerEdgeHlsMetrics(registry: Registry, proxy: EdgeHlsProxySource): void {
+/**
+ * An HLS proxy (the edge's between nodes, a worker's between workers): counters and gauges read from its own sums
+ * (labels: fixed sets, set to 0 from the start), named `<prefix>_*`.
+ */
+function registerEdgeHlsMetrics(registry: Registry, proxy: EdgeHlsProxySource, prefix: string, what: string, owners: string): void {
   const registers = [registry];
   new Counter({
-    name: 'onair_edge_hls_cache_requests_total', help: 'Edge HLS proxy: viewer requests by how they were answered (hit: cache; coalesced: joined a request to the owner in flight; miss: a new one)',
+    name: `${prefix}_cache_requests_total`, help: `${what}: viewer requests by how they were answered (hit: cache; coalesced: joined a request to the owner in flight; miss: a new one)`,
     labelNames: ['result'], registers,
     collect() {
       this.reset();
@@ -181,7 +187,7 @@ function registerEdgeHlsMetrics(registry: Registry, proxy: EdgeHlsProxySource): 
     },
   });
   new Counter({
-    name: 'onair_edge_hls_upstream_requests_total', help: 'Edge HLS proxy: requests to owning nodes by outcome (ok, refused: another status, error: no usable answer, timeout, busy: not sent, too many in flight)',
+    name: `${prefix}_upstream_requests_total`, help: `${what}: requests to ${owners} by outcome (ok, refused: another status, error: no usable answer, timeout, busy: not sent, too many in flight)`,
     labelNames: ['outcome'], registers,
     collect() {
       this.reset();
@@ -194,9 +200,9 @@ function registerEdgeHlsMetrics(registry: Registry, proxy: EdgeHlsProxySource): 
       this.set(pick(proxy.cached));
     },
   });
-  gauge('onair_edge_hls_cache_bytes', 'Edge HLS proxy: bytes of owners\' playlists and media held', (c) => c.bytes);
-  gauge('onair_edge_hls_cache_entries', 'Edge HLS proxy: objects held', (c) => c.entries);
-  gauge('onair_edge_hls_upstream_in_flight', 'Edge HLS proxy: requests to owning nodes waiting for their answer', (c) => c.inFlight);
+  gauge(`${prefix}_cache_bytes`, `${what}: bytes of owners' playlists and media held`, (c) => c.bytes);
+  gauge(`${prefix}_cache_entries`, `${what}: objects held`, (c) => c.entries);
+  gauge(`${prefix}_upstream_in_flight`, `${what}: requests to ${owners} waiting for their answer`, (c) => c.inFlight);
 }
 
 function registerWebhookGauges(registry: Registry, src: OnAirMetricsSources): void {

@@ -5,7 +5,8 @@ import type { AddressInfo } from 'node:net';
 import { parse as parseQuery } from 'node:querystring';
 import { createLogger } from '../../../../core/logger.js';
 import { EDGE_HLS_HEADER, type OwnerAddress, verifyEdgeHlsRequest } from '../../../../services/edge/index.js';
-import { DEFAULT_EDGE_HLS_PROXY_OPTIONS, EdgeHlsProxy, type EdgeHlsProxyOptions } from './hls-edge-proxy.js';
+import { DEFAULT_EDGE_HLS_PROXY_OPTIONS, EdgeHlsProxy, type EdgeHlsProxyOptions, WORKER_HLS_PROXY_OPTIONS } from './hls-edge-proxy.js';
+import { HOP_HEADER, SIBLING_CACHE_HOP } from './hls-proxy.js';
 import { parseHlsPath } from './hls-paths.js';
 import { HlsExchange } from './hls-responses.js';
 
@@ -92,6 +93,29 @@ test('media is kept within the byte bound: the least recently used leaves first,
   await e.get('/hls/x/src/seg-i-1.m4s');
   assert.equal(asked.length, 6, 'the oldest was dropped and is asked again');
   e.close();
+});
+
+test('between workers: requests say they are a sibling\'s copy; a playlist the owner lets caches keep 1 s is asked again after 250 ms', async () => {
+  asked.length = 0;
+  const hops: (string | string[] | undefined)[] = [];
+  answer = (req, res) => {
+    hops.push(req.headers[HOP_HEADER]);
+    res.writeHead(200, { 'content-type': 'application/vnd.apple.mpegurl', 'cache-control': 'public, max-age=1' }).end(`#EXTM3U\n#${asked.length}\n`);
+  };
+  const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+  const worker = await edge(WORKER_HLS_PROXY_OPTIONS);
+  const node = await edge();
+  for (const e of [worker, node]) {
+    const first = await Promise.all([1, 2, 3].map(async () => (await e.get('/hls/x/src/media.m3u8')).text()));
+    assert.deepEqual(new Set(first).size, 1, 'concurrent requests share one answer');
+    await sleep(400);
+    await (await e.get('/hls/x/src/media.m3u8')).text();
+  }
+  // The worker's copy asked twice (kept 250 ms, not the 1 s the owner allows); the edge between nodes once more (kept 1 s).
+  assert.equal(asked.length, 3, JSON.stringify(asked));
+  assert.deepEqual(hops, [SIBLING_CACHE_HOP, SIBLING_CACHE_HOP, undefined]);
+  worker.close();
+  node.close();
 });
 
 test('a playlist the owner marks no-store is not kept: the next viewer\'s request goes to the owner', async () => {

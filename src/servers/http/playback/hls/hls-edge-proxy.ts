@@ -7,6 +7,7 @@ import type { HlsResource } from './hls-paths.js';
 import type { HlsExchange } from './hls-responses.js';
 import type { HlsQuery } from './hls-serving.js';
 import type { RenderedPlaylist } from './playlist-cache.js';
+import { HOP_HEADER, SIBLING_CACHE_HOP } from './hls-proxy.js';
 
 export interface EdgeHlsProxyOptions {
   /** Bytes of media and playlists kept (least recently used dropped first). */
@@ -36,6 +37,13 @@ export interface EdgeHlsProxyOptions {
    * a failover takes a lease's lifetime plus the encoder's reconnect. Below hls.js's 10 s playlist timeout.
    */
   readonly ownerWaitMs: number;
+  /**
+   * Workers: the owners are this machine's other workers and each request to one says so (HOP_HEADER =
+   * SIBLING_CACHE_HOP): the viewer was authorised by the worker asking, and the worker asked serves it as it would
+   * its own viewer's (from its packager, or pulled or proxied from another node when it is the stream's designated
+   * worker). Off: the owner is another node, which serves from its own machine only.
+   */
+  readonly siblingHop?: boolean;
 }
 
 export const DEFAULT_EDGE_HLS_PROXY_OPTIONS: EdgeHlsProxyOptions = {
@@ -49,6 +57,22 @@ export const DEFAULT_EDGE_HLS_PROXY_OPTIONS: EdgeHlsProxyOptions = {
   directivePlaylistTtlMaxMs: 6_000,
   ownerGoneRetryMs: 60_000,
   ownerWaitMs: 6_000,
+};
+
+/**
+ * `--workers`: the copy a worker keeps of its sibling workers' HLS answers (README "Edges and workers"). Media as
+ * between nodes (immutable: kept until evicted). Playlists much shorter than the owner's Cache-Control allows a CDN:
+ * the owner is on the same machine, so a copy is only there to share one answer among the concurrent requests of
+ * this worker's viewers, never to make them a reload later than the owner's own viewers (classic HLS: a new segment
+ * is listed at most 250 ms after the owner lists it; the owner's max-age would allow half a target). A blocking
+ * reload's answer (exact `_HLS_msn`/`_HLS_part`) lists the part asked for; kept a second, about five 200 ms parts,
+ * for the viewers whose identical request arrives just after it was answered.
+ */
+export const WORKER_HLS_PROXY_OPTIONS: EdgeHlsProxyOptions = {
+  ...DEFAULT_EDGE_HLS_PROXY_OPTIONS,
+  playlistTtlMaxMs: 250,
+  directivePlaylistTtlMaxMs: 1_000,
+  siblingHop: true,
 };
 
 /**
@@ -84,10 +108,23 @@ export interface EdgeHlsProxyStats {
   readonly upstream: { ok: number; refused: number; error: number; timeout: number; busy: number };
 }
 
+/** What knownOwner answers when the locator has to be asked. */
+export const UNKNOWN: unique symbol = Symbol('unknown owner');
+
+interface OwnerEntry {
+  readonly at: number;
+  owner: Promise<OwnerAddress | undefined>;
+  /** The locator answered: `found` is its answer. */
+  settled: boolean;
+  found: OwnerAddress | undefined;
+}
+
 /** The owner's answer, read whole: one Buffer every viewer of this edge is served. */
 interface Upstream {
   readonly status: number;
   readonly body: Buffer;
+  /** [body]: the list a media answer takes, made once, not per viewer. */
+  readonly chunks: readonly Buffer[];
   readonly contentType: string;
   readonly cacheControl: string;
   readonly etag: string;
@@ -103,7 +140,8 @@ interface Cached {
 }
 
 /**
- * `--edge-hls proxy`: an HLS request for a stream owned by another node is answered with the OWNER's HLS
+ * `--edge-hls proxy`, and `--workers` between the workers of one machine (WORKER_HLS_PROXY_OPTIONS, one instance per
+ * worker): an HLS request for a stream owned by another node is answered with the OWNER's HLS
  * (playlists, parts, segments, init, master), so every name and media sequence number is the same on every node
  * and a player behind a round-robin load balancer can take each request to a different node. The viewer was
  * authorised here (register-hls.ts); the request to the owner carries a short-lived HMAC under the cluster
@@ -117,7 +155,7 @@ export class EdgeHlsProxy {
   private readonly cache = new Map<string, Cached>();
   private cacheBytes = 0;
   private readonly inFlight = new Map<string, Promise<Upstream>>();
-  private readonly owners = new Map<string, { at: number; owner: Promise<OwnerAddress | undefined> }>();
+  private readonly owners = new Map<string, OwnerEntry>();
   /** performance.now() at which each stream was last found owned (bounded like `owners`). */
   private readonly lastOwned = new Map<string, number>();
   /** Requests held for a stream's next owner share one poll per stream and owner gone (bounded like `owners`). */
@@ -152,7 +190,10 @@ export class EdgeHlsProxy {
     const now = performance.now();
     const hit = this.owners.get(streamPath);
     if (hit && now - hit.at < this.options.ownerTtlMs) return hit.owner;
+    const entry: OwnerEntry = { at: now, owner: undefined!, settled: false, found: undefined };
     const owner = this.locator.locate(streamPath).then((found) => {
+      entry.settled = true;
+      entry.found = found;
       if (found) {
         this.lastOwned.delete(streamPath);
         this.lastOwned.set(streamPath, performance.now());
@@ -160,8 +201,9 @@ export class EdgeHlsProxy {
       }
       return found;
     });
+    entry.owner = owner;
     this.owners.delete(streamPath);
-    this.owners.set(streamPath, { at: now, owner });
+    this.owners.set(streamPath, entry);
     if (this.owners.size > MAX_OWNERS) this.owners.delete(this.owners.keys().next().value!);
     return owner;
   }
@@ -203,38 +245,51 @@ export class EdgeHlsProxy {
     }
   }
 
-  /** Answers `ex` with the owner's answer to the same object. `urlPath`: the request's path as it arrived (no query). */
-  async serve(
+  /**
+   * Answers `ex` with the owner's answer to the same object. `urlPath`: the request's path as it arrived (no query).
+   * From the cache it answers before returning (no promise: the busiest path of a worker serving its siblings'
+   * streams); a miss waits for the owner.
+   */
+  serve(
     ex: HlsExchange, owner: OwnerAddress, httpUrl: string, streamPath: string, urlPath: string, resource: HlsResource, query: HlsQuery, retry = true,
-  ): Promise<void> {
+  ): void | Promise<void> {
     const playlist = resource.kind === 'master' || resource.kind === 'media';
     const token = playlist && typeof query.token === 'string' && query.token !== '' ? query.token : undefined;
     // The key is the upstream URL itself: owner, path and the forwarded query.
     const key = `${httpUrl}${urlPath}${upstreamQuery(query, token !== undefined)}`;
-    let cached = this.fresh(key);
-    if (cached) this.stats.cache.hit++;
-    else {
-      let answer: Upstream;
-      try {
-        // An owner found gone a moment ago is not asked again (a dead host would cost each request a connect attempt).
-        if (this.knownGone(owner.nodeId)) throw new UpstreamError('the node owning this stream is gone', 'bad_gateway', false, true);
-        answer = await this.fetchOnce(key, streamPath, urlPath);
-      } catch (err) {
-        const code = err instanceof UpstreamError ? err.code : 'bad_gateway';
-        if (code !== 'bad_gateway') {
-          if (!ex.gone) ex.error(code, (err as Error).message);
-          return;
-        }
-        return this.ownerFailed(ex, owner, streamPath, urlPath, resource, query, err as Error, retry);
+    const cached = this.fresh(key);
+    if (!cached) return this.serveMiss(ex, owner, key, streamPath, urlPath, resource, query, playlist, token, retry);
+    this.stats.cache.hit++;
+    this.answer(ex, cached, owner, playlist, token);
+  }
+
+  private async serveMiss(
+    ex: HlsExchange, owner: OwnerAddress, key: string, streamPath: string, urlPath: string, resource: HlsResource, query: HlsQuery,
+    playlist: boolean, token: string | undefined, retry: boolean,
+  ): Promise<void> {
+    let answer: Upstream;
+    try {
+      // An owner found gone a moment ago is not asked again (a dead host would cost each request a connect attempt).
+      if (this.knownGone(owner.nodeId)) throw new UpstreamError('the node owning this stream is gone', 'bad_gateway', false, true);
+      answer = await this.fetchOnce(key, streamPath, urlPath);
+    } catch (err) {
+      const code = err instanceof UpstreamError ? err.code : 'bad_gateway';
+      if (code !== 'bad_gateway') {
+        if (!ex.gone) ex.error(code, (err as Error).message);
+        return;
       }
-      // The first of the waiting requests stores it (kept or not); the others find it or use their own answer.
-      cached = this.fresh(key) ?? this.keep(key, answer, resource, query);
-      if (playlist && answer.status === 200) this.rememberPlaylist(lastPlaylistKey(streamPath, urlPath, query, token !== undefined), answer);
+      return this.ownerFailed(ex, owner, streamPath, urlPath, resource, query, err as Error, retry);
     }
-    if (ex.gone) return;
+    // The first of the waiting requests stores it (kept or not); the others find it or use their own answer.
+    const cached = this.fresh(key) ?? this.keep(key, answer, resource, query);
+    if (playlist && answer.status === 200) this.rememberPlaylist(lastPlaylistKey(streamPath, urlPath, query, token !== undefined), answer);
+    if (!ex.gone) this.answer(ex, cached, owner, playlist, token);
+  }
+
+  private answer(ex: HlsExchange, cached: Cached, owner: OwnerAddress, playlist: boolean, token: string | undefined): void {
     const { answer } = cached;
     if (answer.status !== 200) return upstreamError(ex, answer, this.log, owner.nodeId);
-    if (!playlist) return ex.media([answer.body], answer.contentType, answer.etag);
+    if (!playlist) return ex.media(answer.chunks, answer.contentType, answer.etag);
     ex.playlist(token === undefined ? answer : rendering(cached, token), answer.cacheControl);
   }
 
@@ -329,6 +384,16 @@ export class EdgeHlsProxy {
     return false;
   }
 
+  /**
+   * The owner of `streamPath` when the locator's answer is at hand (asked within ownerTtlMs and answered: the
+   * owner, or undefined for none); UNKNOWN when it has to be asked (owner()).
+   */
+  knownOwner(streamPath: string): OwnerAddress | undefined | typeof UNKNOWN {
+    const hit = this.owners.get(streamPath);
+    if (!hit || !hit.settled || performance.now() - hit.at >= this.options.ownerTtlMs) return UNKNOWN;
+    return hit.found;
+  }
+
   close(): void {
     this.closed = true;
     this.agent.destroy();
@@ -400,8 +465,9 @@ export class EdgeHlsProxy {
 
   private fetch(url: string, auth: string): Promise<Upstream> {
     const max = this.options.maxObjectBytes;
+    const headers = this.options.siblingHop ? { [EDGE_HLS_HEADER]: auth, [HOP_HEADER]: SIBLING_CACHE_HOP } : { [EDGE_HLS_HEADER]: auth };
     return new Promise((resolve, reject) => {
-      const req = request(url, { method: 'GET', agent: this.agent, headers: { [EDGE_HLS_HEADER]: auth } }, (res) => {
+      const req = request(url, { method: 'GET', agent: this.agent, headers }, (res) => {
         res.on('error', reject);
         // Refused first, then the connection dropped (a destroy carrying the error would also throw it from the socket).
         const tooBig = (): void => {
@@ -416,13 +482,17 @@ export class EdgeHlsProxy {
           if (size > max) tooBig();
           else chunks.push(chunk);
         });
-        res.on('end', () => resolve({
-          status: res.statusCode ?? 502,
-          body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size),
-          contentType: String(res.headers['content-type'] ?? 'application/octet-stream'),
-          cacheControl: String(res.headers['cache-control'] ?? 'no-store'),
-          etag: String(res.headers.etag ?? ''),
-        }));
+        res.on('end', () => {
+          const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
+          resolve({
+            status: res.statusCode ?? 502,
+            body,
+            chunks: [body],
+            contentType: String(res.headers['content-type'] ?? 'application/octet-stream'),
+            cacheControl: String(res.headers['cache-control'] ?? 'no-store'),
+            etag: String(res.headers.etag ?? ''),
+          });
+        });
       });
       req.setTimeout(this.options.upstreamTimeoutMs, () => {
         reject(new UpstreamError('the owner did not answer in time', 'bad_gateway', true));

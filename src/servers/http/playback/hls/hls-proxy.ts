@@ -4,6 +4,11 @@ import type { HlsResponse } from './hls-responses.js';
 
 /** Marks a request already forwarded once: the receiving worker serves it or answers, never forwards again. */
 export const HOP_HEADER = 'x-onair-hop';
+/**
+ * HOP_HEADER's value on a worker's request for its own copy of a sibling's answer (hls-edge-proxy.ts, with the
+ * signed EDGE_HLS_HEADER): the viewers were authorised by the worker asking, the worker asked serves it unauthorised.
+ */
+export const SIBLING_CACHE_HOP = 'cache';
 
 /** Kept-alive loopback connections to the other workers' internal HTTP ports (blocking reloads hold one each). */
 const agent = new Agent({ keepAlive: true, maxSockets: 1024, maxFreeSockets: 64 });
@@ -15,8 +20,10 @@ const agent = new Agent({ keepAlive: true, maxSockets: 1024, maxFreeSockets: 64 
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'date', 'transfer-encoding']);
 
 /**
- * Workers: an HLS request for a stream another worker owns is answered by that worker's packager (one packager
- * per stream, so every playlist and segment name is the same whichever worker a viewer's connections land on).
+ * Workers: an HLS request forwarded as it came to the worker that owns its stream, and answered there (one packager
+ * per stream, so every playlist and segment name is the same whichever worker a viewer's connections land on). Used
+ * for another node's signed request that reached a worker not owning the stream, and for viewers' requests with
+ * --no-hls-worker-cache; otherwise a worker answers its viewers from its copy of the owner's answers (register-hls.ts).
  * The viewer's request is a node:http one or the lean front's (servers/http/lean); either way the owner's status,
  * headers (in its order) and body are passed on unchanged, the body as it arrives, paused while the viewer's socket
  * is full. A failed hop is a 502 (the player retries).

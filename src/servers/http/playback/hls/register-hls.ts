@@ -14,10 +14,10 @@ import type { HlsResponseKind, HlsResponseObserver } from './hls-observer-hook.j
 import { HlsExchange, type HlsRequest, type HlsResponse } from './hls-responses.js';
 import { type HlsQuery, HlsServing } from './hls-serving.js';
 import { variantsOf } from './hls-variants.js';
-import { HOP_HEADER, proxyHls } from './hls-proxy.js';
-import { EDGE_HLS_HEADER, type EdgeRenditions, ownPublisher, verifyEdgeHlsRequest } from '../../../../services/edge/index.js';
+import { HOP_HEADER, SIBLING_CACHE_HOP, proxyHls } from './hls-proxy.js';
+import { EDGE_HLS_HEADER, type EdgeRenditions, type OwnerAddress, ownPublisher, verifyEdgeHlsRequest } from '../../../../services/edge/index.js';
 import type { LeanRequestCounts } from '../../../../services/metrics/index.js';
-import type { EdgeHlsProxy } from './hls-edge-proxy.js';
+import { type EdgeHlsProxy, UNKNOWN } from './hls-edge-proxy.js';
 
 export interface HlsServingDeps extends PlaybackDeps {
   /** Every stream's packager, composed by the caller (app.ts); undefined = HLS is off on this server. */
@@ -27,6 +27,13 @@ export interface HlsServingDeps extends PlaybackDeps {
    * HLS requests are forwarded there (hls-proxy.ts). Absent = HLS is served here (locally pulled on an edge).
    */
   readonly hlsOrigin?: (streamPath: string) => Promise<string | undefined>;
+  /**
+   * Workers (on by default, --no-hls-worker-cache = off): this worker's copy of its siblings' HLS answers
+   * (hls-edge-proxy.ts with WORKER_HLS_PROXY_OPTIONS). A viewer's request for a stream another worker owns is
+   * authorised here and answered from it: one request per object to the owner, whatever this worker's audience.
+   * Absent = the request is forwarded to the owner as it came (hls-proxy.ts) and answered there.
+   */
+  readonly siblingHls?: EdgeHlsProxy;
   /** Edge ABR: the renditions of a pulled source are pulled from its owner too; absent = not an edge. */
   readonly edgeRenditions?: EdgeRenditions;
   /**
@@ -171,6 +178,7 @@ function answer(ex: HlsExchange, deps: HlsServingDeps & { packagers: HlsPackager
       : ex.error('stream_not_live', 'stream not live');
   }
   if (deps.hlsOrigin && req.headers[HOP_HEADER] === undefined && !hasOwnPublisher(deps, decision.streamPath)) {
+    if (deps.siblingHls) return fromSiblingCopy(ex, deps, serving, decision.streamPath, resource, q < 0 ? NO_QUERY : parseQuery(query));
     return forwardOrServe(ex, deps, serving, decision.streamPath, resource, q < 0 ? NO_QUERY : parseQuery(query));
   }
   return serveLocal(ex, deps, serving, decision.streamPath, resource, q < 0 ? NO_QUERY : parseQuery(query));
@@ -191,6 +199,8 @@ function answerEdge(ex: HlsExchange, deps: Deps, serving: HlsServing, path: stri
     deps.log.warn({ ip: ex.req.socket.remoteAddress, reason: check.reason }, 'edge HLS request refused');
     return ex.error('forbidden', 'edge request token refused');
   }
+  // A sibling worker's request for its copy (its viewers authorised there): answered as this worker's own viewer's.
+  if (deps.hlsOrigin && ex.req.headers[HOP_HEADER] === SIBLING_CACHE_HOP) return serveLocal(ex, deps, serving, check.streamPath, resource, query);
   if (deps.hlsOrigin && ex.req.headers[HOP_HEADER] === undefined && !hasOwnPublisher(deps, check.streamPath)) {
     return deps.hlsOrigin(check.streamPath).then((origin) => (origin ? forwardToWorker(ex, origin) : serveHere(ex, deps, serving, check.streamPath, resource, query)));
   }
@@ -300,11 +310,34 @@ async function serveWhenStarted(
   return serveHere(ex, deps, serving, streamPath, resource, query);
 }
 
-/** Workers: a stream published on another worker of this machine is answered by that worker's packager. */
+/** Workers, --no-hls-worker-cache: a stream published on another worker of this machine is answered by that worker. */
 async function forwardOrServe(ex: HlsExchange, deps: Deps, serving: HlsServing, streamPath: string, resource: HlsResource, query: HlsQuery): Promise<void> {
   const origin = await deps.hlsOrigin!(streamPath);
   if (origin) return forwardToWorker(ex, origin);
   return serveLocal(ex, deps, serving, streamPath, resource, query);
+}
+
+/**
+ * The viewer was authorised (answer): served from this worker's copy of the owning worker's answers, which are keyed
+ * by that worker's internal address (a stream that moves to another worker, or whose worker was restarted on a new
+ * port, is never answered from the previous one's copy). No owning worker: served, pulled or proxied here as before.
+ */
+function fromSiblingCopy(ex: HlsExchange, deps: Deps, serving: HlsServing, streamPath: string, resource: HlsResource, query: HlsQuery): void | Promise<void> {
+  const proxy = deps.siblingHls!;
+  // The owner as the primary said within the last second (nearly every request): answered without a promise.
+  const known = proxy.knownOwner(streamPath);
+  if (known !== UNKNOWN) return copyOrLocal(ex, deps, serving, streamPath, resource, query, known);
+  return proxy.owner(streamPath).then((owner) => (ex.gone ? undefined : copyOrLocal(ex, deps, serving, streamPath, resource, query, owner)));
+}
+
+function copyOrLocal(
+  ex: HlsExchange, deps: Deps, serving: HlsServing, streamPath: string, resource: HlsResource, query: HlsQuery, owner: OwnerAddress | undefined,
+): void | Promise<void> {
+  if (!owner?.httpUrl) return serveLocal(ex, deps, serving, streamPath, resource, query);
+  ex.streamPath = streamPath;
+  const url = ex.req.url!;
+  const q = url.indexOf('?');
+  return deps.siblingHls!.serve(ex, owner, owner.httpUrl, streamPath, q < 0 ? url : url.slice(0, q), resource, query);
 }
 
 function forwardToWorker(ex: HlsExchange, origin: string): void {
