@@ -16,11 +16,16 @@ export const PLAYLIST_CACHE_VARIANTS = 256;
 export const MEDIA_MAX_AGE_S = 31_536_000;
 
 /**
- * A media playlist with delivery directives (`_HLS_msn`) is a correct answer to that exact query for as long as
- * the segment it names is listed, so a shared cache keyed by the full query may keep it this many target durations
- * (`s-maxage`; browsers get `max-age=0`, see playlistCacheControl).
+ * A media playlist with delivery directives (`_HLS_msn`) is a correct answer to that exact query, and a shared cache
+ * keyed by the full query keeps it this many target durations (`s-maxage`; browsers get `max-age=0`, see
+ * playlistCacheControl). One, not the several it would stay correct for: a player that has fallen behind the viewers
+ * of its cache asks URLs they asked before, and each kept answer lists only up to the part it asked for; a player
+ * that reloads no faster than a PART-TARGET (Shaka Player) then never catches up and fails once a segment behind
+ * (behind nginx on `lowest`: 3 of 3 rounds at 6 target durations, 0 of 5 at 1). At one target duration an answer
+ * older than that is fetched again and lists the parts made since. Viewers at the live edge still share one origin
+ * request per part: they wait for it together.
  */
-export const DIRECTIVE_PLAYLIST_TARGET_DURATIONS = 6;
+export const DIRECTIVE_PLAYLIST_TARGET_DURATIONS = 1;
 
 /**
  * A LL-HLS media playlist asked without directives (a player's first load) may be this stale in a cache: the
