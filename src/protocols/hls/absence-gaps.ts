@@ -16,10 +16,17 @@ export interface AbsencePlan {
  * re-times every reference from its PDT, and its own gap bookkeeping at a PDT jump left its segment index empty,
  * a TypeError and a frozen player) see one continuous timeline, and the viewer's latency is what it was before.
  *
+ * The gaps reach back to where the last segment ended however long the absence was, also past the playlist's
+ * window (they are listed beside its media, media-window.ts): a player stands there, at the end of what it played.
+ * hls.js (1.7.4) finds its next fragment after a playlist it can no longer place itself in by the date its last
+ * fragment ended, else by the next MSN in the same discontinuity (base-stream-controller.ts
+ * getInitialLiveFragment); a playlist that starts later in a new discontinuity, past its position, matches
+ * neither: it loads nothing and reports nothing, for good.
+ *
  * `lastEndPdt`: the date where the last segment ends; `wallPdt`: the wall-clock date of the new session's first
- * frame. An absence under MIN_GAP_MS is absorbed (the new session continues the dates); one longer than the
- * window (`maxGaps` segments of `segmentMs`) is not filled: the old media is gone from the playlist anyway, and
- * the new session keeps its wall-clock date.
+ * frame. An absence under MIN_GAP_MS is absorbed (the new session continues the dates); one that would take more
+ * than `maxGaps` segments of `segmentMs` (MAX_ABSENCE_GAPS: a bound on the playlist's lines, not on media) is not
+ * filled, and the new session keeps its wall-clock date.
  */
 export function planAbsence(lastEndPdt: number, wallPdt: number, segmentMs: number, maxGaps: number): AbsencePlan {
   const absent = wallPdt - lastEndPdt;

@@ -54,6 +54,16 @@ export const BLOCK_TIMEOUT_TARGET_DURATIONS = 3;
 export const MIN_GAP_MS = 150;
 
 /**
+ * The most EXT-X-GAP segments one publisher absence is written as (absence-gaps.ts); they are listed beside the
+ * window's media segments, not in place of them (media-window.ts). An absence must be filled back to where a player
+ * stands, however long the window is, or hls.js (1.7) parks before the new playlist's start for good; a gap holds no
+ * media, only a playlist line (~100 bytes) and a small record, so this bounds the playlist and memory, not the media.
+ * 300 covers the default reconnect window (60 s) at segments down to 200 ms, and 5 minutes at 1 s segments; a
+ * longer absence is not filled (README: what a player sees).
+ */
+export const MAX_ABSENCE_GAPS = 300;
+
+/**
  * A live LL-HLS rendition is offered to players (master and first media playlist) once this many segments are
  * complete, or READY_LISTED_MS of media for long GOPs: Shaka Player's caption probe at load needs three complete
  * segments or it probes the open segment (no URI yet) and fails (see HlsRendition.hasSegments). 3 s at start

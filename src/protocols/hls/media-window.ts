@@ -1,5 +1,5 @@
 import type { HlsPart, HlsSegment } from './segmenter.js';
-import { MAX_WINDOW_BYTES } from './limits.js';
+import { MAX_ABSENCE_GAPS, MAX_WINDOW_BYTES } from './limits.js';
 import type { HlsTrack } from './hls-tracks.js';
 
 /** One publisher session's track set; a new one starts after a reconnect or a codec change. */
@@ -38,15 +38,21 @@ export interface OpenSegmentView extends SegmentTags {
 }
 
 /**
- * The bounded window of one rendition: complete segments (oldest first, at most `maxSegments` and
+ * The bounded window of one rendition: complete segments (oldest first, at most `maxSegments` with media and
  * MAX_WINDOW_BYTES), the segment in progress, and the counters that survive eviction (media and
  * discontinuity sequence, RFC 8216 §6.2.2). Everything outside it answers 404.
+ *
+ * EXT-X-GAP segments (a publisher's absence, absence-gaps.ts) are listed beside the media segments, not counted
+ * among them (at most MAX_ABSENCE_GAPS of them): an absence longer than the window still reaches back to where
+ * the players stand, and no media is evicted for segments that have none. They go with the oldest media: once
+ * `maxSegments` media segments follow them, by then long played through.
  */
 export class MediaWindow {
   readonly segments: WindowSegment[] = [];
   private currentRef: OpenSegmentView | undefined;
   private discontinuitySeq = 0;
   private bytes = 0;
+  private gaps = 0;
 
   constructor(private readonly maxSegments: number) {}
 
@@ -99,9 +105,14 @@ export class MediaWindow {
     if (this.currentRef?.msn === seg.msn) this.currentRef = undefined;
     this.segments.push(ws);
     this.bytes += seg.bytes;
-    while (this.segments.length > this.maxSegments || (this.bytes > MAX_WINDOW_BYTES && this.segments.length > 2)) {
+    if (gap) this.gaps++;
+    while (
+      this.segments.length - this.gaps > this.maxSegments || this.gaps > MAX_ABSENCE_GAPS ||
+      (this.bytes > MAX_WINDOW_BYTES && this.segments.length > 2)
+    ) {
       const gone = this.segments.shift()!;
       this.bytes -= gone.bytes;
+      if (gone.gap) this.gaps--;
       if (gone.discontinuity) this.discontinuitySeq++;
     }
     return ws;

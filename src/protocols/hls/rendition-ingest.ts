@@ -7,6 +7,7 @@ import type { RenditionSettings } from './rendition-settings.js';
 import { PartTarget } from './part-target.js';
 import { Segmenter, type SegmenterEvent } from './segmenter.js';
 import { planAbsence } from './absence-gaps.js';
+import { MAX_ABSENCE_GAPS } from './limits.js';
 import type { ResumePoint } from './resume.js';
 import { TrackSelector } from './track-selector.js';
 
@@ -254,7 +255,7 @@ export class RenditionIngest {
     }
     if (!last && this.sourceGaps(s, firstMs)) return;
     let pdt = last ? last.programDateTime + last.durationMs : resumedAfter!;
-    const plan = planAbsence(pdt, Math.round(s.anchor + firstMs), this.options.settings.segmentMs, this.options.settings.windowSegments);
+    const plan = planAbsence(pdt, Math.round(s.anchor + firstMs), this.options.settings.segmentMs, MAX_ABSENCE_GAPS);
     // Gaps after a resume stand just before the new session's first frame on its timeline (nothing of the old one is here).
     let startMs = last ? last.startMs + last.durationMs : firstMs - plan.gapsMs.reduce((a, b) => a + b, 0);
     const tags = last ? { initId: last.initId, session: last.session } : { initId: s.initId, session: s.info };
