@@ -195,6 +195,63 @@ test('a resumed rendition whose clock is behind the old one\'s: no gap, the open
   assert.equal(p.segments[0]!.programDateTime, last.endPdt);
 });
 
+/** Segments whose dates run on: each one's PROGRAM-DATE-TIME is the previous one's plus its EXTINF. */
+function datesRunOn(p: MediaPlaylist): void {
+  p.segments.slice(1).forEach((s, i) => {
+    const prev = p.segments[i]!;
+    assert.ok(Math.abs(s.programDateTime! - (prev.programDateTime! + prev.duration * 1000)) < 2, `date of segment ${p.mediaSequence + i + 1}`);
+  });
+}
+
+test('a reconnect after an absence longer than the window: gaps from the old media\'s end to the new, beside the window\'s media', { skip }, async () => {
+  const T0 = 1_700_000_000_000;
+  let now = T0;
+  const r = new HlsRendition('src', { settings: low, timers: new ManualTimers(), now: () => now });
+  r.publisherStart();
+  for (const p of configPackets(media!)) r.packet(p);
+  for (const p of framePackets(media!)) {
+    now = T0 + p.dts;
+    r.packet(p);
+  }
+  r.publisherEnd();
+  const before = await playlist(r);
+  const end = before.segments.at(-1)!;
+  const oldEnd = end.programDateTime! + end.duration * 1000;
+  // Back 20 s after the old media's end: five times the 4-segment window.
+  const backAt = oldEnd + 20_000;
+  r.publisherStart();
+  for (const p of configPackets(media!)) r.packet(p);
+  for (const p of framePackets(media!, 10_000)) {
+    now = backAt + p.dts - 10_000;
+    r.packet(p);
+  }
+  const p = await playlist(r);
+  assert.deepEqual(checkMediaPlaylist(p, before), []);
+  const gaps = p.segments.filter((s) => s.gap);
+  assert.equal(gaps.length, 20, '20 s of absence in 1 s target segments');
+  assert.equal(gaps[0]!.programDateTime, oldEnd, 'the gaps start where the old media ended (where a player stands)');
+  assert.equal(p.segments.filter((s) => !s.gap).length, 4, 'the window\'s media: 4 segments, none evicted for the gaps');
+  const firstNew = p.segments.findIndex((s) => s.discontinuity);
+  assert.ok(p.segments[firstNew - 1]!.gap && p.segments[firstNew]!.programDateTime === backAt, 'the new media after the gaps, at its wall-clock date');
+  datesRunOn(p);
+  r.close();
+});
+
+test('a resumed rendition after an absence longer than its window: the gaps reach back to the other playlist\'s end', { skip }, async () => {
+  const last: SegmentPosition = { msn: 41, discontinuity: 3, endPdt: 1_700_000_100_000 };
+  const r = new HlsRendition('src', { settings: low, timers: new ManualTimers(), now: () => last.endPdt + 9_500 });
+  r.resume(resumeAfter(last));
+  publish(r, 0);
+  const p = await playlist(r);
+  assert.deepEqual(checkMediaPlaylist(p), []);
+  assert.deepEqual([p.mediaSequence, p.discontinuitySequence], [42, 3], 'the MSN the other packager had open is the first gap');
+  assert.equal(p.segments[0]!.programDateTime, last.endPdt, 'dates go on from the other playlist\'s end, where a player stands');
+  const gaps = p.segments.filter((s) => s.gap);
+  assert.equal(gaps.length, 10, '9.5 s of absence, more than the 4-segment window');
+  assert.ok(gaps.every((s) => !s.discontinuity) && p.segments[gaps.length]!.discontinuity, 'then the new media after a DISCONTINUITY');
+  datesRunOn(p);
+});
+
 test('PROGRAM-DATE-TIME is the media\'s arrival, also when the first keyframe was read late (merged read): minimum until the first part', { skip }, async () => {
   const T0 = 1_700_000_000_000;
   let now = T0;
