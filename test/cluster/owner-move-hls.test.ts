@@ -63,6 +63,7 @@ function noFatal(s: PlayerState): void {
  */
 async function ownerMoves(
   name: string, b: TestServer, beforeKill: (aUrl: string) => Promise<void>, checkB: () => Promise<void>, aFlags: Record<string, string | number> = {},
+  shaka = false,
 ): Promise<{ leaseGoneMs: number; playingAgainMs: number; errors: string[] }> {
   const a = { ...(await spawnNode(`${name}-a`, db, redis.url, { ...HLS, ...aFlags })), nodeId: `${name}-a` };
   spawned.push(a);
@@ -82,6 +83,8 @@ async function ownerMoves(
   await until(async () => ((await mediaPlaylist(c, name).catch(() => undefined))?.segments.length ?? 0) >= 4, 'C to list A\'s segments', 20_000);
   await poll();
   const page = await browser!.open(c.httpUrl(`/hls/${name}/index.m3u8`), true);
+  // Shaka Player (LL-HLS) beside hls.js: it places segments by their dates, and threw at a date jump.
+  const shakaPage = shaka ? await browser!.open(c.httpUrl(`/hls/${name}/index.m3u8`), true, 'shaka') : undefined;
   const playing = await until(async () => {
     const s = await browser!.state(page);
     noFatal(s);
@@ -156,6 +159,7 @@ async function ownerMoves(
 
   // And C keeps going upward; hls.js plays on past the move.
   const movedAt = await browser!.state(page);
+  const shakaMovedAt = shakaPage && await browser!.state(shakaPage);
   let last = movedAt;
   let playingAgainMs = NaN;
   await until(async () => {
@@ -170,6 +174,17 @@ async function ownerMoves(
   const end = await browser!.state(page);
   assert.ok(end.currentTime > playing.currentTime + 4);
   await page.close();
+  if (shakaPage && shakaMovedAt) {
+    let lastShaka = shakaMovedAt;
+    await until(async () => {
+      const s = (lastShaka = await browser!.state(shakaPage));
+      assert.deepEqual(s.fatal, [], `fatal Shaka errors: ${s.fatal.join(', ')}`);
+      return s.currentTime >= shakaMovedAt.currentTime + 4;
+    }, 'Shaka on C to play on after the move', 30_000).catch((err: Error) => {
+      throw new Error(`${err.message}: from ${shakaMovedAt.currentTime} s, now ${JSON.stringify(lastShaka)}`);
+    });
+    await shakaPage.close();
+  }
   return { leaseGoneMs, playingAgainMs, errors: end.errors };
 }
 
@@ -198,8 +213,8 @@ test('the same onto a node whose RTMP viewer made it pull and package the stream
  * to where the player stands: without them hls.js (1.7.4) sits before the new playlist's start (no fragment has the
  * date it stands at, nor its discontinuity), loads nothing and reports nothing.
  */
-test('an absence longer than the next owner\'s playlist window: hls.js on C plays on', async () => {
-  await ownerMoves('long-away', b3, async () => {}, async () => {});
+test('an absence longer than the next owner\'s playlist window: hls.js and Shaka on C play on', async () => {
+  await ownerMoves('long-away', b3, async () => {}, async () => {}, {}, true);
 });
 
 /**
