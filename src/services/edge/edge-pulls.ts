@@ -1,6 +1,6 @@
 import type { Logger } from '../../core/logger.js';
 import type { Publisher, PublisherInfo, StreamHub } from '../../hub/index.js';
-import type { OwnerAddress, OwnerLocator } from './owner-locator.js';
+import { type OwnerAddress, type OwnerLocator, ownerFoundGone } from './owner-locator.js';
 import { signEdgeToken } from './edge-token.js';
 
 /** PublisherInfo.protocol of a pulled stream: the server's own publisher (no sessions, webhooks, recording, ABR). */
@@ -297,8 +297,7 @@ export class EdgePulls {
    * heartbeat overdue while its lease still names it: a kill -9, a lost host).
    */
   private async checkGone(pull: Pull, owner: OwnerAddress, err: Error | undefined): Promise<void> {
-    const refused = (err as NodeJS.ErrnoException | undefined)?.code === 'ECONNREFUSED';
-    const gone = refused || (await this.deps.locator.ownerGone?.(owner.nodeId).catch(() => false)) === true;
+    const gone = await ownerFoundGone(this.deps.locator, owner.nodeId, err);
     if (gone && this.pulls.get(pull.path) === pull && !pull.handle) this.ownerIsGone(pull, owner.nodeId);
   }
 

@@ -1,4 +1,4 @@
-export { FirstOwnerLocator, type OwnerAddress, type OwnerLocator, StaticOwnerLocator } from './owner-locator.js';
+export { FirstOwnerLocator, type OwnerAddress, type OwnerLocator, ownerFoundGone, StaticOwnerLocator } from './owner-locator.js';
 export {
   EDGE_HLS_HEADER, EDGE_TOKEN_PARAM, signEdgeHlsRequest, signEdgeToken, verifyEdgeHlsRequest, verifyEdgeToken,
 } from './edge-token.js';

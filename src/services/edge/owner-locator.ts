@@ -21,6 +21,16 @@ export interface OwnerLocator {
   ownerGone?(nodeId: string): Promise<boolean>;
 }
 
+/**
+ * After a request to `nodeId` failed with `err`: true when that owner is gone, i.e. its port refused the connection
+ * (nothing listens there) or the locator's registry says so (its heartbeat overdue while its lease may still name
+ * it: a kill -9, a lost host). A registry that cannot be asked counts as not gone.
+ */
+export async function ownerFoundGone(locator: OwnerLocator, nodeId: string, err: Error | undefined): Promise<boolean> {
+  if ((err as NodeJS.ErrnoException | undefined)?.code === 'ECONNREFUSED') return true;
+  return (await locator.ownerGone?.(nodeId).catch(() => false)) === true;
+}
+
 /** One origin for every stream (`--edge-origin`): an edge in front of one OnAir, or a test's second server. */
 export class StaticOwnerLocator implements OwnerLocator {
   private readonly owner: OwnerAddress;

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Agent, request } from 'node:http';
 import type { Logger } from '../../../../core/logger.js';
-import { EDGE_HLS_HEADER, signEdgeHlsRequest, type OwnerAddress, type OwnerLocator } from '../../../../services/edge/index.js';
+import { EDGE_HLS_HEADER, ownerFoundGone, signEdgeHlsRequest, type OwnerAddress, type OwnerLocator } from '../../../../services/edge/index.js';
 import { API_ERRORS, type ApiErrorCode } from '../../api-errors.js';
 import type { HlsResource } from './hls-paths.js';
 import type { HlsExchange } from './hls-responses.js';
@@ -366,8 +366,7 @@ export class EdgeHlsProxy {
 
   /** True when `owner` is gone: its port refused the connection (nothing listens there), or the registry says so. */
   private async checkGone(owner: OwnerAddress, err: Error | undefined): Promise<boolean> {
-    const refused = (err as NodeJS.ErrnoException | undefined)?.code === 'ECONNREFUSED';
-    const gone = refused || (await this.locator.ownerGone?.(owner.nodeId).catch(() => false)) === true;
+    const gone = await ownerFoundGone(this.locator, owner.nodeId, err);
     if (gone) {
       this.goneOwners.delete(owner.nodeId);
       this.goneOwners.set(owner.nodeId, performance.now());
