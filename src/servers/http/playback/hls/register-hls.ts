@@ -150,7 +150,7 @@ function answer(ex: HlsExchange, deps: HlsServingDeps & { packagers: HlsPackager
   const { req } = ex;
   const url = req.url!;
   const q = url.indexOf('?');
-  const path = q < 0 ? url : url.slice(0, q);
+  const path = pathOf(url, q);
   if (req.method === 'OPTIONS') return ex.raw(204, preflightHeaders(req.headers.origin, req.headers['access-control-request-headers']));
   if (req.method !== 'GET' && req.method !== 'HEAD') return ex.error('not_found', `no route ${req.method} ${path}`);
   const slash = path.indexOf('/', PREFIX.length);
@@ -229,9 +229,7 @@ async function proxyOrPull(ex: HlsExchange, deps: Deps, serving: HlsServing, str
   const moving = !owner && proxy.recentlyOwned(streamPath);
   if (moving) owner = await proxy.awaitOwner(streamPath, undefined);
   if (ex.gone) return;
-  const url = ex.req.url!;
-  const q = url.indexOf('?');
-  const urlPath = q < 0 ? url : url.slice(0, q);
+  const urlPath = pathOf(ex.req.url!);
   if (!owner) {
     // Between owners: its last owner's playlist (hls.js gives up after three failed playlists), else 503 + Retry-After.
     return moving ? proxy.betweenOwners(ex, streamPath, urlPath, resource, query) : ex.error('stream_not_live', 'stream not live');
@@ -335,9 +333,12 @@ function copyOrLocal(
 ): void | Promise<void> {
   if (!owner?.httpUrl) return serveLocal(ex, deps, serving, streamPath, resource, query);
   ex.streamPath = streamPath;
-  const url = ex.req.url!;
-  const q = url.indexOf('?');
-  return deps.siblingHls!.serve(ex, owner, owner.httpUrl, streamPath, q < 0 ? url : url.slice(0, q), resource, query);
+  return deps.siblingHls!.serve(ex, owner, owner.httpUrl, streamPath, pathOf(ex.req.url!), resource, query);
+}
+
+/** A request URL's path, without its query (`q`: the query's '?' when already found). */
+function pathOf(url: string, q = url.indexOf('?')): string {
+  return q < 0 ? url : url.slice(0, q);
 }
 
 function forwardToWorker(ex: HlsExchange, origin: string): void {
