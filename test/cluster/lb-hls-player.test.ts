@@ -18,7 +18,12 @@ import { startNginxLb, type LbRequest, type NginxLb } from './nginx-lb.js';
  * media, so the player sees one stream (with `--edge-hls local` the nodes' independent packagers give it
  * other names and numbers on every request, and this test fails).
  */
-const HLS = { 'hls-segment-ms': 1000, 'hls-part-ms': 250 };
+/**
+ * No lease expires here: a lease of 5 s rather than the cluster tests' 0.9 s, so that a loaded machine (CI runs two test
+ * files at once, this one with three nodes, nginx, ffmpeg and Chromium) stalling a renewal by 0.6 s does not take the
+ * stream from A in the middle of playback (seen once in CI: A lost its lease and the nodes answered 404).
+ */
+const HLS = { 'hls-segment-ms': 1000, 'hls-part-ms': 250, 'cluster-lease-ms': 5000 };
 const PLAY_MS = 12_000;
 
 let pg: { url: string; stop(): Promise<void> };
@@ -121,10 +126,13 @@ test('hls.js (LL-HLS and standard) plays a stream published to A through a round
   // The load balancer really spread the player's requests: every kind of request was answered by each of the three nodes.
   // (nginx's readiness probe at / is not the player's.)
   const requests = lb!.requests().filter((r) => r.uri.startsWith('/hls/'));
+  // (Parts and segments together: nginx's one round-robin counter over both pages' requests can keep landing the
+  // standard player's few segment requests on the same two nodes, seen once in 172 requests.)
   const by = servedBy(requests);
-  for (const [kind, upstreams] of Object.entries(by)) {
-    assert.equal(upstreams.size, 3, `${kind} requests served by ${[...upstreams].join(', ')} (of ${requests.length} requests)`);
-  }
+  const media = new Set([...by.part, ...by.segment]);
+  assert.equal(by.playlist.size, 3, `playlist requests served by ${[...by.playlist].join(', ')} (of ${requests.length} requests)`);
+  assert.equal(media.size, 3, `part and segment requests served by ${[...media].join(', ')} (of ${requests.length} requests)`);
+  assert.ok(by.segment.size >= 2, `segment requests served by ${[...by.segment].join(', ')} (of ${requests.length} requests)`);
   // And never refused: every name in a playlist from one node is served by the others (304: the browser's cached
   // copy from one node is current by another node's ETag; 499: a blocking reload the closed page left waiting).
   const refused = requests.filter((r) => r.status !== 200 && r.status !== 304 && r.status !== 499);
