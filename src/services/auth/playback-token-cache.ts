@@ -1,4 +1,5 @@
 import { PLAYBACK_TOKEN_CACHE_MAX } from './limits.js';
+import { setNewest } from '../../core/bounded-map.js';
 
 interface Verified {
   readonly playbackId: string;
@@ -31,9 +32,7 @@ export class PlaybackTokenCache {
   }
 
   set(token: string, playbackId: string, against: object, expSec: number): void {
-    this.verified.delete(token);
-    this.verified.set(token, { playbackId, against, expSec });
-    if (this.verified.size > this.maxEntries) this.verified.delete(this.verified.keys().next().value!);
+    setNewest(this.verified, token, { playbackId, against, expSec }, this.maxEntries);
   }
 
   /** Forgets everything (the playback secret changed). */

@@ -8,6 +8,7 @@ import type { HlsExchange } from './hls-responses.js';
 import type { HlsQuery } from './hls-serving.js';
 import type { RenderedPlaylist } from './playlist-cache.js';
 import { HOP_HEADER, SIBLING_CACHE_HOP } from './hls-proxy.js';
+import { setNewest } from '../../../../core/bounded-map.js';
 
 export interface EdgeHlsProxyOptions {
   /** Bytes of media and playlists kept (least recently used dropped first). */
@@ -195,16 +196,12 @@ export class EdgeHlsProxy {
       entry.settled = true;
       entry.found = found;
       if (found) {
-        this.lastOwned.delete(streamPath);
-        this.lastOwned.set(streamPath, performance.now());
-        if (this.lastOwned.size > MAX_OWNERS) this.lastOwned.delete(this.lastOwned.keys().next().value!);
+        setNewest(this.lastOwned, streamPath, performance.now(), MAX_OWNERS);
       }
       return found;
     });
     entry.owner = owner;
-    this.owners.delete(streamPath);
-    this.owners.set(streamPath, entry);
-    if (this.owners.size > MAX_OWNERS) this.owners.delete(this.owners.keys().next().value!);
+    setNewest(this.owners, streamPath, entry, MAX_OWNERS);
     return owner;
   }
 
@@ -368,9 +365,7 @@ export class EdgeHlsProxy {
   private async checkGone(owner: OwnerAddress, err: Error | undefined): Promise<boolean> {
     const gone = await ownerFoundGone(this.locator, owner.nodeId, err);
     if (gone) {
-      this.goneOwners.delete(owner.nodeId);
-      this.goneOwners.set(owner.nodeId, performance.now());
-      if (this.goneOwners.size > MAX_OWNERS) this.goneOwners.delete(this.goneOwners.keys().next().value!);
+      setNewest(this.goneOwners, owner.nodeId, performance.now(), MAX_OWNERS);
     }
     return gone;
   }

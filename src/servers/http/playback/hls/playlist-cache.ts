@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { RenditionReport } from '../../../../formats/m3u8/index.js';
 import type { HlsUriScheme } from '../../../../protocols/hls/index.js';
 import { PLAYLIST_CACHE_VARIANTS } from './limits.js';
+import { setNewest } from '../../../../core/bounded-map.js';
 
 /** A rendered playlist as every viewer gets it: the same Buffer and its strong ETag. */
 export interface RenderedPlaylist {
@@ -51,9 +52,7 @@ export class PlaylistCache {
     this.renders++;
     const body = Buffer.from(this.source.renderPlaylist(v.format, v.skip, v.uris, reports.length ? [...reports] : undefined));
     const entry: Entry = { body, etag: etagOf(body), version, reportsKey };
-    this.entries.delete(key); // re-inserted last: the Map's order is the eviction order
-    this.entries.set(key, entry);
-    if (this.entries.size > PLAYLIST_CACHE_VARIANTS) this.entries.delete(this.entries.keys().next().value!);
+    setNewest(this.entries, key, entry, PLAYLIST_CACHE_VARIANTS);
     return entry;
   }
 
