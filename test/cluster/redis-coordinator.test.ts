@@ -116,6 +116,30 @@ test('claims accepted by two nodes while Redis is down: once it is back exactly 
   assert.equal(winner.held().has('live/split'), true);
 });
 
+test('a holder whose renewal came late (its event loop stalled past the lease), with nobody else claiming meanwhile: claimed again under a new token, not lost', async () => {
+  const a = await node('a7', 't-late:');
+  const b = await node('b7', 't-late:');
+  const lost: LeaseLoss[] = [];
+  a.onLeaseLost((l) => lost.push(l));
+  const first = await a.claim('live/late', { force: false });
+  assert.ok(first.ok);
+  // This process (both nodes) stalls 2.5 leases: Redis expires the lease meanwhile, and nobody claims it.
+  const end = Date.now() + LEASE_MS * 2.5;
+  while (Date.now() < end) { /* a GC pause or a starved CPU */ }
+  await until(() => (a.held().get('live/late') ?? 0) > first.token, 'a to claim its expired lease again');
+  assert.equal(lost.length, 0, `the holder keeps the stream (its publisher is not kicked): ${JSON.stringify(lost)}`);
+  assert.equal((await b.locate('live/late'))?.nodeId, 'a7');
+  assert.equal((await b.claim('live/late', { force: false })).ok, false, 'another node is refused as before');
+  // And one claimed by another node meanwhile is still lost: fencing is unchanged.
+  await a.release('live/late');
+  const c = await a.claim('live/late2', { force: false });
+  assert.ok(c.ok);
+  const taken = await b.claim('live/late2', { force: true });
+  assert.ok(taken.ok);
+  await until(() => lost.some((l) => l.path === 'live/late2'), 'a to lose the stream b claimed');
+  await b.release('live/late2');
+});
+
 test('a broadcast event reaches every subscribed node exactly once', async () => {
   const a = await node('a5', 't5:');
   const b = await node('b5', 't5:');

@@ -20,9 +20,9 @@ return {1, ARGV[1], t}
 
 /**
  * Renews a held lease. KEYS: lease, fence. ARGV: node, token, ttlMs, reclaim ('1').
- * A lease that is gone is claimed anew only with `reclaim` (after the store was unreachable or restarted:
- * then nobody else held it); the counter is first lifted to our token so a restarted store never hands out a
- * lower one. Returns {ok, owner, token}; owner '' = the lease expired.
+ * A lease that is gone (expired before this renewal, or the store restarted empty: nobody else holds it) is claimed
+ * anew with `reclaim`, under a new token; the counter is first lifted to our token so a restarted store never hands
+ * out a lower one. Returns {ok, owner, token}; owner '' = the lease expired (without `reclaim`).
  */
 export const HOLD = `
 local cur = redis.call('HMGET', KEYS[1], 'node', 'token')

@@ -259,10 +259,13 @@ export class RedisCoordinator implements ClusterCoordinator {
       const held = [...this.leases];
       const pipe = this.redis.pipeline();
       for (const [path, token] of held) {
-        pipe.eval(HOLD, 2, this.leaseKey(path), this.fenceKey(), this.nodeId, String(token), this.opts.leaseMs, reclaim ? '1' : '0');
+        // Always with reclaim: a lease that expired with nobody else claiming it (this process was late, a stall
+        // or a starved machine; or the store restarted empty) is claimed again atomically with a new token, not
+        // given up: no other publisher exists, and kicking ours would only cost its viewers a reconnect.
+        pipe.eval(HOLD, 2, this.leaseKey(path), this.fenceKey(), this.nodeId, String(token), this.opts.leaseMs, '1');
       }
       const replies = held.length ? await pipe.exec() : [];
-      held.forEach(([path, token], i) => this.settle(path, token, replies?.[i]));
+      held.forEach(([path, token], i) => this.settle(path, token, replies?.[i], reclaim));
       if (reclaim) this.reconcile = false;
       this.reachableSince ??= Date.now();
       if (this.degraded) this.log.info({ leases: this.leases.size }, 'cluster store reachable again: node registered, leases re-claimed');
@@ -288,12 +291,16 @@ export class RedisCoordinator implements ClusterCoordinator {
     this.emitter.emit('declaredLost');
   }
 
-  private settle(path: string, token: number, result: [Error | null, unknown] | undefined): void {
+  /** `afterOutage`: the store was unreachable since the last renewal (a lease found gone then is no surprise). */
+  private settle(path: string, token: number, result: [Error | null, unknown] | undefined, afterOutage: boolean): void {
     if (!result || result[0]) throw result?.[0] ?? new Error('no reply');
     if (this.leases.get(path) !== token) return; // released or re-claimed meanwhile
     const [ok, owner, now] = result[1] as ScriptReply;
     if (ok) {
       if (now !== token) {
+        if (!afterOutage) {
+          this.log.warn({ path, token: now }, `stream lease had expired before its renewal (not renewed within ${this.opts.leaseMs} ms: this process or the store was late); no other node held it, so it is claimed again and the publisher stays`);
+        }
         this.leases.set(path, now!);
         void this.broadcast({ type: 'lease.claimed', nodeId: this.nodeId, path, token: now! });
       }
