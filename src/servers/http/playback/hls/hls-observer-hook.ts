@@ -14,6 +14,16 @@ export interface HlsServed {
   readonly nowMs: number;
   /** The hub path the request was authorised for (`live/<name>`); undefined when it was refused before. */
   readonly streamPath: string | undefined;
+  /**
+   * False for another server's request (a sibling worker's copy, an edge node's proxy, a request a sibling worker
+   * forwarded): its viewers are counted where they arrived, not here (README "Viewer counts under workers").
+   */
+  readonly viewer: boolean;
+  /**
+   * Workers, --no-hls-worker-cache: the answer was the owning worker's, passed on here (the owner reported it to its
+   * own metrics already; the viewer is counted here, where they arrived).
+   */
+  readonly relayed: boolean;
   readonly req: HlsRequest;
 }
 

@@ -170,6 +170,8 @@ function answer(ex: HlsExchange, deps: HlsServingDeps & { packagers: HlsPackager
   if (!id || !resource) return ex.error('not_found', 'no such HLS resource');
   const query = q < 0 ? '' : url.slice(q + 1);
   const edgeAuth = req.headers[EDGE_HLS_HEADER];
+  // Another server asking (a sibling worker, an edge node) or a request a sibling forwarded: counted where the viewer is.
+  if (edgeAuth !== undefined || req.headers[HOP_HEADER] !== undefined) ex.viewer = false;
   if (edgeAuth !== undefined) return answerEdge(ex, deps, serving, path, String(edgeAuth), resource, q < 0 ? NO_QUERY : parseQuery(query));
   const decision = deps.decidePlay({ app: 'live', name: id, query, clientIp: req.socket.remoteAddress ?? '', protocol: 'hls' });
   if (!decision.ok) {
@@ -311,8 +313,10 @@ async function serveWhenStarted(
 /** Workers, --no-hls-worker-cache: a stream published on another worker of this machine is answered by that worker. */
 async function forwardOrServe(ex: HlsExchange, deps: Deps, serving: HlsServing, streamPath: string, resource: HlsResource, query: HlsQuery): Promise<void> {
   const origin = await deps.hlsOrigin!(streamPath);
-  if (origin) return forwardToWorker(ex, origin);
-  return serveLocal(ex, deps, serving, streamPath, resource, query);
+  if (!origin) return serveLocal(ex, deps, serving, streamPath, resource, query);
+  // The owner answers it (and does not count it: a hop); the viewer is counted here, where they arrived.
+  ex.streamPath = streamPath;
+  return forwardToWorker(ex, origin);
 }
 
 /**
@@ -342,7 +346,7 @@ function pathOf(url: string, q = url.indexOf('?')): string {
 }
 
 function forwardToWorker(ex: HlsExchange, origin: string): void {
-  proxyHls(ex.req, ex.res, origin);
+  proxyHls(ex.req, ex.res, origin, (status, bytes) => ex.relayed(status, bytes));
 }
 
 /**
