@@ -40,8 +40,8 @@ export function shareWorkerAudience(role: WorkerRole, audience: HlsAudience, mon
     const shares: AudienceShare[] = [];
     for (const path of audience.paths()) {
       if (ownPublisher(hub, path)) continue;
-      const sessions = audience.localSessions(path, now);
-      if (sessions.length > 0) shares.push({ path, sessions, bytes: audience.localBytes(path) });
+      // Every stream served here lately (kept until idle for the session time), with or without a session now.
+      shares.push({ path, sessions: audience.localSessions(path, now), bytes: audience.localBytes(path) });
     }
     if (shares.length > 0) role.shareAudience(shares);
   });
@@ -98,4 +98,12 @@ export function workerHlsProxy(config: Config, siblings: OwnerLocator | undefine
     // A stream whose worker died is retried by players while its publisher may reconnect to another worker.
     ...WORKER_HLS_PROXY_OPTIONS, ownerGoneRetryMs: config.reconnectWindowSec * 1000,
   });
+}
+
+/**
+ * The internal HTTP base of the worker that owns `path` when it is not this one (the primary's directory, asked at
+ * most once a second per stream): where that stream's health is read. Undefined for a stream published here.
+ */
+export function ownerWorkerHttp(hub: StreamHub, role: WorkerRole): (path: string) => Promise<string | undefined> {
+  return async (path) => (ownPublisher(hub, path) ? undefined : role.hlsOrigin(path));
 }

@@ -136,6 +136,26 @@ async function viewersGauge(port: number): Promise<number> {
   return Number(line?.split(' ').at(-1) ?? NaN);
 }
 
+/** The first `event: health` of the stream's SSE feed on a worker's port (token in the query, as EventSource sends it). */
+async function firstFeedEvent(port: number): Promise<Health> {
+  const ac = new AbortController();
+  const res = await fetch(`http://127.0.0.1:${port}/api/v1/streams/${stream.id}/health/events?token=${API_TOKEN}`, { signal: ac.signal });
+  assert.equal(res.status, 200);
+  assert.match(res.headers.get('content-type') ?? '', /^text\/event-stream/);
+  const decoder = new TextDecoder();
+  let text = '';
+  try {
+    for await (const chunk of res.body!) {
+      text += decoder.decode(chunk as Uint8Array, { stream: true });
+      const m = /event: health\ndata: (.*)\n\n/.exec(text);
+      if (m) return JSON.parse(m[1]!) as Health;
+    }
+  } finally {
+    ac.abort();
+  }
+  throw new Error(`the feed ended without an event: ${text}`);
+}
+
 describe('--workers 2: HLS viewers of a stream, wherever they land', () => {
   test('six viewers on either worker and one on both: counted six times, once each, and their bytes are the stream\'s bytes out', async () => {
     // What the readiness checks served, settled: the viewers' bytes are counted from here.
@@ -162,6 +182,12 @@ describe('--workers 2: HLS viewers of a stream, wherever they land', () => {
         assert.equal(h.viewers.total, 6);
       }
       assert.equal(await viewersGauge(ownerPort), 6, 'onair_stream_viewers{protocol="hls"} on the owner');
+      // Asked of the other worker (an API call lands on either): the owner's figures, the JSON and the SSE feed.
+      const there = await health(otherPort);
+      assert.equal(there.state, 'healthy', 'the stream is live whichever worker the API call reaches');
+      assert.equal(there.viewers.hls, 6, 'the health API on the other worker');
+      const event = await firstFeedEvent(otherPort);
+      assert.equal(event.viewers.hls, 6, 'the health feed on the other worker');
     } finally {
       await Promise.all(viewers.map((v) => v.stop()));
     }

@@ -131,7 +131,7 @@ export class HealthMonitor {
     }
     // Not held here: kept while its viewers here are (workers: a sibling's stream, reported to its owner), else forgotten.
     for (const path of this.deps.audience.paths()) {
-      if (!this.tracked.has(path) && this.deps.audience.localViewers(path, monotonicNow) === 0) this.deps.audience.forget(path);
+      if (!this.tracked.has(path) && this.deps.audience.idleHere(path, monotonicNow)) this.deps.audience.forget(path);
     }
     this.events.emit('evaluated');
   }

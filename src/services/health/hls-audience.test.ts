@@ -46,7 +46,7 @@ test('workers: the owner unites the sibling workers\' sessions with its own, eac
   owner.addRemote(2, { path: 'live/x', sessions: sibling.localSessions('live/x', 0), bytes: sibling.localBytes('live/x') }, 0);
   owner.addRemote(3, { path: 'live/x', sessions: third.localSessions('live/x', 0), bytes: third.localBytes('live/x') }, 0);
   assert.equal(owner.viewers('live/x', 0), 3, 'a, b and the third worker\'s client');
-  assert.equal(owner.localViewers('live/x', 0), 1);
+  assert.equal(owner.localSessions('live/x', 0).length, 1);
   assert.equal(owner.bytesServed('live/x'), 100 + 5100 + 7);
   assert.equal(owner.localBytes('live/x'), 100);
   // A later report replaces the earlier; a count that went back (the sibling restarted its) keeps what was served.
@@ -69,4 +69,12 @@ test('a session id is the address and user agent as the key was (cut at the same
   const ids = new Set<number>();
   for (let i = 0; i < 100_000; i++) ids.add(sessionId(`10.${i >> 16}.${(i >> 8) & 255}.${i & 255}`, 'Mozilla/5.0'));
   assert.equal(ids.size, 100_000, 'no two of 100k addresses share an id');
+});
+
+test('a stream served here lately is idle only once nothing of it was served for the session time', () => {
+  const au = new HlsAudience();
+  assert.ok(au.idleHere('live/x', 0));
+  au.record('live/x', a, 400, false, 1000); // a master playlist: bytes, no session
+  assert.ok(!au.idleHere('live/x', 1000 + HLS_SESSION_IDLE_MS));
+  assert.ok(au.idleHere('live/x', 1001 + HLS_SESSION_IDLE_MS));
 });

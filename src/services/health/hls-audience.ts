@@ -12,6 +12,8 @@ interface StreamAudience {
   /** session id (sessionId: client address + user agent) -> monotonic ms of its last media playlist request. */
   readonly sessions: Map<number, number>;
   bytesServed: number;
+  /** monotonic ms of the last answer recorded here. */
+  lastMs: number;
   /** Workers: the sibling workers' viewers of this stream, by worker; undefined until one reports. */
   remote: Map<number, RemoteAudience> | undefined;
   /** Bytes of reports gone (a sibling that stopped reporting, or restarted its count): still served. */
@@ -43,6 +45,7 @@ export class HlsAudience {
   record(path: string, client: { ip: string; userAgent: string | undefined }, bytes: number, playlist: boolean, nowMs: number): void {
     const a = this.entry(path);
     a.bytesServed += bytes;
+    a.lastMs = nowMs;
     if (!playlist) return;
     const id = sessionId(client.ip, client.userAgent);
     if (a.sessions.has(id) || a.sessions.size < MAX_HLS_SESSIONS_PER_STREAM) {
@@ -77,12 +80,13 @@ export class HlsAudience {
     return Math.min(all.size, MAX_HLS_SESSIONS_PER_STREAM);
   }
 
-  /** This process's own live sessions of `path`, without the siblings' (expired ones dropped). */
-  localViewers(path: string, nowMs: number): number {
+  /**
+   * True when nothing of `path` was served here for HLS_SESSION_IDLE_MS (so no session is live here either): a stream
+   * the server does not hold is forgotten then. Until then its bytes are kept (a master playlist makes no session).
+   */
+  idleHere(path: string, nowMs: number): boolean {
     const a = this.streams.get(path);
-    if (!a) return 0;
-    this.expire(a, nowMs);
-    return a.sessions.size;
+    return !a || nowMs - a.lastMs > HLS_SESSION_IDLE_MS;
   }
 
   /** This process's own live sessions of `path` (what a worker reports to the stream's owner). */
@@ -118,7 +122,7 @@ export class HlsAudience {
 
   private entry(path: string): StreamAudience {
     let a = this.streams.get(path);
-    if (!a) this.streams.set(path, (a = { sessions: new Map(), bytesServed: 0, remote: undefined, remoteBytesCarried: 0 }));
+    if (!a) this.streams.set(path, (a = { sessions: new Map(), bytesServed: 0, lastMs: -Infinity, remote: undefined, remoteBytesCarried: 0 }));
     return a;
   }
 
