@@ -32,7 +32,7 @@ test('every answer goes to the histogram; 200s count bytes per stream; media pla
   assert.deepEqual([...audience.paths()], ['live/abc'], 'an answer refused before authorisation makes no stream entry');
 });
 
-test('another server\'s request (a sibling worker\'s copy, an edge, a forwarded one) is no viewer; a relayed answer counts its viewer, not the histogram', () => {
+test('a sibling worker\'s request (for its copy, or forwarded) is no viewer; a relayed answer counts its viewer, not the histogram', () => {
   const seen: unknown[] = [];
   const metrics = { observeHlsRequest: (o: unknown) => seen.push(o) } as unknown as OnAirMetrics;
   const audience = new HlsAudience();

@@ -15,8 +15,9 @@ export interface HlsServed {
   /** The hub path the request was authorised for (`live/<name>`); undefined when it was refused before. */
   readonly streamPath: string | undefined;
   /**
-   * False for another server's request (a sibling worker's copy, an edge node's proxy, a request a sibling worker
-   * forwarded): its viewers are counted where they arrived, not here (README "Viewer counts under workers").
+   * False for a sibling worker's request (for its copy of the owner's answers, or a viewer's request it forwarded):
+   * the viewer is counted by the worker they reached, not here (README "Viewer counts under workers"). A cluster
+   * edge's request is counted as one session of that edge (its own viewers are not summed across nodes).
    */
   readonly viewer: boolean;
   /**

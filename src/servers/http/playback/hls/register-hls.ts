@@ -170,8 +170,8 @@ function answer(ex: HlsExchange, deps: HlsServingDeps & { packagers: HlsPackager
   if (!id || !resource) return ex.error('not_found', 'no such HLS resource');
   const query = q < 0 ? '' : url.slice(q + 1);
   const edgeAuth = req.headers[EDGE_HLS_HEADER];
-  // Another server asking (a sibling worker, an edge node) or a request a sibling forwarded: counted where the viewer is.
-  if (edgeAuth !== undefined || req.headers[HOP_HEADER] !== undefined) ex.viewer = false;
+  // A sibling worker's request (for its copy, or forwarded): its viewer is counted by the worker they reached.
+  if (req.headers[HOP_HEADER] !== undefined) ex.viewer = false;
   if (edgeAuth !== undefined) return answerEdge(ex, deps, serving, path, String(edgeAuth), resource, q < 0 ? NO_QUERY : parseQuery(query));
   const decision = deps.decidePlay({ app: 'live', name: id, query, clientIp: req.socket.remoteAddress ?? '', protocol: 'hls' });
   if (!decision.ok) {
@@ -204,7 +204,12 @@ function answerEdge(ex: HlsExchange, deps: Deps, serving: HlsServing, path: stri
   // A sibling worker's request for its copy (its viewers authorised there): answered as this worker's own viewer's.
   if (deps.hlsOrigin && ex.req.headers[HOP_HEADER] === SIBLING_CACHE_HOP) return serveLocal(ex, deps, serving, check.streamPath, resource, query);
   if (deps.hlsOrigin && ex.req.headers[HOP_HEADER] === undefined && !hasOwnPublisher(deps, check.streamPath)) {
-    return deps.hlsOrigin(check.streamPath).then((origin) => (origin ? forwardToWorker(ex, origin) : serveHere(ex, deps, serving, check.streamPath, resource, query)));
+    return deps.hlsOrigin(check.streamPath).then((origin) => {
+      if (!origin) return serveHere(ex, deps, serving, check.streamPath, resource, query);
+      // Counted here as the edge node's session, as the owning worker would have (it does not count a hop).
+      ex.streamPath = check.streamPath;
+      return forwardToWorker(ex, origin);
+    });
   }
   return serveHere(ex, deps, serving, check.streamPath, resource, query);
 }
