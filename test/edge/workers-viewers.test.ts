@@ -162,7 +162,7 @@ function viewersUnderWorkers(mode: string, flags: readonly string[]): void {
       throw new Error(`the feed ended without an event: ${text}`);
     }
 
-    test('six viewers on either worker and one on both: counted six times, once each, and their bytes are the stream\'s bytes out', async () => {
+    test('five viewers on one worker or the other and one on both: six sessions, each once, and their bytes are the stream\'s bytes out', async () => {
       // What the readiness checks served, settled: the viewers' bytes are counted from here.
       await sleep(2_500);
       const baseline = (await health(ownerPort)).bytesOut;
