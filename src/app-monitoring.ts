@@ -45,6 +45,8 @@ export interface MonitoringDeps {
 export interface Monitoring {
   /** Absent with --health off. */
   readonly monitor: HealthMonitor | undefined;
+  /** The HLS viewer estimate the monitor reads; absent with --health off. */
+  readonly audience: HlsAudience | undefined;
   /** Told of every HLS answer by the HLS front (metrics, HLS audience); undefined when neither is on. */
   readonly hlsObserver: HlsResponseObserver | undefined;
   /** Adds /metrics to the HTTP app (before it listens). */
@@ -71,6 +73,7 @@ export function createMonitoring(deps: MonitoringDeps): Monitoring {
     : undefined;
   return {
     monitor,
+    audience,
     hlsObserver: hlsObserver(metrics, audience),
     attachHttp: (http) => {
       if (metrics) registerMetricsRoute(http, metrics, config.metricsToken);

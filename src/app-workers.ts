@@ -4,8 +4,9 @@ import type { Config } from './config/schema.js';
 import type { Logger } from './core/logger.js';
 import type { RtmpServer } from './servers/rtmp/rtmp-server.js';
 import { EdgeHlsProxy, WORKER_HLS_PROXY_OPTIONS } from './servers/http/playback/hls/hls-edge-proxy.js';
-import type { PublisherInfo } from './hub/index.js';
-import { EDGE_PROTOCOL, type OwnerAddress, type OwnerLocator } from './services/edge/index.js';
+import type { PublisherInfo, StreamHub } from './hub/index.js';
+import { EDGE_PROTOCOL, ownPublisher, type OwnerAddress, type OwnerLocator } from './services/edge/index.js';
+import type { AudienceShare, HealthMonitor, HlsAudience } from './services/health/index.js';
 import { isSiblingNodeId } from './workers-ipc.js';
 
 /** What a `--workers` worker is told by the primary (workers-worker.ts builds it from its environment). */
@@ -22,6 +23,32 @@ export interface WorkerRole {
   siblingNode(nodeId: string): boolean;
   /** `onair drain` reached this worker: the primary drains them all; resolves to their publishers together. */
   drainMachine(): Promise<number | undefined>;
+  /** Health: this worker's HLS viewers of streams it does not own, sent to their owners through the primary. */
+  shareAudience(shares: AudienceShare[]): void;
+  /** Health: `listener` is told the sibling workers' reports of their viewers of streams this worker owns. */
+  onSiblingAudience(listener: (from: number, shares: readonly AudienceShare[]) => void): void;
+}
+
+/**
+ * Workers: once a health round (a second), this worker's HLS sessions and bytes of the streams it serves but does not
+ * own (a sibling's, answered from its copy or forwarded) go to their owners, which count each viewer once for the
+ * machine (HlsAudience.addRemote); and the reports for streams this worker owns are added to its audience.
+ */
+export function shareWorkerAudience(role: WorkerRole, audience: HlsAudience, monitor: HealthMonitor, hub: StreamHub): void {
+  monitor.events.on('evaluated', () => {
+    const now = performance.now();
+    const shares: AudienceShare[] = [];
+    for (const path of audience.paths()) {
+      if (ownPublisher(hub, path)) continue;
+      // Every stream served here lately (kept until idle for the session time), with or without a session now.
+      shares.push({ path, sessions: audience.localSessions(path, now), bytes: audience.localBytes(path) });
+    }
+    if (shares.length > 0) role.shareAudience(shares);
+  });
+  role.onSiblingAudience((from, shares) => {
+    const now = performance.now();
+    for (const share of shares) audience.addRemote(from, share, now);
+  });
 }
 
 /**
@@ -71,4 +98,12 @@ export function workerHlsProxy(config: Config, siblings: OwnerLocator | undefine
     // A stream whose worker died is retried by players while its publisher may reconnect to another worker.
     ...WORKER_HLS_PROXY_OPTIONS, ownerGoneRetryMs: config.reconnectWindowSec * 1000,
   });
+}
+
+/**
+ * The internal HTTP base of the worker that owns `path` when it is not this one (the primary's directory, asked at
+ * most once a second per stream): where that stream's health is read. Undefined for a stream published here.
+ */
+export function ownerWorkerHttp(hub: StreamHub, role: WorkerRole): (path: string) => Promise<string | undefined> {
+  return async (path) => (ownPublisher(hub, path) ? undefined : role.hlsOrigin(path));
 }

@@ -51,7 +51,7 @@ import {
 import { clusterRoutes } from './servers/http/api/routes/cluster-routes.js';
 import { checkEdgeSettings, createEdge, ownerLocatorOf } from './app-edge.js';
 import { FirstOwnerLocator, ownPublisher, type EdgePulls, type OwnerLocator } from './services/edge/index.js';
-import { listenInternal, packagedInWorker, packagedOnProxyingEdge, workerHlsProxy, type WorkerRole } from './app-workers.js';
+import { listenInternal, packagedInWorker, ownerWorkerHttp, packagedOnProxyingEdge, shareWorkerAudience, workerHlsProxy, type WorkerRole } from './app-workers.js';
 
 export interface RunningOnAir {
   readonly hub: StreamHub;
@@ -257,8 +257,12 @@ export async function startOnAir(config: Config, log: Logger, options: StartOpti
     ...(writes ? { liveHere: (path: string) => writes.pending > 0 && ownPublisherActive(hub, path) } : {}),
     apiPlugins: [assetsRoutes({ assets, urls }), clusterRoutes({ coordinator, drainer })],
     healthMonitor: monitoring.monitor,
+    // Workers: a stream another worker owns has its health (and every worker's viewers of it) there.
+    ...(options.worker ? { healthOwnerWorker: ownerWorkerHttp(hub, options.worker) } : {}),
   });
   monitoring.attachHttp(http);
+  // Workers: HLS viewers are counted where they arrive and summed at each stream's owner.
+  if (options.worker && monitoring.monitor && monitoring.audience) shareWorkerAudience(options.worker, monitoring.audience, monitoring.monitor, hub);
   // HLS packaging subscribes to the hub for every published stream; the HTTP routes only serve what it made.
   const hlsPackagers = config.hls
     ? new HlsPackagers(hub, (d) => hlsSettings(config, d), log.child({ mod: 'hls' }), undefined, (path) => transcode.timeline(path),

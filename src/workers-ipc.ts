@@ -1,3 +1,5 @@
+import type { AudienceShare } from './services/health/index.js';
+
 /** The messages between the `--workers` primary and its workers (node:cluster IPC). */
 export type WorkerMessage =
   | { onair: 'ready'; index: number; ports: { rtmp: number; http: number; srt: number | null; internal: { rtmp: number; http: number } } }
@@ -7,14 +9,18 @@ export type WorkerMessage =
   /** `onair drain` reached this worker (API): the primary drains every worker and answers `drain-total` with `id`. */
   | { onair: 'drain'; id: number }
   /** This worker's share of drain `id`: the publishers it closes. */
-  | { onair: 'draining'; id: number; publishers: number };
+  | { onair: 'draining'; id: number; publishers: number }
+  /** Once a second: this worker's HLS viewers of streams it does not own, for their owners (README "Viewer counts under workers"). */
+  | { onair: 'audience'; shares: AudienceShare[] };
 
 export type PrimaryMessage =
   | { onair: 'located'; id: number; owner: WorkerOwner | undefined }
   | { onair: 'stop' }
   | { onair: 'drain'; id: number }
   /** Drain `id`'s publishers on every worker that answered, to the worker that asked. */
-  | { onair: 'drain-total'; id: number; publishers: number };
+  | { onair: 'drain-total'; id: number; publishers: number }
+  /** Worker `from`'s HLS viewers of streams the worker told owns (its 'audience' message, the owner's share of it). */
+  | { onair: 'audience'; from: number; shares: AudienceShare[] };
 
 /** A stream's owner as the primary answers a worker: an OwnerAddress plus its internal HTTP base (HLS). */
 export interface WorkerOwner {

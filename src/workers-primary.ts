@@ -5,6 +5,7 @@ import type { Logger } from './core/logger.js';
 import { announcedUrls } from './config/announced-urls.js';
 import { checkClusterSettings, resolveNodeId } from './services/cluster/index.js';
 import { checkEdgeSettings } from './app-edge.js';
+import type { AudienceShare } from './services/health/index.js';
 import { isOnAirMessage, siblingNodeId, workerNodeId, type PrimaryMessage, type WorkerMessage, type WorkerOwner } from './workers-ipc.js';
 
 /** A worker that dies is started again after this (a crash loop costs a restart per second, not a busy loop). */
@@ -69,6 +70,23 @@ export async function runPrimary(config: Config, log: Logger, count: number): Pr
     return internal && { nodeId: siblingNodeId(index!), rtmpUrl: `rtmp://127.0.0.1:${internal.rtmp}`, httpUrl: `http://127.0.0.1:${internal.http}` };
   };
 
+  // A worker's HLS viewers of streams it does not own go to each stream's owner (or the worker that pulls it from
+  // another node), which counts the machine's viewers of it; a stream no other worker holds has nobody to tell.
+  const routeAudience = (from: number, shares: readonly AudienceShare[]): void => {
+    const byOwner = new Map<number, AudienceShare[]>();
+    for (const share of shares) {
+      const index = owners.get(share.path) ?? designated(share.path);
+      if (index === undefined || index === from) continue;
+      let list = byOwner.get(index);
+      if (!list) byOwner.set(index, (list = []));
+      list.push(share);
+    }
+    for (const [index, list] of byOwner) {
+      const worker = slots[index - 1]!.worker;
+      if (worker?.isConnected()) worker.send({ onair: 'audience', from, shares: list } satisfies PrimaryMessage);
+    }
+  };
+
   const fork = (slot: Slot, runOnce: boolean): Promise<WorkerMessage & { onair: 'ready' }> => new Promise((resolve, reject) => {
     const worker = cluster.fork({
       ONAIR_WORKER_INDEX: String(slot.index), ONAIR_WORKER_RUN_ONCE: runOnce ? '1' : '0', ONAIR_CLUSTER_SECRET: secret, ONAIR_WORKER_NODE_BASE: nodeBase,
@@ -99,6 +117,9 @@ export async function runPrimary(config: Config, log: Logger, count: number): Pr
           return;
         case 'draining':
           drainCounts.get(msg.id)?.(slot.index, msg.publishers);
+          return;
+        case 'audience':
+          routeAudience(slot.index, msg.shares);
           return;
       }
     });

@@ -1,6 +1,7 @@
 import type { Config } from './config/schema.js';
 import type { Logger } from './core/logger.js';
 import type { OwnerLocator } from './services/edge/index.js';
+import type { AudienceShare } from './services/health/index.js';
 import { EDGE_PROTOCOL } from './services/edge/index.js';
 import type { RunningOnAir } from './app.js';
 import { isOnAirMessage, isWorkerNodeOf, workerNodeId, type PrimaryMessage, type WorkerMessage, type WorkerOwner } from './workers-ipc.js';
@@ -91,12 +92,15 @@ export async function runWorker(shared: Config, log: Logger): Promise<void> {
   const started: { onair?: RunningOnAir; drainAsked?: boolean } = {};
   const drainTotals = new IpcCalls<number>(DRAIN_TOTAL_TIMEOUT_MS, MAX_PENDING_DRAINS);
   const drainMachine = (): Promise<number | undefined> => drainTotals.call((id) => send({ onair: 'drain', id }));
+  // Set by the health module once started (reports that arrive before are dropped: the next comes a second later).
+  let siblingAudience: ((from: number, shares: readonly AudienceShare[]) => void) | undefined;
   process.on('message', (m: unknown) => {
     if (!isOnAirMessage(m)) return;
     const msg = m as PrimaryMessage;
     if (msg.onair === 'located') locator.answer(msg.id, msg.owner);
     else if (msg.onair === 'stop') stop('primary');
     else if (msg.onair === 'drain-total') drainTotals.answer(msg.id, msg.publishers);
+    else if (msg.onair === 'audience') siblingAudience?.(msg.from, msg.shares);
     else if (msg.onair === 'drain') {
       // A worker still starting (a restart) has no publisher yet; it drains as soon as it is up.
       started.drainAsked = true;
@@ -114,6 +118,10 @@ export async function runWorker(shared: Config, log: Logger): Promise<void> {
       siblingNode: (id) => isWorkerNodeOf(nodeBase, count, id),
       instance: process.env.ONAIR_WORKER_INSTANCE ?? '',
       drainMachine,
+      shareAudience: (shares) => send({ onair: 'audience', shares }),
+      onSiblingAudience: (listener) => {
+        siblingAudience = listener;
+      },
     },
   });
   // The directory: a stream is owned by the worker its publisher reached (pulls from other workers are not owners).

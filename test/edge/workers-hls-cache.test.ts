@@ -3,11 +3,11 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { connect } from 'node:net';
 import { ffmpegPublish, ffmpegRecord, ffprobeFrameCounts } from '../support/clients.js';
 import { tmpFile } from '../support/media.js';
 import { startTestPostgres } from '../support/postgres.js';
 import { run, waitFor, type Proc } from '../support/proc.js';
+import { rawGet, type RawAnswer } from '../support/raw-http.js';
 
 /**
  * `--workers 2`: HLS of a stream owned by one worker, asked of the other (on its own loopback port, so every request
@@ -80,32 +80,8 @@ function hls(tail: string, withToken = true, query = ''): string {
   return `/hls/${stream.playbackId}/${tail}${q ? `?${q}` : ''}`;
 }
 
-interface Answer {
-  readonly status: number;
-  readonly headers: string;
-  readonly body: Buffer;
-}
-
-/** One request on a connection of its own, written by hand (HTTP/1.1, keep-alive, as players send them). */
-function get(port: number, path: string, extra = '', method = 'GET'): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    const socket = connect(port, '127.0.0.1', () => socket.write(`${method} ${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\n${extra}\r\n`));
-    socket.setTimeout(20_000, () => socket.destroy(new Error(`no complete answer to ${method} ${path}`)));
-    socket.on('error', reject);
-    socket.on('data', (d: Buffer) => {
-      chunks.push(d);
-      const all = Buffer.concat(chunks);
-      const end = all.indexOf('\r\n\r\n');
-      if (end < 0) return;
-      const headers = all.subarray(0, end).toString('latin1');
-      const length = method === 'HEAD' ? 0 : Number(/\r\ncontent-length: (\d+)/i.exec(headers)?.[1] ?? 0);
-      if (all.length < end + 4 + length) return;
-      socket.destroy();
-      resolve({ status: Number(headers.slice(9, 12)), headers, body: all.subarray(end + 4, end + 4 + length) });
-    });
-  });
-}
+/** One request on a connection of its own (HTTP/1.1, keep-alive, as players send them). */
+const get = (port: number, path: string, extra = '', method = 'GET'): Promise<RawAnswer> => rawGet(port, path, extra, method);
 
 const many = <T>(n: number, f: () => Promise<T>): Promise<T[]> => Promise.all(Array.from({ length: n }, f));
 

@@ -9,8 +9,8 @@ import { startTestPostgres } from '../support/postgres.js';
 import { run, waitFor, type Proc } from '../support/proc.js';
 import { ffmpegSrtPublish, srtUrl } from '../support/srt-clients.js';
 import { createSocket } from 'node:dgram';
-import { connect } from 'node:net';
 import { RtmpClient } from '../../src/servers/rtmp/rtmp-client.js';
+import { rawRequest, requestHead } from '../support/raw-http.js';
 
 /**
  * `--workers 2` as a user starts it (from the sources): one publish, players and an HLS client on the shared
@@ -63,28 +63,6 @@ async function play(url: string, seconds: number): Promise<{ video: number; audi
   return ffprobeFrameCounts(out);
 }
 
-/** One request on a connection of its own (so round-robin spreads them over the workers): the response's raw bytes. */
-function rawRequest(port: number, head: string): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    const socket = connect(port, '127.0.0.1', () => socket.write(head));
-    socket.setTimeout(10_000, () => socket.destroy(new Error(`no complete answer to ${head.split('\r\n')[0]}`)));
-    socket.on('error', reject);
-    socket.on('data', (d: Buffer) => {
-      chunks.push(d);
-      const all = Buffer.concat(chunks);
-      const end = all.indexOf('\r\n\r\n');
-      if (end < 0) return;
-      const length = /\r\ncontent-length: (\d+)/i.exec(all.subarray(0, end).toString('latin1'));
-      const bodyless = head.startsWith('HEAD ') || / 304 /.test(all.subarray(0, 16).toString('latin1'));
-      if (all.length >= end + 4 + (bodyless ? 0 : Number(length?.[1] ?? 0))) {
-        socket.destroy();
-        resolve(all);
-      }
-    });
-  });
-}
-
 /** Each worker's onair_http_lean_requests_total by listener, read on its own loopback port (the shared one picks a worker). */
 async function leanCounts(): Promise<Map<number, { public: number; internal: number }>> {
   const ports = new Map<number, number>();
@@ -120,7 +98,7 @@ describe('--workers 2', () => {
     const results = await Promise.all([1, 2, 3, 4].map(() => play(`${httpBase}/hls/cam/index.m3u8`, 2)));
     for (const r of results) assert.ok(r.video >= 40, `HLS frames ${JSON.stringify(r)}`);
     const port = Number(new URL(httpBase).port);
-    const get = (path: string, extra = '', method = 'GET'): string => `${method} ${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\n${extra}\r\n`;
+    const get = (path: string, extra = '', method = 'GET'): string => requestHead(port, path, extra, method);
     const playlist = (await rawRequest(port, get('/hls/cam/src/media.m3u8'))).toString('latin1');
     const segment = /^(seg-[a-z0-9]+-\d+\.m4s)$/m.exec(playlist)?.[1];
     assert.ok(segment, `a segment in the playlist:\n${playlist}`);

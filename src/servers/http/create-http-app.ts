@@ -42,6 +42,8 @@ export interface HttpAppDeps {
   readonly liveHere?: (streamPath: string) => boolean;
   /** Ingest health (absent with --health off: health routes answer offline). */
   readonly healthMonitor?: HealthMonitor;
+  /** Workers: a stream's health is asked of the worker owning it (HealthRoutesDeps.ownerWorker). */
+  readonly healthOwnerWorker?: (path: string) => Promise<string | undefined>;
   /** Failed-bearer-token limiter; injectable so tests can use a small window. */
   readonly apiAuthLimiter?: FailureRateLimiter;
   /** More `/api/v1` resources (bearer auth, e.g. assets), registered after streams and webhooks. */
@@ -101,7 +103,7 @@ export function createHttpApp(deps: HttpAppDeps): FastifyInstance {
     await api.register(webhooksRoutes(deps.webhooks));
     if (deps.targets) await api.register(targetsRoutes(deps.targets));
     for (const plugin of deps.apiPlugins ?? []) await api.register(plugin);
-    await api.register(healthRoutes({ streams: deps.streams, monitor: deps.healthMonitor }));
+    await api.register(healthRoutes({ streams: deps.streams, monitor: deps.healthMonitor, ...(deps.healthOwnerWorker ? { ownerWorker: deps.healthOwnerWorker } : {}) }));
     // Unknown /api/v1 paths also need the token first, so probing the route table costs a valid token.
     api.setNotFoundHandler(async (req) => {
       throw new ApiError('not_found', `no route ${req.method} ${req.url.split('?')[0]}`);

@@ -129,7 +129,10 @@ export class HealthMonitor {
       this.deps.audience.forget(path);
       this.events.emit('gone', path);
     }
-    for (const path of this.deps.audience.paths()) if (!this.tracked.has(path)) this.deps.audience.forget(path);
+    // Not held here: kept while its viewers here are (workers: a sibling's stream, reported to its owner), else forgotten.
+    for (const path of this.deps.audience.paths()) {
+      if (!this.tracked.has(path) && this.deps.audience.idleHere(path, monotonicNow)) this.deps.audience.forget(path);
+    }
     this.events.emit('evaluated');
   }
 

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { HlsAudience } from './hls-audience.js';
-import { HLS_SESSION_IDLE_MS, MAX_HLS_SESSIONS_PER_STREAM } from './limits.js';
+import { HlsAudience, sessionId } from './hls-audience.js';
+import { HLS_SESSION_IDLE_MS, MAX_HLS_CLIENT_KEY, MAX_HLS_SESSIONS_PER_STREAM, SIBLING_AUDIENCE_TTL_MS } from './limits.js';
 
 const a = { ip: '10.0.0.1', userAgent: 'hls.js' };
 const b = { ip: '10.0.0.2', userAgent: 'hls.js' };
@@ -32,4 +32,49 @@ test('sessions per stream are capped; client keys are cut', () => {
   const au = new HlsAudience();
   for (let i = 0; i < MAX_HLS_SESSIONS_PER_STREAM + 50; i++) au.record('live/x', { ip: `10.${i >> 16}.${(i >> 8) & 255}.${i & 255}`, userAgent: 'x'.repeat(10_000) }, 1, true, 0);
   assert.equal(au.viewers('live/x', 0), MAX_HLS_SESSIONS_PER_STREAM);
+});
+
+test('workers: the owner unites the sibling workers\' sessions with its own, each client once, and sums their bytes', () => {
+  const owner = new HlsAudience();
+  const sibling = new HlsAudience();
+  owner.record('live/x', a, 100, true, 0);
+  sibling.record('live/x', a, 40, true, 0); // the same viewer, another connection that landed on the sibling
+  sibling.record('live/x', b, 60, true, 0);
+  sibling.record('live/x', b, 5000, false, 0);
+  const third = new HlsAudience();
+  third.record('live/x', { ip: '10.0.0.3', userAgent: 'hls.js' }, 7, true, 0);
+  owner.addRemote(2, { path: 'live/x', sessions: sibling.localSessions('live/x', 0), bytes: sibling.localBytes('live/x') }, 0);
+  owner.addRemote(3, { path: 'live/x', sessions: third.localSessions('live/x', 0), bytes: third.localBytes('live/x') }, 0);
+  assert.equal(owner.viewers('live/x', 0), 3, 'a, b and the third worker\'s client');
+  assert.equal(owner.localSessions('live/x', 0).length, 1);
+  assert.equal(owner.bytesServed('live/x'), 100 + 5100 + 7);
+  assert.equal(owner.localBytes('live/x'), 100);
+  // A later report replaces the earlier; a count that went back (the sibling restarted its) keeps what was served.
+  owner.addRemote(2, { path: 'live/x', sessions: [], bytes: 30 }, 1000);
+  assert.equal(owner.viewers('live/x', 1000), 2);
+  assert.equal(owner.bytesServed('live/x'), 100 + 5100 + 30 + 7);
+  // A sibling that stops reporting: its sessions go after the TTL, its bytes stay.
+  assert.equal(owner.viewers('live/x', SIBLING_AUDIENCE_TTL_MS + 1), 1);
+  assert.equal(owner.bytesServed('live/x'), 100 + 5100 + 30 + 7);
+});
+
+test('a session id is the address and user agent as the key was (cut at the same length), the same in every process', () => {
+  assert.equal(sessionId('10.0.0.1', 'hls.js'), sessionId('10.0.0.1', 'hls.js'));
+  assert.notEqual(sessionId('10.0.0.1', 'hls.js'), sessionId('10.0.0.1', 'hls.js '));
+  assert.notEqual(sessionId('10.0.0.1', 'hls.js'), sessionId('10.0.0.10', 'hls.js'));
+  assert.notEqual(sessionId('10.0.0.1', undefined), sessionId('10.0.0.1', 'x'));
+  assert.equal(sessionId('1.2.3.4', 'x'.repeat(MAX_HLS_CLIENT_KEY) + 'a'), sessionId('1.2.3.4', 'x'.repeat(MAX_HLS_CLIENT_KEY) + 'b'), 'cut');
+  const id = sessionId('1.2.3.4', 'y');
+  assert.ok(Number.isSafeInteger(id) && id >= 0, 'a safe integer: it crosses IPC as JSON');
+  const ids = new Set<number>();
+  for (let i = 0; i < 100_000; i++) ids.add(sessionId(`10.${i >> 16}.${(i >> 8) & 255}.${i & 255}`, 'Mozilla/5.0'));
+  assert.equal(ids.size, 100_000, 'no two of 100k addresses share an id');
+});
+
+test('a stream served here lately is idle only once nothing of it was served for the session time', () => {
+  const au = new HlsAudience();
+  assert.ok(au.idleHere('live/x', 0));
+  au.record('live/x', a, 400, false, 1000); // a master playlist: bytes, no session
+  assert.ok(!au.idleHere('live/x', 1000 + HLS_SESSION_IDLE_MS));
+  assert.ok(au.idleHere('live/x', 1001 + HLS_SESSION_IDLE_MS));
 });

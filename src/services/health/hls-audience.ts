@@ -1,44 +1,113 @@
-import { HLS_SESSION_IDLE_MS, MAX_HLS_CLIENT_KEY, MAX_HLS_SESSIONS_PER_STREAM } from './limits.js';
+import { HLS_SESSION_IDLE_MS, MAX_HLS_CLIENT_KEY, MAX_HLS_SESSIONS_PER_STREAM, SIBLING_AUDIENCE_TTL_MS } from './limits.js';
+
+/** Another process's HLS viewers of a stream (a sibling worker's, sent once a second over IPC): its latest report. */
+interface RemoteAudience {
+  sessions: readonly number[];
+  bytes: number;
+  /** monotonic ms the report arrived. */
+  at: number;
+}
 
 interface StreamAudience {
-  /** client key -> monotonic ms of its last media playlist request. */
-  readonly sessions: Map<string, number>;
+  /** session id (sessionId: client address + user agent) -> monotonic ms of its last media playlist request. */
+  readonly sessions: Map<number, number>;
   bytesServed: number;
+  /** monotonic ms of the last answer recorded here. */
+  lastMs: number;
+  /** Workers: the sibling workers' viewers of this stream, by worker; undefined until one reports. */
+  remote: Map<number, RemoteAudience> | undefined;
+  /** Bytes of reports gone (a sibling that stopped reporting, or restarted its count): still served. */
+  remoteBytesCarried: number;
+}
+
+/** A sibling worker's report of its viewers of one stream (SiblingAudience). */
+export interface AudienceShare {
+  readonly path: string;
+  /** Its live session ids (sessionId), at most MAX_HLS_SESSIONS_PER_STREAM. */
+  readonly sessions: readonly number[];
+  /** HLS bytes it served its viewers of the stream since it first served one. */
+  readonly bytes: number;
 }
 
 /**
  * HLS viewers of each stream, estimated: HLS has no connection per viewer, so a session is a client (address +
  * user agent) that asked for a media playlist within HLS_SESSION_IDLE_MS. Two players behind one address with
  * the same browser count once. Also sums the bytes HLS served per stream.
+ *
+ * Under --workers a viewer is recorded by the worker its requests reach (README "Viewer counts under workers"): the
+ * worker owning the stream adds the sibling workers' sessions of it (addRemote) by session id, so a viewer whose
+ * connections land on two workers is one session, and the owner's count is the machine's.
  */
 export class HlsAudience {
   private readonly streams = new Map<string, StreamAudience>();
 
   /** One HLS response for `path`; `playlist`: a media playlist (the request every player repeats). */
   record(path: string, client: { ip: string; userAgent: string | undefined }, bytes: number, playlist: boolean, nowMs: number): void {
-    let a = this.streams.get(path);
-    if (!a) this.streams.set(path, (a = { sessions: new Map(), bytesServed: 0 }));
+    const a = this.entry(path);
     a.bytesServed += bytes;
+    a.lastMs = nowMs;
     if (!playlist) return;
-    const key = `${client.ip} ${client.userAgent ?? ''}`.slice(0, MAX_HLS_CLIENT_KEY);
-    if (a.sessions.has(key) || a.sessions.size < MAX_HLS_SESSIONS_PER_STREAM) {
-      a.sessions.delete(key); // re-inserted last: the map stays ordered oldest-seen first
-      a.sessions.set(key, nowMs);
+    const id = sessionId(client.ip, client.userAgent);
+    if (a.sessions.has(id) || a.sessions.size < MAX_HLS_SESSIONS_PER_STREAM) {
+      a.sessions.delete(id); // re-inserted last: the map stays ordered oldest-seen first
+      a.sessions.set(id, nowMs);
     }
   }
 
-  /** Sessions seen lately; expired ones are dropped (oldest first, so the scan stops at the first live one). */
+  /** A sibling worker's latest report for a stream this worker owns (replaces its previous one). */
+  addRemote(from: number, share: AudienceShare, nowMs: number): void {
+    const a = this.entry(share.path);
+    a.remote ??= new Map();
+    const previous = a.remote.get(from);
+    // Its count restarted (it forgot the stream a while, or was restarted): what it had served is still served.
+    if (previous && share.bytes < previous.bytes) a.remoteBytesCarried += previous.bytes;
+    const sessions = share.sessions.length > MAX_HLS_SESSIONS_PER_STREAM ? share.sessions.slice(0, MAX_HLS_SESSIONS_PER_STREAM) : share.sessions;
+    a.remote.set(from, { sessions, bytes: share.bytes, at: nowMs });
+  }
+
+  /**
+   * Sessions seen lately, here and (workers) at the sibling workers that report this stream, each session once;
+   * expired ones are dropped (oldest first, so the scan stops at the first live one).
+   */
   viewers(path: string, nowMs: number): number {
     const a = this.streams.get(path);
     if (!a) return 0;
-    for (const [key, seen] of a.sessions) {
-      if (nowMs - seen <= HLS_SESSION_IDLE_MS) break;
-      a.sessions.delete(key);
-    }
-    return a.sessions.size;
+    this.expire(a, nowMs);
+    if (!a.remote || a.remote.size === 0) return a.sessions.size;
+    // Once a second per stream with sibling viewers (the health round): the union of the session ids.
+    const all = new Set<number>(a.sessions.keys());
+    for (const r of a.remote.values()) for (const id of r.sessions) all.add(id);
+    return Math.min(all.size, MAX_HLS_SESSIONS_PER_STREAM);
   }
 
+  /**
+   * True when nothing of `path` was served here for HLS_SESSION_IDLE_MS (so no session is live here either): a stream
+   * the server does not hold is forgotten then. Until then its bytes are kept (a master playlist makes no session).
+   */
+  idleHere(path: string, nowMs: number): boolean {
+    const a = this.streams.get(path);
+    return !a || nowMs - a.lastMs > HLS_SESSION_IDLE_MS;
+  }
+
+  /** This process's own live sessions of `path` (what a worker reports to the stream's owner). */
+  localSessions(path: string, nowMs: number): number[] {
+    const a = this.streams.get(path);
+    if (!a) return [];
+    this.expire(a, nowMs);
+    return [...a.sessions.keys()];
+  }
+
+  /** HLS bytes served of `path`: here, plus (workers) by the sibling workers that report it. */
   bytesServed(path: string): number {
+    const a = this.streams.get(path);
+    if (!a) return 0;
+    let n = a.bytesServed + a.remoteBytesCarried;
+    if (a.remote) for (const r of a.remote.values()) n += r.bytes;
+    return n;
+  }
+
+  /** HLS bytes this process served of `path` (what a worker reports to the stream's owner). */
+  localBytes(path: string): number {
     return this.streams.get(path)?.bytesServed ?? 0;
   }
 
@@ -50,4 +119,57 @@ export class HlsAudience {
   paths(): IterableIterator<string> {
     return this.streams.keys();
   }
+
+  private entry(path: string): StreamAudience {
+    let a = this.streams.get(path);
+    if (!a) this.streams.set(path, (a = { sessions: new Map(), bytesServed: 0, lastMs: -Infinity, remote: undefined, remoteBytesCarried: 0 }));
+    return a;
+  }
+
+  private expire(a: StreamAudience, nowMs: number): void {
+    for (const [id, seen] of a.sessions) {
+      if (nowMs - seen <= HLS_SESSION_IDLE_MS) break;
+      a.sessions.delete(id);
+    }
+    if (!a.remote) return;
+    // A sibling that stopped reporting (its viewers left, or it died): its sessions go, its bytes stay served.
+    for (const [from, r] of a.remote) {
+      if (nowMs - r.at <= SIBLING_AUDIENCE_TTL_MS) continue;
+      a.remote.delete(from);
+      a.remoteBytesCarried += r.bytes;
+    }
+  }
+}
+
+/**
+ * A session's id: a 53-bit hash of the client's address and user agent (cut at MAX_HLS_CLIENT_KEY characters), made
+ * without building the key string. A number, so a worker's sessions cross IPC as a short array and the owner unites
+ * them with its own; two given clients share an id with a chance of about 1 in 10^15 (the figure is an estimate anyway).
+ */
+export function sessionId(ip: string, userAgent: string | undefined): number {
+  lane1 = 0x811c9dc5;
+  lane2 = 0x9747b28c;
+  let n = mixIn(ip, 0);
+  if (n < MAX_HLS_CLIENT_KEY) {
+    mix(32);
+    n++;
+  }
+  mixIn(userAgent ?? '', n);
+  return (lane1 >>> 11) * 0x1_0000_0000 + (lane2 >>> 0);
+}
+
+// Two 32-bit FNV-1a style lanes with different offsets and multipliers; module state, so no closure per request.
+let lane1 = 0;
+let lane2 = 0;
+
+function mix(c: number): void {
+  lane1 = Math.imul(lane1 ^ c, 0x01000193);
+  lane2 = Math.imul(lane2 ^ c, 0x5bd1e995);
+  lane2 ^= lane2 >>> 15;
+}
+
+/** Mixes `s` in until MAX_HLS_CLIENT_KEY characters in all; returns the count so far. */
+function mixIn(s: string, n: number): number {
+  for (let i = 0; i < s.length && n < MAX_HLS_CLIENT_KEY; i++, n++) mix(s.charCodeAt(i));
+  return n;
 }

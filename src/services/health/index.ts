@@ -1,5 +1,5 @@
 export { HealthMonitor, type HealthMonitorDeps, type HealthMonitorEvents, type StableHealthChange } from './health-monitor.js';
-export { HlsAudience } from './hls-audience.js';
+export { HlsAudience, type AudienceShare } from './hls-audience.js';
 export { connectHealthWebhooks } from './health-webhooks.js';
 export { offlineReport, type HealthReport, type ViewerCounts } from './health-report.js';
 export type { HealthSample } from './health-history.js';

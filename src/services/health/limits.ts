@@ -21,3 +21,9 @@ export const MAX_HLS_CLIENT_KEY = 256;
 
 /** Health SSE feeds open at once (each costs a socket and a JSON encoding a second). */
 export const MAX_HEALTH_FEEDS = 256;
+
+/**
+ * Workers: a sibling worker reports its HLS sessions of a stream it does not own once a second; the owner drops a
+ * report this old (that worker's viewers left, or it died).
+ */
+export const SIBLING_AUDIENCE_TTL_MS = 3_000;

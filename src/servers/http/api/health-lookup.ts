@@ -1,11 +1,18 @@
+import type { FastifyRequest } from 'fastify';
 import { streamPathOf, type StreamRecord } from '../../../services/streams/stream-types.js';
 import { offlineReport, type HealthMonitor, type HealthReport } from '../../../services/health/index.js';
 import { ApiError } from '../api-errors.js';
+import { forwardedOnce } from './owner-forward.js';
 
 export interface HealthRoutesDeps {
   readonly streams: { get(id: string): Promise<StreamRecord | null> };
   /** Absent with --health off: every stream reads offline. */
   readonly monitor: HealthMonitor | undefined;
+  /**
+   * Workers: the internal HTTP base of the worker of this machine that owns stream `path`, when another does; its
+   * health (every worker's viewers counted there) is asked of it (owner-forward.ts). Absent = one process.
+   */
+  readonly ownerWorker?: (path: string) => Promise<string | undefined>;
   /** SSE feeds open at once (default MAX_HEALTH_FEEDS). */
   readonly maxFeeds?: number;
 }
@@ -23,4 +30,9 @@ export async function healthOf(deps: HealthRoutesDeps, id: string): Promise<Stre
   if (!stream) throw new ApiError('stream_not_found', 'no stream with this id');
   const path = streamPathOf(stream.playbackId);
   return { stream, path, report: () => deps.monitor?.report(path) ?? offlineReport(path, stream.id, Date.now()) };
+}
+
+/** Workers: the owning worker's base when another worker owns `path` and `req` was not forwarded here already. */
+export async function ownerWorkerOf(deps: HealthRoutesDeps, req: FastifyRequest, path: string): Promise<string | undefined> {
+  return deps.ownerWorker && !forwardedOnce(req) ? deps.ownerWorker(path) : undefined;
 }

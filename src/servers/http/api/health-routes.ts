@@ -4,7 +4,8 @@ import { IdParams, withErrors } from './schemas/common-schemas.js';
 import { HealthListItemSchema, StreamHealthSchema } from './schemas/health-schemas.js';
 import { healthListItemView, streamHealthView } from './health-views.js';
 import { healthEventsRoute } from './health-events-route.js';
-import { healthOf, type HealthRoutesDeps } from './health-lookup.js';
+import { healthOf, ownerWorkerOf, type HealthRoutesDeps } from './health-lookup.js';
+import { forwardToOwner } from './owner-forward.js';
 
 export type { HealthRoutesDeps } from './health-lookup.js';
 
@@ -16,8 +17,10 @@ export function healthRoutes(deps: HealthRoutesDeps): FastifyPluginAsync {
   return async (app) => {
     app.get<{ Params: Static<typeof IdParams> }>('/streams/:id/health', {
       schema: { tags, security, summary: 'Ingest health now, with 5 minutes of history at 1 s', params: IdParams, response: withErrors({ 200: StreamHealthSchema }) },
-    }, async (req) => {
+    }, async (req, reply) => {
       const { stream, path, report } = await healthOf(deps, req.params.id);
+      const owner = await ownerWorkerOf(deps, req, path);
+      if (owner) return forwardToOwner(req, reply, owner);
       return streamHealthView(report(), stream.id, deps.monitor?.history(path) ?? []);
     });
 

@@ -8,7 +8,7 @@ import { hlsObserver } from './hls-observer.js';
 
 const req = { socket: { remoteAddress: '10.0.0.7' }, headers: { 'user-agent': 'player/1' } } as unknown as IncomingMessage;
 const served = (o: Partial<HlsServed>): HlsServed => ({
-  kind: 'playlist', status: 200, bytes: 100, startedMs: 1000, nowMs: 1250, streamPath: 'live/abc', req, ...o,
+  kind: 'playlist', status: 200, bytes: 100, startedMs: 1000, nowMs: 1250, streamPath: 'live/abc', viewer: true, relayed: false, req, ...o,
 });
 
 test('no observer at all when neither metrics nor health are on', () => {
@@ -30,4 +30,21 @@ test('every answer goes to the histogram; 200s count bytes per stream; media pla
   assert.equal(audience.bytesServed('live/abc'), 5400, 'only 200 answers count as bytes served');
   assert.equal(audience.viewers('live/abc', 1250), 2, 'two clients asked for media playlists');
   assert.deepEqual([...audience.paths()], ['live/abc'], 'an answer refused before authorisation makes no stream entry');
+});
+
+test('a sibling worker\'s request (for its copy, or forwarded) is no viewer; a relayed answer counts its viewer, not the histogram', () => {
+  const seen: unknown[] = [];
+  const metrics = { observeHlsRequest: (o: unknown) => seen.push(o) } as unknown as OnAirMetrics;
+  const audience = new HlsAudience();
+  const observer = hlsObserver(metrics, audience)!;
+  observer.served(served({ viewer: false }));
+  observer.served(served({ kind: 'segment', bytes: 9000, viewer: false }));
+  assert.equal(seen.length, 2, 'the server\'s own answers are in its histogram');
+  assert.equal(audience.viewers('live/abc', 1250), 0);
+  assert.equal(audience.bytesServed('live/abc'), 0);
+  observer.served(served({ relayed: true }));
+  observer.served(served({ kind: 'segment', bytes: 9000, relayed: true }));
+  assert.equal(seen.length, 2, 'a relayed answer is in the histogram of the worker that made it');
+  assert.equal(audience.viewers('live/abc', 1250), 1);
+  assert.equal(audience.bytesServed('live/abc'), 9100);
 });

@@ -10,14 +10,17 @@ const NO_CLIENT = Object.freeze({ ip: '', userAgent: undefined });
  * served is a sign of life of an HLS session (HlsAudience). The HLS front handler calls it once per answer it
  * writes (register-hls.ts): nothing runs for the server's other requests, and no listener or closure is added
  * per response. The client address is the socket's (behind a proxy, the proxy's: sessions are also told apart
- * by user agent). Undefined when neither metrics nor health are on.
+ * by user agent). Under --workers a viewer is recorded by the worker their request reached, never by the sibling it
+ * asked for the answer (HlsServed.viewer). Undefined when neither metrics nor health are on.
  */
 export function hlsObserver(metrics: OnAirMetrics | undefined, audience: HlsAudience | undefined): HlsResponseObserver | undefined {
   if (!metrics && !audience) return undefined;
   return {
     served(s: HlsServed): void {
-      metrics?.observeHlsRequest({ kind: s.kind, status: s.status, seconds: (s.nowMs - s.startedMs) / 1000, bytes: s.bytes });
-      if (audience && s.streamPath && s.status === 200) {
+      // A relayed answer was observed by the worker that made it (its histogram and bytes); here it is a viewer's only.
+      if (!s.relayed) metrics?.observeHlsRequest({ kind: s.kind, status: s.status, seconds: (s.nowMs - s.startedMs) / 1000, bytes: s.bytes });
+      // A sibling worker's request is not a viewer: its viewer is recorded where they arrived.
+      if (audience && s.viewer && s.streamPath && s.status === 200) {
         const playlist = s.kind === 'playlist' || s.kind === 'playlist_blocking';
         // Only a media playlist makes a session; media answers add bytes and need no client (no address lookup).
         const client = playlist ? { ip: s.req.socket.remoteAddress ?? '', userAgent: s.req.headers['user-agent'] } : NO_CLIENT;

@@ -14,6 +14,17 @@ export interface HlsServed {
   readonly nowMs: number;
   /** The hub path the request was authorised for (`live/<name>`); undefined when it was refused before. */
   readonly streamPath: string | undefined;
+  /**
+   * False for a sibling worker's request (for its copy of the owner's answers, or a viewer's request it forwarded):
+   * the viewer is counted by the worker they reached, not here (README "Viewer counts under workers"). A cluster
+   * edge's request is counted as one session of that edge (its own viewers are not summed across nodes).
+   */
+  readonly viewer: boolean;
+  /**
+   * Workers, --no-hls-worker-cache: the answer was the owning worker's, passed on here (the owner reported it to its
+   * own metrics already; the viewer is counted here, where they arrived).
+   */
+  readonly relayed: boolean;
   readonly req: HlsRequest;
 }
 

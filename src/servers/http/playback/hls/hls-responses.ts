@@ -47,6 +47,8 @@ export class HlsExchange {
   kind: HlsResponseKind = 'other';
   /** The hub path it was authorised for, once decided. */
   streamPath: string | undefined;
+  /** False once the request is found to be another server's, not a viewer's (HlsServed.viewer). */
+  viewer = true;
 
   constructor(
     readonly req: HlsRequest,
@@ -132,9 +134,15 @@ export class HlsExchange {
     this.res.end();
   }
 
-  private served(status: number, bytes: number): void {
+  /** The owning worker's answer was passed on to the viewer (hls-proxy.ts): `bytes` of body, for the observer. */
+  relayed(status: number, bytes: number): void {
+    this.served(status, bytes, true);
+  }
+
+  private served(status: number, bytes: number, relayed = false): void {
     this.observer?.served({
-      kind: this.kind, status, bytes, startedMs: this.startedMs, nowMs: performance.now(), streamPath: this.streamPath, req: this.req,
+      kind: this.kind, status, bytes, startedMs: this.startedMs, nowMs: performance.now(), streamPath: this.streamPath,
+      viewer: this.viewer, relayed, req: this.req,
     });
   }
 }

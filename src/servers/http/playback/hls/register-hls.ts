@@ -170,6 +170,8 @@ function answer(ex: HlsExchange, deps: HlsServingDeps & { packagers: HlsPackager
   if (!id || !resource) return ex.error('not_found', 'no such HLS resource');
   const query = q < 0 ? '' : url.slice(q + 1);
   const edgeAuth = req.headers[EDGE_HLS_HEADER];
+  // A sibling worker's request (for its copy, or forwarded): its viewer is counted by the worker they reached.
+  if (req.headers[HOP_HEADER] !== undefined) ex.viewer = false;
   if (edgeAuth !== undefined) return answerEdge(ex, deps, serving, path, String(edgeAuth), resource, q < 0 ? NO_QUERY : parseQuery(query));
   const decision = deps.decidePlay({ app: 'live', name: id, query, clientIp: req.socket.remoteAddress ?? '', protocol: 'hls' });
   if (!decision.ok) {
@@ -202,7 +204,12 @@ function answerEdge(ex: HlsExchange, deps: Deps, serving: HlsServing, path: stri
   // A sibling worker's request for its copy (its viewers authorised there): answered as this worker's own viewer's.
   if (deps.hlsOrigin && ex.req.headers[HOP_HEADER] === SIBLING_CACHE_HOP) return serveLocal(ex, deps, serving, check.streamPath, resource, query);
   if (deps.hlsOrigin && ex.req.headers[HOP_HEADER] === undefined && !hasOwnPublisher(deps, check.streamPath)) {
-    return deps.hlsOrigin(check.streamPath).then((origin) => (origin ? forwardToWorker(ex, origin) : serveHere(ex, deps, serving, check.streamPath, resource, query)));
+    return deps.hlsOrigin(check.streamPath).then((origin) => {
+      if (!origin) return serveHere(ex, deps, serving, check.streamPath, resource, query);
+      // Counted here as the edge node's session, as the owning worker would have (it does not count a hop).
+      ex.streamPath = check.streamPath;
+      return forwardToWorker(ex, origin);
+    });
   }
   return serveHere(ex, deps, serving, check.streamPath, resource, query);
 }
@@ -311,8 +318,10 @@ async function serveWhenStarted(
 /** Workers, --no-hls-worker-cache: a stream published on another worker of this machine is answered by that worker. */
 async function forwardOrServe(ex: HlsExchange, deps: Deps, serving: HlsServing, streamPath: string, resource: HlsResource, query: HlsQuery): Promise<void> {
   const origin = await deps.hlsOrigin!(streamPath);
-  if (origin) return forwardToWorker(ex, origin);
-  return serveLocal(ex, deps, serving, streamPath, resource, query);
+  if (!origin) return serveLocal(ex, deps, serving, streamPath, resource, query);
+  // The owner answers it (and does not count it: a hop); the viewer is counted here, where they arrived.
+  ex.streamPath = streamPath;
+  return forwardToWorker(ex, origin);
 }
 
 /**
@@ -342,7 +351,7 @@ function pathOf(url: string, q = url.indexOf('?')): string {
 }
 
 function forwardToWorker(ex: HlsExchange, origin: string): void {
-  proxyHls(ex.req, ex.res, origin);
+  proxyHls(ex.req, ex.res, origin, (status, bytes) => ex.relayed(status, bytes));
 }
 
 /**

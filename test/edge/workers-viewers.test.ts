@@ -1,0 +1,215 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ffmpegPublish } from '../support/clients.js';
+import { startTestPostgres } from '../support/postgres.js';
+import { run, sleep, waitFor, type Proc } from '../support/proc.js';
+import { rawGet } from '../support/raw-http.js';
+
+/**
+ * `--workers 2`: HLS viewers of one stream land on the worker that owns it, on the other, and one on both (its
+ * requests alternate between them); the health API and the Prometheus gauge of the stream count each viewer once,
+ * and its bytes out are the bytes the viewers received: the other worker's requests for its copy are not viewers.
+ * Each viewer is a real HTTP client following the playlist (master, media playlist reloads, every new segment) on
+ * its own connections, told apart by its user agent (all come from 127.0.0.1), on a worker's own loopback port.
+ * Twice: with each worker's copy of the owner's answers (the default), and with --no-hls-worker-cache (the other
+ * worker forwards each request to the owner, which must not count the forwarded ones: the other worker counts them).
+ */
+const API_TOKEN = 'workers-viewers-token-0123456789';
+
+/** The suite against `--workers 2` with `flags` (each copy starts its own server and PostgreSQL). */
+function viewersUnderWorkers(mode: string, flags: readonly string[]): void {
+  describe(`--workers 2, ${mode}: HLS viewers of a stream, wherever they land`, () => {
+    let pg: Awaited<ReturnType<typeof startTestPostgres>>;
+    let server: Proc;
+    let pub: Proc | undefined;
+    let stream: { id: string; playbackId: string; streamKey: string };
+    /** Internal HTTP ports: of the worker owning the stream, of the other. */
+    let ownerPort = 0;
+    let otherPort = 0;
+    let httpBase = '';
+    const dataDir = mkdtempSync(join(tmpdir(), 'onair-workers-viewers-'));
+
+    type LogLine = { msg?: string; worker?: number; rtmp?: string; http?: string; internal?: { http: number } };
+    const lines = (): LogLine[] => server.stdout().split('\n').filter((l) => l.startsWith('{')).map((l) => {
+      try {
+        return JSON.parse(l) as LogLine;
+      } catch {
+        return {};
+      }
+    });
+
+    async function api<T>(method: string, path: string, base = httpBase, body?: unknown): Promise<T> {
+      const res = await fetch(`${base}/api/v1${path}`, {
+        method, headers: { authorization: `Bearer ${API_TOKEN}`, ...(body ? { 'content-type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : undefined,
+      });
+      const text = await res.text();
+      assert.ok(res.status < 300, `${method} ${path}: ${res.status} ${text}`);
+      return JSON.parse(text) as T;
+    }
+
+    interface Health { state: string; viewers: { rtmp: number; hls: number; flv: number; total: number }; bytesOut: number }
+    const health = (port: number): Promise<Health> => api<Health>('GET', `/streams/${stream.id}/health`, `http://127.0.0.1:${port}`);
+
+    before(async () => {
+      pg = await startTestPostgres();
+      server = run(process.execPath, ['--import', 'tsx', 'src/main.ts', '--workers', '2', '--database-url', pg.url, '--host', '127.0.0.1',
+        '--rtmp-port', '0', '--http-port', '0', '--srt-port', '0', '--auth', 'keys', '--log-level', 'info', '--data-dir', dataDir,
+        '--api-token', API_TOKEN, '--hls-segment-ms', '500', ...flags], { timeoutMs: 240_000 });
+      const running = await waitFor('the primary running', () => lines().find((l) => l.msg?.startsWith('OnAir is running') && l.rtmp), 120_000, 200);
+      httpBase = running.http!.replace(/\/$/, '');
+      stream = await api('POST', '/streams', httpBase, {});
+      pub = await ffmpegPublish(`${running.rtmp!.replace(/\/live$/, '')}/live/${stream.streamKey}`);
+      const started = await waitFor('the publish', () => lines().find((l) => l.msg === 'publish started'), 30_000, 100);
+      for (const l of lines()) {
+        if (l.msg !== 'worker ready' || !l.internal) continue;
+        if (l.worker === started.worker) ownerPort = l.internal.http;
+        else otherPort = l.internal.http;
+      }
+      assert.ok(ownerPort && otherPort, 'both workers\' internal ports logged');
+      await waitFor('the stream\'s health on its owner', async () => (await health(ownerPort)).state !== 'offline', 30_000, 250);
+    });
+    after(async () => {
+      await pub?.kill('SIGKILL');
+      await server?.kill('SIGTERM');
+      await pg?.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    });
+
+    /**
+     * A player as HLS players are: the master, then the source's media playlist every `reloadMs` and each segment it
+     * lists that it has not fetched (from the newest two at the start), each request on a new connection to the next of
+     * `ports` in turn. Counts the body bytes of its 200 answers.
+     */
+    class Follower {
+      bytes = 0;
+      requests = 0;
+      readonly failures: string[] = [];
+      private stopped = false;
+      private done: Promise<void> | undefined;
+
+      constructor(private readonly agent: string, private readonly ports: readonly number[], private readonly reloadMs = 400) {}
+
+      start(): this {
+        this.done = this.run();
+        return this;
+      }
+
+      async stop(): Promise<void> {
+        this.stopped = true;
+        await this.done;
+      }
+
+      private async get(path: string): Promise<string | undefined> {
+        const port = this.ports[this.requests++ % this.ports.length]!;
+        const a = await rawGet(port, path, `User-Agent: ${this.agent}\r\n`);
+        if (a.status !== 200) {
+          this.failures.push(`${a.status} ${path}`);
+          return undefined;
+        }
+        this.bytes += a.body.length;
+        return a.body.toString('latin1');
+      }
+
+      private async run(): Promise<void> {
+        const base = `/hls/${stream.playbackId}/`;
+        await this.get(`${base}index.m3u8`);
+        const fetched = new Set<string>();
+        let first = true;
+        while (!this.stopped) {
+          const playlist = await this.get(`${base}src/media.m3u8`);
+          if (playlist) {
+            const init = /#EXT-X-MAP:URI="([^"]+)"/.exec(playlist)?.[1];
+            const segments = [...playlist.matchAll(/^(seg-[^\s]+\.m4s)$/gm)].map((m) => m[1]!);
+            const wanted = [...(init ? [init] : []), ...(first ? segments.slice(-2) : segments)];
+            first = false;
+            for (const uri of wanted) {
+              if (fetched.has(uri)) continue;
+              fetched.add(uri);
+              await this.get(`${base}src/${uri}`);
+            }
+          }
+          await sleep(this.reloadMs);
+        }
+      }
+    }
+
+    async function viewersGauge(port: number): Promise<number> {
+      const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+      const line = text.split('\n').find((l) => l.startsWith('onair_stream_viewers{') && l.includes(`stream="${stream.id}"`) && l.includes('protocol="hls"'));
+      return Number(line?.split(' ').at(-1) ?? NaN);
+    }
+
+    /** The first `event: health` of the stream's SSE feed on a worker's port (token in the query, as EventSource sends it). */
+    async function firstFeedEvent(port: number): Promise<Health> {
+      const ac = new AbortController();
+      const res = await fetch(`http://127.0.0.1:${port}/api/v1/streams/${stream.id}/health/events?token=${API_TOKEN}`, { signal: ac.signal });
+      assert.equal(res.status, 200);
+      assert.match(res.headers.get('content-type') ?? '', /^text\/event-stream/);
+      const decoder = new TextDecoder();
+      let text = '';
+      try {
+        for await (const chunk of res.body!) {
+          text += decoder.decode(chunk as Uint8Array, { stream: true });
+          const m = /event: health\ndata: (.*)\n\n/.exec(text);
+          if (m) return JSON.parse(m[1]!) as Health;
+        }
+      } finally {
+        ac.abort();
+      }
+      throw new Error(`the feed ended without an event: ${text}`);
+    }
+
+    test('five viewers on one worker or the other and one on both: six sessions, each once, and their bytes are the stream\'s bytes out', async () => {
+      // What the readiness checks served, settled: the viewers' bytes are counted from here.
+      await sleep(2_500);
+      const baseline = (await health(ownerPort)).bytesOut;
+      const viewers = [
+        ...[1, 2, 3].map((i) => new Follower(`owner-viewer/${i}`, [ownerPort])),
+        ...[1, 2].map((i) => new Follower(`other-viewer/${i}`, [otherPort])),
+        new Follower('both-viewer/1', [ownerPort, otherPort]),
+      ].map((v) => v.start());
+      const seen: number[] = [];
+      try {
+        await waitFor('six HLS viewers in the owner\'s health', async () => {
+          const n = (await health(ownerPort)).viewers.hls;
+          seen.push(n);
+          return n === 6;
+        }, 20_000, 500).catch(() => assert.fail(`HLS viewers as the owner's health read them: ${seen.join(' ')}`));
+        // And it holds (no session of the other worker's requests for its copy, none counted twice).
+        for (let i = 0; i < 5; i++) {
+          await sleep(600);
+          const h = await health(ownerPort);
+          seen.push(h.viewers.hls);
+          assert.equal(h.viewers.hls, 6, `HLS viewers as the owner's health read them: ${seen.join(' ')}`);
+          assert.equal(h.viewers.total, 6);
+        }
+        assert.equal(await viewersGauge(ownerPort), 6, 'onair_stream_viewers{protocol="hls"} on the owner');
+        // Asked of the other worker (an API call lands on either): the owner's figures, the JSON and the SSE feed.
+        const there = await health(otherPort);
+        assert.notEqual(there.state, 'offline', 'the stream is live whichever worker the API call reaches');
+        assert.equal(there.viewers.hls, 6, 'the health API on the other worker');
+        const event = await firstFeedEvent(otherPort);
+        assert.equal(event.viewers.hls, 6, 'the health feed on the other worker');
+      } finally {
+        await Promise.all(viewers.map((v) => v.stop()));
+      }
+      for (const v of viewers) {
+        assert.deepEqual(v.failures, [], 'every request answered');
+        assert.ok(v.requests >= 10, `a viewer that played (${v.requests} requests)`);
+      }
+      const received = viewers.reduce((n, v) => n + v.bytes, 0);
+      // The other worker reports its viewers' bytes once a health round: the owner's figure settles within seconds.
+      const out: number[] = [];
+      await waitFor('the viewers\' bytes as the stream\'s bytes out', async () => {
+        out.push((await health(ownerPort)).bytesOut - baseline);
+        return out.at(-1) === received;
+      }, 10_000, 500).catch(() => assert.fail(`bytes out since the viewers started ${out.join(' ')}, the viewers received ${received}`));
+    });
+  });
+}
+
+viewersUnderWorkers('each worker\'s copy of the owner\'s answers (default)', []);
+viewersUnderWorkers('--no-hls-worker-cache (requests forwarded to the owner)', ['--no-hls-worker-cache']);
