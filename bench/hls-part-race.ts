@@ -7,7 +7,7 @@
  * parts leave the playlist (3 target durations); its gap controller then jumps the hole and the latency stays
  * that much higher for good.
  *
- *   npx tsx bench/hls-part-race.ts [--runs 3] [--seconds 30] [--latency-mode lowest] [--worker-delay 80] [--race-delay 25] [--gop 2] [--defer-segment 0]
+ *   npx tsx bench/hls-part-race.ts [--runs 3] [--seconds 30] [--latency-mode lowest] [--worker-delay 80] [--race-delay 25] [--gop 2] [--defer-segment 0] [--late-reload 0]
  *
  * - `--latency-mode lowest` (118 ms parts): a segment's last part is at most 0.135 s, so a segment missing only its
  *   last part always looks whole to hls.js. At `low` (200 ms parts, 2 s GOP: last part 0.2 s) it depends on where
@@ -21,6 +21,9 @@
  * - `--defer-segment 1`: the proxy rewrites every media playlist whose last segment is complete and no part of the
  *   next one is listed yet to show that segment still in progress (its parts without its #EXTINF and URI), i.e. the
  *   "list the last part one playlist version before the segment completes" server mitigation, untested until now.
+ * - `--late-reload 1` (with `--defer-segment 1`): the reload that would list the segment's last part (still in
+ *   progress) is answered with the next playlist instead, which completes the segment: what a player gets that asks
+ *   for its reloads a part late (its main thread busy, as hls.js's is while it starts).
  *
  * Counts per run: forced races; races whose completing playlist reached hls.js's fragment tracker before the part
  * (the tracker judged the part against the completed segment); of those, the tracker said "whole segment buffered"
@@ -44,6 +47,7 @@ const GOP = numberArg('gop', 2);
 const WORKER_DELAY = numberArg('worker-delay', 80);
 const RACE_DELAY = numberArg('race-delay', 25);
 const DEFER = numberArg('defer-segment', 0) !== 0;
+const LATE = numberArg('late-reload', 0) !== 0;
 const MODE = (() => {
   const i = process.argv.indexOf('--latency-mode');
   return i > 0 ? process.argv[i + 1] ?? 'lowest' : 'lowest';
@@ -98,7 +102,7 @@ interface RunResult {
 async function run(n: number, clip: string): Promise<RunResult> {
   const server = await startTestServer({ 'log-level': 'warn', 'latency-mode': MODE });
   const pub: ChildProcess = startChild('ffmpeg', realtimePublishArgs(clip, server.rtmpUrl('race')));
-  const proxy = await startRaceProxy(server.httpUrl(''), { raceDelayMs: RACE_DELAY, deferSegmentCompletion: DEFER });
+  const proxy = await startRaceProxy(server.httpUrl(''), { raceDelayMs: RACE_DELAY, deferSegmentCompletion: DEFER, lateReload: LATE });
   const browser = await launchHlsBrowser();
   try {
     const master = '/hls/race/index.m3u8';
@@ -152,7 +156,7 @@ async function run(n: number, clip: string): Promise<RunResult> {
 
 async function main(): Promise<void> {
   const clip = referenceClip(join(root, 'bench/out/media'), GOP);
-  console.log(`hls.js ${MODE} LL-HLS through the race proxy: ${RUNS} runs of ${SECONDS} s, worker delay ${WORKER_DELAY} ms, playlist ${RACE_DELAY} ms after the part, GOP ${GOP} s${DEFER ? ', segments completed one playlist version late (--defer-segment 1)' : ''}`);
+  console.log(`hls.js ${MODE} LL-HLS through the race proxy: ${RUNS} runs of ${SECONDS} s, worker delay ${WORKER_DELAY} ms, playlist ${RACE_DELAY} ms after the part, GOP ${GOP} s${DEFER ? ', segments completed one playlist version late (--defer-segment 1)' : ''}${LATE ? ', reloads answered one part late (--late-reload 1)' : ''}`);
   const results: RunResult[] = [];
   for (let n = 0; n < RUNS; n++) results.push(await run(n, clip));
   const sum = (k: keyof RunResult): number => results.reduce((a, r) => a + r[k], 0);

@@ -103,6 +103,13 @@ export interface RaceProxyOptions {
    * next segment is listed: a server that lists a segment's last part one playlist version before the segment.
    */
   deferSegmentCompletion?: boolean;
+  /**
+   * With `deferSegmentCompletion`: when the answer to the player's reload shows all of the held part's segment
+   * still in progress (the hint names the next segment), answer with the playlist after it instead (the one that
+   * completes the segment, fetched with a blocking reload for the next segment's first part), as a player that
+   * asks for its reloads one part late (a busy main thread) gets it.
+   */
+  lateReload?: boolean;
 }
 
 /**
@@ -157,6 +164,14 @@ export async function startRaceProxy(upstream: string, options: RaceProxyOptions
       let text = r.body.toString('utf8');
       if (options.deferSegmentCompletion && text.includes('#EXT-X-PART:')) {
         text = deferLastSegment(text);
+        const hinted = partOf(/#EXT-X-PRELOAD-HINT:TYPE=PART,URI="([^"]+)"/.exec(text)?.[1] ?? '');
+        if (options.lateReload && held && hinted && hinted.msn === held.msn + 1 && hinted.part === 0) {
+          const query = new URLSearchParams((req.url ?? '').split('?')[1] ?? '');
+          query.set('_HLS_msn', String(hinted.msn));
+          query.set('_HLS_part', '0');
+          const later = await fetch(`${upstream}${path}?${query.toString()}`, { signal: AbortSignal.timeout(15_000) });
+          if (later.ok) text = deferLastSegment(await later.text());
+        }
         r.body = Buffer.from(text);
       }
       const next = edgeOf(text);
