@@ -7,7 +7,7 @@
  * parts leave the playlist (3 target durations); its gap controller then jumps the hole and the latency stays
  * that much higher for good.
  *
- *   npx tsx bench/hls-part-race.ts [--runs 3] [--seconds 30] [--latency-mode lowest] [--worker-delay 80] [--race-delay 25] [--gop 2] [--defer-segment 0] [--late-reload 0]
+ *   npx tsx bench/hls-part-race.ts [--runs 3] [--seconds 30] [--latency-mode lowest] [--worker-delay 80] [--race-delay 25] [--gop 2] [--defer-segment 0] [--late-reload 0] [--no-worker 0]
  *
  * - `--latency-mode lowest` (118 ms parts): a segment's last part is at most 0.135 s, so a segment missing only its
  *   last part always looks whole to hls.js. At `low` (200 ms parts, 2 s GOP: last part 0.2 s) it depends on where
@@ -21,6 +21,9 @@
  * - `--defer-segment 1`: the proxy rewrites every media playlist whose last segment is complete and no part of the
  *   next one is listed yet to show that segment still in progress (its parts without its #EXTINF and URI), i.e. the
  *   "list the last part one playlist version before the segment completes" server mitigation, untested until now.
+ * - `--no-worker 1`: hls.js with `enableWorker: false` (as OnAir's watch page and dashboard preview): it transmuxes
+ *   a part in the same task that completes its request, so no playlist can be merged in between (--worker-delay
+ *   does not apply).
  * - `--late-reload 1` (with `--defer-segment 1`): the reload that would list the segment's last part (still in
  *   progress) is answered with the next playlist instead, which completes the segment: what a player gets that asks
  *   for its reloads a part late (its main thread busy, as hls.js's is while it starts).
@@ -48,6 +51,7 @@ const WORKER_DELAY = numberArg('worker-delay', 80);
 const RACE_DELAY = numberArg('race-delay', 25);
 const DEFER = numberArg('defer-segment', 0) !== 0;
 const LATE = numberArg('late-reload', 0) !== 0;
+const NO_WORKER = numberArg('no-worker', 0) !== 0;
 const MODE = (() => {
   const i = process.argv.indexOf('--latency-mode');
   return i > 0 ? process.argv[i + 1] ?? 'lowest' : 'lowest';
@@ -61,6 +65,17 @@ const slowWorker = (ms: number): string => `(() => {
     if (type !== 'message') return add.call(this, type, fn, opts);
     return add.call(this, type, (e) => setTimeout(() => fn.call(this, e), ${ms}), opts);
   };
+})();`;
+
+/** hls.js with `enableWorker: false` (its default config, set when the page's script defines `Hls`). */
+const inlineTransmuxer = `(() => {
+  Object.defineProperty(window, 'Hls', {
+    configurable: true,
+    set(v) {
+      v.DefaultConfig = { ...v.DefaultConfig, enableWorker: false };
+      Object.defineProperty(window, 'Hls', { value: v, writable: true, configurable: true });
+    },
+  });
 })();`;
 
 /**
@@ -112,7 +127,7 @@ async function run(n: number, clip: string): Promise<RunResult> {
       await sleep(100);
     }
     await sleep(1000);
-    const page = await browser.open(proxy.url + master, true, 'hls.js', { initScript: WORKER_DELAY > 0 ? slowWorker(WORKER_DELAY) : undefined });
+    const page = await browser.open(proxy.url + master, true, 'hls.js', { initScript: NO_WORKER ? inlineTransmuxer : WORKER_DELAY > 0 ? slowWorker(WORKER_DELAY) : undefined });
     await page.evaluate(recordTrackerVerdicts);
     const latency: number[] = [];
     const t0 = Date.now();
@@ -156,7 +171,7 @@ async function run(n: number, clip: string): Promise<RunResult> {
 
 async function main(): Promise<void> {
   const clip = referenceClip(join(root, 'bench/out/media'), GOP);
-  console.log(`hls.js ${MODE} LL-HLS through the race proxy: ${RUNS} runs of ${SECONDS} s, worker delay ${WORKER_DELAY} ms, playlist ${RACE_DELAY} ms after the part, GOP ${GOP} s${DEFER ? ', segments completed one playlist version late (--defer-segment 1)' : ''}${LATE ? ', reloads answered one part late (--late-reload 1)' : ''}`);
+  console.log(`hls.js ${MODE} LL-HLS through the race proxy: ${RUNS} runs of ${SECONDS} s, worker delay ${WORKER_DELAY} ms, playlist ${RACE_DELAY} ms after the part, GOP ${GOP} s${DEFER ? ', segments completed one playlist version late (--defer-segment 1)' : ''}${LATE ? ', reloads answered one part late (--late-reload 1)' : ''}${NO_WORKER ? ', hls.js enableWorker: false (--no-worker 1)' : ''}`);
   const results: RunResult[] = [];
   for (let n = 0; n < RUNS; n++) results.push(await run(n, clip));
   const sum = (k: keyof RunResult): number => results.reduce((a, r) => a + r[k], 0);
