@@ -42,12 +42,19 @@ export interface TimelineEntry {
   [key: string]: unknown;
 }
 
+export interface OpenOptions {
+  timeline?: boolean;
+  shakaConfig?: Record<string, unknown>;
+  /** Script run in the page before the player's own (playwright addInitScript), e.g. to slow the page down. */
+  initScript?: string;
+}
+
 export interface HlsBrowser {
   /**
    * `timeline` (hls.js only): record the player's start-up timeline, read with `timeline(page)`. `shakaConfig`
    * (Shaka only): passed to `player.configure()` before `load()`.
    */
-  open(src: string, lowLatencyMode: boolean, player?: PlayerName, options?: { timeline?: boolean; shakaConfig?: Record<string, unknown> }): Promise<Page>;
+  open(src: string, lowLatencyMode: boolean, player?: PlayerName, options?: OpenOptions): Promise<Page>;
   state(page: Page): Promise<PlayerState>;
   timeline(page: Page): Promise<TimelineEntry[]>;
   close(): Promise<void>;
@@ -74,6 +81,7 @@ export async function launchHlsBrowser(): Promise<HlsBrowser> {
   return {
     async open(src, lowLatencyMode, player = 'hls.js', options = {}) {
       const page = await b.newPage();
+      if (options.initScript) await page.addInitScript(options.initScript);
       await page.goto(`http://127.0.0.1:${port}/${player === 'shaka' ? 'shaka' : ''}`);
       await page.evaluate(([s, ll, tl, cfg]) => (globalThis as unknown as { start(s: string, ll: boolean, tl: boolean, cfg: unknown): void }).start(s, ll, tl, cfg),
         [src, lowLatencyMode, options.timeline === true, options.shakaConfig ?? null] as const);

@@ -75,7 +75,10 @@ export const WATCH_SCRIPT = String.raw`(function () {
   function startHls() {
     var src = '/hls/' + encodeURIComponent(id) + '/index.m3u8' + query;
     if (window.Hls && Hls.isSupported()) {
-      var hls = new Hls({ lowLatencyMode: true, backBufferLength: 30 });
+      // enableWorker false: hls.js 1.7 then transmuxes a part in the task that completes its request, so a playlist
+      // completing the part's segment cannot land in between, which stalls it for 3 target durations (README,
+      // "Known player bug"). OnAir serves fMP4, which hls.js only repackages: little work on the page's thread.
+      var hls = new Hls({ lowLatencyMode: true, backBufferLength: 30, enableWorker: false });
       hls.on(Hls.Events.MANIFEST_PARSED, play);
       hls.on(Hls.Events.ERROR, function (_event, data) {
         if (!data.fatal) return;

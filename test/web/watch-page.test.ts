@@ -121,6 +121,8 @@ test('the watch page serves hls.js locally with low-latency mode and escapes wha
   assert.doesNotMatch(html, /https?:\/\//, 'no CDN or other origin');
   const js = await fetch(server.httpUrl('/static/player/watch.js')).then((r) => r.text());
   assert.match(js, /lowLatencyMode: true/);
+  // Its transmuxer in the page's thread: no segment-boundary stall (README, "Known player bug"; bench/hls-part-race.ts).
+  assert.match(js, /enableWorker: false/);
   for (const asset of ['/static/player/hls.min.js', '/static/player/mpegts.js']) {
     const r = await fetch(server.httpUrl(asset));
     assert.equal(r.status, 200, asset);

@@ -47,7 +47,8 @@ export function LivePreview({ playbackId, token, live }: { playbackId: string; t
         } else status('this browser cannot play HLS');
         return;
       }
-      const player = new Hls({ lowLatencyMode: true, backBufferLength: 30 });
+      // enableWorker false: no segment-boundary stall in hls.js 1.7 (see watch-script.ts and the README's "Known player bug").
+      const player = new Hls({ lowLatencyMode: true, backBufferLength: 30, enableWorker: false });
       hls = player;
       player.on(Hls.Events.MANIFEST_PARSED, play);
       player.on(Hls.Events.ERROR, (_e, data) => {
