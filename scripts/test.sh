@@ -52,8 +52,9 @@ fi
 
 # Most integration tests wait on real-time media (ffmpeg -re, players, segment clocks), so two files run at
 # once. Files that keep both cores busy themselves (ABR transcodes, load and health figures) run afterwards,
-# one at a time, so their real-time clients are not starved by a neighbour. The bench library's logic tests and
-# the transcode orphan check are not among them (parsers, statistics, scripted servers; one short ffmpeg).
+# one at a time, so their real-time clients are not starved by a neighbour. The bench library's logic tests, the
+# transcode orphan check and the no-ffmpeg passthrough checks are not among them (parsers, statistics, scripted
+# servers; one short ffmpeg; stream copies).
 SERIAL_RE='^test/(transcode/(abr-hls|transcode)\.|bench/http-viewers-onair|rtmp/load-takeover|hls/hls-load|health/health-e2e)'
 # Integration files first (the long ones), then the short unit files fill the tail.
 mapfile -t parallel < <({ find test -name '*.test.ts' | sort; find src -name '*.test.ts' | sort; } | grep -Ev "$SERIAL_RE")

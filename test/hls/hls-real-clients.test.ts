@@ -72,7 +72,8 @@ test('audio-only, video-only and a B-frame clip all package and read back', asyn
     ['video-only.flv', ['h264'], '320x240'],
     ['bframes.flv', ['aac', 'h264'], '1280x720'],
   ];
-  for (const [clip, codecs, size] of cases) {
+  // Side by side, each on its own stream (stream copies: what each case waits on is its own packager's segments).
+  await Promise.all(cases.map(async ([clip, codecs, size]) => {
     const id = clip.replace(/[^a-z]/g, '');
     const pub = await publish(id, clip);
     try {
@@ -93,7 +94,7 @@ test('audio-only, video-only and a B-frame clip all package and read back', asyn
     } finally {
       await pub.kill();
     }
-  }
+  }));
 });
 
 test('HTTP: blocking reload, 400 past the edge, ranges, CORS, 404s', async () => {

@@ -142,7 +142,8 @@ describe('no database on the playback hot path', () => {
   });
 });
 
-describe('a change through the API applies to the next playback request and closes connected viewers', () => {
+// The four cases side by side, each on its own stream (stream copies and copying viewers: each waits on its own clients).
+describe('a change through the API applies to the next playback request and closes connected viewers', { concurrency: true }, () => {
   const changes = {
     disable: (s: ApiStream) => api('POST', `/streams/${s.id}/disable`),
     'policy to signed': (s: ApiStream) => api('PATCH', `/streams/${s.id}`, { settings: { playbackPolicy: 'signed' } }),

@@ -94,9 +94,10 @@ test('GStreamer rtmp2sink publishes and rtmp2src plays', async () => {
 });
 
 test('audio-only, video-only and MP3 streams relay', async () => {
-  for (const [name, clipName, expect] of [
+  // Side by side, each on its own stream (stream copies: each case waits on its own publisher and player).
+  await Promise.all(([
     ['ao', 'audio-only.flv', ['aac']], ['vo', 'video-only.flv', ['h264']], ['mp3', 'mp3.flv', ['h264', 'mp3']],
-  ] as const) {
+  ] as const).map(async ([name, clipName, expect]) => {
     const pub = await ffmpegPublish(server.rtmpUrl(name), clipName);
     try {
       await waitFor(`${name} active`, live(`live/${name}`));
@@ -104,11 +105,11 @@ test('audio-only, video-only and MP3 streams relay', async () => {
       const rec = ffmpegRecord(server.rtmpUrl(name), out, 2);
       assert.equal(await rec.exited, 0, rec.stderr());
       const streams = await ffprobeStreams(out);
-      assert.deepEqual(streams.map((s) => s.codec_name).sort(), [...expect]);
+      assert.deepEqual(streams.map((s) => s.codec_name).sort(), [...expect], name);
     } finally {
       await pub.kill();
     }
-  }
+  }));
 });
 
 test('playing a stream that does not exist gets StreamNotFound and a closed connection', async () => {

@@ -198,33 +198,3 @@ test('after an ffmpeg crash the renditions come back, numbered and dated like th
     assert.ok(Math.abs(s0.duration - r480.duration) <= 0.05 && Math.abs(s0.duration - r360.duration) <= 0.05, `MSN ${msn}`);
   }
 });
-
-test('with no ffmpeg, the API says so: passthrough, reason ffmpeg_not_found; the master lists the source only', async () => {
-  const bare = await startTranscodeServer({ noFfmpeg: true });
-  let p: Proc | undefined;
-  try {
-    const s = await bare.createStream({ ladder: 'default' });
-    p = publish(await irregularGopClip(), bare.rtmpUrl(s.streamKey));
-    const get = async () => {
-      const res = await fetch(bare.httpUrl(`/api/v1/streams/${s.id}`), { headers: { authorization: `Bearer ${TEST_API_TOKEN}` } });
-      return (await res.json()) as { transcode?: { state: string; reason: string | null; detail: string | null; droppedRungs: string[]; renditions: { name: string }[] } };
-    };
-    const body = await waitFor('a transcode status', async () => ((await get()).transcode ? get() : undefined), 20_000, 100);
-    assert.equal(body.transcode!.state, 'passthrough');
-    assert.equal(body.transcode!.reason, 'ffmpeg_not_found');
-    assert.match(body.transcode!.detail ?? '', /nonexistent\/ffmpeg/);
-    assert.deepEqual(body.transcode!.droppedRungs, ['480p', '360p']);
-    assert.deepEqual(body.transcode!.renditions.map((r) => r.name), ['source']);
-    const list = await fetch(bare.httpUrl('/api/v1/streams'), { headers: { authorization: `Bearer ${TEST_API_TOKEN}` } });
-    const items = ((await list.json()) as { data: { id: string; transcode?: { reason: string } }[] }).data;
-    assert.equal(items.find((i) => i.id === s.id)?.transcode?.reason, 'ffmpeg_not_found');
-    const master = await waitFor('master', async () => {
-      const r = await fetch(bare.httpUrl(`/hls/${s.playbackId}/index.m3u8`));
-      return r.status === 200 ? r.text() : undefined;
-    }, 20_000, 250);
-    assert.deepEqual(parseMasterPlaylist(master).variants.map((v) => [v.uri.split('/')[0], v.resolution?.height]), [['src', 720]]);
-  } finally {
-    await p?.kill('SIGKILL');
-    await bare.close();
-  }
-});

@@ -3,7 +3,6 @@ import assert from 'node:assert/strict';
 import { ffmpegRecord, ffprobeStreams } from '../support/clients.js';
 import { tmpFile } from '../support/media.js';
 import { run, sleep, waitFor, type Proc } from '../support/proc.js';
-import { discoverFfmpeg } from '../../src/services/transcode/index.js';
 import { irregularGopClip } from '../support/irregular-clip.js';
 import { KeyframeRecorder, alignedTo, isAlive, probeVideoPackets, startTranscodeServer, type TranscodeServer } from '../support/transcode-harness.js';
 
@@ -121,26 +120,4 @@ test('unpublish stops ffmpeg and clears the renditions', async () => {
   assert.deepEqual(server.transcode.renditions(path), []);
   await sleep(200);
   assert.equal(server.hub.stream(`${path}/480p`)?.publisher, undefined);
-});
-
-test('with no ffmpeg anywhere, a "default" stream plays passthrough and says why', async () => {
-  const ffmpeg = await discoverFfmpeg({ configuredPath: '/nonexistent/ffmpeg', env: { PATH: '/nonexistent-dir' }, bundled: async () => undefined });
-  assert.equal(ffmpeg.found, false);
-  const bare = await startTranscodeServer({ noFfmpeg: true });
-  const s = await bare.createStream({ ladder: 'default' });
-  const p = run('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-re', '-stream_loop', '-1', '-i', await irregularGopClip(), '-c', 'copy', '-f', 'flv', bare.rtmpUrl(s.streamKey)], { timeoutMs: 60_000 });
-  try {
-    const sp = `live/${s.playbackId}`;
-    const status = await waitFor('a status', () => bare.transcode.status(sp), 20_000, 50);
-    assert.equal(status.state, 'passthrough');
-    assert.equal(status.reason, 'ffmpeg_not_found');
-    assert.match(status.detail ?? '', /nonexistent\/ffmpeg: no such file/);
-    assert.deepEqual(status.droppedRungs, ['480p', '360p']);
-    assert.deepEqual(status.renditions.map((r) => r.name), ['source']);
-    const probed = await ffprobeStreams(`rtmp://127.0.0.1:${bare.ports.rtmp}/live/${s.playbackId}`);
-    assert.equal(probed.find((x) => x.codec_type === 'video')?.height, 720);
-  } finally {
-    await p.kill('SIGKILL');
-    await bare.close();
-  }
 });
