@@ -28,16 +28,26 @@ async function front(base: string): Promise<{ server: Server; port: number; sock
 /** Reads one response (Content-Length framed) from a raw socket; `pauseMs`: stops reading that long first. */
 function readResponse(socket: Socket, pauseMs = 0): Promise<{ head: string; body: Buffer }> {
   return new Promise((resolve, reject) => {
-    let buf = Buffer.alloc(0);
+    // Chunks kept and joined once the response is whole: joining at every chunk copied ~0.5 GB per 8 MiB body, which
+    // under CI's load outlasted the front's 5 s keep-alive before the next request (ECONNRESET, seen once).
+    const chunks: Buffer[] = [];
+    let have = 0;
+    let headEnd = -1;
+    let head = '';
+    let length = 0;
     const onData = (d: Buffer): void => {
-      buf = Buffer.concat([buf, d]);
-      const end = buf.indexOf('\r\n\r\n');
-      if (end < 0) return;
-      const head = buf.subarray(0, end).toString('latin1');
-      const length = Number(/\r\ncontent-length: (\d+)/i.exec(head)?.[1] ?? 0);
-      if (buf.length < end + 4 + length) return;
+      chunks.push(d);
+      have += d.length;
+      if (headEnd < 0) {
+        const sofar = Buffer.concat(chunks);
+        headEnd = sofar.indexOf('\r\n\r\n');
+        if (headEnd < 0) return;
+        head = sofar.subarray(0, headEnd).toString('latin1');
+        length = Number(/\r\ncontent-length: (\d+)/i.exec(head)?.[1] ?? 0);
+      }
+      if (have < headEnd + 4 + length) return;
       socket.removeListener('data', onData);
-      resolve({ head, body: buf.subarray(end + 4, end + 4 + length) });
+      resolve({ head, body: Buffer.concat(chunks).subarray(headEnd + 4, headEnd + 4 + length) });
     };
     socket.on('data', onData);
     socket.once('error', reject);
