@@ -32,7 +32,11 @@ let signed: ApiStream;
 let ladder: ApiStream;
 let token: string;
 
-const HLS = { 'hls-segment-ms': 1000, 'hls-part-ms': 250 };
+/**
+ * No lease expires here: leases of 5 s rather than the cluster tests' 0.9 s, so that a loaded machine (CI runs two test
+ * files at once) stalling a renewal past 0.6 s does not take the stream from A, after which every edge answers 503.
+ */
+const HLS = { 'hls-segment-ms': 1000, 'hls-part-ms': 250, 'cluster-lease-ms': 5000 };
 
 before(async () => {
   [pg, redis] = await Promise.all([startTestPostgres(), startTestRedis()]);
