@@ -23,10 +23,11 @@ import { type Seen, instanceOf, listed, remember } from './playlist-seen.js';
  * discontinuity sequence and new names; hls.js on C keeps playing.
  */
 /**
- * Leases of 3 s rather than the cluster tests' 0.9 s (renewed every third): under CI's load (two test files at once,
- * here five nodes, ffmpeg and Chromium) a renewal stalled past 0.6 s took the stream from its live owner: B's after the
- * move (its segments then 503 and hls.js stopped), or A's just before the kill (its last segment, listed, was never
- * recorded for the next owner, which numbered its first gap the same). A kill -9 is still seen within 3 s.
+ * Leases of 3 s rather than the cluster tests' 0.9 s (renewed every third): on a loaded machine (two test files at
+ * once, here five nodes, ffmpeg and Chromium) a renewal stalled past 0.6 s can take a stream from its live owner, as
+ * edge-hls-proxy's logs showed. The failures here under load had that shape (their logs were not kept): B's segments
+ * 503 after the move and hls.js stopped; B's claimed test streams answered 404; B numbered its first gap with the MSN
+ * of A's last listed segment, which A, no longer owner, had not recorded. A kill -9 is still seen within 3 s.
  */
 const HLS = { 'hls-segment-ms': 1000, 'hls-part-ms': 250, 'cluster-lease-ms': 3000 };
 
