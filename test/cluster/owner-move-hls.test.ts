@@ -254,10 +254,17 @@ test('a request that reaches the owner after its lease claim, before its package
   const path = 'live/claimed';
   assert.equal((await b.cluster.coordinator.claim(path, { force: false })).ok, true);
   await until(async () => (await c.cluster.coordinator.locate(path))?.nodeId === 'move-b', 'C to locate the claimed stream on B');
+  // The encoder is started first, held at a gate in front of B and let through 1 s after the request: B holds the request
+  // a few seconds for the packager, and ffmpeg's own start took longer on a loaded machine (503, retry).
+  const gate = await tcpGate({ host: '127.0.0.1', port: b.ports.rtmp });
+  gates.push(gate);
+  const publisher = await ffmpegPublish(`rtmp://127.0.0.1:${gate.port}/live/claimed`);
+  publishers.push(publisher);
+  await until(() => gate.waiting() > 0 || publisher.child.exitCode !== null, 'the encoder to connect to B\'s gate', 30_000);
   const asked = fetch(c.httpUrl('/hls/claimed/src/media.m3u8'));
   await sleep(1000);
   assert.equal(b.hub.stream(path), undefined, 'no publisher, no packager on B yet');
-  publishers.push(await ffmpegPublish(b.rtmpUrl('claimed')));
+  gate.open();
   const res = await asked;
   const text = await res.text();
   assert.equal(res.status, 200, `held on B until its packager started: ${res.status} ${text}`);
