@@ -34,6 +34,11 @@ let cam: ApiStream;
 const publishers: Proc[] = [];
 const dirs: string[] = [];
 
+/**
+ * Bounds, not expectations: a primary and two workers each start main.ts under tsx, both nodes at once (six starts);
+ * on a loaded machine that took over 60 s. The lifetime bound is for a leak only (killed in `after` and with the test
+ * process): at 110 s it killed A in the middle of the file once the start had been slow (its API then 'fetch failed').
+ */
 async function startWorkersNode(nodeId: string, db: string): Promise<WorkersNode> {
   const dataDir = mkdtempSync(join(tmpdir(), 'onair-cw-'));
   dirs.push(dataDir);
@@ -41,7 +46,7 @@ async function startWorkersNode(nodeId: string, db: string): Promise<WorkersNode
   const proc = run(process.execPath, ['--import', 'tsx', main, '--workers', '2', '--cluster', redis.url, '--node-id', nodeId, '--cluster-secret', CLUSTER_SECRET,
     '--cluster-lease-ms', String(LEASE_MS), '--database-url', db, '--host', '127.0.0.1', '--rtmp-port', '0', '--http-port', '0', '--srt-port', '0',
     '--auth', 'keys', '--takeover', 'reject', '--api-token', TEST_API_TOKEN, '--data-dir', dataDir, '--log-level', 'info', '--hls-segment-ms', '500', '--edge-grace-ms', '3000',
-    '--edge-start-timeout-ms', '8000'], { timeoutMs: 110_000 });
+    '--edge-start-timeout-ms', '8000'], { timeoutMs: 600_000 });
   const lines = (): LogLine[] => proc.stdout().split('\n').filter((l) => l.startsWith('{')).map((l) => {
     try {
       return JSON.parse(l) as LogLine;
@@ -50,7 +55,7 @@ async function startWorkersNode(nodeId: string, db: string): Promise<WorkersNode
     }
   });
   let running: LogLine | undefined;
-  await until(() => (running = lines().find((l) => l.msg?.startsWith('OnAir is running') && l.rtmp)) !== undefined || proc.child.exitCode !== null, `${nodeId} running`, 60_000);
+  await until(() => (running = lines().find((l) => l.msg?.startsWith('OnAir is running') && l.rtmp)) !== undefined || proc.child.exitCode !== null, `${nodeId} running`, 180_000);
   assert.ok(running, proc.stderr());
   return { proc, lines, rtmp: running.rtmp!.replace(/\/live$/, ''), http: running.http!.replace(/\/$/, '') };
 }

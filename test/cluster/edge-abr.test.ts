@@ -26,7 +26,12 @@ let b: TestServer | undefined;
 let pub: Proc | undefined;
 let stream: ApiStream;
 
-const HLS = { 'hls-segment-ms': 500, 'hls-part-ms': 200 };
+/**
+ * No lease expires here: leases of 5 s rather than the cluster tests' 0.9 s. Paired with owner-move-abr (both
+ * transcoding) on a loaded machine, A logged 'lease expired (not renewed within 900 ms)' 5 s after the publish,
+ * kicked its publisher, and the 180p rendition never came.
+ */
+const HLS = { 'hls-segment-ms': 500, 'hls-part-ms': 200, 'cluster-lease-ms': 5000 };
 const GRACE_MS = 1500;
 
 before(async () => {

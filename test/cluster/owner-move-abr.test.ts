@@ -22,7 +22,12 @@ import { type Seen, instanceOf, listed, remember } from './playlist-seen.js';
  * EXT-X-DISCONTINUITY, the discontinuity count going on), not a new playlist from 1; the master keeps both variants
  * under the same URIs, and the player (on the rendition when the owner died) keeps playing.
  */
-const HLS = { 'hls-segment-ms': 1000, 'hls-part-ms': 250, auth: 'keys' };
+/**
+ * Leases of 3 s rather than the cluster tests' 0.9 s (renewed every third): on a loaded machine a renewal stalled past
+ * 0.6 s takes the stream from its live owner (seen in edge-abr beside this file: the publisher kicked, no rendition).
+ * A kill -9 is still seen within 3 s.
+ */
+const HLS = { 'hls-segment-ms': 1000, 'hls-part-ms': 250, auth: 'keys', 'cluster-lease-ms': 3000 };
 const RUNG = '180p';
 
 let pg: { url: string; stop(): Promise<void> };
