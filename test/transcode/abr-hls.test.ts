@@ -39,7 +39,9 @@ async function masterWith(n: number): Promise<MasterPlaylist> {
 
 async function media(uri: string): Promise<MediaPlaylist> {
   const r = await text(`/hls/${stream.playbackId}/${uri}`);
-  assert.equal(r.status, 200, `${uri}: ${r.body}`);
+  // A rung missing here may have been dropped because the machine did not encode the ladder in real time (the
+  // transcoder's own degrade, this file's premise): the status says so.
+  assert.equal(r.status, 200, `${uri}: ${r.body}; transcode status ${JSON.stringify(server.transcode.status(`live/${stream.playbackId}`))}`);
   return parseMediaPlaylist(r.body);
 }
 
@@ -82,13 +84,22 @@ test('master playlist: the source and every rendition, by bandwidth, with RESOLU
     assert.equal(seg.status, 200, `${dir} segment`);
     assert.ok((await seg.arrayBuffer()).byteLength > 0);
   }
-  // LL-HLS: each media playlist reports the other renditions' last part; MSNs are aligned, so close to its own.
+  // LL-HLS: each media playlist reports the other renditions' last part: where that rendition's own playlist is,
+  // read just before and just after (how far a rendition trails the source is the transcode delay, which a loaded
+  // machine stretches; MSN alignment itself is the next test's). A playlist may list its open segment, the report
+  // names it: one below the playlist's end is the report's.
+  const ownEnd = async (id: string): Promise<number> => {
+    const pl = await media(`${id}/media.m3u8`);
+    return pl.mediaSequence + pl.segments.length;
+  };
+  const endsBefore = [await ownEnd('480p'), await ownEnd('360p')];
   const src = await media('src/media.m3u8');
+  const endsAfter = [await ownEnd('480p'), await ownEnd('360p')];
   assert.ok(src.partTarget !== undefined, 'LL-HLS is on by default');
   const reports = src.renditionReports ?? [];
   assert.deepEqual(reports.map((r) => r.uri), ['../480p/media.m3u8', '../360p/media.m3u8']);
-  const srcLast = src.mediaSequence + src.segments.length;
-  for (const r of reports) assert.ok(r.lastMsn !== undefined && Math.abs(r.lastMsn - srcLast) <= 2 && r.lastPart !== undefined, JSON.stringify(r));
+  reports.forEach((r, i) => assert.ok(r.lastMsn !== undefined && r.lastMsn >= endsBefore[i]! - 1 && r.lastMsn <= endsAfter[i]! && r.lastPart !== undefined,
+    `${JSON.stringify(r)}: its playlist ended at ${endsBefore[i]} before, ${endsAfter[i]} after`));
   assert.deepEqual((await media('360p/media.m3u8')).renditionReports?.map((r) => r.uri), ['../src/media.m3u8', '../480p/media.m3u8']);
   const ts = await text(`/hls/${stream.playbackId}/index.m3u8?format=ts`);
   assert.deepEqual(parseMasterPlaylist(ts.body).variants.map((v) => v.uri.split('/')[1]), ['ts.m3u8', 'ts.m3u8', 'ts.m3u8']);

@@ -16,8 +16,12 @@ import { startTranscodeServer, type TranscodeServer } from '../support/transcode
  * (bounded) and then answered 503 with Retry-After, not 404 (hls.js drops a level on a 404 playlist at once); a rung
  * the ladder does not have is 404; once ffmpeg's output comes the rendition plays.
  */
-/** The wrapper's bound, not an expectation: it holds its input until the test releases it, this long at most. */
-const MAX_DELAY_S = 90;
+/**
+ * The wrapper's bound, not an expectation: it holds its input until the test releases it, this long at most. Above
+ * the sum of the test's own bounds before the release (source playlist, ladder, start window, the held request), so on
+ * a loaded machine the wrapper never lets ffmpeg run before the checks are made.
+ */
+const MAX_DELAY_S = 180;
 let dir: string;
 let server: TranscodeServer;
 let publisher: Proc | undefined;
@@ -45,6 +49,10 @@ wait $reader 2>/dev/null
 `);
   chmodSync(wrapper, 0o755);
   server = await startTranscodeServer({ flags: { 'ffmpeg-path': wrapper } });
+  // Premise: the server transcodes with the wrapper. (A busy machine once made its version probe miss a 5 s bound,
+  // and the server fell back to PATH's ffmpeg, which produced 360p before the checks below.)
+  const found = server.logs.filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { msg?: string; ffmpeg?: string; from?: string }).find((l) => l.msg === 'ffmpeg for transcoding');
+  assert.deepEqual([found?.ffmpeg, found?.from], [wrapper, 'config'], `premise: the server uses the slow wrapper (${JSON.stringify(found)})`);
 });
 
 after(async () => {
@@ -61,10 +69,10 @@ describe('ABR renditions that are slow to start or never start', { concurrency: 
   test('a rendition whose transcoder is still starting past the 10 s window: 503 + Retry-After (not 404); a rung the ladder lacks: 404; then it plays', async () => {
     const stream = await server.createStream({ ladder: 'default' });
     const path = `live/${stream.playbackId}`;
-    publisher = run('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-re', '-stream_loop', '-1', '-i', await irregularGopClip(), '-c', 'copy', '-f', 'flv', server.rtmpUrl(stream.streamKey)], { timeoutMs: 120_000 });
+    publisher = run('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-re', '-stream_loop', '-1', '-i', await irregularGopClip(), '-c', 'copy', '-f', 'flv', server.rtmpUrl(stream.streamKey)], { timeoutMs: 240_000 });
     const get = (file: string): Promise<Response> => fetch(server.httpUrl(`/hls/${stream.playbackId}/${file}`));
     await waitFor('the source playlist', async () => (await get('src/media.m3u8')).status === 200, 30_000, 100);
-    await waitFor('the ladder planned', () => server.transcode.renditionPending(path, '360p') === true, 10_000, 50).catch((err: Error) => {
+    await waitFor('the ladder planned', () => server.transcode.renditionPending(path, '360p') === true, 30_000, 50).catch((err: Error) => {
       throw new Error(`${err.message}: transcode status ${JSON.stringify(server.transcode.status(path))}`);
     });
     // Past the start window (the source's packager started before its first playlist answered).

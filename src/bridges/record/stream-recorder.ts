@@ -254,7 +254,7 @@ export class StreamRecorder implements SubscriberSink {
       if (e.type === 'segment') {
         out.file.after(() => out.index.closeSegment());
         out.file.sync(); // a segment is on the disk, not only in the page cache, before the next one starts
-      } else {
+      } else if (e.type === 'part') {
         this.noteTrackEnds(e.part);
         this.write(out, e.part);
       }

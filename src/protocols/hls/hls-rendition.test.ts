@@ -269,3 +269,31 @@ test('PROGRAM-DATE-TIME is the media\'s arrival, also when the first keyframe wa
   assert.equal(pl.segments[1]!.programDateTime, T0 + pl.segments[0]!.duration * 1000);
   r.close();
 });
+
+test('an ABR rendition whose transcoder restarted past a source segment start: that MSN is an EXT-X-GAP, the numbers and dates go on with the source\'s', { skip }, async () => {
+  const settings = { ...low, windowSegments: 12 };
+  const source = new HlsRendition('src', { settings, timers: new ManualTimers(), now: () => 1_700_000_000_000 });
+  source.publisherStart();
+  for (const p of configPackets(media!)) source.packet(p);
+  for (const p of framePackets(media!, 0)) source.packet(p);
+  // Source segments 1-4 start at 0, 1, 2 and 3 s. The first transcoder run gets to 1.5 s and dies; the next starts at
+  // the source's latest keyframe (3 s), its first frame placed one frame step after the last one of the run before.
+  let offset = 0;
+  const r = new HlsRendition('src', { settings, timers: new ManualTimers(), now: () => 1_700_000_000_000, align: new SourceAlignment(() => source, () => offset) });
+  r.publisherStart();
+  for (const p of configPackets(media!)) r.packet(p);
+  const firstRun = framePackets(media!, 0).filter((f) => f.dts < 1500);
+  for (const f of firstRun) r.packet(f);
+  const joinedAt = Math.max(...firstRun.map((f) => f.dts)) + 40;
+  offset = 3000 - joinedAt;
+  for (const f of framePackets(media!, -offset).filter((f) => f.dts >= joinedAt)) r.packet(f);
+  r.publisherEnd();
+  source.publisherEnd();
+  const [p, src] = [await playlist(r), await playlist(source)];
+  assert.deepEqual(checkMediaPlaylist(p), []);
+  assert.equal(p.mediaSequence, src.mediaSequence);
+  // Source segment 3 (2-3 s) never reached the rendition: a gap in its place, not the numbers shifted by one.
+  assert.deepEqual(p.segments.map((s) => s.gap ?? false), [false, false, true, false]);
+  p.segments.forEach((s, i) => assert.equal(s.programDateTime, src.segments[i]!.programDateTime, `MSN ${p.mediaSequence + i}: the source's date`));
+  for (const i of [0, 2, 3]) assert.ok(Math.abs(p.segments[i]!.duration - src.segments[i]!.duration) < 0.05, `MSN ${p.mediaSequence + i}: ${p.segments[i]!.duration} s, source ${src.segments[i]!.duration} s`);
+});

@@ -230,7 +230,10 @@ export class RenditionIngest {
       segmentMs: this.options.settings.segmentMs, partMs: this.options.settings.partMs,
       ...(this.partTarget ? { partCeilingMs: () => this.partTarget!.ceilingMs } : {}),
       firstMsn: this.nextMsnValue, firstFragmentSeq: this.fragmentSeq,
-      ...(align ? { follow: { cutAt: (t: number) => align.cutAt(t), ...(fresh ? { msnAt: (t: number) => align.msnAt?.(t) } : {}) } } : {}),
+      ...(align ? { follow: {
+        cutAt: (t: number) => align.cutAt(t), ...(fresh ? { msnAt: (t: number) => align.msnAt?.(t) } : {}),
+        ...(align.sourceSegment ? { leaderMsnAt: (t: number) => align.msnAt?.(t) } : {}),
+      } } : {}),
     });
     this.session = {
       info: { id: ++this.sessionSeq, tracks }, segmenter, initId, discontinuity: this.pendingDiscontinuity,
@@ -308,6 +311,24 @@ export class RenditionIngest {
     return true;
   }
 
+  /**
+   * Source MSNs whose media this rendition never got (a transcoder restart resumes at the source's latest keyframe):
+   * EXT-X-GAP segments with the source's dates and durations, so the numbering goes on with the source's. A span the
+   * source no longer lists is dated on from the previous one, with no duration.
+   */
+  private fillSkipped(s: LiveSession, fromMsn: number, toMsn: number, atMs: number): void {
+    const last = this.mediaWindow.segments[this.mediaWindow.segments.length - 1];
+    let pdt = last ? last.programDateTime + last.durationMs : Math.round(s.anchor + atMs);
+    for (let msn = fromMsn; msn < toMsn; msn++) {
+      const span = this.options.align?.sourceSegment?.(msn);
+      const durationMs = span?.durationMs ?? 0;
+      pdt = span?.programDateTime ?? pdt;
+      this.mediaWindow.addGap(msn, atMs, durationMs, { discontinuity: false, programDateTime: pdt, initId: s.initId, session: s.info });
+      pdt += durationMs;
+    }
+    this.listener.changed();
+  }
+
   private endSession(): void {
     const s = this.session!;
     this.apply(s.segmenter.flush());
@@ -331,6 +352,8 @@ export class RenditionIngest {
         }
         this.partTarget?.observe(e.part.durationMs);
         this.mediaWindow.addPart(e.part, s.openTags!);
+      } else if (e.type === 'skip') {
+        this.fillSkipped(s, e.fromMsn, e.toMsn, e.atMs);
       } else {
         const ws = this.mediaWindow.addSegment(e.segment, s.openTags!);
         this.targetDurationValue = Math.max(this.targetDurationValue, Math.round(e.segment.durationMs / 1000));

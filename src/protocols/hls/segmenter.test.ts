@@ -18,10 +18,10 @@ function run(kinds: ('video' | 'audio')[], segmentMs: number, partMs: number | u
     const track = tracks.find((t) => t.kind === p.kind)!;
     for (const e of seg.push(track, { dtsMs: p.dts, ctsMs: p.cts, keyframe: p.keyframe, data: p.data })) {
       if (e.type === 'part') parts.push(e.part);
-      else segments.push(e.segment);
+      else if (e.type === 'segment') segments.push(e.segment);
     }
   }
-  for (const e of seg.flush()) if (e.type === 'part') parts.push(e.part); else segments.push(e.segment);
+  for (const e of seg.flush()) if (e.type === 'part') parts.push(e.part); else if (e.type === 'segment') segments.push(e.segment);
   return { media, frames, parts, segments };
 }
 

@@ -50,7 +50,9 @@ function heldSample(h: HeldFrame, duration: number): Fmp4Sample {
 
 export type SegmenterEvent =
   | { readonly type: 'part'; readonly part: HlsPart }
-  | { readonly type: 'segment'; readonly segment: HlsSegment };
+  | { readonly type: 'segment'; readonly segment: HlsSegment }
+  /** MSNs `fromMsn`..`toMsn - 1` skipped to follow the leader (see SegmentFollower.leaderMsnAt); before the next segment's parts. */
+  | { readonly type: 'skip'; readonly fromMsn: number; readonly toMsn: number; readonly atMs: number };
 
 export interface SegmenterInput {
   readonly dtsMs: number;
@@ -97,6 +99,13 @@ export interface SegmentFollower {
   cutAt(dtsMs: number): boolean | undefined;
   /** MSN of the leader's segment at this time, for this segmenter's first segment; undefined = firstMsn. */
   msnAt?(dtsMs: number): number | undefined;
+  /**
+   * MSN of the leader's segment starting at this cut (one it followed), asked at every later cut: when media
+   * between two cuts never reached this segmenter (a transcoder restart starts again from the source's latest
+   * keyframe, past the one the last run reached), the leader cut in between and its numbers run ahead; this
+   * segmenter skips the same MSNs (a `skip` event, for the owner to fill) so MSN N stays the same media.
+   */
+  leaderMsnAt?(dtsMs: number): number | undefined;
 }
 
 /**
@@ -213,6 +222,7 @@ export class Segmenter {
     if (part.mainSamples > 0 && ((sync && (led ?? segAge >= this.options.segmentMs)) || segAge >= MAX_SEGMENT_MS)) {
       this.closePart(input.dtsMs, events);
       this.closeSegment(input.dtsMs, events);
+      if (led === true) this.catchUpWithLeader(input.dtsMs, events);
       this.openSegment(input.dtsMs, sync);
     } else if (part.mainSamples > 0 && this.partFull(part, input.dtsMs)) {
       this.closePart(input.dtsMs, events);
@@ -283,6 +293,13 @@ export class Segmenter {
       run[run.length - 1] = { ...last, duration: s.dts - last.dts };
     }
     run.push(s);
+  }
+
+  private catchUpWithLeader(startMs: number, events: SegmenterEvent[]): void {
+    const led = this.options.follow?.leaderMsnAt?.(startMs);
+    if (led === undefined || led <= this.nextMsnValue) return;
+    events.push({ type: 'skip', fromMsn: this.nextMsnValue, toMsn: led, atMs: startMs });
+    this.nextMsnValue = led;
   }
 
   private openSegment(startMs: number, independent: boolean): void {

@@ -9,6 +9,8 @@ export interface FfmpegFound {
   /** First line of `ffmpeg -version`'s version field, e.g. `5.1.9-0+deb12u1`. */
   readonly version: string;
   readonly from: 'config' | 'path' | 'bundled';
+  /** Candidates tried before this one and why each failed (a configured path that did not answer: worth a warning). */
+  readonly skipped: readonly string[];
 }
 
 export interface FfmpegMissing {
@@ -43,13 +45,13 @@ export async function discoverFfmpeg(input: DiscoveryInput): Promise<FfmpegDisco
       continue;
     }
     const version = await probeVersion(c.path);
-    if (version.ok) return { found: true, path: c.path, version: version.version, from: c.from };
+    if (version.ok) return { found: true, path: c.path, version: version.version, from: c.from, skipped: tried };
     tried.push(`${c.label}: ${version.error}`);
   }
   const bundled = await (input.bundled ?? bundledFfmpegInstaller)().catch(() => undefined);
   if (bundled) {
     const version = await probeVersion(bundled);
-    if (version.ok) return { found: true, path: bundled, version: version.version, from: 'bundled' };
+    if (version.ok) return { found: true, path: bundled, version: version.version, from: 'bundled', skipped: tried };
     tried.push(`bundled ${bundled}: ${version.error}`);
   } else tried.push('bundled build: not installed');
   return { found: false, tried };

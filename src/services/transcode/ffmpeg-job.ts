@@ -59,6 +59,11 @@ export class FfmpegJob {
     return this.child.pid;
   }
 
+  /** stop() was called: the process is flushing or being ended; what it reports now is its last. */
+  get stopRequested(): boolean {
+    return this.stopping;
+  }
+
   get stdin(): Writable {
     return this.child.stdin!;
   }

@@ -29,8 +29,13 @@ export const STDERR_LINES_PER_MINUTE = 30;
 /** Longest stderr or progress line kept: ffmpeg lines are short; this bounds a garbage stream's cost. */
 export const MAX_LINE_LENGTH = 4096;
 
-/** Version probe timeout: `ffmpeg -version` answers in milliseconds; a hung binary must not hold startup. */
-export const VERSION_PROBE_TIMEOUT_MS = 5_000;
+/**
+ * Version probe timeout: a hung binary must not hold startup for long. `ffmpeg -version` answers in well under a
+ * second on an idle machine, but the bound is wall time while the whole machine (and this process) may be busy
+ * starting: at a load of ~20 on two cores a configured wrapper script missed a 5 s bound and the next candidate
+ * (another ffmpeg) was used instead. A working binary must not be passed over because the machine was busy.
+ */
+export const VERSION_PROBE_TIMEOUT_MS = 20_000;
 
 /** Auto budget: megapixels/s one core encodes in real time with libx264 veryfast (720p30 is 27.6 Mpx/s). */
 export const AUTO_BUDGET_MPX_PER_CORE = 20;

@@ -55,6 +55,8 @@ export class TranscodeService {
   constructor(private readonly deps: TranscodeServiceDeps) {
     this.events = new TypedEmitter((err, event) => deps.log.error({ err, event }, 'transcode event listener threw'));
     this.budget = (deps.budgetMpx || AUTO_BUDGET_MPX_PER_CORE * cpus().length) * 1e6;
+    // A configured ffmpeg that did not answer is replaced by the next one found: the operator must hear of it.
+    if (deps.ffmpeg.found && deps.ffmpeg.skipped.length > 0) deps.log.warn({ skipped: deps.ffmpeg.skipped, using: deps.ffmpeg.path }, 'ffmpeg: earlier candidates failed; using the next one found');
     if (deps.ffmpeg.found) deps.log.info({ ffmpeg: deps.ffmpeg.path, version: deps.ffmpeg.version, from: deps.ffmpeg.from }, 'ffmpeg for transcoding');
     else deps.log.warn({ tried: deps.ffmpeg.tried }, 'ffmpeg not found: streams with a transcoding ladder play passthrough (set FFMPEG_PATH)');
     this.offs = [

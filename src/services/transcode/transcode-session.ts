@@ -92,7 +92,7 @@ export class TranscodeSession {
     // Last: the subscription replays the GOP cache into stdin at once.
     const input = this.deps.pipes.input(this.deps.hub, this.deps.sourcePath, job.stdin, {
       onClose: (reason) => {
-        if (this.job !== job || this.stopped) return;
+        if (this.job !== job || this.stopped || job.stopRequested) return; // a stopping run: its drop is decided
         if (/slow/.test(reason)) this.degrade(`input over budget: ${reason}`);
         else void job.stop();
       },
@@ -158,7 +158,9 @@ export class TranscodeSession {
   }
 
   private onProgress(job: FfmpegJob, outTimeUs: number): void {
-    if (job !== this.job || this.stopped) return;
+    // A run being stopped (a rung was just dropped) reports until it exits, at the speed of the ladder it had:
+    // judging that again would drop the next rung, then all, for one slowness.
+    if (job !== this.job || this.stopped || job.stopRequested) return;
     this.meter.add(outTimeUs, monotonicMs());
     if (this.meter.tooSlow) this.degrade(`encode speed ${this.meter.speed?.toFixed(2)}x`);
   }
