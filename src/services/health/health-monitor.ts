@@ -57,8 +57,9 @@ export interface HealthMonitorDeps {
 
 /**
  * Evaluates the health of every stream the hub holds once a second, adds viewers (hub subscribers by protocol,
- * HLS sessions; workers: the sibling workers' viewers of the streams owned here) and bytes out, keeps 5 minutes of history per stream and applies hysteresis for announcements.
- * Transcoder renditions are the server's own publishers and are left out.
+ * HLS sessions; workers: the sibling workers' viewers of the streams owned here) and bytes out, keeps 5 minutes of
+ * history per stream and applies hysteresis for announcements. Transcoder renditions are the server's own publishers
+ * and are left out.
  */
 export class HealthMonitor {
   readonly events: TypedEmitter<HealthMonitorEvents>;
