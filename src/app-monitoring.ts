@@ -4,7 +4,7 @@ import type { Logger } from './core/logger.js';
 import type { Database } from './db/database.js';
 import type { StreamHub } from './hub/index.js';
 import type { HealthThresholds } from './hub/health/index.js';
-import { HealthMonitor, HlsAudience, connectHealthWebhooks } from './services/health/index.js';
+import { HealthMonitor, HlsAudience, SiblingPlayers, connectHealthWebhooks } from './services/health/index.js';
 import { OnAirMetrics, type EdgeHlsProxySource, type LeanRequestCounts } from './services/metrics/index.js';
 import type { StreamRecord } from './services/streams/stream-types.js';
 import type { TranscodeStatus } from './services/transcode/types.js';
@@ -40,6 +40,8 @@ export interface MonitoringDeps {
   readonly workerHls?: EdgeHlsProxySource;
   /** The lean HTTP front's request counts (onair_http_lean_requests_total); read at scrape time, so bound late. */
   readonly leanRequests?: () => LeanRequestCounts;
+  /** `--workers`: this process is a worker (its siblings report their RTMP/FLV viewers of its streams). */
+  readonly worker?: boolean;
 }
 
 export interface Monitoring {
@@ -47,6 +49,8 @@ export interface Monitoring {
   readonly monitor: HealthMonitor | undefined;
   /** The HLS viewer estimate the monitor reads; absent with --health off. */
   readonly audience: HlsAudience | undefined;
+  /** Workers: the sibling workers' RTMP/FLV viewers of the streams owned here; absent outside workers or with --health off. */
+  readonly siblingPlayers: SiblingPlayers | undefined;
   /** Told of every HLS answer by the HLS front (metrics, HLS audience); undefined when neither is on. */
   readonly hlsObserver: HlsResponseObserver | undefined;
   /** Adds /metrics to the HTTP app (before it listens). */
@@ -59,8 +63,9 @@ export interface Monitoring {
 export function createMonitoring(deps: MonitoringDeps): Monitoring {
   const { config, log } = deps;
   const audience = config.health ? new HlsAudience() : undefined;
+  const siblingPlayers = audience && deps.worker ? new SiblingPlayers() : undefined;
   const monitor = audience
-    ? new HealthMonitor({ hub: deps.hub, audience, hysteresisMs: config.healthHysteresisSec * 1000, log: log.child({ mod: 'health' }) })
+    ? new HealthMonitor({ hub: deps.hub, audience, siblingPlayers, hysteresisMs: config.healthHysteresisSec * 1000, log: log.child({ mod: 'health' }) })
     : undefined;
   const unlink = monitor ? connectHealthWebhooks({ monitor, streams: deps.streams, events: deps.events, log: log.child({ mod: 'health' }) }) : () => {};
   const deliveries = new WebhookDeliveryStore(deps.db);
@@ -74,6 +79,7 @@ export function createMonitoring(deps: MonitoringDeps): Monitoring {
   return {
     monitor,
     audience,
+    siblingPlayers,
     hlsObserver: hlsObserver(metrics, audience),
     attachHttp: (http) => {
       if (metrics) registerMetricsRoute(http, metrics, config.metricsToken);

@@ -4,9 +4,9 @@ import type { Config } from './config/schema.js';
 import type { Logger } from './core/logger.js';
 import type { RtmpServer } from './servers/rtmp/rtmp-server.js';
 import { EdgeHlsProxy, WORKER_HLS_PROXY_OPTIONS } from './servers/http/playback/hls/hls-edge-proxy.js';
-import type { PublisherInfo, StreamHub } from './hub/index.js';
+import type { HubStream, PublisherInfo, StreamHub } from './hub/index.js';
 import { EDGE_PROTOCOL, ownPublisher, type OwnerAddress, type OwnerLocator } from './services/edge/index.js';
-import type { AudienceShare, HealthMonitor, HlsAudience } from './services/health/index.js';
+import { VIEWER_FAMILY, type AudienceShare, type HealthMonitor, type HlsAudience, type PlayerShare, type SiblingPlayers } from './services/health/index.js';
 import { isSiblingNodeId } from './workers-ipc.js';
 
 /** What a `--workers` worker is told by the primary (workers-worker.ts builds it from its environment). */
@@ -23,32 +23,65 @@ export interface WorkerRole {
   siblingNode(nodeId: string): boolean;
   /** `onair drain` reached this worker: the primary drains them all; resolves to their publishers together. */
   drainMachine(): Promise<number | undefined>;
-  /** Health: this worker's HLS viewers of streams it does not own, sent to their owners through the primary. */
+  /** Health: this worker's HLS, RTMP and FLV viewers of streams it does not own, sent to their owners through the primary. */
   shareAudience(shares: AudienceShare[]): void;
   /** Health: `listener` is told the sibling workers' reports of their viewers of streams this worker owns. */
   onSiblingAudience(listener: (from: number, shares: readonly AudienceShare[]) => void): void;
 }
 
 /**
- * Workers: once a health round (a second), this worker's HLS sessions and bytes of the streams it serves but does not
- * own (a sibling's, answered from its copy or forwarded) go to their owners, which count each viewer once for the
- * machine (HlsAudience.addRemote); and the reports for streams this worker owns are added to its audience.
+ * Workers: once a health round (a second), this worker's viewers of the streams it serves but does not own go to their
+ * owners, which count each viewer once for the machine: HLS sessions and bytes (answered from its copy or forwarded;
+ * HlsAudience.addRemote), and the RTMP/FLV players of a stream it pulls from the owner, as counts and bytes
+ * (SiblingPlayers; the pull itself is not a viewer at the owner). The reports for streams this worker owns are added
+ * to its own figures.
  */
-export function shareWorkerAudience(role: WorkerRole, audience: HlsAudience, monitor: HealthMonitor, hub: StreamHub): void {
+export function shareWorkerAudience(role: WorkerRole, audience: { hls: HlsAudience; players: SiblingPlayers }, monitor: HealthMonitor, hub: StreamHub): void {
+  const { hls } = audience;
   monitor.events.on('evaluated', () => {
     const now = performance.now();
     const shares: AudienceShare[] = [];
-    for (const path of audience.paths()) {
+    for (const path of hls.paths()) {
       if (ownPublisher(hub, path)) continue;
       // Every stream served here lately (kept until idle for the session time), with or without a session now.
-      shares.push({ path, sessions: audience.localSessions(path, now), bytes: audience.localBytes(path) });
+      shares.push({ path, sessions: hls.localSessions(path, now), bytes: hls.localBytes(path), players: playersHere(hub.stream(path)) });
+    }
+    // A pulled stream without HLS served here: its RTMP/FLV players alone (none at the moment while the pull lingers).
+    for (const stream of hub.streams()) {
+      if (!pulledFromSibling(stream) || hls.has(stream.path)) continue;
+      shares.push({ path: stream.path, sessions: [], bytes: 0, players: playersHere(stream) });
     }
     if (shares.length > 0) role.shareAudience(shares);
   });
   role.onSiblingAudience((from, shares) => {
     const now = performance.now();
-    for (const share of shares) audience.addRemote(from, share, now);
+    for (const share of shares) {
+      hls.addRemote(from, share, now);
+      if (share.players) audience.players.add(from, share.path, share.players, now);
+    }
   });
+}
+
+/** A stream this worker holds as a pull from a sibling worker (its owner). */
+function pulledFromSibling(stream: HubStream): boolean {
+  const pub = stream.publisher;
+  return pub !== undefined && pub.info.protocol === EDGE_PROTOCOL && isSiblingNodeId(pub.info.remoteAddress);
+}
+
+/** This worker's RTMP/FLV players of a stream it pulls from a sibling, counted without a per-viewer object. */
+function playersHere(stream: HubStream | undefined): PlayerShare | undefined {
+  if (!stream || !pulledFromSibling(stream)) return undefined;
+  let rtmp = 0;
+  let flv = 0;
+  let bytes = 0;
+  for (const [protocol, t] of stream.subscriberTotalsByProtocol()) {
+    const family = VIEWER_FAMILY[protocol];
+    if (family === undefined) continue;
+    bytes += t.bytesDelivered;
+    if (family === 'rtmp') rtmp += t.subscribers;
+    else flv += t.subscribers;
+  }
+  return { rtmp, flv, bytes };
 }
 
 /**

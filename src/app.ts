@@ -250,6 +250,7 @@ export async function startOnAir(config: Config, log: Logger, options: StartOpti
     queuedWrites: writes && (() => writes.pending), edgeHls: edge.hlsProxy, workerHls: siblingHls,
     // The HLS routes are registered below; the metrics read this at scrape time only, after start-up.
     leanRequests: () => hlsRoutes.leanRequests(),
+    worker: options.worker !== undefined,
   });
   const http = createHttpApp({
     config, logger: log, streams, webhooks, targets, adminAuth, urls, playbackSecret, transcodeStatus: (path) => transcode.status(path),
@@ -261,8 +262,10 @@ export async function startOnAir(config: Config, log: Logger, options: StartOpti
     ...(options.worker ? { healthOwnerWorker: ownerWorkerHttp(hub, options.worker) } : {}),
   });
   monitoring.attachHttp(http);
-  // Workers: HLS viewers are counted where they arrive and summed at each stream's owner.
-  if (options.worker && monitoring.monitor && monitoring.audience) shareWorkerAudience(options.worker, monitoring.audience, monitoring.monitor, hub);
+  // Workers: HLS, RTMP and FLV viewers are counted where they arrive and summed at each stream's owner.
+  if (options.worker && monitoring.monitor && monitoring.audience && monitoring.siblingPlayers) {
+    shareWorkerAudience(options.worker, { hls: monitoring.audience, players: monitoring.siblingPlayers }, monitoring.monitor, hub);
+  }
   // HLS packaging subscribes to the hub for every published stream; the HTTP routes only serve what it made.
   const hlsPackagers = config.hls
     ? new HlsPackagers(hub, (d) => hlsSettings(config, d), log.child({ mod: 'hls' }), undefined, (path) => transcode.timeline(path),

@@ -10,7 +10,7 @@ export type WorkerMessage =
   | { onair: 'drain'; id: number }
   /** This worker's share of drain `id`: the publishers it closes. */
   | { onair: 'draining'; id: number; publishers: number }
-  /** Once a second: this worker's HLS viewers of streams it does not own, for their owners (README "Viewer counts under workers"). */
+  /** Once a second: this worker's HLS, RTMP and FLV viewers of streams it does not own, for their owners (README "Viewer counts under workers"). */
   | { onair: 'audience'; shares: AudienceShare[] };
 
 export type PrimaryMessage =
@@ -19,7 +19,7 @@ export type PrimaryMessage =
   | { onair: 'drain'; id: number }
   /** Drain `id`'s publishers on every worker that answered, to the worker that asked. */
   | { onair: 'drain-total'; id: number; publishers: number }
-  /** Worker `from`'s HLS viewers of streams the worker told owns (its 'audience' message, the owner's share of it). */
+  /** Worker `from`'s viewers of streams the worker told owns (its 'audience' message, the owner's share of it). */
   | { onair: 'audience'; from: number; shares: AudienceShare[] };
 
 /** A stream's owner as the primary answers a worker: an OwnerAddress plus its internal HTTP base (HLS). */

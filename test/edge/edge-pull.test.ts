@@ -1,12 +1,13 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startTestServer, type TestServer } from '../../support/onair.js';
+import { startTestServer, TEST_API_TOKEN, type TestServer } from '../../support/onair.js';
 import { ffmpegPublish, ffmpegRecord, ffprobeFrameCounts, ffprobeStreams } from '../support/clients.js';
 import { tmpFile } from '../support/media.js';
 import { freePort } from '../../support/free-port.js';
 import { run, waitFor, type Proc } from '../support/proc.js';
 import { rtmpPlayOutcome } from '../support/rtmp-play.js';
-import { EDGE_TOKEN_PARAM, signEdgeToken } from '../../src/services/edge/index.js';
+import { EDGE_TOKEN_PARAM, PULL_SUBSCRIBER_PROTOCOL, signEdgeToken } from '../../src/services/edge/index.js';
+import { ffmpegViewer } from '../support/playback-viewers.js';
 
 /**
  * Two OnAir servers on loopback: A owns the stream (ffmpeg publishes there), B is an edge whose static locator
@@ -81,6 +82,25 @@ describe('edge pull', () => {
     off();
     assert.ok(Date.now() - leftAt >= GRACE_MS - 50, `stopped ${Date.now() - leftAt} ms after the last viewer left (grace ${GRACE_MS})`);
     await waitFor('A sees the pull gone', () => a.rtmpConnections() === 1);
+  });
+
+  test('on A, B\'s pull is not a viewer: it subscribes as a pull, and A\'s health counts no viewer for B\'s players', async () => {
+    const viewer = ffmpegViewer(b.rtmpUrl('cam'));
+    try {
+      const protocols = (): string[] => [...(a.hub.stream('live/cam')?.subscriptions() ?? [])].map((s) => s.info.protocol).filter((p) => p !== 'hls');
+      await waitFor('B\'s pull subscribed on A', () => protocols().length > 0 && b.hub.stream('live/cam')?.subscriberCount);
+      assert.deepEqual(protocols(), [PULL_SUBSCRIBER_PROTOCOL]);
+      // Two health rounds on A after the pull subscribed.
+      await new Promise((r) => setTimeout(r, 2_200));
+      const res = await fetch(a.httpUrl('/api/v1/health'), { headers: { authorization: `Bearer ${TEST_API_TOKEN}` } });
+      const list = (await res.json()) as { data: { path: string; viewers: number }[] };
+      assert.equal(list.data.find((r) => r.path === 'live/cam')?.viewers, 0, `A's health list: ${JSON.stringify(list)}`);
+    } finally {
+      await viewer.kill('SIGKILL');
+      // As the tests after this one expect it: no pull left.
+      await waitFor('the pull stopped', () => !b.edge!.pulling.includes('live/cam'), 15_000);
+      await waitFor('A sees the pull gone', () => a.rtmpConnections() === 1);
+    }
   });
 
   test('a stream nobody publishes is not found on B', async () => {

@@ -13,8 +13,8 @@ export async function ffprobeOpens(url: string): Promise<boolean> {
   return (await p.exited) === 0;
 }
 
-/** A WS-FLV viewer (what mpegts.js does over WebSocket): bytes received and how the server closed it. */
-export function wsFlvViewer(url: string): { bytes(): number; closed: Promise<{ code: number; reason: string }> } {
+/** A WS-FLV viewer (what mpegts.js does over WebSocket): bytes received, how the server closed it, and leaving. */
+export function wsFlvViewer(url: string): { bytes(): number; closed: Promise<{ code: number; reason: string }>; stop(): void } {
   const ws = new WebSocket(url);
   let bytes = 0;
   ws.on('message', (m: Buffer) => (bytes += m.length));
@@ -22,6 +22,7 @@ export function wsFlvViewer(url: string): { bytes(): number; closed: Promise<{ c
   return {
     bytes: () => bytes,
     closed: new Promise((resolve) => ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() }))),
+    stop: () => ws.terminate(),
   };
 }
 

@@ -10,6 +10,7 @@ import type { SharedChunks } from '../../bridges/rtmp/shared-chunks.js';
 import type { FlushScheduler } from '../../core/flush-scheduler.js';
 import type { RtmpAuth } from '../auth-port.js';
 import type { EdgePort } from '../edge-port.js';
+import { PULL_SUBSCRIBER_PROTOCOL } from '../../services/edge/index.js';
 import { SocketOutput } from '../net/socket-output.js';
 
 export interface RtmpConnectionDeps {
@@ -180,7 +181,9 @@ export class RtmpConnection {
       this.socket.setKeepAlive(true, PLAYER_KEEPALIVE_MS);
       this.session.acceptPlay(req.streamId, req.reset);
       const sink = new RtmpPlaySink(this.output, this.session, req.streamId, this.deps.shared, this.deps.flusher, (reason) => this.playerClosedByHub(req.streamId, reason));
-      const sub = this.deps.hub.subscribe(decision.streamPath, { protocol: this.deps.protocol, remoteAddress: this.remoteAddress }, sink);
+      // Another worker's or node's pull is not a viewer here: its viewers are counted where they are.
+      const protocol = decision.internalPull === true ? PULL_SUBSCRIBER_PROTOCOL : this.deps.protocol;
+      const sub = this.deps.hub.subscribe(decision.streamPath, { protocol, remoteAddress: this.remoteAddress }, sink);
       this.players.set(req.streamId, { sub, sink, path: decision.streamPath, startedMs: performance.now() });
       this.log.info({ path: decision.streamPath }, 'play started');
       // An expiring token, or a stream disabled, deleted or made signed, ends the player then.

@@ -32,10 +32,11 @@ export interface PlayAuthRequest {
 
 /**
  * `playbackId`: set for API streams (the directory entry the decision came from). `expiresAtSec`: the
- * playback token's expiry (signed streams), when a connection that plays on must be closed.
+ * playback token's expiry (signed streams), when a connection that plays on must be closed. `internalPull`: another
+ * worker or node pulling the stream for its own viewers (withInternalPulls), not a viewer.
  */
 export type PlayDecision =
-  | { ok: true; streamPath: string; streamId?: string; playbackId?: string; expiresAtSec?: number }
+  | { ok: true; streamPath: string; streamId?: string; playbackId?: string; expiresAtSec?: number; internalPull?: boolean }
   | { ok: false; code: 'not_found' | 'unauthorized' | 'bad_name'; reason: string };
 
 /**

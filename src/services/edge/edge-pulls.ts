@@ -6,6 +6,13 @@ import { signEdgeToken } from './edge-token.js';
 /** PublisherInfo.protocol of a pulled stream: the server's own publisher (no sessions, webhooks, recording, ABR). */
 export const EDGE_PROTOCOL = 'edge';
 
+/**
+ * SubscriberInfo.protocol of an internal pull at the stream's owner (another worker's, or an edge node's: an RTMP
+ * play with a valid edge token). Not a viewer: the puller's viewers are counted where they are (README "Viewer counts
+ * under workers"), and bytes sent to it are not bytes sent to viewers.
+ */
+export const PULL_SUBSCRIBER_PROTOCOL = 'pull';
+
 /** The publisher of `path` in this process when it is its own (an encoder, a transcoder), not a pull from another node. */
 export function ownPublisher(hub: StreamHub, path: string): Publisher | undefined {
   const pub = hub.stream(path)?.publisher;
@@ -55,8 +62,11 @@ export const DEFAULT_EDGE_PULL_OPTIONS: EdgePullOptions = {
   graceMs: 10_000, startTimeoutMs: 10_000, retryMinMs: 500, retryMaxMs: 10_000, relocateMs: 5_000,
 };
 
-/** Subscribers that are people watching (the HLS packager, recorder and transcoder are the server's own). */
-const VIEWER_PROTOCOLS = new Set(['rtmp', 'rtmps', 'flv', 'ws-flv', 'srt']);
+/**
+ * Subscribers that keep a pull going: people watching, and another node's pull of this pull (a chain of static
+ * --edge-origin nodes). The HLS packager, recorder and transcoder are the server's own.
+ */
+const VIEWER_PROTOCOLS = new Set(['rtmp', 'rtmps', 'flv', 'ws-flv', 'srt', PULL_SUBSCRIBER_PROTOCOL]);
 
 /** After the locator said "nobody", HLS requests do not ask again for this long. */
 const NO_OWNER_MEMORY_MS = 2_000;

@@ -4,6 +4,6 @@ export {
 } from './edge-token.js';
 export { withInternalPulls } from './internal-play-auth.js';
 export {
-  DEFAULT_EDGE_PULL_OPTIONS, EDGE_PROTOCOL, EdgePulls, ownPublisher, type EdgePullOptions, type PullConnector, type PullHandle, type PullHooks, type PullRequest,
+  DEFAULT_EDGE_PULL_OPTIONS, EDGE_PROTOCOL, EdgePulls, PULL_SUBSCRIBER_PROTOCOL, ownPublisher, type EdgePullOptions, type PullConnector, type PullHandle, type PullHooks, type PullRequest,
 } from './edge-pulls.js';
 export { EdgeRenditions, renditionAwareLocator, type LadderOf } from './edge-renditions.js';

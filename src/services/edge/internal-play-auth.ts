@@ -19,7 +19,7 @@ export function withInternalPulls<A extends PlayAuthorizer & PlayWatcher>(auth: 
       if (token === undefined) return auth.authorizePlay(req);
       const path = `${req.app}/${req.name}`;
       const check = req.protocol === 'rtmp' || req.protocol === 'rtmps' ? verifyEdgeToken(secret, path, token) : { ok: false as const, reason: 'not_rtmp' };
-      if (check.ok) return { ok: true, streamPath: path };
+      if (check.ok) return { ok: true, streamPath: path, internalPull: true };
       // The reason, never the token.
       log.warn({ path, ip: req.clientIp, reason: check.reason }, 'internal pull refused');
       return { ok: false, code: 'unauthorized', reason: 'internal pull token refused' };

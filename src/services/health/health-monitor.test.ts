@@ -6,6 +6,8 @@ import { RecordingSink, packet } from '../../hub/testing/hub-fixtures.js';
 import { TEST_THRESHOLDS } from '../../hub/health/testing/health-harness.js';
 import { HealthMonitor, type StableHealthChange } from './health-monitor.js';
 import { HlsAudience } from './hls-audience.js';
+import { SiblingPlayers } from './sibling-players.js';
+import { PULL_SUBSCRIBER_PROTOCOL } from '../edge/index.js';
 
 const log = pino({ level: 'silent' });
 // No stall within a slow test run: every state here comes from the media, not from the machine's speed.
@@ -35,6 +37,25 @@ test('viewers by family (RTMP, FLV, estimated HLS), bytes out, history: the serv
   assert.equal(r.streamId, 'str_a');
   assert.equal(monitor.history('live/a').length, 2);
   assert.equal(monitor.history('live/a')[1]!.viewers, 3);
+});
+
+test('workers: an internal pull is no viewer; the sibling workers\' reported players and bytes are added, until their reports expire', () => {
+  const hub = new StreamHub({ gop: { maxBytes: 1 << 20, maxMs: 10_000 }, subscriber: { budgetBytes: 1 << 20, slowTimeoutMs: 60_000 }, takeover: 'takeover', health: thresholds }, log);
+  const siblingPlayers = new SiblingPlayers();
+  const monitor = new HealthMonitor({ hub, audience: new HlsAudience(), siblingPlayers, hysteresisMs: 0, log });
+  const pub = hub.publish('live/a', { protocol: 'rtmp', remoteAddress: '192.0.2.1', streamId: 'str_a' });
+  hub.subscribe('live/a', { protocol: 'rtmp', remoteAddress: 'p1' }, new RecordingSink());
+  hub.subscribe('live/a', { protocol: PULL_SUBSCRIBER_PROTOCOL, remoteAddress: '127.0.0.1' }, new RecordingSink());
+  pub.push(packet('video', 0, { keyframe: true }));
+  monitor.evaluateAll();
+  siblingPlayers.add(2, 'live/a', { rtmp: 3, flv: 2, bytes: 5000 }, performance.now());
+  siblingPlayers.add(2, 'live/elsewhere', { rtmp: 1, flv: 0, bytes: 1 }, performance.now());
+  monitor.evaluateAll();
+  const r = monitor.report('live/a')!;
+  assert.deepEqual(r.viewers, { rtmp: 4, hls: 0, flv: 2, total: 6 });
+  assert.equal(r.bytesOut, 100 + 5000, 'the own player\'s bytes and the sibling\'s, not the pull\'s');
+  assert.equal(monitor.history('live/a')[1]!.viewers, 6);
+  assert.deepEqual([...siblingPlayers.paths()], ['live/a'], 'a report of a stream not held here is dropped');
 });
 
 test('stable changes of API streams are announced after the hold; an offline stream resets the baseline; gone streams are forgotten', () => {

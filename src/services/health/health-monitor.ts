@@ -7,6 +7,7 @@ import { TRANSCODE_PROTOCOL } from '../transcode/index.js';
 import { HealthHistory, type HealthSample } from './health-history.js';
 import { buildReport, type HealthReport } from './health-report.js';
 import type { HlsAudience } from './hls-audience.js';
+import type { PlayerCounts, SiblingPlayers } from './sibling-players.js';
 import { EVALUATION_INTERVAL_MS } from './limits.js';
 import { VIEWER_FAMILY } from './viewer-protocols.js';
 import { StableState, type StableChange } from './stable-state.js';
@@ -36,6 +37,8 @@ interface Tracked {
   /** The last round's wall clock (epoch ms) and estimated HLS viewers, for its report. */
   wallNow: number;
   hlsViewers: number;
+  /** Workers: the last round's RTMP/FLV viewers of the stream at the sibling workers (SiblingPlayers). */
+  readonly siblings: PlayerCounts;
   /** The last round's report, built at its first read (API, SSE, /metrics) and kept until the next round. */
   report: HealthReport | undefined;
 }
@@ -43,6 +46,8 @@ interface Tracked {
 export interface HealthMonitorDeps {
   readonly hub: StreamHub;
   readonly audience: HlsAudience;
+  /** Workers: the sibling workers' RTMP/FLV viewers of the streams this one owns; absent outside workers. */
+  readonly siblingPlayers?: SiblingPlayers;
   /** --health-hysteresis-sec in ms. */
   readonly hysteresisMs: number;
   readonly log: Logger;
@@ -52,8 +57,9 @@ export interface HealthMonitorDeps {
 
 /**
  * Evaluates the health of every stream the hub holds once a second, adds viewers (hub subscribers by protocol,
- * HLS sessions) and bytes out, keeps 5 minutes of history per stream and applies hysteresis for announcements.
- * Transcoder renditions are the server's own publishers and are left out.
+ * HLS sessions; workers: the sibling workers' viewers of the streams owned here) and bytes out, keeps 5 minutes of
+ * history per stream and applies hysteresis for announcements. Transcoder renditions are the server's own publishers
+ * and are left out.
  */
 export class HealthMonitor {
   readonly events: TypedEmitter<HealthMonitorEvents>;
@@ -104,6 +110,7 @@ export class HealthMonitor {
     return (t.report = buildReport({
       path: s.path, streamId: t.streamId, evaluation: s.health!.latest, stableState: t.stable.current ?? 'offline',
       subscribers: s.subscriberTotalsByProtocol(), hlsViewers: t.hlsViewers, hlsBytes: this.deps.audience.bytesServed(s.path), wallNow: t.wallNow,
+      siblings: t.siblings, siblingBytes: this.deps.siblingPlayers?.bytes(s.path) ?? 0,
     }));
   }
 
@@ -127,8 +134,11 @@ export class HealthMonitor {
       if (t.round === round) continue;
       this.tracked.delete(path);
       this.deps.audience.forget(path);
+      this.deps.siblingPlayers?.forget(path);
       this.events.emit('gone', path);
     }
+    // Sibling reports of a stream not held here (any more): its next report, if it is held again, starts over.
+    if (this.deps.siblingPlayers) for (const path of this.deps.siblingPlayers.paths()) if (!this.tracked.has(path)) this.deps.siblingPlayers.forget(path);
     // Not held here: kept while its viewers here are (workers: a sibling's stream, reported to its owner), else forgotten.
     for (const path of this.deps.audience.paths()) {
       if (!this.tracked.has(path) && this.deps.audience.idleHere(path, monotonicNow)) this.deps.audience.forget(path);
@@ -139,7 +149,7 @@ export class HealthMonitor {
   private evaluate(stream: HubStream, wallNow: number, monotonicNow: number, round: number): void {
     let t = this.tracked.get(stream.path);
     if (!t) {
-      t = { stream, history: new HealthHistory(), round, stable: new StableState(this.deps.hysteresisMs), streamId: null, wallNow, hlsViewers: 0, report: undefined };
+      t = { stream, history: new HealthHistory(), round, stable: new StableState(this.deps.hysteresisMs), streamId: null, wallNow, hlsViewers: 0, siblings: { rtmp: 0, flv: 0 }, report: undefined };
       this.tracked.set(stream.path, t);
     }
     t.round = round;
@@ -153,7 +163,9 @@ export class HealthMonitor {
     if (state === 'offline') t.stable.reset();
     else change = t.stable.update(state, wallNow);
     const hls = (t.hlsViewers = this.deps.audience.viewers(stream.path, monotonicNow));
-    t.history.record(wallNow, health.videoKbps, health.audioKbps, health.videoFps, health.keyframeIntervalMs, hls + viewerSubscribers(stream), state);
+    const siblings = this.deps.siblingPlayers ? this.deps.siblingPlayers.sum(stream.path, monotonicNow, t.siblings) : t.siblings;
+    const viewers = hls + viewerSubscribers(stream) + siblings.rtmp + siblings.flv;
+    t.history.record(wallNow, health.videoKbps, health.audioKbps, health.videoFps, health.keyframeIntervalMs, viewers, state);
     if (!change) return;
     const reasons = health.reasons;
     this.deps.log.info({ path: stream.path, streamId: t.streamId, state: change.state, previous: change.previous, reasons: reasons.map((r) => r.code) }, 'stream health changed');

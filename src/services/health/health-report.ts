@@ -1,5 +1,6 @@
 import type { HealthEvaluation, HealthState, IngestFigures, ProtocolTotals } from '../../hub/health/index.js';
 import type { HealthSample } from './health-history.js';
+import type { PlayerCounts } from './sibling-players.js';
 import { VIEWER_FAMILY } from './viewer-protocols.js';
 
 export interface ViewerCounts {
@@ -38,14 +39,17 @@ export interface ReportInput {
   readonly subscribers: ReadonlyMap<string, ProtocolTotals>;
   readonly hlsViewers: number;
   readonly hlsBytes: number;
+  /** Workers: RTMP/FLV viewers of the stream at the sibling workers, and the bytes sent them (SiblingPlayers). */
+  readonly siblings: PlayerCounts;
+  readonly siblingBytes: number;
   readonly wallNow: number;
 }
 
 export function buildReport(x: ReportInput): HealthReport {
   const e = x.evaluation;
-  let rtmp = 0;
-  let flv = 0;
-  let bytesOut = x.hlsBytes;
+  let rtmp = x.siblings.rtmp;
+  let flv = x.siblings.flv;
+  let bytesOut = x.hlsBytes + x.siblingBytes;
   let dropped = 0;
   for (const [protocol, t] of x.subscribers) {
     dropped += t.packetsDropped;

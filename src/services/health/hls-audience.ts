@@ -1,3 +1,4 @@
+import type { PlayerShare } from './sibling-players.js';
 import { HLS_SESSION_IDLE_MS, MAX_HLS_CLIENT_KEY, MAX_HLS_SESSIONS_PER_STREAM, SIBLING_AUDIENCE_TTL_MS } from './limits.js';
 
 /** Another process's HLS viewers of a stream (a sibling worker's, sent once a second over IPC): its latest report. */
@@ -20,13 +21,15 @@ interface StreamAudience {
   remoteBytesCarried: number;
 }
 
-/** A sibling worker's report of its viewers of one stream (SiblingAudience). */
+/** A sibling worker's report of its viewers of one stream: HLS here (addRemote), RTMP/FLV in SiblingPlayers. */
 export interface AudienceShare {
   readonly path: string;
   /** Its live session ids (sessionId), at most MAX_HLS_SESSIONS_PER_STREAM. */
   readonly sessions: readonly number[];
   /** HLS bytes it served its viewers of the stream since it first served one. */
   readonly bytes: number;
+  /** Its RTMP and FLV viewers of the stream (served through its pull from the owner); absent when it holds no copy. */
+  readonly players?: PlayerShare;
 }
 
 /**
@@ -87,6 +90,11 @@ export class HlsAudience {
   idleHere(path: string, nowMs: number): boolean {
     const a = this.streams.get(path);
     return !a || nowMs - a.lastMs > HLS_SESSION_IDLE_MS;
+  }
+
+  /** True while `path` is counted here (served lately, or reported by a sibling). */
+  has(path: string): boolean {
+    return this.streams.has(path);
   }
 
   /** This process's own live sessions of `path` (what a worker reports to the stream's owner). */
