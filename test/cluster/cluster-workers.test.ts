@@ -15,6 +15,7 @@ import { tmpFile } from '../support/media.js';
 import { run, type Proc } from '../support/proc.js';
 import { callApi, type ApiStream } from '../support/stream-api.js';
 import { CLUSTER_SECRET, LEASE_MS, until } from './support.js';
+import { jsonLogLines } from '../support/json-log.js';
 
 /**
  * `--cluster` with `--workers 2` on two machines (two node processes on loopback, a real Redis and PostgreSQL):
@@ -47,13 +48,7 @@ async function startWorkersNode(nodeId: string, db: string): Promise<WorkersNode
     '--cluster-lease-ms', String(LEASE_MS), '--database-url', db, '--host', '127.0.0.1', '--rtmp-port', '0', '--http-port', '0', '--srt-port', '0',
     '--auth', 'keys', '--takeover', 'reject', '--api-token', TEST_API_TOKEN, '--data-dir', dataDir, '--log-level', 'info', '--hls-segment-ms', '500', '--edge-grace-ms', '3000',
     '--edge-start-timeout-ms', '8000'], { timeoutMs: 600_000 });
-  const lines = (): LogLine[] => proc.stdout().split('\n').filter((l) => l.startsWith('{')).map((l) => {
-    try {
-      return JSON.parse(l) as LogLine;
-    } catch {
-      return {};
-    }
-  });
+  const lines = (): LogLine[] => jsonLogLines<LogLine>(proc.stdout());
   let running: LogLine | undefined;
   await until(() => (running = lines().find((l) => l.msg?.startsWith('OnAir is running') && l.rtmp)) !== undefined || proc.child.exitCode !== null, `${nodeId} running`, 180_000);
   assert.ok(running, proc.stderr());

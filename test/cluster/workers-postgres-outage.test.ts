@@ -14,6 +14,7 @@ import { run, sleep, type Proc } from '../support/proc.js';
 import { callApi, type ApiStream } from '../support/stream-api.js';
 import { startTestRedis, type TestRedis } from '../../support/redis-server.js';
 import { CLUSTER_SECRET, until } from './support.js';
+import { jsonLogLines } from '../support/json-log.js';
 
 /**
  * README "PostgreSQL outage" under `--workers 2` (one machine, real PostgreSQL stopped and started again, no
@@ -62,13 +63,7 @@ async function startWorkersNode(cluster: boolean): Promise<void> {
     '--rtmp-port', '0', '--http-port', '0', '--srt-port', '0', '--auth', 'keys', '--api-token', TEST_API_TOKEN, '--data-dir', dataDir,
     '--log-level', 'info', '--edge-grace-ms', '3000', ...clusterFlags], { timeoutMs: 200_000 });
   procs.push(proc);
-  const lines = (): LogLine[] => proc.stdout().split('\n').filter((l) => l.startsWith('{')).map((l) => {
-    try {
-      return JSON.parse(l) as LogLine;
-    } catch {
-      return {};
-    }
-  });
+  const lines = (): LogLine[] => jsonLogLines<LogLine>(proc.stdout());
   let running: (LogLine & { rtmp?: string; http?: string }) | undefined;
   await until(() => (running = lines().find((l) => l.msg?.startsWith('OnAir is running'))) !== undefined || proc.child.exitCode !== null, 'the workers node running', 60_000);
   assert.ok(running?.rtmp && running.http, proc.stderr());

@@ -8,6 +8,7 @@ import { tmpFile } from '../support/media.js';
 import { startTestPostgres } from '../support/postgres.js';
 import { run, waitFor, type Proc } from '../support/proc.js';
 import { rawGet, type RawAnswer } from '../support/raw-http.js';
+import { jsonLogLines } from '../support/json-log.js';
 
 /**
  * `--workers 2`: HLS of a stream owned by one worker, asked of the other (on its own loopback port, so every request
@@ -30,13 +31,7 @@ let httpBase = '';
 const dataDir = mkdtempSync(join(tmpdir(), 'onair-workers-cache-'));
 
 type LogLine = { msg?: string; worker?: number; rtmp?: string; http?: string; internal?: { http: number } };
-const lines = (): LogLine[] => server.stdout().split('\n').filter((l) => l.startsWith('{')).map((l) => {
-  try {
-    return JSON.parse(l) as LogLine;
-  } catch {
-    return {};
-  }
-});
+const lines = (): LogLine[] => jsonLogLines<LogLine>(server.stdout());
 
 async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
   const res = await fetch(`${httpBase}/api/v1${path}`, {

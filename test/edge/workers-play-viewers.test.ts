@@ -7,6 +7,7 @@ import { ffmpegPublish, rtmpdumpLive } from '../support/clients.js';
 import { ffmpegViewer, wsFlvViewer } from '../support/playback-viewers.js';
 import { startTestPostgres } from '../support/postgres.js';
 import { run, sleep, waitFor, type Proc } from '../support/proc.js';
+import { jsonLogLines } from '../support/json-log.js';
 
 /**
  * `--workers 2`: RTMP, HTTP-FLV and WS-FLV players of one stream on the worker that owns it and on the other (each on
@@ -29,13 +30,7 @@ describe('--workers 2: RTMP and FLV viewers of a stream, wherever they land', ()
   const dataDir = mkdtempSync(join(tmpdir(), 'onair-workers-play-viewers-'));
 
   type LogLine = { msg?: string; worker?: number; pid?: number; rtmp?: string; http?: string; internal?: { http: number; rtmp: number } };
-  const lines = (): LogLine[] => server.stdout().split('\n').filter((l) => l.startsWith('{')).map((l) => {
-    try {
-      return JSON.parse(l) as LogLine;
-    } catch {
-      return {};
-    }
-  });
+  const lines = (): LogLine[] => jsonLogLines<LogLine>(server.stdout());
 
   async function api<T>(method: string, path: string, base: string, body?: unknown): Promise<T> {
     const res = await fetch(`${base}/api/v1${path}`, {

@@ -7,6 +7,7 @@ import { ffmpegPublish } from '../support/clients.js';
 import { startTestPostgres } from '../support/postgres.js';
 import { run, sleep, waitFor, type Proc } from '../support/proc.js';
 import { rawGet } from '../support/raw-http.js';
+import { jsonLogLines } from '../support/json-log.js';
 
 /**
  * `--workers 2`: HLS viewers of one stream land on the worker that owns it, on the other, and one on both (its
@@ -33,13 +34,7 @@ function viewersUnderWorkers(mode: string, flags: readonly string[]): void {
     const dataDir = mkdtempSync(join(tmpdir(), 'onair-workers-viewers-'));
 
     type LogLine = { msg?: string; worker?: number; rtmp?: string; http?: string; internal?: { http: number } };
-    const lines = (): LogLine[] => server.stdout().split('\n').filter((l) => l.startsWith('{')).map((l) => {
-      try {
-        return JSON.parse(l) as LogLine;
-      } catch {
-        return {};
-      }
-    });
+    const lines = (): LogLine[] => jsonLogLines<LogLine>(server.stdout());
 
     async function api<T>(method: string, path: string, base = httpBase, body?: unknown): Promise<T> {
       const res = await fetch(`${base}/api/v1${path}`, {

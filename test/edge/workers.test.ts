@@ -11,6 +11,7 @@ import { ffmpegSrtPublish, srtUrl } from '../support/srt-clients.js';
 import { createSocket } from 'node:dgram';
 import { RtmpClient } from '../../src/servers/rtmp/rtmp-client.js';
 import { rawRequest, requestHead } from '../support/raw-http.js';
+import { jsonLogLines } from '../support/json-log.js';
 
 /**
  * `--workers 2` as a user starts it (from the sources): one publish, players and an HLS client on the shared
@@ -26,13 +27,7 @@ let httpBase = '';
 const dataDir = mkdtempSync(join(tmpdir(), 'onair-workers-'));
 
 type LogLine = { msg?: string; pid?: number; worker?: number; rtmp?: string; http?: string; path?: string; internal?: { http: number } };
-const lines = (): LogLine[] => server.stdout().split('\n').filter((l) => l.startsWith('{')).map((l) => {
-  try {
-    return JSON.parse(l) as LogLine;
-  } catch {
-    return {};
-  }
-});
+const lines = (): LogLine[] => jsonLogLines<LogLine>(server.stdout());
 
 before(async () => {
   pg = await startTestPostgres();
