@@ -8,7 +8,7 @@ import { tmpFile } from '../support/media.js';
 import { startTestPostgres } from '../support/postgres.js';
 import { run, waitFor, type Proc } from '../support/proc.js';
 import { rawGet, type RawAnswer } from '../support/raw-http.js';
-import { jsonLogLines } from '../support/json-log.js';
+import { jsonLogLines, ownerAndOtherWorker } from '../support/json-log.js';
 
 /**
  * `--workers 2`: HLS of a stream owned by one worker, asked of the other (on its own loopback port, so every request
@@ -53,11 +53,9 @@ before(async () => {
   ({ token } = await api<{ token: string }>('POST', `/streams/${stream.id}/playback-token`));
   pub = await ffmpegPublish(`${running.rtmp!.replace(/\/live$/, '')}/live/${stream.streamKey}`);
   const started = await waitFor('the publish', () => lines().find((l) => l.msg === 'publish started'), 30_000, 100);
-  for (const l of lines()) {
-    if (l.msg !== 'worker ready' || !l.internal) continue;
-    if (l.worker === started.worker) ownerPort = l.internal.http;
-    else otherPort = l.internal.http;
-  }
+  const workers = ownerAndOtherWorker(lines(), started.worker);
+  ownerPort = workers.owner?.internal?.http ?? 0;
+  otherPort = workers.other?.internal?.http ?? 0;
   assert.ok(ownerPort && otherPort, 'both workers\' internal ports logged');
   // The other worker learns of the signed stream from the shared database.
   await waitFor('the other worker serving the stream', async () => (await get(otherPort, `${hls('src/media.m3u8')}`)).status === 200, 30_000, 250);

@@ -7,7 +7,7 @@ import { ffmpegPublish, rtmpdumpLive } from '../support/clients.js';
 import { ffmpegViewer, wsFlvViewer } from '../support/playback-viewers.js';
 import { startTestPostgres } from '../support/postgres.js';
 import { run, sleep, waitFor, type Proc } from '../support/proc.js';
-import { jsonLogLines } from '../support/json-log.js';
+import { jsonLogLines, ownerAndOtherWorker } from '../support/json-log.js';
 
 /**
  * `--workers 2`: RTMP, HTTP-FLV and WS-FLV players of one stream on the worker that owns it and on the other (each on
@@ -101,11 +101,9 @@ describe('--workers 2: RTMP and FLV viewers of a stream, wherever they land', ()
     stream = await api('POST', '/streams', publicHttp, {});
     pub = await ffmpegPublish(`${running.rtmp!.replace(/\/live$/, '')}/live/${stream.streamKey}`);
     const started = await waitFor('the publish', () => lines().find((l) => l.msg === 'publish started'), 30_000, 100);
-    for (const l of lines()) {
-      if (l.msg !== 'worker ready' || !l.internal) continue;
-      if (l.worker === started.worker) Object.assign(owner, l.internal);
-      else Object.assign(other, l.internal, { pid: l.pid, worker: l.worker });
-    }
+    const workers = ownerAndOtherWorker(lines(), started.worker);
+    Object.assign(owner, workers.owner?.internal);
+    Object.assign(other, workers.other?.internal, { pid: workers.other?.pid, worker: workers.other?.worker });
     assert.ok(owner.http && other.http && owner.rtmp && other.rtmp && other.pid, 'both workers\' internal ports logged');
     await waitFor('the stream\'s health on its owner', async () => (await health(owner.http)).state !== 'offline', 30_000, 250);
   });

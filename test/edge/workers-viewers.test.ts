@@ -7,7 +7,7 @@ import { ffmpegPublish } from '../support/clients.js';
 import { startTestPostgres } from '../support/postgres.js';
 import { run, sleep, waitFor, type Proc } from '../support/proc.js';
 import { rawGet } from '../support/raw-http.js';
-import { jsonLogLines } from '../support/json-log.js';
+import { jsonLogLines, ownerAndOtherWorker } from '../support/json-log.js';
 
 /**
  * `--workers 2`: HLS viewers of one stream land on the worker that owns it, on the other, and one on both (its
@@ -58,11 +58,9 @@ function viewersUnderWorkers(mode: string, flags: readonly string[]): void {
       stream = await api('POST', '/streams', httpBase, {});
       pub = await ffmpegPublish(`${running.rtmp!.replace(/\/live$/, '')}/live/${stream.streamKey}`);
       const started = await waitFor('the publish', () => lines().find((l) => l.msg === 'publish started'), 30_000, 100);
-      for (const l of lines()) {
-        if (l.msg !== 'worker ready' || !l.internal) continue;
-        if (l.worker === started.worker) ownerPort = l.internal.http;
-        else otherPort = l.internal.http;
-      }
+      const workers = ownerAndOtherWorker(lines(), started.worker);
+      ownerPort = workers.owner?.internal?.http ?? 0;
+      otherPort = workers.other?.internal?.http ?? 0;
       assert.ok(ownerPort && otherPort, 'both workers\' internal ports logged');
       await waitFor('the stream\'s health on its owner', async () => (await health(ownerPort)).state !== 'offline', 30_000, 250);
     });
