@@ -36,7 +36,7 @@ async function overIpc(r: Registry): Promise<RegistryJson> {
   return JSON.parse(JSON.stringify(await r.getMetricsAsJSON())) as RegistryJson;
 }
 
-test('two workers\' registries merge into the machine\'s: sums per series, database figures once, worst event loop, missing count', async () => {
+test('two workers\' registries merge into the machine\'s: sums per series, database figures once, process figures, missing count', async () => {
   const [a, b] = [worker(), worker()];
   a.sent.inc({ protocol: 'rtmp' }, 1000);
   b.sent.inc({ protocol: 'rtmp' }, 234);
