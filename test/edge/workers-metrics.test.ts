@@ -41,11 +41,12 @@ describe('--workers 2: /metrics and /api/v1/health describe the whole machine', 
   const streams: { id: string; playbackId: string; streamKey: string; worker: number }[] = [];
   /** Worker index -> its loopback ports. */
   const internal = new Map<number, { http: number; rtmp: number }>();
+  const pids = new Map<number, number>();
   let hlsRunning = true;
   let hlsLoops: Promise<void>[] = [];
   const dataDir = mkdtempSync(join(tmpdir(), 'onair-workers-metrics-'));
 
-  type LogLine = { msg?: string; worker?: number; path?: string; rtmp?: string; http?: string; internal?: { http: number; rtmp: number } };
+  type LogLine = { msg?: string; worker?: number; pid?: number; path?: string; rtmp?: string; http?: string; internal?: { http: number; rtmp: number } };
   const lines = (): LogLine[] => jsonLogLines<LogLine>(server.stdout());
 
   async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
@@ -108,7 +109,11 @@ describe('--workers 2: /metrics and /api/v1/health describe the whole machine', 
     const running = await waitFor('the primary running', () => lines().find((l) => l.msg?.startsWith('OnAir is running') && l.rtmp), 120_000, 200);
     httpPort = Number(new URL(running.http!).port);
     rtmpBase = running.rtmp!.replace(/\/live$/, '');
-    for (const l of lines()) if (l.msg === 'worker ready' && l.internal) internal.set(l.worker!, l.internal);
+    for (const l of lines()) {
+      if (l.msg !== 'worker ready' || !l.internal) continue;
+      internal.set(l.worker!, l.internal);
+      pids.set(l.worker!, l.pid!);
+    }
     assert.equal(internal.size, 2, 'both workers\' loopback ports logged');
     const a = await api<{ id: string; playbackId: string; streamKey: string }>('POST', '/streams', {});
     const b = await api<{ id: string; playbackId: string; streamKey: string }>('POST', '/streams', {});
@@ -203,5 +208,29 @@ describe('--workers 2: /metrics and /api/v1/health describe the whole machine', 
       assert.equal((await rawGet(port, '/metrics')).status, 401, 'no token');
       assert.equal((await rawGet(port, '/metrics', 'Authorization: Bearer nope\r\n')).status, 401, 'a wrong token');
     }
+  });
+
+  test('a worker that does not answer is left out within the bound and counted: onair_metrics_workers_missing 1', async () => {
+    // Worker 2 stopped (SIGSTOP): connections the primary hands it hang, so each scrape is tried on a few connections.
+    const stopped = pids.get(2)!;
+    process.kill(stopped, 'SIGSTOP');
+    try {
+      let answered: PromScrape | undefined;
+      let list: { streamId: string }[] | undefined;
+      for (let i = 0; i < 6 && !(answered && list); i++) {
+        const m = await rawGet(httpPort, '/metrics', AUTH, 'GET', 6_000).catch(() => undefined);
+        if (m?.status === 200) answered = parsePrometheusText(m.body.toString('utf8'));
+        const l = await rawGet(httpPort, '/api/v1/health', `Authorization: Bearer ${API_TOKEN}\r\n`, 'GET', 6_000).catch(() => undefined);
+        if (l?.status === 200) list = (JSON.parse(l.body.toString('utf8')) as { data: { streamId: string }[] }).data;
+      }
+      assert.ok(answered && list, 'worker 1 answered a scrape and the list while worker 2 was stopped');
+      assert.equal(answered.value('onair_metrics_workers_missing'), 1);
+      assert.equal(answered.value('onair_publishers'), 1, 'worker 1\'s publisher alone');
+      assert.deepEqual(list.map((l) => l.streamId), [streams.find((s) => s.worker === 1)!.id], 'worker 1\'s stream alone');
+      assert.ok(lines().some((l) => l.msg?.startsWith('gather: not every worker answered in time')), 'the primary logged it');
+    } finally {
+      process.kill(stopped, 'SIGCONT');
+    }
+    await waitFor('both workers answering again', async () => (await scrape()).value('onair_metrics_workers_missing') === 0, 20_000, 200);
   });
 });
