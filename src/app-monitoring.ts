@@ -44,6 +44,8 @@ export interface MonitoringDeps {
   readonly worker?: boolean;
   /** `--workers`: a publisher that is a pull from a sibling worker (its stream is the owner's to report). */
   readonly siblingPull?: (publisher: PublisherInfo) => boolean;
+  /** `--workers`: a stream held here as a pull from a sibling worker, live or ended (its owner reports it). */
+  readonly siblingStream?: (path: string) => boolean;
   /** `--workers`: `/metrics` answers for the machine (the siblings' registries merged with this one's). */
   readonly machineMetrics?: MachineMetrics;
 }
@@ -80,6 +82,7 @@ export function createMonitoring(deps: MonitoringDeps): Monitoring {
       hub: deps.hub, log: log.child({ mod: 'metrics' }), rtmpConnections: deps.rtmpConnections, monitor, audience,
       transcodeStatus: deps.transcodeStatus, webhookDeliveries: () => deliveries.countByStatus(), queuedWrites: deps.queuedWrites,
       edgeHls: deps.edgeHls, workerHls: deps.workerHls, leanRequests: deps.leanRequests, siblingPull: deps.siblingPull,
+      siblingStream: deps.siblingStream,
     })
     : undefined;
   return {

@@ -161,23 +161,46 @@ export function ownerWorkerHttp(hub: StreamHub, role: WorkerRole): (path: string
  */
 export function machineViews(role: WorkerRole, hub: StreamHub, internalHttp: () => number | undefined): {
   siblingPull: (publisher: PublisherInfo) => boolean;
+  siblingStream: (path: string) => boolean;
   machineMetrics: { siblings(): Promise<Gathered>; workerOnly(req: IncomingMessage): boolean };
   machineList: { siblings(): Promise<Gathered>; ownersStream(path: string): boolean };
 } {
+  const pulled = new SiblingPulledPaths(hub);
+  const siblingStream = (path: string): boolean => pulled.has(path);
   return {
     siblingPull,
+    siblingStream,
     machineMetrics: {
       siblings: () => role.gather('metrics'),
       workerOnly: (req) => req.socket.localPort !== undefined && req.socket.localPort === internalHttp(),
     },
-    machineList: {
-      siblings: () => role.gather('health'),
-      ownersStream: (path) => {
-        const pub = hub.stream(path)?.publisher;
-        return pub !== undefined && siblingPull(pub.info);
-      },
-    },
+    machineList: { siblings: () => role.gather('health'), ownersStream: siblingStream },
   };
+}
+
+/**
+ * The streams this worker holds because it pulled them from a sibling: while the pull is live, and after it ended
+ * while the hub still holds the stream (players waiting through its reconnect window), when the publisher no longer
+ * says so. Their owner reports them. An entry goes when the path is published here by anything else or the hub drops it.
+ */
+class SiblingPulledPaths {
+  private readonly paths = new Set<string>();
+
+  constructor(private readonly hub: StreamHub) {
+    hub.events.on('publish', (e) => {
+      if (siblingPull(e.publisher)) this.paths.add(e.path);
+      else this.paths.delete(e.path);
+      // Publishes are rare next to reads: the paths the hub dropped meanwhile go here.
+      for (const path of this.paths) if (!hub.stream(path)) this.paths.delete(path);
+    });
+  }
+
+  has(path: string): boolean {
+    if (!this.paths.has(path)) return false;
+    if (this.hub.stream(path)) return true;
+    this.paths.delete(path);
+    return false;
+  }
 }
 
 /** Workers: this worker's part when a sibling gathers the machine's figures (its registry as JSON, its streams' lines). */

@@ -255,7 +255,7 @@ export async function startOnAir(config: Config, log: Logger, options: StartOpti
     // The HLS routes are registered below; the metrics read this at scrape time only, after start-up.
     leanRequests: () => hlsRoutes.leanRequests(),
     worker: options.worker !== undefined,
-    ...(machine ? { siblingPull: machine.siblingPull, machineMetrics: machine.machineMetrics } : {}),
+    ...(machine ? { siblingPull: machine.siblingPull, siblingStream: machine.siblingStream, machineMetrics: machine.machineMetrics } : {}),
   });
   const http = createHttpApp({
     config, logger: log, streams, webhooks, targets, adminAuth, urls, playbackSecret, transcodeStatus: (path) => transcode.status(path),

@@ -28,11 +28,13 @@ export interface OnAirMetricsSources {
   /** Requests answered by the lean HTTP/1.1 front (servers/http/lean), by listener; read at scrape time. */
   readonly leanRequests?: () => LeanRequestCounts;
   /**
-   * `--workers`: true for a pull from a sibling worker. Such a stream is left to its owner's figures (publishers,
-   * streams, per-stream series, HLS sessions) and its bytes are not received from a publisher, so that the workers'
-   * registries add up to the machine's figures (worker-aggregate.ts). Absent: every publisher counts.
+   * `--workers`: true for a pull from a sibling worker: not a publisher here, its bytes not received from a
+   * broadcaster. With `siblingStream` (its streams are left to their owner's figures: streams, per-stream series, HLS
+   * sessions) the workers' registries add up to the machine's figures (worker-aggregate.ts). Absent: all count.
    */
   readonly siblingPull?: (publisher: PublisherInfo) => boolean;
+  /** `--workers`: true for a stream held here as a pull from a sibling worker (live, or ended with players waiting). */
+  readonly siblingStream?: (path: string) => boolean;
 }
 
 /** Requests the lean HTTP/1.1 fronts answered: on the public HTTP port, on a worker's internal port (forwarded by its siblings). */
@@ -91,12 +93,7 @@ export class OnAirMetrics {
     const siblingPull = src.siblingPull;
     const traffic = (this.traffic = new TrafficTotals(src.hub, siblingPull));
     // A stream this worker holds as a pull from its owner (another worker): the owner reports it.
-    const ownersStream = siblingPull
-      ? (path: string): boolean => {
-        const p = src.hub.stream(path)?.publisher;
-        return p !== undefined && siblingPull(p.info);
-      }
-      : undefined;
+    const ownersStream = src.siblingStream;
 
     new Gauge({
       name: 'onair_connections', help: 'Open connections by protocol (rtmp: RTMP/RTMPS sockets; flv: HTTP-FLV/WS-FLV viewers; hls: estimated sessions)',
