@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Config } from './config/schema.js';
 import type { Logger } from './core/logger.js';
 import type { Database } from './db/database.js';
-import type { StreamHub } from './hub/index.js';
+import type { PublisherInfo, StreamHub } from './hub/index.js';
 import type { HealthThresholds } from './hub/health/index.js';
 import { HealthMonitor, HlsAudience, SiblingPlayers, connectHealthWebhooks } from './services/health/index.js';
 import { OnAirMetrics, type EdgeHlsProxySource, type LeanRequestCounts } from './services/metrics/index.js';
@@ -12,7 +12,7 @@ import type { EventPublisher } from './services/streams/stream-events.js';
 import { WebhookDeliveryStore } from './services/webhooks/webhook-delivery-store.js';
 import { hlsObserver } from './servers/http/metrics/hls-observer.js';
 import type { HlsResponseObserver } from './servers/http/playback/hls/hls-observer-hook.js';
-import { registerMetricsRoute } from './servers/http/metrics/metrics-route.js';
+import { registerMetricsRoute, type MachineMetrics } from './servers/http/metrics/metrics-route.js';
 
 /** The hub's health thresholds from the config; undefined with --health off (nothing measured per packet). */
 export function healthThresholds(config: Config): HealthThresholds | undefined {
@@ -42,6 +42,12 @@ export interface MonitoringDeps {
   readonly leanRequests?: () => LeanRequestCounts;
   /** `--workers`: this process is a worker (its siblings report their RTMP/FLV viewers of its streams). */
   readonly worker?: boolean;
+  /** `--workers`: a publisher that is a pull from a sibling worker (its stream is the owner's to report). */
+  readonly siblingPull?: (publisher: PublisherInfo) => boolean;
+  /** `--workers`: a stream held here as a pull from a sibling worker, live or ended (its owner reports it). */
+  readonly siblingStream?: (path: string) => boolean;
+  /** `--workers`: `/metrics` answers for the machine (the siblings' registries merged with this one's). */
+  readonly machineMetrics?: MachineMetrics;
 }
 
 export interface Monitoring {
@@ -55,6 +61,8 @@ export interface Monitoring {
   readonly hlsObserver: HlsResponseObserver | undefined;
   /** Adds /metrics to the HTTP app (before it listens). */
   attachHttp(http: FastifyInstance): void;
+  /** This process's registry as JSON (a worker's part of the machine's /metrics); undefined with --metrics off. */
+  metricsJson(): Promise<unknown> | undefined;
   start(): void;
   close(): void;
 }
@@ -73,7 +81,8 @@ export function createMonitoring(deps: MonitoringDeps): Monitoring {
     ? new OnAirMetrics({
       hub: deps.hub, log: log.child({ mod: 'metrics' }), rtmpConnections: deps.rtmpConnections, monitor, audience,
       transcodeStatus: deps.transcodeStatus, webhookDeliveries: () => deliveries.countByStatus(), queuedWrites: deps.queuedWrites,
-      edgeHls: deps.edgeHls, workerHls: deps.workerHls, leanRequests: deps.leanRequests,
+      edgeHls: deps.edgeHls, workerHls: deps.workerHls, leanRequests: deps.leanRequests, siblingPull: deps.siblingPull,
+      siblingStream: deps.siblingStream,
     })
     : undefined;
   return {
@@ -82,8 +91,9 @@ export function createMonitoring(deps: MonitoringDeps): Monitoring {
     siblingPlayers,
     hlsObserver: hlsObserver(metrics, audience),
     attachHttp: (http) => {
-      if (metrics) registerMetricsRoute(http, metrics, config.metricsToken);
+      if (metrics) registerMetricsRoute(http, metrics, config.metricsToken, deps.machineMetrics);
     },
+    metricsJson: () => metrics?.registry.getMetricsAsJSON(),
     start: () => monitor?.start(),
     close: () => {
       unlink();

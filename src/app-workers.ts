@@ -1,4 +1,4 @@
-import { createServer, type Server as HttpServer } from 'node:http';
+import { createServer, type IncomingMessage, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Config } from './config/schema.js';
 import type { Logger } from './core/logger.js';
@@ -7,7 +7,7 @@ import { EdgeHlsProxy, WORKER_HLS_PROXY_OPTIONS } from './servers/http/playback/
 import type { HubStream, PublisherInfo, StreamHub } from './hub/index.js';
 import { EDGE_PROTOCOL, ownPublisher, type OwnerAddress, type OwnerLocator } from './services/edge/index.js';
 import { VIEWER_FAMILY, type AudienceShare, type HealthMonitor, type HlsAudience, type PlayerShare, type SiblingPlayers } from './services/health/index.js';
-import { isSiblingNodeId } from './workers-ipc.js';
+import { isSiblingNodeId, type GatherKind, type Gathered } from './workers-ipc.js';
 
 /** What a `--workers` worker is told by the primary (workers-worker.ts builds it from its environment). */
 export interface WorkerRole {
@@ -27,6 +27,18 @@ export interface WorkerRole {
   shareAudience(shares: AudienceShare[]): void;
   /** Health: `listener` is told the sibling workers' reports of their viewers of streams this worker owns. */
   onSiblingAudience(listener: (from: number, shares: readonly AudienceShare[]) => void): void;
+  /** `/metrics`, the stream list: the other workers' parts (through the primary, waited for at most 2 s). */
+  gather(what: GatherKind): Promise<Gathered>;
+  /** `answer` gives this worker's part when a sibling gathers. */
+  onGather(answer: (what: GatherKind) => Promise<unknown>): void;
+}
+
+/**
+ * Workers: a publisher that is a pull from a sibling worker. Its stream is reported by its owner (health, per-stream
+ * metrics, the stream list), and its bytes were received once, by the owner, from the real publisher.
+ */
+export function siblingPull(publisher: PublisherInfo): boolean {
+  return publisher.protocol === EDGE_PROTOCOL && isSiblingNodeId(publisher.remoteAddress);
 }
 
 /**
@@ -65,7 +77,7 @@ export function shareWorkerAudience(role: WorkerRole, audience: { hls: HlsAudien
 /** A stream this worker holds as a pull from a sibling worker (its owner). */
 function pulledFromSibling(stream: HubStream): boolean {
   const pub = stream.publisher;
-  return pub !== undefined && pub.info.protocol === EDGE_PROTOCOL && isSiblingNodeId(pub.info.remoteAddress);
+  return pub !== undefined && siblingPull(pub.info);
 }
 
 /** This worker's RTMP/FLV players of a stream it pulls from a sibling, counted without a per-viewer object. */
@@ -89,7 +101,7 @@ function playersHere(stream: HubStream | undefined): PlayerShare | undefined {
  * HLS is forwarded there); a pull from another cluster node is packaged by the one worker that pulls it.
  */
 export function packagedInWorker(publisher: PublisherInfo): boolean {
-  return publisher.protocol !== EDGE_PROTOCOL || !isSiblingNodeId(publisher.remoteAddress);
+  return !siblingPull(publisher);
 }
 
 /**
@@ -139,4 +151,59 @@ export function workerHlsProxy(config: Config, siblings: OwnerLocator | undefine
  */
 export function ownerWorkerHttp(hub: StreamHub, role: WorkerRole): (path: string) => Promise<string | undefined> {
   return async (path) => (ownPublisher(hub, path) ? undefined : role.hlsOrigin(path));
+}
+
+/**
+ * Workers: `/metrics` and `/api/v1/health` (the list) answer for the machine on the shared port: this worker's part
+ * merged with its siblings' parts, gathered through the primary (README "Metrics and the stream list under workers").
+ * A worker's part leaves out the streams it holds as pulls from their owners, which report them. A scrape on the
+ * worker's own loopback port (`internalHttp`, known once it listens) reads that worker alone.
+ */
+export function machineViews(role: WorkerRole, hub: StreamHub, internalHttp: () => number | undefined): {
+  siblingPull: (publisher: PublisherInfo) => boolean;
+  siblingStream: (path: string) => boolean;
+  machineMetrics: { siblings(): Promise<Gathered>; workerOnly(req: IncomingMessage): boolean };
+  machineList: { siblings(): Promise<Gathered>; ownersStream(path: string): boolean };
+} {
+  const pulled = new SiblingPulledPaths(hub);
+  const siblingStream = (path: string): boolean => pulled.has(path);
+  return {
+    siblingPull,
+    siblingStream,
+    machineMetrics: {
+      siblings: () => role.gather('metrics'),
+      workerOnly: (req) => req.socket.localPort !== undefined && req.socket.localPort === internalHttp(),
+    },
+    machineList: { siblings: () => role.gather('health'), ownersStream: siblingStream },
+  };
+}
+
+/**
+ * The streams this worker holds because it pulled them from a sibling: while the pull is live, and after it ended
+ * while the hub still holds the stream (players waiting through its reconnect window), when the publisher no longer
+ * says so. Their owner reports them. An entry goes when the path is published here by anything else or the hub drops it.
+ */
+class SiblingPulledPaths {
+  private readonly paths = new Set<string>();
+
+  constructor(private readonly hub: StreamHub) {
+    hub.events.on('publish', (e) => {
+      if (siblingPull(e.publisher)) this.paths.add(e.path);
+      else this.paths.delete(e.path);
+      // Publishes are rare next to reads: the paths the hub dropped meanwhile go here.
+      for (const path of this.paths) if (!hub.stream(path)) this.paths.delete(path);
+    });
+  }
+
+  has(path: string): boolean {
+    if (!this.paths.has(path)) return false;
+    if (this.hub.stream(path)) return true;
+    this.paths.delete(path);
+    return false;
+  }
+}
+
+/** Workers: this worker's part when a sibling gathers the machine's figures (its registry as JSON, its streams' lines). */
+export function answerGathers(role: WorkerRole, parts: { metrics(): Promise<unknown> | undefined; health(): unknown }): void {
+  role.onGather(async (what: GatherKind) => (what === 'metrics' ? (await parts.metrics()) ?? [] : parts.health()));
 }

@@ -49,9 +49,10 @@ import {
   type ClusterCoordinator,
 } from './services/cluster/index.js';
 import { clusterRoutes } from './servers/http/api/routes/cluster-routes.js';
+import { healthListHere } from './servers/http/api/health-routes.js';
 import { checkEdgeSettings, createEdge, ownerLocatorOf } from './app-edge.js';
 import { FirstOwnerLocator, ownPublisher, type EdgePulls, type OwnerLocator } from './services/edge/index.js';
-import { listenInternal, packagedInWorker, ownerWorkerHttp, packagedOnProxyingEdge, shareWorkerAudience, workerHlsProxy, type WorkerRole } from './app-workers.js';
+import { answerGathers, listenInternal, machineViews, packagedInWorker, ownerWorkerHttp, packagedOnProxyingEdge, shareWorkerAudience, workerHlsProxy, type WorkerRole } from './app-workers.js';
 
 export interface RunningOnAir {
   readonly hub: StreamHub;
@@ -245,12 +246,16 @@ export async function startOnAir(config: Config, log: Logger, options: StartOpti
   const targets = new TargetService({ db, repush, streamExists: async (id) => (await streams.get(id)) !== null, logger: log.child({ mod: 'targets' }) });
   const assets = new AssetService({ db, recording, port: fmp4RecordingPort, streams, events: dispatcher, logger: log });
   const siblingHls = options.worker ? workerHlsProxy(config, options.ownerLocator, log) : undefined;
+  // Workers: /metrics and the stream list answer for the machine (this worker's loopback port: for it alone).
+  let internalHttp: number | undefined;
+  const machine = options.worker ? machineViews(options.worker, hub, () => internalHttp) : undefined;
   const monitoring = createMonitoring({
     config, hub, db, streams, events: dispatcher, log, rtmpConnections: () => rtmp.connectionCount, transcodeStatus: (path) => transcode.status(path),
     queuedWrites: writes && (() => writes.pending), edgeHls: edge.hlsProxy, workerHls: siblingHls,
     // The HLS routes are registered below; the metrics read this at scrape time only, after start-up.
     leanRequests: () => hlsRoutes.leanRequests(),
     worker: options.worker !== undefined,
+    ...(machine ? { siblingPull: machine.siblingPull, siblingStream: machine.siblingStream, machineMetrics: machine.machineMetrics } : {}),
   });
   const http = createHttpApp({
     config, logger: log, streams, webhooks, targets, adminAuth, urls, playbackSecret, transcodeStatus: (path) => transcode.status(path),
@@ -260,7 +265,11 @@ export async function startOnAir(config: Config, log: Logger, options: StartOpti
     healthMonitor: monitoring.monitor,
     // Workers: a stream another worker owns has its health (and every worker's viewers of it) there.
     ...(options.worker ? { healthOwnerWorker: ownerWorkerHttp(hub, options.worker) } : {}),
+    ...(machine ? { healthMachineList: machine.machineList } : {}),
   });
+  if (options.worker && machine) {
+    answerGathers(options.worker, { metrics: () => monitoring.metricsJson(), health: () => healthListHere({ monitor: monitoring.monitor, machineList: machine.machineList }) });
+  }
   monitoring.attachHttp(http);
   // Workers: HLS, RTMP and FLV viewers are counted where they arrive and summed at each stream's owner.
   if (options.worker && monitoring.monitor && monitoring.audience && monitoring.siblingPlayers) {
@@ -347,7 +356,11 @@ export async function startOnAir(config: Config, log: Logger, options: StartOpti
     throw err;
   }
   ports.http = (http.server.address() as { port: number }).port;
-  if (options.worker) Object.assign(ports, { internal: await listenInternal(rtmp, http.server, hlsRoutes.mountLean) });
+  if (options.worker) {
+    const internal = await listenInternal(rtmp, http.server, hlsRoutes.mountLean);
+    internalHttp = internal.http;
+    Object.assign(ports, { internal });
+  }
   await coordinator.start(advertisedUrls(config, ports));
   // Workers: one sweeper per machine is enough (the sweep is under a cluster-wide lock anyway).
   if ((options.worker?.index ?? 1) === 1) sweeper?.start();

@@ -11,7 +11,11 @@ export type WorkerMessage =
   /** This worker's share of drain `id`: the publishers it closes. */
   | { onair: 'draining'; id: number; publishers: number }
   /** Once a second: this worker's HLS, RTMP and FLV viewers of streams it does not own, for their owners (README "Viewer counts under workers"). */
-  | { onair: 'audience'; shares: AudienceShare[] };
+  | { onair: 'audience'; shares: AudienceShare[] }
+  /** A scrape or list reached this worker: the primary asks every other worker for its part and answers `gathered` with `id`. */
+  | { onair: 'gather'; id: number; what: GatherKind }
+  /** This worker's part of the primary's gather `id` (JSON: prom-client's getMetricsAsJSON, or health list items). */
+  | { onair: 'gather-part'; id: number; part: unknown };
 
 export type PrimaryMessage =
   | { onair: 'located'; id: number; owner: WorkerOwner | undefined }
@@ -20,7 +24,20 @@ export type PrimaryMessage =
   /** Drain `id`'s publishers on every worker that answered, to the worker that asked. */
   | { onair: 'drain-total'; id: number; publishers: number }
   /** Worker `from`'s viewers of streams the worker told owns (its 'audience' message, the owner's share of it). */
-  | { onair: 'audience'; from: number; shares: AudienceShare[] };
+  | { onair: 'audience'; from: number; shares: AudienceShare[] }
+  /** The primary asks for this worker's part of a machine-wide answer (answered with `gather-part`). */
+  | { onair: 'gather'; id: number; what: GatherKind }
+  /** To the worker that asked: the other workers' parts, and how many of the machine's other workers gave none in time. */
+  | { onair: 'gathered'; id: number; parts: unknown[]; missing: number };
+
+/** What a worker gathers from its siblings: `/metrics` (each worker's registry as JSON), `/api/v1/health` (each worker's streams). */
+export type GatherKind = 'metrics' | 'health';
+
+/** The other workers' parts of a machine-wide answer; `missing`: other workers that gave none within the wait (or are being restarted). */
+export interface Gathered {
+  readonly parts: readonly unknown[];
+  readonly missing: number;
+}
 
 /** A stream's owner as the primary answers a worker: an OwnerAddress plus its internal HTTP base (HLS). */
 export interface WorkerOwner {

@@ -6,7 +6,7 @@ import { announcedUrls } from './config/announced-urls.js';
 import { checkClusterSettings, resolveNodeId } from './services/cluster/index.js';
 import { checkEdgeSettings } from './app-edge.js';
 import type { AudienceShare } from './services/health/index.js';
-import { isOnAirMessage, siblingNodeId, workerNodeId, type PrimaryMessage, type WorkerMessage, type WorkerOwner } from './workers-ipc.js';
+import { isOnAirMessage, siblingNodeId, workerNodeId, type GatherKind, type PrimaryMessage, type WorkerMessage, type WorkerOwner } from './workers-ipc.js';
 
 /** A worker that dies is started again after this (a crash loop costs a restart per second, not a busy loop). */
 const RESTART_DELAY_MS = 1_000;
@@ -18,6 +18,13 @@ const RESTART_RETRY_MAX_MS = 5_000;
 const SHUTDOWN_DEADLINE_MS = 6_000;
 /** A drain's answer waits this long for every worker's count; a worker that is slower is left out of the figure. */
 const DRAIN_COUNT_WAIT_MS = 3_000;
+/**
+ * A scrape (`/metrics`) or the stream list waits this long for the other workers' parts; a worker slower than this
+ * (busy, stuck, dying) is left out of that answer and counted as missing. Prometheus' default scrape timeout is 10 s.
+ */
+const GATHER_WAIT_MS = 2_000;
+/** Gathers in flight at once (each a scrape or an API call); beyond this one is answered at once with every part missing. */
+const MAX_GATHERS = 256;
 
 interface Slot {
   index: number;
@@ -121,6 +128,12 @@ export async function runPrimary(config: Config, log: Logger, count: number): Pr
         case 'audience':
           routeAudience(slot.index, msg.shares);
           return;
+        case 'gather':
+          gather(slot.index, worker, msg.id, msg.what);
+          return;
+        case 'gather-part':
+          gathers.get(msg.id)?.(slot.index, msg.part);
+          return;
       }
     });
     worker.on('exit', (code, signal) => {
@@ -178,6 +191,35 @@ export async function runPrimary(config: Config, log: Logger, count: number): Pr
       if (counts.size === asked.length) answer();
     });
     for (const s of asked) s.worker!.send({ onair: 'drain', id } satisfies PrimaryMessage);
+  };
+
+  // `/metrics` or the stream list reached one worker: the others' parts, gathered here with a bound on the wait, go
+  // back to it in one message; it merges them with its own (README "Metrics and the stream list under workers").
+  const gathers = new Map<number, (index: number, part: unknown) => void>();
+  let nextGather = 1;
+  const gather = (from: number, asker: Worker, askerId: number, what: GatherKind): void => {
+    const others = count - 1;
+    const asked = slots.filter((s) => s.index !== from && s.worker?.isConnected());
+    const parts = new Map<number, unknown>();
+    const answer = (): void => {
+      if (asker.isConnected()) asker.send({ onair: 'gathered', id: askerId, parts: [...parts.values()], missing: others - parts.size } satisfies PrimaryMessage);
+    };
+    if (asked.length === 0 || gathers.size >= MAX_GATHERS) return answer();
+    const id = nextGather++;
+    const done = (): void => {
+      clearTimeout(timer);
+      gathers.delete(id);
+      answer();
+    };
+    const timer = setTimeout(() => {
+      plog.warn({ what, answered: parts.size, asked: asked.length }, 'gather: not every worker answered in time; answered without it');
+      done();
+    }, GATHER_WAIT_MS);
+    gathers.set(id, (index, part) => {
+      parts.set(index, part);
+      if (parts.size === asked.length) done();
+    });
+    for (const s of asked) s.worker!.send({ onair: 'gather', id, what } satisfies PrimaryMessage);
   };
 
   const stop = (signal: string): void => {

@@ -4,7 +4,7 @@ import type { OwnerLocator } from './services/edge/index.js';
 import type { AudienceShare } from './services/health/index.js';
 import { EDGE_PROTOCOL } from './services/edge/index.js';
 import type { RunningOnAir } from './app.js';
-import { isOnAirMessage, isWorkerNodeOf, workerNodeId, type PrimaryMessage, type WorkerMessage, type WorkerOwner } from './workers-ipc.js';
+import { isOnAirMessage, isWorkerNodeOf, workerNodeId, type GatherKind, type Gathered, type PrimaryMessage, type WorkerMessage, type WorkerOwner } from './workers-ipc.js';
 
 /** A locate the primary has not answered in this long counts as "no owner" (the viewer gets not-found). */
 const LOCATE_TIMEOUT_MS = 2_000;
@@ -15,6 +15,10 @@ const MAX_PENDING_LOCATES = 10_000;
 const DRAIN_TOTAL_TIMEOUT_MS = 5_000;
 /** Drain API calls waiting on the primary at once (each is an admin's request; more are answered with the worker's own count). */
 const MAX_PENDING_DRAINS = 100;
+/** The primary answers a gather within 2 s (GATHER_WAIT_MS); past this it is taken as lost and every sibling as missing. */
+const GATHER_TIMEOUT_MS = 3_000;
+/** Scrapes and stream lists waiting on the primary at once; more are answered with this worker's part alone. */
+const MAX_PENDING_GATHERS = 100;
 
 /**
  * Requests to the primary answered by id, each settled once: by its answer, or with undefined after `timeoutMs`
@@ -94,6 +98,11 @@ export async function runWorker(shared: Config, log: Logger): Promise<void> {
   const drainMachine = (): Promise<number | undefined> => drainTotals.call((id) => send({ onair: 'drain', id }));
   // Set by the health module once started (reports that arrive before are dropped: the next comes a second later).
   let siblingAudience: ((from: number, shares: readonly AudienceShare[]) => void) | undefined;
+  const gathers = new IpcCalls<Gathered>(GATHER_TIMEOUT_MS, MAX_PENDING_GATHERS);
+  const gather = async (what: GatherKind): Promise<Gathered> =>
+    (await gathers.call((id) => send({ onair: 'gather', id, what }))) ?? { parts: [], missing: count - 1 };
+  // Set by the metrics and health modules once started; a gather before that gets no part from this worker (missing).
+  let gatherPart: ((what: GatherKind) => Promise<unknown>) | undefined;
   process.on('message', (m: unknown) => {
     if (!isOnAirMessage(m)) return;
     const msg = m as PrimaryMessage;
@@ -101,6 +110,11 @@ export async function runWorker(shared: Config, log: Logger): Promise<void> {
     else if (msg.onair === 'stop') stop('primary');
     else if (msg.onair === 'drain-total') drainTotals.answer(msg.id, msg.publishers);
     else if (msg.onair === 'audience') siblingAudience?.(msg.from, msg.shares);
+    else if (msg.onair === 'gathered') gathers.answer(msg.id, { parts: msg.parts, missing: msg.missing });
+    else if (msg.onair === 'gather') {
+      const part = gatherPart?.(msg.what);
+      part?.then((p) => send({ onair: 'gather-part', id: msg.id, part: p }), (err: Error) => log.warn({ worker: index, err: err.message, what: msg.what }, 'gather: this worker\'s part failed'));
+    }
     else if (msg.onair === 'drain') {
       // A worker still starting (a restart) has no publisher yet; it drains as soon as it is up.
       started.drainAsked = true;
@@ -121,6 +135,10 @@ export async function runWorker(shared: Config, log: Logger): Promise<void> {
       shareAudience: (shares) => send({ onair: 'audience', shares }),
       onSiblingAudience: (listener) => {
         siblingAudience = listener;
+      },
+      gather,
+      onGather: (answer) => {
+        gatherPart = answer;
       },
     },
   });

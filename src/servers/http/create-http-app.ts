@@ -17,7 +17,7 @@ import { adminAuthHook } from './api/admin-auth.js';
 import { streamsRoutes } from './api/routes/streams-routes.js';
 import { webhooksRoutes } from './api/routes/webhooks-routes.js';
 import { targetsRoutes } from './api/routes/targets-routes.js';
-import { healthRoutes } from './api/health-routes.js';
+import { healthRoutes, type HealthRoutesDeps } from './api/health-routes.js';
 import type { HealthMonitor } from '../../services/health/index.js';
 import { API_BODY_LIMIT_BYTES, MAX_PARAM_LENGTH } from './limits.js';
 import { answerClientError, answerFrameworkError } from './framework-errors.js';
@@ -44,6 +44,8 @@ export interface HttpAppDeps {
   readonly healthMonitor?: HealthMonitor;
   /** Workers: a stream's health is asked of the worker owning it (HealthRoutesDeps.ownerWorker). */
   readonly healthOwnerWorker?: (path: string) => Promise<string | undefined>;
+  /** Workers: `/api/v1/health` lists every worker's streams (HealthRoutesDeps.machineList). */
+  readonly healthMachineList?: HealthRoutesDeps['machineList'];
   /** Failed-bearer-token limiter; injectable so tests can use a small window. */
   readonly apiAuthLimiter?: FailureRateLimiter;
   /** More `/api/v1` resources (bearer auth, e.g. assets), registered after streams and webhooks. */
@@ -103,7 +105,10 @@ export function createHttpApp(deps: HttpAppDeps): FastifyInstance {
     await api.register(webhooksRoutes(deps.webhooks));
     if (deps.targets) await api.register(targetsRoutes(deps.targets));
     for (const plugin of deps.apiPlugins ?? []) await api.register(plugin);
-    await api.register(healthRoutes({ streams: deps.streams, monitor: deps.healthMonitor, ...(deps.healthOwnerWorker ? { ownerWorker: deps.healthOwnerWorker } : {}) }));
+    await api.register(healthRoutes({
+      streams: deps.streams, monitor: deps.healthMonitor, ...(deps.healthOwnerWorker ? { ownerWorker: deps.healthOwnerWorker } : {}),
+      ...(deps.healthMachineList ? { machineList: deps.healthMachineList } : {}),
+    }));
     // Unknown /api/v1 paths also need the token first, so probing the route table costs a valid token.
     api.setNotFoundHandler(async (req) => {
       throw new ApiError('not_found', `no route ${req.method} ${req.url.split('?')[0]}`);

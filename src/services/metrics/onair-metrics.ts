@@ -1,6 +1,6 @@
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Logger } from '../../core/logger.js';
-import type { StreamHub } from '../../hub/index.js';
+import type { PublisherInfo, StreamHub } from '../../hub/index.js';
 import type { HealthMonitor, HlsAudience } from '../health/index.js';
 import type { TranscodeStatus } from '../transcode/types.js';
 import { TRANSCODE_PROTOCOL } from '../transcode/index.js';
@@ -27,6 +27,14 @@ export interface OnAirMetricsSources {
   readonly workerHls?: EdgeHlsProxySource;
   /** Requests answered by the lean HTTP/1.1 front (servers/http/lean), by listener; read at scrape time. */
   readonly leanRequests?: () => LeanRequestCounts;
+  /**
+   * `--workers`: true for a pull from a sibling worker: not a publisher here, its bytes not received from a
+   * broadcaster. With `siblingStream` (its streams are left to their owner's figures: streams, per-stream series, HLS
+   * sessions) the workers' registries add up to the machine's figures (worker-aggregate.ts). Absent: all count.
+   */
+  readonly siblingPull?: (publisher: PublisherInfo) => boolean;
+  /** `--workers`: true for a stream held here as a pull from a sibling worker (live, or ended with players waiting). */
+  readonly siblingStream?: (path: string) => boolean;
 }
 
 /** Requests the lean HTTP/1.1 fronts answered: on the public HTTP port, on a worker's internal port (forwarded by its siblings). */
@@ -82,7 +90,10 @@ export class OnAirMetrics {
     // The event loop delay monitor wakes the loop every `precision` ms (prom-client's default is 10): see
     // EVENT_LOOP_PRECISION_MS.
     collectDefaultMetrics({ register: this.registry, prefix: 'onair_', eventLoopMonitoringPrecision: EVENT_LOOP_PRECISION_MS });
-    const traffic = (this.traffic = new TrafficTotals(src.hub));
+    const siblingPull = src.siblingPull;
+    const traffic = (this.traffic = new TrafficTotals(src.hub, siblingPull));
+    // A stream this worker holds as a pull from its owner (another worker): the owner reports it.
+    const ownersStream = src.siblingStream;
 
     new Gauge({
       name: 'onair_connections', help: 'Open connections by protocol (rtmp: RTMP/RTMPS sockets; flv: HTTP-FLV/WS-FLV viewers; hls: estimated sessions)',
@@ -91,7 +102,7 @@ export class OnAirMetrics {
         this.set({ protocol: 'rtmp' }, src.rtmpConnections());
         this.set({ protocol: 'flv' }, traffic.viewers().flv);
         let hls = 0;
-        for (const r of src.monitor?.reports() ?? []) hls += r.viewers.hls;
+        for (const r of src.monitor?.reports() ?? []) if (!ownersStream?.(r.path)) hls += r.viewers.hls;
         this.set({ protocol: 'hls' }, hls);
       },
     });
@@ -99,7 +110,7 @@ export class OnAirMetrics {
       name: 'onair_publishers', help: 'Live publishers (the server\'s own transcoder renditions left out)', registers,
       collect() {
         let n = 0;
-        for (const s of src.hub.streams()) if (s.publisher && s.publisher.info.protocol !== TRANSCODE_PROTOCOL) n++;
+        for (const s of src.hub.streams()) if (s.publisher && s.publisher.info.protocol !== TRANSCODE_PROTOCOL && !siblingPull?.(s.publisher.info)) n++;
         this.set(n);
       },
     });
@@ -112,7 +123,7 @@ export class OnAirMetrics {
     });
     const hlsBytes = (): number => this.hlsBytes;
     new Counter({
-      name: 'onair_hls_sent_bytes_total', help: 'Bytes of HLS playlists and media served', registers,
+      name: 'onair_hls_sent_bytes_total', help: 'Bytes of HLS playlists and media served to viewers', registers,
       collect() {
         this.reset();
         this.inc(hlsBytes());
@@ -158,12 +169,17 @@ export class OnAirMetrics {
     if (src.edgeHls) registerEdgeHlsMetrics(this.registry, src.edgeHls, 'onair_edge_hls', 'Edge HLS proxy', 'owning nodes');
     if (src.workerHls) registerEdgeHlsMetrics(this.registry, src.workerHls, 'onair_worker_hls', 'Worker HLS copy', 'owning workers');
     registerWebhookGauges(this.registry, src);
-    if (src.monitor) registerStreamMetrics(this.registry, { monitor: src.monitor, transcodeStatus: src.transcodeStatus });
+    if (src.monitor) registerStreamMetrics(this.registry, { monitor: src.monitor, transcodeStatus: src.transcodeStatus, ownersStream });
   }
 
   observeHlsRequest(o: HlsRequestObservation): void {
     this.hlsDuration.observe(o.kind, o.status, o.seconds);
     if (o.bytes > 0) this.hlsBytes += o.bytes;
+  }
+
+  /** HLS bytes of an answer observed elsewhere (workers: the owner's answer relayed to this worker's viewer). */
+  countHlsBytes(bytes: number): void {
+    if (bytes > 0) this.hlsBytes += bytes;
   }
 
   close(): void {
@@ -213,6 +229,8 @@ function registerWebhookGauges(registry: Registry, src: OnAirMetricsSources): vo
   const rows = () => (last ??= read().finally(() => setImmediate(() => (last = undefined))));
   const gauge = (name: string, help: string, pick: (r: { deliveries: number; attempts: number }) => number) => new Gauge({
     name, help, labelNames: ['status'], registers: [registry],
+    // Counted in the one database every worker reads: the same figure from each, taken once when workers' registries are merged.
+    aggregator: 'first',
     async collect() {
       this.reset();
       for (const status of ['pending', 'succeeded', 'failed']) this.set({ status }, 0);

@@ -9,6 +9,8 @@ export const HEALTH_STATE_VALUE: Readonly<Record<Exclude<HealthState, 'offline'>
 export interface StreamMetricsSources {
   readonly monitor: HealthMonitor;
   readonly transcodeStatus?: (streamPath: string) => TranscodeStatus | undefined;
+  /** `--workers`: true for a stream held here as a pull from the worker that owns it, which reports it (left out here). */
+  readonly ownersStream?: (streamPath: string) => boolean;
 }
 
 /** Label of a stream's series: its API id, or its path for a stream without one. Never a key. */
@@ -19,7 +21,9 @@ const streamLabel = (r: HealthReport): string => r.streamId ?? r.path;
  * left has no series (the gauges are reset first), so cardinality follows the live streams.
  */
 export function registerStreamMetrics(registry: Registry, src: StreamMetricsSources): void {
-  const live = (): HealthReport[] => [...src.monitor.reports()].filter((r) => r.state !== 'offline');
+  const ownersStream = src.ownersStream;
+  const held = (): Iterable<HealthReport> => (ownersStream ? [...src.monitor.reports()].filter((r) => !ownersStream(r.path)) : src.monitor.reports());
+  const live = (): HealthReport[] => [...held()].filter((r) => r.state !== 'offline');
   const registers = [registry];
 
   new Gauge({
@@ -28,7 +32,7 @@ export function registerStreamMetrics(registry: Registry, src: StreamMetricsSour
     collect() {
       this.reset();
       const counts: Record<HealthState, number> = { healthy: 0, warning: 0, critical: 0, offline: 0 };
-      for (const r of src.monitor.reports()) counts[r.state]++;
+      for (const r of held()) counts[r.state]++;
       for (const [state, n] of Object.entries(counts)) this.set({ state }, n);
     },
   });

@@ -1,4 +1,4 @@
-import type { StreamHub } from '../../hub/index.js';
+import type { PublisherInfo, StreamHub } from '../../hub/index.js';
 import { VIEWER_FAMILY } from '../health/index.js';
 import { TRANSCODE_PROTOCOL } from '../transcode/index.js';
 
@@ -12,10 +12,11 @@ export class TrafficTotals {
   private readonly endedBytesOut = { rtmp: 0, flv: 0 };
   private readonly offs: (() => void)[];
 
-  constructor(private readonly hub: StreamHub) {
+  /** `internal`: publishers whose bytes are not received from a broadcaster besides the transcoder's (workers: pulls from a sibling). */
+  constructor(private readonly hub: StreamHub, private readonly internal: (p: PublisherInfo) => boolean = () => false) {
     this.offs = [
       hub.events.on('unpublish', (e) => {
-        if (e.publisher.protocol !== TRANSCODE_PROTOCOL) this.endedBytesIn += e.bytesIn;
+        if (e.publisher.protocol !== TRANSCODE_PROTOCOL && !internal(e.publisher)) this.endedBytesIn += e.bytesIn;
       }),
       hub.events.on('unsubscribe', (e) => {
         const family = VIEWER_FAMILY[e.subscriber.protocol];
@@ -28,7 +29,7 @@ export class TrafficTotals {
     let total = this.endedBytesIn;
     for (const s of this.hub.streams()) {
       const pub = s.publisher;
-      if (pub && pub.info.protocol !== TRANSCODE_PROTOCOL) total += pub.bytesIn;
+      if (pub && pub.info.protocol !== TRANSCODE_PROTOCOL && !this.internal(pub.info)) total += pub.bytesIn;
     }
     return total;
   }

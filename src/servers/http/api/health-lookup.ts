@@ -13,6 +13,14 @@ export interface HealthRoutesDeps {
    * health (every worker's viewers counted there) is asked of it (owner-forward.ts). Absent = one process.
    */
   readonly ownerWorker?: (path: string) => Promise<string | undefined>;
+  /**
+   * Workers: `/api/v1/health` lists the machine's streams: `siblings()` gives the other workers' lists (and how many
+   * gave none in time); `ownersStream(path)` is true for a stream held here as a pull from its owner (listed there).
+   */
+  readonly machineList?: {
+    siblings(): Promise<{ readonly parts: readonly unknown[]; readonly missing: number }>;
+    ownersStream(path: string): boolean;
+  };
   /** SSE feeds open at once (default MAX_HEALTH_FEEDS). */
   readonly maxFeeds?: number;
 }

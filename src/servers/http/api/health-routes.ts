@@ -2,7 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import { IdParams, withErrors } from './schemas/common-schemas.js';
 import { HealthListItemSchema, StreamHealthSchema } from './schemas/health-schemas.js';
-import { healthListItemView, streamHealthView } from './health-views.js';
+import { healthListItemView, mergeHealthLists, streamHealthView } from './health-views.js';
 import { healthEventsRoute } from './health-events-route.js';
 import { healthOf, ownerWorkerOf, type HealthRoutesDeps } from './health-lookup.js';
 import { forwardToOwner } from './owner-forward.js';
@@ -11,6 +11,13 @@ export type { HealthRoutesDeps } from './health-lookup.js';
 
 const tags = ['health'];
 const security = [{ bearer: [] }];
+
+/** The list's lines for the streams this process holds (workers: those it owns, not its pulls from siblings). */
+export function healthListHere(deps: Pick<HealthRoutesDeps, 'monitor' | 'machineList'>): Static<typeof HealthListItemSchema>[] {
+  const out: Static<typeof HealthListItemSchema>[] = [];
+  for (const r of deps.monitor?.reports() ?? []) if (!deps.machineList?.ownersStream(r.path)) out.push(healthListItemView(r));
+  return out;
+}
 
 /** `/api/v1/streams/:id/health`, its SSE feed and `/api/v1/health` (one line per stream the server holds). */
 export function healthRoutes(deps: HealthRoutesDeps): FastifyPluginAsync {
@@ -29,7 +36,14 @@ export function healthRoutes(deps: HealthRoutesDeps): FastifyPluginAsync {
         tags, security, summary: 'Health of every stream the server holds (live or in its reconnect window)',
         response: withErrors({ 200: Type.Object({ data: Type.Array(HealthListItemSchema) }) }),
       },
-    }, async () => ({ data: [...(deps.monitor?.reports() ?? [])].map(healthListItemView) }));
+    }, async (req) => {
+      const here = healthListHere(deps);
+      if (!deps.machineList) return { data: here };
+      // Workers: every worker's streams (each lists those it owns), gathered through the primary.
+      const others = await deps.machineList.siblings();
+      if (others.missing > 0) req.log.warn({ missing: others.missing }, 'stream list: some workers\' streams are missing from this answer');
+      return { data: mergeHealthLists([here, ...(others.parts as Static<typeof HealthListItemSchema>[][])]) };
+    });
 
     await app.register(healthEventsRoute(deps));
   };

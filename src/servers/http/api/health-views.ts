@@ -34,3 +34,21 @@ export function healthListItemView(r: HealthReport): Static<typeof HealthListIte
     bitrateKbps: r.video?.bitrateKbps ?? r.audio?.bitrateKbps ?? null, fps: r.video?.fps ?? null, viewers: r.viewers.total,
   };
 }
+
+type HealthListItem = Static<typeof HealthListItemSchema>;
+
+/**
+ * `--workers`: the stream list of the machine from each worker's (this one's first). Each worker lists the streams it
+ * owns; a path listed twice (a stream that moved between workers, a pull's leftover in its reconnect window) is
+ * listed once, live over offline.
+ */
+export function mergeHealthLists(lists: readonly (readonly HealthListItem[])[]): HealthListItem[] {
+  const byPath = new Map<string, HealthListItem>();
+  for (const list of lists) {
+    for (const item of list) {
+      const seen = byPath.get(item.path);
+      if (!seen || (seen.state === 'offline' && item.state !== 'offline')) byPath.set(item.path, item);
+    }
+  }
+  return [...byPath.values()];
+}

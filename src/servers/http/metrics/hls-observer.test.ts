@@ -32,19 +32,22 @@ test('every answer goes to the histogram; 200s count bytes per stream; media pla
   assert.deepEqual([...audience.paths()], ['live/abc'], 'an answer refused before authorisation makes no stream entry');
 });
 
-test('a sibling worker\'s request (for its copy, or forwarded) is no viewer; a relayed answer counts its viewer, not the histogram', () => {
-  const seen: unknown[] = [];
-  const metrics = { observeHlsRequest: (o: unknown) => seen.push(o) } as unknown as OnAirMetrics;
+test('a sibling worker\'s request (for its copy, or forwarded) is no viewer and no HLS bytes; a relayed answer counts its viewer and bytes, not the histogram', () => {
+  const seen: { bytes: number }[] = [];
+  let relayedBytes = 0;
+  const metrics = { observeHlsRequest: (o: { bytes: number }) => seen.push(o), countHlsBytes: (n: number) => (relayedBytes += n) } as unknown as OnAirMetrics;
   const audience = new HlsAudience();
   const observer = hlsObserver(metrics, audience)!;
   observer.served(served({ viewer: false }));
   observer.served(served({ kind: 'segment', bytes: 9000, viewer: false }));
   assert.equal(seen.length, 2, 'the server\'s own answers are in its histogram');
+  assert.deepEqual(seen.map((o) => o.bytes), [0, 0], 'a sibling\'s request adds no HLS bytes: its viewer\'s are counted by that sibling');
   assert.equal(audience.viewers('live/abc', 1250), 0);
   assert.equal(audience.bytesServed('live/abc'), 0);
   observer.served(served({ relayed: true }));
   observer.served(served({ kind: 'segment', bytes: 9000, relayed: true }));
   assert.equal(seen.length, 2, 'a relayed answer is in the histogram of the worker that made it');
+  assert.equal(relayedBytes, 9100, 'a relayed answer\'s bytes are counted where its viewer arrived');
   assert.equal(audience.viewers('live/abc', 1250), 1);
   assert.equal(audience.bytesServed('live/abc'), 9100);
 });

@@ -17,8 +17,11 @@ export function hlsObserver(metrics: OnAirMetrics | undefined, audience: HlsAudi
   if (!metrics && !audience) return undefined;
   return {
     served(s: HlsServed): void {
-      // A relayed answer was observed by the worker that made it (its histogram and bytes); here it is a viewer's only.
-      if (!s.relayed) metrics?.observeHlsRequest({ kind: s.kind, status: s.status, seconds: (s.nowMs - s.startedMs) / 1000, bytes: s.bytes });
+      // The histogram is the worker's that made the answer (a relayed one is the owner's). The HLS bytes are counted
+      // where the viewer's request arrived, once: not for a sibling worker's request (for its copy, or forwarded), whose
+      // viewer's bytes that sibling counts, so the workers' counters add up to the machine's (worker-aggregate.ts).
+      if (!s.relayed) metrics?.observeHlsRequest({ kind: s.kind, status: s.status, seconds: (s.nowMs - s.startedMs) / 1000, bytes: s.viewer ? s.bytes : 0 });
+      else if (s.viewer) metrics?.countHlsBytes(s.bytes);
       // A sibling worker's request is not a viewer: its viewer is recorded where they arrived.
       if (audience && s.viewer && s.streamPath && s.status === 200) {
         const playlist = s.kind === 'playlist' || s.kind === 'playlist_blocking';
