@@ -6,7 +6,7 @@ import { freshPostgresDatabase } from '../support/api-harness.js';
 import { startTestRedis, type TestRedis } from '../../support/redis-server.js';
 import { ffmpegPublish } from '../support/clients.js';
 import { ffmpegViewer } from '../support/playback-viewers.js';
-import { rawGet } from '../support/raw-http.js';
+import { HlsFollower } from '../support/hls-follower.js';
 import { serverApi, type ApiStream } from '../support/stream-api.js';
 import { sleep, waitFor, type Proc } from '../support/proc.js';
 import { clusterNode, spawnNode } from './support.js';
@@ -44,64 +44,6 @@ after(async () => {
   await pg?.stop();
 });
 
-/**
- * A player as HLS players are: the master, then the source's media playlist every `reloadMs` and each segment it lists
- * that it has not fetched (from the newest two at the start), each request on a new connection to the next of `ports`
- * in turn. Counts the body bytes of its 200 answers.
- */
-class Follower {
-  bytes = 0;
-  requests = 0;
-  readonly failures: string[] = [];
-  private stopped = false;
-  private done: Promise<void> | undefined;
-
-  constructor(private readonly playbackId: string, private readonly agent: string, private readonly ports: readonly number[], private readonly reloadMs = 400) {}
-
-  start(): this {
-    this.done = this.run();
-    return this;
-  }
-
-  async stop(): Promise<void> {
-    this.stopped = true;
-    await this.done;
-  }
-
-  private async get(path: string): Promise<string | undefined> {
-    const port = this.ports[this.requests++ % this.ports.length]!;
-    const answer = await rawGet(port, path, `User-Agent: ${this.agent}\r\n`).catch((err: Error) => ({ status: 0, body: Buffer.from(err.message) }));
-    if (answer.status !== 200) {
-      if (!this.stopped) this.failures.push(`${answer.status} ${path} on ${port}`);
-      return undefined;
-    }
-    this.bytes += answer.body.length;
-    return answer.body.toString('latin1');
-  }
-
-  private async run(): Promise<void> {
-    const base = `/hls/${this.playbackId}/`;
-    await this.get(`${base}index.m3u8`);
-    const fetched = new Set<string>();
-    let first = true;
-    while (!this.stopped) {
-      const playlist = await this.get(`${base}src/media.m3u8`);
-      if (playlist) {
-        const init = /#EXT-X-MAP:URI="([^"]+)"/.exec(playlist)?.[1];
-        const segments = [...playlist.matchAll(/^(seg-[^\s]+\.m4s)$/gm)].map((m) => m[1]!);
-        const wanted = [...(init ? [init] : []), ...(first ? segments.slice(-2) : segments)];
-        first = false;
-        for (const uri of wanted) {
-          if (fetched.has(uri)) continue;
-          fetched.add(uri);
-          await this.get(`${base}src/${uri}`);
-        }
-      }
-      await sleep(this.reloadMs);
-    }
-  }
-}
-
 interface Health { state: string; viewers: { rtmp: number; hls: number; flv: number; total: number }; bytesOut: number }
 
 test('HLS viewers and RTMP/FLV players on the edges are counted once at the owner; a player leaving and a node killed drop out', async () => {
@@ -137,11 +79,11 @@ test('HLS viewers and RTMP/FLV players on the edges are counted once at the owne
   const cHttp = Number(new URL(c.apiUrl).port);
   const cRtmp = Number(new URL(c.rtmpUrl('x')).port);
   const followers = {
-    a: new Follower(stream.playbackId, 'a-viewer/1', [a.ports.http]),
-    b: new Follower(stream.playbackId, 'b-viewer/1', [b.ports.http]),
-    ab: new Follower(stream.playbackId, 'ab-viewer/1', [a.ports.http, b.ports.http]),
-    c1: new Follower(stream.playbackId, 'c-viewer/1', [cHttp]),
-    c2: new Follower(stream.playbackId, 'c-viewer/2', [cHttp]),
+    a: new HlsFollower(stream.playbackId, 'a-viewer/1', [a.ports.http]),
+    b: new HlsFollower(stream.playbackId, 'b-viewer/1', [b.ports.http]),
+    ab: new HlsFollower(stream.playbackId, 'ab-viewer/1', [a.ports.http, b.ports.http]),
+    c1: new HlsFollower(stream.playbackId, 'c-viewer/1', [cHttp]),
+    c2: new HlsFollower(stream.playbackId, 'c-viewer/2', [cHttp]),
   };
   for (const f of Object.values(followers)) f.start();
   const flvOnB = ffmpegViewer(`http://127.0.0.1:${b.ports.http}/live/${stream.playbackId}.flv`);
