@@ -18,9 +18,10 @@ import { CLUSTER_SECRET, clusterNode } from './support.js';
 
 /**
  * Issues 21/18 with `--workers 2` on the edge machine B (each worker a cluster node): a stream published on A; HLS
- * viewers on each of B's workers and one whose requests alternate between them, an HTTP-FLV player (ffmpeg) on each.
- * B's workers report to the one that answers the stream for the machine (IPC), which reports the machine's figure to
- * A (Redis): A's health counts each once. The second worker's player leaving takes it out.
+ * viewers first on the worker that does not pull the stream from A only (the pulling one serves none itself and still
+ * reports its sibling's), then also on the pulling one and one whose requests alternate between the two; an HTTP-FLV
+ * player (ffmpeg) on each. B's workers report to the one that pulls the stream for the machine (IPC), which reports the
+ * machine's figure to A (Redis): A's health counts each once. The other worker's player leaving takes it out.
  */
 const LEASE_MS = 4000;
 
@@ -53,7 +54,7 @@ after(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-const lines = (): WorkerReadyLine[] => jsonLogLines<WorkerReadyLine>(b.stdout());
+const lines = (): (WorkerReadyLine & { owner?: string })[] => jsonLogLines<WorkerReadyLine & { owner?: string }>(b.stdout());
 
 test('--workers 2 on the edge: each worker\'s HLS viewers and FLV players reach the owner once, through the worker that reports the machine', async () => {
   const stream = await serverApi(a, 'POST', '/streams', {}) as ApiStream;
@@ -73,24 +74,31 @@ test('--workers 2 on the edge: each worker\'s HLS viewers and FLV players reach 
       assert.equal(seen.at(-1), want, `${what}, held: ${seen.join(' | ')}`);
     }
   };
-  const { owner: w1, other: w2 } = ownerAndOtherWorker(lines(), 1);
-  const [p1, p2] = [w1?.internal?.http, w2?.internal?.http];
-  assert.ok(p1 && p2, 'both workers\' internal ports logged');
-
   pub = await ffmpegPublish(a.rtmpUrl(stream.streamKey));
   await waitFor('the stream live on A', async () => (await serverApi(a, 'GET', `/streams/${stream.id}/health`) as { state: string }).state !== 'offline', 30_000, 250);
-  const followers = [
-    new HlsFollower(stream.playbackId, 'w1-viewer/1', [p1]),
-    new HlsFollower(stream.playbackId, 'w2-viewer/1', [p2]),
-    new HlsFollower(stream.playbackId, 'w1w2-viewer/1', [p1, p2]),
-  ].map((f) => f.start());
+  // An FLV player on each worker: the one the primary designates for the stream pulls it from A, the other from it.
+  const ready = ownerAndOtherWorker(lines(), 1);
+  const ports = [ready.owner?.internal?.http, ready.other?.internal?.http];
+  assert.ok(ports[0] && ports[1], 'both workers\' internal ports logged');
   const flv = (port: number): Proc => ffmpegViewer(`http://127.0.0.1:${port}/live/${stream.playbackId}.flv`);
-  const [flv1, flv2] = [flv(p1), flv(p2)];
-  procs.push(flv1, flv2);
+  const players = [flv(ports[0]), flv(ports[1])];
+  procs.push(...players);
+  const pull = await waitFor('B pulling from A', () => lines().find((l) => l.msg === 'edge pull live' && l.owner === 'evw-a'), 30_000, 200);
+  const d = pull.worker === ready.owner?.worker ? 0 : 1;
+  const [designated, other] = [ports[d]!, ports[1 - d]!];
+
+  // HLS viewers on the other worker only: the designated worker serves none itself and reports its sibling's to A.
+  const followers = [
+    new HlsFollower(stream.playbackId, 'other-viewer/1', [other]),
+    new HlsFollower(stream.playbackId, 'other-viewer/2', [other]),
+  ].map((f) => f.start());
   try {
-    await ownerCounts('each of B\'s viewers once', 'rtmp 0 flv 2 hls 3 total 5');
-    await flv2.kill('SIGKILL');
-    await ownerCounts('the second worker\'s player gone', 'rtmp 0 flv 1 hls 3 total 4');
+    await ownerCounts('the other worker\'s viewers, through the designated one', 'rtmp 0 flv 2 hls 2 total 4');
+    // One on the designated worker, one whose requests alternate between the two (once).
+    followers.push(new HlsFollower(stream.playbackId, 'designated-viewer/1', [designated]).start(), new HlsFollower(stream.playbackId, 'both-viewer/1', [designated, other]).start());
+    await ownerCounts('each of B\'s viewers once', 'rtmp 0 flv 2 hls 4 total 6');
+    await players[1 - d]!.kill('SIGKILL');
+    await ownerCounts('the other worker\'s player gone', 'rtmp 0 flv 1 hls 4 total 5');
   } finally {
     await Promise.all(followers.map((f) => f.stop()));
   }
