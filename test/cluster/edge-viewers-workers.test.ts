@@ -15,12 +15,13 @@ import { jsonLogLines, ownerAndOtherWorker, type WorkerReadyLine } from '../supp
 import { run, sleep, waitFor, type Proc } from '../support/proc.js';
 import { serverApi, type ApiStream } from '../support/stream-api.js';
 import { CLUSTER_SECRET, clusterNode } from './support.js';
+import { firstDesignated } from '../../src/workers-primary.js';
 
 /**
  * Issues 21/18 with `--workers 2` on the edge machine B (each worker a cluster node): a stream published on A; HLS
- * viewers first on the worker that does not pull the stream from A only (the pulling one serves none itself and still
- * reports its sibling's), then also on the pulling one and one whose requests alternate between the two; an HTTP-FLV
- * player (ffmpeg) on each. B's workers report to the one that pulls the stream for the machine (IPC), which reports the
+ * viewers first on the worker that does not answer the stream for the machine only (the designated one serves none
+ * itself and still reports its sibling's), then also on the designated one and one whose requests alternate between
+ * the two, and an HTTP-FLV player (ffmpeg) on each. B's workers report to the one that pulls the stream for the machine (IPC), which reports the
  * machine's figure to A (Redis): A's health counts each once. The other worker's player leaving takes it out.
  */
 const LEASE_MS = 4000;
@@ -76,27 +77,30 @@ test('--workers 2 on the edge: each worker\'s HLS viewers and FLV players reach 
   };
   pub = await ffmpegPublish(a.rtmpUrl(stream.streamKey));
   await waitFor('the stream live on A', async () => (await serverApi(a, 'GET', `/streams/${stream.id}/health`) as { state: string }).state !== 'offline', 30_000, 250);
-  // An FLV player on each worker: the one the primary designates for the stream pulls it from A, the other from it.
   const ready = ownerAndOtherWorker(lines(), 1);
   const ports = [ready.owner?.internal?.http, ready.other?.internal?.http];
   assert.ok(ports[0] && ports[1], 'both workers\' internal ports logged');
-  const flv = (port: number): Proc => ffmpegViewer(`http://127.0.0.1:${port}/live/${stream.playbackId}.flv`);
-  const players = [flv(ports[0]), flv(ports[1])];
-  procs.push(...players);
-  const pull = await waitFor('B pulling from A', () => lines().find((l) => l.msg === 'edge pull live' && l.owner === 'evw-a'), 30_000, 200);
-  const d = pull.worker === ready.owner?.worker ? 0 : 1;
+  // The worker the primary designates to pull (and answer the HLS of) the stream for the machine, and the other.
+  const d = firstDesignated(`live/${stream.playbackId}`, 2);
   const [designated, other] = [ports[d]!, ports[1 - d]!];
 
-  // HLS viewers on the other worker only: the designated worker serves none itself and reports its sibling's to A.
+  // HLS viewers on the other worker only (HLS alone: proxied, no pull): the designated worker serves none itself and
+  // reports its sibling's to A.
   const followers = [
     new HlsFollower(stream.playbackId, 'other-viewer/1', [other]),
     new HlsFollower(stream.playbackId, 'other-viewer/2', [other]),
   ].map((f) => f.start());
+  const flv = (port: number): Proc => ffmpegViewer(`http://127.0.0.1:${port}/live/${stream.playbackId}.flv`);
   try {
-    await ownerCounts('the other worker\'s viewers, through the designated one', 'rtmp 0 flv 2 hls 2 total 4');
-    // One on the designated worker, one whose requests alternate between the two (once).
+    await ownerCounts('the other worker\'s viewers, through the designated one', 'rtmp 0 flv 0 hls 2 total 2');
+    // An FLV player on each worker (the designated one pulls from A, the other from it), one HLS viewer on the
+    // designated worker and one whose requests alternate between the two (once).
+    const players = [flv(ports[0]), flv(ports[1])];
+    procs.push(...players);
     followers.push(new HlsFollower(stream.playbackId, 'designated-viewer/1', [designated]).start(), new HlsFollower(stream.playbackId, 'both-viewer/1', [designated, other]).start());
     await ownerCounts('each of B\'s viewers once', 'rtmp 0 flv 2 hls 4 total 6');
+    const pull = lines().find((l) => l.msg === 'edge pull live' && l.owner === 'evw-a');
+    assert.equal(pull?.worker, d + 1, 'the designated worker pulls from A');
     await players[1 - d]!.kill('SIGKILL');
     await ownerCounts('the other worker\'s player gone', 'rtmp 0 flv 1 hls 4 total 5');
   } finally {
