@@ -1,6 +1,6 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { TestServer } from '../../support/onair.js';
+import { TEST_API_TOKEN, type TestServer } from '../../support/onair.js';
 import { startTestPostgres } from '../support/postgres.js';
 import { freshPostgresDatabase } from '../support/api-harness.js';
 import { startTestRedis, type TestRedis } from '../../support/redis-server.js';
@@ -45,6 +45,25 @@ after(async () => {
 });
 
 interface Health { state: string; viewers: { rtmp: number; hls: number; flv: number; total: number }; bytesOut: number }
+
+/** The first `event: health` of a stream's SSE feed on `server` (token in the query, as EventSource sends it). */
+async function firstFeedEvent(server: TestServer, id: string): Promise<Health> {
+  const ac = new AbortController();
+  const res = await fetch(server.httpUrl(`/api/v1/streams/${id}/health/events?token=${TEST_API_TOKEN}`), { signal: ac.signal });
+  assert.equal(res.status, 200);
+  const decoder = new TextDecoder();
+  let text = '';
+  try {
+    for await (const chunk of res.body!) {
+      text += decoder.decode(chunk as Uint8Array, { stream: true });
+      const m = /event: health\ndata: (.*)\n\n/.exec(text);
+      if (m) return JSON.parse(m[1]!) as Health;
+    }
+  } finally {
+    ac.abort();
+  }
+  throw new Error(`the feed ended without an event: ${text}`);
+}
 
 test('HLS viewers and RTMP/FLV players on the edges are counted once at the owner; a player leaving and a node killed drop out', async () => {
   const stream = await serverApi(a, 'POST', '/streams', {}) as ApiStream;
@@ -93,6 +112,7 @@ test('HLS viewers and RTMP/FLV players on the edges are counted once at the owne
     await ownerCounts('every viewer once', 'rtmp 1 flv 1 hls 5 total 7', 30_000);
     assert.equal(await gauge('hls'), 5, 'onair_stream_viewers{protocol="hls"} on A');
     assert.equal(await gauge('rtmp'), 1, 'onair_stream_viewers{protocol="rtmp"} on A');
+    assert.deepEqual((await firstFeedEvent(a, stream.id)).viewers, { rtmp: 1, flv: 1, hls: 5, total: 7 }, 'the health feed on A');
     const received = Object.values(followers).reduce((n, f) => n + f.bytes, 0);
     const out = (await health()).bytesOut - baseline;
     // A's figure is its own viewers' bytes plus the edges' reports (a round behind) and the players' bytes.
