@@ -3,7 +3,7 @@ import { HLS_SESSION_IDLE_MS, MAX_HLS_CLIENT_KEY, MAX_HLS_SESSIONS_PER_STREAM, S
 
 /**
  * Who reported an audience share: a sibling worker of this machine (its index, over IPC) or another cluster node (its
- * node id, through Redis: cluster-audience.ts). Told apart by type, so worker 1 and a node named "1" never mix.
+ * node id, through Redis: app-cluster-audience.ts). Told apart by type, so worker 1 and a node named "1" never mix.
  */
 export type AudienceSource = number | string;
 
@@ -29,7 +29,7 @@ interface StreamAudience {
   remoteBytesCarried: number;
 }
 
-/** A sibling worker's report of its viewers of one stream: HLS here (addRemote), RTMP/FLV in SiblingPlayers. */
+/** A sibling worker's (or, --cluster, another node's) report of its viewers of one stream: HLS here (addRemote), RTMP/FLV in SiblingPlayers. */
 export interface AudienceShare {
   readonly path: string;
   /** Its live session ids (sessionId), at most MAX_HLS_SESSIONS_PER_STREAM (a node's report: MAX_REPORTED_SESSIONS). */
