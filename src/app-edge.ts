@@ -21,7 +21,7 @@ export function checkEdgeSettings(config: Config, locator: OwnerLocator | undefi
  * Both sides of internal pulls. Owner: a play carrying a valid edge token bypasses viewer auth (only with
  * --cluster-secret set). Edge: with a locator, a viewer asking for a stream with no publisher here starts a pull.
  */
-export function createEdge(config: Config, hub: StreamHub, locator: OwnerLocator | undefined, log: Logger, ladderOf: LadderOf): {
+export function createEdge(config: Config, hub: StreamHub, locator: OwnerLocator | undefined, log: Logger, ladderOf: LadderOf, viewersReported = false): {
   pulls: EdgePulls | undefined;
   /** ABR on the edge: the renditions of pulled sources, pulled from the owner too. */
   renditions: EdgeRenditions | undefined;
@@ -44,7 +44,7 @@ export function createEdge(config: Config, hub: StreamHub, locator: OwnerLocator
     renditions: pulls && new EdgeRenditions({ hub, pulls, ladderOf, log: edgeLog }),
     hlsProxy: locator && config.edgeHls === 'proxy' && config.clusterSecret ? new EdgeHlsProxy(locator, config.clusterSecret, edgeLog, {
       // A stream between owners is retried by players for as long as its publisher may come back to some node.
-      ...DEFAULT_EDGE_HLS_PROXY_OPTIONS, ownerGoneRetryMs: config.reconnectWindowSec * 1000,
+      ...DEFAULT_EDGE_HLS_PROXY_OPTIONS, ownerGoneRetryMs: config.reconnectWindowSec * 1000, viewersReported,
     })
     : undefined,
     ownerAuth: (auth) => (config.clusterSecret ? withInternalPulls(auth, config.clusterSecret, edgeLog) : auth),

@@ -48,6 +48,8 @@ export interface MonitoringDeps {
   readonly siblingStream?: (path: string) => boolean;
   /** `--workers`: `/metrics` answers for the machine (the siblings' registries merged with this one's). */
   readonly machineMetrics?: MachineMetrics;
+  /** `--cluster`: the other nodes report their RTMP/FLV viewers of the streams owned here (app-cluster-audience.ts). */
+  readonly clustered?: boolean;
 }
 
 export interface Monitoring {
@@ -55,7 +57,7 @@ export interface Monitoring {
   readonly monitor: HealthMonitor | undefined;
   /** The HLS viewer estimate the monitor reads; absent with --health off. */
   readonly audience: HlsAudience | undefined;
-  /** Workers: the sibling workers' RTMP/FLV viewers of the streams owned here; absent outside workers or with --health off. */
+  /** The sibling workers' and other nodes' RTMP/FLV viewers of the streams owned here; absent outside workers and --cluster, or with --health off. */
   readonly siblingPlayers: SiblingPlayers | undefined;
   /** Told of every HLS answer by the HLS front (metrics, HLS audience); undefined when neither is on. */
   readonly hlsObserver: HlsResponseObserver | undefined;
@@ -71,7 +73,7 @@ export interface Monitoring {
 export function createMonitoring(deps: MonitoringDeps): Monitoring {
   const { config, log } = deps;
   const audience = config.health ? new HlsAudience() : undefined;
-  const siblingPlayers = audience && deps.worker ? new SiblingPlayers() : undefined;
+  const siblingPlayers = audience && (deps.worker || deps.clustered) ? new SiblingPlayers() : undefined;
   const monitor = audience
     ? new HealthMonitor({ hub: deps.hub, audience, siblingPlayers, hysteresisMs: config.healthHysteresisSec * 1000, log: log.child({ mod: 'health' }) })
     : undefined;

@@ -52,6 +52,7 @@ import { clusterRoutes } from './servers/http/api/routes/cluster-routes.js';
 import { healthListHere } from './servers/http/api/health-routes.js';
 import { checkEdgeSettings, createEdge, ownerLocatorOf } from './app-edge.js';
 import { FirstOwnerLocator, ownPublisher, type EdgePulls, type OwnerLocator } from './services/edge/index.js';
+import { shareClusterAudience } from './app-cluster-audience.js';
 import { answerGathers, listenInternal, machineViews, packagedInWorker, ownerWorkerHttp, packagedOnProxyingEdge, shareWorkerAudience, workerHlsProxy, type WorkerRole } from './app-workers.js';
 
 export interface RunningOnAir {
@@ -125,7 +126,8 @@ export async function startOnAir(config: Config, log: Logger, options: StartOpti
     log.child({ mod: 'hub' }),
   );
   // The edge plans a pulled stream's renditions from its ladder, as the owner's transcoder does (bound below).
-  const edge = createEdge(config, hub, locator, log, (path) => ladderOf(path));
+  // --cluster with health on: this node's HLS viewers of other nodes' streams are reported to them (shareClusterAudience).
+  const edge = createEdge(config, hub, locator, log, (path) => ladderOf(path), coordinator.clustered && config.health);
   if (config.auth === 'open') {
     log.warn('AUTH IS OPEN (--auth open): anyone who can reach this server can publish under any name. Development only.');
   }
@@ -254,7 +256,7 @@ export async function startOnAir(config: Config, log: Logger, options: StartOpti
     queuedWrites: writes && (() => writes.pending), edgeHls: edge.hlsProxy, workerHls: siblingHls,
     // The HLS routes are registered below; the metrics read this at scrape time only, after start-up.
     leanRequests: () => hlsRoutes.leanRequests(),
-    worker: options.worker !== undefined,
+    worker: options.worker !== undefined, clustered: coordinator.clustered,
     ...(machine ? { siblingPull: machine.siblingPull, siblingStream: machine.siblingStream, machineMetrics: machine.machineMetrics } : {}),
   });
   const http = createHttpApp({
@@ -274,6 +276,16 @@ export async function startOnAir(config: Config, log: Logger, options: StartOpti
   // Workers: HLS, RTMP and FLV viewers are counted where they arrive and summed at each stream's owner.
   if (options.worker && monitoring.monitor && monitoring.audience && monitoring.siblingPlayers) {
     shareWorkerAudience(options.worker, { hls: monitoring.audience, players: monitoring.siblingPlayers }, monitoring.monitor, hub);
+  }
+  // --cluster: and each node's viewers of the streams it serves but does not own are summed at the owning node.
+  if (coordinator.mail && monitoring.monitor && monitoring.audience && monitoring.siblingPlayers) {
+    const { hlsProxy } = edge;
+    const worker = options.worker;
+    shareClusterAudience({
+      nodeId: coordinator.nodeId, mail: coordinator.mail, hub, monitor: monitoring.monitor, hls: monitoring.audience, players: monitoring.siblingPlayers,
+      locate: (path) => (hlsProxy ? hlsProxy.owner(path) : coordinator.locate(path)), log: log.child({ mod: 'cluster' }),
+      ...(worker ? { siblingNode: (id: string) => worker.siblingNode(id), countedBySibling: async (path: string) => (await worker.hlsOrigin(path)) !== undefined } : {}),
+    });
   }
   // HLS packaging subscribes to the hub for every published stream; the HTTP routes only serve what it made.
   const hlsPackagers = config.hls

@@ -64,7 +64,7 @@ export async function runPrimary(config: Config, log: Logger, count: number): Pr
   // While that worker is being restarted the next running one stands in, so there is still one pull per machine.
   const designated = (path: string): number | undefined => {
     if (!config.cluster) return undefined;
-    const first = pathHash(path) % count;
+    const first = firstDesignated(path, count);
     for (let i = 0; i < count; i++) {
       const slot = slots[(first + i) % count]!;
       if (slot.internal) return slot.index;
@@ -252,6 +252,11 @@ export async function runPrimary(config: Config, log: Logger, count: number): Pr
 }
 
 /** FNV-1a of a stream path: the same worker for a path on every ask, spread evenly over the workers. */
+/** The slot (0-based) first in line to pull `path` from another node for a machine of `count` workers (tests read it too). */
+export function firstDesignated(path: string, count: number): number {
+  return pathHash(path) % count;
+}
+
 function pathHash(path: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < path.length; i++) h = Math.imul(h ^ path.charCodeAt(i), 0x01000193);

@@ -254,3 +254,25 @@ test('HLS playlist positions: written by the owner only, read once by the next n
     direct.disconnect();
   }
 });
+
+test('mail to a node reaches that node only (its own channel), not the events of the cluster', async () => {
+  const [a, b, c] = await Promise.all([node('ma', 'tm:'), node('mb', 'tm:'), node('mc', 'tm:')]);
+  const got: Record<string, string[]> = { a: [], b: [], c: [] };
+  a.mail.onMail((m) => got.a!.push(m));
+  b.mail.onMail((m) => got.b!.push(m));
+  c.mail.onMail((m) => got.c!.push(m));
+  const events: ClusterEvent[] = [];
+  c.onEvent((e) => events.push(e));
+  // Subscriptions are made on connect: a message before it is lost (pub/sub keeps nothing), so the sender repeats.
+  await until(async () => {
+    await a.mail.send('mb', 'to b');
+    return got.b!.length > 0;
+  }, 'b to get its mail');
+  await c.mail.send('ma', 'to a');
+  await until(() => got.a!.includes('to a'), 'a to get its mail');
+  assert.ok(got.b!.every((m) => m === 'to b'));
+  assert.deepEqual(got.c, [], 'c was sent nothing');
+  // (The nodes' own node.up announcements may arrive after c listens.)
+  assert.deepEqual(events.filter((e) => e.type !== 'node.up'), [], 'mail is no cluster event');
+  await a.mail.send('nobody', 'lost'); // nobody listening: sent all the same
+});

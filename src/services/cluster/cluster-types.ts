@@ -97,6 +97,8 @@ export interface ClusterCoordinator extends OwnerLocator {
   onIdClash(listener: () => void): () => void;
   /** Small per-stream values shared by the cluster, with a lifetime (clustered coordinators only). */
   readonly notes?: StreamNotes;
+  /** Messages to one node (clustered coordinators only): the edges' viewer reports to a stream's owner. */
+  readonly mail?: NodeMail;
   /** What a surviving node needs to clean up after a dead one (clustered coordinators only). */
   readonly liveness?: NodeLiveness;
   /** Stops heartbeats and releases what it holds. Idempotent. */
@@ -137,4 +139,15 @@ export interface StreamNotes {
   set(kind: string, path: string, value: string, ttlMs: number): Promise<void>;
   /** Deletes the note if its value still starts with `prefix` (compare-and-delete: another node may have written it since). */
   deleteIfStartsWith(kind: string, path: string, prefix: string): Promise<void>;
+}
+
+/**
+ * Fire-and-forget messages to one node (Redis pub/sub on a channel per node id): nothing is kept for a node that is
+ * not listening, so a sender that needs delivery repeats (the viewer reports do, once a health round).
+ */
+export interface NodeMail {
+  /** Rejects when the store cannot be reached; resolves whether or not `nodeId` is listening. */
+  send(nodeId: string, message: string): Promise<void>;
+  /** Messages to this node. Returns the unsubscribe function. */
+  onMail(listener: (message: string) => void): () => void;
 }

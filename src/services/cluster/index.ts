@@ -1,4 +1,4 @@
-export type { ClaimResult, ClusterCoordinator, ClusterEvent, LeaseLoss, NodeLiveness, NodeRecord, OwnerAddress, OwnerLocator, StreamNotes } from './cluster-types.js';
+export type { ClaimResult, ClusterCoordinator, ClusterEvent, LeaseLoss, NodeLiveness, NodeMail, NodeRecord, OwnerAddress, OwnerLocator, StreamNotes } from './cluster-types.js';
 export { LocalCoordinator } from './local-coordinator.js';
 export { RedisCoordinator } from './redis-coordinator.js';
 export { createCoordinator } from './create-coordinator.js';

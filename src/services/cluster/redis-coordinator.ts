@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { isOnAirError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import { TypedEmitter } from '../../core/typed-emitter.js';
-import type { ClaimResult, ClusterCoordinator, ClusterEvent, LeaseLoss, NodeLiveness, NodeRecord, OwnerAddress, StreamNotes } from './cluster-types.js';
+import type { ClaimResult, ClusterCoordinator, ClusterEvent, LeaseLoss, NodeLiveness, NodeMail, NodeRecord, OwnerAddress, StreamNotes } from './cluster-types.js';
 import { CLAIM, DELETE_NOTE_IF, HOLD, RELEASE, type ScriptReply } from './lease-scripts.js';
 import { NodeRegistry } from './node-registry.js';
 import { RedisLiveness } from './redis-liveness.js';
@@ -38,9 +38,12 @@ export class RedisCoordinator implements ClusterCoordinator {
   private readonly sub: Redis;
   private readonly registry: NodeRegistry;
   private readonly leases = new Map<string, number>();
-  private readonly emitter: TypedEmitter<{ event: [ClusterEvent]; lost: [LeaseLoss]; declaredLost: []; idClash: [] }>;
+  private readonly emitter: TypedEmitter<{ event: [ClusterEvent]; lost: [LeaseLoss]; declaredLost: []; idClash: []; mail: [string] }>;
   readonly liveness: NodeLiveness;
   readonly notes: StreamNotes;
+  readonly mail: NodeMail;
+  /** This node's own channel (NodeMail). */
+  private readonly mailbox: string;
   /** Since when (epoch ms) every command has succeeded; undefined after a failure or a dropped connection. */
   private reachableSince: number | undefined;
   private readonly log: Logger;
@@ -60,6 +63,7 @@ export class RedisCoordinator implements ClusterCoordinator {
     this.nodeId = opts.nodeId;
     this.prefix = opts.prefix ?? 'onair:';
     this.channel = `${this.prefix}events`;
+    this.mailbox = mailboxOf(this.prefix, this.nodeId);
     this.log = opts.log.child({ mod: 'cluster', node: opts.nodeId });
     this.emitter = new TypedEmitter((err, event) => this.log.error({ err, event }, 'cluster listener threw'));
     const common = {
@@ -90,10 +94,19 @@ export class RedisCoordinator implements ClusterCoordinator {
         await this.redis.eval(DELETE_NOTE_IF, 1, noteKey(kind, path), prefix);
       },
     };
+    this.mail = {
+      send: async (nodeId, message) => {
+        await this.redis.publish(mailboxOf(this.prefix, nodeId), message);
+      },
+      onMail: (listener) => this.emitter.on('mail', listener),
+    };
     this.redis.on('ready', () => void this.tick());
     // On every (re)connect, also one that follows a failed first connect (nothing to auto-resubscribe then).
-    this.sub.on('ready', () => void this.sub.subscribe(this.channel).catch(() => {}));
-    this.sub.on('message', (_channel: string, message: string) => this.onMessage(message));
+    this.sub.on('ready', () => void this.sub.subscribe(this.channel, this.mailbox).catch(() => {}));
+    this.sub.on('message', (channel: string, message: string) => {
+      if (channel === this.mailbox) this.emitter.emit('mail', message);
+      else this.onMessage(message);
+    });
   }
 
   async othersAlive(): Promise<boolean> {
@@ -347,4 +360,9 @@ export class RedisCoordinator implements ClusterCoordinator {
   private fenceKey(): string {
     return `${this.prefix}fence`;
   }
+}
+
+/** The pub/sub channel of the messages to node `nodeId` (NodeMail). */
+function mailboxOf(prefix: string, nodeId: string): string {
+  return `${prefix}node-mail:${nodeId}`;
 }

@@ -30,6 +30,13 @@ export function verifyEdgeToken(secret: string, path: string, token: string, now
  */
 export const EDGE_HLS_HEADER = 'x-onair-edge';
 
+/**
+ * Beside EDGE_HLS_HEADER: the edge reports its own HLS viewers of the stream to the owner (--cluster with health on,
+ * app-cluster-audience.ts), so the owner does not count the edge's requests as a session or their bytes as bytes out
+ * (they would be counted twice). Without it (health off on the edge) the edge stays one session at the owner.
+ */
+export const EDGE_VIEWERS_HEADER = 'x-onair-edge-viewers';
+
 /** Lifetime of an HLS edge request's token: one request (a blocking reload included) and some clock skew. */
 export const EDGE_HLS_TOKEN_TTL_SEC = 30;
 

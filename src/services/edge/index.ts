@@ -1,6 +1,6 @@
 export { FirstOwnerLocator, type OwnerAddress, type OwnerLocator, ownerFoundGone, StaticOwnerLocator } from './owner-locator.js';
 export {
-  EDGE_HLS_HEADER, EDGE_TOKEN_PARAM, signEdgeHlsRequest, signEdgeToken, verifyEdgeHlsRequest, verifyEdgeToken,
+  EDGE_HLS_HEADER, EDGE_TOKEN_PARAM, EDGE_VIEWERS_HEADER, signEdgeHlsRequest, signEdgeToken, verifyEdgeHlsRequest, verifyEdgeToken,
 } from './edge-token.js';
 export { withInternalPulls } from './internal-play-auth.js';
 export {

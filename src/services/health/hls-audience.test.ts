@@ -78,3 +78,32 @@ test('a stream served here lately is idle only once nothing of it was served for
   assert.ok(!au.idleHere('live/x', 1000 + HLS_SESSION_IDLE_MS));
   assert.ok(au.idleHere('live/x', 1001 + HLS_SESSION_IDLE_MS));
 });
+
+test('cluster: a node\'s report unites its own and its sibling workers\' sessions, capped, the rest as a count the owner adds', () => {
+  const edge = new HlsAudience();
+  edge.record('live/x', a, 10, true, 0);
+  edge.addRemote(2, { path: 'live/x', sessions: [sessionId(a.ip, a.userAgent), sessionId(b.ip, b.userAgent), 7], bytes: 5 }, 0);
+  const all = edge.sessionsToReport('live/x', 0, 10);
+  assert.deepEqual([...all.sessions].sort(), [sessionId(a.ip, a.userAgent), sessionId(b.ip, b.userAgent), 7].sort());
+  assert.equal(all.more, 0);
+  const capped = edge.sessionsToReport('live/x', 0, 2);
+  assert.equal(capped.sessions.length, 2);
+  assert.equal(capped.more, 1);
+  assert.deepEqual(edge.sessionsToReport('live/none', 0, 2), { sessions: [], more: 0 });
+
+  // The owner: node 'b' (a string source, apart from worker 2) reports the capped share; a's session is the owner's too.
+  const owner = new HlsAudience();
+  owner.record('live/x', a, 1, true, 0);
+  owner.addRemote(2, { path: 'live/x', sessions: [], bytes: 0 }, 0);
+  owner.addRemote('b', { path: 'live/x', sessions: [sessionId(a.ip, a.userAgent), 7], moreSessions: 1, bytes: 15 }, 0);
+  assert.equal(owner.viewers('live/x', 0), 3, 'a once, 7, and one counted past the cap');
+  assert.equal(owner.bytesServed('live/x'), 1 + 15);
+  assert.equal(owner.viewers('live/x', SIBLING_AUDIENCE_TTL_MS + 1), 1, 'node b dropped after the TTL');
+});
+
+test('a stream not served here but reported by a sibling lately is not idle here (the worker pulling it reports it on)', () => {
+  const au = new HlsAudience();
+  au.addRemote(2, { path: 'live/x', sessions: [1], bytes: 1 }, 0);
+  assert.ok(!au.idleHere('live/x', SIBLING_AUDIENCE_TTL_MS));
+  assert.ok(au.idleHere('live/x', SIBLING_AUDIENCE_TTL_MS + 1));
+});

@@ -1,9 +1,17 @@
 import type { PlayerShare } from './sibling-players.js';
 import { HLS_SESSION_IDLE_MS, MAX_HLS_CLIENT_KEY, MAX_HLS_SESSIONS_PER_STREAM, SIBLING_AUDIENCE_TTL_MS } from './limits.js';
 
-/** Another process's HLS viewers of a stream (a sibling worker's, sent once a second over IPC): its latest report. */
+/**
+ * Who reported an audience share: a sibling worker of this machine (its index, over IPC) or another cluster node (its
+ * node id, through Redis: app-cluster-audience.ts). Told apart by type, so worker 1 and a node named "1" never mix.
+ */
+export type AudienceSource = number | string;
+
+/** Another process's HLS viewers of a stream (a sibling worker's or another node's, sent once a second): its latest report. */
 interface RemoteAudience {
   sessions: readonly number[];
+  /** Its sessions past the ids it sent (a capped report): counted, not united. */
+  more: number;
   bytes: number;
   /** monotonic ms the report arrived. */
   at: number;
@@ -15,17 +23,19 @@ interface StreamAudience {
   bytesServed: number;
   /** monotonic ms of the last answer recorded here. */
   lastMs: number;
-  /** Workers: the sibling workers' viewers of this stream, by worker; undefined until one reports. */
-  remote: Map<number, RemoteAudience> | undefined;
+  /** The sibling workers' (and, --cluster, other nodes') viewers of this stream, by source; undefined until one reports. */
+  remote: Map<AudienceSource, RemoteAudience> | undefined;
   /** Bytes of reports gone (a sibling that stopped reporting, or restarted its count): still served. */
   remoteBytesCarried: number;
 }
 
-/** A sibling worker's report of its viewers of one stream: HLS here (addRemote), RTMP/FLV in SiblingPlayers. */
+/** A sibling worker's (or, --cluster, another node's) report of its viewers of one stream: HLS here (addRemote), RTMP/FLV in SiblingPlayers. */
 export interface AudienceShare {
   readonly path: string;
-  /** Its live session ids (sessionId), at most MAX_HLS_SESSIONS_PER_STREAM. */
+  /** Its live session ids (sessionId), at most MAX_HLS_SESSIONS_PER_STREAM (a node's report: MAX_REPORTED_SESSIONS). */
   readonly sessions: readonly number[];
+  /** Its live sessions past those ids (a node's capped report): added to the count without being united. */
+  readonly moreSessions?: number;
   /** HLS bytes it served its viewers of the stream since it first served one. */
   readonly bytes: number;
   /** Its RTMP and FLV viewers of the stream (served through its pull from the owner); absent when it holds no copy. */
@@ -57,15 +67,15 @@ export class HlsAudience {
     }
   }
 
-  /** A sibling worker's latest report for a stream this worker owns (replaces its previous one). */
-  addRemote(from: number, share: AudienceShare, nowMs: number): void {
+  /** A sibling worker's (or another node's) latest report for a stream owned here (replaces its previous one). */
+  addRemote(from: AudienceSource, share: AudienceShare, nowMs: number): void {
     const a = this.entry(share.path);
     a.remote ??= new Map();
     const previous = a.remote.get(from);
     // Its count restarted (it forgot the stream a while, or was restarted): what it had served is still served.
     if (previous && share.bytes < previous.bytes) a.remoteBytesCarried += previous.bytes;
     const sessions = share.sessions.length > MAX_HLS_SESSIONS_PER_STREAM ? share.sessions.slice(0, MAX_HLS_SESSIONS_PER_STREAM) : share.sessions;
-    a.remote.set(from, { sessions, bytes: share.bytes, at: nowMs });
+    a.remote.set(from, { sessions, more: share.moreSessions ?? 0, bytes: share.bytes, at: nowMs });
   }
 
   /**
@@ -79,8 +89,38 @@ export class HlsAudience {
     if (!a.remote || a.remote.size === 0) return a.sessions.size;
     // Once a second per stream with sibling viewers (the health round): the union of the session ids.
     const all = new Set<number>(a.sessions.keys());
-    for (const r of a.remote.values()) for (const id of r.sessions) all.add(id);
-    return Math.min(all.size, MAX_HLS_SESSIONS_PER_STREAM);
+    let more = 0;
+    for (const r of a.remote.values()) {
+      for (const id of r.sessions) all.add(id);
+      more += r.more;
+    }
+    return Math.min(all.size + more, MAX_HLS_SESSIONS_PER_STREAM);
+  }
+
+  /**
+   * --cluster: this node's live sessions of `path` (its own and its sibling workers' reports, united) for the stream's
+   * owning node: at most `cap` ids, the rest as a count (`more`).
+   */
+  sessionsToReport(path: string, nowMs: number, cap: number): { sessions: number[]; more: number } {
+    const a = this.streams.get(path);
+    if (!a) return { sessions: [], more: 0 };
+    this.expire(a, nowMs);
+    let more = 0;
+    let ids: Iterable<number> = a.sessions.keys();
+    if (a.remote && a.remote.size > 0) {
+      const all = new Set<number>(a.sessions.keys());
+      for (const r of a.remote.values()) {
+        for (const id of r.sessions) all.add(id);
+        more += r.more;
+      }
+      ids = all;
+    }
+    const sessions: number[] = [];
+    for (const id of ids) {
+      if (sessions.length < cap) sessions.push(id);
+      else more++;
+    }
+    return { sessions, more };
   }
 
   /**
@@ -89,10 +129,14 @@ export class HlsAudience {
    */
   idleHere(path: string, nowMs: number): boolean {
     const a = this.streams.get(path);
-    return !a || nowMs - a.lastMs > HLS_SESSION_IDLE_MS;
+    if (!a) return true;
+    if (nowMs - a.lastMs <= HLS_SESSION_IDLE_MS) return false;
+    // --cluster with workers: the worker that pulls another node's stream holds its siblings' reports of it (for that node).
+    if (a.remote) for (const r of a.remote.values()) if (nowMs - r.at <= SIBLING_AUDIENCE_TTL_MS) return false;
+    return true;
   }
 
-  /** True while `path` is counted here (served lately, or reported by a sibling). */
+  /** True while `path` is counted here (served lately, or reported by a sibling or another node). */
   has(path: string): boolean {
     return this.streams.has(path);
   }
@@ -105,7 +149,7 @@ export class HlsAudience {
     return [...a.sessions.keys()];
   }
 
-  /** HLS bytes served of `path`: here, plus (workers) by the sibling workers that report it. */
+  /** HLS bytes served of `path`: here, plus by the sibling workers (and --cluster, the other nodes) that report it. */
   bytesServed(path: string): number {
     const a = this.streams.get(path);
     if (!a) return 0;

@@ -27,3 +27,13 @@ export const MAX_HEALTH_FEEDS = 256;
  * report this old (that worker's viewers left, or it died).
  */
 export const SIBLING_AUDIENCE_TTL_MS = 3_000;
+
+/**
+ * --cluster: HLS session ids a node sends per stream in its once-a-second report to the owning node (8 bytes each as
+ * JSON digits, about 17: 2000 ids are ~34 KB). Sessions past it are sent as a count, added at the owner without being
+ * united (a viewer whose requests land on two nodes may then count twice).
+ */
+export const MAX_REPORTED_SESSIONS = 2_000;
+
+/** --cluster: streams in one node's report to one owner; the rest wait for a round in which fewer are served. */
+export const MAX_REPORTED_STREAMS = 1_000;

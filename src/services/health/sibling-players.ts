@@ -1,3 +1,4 @@
+import type { AudienceSource } from './hls-audience.js';
 import { SIBLING_AUDIENCE_TTL_MS } from './limits.js';
 
 /**
@@ -28,7 +29,7 @@ interface Report {
 }
 
 interface StreamPlayers {
-  readonly byWorker: Map<number, Report>;
+  readonly byWorker: Map<AudienceSource, Report>;
   /** Bytes of reports gone (a sibling that stopped reporting, or restarted its count): still sent. */
   bytesCarried: number;
 }
@@ -42,8 +43,8 @@ interface StreamPlayers {
 export class SiblingPlayers {
   private readonly streams = new Map<string, StreamPlayers>();
 
-  /** Worker `from`'s latest report for `path` (replaces its previous one). */
-  add(from: number, path: string, share: PlayerShare, nowMs: number): void {
+  /** Worker (or --cluster, node) `from`'s latest report for `path` (replaces its previous one). */
+  add(from: AudienceSource, path: string, share: PlayerShare, nowMs: number): void {
     let s = this.streams.get(path);
     if (!s) this.streams.set(path, (s = { byWorker: new Map(), bytesCarried: 0 }));
     const previous = s.byWorker.get(from);

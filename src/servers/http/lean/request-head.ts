@@ -5,7 +5,7 @@
  * the bytes read so far, which answers it (400, 431, the API...) as it always has. So this parser only has to
  * be right about what it accepts, never about what it refuses.
  */
-import { EDGE_HLS_HEADER } from '../../../services/edge/edge-token.js';
+import { EDGE_HLS_HEADER, EDGE_VIEWERS_HEADER } from '../../../services/edge/edge-token.js';
 import { HOP_HEADER } from '../playback/hls/hls-proxy.js';
 import { MAX_LEAN_HEAD_BYTES } from './limits.js';
 
@@ -37,8 +37,9 @@ const CR = 13;
 const LF = 10;
 /** Headers the lean front stores; a second copy of one is left to Node. */
 const KEPT = new Set(['origin', 'if-none-match', 'range', 'user-agent', 'access-control-request-headers',
-  // An edge's signed request (--edge-hls proxy) and a sibling worker's forwarded one: the owner answers them differently.
-  EDGE_HLS_HEADER, HOP_HEADER]);
+  // An edge's signed request (--edge-hls proxy) and a sibling worker's forwarded one: the owner answers them differently;
+  // an edge that reports its own viewers (--cluster) is not a session at the owner.
+  EDGE_HLS_HEADER, EDGE_VIEWERS_HEADER, HOP_HEADER]);
 /** Headers whose presence means framing or semantics the lean front does not do. */
 const NOT_MINE = new Set(['transfer-encoding', 'upgrade', 'expect', 'te', 'http2-settings']);
 /** RFC 9110 §5.6.2 token characters, as a lookup by byte. */

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Agent, request } from 'node:http';
 import type { Logger } from '../../../../core/logger.js';
-import { EDGE_HLS_HEADER, ownerFoundGone, signEdgeHlsRequest, type OwnerAddress, type OwnerLocator } from '../../../../services/edge/index.js';
+import { EDGE_HLS_HEADER, EDGE_VIEWERS_HEADER, ownerFoundGone, signEdgeHlsRequest, type OwnerAddress, type OwnerLocator } from '../../../../services/edge/index.js';
 import { API_ERRORS, type ApiErrorCode } from '../../api-errors.js';
 import type { HlsResource } from './hls-paths.js';
 import type { HlsExchange } from './hls-responses.js';
@@ -45,6 +45,11 @@ export interface EdgeHlsProxyOptions {
    * worker). Off: the owner is another node, which serves from its own machine only.
    */
   readonly siblingHop?: boolean;
+  /**
+   * --cluster with health on: this node reports its HLS viewers to each stream's owner (app-cluster-audience.ts), and
+   * its requests say so (EDGE_VIEWERS_HEADER): the owner does not count them as a viewer of its own.
+   */
+  readonly viewersReported?: boolean;
 }
 
 export const DEFAULT_EDGE_HLS_PROXY_OPTIONS: EdgeHlsProxyOptions = {
@@ -459,7 +464,9 @@ export class EdgeHlsProxy {
 
   private fetch(url: string, auth: string): Promise<Upstream> {
     const max = this.options.maxObjectBytes;
-    const headers = this.options.siblingHop ? { [EDGE_HLS_HEADER]: auth, [HOP_HEADER]: SIBLING_CACHE_HOP } : { [EDGE_HLS_HEADER]: auth };
+    const headers: Record<string, string> = { [EDGE_HLS_HEADER]: auth };
+    if (this.options.siblingHop) headers[HOP_HEADER] = SIBLING_CACHE_HOP;
+    else if (this.options.viewersReported) headers[EDGE_VIEWERS_HEADER] = 'reported';
     return new Promise((resolve, reject) => {
       const req = request(url, { method: 'GET', agent: this.agent, headers }, (res) => {
         res.on('error', reject);

@@ -16,8 +16,9 @@ export interface HlsServed {
   readonly streamPath: string | undefined;
   /**
    * False for a sibling worker's request (for its copy of the owner's answers, or a viewer's request it forwarded):
-   * the viewer is counted by the worker they reached, not here (README "Viewer counts under workers"). A cluster
-   * edge's request is counted as one session of that edge (its own viewers are not summed across nodes).
+   * the viewer is counted by the worker they reached, not here (README "Viewer counts under workers"). Also false for
+   * a cluster edge's request that says it reports its viewers (EDGE_VIEWERS_HEADER: they are added from its report,
+   * README "Viewer counts across nodes"); an edge that does not report is counted as one session.
    */
   readonly viewer: boolean;
   /**

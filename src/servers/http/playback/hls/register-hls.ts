@@ -15,7 +15,7 @@ import { HlsExchange, type HlsRequest, type HlsResponse } from './hls-responses.
 import { type HlsQuery, HlsServing } from './hls-serving.js';
 import { variantsOf } from './hls-variants.js';
 import { HOP_HEADER, SIBLING_CACHE_HOP, proxyHls } from './hls-proxy.js';
-import { EDGE_HLS_HEADER, type EdgeRenditions, type OwnerAddress, ownPublisher, verifyEdgeHlsRequest } from '../../../../services/edge/index.js';
+import { EDGE_HLS_HEADER, EDGE_VIEWERS_HEADER, type EdgeRenditions, type OwnerAddress, ownPublisher, verifyEdgeHlsRequest } from '../../../../services/edge/index.js';
 import type { LeanRequestCounts } from '../../../../services/metrics/index.js';
 import { type EdgeHlsProxy, UNKNOWN } from './hls-edge-proxy.js';
 
@@ -172,6 +172,8 @@ function answer(ex: HlsExchange, deps: HlsServingDeps & { packagers: HlsPackager
   const edgeAuth = req.headers[EDGE_HLS_HEADER];
   // A sibling worker's request (for its copy, or forwarded): its viewer is counted by the worker they reached.
   if (req.headers[HOP_HEADER] !== undefined) ex.viewer = false;
+  // An edge node that reports its own viewers to this one (--cluster): its requests are neither a session nor bytes out.
+  else if (edgeAuth !== undefined && req.headers[EDGE_VIEWERS_HEADER] !== undefined) ex.viewer = false;
   if (edgeAuth !== undefined) return answerEdge(ex, deps, serving, path, String(edgeAuth), resource, q < 0 ? NO_QUERY : parseQuery(query));
   const decision = deps.decidePlay({ app: 'live', name: id, query, clientIp: req.socket.remoteAddress ?? '', protocol: 'hls' });
   if (!decision.ok) {
