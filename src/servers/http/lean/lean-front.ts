@@ -1,6 +1,7 @@
-import { STATUS_CODES, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import type { Socket } from 'node:net';
 import { LEAN_HEAD_TIMEOUT_MS, MAX_LEAN_HEAD_BYTES } from './limits.js';
+import { type LeanHeaderList, type PreparedAnswer, renderHead, utcDate } from './prepared-answer.js';
 import { type LeanHead, type LeanHeaders, RequestHeadReader } from './request-head.js';
 
 /** A request the lean front answers: what the playback handlers read of Node's IncomingMessage. */
@@ -11,8 +12,7 @@ export interface LeanRequest {
   readonly socket: { readonly remoteAddress?: string | undefined };
 }
 
-/** Response headers, flat (name, value, ...) as Node's writeHead takes them, or as an object. */
-export type LeanHeaderList = readonly (string | number)[] | Readonly<Record<string, string>>;
+export type { LeanHeaderList };
 
 export type LeanHandler = (req: LeanRequest, res: LeanResponse) => void;
 
@@ -218,14 +218,23 @@ export class LeanResponse {
   }
 
   writeHead(status: number, headers: LeanHeaderList): this {
-    let h = `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'unknown'}\r\n`;
-    if (isFlat(headers)) {
-      for (let i = 0; i < headers.length; i += 2) h += `${headers[i]}: ${headers[i + 1]}\r\n`;
-    } else {
-      for (const name in headers) h += `${name}: ${headers[name]}\r\n`;
-    }
-    this.head = `${h}Date: ${utcDate()}\r\nConnection: keep-alive\r\nKeep-Alive: timeout=${this.conn.keepAliveSeconds}\r\n\r\n`;
+    this.head = renderHead(status, headers, utcDate(), this.conn.keepAliveSeconds);
     this.headersSent = true;
+    return this;
+  }
+
+  /**
+   * The whole answer, head and body, as prepared once for every request that gets the same bytes (an answer of
+   * its own making: nothing written before it): one write of one Buffer.
+   */
+  endPrepared(answer: PreparedAnswer): this {
+    if (this.writableEnded) return this;
+    const { socket } = this.conn;
+    this.headersSent = true;
+    this.writableEnded = true;
+    socket.write(answer.wire(this.conn.keepAliveSeconds));
+    while (socket.writableCorked > 0) socket.uncork();
+    this.conn.responseDone();
     return this;
   }
 
@@ -277,20 +286,4 @@ export class LeanResponse {
     this.conn.socket.write(this.head, 'latin1');
     this.head = '';
   }
-}
-
-function isFlat(h: LeanHeaderList): h is readonly (string | number)[] {
-  return Array.isArray(h);
-}
-
-let dateSecond = -1;
-let dateText = '';
-/** The Date header's value, rendered once a second (Node caches its own the same way). */
-function utcDate(): string {
-  const s = Math.floor(Date.now() / 1000);
-  if (s !== dateSecond) {
-    dateSecond = s;
-    dateText = new Date(s * 1000).toUTCString();
-  }
-  return dateText;
 }

@@ -3,11 +3,14 @@ import type { RenditionReport } from '../../../../formats/m3u8/index.js';
 import type { HlsUriScheme } from '../../../../protocols/hls/index.js';
 import { PLAYLIST_CACHE_VARIANTS } from './limits.js';
 import { setNewest } from '../../../../core/bounded-map.js';
+import { PreparedAnswers } from '../../lean/prepared-answer.js';
 
 /** A rendered playlist as every viewer gets it: the same Buffer and its strong ETag. */
 export interface RenderedPlaylist {
   readonly body: Buffer;
   readonly etag: string;
+  /** The whole answers made from these bytes for the lean front (prepared-answer.ts); absent = none kept. */
+  readonly prepared?: PreparedAnswers;
 }
 
 /** What a playlist is rendered from: a rendition's state (`version`) and its renderer. */
@@ -51,7 +54,7 @@ export class PlaylistCache {
     if (hit && hit.version === version && hit.reportsKey === reportsKey) return hit;
     this.renders++;
     const body = Buffer.from(this.source.renderPlaylist(v.format, v.skip, v.uris, reports.length ? [...reports] : undefined));
-    const entry: Entry = { body, etag: etagOf(body), version, reportsKey };
+    const entry: Entry = { body, etag: etagOf(body), version, reportsKey, prepared: new PreparedAnswers() };
     setNewest(this.entries, key, entry, PLAYLIST_CACHE_VARIANTS);
     return entry;
   }
@@ -76,7 +79,7 @@ export class MasterCache {
     if (this.entry?.key === key) return this.entry;
     this.renders++;
     const body = Buffer.from(render());
-    this.entry = { body, etag: etagOf(body), key };
+    this.entry = { body, etag: etagOf(body), key, prepared: new PreparedAnswers() };
     return this.entry;
   }
 }
