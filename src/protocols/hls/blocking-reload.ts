@@ -25,19 +25,33 @@ export type ReloadDecision = { readonly kind: 'now' } | { readonly kind: 'wait' 
 
 const DIRECTIVE = /^(0|[1-9][0-9]{0,15})$/;
 
-/** Reads the delivery directives from a query; undefined members are absent. Malformed => error text. */
+/** A query without delivery directives (most requests but the blocking reloads): one shared answer. */
+const NO_DIRECTIVES: ReloadRequest = Object.freeze({});
+
+/**
+ * Reads the delivery directives from a query; undefined members are absent. Malformed => error text. Runs for every
+ * media playlist request: no closure, no spread, one object only when there are directives.
+ */
 export function parseReloadQuery(q: Readonly<Record<string, unknown>>): ReloadRequest | { error: string } {
-  const num = (k: string): number | undefined | null => {
-    const v = q[k];
-    if (v === undefined) return undefined;
-    return typeof v === 'string' && DIRECTIVE.test(v) ? Number(v) : null;
-  };
-  const msn = num('_HLS_msn');
-  const part = num('_HLS_part');
-  if (msn === null || part === null) return { error: '_HLS_msn/_HLS_part must be decimal integers' };
+  const msnRaw = q._HLS_msn;
+  const partRaw = q._HLS_part;
   const skipRaw = q._HLS_skip;
+  if (msnRaw === undefined && partRaw === undefined && skipRaw === undefined) return NO_DIRECTIVES;
+  const msn = directive(msnRaw);
+  const part = directive(partRaw);
+  if (msn === null || part === null) return { error: '_HLS_msn/_HLS_part must be decimal integers' };
   if (skipRaw !== undefined && skipRaw !== 'YES' && skipRaw !== 'v2') return { error: '_HLS_skip must be YES or v2' };
-  return { ...(msn !== undefined ? { msn } : {}), ...(part !== undefined ? { part } : {}), ...(skipRaw ? { skip: skipRaw as 'YES' | 'v2' } : {}) };
+  const out: { msn?: number; part?: number; skip?: 'YES' | 'v2' } = {};
+  if (msn !== undefined) out.msn = msn;
+  if (part !== undefined) out.part = part;
+  if (skipRaw) out.skip = skipRaw as 'YES' | 'v2';
+  return out;
+}
+
+/** A directive's number; undefined when absent, null when malformed (not a plain decimal, or repeated). */
+function directive(v: unknown): number | undefined | null {
+  if (v === undefined) return undefined;
+  return typeof v === 'string' && DIRECTIVE.test(v) ? Number(v) : null;
 }
 
 /**
