@@ -14,6 +14,9 @@ const PREPARED_MEDIA = 64;
 /** Larger media is answered as head + body (a copy per second would cost more than the head it saves). */
 const MAX_PREPARED_BODY = 256 * 1024;
 
+/** Instances whose token-less URI schemes are kept (one per packager instance: streams live at once). */
+const PLAIN_SCHEMES = 256;
+
 /** The registry code of each status a rendition's playlist answer can carry. */
 const PLAYLIST_ERRORS: Record<400 | 404 | 503, ApiErrorCode> = { 400: 'invalid_request', 404: 'media_not_found', 503: 'stream_not_ready' };
 
@@ -41,6 +44,7 @@ export class HlsServing {
    * (PREPARED_MEDIA objects, each at most MAX_PREPARED_BODY bytes and a few variants); segments are not kept.
    */
   private readonly preparedMedia = new Map<Buffer, PreparedAnswers>();
+  private readonly plainSchemes = new Map<string, HlsUriScheme>();
 
   /**
    * Answers at once (no promise) unless the request has to wait: a blocking reload, a held hinted part, a playlist
@@ -117,7 +121,8 @@ export class HlsServing {
       return last ? [{ uri: `../${v.id}/media.m3u8${suffix}`, ...last }] : [];
     }) : [];
     const cache = this.cacheOf(rendition);
-    const rendered = cache.get({ format, skip: req.skip !== undefined, suffix, uris: uriScheme(variant.instance, suffix) }, reports);
+    const uris = suffix ? uriScheme(variant.instance, suffix) : this.plainUris(variant.instance);
+    const rendered = cache.get({ format, skip: req.skip !== undefined, suffix, uris }, reports);
     ex.playlist(rendered, playlistCacheControl(rendition.targetDuration, ll, req.msn !== undefined));
   }
 
@@ -154,7 +159,7 @@ export class HlsServing {
         ...(video?.info.fps ? { frameRate: video.info.fps } : {}),
       };
     })));
-    ex.playlist(rendered, `public, max-age=${halfTarget(source.targetDuration)}`);
+    ex.playlist(rendered, halfTargetCacheControl(source.targetDuration));
   }
 
   private segmentChunks(r: HlsRendition, msn: number): readonly Buffer[] | undefined {
@@ -182,6 +187,13 @@ export class HlsServing {
     ex.mediaPrepared(body, mime, etag, prepared);
   }
 
+  /** The URI scheme of an instance without a token (nearly every request): made once, not four closures per request. */
+  private plainUris(instance: string): HlsUriScheme {
+    let uris = this.plainSchemes.get(instance);
+    if (!uris) setNewest(this.plainSchemes, instance, (uris = uriScheme(instance, '')), PLAIN_SCHEMES);
+    return uris;
+  }
+
   private cacheOf(r: HlsRendition): PlaylistCache {
     let c = this.playlists.get(r);
     if (!c) this.playlists.set(r, (c = new PlaylistCache(r)));
@@ -204,9 +216,22 @@ export class HlsServing {
  * throws (README, "Shaka Player and short parts").
  */
 export function playlistCacheControl(targetDuration: number, ll: boolean, directives: boolean): string {
-  if (!ll) return `public, max-age=${halfTarget(targetDuration)}`;
-  if (!directives) return `public, max-age=${LL_PLAYLIST_MAX_AGE_S}`;
-  return `public, max-age=0, s-maxage=${DIRECTIVE_PLAYLIST_TARGET_DURATIONS * targetDuration}`;
+  if (!ll) return halfTargetCacheControl(targetDuration);
+  if (!directives) return LL_PLAYLIST_CACHE_CONTROL;
+  if (targetDuration !== directiveTarget) {
+    directiveTarget = targetDuration;
+    directiveCacheControl = `public, max-age=0, s-maxage=${DIRECTIVE_PLAYLIST_TARGET_DURATIONS * targetDuration}`;
+  }
+  return directiveCacheControl;
+}
+
+const LL_PLAYLIST_CACHE_CONTROL = `public, max-age=${LL_PLAYLIST_MAX_AGE_S}`;
+/** The last directive answer's Cache-Control, by target duration (one string, not one per blocking request). */
+let directiveTarget = -1;
+let directiveCacheControl = '';
+
+function halfTargetCacheControl(targetDuration: number): string {
+  return `public, max-age=${halfTarget(targetDuration)}`;
 }
 
 function tokenSuffix(query: HlsQuery): string {

@@ -28,6 +28,8 @@ export interface PlaylistVariant {
   readonly uris: HlsUriScheme;
 }
 
+const PLAIN_KEYS = { fmp4: ['fmp4||', 'fmp4|s|'], ts: ['ts||', 'ts|s|'] } as const;
+
 interface Entry extends RenderedPlaylist {
   readonly version: number;
   readonly reportsKey: string;
@@ -47,7 +49,8 @@ export class PlaylistCache {
   constructor(private readonly source: PlaylistSource) {}
 
   get(v: PlaylistVariant, reports: readonly RenditionReport[]): RenderedPlaylist {
-    const key = `${v.format}|${v.skip ? 's' : ''}|${v.suffix}`;
+    // Without a token (nearly every request) the key is a constant: no string made and hashed per request.
+    const key = v.suffix ? `${v.format}|${v.skip ? 's' : ''}|${v.suffix}` : PLAIN_KEYS[v.format][v.skip ? 1 : 0];
     const reportsKey = reports.length === 0 ? '' : reports.map((r) => `${r.uri} ${r.lastMsn}.${r.lastPart}`).join('\n');
     const version = this.source.version;
     const hit = this.entries.get(key);
