@@ -25,19 +25,33 @@ export type ReloadDecision = { readonly kind: 'now' } | { readonly kind: 'wait' 
 
 const DIRECTIVE = /^(0|[1-9][0-9]{0,15})$/;
 
-/** Reads the delivery directives from a query; undefined members are absent. Malformed => error text. */
+/** A query without delivery directives (most requests but the blocking reloads): one shared answer. */
+const NO_DIRECTIVES: ReloadRequest = Object.freeze({});
+
+/**
+ * Reads the delivery directives from a query; undefined members are absent. Malformed => error text. Runs for every
+ * media playlist request: no closure, no spread, one object only when there are directives.
+ */
 export function parseReloadQuery(q: Readonly<Record<string, unknown>>): ReloadRequest | { error: string } {
-  const num = (k: string): number | undefined | null => {
-    const v = q[k];
-    if (v === undefined) return undefined;
-    return typeof v === 'string' && DIRECTIVE.test(v) ? Number(v) : null;
-  };
-  const msn = num('_HLS_msn');
-  const part = num('_HLS_part');
-  if (msn === null || part === null) return { error: '_HLS_msn/_HLS_part must be decimal integers' };
+  const msnRaw = q._HLS_msn;
+  const partRaw = q._HLS_part;
   const skipRaw = q._HLS_skip;
+  if (msnRaw === undefined && partRaw === undefined && skipRaw === undefined) return NO_DIRECTIVES;
+  const msn = directive(msnRaw);
+  const part = directive(partRaw);
+  if (msn === null || part === null) return { error: '_HLS_msn/_HLS_part must be decimal integers' };
   if (skipRaw !== undefined && skipRaw !== 'YES' && skipRaw !== 'v2') return { error: '_HLS_skip must be YES or v2' };
-  return { ...(msn !== undefined ? { msn } : {}), ...(part !== undefined ? { part } : {}), ...(skipRaw ? { skip: skipRaw as 'YES' | 'v2' } : {}) };
+  const out: { msn?: number; part?: number; skip?: 'YES' | 'v2' } = {};
+  if (msn !== undefined) out.msn = msn;
+  if (part !== undefined) out.part = part;
+  if (skipRaw) out.skip = skipRaw as 'YES' | 'v2';
+  return out;
+}
+
+/** A directive's number; undefined when absent, null when malformed (not a plain decimal, or repeated). */
+function directive(v: unknown): number | undefined | null {
+  if (v === undefined) return undefined;
+  return typeof v === 'string' && DIRECTIVE.test(v) ? Number(v) : null;
 }
 
 /**
@@ -82,6 +96,8 @@ export function isSatisfied(edge: LiveEdge, msn: number, part: number | undefine
 export interface Timers {
   setTimeout(fn: () => void, ms: number): unknown;
   clearTimeout(handle: unknown): void;
+  /** A monotonic clock in ms; absent = performance.now(). */
+  now?(): number;
 }
 
 const realTimers: Timers = {
@@ -89,18 +105,34 @@ const realTimers: Timers = {
   clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
 };
 
+/**
+ * Deadlines are rounded up to this grain, so requests parked within the same slice of time share one timer (a
+ * blocking reload's deadline is several seconds away: a few tens of ms later changes nothing).
+ */
+export const DEADLINE_GRAIN_MS = 50;
+
 interface Waiter {
-  ready(): boolean;
-  resolve(ok: boolean): void;
+  readonly ready: () => boolean;
+  readonly resolve: (ok: boolean) => void;
+  readonly deadline: Deadline;
+}
+
+/** The waiters whose deadline falls in one grain, and the one timer that answers them false. */
+interface Deadline {
+  readonly slot: number;
+  readonly waiters: Set<Waiter>;
   timer: unknown;
 }
 
 /**
  * Requests parked until a condition holds. `check()` after every change answers the ready ones at once;
- * each waiter also has a deadline (answers false). `close()` answers every waiter false. Bounded by `max`.
+ * each waiter also has a deadline (answers false), shared by the waiters of the same DEADLINE_GRAIN_MS (one
+ * timer per grain, not one per request: thousands of blocking reloads are parked per part). `close()` answers
+ * every waiter false. Bounded by `max`.
  */
 export class ReloadWaiters {
   private readonly waiters = new Set<Waiter>();
+  private readonly deadlines = new Map<number, Deadline>();
   private closed = false;
 
   constructor(
@@ -112,31 +144,56 @@ export class ReloadWaiters {
     return this.waiters.size;
   }
 
+  /** Timers armed for the parked waiters' deadlines (tests). */
+  get timersArmed(): number {
+    return this.deadlines.size;
+  }
+
   /** Resolves true when `ready()` holds, false on timeout, close, or when full. */
   wait(ready: () => boolean, timeoutMs: number): Promise<boolean> {
     if (ready()) return Promise.resolve(true);
     if (this.closed || this.waiters.size >= this.max) return Promise.resolve(false);
     return new Promise((resolve) => {
-      const w: Waiter = {
-        ready,
-        resolve: (ok) => {
-          this.timers.clearTimeout(w.timer);
-          this.waiters.delete(w);
-          resolve(ok);
-        },
-        timer: undefined,
-      };
-      w.timer = this.timers.setTimeout(() => w.resolve(false), timeoutMs);
+      const w: Waiter = { ready, resolve, deadline: this.deadlineFor(timeoutMs) };
+      w.deadline.waiters.add(w);
       this.waiters.add(w);
     });
   }
 
   check(): void {
-    for (const w of [...this.waiters]) if (w.ready()) w.resolve(true);
+    for (const w of [...this.waiters]) if (w.ready()) this.finish(w, true);
   }
 
   close(): void {
     this.closed = true;
-    for (const w of [...this.waiters]) w.resolve(false);
+    for (const w of [...this.waiters]) this.finish(w, false);
+  }
+
+  private deadlineFor(timeoutMs: number): Deadline {
+    const now = this.timers.now?.() ?? performance.now();
+    const slot = Math.ceil((now + timeoutMs) / DEADLINE_GRAIN_MS);
+    let d = this.deadlines.get(slot);
+    if (!d) {
+      const made: Deadline = { slot, waiters: new Set(), timer: undefined };
+      made.timer = this.timers.setTimeout(() => this.expire(made), Math.max(0, slot * DEADLINE_GRAIN_MS - now));
+      this.deadlines.set(slot, (d = made));
+    }
+    return d;
+  }
+
+  private expire(d: Deadline): void {
+    this.deadlines.delete(d.slot);
+    for (const w of [...d.waiters]) this.finish(w, false);
+  }
+
+  private finish(w: Waiter, ok: boolean): void {
+    if (!this.waiters.delete(w)) return;
+    const d = w.deadline;
+    d.waiters.delete(w);
+    if (d.waiters.size === 0 && this.deadlines.get(d.slot) === d) {
+      this.timers.clearTimeout(d.timer);
+      this.deadlines.delete(d.slot);
+    }
+    w.resolve(ok);
   }
 }

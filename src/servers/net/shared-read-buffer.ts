@@ -24,6 +24,11 @@ export class SharedReadBuffer {
     this.buffer = Buffer.allocUnsafe(size);
   }
 
+  /** True when `bytes` is a view of this buffer (so it is overwritten by the next read of any adopted socket). */
+  owns(bytes: Buffer): boolean {
+    return bytes.buffer === this.buffer.buffer;
+  }
+
   /**
    * Returns a socket whose received bytes go to `onBytes` (a view of the shared buffer, valid only during
    * the call), or null when this Node build does not expose what the move needs: the caller then reads the
@@ -43,6 +48,8 @@ export class SharedReadBuffer {
     const shared = this.buffer;
     const socket = new Socket({
       handle,
+      // As the server made the accepted socket (an HTTP server answers a client that half-closed).
+      allowHalfOpen: accepted.allowHalfOpen,
       onread: { buffer: shared, callback: (n: number) => onBytes(shared.subarray(0, n), n < shared.length) },
     } as ConstructorParameters<typeof Socket>[0]);
     const adopted = socket as unknown as SocketInternals;

@@ -171,3 +171,32 @@ test('a client that half-closes after its requests gets every answer, then the c
     s.close();
   }
 });
+
+test('reads share one buffer: a head split across reads is kept intact while other connections read in between', async () => {
+  const { server: s, port } = await server(true);
+  try {
+    const a = connect(port, '127.0.0.1');
+    const b = connect(port, '127.0.0.1');
+    await Promise.all([once(a, 'connect'), once(b, 'connect')]);
+    let gotA = '';
+    let gotB = '';
+    a.on('data', (d: Buffer) => (gotA += d.toString('latin1')));
+    b.on('data', (d: Buffer) => (gotB += d.toString('latin1')));
+    const reqA = get('/hls/aaaaaaaaaaaaaaaa', 'User-Agent: first\r\n');
+    const wait = (ms: number): Promise<unknown> => new Promise((r) => setTimeout(r, ms));
+    a.write(reqA.slice(0, 30));
+    await wait(30);
+    // B's request lands in the same shared buffer, over where A's first bytes were read.
+    b.write(get('/hls/bbbbbbbbbbbbbbbb', 'User-Agent: second\r\n'));
+    await wait(30);
+    a.write(reqA.slice(30));
+    const deadline = Date.now() + 2000;
+    while ((!gotA.includes('ua=first') || !gotB.includes('ua=second')) && Date.now() < deadline) await wait(10);
+    a.destroy();
+    b.destroy();
+    assert.match(gotA, /lean:\/hls\/aaaaaaaaaaaaaaaa ua=first$/);
+    assert.match(gotB, /lean:\/hls\/bbbbbbbbbbbbbbbb ua=second$/);
+  } finally {
+    s.close();
+  }
+});

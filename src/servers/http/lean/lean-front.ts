@@ -1,6 +1,8 @@
-import { STATUS_CODES, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import type { Socket } from 'node:net';
+import { SharedReadBuffer } from '../../net/shared-read-buffer.js';
 import { LEAN_HEAD_TIMEOUT_MS, MAX_LEAN_HEAD_BYTES } from './limits.js';
+import { type LeanHeaderList, type PreparedAnswer, renderHead, utcDate } from './prepared-answer.js';
 import { type LeanHead, type LeanHeaders, RequestHeadReader } from './request-head.js';
 
 /** A request the lean front answers: what the playback handlers read of Node's IncomingMessage. */
@@ -11,8 +13,7 @@ export interface LeanRequest {
   readonly socket: { readonly remoteAddress?: string | undefined };
 }
 
-/** Response headers, flat (name, value, ...) as Node's writeHead takes them, or as an object. */
-export type LeanHeaderList = readonly (string | number)[] | Readonly<Record<string, string>>;
+export type { LeanHeaderList };
 
 export type LeanHandler = (req: LeanRequest, res: LeanResponse) => void;
 
@@ -32,15 +33,28 @@ export interface LeanFrontStats {
  * bench/hls-viewers.ts `--bare-net` measured the gain at 500 segment viewers (see README, "HLS serving cost").
  * Keep-alive as Node does it (`server.keepAliveTimeout` between requests, `Keep-Alive: timeout=` announced);
  * pipelined requests are answered in order, one at a time; a slow reader stops the parsing until it drains.
- * Call before `listen`. Plain HTTP only (a TLS server's connection event carries the encrypted socket).
+ * Connections are read into one shared buffer (SharedReadBuffer, as the RTMP server does: `onread`, no Buffer, no
+ * Readable machinery and no 'data' event per read; each LL-HLS viewer sends about ten requests a second), so the
+ * server is set to pause sockets on connect; what a connection keeps between reads (part of a head, pipelined
+ * requests) is copied out. Call before `listen`. Plain HTTP only (a TLS server's connection event carries the
+ * encrypted socket).
  */
 export function mountLeanFront(server: Server, accepts: (head: LeanHead) => boolean, handle: LeanHandler): LeanFrontStats {
   const nodeListeners = server.listeners('connection') as ((socket: Socket) => void)[];
   server.removeAllListeners('connection');
   const idle = new Set<Socket>();
   const stats: LeanFrontStats = { requests: 0 };
-  const front: Front = { server, nodeListeners, idle, accepts, handle, stats };
-  server.on('connection', (socket: Socket) => new LeanConnection(socket, front).start());
+  const front: Front = { server, nodeListeners, idle, accepts, handle, stats, reads: new SharedReadBuffer() };
+  // Nothing is read before a socket is adopted by the shared buffer (net.Server reads this flag per connection).
+  (server as unknown as { pauseOnConnect: boolean }).pauseOnConnect = true;
+  server.on('connection', (accepted: Socket) => {
+    const holder: { conn?: LeanConnection } = {};
+    const adopted = front.reads.adopt(accepted, server, (bytes) => holder.conn!.onBytes(bytes));
+    const conn = (holder.conn = new LeanConnection(adopted ?? accepted, front, adopted !== null));
+    conn.start();
+    // This Node cannot move the handle: 'data' events on the accepted socket, paused by pauseOnConnect until now.
+    if (!adopted) accepted.resume();
+  });
   // Node's close() ends its own idle keep-alive connections; the lean front's are not in its list.
   const closeIdle = server.closeIdleConnections.bind(server);
   server.closeIdleConnections = () => {
@@ -67,6 +81,7 @@ interface Front {
   readonly accepts: (head: LeanHead) => boolean;
   readonly handle: LeanHandler;
   readonly stats: LeanFrontStats;
+  readonly reads: SharedReadBuffer;
 }
 
 class LeanConnection {
@@ -78,14 +93,22 @@ class LeanConnection {
   private headStartedAt = 0;
   /** The client sent FIN (Node's HTTP server is half-open): the connection ends once what it sent is answered. */
   private clientEnded = false;
+  /** The peer's address, read once per connection (every request's play decision and log line asks for it). */
+  private peer: { readonly remoteAddress?: string | undefined } = {};
 
-  constructor(readonly socket: Socket, private readonly front: Front) {}
+  constructor(
+    readonly socket: Socket,
+    private readonly front: Front,
+    /** Reads arrive as views of the front's shared buffer (onBytes), valid only during the call. */
+    private readonly sharedReads: boolean,
+  ) {}
 
   start(): void {
     const { socket, front } = this;
     front.open?.add(socket);
     front.idle.add(socket);
-    socket.on('data', this.onData);
+    this.peer = { remoteAddress: socket.remoteAddress };
+    if (!this.sharedReads) socket.on('data', this.onData);
     socket.on('error', this.onError);
     socket.on('close', this.onClose);
     socket.on('timeout', this.onTimeout);
@@ -114,6 +137,13 @@ class LeanConnection {
   private resume(): void {
     this.pump(undefined);
     if (!this.busy && !this.socket.destroyed && this.socket.isPaused()) this.socket.resume();
+  }
+
+  /** A read into the shared buffer: handled at once; what the reader keeps of it is copied before the next read. */
+  onBytes(bytes: Buffer): void {
+    this.onData(bytes);
+    const held = this.reader.held();
+    if (held && this.front.reads.owns(held)) this.reader.replaceHeld(Buffer.from(held));
   }
 
   private readonly onData = (data: Buffer): void => {
@@ -145,7 +175,7 @@ class LeanConnection {
         this.front.idle.delete(this.socket);
         const res = new LeanResponse(this);
         this.front.stats.requests++;
-        this.front.handle({ method: step.head.method, url: step.head.url, headers: step.head.headers, socket: this.socket }, res);
+        this.front.handle({ method: step.head.method, url: step.head.url, headers: step.head.headers, socket: this.peer }, res);
         if (!this.busy && this.socket.writableNeedDrain) {
           this.pumping = false;
           this.socket.pause();
@@ -168,7 +198,7 @@ class LeanConnection {
   /** Node's HTTP server takes the connection from here on, starting with `bytes` (unparsed or refused here). */
   private handOff(bytes: Buffer | undefined): void {
     const { socket, front } = this;
-    socket.removeListener('data', this.onData);
+    if (!this.sharedReads) socket.removeListener('data', this.onData);
     socket.removeListener('error', this.onError);
     socket.removeListener('close', this.onClose);
     socket.removeListener('timeout', this.onTimeout);
@@ -176,7 +206,8 @@ class LeanConnection {
     socket.setTimeout(0);
     this.onClose();
     socket.pause();
-    if (bytes && bytes.length) socket.unshift(bytes);
+    // Node reads them after this returns: a view of the shared buffer would be overwritten by then.
+    if (bytes && bytes.length) socket.unshift(this.sharedReads ? Buffer.from(bytes) : bytes);
     for (const listener of front.nodeListeners) listener.call(front.server, socket);
     socket.resume();
   }
@@ -218,14 +249,23 @@ export class LeanResponse {
   }
 
   writeHead(status: number, headers: LeanHeaderList): this {
-    let h = `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'unknown'}\r\n`;
-    if (isFlat(headers)) {
-      for (let i = 0; i < headers.length; i += 2) h += `${headers[i]}: ${headers[i + 1]}\r\n`;
-    } else {
-      for (const name in headers) h += `${name}: ${headers[name]}\r\n`;
-    }
-    this.head = `${h}Date: ${utcDate()}\r\nConnection: keep-alive\r\nKeep-Alive: timeout=${this.conn.keepAliveSeconds}\r\n\r\n`;
+    this.head = renderHead(status, headers, utcDate(), this.conn.keepAliveSeconds);
     this.headersSent = true;
+    return this;
+  }
+
+  /**
+   * The whole answer, head and body, as prepared once for every request that gets the same bytes (an answer of
+   * its own making: nothing written before it): one write of one Buffer.
+   */
+  endPrepared(answer: PreparedAnswer): this {
+    if (this.writableEnded) return this;
+    const { socket } = this.conn;
+    this.headersSent = true;
+    this.writableEnded = true;
+    socket.write(answer.wire(this.conn.keepAliveSeconds));
+    while (socket.writableCorked > 0) socket.uncork();
+    this.conn.responseDone();
     return this;
   }
 
@@ -277,20 +317,4 @@ export class LeanResponse {
     this.conn.socket.write(this.head, 'latin1');
     this.head = '';
   }
-}
-
-function isFlat(h: LeanHeaderList): h is readonly (string | number)[] {
-  return Array.isArray(h);
-}
-
-let dateSecond = -1;
-let dateText = '';
-/** The Date header's value, rendered once a second (Node caches its own the same way). */
-function utcDate(): string {
-  const s = Math.floor(Date.now() / 1000);
-  if (s !== dateSecond) {
-    dateSecond = s;
-    dateText = new Date(s * 1000).toUTCString();
-  }
-  return dateText;
 }

@@ -34,6 +34,17 @@ test('a player request: method, target and the headers the answers read; other h
   });
 });
 
+test('header names in any case; names of a known name\'s length that are not known are skipped; a repeat of a known one is not mine', () => {
+  const mixed = 'GET /hls/a HTTP/1.1\r\nhOsT: x\r\nUSER-AGENT: Big\r\nOrigim: no\r\nUser-Agenu: no\r\nRANGE: bytes=1-2\r\nCONTENT-LENGTH: 0\r\n\r\n';
+  const [step] = feed([Buffer.from(mixed, 'latin1')]);
+  assert.ok(step && typeof step !== 'string');
+  assert.deepEqual(step.head.headers, { 'user-agent': 'Big', range: 'bytes=1-2' });
+  const twice = 'GET /hls/a HTTP/1.1\r\nHost: x\r\nuser-agent: a\r\nUser-Agent: b\r\n\r\n';
+  assert.deepEqual(feed([Buffer.from(twice, 'latin1')]), ['not-mine']);
+  const upgrade = 'GET /hls/a HTTP/1.1\r\nHost: x\r\nUPGRADE: websocket\r\n\r\n';
+  assert.deepEqual(feed([Buffer.from(upgrade, 'latin1')]), ['not-mine']);
+});
+
 test('an edge\'s signed request keeps its x-onair-edge header (the owner answers it without viewer auth)', () => {
   const edge = 'GET /hls/abc/index.m3u8 HTTP/1.1\r\nHost: owner\r\nX-OnAir-Edge: 1700000000.sig live/abc\r\n\r\n';
   const [step] = feed([Buffer.from(edge, 'latin1')]);

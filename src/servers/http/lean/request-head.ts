@@ -44,6 +44,8 @@ const KEPT = new Set(['origin', 'if-none-match', 'range', 'user-agent', 'access-
 const NOT_MINE = new Set(['transfer-encoding', 'upgrade', 'expect', 'te', 'http2-settings']);
 /** RFC 9110 §5.6.2 token characters, as a lookup by byte. */
 const TOKEN = tokenTable();
+/** Every header name the parser looks at, by length: a name matching none is skipped without making a string of it. */
+const NAMES_BY_LENGTH = namesByLength(['host', 'content-length', 'connection', ...NOT_MINE, ...KEPT]);
 
 /**
  * Finds the end of a request head in `buf` (CRLF CRLF), looking only where a new one could be after a previous
@@ -89,6 +91,11 @@ export class RequestHeadReader {
     return { head, bytes: buf };
   }
 
+  /** Swaps the held bytes for a copy of them (the caller's read buffer is about to be reused). */
+  replaceHeld(copy: Buffer): void {
+    this.pending = copy;
+  }
+
   /** The bytes held and not parsed (handed to Node with the connection). */
   held(): Buffer | undefined {
     return this.pending;
@@ -124,12 +131,16 @@ export function parseHead(buf: Buffer, end: number): LeanHead | undefined {
     const colon = buf.indexOf(0x3a, at);
     if (colon <= at || colon > cr) return undefined; // no name (an obs-fold continuation starts with a space: not a token)
     for (let i = at; i < colon; i++) if (!TOKEN[buf[i]!]) return undefined;
-    const name = buf.toString('latin1', at, colon).toLowerCase();
+    const name = knownName(buf, at, colon);
     let vs = colon + 1;
     let ve = cr;
     for (let i = vs; i < ve; i++) {
       const c = buf[i]!;
       if ((c < 0x20 && c !== 9) || c === 0x7f) return undefined;
+    }
+    if (name === undefined) {
+      at = cr + 2;
+      continue;
     }
     while (vs < ve && (buf[vs] === 0x20 || buf[vs] === 9)) vs++;
     while (ve > vs && (buf[ve - 1] === 0x20 || buf[ve - 1] === 9)) ve--;
@@ -150,6 +161,27 @@ export function parseHead(buf: Buffer, end: number): LeanHead | undefined {
   }
   if (!host) return undefined;
   return { method, url, headers };
+}
+
+/**
+ * The lower-case name of buf[at, end) when it is one the parser looks at (ASCII case-insensitive), else undefined.
+ * The bytes are token characters (checked before): of those, only A-Z become other characters under `| 0x20`.
+ */
+function knownName(buf: Buffer, at: number, end: number): string | undefined {
+  const candidates = NAMES_BY_LENGTH[end - at];
+  if (!candidates) return undefined;
+  next: for (let k = 0; k < candidates.length; k++) {
+    const name = candidates[k]!;
+    for (let i = 0; i < name.length; i++) if ((buf[at + i]! | 0x20) !== name.charCodeAt(i)) continue next;
+    return name;
+  }
+  return undefined;
+}
+
+function namesByLength(names: readonly string[]): (string[] | undefined)[] {
+  const byLength: (string[] | undefined)[] = [];
+  for (const name of names) (byLength[name.length] ??= []).push(name);
+  return byLength;
 }
 
 function visibleAscii(s: string): boolean {

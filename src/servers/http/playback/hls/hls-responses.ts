@@ -5,6 +5,7 @@ import type { HlsResponseKind, HlsResponseObserver } from './hls-observer-hook.j
 import type { RenderedPlaylist } from './playlist-cache.js';
 import { MEDIA_MAX_AGE_S } from './limits.js';
 import type { HlsRequest } from './hls-request.js';
+import { PreparedAnswer, type PreparedAnswers } from '../../lean/prepared-answer.js';
 
 export const MIME_PLAYLIST = 'application/vnd.apple.mpegurl';
 export const MIME_TS = 'video/mp2t';
@@ -26,6 +27,11 @@ export interface HlsResponse {
   cork(): void;
   write(chunk: Buffer): unknown;
   end(body?: Buffer): unknown;
+  /**
+   * The lean front's: a whole answer prepared for many requests (status line, headers and body as one Buffer, see
+   * prepared-answer.ts); absent on Node's ServerResponse, which gets writeHead and end.
+   */
+  endPrepared?(answer: PreparedAnswer): unknown;
   destroy(): unknown;
   /** 'drain': writable again; 'close': the viewer's connection closed (ServerResponse: also once it is done). */
   once(event: 'drain' | 'close', listener: () => void): unknown;
@@ -66,13 +72,46 @@ export class HlsExchange {
 
   /** A playlist from the cache; 304 when the client holds these bytes already (If-None-Match). */
   playlist(p: RenderedPlaylist, cacheControl: string): void {
-    const h = cors(this.req.headers.origin);
+    const { origin } = this.req.headers;
+    const inm = this.req.headers['if-none-match'];
+    // The usual answer of the lean front: as prepared for every request of this playlist, Cache-Control and Origin.
+    if (p.prepared && !inm && !this.head && this.res.endPrepared) {
+      let a = p.prepared.find(cacheControl, origin);
+      if (!a) {
+        const made = new PreparedAnswer(200, playlistHeaders(origin, cacheControl, p), p.body);
+        if (p.prepared.add(cacheControl, origin, made)) a = made;
+      }
+      if (a) {
+        this.res.endPrepared(a);
+        return this.served(200, p.body.length);
+      }
+    }
+    const h = cors(origin);
     h.push('cache-control', cacheControl, 'etag', p.etag);
-    if (matches(this.req.headers['if-none-match'], p.etag)) return this.notModified(h);
+    if (matches(inm, p.etag)) return this.notModified(h);
     h.push('content-type', MIME_PLAYLIST, 'content-length', p.body.length);
     this.res.writeHead(200, h);
     this.res.end(this.head ? undefined : p.body);
     this.served(200, this.head ? 0 : p.body.length);
+  }
+
+  /**
+   * Media that is one Buffer (a part, an init segment) answered whole (no Range, no If-None-Match, GET) through the
+   * lean front from its prepared answers (`prepared`, kept with the object by the caller); else `media`.
+   */
+  mediaPrepared(body: Buffer, mime: string, etag: string, prepared: PreparedAnswers): void {
+    const { origin } = this.req.headers;
+    if (this.head || !this.res.endPrepared || this.req.headers.range !== undefined || this.req.headers['if-none-match']) {
+      return this.media([body], mime, etag);
+    }
+    let a = prepared.find('', origin);
+    if (!a) {
+      const made = new PreparedAnswer(200, mediaHeaders(origin, etag, mime, body.length), body);
+      if (!prepared.add('', origin, made)) return this.media([body], mime, etag);
+      a = made;
+    }
+    this.res.endPrepared(a);
+    this.served(200, body.length);
   }
 
   /** Media bytes (init, segment, part) with Range (RFC 9110 §14: 206 + Content-Range, or 416) and If-None-Match. */
@@ -145,6 +184,20 @@ export class HlsExchange {
       viewer: this.viewer, relayed, req: this.req,
     });
   }
+}
+
+/** A whole playlist answer's headers: what `playlist` writes. */
+function playlistHeaders(origin: string | undefined, cacheControl: string, p: RenderedPlaylist): FlatHeaders {
+  const h = cors(origin);
+  h.push('cache-control', cacheControl, 'etag', p.etag, 'content-type', MIME_PLAYLIST, 'content-length', p.body.length);
+  return h;
+}
+
+/** A whole media answer's headers: what `media` writes for a 200. */
+function mediaHeaders(origin: string | undefined, etag: string, mime: string, size: number): FlatHeaders {
+  const h = cors(origin);
+  h.push('cache-control', MEDIA_CACHE, 'accept-ranges', 'bytes', 'etag', etag, 'content-type', mime, 'content-length', size);
+  return h;
 }
 
 /** The playback CORS headers (cors.ts has the policy and why), flat, as the start of a response's header list. */

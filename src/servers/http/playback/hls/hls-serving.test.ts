@@ -10,6 +10,7 @@ import { parseHlsPath } from './hls-paths.js';
 import { HlsExchange, matches } from './hls-responses.js';
 import { HlsServing, playlistCacheControl } from './hls-serving.js';
 import type { Variant } from './hls-variants.js';
+import type { PreparedAnswer } from '../../lean/prepared-answer.js';
 
 const skip = hasFfmpeg() ? false : 'ffmpeg/ffprobe not installed';
 const media = hasFfmpeg() ? encodeTestMedia(4, 25) : undefined;
@@ -219,4 +220,53 @@ test('If-None-Match: lists, weak tags and * match; others do not', () => {
   assert.ok(matches('*', '"x"'));
   assert.ok(!matches('"a"', '"b"'));
   assert.ok(!matches(undefined, '"b"'));
+});
+
+/** Like `get`, on a response that takes prepared answers (the lean front's): what it was given, or what was written. */
+async function getLean(serving: HlsServing, variants: Variant[], path: string, query: Record<string, string> = {}, headers: Record<string, string> = {}) {
+  const { ex, out } = exchange('GET', headers);
+  const prepared: PreparedAnswer[] = [];
+  (ex.res as unknown as { endPrepared: (a: PreparedAnswer) => void }).endPrepared = (a) => void prepared.push(a);
+  await serving.serve(ex, variants, parseHlsPath(path)!, query);
+  return { out, prepared: prepared[0] };
+}
+
+/** The head of a whole answer as a header object (names lower-cased), and its body. */
+function splitWire(wire: Buffer): { status: string; headers: Record<string, string>; body: Buffer } {
+  const end = wire.indexOf('\r\n\r\n');
+  const [line, ...fields] = wire.toString('latin1', 0, end).split('\r\n');
+  return { status: line!, headers: Object.fromEntries(fields.map((f) => [f.slice(0, f.indexOf(':')).toLowerCase(), f.slice(f.indexOf(':') + 2)])), body: wire.subarray(end + 4) };
+}
+
+test('lean front: parts and playlists from prepared whole answers, the same headers and bytes as written ones; Range, If-None-Match and Origin handled', { skip }, async () => {
+  const { variants } = liveRendition();
+  const serving = new HlsServing();
+  const written = await get(serving, variants, 'src/part-abc-1-0.m4s');
+  const a = await getLean(serving, variants, 'src/part-abc-1-0.m4s');
+  const b = await getLean(serving, variants, 'src/part-abc-1-0.m4s');
+  assert.ok(a.prepared, 'a plain GET of a part takes the prepared answer');
+  assert.equal(b.prepared, a.prepared, 'one prepared answer for every viewer of the part');
+  const wire = splitWire(a.prepared.wire(5));
+  assert.equal(wire.status, 'HTTP/1.1 200 OK');
+  assert.deepEqual(wire.body, written.chunks[0]);
+  for (const [name, value] of Object.entries(written.headers)) assert.equal(wire.headers[name], String(value), name);
+  assert.equal(a.prepared.wire(5), b.prepared!.wire(5), 'one Buffer within the second');
+
+  const ranged = await getLean(serving, variants, 'src/part-abc-1-0.m4s', {}, { range: 'bytes=0-9' });
+  assert.equal(ranged.prepared, undefined);
+  assert.equal(ranged.out.status, 206);
+  const etag = String(written.headers.etag);
+  const cached = await getLean(serving, variants, 'src/part-abc-1-0.m4s', {}, { 'if-none-match': etag });
+  assert.equal(cached.prepared, undefined);
+  assert.equal(cached.out.status, 304);
+  const cors = await getLean(serving, variants, 'src/part-abc-1-0.m4s', {}, { origin: 'https://site.example' });
+  assert.notEqual(cors.prepared, a.prepared);
+  assert.equal(splitWire(cors.prepared!.wire(5)).headers['access-control-allow-origin'], 'https://site.example');
+
+  const playlist = await get(serving, variants, 'src/media.m3u8');
+  const leanPlaylist = await getLean(serving, variants, 'src/media.m3u8');
+  assert.ok(leanPlaylist.prepared);
+  const pw = splitWire(leanPlaylist.prepared.wire(5));
+  assert.deepEqual(pw.body, playlist.chunks[0]);
+  for (const [name, value] of Object.entries(playlist.headers)) assert.equal(pw.headers[name], String(value), name);
 });

@@ -6,6 +6,16 @@ import { type HlsExchange, MIME_TS } from './hls-responses.js';
 import type { Variant } from './hls-variants.js';
 import { DIRECTIVE_PLAYLIST_TARGET_DURATIONS, FIRST_SEGMENT_WAIT_MS, LL_PLAYLIST_MAX_AGE_S } from './limits.js';
 import { MasterCache, PlaylistCache } from './playlist-cache.js';
+import { PreparedAnswers } from '../../lean/prepared-answer.js';
+import { setNewest } from '../../../../core/bounded-map.js';
+
+/** Parts and init segments whose whole answers are kept (the newest asked for): a few segments' worth of parts. */
+const PREPARED_MEDIA = 64;
+/** Larger media is answered as head + body (a copy per second would cost more than the head it saves). */
+const MAX_PREPARED_BODY = 256 * 1024;
+
+/** Instances whose token-less URI schemes are kept (one per packager instance: streams live at once). */
+const PLAIN_SCHEMES = 256;
 
 /** The registry code of each status a rendition's playlist answer can carry. */
 const PLAYLIST_ERRORS: Record<400 | 404 | 503, ApiErrorCode> = { 400: 'invalid_request', 404: 'media_not_found', 503: 'stream_not_ready' };
@@ -28,6 +38,13 @@ export class HlsServing {
   private readonly segmentLists = new WeakMap<object, readonly Buffer[]>();
   /** A part's chunks (moof + mdat header, then one Buffer per sample) as one Buffer, made once per part; keyed by the part's chunk list. */
   private readonly flatParts = new WeakMap<readonly Buffer[], readonly Buffer[]>();
+  /**
+   * The whole answers (head and body in one Buffer, prepared-answer.ts) of the newest parts and init segments asked
+   * for, by their body: every viewer asking in the same second gets the same bytes in one write. Bounded by count
+   * (PREPARED_MEDIA objects, each at most MAX_PREPARED_BODY bytes and a few variants); segments are not kept.
+   */
+  private readonly preparedMedia = new Map<Buffer, PreparedAnswers>();
+  private readonly plainSchemes = new Map<string, HlsUriScheme>();
 
   /**
    * Answers at once (no promise) unless the request has to wait: a blocking reload, a held hinted part, a playlist
@@ -47,7 +64,7 @@ export class HlsServing {
     switch (res.kind) {
       case 'init': {
         const init = rendition.init(res.initId);
-        return init ? ex.media([init], mime, `${tag}-i${res.initId}"`) : expired(ex);
+        return init ? this.small(ex, init, mime, `${tag}-i${res.initId}"`) : expired(ex);
       }
       case 'segment': {
         if (res.format === 'ts') {
@@ -60,10 +77,10 @@ export class HlsServing {
       case 'part': {
         const etag = `${tag}-p${res.msn}.${res.index}"`;
         const have = rendition.part(res.msn, res.index);
-        if (have) return ex.media(this.flatPart(have), mime, etag);
+        if (have) return this.small(ex, this.flatPart(have), mime, etag);
         return rendition.awaitPart(res.msn, res.index).then((part) => {
           if (ex.gone) return;
-          return part ? ex.media(this.flatPart(part), mime, etag) : expired(ex);
+          return part ? this.small(ex, this.flatPart(part), mime, etag) : expired(ex);
         });
       }
     }
@@ -104,7 +121,8 @@ export class HlsServing {
       return last ? [{ uri: `../${v.id}/media.m3u8${suffix}`, ...last }] : [];
     }) : [];
     const cache = this.cacheOf(rendition);
-    const rendered = cache.get({ format, skip: req.skip !== undefined, suffix, uris: uriScheme(variant.instance, suffix) }, reports);
+    const uris = suffix ? uriScheme(variant.instance, suffix) : this.plainUris(variant.instance);
+    const rendered = cache.get({ format, skip: req.skip !== undefined, suffix, uris }, reports);
     ex.playlist(rendered, playlistCacheControl(rendition.targetDuration, ll, req.msn !== undefined));
   }
 
@@ -141,7 +159,7 @@ export class HlsServing {
         ...(video?.info.fps ? { frameRate: video.info.fps } : {}),
       };
     })));
-    ex.playlist(rendered, `public, max-age=${halfTarget(source.targetDuration)}`);
+    ex.playlist(rendered, halfTargetCacheControl(source.targetDuration));
   }
 
   private segmentChunks(r: HlsRendition, msn: number): readonly Buffer[] | undefined {
@@ -154,11 +172,26 @@ export class HlsServing {
     return list;
   }
 
-  private flatPart(chunks: readonly Buffer[]): readonly Buffer[] {
-    if (chunks.length <= 1) return chunks;
+  private flatPart(chunks: readonly Buffer[]): Buffer {
+    if (chunks.length === 1) return chunks[0]!;
     let flat = this.flatParts.get(chunks);
     if (!flat) this.flatParts.set(chunks, (flat = [Buffer.concat(chunks as Buffer[])]));
-    return flat;
+    return flat[0]!;
+  }
+
+  /** A part or an init segment (one Buffer): from its prepared answers when it is small enough to keep them. */
+  private small(ex: HlsExchange, body: Buffer, mime: string, etag: string): void {
+    if (body.length > MAX_PREPARED_BODY) return ex.media([body], mime, etag);
+    let prepared = this.preparedMedia.get(body);
+    if (!prepared) setNewest(this.preparedMedia, body, (prepared = new PreparedAnswers()), PREPARED_MEDIA);
+    ex.mediaPrepared(body, mime, etag, prepared);
+  }
+
+  /** The URI scheme of an instance without a token (nearly every request): made once, not four closures per request. */
+  private plainUris(instance: string): HlsUriScheme {
+    let uris = this.plainSchemes.get(instance);
+    if (!uris) setNewest(this.plainSchemes, instance, (uris = uriScheme(instance, '')), PLAIN_SCHEMES);
+    return uris;
   }
 
   private cacheOf(r: HlsRendition): PlaylistCache {
@@ -183,9 +216,22 @@ export class HlsServing {
  * throws (README, "Shaka Player and short parts").
  */
 export function playlistCacheControl(targetDuration: number, ll: boolean, directives: boolean): string {
-  if (!ll) return `public, max-age=${halfTarget(targetDuration)}`;
-  if (!directives) return `public, max-age=${LL_PLAYLIST_MAX_AGE_S}`;
-  return `public, max-age=0, s-maxage=${DIRECTIVE_PLAYLIST_TARGET_DURATIONS * targetDuration}`;
+  if (!ll) return halfTargetCacheControl(targetDuration);
+  if (!directives) return LL_PLAYLIST_CACHE_CONTROL;
+  if (targetDuration !== directiveTarget) {
+    directiveTarget = targetDuration;
+    directiveCacheControl = `public, max-age=0, s-maxage=${DIRECTIVE_PLAYLIST_TARGET_DURATIONS * targetDuration}`;
+  }
+  return directiveCacheControl;
+}
+
+const LL_PLAYLIST_CACHE_CONTROL = `public, max-age=${LL_PLAYLIST_MAX_AGE_S}`;
+/** The last directive answer's Cache-Control, by target duration (one string, not one per blocking request). */
+let directiveTarget = -1;
+let directiveCacheControl = '';
+
+function halfTargetCacheControl(targetDuration: number): string {
+  return `public, max-age=${halfTarget(targetDuration)}`;
 }
 
 function tokenSuffix(query: HlsQuery): string {

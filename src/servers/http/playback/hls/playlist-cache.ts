@@ -3,11 +3,14 @@ import type { RenditionReport } from '../../../../formats/m3u8/index.js';
 import type { HlsUriScheme } from '../../../../protocols/hls/index.js';
 import { PLAYLIST_CACHE_VARIANTS } from './limits.js';
 import { setNewest } from '../../../../core/bounded-map.js';
+import { PreparedAnswers } from '../../lean/prepared-answer.js';
 
 /** A rendered playlist as every viewer gets it: the same Buffer and its strong ETag. */
 export interface RenderedPlaylist {
   readonly body: Buffer;
   readonly etag: string;
+  /** The whole answers made from these bytes for the lean front (prepared-answer.ts); absent = none kept. */
+  readonly prepared?: PreparedAnswers;
 }
 
 /** What a playlist is rendered from: a rendition's state (`version`) and its renderer. */
@@ -24,6 +27,8 @@ export interface PlaylistVariant {
   readonly suffix: string;
   readonly uris: HlsUriScheme;
 }
+
+const PLAIN_KEYS = { fmp4: ['fmp4||', 'fmp4|s|'], ts: ['ts||', 'ts|s|'] } as const;
 
 interface Entry extends RenderedPlaylist {
   readonly version: number;
@@ -44,14 +49,15 @@ export class PlaylistCache {
   constructor(private readonly source: PlaylistSource) {}
 
   get(v: PlaylistVariant, reports: readonly RenditionReport[]): RenderedPlaylist {
-    const key = `${v.format}|${v.skip ? 's' : ''}|${v.suffix}`;
+    // Without a token (nearly every request) the key is a constant: no string made and hashed per request.
+    const key = v.suffix ? `${v.format}|${v.skip ? 's' : ''}|${v.suffix}` : PLAIN_KEYS[v.format][v.skip ? 1 : 0];
     const reportsKey = reports.length === 0 ? '' : reports.map((r) => `${r.uri} ${r.lastMsn}.${r.lastPart}`).join('\n');
     const version = this.source.version;
     const hit = this.entries.get(key);
     if (hit && hit.version === version && hit.reportsKey === reportsKey) return hit;
     this.renders++;
     const body = Buffer.from(this.source.renderPlaylist(v.format, v.skip, v.uris, reports.length ? [...reports] : undefined));
-    const entry: Entry = { body, etag: etagOf(body), version, reportsKey };
+    const entry: Entry = { body, etag: etagOf(body), version, reportsKey, prepared: new PreparedAnswers() };
     setNewest(this.entries, key, entry, PLAYLIST_CACHE_VARIANTS);
     return entry;
   }
@@ -76,7 +82,7 @@ export class MasterCache {
     if (this.entry?.key === key) return this.entry;
     this.renders++;
     const body = Buffer.from(render());
-    this.entry = { body, etag: etagOf(body), key };
+    this.entry = { body, etag: etagOf(body), key, prepared: new PreparedAnswers() };
     return this.entry;
   }
 }
