@@ -1,4 +1,4 @@
-import { after, before, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -25,6 +25,9 @@ import { jsonLogLines } from '../support/json-log.js';
  * once it is back; then the API answers, a new publish works and the outage's sessions are in the database.
  * Once on a machine alone, once on a machine that is also a cluster node (`--cluster`, Redis up): README "PostgreSQL
  * outage" is the same policy in both (the cluster's leases are Redis's).
+ *
+ * Each test has its own PostgreSQL (each stops and starts its own) and its own machine, so the three run side by side:
+ * they wait on real time (players of 14 s, restarts failing while the database is down), not on the CPU.
  */
 type LogLine = { msg?: string; worker?: number; path?: string; code?: string; pid?: number };
 const PLAY_SECONDS = 14;
@@ -34,24 +37,37 @@ const PLAY_SECONDS = 14;
  * renewal lost the stream and closed its publisher, and the session the test waits for had ended.
  */
 const WORKERS_LEASE_MS = 5000;
-let pg: TestPostgres;
 let redis: TestRedis;
-let node: { proc: Proc; rtmp: string; http: string; db: string; lines(): LogLine[] };
+const pgs: TestPostgres[] = [];
 const procs: Proc[] = [];
 const dirs: string[] = [];
+type WorkersNode = { name: string; proc: Proc; rtmp: string; http: string; db: string; pg: TestPostgres; lines(): LogLine[] };
 
 before(async () => {
-  [pg, redis] = await Promise.all([startTestPostgres(), startTestRedis()]);
+  redis = await startTestRedis();
 });
 after(async () => {
   await Promise.all(procs.map((p) => p.kill('SIGKILL').catch(() => {})));
   await redis?.stop();
-  await pg?.stop();
+  await Promise.all(pgs.map((pg) => pg.stop()));
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
-/** A `--workers 2` machine on its own fresh database; `cluster`: also a cluster node (Redis stays up throughout). */
-async function startWorkersNode(cluster: boolean): Promise<void> {
+/**
+ * The tests' machines start one at a time: a start is CPU (a primary and two workers loading the sources), and three at
+ * once beside a neighbour file went past the 60 s start wait on the loaded VM. What follows a start mostly waits.
+ */
+let starts: Promise<unknown> = Promise.resolve();
+function startWorkersNode(cluster: boolean): Promise<WorkersNode> {
+  const started = starts.then(() => startWorkersNodeNow(cluster));
+  starts = started.catch(() => undefined);
+  return started;
+}
+
+/** A `--workers 2` machine on its own PostgreSQL; `cluster`: also a cluster node (Redis stays up throughout). */
+async function startWorkersNodeNow(cluster: boolean): Promise<WorkersNode> {
+  const pg = await startTestPostgres();
+  pgs.push(pg);
   const db = await freshPostgresDatabase(pg.url);
   const dataDir = mkdtempSync(join(tmpdir(), 'onair-wpg-'));
   dirs.push(dataDir);
@@ -67,28 +83,29 @@ async function startWorkersNode(cluster: boolean): Promise<void> {
   let running: (LogLine & { rtmp?: string; http?: string }) | undefined;
   await until(() => (running = lines().find((l) => l.msg?.startsWith('OnAir is running'))) !== undefined || proc.child.exitCode !== null, 'the workers node running', 60_000);
   assert.ok(running?.rtmp && running.http, proc.stderr());
-  node = { proc, lines, db, rtmp: running.rtmp.replace(/\/live$/, ''), http: running.http.replace(/\/$/, '') };
+  return { name: cluster ? 'cluster' : 'alone', proc, lines, db, pg, rtmp: running.rtmp.replace(/\/live$/, ''), http: running.http.replace(/\/$/, '') };
 }
 
-const publishedOn = (path: string): number | undefined => node.lines().find((l) => l.msg === 'publish started' && l.path === path)?.worker;
+const publishedOn = (node: WorkersNode, path: string): number | undefined => node.lines().find((l) => l.msg === 'publish started' && l.path === path)?.worker;
 
-async function publish(s: ApiStream): Promise<{ proc: Proc; worker: number }> {
+async function publish(node: WorkersNode, s: ApiStream): Promise<{ proc: Proc; worker: number }> {
   const proc = await ffmpegPublish(`${node.rtmp}/live/${s.streamKey}`);
   procs.push(proc);
   const path = `live/${s.playbackId}`;
-  await until(() => publishedOn(path) !== undefined || proc.child.exitCode !== null, `the publish of ${path}`);
-  assert.ok(publishedOn(path), proc.stderr());
-  return { proc, worker: publishedOn(path)! };
+  await until(() => publishedOn(node, path) !== undefined || proc.child.exitCode !== null, `the publish of ${path}`);
+  assert.ok(publishedOn(node, path), proc.stderr());
+  return { proc, worker: publishedOn(node, path)! };
 }
 
 
 /** The outage, on the machine `node` (below, once alone and once as a cluster node). */
-async function outage(): Promise<void> {
+async function outage(node: WorkersNode): Promise<void> {
+  const { pg } = node;
   // Publishers on both workers (RTMP connections are handed out round-robin; a third stream if two share one).
   const onWorker = new Map<number, ApiStream>();
   for (let i = 0; i < 4 && onWorker.size < 2; i++) {
     const s = await callApi<ApiStream>(node.http, 'POST', '/streams', {});
-    const { worker } = await publish(s);
+    const { worker } = await publish(node, s);
     if (!onWorker.has(worker)) onWorker.set(worker, s);
   }
   assert.deepEqual([...onWorker.keys()].sort(), [1, 2], 'publishers on both workers');
@@ -97,7 +114,7 @@ async function outage(): Promise<void> {
   const after = await callApi<ApiStream>(node.http, 'POST', '/streams', {});
   // Two players per stream: with round-robin hand-out, viewers on the owning worker and on its sibling (a pull).
   const recordings = live.flatMap((s, i) => [0, 1].map((k) => {
-    const out = tmpFile(`wpg-${i}-${k}.flv`);
+    const out = tmpFile(`wpg-${node.name}-${i}-${k}.flv`); // the tests run at once in one process
     const p = ffmpegRecord(`${node.rtmp}/live/${s.playbackId}`, out, PLAY_SECONDS);
     procs.push(p);
     return { p, out, path: `live/${s.playbackId}` };
@@ -110,7 +127,7 @@ async function outage(): Promise<void> {
   await pg.halt();
   const outageStart = node.lines().length;
   // A known key during the outage: taken from the last-known keys on whichever worker it lands.
-  const spareRun = await publish(spare);
+  const spareRun = await publish(node, spare);
   assert.ok(node.lines().some((l) => l.msg?.includes('checked against the last-known keys')));
   // An unknown key: refused at once, with the reason.
   const bogus = await ffmpegPublish(`${node.rtmp}/live/sk_${'q'.repeat(28)}`);
@@ -148,7 +165,7 @@ async function outage(): Promise<void> {
   })) === 200, 'the API answering again', 30_000);
   // Every worker takes new publishes again (two publishes of new streams: round-robin puts them on both).
   const fresh = await callApi<ApiStream>(node.http, 'POST', '/streams', {});
-  const afterRuns = [await publish(after), await publish(fresh)];
+  const afterRuns = [await publish(node, after), await publish(node, fresh)];
   assert.deepEqual(afterRuns.map((r) => r.worker).sort(), [1, 2], 'new publishes on both workers after the outage');
   // The outage's session reached the database; the new ones are recorded.
   for (const [name, s] of [['spare', spare], ['after', after], ['fresh', fresh]] as const) {
@@ -172,63 +189,66 @@ async function outage(): Promise<void> {
   assert.deepEqual(list.data.map((x) => x.endedAt), [null], 'the surviving worker\'s stream: one open session throughout');
 }
 
-test('PostgreSQL down under --workers 2: both workers\' streams keep flowing to their players, known keys publish, unknown ones are refused; back without a restart', async () => {
-  await startWorkersNode(false);
-  await outage();
-  await node.proc.kill('SIGTERM');
-});
-
-test('the same under --workers 2 --cluster (Redis up): the workers\' leases and the IPC directory need no database', async () => {
-  await startWorkersNode(true);
-  await outage();
-  await node.proc.kill('SIGTERM');
-});
-
-/**
- * `onair drain` while PostgreSQL is down, under `--workers 2`: the drain needs no database (the API's admin token is
- * checked in memory), both workers close their publishers, and the machine leaves only once the session ends it
- * queued have reached the database (PostgreSQL back meanwhile); they are not lost with the queue.
- */
-test('onair drain during a PostgreSQL outage under --workers 2: both workers drain, and exit once their queued session ends are written', async () => {
-  await startWorkersNode(false);
-  const onWorker = new Map<number, { s: ApiStream; proc: Proc }>();
-  for (let i = 0; i < 4 && onWorker.size < 2; i++) {
-    const s = await callApi<ApiStream>(node.http, 'POST', '/streams', {});
-    const run = await publish(s);
-    if (!onWorker.has(run.worker)) onWorker.set(run.worker, { s, proc: run.proc });
-  }
-  assert.deepEqual([...onWorker.keys()].sort(), [1, 2], 'publishers on both workers');
-  const streams = [...onWorker.values()].map((x) => x.s);
-  for (const s of streams) {
-    await until(async () => (await callApi<{ data: unknown[] }>(node.http, 'GET', `/streams/${s.id}/sessions`)).data.length === 1, `${s.id}'s session in the database`);
-  }
-
-  await pg.halt();
-  const drainedAt = node.lines().length;
-  const res = await fetch(`${node.http}/api/v1/admin/drain`, { method: 'POST', headers: { authorization: `Bearer ${TEST_API_TOKEN}` } });
-  const body = await res.text();
-  assert.equal(res.status, 202, `drain during the outage: ${body}`);
-  assert.equal((JSON.parse(body) as { publishers: number }).publishers, 2, body);
-  // The publishers were closed (ffmpeg does not reconnect: it exits).
-  for (const { proc } of onWorker.values()) await Promise.race([proc.exited, sleep(15_000)]);
-  assert.ok([...onWorker.values()].every(({ proc }) => proc.child.exitCode !== null), 'both publishers closed');
-  await until(() => node.lines().slice(drainedAt).filter((l) => l.msg === 'drained: no publisher left').length >= 2, 'both workers drained').catch((err: Error) => {
-    throw new Error(`${err.message}: ${JSON.stringify(node.lines().slice(drainedAt).map((l) => [l.worker, l.msg]))}`);
+describe('PostgreSQL outages under --workers 2', { concurrency: true }, () => {
+  test('PostgreSQL down under --workers 2: both workers\' streams keep flowing to their players, known keys publish, unknown ones are refused; back without a restart', async () => {
+    const node = await startWorkersNode(false);
+    await outage(node);
+    await node.proc.kill('SIGTERM');
   });
-  // Still there: its session ends wait in memory for the database.
-  await sleep(2000);
-  assert.equal(node.proc.child.exitCode, null, 'the machine waits for its queued writes instead of exiting with them');
-  await pg.restart();
-  assert.equal(await Promise.race([node.proc.exited, sleep(60_000).then(() => 'still running')]), 0, 'the machine exits 0 once its writes are flushed');
-  const client = new pgClient.Client({ connectionString: node.db });
-  await client.connect();
-  try {
-    const rows = await client.query<{ stream_id: string; ended_at: Date | null; end_reason: string | null }>(
-      'SELECT stream_id, ended_at, end_reason FROM stream_sessions WHERE stream_id = ANY($1)', [streams.map((s) => s.id)],
-    );
-    assert.equal(rows.rows.length, 2, JSON.stringify(rows.rows));
-    for (const r of rows.rows) assert.ok(r.ended_at !== null, `session of ${r.stream_id} ended in the database: ${JSON.stringify(r)}`);
-  } finally {
-    await client.end();
-  }
+
+  test('the same under --workers 2 --cluster (Redis up): the workers\' leases and the IPC directory need no database', async () => {
+    const node = await startWorkersNode(true);
+    await outage(node);
+    await node.proc.kill('SIGTERM');
+  });
+
+  /**
+   * `onair drain` while PostgreSQL is down, under `--workers 2`: the drain needs no database (the API's admin token is
+   * checked in memory), both workers close their publishers, and the machine leaves only once the session ends it
+   * queued have reached the database (PostgreSQL back meanwhile); they are not lost with the queue.
+   */
+  test('onair drain during a PostgreSQL outage under --workers 2: both workers drain, and exit once their queued session ends are written', async () => {
+    const node = await startWorkersNode(false);
+    const { pg } = node;
+    const onWorker = new Map<number, { s: ApiStream; proc: Proc }>();
+    for (let i = 0; i < 4 && onWorker.size < 2; i++) {
+      const s = await callApi<ApiStream>(node.http, 'POST', '/streams', {});
+      const run = await publish(node, s);
+      if (!onWorker.has(run.worker)) onWorker.set(run.worker, { s, proc: run.proc });
+    }
+    assert.deepEqual([...onWorker.keys()].sort(), [1, 2], 'publishers on both workers');
+    const streams = [...onWorker.values()].map((x) => x.s);
+    for (const s of streams) {
+      await until(async () => (await callApi<{ data: unknown[] }>(node.http, 'GET', `/streams/${s.id}/sessions`)).data.length === 1, `${s.id}'s session in the database`);
+    }
+
+    await pg.halt();
+    const drainedAt = node.lines().length;
+    const res = await fetch(`${node.http}/api/v1/admin/drain`, { method: 'POST', headers: { authorization: `Bearer ${TEST_API_TOKEN}` } });
+    const body = await res.text();
+    assert.equal(res.status, 202, `drain during the outage: ${body}`);
+    assert.equal((JSON.parse(body) as { publishers: number }).publishers, 2, body);
+    // The publishers were closed (ffmpeg does not reconnect: it exits).
+    for (const { proc } of onWorker.values()) await Promise.race([proc.exited, sleep(15_000)]);
+    assert.ok([...onWorker.values()].every(({ proc }) => proc.child.exitCode !== null), 'both publishers closed');
+    await until(() => node.lines().slice(drainedAt).filter((l) => l.msg === 'drained: no publisher left').length >= 2, 'both workers drained').catch((err: Error) => {
+      throw new Error(`${err.message}: ${JSON.stringify(node.lines().slice(drainedAt).map((l) => [l.worker, l.msg]))}`);
+    });
+    // Still there: its session ends wait in memory for the database.
+    await sleep(2000);
+    assert.equal(node.proc.child.exitCode, null, 'the machine waits for its queued writes instead of exiting with them');
+    await pg.restart();
+    assert.equal(await Promise.race([node.proc.exited, sleep(60_000).then(() => 'still running')]), 0, 'the machine exits 0 once its writes are flushed');
+    const client = new pgClient.Client({ connectionString: node.db });
+    await client.connect();
+    try {
+      const rows = await client.query<{ stream_id: string; ended_at: Date | null; end_reason: string | null }>(
+        'SELECT stream_id, ended_at, end_reason FROM stream_sessions WHERE stream_id = ANY($1)', [streams.map((s) => s.id)],
+      );
+      assert.equal(rows.rows.length, 2, JSON.stringify(rows.rows));
+      for (const r of rows.rows) assert.ok(r.ended_at !== null, `session of ${r.stream_id} ended in the database: ${JSON.stringify(r)}`);
+    } finally {
+      await client.end();
+    }
+  });
 });
