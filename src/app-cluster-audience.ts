@@ -3,7 +3,7 @@ import type { HubStream, StreamHub } from './hub/index.js';
 import type { NodeMail } from './services/cluster/index.js';
 import { EDGE_PROTOCOL, ownPublisher, type OwnerAddress } from './services/edge/index.js';
 import {
-  MAX_REPORTED_SESSIONS, MAX_REPORTED_STREAMS, VIEWER_FAMILY, decodeAudienceReport, encodeAudienceReport,
+  MAX_REPORTED_SESSIONS, MAX_REPORTED_STREAMS, decodeAudienceReport, playerShareOf, encodeAudienceReport,
   type AudienceShare, type HealthMonitor, type HlsAudience, type PlayerShare, type SiblingPlayers,
 } from './services/health/index.js';
 import { isSiblingNodeId } from './workers-ipc.js';
@@ -80,16 +80,7 @@ export function shareClusterAudience(deps: ClusterAudienceDeps): () => void {
   function playersHere(stream: HubStream | undefined, path: string, now: number): PlayerShare | undefined {
     if (!stream || !pulledFromNode(stream)) return undefined;
     const sum = players.sum(path, now, { rtmp: 0, flv: 0 });
-    let { rtmp, flv } = sum;
-    let bytes = players.bytes(path);
-    for (const [protocol, t] of stream.subscriberTotalsByProtocol()) {
-      const family = VIEWER_FAMILY[protocol];
-      if (family === undefined) continue;
-      bytes += t.bytesDelivered;
-      if (family === 'rtmp') rtmp += t.subscribers;
-      else flv += t.subscribers;
-    }
-    return { rtmp, flv, bytes };
+    return playerShareOf(stream.subscriberTotalsByProtocol(), { rtmp: sum.rtmp, flv: sum.flv, bytes: players.bytes(path) });
   }
 
   // The owner's side: another node's report, for the streams published here (a report for one that is not: dropped).

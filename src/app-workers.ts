@@ -6,7 +6,7 @@ import type { RtmpServer } from './servers/rtmp/rtmp-server.js';
 import { EdgeHlsProxy, WORKER_HLS_PROXY_OPTIONS } from './servers/http/playback/hls/hls-edge-proxy.js';
 import type { HubStream, PublisherInfo, StreamHub } from './hub/index.js';
 import { EDGE_PROTOCOL, ownPublisher, type OwnerAddress, type OwnerLocator } from './services/edge/index.js';
-import { VIEWER_FAMILY, type AudienceShare, type HealthMonitor, type HlsAudience, type PlayerShare, type SiblingPlayers } from './services/health/index.js';
+import { playerShareOf, type AudienceShare, type HealthMonitor, type HlsAudience, type PlayerShare, type SiblingPlayers } from './services/health/index.js';
 import { isSiblingNodeId, type GatherKind, type Gathered } from './workers-ipc.js';
 
 /** What a `--workers` worker is told by the primary (workers-worker.ts builds it from its environment). */
@@ -83,17 +83,7 @@ function pulledFromSibling(stream: HubStream): boolean {
 /** This worker's RTMP/FLV players of a stream it pulls from a sibling, counted without a per-viewer object. */
 function playersHere(stream: HubStream | undefined): PlayerShare | undefined {
   if (!stream || !pulledFromSibling(stream)) return undefined;
-  let rtmp = 0;
-  let flv = 0;
-  let bytes = 0;
-  for (const [protocol, t] of stream.subscriberTotalsByProtocol()) {
-    const family = VIEWER_FAMILY[protocol];
-    if (family === undefined) continue;
-    bytes += t.bytesDelivered;
-    if (family === 'rtmp') rtmp += t.subscribers;
-    else flv += t.subscribers;
-  }
-  return { rtmp, flv, bytes };
+  return playerShareOf(stream.subscriberTotalsByProtocol());
 }
 
 /**

@@ -12,7 +12,8 @@ import { ffmpegPublish } from '../support/clients.js';
 import { ffmpegViewer } from '../support/playback-viewers.js';
 import { HlsFollower } from '../support/hls-follower.js';
 import { jsonLogLines, ownerAndOtherWorker, type WorkerReadyLine } from '../support/json-log.js';
-import { run, sleep, waitFor, type Proc } from '../support/proc.js';
+import { run, waitFor, type Proc } from '../support/proc.js';
+import { countsSettle } from '../support/health-feed.js';
 import { serverApi, type ApiStream } from '../support/stream-api.js';
 import { CLUSTER_SECRET, clusterNode } from './support.js';
 import { firstDesignated } from '../../src/workers-primary.js';
@@ -63,18 +64,7 @@ test('--workers 2 on the edge: each worker\'s HLS viewers and FLV players reach 
     const v = (await serverApi(a, 'GET', `/streams/${stream.id}/health`) as { viewers: { rtmp: number; hls: number; flv: number; total: number } }).viewers;
     return `rtmp ${v.rtmp} flv ${v.flv} hls ${v.hls} total ${v.total}`;
   };
-  const ownerCounts = async (what: string, want: string, timeoutMs = 30_000): Promise<void> => {
-    const seen: string[] = [];
-    await waitFor(what, async () => {
-      seen.push(await viewers());
-      return seen.at(-1) === want;
-    }, timeoutMs, 500).catch(() => assert.fail(`${what}: A's health read ${seen.join(' | ')}; want ${want}`));
-    for (let i = 0; i < 4; i++) {
-      await sleep(600);
-      seen.push(await viewers());
-      assert.equal(seen.at(-1), want, `${what}, held: ${seen.join(' | ')}`);
-    }
-  };
+  const ownerCounts = (what: string, want: string, timeoutMs = 30_000): Promise<void> => countsSettle(viewers, what, want, timeoutMs);
   pub = await ffmpegPublish(a.rtmpUrl(stream.streamKey));
   await waitFor('the stream live on A', async () => (await serverApi(a, 'GET', `/streams/${stream.id}/health`) as { state: string }).state !== 'offline', 30_000, 250);
   const ready = ownerAndOtherWorker(lines(), 1);

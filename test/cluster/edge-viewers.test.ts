@@ -7,6 +7,7 @@ import { startTestRedis, type TestRedis } from '../../support/redis-server.js';
 import { ffmpegPublish } from '../support/clients.js';
 import { ffmpegViewer } from '../support/playback-viewers.js';
 import { HlsFollower } from '../support/hls-follower.js';
+import { countsSettle, firstHealthEvent } from '../support/health-feed.js';
 import { serverApi, type ApiStream } from '../support/stream-api.js';
 import { sleep, waitFor, type Proc } from '../support/proc.js';
 import { clusterNode, spawnNode } from './support.js';
@@ -46,25 +47,6 @@ after(async () => {
 
 interface Health { state: string; viewers: { rtmp: number; hls: number; flv: number; total: number }; bytesOut: number }
 
-/** The first `event: health` of a stream's SSE feed on `server` (token in the query, as EventSource sends it). */
-async function firstFeedEvent(server: TestServer, id: string): Promise<Health> {
-  const ac = new AbortController();
-  const res = await fetch(server.httpUrl(`/api/v1/streams/${id}/health/events?token=${TEST_API_TOKEN}`), { signal: ac.signal });
-  assert.equal(res.status, 200);
-  const decoder = new TextDecoder();
-  let text = '';
-  try {
-    for await (const chunk of res.body!) {
-      text += decoder.decode(chunk as Uint8Array, { stream: true });
-      const m = /event: health\ndata: (.*)\n\n/.exec(text);
-      if (m) return JSON.parse(m[1]!) as Health;
-    }
-  } finally {
-    ac.abort();
-  }
-  throw new Error(`the feed ended without an event: ${text}`);
-}
-
 test('HLS viewers and RTMP/FLV players on the edges are counted once at the owner; a player leaving and a node killed drop out', async () => {
   const stream = await serverApi(a, 'POST', '/streams', {}) as ApiStream;
   const health = (): Promise<Health> => serverApi(a, 'GET', `/streams/${stream.id}/health`) as Promise<Health>;
@@ -73,18 +55,7 @@ test('HLS viewers and RTMP/FLV players on the edges are counted once at the owne
     return `rtmp ${v.rtmp} flv ${v.flv} hls ${v.hls} total ${v.total}`;
   };
   /** A's health settles on `want` and holds it for a few report rounds (no pull or proxy request counted, none lost). */
-  const ownerCounts = async (what: string, want: string, timeoutMs = 20_000): Promise<void> => {
-    const seen: string[] = [];
-    await waitFor(what, async () => {
-      seen.push(await viewers());
-      return seen.at(-1) === want;
-    }, timeoutMs, 500).catch(() => assert.fail(`${what}: A's health read ${seen.join(' | ')}; want ${want}`));
-    for (let i = 0; i < 4; i++) {
-      await sleep(600);
-      seen.push(await viewers());
-      assert.equal(seen.at(-1), want, `${what}, held: ${seen.join(' | ')}`);
-    }
-  };
+  const ownerCounts = (what: string, want: string, timeoutMs = 20_000): Promise<void> => countsSettle(viewers, what, want, timeoutMs);
   const gauge = async (protocol: string): Promise<number> => {
     const text = await (await fetch(a.httpUrl('/metrics'))).text();
     const line = text.split('\n').find((l) => l.startsWith('onair_stream_viewers{') && l.includes(`stream="${stream.id}"`) && l.includes(`protocol="${protocol}"`));
@@ -112,7 +83,7 @@ test('HLS viewers and RTMP/FLV players on the edges are counted once at the owne
     await ownerCounts('every viewer once', 'rtmp 1 flv 1 hls 5 total 7', 30_000);
     assert.equal(await gauge('hls'), 5, 'onair_stream_viewers{protocol="hls"} on A');
     assert.equal(await gauge('rtmp'), 1, 'onair_stream_viewers{protocol="rtmp"} on A');
-    assert.deepEqual((await firstFeedEvent(a, stream.id)).viewers, { rtmp: 1, flv: 1, hls: 5, total: 7 }, 'the health feed on A');
+    assert.deepEqual((await firstHealthEvent<Health>(a.httpUrl(`/api/v1/streams/${stream.id}/health/events?token=${TEST_API_TOKEN}`))).viewers, { rtmp: 1, flv: 1, hls: 5, total: 7 }, 'the health feed on A');
     const received = Object.values(followers).reduce((n, f) => n + f.bytes, 0);
     const out = (await health()).bytesOut - baseline;
     // A's figure is its own viewers' bytes plus the edges' reports (a round behind) and the players' bytes.

@@ -6,8 +6,9 @@ import { join } from 'node:path';
 import { ffmpegPublish } from '../support/clients.js';
 import { startTestPostgres } from '../support/postgres.js';
 import { run, sleep, waitFor, type Proc } from '../support/proc.js';
-import { rawGet } from '../support/raw-http.js';
 import { jsonLogLines, ownerAndOtherWorker } from '../support/json-log.js';
+import { HlsFollower } from '../support/hls-follower.js';
+import { firstHealthEvent } from '../support/health-feed.js';
 
 /**
  * `--workers 2`: HLS viewers of one stream land on the worker that owns it, on the other, and one on both (its
@@ -71,88 +72,10 @@ function viewersUnderWorkers(mode: string, flags: readonly string[]): void {
       rmSync(dataDir, { recursive: true, force: true });
     });
 
-    /**
-     * A player as HLS players are: the master, then the source's media playlist every `reloadMs` and each segment it
-     * lists that it has not fetched (from the newest two at the start), each request on a new connection to the next of
-     * `ports` in turn. Counts the body bytes of its 200 answers.
-     */
-    class Follower {
-      bytes = 0;
-      requests = 0;
-      readonly failures: string[] = [];
-      private stopped = false;
-      private done: Promise<void> | undefined;
-
-      constructor(private readonly agent: string, private readonly ports: readonly number[], private readonly reloadMs = 400) {}
-
-      start(): this {
-        this.done = this.run();
-        return this;
-      }
-
-      async stop(): Promise<void> {
-        this.stopped = true;
-        await this.done;
-      }
-
-      private async get(path: string): Promise<string | undefined> {
-        const port = this.ports[this.requests++ % this.ports.length]!;
-        const a = await rawGet(port, path, `User-Agent: ${this.agent}\r\n`);
-        if (a.status !== 200) {
-          this.failures.push(`${a.status} ${path}`);
-          return undefined;
-        }
-        this.bytes += a.body.length;
-        return a.body.toString('latin1');
-      }
-
-      private async run(): Promise<void> {
-        const base = `/hls/${stream.playbackId}/`;
-        await this.get(`${base}index.m3u8`);
-        const fetched = new Set<string>();
-        let first = true;
-        while (!this.stopped) {
-          const playlist = await this.get(`${base}src/media.m3u8`);
-          if (playlist) {
-            const init = /#EXT-X-MAP:URI="([^"]+)"/.exec(playlist)?.[1];
-            const segments = [...playlist.matchAll(/^(seg-[^\s]+\.m4s)$/gm)].map((m) => m[1]!);
-            const wanted = [...(init ? [init] : []), ...(first ? segments.slice(-2) : segments)];
-            first = false;
-            for (const uri of wanted) {
-              if (fetched.has(uri)) continue;
-              fetched.add(uri);
-              await this.get(`${base}src/${uri}`);
-            }
-          }
-          await sleep(this.reloadMs);
-        }
-      }
-    }
-
     async function viewersGauge(port: number): Promise<number> {
       const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
       const line = text.split('\n').find((l) => l.startsWith('onair_stream_viewers{') && l.includes(`stream="${stream.id}"`) && l.includes('protocol="hls"'));
       return Number(line?.split(' ').at(-1) ?? NaN);
-    }
-
-    /** The first `event: health` of the stream's SSE feed on a worker's port (token in the query, as EventSource sends it). */
-    async function firstFeedEvent(port: number): Promise<Health> {
-      const ac = new AbortController();
-      const res = await fetch(`http://127.0.0.1:${port}/api/v1/streams/${stream.id}/health/events?token=${API_TOKEN}`, { signal: ac.signal });
-      assert.equal(res.status, 200);
-      assert.match(res.headers.get('content-type') ?? '', /^text\/event-stream/);
-      const decoder = new TextDecoder();
-      let text = '';
-      try {
-        for await (const chunk of res.body!) {
-          text += decoder.decode(chunk as Uint8Array, { stream: true });
-          const m = /event: health\ndata: (.*)\n\n/.exec(text);
-          if (m) return JSON.parse(m[1]!) as Health;
-        }
-      } finally {
-        ac.abort();
-      }
-      throw new Error(`the feed ended without an event: ${text}`);
     }
 
     test('five viewers on one worker or the other and one on both: six sessions, each once, and their bytes are the stream\'s bytes out', async () => {
@@ -160,9 +83,9 @@ function viewersUnderWorkers(mode: string, flags: readonly string[]): void {
       await sleep(2_500);
       const baseline = (await health(ownerPort)).bytesOut;
       const viewers = [
-        ...[1, 2, 3].map((i) => new Follower(`owner-viewer/${i}`, [ownerPort])),
-        ...[1, 2].map((i) => new Follower(`other-viewer/${i}`, [otherPort])),
-        new Follower('both-viewer/1', [ownerPort, otherPort]),
+        ...[1, 2, 3].map((i) => new HlsFollower(stream.playbackId, `owner-viewer/${i}`, [ownerPort])),
+        ...[1, 2].map((i) => new HlsFollower(stream.playbackId, `other-viewer/${i}`, [otherPort])),
+        new HlsFollower(stream.playbackId, 'both-viewer/1', [ownerPort, otherPort]),
       ].map((v) => v.start());
       const seen: number[] = [];
       try {
@@ -184,7 +107,7 @@ function viewersUnderWorkers(mode: string, flags: readonly string[]): void {
         const there = await health(otherPort);
         assert.notEqual(there.state, 'offline', 'the stream is live whichever worker the API call reaches');
         assert.equal(there.viewers.hls, 6, 'the health API on the other worker');
-        const event = await firstFeedEvent(otherPort);
+        const event = await firstHealthEvent<Health>(`http://127.0.0.1:${otherPort}/api/v1/streams/${stream.id}/health/events?token=${API_TOKEN}`);
         assert.equal(event.viewers.hls, 6, 'the health feed on the other worker');
       } finally {
         await Promise.all(viewers.map((v) => v.stop()));

@@ -1,11 +1,5 @@
-import type { PlayerShare } from './sibling-players.js';
+import type { AudienceSource, PlayerShare } from './sibling-players.js';
 import { HLS_SESSION_IDLE_MS, MAX_HLS_CLIENT_KEY, MAX_HLS_SESSIONS_PER_STREAM, SIBLING_AUDIENCE_TTL_MS } from './limits.js';
-
-/**
- * Who reported an audience share: a sibling worker of this machine (its index, over IPC) or another cluster node (its
- * node id, through Redis: app-cluster-audience.ts). Told apart by type, so worker 1 and a node named "1" never mix.
- */
-export type AudienceSource = number | string;
 
 /** Another process's HLS viewers of a stream (a sibling worker's or another node's, sent once a second): its latest report. */
 interface RemoteAudience {

@@ -1,5 +1,10 @@
-import type { AudienceSource } from './hls-audience.js';
 import { SIBLING_AUDIENCE_TTL_MS } from './limits.js';
+
+/**
+ * Who reported an audience share: a sibling worker of this machine (its index, over IPC) or another cluster node (its
+ * node id, through Redis: app-cluster-audience.ts). Told apart by type, so worker 1 and a node named "1" never mix.
+ */
+export type AudienceSource = number | string;
 
 /**
  * A sibling worker's RTMP and FLV viewers of a stream it pulls from the worker owning it (part of its once-a-second
