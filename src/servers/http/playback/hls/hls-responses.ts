@@ -86,8 +86,7 @@ export class HlsExchange {
         return this.served(200, p.body.length);
       }
     }
-    const h = cors(origin);
-    h.push('cache-control', cacheControl, 'etag', p.etag);
+    const h = playlistHead(origin, cacheControl, p.etag);
     if (matches(inm, p.etag)) return this.notModified(h);
     h.push('content-type', MIME_PLAYLIST, 'content-length', p.body.length);
     this.res.writeHead(200, h);
@@ -118,8 +117,7 @@ export class HlsExchange {
   media(chunks: readonly Buffer[], mime: string, etag: string): void {
     let size = 0;
     for (let i = 0; i < chunks.length; i++) size += chunks[i]!.length;
-    const h = cors(this.req.headers.origin);
-    h.push('cache-control', MEDIA_CACHE, 'accept-ranges', 'bytes', 'etag', etag);
+    const h = mediaHead(this.req.headers.origin, etag);
     // If-None-Match is evaluated before Range (RFC 9110 §13.2.2).
     if (matches(this.req.headers['if-none-match'], etag)) return this.notModified(h);
     const range = parseRange(this.req.headers.range, size);
@@ -186,17 +184,31 @@ export class HlsExchange {
   }
 }
 
-/** A whole playlist answer's headers: what `playlist` writes. */
-function playlistHeaders(origin: string | undefined, cacheControl: string, p: RenderedPlaylist): FlatHeaders {
+/** A playlist answer's headers before its body's (what a 304 carries too). */
+function playlistHead(origin: string | undefined, cacheControl: string, etag: string): FlatHeaders {
   const h = cors(origin);
-  h.push('cache-control', cacheControl, 'etag', p.etag, 'content-type', MIME_PLAYLIST, 'content-length', p.body.length);
+  h.push('cache-control', cacheControl, 'etag', etag);
+  return h;
+}
+
+/** A whole playlist answer's headers: what `playlist` writes for a 200. */
+function playlistHeaders(origin: string | undefined, cacheControl: string, p: RenderedPlaylist): FlatHeaders {
+  const h = playlistHead(origin, cacheControl, p.etag);
+  h.push('content-type', MIME_PLAYLIST, 'content-length', p.body.length);
+  return h;
+}
+
+/** A media answer's headers before its body's (what a 304 carries too). */
+function mediaHead(origin: string | undefined, etag: string): FlatHeaders {
+  const h = cors(origin);
+  h.push('cache-control', MEDIA_CACHE, 'accept-ranges', 'bytes', 'etag', etag);
   return h;
 }
 
 /** A whole media answer's headers: what `media` writes for a 200. */
 function mediaHeaders(origin: string | undefined, etag: string, mime: string, size: number): FlatHeaders {
-  const h = cors(origin);
-  h.push('cache-control', MEDIA_CACHE, 'accept-ranges', 'bytes', 'etag', etag, 'content-type', mime, 'content-length', size);
+  const h = mediaHead(origin, etag);
+  h.push('content-type', mime, 'content-length', size);
   return h;
 }
 
