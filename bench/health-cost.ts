@@ -2,7 +2,7 @@
  * What ingest health monitoring costs (issue 18's budget: <= 2 % of the server's CPU with 10 live streams).
  *
  *   npx tsx bench/health-cost.ts [--streams 10] [--rounds 5] [--windows 2] [--seconds 20] [--cpu-warmup 30]
- *                                [--seed 1] [--scrape 0] [--control 1] [--micro 1] [--pipeline 0]
+ *                                [--seed 1] [--scrape 0] [--control 1] [--copies 1] [--micro 1] [--pipeline 0]
  *
  * Server: OnAir builds from dist/, one as it ships (health on), one with `--health off` and a second `--health off`
  * as a control (two identical servers: control/off is what the bench reads when there is nothing to find), all
@@ -13,7 +13,10 @@
  * the same `--windows` windows of `--seconds` for all servers after `--cpu-warmup` s: the servers run side by side, so
  * load and drift on the machine hit all of them in the same window. `--rounds` rounds restart the servers, with the
  * roles put in a random order over the positions (ports, the order ffmpeg writes to them; seeded by
- * `--seed`, printed), so a server's place cancels out on average.
+ * `--seed`, printed), so a server's place cancels out on average. `--copies K` runs K servers of each variant in every
+ * round (3K on CPU 0, each fed the same streams, positions shuffled over all of them) and sums each variant's CPU, so a
+ * round's value averages K instances: what differs between two identical instances for a whole round (heap layout,
+ * JIT decisions, GC phase) shrinks by about sqrt(K), and with it the interval, at the same number of rounds.
  * Statistics: the unit is the round, not the window. Windows of one server instance are correlated (its heap layout,
  * JIT decisions and GC phase persist), and two identical instances differ by a few percent for a whole round: an
  * interval from resampled windows came out far too narrow (the off-vs-off control missed 1.0). So each round gives
@@ -40,7 +43,7 @@ import { meanInterval, ratioInterval, shuffled, type RoundInterval } from './lib
 import { seededRandom } from '../src/protocols/srt/testing/seeded-random.js';
 import { buildOnAir, startOnAir, waitPort, type BenchServer } from './lib/servers.js';
 import { healthMicro, healthMsPerSecond, printMicro } from './health-micro.js';
-import { CTL, OFF, ON, healthVariants } from './lib/health-variants.js';
+import { CTL, OFF, ON, healthInstances, healthVariants } from './lib/health-variants.js';
 
 const root = resolve(import.meta.dirname, '..');
 const STREAMS = numberArg('streams', 10);
@@ -57,8 +60,11 @@ const BUDGET = 1.02;
 const work = mkdtempSync(join(tmpdir(), 'onair-health-bench-'));
 
 const VARIANTS = healthVariants(CONTROL);
+const COPIES = numberArg('copies', 1);
+/** Every server of a round: COPIES instances of each variant. */
+const INSTANCES = healthInstances(VARIANTS, COPIES);
 
-/** One window: CPU share of each variant (VARIANTS order). */
+/** One window: CPU share of each variant (VARIANTS order), the mean over its copies. */
 type Window = readonly number[];
 
 const seconds = (since: number): string => ((performance.now() - since) / 1000).toFixed(1);
@@ -73,7 +79,7 @@ async function publishers(ports: readonly number[]): Promise<number[]> {
 
 /** One round: the servers with the roles in a random order over the positions, `WINDOWS` windows after warm-up. */
 async function serverRound(round: number, clip: string, random: () => number): Promise<Window[]> {
-  const positions = shuffled(VARIANTS, random);
+  const positions = shuffled(INSTANCES, random);
   const ports = positions.map((_, p) => 19470 + 100 * p);
   const servers: BenchServer[] = [];
   const pubs: ReturnType<typeof startChild>[] = [];
@@ -82,9 +88,9 @@ async function serverRound(round: number, clip: string, random: () => number): P
   const began = performance.now();
   try {
     // Started and stopped together: a round's fixed overhead is time not measured.
-    servers.push(...await Promise.all(positions.map((v, p) => startOnAir(0, ports[p]!, work, { name: v.name, args: v.args, startTimeoutMs: 180_000 }))));
+    servers.push(...await Promise.all(positions.map((v, p) => startOnAir(0, ports[p]!, work, { name: v.label, args: v.args, startTimeoutMs: 180_000 }))));
     await Promise.all(ports.map((p) => waitPort(p + 1, 180_000)));
-    const byVariant = VARIANTS.map((v) => servers[positions.indexOf(v)]!);
+    const byInstance = INSTANCES.map((v) => servers[positions.indexOf(v)]!);
     for (let i = 0; i < STREAMS; i++) {
       pubs.push(startChild('taskset', ['-c', '1', 'ffmpeg', ...realtimeTeeArgs(clip, servers.map((s) => s.rtmpUrl(`s${i}`)))]));
     }
@@ -94,12 +100,18 @@ async function serverRound(round: number, clip: string, random: () => number): P
       }, SCRAPE_MS);
     }
     const loadStart = load();
-    console.log(`round ${round + 1}/${ROUNDS}: positions ${positions.map((v, p) => `${ports[p]}=${v.name}`).join(', ')}; load average ${loadStart}; started in ${seconds(began)} s, warming up ${CPU_WARMUP_MS / 1000} s`);
+    console.log(`round ${round + 1}/${ROUNDS}: positions ${positions.map((v, p) => `${ports[p]}=${v.label}`).join(', ')}; load average ${loadStart}; started in ${seconds(began)} s, warming up ${CPU_WARMUP_MS / 1000} s`);
     await sleep(CPU_WARMUP_MS);
     const live = await publishers(ports);
     if (live.some((n) => n !== STREAMS)) throw new Error(`round ${round + 1}: publishers per server ${live.join(', ')}, expected ${STREAMS} each`);
     for (let w = 0; w < WINDOWS; w++) {
-      const shares = await cpuShares(byVariant.map((s) => s.pid), SECONDS);
+      const each = await cpuShares(byInstance.map((s) => s.pid), SECONDS);
+      // Per variant, the mean over its copies (INSTANCES lists copy by copy, variants in order within each).
+      const shares = VARIANTS.map((_, v) => {
+        let sum = 0;
+        for (let i = v; i < each.length; i += VARIANTS.length) sum += each[i]!;
+        return sum / COPIES;
+      });
       windows.push(shares);
       console.log(`  window ${String(w + 1).padStart(2)}: ${VARIANTS.map((v, i) => `${v.name} ${(shares[i]! * 100).toFixed(3)} %`).join('  ')}  on/off ${(shares[ON]! / shares[OFF]!).toFixed(3)}x${CONTROL ? `  control/off ${(shares[CTL]! / shares[OFF]!).toFixed(3)}x` : ''}`);
     }
@@ -167,7 +179,7 @@ function verdict(i: RoundInterval, limit: number, show: (x: number) => string, u
 
 function report(rounds: readonly (readonly Window[])[]): void {
   const all = rounds.flat();
-  console.log(`\nserver CPU, ${STREAMS} streams per server, ${rounds.length} rounds x ${WINDOWS} windows of ${SECONDS} s; one value per round, 95 % t interval over rounds:`);
+  console.log(`\nserver CPU, ${STREAMS} streams per server${COPIES > 1 ? `, the mean of ${COPIES} servers of each variant` : ''}, ${rounds.length} rounds x ${WINDOWS} windows of ${SECONDS} s; one value per round, 95 % t interval over rounds:`);
   VARIANTS.forEach((v, i) => console.log(`  ${v.name.padEnd(14)} median ${(median(all.map((w) => w[i]!)) * 100).toFixed(3)} % of one core`));
   const intervals = COMPARISONS.map((c) => {
     const ratios = rounds.map((r) => sumRatio(c, r));
@@ -196,7 +208,8 @@ async function serverCpu(): Promise<number> {
   const clip = referenceClip(join(root, 'bench/out/media'));
   const packets = clipPacketsPerSecond(clip);
   if (ROUNDS < 2) throw new Error('--rounds must be at least 2: the interval is taken over rounds');
-  console.log(`server: ${STREAMS} streams of the reference clip (${packets.toFixed(1)} packets a second each) teed to ${VARIANTS.length} servers; seed ${SEED}; ${ROUNDS} rounds of ${CPU_WARMUP_MS / 1000} s warm-up + ${WINDOWS} windows of ${SECONDS} s; ${SCRAPE_MS > 0 ? `/metrics every ${SCRAPE_MS / 1000} s` : 'no /metrics scrapes'}`);
+  if (COPIES < 1) throw new Error('--copies must be at least 1');
+  console.log(`server: ${STREAMS} streams of the reference clip (${packets.toFixed(1)} packets a second each) teed to ${INSTANCES.length} servers (${COPIES} of each variant); seed ${SEED}; ${ROUNDS} rounds of ${CPU_WARMUP_MS / 1000} s warm-up + ${WINDOWS} windows of ${SECONDS} s; ${SCRAPE_MS > 0 ? `/metrics every ${SCRAPE_MS / 1000} s` : 'no /metrics scrapes'}`);
   const random = seededRandom(SEED);
   const rounds: Window[][] = [];
   for (let r = 0; r < ROUNDS; r++) rounds.push(await serverRound(r, clip, random));

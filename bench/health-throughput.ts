@@ -43,7 +43,7 @@ import { cpuBusySeconds, cpuSeconds } from './lib/proc-stats.js';
 import { meanInterval, ratioInterval, shuffled, type RoundInterval } from './lib/round-interval.js';
 import { buildOnAir, startOnAir, waitPort, type BenchServer, type CpuProfile } from './lib/servers.js';
 import { seededRandom } from '../src/protocols/srt/testing/seeded-random.js';
-import { CTL, OFF, ON, healthVariants } from './lib/health-variants.js';
+import { CTL, OFF, ON, healthInstances, healthVariants } from './lib/health-variants.js';
 
 const root = resolve(import.meta.dirname, '..');
 const STREAMS = numberArg('streams', 10);
@@ -66,9 +66,7 @@ const work = mkdtempSync(join(tmpdir(), 'onair-health-throughput-'));
 const VARIANTS = healthVariants(CONTROL);
 const COPIES = numberArg('copies', 1);
 /** Every server of a round: COPIES instances of each variant (`variant`: its index in VARIANTS). */
-const INSTANCES = Array.from({ length: COPIES }, (_, c) => VARIANTS.map((v, variant) => ({
-  ...v, variant, copy: c, label: COPIES > 1 ? `${v.name} #${c + 1}` : v.name,
-}))).flat();
+const INSTANCES = healthInstances(VARIANTS, COPIES);
 
 /** One window of one server: CPU seconds and bytes read. */
 interface Reading {

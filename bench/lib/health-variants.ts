@@ -13,3 +13,19 @@ export function healthVariants(control: boolean): { name: string; args: string[]
 export const ON = 0;
 export const OFF = 1;
 export const CTL = 2;
+
+/** One server of a round: instance `copy` of variant `variant` (its index in the variants). */
+export interface HealthInstance {
+  readonly name: string;
+  readonly args: string[];
+  readonly variant: number;
+  readonly copy: number;
+  readonly label: string;
+}
+
+/** `copies` instances of every variant, copy by copy (variants in order within each): a round's servers. */
+export function healthInstances(variants: readonly { name: string; args: string[] }[], copies: number): HealthInstance[] {
+  return Array.from({ length: copies }, (_, c) => variants.map((v, variant) => ({
+    ...v, variant, copy: c, label: copies > 1 ? `${v.name} #${c + 1}` : v.name,
+  }))).flat();
+}
