@@ -50,6 +50,8 @@ export interface MonitoringDeps {
   readonly machineMetrics?: MachineMetrics;
   /** `--cluster`: the other nodes report their RTMP/FLV viewers of the streams owned here (app-cluster-audience.ts). */
   readonly clustered?: boolean;
+  /** `--cluster`: nodes left out of a cluster stream list since start (onair_health_list_nodes_missing_total). */
+  readonly clusterListMissing?: () => number;
 }
 
 export interface Monitoring {
@@ -84,7 +86,7 @@ export function createMonitoring(deps: MonitoringDeps): Monitoring {
       hub: deps.hub, log: log.child({ mod: 'metrics' }), rtmpConnections: deps.rtmpConnections, monitor, audience,
       transcodeStatus: deps.transcodeStatus, webhookDeliveries: () => deliveries.countByStatus(), queuedWrites: deps.queuedWrites,
       edgeHls: deps.edgeHls, workerHls: deps.workerHls, leanRequests: deps.leanRequests, siblingPull: deps.siblingPull,
-      siblingStream: deps.siblingStream,
+      siblingStream: deps.siblingStream, clusterListMissing: deps.clusterListMissing,
     })
     : undefined;
   return {

@@ -5,7 +5,7 @@ import type { Logger } from './core/logger.js';
 import type { RtmpServer } from './servers/rtmp/rtmp-server.js';
 import { EdgeHlsProxy, WORKER_HLS_PROXY_OPTIONS } from './servers/http/playback/hls/hls-edge-proxy.js';
 import type { HubStream, PublisherInfo, StreamHub } from './hub/index.js';
-import { EDGE_PROTOCOL, ownPublisher, type OwnerAddress, type OwnerLocator } from './services/edge/index.js';
+import { EDGE_PROTOCOL, PulledPaths, ownPublisher, type OwnerAddress, type OwnerLocator } from './services/edge/index.js';
 import { playerShareOf, type AudienceShare, type HealthMonitor, type HlsAudience, type PlayerShare, type SiblingPlayers } from './services/health/index.js';
 import { isSiblingNodeId, type GatherKind, type Gathered } from './workers-ipc.js';
 
@@ -155,7 +155,7 @@ export function machineViews(role: WorkerRole, hub: StreamHub, internalHttp: () 
   machineMetrics: { siblings(): Promise<Gathered>; workerOnly(req: IncomingMessage): boolean };
   machineList: { siblings(): Promise<Gathered>; ownersStream(path: string): boolean };
 } {
-  const pulled = new SiblingPulledPaths(hub);
+  const pulled = new PulledPaths(hub, siblingPull);
   const siblingStream = (path: string): boolean => pulled.has(path);
   return {
     siblingPull,
@@ -166,31 +166,6 @@ export function machineViews(role: WorkerRole, hub: StreamHub, internalHttp: () 
     },
     machineList: { siblings: () => role.gather('health'), ownersStream: siblingStream },
   };
-}
-
-/**
- * The streams this worker holds because it pulled them from a sibling: while the pull is live, and after it ended
- * while the hub still holds the stream (players waiting through its reconnect window), when the publisher no longer
- * says so. Their owner reports them. An entry goes when the path is published here by anything else or the hub drops it.
- */
-class SiblingPulledPaths {
-  private readonly paths = new Set<string>();
-
-  constructor(private readonly hub: StreamHub) {
-    hub.events.on('publish', (e) => {
-      if (siblingPull(e.publisher)) this.paths.add(e.path);
-      else this.paths.delete(e.path);
-      // Publishes are rare next to reads: the paths the hub dropped meanwhile go here.
-      for (const path of this.paths) if (!hub.stream(path)) this.paths.delete(path);
-    });
-  }
-
-  has(path: string): boolean {
-    if (!this.paths.has(path)) return false;
-    if (this.hub.stream(path)) return true;
-    this.paths.delete(path);
-    return false;
-  }
 }
 
 /** Workers: this worker's part when a sibling gathers the machine's figures (its registry as JSON, its streams' lines). */

@@ -53,6 +53,7 @@ import { healthListHere } from './servers/http/api/health-routes.js';
 import { checkEdgeSettings, createEdge, ownerLocatorOf } from './app-edge.js';
 import { FirstOwnerLocator, ownPublisher, type EdgePulls, type OwnerLocator } from './services/edge/index.js';
 import { shareClusterAudience } from './app-cluster-audience.js';
+import { clusterHealth } from './app-cluster-health.js';
 import { answerGathers, listenInternal, machineViews, packagedInWorker, ownerWorkerHttp, packagedOnProxyingEdge, shareWorkerAudience, workerHlsProxy, type WorkerRole } from './app-workers.js';
 
 export interface RunningOnAir {
@@ -251,6 +252,9 @@ export async function startOnAir(config: Config, log: Logger, options: StartOpti
   // Workers: /metrics and the stream list answer for the machine (this worker's loopback port: for it alone).
   let internalHttp: number | undefined;
   const machine = options.worker ? machineViews(options.worker, hub, () => internalHttp) : undefined;
+  // --cluster: a stream's health is its owning node's, and the stream list the cluster's.
+  const worker = options.worker;
+  const nodeHealth = coordinator.clustered ? clusterHealth(coordinator, hub, worker && ((id) => worker.siblingNode(id))) : undefined;
   const monitoring = createMonitoring({
     config, hub, db, streams, events: dispatcher, log, rtmpConnections: () => rtmp.connectionCount, transcodeStatus: (path) => transcode.status(path),
     queuedWrites: writes && (() => writes.pending), edgeHls: edge.hlsProxy, workerHls: siblingHls,
@@ -258,6 +262,7 @@ export async function startOnAir(config: Config, log: Logger, options: StartOpti
     leanRequests: () => hlsRoutes.leanRequests(),
     worker: options.worker !== undefined, clustered: coordinator.clustered,
     ...(machine ? { siblingPull: machine.siblingPull, siblingStream: machine.siblingStream, machineMetrics: machine.machineMetrics } : {}),
+    ...(nodeHealth ? { clusterListMissing: nodeHealth.missingNodes } : {}),
   });
   const http = createHttpApp({
     config, logger: log, streams, webhooks, targets, adminAuth, urls, playbackSecret, transcodeStatus: (path) => transcode.status(path),
@@ -268,9 +273,13 @@ export async function startOnAir(config: Config, log: Logger, options: StartOpti
     // Workers: a stream another worker owns has its health (and every worker's viewers of it) there.
     ...(options.worker ? { healthOwnerWorker: ownerWorkerHttp(hub, options.worker) } : {}),
     ...(machine ? { healthMachineList: machine.machineList } : {}),
+    ...(nodeHealth ? { healthOwnerNode: nodeHealth.ownerNode, healthClusterList: nodeHealth.clusterList } : {}),
   });
   if (options.worker && machine) {
-    answerGathers(options.worker, { metrics: () => monitoring.metricsJson(), health: () => healthListHere({ monitor: monitoring.monitor, machineList: machine.machineList }) });
+    answerGathers(options.worker, {
+      metrics: () => monitoring.metricsJson(),
+      health: () => healthListHere({ monitor: monitoring.monitor, machineList: machine.machineList, clusterList: nodeHealth?.clusterList }),
+    });
   }
   monitoring.attachHttp(http);
   // Workers: HLS, RTMP and FLV viewers are counted where they arrive and summed at each stream's owner.
@@ -280,7 +289,6 @@ export async function startOnAir(config: Config, log: Logger, options: StartOpti
   // --cluster: and each node's viewers of the streams it serves but does not own are summed at the owning node.
   if (coordinator.mail && monitoring.monitor && monitoring.audience && monitoring.siblingPlayers) {
     const { hlsProxy } = edge;
-    const worker = options.worker;
     shareClusterAudience({
       nodeId: coordinator.nodeId, mail: coordinator.mail, hub, monitor: monitoring.monitor, hls: monitoring.audience, players: monitoring.siblingPlayers,
       locate: (path) => (hlsProxy ? hlsProxy.owner(path) : coordinator.locate(path)), log: log.child({ mod: 'cluster' }),

@@ -82,9 +82,9 @@ async function record(url: string, seconds: number): Promise<{ video: number; au
 }
 
 /** One GET on a connection of its own (so requests spread over the node's workers like separate players' would). */
-function getFresh(url: string): Promise<{ status: number; body: Buffer }> {
+function getFresh(url: string, headers: Record<string, string> = {}): Promise<{ status: number; body: Buffer }> {
   return new Promise((resolve, reject) => {
-    get(url, { agent: false, headers: { connection: 'close' } }, (res) => {
+    get(url, { agent: false, headers: { connection: 'close', ...headers } }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks) }));
@@ -123,6 +123,18 @@ test('publish to A (2 workers): RTMP players and HLS on B (2 workers) get frames
       assert.equal(seg.status, 200, `segment ${uri} on another connection: ${seg.body.toString().slice(0, 200)}`);
       assert.ok(seg.body.length > 0);
     }
+  }
+
+  // The health API on either of B's workers is the owning worker's on A (forwarded to A's shared port, and there to
+  // the worker that owns the stream): its RTMP ingest, not a pull; B's stream list names the stream once.
+  const auth = { authorization: `Bearer ${TEST_API_TOKEN}` };
+  for (let round = 0; round < 4; round++) {
+    const health = await getFresh(`${b.http}/api/v1/streams/${cam.id}/health`, auth);
+    assert.equal(health.status, 200, health.body.toString());
+    const h = JSON.parse(health.body.toString()) as { state: string; ingest: { protocol: string } | null };
+    assert.deepEqual([h.state !== 'offline', h.ingest?.protocol], [true, 'rtmp'], `the health on B: ${health.body.toString().slice(0, 300)}`);
+    const list = JSON.parse((await getFresh(`${b.http}/api/v1/health`, auth)).body.toString()) as { data: { streamId: string | null }[] };
+    assert.equal(list.data.filter((l) => l.streamId === cam.id).length, 1, `the list on B: ${JSON.stringify(list)}`);
   }
 });
 

@@ -23,7 +23,8 @@ import { firstDesignated } from '../../src/workers-primary.js';
  * viewers first on the worker that does not answer the stream for the machine only (the designated one serves none
  * itself and still reports its sibling's), then also on the designated one and one whose requests alternate between
  * the two, and an HTTP-FLV player (ffmpeg) on each. B's workers report to the one that pulls the stream for the machine (IPC), which reports the
- * machine's figure to A (Redis): A's health counts each once. The other worker's player leaving takes it out.
+ * machine's figure to A (Redis): A's health counts each once, and B's health API answers A's. The other worker's
+ * player leaving takes it out.
  */
 const LEASE_MS = 4000;
 
@@ -55,6 +56,8 @@ after(async () => {
   await pg?.stop();
   rmSync(dataDir, { recursive: true, force: true });
 });
+
+interface Health { ingest: { protocol: string } | null; viewers: { rtmp: number; hls: number; flv: number; total: number } }
 
 const lines = (): (WorkerReadyLine & { owner?: string })[] => jsonLogLines<WorkerReadyLine & { owner?: string }>(b.stdout());
 
@@ -89,6 +92,16 @@ test('--workers 2 on the edge: each worker\'s HLS viewers and FLV players reach 
     procs.push(...players);
     followers.push(new HlsFollower(stream.playbackId, 'designated-viewer/1', [designated]).start(), new HlsFollower(stream.playbackId, 'both-viewer/1', [designated, other]).start());
     await ownerCounts('each of B\'s viewers once', 'rtmp 0 flv 2 hls 4 total 6');
+    // The health API on either worker of B is A's (forwarded to A: its ingest, the cluster's viewers), and B's stream
+    // list names the stream once, with A's count (neither worker lists its pull).
+    const owner = await serverApi(a, 'GET', `/streams/${stream.id}/health`) as Health;
+    for (const port of ports) {
+      const worker = { httpUrl: (path: string) => `http://127.0.0.1:${port}${path}` };
+      const here = await serverApi(worker, 'GET', `/streams/${stream.id}/health`) as Health;
+      assert.deepEqual([here.ingest?.protocol, here.viewers], ['rtmp', owner.viewers], `health on B's worker at ${port}`);
+      const listed = ((await serverApi(worker, 'GET', '/health')) as { data: { streamId: string | null; viewers: number }[] }).data.filter((l) => l.streamId === stream.id);
+      assert.deepEqual(listed.map((l) => l.viewers), [6], `the list on B's worker at ${port}`);
+    }
     const pull = lines().find((l) => l.msg === 'edge pull live' && l.owner === 'evw-a');
     assert.equal(pull?.worker, d + 1, 'the designated worker pulls from A');
     await players[1 - d]!.kill('SIGKILL');

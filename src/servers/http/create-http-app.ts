@@ -46,6 +46,10 @@ export interface HttpAppDeps {
   readonly healthOwnerWorker?: (path: string) => Promise<string | undefined>;
   /** Workers: `/api/v1/health` lists every worker's streams (HealthRoutesDeps.machineList). */
   readonly healthMachineList?: HealthRoutesDeps['machineList'];
+  /** --cluster: a stream's health is asked of the node owning it (HealthRoutesDeps.ownerNode). */
+  readonly healthOwnerNode?: HealthRoutesDeps['ownerNode'];
+  /** --cluster: `/api/v1/health` lists every node's streams (HealthRoutesDeps.clusterList). */
+  readonly healthClusterList?: HealthRoutesDeps['clusterList'];
   /** Failed-bearer-token limiter; injectable so tests can use a small window. */
   readonly apiAuthLimiter?: FailureRateLimiter;
   /** More `/api/v1` resources (bearer auth, e.g. assets), registered after streams and webhooks. */
@@ -108,6 +112,8 @@ export function createHttpApp(deps: HttpAppDeps): FastifyInstance {
     await api.register(healthRoutes({
       streams: deps.streams, monitor: deps.healthMonitor, ...(deps.healthOwnerWorker ? { ownerWorker: deps.healthOwnerWorker } : {}),
       ...(deps.healthMachineList ? { machineList: deps.healthMachineList } : {}),
+      ...(deps.healthOwnerNode ? { ownerNode: deps.healthOwnerNode } : {}),
+      ...(deps.healthClusterList ? { clusterList: deps.healthClusterList } : {}),
     }));
     // Unknown /api/v1 paths also need the token first, so probing the route table costs a valid token.
     api.setNotFoundHandler(async (req) => {

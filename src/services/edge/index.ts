@@ -7,3 +7,4 @@ export {
   DEFAULT_EDGE_PULL_OPTIONS, EDGE_PROTOCOL, EdgePulls, PULL_SUBSCRIBER_PROTOCOL, ownPublisher, type EdgePullOptions, type PullConnector, type PullHandle, type PullHooks, type PullRequest,
 } from './edge-pulls.js';
 export { EdgeRenditions, renditionAwareLocator, type LadderOf } from './edge-renditions.js';
+export { PulledPaths } from './pulled-paths.js';

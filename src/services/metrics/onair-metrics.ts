@@ -35,6 +35,8 @@ export interface OnAirMetricsSources {
   readonly siblingPull?: (publisher: PublisherInfo) => boolean;
   /** `--workers`: true for a stream held here as a pull from a sibling worker (live, or ended with players waiting). */
   readonly siblingStream?: (path: string) => boolean;
+  /** `--cluster`: nodes left out of a cluster stream list (`/api/v1/health`) since start; absent = no such series. */
+  readonly clusterListMissing?: () => number;
 }
 
 /** Requests the lean HTTP/1.1 fronts answered: on the public HTTP port, on a worker's internal port (forwarded by its siblings). */
@@ -163,6 +165,18 @@ export class OnAirMetrics {
           const n = lean();
           this.inc({ listener: 'public' }, n.public);
           this.inc({ listener: 'internal' }, n.internal);
+        },
+      });
+    }
+    const listMissing = src.clusterListMissing;
+    if (listMissing) {
+      new Counter({
+        name: 'onair_health_list_nodes_missing_total',
+        help: '--cluster: other nodes left out of a stream list (GET /api/v1/health) answered here: no valid list within 2 s (the list lacked their streams)',
+        registers,
+        collect() {
+          this.reset();
+          this.inc(listMissing());
         },
       });
     }

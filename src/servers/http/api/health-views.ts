@@ -38,9 +38,9 @@ export function healthListItemView(r: HealthReport): Static<typeof HealthListIte
 type HealthListItem = Static<typeof HealthListItemSchema>;
 
 /**
- * `--workers`: the stream list of the machine from each worker's (this one's first). Each worker lists the streams it
- * owns; a path listed twice (a stream that moved between workers, a pull's leftover in its reconnect window) is
- * listed once, live over offline.
+ * `--workers`, `--cluster`: the stream list of the machine or the cluster from each worker's and node's (this one's
+ * first). Each lists the streams it owns; a path listed twice (a stream that moved between workers or nodes, a
+ * leftover in its reconnect window) is listed once, live over offline.
  */
 export function mergeHealthLists(lists: readonly (readonly HealthListItem[])[]): HealthListItem[] {
   const byPath = new Map<string, HealthListItem>();

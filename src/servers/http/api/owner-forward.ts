@@ -3,33 +3,62 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { errorBody } from '../api-errors.js';
 import { HOP_HEADER } from '../playback/hls/hls-proxy.js';
 
-/** Kept-alive loopback connections to the other workers' internal HTTP ports (a health feed holds one each). */
+/** Kept-alive connections to the other workers' internal HTTP ports and the other nodes' APIs (a health feed holds one each). */
 const agent = new Agent({ keepAlive: true, maxSockets: 256, maxFreeSockets: 16 });
 
 /** The request headers the owner needs: the admin token (header or cookie; `?token=` stays in the URL). */
 const FORWARDED = ['authorization', 'cookie', 'accept'] as const;
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'date', 'transfer-encoding']);
 
-/** True when this request was forwarded by a sibling worker already: it is answered here, never forwarded again. */
+/**
+ * HOP_HEADER's value on a request another cluster node forwarded (a stream's health, a node's own stream list): not
+ * forwarded to another node again, but on a machine with `--workers` still to the worker owning the stream (a
+ * worker's forward says '1' and is answered where it lands).
+ */
+export const NODE_HOP = 'node';
+
+/** Who forwards: a worker to its sibling on this machine's loopback, or a node to another node's API. */
+export type ForwardHop = 'worker' | 'node';
+
+/**
+ * The owner's answer head (a JSON body follows at once, an SSE feed its first event) within this, or 502: a lost
+ * host would otherwise hold the request for the kernel's connect timeout, minutes.
+ */
+const OWNER_ANSWER_TIMEOUT_MS = 5_000;
+
+/** True when this request was forwarded by a sibling worker or another node already (any hop). */
 export function forwardedOnce(req: FastifyRequest): boolean {
   return req.headers[HOP_HEADER] !== undefined;
 }
 
-/**
- * Workers: an API GET about a stream another worker of this machine owns, answered by that worker on its internal
- * HTTP port (`base`), whose monitor holds the stream and its viewers from every worker; the answer (JSON, or the SSE
- * feed as it comes, with backpressure) is passed on. The caller authorised the admin already; the owner checks the
- * token again. A failed hop is a 502.
- */
-export function forwardToOwner(req: FastifyRequest, reply: FastifyReply, base: string): void {
-  reply.hijack();
-  const res = reply.raw;
-  const headers: Record<string, string> = { [HOP_HEADER]: '1' };
+/** True when a sibling worker forwarded this request: it is answered here, never forwarded again. */
+export function forwardedByWorker(req: FastifyRequest): boolean {
+  const hop = req.headers[HOP_HEADER];
+  return hop !== undefined && hop !== NODE_HOP;
+}
+
+/** The hop header and the caller's credentials, for a request this server makes on a client's behalf. */
+export function forwardHeaders(req: FastifyRequest, hop: ForwardHop): Record<string, string> {
+  const headers: Record<string, string> = { [HOP_HEADER]: hop === 'node' ? NODE_HOP : '1' };
   for (const name of FORWARDED) {
     const v = req.headers[name];
     if (typeof v === 'string') headers[name] = v;
   }
-  const upstream = request(`${base}${req.url}`, { method: 'GET', agent, headers }, (answer) => {
+  return headers;
+}
+
+/**
+ * An API GET about a stream another worker of this machine (`hop` worker: its internal HTTP port) or another cluster
+ * node (`hop` node: its advertised HTTP base) owns, answered there: its monitor holds the stream and its viewers from
+ * every worker and node. The answer (JSON, or the SSE feed as it comes, with backpressure) is passed on. The caller
+ * authorised the admin already; the owner checks the token again (one database: the same token on every node). A
+ * failed hop is a 502, logged.
+ */
+export function forwardToOwner(req: FastifyRequest, reply: FastifyReply, base: string, hop: ForwardHop = 'worker'): void {
+  reply.hijack();
+  const res = reply.raw;
+  const upstream = request(`${base}${req.url}`, { method: 'GET', agent, headers: forwardHeaders(req, hop) }, (answer) => {
+    clearTimeout(timer);
     const out: string[] = [];
     for (let i = 0; i < answer.rawHeaders.length; i += 2) {
       if (!HOP_BY_HOP.has(answer.rawHeaders[i]!.toLowerCase())) out.push(answer.rawHeaders[i]!, answer.rawHeaders[i + 1]!);
@@ -38,13 +67,20 @@ export function forwardToOwner(req: FastifyRequest, reply: FastifyReply, base: s
     answer.pipe(res);
     answer.on('error', () => res.destroy());
   });
-  upstream.on('error', () => {
+  const timer = setTimeout(() => upstream.destroy(new Error(`no answer within ${OWNER_ANSWER_TIMEOUT_MS} ms`)), OWNER_ANSWER_TIMEOUT_MS);
+  upstream.on('error', (err) => {
+    clearTimeout(timer);
     if (res.headersSent) return void res.destroy();
-    const body = JSON.stringify(errorBody('bad_gateway', 'the worker owning this stream did not answer'));
+    const who = hop === 'node' ? 'node' : 'worker';
+    req.log.warn({ owner: base, err: err.message }, `the ${who} owning this stream did not answer`);
+    const body = JSON.stringify(errorBody('bad_gateway', `the ${who} owning this stream did not answer`));
     res.writeHead(502, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) });
     res.end(body);
   });
   // The client left (a closed feed): the owner's side goes too.
-  res.once('close', () => upstream.destroy());
+  res.once('close', () => {
+    clearTimeout(timer);
+    upstream.destroy();
+  });
   upstream.end();
 }
