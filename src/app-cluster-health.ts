@@ -22,7 +22,9 @@ export function clusterHealth(coordinator: ClusterCoordinator, hub: StreamHub, s
   return {
     ownerNode: async (path) => {
       const owner = await coordinator.locate(path);
-      return owner?.httpUrl && !siblingNode(owner.nodeId) ? owner.httpUrl : undefined;
+      // The owner itself answers here (no hop to its own port); a sibling worker is reached over its internal port.
+      if (!owner?.httpUrl || owner.nodeId === coordinator.nodeId || siblingNode(owner.nodeId)) return undefined;
+      return owner.httpUrl;
     },
     clusterList: { others: (req) => list.others(req), pulledHere: (path) => pulled.has(path) },
     missingNodes: () => list.missing,
