@@ -78,7 +78,7 @@ function viewersUnderWorkers(mode: string, flags: readonly string[]): void {
       return Number(line?.split(' ').at(-1) ?? NaN);
     }
 
-    test('five viewers on one worker or the other and one on both: six sessions, each once, and their bytes are the stream\'s bytes out', async () => {
+    test('five viewers on one worker or the other and one on both: six sessions, each once, and their bytes are the stream\'s bytes out', async (t) => {
       // What the readiness checks served, settled: the viewers' bytes are counted from here.
       await sleep(2_500);
       const baseline = (await health(ownerPort)).bytesOut;
@@ -88,6 +88,7 @@ function viewersUnderWorkers(mode: string, flags: readonly string[]): void {
         new HlsFollower(stream.playbackId, 'both-viewer/1', [ownerPort, otherPort]),
       ].map((v) => v.start());
       const seen: number[] = [];
+      let stoppedAt = 0;
       try {
         await waitFor('six HLS viewers in the owner\'s health', async () => {
           const n = (await health(ownerPort)).viewers.hls;
@@ -111,6 +112,7 @@ function viewersUnderWorkers(mode: string, flags: readonly string[]): void {
         assert.equal(event.viewers.hls, 6, 'the health feed on the other worker');
       } finally {
         await Promise.all(viewers.map((v) => v.stop()));
+        stoppedAt = performance.now();
       }
       for (const v of viewers) {
         assert.deepEqual(v.failures, [], 'every request answered');
@@ -123,6 +125,13 @@ function viewersUnderWorkers(mode: string, flags: readonly string[]): void {
         out.push((await health(ownerPort)).bytesOut - baseline);
         return out.at(-1) === received;
       }, 10_000, 500).catch(() => assert.fail(`bytes out since the viewers started ${out.join(' ')}, the viewers received ${received}`));
+      // They left: each worker ends its sessions after a few of the stream's 1 s reloads (6 s), the other worker by the
+      // target duration of the owner's playlists it passed on, then a health round on each side (8-9 s measured); one
+      // time for every stream was 20 s.
+      await waitFor('no HLS viewer left in the owner\'s health', async () => (await health(ownerPort)).viewers.hls === 0, 19_000, 250);
+      const seconds = (performance.now() - stoppedAt) / 1000;
+      t.diagnostic(`the viewers were counted ${seconds.toFixed(1)} s after they stopped`);
+      assert.ok(seconds < 14, `the viewers were counted ${seconds.toFixed(1)} s after they stopped`);
     });
   });
 }

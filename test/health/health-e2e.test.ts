@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { RtmpClient } from '../../src/servers/rtmp/rtmp-client.js';
 import { startTestServer, TEST_API_TOKEN, type TestServer } from '../../support/onair.js';
 import { serverApi } from '../support/stream-api.js';
-import { run, waitFor, type Proc } from '../support/proc.js';
+import { run, sleep, waitFor, type Proc } from '../support/proc.js';
 import { parsePrometheusText, type PromScrape } from '../support/prometheus-text.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- API responses are checked field by field */
@@ -72,6 +72,8 @@ describe('ingest health against publishers whose truth is known (real ffmpeg)', 
       stalling: { gop: 30 },
       slowClock: { gop: 30, readrate: 0.8 },
       audioOnly: { audioOnly: true },
+      // LL-HLS with a keyframe a second: its playlists keep the 1 s target duration of `low`
+      llViewers: { gop: 30, settings: { latencyMode: 'low' } },
     };
     for (const [name, spec] of Object.entries(specs)) {
       streams[name] = await api(server, 'POST', '/streams', { name, ...(spec.settings ? { settings: spec.settings } : {}) });
@@ -194,6 +196,32 @@ describe('ingest health against publishers whose truth is known (real ffmpeg)', 
       clearInterval(hlsClient);
       player.destroy();
     }
+  });
+
+  test('an HLS viewer ends with its stream\'s cadence: ffmpeg playing a `low` (LL-HLS) stream is counted, and not a few seconds after it stops', async (t) => {
+    const id = streams.llViewers.id;
+    await waitFor('llViewers live', async () => (await health('llViewers')).state === 'healthy', 30_000, 500);
+    // A real player: ffmpeg's HLS demuxer, which reloads the source's media playlist about once a target duration.
+    const player = run('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-rw_timeout', '10000000', '-i',
+      server.httpUrl(`/hls/${streams.llViewers.playbackId}/index.m3u8`), '-c', 'copy', '-f', 'null', '-'], { timeoutMs: 60_000 });
+    let stopped: number;
+    try {
+      await waitFor('the ffmpeg player counted', async () => (await health('llViewers')).viewers.hls === 1, 20_000, 250);
+      // Playing on: each reload keeps its session.
+      await sleep(3000);
+      assert.equal(player.child.exitCode, null, player.stderr());
+      assert.equal((await health('llViewers')).viewers.hls, 1, 'still counted while it plays');
+      assert.equal((await scrape()).value('onair_stream_viewers', { stream: id, protocol: 'hls' }), 1);
+    } finally {
+      await player.kill('SIGKILL');
+      stopped = performance.now();
+    }
+    await waitFor('the stopped player no longer counted', async () => (await health('llViewers')).viewers.hls === 0, 19_000, 250);
+    const seconds = (performance.now() - stopped) / 1000;
+    // A few of the stream's 1 s reloads (6 s, the floor) plus a health round; the same for every stream was 20 s.
+    t.diagnostic(`the stopped player was counted ${seconds.toFixed(1)} s more`);
+    assert.ok(seconds < 12, `counted ${seconds.toFixed(1)} s after it stopped`);
+    assert.equal((await scrape()).value('onair_stream_viewers', { stream: id, protocol: 'hls' }), 0);
   });
 
   test('SSE feed read by curl: ?token= and the cookie work, a wrong token is refused, the query token works on this route only', async () => {

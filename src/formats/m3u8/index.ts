@@ -7,4 +7,5 @@ export { renderMasterPlaylist, type MasterPlaylistOptions } from './render-maste
 export { parseMediaPlaylist } from './parse-media.js';
 export { parseMasterPlaylist } from './parse-master.js';
 export { checkMediaPlaylist, MEDIA_PLAYLIST_RULES, type MediaPlaylistRule } from './check-media.js';
+export { targetDurationOf } from './target-duration.js';
 export * from './limits.js';

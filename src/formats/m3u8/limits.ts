@@ -12,3 +12,12 @@ export const MAX_LINE_LENGTH = 8 * 1024;
 
 /** Attributes in one tag's attribute list: EXT-X-STREAM-INF has the most (~15 defined). */
 export const MAX_ATTRIBUTES = 64;
+
+/**
+ * targetDurationOf reads this far into a playlist: our writer puts EXT-X-TARGETDURATION third (after #EXTM3U and
+ * EXT-X-VERSION, about 40 bytes in); RFC 8216 puts no order on header tags, so an unusual playlist may say 0.
+ */
+export const TARGET_DURATION_SCAN_BYTES = 512;
+
+/** EXT-X-TARGETDURATION values past this (a day) are not a live stream's: read as unknown. */
+export const MAX_TARGET_DURATION_S = 86_400;

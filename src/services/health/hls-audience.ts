@@ -1,5 +1,8 @@
 import type { AudienceSource, PlayerShare } from './sibling-players.js';
-import { HLS_SESSION_IDLE_MS, MAX_HLS_CLIENT_KEY, MAX_HLS_SESSIONS_PER_STREAM, SIBLING_AUDIENCE_TTL_MS } from './limits.js';
+import {
+  HLS_SESSION_IDLE_MAX_MS, HLS_SESSION_IDLE_MIN_MS, HLS_SESSION_IDLE_TARGET_DURATIONS, MAX_HLS_CLIENT_KEY, MAX_HLS_SESSIONS_PER_STREAM,
+  SIBLING_AUDIENCE_TTL_MS,
+} from './limits.js';
 
 /** Another process's HLS viewers of a stream (a sibling worker's or another node's, sent once a second): its latest report. */
 interface RemoteAudience {
@@ -17,6 +20,10 @@ interface StreamAudience {
   bytesServed: number;
   /** monotonic ms of the last answer recorded here. */
   lastMs: number;
+  /** EXT-X-TARGETDURATION (s) of the stream's playlists as last served here; 0 = not known yet. */
+  targetDuration: number;
+  /** How long a session of this stream lives without a media playlist request (hlsSessionIdleMs of targetDuration). */
+  idleMs: number;
   /** The sibling workers' (and, --cluster, other nodes') viewers of this stream, by source; undefined until one reports. */
   remote: Map<AudienceSource, RemoteAudience> | undefined;
   /** Bytes of reports gone (a sibling that stopped reporting, or restarted its count): still served. */
@@ -38,22 +45,34 @@ export interface AudienceShare {
 
 /**
  * HLS viewers of each stream, estimated: HLS has no connection per viewer, so a session is a client (address +
- * user agent) that asked for a media playlist within HLS_SESSION_IDLE_MS. Two players behind one address with
- * the same browser count once. Also sums the bytes HLS served per stream.
+ * user agent) that asked for a media playlist within its stream's idle time, a few of the stream's own reload
+ * intervals (hlsSessionIdleMs: a `low` LL-HLS stream's viewers drop out sooner than a `standard` one's; ABR renditions
+ * take their stream's). Two players behind one address with the same browser count once. Also sums the bytes HLS
+ * served per stream.
  *
  * Under --workers a viewer is recorded by the worker its requests reach (README "Viewer counts under workers"): the
  * worker owning the stream adds the sibling workers' sessions of it (addRemote) by session id, so a viewer whose
- * connections land on two workers is one session, and the owner's count is the machine's.
+ * connections land on two workers is one session, and the owner's count is the machine's. Each process expires its own
+ * sessions with the idle time of the playlists it served (a sibling's copy carries the owner's EXT-X-TARGETDURATION,
+ * so both derive the same one); a report's sessions are taken as sent and dropped only with the report
+ * (SIBLING_AUDIENCE_TTL_MS), never expired again by the receiver with its own idea of the stream's idle time.
  */
 export class HlsAudience {
   private readonly streams = new Map<string, StreamAudience>();
 
-  /** One HLS response for `path`; `playlist`: a media playlist (the request every player repeats). */
-  record(path: string, client: { ip: string; userAgent: string | undefined }, bytes: number, playlist: boolean, nowMs: number): void {
+  /**
+   * One HLS response for `path`; `playlist`: a media playlist (the request every player repeats). `targetDuration`:
+   * the stream's EXT-X-TARGETDURATION (seconds) when the answer knows it (0 = not known: the idle time stays).
+   */
+  record(path: string, client: { ip: string; userAgent: string | undefined }, bytes: number, playlist: boolean, nowMs: number, targetDuration = 0): void {
     const a = this.entry(path);
     a.bytesServed += bytes;
     a.lastMs = nowMs;
     if (!playlist) return;
+    if (targetDuration > 0 && targetDuration !== a.targetDuration) {
+      a.targetDuration = targetDuration;
+      a.idleMs = hlsSessionIdleMs(targetDuration);
+    }
     const id = sessionId(client.ip, client.userAgent);
     if (a.sessions.has(id) || a.sessions.size < MAX_HLS_SESSIONS_PER_STREAM) {
       a.sessions.delete(id); // re-inserted last: the map stays ordered oldest-seen first
@@ -118,13 +137,13 @@ export class HlsAudience {
   }
 
   /**
-   * True when nothing of `path` was served here for HLS_SESSION_IDLE_MS (so no session is live here either): a stream
+   * True when nothing of `path` was served here for its session idle time (so no session is live here either): a stream
    * the server does not hold is forgotten then. Until then its bytes are kept (a master playlist makes no session).
    */
   idleHere(path: string, nowMs: number): boolean {
     const a = this.streams.get(path);
     if (!a) return true;
-    if (nowMs - a.lastMs <= HLS_SESSION_IDLE_MS) return false;
+    if (nowMs - a.lastMs <= a.idleMs) return false;
     // --cluster with workers: the worker that pulls another node's stream holds its siblings' reports of it (for that node).
     if (a.remote) for (const r of a.remote.values()) if (nowMs - r.at <= SIBLING_AUDIENCE_TTL_MS) return false;
     return true;
@@ -168,13 +187,16 @@ export class HlsAudience {
 
   private entry(path: string): StreamAudience {
     let a = this.streams.get(path);
-    if (!a) this.streams.set(path, (a = { sessions: new Map(), bytesServed: 0, lastMs: -Infinity, remote: undefined, remoteBytesCarried: 0 }));
+    if (!a) {
+      a = { sessions: new Map(), bytesServed: 0, lastMs: -Infinity, targetDuration: 0, idleMs: HLS_SESSION_IDLE_MAX_MS, remote: undefined, remoteBytesCarried: 0 };
+      this.streams.set(path, a);
+    }
     return a;
   }
 
   private expire(a: StreamAudience, nowMs: number): void {
     for (const [id, seen] of a.sessions) {
-      if (nowMs - seen <= HLS_SESSION_IDLE_MS) break;
+      if (nowMs - seen <= a.idleMs) break;
       a.sessions.delete(id);
     }
     if (!a.remote) return;
@@ -185,6 +207,16 @@ export class HlsAudience {
       a.remoteBytesCarried += r.bytes;
     }
   }
+}
+
+/**
+ * How long an HLS session of a stream whose playlists announce `targetDuration` (EXT-X-TARGETDURATION, seconds) lives
+ * without a media playlist request: HLS_SESSION_IDLE_TARGET_DURATIONS of them, within HLS_SESSION_IDLE_MIN_MS and
+ * HLS_SESSION_IDLE_MAX_MS (limits.ts says why); the maximum when it is not known (0).
+ */
+export function hlsSessionIdleMs(targetDuration: number): number {
+  if (!(targetDuration > 0)) return HLS_SESSION_IDLE_MAX_MS;
+  return Math.min(HLS_SESSION_IDLE_MAX_MS, Math.max(HLS_SESSION_IDLE_MIN_MS, HLS_SESSION_IDLE_TARGET_DURATIONS * targetDuration * 1000));
 }
 
 /**

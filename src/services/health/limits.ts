@@ -7,11 +7,22 @@ export const HISTORY_SAMPLES = 300;
 export const EVALUATION_INTERVAL_MS = 1000;
 
 /**
- * An HLS session (one client address + user agent per stream) ends when it has not asked for a media playlist
- * for this long: players reload every part (LL-HLS) or target duration (standard, 4-6 s); 20 s covers a few
- * missed reloads without counting a viewer who left for long.
+ * An HLS session (one client address + user agent per stream) ends when it has not asked for a media playlist for
+ * HLS_SESSION_IDLE_TARGET_DURATIONS of its stream's target durations (EXT-X-TARGETDURATION), kept within these
+ * bounds (hlsSessionIdleMs): a player reloads a classic playlist about once a target duration (RFC 8216 §6.3.4: not
+ * sooner than one after its last load, half of one after an unchanged reload), and an LL-HLS one every part (blocking
+ * reloads), so three target durations are a few missed reloads, and a viewer who closed the tab drops out after
+ * 12 s on a 4 s `standard` stream, HLS_SESSION_IDLE_MIN_MS on a 1 s `low` one. The floor is for LL-HLS's 1 s target
+ * durations: a playlist request is recorded when it is answered 200, and a player whose blocking reload failed
+ * retries it 1 s, then 2 s later (hls.js defaults), so 3 s would drop viewers over one late part. The cap is the
+ * time used while a stream's target duration is not known here (and was the one time for every stream). MediaMTX
+ * ends its HLS sessions (a cookie or query secret) after one fixed inactivity time and SRS its `hls_ctx` virtual
+ * connections after twice the configured hls_window (minutes): the same for every stream, so a low-latency stream
+ * would keep its gone viewers as long as a classic one.
  */
-export const HLS_SESSION_IDLE_MS = 20_000;
+export const HLS_SESSION_IDLE_TARGET_DURATIONS = 3;
+export const HLS_SESSION_IDLE_MIN_MS = 6_000;
+export const HLS_SESSION_IDLE_MAX_MS = 20_000;
 
 /** HLS sessions tracked per stream; past it new clients are not counted (the figure is an estimate anyway). */
 export const MAX_HLS_SESSIONS_PER_STREAM = 10_000;

@@ -1,14 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { IncomingMessage } from 'node:http';
-import { HlsAudience } from '../../../services/health/index.js';
+import { HlsAudience, hlsSessionIdleMs } from '../../../services/health/index.js';
 import type { OnAirMetrics } from '../../../services/metrics/index.js';
 import type { HlsServed } from '../playback/hls/hls-observer-hook.js';
 import { hlsObserver } from './hls-observer.js';
 
 const req = { socket: { remoteAddress: '10.0.0.7' }, headers: { 'user-agent': 'player/1' } } as unknown as IncomingMessage;
 const served = (o: Partial<HlsServed>): HlsServed => ({
-  kind: 'playlist', status: 200, bytes: 100, startedMs: 1000, nowMs: 1250, streamPath: 'live/abc', viewer: true, relayed: false, req, ...o,
+  kind: 'playlist', status: 200, bytes: 100, startedMs: 1000, nowMs: 1250, streamPath: 'live/abc', viewer: true, relayed: false, targetDuration: 0, req, ...o,
 });
 
 test('no observer at all when neither metrics nor health are on', () => {
@@ -50,4 +50,12 @@ test('a sibling worker\'s request (for its copy, or forwarded) is no viewer and 
   assert.equal(relayedBytes, 9100, 'a relayed answer\'s bytes are counted where its viewer arrived');
   assert.equal(audience.viewers('live/abc', 1250), 1);
   assert.equal(audience.bytesServed('live/abc'), 9100);
+});
+
+test('a media playlist answer\'s target duration sets how long its session lasts', () => {
+  const audience = new HlsAudience();
+  const observer = hlsObserver(undefined, audience)!;
+  observer.served(served({ targetDuration: 1 }));
+  assert.equal(audience.viewers('live/abc', 1250 + hlsSessionIdleMs(1)), 1);
+  assert.equal(audience.viewers('live/abc', 1251 + hlsSessionIdleMs(1)), 0, 'an LL-HLS stream\'s viewer is gone after its few missed reloads');
 });

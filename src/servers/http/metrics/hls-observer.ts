@@ -27,7 +27,7 @@ export function hlsObserver(metrics: OnAirMetrics | undefined, audience: HlsAudi
         const playlist = s.kind === 'playlist' || s.kind === 'playlist_blocking';
         // Only a media playlist makes a session; media answers add bytes and need no client (no address lookup).
         const client = playlist ? { ip: s.req.socket.remoteAddress ?? '', userAgent: s.req.headers['user-agent'] } : NO_CLIENT;
-        audience.record(s.streamPath, client, s.bytes, playlist, s.nowMs);
+        audience.record(s.streamPath, client, s.bytes, playlist, s.nowMs, s.targetDuration);
       }
     },
   };

@@ -9,6 +9,7 @@ import { DEFAULT_EDGE_HLS_PROXY_OPTIONS, EdgeHlsProxy, type EdgeHlsProxyOptions,
 import { HOP_HEADER, SIBLING_CACHE_HOP } from './hls-proxy.js';
 import { parseHlsPath } from './hls-paths.js';
 import { HlsExchange } from './hls-responses.js';
+import type { HlsResponseObserver } from './hls-observer-hook.js';
 
 /**
  * The edge side of `--edge-hls proxy` against an owner of our own making (a plain HTTP server that counts what
@@ -43,12 +44,12 @@ before(async () => {
 after(() => owner.close());
 
 /** An edge in front of `owner` (`httpUrl`) with `options`; returns a fetch of a path on it. */
-async function edge(options: Partial<EdgeHlsProxyOptions> = {}, httpUrl = ownerUrl): Promise<{ get(path: string): Promise<Response>; proxy: EdgeHlsProxy; close(): void }> {
+async function edge(options: Partial<EdgeHlsProxyOptions> = {}, httpUrl = ownerUrl, observer?: HlsResponseObserver): Promise<{ get(path: string): Promise<Response>; proxy: EdgeHlsProxy; close(): void }> {
   const proxy = new EdgeHlsProxy({ locate: async () => ({ nodeId: 'owner', rtmpUrl: '', httpUrl }) }, SECRET, createLogger('silent'), { ...DEFAULT_EDGE_HLS_PROXY_OPTIONS, ...options });
   const server = createServer((req, res) => {
     const [path, query = ''] = req.url!.split('?');
     const resource = parseHlsPath(path!.slice('/hls/x/'.length))!;
-    void proxy.owner('live/x').then((o) => proxy.serve(new HlsExchange(req, res), o!, o!.httpUrl!, 'live/x', path!, resource, parseQuery(query)));
+    void proxy.owner('live/x').then((o) => proxy.serve(new HlsExchange(req, res, observer), o!, o!.httpUrl!, 'live/x', path!, resource, parseQuery(query)));
   });
   const base = await listen(server);
   return { get: (path) => fetch(`${base}${path}`), proxy, close: () => { server.close(); proxy.close(); } };
@@ -77,6 +78,22 @@ test('viewer tokens: the owner is asked with the placeholder once, each viewer g
   assert.notEqual(one!.headers.get('etag'), two!.headers.get('etag'), 'the ETag names the rendering');
   // Two viewers with tokens shared one upstream request; the viewer without a token needed the token-less playlist.
   assert.deepEqual(asked.sort(), ['/hls/x/src/media.m3u8', '/hls/x/src/media.m3u8?token=onairEdgeViewerToken0']);
+  e.close();
+});
+
+test('a media playlist passed on carries the owner\'s EXT-X-TARGETDURATION (its viewer\'s session time here), from the copy too; media and the master none', async () => {
+  answer = (req, res) => {
+    if (!req.url!.includes('.m3u8')) return segment(res);
+    res.writeHead(200, { 'content-type': 'application/vnd.apple.mpegurl', 'cache-control': 'public, max-age=1', etag: '"t1"' })
+      .end(req.url!.includes('index.m3u8') ? '#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1000\nsrc/media.m3u8\n' : '#EXTM3U\n#EXT-X-VERSION:9\n#EXT-X-TARGETDURATION:4\n#EXTINF:4.000,\nseg-i-1.m4s\n');
+  };
+  const seen: number[] = [];
+  const e = await edge({}, ownerUrl, { served: (s) => seen.push(s.targetDuration) });
+  for (const path of ['/hls/x/src/media.m3u8', '/hls/x/src/media.m3u8', '/hls/x/src/seg-i-1.m4s', '/hls/x/index.m3u8']) {
+    assert.equal((await e.get(path)).status, 200, path);
+  }
+  assert.deepEqual(seen, [4, 4, 0, 0]);
+  assert.equal(e.proxy.upstreamRequests, 3, 'the second playlist came from the copy');
   e.close();
 });
 

@@ -9,6 +9,7 @@ import type { HlsQuery } from './hls-serving.js';
 import type { RenderedPlaylist } from './playlist-cache.js';
 import { HOP_HEADER, SIBLING_CACHE_HOP } from './hls-proxy.js';
 import { setNewest } from '../../../../core/bounded-map.js';
+import { targetDurationOf } from '../../../../formats/m3u8/index.js';
 
 export interface EdgeHlsProxyOptions {
   /** Bytes of media and playlists kept (least recently used dropped first). */
@@ -134,6 +135,8 @@ interface Upstream {
   readonly contentType: string;
   readonly cacheControl: string;
   readonly etag: string;
+  /** A media playlist's EXT-X-TARGETDURATION (read once per answer, for every viewer's HlsServed.targetDuration); else 0. */
+  readonly targetDuration: number;
 }
 
 interface Cached {
@@ -292,6 +295,7 @@ export class EdgeHlsProxy {
     const { answer } = cached;
     if (answer.status !== 200) return upstreamError(ex, answer, this.log, owner.nodeId);
     if (!playlist) return ex.media(answer.chunks, answer.contentType, answer.etag);
+    ex.targetDuration = answer.targetDuration;
     ex.playlist(token === undefined ? answer : rendering(cached, token), answer.cacheControl);
   }
 
@@ -344,6 +348,7 @@ export class EdgeHlsProxy {
       const token = typeof query.token === 'string' && query.token !== '' ? query.token : undefined;
       const last = this.lastPlaylists.get(lastPlaylistKey(streamPath, urlPath, query, token !== undefined));
       if (last && performance.now() - last.at < this.options.ownerGoneRetryMs) {
+        ex.targetDuration = last.entry.answer.targetDuration;
         return ex.playlist(token === undefined ? last.entry.answer : rendering(last.entry, token), 'no-store');
       }
     }
@@ -485,13 +490,16 @@ export class EdgeHlsProxy {
         });
         res.on('end', () => {
           const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
+          const status = res.statusCode ?? 502;
           resolve({
-            status: res.statusCode ?? 502,
+            status,
             body,
             chunks: [body],
             contentType: String(res.headers['content-type'] ?? 'application/octet-stream'),
             cacheControl: String(res.headers['cache-control'] ?? 'no-store'),
             etag: String(res.headers.etag ?? ''),
+            // Only a playlist starts with '#' (#EXTM3U): media is not scanned.
+            targetDuration: status === 200 && body[0] === 0x23 ? targetDurationOf(body) : 0,
           });
         });
       });

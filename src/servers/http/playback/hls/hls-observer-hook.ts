@@ -26,6 +26,12 @@ export interface HlsServed {
    * own metrics already; the viewer is counted here, where they arrived).
    */
   readonly relayed: boolean;
+  /**
+   * A media playlist's answer: its stream's EXT-X-TARGETDURATION in seconds (the source rendition's, which its ABR
+   * renditions follow; from the owner's playlist when answered from a copy or relayed), which sets how long the
+   * viewer's session lives without another reload (services/health hlsSessionIdleMs). 0 = not known (other answers).
+   */
+  readonly targetDuration: number;
   readonly req: HlsRequest;
 }
 

@@ -26,11 +26,13 @@ const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'date', 'transfer-encodi
  * --no-hls-worker-cache; otherwise a worker answers its viewers from its copy of the owner's answers (register-hls.ts).
  * The viewer's request is a node:http one or the lean front's (servers/http/lean); either way the owner's status,
  * headers (in its order) and body are passed on unchanged, the body as it arrives, paused while the viewer's socket
- * is full. A failed hop is a 502 (the player retries). `done`: told the status and body bytes of an answer passed on whole.
+ * is full. A failed hop is a 502 (the player retries). `done`: told the status and body bytes of an answer passed on whole,
+ * and its first chunk (a playlist's head: the stream's EXT-X-TARGETDURATION for the viewer's session).
  */
-export function proxyHls(req: HlsRequest, res: HlsResponse, base: string, done?: (status: number, bytes: number) => void): void {
+export function proxyHls(req: HlsRequest, res: HlsResponse, base: string, done?: (status: number, bytes: number, head: Buffer | undefined) => void): void {
   let body: IncomingMessage | undefined;
   let bytes = 0;
+  let head: Buffer | undefined;
   const upstream = request(`${base}${req.url}`, {
     method: req.method, agent,
     headers: { ...req.headers, [HOP_HEADER]: '1', host: new URL(base).host },
@@ -46,6 +48,7 @@ export function proxyHls(req: HlsRequest, res: HlsResponse, base: string, done?:
     res.writeHead(status, endToEnd(answer.rawHeaders));
     body = answer;
     answer.on('data', (chunk: Buffer) => {
+      head ??= chunk;
       bytes += chunk.length;
       if (res.write(chunk) === false) {
         answer.pause();
@@ -55,7 +58,7 @@ export function proxyHls(req: HlsRequest, res: HlsResponse, base: string, done?:
     answer.on('end', () => {
       settled();
       res.end();
-      done?.(status, bytes);
+      done?.(status, bytes, head);
     });
     answer.on('error', () => {
       settled();

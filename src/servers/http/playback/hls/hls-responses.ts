@@ -55,6 +55,8 @@ export class HlsExchange {
   streamPath: string | undefined;
   /** False once the request is found to be another server's, not a viewer's (HlsServed.viewer). */
   viewer = true;
+  /** A media playlist's: its stream's EXT-X-TARGETDURATION, seconds (HlsServed.targetDuration); 0 = not known. */
+  targetDuration = 0;
 
   constructor(
     readonly req: HlsRequest,
@@ -179,7 +181,7 @@ export class HlsExchange {
   private served(status: number, bytes: number, relayed = false): void {
     this.observer?.served({
       kind: this.kind, status, bytes, startedMs: this.startedMs, nowMs: performance.now(), streamPath: this.streamPath,
-      viewer: this.viewer, relayed, req: this.req,
+      viewer: this.viewer, relayed, targetDuration: this.targetDuration, req: this.req,
     });
   }
 }

@@ -207,6 +207,31 @@ test('parts and segments: one Buffer each, made once and shared by every viewer;
   }
 });
 
+test('a media playlist answer carries its stream\'s target duration, the source\'s for every rendition (the viewer\'s session time)', { skip }, async () => {
+  const src = liveRendition();
+  const abr = liveRendition();
+  // An ABR rung whose own target differs (one long segment): its viewers still follow the stream's cadence.
+  Object.defineProperty(abr.r, 'targetDuration', { value: src.r.targetDuration + 3 });
+  const variants: Variant[] = [...src.variants, { id: '480p', rendition: abr.r, instance: 'def' }];
+  const serving = new HlsServing();
+  try {
+    assert.ok(src.r.targetDuration >= 1);
+    for (const path of ['src/media.m3u8', '480p/media.m3u8', 'src/ts.m3u8']) {
+      const { ex, out } = exchange('GET');
+      await serving.serve(ex, variants, parseHlsPath(path)!, {});
+      assert.equal(out.status, 200, path);
+      assert.equal(ex.targetDuration, src.r.targetDuration, path);
+    }
+    const master = exchange('GET');
+    await serving.serve(master.ex, variants, parseHlsPath('index.m3u8')!, {});
+    assert.equal(master.out.status, 200);
+    assert.equal(master.ex.targetDuration, 0, 'a master playlist is not what a player reloads');
+  } finally {
+    src.r.close();
+    abr.r.close();
+  }
+});
+
 test('Cache-Control of playlists: half a target, LL 1 s, blocking answers several targets in shared caches only', () => {
   assert.equal(playlistCacheControl(2, false, false), 'public, max-age=1');
   assert.equal(playlistCacheControl(6, false, false), 'public, max-age=3');

@@ -123,6 +123,8 @@ export class HlsServing {
     const cache = this.cacheOf(rendition);
     const uris = suffix ? uriScheme(variant.instance, suffix) : this.plainUris(variant.instance);
     const rendered = cache.get({ format, skip: req.skip !== undefined, suffix, uris }, reports);
+    // The stream's cadence for the viewer's session (HlsServed.targetDuration): the source's, shared by its renditions.
+    ex.targetDuration = variants[0]!.rendition.targetDuration;
     ex.playlist(rendered, playlistCacheControl(rendition.targetDuration, ll, req.msn !== undefined));
   }
 

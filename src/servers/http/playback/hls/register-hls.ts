@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import { parse as parseQuery } from 'node:querystring';
 import type { FastifyInstance } from 'fastify';
 import { type HlsPackagers, SOURCE_RENDITION } from '../../../../bridges/hls/index.js';
+import { targetDurationOf } from '../../../../formats/m3u8/index.js';
 import { MAX_PARAM_LENGTH } from '../../limits.js';
 import { preflightHeaders } from '../cors.js';
 import type { PlaybackDeps } from '../playback-deps.js';
@@ -353,7 +354,11 @@ function pathOf(url: string, q = url.indexOf('?')): string {
 }
 
 function forwardToWorker(ex: HlsExchange, origin: string): void {
-  proxyHls(ex.req, ex.res, origin, (status, bytes) => ex.relayed(status, bytes));
+  proxyHls(ex.req, ex.res, origin, (status, bytes, head) => {
+    // The owner's playlist names its stream's cadence, which the viewer's session here follows (HlsServed.targetDuration).
+    if (head && status === 200 && (ex.kind === 'playlist' || ex.kind === 'playlist_blocking')) ex.targetDuration = targetDurationOf(head);
+    ex.relayed(status, bytes);
+  });
 }
 
 /**
