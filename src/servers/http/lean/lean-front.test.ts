@@ -1,23 +1,36 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
-import { connect, type AddressInfo } from 'node:net';
+import { connect, type AddressInfo, type Socket } from 'node:net';
 import { once } from 'node:events';
 import { mountLeanFront } from './lean-front.js';
 
-/** Node answers `node:<method> <url>`; with the front, /hls/ GET/HEAD answers `lean:<url>` (after 30 ms for `slow`). */
+/** A body large enough that writing it leaves a socket whose peer does not read in need of a drain. */
+const BIG = Buffer.alloc(16 * 1024 * 1024, 0x2e);
+
+/**
+ * Node answers `node:<method> <url>`; with the front, /hls/ GET/HEAD answers `lean:<url>` (after 30 ms for `slow`,
+ * followed by BIG for `big`). An upgrade request (Node's) switches to an echo of what the client sends next.
+ */
 async function server(lean: boolean): Promise<{ server: Server; port: number; leanCount: () => number }> {
   const s = createServer((req, res) => {
     const body = Buffer.from(`node:${req.method} ${req.url}`);
     res.writeHead(200, ['content-type', 'text/plain', 'content-length', body.length]);
     res.end(req.method === 'HEAD' ? undefined : body);
   });
+  s.on('upgrade', (_req, socket: Socket, head: Buffer) => {
+    socket.write('HTTP/1.1 101 Switching Protocols\r\nUpgrade: echo\r\nConnection: Upgrade\r\n\r\n');
+    const echo = (d: Buffer): void => void socket.write(`echo:${d.toString('latin1')};`);
+    if (head.length) echo(head);
+    socket.on('data', echo);
+  });
   s.keepAliveTimeout = 5000;
   let count = 0;
   if (lean) {
     mountLeanFront(s, (head) => head.url.startsWith('/hls/'), (req, res) => {
       count++;
-      const body = Buffer.from(`lean:${req.url} ua=${req.headers['user-agent'] ?? ''}`);
+      const text = Buffer.from(`lean:${req.url} ua=${req.headers['user-agent'] ?? ''}`);
+      const body = req.url.includes('big') ? Buffer.concat([text, BIG]) : text;
       const answer = (): void => {
         res.writeHead(200, ['content-type', 'text/plain', 'content-length', body.length]);
         res.end(req.method === 'HEAD' ? undefined : body);
@@ -48,6 +61,27 @@ async function exchange(port: number, pieces: (string | Buffer)[], answers: numb
     await new Promise((r) => setTimeout(r, 5));
   }
   await Promise.race([done, new Promise((r) => setTimeout(r, 2000))]);
+  sock.destroy();
+  return got.replace(/Date: [^\r]+\r\n/g, 'Date: -\r\n');
+}
+
+/** Sends `pieces` as `exchange` does and returns what was read once `done` says so (or after 2 s, or at close). */
+async function exchangeUntil(port: number, pieces: string[], done: (text: string) => boolean): Promise<string> {
+  const sock = connect(port, '127.0.0.1');
+  await once(sock, 'connect');
+  let got = '';
+  const finished = new Promise<void>((resolve) => {
+    sock.on('data', (d: Buffer) => {
+      got += d.toString('latin1');
+      if (done(got)) resolve();
+    });
+    sock.on('close', () => resolve());
+  });
+  for (const p of pieces) {
+    sock.write(p);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  await Promise.race([finished, new Promise((r) => setTimeout(r, 2000))]);
   sock.destroy();
   return got.replace(/Date: [^\r]+\r\n/g, 'Date: -\r\n');
 }
@@ -196,6 +230,53 @@ test('reads share one buffer: a head split across reads is kept intact while oth
     b.destroy();
     assert.match(gotA, /lean:\/hls\/aaaaaaaaaaaaaaaa ua=first$/);
     assert.match(gotB, /lean:\/hls\/bbbbbbbbbbbbbbbb ua=second$/);
+  } finally {
+    s.close();
+  }
+});
+
+test('a connection handed to Node and upgraded there (a WebSocket) reads as without the front: every later byte once, to the upgrade', async () => {
+  const lean = await server(true);
+  const plain = await server(false);
+  const upgrade = 'GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: echo\r\nConnection: Upgrade\r\n\r\n';
+  const last = `echo:${get('/hls/b')};`;
+  try {
+    for (const first of ['', get('/hls/a')]) {
+      const pieces = [first + upgrade, 'hello', get('/hls/b')];
+      const a = await exchangeUntil(lean.port, pieces, (t) => t.endsWith(last));
+      const b = await exchangeUntil(plain.port, pieces, (t) => t.endsWith(last));
+      assert.ok(b.endsWith(`\r\n\r\necho:hello;${last}`), b);
+      // The same bytes but for the body of the lean answer to /hls/a (as long as Node's).
+      assert.equal(a.replace('lean:/hls/a ua=', 'node:GET /hls/a'), b, JSON.stringify(first));
+    }
+  } finally {
+    lean.server.close();
+    plain.server.close();
+  }
+});
+
+test('requests that arrive while a finished lean answer waits for the socket to drain are handed to Node once, and answered once', async () => {
+  const { server: s, port } = await server(true);
+  try {
+    const sock = connect(port, '127.0.0.1');
+    await once(sock, 'connect');
+    const wait = (ms: number): Promise<unknown> => new Promise((r) => setTimeout(r, ms));
+    // Not read yet: the lean answer (written after 30 ms) stays queued on the server's socket.
+    sock.pause();
+    sock.write(get('/hls/slow-big'));
+    await wait(300);
+    // Not the front's (another path), then one it would take, then the last (Node closes after it).
+    sock.write(get('/api/x') + get('/hls/b') + get('/api/last', 'Connection: close\r\n'));
+    await wait(100);
+    const chunks: Buffer[] = [];
+    sock.on('data', (d: Buffer) => chunks.push(d));
+    sock.resume();
+    await Promise.race([once(sock, 'close'), wait(5000)]);
+    sock.destroy();
+    const all = Buffer.concat(chunks);
+    const bigAt = all.indexOf('slow-big ua=') + 'slow-big ua='.length;
+    const text = all.toString('latin1', 0, bigAt) + all.toString('latin1', bigAt + BIG.length);
+    assert.deepEqual(text.match(/(lean:|node:GET )\/[a-z/-]+/g), ['lean:/hls/slow-big', 'node:GET /api/x', 'node:GET /hls/b', 'node:GET /api/last'], text.slice(0, 2000));
   } finally {
     s.close();
   }
