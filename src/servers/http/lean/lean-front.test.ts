@@ -281,3 +281,27 @@ test('requests that arrive while a finished lean answer waits for the socket to 
     s.close();
   }
 });
+
+test('an answer still being written to a client that stopped reading is not cut at keepAliveTimeout (Node\'s rule: between requests)', async () => {
+  const { server: s, port } = await server(true);
+  s.keepAliveTimeout = 200;
+  try {
+    const sock = connect(port, '127.0.0.1');
+    await once(sock, 'connect');
+    sock.pause();
+    sock.write(get('/hls/big'));
+    // Several keep-alive timeouts with the answer queued on the server's socket.
+    await new Promise((r) => setTimeout(r, 1000));
+    const expected = BIG.length + 'lean:/hls/big ua='.length;
+    let bytes = 0;
+    await new Promise<void>((resolve) => {
+      sock.on('data', (d: Buffer) => (bytes += d.length) >= expected && resolve());
+      sock.on('close', () => resolve());
+      sock.resume();
+    });
+    sock.destroy();
+    assert.ok(bytes >= expected, `${bytes} bytes of a ${expected}-byte body and its head`);
+  } finally {
+    s.close();
+  }
+});

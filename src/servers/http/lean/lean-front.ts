@@ -238,8 +238,10 @@ class LeanConnection {
   };
 
   private readonly onTimeout = (): void => {
-    // Idle between requests past keepAliveTimeout (Node's rule); a waiting answer is bounded by its own timer.
-    if (!this.busy) this.socket.destroy();
+    // Idle between requests past keepAliveTimeout (Node's rule); a waiting answer is bounded by its own timer, and
+    // one still being written to a slow reader is not idle (Node arms the keep-alive timer once an answer is flushed;
+    // the socket's timer starts again when the write completes).
+    if (!this.busy && this.socket.writableLength === 0) this.socket.destroy();
   };
 }
 
