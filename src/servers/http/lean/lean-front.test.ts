@@ -305,3 +305,41 @@ test('an answer still being written to a client that stopped reading is not cut 
     s.close();
   }
 });
+
+test('many connections pipelining heads split at random bytes, some answers waiting: each gets its own answers, in order', async () => {
+  const { server: s, port } = await server(true);
+  let seed = 7;
+  const random = (n: number): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) % n);
+  const wait = (ms: number): Promise<unknown> => new Promise((r) => setTimeout(r, ms));
+  try {
+    const conns = await Promise.all(Array.from({ length: 12 }, async (_, c) => {
+      const sock = connect(port, '127.0.0.1');
+      await once(sock, 'connect');
+      const paths = Array.from({ length: 8 }, (_, i) => `/hls/c${c}-r${i}${i % 3 === 1 ? '-slow' : ''}`);
+      const bytes = Buffer.from(paths.map((p) => get(p, `User-Agent: ua-${c}-${'x'.repeat(random(40))}\r\n`)).join(''), 'latin1');
+      let got = '';
+      sock.on('data', (d: Buffer) => (got += d.toString('latin1')));
+      return { sock, paths, bytes, sent: 0, got: () => got };
+    }));
+    // Interleaved: a few bytes of one connection, then of another, so reads of every connection share the buffer.
+    while (conns.some((c) => c.sent < c.bytes.length)) {
+      for (const c of conns) {
+        if (c.sent >= c.bytes.length) continue;
+        const n = 1 + random(90);
+        c.sock.write(c.bytes.subarray(c.sent, c.sent + n));
+        c.sent += n;
+      }
+      await wait(1 + random(3));
+    }
+    const deadline = Date.now() + 5000;
+    const answered = (c: (typeof conns)[number]): string[] => c.got().match(/lean:\/hls\/\S+ ua=ua-\d+/g) ?? [];
+    while (conns.some((c) => answered(c).length < c.paths.length) && Date.now() < deadline) await wait(20);
+    for (const [i, c] of conns.entries()) {
+      c.sock.destroy();
+      const ua = `ua-${i}`;
+      assert.deepEqual(answered(c), c.paths.map((p) => `lean:${p} ua=${ua}`), `connection ${i}`);
+    }
+  } finally {
+    s.close();
+  }
+});
