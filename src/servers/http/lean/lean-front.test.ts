@@ -343,3 +343,31 @@ test('many connections pipelining heads split at random bytes, some answers wait
     s.close();
   }
 });
+
+test('a client that sends requests and reads nothing: once its socket is full, no further request is answered until it drains', async () => {
+  const { server: s, port, leanCount } = await server(true);
+  const wait = (ms: number): Promise<unknown> => new Promise((r) => setTimeout(r, ms));
+  try {
+    const sock = connect(port, '127.0.0.1');
+    await once(sock, 'connect');
+    sock.pause();
+    // Every answer waits (`slow`): the first fills the socket, the next would queue behind it in the server's memory.
+    sock.write(get('/hls/slow-big'));
+    await wait(200);
+    for (let i = 0; i < 10; i++) {
+      sock.write(get(`/hls/slow-${i}`));
+      await wait(60);
+    }
+    const answeredWhileFull = leanCount();
+    let tail = '';
+    sock.on('data', (d: Buffer) => (tail = (tail + d.toString('latin1', Math.max(0, d.length - 300))).slice(-300)));
+    sock.resume();
+    const deadline = Date.now() + 10_000;
+    while (!tail.includes('lean:/hls/slow-9 ') && Date.now() < deadline) await wait(20);
+    sock.destroy();
+    assert.equal(answeredWhileFull, 1, 'requests answered while the first answer was still queued');
+    assert.equal(leanCount(), 11, 'all answered once it drained');
+  } finally {
+    s.close();
+  }
+});

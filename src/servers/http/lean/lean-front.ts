@@ -126,6 +126,8 @@ class LeanConnection {
     this.front.idle.add(this.socket);
     if (this.pumping) return;
     if (this.socket.writableNeedDrain) {
+      // Not reading meanwhile (Node's rule too): a client that sends and never reads would queue answers without bound.
+      this.socket.pause();
       this.socket.once('drain', () => this.resume());
       return;
     }
