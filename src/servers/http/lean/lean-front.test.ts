@@ -45,28 +45,12 @@ async function server(lean: boolean): Promise<{ server: Server; port: number; le
 }
 
 /** Sends `pieces` on one connection (a pause between pieces) and returns everything read until `answers` responses or close. */
-async function exchange(port: number, pieces: (string | Buffer)[], answers: number): Promise<string> {
-  const sock = connect(port, '127.0.0.1');
-  await once(sock, 'connect');
-  let got = '';
-  const done = new Promise<void>((resolve) => {
-    sock.on('data', (d: Buffer) => {
-      got += d.toString('latin1');
-      if ((got.match(/HTTP\/1\.1 \d{3}/g) ?? []).length >= answers && complete(got)) resolve();
-    });
-    sock.on('close', () => resolve());
-  });
-  for (const p of pieces) {
-    sock.write(p);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-  await Promise.race([done, new Promise((r) => setTimeout(r, 2000))]);
-  sock.destroy();
-  return got.replace(/Date: [^\r]+\r\n/g, 'Date: -\r\n');
+function exchange(port: number, pieces: (string | Buffer)[], answers: number): Promise<string> {
+  return exchangeUntil(port, pieces, (got) => (got.match(/HTTP\/1\.1 \d{3}/g) ?? []).length >= answers && complete(got), 5);
 }
 
-/** Sends `pieces` as `exchange` does and returns what was read once `done` says so (or after 2 s, or at close). */
-async function exchangeUntil(port: number, pieces: string[], done: (text: string) => boolean): Promise<string> {
+/** Sends `pieces` (`gapMs` between them) and returns what was read once `done` says so (or after 2 s, or at close). */
+async function exchangeUntil(port: number, pieces: (string | Buffer)[], done: (text: string) => boolean, gapMs = 20): Promise<string> {
   const sock = connect(port, '127.0.0.1');
   await once(sock, 'connect');
   let got = '';
@@ -79,7 +63,7 @@ async function exchangeUntil(port: number, pieces: string[], done: (text: string
   });
   for (const p of pieces) {
     sock.write(p);
-    await new Promise((r) => setTimeout(r, 20));
+    await new Promise((r) => setTimeout(r, gapMs));
   }
   await Promise.race([finished, new Promise((r) => setTimeout(r, 2000))]);
   sock.destroy();
