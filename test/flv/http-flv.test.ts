@@ -1,5 +1,6 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { WebSocket } from 'ws';
 import { FlvReader, type FlvFileHeaderInfo, type FlvTag } from '../../src/formats/flv/index.js';
@@ -161,7 +162,15 @@ test('WS-FLV delivers an FLV header and tags in binary frames', async () => {
   assert.ok(tags.filter((t) => t.typeId === 8).length >= 20);
   const subs = () => viewers('wsflv', 'ws-flv');
   assert.equal(subs(), 1);
-  ws.close();
+  // What the player sends reaches the server's WebSocket (the lean HLS front handed the connection to Node).
+  const bounded = <T>(what: string, p: Promise<T>): Promise<T> =>
+    Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no ${what}`)), 10_000).unref())]);
+  const pong = once(ws, 'pong');
+  ws.ping('p');
+  assert.equal(String((await bounded('pong', pong))[0]), 'p');
+  const closed = once(ws, 'close');
+  ws.close(1000);
+  assert.equal((await bounded('close', closed))[0], 1000, 'the server answered the close handshake');
   await waitFor('ws viewer gone', () => subs() === 0);
 });
 

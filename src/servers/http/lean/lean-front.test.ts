@@ -1,23 +1,36 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
-import { connect, type AddressInfo } from 'node:net';
+import { connect, type AddressInfo, type Socket } from 'node:net';
 import { once } from 'node:events';
 import { mountLeanFront } from './lean-front.js';
 
-/** Node answers `node:<method> <url>`; with the front, /hls/ GET/HEAD answers `lean:<url>` (after 30 ms for `slow`). */
+/** A body large enough that writing it leaves a socket whose peer does not read in need of a drain. */
+const BIG = Buffer.alloc(16 * 1024 * 1024, 0x2e);
+
+/**
+ * Node answers `node:<method> <url>`; with the front, /hls/ GET/HEAD answers `lean:<url>` (after 30 ms for `slow`,
+ * followed by BIG for `big`). An upgrade request (Node's) switches to an echo of what the client sends next.
+ */
 async function server(lean: boolean): Promise<{ server: Server; port: number; leanCount: () => number }> {
   const s = createServer((req, res) => {
     const body = Buffer.from(`node:${req.method} ${req.url}`);
     res.writeHead(200, ['content-type', 'text/plain', 'content-length', body.length]);
     res.end(req.method === 'HEAD' ? undefined : body);
   });
+  s.on('upgrade', (_req, socket: Socket, head: Buffer) => {
+    socket.write('HTTP/1.1 101 Switching Protocols\r\nUpgrade: echo\r\nConnection: Upgrade\r\n\r\n');
+    const echo = (d: Buffer): void => void socket.write(`echo:${d.toString('latin1')};`);
+    if (head.length) echo(head);
+    socket.on('data', echo);
+  });
   s.keepAliveTimeout = 5000;
   let count = 0;
   if (lean) {
     mountLeanFront(s, (head) => head.url.startsWith('/hls/'), (req, res) => {
       count++;
-      const body = Buffer.from(`lean:${req.url} ua=${req.headers['user-agent'] ?? ''}`);
+      const text = Buffer.from(`lean:${req.url} ua=${req.headers['user-agent'] ?? ''}`);
+      const body = req.url.includes('big') ? Buffer.concat([text, BIG]) : text;
       const answer = (): void => {
         res.writeHead(200, ['content-type', 'text/plain', 'content-length', body.length]);
         res.end(req.method === 'HEAD' ? undefined : body);
@@ -32,22 +45,27 @@ async function server(lean: boolean): Promise<{ server: Server; port: number; le
 }
 
 /** Sends `pieces` on one connection (a pause between pieces) and returns everything read until `answers` responses or close. */
-async function exchange(port: number, pieces: (string | Buffer)[], answers: number): Promise<string> {
+function exchange(port: number, pieces: (string | Buffer)[], answers: number): Promise<string> {
+  return exchangeUntil(port, pieces, (got) => (got.match(/HTTP\/1\.1 \d{3}/g) ?? []).length >= answers && complete(got), 5);
+}
+
+/** Sends `pieces` (`gapMs` between them) and returns what was read once `done` says so (or after 2 s, or at close). */
+async function exchangeUntil(port: number, pieces: (string | Buffer)[], done: (text: string) => boolean, gapMs = 20): Promise<string> {
   const sock = connect(port, '127.0.0.1');
   await once(sock, 'connect');
   let got = '';
-  const done = new Promise<void>((resolve) => {
+  const finished = new Promise<void>((resolve) => {
     sock.on('data', (d: Buffer) => {
       got += d.toString('latin1');
-      if ((got.match(/HTTP\/1\.1 \d{3}/g) ?? []).length >= answers && complete(got)) resolve();
+      if (done(got)) resolve();
     });
     sock.on('close', () => resolve());
   });
   for (const p of pieces) {
     sock.write(p);
-    await new Promise((r) => setTimeout(r, 5));
+    await new Promise((r) => setTimeout(r, gapMs));
   }
-  await Promise.race([done, new Promise((r) => setTimeout(r, 2000))]);
+  await Promise.race([finished, new Promise((r) => setTimeout(r, 2000))]);
   sock.destroy();
   return got.replace(/Date: [^\r]+\r\n/g, 'Date: -\r\n');
 }
@@ -196,6 +214,143 @@ test('reads share one buffer: a head split across reads is kept intact while oth
     b.destroy();
     assert.match(gotA, /lean:\/hls\/aaaaaaaaaaaaaaaa ua=first$/);
     assert.match(gotB, /lean:\/hls\/bbbbbbbbbbbbbbbb ua=second$/);
+  } finally {
+    s.close();
+  }
+});
+
+test('a connection handed to Node and upgraded there (a WebSocket) reads as without the front: every later byte once, to the upgrade', async () => {
+  const lean = await server(true);
+  const plain = await server(false);
+  const upgrade = 'GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: echo\r\nConnection: Upgrade\r\n\r\n';
+  const last = `echo:${get('/hls/b')};`;
+  try {
+    for (const first of ['', get('/hls/a')]) {
+      const pieces = [first + upgrade, 'hello', get('/hls/b')];
+      const a = await exchangeUntil(lean.port, pieces, (t) => t.endsWith(last));
+      const b = await exchangeUntil(plain.port, pieces, (t) => t.endsWith(last));
+      assert.ok(b.endsWith(`\r\n\r\necho:hello;${last}`), b);
+      // The same bytes but for the body of the lean answer to /hls/a (as long as Node's).
+      assert.equal(a.replace('lean:/hls/a ua=', 'node:GET /hls/a'), b, JSON.stringify(first));
+    }
+  } finally {
+    lean.server.close();
+    plain.server.close();
+  }
+});
+
+test('requests that arrive while a finished lean answer waits for the socket to drain are handed to Node once, and answered once', async () => {
+  const { server: s, port } = await server(true);
+  try {
+    const sock = connect(port, '127.0.0.1');
+    await once(sock, 'connect');
+    const wait = (ms: number): Promise<unknown> => new Promise((r) => setTimeout(r, ms));
+    // Not read yet: the lean answer (written after 30 ms) stays queued on the server's socket.
+    sock.pause();
+    sock.write(get('/hls/slow-big'));
+    await wait(300);
+    // Not the front's (another path), then one it would take, then the last (Node closes after it).
+    sock.write(get('/api/x') + get('/hls/b') + get('/api/last', 'Connection: close\r\n'));
+    await wait(100);
+    const chunks: Buffer[] = [];
+    sock.on('data', (d: Buffer) => chunks.push(d));
+    sock.resume();
+    await Promise.race([once(sock, 'close'), wait(5000)]);
+    sock.destroy();
+    const all = Buffer.concat(chunks);
+    const bigAt = all.indexOf('slow-big ua=') + 'slow-big ua='.length;
+    const text = all.toString('latin1', 0, bigAt) + all.toString('latin1', bigAt + BIG.length);
+    assert.deepEqual(text.match(/(lean:|node:GET )\/[a-z/-]+/g), ['lean:/hls/slow-big', 'node:GET /api/x', 'node:GET /hls/b', 'node:GET /api/last'], text.slice(0, 2000));
+  } finally {
+    s.close();
+  }
+});
+
+test('an answer still being written to a client that stopped reading is not cut at keepAliveTimeout (Node\'s rule: between requests)', async () => {
+  const { server: s, port } = await server(true);
+  s.keepAliveTimeout = 200;
+  try {
+    const sock = connect(port, '127.0.0.1');
+    await once(sock, 'connect');
+    sock.pause();
+    sock.write(get('/hls/big'));
+    // Several keep-alive timeouts with the answer queued on the server's socket.
+    await new Promise((r) => setTimeout(r, 1000));
+    const expected = BIG.length + 'lean:/hls/big ua='.length;
+    let bytes = 0;
+    await new Promise<void>((resolve) => {
+      sock.on('data', (d: Buffer) => (bytes += d.length) >= expected && resolve());
+      sock.on('close', () => resolve());
+      sock.resume();
+    });
+    sock.destroy();
+    assert.ok(bytes >= expected, `${bytes} bytes of a ${expected}-byte body and its head`);
+  } finally {
+    s.close();
+  }
+});
+
+test('many connections pipelining heads split at random bytes, some answers waiting: each gets its own answers, in order', async () => {
+  const { server: s, port } = await server(true);
+  let seed = 7;
+  const random = (n: number): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) % n);
+  const wait = (ms: number): Promise<unknown> => new Promise((r) => setTimeout(r, ms));
+  try {
+    const conns = await Promise.all(Array.from({ length: 12 }, async (_, c) => {
+      const sock = connect(port, '127.0.0.1');
+      await once(sock, 'connect');
+      const paths = Array.from({ length: 8 }, (_, i) => `/hls/c${c}-r${i}${i % 3 === 1 ? '-slow' : ''}`);
+      const bytes = Buffer.from(paths.map((p) => get(p, `User-Agent: ua-${c}-${'x'.repeat(random(40))}\r\n`)).join(''), 'latin1');
+      let got = '';
+      sock.on('data', (d: Buffer) => (got += d.toString('latin1')));
+      return { sock, paths, bytes, sent: 0, got: () => got };
+    }));
+    // Interleaved: a few bytes of one connection, then of another, so reads of every connection share the buffer.
+    while (conns.some((c) => c.sent < c.bytes.length)) {
+      for (const c of conns) {
+        if (c.sent >= c.bytes.length) continue;
+        const n = 1 + random(90);
+        c.sock.write(c.bytes.subarray(c.sent, c.sent + n));
+        c.sent += n;
+      }
+      await wait(1 + random(3));
+    }
+    const deadline = Date.now() + 5000;
+    const answered = (c: (typeof conns)[number]): string[] => c.got().match(/lean:\/hls\/\S+ ua=ua-\d+/g) ?? [];
+    while (conns.some((c) => answered(c).length < c.paths.length) && Date.now() < deadline) await wait(20);
+    for (const [i, c] of conns.entries()) {
+      c.sock.destroy();
+      const ua = `ua-${i}`;
+      assert.deepEqual(answered(c), c.paths.map((p) => `lean:${p} ua=${ua}`), `connection ${i}`);
+    }
+  } finally {
+    s.close();
+  }
+});
+
+test('a client that sends requests and reads nothing: once its socket is full, no further request is answered until it drains', async () => {
+  const { server: s, port, leanCount } = await server(true);
+  const wait = (ms: number): Promise<unknown> => new Promise((r) => setTimeout(r, ms));
+  try {
+    const sock = connect(port, '127.0.0.1');
+    await once(sock, 'connect');
+    sock.pause();
+    // Every answer waits (`slow`): the first fills the socket, the next would queue behind it in the server's memory.
+    sock.write(get('/hls/slow-big'));
+    await wait(200);
+    for (let i = 0; i < 10; i++) {
+      sock.write(get(`/hls/slow-${i}`));
+      await wait(60);
+    }
+    const answeredWhileFull = leanCount();
+    let tail = '';
+    sock.on('data', (d: Buffer) => (tail = (tail + d.toString('latin1', Math.max(0, d.length - 300))).slice(-300)));
+    sock.resume();
+    const deadline = Date.now() + 10_000;
+    while (!tail.includes('lean:/hls/slow-9 ') && Date.now() < deadline) await wait(20);
+    sock.destroy();
+    assert.equal(answeredWhileFull, 1, 'requests answered while the first answer was still queued');
+    assert.equal(leanCount(), 11, 'all answered once it drained');
   } finally {
     s.close();
   }

@@ -95,6 +95,8 @@ class LeanConnection {
   private clientEnded = false;
   /** The peer's address, read once per connection (every request's play decision and log line asks for it). */
   private peer: { readonly remoteAddress?: string | undefined } = {};
+  /** Node's HTTP server has the connection (handOff): nothing here parses or answers on it any more. */
+  private handedOff = false;
 
   constructor(
     readonly socket: Socket,
@@ -119,11 +121,13 @@ class LeanConnection {
   /** The response in progress ended: answer the next pipelined request, if any. */
   responseDone(): void {
     this.busy = false;
-    if (this.socket.destroyed) return;
+    if (this.socket.destroyed || this.handedOff) return;
     if (!this.front.server.listening) return void this.socket.end(); // closing: no further request on this connection
     this.front.idle.add(this.socket);
     if (this.pumping) return;
     if (this.socket.writableNeedDrain) {
+      // Not reading meanwhile (Node's rule too): a client that sends and never reads would queue answers without bound.
+      this.socket.pause();
       this.socket.once('drain', () => this.resume());
       return;
     }
@@ -139,11 +143,17 @@ class LeanConnection {
     if (!this.busy && !this.socket.destroyed && this.socket.isPaused()) this.socket.resume();
   }
 
-  /** A read into the shared buffer: handled at once; what the reader keeps of it is copied before the next read. */
-  onBytes(bytes: Buffer): void {
+  /**
+   * A read into the shared buffer: handled at once; what the reader keeps of it is copied before the next read.
+   * Once Node has the connection its HTTP parser reads the socket itself, until it lets go of it (an upgrade, a
+   * 'data' listener): the reads come here again and are the socket's data, as they would be without the front.
+   */
+  onBytes(bytes: Buffer): boolean {
+    if (this.handedOff) return this.socket.push(Buffer.from(bytes));
     this.onData(bytes);
     const held = this.reader.held();
     if (held && this.front.reads.owns(held)) this.reader.replaceHeld(Buffer.from(held));
+    return true;
   }
 
   private readonly onData = (data: Buffer): void => {
@@ -160,7 +170,7 @@ class LeanConnection {
     this.pumping = true;
     try {
       let input = data;
-      while (!this.busy && !this.socket.destroyed) {
+      while (!this.busy && !this.socket.destroyed && !this.handedOff) {
         const step = this.reader.next(input);
         input = undefined;
         if (step === 'more') {
@@ -198,6 +208,9 @@ class LeanConnection {
   /** Node's HTTP server takes the connection from here on, starting with `bytes` (unparsed or refused here). */
   private handOff(bytes: Buffer | undefined): void {
     const { socket, front } = this;
+    // A 'drain' or read waited for here must not parse these bytes again: they are Node's now.
+    this.handedOff = true;
+    this.reader.clear();
     if (!this.sharedReads) socket.removeListener('data', this.onData);
     socket.removeListener('error', this.onError);
     socket.removeListener('close', this.onClose);
@@ -227,8 +240,10 @@ class LeanConnection {
   };
 
   private readonly onTimeout = (): void => {
-    // Idle between requests past keepAliveTimeout (Node's rule); a waiting answer is bounded by its own timer.
-    if (!this.busy) this.socket.destroy();
+    // Idle between requests past keepAliveTimeout (Node's rule); a waiting answer is bounded by its own timer, and
+    // one still being written to a slow reader is not idle (Node arms the keep-alive timer once an answer is flushed;
+    // the socket's timer starts again when the write completes).
+    if (!this.busy && this.socket.writableLength === 0) this.socket.destroy();
   };
 }
 

@@ -96,6 +96,12 @@ export class RequestHeadReader {
     this.pending = copy;
   }
 
+  /** Forgets what is held (handed to Node with the connection). */
+  clear(): void {
+    this.pending = undefined;
+    this.scanned = 0;
+  }
+
   /** The bytes held and not parsed (handed to Node with the connection). */
   held(): Buffer | undefined {
     return this.pending;
