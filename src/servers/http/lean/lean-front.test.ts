@@ -12,7 +12,7 @@ const BIG = Buffer.alloc(16 * 1024 * 1024, 0x2e);
  * Node answers `node:<method> <url>`; with the front, /hls/ GET/HEAD answers `lean:<url>` (after 30 ms for `slow`,
  * followed by BIG for `big`). An upgrade request (Node's) switches to an echo of what the client sends next.
  */
-async function server(lean: boolean): Promise<{ server: Server; port: number; leanCount: () => number }> {
+async function server(lean: boolean, options: { sendStallMs?: number } = {}): Promise<{ server: Server; port: number; leanCount: () => number }> {
   const s = createServer((req, res) => {
     const body = Buffer.from(`node:${req.method} ${req.url}`);
     res.writeHead(200, ['content-type', 'text/plain', 'content-length', body.length]);
@@ -37,7 +37,7 @@ async function server(lean: boolean): Promise<{ server: Server; port: number; le
       };
       if (req.url.includes('slow')) setTimeout(answer, 30);
       else answer();
-    });
+    }, options);
   }
   s.listen(0, '127.0.0.1');
   await once(s, 'listening');
@@ -285,6 +285,31 @@ test('an answer still being written to a client that stopped reading is not cut 
     });
     sock.destroy();
     assert.ok(bytes >= expected, `${bytes} bytes of a ${expected}-byte body and its head`);
+  } finally {
+    s.close();
+  }
+});
+
+test('an answer the client reads nothing of for the send-stall time is given up: the connection closes (nginx send_timeout)', async () => {
+  const { server: s, port } = await server(true, { sendStallMs: 1000 });
+  s.keepAliveTimeout = 200;
+  try {
+    const sock = connect(port, '127.0.0.1');
+    await once(sock, 'connect');
+    sock.pause();
+    sock.write(get('/hls/big'));
+    // Reading nothing for well past the stall time (1 s), then everything there is: the answer was cut and the
+    // connection closed (without the rule the whole answer arrives, as in the test above).
+    await new Promise((r) => setTimeout(r, 3000));
+    const expected = BIG.length + 'lean:/hls/big ua='.length;
+    let bytes = 0;
+    const closed = await new Promise<boolean>((resolve) => {
+      sock.on('data', (d: Buffer) => (bytes += d.length) >= expected && resolve(false));
+      sock.on('close', () => resolve(true));
+      sock.resume();
+    });
+    sock.destroy();
+    assert.ok(closed && bytes < expected, `${bytes} of ${expected} bytes read, closed: ${closed}`);
   } finally {
     s.close();
   }

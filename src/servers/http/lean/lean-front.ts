@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 import type { Socket } from 'node:net';
 import { SharedReadBuffer } from '../../net/shared-read-buffer.js';
-import { LEAN_HEAD_TIMEOUT_MS, MAX_LEAN_HEAD_BYTES } from './limits.js';
+import { LEAN_HEAD_TIMEOUT_MS, LEAN_SEND_STALL_MS, MAX_LEAN_HEAD_BYTES } from './limits.js';
 import { type LeanHeaderList, type PreparedAnswer, renderHead, utcDate } from './prepared-answer.js';
 import { type LeanHead, type LeanHeaders, RequestHeadReader } from './request-head.js';
 
@@ -39,12 +39,14 @@ export interface LeanFrontStats {
  * requests) is copied out. Call before `listen`. Plain HTTP only (a TLS server's connection event carries the
  * encrypted socket).
  */
-export function mountLeanFront(server: Server, accepts: (head: LeanHead) => boolean, handle: LeanHandler): LeanFrontStats {
+export function mountLeanFront(
+  server: Server, accepts: (head: LeanHead) => boolean, handle: LeanHandler, options: { readonly sendStallMs?: number } = {},
+): LeanFrontStats {
   const nodeListeners = server.listeners('connection') as ((socket: Socket) => void)[];
   server.removeAllListeners('connection');
   const idle = new Set<Socket>();
   const stats: LeanFrontStats = { requests: 0 };
-  const front: Front = { server, nodeListeners, idle, accepts, handle, stats, reads: new SharedReadBuffer() };
+  const front: Front = { server, nodeListeners, idle, accepts, handle, stats, reads: new SharedReadBuffer(), sendStallMs: options.sendStallMs ?? LEAN_SEND_STALL_MS };
   // Nothing is read before a socket is adopted by the shared buffer (net.Server reads this flag per connection).
   (server as unknown as { pauseOnConnect: boolean }).pauseOnConnect = true;
   server.on('connection', (accepted: Socket) => {
@@ -82,6 +84,8 @@ interface Front {
   readonly handle: LeanHandler;
   readonly stats: LeanFrontStats;
   readonly reads: SharedReadBuffer;
+  /** An answer not read at all for this long closes the connection (LEAN_SEND_STALL_MS). */
+  readonly sendStallMs: number;
 }
 
 class LeanConnection {
@@ -97,6 +101,9 @@ class LeanConnection {
   private peer: { readonly remoteAddress?: string | undefined } = {};
   /** Node's HTTP server has the connection (handOff): nothing here parses or answers on it any more. */
   private handedOff = false;
+  /** A stall of the answer being written: when it started and when its last timer period ended (0: none). */
+  private stalledSince = 0;
+  private lastStallAt = 0;
 
   constructor(
     readonly socket: Socket,
@@ -243,7 +250,18 @@ class LeanConnection {
     // Idle between requests past keepAliveTimeout (Node's rule); a waiting answer is bounded by its own timer, and
     // one still being written to a slow reader is not idle (Node arms the keep-alive timer once an answer is flushed;
     // the socket's timer starts again when the write completes).
-    if (!this.busy && this.socket.writableLength === 0) this.socket.destroy();
+    if (this.socket.writableLength === 0) {
+      this.stalledSince = 0;
+      if (!this.busy) this.socket.destroy();
+      return;
+    }
+    // 'timeout' comes only after a whole period in which the write made no progress; consecutive ones are one stall.
+    const period = this.front.server.keepAliveTimeout;
+    const now = performance.now();
+    if (this.stalledSince === 0 || now - this.lastStallAt > period * 1.5) this.stalledSince = now - period;
+    this.lastStallAt = now;
+    if (now - this.stalledSince >= this.front.sendStallMs) return void this.socket.destroy();
+    this.socket.setTimeout(period);
   };
 }
 
