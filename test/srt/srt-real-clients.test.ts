@@ -27,6 +27,12 @@ async function videoKeyframeIndices(file: string): Promise<number[]> {
   return out.split('\n').filter((l) => l.trim() !== '').flatMap((flags, i) => (flags.includes('K') ? [i] : []));
 }
 
+/**
+ * ffprobe on a live SRT stream reads a second of it: its default (5 s of MPEG-TS, about 4.6 s here per probe) adds
+ * nothing the checks read (codecs, sizes, sample rates are in the first keyframe and audio frame).
+ */
+const LIVE_PROBE = ['-analyzeduration', '1000000'];
+
 const refusedFor = (server: TestServer, reason: string) => () => server.logs.some((l) => l.includes('srt caller refused') && l.includes(`"reason":"${reason}"`));
 
 describe('SRT with stream keys (--auth keys)', () => {
@@ -136,7 +142,7 @@ describe('SRT with stream keys (--auth keys)', () => {
       const path = `live/${stream.playbackId}`;
       await waitFor('stream active', () => server.hub.stream(path)?.isActive, 20_000);
       const url = srtUrl(port, `#!::r=live/${stream.playbackId},m=request`);
-      const probed = await ffprobeStreams(url);
+      const probed = await ffprobeStreams(url, LIVE_PROBE);
       assert.deepEqual(probed.map((s) => s.codec_name).sort(), ['aac', 'h264']);
       const out = tmpFile('srt-play.ts');
       await runOk('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', '-i', url, '-t', '3', '-c', 'copy', '-f', 'mpegts', out], 30_000);
@@ -205,13 +211,14 @@ describe('SRT with libsrt tools and a server passphrase (--auth open --srt-passp
       const out = tmpFile('slt-play.ts');
       const collector = await udpCollector();
       const player = run('srt-live-transmit', ['-q', srtUrl(port, '#!::r=live/enc,m=request', { passphrase }), `udp://127.0.0.1:${collector.port}`], { timeoutMs: 30_000 });
-      await waitFor('srt-live-transmit receives', () => collector.bytes().length > 500 * 1316, 20_000);
+      // About 3 s of the stream (~70 video frames): well over the 25 checked.
+      await waitFor('srt-live-transmit receives', () => collector.bytes().length > 250 * 1316, 20_000);
       await player.kill('SIGINT');
       collector.close();
       writeFileSync(out, collector.bytes());
       const frames = await ffprobeFrameCounts(out);
       assert.ok(frames.video >= 25, `srt-live-transmit wrote ${frames.video} video frames`);
-      const probed = await ffprobeStreams(srtUrl(port, '#!::r=live/enc,m=request', { passphrase, pbkeylen: 16 }));
+      const probed = await ffprobeStreams(srtUrl(port, '#!::r=live/enc,m=request', { passphrase, pbkeylen: 16 }), LIVE_PROBE);
       assert.ok(probed.some((s) => s.codec_name === 'h264'));
       const refused = run('ffprobe', ['-v', 'error', srtUrl(port, '#!::r=live/enc,m=request')], { timeoutMs: 20_000 });
       assert.notEqual(await refused.exited, 0);
