@@ -169,10 +169,15 @@ describe('recording (settings.record)', () => {
     const stream = await api('POST', '/streams', { name: 'reconnect', settings: { record: true, reconnectWindowSec: 5 } });
     const url = `${stream.ingest.rtmp}/${stream.streamKey}`;
     const second = await publishOnceHeld(url, 'av.flv', 3);
-    assert.equal(await (await publishOnce(url, 'av.flv', 3)).exited, 0);
-    const first = await waitAsset(api, stream.id, (a) => a.status === 'recording', 'recording');
-    second.release();
-    assert.equal(await second.proc.exited, 0, second.proc.stderr());
+    let first: any;
+    try {
+      assert.equal(await (await publishOnce(url, 'av.flv', 3)).exited, 0);
+      first = await waitAsset(api, stream.id, (a) => a.status === 'recording', 'recording');
+      second.release();
+      assert.equal(await second.proc.exited, 0, second.proc.stderr());
+    } finally {
+      await second.proc.kill(); // still waiting for its input if the first session failed
+    }
     const asset = await waitAsset(api, stream.id, (a) => a.status === 'ready', 'ready after the window', 60_000);
     assert.equal(asset.id, first.id);
     const all = await api('GET', `/assets?streamId=${stream.id}`);
