@@ -6,7 +6,7 @@ import { RtmpClient } from '../../src/servers/rtmp/rtmp-client.js';
 import { startTestServer, TEST_API_TOKEN, type TestServer } from '../../support/onair.js';
 import { ffmpegPublish, ffmpegRecord, ffprobeFrameCounts } from '../support/clients.js';
 import { tmpFile } from '../support/media.js';
-import { sleep, waitFor, type Proc } from '../support/proc.js';
+import { waitFor, within, type Proc } from '../support/proc.js';
 import { launchHlsBrowser, type HlsBrowser } from '../../support/hls-browser.js';
 
 /** The publish name an encoder holds as its secret (an OBS "Stream Key"). */
@@ -34,7 +34,7 @@ async function callbackServer(answers: Record<string, () => { status: number; bo
 }
 
 async function exitsWithin(p: Proc, ms: number): Promise<boolean> {
-  return Promise.race([p.exited.then(() => true), sleep(ms).then(() => false)]);
+  return within(p.exited.then(() => true), ms, false);
 }
 
 describe('--auth callback: viewers watch the name the callback returns', () => {

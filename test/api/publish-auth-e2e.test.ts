@@ -8,7 +8,7 @@ import { RtmpClient } from '../../src/servers/rtmp/rtmp-client.js';
 import { startTestServer, type TestServer } from '../../support/onair.js';
 import { serverApi } from '../support/stream-api.js';
 import { ffmpegPublish } from '../support/clients.js';
-import { sleep, waitFor, type Proc } from '../support/proc.js';
+import { waitFor, within, type Proc } from '../support/proc.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- API responses are checked field by field */
 
@@ -16,7 +16,7 @@ const api = serverApi;
 
 /** Resolves with the exit code, or 'running' if ffmpeg is still publishing after `ms`. */
 async function exitWithin(p: Proc, ms: number): Promise<number | null | 'running'> {
-  return Promise.race([p.exited, sleep(ms).then(() => 'running' as const)]);
+  return within(p.exited, ms, 'running' as const);
 }
 
 interface Hook { type: string; verified: boolean; body: any }

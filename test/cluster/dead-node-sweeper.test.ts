@@ -17,7 +17,7 @@ import { ClusterEventRelay } from '../../src/services/cluster/cluster-event-rela
 import { startTestRedis, type TestRedis } from '../../support/redis-server.js';
 import { startTestPostgres } from '../support/postgres.js';
 import { freshPostgresDatabase } from '../support/api-harness.js';
-import { sleep, waitFor } from '../support/proc.js';
+import { sleep, waitFor, within } from '../support/proc.js';
 
 // The sweeper's decisions driven directly (sweep() called by the test) over a real Redis and PostgreSQL; the
 // end-to-end behaviour with node processes and kill -9 is dead-node.test.ts.
@@ -106,7 +106,7 @@ function rendezvous(id: string, count: number, timeoutMs = 5000): Rendezvous {
     id,
     arrive: async () => {
       if (++arrived >= count) open();
-      await Promise.race([all, sleep(timeoutMs)]);
+      await within(all, timeoutMs, undefined);
     },
   };
 }

@@ -7,7 +7,7 @@ import { startTestRedis, type TestRedis } from '../../support/redis-server.js';
 import { serverApi, type ApiStream } from '../support/stream-api.js';
 import { ffmpegPublish, ffmpegRecord, ffprobeFrameCounts } from '../support/clients.js';
 import { tmpFile } from '../support/media.js';
-import { sleep, type Proc } from '../support/proc.js';
+import { sleep, within, type Proc } from '../support/proc.js';
 import { clusterNode, until } from './support.js';
 
 /**
@@ -67,7 +67,7 @@ test('PostgreSQL down under a two-node cluster: the edge viewer keeps playing, a
   // A key no stream had is refused at once: it cannot be checked.
   const bogus = await ffmpegPublish(b.rtmpUrl(`sk_${'q'.repeat(28)}`));
   procs.push(bogus);
-  const exit = await Promise.race([bogus.exited, sleep(15_000).then(() => 'still running' as const)]);
+  const exit = await within(bogus.exited, 15_000, 'still running' as const);
   assert.notEqual(exit, 'still running');
   assert.ok(b.logs.some((l) => l.includes('publish refused') && l.includes('"code":"unavailable"')));
   const res = await fetch(b.httpUrl('/api/v1/streams'), { headers: { authorization: `Bearer ${TEST_API_TOKEN}` } });

@@ -10,7 +10,7 @@ import { startTestPostgres, type TestPostgres } from '../support/postgres.js';
 import { freshPostgresDatabase } from '../support/api-harness.js';
 import { ffmpegPublish, ffmpegRecord, ffprobeFrameCounts } from '../support/clients.js';
 import { tmpFile } from '../support/media.js';
-import { run, sleep, type Proc } from '../support/proc.js';
+import { run, sleep, within, type Proc } from '../support/proc.js';
 import { callApi, type ApiStream } from '../support/stream-api.js';
 import { startTestRedis, type TestRedis } from '../../support/redis-server.js';
 import { CLUSTER_SECRET, until } from './support.js';
@@ -132,7 +132,7 @@ async function outage(node: WorkersNode): Promise<void> {
   // An unknown key: refused at once, with the reason.
   const bogus = await ffmpegPublish(`${node.rtmp}/live/sk_${'q'.repeat(28)}`);
   procs.push(bogus);
-  const exit = await Promise.race([bogus.exited, sleep(15_000).then(() => 'still running' as const)]);
+  const exit = await within(bogus.exited, 15_000, 'still running' as const);
   assert.notEqual(exit, 'still running', 'an unknown key is refused during the outage');
   assert.ok(node.lines().some((l) => l.msg === 'publish refused' && l.code === 'unavailable'));
   const res = await fetch(`${node.http}/api/v1/streams`, { headers: { authorization: `Bearer ${TEST_API_TOKEN}` } });
@@ -229,7 +229,7 @@ describe('PostgreSQL outages under --workers 2', { concurrency: true }, () => {
     assert.equal(res.status, 202, `drain during the outage: ${body}`);
     assert.equal((JSON.parse(body) as { publishers: number }).publishers, 2, body);
     // The publishers were closed (ffmpeg does not reconnect: it exits).
-    for (const { proc } of onWorker.values()) await Promise.race([proc.exited, sleep(15_000)]);
+    for (const { proc } of onWorker.values()) await within(proc.exited, 15_000, undefined);
     assert.ok([...onWorker.values()].every(({ proc }) => proc.child.exitCode !== null), 'both publishers closed');
     await until(() => node.lines().slice(drainedAt).filter((l) => l.msg === 'drained: no publisher left').length >= 2, 'both workers drained').catch((err: Error) => {
       throw new Error(`${err.message}: ${JSON.stringify(node.lines().slice(drainedAt).map((l) => [l.worker, l.msg]))}`);
@@ -238,7 +238,7 @@ describe('PostgreSQL outages under --workers 2', { concurrency: true }, () => {
     await sleep(2000);
     assert.equal(node.proc.child.exitCode, null, 'the machine waits for its queued writes instead of exiting with them');
     await pg.restart();
-    assert.equal(await Promise.race([node.proc.exited, sleep(60_000).then(() => 'still running')]), 0, 'the machine exits 0 once its writes are flushed');
+    assert.equal(await within(node.proc.exited, 60_000, 'still running'), 0, 'the machine exits 0 once its writes are flushed');
     const client = new pgClient.Client({ connectionString: node.db });
     await client.connect();
     try {

@@ -5,7 +5,7 @@ import { startTestServer, type TestServer } from '../../support/onair.js';
 import { ffmpegPublish, ffmpegRecord, ffprobeFrameCounts } from '../support/clients.js';
 import { tmpFile } from '../support/media.js';
 import { startTestPostgres, type TestPostgres } from '../support/postgres.js';
-import { sleep, waitFor, type Proc } from '../support/proc.js';
+import { sleep, waitFor, within, type Proc } from '../support/proc.js';
 import { callApi, type ApiStream } from '../support/stream-api.js';
 import { webhookReceiver } from '../support/webhook-receiver.js';
 import { TEST_API_TOKEN } from '../../support/onair.js';
@@ -138,7 +138,7 @@ describe('PostgreSQL stopped and restarted under live streams (single node)', ()
     // A key no stream had: refused (not hung), with the reason in the log.
     const bogus = await ffmpegPublish(server.rtmpUrl(`sk_${'q'.repeat(28)}`));
     procs.push(bogus);
-    const bogusExit = await Promise.race([bogus.exited, sleep(15_000).then(() => 'still running' as const)]);
+    const bogusExit = await within(bogus.exited, 15_000, 'still running' as const);
     assert.notEqual(bogusExit, 'still running', 'a publish with an unknown key during the outage is refused, not held');
     assert.notEqual(bogusExit, 0);
     assert.ok(logLines(/publish refused/).some((l) => l.code === 'unavailable'), 'the refusal names the database');

@@ -1,14 +1,10 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { ffmpegPublish } from '../support/clients.js';
 import { ffmpegViewer } from '../support/playback-viewers.js';
-import { startTestPostgres } from '../support/postgres.js';
-import { run, sleep, waitFor, type Proc } from '../support/proc.js';
+import { sleep, waitFor, type Proc } from '../support/proc.js';
 import { rawGet } from '../support/raw-http.js';
-import { jsonLogLines } from '../support/json-log.js';
+import { startWorkersServer, type WorkersLogLine, type WorkersServer } from '../support/workers-server.js';
 import { parsePrometheusText, type PromScrape } from '../support/prometheus-text.js';
 
 /**
@@ -32,10 +28,8 @@ const COUNTERS: readonly [string, Record<string, string>][] = [
 ];
 
 describe('--workers 2: /metrics and /api/v1/health describe the whole machine', () => {
-  let pg: Awaited<ReturnType<typeof startTestPostgres>>;
-  let server: Proc;
+  let server: WorkersServer;
   let httpPort = 0;
-  let rtmpBase = '';
   const procs: Proc[] = [];
   /** Per stream: its API record and the worker owning it. */
   const streams: { id: string; playbackId: string; streamKey: string; worker: number }[] = [];
@@ -44,19 +38,7 @@ describe('--workers 2: /metrics and /api/v1/health describe the whole machine', 
   const pids = new Map<number, number>();
   let hlsRunning = true;
   let hlsLoops: Promise<void>[] = [];
-  const dataDir = mkdtempSync(join(tmpdir(), 'onair-workers-metrics-'));
-
-  type LogLine = { msg?: string; worker?: number; pid?: number; path?: string; rtmp?: string; http?: string; internal?: { http: number; rtmp: number } };
-  const lines = (): LogLine[] => jsonLogLines<LogLine>(server.stdout());
-
-  async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
-    const res = await fetch(`http://127.0.0.1:${httpPort}/api/v1${path}`, {
-      method, headers: { authorization: `Bearer ${API_TOKEN}`, ...(body ? { 'content-type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : undefined,
-    });
-    const text = await res.text();
-    assert.ok(res.status < 300, `${method} ${path}: ${res.status} ${text}`);
-    return JSON.parse(text) as T;
-  }
+  const lines = (): WorkersLogLine[] => server.lines();
 
   /** One scrape on a new connection to `port`, parsed strictly. */
   async function scrape(port = httpPort): Promise<PromScrape> {
@@ -73,7 +55,7 @@ describe('--workers 2: /metrics and /api/v1/health describe the whole machine', 
   async function publishOn(s: { streamKey: string; playbackId: string }, worker: number | undefined): Promise<number> {
     for (let attempt = 0; attempt < 6; attempt++) {
       const seen = lines().filter((l) => l.msg === 'publish started').length;
-      const pub = await ffmpegPublish(`${rtmpBase}/live/${s.streamKey}`);
+      const pub = await ffmpegPublish(`${server.rtmp}/live/${s.streamKey}`);
       const started = await waitFor('the publish', () => lines().filter((l) => l.msg === 'publish started').slice(seen).find((l) => l.path === `live/${s.playbackId}`), 30_000, 100);
       if (worker === undefined || started.worker === worker) {
         procs.push(pub);
@@ -102,21 +84,16 @@ describe('--workers 2: /metrics and /api/v1/health describe the whole machine', 
   }
 
   before(async () => {
-    pg = await startTestPostgres();
-    server = run(process.execPath, ['--import', 'tsx', 'src/main.ts', '--workers', '2', '--database-url', pg.url, '--host', '127.0.0.1',
-      '--rtmp-port', '0', '--http-port', '0', '--srt-port', '0', '--auth', 'keys', '--log-level', 'info', '--data-dir', dataDir,
-      '--api-token', API_TOKEN, '--metrics-token', METRICS_TOKEN, '--hls-segment-ms', '500', '--edge-grace-ms', '30000'], { timeoutMs: 180_000 });
-    const running = await waitFor('the primary running', () => lines().find((l) => l.msg?.startsWith('OnAir is running') && l.rtmp), 120_000, 200);
-    httpPort = Number(new URL(running.http!).port);
-    rtmpBase = running.rtmp!.replace(/\/live$/, '');
+    server = await startWorkersServer(API_TOKEN, ['--metrics-token', METRICS_TOKEN, '--hls-segment-ms', '500', '--edge-grace-ms', '30000'], 180_000);
+    httpPort = server.httpPort;
     for (const l of lines()) {
       if (l.msg !== 'worker ready' || !l.internal) continue;
       internal.set(l.worker!, l.internal);
       pids.set(l.worker!, l.pid!);
     }
     assert.equal(internal.size, 2, 'both workers\' loopback ports logged');
-    const a = await api<{ id: string; playbackId: string; streamKey: string }>('POST', '/streams', {});
-    const b = await api<{ id: string; playbackId: string; streamKey: string }>('POST', '/streams', {});
+    const a = await server.api<{ id: string; playbackId: string; streamKey: string }>('POST', '/streams', {});
+    const b = await server.api<{ id: string; playbackId: string; streamKey: string }>('POST', '/streams', {});
     const first = await publishOn(a, undefined);
     streams.push({ ...a, worker: first });
     streams.push({ ...b, worker: await publishOn(b, other(first)) });
@@ -137,10 +114,7 @@ describe('--workers 2: /metrics and /api/v1/health describe the whole machine', 
   after(async () => {
     hlsRunning = false;
     await Promise.all(hlsLoops);
-    await Promise.all(procs.map((p) => p.kill('SIGKILL')));
-    await server?.kill('SIGTERM');
-    await pg?.stop();
-    rmSync(dataDir, { recursive: true, force: true });
+    await server?.close(procs);
   });
 
   test('a scrape on the shared port is the sum of the workers\' own: counters, connections, publishers; each stream\'s series once, from its owner', async () => {

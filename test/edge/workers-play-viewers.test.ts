@@ -1,13 +1,10 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ffmpegPublish, rtmpdumpLive } from '../support/clients.js';
+import { rtmpdumpLive } from '../support/clients.js';
 import { ffmpegViewer, wsFlvViewer } from '../support/playback-viewers.js';
-import { startTestPostgres } from '../support/postgres.js';
-import { run, sleep, waitFor, type Proc } from '../support/proc.js';
-import { jsonLogLines, ownerAndOtherWorker } from '../support/json-log.js';
+import { sleep, waitFor, type Proc } from '../support/proc.js';
+import { publishToWorkers, startWorkersServer, type WorkersServer } from '../support/workers-server.js';
 
 /**
  * `--workers 2`: RTMP, HTTP-FLV and WS-FLV players of one stream on the worker that owns it and on the other (each on
@@ -19,30 +16,15 @@ import { jsonLogLines, ownerAndOtherWorker } from '../support/json-log.js';
 const API_TOKEN = 'workers-play-viewers-token-012345';
 
 describe('--workers 2: RTMP and FLV viewers of a stream, wherever they land', () => {
-  let pg: Awaited<ReturnType<typeof startTestPostgres>>;
-  let server: Proc;
+  let server: WorkersServer;
   let pub: Proc | undefined;
   let stream: { id: string; playbackId: string; streamKey: string };
-  let publicHttp = '';
   const owner = { http: 0, rtmp: 0 };
   const other = { http: 0, rtmp: 0, pid: 0, worker: 0 };
   const players: { stop(): Promise<unknown> }[] = [];
-  const dataDir = mkdtempSync(join(tmpdir(), 'onair-workers-play-viewers-'));
-
-  type LogLine = { msg?: string; worker?: number; pid?: number; rtmp?: string; http?: string; internal?: { http: number; rtmp: number } };
-  const lines = (): LogLine[] => jsonLogLines<LogLine>(server.stdout());
-
-  async function api<T>(method: string, path: string, base: string, body?: unknown): Promise<T> {
-    const res = await fetch(`${base}/api/v1${path}`, {
-      method, headers: { authorization: `Bearer ${API_TOKEN}`, ...(body ? { 'content-type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : undefined,
-    });
-    const text = await res.text();
-    assert.ok(res.status < 300, `${method} ${path}: ${res.status} ${text}`);
-    return JSON.parse(text) as T;
-  }
 
   interface Health { state: string; viewers: { rtmp: number; hls: number; flv: number; total: number } }
-  const health = (port: number): Promise<Health> => api<Health>('GET', `/streams/${stream.id}/health`, `http://127.0.0.1:${port}`);
+  const health = (port: number): Promise<Health> => server.api<Health>('GET', `/streams/${stream.id}/health`, undefined, `http://127.0.0.1:${port}`);
   const viewers = async (port: number): Promise<string> => {
     const v = (await health(port)).viewers;
     return `rtmp ${v.rtmp} flv ${v.flv} hls ${v.hls} total ${v.total}`;
@@ -76,12 +58,12 @@ describe('--workers 2: RTMP and FLV viewers of a stream, wherever they land', ()
   };
   // On the shared port (a worker's loopback HTTP port serves HTTP only, no WebSocket upgrade): either worker.
   const wsPlayer = (): { stop(): Promise<unknown> } => {
-    const ws = wsFlvViewer(`${publicHttp.replace('http:', 'ws:')}/ws/live/${stream.playbackId}.flv`);
+    const ws = wsFlvViewer(`${server.http.replace('http:', 'ws:')}/ws/live/${stream.playbackId}.flv`);
     return { stop: async () => ws.stop() };
   };
   let dumps = 0;
   const rtmpdumpPlayer = (port: number): { stop(): Promise<unknown> } => {
-    const dump = rtmpdumpLive(rtmpUrl(port), join(dataDir, `dump-${++dumps}.flv`), { video: 1, audio: 1 }, 60_000);
+    const dump = rtmpdumpLive(rtmpUrl(port), join(server.dataDir, `dump-${++dumps}.flv`), { video: 1, audio: 1 }, 60_000);
     dump.received.catch(() => {}); // a player killed with its worker need not have received anything
     return dump;
   };
@@ -92,27 +74,18 @@ describe('--workers 2: RTMP and FLV viewers of a stream, wherever they land', ()
   }
 
   before(async () => {
-    pg = await startTestPostgres();
-    server = run(process.execPath, ['--import', 'tsx', 'src/main.ts', '--workers', '2', '--database-url', pg.url, '--host', '127.0.0.1',
-      '--rtmp-port', '0', '--http-port', '0', '--srt-port', '0', '--auth', 'keys', '--log-level', 'info', '--data-dir', dataDir,
-      '--api-token', API_TOKEN, '--no-hls', '--edge-grace-ms', '30000'], { timeoutMs: 240_000 });
-    const running = await waitFor('the primary running', () => lines().find((l) => l.msg?.startsWith('OnAir is running') && l.rtmp), 120_000, 200);
-    publicHttp = running.http!.replace(/\/$/, '');
-    stream = await api('POST', '/streams', publicHttp, {});
-    pub = await ffmpegPublish(`${running.rtmp!.replace(/\/live$/, '')}/live/${stream.streamKey}`);
-    const started = await waitFor('the publish', () => lines().find((l) => l.msg === 'publish started'), 30_000, 100);
-    const workers = ownerAndOtherWorker(lines(), started.worker);
-    Object.assign(owner, workers.owner?.internal);
-    Object.assign(other, workers.other?.internal, { pid: workers.other?.pid, worker: workers.other?.worker });
-    assert.ok(owner.http && other.http && owner.rtmp && other.rtmp && other.pid, 'both workers\' internal ports logged');
+    server = await startWorkersServer(API_TOKEN, ['--no-hls', '--edge-grace-ms', '30000']);
+    stream = await server.api('POST', '/streams', {});
+    const published = await publishToWorkers(server, stream.streamKey);
+    pub = published.pub;
+    Object.assign(owner, published.owner.internal);
+    Object.assign(other, published.other.internal, { pid: published.other.pid, worker: published.other.worker });
+    assert.ok(owner.rtmp && other.rtmp && other.pid, 'both workers\' internal ports logged');
     await waitFor('the stream\'s health on its owner', async () => (await health(owner.http)).state !== 'offline', 30_000, 250);
   });
   after(async () => {
     await Promise.all(players.map((p) => p.stop()));
-    await pub?.kill('SIGKILL');
-    await server?.kill('SIGTERM');
-    await pg?.stop();
-    rmSync(dataDir, { recursive: true, force: true });
+    await server?.close([pub]);
   });
 
   test('3 players on the owner, 4 on the other worker, 1 WS-FLV on either: rtmp 4, flv 4; the internal pull is no viewer', async () => {
@@ -120,7 +93,7 @@ describe('--workers 2: RTMP and FLV viewers of a stream, wherever they land', ()
     players.push(ffmpegPlayer(rtmpUrl(owner.rtmp)), ffmpegPlayer(rtmpUrl(owner.rtmp)), ffmpegPlayer(flvUrl(owner.http)));
     const there = [...playOnOther(), wsPlayer()];
     players.push(...there);
-    await waitFor('the other worker pulling', () => lines().some((l) => l.msg === 'edge pull live' && l.worker === other.worker), 30_000, 200);
+    await waitFor('the other worker pulling', () => server.lines().some((l) => l.msg === 'edge pull live' && l.worker === other.worker), 30_000, 200);
     await ownerCounts('all eight players', 'rtmp 4 flv 4 hls 0 total 8');
     assert.equal(await gauge(owner.http, 'rtmp'), 4, 'onair_stream_viewers{protocol="rtmp"} on the owner');
     assert.equal(await gauge(owner.http, 'flv'), 4, 'onair_stream_viewers{protocol="flv"} on the owner');

@@ -1,12 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { ffmpegPublish } from '../support/clients.js';
-import { startTestPostgres } from '../support/postgres.js';
-import { run, sleep, waitFor, type Proc } from '../support/proc.js';
-import { jsonLogLines, ownerAndOtherWorker } from '../support/json-log.js';
+import { sleep, waitFor, type Proc } from '../support/proc.js';
+import { publishToWorkers, startWorkersServer, type WorkersServer } from '../support/workers-server.js';
 import { HlsFollower } from '../support/hls-follower.js';
 import { firstHealthEvent } from '../support/health-feed.js';
 
@@ -24,52 +19,27 @@ const API_TOKEN = 'workers-viewers-token-0123456789';
 /** The suite against `--workers 2` with `flags` (each copy starts its own server and PostgreSQL). */
 function viewersUnderWorkers(mode: string, flags: readonly string[]): void {
   describe(`--workers 2, ${mode}: HLS viewers of a stream, wherever they land`, () => {
-    let pg: Awaited<ReturnType<typeof startTestPostgres>>;
-    let server: Proc;
+    let server: WorkersServer;
     let pub: Proc | undefined;
     let stream: { id: string; playbackId: string; streamKey: string };
     /** Internal HTTP ports: of the worker owning the stream, of the other. */
     let ownerPort = 0;
     let otherPort = 0;
-    let httpBase = '';
-    const dataDir = mkdtempSync(join(tmpdir(), 'onair-workers-viewers-'));
-
-    type LogLine = { msg?: string; worker?: number; rtmp?: string; http?: string; internal?: { http: number } };
-    const lines = (): LogLine[] => jsonLogLines<LogLine>(server.stdout());
-
-    async function api<T>(method: string, path: string, base = httpBase, body?: unknown): Promise<T> {
-      const res = await fetch(`${base}/api/v1${path}`, {
-        method, headers: { authorization: `Bearer ${API_TOKEN}`, ...(body ? { 'content-type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : undefined,
-      });
-      const text = await res.text();
-      assert.ok(res.status < 300, `${method} ${path}: ${res.status} ${text}`);
-      return JSON.parse(text) as T;
-    }
 
     interface Health { state: string; viewers: { rtmp: number; hls: number; flv: number; total: number }; bytesOut: number }
-    const health = (port: number): Promise<Health> => api<Health>('GET', `/streams/${stream.id}/health`, `http://127.0.0.1:${port}`);
+    const health = (port: number): Promise<Health> => server.api<Health>('GET', `/streams/${stream.id}/health`, undefined, `http://127.0.0.1:${port}`);
 
     before(async () => {
-      pg = await startTestPostgres();
-      server = run(process.execPath, ['--import', 'tsx', 'src/main.ts', '--workers', '2', '--database-url', pg.url, '--host', '127.0.0.1',
-        '--rtmp-port', '0', '--http-port', '0', '--srt-port', '0', '--auth', 'keys', '--log-level', 'info', '--data-dir', dataDir,
-        '--api-token', API_TOKEN, '--hls-segment-ms', '500', ...flags], { timeoutMs: 240_000 });
-      const running = await waitFor('the primary running', () => lines().find((l) => l.msg?.startsWith('OnAir is running') && l.rtmp), 120_000, 200);
-      httpBase = running.http!.replace(/\/$/, '');
-      stream = await api('POST', '/streams', httpBase, {});
-      pub = await ffmpegPublish(`${running.rtmp!.replace(/\/live$/, '')}/live/${stream.streamKey}`);
-      const started = await waitFor('the publish', () => lines().find((l) => l.msg === 'publish started'), 30_000, 100);
-      const workers = ownerAndOtherWorker(lines(), started.worker);
-      ownerPort = workers.owner?.internal?.http ?? 0;
-      otherPort = workers.other?.internal?.http ?? 0;
-      assert.ok(ownerPort && otherPort, 'both workers\' internal ports logged');
+      server = await startWorkersServer(API_TOKEN, ['--hls-segment-ms', '500', ...flags]);
+      stream = await server.api('POST', '/streams', {});
+      const published = await publishToWorkers(server, stream.streamKey);
+      pub = published.pub;
+      ownerPort = published.owner.internal!.http;
+      otherPort = published.other.internal!.http;
       await waitFor('the stream\'s health on its owner', async () => (await health(ownerPort)).state !== 'offline', 30_000, 250);
     });
     after(async () => {
-      await pub?.kill('SIGKILL');
-      await server?.kill('SIGTERM');
-      await pg?.stop();
-      rmSync(dataDir, { recursive: true, force: true });
+      await server?.close([pub]);
     });
 
     async function viewersGauge(port: number): Promise<number> {

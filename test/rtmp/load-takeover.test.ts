@@ -5,7 +5,7 @@ import { RtmpClient } from '../../src/servers/rtmp/rtmp-client.js';
 import { startTestServer, type TestServer } from '../../support/onair.js';
 import { ffmpegPublish, rtmpdumpLive } from '../support/clients.js';
 import { clip, tmpFile } from '../support/media.js';
-import { run, sleep, waitFor } from '../support/proc.js';
+import { run, waitFor, within } from '../support/proc.js';
 
 let server: TestServer;
 before(async () => {
@@ -92,7 +92,7 @@ test('publisher takeover: the old publisher is closed, players stay and continue
     player.client.socket.on('close', () => (closed = true));
     await waitFor('frames before takeover', () => player.counts.video > 25);
     second = await ffmpegPublish(server.rtmpUrl('tk'));
-    const firstExit = await Promise.race([first.exited, sleep(10_000).then(() => 'still running')]);
+    const firstExit = await within(first.exited, 10_000, 'still running');
     assert.notEqual(firstExit, 'still running', 'the old publisher was disconnected');
     const atTakeover = player.counts.video;
     await waitFor('frames after takeover', () => player.counts.video > atTakeover + 50, 15_000);
@@ -111,7 +111,7 @@ test('reject mode refuses the second publisher and keeps the first', async () =>
     const first = await ffmpegPublish(strict.rtmpUrl('only'));
     await waitFor('active', () => strict.hub.stream('live/only')?.isActive);
     const second = await ffmpegPublish(strict.rtmpUrl('only'));
-    const code = await Promise.race([second.exited, sleep(10_000).then(() => 'running')]);
+    const code = await within(second.exited, 10_000, 'running');
     assert.notEqual(code, 'running');
     assert.notEqual(code, 0);
     assert.equal(first.child.exitCode, null, 'the first publisher is untouched');

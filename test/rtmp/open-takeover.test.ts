@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestServer } from '../../support/onair.js';
 import { ffmpegPublish } from '../support/clients.js';
-import { sleep, waitFor } from '../support/proc.js';
+import { waitFor, within } from '../support/proc.js';
 
 test('--auth open refuses a second publisher on a live name (any case) by default; the first keeps publishing', async () => {
   const server = await startTestServer({ auth: 'open' });
@@ -11,7 +11,7 @@ test('--auth open refuses a second publisher on a live name (any case) by defaul
     await waitFor('live/show active', () => server.hub.stream('live/show')?.isActive);
     const publisherId = server.hub.stream('live/show')!.publisher!.id;
     const intruder = await ffmpegPublish(server.rtmpUrl('SHOW'));
-    const code = await Promise.race([intruder.exited, sleep(10_000).then(() => 'running' as const)]);
+    const code = await within(intruder.exited, 10_000, 'running' as const);
     assert.notEqual(code, 'running', 'the second publisher was refused');
     assert.notEqual(code, 0);
     assert.equal(first.child.exitCode, null, 'the first publisher is still connected');

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { RtmpClient } from '../../src/servers/rtmp/rtmp-client.js';
 import { startTestServer, TEST_API_TOKEN, type TestServer } from '../../support/onair.js';
 import { ffmpegPublish } from '../support/clients.js';
-import { sleep, waitFor } from '../support/proc.js';
+import { sleep, waitFor, within } from '../support/proc.js';
 
 let server: TestServer;
 before(async () => {
@@ -21,7 +21,7 @@ const logLines = (msg: string) => server.logs.map((l) => JSON.parse(l) as Record
 test('a publish URL without the app (rtmp://host/<key>) is answered with "expected live/<stream key>"', async () => {
   const { streamKey } = await api<{ streamKey: string }>('POST', '/streams');
   const pub = await ffmpegPublish(`rtmp://127.0.0.1:${server.ports.rtmp}/${streamKey}`);
-  const code = await Promise.race([pub.exited, sleep(10_000).then(() => 'running' as const)]);
+  const code = await within(pub.exited, 10_000, 'running' as const);
   assert.notEqual(code, 'running');
   assert.match(pub.stderr(), /expected live\/<stream key>/, pub.stderr());
   assert.deepEqual(server.logs.filter((l) => l.includes(streamKey)), [], 'the key (sent as the app) is not logged');
@@ -29,7 +29,7 @@ test('a publish URL without the app (rtmp://host/<key>) is answered with "expect
 
 test('the app name is logged as it is (it is no secret); a key in the app is not', async () => {
   const pub = await ffmpegPublish(`rtmp://127.0.0.1:${server.ports.rtmp}/studio/sk_notakey`);
-  await Promise.race([pub.exited, sleep(10_000)]);
+  await within(pub.exited, 10_000, undefined);
   await pub.kill();
   const refused = logLines('publish refused').at(-1)!;
   assert.equal(refused.app, 'studio');

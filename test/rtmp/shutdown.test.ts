@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ffmpegPublish, ffmpegRecord } from '../support/clients.js';
 import { tmpFile } from '../support/media.js';
-import { run, sleep, waitFor } from '../support/proc.js';
+import { run, sleep, waitFor, within } from '../support/proc.js';
 import { seedEmbeddedDatabase } from '../../support/embedded-db-template.js';
 
 const root = resolve(import.meta.dirname, '../..');
@@ -32,7 +32,7 @@ test('SIGTERM: peers hear the end, the process exits 0 within 5 s', async () => 
     assert.equal(code, 0, server.stderr().slice(-2000));
     assert.ok(took < 5000, `shutdown took ${took} ms`);
     // Both clients end on their own (the publisher is told to stop; the player gets Play.Stop / EOF).
-    const ends = await Promise.race([Promise.all([pub.exited, rec.exited]), sleep(8000).then(() => 'running')]);
+    const ends = await within(Promise.all([pub.exited, rec.exited]), 8000, 'running');
     assert.notEqual(ends, 'running', 'clients ended after the server went away');
     assert.match(server.stdout(), /shutting down/);
   } finally {

@@ -8,10 +8,17 @@ import { writeFileSync } from 'node:fs';
 import { ffmpegSrtPublish, srtUrl, udpCollector } from '../support/srt-clients.js';
 import { freeUdpPort, hubFrameCounter } from '../../support/srt-hub.js';
 
-/** The reference clip (av.flv: 10 s, 25 fps H.264 + AAC) as ffprobe counts it. */
+/**
+ * The clip published whole and counted (av-4s.flv: 4 s, 25 fps H.264 + AAC, a keyframe a second) as ffprobe counts
+ * it; four GOPs show every frame arriving and a player's keyframe-aligned join as well as ten, in less real time.
+ */
+const CLIP = 'av-4s.flv';
 let source: { video: number; audio: number };
+/** The 10 s clip, for the key refresh test: its packets make several refreshes at 256 packets each. */
+let longSource: { video: number; audio: number };
 before(async () => {
-  source = await ffprobeFrameCounts(await clip('av.flv'));
+  source = await ffprobeFrameCounts(await clip(CLIP));
+  longSource = await ffprobeFrameCounts(await clip('av.flv'));
 });
 
 /** Decode-order indices of the video keyframes in a media file, as ffprobe reads its packets. */
@@ -19,6 +26,12 @@ async function videoKeyframeIndices(file: string): Promise<number[]> {
   const out = await runOk('ffprobe', ['-hide_banner', '-v', 'error', '-select_streams', 'v', '-show_entries', 'packet=flags', '-of', 'csv=p=0', file], 30_000);
   return out.split('\n').filter((l) => l.trim() !== '').flatMap((flags, i) => (flags.includes('K') ? [i] : []));
 }
+
+/**
+ * ffprobe on a live SRT stream reads a second of it: its default (5 s of MPEG-TS, about 4.6 s here per probe) adds
+ * nothing the checks read (codecs, sizes, sample rates are in the first keyframe and audio frame).
+ */
+const LIVE_PROBE = ['-analyzeduration', '1000000'];
 
 const refusedFor = (server: TestServer, reason: string) => () => server.logs.some((l) => l.includes('srt caller refused') && l.includes(`"reason":"${reason}"`));
 
@@ -39,7 +52,7 @@ describe('SRT with stream keys (--auth keys)', () => {
     const path = `live/${stream.playbackId}`;
     const counter = hubFrameCounter(server, path);
     // linger: libsrt's live mode drops what is still unsent when the caller closes unless it lingers.
-    const pub = await ffmpegSrtPublish(srtUrl(port, `#!::r=live/${stream.streamKey},m=publish`, { linger: 2 }));
+    const pub = await ffmpegSrtPublish(srtUrl(port, `#!::r=live/${stream.streamKey},m=publish`, { linger: 2 }), { clipName: CLIP });
     let rtmpPlayer: Proc | undefined;
     try {
       await waitFor('stream active', () => server.hub.stream(path)?.isActive, 20_000);
@@ -56,7 +69,7 @@ describe('SRT with stream keys (--auth keys)', () => {
       const rtmp = await ffprobeFrameCounts(rtmpOut);
       assert.ok(rtmp.video >= source.video - 50 && rtmp.video <= source.video, `RTMP player from its join (at most 2 GOPs in): ${rtmp.video}`);
       // From its join on, nothing lost: the RTMP output is the source from one of its keyframes to the end.
-      const sourceKeys = await videoKeyframeIndices(await clip('av.flv'));
+      const sourceKeys = await videoKeyframeIndices(await clip(CLIP));
       const rtmpKeys = await videoKeyframeIndices(rtmpOut);
       const joinedAt = source.video - rtmp.video;
       assert.equal(rtmpKeys[0], 0, 'the RTMP player starts at a keyframe');
@@ -98,7 +111,7 @@ describe('SRT with stream keys (--auth keys)', () => {
       const stream = await server.streams.create({ settings: { srtPassphrase: passphrase } });
       const path = `live/${stream.playbackId}`;
       const counter = hubFrameCounter(server, path);
-      const pub = await ffmpegSrtPublish(srtUrl(port, `#!::r=live/${stream.streamKey},m=publish`, { passphrase, pbkeylen, linger: 2 }));
+      const pub = await ffmpegSrtPublish(srtUrl(port, `#!::r=live/${stream.streamKey},m=publish`, { passphrase, pbkeylen, linger: 2 }), { clipName: CLIP });
       try {
         assert.equal(await pub.exited, 0, pub.stderr());
         await waitFor('publisher gone', () => !server.hub.stream(path)?.publisher);
@@ -129,7 +142,7 @@ describe('SRT with stream keys (--auth keys)', () => {
       const path = `live/${stream.playbackId}`;
       await waitFor('stream active', () => server.hub.stream(path)?.isActive, 20_000);
       const url = srtUrl(port, `#!::r=live/${stream.playbackId},m=request`);
-      const probed = await ffprobeStreams(url);
+      const probed = await ffprobeStreams(url, LIVE_PROBE);
       assert.deepEqual(probed.map((s) => s.codec_name).sort(), ['aac', 'h264']);
       const out = tmpFile('srt-play.ts');
       await runOk('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', '-i', url, '-t', '3', '-c', 'copy', '-f', 'mpegts', out], 30_000);
@@ -164,7 +177,7 @@ describe('SRT with libsrt tools and a server passphrase (--auth open --srt-passp
     try {
       await sleep(500); // let it bind its UDP input
       // It opens its SRT side when the first UDP datagram arrives and drops what comes meanwhile: up to a GOP.
-      const file = await clip('av.flv');
+      const file = await clip(CLIP);
       await runOk('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-re', '-i', file, '-c', 'copy', '-f', 'mpegts', `udp://127.0.0.1:${udp}?pkt_size=1316`], 60_000);
       await waitFor('frames through srt-live-transmit', () => counter.video >= source.video - 25, 10_000);
       assert.ok(server.logs.some((l) => l.includes('srt session started') && l.includes('"keyBits":192')));
@@ -182,7 +195,7 @@ describe('SRT with libsrt tools and a server passphrase (--auth open --srt-passp
       const pub = await ffmpegSrtPublish(srtUrl(port, '#!::r=live/rekey,m=publish', { passphrase, linger: 2, kmrefreshrate: 256, kmpreannounce: 64 }));
       assert.equal(await pub.exited, 0, pub.stderr());
       await waitFor('publisher gone', () => !server.hub.stream('live/rekey')?.publisher);
-      assert.deepEqual(counter.ingested(), source);
+      assert.deepEqual(counter.ingested(), longSource);
       const ended = JSON.parse(server.logs.find((l) => l.includes('srt session ended') && l.includes('live/rekey'))!) as { keyRefreshes: number; receive: { undecryptable: number } };
       assert.ok(ended.keyRefreshes >= 4, `key refreshes ${ended.keyRefreshes}`);
       assert.equal(ended.receive.undecryptable, 0);
@@ -198,13 +211,14 @@ describe('SRT with libsrt tools and a server passphrase (--auth open --srt-passp
       const out = tmpFile('slt-play.ts');
       const collector = await udpCollector();
       const player = run('srt-live-transmit', ['-q', srtUrl(port, '#!::r=live/enc,m=request', { passphrase }), `udp://127.0.0.1:${collector.port}`], { timeoutMs: 30_000 });
-      await waitFor('srt-live-transmit receives', () => collector.bytes().length > 500 * 1316, 20_000);
+      // About 3 s of the stream (~70 video frames): well over the 25 checked.
+      await waitFor('srt-live-transmit receives', () => collector.bytes().length > 250 * 1316, 20_000);
       await player.kill('SIGINT');
       collector.close();
       writeFileSync(out, collector.bytes());
       const frames = await ffprobeFrameCounts(out);
       assert.ok(frames.video >= 25, `srt-live-transmit wrote ${frames.video} video frames`);
-      const probed = await ffprobeStreams(srtUrl(port, '#!::r=live/enc,m=request', { passphrase, pbkeylen: 16 }));
+      const probed = await ffprobeStreams(srtUrl(port, '#!::r=live/enc,m=request', { passphrase, pbkeylen: 16 }), LIVE_PROBE);
       assert.ok(probed.some((s) => s.codec_name === 'h264'));
       const refused = run('ffprobe', ['-v', 'error', srtUrl(port, '#!::r=live/enc,m=request')], { timeoutMs: 20_000 });
       assert.notEqual(await refused.exited, 0);

@@ -10,6 +10,12 @@ const recipes = {
   /** 640x360 25 fps H.264 + AAC 48 kHz, 1 s GOP, 10 s. */
   'av.flv': ['-f', 'lavfi', '-i', 'testsrc2=size=640x360:rate=25', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000',
     '-t', '10', ...x264, '-g', '25', '-b:v', '800k', '-c:a', 'aac', '-b:a', '96k', '-f', 'flv'],
+  /**
+   * The same, 4 s (four GOPs): for tests that publish a whole clip in real time and count what arrived, where a
+   * session of 10 s only waits longer.
+   */
+  'av-4s.flv': ['-f', 'lavfi', '-i', 'testsrc2=size=640x360:rate=25', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000',
+    '-t', '4', ...x264, '-g', '25', '-b:v', '800k', '-c:a', 'aac', '-b:a', '96k', '-f', 'flv'],
   /** 1280x720 30 fps H.264 High with B-frames + AAC, 2 s GOP, 10 s. */
   'bframes.flv': ['-f', 'lavfi', '-i', 'testsrc2=size=1280x720:rate=30', '-f', 'lavfi', '-i', 'sine=frequency=660:sample_rate=48000',
     '-t', '10', ...x264, '-profile:v', 'high', '-bf', '3', '-g', '60', '-b:v', '2000k', '-c:a', 'aac', '-b:a', '128k', '-f', 'flv'],

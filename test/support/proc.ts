@@ -14,9 +14,12 @@ process.on('exit', () => {
   for (const c of live) c.kill('SIGKILL');
 });
 
-/** Spawns a real client program (no shell) and keeps its output; it is killed when the test process exits. */
-export function run(cmd: string, args: readonly string[], opts: { timeoutMs?: number } = {}): Proc {
-  const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+/**
+ * Spawns a real client program (no shell) and keeps its output; it is killed when the test process exits. `stdin:
+ * 'pipe'` leaves its standard input open for the caller (child.stdin), else it reads nothing.
+ */
+export function run(cmd: string, args: readonly string[], opts: { timeoutMs?: number; stdin?: 'pipe' } = {}): Proc {
+  const child = spawn(cmd, args, { stdio: [opts.stdin ?? 'ignore', 'pipe', 'pipe'] });
   live.add(child);
   let out = '';
   let err = '';
@@ -56,6 +59,20 @@ export async function runOk(cmd: string, args: readonly string[], timeoutMs = 60
 
 export function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
+}
+
+/**
+ * `p`'s value, or `late` if it has not settled within `ms` (a bound). The timer is cleared once `p` settles: a
+ * `Promise.race` with `sleep(ms)` leaves it pending, and a pending timer keeps the test file's process (and the run
+ * waiting for it) alive after its last test, up to `ms` longer.
+ */
+export async function within<T, U>(p: Promise<T>, ms: number, late: U): Promise<T | U> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([p, new Promise<U>((resolve) => (timer = setTimeout(() => resolve(late), ms)))]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** Polls `fn` until it returns a truthy value or the deadline passes (then throws with `what`). */

@@ -1,6 +1,7 @@
 import { connect, type Socket } from 'node:net';
 import { ChunkWriter, ClientHandshake, MessageType } from '../../src/protocols/rtmp/index.js';
 import { encodeAmf0, type AmfValue } from '../../src/formats/amf/index.js';
+import { within } from './proc.js';
 
 /** A raw TCP peer for hostile-input tests: does a real handshake, then sends whatever bytes a test wants. */
 export class RawRtmpPeer {
@@ -64,7 +65,7 @@ export class RawRtmpPeer {
 
   /** Resolves true when the server closes the connection within `ms`, false otherwise. */
   async closedWithin(ms: number): Promise<boolean> {
-    return Promise.race([this.closedP.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), ms))]);
+    return within(this.closedP.then(() => true), ms, false);
   }
 
   destroy(): void {

@@ -1,3 +1,4 @@
+import { createReadStream } from 'node:fs';
 import assert from 'node:assert/strict';
 import { clip, type ClipName } from './media.js';
 import { run, runOk, waitFor, type Proc } from './proc.js';
@@ -21,6 +22,26 @@ export function apiClient(base: string, token: string) {
 export async function publishOnce(url: string, name: ClipName = 'av.flv', seconds?: number): Promise<Proc> {
   const file = await clip(name);
   return run('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-re', ...(seconds ? ['-t', String(seconds)] : []), '-i', file, '-c', 'copy', '-f', 'flv', url], { timeoutMs: 120_000 });
+}
+
+/**
+ * Like publishOnce, but ffmpeg is started now and publishes only once `release()` hands it the clip (on its standard
+ * input: it connects after reading the input's head). An encoder's reconnect then takes the same short time however
+ * long the program takes to start on a busy machine.
+ */
+export async function publishOnceHeld(url: string, name: ClipName, seconds: number): Promise<{ proc: Proc; release(): void }> {
+  const file = await clip(name);
+  const proc = run('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-re', '-t', String(seconds), '-f', 'flv', '-i', 'pipe:0', '-c', 'copy', '-f', 'flv', url], { timeoutMs: 120_000, stdin: 'pipe' });
+  const stdin = proc.child.stdin!;
+  stdin.on('error', () => {}); // ffmpeg stops reading after `seconds` and exits: the rest of the clip is not wanted
+  return {
+    proc,
+    release: () => {
+      const input = createReadStream(file);
+      input.pipe(stdin);
+      void proc.exited.then(() => input.destroy());
+    },
+  };
 }
 
 /**
