@@ -4,6 +4,7 @@ import { startTestServer, type TestServer } from '../../support/onair.js';
 import { ffmpegPublish } from '../support/clients.js';
 import { run, sleep, waitFor, type Proc } from '../support/proc.js';
 import { mediaPlaylist } from '../support/hls-http.js';
+import { startTranscodeServer, type TranscodeServer } from '../support/transcode-harness.js';
 
 /**
  * GStreamer (Debian 12: 1.22, hlsdemux2 from gst-plugins-good, rank primary+1, so uridecodebin3/playbin3 pick it)
@@ -20,15 +21,17 @@ const FPS = 25;
 let standard: TestServer;
 let low: TestServer;
 let reconnect: TestServer;
+let abr: TranscodeServer;
 before(async () => {
-  [standard, low, reconnect] = await Promise.all([
+  [standard, low, reconnect, abr] = await Promise.all([
     startTestServer({ 'log-level': 'warn', 'latency-mode': 'standard' }),
     startTestServer({ 'log-level': 'warn' }),
     startTestServer({ 'log-level': 'warn', 'reconnect-window-sec': 30 }),
+    startTranscodeServer({ flags: { 'log-level': 'warn' } }),
   ]);
 });
 after(async () => {
-  await Promise.all([standard?.close(), low?.close(), reconnect?.close()]);
+  await Promise.all([standard?.close(), low?.close(), reconnect?.close(), abr?.close()]);
 });
 
 interface Sample { atMs: number; rendered: number; dropped: number }
@@ -40,14 +43,22 @@ interface GstPlayer {
   audioCaps(): string | undefined;
   /** Fragment URIs hlsdemux2 was refused with a 404 (from its adaptivedemux2 debug log). */
   readonly refused: Set<string>;
+  /** Every fragment URI hlsdemux2 asked for, in order. */
+  readonly fetched: string[];
 }
 
-function gstPlay(url: string): GstPlayer {
-  const proc = run('gst-launch-1.0', ['-v', 'uridecodebin3', `uri=${url}`, 'name=d',
+/** `connectionSpeedKbps`: uridecodebin3's connection-speed, which hlsdemux2 picks its variant under. */
+function gstPlay(url: string, connectionSpeedKbps?: number): GstPlayer {
+  const speed = connectionSpeedKbps === undefined ? [] : [`connection-speed=${connectionSpeedKbps}`];
+  const proc = run('gst-launch-1.0', ['-v', 'uridecodebin3', `uri=${url}`, ...speed, 'name=d',
     'd.', '!', 'queue', '!', 'videoconvert', '!', 'fpsdisplaysink', 'name=v', 'video-sink=fakesink', 'text-overlay=false', 'sync=true',
     'd.', '!', 'queue', '!', 'audioconvert', '!', 'fakesink', 'name=a', 'sync=true'], { timeoutMs: 120_000 });
   const samples: Sample[] = [];
+  // Kept as they come: proc.stdout() holds only the output's tail, and a long run's notify lines push them out.
+  let videoCaps: string | undefined;
+  let audioCaps: string | undefined;
   const refused = new Set<string>();
+  const fetched: string[] = [];
   let lastUrl = '';
   let outTail = '';
   proc.child.stdout!.on('data', (b: Buffer) => {
@@ -56,6 +67,8 @@ function gstPlay(url: string): GstPlayer {
     for (const l of lines) {
       const m = /rendered: (\d+), dropped: (\d+)/.exec(l);
       if (m) samples.push({ atMs: Date.now(), rendered: Number(m[1]), dropped: Number(m[2]) });
+      else if (/fakesink0\.GstPad:sink: caps = video\/x-raw/.test(l)) videoCaps = l;
+      else if (/GstFakeSink:a\.GstPad:sink: caps = audio\/x-raw/.test(l)) audioCaps = l;
     }
   });
   let errTail = '';
@@ -64,15 +77,14 @@ function gstPlay(url: string): GstPlayer {
     errTail = lines.pop()!;
     for (const l of lines) {
       const u = /Got url '([^']+)'/.exec(l);
-      if (u) lastUrl = u[1]!;
+      if (u) fetched.push(lastUrl = u[1]!);
       else if (/http status 404/.test(l)) refused.add(lastUrl.slice(lastUrl.lastIndexOf('/') + 1));
     }
   });
-  const caps = (re: RegExp): string | undefined => proc.stdout().split('\n').find((l) => re.test(l));
   return {
-    proc, samples, refused,
-    videoCaps: () => caps(/fakesink0\.GstPad:sink: caps = video\/x-raw/),
-    audioCaps: () => caps(/GstFakeSink:a\.GstPad:sink: caps = audio\/x-raw/),
+    proc, samples, refused, fetched,
+    videoCaps: () => videoCaps,
+    audioCaps: () => audioCaps,
   };
 }
 
@@ -112,17 +124,20 @@ async function publishAndOffer(server: TestServer, id: string): Promise<Proc> {
   return pub;
 }
 
-/** Plays `seconds` once the first frame is out; checks decoded 640x360 video and 48 kHz audio at real time, no stall. */
-async function playsInRealTime(server: TestServer, id: string, seconds: number): Promise<{ frames: number; dropped: number; longestStallMs: number; requests: Record<string, number> }> {
-  const gst = gstPlay(server.httpUrl(`/hls/${id}/index.m3u8`));
+/** Plays `seconds` once the first frame is out; checks decoded video of `size` and 48 kHz audio. */
+async function playsInRealTime(server: TestServer, id: string, seconds: number, size = '640x360', connectionSpeedKbps?: number): Promise<{ frames: number; dropped: number; longestStallMs: number; requests: Record<string, number>; renditions: string[] }> {
+  const gst = gstPlay(server.httpUrl(`/hls/${id}/index.m3u8`), connectionSpeedKbps);
   try {
     const first = await waitFor('first frame rendered', () => gst.samples.find((s) => s.rendered > 0), 30_000, 100);
     await sleep(seconds * 1000);
     const w = playedIn(gst.samples, first.atMs, first.atMs + seconds * 1000);
-    assert.match(gst.videoCaps() ?? '', /width=\(int\)640, height=\(int\)360/, 'decoded video 640x360');
-    assert.match(gst.audioCaps() ?? '', /rate=\(int\)48000/, `decoded audio 48 kHz: ${gst.proc.stdout().slice(0, 3000)}`);
+    const [width, height] = size.split('x');
+    assert.match(gst.videoCaps() ?? '', new RegExp(`width=\\(int\\)${width}, height=\\(int\\)${height}`), `decoded video ${size}: ${gst.videoCaps()}`);
+    assert.match(gst.audioCaps() ?? '', /rate=\(int\)48000/, `decoded audio 48 kHz: ${gst.audioCaps()}`);
     const requests = await requestsByKind(server);
-    return { ...w, requests };
+    // The rendition directory of each fragment asked for (src, or a ladder rung's name).
+    const renditions = [...new Set(gst.fetched.map((u) => u.split('/').slice(-2, -1)[0]!))];
+    return { ...w, requests, renditions };
   } finally {
     await gst.proc.kill('SIGKILL');
   }
@@ -157,6 +172,30 @@ describe('GStreamer hlsdemux2 plays OnAir HLS', { concurrency: true }, () => {
       assert.equal(r.requests.part ?? 0, 0, `requests ${JSON.stringify(r.requests)}`);
       assert.equal(r.requests.playlist_blocking ?? 0, 0, `requests ${JSON.stringify(r.requests)}`);
       assert.ok((r.requests.segment ?? 0) >= 10, `requests ${JSON.stringify(r.requests)}`);
+    } finally {
+      await pub.kill();
+    }
+  });
+
+  test('ABR master playlist (source + 180p rung): the source at full speed, the 180p rung at connection-speed 500 kb/s', async (t) => {
+    const stream = await abr.createStream({ ladder: [{ name: '180p', height: 180, videoBitrateKbps: 200 }] });
+    const pub = await ffmpegPublish(abr.rtmpUrl(stream.streamKey), 'av.flv');
+    try {
+      await waitFor('master playlist with both variants', async () => {
+        const res = await fetch(abr.httpUrl(`/hls/${stream.playbackId}/index.m3u8`));
+        return res.status === 200 && (await res.text()).split('#EXT-X-STREAM-INF').length === 3;
+      }, 40_000, 250);
+      // Side by side on one stream: two viewers, one with a fast and one with a slow connection.
+      const [fast, slow] = await Promise.all([
+        playsInRealTime(abr, stream.playbackId, 8),
+        playsInRealTime(abr, stream.playbackId, 8, '320x180', 500),
+      ]);
+      t.diagnostic(`abr: fast ${JSON.stringify({ ...fast, requests: undefined })}, slow ${JSON.stringify({ ...slow, requests: undefined })}`);
+      for (const [name, r, rendition] of [['fast', fast, 'src'], ['slow', slow, '180p']] as const) {
+        assert.ok(r.frames >= 0.9 * 8 * FPS && r.frames <= 1.1 * 8 * FPS, `${name}: ${r.frames} frames in 8 s at ${FPS} fps`);
+        assert.ok(r.longestStallMs < 1500, `${name}: a ${r.longestStallMs} ms stall`);
+        assert.deepEqual(r.renditions, [rendition], `${name}: fragments from ${r.renditions.join(', ')}`);
+      }
     } finally {
       await pub.kill();
     }
