@@ -61,6 +61,23 @@ test('bounded window, expired segments gone, discontinuity counted across a reco
   assert.deepEqual(checkMediaPlaylist(p), []);
 });
 
+test('a live classic (no parts) rendition is offered from READY_SEGMENTS on, like LL-HLS, not from its first segment', { skip }, async () => {
+  // GStreamer 1.22 (hlsdemux2) never syncs its next reload to a first playlist of one segment and stalls for good.
+  const r = new HlsRendition('src', { settings: { segmentMs: 1000, partMs: undefined, windowSegments: 6 }, timers: new ManualTimers(), now: () => 1_700_000_000_000 });
+  r.publisherStart();
+  for (const p of configPackets(media!)) r.packet(p);
+  const frames = framePackets(media!);
+  let i = 0;
+  while (r.window().segments.length < 1) r.packet(frames[i++]!);
+  assert.equal(r.hasSegments, false, 'one complete segment: not offered yet');
+  while (r.window().segments.length < 3) r.packet(frames[i++]!);
+  assert.equal(r.hasSegments, true, 'three complete segments: offered');
+  const p = await playlist(r);
+  assert.equal(p.segments.length, 3);
+  assert.equal(p.partTarget, undefined, 'classic: no parts');
+  r.close();
+});
+
 test('blocking reload: answered when the part appears; msn > last + 2 is 400; held too long is 503', { skip }, async () => {
   const { r, timers } = rendition();
   r.publisherStart();

@@ -158,15 +158,17 @@ export class HlsRendition {
   }
 
   /**
-   * Ready for players: a complete segment is listed and, for a live LL-HLS rendition, READY_SEGMENTS of them (or
+   * Ready for players: a complete segment is listed and, for a live rendition, READY_SEGMENTS of them (or
    * READY_LISTED_MS of media, for long GOPs). Shaka Player (5.2) probes segments for CEA-608 captions at load,
    * picking ones around 1/4 and 3/4 of the list; with fewer than three complete segments it picks the open
-   * segment, which has parts but no URI yet, and fails its load (`getScheme` of undefined).
+   * segment, which has parts but no URI yet, and fails its load (`getScheme` of undefined). Classic playlists too:
+   * a client starts three target durations from the end (rfc8216bis §6.3.3), which one segment cannot give, and
+   * GStreamer 1.22 (hlsdemux2) never synced its next reload to a first playlist of one segment and stalled for good.
    */
   get hasSegments(): boolean {
     const segs = this.mediaWindow.segments;
     if (segs.length === 0) return false;
-    if (this.partTargetSec === undefined || !this.ingest.liveSession || segs.length >= READY_SEGMENTS) return true;
+    if (!this.ingest.liveSession || segs.length >= READY_SEGMENTS) return true;
     let ms = 0;
     for (const s of segs) ms += s.durationMs;
     return ms >= READY_LISTED_MS;

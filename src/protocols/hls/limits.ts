@@ -64,10 +64,11 @@ export const MIN_GAP_MS = 150;
 export const MAX_ABSENCE_GAPS = 300;
 
 /**
- * A live LL-HLS rendition is offered to players (master and first media playlist) once this many segments are
- * complete, or READY_LISTED_MS of media for long GOPs: Shaka Player's caption probe at load needs three complete
- * segments or it probes the open segment (no URI yet) and fails (see HlsRendition.hasSegments). 3 s at start
- * with the default 1 s segments; a player that connects meanwhile waits (FIRST_SEGMENT_WAIT_MS).
+ * A live rendition (LL-HLS or classic) is offered to players (master and first media playlist) once this many
+ * segments are complete, or READY_LISTED_MS of media for long GOPs: Shaka Player's caption probe at load needs three
+ * complete segments or it probes the open segment (no URI yet) and fails, and GStreamer 1.22 stalls on a first
+ * playlist of one segment (see HlsRendition.hasSegments). 3 s at start with the default 1 s segments, 8 s with
+ * `standard`'s 4 s segments (two reach READY_LISTED_MS); a player that connects meanwhile waits (FIRST_SEGMENT_WAIT_MS).
  */
 export const READY_SEGMENTS = 3;
 export const READY_LISTED_MS = 6_000;
