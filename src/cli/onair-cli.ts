@@ -38,7 +38,10 @@ export async function runCli(argv: readonly string[], io: CliIo, db?: CliDatabas
       headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
       body: body === undefined ? undefined : JSON.stringify(body),
     }).catch((e: Error) => {
-      throw new ApiCallError(`cannot reach ${apiUrl}: ${e.message}`);
+      // fetch says only "fetch failed"; the reason (ECONNREFUSED, ENOTFOUND...) is in its cause.
+      const reason = (e.cause as { code?: string } | undefined)?.code ?? e.message;
+      // The usual cause is a server on another --http-port or host than the default the CLI assumes.
+      throw new ApiCallError(`cannot reach ${apiUrl} (${reason}): is the server running there? Point the CLI at it with --api-url or ONAIR_API_URL`);
     });
     const text = await res.text();
     const json: unknown = text ? JSON.parse(text) : null;
