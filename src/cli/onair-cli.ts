@@ -11,7 +11,7 @@ interface StreamJson {
   status: string;
   streamKey?: string;
   playbackId: string;
-  ingest: { rtmp: string; rtmps?: string };
+  ingest: { rtmp: string; rtmps?: string; srt?: string };
   playback: { hls: string; rtmp: string };
 }
 
@@ -59,6 +59,8 @@ export async function runCli(argv: readonly string[], io: CliIo, db?: CliDatabas
     io.out(`OBS Server:  ${s.ingest.rtmp}`);
     if (s.ingest.rtmps) io.out(`OBS Server (TLS): ${s.ingest.rtmps}`);
     if (s.streamKey) io.out(`Stream Key:  ${s.streamKey}`);
+    // An SRT encoder takes one URL, the key inside its stream id (OBS: Server, Stream Key empty).
+    if (s.streamKey && s.ingest.srt) io.out(`SRT Server:  ${s.ingest.srt}?streamid=#!::r=live/${s.streamKey},m=publish`);
     io.out(`Playback ID: ${s.playbackId}`);
     io.out(`HLS:         ${s.playback.hls}`);
   };
