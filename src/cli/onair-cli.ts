@@ -11,7 +11,7 @@ interface StreamJson {
   status: string;
   streamKey?: string;
   playbackId: string;
-  ingest: { rtmp: string; rtmps?: string };
+  ingest: { rtmp: string; rtmps?: string; srt?: string };
   playback: { hls: string; rtmp: string };
 }
 
@@ -38,7 +38,10 @@ export async function runCli(argv: readonly string[], io: CliIo, db?: CliDatabas
       headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
       body: body === undefined ? undefined : JSON.stringify(body),
     }).catch((e: Error) => {
-      throw new ApiCallError(`cannot reach ${apiUrl}: ${e.message}`);
+      // fetch says only "fetch failed"; the reason (ECONNREFUSED, ENOTFOUND...) is in its cause.
+      const reason = (e.cause as { code?: string } | undefined)?.code ?? e.message;
+      // The usual cause is a server on another --http-port or host than the default the CLI assumes.
+      throw new ApiCallError(`cannot reach ${apiUrl} (${reason}): is the server running there? Point the CLI at it with --api-url or ONAIR_API_URL`);
     });
     const text = await res.text();
     const json: unknown = text ? JSON.parse(text) : null;
@@ -56,6 +59,8 @@ export async function runCli(argv: readonly string[], io: CliIo, db?: CliDatabas
     io.out(`OBS Server:  ${s.ingest.rtmp}`);
     if (s.ingest.rtmps) io.out(`OBS Server (TLS): ${s.ingest.rtmps}`);
     if (s.streamKey) io.out(`Stream Key:  ${s.streamKey}`);
+    // An SRT encoder takes one URL, the key inside its stream id (OBS: Server, Stream Key empty).
+    if (s.streamKey && s.ingest.srt) io.out(`SRT Server:  ${s.ingest.srt}?streamid=#!::r=live/${s.streamKey},m=publish`);
     io.out(`Playback ID: ${s.playbackId}`);
     io.out(`HLS:         ${s.playback.hls}`);
   };

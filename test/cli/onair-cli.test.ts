@@ -54,3 +54,26 @@ describe('onair streams CLI', () => {
     assert.match(stdout, /Stream Key: +sk_/);
   });
 });
+
+describe('onair streams CLI against a server with SRT on', () => {
+  let h: ApiHarness;
+  before(async () => {
+    h = await startApiHarness({ srt: true, config: { srtPort: 9000 } });
+  });
+  after(async () => h.close());
+
+  it('create and get print the SRT publish URL with the key in its stream id, ready for ffmpeg or OBS', async () => {
+    const out: string[] = [];
+    const run = (...argv: string[]) => runCli(argv, { out: (l) => out.push(l), err: (l) => out.push(l), env: { ONAIR_API_URL: h.baseUrl, ONAIR_API_TOKEN: h.token } });
+    assert.equal(await run('streams', 'create', '--name', 'srt'), 0);
+    const key = /^Stream Key: +(sk_\S+)$/m.exec(out.join('\n'))?.[1];
+    const id = /^ID: +(str_\S+)$/m.exec(out.join('\n'))?.[1];
+    assert.ok(key && id);
+    assert.match(out.join('\n'), new RegExp(`^SRT Server: +srt://127\\.0\\.0\\.1:9000\\?streamid=#!::r=live/${key},m=publish$`, 'm'));
+    out.length = 0;
+    assert.equal(await run('streams', 'list'), 0);
+    assert.doesNotMatch(out.join('\n'), /SRT Server/);
+    assert.equal(await run('streams', 'get', id), 0);
+    assert.match(out.join('\n'), /^SRT Server: +srt:\/\/.*r=live\/sk_/m);
+  });
+});

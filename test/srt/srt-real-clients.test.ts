@@ -156,6 +156,27 @@ describe('SRT with stream keys (--auth keys)', () => {
       await pub.kill();
     }
   });
+
+  test('SRT playback starts with the conclusion answer: libsrt sees no media before it, so the fast-start burst is not lost', async () => {
+    // The stream is live with a GOP in the cache, so a new player is sent a burst at once. A data packet that
+    // reaches libsrt before our conclusion answer is thrown away ("received DATA while HANDSHAKE expected"),
+    // and the burst's start (its keyframe) is then dropped as too late: the player waits for the next keyframe.
+    const stream = await server.streams.create();
+    const pub = await ffmpegPublish(server.rtmpUrl(stream.streamKey));
+    try {
+      await waitFor('stream active', () => server.hub.stream(`live/${stream.playbackId}`)?.isActive, 20_000);
+      await sleep(1500);
+      for (let round = 0; round < 3; round++) {
+        const probe = run('ffprobe', ['-v', 'warning', '-show_entries', 'stream=codec_name', '-of', 'csv=p=0',
+          srtUrl(port, `#!::r=live/${stream.playbackId},m=request`)], { timeoutMs: 30_000 });
+        assert.equal(await probe.exited, 0, probe.stderr().slice(-1000));
+        assert.doesNotMatch(probe.stderr(), /DATA while HANDSHAKE expected|PACKET NOT HANDSHAKE/, `round ${round}`);
+        assert.doesNotMatch(probe.stderr(), /RCV-DROPPED/, `round ${round}`);
+      }
+    } finally {
+      await pub.kill();
+    }
+  });
 });
 
 describe('SRT with libsrt tools and a server passphrase (--auth open --srt-passphrase)', () => {

@@ -66,6 +66,8 @@ export interface HarnessOptions {
   readonly apiAuthLimiter?: FailureRateLimiter;
   /** Reuse a database (restart tests); not closed by `close()`. */
   readonly db?: Database;
+  /** Stream answers carry the SRT URLs of `config.srtPort`, as a server with SRT on does; absent = SRT off. */
+  readonly srt?: boolean;
 }
 
 /** The same wiring main.ts does, on an ephemeral port, with logs captured. */
@@ -95,7 +97,7 @@ export async function startApiHarness(opts: HarnessOptions = {}): Promise<ApiHar
   const playAuth = new ConfiguredPlayAuthorizer({ directory, playbackSecret, namedStreams: config.auth === 'open' || config.auth === 'callback', logger });
   const urls = new StreamUrls({
     publicUrl: config.publicUrl,
-    ports: () => ({ rtmp: config.rtmpPort, rtmps: config.tlsCert ? config.rtmpsPort : null, http: config.httpPort }),
+    ports: () => ({ rtmp: config.rtmpPort, rtmps: config.tlsCert ? config.rtmpsPort : null, http: config.httpPort, srt: opts.srt ? config.srtPort : null }),
   });
   const app = createHttpApp({ config, logger, streams, webhooks, adminAuth, urls, playbackSecret, apiAuthLimiter: opts.apiAuthLimiter });
   await app.listen({ port: 0, host: '127.0.0.1' });

@@ -112,7 +112,7 @@ export class ConclusionGate {
       if ('refuse' in opened) throw new Refusal(opened.refuse, opened.detail);
       session.attach(opened);
       this.deps.register(session);
-      this.deps.send(reply, peer);
+      session.answer();
       log.info({ name, latencyMs: latency.rcvMs, encrypted: crypto !== null, keyBits: crypto ? crypto.keyLength * 8 : 0 }, 'srt session started');
     } catch (err) {
       if (err instanceof Refusal) return this.refuse(req, peer, err, name);

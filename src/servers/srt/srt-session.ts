@@ -13,6 +13,11 @@ export class SrtSession implements SrtSessionIo {
   private readonly conn: SrtConnection;
   private handlers: SrtSessionHandlers | null = null;
   private closed = false;
+  /**
+   * What the connection sends before `answer()`: a player is subscribed (and sent the fast-start burst) while
+   * it is being admitted, and libsrt throws away data that reaches it before the conclusion answer.
+   */
+  private beforeAnswer: (Buffer | readonly [Buffer, Buffer])[] | null = [];
 
   constructor(
     readonly peer: Peer,
@@ -27,7 +32,10 @@ export class SrtSession implements SrtSessionIo {
     private readonly onClosed: (s: SrtSession, reason: string) => void,
   ) {
     this.conn = new SrtConnection(options, {
-      send: (d) => this.sendDatagram(d, this.peer),
+      send: (d) => {
+        if (this.beforeAnswer) this.beforeAnswer.push(d);
+        else this.sendDatagram(d, this.peer);
+      },
       deliver: (p) => this.handlers?.onPayload(p),
       closed: (reason, byPeer) => this.ended(reason, byPeer),
     }, clock());
@@ -43,6 +51,14 @@ export class SrtSession implements SrtSessionIo {
 
   attach(handlers: SrtSessionHandlers): void {
     this.handlers = handlers;
+  }
+
+  /** Sends the conclusion answer, then what the connection sent while the caller was being admitted. */
+  answer(): void {
+    const held = this.beforeAnswer;
+    this.beforeAnswer = null;
+    this.sendDatagram(this.conclusionReply, this.peer);
+    if (held) for (const d of held) this.sendDatagram(d, this.peer);
   }
 
   matches(peer: Peer): boolean {
