@@ -67,8 +67,10 @@ function gstPlay(url: string, connectionSpeedKbps?: number): GstPlayer {
     for (const l of lines) {
       const m = /rendered: (\d+), dropped: (\d+)/.exec(l);
       if (m) samples.push({ atMs: Date.now(), rendered: Number(m[1]), dropped: Number(m[2]) });
-      else if (/fakesink0\.GstPad:sink: caps = video\/x-raw/.test(l)) videoCaps = l;
-      else if (/GstFakeSink:a\.GstPad:sink: caps = audio\/x-raw/.test(l)) audioCaps = l;
+      // What the decoders produced: uridecodebin3's decoded pads or the sinks' (either line came late or not at all in
+      // some runs, though frames were rendered).
+      else if (/(GstURIDecodeBin3:d\.GstGhostPad:video_\d+|fakesink\d+\.GstPad:sink): caps = video\/x-raw/.test(l)) videoCaps ??= l;
+      else if (/(GstURIDecodeBin3:d\.GstGhostPad:audio_\d+|GstFakeSink:a\.GstPad:sink): caps = audio\/x-raw/.test(l)) audioCaps ??= l;
     }
   });
   let errTail = '';
