@@ -266,41 +266,19 @@ test('requests that arrive while a finished lean answer waits for the socket to 
   }
 });
 
-test('an answer still being written to a client that stopped reading is not cut at keepAliveTimeout (Node\'s rule: between requests)', async () => {
-  const { server: s, port } = await server(true);
+/**
+ * Asks for the big answer with a keep-alive timeout of 200 ms, reads nothing for `pauseMs`, then everything there is:
+ * the bytes read, the answer's full size, and whether the connection closed before all of it came.
+ */
+async function bigAnswerAfterPause(pauseMs: number, options: { sendStallMs?: number } = {}): Promise<{ bytes: number; expected: number; closed: boolean }> {
+  const { server: s, port } = await server(true, options);
   s.keepAliveTimeout = 200;
   try {
     const sock = connect(port, '127.0.0.1');
     await once(sock, 'connect');
     sock.pause();
     sock.write(get('/hls/big'));
-    // Several keep-alive timeouts with the answer queued on the server's socket.
-    await new Promise((r) => setTimeout(r, 1000));
-    const expected = BIG.length + 'lean:/hls/big ua='.length;
-    let bytes = 0;
-    await new Promise<void>((resolve) => {
-      sock.on('data', (d: Buffer) => (bytes += d.length) >= expected && resolve());
-      sock.on('close', () => resolve());
-      sock.resume();
-    });
-    sock.destroy();
-    assert.ok(bytes >= expected, `${bytes} bytes of a ${expected}-byte body and its head`);
-  } finally {
-    s.close();
-  }
-});
-
-test('an answer the client reads nothing of for the send-stall time is given up: the connection closes (nginx send_timeout)', async () => {
-  const { server: s, port } = await server(true, { sendStallMs: 1000 });
-  s.keepAliveTimeout = 200;
-  try {
-    const sock = connect(port, '127.0.0.1');
-    await once(sock, 'connect');
-    sock.pause();
-    sock.write(get('/hls/big'));
-    // Reading nothing for well past the stall time (1 s), then everything there is: the answer was cut and the
-    // connection closed (without the rule the whole answer arrives, as in the test above).
-    await new Promise((r) => setTimeout(r, 3000));
+    await new Promise((r) => setTimeout(r, pauseMs));
     const expected = BIG.length + 'lean:/hls/big ua='.length;
     let bytes = 0;
     const closed = await new Promise<boolean>((resolve) => {
@@ -309,10 +287,23 @@ test('an answer the client reads nothing of for the send-stall time is given up:
       sock.resume();
     });
     sock.destroy();
-    assert.ok(closed && bytes < expected, `${bytes} of ${expected} bytes read, closed: ${closed}`);
+    return { bytes, expected, closed };
   } finally {
     s.close();
   }
+}
+
+test('an answer still being written to a client that stopped reading is not cut at keepAliveTimeout (Node\'s rule: between requests)', async () => {
+  // Several keep-alive timeouts with the answer queued on the server's socket.
+  const { bytes, expected } = await bigAnswerAfterPause(1000);
+  assert.ok(bytes >= expected, `${bytes} bytes of a ${expected}-byte body and its head`);
+});
+
+test('an answer the client reads nothing of for the send-stall time is given up: the connection closes (nginx send_timeout)', async () => {
+  // Reading nothing for well past the stall time (1 s): the answer was cut and the connection closed (without the
+  // rule the whole answer arrives, as in the test above).
+  const { bytes, expected, closed } = await bigAnswerAfterPause(3000, { sendStallMs: 1000 });
+  assert.ok(closed && bytes < expected, `${bytes} of ${expected} bytes read, closed: ${closed}`);
 });
 
 test('many connections pipelining heads split at random bytes, some answers waiting: each gets its own answers, in order', async () => {
