@@ -71,9 +71,8 @@ export function forwardToOwner(req: FastifyRequest, reply: FastifyReply, base: s
   upstream.on('error', (err) => {
     clearTimeout(timer);
     if (res.headersSent) return void res.destroy();
-    const who = hop === 'node' ? 'node' : 'worker';
-    req.log.warn({ owner: base, err: err.message }, `the ${who} owning this stream did not answer`);
-    const body = JSON.stringify(errorBody('bad_gateway', `the ${who} owning this stream did not answer`));
+    req.log.warn({ owner: base, err: err.message }, `the ${hop} owning this stream did not answer`);
+    const body = JSON.stringify(errorBody('bad_gateway', `the ${hop} owning this stream did not answer`));
     res.writeHead(502, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) });
     res.end(body);
   });
