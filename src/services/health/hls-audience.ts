@@ -20,9 +20,7 @@ interface StreamAudience {
   bytesServed: number;
   /** monotonic ms of the last answer recorded here. */
   lastMs: number;
-  /** EXT-X-TARGETDURATION (s) of the stream's playlists as last served here; 0 = not known yet. */
-  targetDuration: number;
-  /** How long a session of this stream lives without a media playlist request (hlsSessionIdleMs of targetDuration). */
+  /** How long a session of this stream lives without a media playlist request (hlsSessionIdleMs of the EXT-X-TARGETDURATION last served here). */
   idleMs: number;
   /** The sibling workers' (and, --cluster, other nodes') viewers of this stream, by source; undefined until one reports. */
   remote: Map<AudienceSource, RemoteAudience> | undefined;
@@ -69,10 +67,7 @@ export class HlsAudience {
     a.bytesServed += bytes;
     a.lastMs = nowMs;
     if (!playlist) return;
-    if (targetDuration > 0 && targetDuration !== a.targetDuration) {
-      a.targetDuration = targetDuration;
-      a.idleMs = hlsSessionIdleMs(targetDuration);
-    }
+    if (targetDuration > 0) a.idleMs = hlsSessionIdleMs(targetDuration);
     const id = sessionId(client.ip, client.userAgent);
     if (a.sessions.has(id) || a.sessions.size < MAX_HLS_SESSIONS_PER_STREAM) {
       a.sessions.delete(id); // re-inserted last: the map stays ordered oldest-seen first
@@ -188,7 +183,7 @@ export class HlsAudience {
   private entry(path: string): StreamAudience {
     let a = this.streams.get(path);
     if (!a) {
-      a = { sessions: new Map(), bytesServed: 0, lastMs: -Infinity, targetDuration: 0, idleMs: HLS_SESSION_IDLE_MAX_MS, remote: undefined, remoteBytesCarried: 0 };
+      a = { sessions: new Map(), bytesServed: 0, lastMs: -Infinity, idleMs: HLS_SESSION_IDLE_MAX_MS, remote: undefined, remoteBytesCarried: 0 };
       this.streams.set(path, a);
     }
     return a;
