@@ -4,7 +4,7 @@ import { isOnAirError } from '../../core/errors.js';
 import { box, fullBox, serializeBoxes } from './box-tree.js';
 import { descriptorLength, esdsBox } from './esds.js';
 import { opusHeadToDops } from './dops.js';
-import { buildFragment, buildFragmentBuffer } from './fragment.js';
+import { buildEmptyFragment, buildFragment, buildFragmentBuffer } from './fragment.js';
 import { buildInitSegment } from './init-segment.js';
 import type { Fmp4Track } from './types.js';
 
@@ -59,6 +59,23 @@ test('fragment golden: moof/mfhd/traf/tfhd/tfdt v1/trun v1 0x000F01 + mdat', () 
           00000200 00000002 02000000 00000400
       0000000a 6d646174`),
   );
+});
+
+test('empty fragment golden (an EXT-X-GAP segment): moof of tfhd + tfdt per track, no trun, no mdat', () => {
+  // 64-bit tfdt halves, a fractional dts rounded and a negative one clamped to 0
+  const out = buildEmptyFragment(9, [{ trackId: 1, baseDts: 0x1_0000_0002 + 0.4 }, { trackId: 2, baseDts: -5 }]);
+  assert.deepEqual(
+    out,
+    hex(`00000070 6d6f6f66
+      00000010 6d666864 00000000 00000009
+      0000002c 74726166
+        00000010 74666864 00020000 00000001
+        00000014 74666474 01000000 0000000100000002
+      0000002c 74726166
+        00000010 74666864 00020000 00000002
+        00000014 74666474 01000000 0000000000000000`),
+  );
+  assert.throws(() => buildEmptyFragment(-1, []), (e) => isOnAirError(e) && e.code === 'ONAIR_ERR_MALFORMED');
 });
 
 test('fragment: two trafs, data offsets chain through one mdat; negative cts and non-sync flags', () => {

@@ -78,6 +78,43 @@ export function buildFragmentBuffer(seq: number, parts: readonly Fmp4FragmentPar
   return Buffer.concat(buildFragment(seq, parts));
 }
 
+/** Where a track's timeline stands in a fragment without samples. */
+export interface EmptyTrackFragment {
+  readonly trackId: number;
+  /** tfdt baseMediaDecodeTime, track timescale; a negative or fractional value is clamped/rounded (nothing decodes at it). */
+  readonly baseDts: number;
+}
+
+/**
+ * A fragment that carries no media: moof (mfhd, one traf of tfhd + tfdt per track) and nothing else. It stands in
+ * for an EXT-X-GAP segment, which players that honour the tag never load and players that do not (GStreamer
+ * 1.22-1.24 hlsdemux2) load and parse: they need each track's tfdt to keep their timeline. It has no trun and no
+ * mdat because both break a real demuxer: qtdemux (GStreamer 1.22) refuses a trun of 0 samples ("failed to
+ * allocate 0 + 0 samples", the stream then ends) and asserts on an empty mdat (`gst_qtdemux_process_adapter`);
+ * ISO/IEC 14496-12 §8.8.6-8.8.8 allows a traf with no trun.
+ */
+export function buildEmptyFragment(seq: number, tracks: readonly EmptyTrackFragment[]): Buffer {
+  if (!Number.isInteger(seq) || seq < 0 || seq > 0xffff_ffff) {
+    throw new OnAirError('ONAIR_ERR_MALFORMED', `fragment sequence number ${seq} is not a u32`);
+  }
+  const trafSizeEmpty = 8 + TFHD_SIZE + TFDT_SIZE;
+  const moofSize = 8 + MFHD_SIZE + tracks.length * trafSizeEmpty;
+  const out = Buffer.allocUnsafe(moofSize);
+  let at = boxHeader(out, 0, moofSize, 'moof');
+  at = boxHeader(out, at, MFHD_SIZE, 'mfhd', 0, 0);
+  at = out.writeUInt32BE(seq, at);
+  for (const t of tracks) {
+    const dts = Math.max(0, Math.round(t.baseDts));
+    at = boxHeader(out, at, trafSizeEmpty, 'traf');
+    at = boxHeader(out, at, TFHD_SIZE, 'tfhd', 0, TFHD_DEFAULT_BASE_IS_MOOF);
+    at = out.writeUInt32BE(t.trackId, at);
+    at = boxHeader(out, at, TFDT_SIZE, 'tfdt', 1, 0);
+    at = out.writeUInt32BE(Math.floor(dts / 0x1_0000_0000), at);
+    at = out.writeUInt32BE(dts >>> 0, at);
+  }
+  return out;
+}
+
 function writeTraf(out: Buffer, start: number, p: Fmp4FragmentPart, dataOffset: number): number {
   const n = p.samples.length;
   let at = boxHeader(out, start, trafSize(n), 'traf');

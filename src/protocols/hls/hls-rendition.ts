@@ -1,6 +1,7 @@
 import type { MediaPacket, StreamMetadata } from '../../core/media-packet.js';
 import { type RenditionReport, renderMediaPlaylist } from '../../formats/m3u8/index.js';
 import { type LiveEdge, type ReloadRequest, ReloadWaiters, type Timers, advancePartLimit, isSatisfied, reloadDecision } from './blocking-reload.js';
+import { gapSegmentBytes } from './gap-segment.js';
 import type { HlsTrack } from './hls-tracks.js';
 import { BLOCK_TIMEOUT_TARGET_DURATIONS, MAX_BLOCKED_REQUESTS, READY_LISTED_MS, READY_SEGMENTS } from './limits.js';
 import { type HlsSession, MediaWindow, type WindowSegment } from './media-window.js';
@@ -260,10 +261,11 @@ export class HlsRendition {
     return this.ingest.init(initId);
   }
 
-  /** A listed segment's bytes; undefined (404) when it is gone or an EXT-X-GAP segment. */
+  /** A listed segment's bytes (an EXT-X-GAP segment's: a fragment without media, see gapSegmentBytes); undefined (404) when it is gone. */
   segment(msn: number): readonly Buffer[] | undefined {
     const seg = this.mediaWindow.segment(msn);
-    return seg && !seg.gap ? seg.parts.flatMap((p) => p.chunks) : undefined;
+    if (!seg) return undefined;
+    return seg.gap ? [gapSegmentBytes(seg)] : seg.parts.flatMap((p) => p.chunks);
   }
 
   part(msn: number, index: number): readonly Buffer[] | undefined {
@@ -296,7 +298,8 @@ export class HlsRendition {
 
   tsSegment(msn: number): Buffer | undefined {
     const seg = this.mediaWindow.segment(msn);
-    if (!seg || seg.gap || !this.enableTs()) return undefined;
+    // An EXT-X-GAP segment muxes to the tables alone (PAT + PMT, no PES): the TS form of gapSegmentBytes.
+    if (!seg || !this.enableTs()) return undefined;
     return this.tsCache.get(seg) ?? this.muxTs(seg);
   }
 

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { encodeTestMedia, hasFfmpeg } from '../../formats/fmp4/testing/ffmpeg-media.js';
+import { findBox } from '../../formats/fmp4/box-reader.js';
 import { parseMediaPlaylist, type MediaPlaylist } from '../../formats/m3u8/index.js';
 import { HlsRendition } from './hls-rendition.js';
 import { hlsTrack } from './hls-tracks.js';
@@ -166,6 +167,27 @@ test('a publisher absence is written as EXT-X-GAP segments: dates continuous acr
     const cur = p.segments[i]!;
     assert.equal(cur.programDateTime! - prev.programDateTime!, Math.round(prev.duration * 1000), `PDT of segment ${i} continues`);
   }
-  assert.equal(r.segment(p.mediaSequence + p.segments.indexOf(gaps[0]!)), undefined, 'a GAP segment has no bytes (404)');
+  // A GAP segment's URI answers a fragment without media that continues the timeline where the media before it
+  // ended (GStreamer's hlsdemux2 loads gap segments; see gap-segment.ts).
+  const gapMsn = p.mediaSequence + p.segments.indexOf(gaps[0]!);
+  const filler = Buffer.concat(r.segment(gapMsn) as Buffer[]);
+  const before = Buffer.concat(r.segment(gapMsn - 1) as Buffer[]);
+  assert.equal(findBox(filler, ['mdat']), undefined, 'no mdat');
+  assert.equal(findBox(filler, ['moof', 'traf', 'trun']), undefined, 'no trun');
+  const tfdtOf = (b: Buffer): number => {
+    const h = findBox(b, ['moof', 'traf', 'tfdt'])!;
+    return b.readUInt32BE(h.offset + 12) * 0x1_0000_0000 + b.readUInt32BE(h.offset + 16);
+  };
+  const prev = r.window().segments.find((x) => x.msn === gapMsn - 1)!;
+  const ts = prev.session.tracks[0]!.fmp4.timescale;
+  assert.ok(Math.abs(tfdtOf(filler) - (tfdtOf(before) + (prev.durationMs * ts) / 1000)) <= ts / 1000,
+    `gap tfdt ${tfdtOf(filler)} continues from the segment before (${tfdtOf(before)} + ${prev.durationMs} ms)`);
+  assert.equal(r.segment(p.mediaSequence + p.segments.length + 5), undefined, 'an MSN not listed has no bytes (404)');
+  // In MPEG-TS the same gap is the tables alone: a PAT and a PMT, no PES.
+  const gapTs = r.tsSegment(gapMsn)!;
+  assert.equal(gapTs.length, 2 * 188, `${gapTs.length} bytes`);
+  assert.deepEqual([gapTs[0], gapTs[188]], [0x47, 0x47], 'sync bytes');
+  assert.equal(((gapTs[1]! & 0x1f) << 8) | gapTs[2]!, 0, 'the PAT first');
+  assert.ok(r.tsSegment(gapMsn - 1)!.length > 2 * 188, 'the media segment before it has PES packets');
   r.close();
 });

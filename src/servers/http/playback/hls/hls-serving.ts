@@ -1,5 +1,5 @@
 import { renderMasterPlaylist } from '../../../../formats/m3u8/index.js';
-import { type HlsRendition, type HlsUriScheme, type ReloadRequest, codecsAttribute, parseReloadQuery } from '../../../../protocols/hls/index.js';
+import { type HlsRendition, type HlsUriScheme, type ReloadRequest, codecsAttribute, gapSegmentBytes, parseReloadQuery } from '../../../../protocols/hls/index.js';
 import type { ApiErrorCode } from '../../api-errors.js';
 import type { HlsResource } from './hls-paths.js';
 import { type HlsExchange, MIME_TS } from './hls-responses.js';
@@ -168,9 +168,9 @@ export class HlsServing {
     const segs = r.window().segments;
     let seg = segs[msn - (segs[0]?.msn ?? 0)];
     if (!seg || seg.msn !== msn) seg = segs.find((s) => s.msn === msn); // not contiguous here (a gap)
-    if (!seg || seg.gap) return undefined;
+    if (!seg) return undefined;
     let list = this.segmentLists.get(seg);
-    if (!list) this.segmentLists.set(seg, (list = [Buffer.concat(seg.parts.flatMap((p) => p.chunks as Buffer[]))]));
+    if (!list) this.segmentLists.set(seg, (list = [seg.gap ? gapSegmentBytes(seg) : Buffer.concat(seg.parts.flatMap((p) => p.chunks as Buffer[]))]));
     return list;
   }
 
