@@ -89,29 +89,118 @@ describe('ingest health against publishers whose truth is known (real ffmpeg)', 
     await hooks.close();
   });
 
-  test('-g 120 at 30 fps: keyframes every 4.0 s, 30 fps, about the set bitrate, H.264 320x240, AAC 48 kHz mono: healthy', async () => {
-    const h = await waitFor('10 s of gop4s measured', async () => {
-      const r = await health('gop4s');
-      return r.history.filter((s: any) => s.state !== 'offline').length >= 12 && r.video?.keyframeIntervalMs !== null ? r : undefined;
-    }, 40_000, 500);
-    assert.equal(h.state, 'healthy', JSON.stringify(h.reasons));
-    assert.equal(h.video.keyframeIntervalMs, 4000);
-    assert.equal(h.video.keyframeIntervalMaxMs, 4000);
-    assert.ok(Math.abs(h.video.windows['10s'].fps - 30) <= 0.5, `fps ${h.video.windows['10s'].fps}`);
-    const kbps = h.video.windows['10s'].bitrateKbps;
-    assert.ok(kbps > 150 && kbps <= 360, `video ${kbps} kbps for -b:v 300k -maxrate 300k`);
-    assert.ok(Math.abs(h.audio.windows['10s'].bitrateKbps - 64) <= 16, `audio ${h.audio.windows['10s'].bitrateKbps} kbps for -b:a 64k`);
-    assert.deepEqual([h.video.codec, h.video.width, h.video.height], ['h264', 320, 240]);
-    assert.ok(h.video.profile && h.video.level, 'profile and level from the SPS');
-    assert.deepEqual([h.audio.codec, h.audio.sampleRate, h.audio.channels], ['aac', 48000, 1]);
-    assert.equal(h.video.metadataFps, 30);
-    assert.match(h.encoder.name, /^Lavf/);
-    assert.equal(h.ingest.protocol, 'rtmp');
-    assert.equal(h.ingest.stalls, 0);
-    assert.ok(Math.abs(h.ingest.mediaRate - 1) < 0.1, `media rate ${h.ingest.mediaRate}`);
-    const sample = h.history[h.history.length - 1];
-    assert.equal(typeof sample.t, 'number');
-    assert.equal(sample.keyframeIntervalMs, 4000);
+  /**
+   * Side by side: each of these mostly waits on its own stream's clock (10 s of gop4s measured; a stall and its
+   * recovery; a player's reloads and its end; a feed read for seconds), and none touches another's stream. One after
+   * another they took ~35 s of the serial phase, where this file runs alone.
+   */
+  describe('streams measured side by side', { concurrency: true }, () => {
+    test('-g 120 at 30 fps: keyframes every 4.0 s, 30 fps, about the set bitrate, H.264 320x240, AAC 48 kHz mono: healthy', async () => {
+      const h = await waitFor('10 s of gop4s measured', async () => {
+        const r = await health('gop4s');
+        return r.history.filter((s: any) => s.state !== 'offline').length >= 12 && r.video?.keyframeIntervalMs !== null ? r : undefined;
+      }, 40_000, 500);
+      assert.equal(h.state, 'healthy', JSON.stringify(h.reasons));
+      assert.equal(h.video.keyframeIntervalMs, 4000);
+      assert.equal(h.video.keyframeIntervalMaxMs, 4000);
+      assert.ok(Math.abs(h.video.windows['10s'].fps - 30) <= 0.5, `fps ${h.video.windows['10s'].fps}`);
+      const kbps = h.video.windows['10s'].bitrateKbps;
+      assert.ok(kbps > 150 && kbps <= 360, `video ${kbps} kbps for -b:v 300k -maxrate 300k`);
+      assert.ok(Math.abs(h.audio.windows['10s'].bitrateKbps - 64) <= 16, `audio ${h.audio.windows['10s'].bitrateKbps} kbps for -b:a 64k`);
+      assert.deepEqual([h.video.codec, h.video.width, h.video.height], ['h264', 320, 240]);
+      assert.ok(h.video.profile && h.video.level, 'profile and level from the SPS');
+      assert.deepEqual([h.audio.codec, h.audio.sampleRate, h.audio.channels], ['aac', 48000, 1]);
+      assert.equal(h.video.metadataFps, 30);
+      assert.match(h.encoder.name, /^Lavf/);
+      assert.equal(h.ingest.protocol, 'rtmp');
+      assert.equal(h.ingest.stalls, 0);
+      assert.ok(Math.abs(h.ingest.mediaRate - 1) < 0.1, `media rate ${h.ingest.mediaRate}`);
+      const sample = h.history[h.history.length - 1];
+      assert.equal(typeof sample.t, 'number');
+      assert.equal(sample.keyframeIntervalMs, 4000);
+    });
+
+    test('a publisher stopped with SIGSTOP is stalled (critical), and healthy again after SIGCONT', async () => {
+      // Healthy with a whole media second measured: right after the start a stall has no last second to report as empty.
+      await waitFor('stalling healthy', async () => {
+        const r = await health('stalling');
+        return r.state === 'healthy' && r.video?.bitrateKbps > 0;
+      }, 30_000, 500);
+      pubs.stalling!.child.kill('SIGSTOP');
+      const stalled = await waitFor('stalled', async () => {
+        const r = await health('stalling');
+        return r.state === 'critical' ? r : undefined;
+      }, 15_000, 250);
+      assert.deepEqual(stalled.reasons.map((r: any) => r.code), ['stalled']);
+      assert.equal(stalled.video.bitrateKbps, 0, 'nothing arrives: the last second is empty');
+      await waitFor('healthy->critical announced', () => healthChanges('stalling').includes('healthy->critical'), 15_000);
+      pubs.stalling!.child.kill('SIGCONT');
+      const back = await waitFor('healthy again', async () => {
+        const r = await health('stalling');
+        return r.state === 'healthy' ? r : undefined;
+      }, 20_000, 250);
+      assert.equal(back.ingest.stalls, 1);
+      assert.ok(back.ingest.lateFrames > 0, 'what the stopped encoder sent after SIGCONT arrived late');
+      await waitFor('critical->healthy announced', () => healthChanges('stalling').includes('critical->healthy'), 15_000);
+    });
+
+    test('an HLS viewer ends with its stream\'s cadence: ffmpeg playing a `low` (LL-HLS) stream is counted, and not a few seconds after it stops', async (t) => {
+      const id = streams.llViewers.id;
+      // Healthy and a whole GOP in (a keyframe interval measured): the first 1 s segment is cut, so the player's first
+      // playlist is not a 503 (ffmpeg's HLS demuxer gives up on one). Asking the playlist here would be a viewer itself.
+      await waitFor('llViewers live', async () => {
+        const r = await health('llViewers');
+        return r.state === 'healthy' && r.video?.keyframeIntervalMs !== null;
+      }, 30_000, 500);
+      // A real player: ffmpeg's HLS demuxer, which reloads the source's media playlist about once a target duration.
+      const player = run('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-rw_timeout', '10000000', '-i',
+        server.httpUrl(`/hls/${streams.llViewers.playbackId}/index.m3u8`), '-c', 'copy', '-f', 'null', '-'], { timeoutMs: 60_000 });
+      let stopped: number;
+      try {
+        await waitFor('the ffmpeg player counted', async () => (await health('llViewers')).viewers.hls === 1, 20_000, 250);
+        // Playing on: each reload keeps its session.
+        await sleep(3000);
+        assert.equal(player.child.exitCode, null, player.stderr());
+        assert.equal((await health('llViewers')).viewers.hls, 1, 'still counted while it plays');
+        assert.equal((await scrape()).value('onair_stream_viewers', { stream: id, protocol: 'hls' }), 1);
+      } finally {
+        await player.kill('SIGKILL');
+        stopped = performance.now();
+      }
+      await waitFor('the stopped player no longer counted', async () => (await health('llViewers')).viewers.hls === 0, 19_000, 250);
+      const seconds = (performance.now() - stopped) / 1000;
+      // A few of the stream's 1 s reloads (6 s, the floor) plus a health round; the same for every stream was 20 s.
+      t.diagnostic(`the stopped player was counted ${seconds.toFixed(1)} s more`);
+      assert.ok(seconds < 12, `counted ${seconds.toFixed(1)} s after it stopped`);
+      assert.equal((await scrape()).value('onair_stream_viewers', { stream: id, protocol: 'hls' }), 0);
+    });
+
+    test('SSE feed read by curl: ?token= and the cookie work, a wrong token is refused, the query token works on this route only', async () => {
+      await waitFor('gop4s on air', async () => (await health('gop4s')).state !== 'offline', 30_000, 250);
+      const url = server.httpUrl(`/api/v1/streams/${streams.gop4s.id}/health/events`);
+      const events = (out: string) => out.split('\n\n').filter((e) => e.startsWith('event: health\n')).map((e) => JSON.parse(e.split('\ndata: ')[1]!));
+      // curl reads the feed until --max-time ends it (exit 28): what it printed by then is the feed
+      const feed = async (args: string[]) => {
+        const p = run('curl', ['-sN', ...args]);
+        await p.exited;
+        return events(p.stdout());
+      };
+      const byQuery = await feed(['--max-time', '3.5', `${url}?token=${TEST_API_TOKEN}`]);
+      assert.ok(byQuery.length >= 3, `${byQuery.length} events in 3.5 s (one at once, then one a second)`);
+      assert.equal(byQuery[0].streamId, streams.gop4s.id);
+      assert.ok(byQuery.every((e) => e.sample && typeof e.sample.t === 'number' && !('history' in e)));
+      assert.ok(byQuery[byQuery.length - 1].sample.t > byQuery[1].sample.t, 'every event is a new evaluation');
+      assert.ok((await feed(['--max-time', '1.5', '-b', `onair_token=${TEST_API_TOKEN}`, url])).length >= 1, 'the cookie');
+      const code = async (args: string[]) => {
+        const p = run('curl', ['-s', '-o', '/dev/null', '-w', '%{http_code}', '--max-time', '3', ...args]);
+        await p.exited;
+        return p.stdout();
+      };
+      assert.equal(await code([`${url}?token=wrong`]), '401');
+      assert.equal(await code([url]), '401');
+      assert.equal(await code([server.httpUrl(`/api/v1/streams/${streams.gop4s.id}/health?token=${TEST_API_TOKEN}`)]), '401', 'other routes want the header');
+      assert.equal(await code([`${server.httpUrl('/api/v1/streams/str_nope/health/events')}?token=${TEST_API_TOKEN}`]), '404');
+    });
   });
 
   test('-g 150: keyframe_interval_high (warning) at 5.0 s, announced once by stream.health.changed after the hold', async () => {
@@ -128,26 +217,6 @@ describe('ingest health against publishers whose truth is known (real ffmpeg)', 
     // machine ffmpeg can take over --health-stall-ms to send its first frame, so that baseline may be `critical`
     // (stalled) and its recovery `critical->healthy` is then announced: correct, and no sign of trouble in the stream.
     assert.deepEqual(healthChanges('gop4s').filter((c) => !c.endsWith('->healthy')), [], 'a healthy stream announces no trouble');
-  });
-
-  test('a publisher stopped with SIGSTOP is stalled (critical), and healthy again after SIGCONT', async () => {
-    await waitFor('stalling healthy', async () => (await health('stalling')).state === 'healthy', 30_000, 500);
-    pubs.stalling!.child.kill('SIGSTOP');
-    const stalled = await waitFor('stalled', async () => {
-      const r = await health('stalling');
-      return r.state === 'critical' ? r : undefined;
-    }, 15_000, 250);
-    assert.deepEqual(stalled.reasons.map((r: any) => r.code), ['stalled']);
-    assert.equal(stalled.video.bitrateKbps, 0, 'nothing arrives: the last second is empty');
-    await waitFor('healthy->critical announced', () => healthChanges('stalling').includes('healthy->critical'), 15_000);
-    pubs.stalling!.child.kill('SIGCONT');
-    const back = await waitFor('healthy again', async () => {
-      const r = await health('stalling');
-      return r.state === 'healthy' ? r : undefined;
-    }, 20_000, 250);
-    assert.equal(back.ingest.stalls, 1);
-    assert.ok(back.ingest.lateFrames > 0, 'what the stopped encoder sent after SIGCONT arrived late');
-    await waitFor('critical->healthy announced', () => healthChanges('stalling').includes('critical->healthy'), 15_000);
   });
 
   test('-readrate 0.8 (a clock 20 % slow): timestamp_drift, media rate about 0.8', async () => {
@@ -196,58 +265,6 @@ describe('ingest health against publishers whose truth is known (real ffmpeg)', 
       clearInterval(hlsClient);
       player.destroy();
     }
-  });
-
-  test('an HLS viewer ends with its stream\'s cadence: ffmpeg playing a `low` (LL-HLS) stream is counted, and not a few seconds after it stops', async (t) => {
-    const id = streams.llViewers.id;
-    await waitFor('llViewers live', async () => (await health('llViewers')).state === 'healthy', 30_000, 500);
-    // A real player: ffmpeg's HLS demuxer, which reloads the source's media playlist about once a target duration.
-    const player = run('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-rw_timeout', '10000000', '-i',
-      server.httpUrl(`/hls/${streams.llViewers.playbackId}/index.m3u8`), '-c', 'copy', '-f', 'null', '-'], { timeoutMs: 60_000 });
-    let stopped: number;
-    try {
-      await waitFor('the ffmpeg player counted', async () => (await health('llViewers')).viewers.hls === 1, 20_000, 250);
-      // Playing on: each reload keeps its session.
-      await sleep(3000);
-      assert.equal(player.child.exitCode, null, player.stderr());
-      assert.equal((await health('llViewers')).viewers.hls, 1, 'still counted while it plays');
-      assert.equal((await scrape()).value('onair_stream_viewers', { stream: id, protocol: 'hls' }), 1);
-    } finally {
-      await player.kill('SIGKILL');
-      stopped = performance.now();
-    }
-    await waitFor('the stopped player no longer counted', async () => (await health('llViewers')).viewers.hls === 0, 19_000, 250);
-    const seconds = (performance.now() - stopped) / 1000;
-    // A few of the stream's 1 s reloads (6 s, the floor) plus a health round; the same for every stream was 20 s.
-    t.diagnostic(`the stopped player was counted ${seconds.toFixed(1)} s more`);
-    assert.ok(seconds < 12, `counted ${seconds.toFixed(1)} s after it stopped`);
-    assert.equal((await scrape()).value('onair_stream_viewers', { stream: id, protocol: 'hls' }), 0);
-  });
-
-  test('SSE feed read by curl: ?token= and the cookie work, a wrong token is refused, the query token works on this route only', async () => {
-    const url = server.httpUrl(`/api/v1/streams/${streams.gop4s.id}/health/events`);
-    const events = (out: string) => out.split('\n\n').filter((e) => e.startsWith('event: health\n')).map((e) => JSON.parse(e.split('\ndata: ')[1]!));
-    // curl reads the feed until --max-time ends it (exit 28): what it printed by then is the feed
-    const feed = async (args: string[]) => {
-      const p = run('curl', ['-sN', ...args]);
-      await p.exited;
-      return events(p.stdout());
-    };
-    const byQuery = await feed(['--max-time', '3.5', `${url}?token=${TEST_API_TOKEN}`]);
-    assert.ok(byQuery.length >= 3, `${byQuery.length} events in 3.5 s (one at once, then one a second)`);
-    assert.equal(byQuery[0].streamId, streams.gop4s.id);
-    assert.ok(byQuery.every((e) => e.sample && typeof e.sample.t === 'number' && !('history' in e)));
-    assert.ok(byQuery[byQuery.length - 1].sample.t > byQuery[1].sample.t, 'every event is a new evaluation');
-    assert.ok((await feed(['--max-time', '1.5', '-b', `onair_token=${TEST_API_TOKEN}`, url])).length >= 1, 'the cookie');
-    const code = async (args: string[]) => {
-      const p = run('curl', ['-s', '-o', '/dev/null', '-w', '%{http_code}', '--max-time', '3', ...args]);
-      await p.exited;
-      return p.stdout();
-    };
-    assert.equal(await code([`${url}?token=wrong`]), '401');
-    assert.equal(await code([url]), '401');
-    assert.equal(await code([server.httpUrl(`/api/v1/streams/${streams.gop4s.id}/health?token=${TEST_API_TOKEN}`)]), '401', 'other routes want the header');
-    assert.equal(await code([`${server.httpUrl('/api/v1/streams/str_nope/health/events')}?token=${TEST_API_TOKEN}`]), '404');
   });
 
   test('Prometheus: the scrape parses; per-stream series match the health API and go when the publisher leaves; the token is required', async () => {
