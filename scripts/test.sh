@@ -57,7 +57,7 @@ fi
 # servers; one short ffmpeg; stream copies).
 # The cluster's ABR files transcode too: beside another file the measured encode speed fell under real time (0.56x) and the
 # transcoder dropped the 180p rung by design (too_slow), so the rendition the test plays was 404.
-SERIAL_RE='^test/(transcode/(abr-hls|transcode)\.|cluster/(edge-abr|owner-move-abr)\.|bench/http-viewers-onair|rtmp/load-takeover|hls/hls-load|health/health-e2e)'
+SERIAL_RE='^test/(transcode/transcode\.|cluster/(edge-abr|owner-move-abr)\.|bench/http-viewers-onair|rtmp/load-takeover|hls/hls-load|health/health-e2e)'
 # Integration files first (the long ones), then the short unit files fill the tail.
 mapfile -t parallel < <({ find test -name '*.test.ts' | sort; find src -name '*.test.ts' | sort; } | grep -Ev "$SERIAL_RE")
 mapfile -t serial < <(find test -name '*.test.ts' | sort | grep -E "$SERIAL_RE")
