@@ -356,8 +356,9 @@ function pathOf(url: string, q = url.indexOf('?')): string {
 
 function forwardToWorker(ex: HlsExchange, origin: string): void {
   proxyHls(ex.req, ex.res, origin, (status, bytes, head) => {
-    // The owner's playlist names its stream's cadence, which the viewer's session here follows (HlsServed.targetDuration).
-    if (head && status === 200 && (ex.kind === 'playlist' || ex.kind === 'playlist_blocking')) ex.targetDuration = targetDurationOf(head);
+    // The owner's media playlist names its stream's cadence, which the viewer's session here follows
+    // (HlsServed.targetDuration); read off the answer itself (media and masters: 0), not from what was asked.
+    if (head && status === 200) ex.targetDuration = targetDurationOf(head);
     ex.relayed(status, bytes);
   });
 }

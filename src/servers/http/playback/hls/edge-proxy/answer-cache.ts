@@ -1,4 +1,3 @@
-import type { HlsResource } from '../hls-paths.js';
 import type { HlsQuery } from '../hls-serving.js';
 import type { RenderedPlaylist } from '../playlist-cache.js';
 import type { EdgeHlsProxyOptions } from './proxy-options.js';
@@ -37,9 +36,12 @@ export class AnswerCache {
     return hit;
   }
 
-  /** `answer` as an entry, kept when it may be served again and is at most a quarter of the cache. */
-  keep(key: string, answer: UpstreamAnswer, resource: HlsResource, query: HlsQuery): CachedAnswer {
-    const ttl = ttlMs(answer, resource, query, this.bounds);
+  /**
+   * `answer` as an entry, kept when it may be served again and is at most a quarter of the cache. `playlist`: a master
+   * or media playlist (as the request named it, decided once per request by its caller), else media.
+   */
+  keep(key: string, answer: UpstreamAnswer, playlist: boolean, query: HlsQuery): CachedAnswer {
+    const ttl = ttlMs(answer, playlist, query, this.bounds);
     const entry: CachedAnswer = { answer, expiresAt: ttl === Infinity ? Infinity : performance.now() + ttl };
     if (ttl <= 0 || answer.body.length > this.bounds.maxCacheBytes / 4) return entry;
     this.entries.set(key, entry);
@@ -71,9 +73,9 @@ export class AnswerCache {
  * How long an answer may be served again: media the owner calls immutable for good; playlists for their s-maxage
  * (this is a shared cache, RFC 9111 §5.2.2.10) or else max-age, capped; errors never.
  */
-function ttlMs(answer: UpstreamAnswer, resource: HlsResource, query: HlsQuery, o: CacheBounds): number {
+function ttlMs(answer: UpstreamAnswer, playlist: boolean, query: HlsQuery, o: CacheBounds): number {
   if (answer.status !== 200) return 0;
-  if (resource.kind !== 'master' && resource.kind !== 'media') return answer.cacheControl.includes('immutable') ? Infinity : 0;
+  if (!playlist) return answer.cacheControl.includes('immutable') ? Infinity : 0;
   const m = /(?:^|[,\s])s-maxage=(\d+)/.exec(answer.cacheControl) ?? /(?:^|[,\s])max-age=(\d+)/.exec(answer.cacheControl);
   if (!m || /no-store|no-cache|private/.test(answer.cacheControl)) return 0;
   const cap = query._HLS_msn !== undefined ? o.directivePlaylistTtlMaxMs : o.playlistTtlMaxMs;

@@ -156,7 +156,7 @@ export class EdgeHlsProxy {
       return this.ownerFailed(ex, owner, streamPath, urlPath, resource, query, err as Error, retry);
     }
     // The first of the waiting requests stores it (kept or not); the others find it or use their own answer.
-    const cached = this.cache.fresh(key) ?? this.cache.keep(key, answer, resource, query);
+    const cached = this.cache.fresh(key) ?? this.cache.keep(key, answer, playlist, query);
     if (playlist && answer.status === 200) this.lastPlaylists.remember(streamPath, urlPath, query, token !== undefined, answer);
     if (!ex.gone) this.answer(ex, cached, owner, playlist, token);
   }

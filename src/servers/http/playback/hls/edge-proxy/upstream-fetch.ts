@@ -114,8 +114,8 @@ export class UpstreamFetch {
             contentType: String(res.headers['content-type'] ?? 'application/octet-stream'),
             cacheControl: String(res.headers['cache-control'] ?? 'no-store'),
             etag: String(res.headers.etag ?? ''),
-            // Only a playlist starts with '#' (#EXTM3U): media is not scanned.
-            targetDuration: status === 200 && body[0] === 0x23 ? targetDurationOf(body) : 0,
+            // Media is not scanned (it does not start with '#'); a master playlist has none.
+            targetDuration: status === 200 ? targetDurationOf(body) : 0,
           });
         });
       });
