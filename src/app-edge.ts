@@ -5,7 +5,8 @@ import type { StreamHub } from './hub/index.js';
 import type { PlayAuthorizer, PlayWatcher } from './services/auth/auth-types.js';
 import { EdgePulls, EdgeRenditions, StaticOwnerLocator, renditionAwareLocator, withInternalPulls, type LadderOf, type OwnerLocator } from './services/edge/index.js';
 import { rtmpPullConnector } from './servers/rtmp/rtmp-pull-connector.js';
-import { DEFAULT_EDGE_HLS_PROXY_OPTIONS, EdgeHlsProxy } from './servers/http/playback/hls/hls-edge-proxy.js';
+import { EdgeHlsProxy } from './servers/http/playback/hls/edge-proxy/hls-edge-proxy.js';
+import { DEFAULT_EDGE_HLS_PROXY_OPTIONS } from './servers/http/playback/hls/edge-proxy/proxy-options.js';
 
 /** The locator of this server: given by the caller (the cluster coordinator, the workers' IPC), or --edge-origin. */
 export function ownerLocatorOf(config: Config, given: OwnerLocator | undefined): OwnerLocator | undefined {

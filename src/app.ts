@@ -237,7 +237,7 @@ export async function startOnAir(config: Config, log: Logger, options: StartOpti
     )
     : null;
   const ports = { rtmp: config.rtmpPort, rtmps: undefined as number | undefined, http: config.httpPort, srt: null as number | null };
-  const urls = new StreamUrls({ publicUrl: config.publicUrl, ports: () => ({ rtmp: ports.rtmp, rtmps: ports.rtmps ?? null, http: ports.http, srt: ports.srt }) });
+  const urls = new StreamUrls({ publicUrl: config.publicUrl, hls: config.hls, ports: () => ({ rtmp: ports.rtmp, rtmps: ports.rtmps ?? null, http: ports.http, srt: ports.srt }) });
   const repush = new RepushService({
     hub, targets: new TargetStore(db), connector: rtmpPushConnector(hub, { shared: rtmp.shared, scheduler: rtmp.flusher }), streamOf: (id) => streams.get(id),
     events: dispatcher, directory, log: log.child({ mod: 'repush' }),

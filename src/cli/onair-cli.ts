@@ -12,7 +12,7 @@ interface StreamJson {
   streamKey?: string;
   playbackId: string;
   ingest: { rtmp: string; rtmps?: string; srt?: string };
-  playback: { hls: string; rtmp: string };
+  playback: { hls?: string; rtmp: string };
 }
 
 class ApiCallError extends Error {}
@@ -62,7 +62,8 @@ export async function runCli(argv: readonly string[], io: CliIo, db?: CliDatabas
     // An SRT encoder takes one URL, the key inside its stream id (OBS: Server, Stream Key empty).
     if (s.streamKey && s.ingest.srt) io.out(`SRT Server:  ${s.ingest.srt}?streamid=#!::r=live/${s.streamKey},m=publish`);
     io.out(`Playback ID: ${s.playbackId}`);
-    io.out(`HLS:         ${s.playback.hls}`);
+    // Absent when HLS is off on the server (--hls off).
+    if (s.playback.hls) io.out(`HLS:         ${s.playback.hls}`);
   };
 
   const streams = program.command('streams').description('manage live streams');

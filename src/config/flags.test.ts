@@ -29,6 +29,14 @@ test('an unknown flag is named as unknown, with the closest flag suggested', () 
   configError(['--rtmp-port', '--http-port', '1'], /--rtmp-port needs a value/);
 });
 
+test('a boolean flag with a bad word names the flag and the words it takes, wherever the word is', () => {
+  configError(['--hls', 'maybe'], /^bad value for --hls: "maybe" \(expected on\/off, true\/false, yes\/no or 1\/0/);
+  configError(['--hls=maybe', '--rtmp-port', '1'], /^bad value for --hls: "maybe"/);
+  configError(['--tcp-nodelay', 'Maybe', '--rtmp-port', '1'], /^bad value for --tcp-nodelay: "Maybe"/);
+  assert.equal(loadConfig({ argv: ['--hls', 'OFF'], env: {} }).hls, false, 'any case');
+  assert.throws(() => loadConfig({ argv: [], env: { ONAIR_HLS: 'maybe' } }), /hls from ONAIR_HLS: expected on\/off, true\/false, yes\/no or 1\/0, got "maybe"/);
+});
+
 test('a config file that does not parse is named in the error', () => {
   const yaml = join(dir, 'broken.yaml');
   writeFileSync(yaml, 'rtmpPort: [1935\n');

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { OnAirError } from '../core/errors.js';
 import { SETTINGS, envName, flagName, type Config, type SettingName, type SettingSpec } from './schema.js';
-import { parseArgv } from './parse-argv.js';
+import { BOOL_WORDS_TEXT, boolWord, parseArgv } from './parse-argv.js';
 
 export interface LoadConfigInput {
   argv?: readonly string[];
@@ -23,10 +23,7 @@ function coerce(key: string, spec: SettingSpec, raw: unknown, source: string): u
     }
     case 'bool': {
       if (typeof raw === 'boolean') return raw;
-      const s = String(raw).toLowerCase();
-      if (['1', 'true', 'yes', 'on'].includes(s)) return true;
-      if (['0', 'false', 'no', 'off'].includes(s)) return false;
-      return fail(`expected a boolean, got ${JSON.stringify(raw)}`);
+      return boolWord(String(raw)) ?? fail(`expected ${BOOL_WORDS_TEXT}, got ${JSON.stringify(raw)}`);
     }
     case 'enum': {
       const s = String(raw);

@@ -1,8 +1,16 @@
 import { OnAirError } from '../core/errors.js';
 import { SETTINGS, flagName, type SettingName } from './schema.js';
 
-/** Values a boolean flag may take as its next argument (`--hls off`); anything else leaves it bare (true). */
-const BOOL_WORDS = new Set(['1', '0', 'true', 'false', 'yes', 'no', 'on', 'off']);
+const TRUE_WORDS = new Set(['1', 'true', 'yes', 'on']);
+const FALSE_WORDS = new Set(['0', 'false', 'no', 'off']);
+/** The words a boolean setting takes, as errors name them. */
+export const BOOL_WORDS_TEXT = 'on/off, true/false, yes/no or 1/0';
+
+/** A boolean setting's word (any case) as its value; undefined when it is none of them. */
+export function boolWord(word: string): boolean | undefined {
+  const w = word.toLowerCase();
+  return TRUE_WORDS.has(w) ? true : FALSE_WORDS.has(w) ? false : undefined;
+}
 
 export interface ParsedArgv {
   /** Raw values by setting; a bare boolean flag is `'true'`, `--no-<flag>` is `'false'`. */
@@ -12,7 +20,8 @@ export interface ParsedArgv {
 
 /**
  * `--flag value`, `--flag=value`, bare booleans (`--hls`, `--tcp-nodelay`) and `--no-<boolean>`. Unknown flags
- * are errors (a typo must not silently fall back to a default) and name the closest known flag.
+ * are errors (a typo must not silently fall back to a default) and name the closest known flag; a boolean flag's
+ * bad word (`--hls maybe`) is named with the words it takes.
  */
 export function parseArgv(argv: readonly string[]): ParsedArgv {
   const byFlag = new Map(Object.keys(SETTINGS).map((k) => [flagName(k), k as SettingName]));
@@ -33,7 +42,11 @@ export function parseArgv(argv: readonly string[]): ParsedArgv {
     }
     const key = byFlag.get(name);
     if (key && SETTINGS[key].type === 'bool') {
-      const word = inline ?? (next !== undefined && BOOL_WORDS.has(next.toLowerCase()) ? (i++, next) : undefined);
+      // No argument stands alone, so a word after a boolean flag is its value: a bad one is named as that.
+      const word = inline ?? takeNext();
+      if (word !== undefined && boolWord(word) === undefined) {
+        throw new OnAirError('ONAIR_ERR_CONFIG', `bad value for --${name}: ${JSON.stringify(word)} (expected ${BOOL_WORDS_TEXT}, or the flag alone for on)`);
+      }
       flags.set(key, word ?? 'true');
       continue;
     }

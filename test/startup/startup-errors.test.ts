@@ -66,6 +66,7 @@ describe('start-up errors are one line naming what to change, before any databas
     const cases = [
       [['--rtmp-prot', '1'], /did you mean --rtmp-port/],
       [['--rtmp-port', 'x'], /rtmpPort from --rtmp-port/],
+      [['--hls', 'maybe'], /bad value for --hls: "maybe" \(expected on\/off, true\/false, yes\/no or 1\/0/],
       [['--auth', 'callback', '--rtmp-port', '0', '--http-port', '0'], /--auth callback needs --auth-callback-url/],
     ] as const;
     for (const [args, re] of cases) {

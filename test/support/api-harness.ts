@@ -97,6 +97,7 @@ export async function startApiHarness(opts: HarnessOptions = {}): Promise<ApiHar
   const playAuth = new ConfiguredPlayAuthorizer({ directory, playbackSecret, namedStreams: config.auth === 'open' || config.auth === 'callback', logger });
   const urls = new StreamUrls({
     publicUrl: config.publicUrl,
+    hls: config.hls,
     ports: () => ({ rtmp: config.rtmpPort, rtmps: config.tlsCert ? config.rtmpsPort : null, http: config.httpPort, srt: opts.srt ? config.srtPort : null }),
   });
   const app = createHttpApp({ config, logger, streams, webhooks, adminAuth, urls, playbackSecret, apiAuthLimiter: opts.apiAuthLimiter });

@@ -100,11 +100,16 @@ test('publish info: the ffmpeg command targets Server + Stream Key and survives 
   assert.match(cmd, /-force_key_frames 'expr:gte\(t,n_forced\*2\)'/);
   assert.equal(shellQuote("it's"), `'it'\\''s'`);
   assert.equal(shellQuote('a b'), "'a b'");
-  const links = playbackLinks({ playbackId: 'p1', playback: { hls: 'https://cdn.example.com:8443/hls/p1/index.m3u8', rtmp: 'rtmp://cdn.example.com/live/p1' } }, 'ey.J');
+  const links = playbackLinks({ playbackId: 'p1', playback: { hls: 'https://cdn.example.com:8443/hls/p1/index.m3u8', rtmp: 'rtmp://cdn.example.com/live/p1' } }, 'ey.J', 'http://dash.example');
   assert.deepEqual(links, {
     hls: 'https://cdn.example.com:8443/hls/p1/index.m3u8?token=ey.J', rtmp: 'rtmp://cdn.example.com/live/p1?token=ey.J',
     httpFlv: 'https://cdn.example.com:8443/live/p1.flv?token=ey.J', watch: 'https://cdn.example.com:8443/watch/p1?token=ey.J',
   });
+  // HLS off on the server: no HLS URL in the API's answer; the rest on the dashboard's origin, the watch page on HTTP-FLV.
+  assert.deepEqual(playbackLinks({ playbackId: 'p1', playback: { rtmp: 'rtmp://h/live/p1' } }, 'ey.J', 'http://h:8080'), {
+    rtmp: 'rtmp://h/live/p1?token=ey.J', httpFlv: 'http://h:8080/live/p1.flv?token=ey.J', watch: 'http://h:8080/watch/p1?player=flv&token=ey.J',
+  });
+  assert.equal(playbackLinks({ playbackId: 'p1', playback: { rtmp: 'rtmp://h/live/p1' } }, undefined, 'http://h:8080').watch, 'http://h:8080/watch/p1?player=flv');
   assert.equal(previewHlsPath('p1'), '/hls/p1/index.m3u8');
 });
 

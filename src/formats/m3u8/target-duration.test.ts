@@ -52,15 +52,22 @@ test('malformed or out-of-bound values, a tag not starting its line, or past the
   assert.equal(targetDurationOf(b(`#EXTM3U\n#EXT-X-TARGETDURATION:${MAX_TARGET_DURATION_S}\n`)), MAX_TARGET_DURATION_S);
 });
 
+test('bytes that do not start with # are no playlist (media: fMP4, MPEG-TS): 0, whatever lines follow', () => {
+  for (const lead of ['\n', ' ', 'x', '\u0000\u0000\u0000\u0018ftyp', 'G']) {
+    assert.equal(targetDurationOf(b(`${lead}\n#EXT-X-TARGETDURATION:4\n`)), 0, JSON.stringify(lead));
+  }
+  assert.equal(targetDurationOf(b('#\n#EXT-X-TARGETDURATION:4\n')), 4);
+});
+
 test('any bytes: a whole number within bounds or 0, the same whatever follows the bound', () => {
   fc.assert(fc.property(fc.uint8Array({ maxLength: 2 * TARGET_DURATION_SCAN_BYTES }), (bytes) => {
     const got = targetDurationOf(bytes);
     assert.ok(Number.isInteger(got) && got >= 0 && got <= MAX_TARGET_DURATION_S);
     assert.equal(got, targetDurationOf(bytes.subarray(0, TARGET_DURATION_SCAN_BYTES)));
   }));
-  // The tag inside random bytes, its value on a line of its own: read.
+  // The tag after random bytes in a playlist (it starts with #EXTM3U), its value on a line of its own: read.
   fc.assert(fc.property(fc.uint8Array({ maxLength: 200 }), fc.integer({ min: 1, max: MAX_TARGET_DURATION_S }), (noise, td) => {
     const clean = Buffer.from(noise).toString('latin1').replace(/#EXT-X-TARGETDURATION:/g, '');
-    assert.equal(targetDurationOf(Buffer.concat([Buffer.from(clean, 'latin1'), b(`\n#EXT-X-TARGETDURATION:${td}\n`)])), td);
+    assert.equal(targetDurationOf(Buffer.concat([b('#EXTM3U\n'), Buffer.from(clean, 'latin1'), b(`\n#EXT-X-TARGETDURATION:${td}\n`)])), td);
   }));
 });

@@ -11,6 +11,8 @@ export interface PublicPorts {
 export interface StreamUrlConfig {
   /** config.publicUrl: e.g. `https://live.example.com`; empty = the request's Host. */
   readonly publicUrl: string;
+  /** config.hls: false (--hls off) = no HLS playback URL, as /hls answers 404 on this server. */
+  readonly hls: boolean;
   readonly ports: () => PublicPorts;
 }
 
@@ -22,7 +24,8 @@ export interface IngestUrls {
 }
 
 export interface PlaybackUrls {
-  readonly hls: string;
+  /** Absent when HLS is off on this server (--hls off). */
+  readonly hls?: string;
   readonly rtmp: string;
   /** MPEG-TS over SRT. */
   readonly srt?: string;
@@ -55,7 +58,7 @@ export class StreamUrls {
     const host = this.hostname(requestHost);
     const ports = this.config.ports();
     return {
-      hls: `${this.httpBase(requestHost)}/hls/${playbackId}/index.m3u8`,
+      ...(this.config.hls ? { hls: `${this.httpBase(requestHost)}/hls/${playbackId}/index.m3u8` } : {}),
       rtmp: `rtmp://${host}:${ports.rtmp}/${INGEST_APP}/${playbackId}`,
       ...(ports.srt ? { srt: `srt://${host}:${ports.srt}?streamid=#!::r=${INGEST_APP}/${playbackId},m=request` } : {}),
     };

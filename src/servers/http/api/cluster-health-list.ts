@@ -12,6 +12,14 @@ export const NODE_LIST_TIMEOUT_MS = 2_000;
 /** A node's list larger than this is refused (10,000 streams are about 2 MB). */
 const MAX_LIST_BYTES = 8 * 1024 * 1024;
 
+/**
+ * Its own pool and GET, not owner-forward's, on purpose. owner-forward passes an owner's answer through as it comes:
+ * a health feed (SSE) holds its socket as long as its viewer watches, so that pool takes 256 per node and only the
+ * answer's head is timed, the body neither bounded nor parsed. A list is read whole, bounded in bytes and in time, and
+ * parsed; in one pool with the feeds, a node's open feeds could hold every socket and queue the list's request past
+ * NODE_LIST_TIMEOUT_MS, so the dashboard's list would leave that node out. A shared "bounded JSON GET" would have
+ * this one caller: owner-forward reads no body.
+ */
 const agent = new Agent({ keepAlive: true, maxSockets: 16, maxFreeSockets: 4 });
 const listAnswer = TypeCompiler.Compile(Type.Object({ data: Type.Array(HealthListItemSchema) }));
 

@@ -4,7 +4,7 @@ import { StreamUrls } from '../../../services/streams/stream-urls.js';
 import type { StreamRecord, StreamStatus } from '../../../services/streams/stream-types.js';
 import { streamListItemView, streamView } from './views.js';
 
-const urls = new StreamUrls({ publicUrl: '', ports: () => ({ rtmp: 1935, rtmps: null, http: 8080, srt: null }) });
+const urls = new StreamUrls({ publicUrl: '', hls: true, ports: () => ({ rtmp: 1935, rtmps: null, http: 8080, srt: null }) });
 const record = (status: StreamStatus): StreamRecord => ({
   id: 'st_1', name: 'n', streamKey: 'sk_1', playbackId: 'pb1', status,
   settings: { latencyMode: 'low', reconnectWindowSec: 60, ladder: 'passthrough', record: false, playbackPolicy: 'public', passthrough: null },

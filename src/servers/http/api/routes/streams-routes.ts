@@ -91,8 +91,13 @@ export function streamsRoutes(deps: StreamsRoutesDeps): FastifyPluginAsync {
         token,
         expiresAt: new Date(exp * 1000).toISOString(),
         playbackId: s.playbackId,
-        playback: { hls: withToken(urls.playback(s.playbackId, req.headers.host).hls, token) },
+        playback: tokenPlayback(urls.playback(s.playbackId, req.headers.host).hls, token),
       };
     });
   };
+}
+
+/** The playback URLs a token is minted for, carrying it: HLS's, none when HLS is off on this server. */
+function tokenPlayback(hls: string | undefined, token: string): { hls?: string } {
+  return hls === undefined ? {} : { hls: withToken(hls, token) };
 }

@@ -63,6 +63,8 @@ export const TranscodeStatusSchema = Type.Object({
   restarts: Type.Integer(),
 }, { description: 'ABR transcoding of the live session; absent while the stream is not live' });
 
+const HLS_URL_DOC = 'absent when HLS is off on this server (--hls off)';
+
 /** Fields every view of a stream has; none is secret. */
 const publicFields = {
   id: Type.String(),
@@ -75,7 +77,7 @@ const publicFields = {
     rtmp: Type.String(), rtmps: Type.Optional(Type.String()),
     srt: Type.Optional(Type.String({ description: 'SRT listener; publish with streamid=#!::r=live/<streamKey>,m=publish' })),
   }, { description: 'OBS Server field; the stream key is the Stream Key field' }),
-  playback: Type.Object({ hls: Type.String(), rtmp: Type.String(), srt: Type.Optional(Type.String({ description: 'MPEG-TS over SRT' })) }),
+  playback: Type.Object({ hls: Type.Optional(Type.String({ description: HLS_URL_DOC })), rtmp: Type.String(), srt: Type.Optional(Type.String({ description: 'MPEG-TS over SRT' })) }),
   settings: StreamSettingsSchema,
   transcode: Type.Optional(TranscodeStatusSchema),
 };
@@ -109,5 +111,5 @@ export const PlaybackTokenSchema = Type.Object({
   token: Type.String({ description: 'JWT HS256 {sub: playbackId, exp}; append ?token= to every playback URL' }),
   expiresAt: DateTime,
   playbackId: Type.String(),
-  playback: Type.Object({ hls: Type.String() }),
+  playback: Type.Object({ hls: Type.Optional(Type.String({ description: HLS_URL_DOC })) }),
 });

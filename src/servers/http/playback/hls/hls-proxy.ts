@@ -5,7 +5,7 @@ import type { HlsResponse } from './hls-responses.js';
 /** Marks a request already forwarded once: the receiving worker serves it or answers, never forwards again. */
 export const HOP_HEADER = 'x-onair-hop';
 /**
- * HOP_HEADER's value on a worker's request for its own copy of a sibling's answer (hls-edge-proxy.ts, with the
+ * HOP_HEADER's value on a worker's request for its own copy of a sibling's answer (edge-proxy/hls-edge-proxy.ts, with the
  * signed EDGE_HLS_HEADER): the viewers were authorised by the worker asking, the worker asked serves it unauthorised.
  */
 export const SIBLING_CACHE_HOP = 'cache';

@@ -18,7 +18,8 @@ import { variantsOf } from './hls-variants.js';
 import { HOP_HEADER, SIBLING_CACHE_HOP, proxyHls } from './hls-proxy.js';
 import { EDGE_HLS_HEADER, EDGE_VIEWERS_HEADER, type EdgeRenditions, type OwnerAddress, ownPublisher, verifyEdgeHlsRequest } from '../../../../services/edge/index.js';
 import type { LeanRequestCounts } from '../../../../services/metrics/index.js';
-import { type EdgeHlsProxy, UNKNOWN } from './hls-edge-proxy.js';
+import type { EdgeHlsProxy } from './edge-proxy/hls-edge-proxy.js';
+import { UNKNOWN } from './edge-proxy/owner-lookup.js';
 
 export interface HlsServingDeps extends PlaybackDeps {
   /** Every stream's packager, composed by the caller (app.ts); undefined = HLS is off on this server. */
@@ -30,7 +31,7 @@ export interface HlsServingDeps extends PlaybackDeps {
   readonly hlsOrigin?: (streamPath: string) => Promise<string | undefined>;
   /**
    * Workers (on by default, --no-hls-worker-cache = off): this worker's copy of its siblings' HLS answers
-   * (hls-edge-proxy.ts with WORKER_HLS_PROXY_OPTIONS). A viewer's request for a stream another worker owns is
+   * (edge-proxy/hls-edge-proxy.ts with WORKER_HLS_PROXY_OPTIONS). A viewer's request for a stream another worker owns is
    * authorised here and answered from it: one request per object to the owner, whatever this worker's audience.
    * Absent = the request is forwarded to the owner as it came (hls-proxy.ts) and answered there.
    */
@@ -229,7 +230,7 @@ function serveLocal(ex: HlsExchange, deps: Deps, serving: HlsServing, streamPath
 }
 
 /**
- * `--edge-hls proxy`: the owner's own playlists and media (hls-edge-proxy.ts); no owner anywhere = not live, as a
+ * `--edge-hls proxy`: the owner's own playlists and media (edge-proxy/hls-edge-proxy.ts); no owner anywhere = not live, as a
  * pull finding none would say. An owner with no HTTP address (a plain --edge-origin) is pulled and packaged here.
  */
 async function proxyOrPull(ex: HlsExchange, deps: Deps, serving: HlsServing, streamPath: string, resource: HlsResource, query: HlsQuery): Promise<void> {
@@ -355,8 +356,9 @@ function pathOf(url: string, q = url.indexOf('?')): string {
 
 function forwardToWorker(ex: HlsExchange, origin: string): void {
   proxyHls(ex.req, ex.res, origin, (status, bytes, head) => {
-    // The owner's playlist names its stream's cadence, which the viewer's session here follows (HlsServed.targetDuration).
-    if (head && status === 200 && (ex.kind === 'playlist' || ex.kind === 'playlist_blocking')) ex.targetDuration = targetDurationOf(head);
+    // The owner's media playlist names its stream's cadence, which the viewer's session here follows
+    // (HlsServed.targetDuration); read off the answer itself (media and masters: 0), not from what was asked.
+    if (head && status === 200) ex.targetDuration = targetDurationOf(head);
     ex.relayed(status, bytes);
   });
 }

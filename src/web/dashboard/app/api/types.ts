@@ -55,7 +55,8 @@ export interface StreamListItem {
   createdAt: string;
   updatedAt: string;
   ingest: { rtmp: string; rtmps?: string };
-  playback: { hls: string; rtmp: string };
+  /** hls: absent when HLS is off on the server (--hls off). */
+  playback: { hls?: string; rtmp: string };
   settings: StreamSettings;
   transcode?: TranscodeStatus;
 }
@@ -90,7 +91,7 @@ export interface PlaybackToken {
   token: string;
   expiresAt: string;
   playbackId: string;
-  playback: { hls: string };
+  playback: { hls?: string };
 }
 
 export interface WebhookEndpoint {

@@ -17,11 +17,11 @@ export function PlaybackSection({ stream }: { stream: Stream }) {
     setMinted(await api.post<PlaybackToken>(`/streams/${encodeURIComponent(stream.id)}/playback-token`, { ttlSec: ttl }));
   });
   const signed = stream.settings.playbackPolicy === 'signed';
-  const links = playbackLinks(stream, minted?.token);
+  const links = playbackLinks(stream, minted?.token, location.origin);
   return (
     <div>
       {signed && !minted && <p class="warn-note">Signed playback: these URLs need <code>?token=</code>; mint a token below.</p>}
-      <CopyField label="HLS URL" value={links.hls} />
+      {links.hls !== undefined ? <CopyField label="HLS URL" value={links.hls} /> : <p class="muted">HLS is off on this server (--hls off).</p>}
       <CopyField label="HTTP-FLV URL" value={links.httpFlv} />
       <CopyField label="RTMP play URL" value={links.rtmp} />
       <CopyField label="Watch page" value={links.watch} />

@@ -25,7 +25,8 @@ export function ffmpegCommand(ingestRtmp: string, streamKey: string, input = 'in
 }
 
 export interface PlaybackLinks {
-  hls: string;
+  /** Absent when HLS is off on the server. */
+  hls?: string;
   rtmp: string;
   httpFlv: string;
   watch: string;
@@ -33,17 +34,20 @@ export interface PlaybackLinks {
 
 /**
  * Every way to play a stream. HTTP-FLV and the watch page live on the same origin as the HLS URL the API
- * returns (the server's public URL or the request's host). A playback token, when given, is appended.
+ * returns (the server's public URL or the request's host); with HLS off on the server (no HLS URL), on
+ * `pageOrigin` (the dashboard's, served by the same server), and the watch page plays HTTP-FLV. A playback
+ * token, when given, is appended.
  */
-export function playbackLinks(stream: Pick<StreamListItem, 'playbackId' | 'playback'>, token?: string): PlaybackLinks {
-  const origin = new URL(stream.playback.hls).origin;
+export function playbackLinks(stream: Pick<StreamListItem, 'playbackId' | 'playback'>, token: string | undefined, pageOrigin: string): PlaybackLinks {
+  const { hls } = stream.playback;
+  const origin = hls === undefined ? pageOrigin : new URL(hls).origin;
   const id = encodeURIComponent(stream.playbackId);
   const q = token ? `?token=${encodeURIComponent(token)}` : '';
   return {
-    hls: stream.playback.hls + q,
+    ...(hls === undefined ? {} : { hls: hls + q }),
     rtmp: stream.playback.rtmp + q,
     httpFlv: `${origin}/live/${id}.flv${q}`,
-    watch: `${origin}/watch/${id}${q}`,
+    watch: hls === undefined ? `${origin}/watch/${id}?player=flv${q && `&${q.slice(1)}`}` : `${origin}/watch/${id}${q}`,
   };
 }
 

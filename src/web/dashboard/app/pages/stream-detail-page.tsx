@@ -60,7 +60,11 @@ export function StreamDetailPage({ id, navigate }: { id: string; navigate: (hash
         {stream.settings.record ? ' · record' : ''}
       </p>
       <div class="columns">
-        <Section title="Preview"><Preview stream={stream} live={live} /></Section>
+        <Section title="Preview">
+          {stream.playback.hls !== undefined
+            ? <Preview stream={stream} live={live} />
+            : <p class="muted">HLS is off on this server (--hls off): no preview here; the watch page below plays HTTP-FLV.</p>}
+        </Section>
         <Section title="Publish"><PublishSection stream={stream} onChange={setOverride} /></Section>
       </div>
       <Section title="Health"><Health id={id} /></Section>

@@ -3,13 +3,14 @@ import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parse as parseQuery } from 'node:querystring';
-import { createLogger } from '../../../../core/logger.js';
-import { EDGE_HLS_HEADER, type OwnerAddress, verifyEdgeHlsRequest } from '../../../../services/edge/index.js';
-import { DEFAULT_EDGE_HLS_PROXY_OPTIONS, EdgeHlsProxy, type EdgeHlsProxyOptions, WORKER_HLS_PROXY_OPTIONS } from './hls-edge-proxy.js';
-import { HOP_HEADER, SIBLING_CACHE_HOP } from './hls-proxy.js';
-import { parseHlsPath } from './hls-paths.js';
-import { HlsExchange } from './hls-responses.js';
-import type { HlsResponseObserver } from './hls-observer-hook.js';
+import { createLogger } from '../../../../../core/logger.js';
+import { EDGE_HLS_HEADER, type OwnerAddress, verifyEdgeHlsRequest } from '../../../../../services/edge/index.js';
+import { EdgeHlsProxy } from './hls-edge-proxy.js';
+import { DEFAULT_EDGE_HLS_PROXY_OPTIONS, type EdgeHlsProxyOptions, WORKER_HLS_PROXY_OPTIONS } from './proxy-options.js';
+import { HOP_HEADER, SIBLING_CACHE_HOP } from '../hls-proxy.js';
+import { parseHlsPath } from '../hls-paths.js';
+import { HlsExchange } from '../hls-responses.js';
+import type { HlsResponseObserver } from '../hls-observer-hook.js';
 
 /**
  * The edge side of `--edge-hls proxy` against an owner of our own making (a plain HTTP server that counts what
