@@ -328,7 +328,7 @@ export async function startOnAir(config: Config, log: Logger, options: StartOpti
   });
   const flv = registerFlv(http, playback);
   registerVod(http, { assets, decideRecorded: (r) => playAuth.decideRecorded(r) });
-  registerWatchPage(http, playback);
+  registerWatchPage(http, playback, config.hls);
   registerDashboard(http);
 
   let closing: Promise<void> | undefined;

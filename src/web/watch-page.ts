@@ -13,9 +13,17 @@ export const WATCH_ASSETS = {
   page: '/static/player/watch.js',
 } as const;
 
-/** `?player=` value -> player; anything unknown falls back to HLS, which every browser plays. */
-export function watchPlayerOf(value: unknown): WatchPlayer {
-  return WATCH_PLAYERS.find((p) => p === value) ?? 'hls';
+/**
+ * `?player=` value -> player among those this server offers; anything else falls back to the first offered: HLS,
+ * which every browser plays, or HTTP-FLV on a server with HLS off.
+ */
+export function watchPlayerOf(value: unknown, offered: readonly WatchPlayer[] = WATCH_PLAYERS): WatchPlayer {
+  return offered.find((p) => p === value) ?? offered[0]!;
+}
+
+/** The players a server offers: every one, less HLS with `--hls off` (its /hls answers 404 there). */
+export function offeredPlayers(hls: boolean): readonly WatchPlayer[] {
+  return hls ? WATCH_PLAYERS : WATCH_PLAYERS.filter((p) => p !== 'hls');
 }
 
 /** Escapes text for HTML text and double-quoted attribute contexts. */
@@ -25,10 +33,10 @@ export function escapeHtml(s: string): string {
 
 const LABELS: Record<WatchPlayer, string> = { hls: 'LL-HLS', flv: 'HTTP-FLV', 'ws-flv': 'WS-FLV' };
 
-export function renderWatchPage(playbackId: string, player: WatchPlayer): string {
+export function renderWatchPage(playbackId: string, player: WatchPlayer, offered: readonly WatchPlayer[] = WATCH_PLAYERS): string {
   const id = escapeHtml(playbackId);
   const lib = player === 'hls' ? WATCH_ASSETS.hls : WATCH_ASSETS.mpegts;
-  const nav = WATCH_PLAYERS.map((p) =>
+  const nav = offered.map((p) =>
     p === player ? `<strong>${LABELS[p]}</strong>` : `<a data-player="${p}" href="?player=${p}">${LABELS[p]}</a>`,
   ).join(' · ');
   return `<!doctype html>

@@ -46,3 +46,13 @@ test('with --hls off, stream answers carry no HLS playback URL, only URLs that p
   assert.match(stdout, /^Playback ID: +\S+$/m);
   assert.doesNotMatch(stdout, /HLS|undefined/);
 });
+
+test('with --hls off, the watch page starts on HTTP-FLV and offers no HLS player', async () => {
+  const created = await api('POST', '/streams', { name: 'watch without hls' });
+  const { playbackId } = created.json as { playbackId: string };
+  for (const query of ['', '?player=hls']) {
+    const html = await (await fetch(server.httpUrl(`/watch/${playbackId}${query}`))).text();
+    assert.match(html, /data-player="flv"/, `the page plays HTTP-FLV (${query || 'no query'})`);
+    assert.doesNotMatch(html, /hls\.min\.js|LL-HLS/, `no HLS player offered (${query || 'no query'})`);
+  }
+});

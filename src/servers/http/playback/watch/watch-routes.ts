@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import type { FastifyInstance } from 'fastify';
-import { WATCH_ASSETS, renderWatchPage, watchPlayerOf } from '../../../../web/watch-page.js';
+import { WATCH_ASSETS, offeredPlayers, renderWatchPage, watchPlayerOf } from '../../../../web/watch-page.js';
 import { WATCH_SCRIPT } from '../../../../web/watch-script.js';
 import { sendPlaybackError } from '../playback-errors.js';
 import type { PlaybackDeps } from '../playback-deps.js';
@@ -27,8 +27,12 @@ const WATCH_CSP = [
   "connect-src 'self'", "worker-src 'self' blob:", "img-src 'self' data:", "base-uri 'none'", "frame-ancestors 'self'",
 ].join('; ');
 
-/** GET /watch/<playbackId>, its status (/watch/<playbackId>/status) and the scripts it loads under /static/player/. */
-export function registerWatchPage(app: FastifyInstance, deps: Pick<PlaybackDeps, 'hub' | 'decidePlay'>): void {
+/**
+ * GET /watch/<playbackId>, its status (/watch/<playbackId>/status) and the scripts it loads under /static/player/.
+ * `hls`: false (--hls off) = the page neither starts on nor offers its HLS player.
+ */
+export function registerWatchPage(app: FastifyInstance, deps: Pick<PlaybackDeps, 'hub' | 'decidePlay'>, hls = true): void {
+  const offered = offeredPlayers(hls);
   const loaded = new Map<string, Promise<Buffer>>();
   const playerFile = (url: string): Promise<Buffer> => {
     let p = loaded.get(url);
@@ -47,7 +51,7 @@ export function registerWatchPage(app: FastifyInstance, deps: Pick<PlaybackDeps,
     return reply
       .type('text/html; charset=utf-8')
       .headers({ 'cache-control': 'no-cache', 'content-security-policy': WATCH_CSP, 'x-content-type-options': 'nosniff', 'referrer-policy': 'no-referrer' })
-      .send(renderWatchPage(id, watchPlayerOf(req.query.player)));
+      .send(renderWatchPage(id, watchPlayerOf(req.query.player, offered), offered));
   });
 
   // Polled by the page until the stream is live, so it can say "no such stream" / "not live yet" instead of a
