@@ -17,7 +17,8 @@
  *
  * A/B (`--ab-rounds N`): the LL-HLS latency run only, N rounds of setting A then setting B (order swapped every other
  * round, so drift of the shared machine falls on both), each a fresh server, publisher and player on the same clip;
- * prints every run and, per setting, the median and range of the runs' g2g p50. Defaults: A = `--no-hls-fit-part-target
+ * prints every run and, per setting, the median and range of the runs' g2g p50 and their times to first frame (from opening the
+ * page, read every 50 ms until the first frame). Defaults: A = `--no-hls-fit-part-target
  * --no-hls-viewer-reads-at-once` (PART-TARGET 0.23 s, hold-back 0.69 s, merged reads of up to half a part: before
  * issue 17's latency work), B = as shipped; `--ab-a '<flags>'` /
  * `--ab-b '<flags>'` compare other server flags (space-separated), e.g. `--ab-a '--merged-read-max-ms 0'`;
@@ -78,6 +79,8 @@ function flagsArg(name: string, def: string): string[] {
 interface LatencyRun {
   g2gP50: number;
   latencyP50: number;
+  /** ms from opening the page to the first frame (currentTime > 0), read every 50 ms until then; NaN = none. */
+  firstFrameMs: number;
 }
 
 async function waitHttp(url: string): Promise<void> {
@@ -125,11 +128,11 @@ async function latency(mode: 'low' | 'standard', clip: string, port: number, ext
         hlsLat.push(s.latency);
         g2g.push((s.now - s.playingDate) / 1000);
       }
-      await sleep(250);
+      await sleep(first === undefined ? 50 : 250);
     }
     const f = (x: number): string => x.toFixed(2);
     console.log(`${label.padEnd(8)} ${joinDelayMs ? `joined +${joinDelayMs} ms ` : ''}hls.latency p50 ${f(pct(hlsLat, 50))} s p95 ${f(pct(hlsLat, 95))} s | ingest-to-screen (PDT) p50 ${f(pct(g2g, 50))} s p95 ${f(pct(g2g, 95))} s | first frame ${first ?? '-'} ms after page load | n=${g2g.length}`);
-    return { g2gP50: pct(g2g, 50), latencyP50: pct(hlsLat, 50) };
+    return { g2gP50: pct(g2g, 50), latencyP50: pct(hlsLat, 50), firstFrameMs: first ?? NaN };
   } finally {
     await browser.close();
     await stopChild(pub);
@@ -197,7 +200,8 @@ async function abLatency(): Promise<void> {
   for (const side of sides) {
     const g = side.runs.map((x) => x.g2gP50);
     const l = side.runs.map((x) => x.latencyP50);
-    console.log(`${side.name} [${side.flags.join(' ') || 'as shipped'}, GOP ${side.gop} s]: g2g p50 median ${f(median(g))} s (runs ${g.map(f).join(', ')}; range ${f(Math.min(...g))}-${f(Math.max(...g))}) | hls.latency p50 median ${f(median(l))} s`);
+    const ff = side.runs.map((x) => x.firstFrameMs);
+    console.log(`${side.name} [${side.flags.join(' ') || 'as shipped'}, GOP ${side.gop} s]: g2g p50 median ${f(median(g))} s (runs ${g.map(f).join(', ')}; range ${f(Math.min(...g))}-${f(Math.max(...g))}) | hls.latency p50 median ${f(median(l))} s | first frame median ${median(ff)} ms (runs ${ff.join(', ')})`);
   }
   const [a, b] = sides.map((s) => median(s.runs.map((x) => x.g2gP50)));
   console.log(`B - A (medians of g2g p50): ${f(b! - a!)} s`);

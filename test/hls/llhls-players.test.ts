@@ -188,3 +188,38 @@ test("behind nginx proxy_cache, latency mode 'lowest': hls.js and Shaka at its d
     await nginx.stop();
   }
 });
+
+/**
+ * `--hls-keyframe-start-ms`: hls.js (low-latency mode, defaults) gets its first media playlist when its start point,
+ * PART-HOLD-BACK behind the newest part, is inside an INDEPENDENT part, so the first part it loads is that keyframe
+ * part and it has about a part to decode before its start point. Answered at once, the start point falls anywhere
+ * in the GOP (a 1 s GOP: within 0.22 s of the keyframe about one time in five) and hls.js loads every part from the
+ * segment's keyframe part up to it.
+ */
+test('--hls-keyframe-start-ms: hls.js starts inside a keyframe part and loads it first, then plays', { skip }, async () => {
+  const held = await startTestServer({ 'log-level': 'warn', 'latency-mode': 'lowest', 'hls-keyframe-start-ms': 2000 });
+  const pub = await ffmpegPublish(held.rtmpUrl('aligned'), 'av.flv');
+  let page: Page | undefined;
+  try {
+    const src = held.httpUrl('/hls/aligned/index.m3u8');
+    await waitFor('offered', async () => (await fetch(src)).ok || undefined, 20_000, 200);
+    page = await browser.open(src, true, 'hls.js', { timeline: true });
+    const s = await advances('hls.js', page, 3);
+    assert.ok(s.decoded > 50, `${s.decoded} frames decoded`);
+    const tl = await browser.timeline(page);
+    const level = tl.find((e) => e.ev === 'LEVEL_LOADED');
+    const first = tl.find((e) => e.ev === 'FRAG_LOADING' && e.type === 'main');
+    assert.ok(level && first, `timeline: ${JSON.stringify(tl.slice(0, 12))}`);
+    const startAt = level.liveSyncPosition as number;
+    const partStart = first.start as number;
+    assert.equal(first.independent, true, `hls.js's first part (${JSON.stringify(first)}) is INDEPENDENT; start point ${startAt}`);
+    // hls.js adds the playlist's age (a few tens of ms) to the edge the server aligned, so the start point may pass
+    // into the next part; answered at once it lies anywhere in the GOP (0.72 s past the keyframe in a run without).
+    assert.ok(startAt >= partStart - 1e-6 && startAt - partStart < (first.duration as number) + 0.1,
+      `the start point ${startAt} is within one part (+ 0.1 s of playlist age) of that part [${partStart}, +${String(first.duration)}]`);
+  } finally {
+    await page?.close();
+    await pub.kill();
+    await held.close();
+  }
+});

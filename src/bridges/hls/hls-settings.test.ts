@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { hlsSettings, ingestToleranceMs } from './hls-settings.js';
 
-const server = { latencyMode: 'low' as const, hlsSegmentMs: 0, hlsPartMs: 0, hlsFitPartTarget: true, hlsPartHoldBackParts: 3, hlsViewerReadsAtOnce: true, hlsWindowSegments: 0, reconnectWindowSec: 60 };
+const server = { latencyMode: 'low' as const, hlsSegmentMs: 0, hlsPartMs: 0, hlsFitPartTarget: true, hlsPartHoldBackParts: 3, hlsKeyframeStartMs: 0, hlsViewerReadsAtOnce: true, hlsWindowSegments: 0, reconnectWindowSec: 60 };
 
 test('hlsSettings: the server config alone', () => {
   const s = hlsSettings(server);

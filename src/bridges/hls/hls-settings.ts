@@ -35,7 +35,7 @@ const MAX_PART_MS = 1_000;
  */
 const LOWEST_PART_MS = commonRatePartMs(MIN_PART_MS);
 
-type HlsConfig = Pick<Config, 'latencyMode' | 'hlsSegmentMs' | 'hlsPartMs' | 'hlsFitPartTarget' | 'hlsPartHoldBackParts' | 'hlsViewerReadsAtOnce' | 'hlsWindowSegments' | 'reconnectWindowSec'>;
+type HlsConfig = Pick<Config, 'latencyMode' | 'hlsSegmentMs' | 'hlsPartMs' | 'hlsFitPartTarget' | 'hlsPartHoldBackParts' | 'hlsKeyframeStartMs' | 'hlsViewerReadsAtOnce' | 'hlsWindowSegments' | 'reconnectWindowSec'>;
 
 /**
  * The server's settings, with a stream's own latency mode and reconnect window (API streams) over them. `lowest`
@@ -55,6 +55,7 @@ export function hlsSettings(c: HlsConfig, stream: DeliveryPreferences = {}): Hls
     partMs: partMs === undefined ? undefined : Math.min(partMs, segmentMs),
     fitPartTarget: c.hlsFitPartTarget,
     partHoldBackParts: lowest ? MIN_PART_HOLD_BACK_PARTS : c.hlsPartHoldBackParts,
+    ...(partMs !== undefined && c.hlsKeyframeStartMs > 0 ? { keyframeStartMaxMs: c.hlsKeyframeStartMs } : {}),
     readAtOnceForViewers: c.hlsViewerReadsAtOnce,
     windowSegments: Math.max(MIN_WINDOW, c.hlsWindowSegments || (low ? LOW_WINDOW : STANDARD_WINDOW)),
     reconnectWindowMs: (stream.reconnectWindowSec ?? c.reconnectWindowSec) * 1000,

@@ -5,7 +5,7 @@ import { HlsStreamPackager } from './hls-stream-packager.js';
 import { hlsSettings } from './hls-settings.js';
 
 /** Merged reads vs LL-HLS viewers: the packager's input tolerance drops to 0 while an LL-HLS playlist is asked. */
-const server = { latencyMode: 'low' as const, hlsSegmentMs: 0, hlsPartMs: 0, hlsFitPartTarget: true, hlsPartHoldBackParts: 3, hlsViewerReadsAtOnce: true, hlsWindowSegments: 0, reconnectWindowSec: 60 };
+const server = { latencyMode: 'low' as const, hlsSegmentMs: 0, hlsPartMs: 0, hlsFitPartTarget: true, hlsPartHoldBackParts: 3, hlsKeyframeStartMs: 0, hlsViewerReadsAtOnce: true, hlsWindowSegments: 0, reconnectWindowSec: 60 };
 const log = pino({ level: 'silent' });
 
 function packager(config: typeof server | (Omit<typeof server, 'latencyMode'> & { latencyMode: 'standard' }), clock: { now: number }): HlsStreamPackager {

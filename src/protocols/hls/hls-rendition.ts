@@ -3,9 +3,9 @@ import { type RenditionReport, renderMediaPlaylist } from '../../formats/m3u8/in
 import { type LiveEdge, type ReloadRequest, ReloadWaiters, type Timers, advancePartLimit, isSatisfied, reloadDecision } from './blocking-reload.js';
 import { gapSegmentBytes } from './gap-segment.js';
 import type { HlsTrack } from './hls-tracks.js';
-import { BLOCK_TIMEOUT_TARGET_DURATIONS, MAX_BLOCKED_REQUESTS, READY_LISTED_MS, READY_SEGMENTS } from './limits.js';
+import { BLOCK_TIMEOUT_TARGET_DURATIONS, KEYFRAME_START_MARGIN_MS, MAX_BLOCKED_REQUESTS, READY_LISTED_MS, READY_SEGMENTS } from './limits.js';
 import { type HlsSession, MediaWindow, type WindowSegment } from './media-window.js';
-import { type HlsUriScheme, type PlaylistState, fmp4Playlist, tsPlaylist } from './playlist-builder.js';
+import { type HlsUriScheme, type PlaylistState, fmp4Playlist, partHoldBackSec, tsPlaylist } from './playlist-builder.js';
 import type { RenditionAligner } from './rendition-alignment.js';
 import { RenditionIngest } from './rendition-ingest.js';
 import type { ResumePoint, SegmentPosition } from './resume.js';
@@ -48,6 +48,9 @@ export class HlsRendition {
   private tsWanted = false;
   private changes = 0;
   private lowLatencyAskedAt = -Infinity;
+  /** startsOnKeyframe as of `version` (every parked first playlist asks it after each change). */
+  private keyframeStartVersion = -1;
+  private keyframeStartNow = false;
 
   constructor(
     readonly id: string,
@@ -257,6 +260,39 @@ export class HlsRendition {
     return renderMediaPlaylist(fmp4Playlist(this.state(), uris, ll && skip, ll ? reports : undefined));
   }
 
+  /**
+   * True when a player that starts PART-HOLD-BACK behind the newest listed part starts inside an INDEPENDENT part.
+   * hls.js (1.7, low-latency mode) starts at `edge + age - PART-HOLD-BACK` (LatencyController.liveSyncPosition: edge =
+   * end of the last listed part, age = time since the answer's first byte, which only moves it later), loads every
+   * part from the last INDEPENDENT one of that segment before it, and Chromium decodes from that keyframe to the start
+   * point before the first frame; it keeps the whole start-up as latency (README, "Where hls.js's latency comes
+   * from"). Starting inside the keyframe's own part, it decodes less than one part first.
+   */
+  get startsOnKeyframe(): boolean {
+    if (this.keyframeStartVersion !== this.changes) {
+      this.keyframeStartVersion = this.changes;
+      this.keyframeStartNow = this.keyframePartAtHoldBack();
+    }
+    return this.keyframeStartNow;
+  }
+
+  /**
+   * A new viewer's first LL-HLS media playlist: undefined = answer now (the start point is on a keyframe part already,
+   * or the hold is off, or nothing is being produced); else resolves once startsOnKeyframe holds, the stream ends or
+   * keyframeStartMaxMs passes (at most about one keyframe interval at 2 s GOPs), parked with the blocking reloads
+   * (MAX_BLOCKED_REQUESTS; when full it resolves at once).
+   */
+  keyframeStart(): Promise<boolean> | undefined {
+    const maxMs = this.options.settings.keyframeStartMaxMs ?? 0;
+    if (maxMs <= 0 || this.partTargetSec === undefined || this.keyframeStartReady()) return undefined;
+    return this.waiters.wait(this.keyframeStartReady, maxMs);
+  }
+
+  /** Whether a first playlist may be held at all (the setting on, LL-HLS): the caller's cue to tell new viewers. */
+  get holdsFirstPlaylist(): boolean {
+    return (this.options.settings.keyframeStartMaxMs ?? 0) > 0 && this.partTargetSec !== undefined;
+  }
+
   init(initId: number): Buffer | undefined {
     return this.ingest.init(initId);
   }
@@ -314,6 +350,38 @@ export class HlsRendition {
   }
 
   // ---- internals ----
+
+  /** One function for every parked first playlist (no closure per request). */
+  private readonly keyframeStartReady = (): boolean => this.ingest.ended || this.ingest.liveSession === undefined || this.startsOnKeyframe;
+
+  /**
+   * Walks back from the newest listed part to the part holding the start point (PART-HOLD-BACK + a margin behind the
+   * edge, so float sums in the player cannot put it before that part). A gap, or no part that far back, is not held
+   * for (true).
+   */
+  private keyframePartAtHoldBack(): boolean {
+    const pt = this.partTargetSec;
+    if (pt === undefined) return true;
+    const holdBackMs = partHoldBackSec(pt, this.options.settings.partHoldBackParts) * 1000 + KEYFRAME_START_MARGIN_MS;
+    let back = 0;
+    const open = this.mediaWindow.current;
+    if (open) {
+      for (let i = open.parts.length - 1; i >= 0; i--) {
+        const p = open.parts[i]!;
+        if ((back += p.durationMs) >= holdBackMs) return p.independent;
+      }
+    }
+    const segs = this.mediaWindow.segments;
+    for (let s = segs.length - 1; s >= 0; s--) {
+      const seg = segs[s]!;
+      if (seg.gap) return true;
+      for (let i = seg.parts.length - 1; i >= 0; i--) {
+        const p = seg.parts[i]!;
+        if ((back += p.durationMs) >= holdBackMs) return p.independent;
+      }
+    }
+    return true;
+  }
 
   /** A segment completed: its TS copy is made now once TS players exist; writers of gone sessions go. */
   private segmentAdded(seg: WindowSegment): void {

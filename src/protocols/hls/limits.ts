@@ -37,6 +37,13 @@ export const TRACK_DECISION_MS = 1_000;
 export const PART_HOLD_BACK_PARTS = 3;
 export const MIN_PART_HOLD_BACK_PARTS = 2;
 
+/**
+ * A first playlist held for a keyframe start (HlsRendition.startsOnKeyframe) is answered once the keyframe part starts
+ * at least this far past PART-HOLD-BACK behind the edge: part durations are listed rounded and a player sums them as
+ * floats, and a start point a hair before the keyframe part falls in the previous segment (a whole GOP to decode).
+ */
+export const KEYFRAME_START_MARGIN_MS = 1;
+
 /** EXT-X-PART tags are listed for segments within this many target durations of the live edge
  *  (rfc8216bis §4.4.4.9: parts older than that SHOULD be removed from the playlist). */
 export const PART_LIST_TARGET_DURATIONS = 3;

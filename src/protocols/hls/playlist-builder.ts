@@ -66,7 +66,7 @@ export function fmp4Playlist(s: PlaylistState, uris: HlsUriScheme, skip: boolean
     independentSegments: true,
     ...(first ? { map: { uri: uris.init(first.initId) } } : {}),
     ...(ll ? {
-      serverControl: { canBlockReload: true, partHoldBack: round3(Math.max(MIN_PART_HOLD_BACK_PARTS, s.partHoldBackParts ?? PART_HOLD_BACK_PARTS) * s.partTargetSec!), canSkipUntil },
+      serverControl: { canBlockReload: true, partHoldBack: partHoldBackSec(s.partTargetSec!, s.partHoldBackParts), canSkipUntil },
       partTarget: s.partTargetSec,
     } : {}),
     ...(skipped > 0 ? { skippedSegments: skipped } : {}),
@@ -76,6 +76,11 @@ export function fmp4Playlist(s: PlaylistState, uris: HlsUriScheme, skip: boolean
     ...(ll && !s.ended && reports.length ? { renditionReports: reports } : {}),
     ...(s.ended ? { endList: true } : {}),
   };
+}
+
+/** PART-HOLD-BACK as announced (seconds, 3 decimals): `parts` part targets, never under MIN_PART_HOLD_BACK_PARTS. */
+export function partHoldBackSec(partTargetSec: number, parts: number | undefined): number {
+  return round3(Math.max(MIN_PART_HOLD_BACK_PARTS, parts ?? PART_HOLD_BACK_PARTS) * partTargetSec);
 }
 
 /** MPEG-TS media playlist for legacy players: complete segments only (RFC 8216, VERSION 3). */

@@ -1,5 +1,5 @@
 export { HealthMonitor, type HealthMonitorDeps, type HealthMonitorEvents, type StableHealthChange } from './health-monitor.js';
-export { HlsAudience, hlsSessionIdleMs, type AudienceShare } from './hls-audience.js';
+export { HlsAudience, hlsSessionIdleMs, sessionId, type AudienceShare } from './hls-audience.js';
 export { SiblingPlayers, type AudienceSource, type PlayerShare } from './sibling-players.js';
 export { decodeAudienceReport, encodeAudienceReport, type NodeAudienceReport } from './audience-report.js';
 export { connectHealthWebhooks } from './health-webhooks.js';

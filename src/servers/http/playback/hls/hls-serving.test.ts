@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { encodeTestMedia, hasFfmpeg } from '../../../../formats/fmp4/testing/ffmpeg-media.js';
 import { parseMediaPlaylist } from '../../../../formats/m3u8/index.js';
-import { HlsRendition } from '../../../../protocols/hls/index.js';
+import { HlsRendition, type RenditionSettings } from '../../../../protocols/hls/index.js';
 import { READY_SEGMENTS } from '../../../../protocols/hls/limits.js';
 import { ManualTimers, configPackets, framePackets } from '../../../../protocols/hls/testing/media-feed.js';
 import { parseHlsPath } from './hls-paths.js';
@@ -53,9 +53,9 @@ function exchange(method: string, headers: Record<string, string> = {}): { ex: H
 }
 
 /** A rendition fed with the test clip until it has `segments` complete segments (offered to players from READY_SEGMENTS on). */
-function liveRendition(segments = READY_SEGMENTS): { r: HlsRendition; feed: () => boolean; variants: Variant[]; timers: ManualTimers } {
+function liveRendition(segments = READY_SEGMENTS, settings: RenditionSettings = low): { r: HlsRendition; feed: () => boolean; variants: Variant[]; timers: ManualTimers } {
   const timers = new ManualTimers();
-  const r = new HlsRendition('src', { settings: low, timers, now: () => 1_700_000_000_000 });
+  const r = new HlsRendition('src', { settings, timers, now: () => 1_700_000_000_000 });
   r.publisherStart();
   for (const p of configPackets(media!)) r.packet(p);
   const frames = framePackets(media!);
@@ -294,4 +294,92 @@ test('lean front: parts and playlists from prepared whole answers, the same head
   const pw = splitWire(leanPlaylist.prepared.wire(5));
   assert.deepEqual(pw.body, playlist.chunks[0]);
   for (const [name, value] of Object.entries(playlist.headers)) assert.equal(pw.headers[name], String(value), name);
+});
+
+/**
+ * Where a player at hls.js's defaults starts in this playlist (LatencyController.liveSyncPosition in low-latency mode:
+ * the end of the last listed part minus PART-HOLD-BACK, the answer's age taken as 0) and whether the part holding that
+ * point is INDEPENDENT, with how far into that part the point lies (seconds).
+ */
+function startPoint(body: string): { independent: boolean; intoPart: number } {
+  const pl = parseMediaPlaylist(body);
+  const parts = [...pl.segments.flatMap((s) => s.parts ?? []), ...(pl.partialSegment?.parts ?? [])];
+  const edge = parts.reduce((t, p) => t + p.duration, 0);
+  const start = edge - pl.serverControl!.partHoldBack!;
+  let t = 0;
+  for (const p of parts) {
+    if (start >= t && start < t + p.duration) return { independent: p.independent === true, intoPart: start - t };
+    t += p.duration;
+  }
+  throw new Error('start point outside the listed parts');
+}
+
+/** Lets every settled promise run its callbacks (a held answer would have been written by then). */
+const settle = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/** A request without awaiting its answer: `out.ended` tells whether it was answered. */
+function start(serving: HlsServing, variants: Variant[], query: Record<string, string>, headers: Record<string, string>, method = 'GET'): { out: Written; done: Promise<void> } {
+  const { ex, out } = exchange(method, headers);
+  return { out, done: Promise.resolve(serving.serve(ex, variants, parseHlsPath('src/media.m3u8')!, query)) };
+}
+
+test('a new viewer\'s first LL-HLS playlist is held until the start point PART-HOLD-BACK behind the edge is in an INDEPENDENT part; directives, HEAD and a client already seen are not held', { skip }, async () => {
+  const { r, variants, feed } = liveRendition(READY_SEGMENTS, { ...low, keyframeStartMaxMs: 5_000 });
+  const serving = new HlsServing();
+  try {
+    // A state where a player would start inside a non-keyframe part.
+    while (r.startsOnKeyframe) assert.ok(feed());
+    const first = start(serving, variants, {}, { 'user-agent': 'viewer-1' });
+    await settle();
+    assert.equal(first.out.ended, false, 'a new viewer\'s first playlist is held while the start point is not on a keyframe part');
+    // Meanwhile: a blocking reload, a HEAD and a sibling's hop request from other clients are answered at once.
+    const reload = start(serving, variants, { _HLS_msn: '1' }, { 'user-agent': 'viewer-2' });
+    assert.equal(reload.out.ended, true, 'a blocking reload (its part listed) is answered at once');
+    const head = start(serving, variants, {}, { 'user-agent': 'viewer-3' }, 'HEAD');
+    assert.equal(head.out.ended, true, 'a HEAD is answered at once');
+    // The same client asking again without directives (a classic player's reload) is not held either.
+    const again = start(serving, variants, {}, { 'user-agent': 'viewer-1' });
+    assert.equal(again.out.ended, true, 'a client seen lately is answered at once (a classic poller is never held on every reload)');
+    assert.equal(startPoint(again.out.chunks[0]!.toString()).independent, false);
+    let fed = 0;
+    while (!first.out.ended) {
+      assert.ok(feed(), 'the clip brings a keyframe part to the hold-back point');
+      fed++;
+      await settle();
+    }
+    await first.done;
+    assert.ok(fed > 0);
+    const answer = startPoint(first.out.chunks[0]!.toString());
+    assert.equal(answer.independent, true, 'answered when the player\'s start point is in a keyframe part');
+    assert.ok(answer.intoPart < 0.25, `and within one part of that keyframe (${answer.intoPart.toFixed(3)} s)`);
+  } finally {
+    r.close();
+  }
+});
+
+test('a held first playlist is answered at the cap, at ENDLIST, and at once with the hold off', { skip }, async () => {
+  const held = liveRendition(READY_SEGMENTS, { ...low, keyframeStartMaxMs: 2_000 });
+  const off = liveRendition(READY_SEGMENTS);
+  const serving = new HlsServing();
+  try {
+    while (held.r.startsOnKeyframe) assert.ok(held.feed());
+    const capped = start(serving, held.variants, {}, { 'user-agent': 'a' });
+    await settle();
+    assert.equal(capped.out.ended, false);
+    held.timers.fire(); // keyframeStartMaxMs passed
+    await capped.done;
+    assert.equal(capped.out.status, 200, 'answered anyway at the cap (not an error)');
+    const ended = start(serving, held.variants, {}, { 'user-agent': 'b' });
+    await settle();
+    assert.equal(ended.out.ended, false);
+    held.r.close(); // idempotent with the finally below
+    await ended.done;
+    assert.equal(ended.out.ended, true, 'closing the rendition answers the held request');
+    while (off.r.startsOnKeyframe) assert.ok(off.feed());
+    const plain = start(serving, off.variants, {}, { 'user-agent': 'c' });
+    assert.equal(plain.out.ended, true, 'without --hls-keyframe-start-ms: answered at once');
+  } finally {
+    held.r.close();
+    off.r.close();
+  }
 });

@@ -4,10 +4,11 @@ import type { ApiErrorCode } from '../../api-errors.js';
 import type { HlsResource } from './hls-paths.js';
 import { type HlsExchange, MIME_TS } from './hls-responses.js';
 import type { Variant } from './hls-variants.js';
-import { DIRECTIVE_PLAYLIST_TARGET_DURATIONS, FIRST_SEGMENT_WAIT_MS, LL_PLAYLIST_MAX_AGE_S } from './limits.js';
+import { DIRECTIVE_PLAYLIST_TARGET_DURATIONS, FIRST_SEGMENT_WAIT_MS, LL_PLAYLIST_MAX_AGE_S, MAX_PLAIN_CLIENTS, PLAIN_CLIENT_MEMORY_MS } from './limits.js';
 import { MasterCache, PlaylistCache } from './playlist-cache.js';
 import { PreparedAnswers } from '../../lean/prepared-answer.js';
 import { setNewest } from '../../../../core/bounded-map.js';
+import { sessionId } from '../../../../services/health/index.js';
 
 /** Parts and init segments whose whole answers are kept (the newest asked for): a few segments' worth of parts. */
 const PREPARED_MEDIA = 64;
@@ -45,6 +46,8 @@ export class HlsServing {
    */
   private readonly preparedMedia = new Map<Buffer, PreparedAnswers>();
   private readonly plainSchemes = new Map<string, HlsUriScheme>();
+  /** Per stream (its source rendition): clients (sessionId) that asked a media playlist without directives, and when. */
+  private readonly plainClients = new WeakMap<HlsRendition, Map<number, number>>();
 
   /**
    * Answers at once (no promise) unless the request has to wait: a blocking reload, a held hinted part, a playlist
@@ -95,6 +98,8 @@ export class HlsServing {
     const now = rendition.hasSegments ? rendition.checkPlaylist(format, req) : 'wait';
     if (now === 'wait') return this.mediaAfterWait(ex, variants, variant, format, req, query);
     if (now) return ex.error(PLAYLIST_ERRORS[now.status], now.reason);
+    const hold = this.firstPlaylistHold(ex, variants, rendition, format, req);
+    if (hold) return hold.then(() => (ex.gone ? undefined : this.renderMedia(ex, variants, variant, format, req, query)));
     this.renderMedia(ex, variants, variant, format, req, query);
   }
 
@@ -108,7 +113,36 @@ export class HlsServing {
     const refused = await rendition.awaitPlaylist(format, req);
     if (ex.gone) return;
     if (refused) return ex.error(PLAYLIST_ERRORS[refused.status], refused.reason);
+    const hold = this.firstPlaylistHold(ex, variants, rendition, format, req);
+    if (hold) {
+      await hold;
+      if (ex.gone) return;
+    }
     this.renderMedia(ex, variants, variant, format, req, query);
+  }
+
+  /**
+   * A new viewer's first LL-HLS media playlist (no directives, a client not seen asking one lately) is held until a
+   * player starting PART-HOLD-BACK behind it starts on a keyframe part (HlsRendition.keyframeStart, bounded by
+   * --hls-keyframe-start-ms). Never a blocking reload, a HEAD, another server's request, or a client that asked a
+   * plain playlist of this stream within PLAIN_CLIENT_MEMORY_MS (a classic player polling without directives).
+   */
+  private firstPlaylistHold(
+    ex: HlsExchange, variants: readonly Variant[], rendition: HlsRendition, format: 'fmp4' | 'ts', req: ReloadRequest,
+  ): Promise<boolean> | undefined {
+    if (req.msn !== undefined || format !== 'fmp4' || ex.head || !ex.viewer || !rendition.holdsFirstPlaylist) return undefined;
+    return this.newPlainClient(ex, variants[0]!.rendition) ? rendition.keyframeStart() : undefined;
+  }
+
+  /** Records the client's plain playlist request on its stream; true when it made none within PLAIN_CLIENT_MEMORY_MS. */
+  private newPlainClient(ex: HlsExchange, stream: HlsRendition): boolean {
+    let seen = this.plainClients.get(stream);
+    if (!seen) this.plainClients.set(stream, (seen = new Map()));
+    const id = sessionId(ex.req.socket.remoteAddress ?? '', ex.req.headers['user-agent']);
+    const now = performance.now();
+    const last = seen.get(id);
+    setNewest(seen, id, now, MAX_PLAIN_CLIENTS);
+    return last === undefined || now - last > PLAIN_CLIENT_MEMORY_MS;
   }
 
   private renderMedia(ex: HlsExchange, variants: readonly Variant[], variant: Variant, format: 'fmp4' | 'ts', req: ReloadRequest, query: HlsQuery): void {

@@ -33,3 +33,15 @@ export const DIRECTIVE_PLAYLIST_TARGET_DURATIONS = 1;
  * grain of max-age; 1 s is what AWS MediaPackage sends for LL-HLS media playlists.
  */
 export const LL_PLAYLIST_MAX_AGE_S = 1;
+
+/**
+ * A client (address + user agent, as the viewer estimate counts sessions) that asked a stream's media playlist without
+ * delivery directives within this long is not a new viewer: its next such request is answered at once, never held for
+ * a keyframe start (HlsRendition.keyframeStart). A classic player polls without directives every target duration or
+ * less, so it is held at most once; an hls.js viewer sends directives after its first load (and on a level switch,
+ * from the rendition reports).
+ */
+export const PLAIN_CLIENT_MEMORY_MS = 30_000;
+
+/** Clients remembered per stream for PLAIN_CLIENT_MEMORY_MS (the oldest forgotten first: at worst held once more). */
+export const MAX_PLAIN_CLIENTS = 4_096;
