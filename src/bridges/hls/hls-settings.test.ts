@@ -64,4 +64,11 @@ test("hlsSettings: 'lowest' = the shortest part target that fits 24-60 fps and P
   assert.equal(hlsSettings({ ...server, latencyMode: 'lowest' }, { latencyMode: 'low' }).partHoldBackParts, 3);
   // Segment length and window flags apply as to 'low'.
   assert.equal(hlsSettings({ ...server, hlsSegmentMs: 2_000 }, { latencyMode: 'lowest' }).segmentMs, 2_000);
+  // 'lowest' starts new viewers on a keyframe (first playlist held up to 2.5 s, longer if the flag says so); 'low'
+  // only with --hls-keyframe-start-ms, 'standard' never.
+  assert.equal(lowest.keyframeStartMaxMs, 2_500);
+  assert.equal(hlsSettings({ ...server, hlsKeyframeStartMs: 4_000 }, { latencyMode: 'lowest' }).keyframeStartMaxMs, 4_000);
+  assert.equal(hlsSettings(server).keyframeStartMaxMs, undefined);
+  assert.equal(hlsSettings({ ...server, hlsKeyframeStartMs: 1_500 }).keyframeStartMaxMs, 1_500);
+  assert.equal(hlsSettings({ ...server, hlsKeyframeStartMs: 1_500 }, { latencyMode: 'standard' }).keyframeStartMaxMs, undefined);
 });
