@@ -1,6 +1,6 @@
 import type { StreamHub } from './hub/index.js';
 import type { ClusterCoordinator } from './services/cluster/index.js';
-import { EDGE_PROTOCOL, PulledPaths } from './services/edge/index.js';
+import { EDGE_PROTOCOL, PulledPaths, ownerFoundGone } from './services/edge/index.js';
 import { ClusterHealthList } from './servers/http/api/cluster-health-list.js';
 import type { HealthRoutesDeps } from './servers/http/api/health-lookup.js';
 
@@ -24,7 +24,9 @@ export function clusterHealth(coordinator: ClusterCoordinator, hub: StreamHub, s
       const owner = await coordinator.locate(path);
       // The owner itself answers here (no hop to its own port); a sibling worker is reached over its internal port.
       if (!owner?.httpUrl || owner.nodeId === coordinator.nodeId || siblingNode(owner.nodeId)) return undefined;
-      return owner.httpUrl;
+      // Gone by the registry alone (its heartbeat overdue: killed, its lease not expired yet), not by a refused
+      // connection: a live node whose API does not answer is a 502 (ownerFoundGone without an error).
+      return { base: owner.httpUrl, gone: () => ownerFoundGone(coordinator, owner.nodeId, undefined) };
     },
     clusterList: { others: (req) => list.others(req), pulledHere: (path) => pulled.has(path) },
     missingNodes: () => list.missing,

@@ -11,15 +11,18 @@ import { ffmpegPublish } from '../support/clients.js';
 import { ffmpegViewer } from '../support/playback-viewers.js';
 import { firstHealthEvent } from '../support/health-feed.js';
 import { serverApi, type ApiStream } from '../support/stream-api.js';
-import { waitFor, type Proc } from '../support/proc.js';
+import { run, waitFor, type Proc } from '../support/proc.js';
+import { fileURLToPath } from 'node:url';
+import { Redis } from 'ioredis';
 import { clusterNode } from './support.js';
 
 /**
  * Issues 21/18: the health API answers the same on every node of a cluster. Published on A, with an RTMP player on A
  * and one on B (B holds a pull of the stream, with its own player only): a stream's health and its SSE feed on B and C
  * are A's (its ingest, its codecs, both players), and `/api/v1/health` on A, B and C lists the stream once, with A's
- * figures. A node registered in Redis whose API does not listen (a dead owner) makes its stream's health a 502 and is
- * left out of the lists, counted.
+ * figures. A node registered in Redis whose API does not listen (alive by its heartbeat) makes its stream's health a
+ * 502 and is left out of the lists, counted; once a kill -9 leaves its heartbeat overdue (its lease not expired
+ * yet), its stream's health and feed are answered here, offline.
  */
 const FLAGS = { auth: 'keys', 'cluster-lease-ms': 4000 };
 
@@ -113,4 +116,31 @@ test('no owner: answered here (offline; unknown id 404); a dead owner: 502, and 
   const metrics = await (await fetch(b.httpUrl('/metrics'))).text();
   const missing = Number(/^onair_health_list_nodes_missing_total (\d+)/m.exec(metrics)?.[1]);
   assert.ok(missing >= 1, `onair_health_list_nodes_missing_total on B: ${missing}`);
+});
+
+test('an owner killed with SIGKILL, its lease not expired yet: 502 while its heartbeat runs, then answered here (offline), the feed too', async () => {
+  const idle = await serverApi(a, 'POST', '/streams', {}) as ApiStream;
+  const path = `live/${idle.playbackId}`;
+  // A node in its own process that registers (its API at port 1: nothing listens), claims the stream and renews until
+  // killed. A lease of 15 s, renewed every 5 s: its heartbeat is overdue 7.5 s after the last, the lease lives 15.
+  const script = fileURLToPath(new URL('./fixtures/claim-and-hang.ts', import.meta.url));
+  const child = run(process.execPath, ['--import', 'tsx', script, redis.url, 'onair:', 'ch-killed', path, '15000'], { timeoutMs: 60_000 });
+  procs.push(child);
+  // The lease as the store holds it (the coordinators' key: <prefix>lease:<path>).
+  const store = new Redis(redis.url);
+  const leaseHolder = (): Promise<string | null> => store.hget(`onair:lease:${path}`, 'node');
+  try {
+    await waitFor('the child node claims the stream', () => child.stdout().includes('claimed'), 30_000, 100);
+    const status = async (): Promise<number> => (await fetch(b.httpUrl(`/api/v1/streams/${idle.id}/health`), { headers: { authorization: `Bearer ${TEST_API_TOKEN}` } })).status;
+    assert.equal(await status(), 502, 'alive by its heartbeat, its API unreachable: 502');
+    await child.kill('SIGKILL');
+    await waitFor('the health answered on B', async () => (await status()) === 200, 20_000, 250);
+    assert.equal(await leaseHolder(), 'ch-killed', 'the lease still names the killed node');
+    assert.equal((await health(b, idle.id)).state, 'offline');
+    const event = await firstHealthEvent<Health>(b.httpUrl(`/api/v1/streams/${idle.id}/health/events?token=${TEST_API_TOKEN}`));
+    assert.deepEqual([event.streamId, event.state], [idle.id, 'offline']);
+    assert.equal(await leaseHolder(), 'ch-killed', 'the lease still names the killed node');
+  } finally {
+    store.disconnect();
+  }
 });

@@ -111,10 +111,36 @@ const realTimers: Timers = {
  */
 export const DEADLINE_GRAIN_MS = 50;
 
-interface Waiter {
-  readonly ready: () => boolean;
-  readonly resolve: (ok: boolean) => void;
-  readonly deadline: Deadline;
+/**
+ * The connection a parked request came on, as the waiters see it: one object per connection (the lean front's
+ * connection, a node:http socket's record), not per request. It is told each wait of its requests, and calls
+ * `release()` on them when its client leaves, so their slots are free at once instead of at the deadline (a burst
+ * of clients that park and leave would otherwise hold MAX_BLOCKED_REQUESTS slots for 3 target durations, and every
+ * honest blocking reload meanwhile is refused).
+ */
+export interface ParkingClient {
+  parked(wait: ParkedWait): void;
+  /** `wait` was answered (or released): nothing to release any more. */
+  unparked(wait: ParkedWait): void;
+}
+
+export interface ParkedWait {
+  /** Answers the parked request false now (the request's connection is gone) and frees its slot. */
+  release(): void;
+}
+
+class Waiter implements ParkedWait {
+  constructor(
+    private readonly owner: ReloadWaiters,
+    readonly ready: () => boolean,
+    readonly resolve: (ok: boolean) => void,
+    readonly deadline: Deadline,
+    readonly client: ParkingClient | undefined,
+  ) {}
+
+  release(): void {
+    this.owner.finish(this, false);
+  }
 }
 
 /** The waiters whose deadline falls in one grain, and the one timer that answers them false. */
@@ -149,14 +175,15 @@ export class ReloadWaiters {
     return this.deadlines.size;
   }
 
-  /** Resolves true when `ready()` holds, false on timeout, close, or when full. */
-  wait(ready: () => boolean, timeoutMs: number): Promise<boolean> {
+  /** Resolves true when `ready()` holds, false on timeout, close, when full, or when `client` releases it (it left). */
+  wait(ready: () => boolean, timeoutMs: number, client?: ParkingClient): Promise<boolean> {
     if (ready()) return Promise.resolve(true);
     if (this.closed || this.waiters.size >= this.max) return Promise.resolve(false);
     return new Promise((resolve) => {
-      const w: Waiter = { ready, resolve, deadline: this.deadlineFor(timeoutMs) };
+      const w = new Waiter(this, ready, resolve, this.deadlineFor(timeoutMs), client);
       w.deadline.waiters.add(w);
       this.waiters.add(w);
+      client?.parked(w);
     });
   }
 
@@ -186,8 +213,10 @@ export class ReloadWaiters {
     for (const w of [...d.waiters]) this.finish(w, false);
   }
 
-  private finish(w: Waiter, ok: boolean): void {
+  /** Answers `w` (once) and frees its slot and, with its last waiter, its deadline's timer. */
+  finish(w: Waiter, ok: boolean): void {
     if (!this.waiters.delete(w)) return;
+    w.client?.unparked(w);
     const d = w.deadline;
     d.waiters.delete(w);
     if (d.waiters.size === 0 && this.deadlines.get(d.slot) === d) {

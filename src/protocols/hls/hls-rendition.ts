@@ -1,6 +1,6 @@
 import type { MediaPacket, StreamMetadata } from '../../core/media-packet.js';
 import { type RenditionReport, renderMediaPlaylist } from '../../formats/m3u8/index.js';
-import { type LiveEdge, type ReloadRequest, ReloadWaiters, type Timers, advancePartLimit, isSatisfied, reloadDecision } from './blocking-reload.js';
+import { type LiveEdge, type ParkingClient, type ReloadRequest, ReloadWaiters, type Timers, advancePartLimit, isSatisfied, reloadDecision } from './blocking-reload.js';
 import { gapSegmentBytes } from './gap-segment.js';
 import type { HlsTrack } from './hls-tracks.js';
 import { BLOCK_TIMEOUT_TARGET_DURATIONS, KEYFRAME_START_MARGIN_MS, MAX_BLOCKED_REQUESTS, READY_LISTED_MS, READY_SEGMENTS } from './limits.js';
@@ -207,9 +207,12 @@ export class HlsRendition {
     return seg && msn !== undefined && seg.parts.length > 0 ? { lastMsn: msn, lastPart: seg.parts.length - 1 } : undefined;
   }
 
-  /** Waits for the first complete segment (a player that arrives with the publisher). */
-  async waitFirstSegment(timeoutMs: number): Promise<boolean> {
-    return this.waiters.wait(() => this.hasSegments || this.ingest.ended, timeoutMs).then(() => this.hasSegments);
+  /**
+   * Waits for the first complete segment (a player that arrives with the publisher). `client`, in every wait here:
+   * the request's connection, which frees the waiter's slot when it closes (blocking-reload.ts ParkingClient).
+   */
+  async waitFirstSegment(timeoutMs: number, client?: ParkingClient): Promise<boolean> {
+    return this.waiters.wait(() => this.hasSegments || this.ingest.ended, timeoutMs, client).then(() => this.hasSegments);
   }
 
   /**
@@ -231,10 +234,10 @@ export class HlsRendition {
   }
 
   /** The waiting half of `playlist`: parks a blocking reload until it can be answered; undefined = render now. */
-  async awaitPlaylist(format: 'fmp4' | 'ts', req: ReloadRequest): Promise<Exclude<PlaylistAnswer, { status: 200 }> | undefined> {
+  async awaitPlaylist(format: 'fmp4' | 'ts', req: ReloadRequest, client?: ParkingClient): Promise<Exclude<PlaylistAnswer, { status: 200 }> | undefined> {
     const now = this.checkPlaylist(format, req);
     if (now !== 'wait') return now;
-    const ok = await this.waiters.wait(() => isSatisfied(this.edge, req.msn!, req.part), this.blockTimeoutMs);
+    const ok = await this.waiters.wait(() => isSatisfied(this.edge, req.msn!, req.part), this.blockTimeoutMs, client);
     return ok ? undefined : { status: 503, reason: 'the requested part did not appear in time' };
   }
 
@@ -314,10 +317,10 @@ export class HlsRendition {
    * anything else is undefined (404). The wait is bounded like a blocking reload (3 target durations, and
    * MAX_BLOCKED_REQUESTS waiters per rendition) and ends early when the part's segment completes without it.
    */
-  async awaitPart(msn: number, index: number): Promise<readonly Buffer[] | undefined> {
+  async awaitPart(msn: number, index: number, client?: ParkingClient): Promise<readonly Buffer[] | undefined> {
     const have = this.part(msn, index);
     if (have || this.ingest.ended || !this.isUpcoming(msn, index)) return have;
-    await this.waiters.wait(() => this.part(msn, index) !== undefined || this.ingest.ended || (this.mediaWindow.lastCompleteMsn ?? 0) >= msn, this.blockTimeoutMs);
+    await this.waiters.wait(() => this.part(msn, index) !== undefined || this.ingest.ended || (this.mediaWindow.lastCompleteMsn ?? 0) >= msn, this.blockTimeoutMs, client);
     return this.part(msn, index);
   }
 

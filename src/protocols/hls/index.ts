@@ -10,7 +10,7 @@ export { codecsAttribute, sameTrack, type HlsTrack } from './hls-tracks.js';
 // The CMAF segmenter and track selection on their own: what recording (src/bridges/record) reuses.
 export { Segmenter, type HlsPart, type SegmenterEvent } from './segmenter.js';
 export { TrackSelector } from './track-selector.js';
-export { parseReloadQuery, type ReloadRequest, type Timers } from './blocking-reload.js';
+export { parseReloadQuery, type ParkedWait, type ParkingClient, type ReloadRequest, type Timers } from './blocking-reload.js';
 export type { HlsUriScheme } from './playlist-builder.js';
 export {
   SourceAlignment, type AlignmentSource, type RenditionAligner, type RenditionTimeline,

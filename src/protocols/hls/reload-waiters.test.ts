@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DEADLINE_GRAIN_MS, ReloadWaiters, type Timers } from './blocking-reload.js';
+import { DEADLINE_GRAIN_MS, type ParkedWait, type ParkingClient, ReloadWaiters, type Timers } from './blocking-reload.js';
 
 /** Timers on a clock moved by hand: `advance` fires what is due, in order. */
 class ClockTimers implements Timers {
@@ -84,4 +84,28 @@ test('bounded: past max a waiter is answered false at once; ready at once is tru
   assert.equal(await w.wait(() => false, 1000), false);
   assert.equal(await w.wait(() => true, 1000), true);
   assert.equal(w.size, 2);
+});
+
+/** A connection as the waiters see it, keeping what they tell it. */
+function client(): ParkingClient & { waits: Set<ParkedWait> } {
+  const waits = new Set<ParkedWait>();
+  return { waits, parked: (x) => void waits.add(x), unparked: (x) => void waits.delete(x) };
+}
+
+test('a client that leaves releases its parked waiter: its slot is free at once, its deadline timer goes with it', async () => {
+  const timers = new ClockTimers();
+  const w = new ReloadWaiters(2, timers);
+  const clients = [client(), client()];
+  const answers = clients.map((c) => w.wait(() => false, 1000, c));
+  assert.equal(await w.wait(() => false, 1000), false, 'full');
+  for (const c of clients) c.waits.values().next().value!.release();
+  assert.deepEqual(await Promise.all(answers), [false, false]);
+  assert.deepEqual([w.size, w.timersArmed, clients.map((c) => c.waits.size)], [0, 0, [0, 0]]);
+  let ready = false;
+  const honest = w.wait(() => ready, 1000, clients[0]);
+  assert.equal(clients[0]!.waits.size, 1);
+  ready = true;
+  w.check();
+  assert.equal(await honest, true, 'a later request parks and is answered');
+  assert.equal(clients[0]!.waits.size, 0, 'answered: nothing left to release');
 });

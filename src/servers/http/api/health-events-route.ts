@@ -4,8 +4,7 @@ import { MAX_HEALTH_FEEDS } from '../../../services/health/index.js';
 import { ApiError } from '../api-errors.js';
 import { IdParams, withErrors } from './schemas/common-schemas.js';
 import { healthEventView } from './health-views.js';
-import { healthOf, ownerOf, type HealthRoutesDeps } from './health-lookup.js';
-import { forwardToOwner } from './owner-forward.js';
+import { answeredByOwner, healthOf, type HealthRoutesDeps } from './health-lookup.js';
 
 /** A feed whose client stopped reading holds at most this much before it is closed (a few seconds of events). */
 const MAX_FEED_BACKLOG_BYTES = 64 * 1024;
@@ -36,8 +35,7 @@ export function healthEventsRoute(deps: HealthRoutesDeps): FastifyPluginAsync {
     }, async (req, reply) => {
       const { stream, path, report } = await healthOf(deps, req.params.id);
       // Workers: the feed of the worker owning the stream, passed on (its limit of feeds applies there).
-      const owner = await ownerOf(deps, req, path);
-      if (owner) return forwardToOwner(req, reply, owner.base, owner.hop);
+      if (await answeredByOwner(deps, req, reply, path)) return reply;
       if (open.size >= maxFeeds) throw new ApiError('limit_reached', `at most ${maxFeeds} health feeds may be open at once`);
       reply.hijack();
       const res = reply.raw;

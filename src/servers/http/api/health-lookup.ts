@@ -1,8 +1,8 @@
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { streamPathOf, type StreamRecord } from '../../../services/streams/stream-types.js';
 import { offlineReport, type HealthMonitor, type HealthReport } from '../../../services/health/index.js';
 import { ApiError } from '../api-errors.js';
-import { forwardedByWorker, forwardedOnce, type ForwardHop } from './owner-forward.js';
+import { forwardToOwner, forwardedByWorker, forwardedOnce, type ForwardHop } from './owner-forward.js';
 
 export interface HealthRoutesDeps {
   readonly streams: { get(id: string): Promise<StreamRecord | null> };
@@ -15,9 +15,10 @@ export interface HealthRoutesDeps {
   readonly ownerWorker?: (path: string) => Promise<string | undefined>;
   /**
    * --cluster: the HTTP base of the node that owns stream `path` when another node (not this machine) does; its
-   * health (every node's viewers counted there) is asked of it. Absent = not clustered.
+   * health (every node's viewers counted there) is asked of it. `gone()`, asked when it did not answer: true when the
+   * registry shows that node dead (its lease may name it owner a while longer). Absent = not clustered.
    */
-  readonly ownerNode?: (path: string) => Promise<string | undefined>;
+  readonly ownerNode?: (path: string) => Promise<{ readonly base: string; gone(): Promise<boolean> } | undefined>;
   /**
    * Workers: `/api/v1/health` lists the machine's streams: `siblings()` gives the other workers' lists (and how many
    * gave none in time); `ownersStream(path)` is true for a stream held here as a pull from its owner (listed there).
@@ -59,10 +60,27 @@ export async function healthOf(deps: HealthRoutesDeps, id: string): Promise<Stre
  * forwarded this request yet), else the owning worker's internal port (--workers: another worker of this machine owns
  * it). A request a worker forwarded is answered where it lands: a forward never loops.
  */
-export async function ownerOf(deps: HealthRoutesDeps, req: FastifyRequest, path: string): Promise<{ base: string; hop: ForwardHop } | undefined> {
+export async function ownerOf(deps: HealthRoutesDeps, req: FastifyRequest, path: string): Promise<{ base: string; hop: ForwardHop; gone?(): Promise<boolean> } | undefined> {
   if (forwardedByWorker(req)) return undefined;
   const node = deps.ownerNode && !forwardedOnce(req) ? await deps.ownerNode(path) : undefined;
-  if (node) return { base: node, hop: 'node' };
+  if (node) return { base: node.base, hop: 'node', gone: node.gone };
   const worker = await deps.ownerWorker?.(path);
   return worker ? { base: worker, hop: 'worker' } : undefined;
+}
+
+/**
+ * Passes the request to the stream's owner (ownerOf) and answers its answer: true when it did. False: no other owner,
+ * or an owning node that did not answer and that the registry shows dead (killed, its lease not expired yet): the
+ * caller answers here, offline, as once the lease has expired. An owner that did not answer and looks alive (or a
+ * sibling worker) is a 502.
+ */
+export async function answeredByOwner(deps: HealthRoutesDeps, req: FastifyRequest, reply: FastifyReply, path: string): Promise<boolean> {
+  const owner = await ownerOf(deps, req, path);
+  if (!owner) return false;
+  if ((await forwardToOwner(req, reply, owner.base, owner.hop)) === 'answered') return true;
+  if (await owner.gone?.()) {
+    req.log.info({ owner: owner.base }, 'the node owning this stream is gone (heartbeat overdue): answered here');
+    return false;
+  }
+  throw new ApiError('bad_gateway', `the ${owner.hop} owning this stream did not answer`);
 }

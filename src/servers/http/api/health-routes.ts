@@ -4,8 +4,8 @@ import { IdParams, withErrors } from './schemas/common-schemas.js';
 import { HealthListItemSchema, StreamHealthSchema } from './schemas/health-schemas.js';
 import { healthListItemView, mergeHealthLists, streamHealthView } from './health-views.js';
 import { healthEventsRoute } from './health-events-route.js';
-import { healthOf, ownerOf, type HealthRoutesDeps } from './health-lookup.js';
-import { forwardToOwner, forwardedOnce } from './owner-forward.js';
+import { answeredByOwner, healthOf, type HealthRoutesDeps } from './health-lookup.js';
+import { forwardedOnce } from './owner-forward.js';
 
 export type { HealthRoutesDeps } from './health-lookup.js';
 
@@ -34,8 +34,7 @@ export function healthRoutes(deps: HealthRoutesDeps): FastifyPluginAsync {
       schema: { tags, security, summary: 'Ingest health now, with 5 minutes of history at 1 s', params: IdParams, response: withErrors({ 200: StreamHealthSchema }) },
     }, async (req, reply) => {
       const { stream, path, report } = await healthOf(deps, req.params.id);
-      const owner = await ownerOf(deps, req, path);
-      if (owner) return forwardToOwner(req, reply, owner.base, owner.hop);
+      if (await answeredByOwner(deps, req, reply, path)) return reply;
       return streamHealthView(report(), stream.id, deps.monitor?.history(path) ?? []);
     });
 

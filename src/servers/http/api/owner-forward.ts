@@ -1,6 +1,5 @@
 import { Agent, request } from 'node:http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { errorBody } from '../api-errors.js';
 import { HOP_HEADER } from '../playback/hls/hls-proxy.js';
 
 /** Kept-alive connections to the other workers' internal HTTP ports and the other nodes' APIs (a health feed holds one each). */
@@ -50,15 +49,19 @@ export function forwardHeaders(req: FastifyRequest, hop: ForwardHop): Record<str
 /**
  * An API GET about a stream another worker of this machine (`hop` worker: its internal HTTP port) or another cluster
  * node (`hop` node: its advertised HTTP base) owns, answered there: its monitor holds the stream and its viewers from
- * every worker and node. The answer (JSON, or the SSE feed as it comes, with backpressure) is passed on. The caller
- * authorised the admin already; the owner checks the token again (one database: the same token on every node). A
- * failed hop is a 502, logged.
+ * every worker and node. The answer (JSON, or the SSE feed as it comes, with backpressure) is passed on: 'answered'
+ * once its head is (the reply is hijacked then). The caller authorised the admin already; the owner checks the token
+ * again (one database: the same token on every node). 'unreachable' (logged) when the owner gave no answer head
+ * (refused, timed out, the client left meanwhile): nothing was written, the caller answers.
  */
-export function forwardToOwner(req: FastifyRequest, reply: FastifyReply, base: string, hop: ForwardHop = 'worker'): void {
-  reply.hijack();
+export function forwardToOwner(req: FastifyRequest, reply: FastifyReply, base: string, hop: ForwardHop = 'worker'): Promise<'answered' | 'unreachable'> {
   const res = reply.raw;
+  let settle: (how: 'answered' | 'unreachable') => void = () => {};
+  const settled = new Promise<'answered' | 'unreachable'>((resolve) => (settle = resolve));
   const upstream = request(`${base}${req.url}`, { method: 'GET', agent, headers: forwardHeaders(req, hop) }, (answer) => {
     clearTimeout(timer);
+    reply.hijack();
+    settle('answered');
     const out: string[] = [];
     for (let i = 0; i < answer.rawHeaders.length; i += 2) {
       if (!HOP_BY_HOP.has(answer.rawHeaders[i]!.toLowerCase())) out.push(answer.rawHeaders[i]!, answer.rawHeaders[i + 1]!);
@@ -72,9 +75,7 @@ export function forwardToOwner(req: FastifyRequest, reply: FastifyReply, base: s
     clearTimeout(timer);
     if (res.headersSent) return void res.destroy();
     req.log.warn({ owner: base, err: err.message }, `the ${hop} owning this stream did not answer`);
-    const body = JSON.stringify(errorBody('bad_gateway', `the ${hop} owning this stream did not answer`));
-    res.writeHead(502, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) });
-    res.end(body);
+    settle('unreachable');
   });
   // The client left (a closed feed): the owner's side goes too.
   res.once('close', () => {
@@ -82,4 +83,5 @@ export function forwardToOwner(req: FastifyRequest, reply: FastifyReply, base: s
     upstream.destroy();
   });
   upstream.end();
+  return settled;
 }

@@ -104,6 +104,12 @@ class LeanConnection {
   /** A stall of the answer being written: when it started and when its last timer period ended (0: none). */
   private stalledSince = 0;
   private lastStallAt = 0;
+  /**
+   * The request parked on this connection (a blocking reload, a held part), as the waiters tell it (ParkingClient of
+   * protocols/hls/blocking-reload.ts): released when the client leaves, so its slot is free at once. One request at a
+   * time is answered here, so one at most.
+   */
+  private waiting: { release(): void } | undefined = undefined;
 
   constructor(
     readonly socket: Socket,
@@ -123,6 +129,14 @@ class LeanConnection {
     socket.on('timeout', this.onTimeout);
     socket.on('end', this.onEnd);
     if (front.server.keepAliveTimeout > 0) socket.setTimeout(front.server.keepAliveTimeout);
+  }
+
+  parked(wait: { release(): void }): void {
+    this.waiting = wait;
+  }
+
+  unparked(wait: { release(): void }): void {
+    if (this.waiting === wait) this.waiting = undefined;
   }
 
   /** The response in progress ended: answer the next pipelined request, if any. */
@@ -239,9 +253,13 @@ class LeanConnection {
   private readonly onClose = (): void => {
     this.front.idle.delete(this.socket);
     this.front.open?.delete(this.socket);
+    this.waiting?.release();
   };
 
   private readonly onEnd = (): void => {
+    // A client that leaves while its request is parked (FIN: a player closing the connection) is not waited for:
+    // node:http does the same to any request in progress (httpAllowHalfOpen off: the request is aborted).
+    if (this.waiting) return void this.socket.destroy();
     this.clientEnded = true;
     if (!this.busy && !this.pumping) this.pump(undefined);
   };
@@ -279,6 +297,11 @@ export class LeanResponse {
 
   get destroyed(): boolean {
     return this.conn.socket.destroyed;
+  }
+
+  /** The connection, where a waiting request is parked (ParkingClient of protocols/hls/blocking-reload.ts). */
+  get parking(): { parked(wait: { release(): void }): void; unparked(wait: { release(): void }): void } {
+    return this.conn;
   }
 
   writeHead(status: number, headers: LeanHeaderList): this {

@@ -6,6 +6,8 @@ import type { RenderedPlaylist } from './playlist-cache.js';
 import { MEDIA_MAX_AGE_S } from './limits.js';
 import type { HlsRequest } from './hls-request.js';
 import { PreparedAnswer, type PreparedAnswers } from '../../lean/prepared-answer.js';
+import type { Socket } from 'node:net';
+import type { ParkedWait, ParkingClient } from '../../../../protocols/hls/index.js';
 
 export const MIME_PLAYLIST = 'application/vnd.apple.mpegurl';
 export const MIME_TS = 'video/mp2t';
@@ -33,9 +35,46 @@ export interface HlsResponse {
    */
   endPrepared?(answer: PreparedAnswer): unknown;
   destroy(): unknown;
+  /** The lean front's: its connection, where a waiting request is parked (released when the client leaves). */
+  readonly parking?: ParkingClient;
+  /** Node's ServerResponse's: its connection (null once detached). */
+  readonly socket?: Socket | null;
   /** 'drain': writable again; 'close': the viewer's connection closed (ServerResponse: also once it is done). */
   once(event: 'drain' | 'close', listener: () => void): unknown;
   removeListener(event: 'drain' | 'close', listener: () => void): unknown;
+}
+
+/**
+ * A node:http connection that parked a request, with one 'close' listener (per connection, not per request): Node
+ * closes the socket when its client leaves (FIN included: httpAllowHalfOpen is off), and the parked requests'
+ * waiter slots are freed then rather than at their deadline. A set: Node answers pipelined requests in parallel.
+ */
+class SocketParking implements ParkingClient {
+  private readonly waits = new Set<ParkedWait>();
+
+  constructor(socket: Socket) {
+    socket.once('close', this.release);
+  }
+
+  parked(wait: ParkedWait): void {
+    this.waits.add(wait);
+  }
+
+  unparked(wait: ParkedWait): void {
+    this.waits.delete(wait);
+  }
+
+  private readonly release = (): void => {
+    for (const w of [...this.waits]) w.release();
+  };
+}
+
+const nodeParking = new WeakMap<Socket, SocketParking>();
+
+function socketParking(socket: Socket): ParkingClient {
+  let p = nodeParking.get(socket);
+  if (!p) nodeParking.set(socket, (p = new SocketParking(socket)));
+  return p;
 }
 
 /**
@@ -70,6 +109,12 @@ export class HlsExchange {
   /** The viewer left while a blocking request waited: nothing to write. */
   get gone(): boolean {
     return this.res.destroyed || this.res.writableEnded;
+  }
+
+  /** The request's connection as the waiters see it, asked only by a request that waits (a blocking reload, a held part). */
+  get parking(): ParkingClient | undefined {
+    const { res } = this;
+    return res.parking ?? (res.socket ? socketParking(res.socket) : undefined);
   }
 
   /** A playlist from the cache; 304 when the client holds these bytes already (If-None-Match). */

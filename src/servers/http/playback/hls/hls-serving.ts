@@ -81,7 +81,7 @@ export class HlsServing {
         const etag = `${tag}-p${res.msn}.${res.index}"`;
         const have = rendition.part(res.msn, res.index);
         if (have) return this.small(ex, this.flatPart(have), mime, etag);
-        return rendition.awaitPart(res.msn, res.index).then((part) => {
+        return rendition.awaitPart(res.msn, res.index, ex.parking).then((part) => {
           if (ex.gone) return;
           return part ? this.small(ex, this.flatPart(part), mime, etag) : expired(ex);
         });
@@ -107,10 +107,10 @@ export class HlsServing {
     ex: HlsExchange, variants: readonly Variant[], variant: Variant, format: 'fmp4' | 'ts', req: ReloadRequest, query: HlsQuery,
   ): Promise<void> {
     const { rendition } = variant;
-    if (!rendition.hasSegments && !(await rendition.waitFirstSegment(FIRST_SEGMENT_WAIT_MS))) {
+    if (!rendition.hasSegments && !(await rendition.waitFirstSegment(FIRST_SEGMENT_WAIT_MS, ex.parking))) {
       return ex.gone ? undefined : ex.error('stream_not_ready', 'no segment yet');
     }
-    const refused = await rendition.awaitPlaylist(format, req);
+    const refused = await rendition.awaitPlaylist(format, req, ex.parking);
     if (ex.gone) return;
     if (refused) return ex.error(PLAYLIST_ERRORS[refused.status], refused.reason);
     const hold = this.firstPlaylistHold(ex, variants, rendition, format, req);
