@@ -3,7 +3,7 @@ import { type RenditionReport, renderMediaPlaylist } from '../../formats/m3u8/in
 import { type LiveEdge, type ParkingClient, type ReloadRequest, ReloadWaiters, type Timers, advancePartLimit, isSatisfied, reloadDecision } from './blocking-reload.js';
 import { gapSegmentBytes } from './gap-segment.js';
 import type { HlsTrack } from './hls-tracks.js';
-import { BLOCK_TIMEOUT_TARGET_DURATIONS, KEYFRAME_START_MARGIN_MS, MAX_BLOCKED_REQUESTS, READY_LISTED_MS, READY_SEGMENTS } from './limits.js';
+import { BLOCK_TIMEOUT_TARGET_DURATIONS, KEYFRAME_START_MARGIN_MS, MAX_BLOCKED_REQUESTS, MAX_KEYFRAME_HOLDS, READY_LISTED_MS, READY_SEGMENTS } from './limits.js';
 import { type HlsSession, MediaWindow, type WindowSegment } from './media-window.js';
 import { type HlsUriScheme, type PlaylistState, fmp4Playlist, partHoldBackSec, tsPlaylist } from './playlist-builder.js';
 import type { RenditionAligner } from './rendition-alignment.js';
@@ -50,6 +50,8 @@ export class HlsRendition {
   private lowLatencyAskedAt = -Infinity;
   /** startsOnKeyframe as of `version` (every parked first playlist asks it after each change). */
   private keyframeStartVersion = -1;
+  /** First playlists parked by keyframeStart now. */
+  private keyframeHolds = 0;
   private keyframeStartNow = false;
 
   constructor(
@@ -112,6 +114,9 @@ export class HlsRendition {
   publisherEnd(): void {
     this.ingest.publisherEnd();
     this.changes++;
+    // The session is cleared only after the flush that announced the last changes: held first playlists
+    // (keyframeStartReady: no live session) are answered now, not at their cap.
+    this.waiters.check();
   }
 
   publisherStart(): void {
@@ -283,12 +288,16 @@ export class HlsRendition {
    * A new viewer's first LL-HLS media playlist: undefined = answer now (the start point is on a keyframe part already,
    * or the hold is off, or nothing is being produced); else resolves once startsOnKeyframe holds, the stream ends or
    * keyframeStartMaxMs passes (at most about one keyframe interval at 2 s GOPs), parked with the blocking reloads
-   * (MAX_BLOCKED_REQUESTS; when full it resolves at once).
+   * (at most MAX_KEYFRAME_HOLDS of their MAX_BLOCKED_REQUESTS slots, so a burst of new viewers never leaves blocking
+   * reloads without one; past it the playlist is answered at once). `client` frees the slot when its connection
+   * closes, as for a blocking reload.
    */
-  keyframeStart(): Promise<boolean> | undefined {
+  keyframeStart(client?: ParkingClient): Promise<boolean> | undefined {
     const maxMs = this.options.settings.keyframeStartMaxMs ?? 0;
     if (maxMs <= 0 || this.partTargetSec === undefined || this.keyframeStartReady()) return undefined;
-    return this.waiters.wait(this.keyframeStartReady, maxMs);
+    if (this.keyframeHolds >= MAX_KEYFRAME_HOLDS) return undefined;
+    this.keyframeHolds++;
+    return this.waiters.wait(this.keyframeStartReady, maxMs, client).finally(() => this.keyframeHolds--);
   }
 
   /** Whether a first playlist may be held at all (the setting on, LL-HLS): the caller's cue to tell new viewers. */

@@ -23,6 +23,12 @@ export const MAX_PARTS_PER_SEGMENT = 256;
 
 /** Blocking requests parked on one stream at once; more get 503 (a flood must not grow a waiter list). */
 export const MAX_BLOCKED_REQUESTS = 10_000;
+/**
+ * Of those, at most this many are new viewers' first playlists held for a keyframe start (--hls-keyframe-start-ms):
+ * a burst of joins (or of clients that only ever ask once) cannot take the slots the blocking reloads of viewers
+ * already watching need; a join past it is answered at once (it starts where it would without the hold).
+ */
+export const MAX_KEYFRAME_HOLDS = MAX_BLOCKED_REQUESTS / 2;
 
 /**
  * Before the first keyframe, how long (ms of audio) to wait for a video config announced by onMetaData

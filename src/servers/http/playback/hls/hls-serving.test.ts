@@ -4,7 +4,7 @@ import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:
 import { encodeTestMedia, hasFfmpeg } from '../../../../formats/fmp4/testing/ffmpeg-media.js';
 import { parseMediaPlaylist } from '../../../../formats/m3u8/index.js';
 import { HlsRendition, type RenditionSettings } from '../../../../protocols/hls/index.js';
-import { READY_SEGMENTS } from '../../../../protocols/hls/limits.js';
+import { MAX_BLOCKED_REQUESTS, MAX_KEYFRAME_HOLDS, READY_SEGMENTS } from '../../../../protocols/hls/limits.js';
 import { ManualTimers, configPackets, framePackets } from '../../../../protocols/hls/testing/media-feed.js';
 import { parseHlsPath } from './hls-paths.js';
 import { HlsExchange, matches } from './hls-responses.js';
@@ -360,6 +360,7 @@ test('a new viewer\'s first LL-HLS playlist is held until the start point PART-H
 test('a held first playlist is answered at the cap, at ENDLIST, and at once with the hold off', { skip }, async () => {
   const held = liveRendition(READY_SEGMENTS, { ...low, keyframeStartMaxMs: 2_000 });
   const off = liveRendition(READY_SEGMENTS);
+  const leaving = liveRendition(READY_SEGMENTS, { ...low, keyframeStartMaxMs: 2_000 });
   const serving = new HlsServing();
   try {
     while (held.r.startsOnKeyframe) assert.ok(held.feed());
@@ -378,8 +379,36 @@ test('a held first playlist is answered at the cap, at ENDLIST, and at once with
     while (off.r.startsOnKeyframe) assert.ok(off.feed());
     const plain = start(serving, off.variants, {}, { 'user-agent': 'c' });
     assert.equal(plain.out.ended, true, 'without --hls-keyframe-start-ms: answered at once');
+    // The publisher leaving answers a held first playlist at once, not at the cap.
+    while (leaving.r.startsOnKeyframe) assert.ok(leaving.feed());
+    const left = start(serving, leaving.variants, {}, { 'user-agent': 'd' });
+    await settle();
+    assert.equal(left.out.ended, false);
+    leaving.r.publisherEnd();
+    await settle();
+    assert.equal(left.out.ended, true, 'answered when the publisher left');
   } finally {
     held.r.close();
     off.r.close();
+    leaving.r.close();
+  }
+});
+
+test('held first playlists take at most MAX_KEYFRAME_HOLDS waiter slots: joins past it are answered at once and blocking reloads still park', { skip }, async () => {
+  const { r, variants, feed } = liveRendition(READY_SEGMENTS, { ...low, keyframeStartMaxMs: 5_000 });
+  const serving = new HlsServing();
+  try {
+    while (r.startsOnKeyframe) assert.ok(feed());
+    // A burst of new viewers as large as every slot there is.
+    const joins = Array.from({ length: MAX_BLOCKED_REQUESTS }, (_, i) => start(serving, variants, {}, { 'user-agent': `joiner-${i}` }));
+    await settle();
+    const held = joins.filter((j) => !j.out.ended).length;
+    assert.equal(held, MAX_KEYFRAME_HOLDS, `${held} held, the rest answered at once`);
+    const ahead = r.window().lastCompleteMsn! + 2;
+    const reload = start(serving, variants, { _HLS_msn: String(ahead) }, { 'user-agent': 'watching' });
+    await settle();
+    assert.equal(reload.out.ended, false, `a viewer's blocking reload still parks (status ${reload.out.status})`);
+  } finally {
+    r.close();
   }
 });

@@ -131,7 +131,7 @@ export class HlsServing {
     ex: HlsExchange, variants: readonly Variant[], rendition: HlsRendition, format: 'fmp4' | 'ts', req: ReloadRequest,
   ): Promise<boolean> | undefined {
     if (req.msn !== undefined || format !== 'fmp4' || ex.head || !ex.viewer || !rendition.holdsFirstPlaylist) return undefined;
-    return this.newPlainClient(ex, variants[0]!.rendition) ? rendition.keyframeStart() : undefined;
+    return this.newPlainClient(ex, variants[0]!.rendition) ? rendition.keyframeStart(ex.parking) : undefined;
   }
 
   /** Records the client's plain playlist request on its stream; true when it made none within PLAIN_CLIENT_MEMORY_MS. */
@@ -142,6 +142,12 @@ export class HlsServing {
     const now = performance.now();
     const last = seen.get(id);
     setNewest(seen, id, now, MAX_PLAIN_CLIENTS);
+    // Oldest first (setNewest re-inserts): forget who asked longer ago than the memory lasts, so a stream's map holds
+    // only recent clients instead of up to MAX_PLAIN_CLIENTS for its whole life.
+    for (const [oldId, at] of seen) {
+      if (now - at <= PLAIN_CLIENT_MEMORY_MS) break;
+      seen.delete(oldId);
+    }
     return last === undefined || now - last > PLAIN_CLIENT_MEMORY_MS;
   }
 
