@@ -42,6 +42,8 @@ interface GstPlayer {
   /** Every decoded video size (WxH) any pad after the decoder negotiated; audio rates likewise. */
   videoSizes: Set<string>;
   audioRates: Set<string>;
+  /** Audio buffers the audio sink rendered. */
+  audioBuffers: { readonly n: number };
   /** The first bytes gst-launch printed, for a failure message. */
   head(): string;
   /** Fragment URIs hlsdemux2 was refused with a 404 (from its adaptivedemux2 debug log). */
@@ -55,11 +57,13 @@ function gstPlay(url: string, connectionSpeedKbps?: number): GstPlayer {
   const speed = connectionSpeedKbps === undefined ? [] : [`connection-speed=${connectionSpeedKbps}`];
   const proc = run('gst-launch-1.0', ['-v', 'uridecodebin3', `uri=${url}`, ...speed, 'name=d',
     'd.', '!', 'queue', '!', 'videoconvert', '!', 'fpsdisplaysink', 'name=v', 'video-sink=fakesink', 'text-overlay=false', 'sync=true',
-    'd.', '!', 'queue', '!', 'audioconvert', '!', 'fakesink', 'name=a', 'sync=true'], { timeoutMs: 120_000 });
+    // silent=false: the audio sink reports every buffer it renders (a line per ~21 ms), the evidence that audio played.
+    'd.', '!', 'queue', '!', 'audioconvert', '!', 'fakesink', 'name=a', 'sync=true', 'silent=false'], { timeoutMs: 120_000 });
   const samples: Sample[] = [];
   // Kept as they come: proc.stdout() holds only the output's tail, and a long run's notify lines push them out.
   const videoSizes = new Set<string>();
   const audioRates = new Set<string>();
+  const audioBuffers = { n: 0 };
   let head = '';
   const refused = new Set<string>();
   const fetched: string[] = [];
@@ -71,10 +75,9 @@ function gstPlay(url: string, connectionSpeedKbps?: number): GstPlayer {
     for (const l of lines) {
       const m = /rendered: (\d+), dropped: (\d+)/.exec(l);
       if (m) samples.push({ atMs: Date.now(), rendered: Number(m[1]), dropped: Number(m[2]) });
-      // What the decoders produced: uridecodebin3's decoded pads or the sinks' (either line came late or not at all in
-      // some runs, though frames were rendered).
       // Decoded caps as any pad after the decoder reports them: which pads' lines gst-launch -v prints varied between
       // runs on a loaded machine (one run had neither uridecodebin3's ghost pad nor the sink's), so every one counts.
+      else if (/GstFakeSink:a: last-message = chain/.test(l)) audioBuffers.n++;
       else if (/caps = video\/x-raw, /.test(l)) {
         const m = /width=\(int\)(\d+), height=\(int\)(\d+)/.exec(l);
         if (m) videoSizes.add(`${m[1]}x${m[2]}`);
@@ -97,7 +100,7 @@ function gstPlay(url: string, connectionSpeedKbps?: number): GstPlayer {
   });
   return {
     proc, samples, refused, fetched,
-    videoSizes, audioRates,
+    videoSizes, audioRates, audioBuffers,
     head: () => head,
   };
 }
@@ -146,7 +149,10 @@ async function playsInRealTime(server: TestServer, id: string, seconds: number, 
     await sleep(seconds * 1000);
     const w = playedIn(gst.samples, first.atMs, first.atMs + seconds * 1000);
     assert.deepEqual([...gst.videoSizes], [size], `decoded video ${size}; gst-launch printed:\n${gst.head()}`);
-    assert.deepEqual([...gst.audioRates], ['48000'], `decoded audio 48 kHz; gst-launch printed:\n${gst.head()}`);
+    // Audio: rendered by the sink throughout (~47 buffers a second at 48 kHz AAC), and 48 kHz wherever decoded caps
+    // were reported (in one loaded run of the ABR test no decoded audio caps line was printed although the sink ran).
+    assert.ok(gst.audioBuffers.n >= seconds * 30, `${gst.audioBuffers.n} audio buffers rendered in ${seconds} s; gst-launch printed:\n${gst.head()}`);
+    assert.ok([...gst.audioRates].every((r) => r === '48000'), `decoded audio at ${[...gst.audioRates].join(', ')} Hz, not 48 kHz`);
     const requests = await requestsByKind(server);
     // The rendition directory of each fragment asked for (src, or a ladder rung's name).
     const renditions = [...new Set(gst.fetched.map((u) => u.split('/').slice(-2, -1)[0]!))];
