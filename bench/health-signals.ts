@@ -212,15 +212,8 @@ runBench(async () => {
       return m;
     });
     for (const s of servers) rmSync(`/tmp/perf-${s.pid}.map`, { force: true });
-    const sum = (variant: number): Map<string, number> => {
-      const m = new Map<string, number>();
-      instances.forEach((v, i) => {
-        if (v.variant === variant) for (const [k, n] of bySymbol[i]!) m.set(k, (m.get(k) ?? 0) + n);
-      });
-      return m;
-    };
-    const on = sum(0);
-    const off = sum(1);
+    const on = sumVariant(instances, bySymbol, 0);
+    const off = sumVariant(instances, bySymbol, 1);
     const total = (m: Map<string, number>): number => [...m.values()].reduce((a, b) => a + b, 0);
     const diff = (k: string): number => (on.get(k) ?? 0) - (off.get(k) ?? 0);
     console.log(`perf record -F 999 over the window, samples summed over ${COPIES} cop${COPIES > 1 ? 'ies' : 'y'}: on ${total(on)}, off ${total(off)}; largest differences on - off:`);
@@ -269,15 +262,8 @@ runBench(async () => {
       selves.push(selfTimes(JSON.parse(readFileSync(saved, 'utf8')) as Parameters<typeof selfTimes>[0], profiledUs));
     });
     // Each variant's self times summed over its copies, ms over the whole run; the largest differences first.
-    const sum = (variant: number): Map<string, number> => {
-      const m = new Map<string, number>();
-      instances.forEach((v, i) => {
-        if (v.variant === variant) for (const [k, ms] of selves[i]!) m.set(k, (m.get(k) ?? 0) + ms);
-      });
-      return m;
-    };
-    const on = sum(0);
-    const off = sum(1);
+    const on = sumVariant(instances, selves, 0);
+    const off = sumVariant(instances, selves, 1);
     const keys = [...new Set([...on.keys(), ...off.keys()])];
     const diff = (k: string): number => (on.get(k) ?? 0) - (off.get(k) ?? 0);
     const total = (m: Map<string, number>): number => [...m].reduce((a, [k, ms]) => a + (k.startsWith('(idle)') ? 0 : ms), 0);
@@ -287,3 +273,12 @@ runBench(async () => {
     }
   }
 }, work);
+
+/** One variant's figures (perf samples or profile ms per symbol) summed over its copies; `perInstance[i]` is instance i's. */
+function sumVariant(instances: readonly { readonly variant: number }[], perInstance: readonly Map<string, number>[], variant: number): Map<string, number> {
+  const m = new Map<string, number>();
+  instances.forEach((v, i) => {
+    if (v.variant === variant) for (const [k, n] of perInstance[i]!) m.set(k, (m.get(k) ?? 0) + n);
+  });
+  return m;
+}
