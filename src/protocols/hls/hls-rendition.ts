@@ -293,11 +293,9 @@ export class HlsRendition {
    * closes, as for a blocking reload.
    */
   keyframeStart(client?: ParkingClient): Promise<boolean> | undefined {
-    const maxMs = this.options.settings.keyframeStartMaxMs ?? 0;
-    if (maxMs <= 0 || this.partTargetSec === undefined || this.keyframeStartReady()) return undefined;
-    if (this.keyframeHolds >= MAX_KEYFRAME_HOLDS) return undefined;
+    if (!this.holdsFirstPlaylist || this.keyframeStartReady() || this.keyframeHolds >= MAX_KEYFRAME_HOLDS) return undefined;
     this.keyframeHolds++;
-    return this.waiters.wait(this.keyframeStartReady, maxMs, client).finally(() => this.keyframeHolds--);
+    return this.waiters.wait(this.keyframeStartReady, this.options.settings.keyframeStartMaxMs!, client).finally(() => this.keyframeHolds--);
   }
 
   /** Whether a first playlist may be held at all (the setting on, LL-HLS): the caller's cue to tell new viewers. */
@@ -376,21 +374,19 @@ export class HlsRendition {
     if (pt === undefined) return true;
     const holdBackMs = partHoldBackSec(pt, this.options.settings.partHoldBackParts) * 1000 + KEYFRAME_START_MARGIN_MS;
     let back = 0;
+    // The part holding the start point among `parts` (newest first), or undefined when it lies further back.
+    const startPart = (parts: readonly { readonly durationMs: number; readonly independent: boolean }[]): boolean | undefined => {
+      for (let i = parts.length - 1; i >= 0; i--) if ((back += parts[i]!.durationMs) >= holdBackMs) return parts[i]!.independent;
+      return undefined;
+    };
     const open = this.mediaWindow.current;
-    if (open) {
-      for (let i = open.parts.length - 1; i >= 0; i--) {
-        const p = open.parts[i]!;
-        if ((back += p.durationMs) >= holdBackMs) return p.independent;
-      }
-    }
+    const inOpen = open ? startPart(open.parts) : undefined;
+    if (inOpen !== undefined) return inOpen;
     const segs = this.mediaWindow.segments;
     for (let s = segs.length - 1; s >= 0; s--) {
-      const seg = segs[s]!;
-      if (seg.gap) return true;
-      for (let i = seg.parts.length - 1; i >= 0; i--) {
-        const p = seg.parts[i]!;
-        if ((back += p.durationMs) >= holdBackMs) return p.independent;
-      }
+      if (segs[s]!.gap) return true;
+      const found = startPart(segs[s]!.parts);
+      if (found !== undefined) return found;
     }
     return true;
   }
