@@ -21,7 +21,7 @@ export interface SegmentTags {
 }
 
 export interface WindowSegment extends HlsSegment, SegmentTags {
-  /** EXT-X-GAP: stands for media that never arrived (the publisher was away, rfc8216bis §6.2.1); no bytes, 404. */
+  /** EXT-X-GAP: stands for media that never arrived (the publisher was away, rfc8216bis §6.2.1); its URI answers a fragment without media (gap-segment.ts). */
   readonly gap?: true;
 }
 

@@ -1,5 +1,5 @@
 import { renderMasterPlaylist } from '../../../../formats/m3u8/index.js';
-import { type HlsRendition, type HlsUriScheme, type ReloadRequest, codecsAttribute, gapSegmentBytes, parseReloadQuery } from '../../../../protocols/hls/index.js';
+import { type HlsRendition, type HlsUriScheme, type ReloadRequest, codecsAttribute, parseReloadQuery } from '../../../../protocols/hls/index.js';
 import type { ApiErrorCode } from '../../api-errors.js';
 import type { HlsResource } from './hls-paths.js';
 import { type HlsExchange, MIME_TS } from './hls-responses.js';
@@ -210,7 +210,8 @@ export class HlsServing {
     if (!seg || seg.msn !== msn) seg = segs.find((s) => s.msn === msn); // not contiguous here (a gap)
     if (!seg) return undefined;
     let list = this.segmentLists.get(seg);
-    if (!list) this.segmentLists.set(seg, (list = [seg.gap ? gapSegmentBytes(seg) : Buffer.concat(seg.parts.flatMap((p) => p.chunks as Buffer[]))]));
+    // One Buffer per segment, shared by every viewer (an EXT-X-GAP segment's is the rendition's fragment without media).
+    if (!list) this.segmentLists.set(seg, (list = [Buffer.concat(r.segment(msn) as Buffer[])]));
     return list;
   }
 
