@@ -7,6 +7,7 @@ import { sleep, waitFor, type Proc } from '../support/proc.js';
 import { rawGet } from '../support/raw-http.js';
 import { publishToWorkers, startWorkersServer, type WorkersServer } from '../support/workers-server.js';
 import { startPoint } from '../../src/protocols/hls/testing/live-rendition.js';
+import { assertKeyframeStart } from '../support/keyframe-start.js';
 
 /**
  * `--workers 2 --latency-mode lowest` (the keyframe start always on, README "Starting on a keyframe"): a new viewer on
@@ -40,7 +41,7 @@ after(async () => {
 /** The source's media playlist without directives, asked of the other worker by viewer `userAgent`. */
 const playlist = (userAgent: string) => rawGet(otherPort, `/hls/${playbackId}/src/media.m3u8`, `User-Agent: ${userAgent}\r\n`);
 
-/** As test/hls/llhls-players.test.ts checks it on one process: hls.js's first part is INDEPENDENT and holds its start point. */
+/** As test/hls/llhls-players.test.ts checks it on one process. */
 test('--workers 2, lowest: hls.js on the worker that does not own the stream starts inside a keyframe part and plays', { skip: skipBrowser }, async () => {
   const browser = await launchHlsBrowser();
   let page: Page | undefined;
@@ -54,15 +55,7 @@ test('--workers 2, lowest: hls.js on the worker that does not own the stream sta
     const start = (await waitFor('hls.js starts', () => playing(0), 30_000, 200)).currentTime;
     const played = await waitFor('hls.js plays 2 s', () => playing(start + 2), 30_000, 200);
     assert.ok(played.decoded > 20, `${played.decoded} frames decoded`);
-    const tl = await browser.timeline(page);
-    const level = tl.find((e) => e.ev === 'LEVEL_LOADED');
-    const first = tl.find((e) => e.ev === 'FRAG_LOADING' && e.type === 'main');
-    assert.ok(level && first, `timeline: ${JSON.stringify(tl.slice(0, 12))}`);
-    const startAt = level.liveSyncPosition as number;
-    assert.equal(first.independent, true, `hls.js's first part (${JSON.stringify(first)}) is INDEPENDENT; start point ${startAt}`);
-    // hls.js adds the playlist's age to the edge the owner aligned: the start point may pass into the next part.
-    assert.ok(startAt >= (first.start as number) - 1e-6 && startAt - (first.start as number) < (first.duration as number) + 0.1,
-      `the start point ${startAt} is within one part (+ 0.1 s of playlist age) of that part ${JSON.stringify(first)}`);
+    await assertKeyframeStart(browser, page);
   } finally {
     await page?.close();
     await browser.close();
