@@ -94,6 +94,12 @@ export class HlsExchange {
   streamPath: string | undefined;
   /** False once the request is found to be another server's, not a viewer's (HlsServed.viewer). */
   viewer = true;
+  /**
+   * Another server's request for a media playlist that says whether it asks for a new viewer of its own (its copy's
+   * first playlist for that viewer, NEW_VIEWER_PARAM on a signed request): held for a keyframe start as that viewer's
+   * would be. Undefined = decided where the viewer's request arrives (HlsServing's PlainClients).
+   */
+  firstPlaylist: boolean | undefined = undefined;
   /** A media playlist's: its stream's EXT-X-TARGETDURATION, seconds (HlsServed.targetDuration); 0 = not known. */
   targetDuration = 0;
 

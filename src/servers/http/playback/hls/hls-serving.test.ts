@@ -5,7 +5,8 @@ import { encodeTestMedia, hasFfmpeg } from '../../../../formats/fmp4/testing/ffm
 import { parseMediaPlaylist } from '../../../../formats/m3u8/index.js';
 import { HlsRendition, type RenditionSettings } from '../../../../protocols/hls/index.js';
 import { MAX_BLOCKED_REQUESTS, MAX_KEYFRAME_HOLDS, READY_SEGMENTS } from '../../../../protocols/hls/limits.js';
-import { ManualTimers, configPackets, framePackets } from '../../../../protocols/hls/testing/media-feed.js';
+import type { ManualTimers } from '../../../../protocols/hls/testing/media-feed.js';
+import { fedRendition, startPoint } from '../../../../protocols/hls/testing/live-rendition.js';
 import { parseHlsPath } from './hls-paths.js';
 import { HlsExchange, matches } from './hls-responses.js';
 import { HlsServing, playlistCacheControl } from './hls-serving.js';
@@ -54,19 +55,8 @@ function exchange(method: string, headers: Record<string, string> = {}): { ex: H
 
 /** A rendition fed with the test clip until it has `segments` complete segments (offered to players from READY_SEGMENTS on). */
 function liveRendition(segments = READY_SEGMENTS, settings: RenditionSettings = low): { r: HlsRendition; feed: () => boolean; variants: Variant[]; timers: ManualTimers } {
-  const timers = new ManualTimers();
-  const r = new HlsRendition('src', { settings, timers, now: () => 1_700_000_000_000 });
-  r.publisherStart();
-  for (const p of configPackets(media!)) r.packet(p);
-  const frames = framePackets(media!);
-  let i = 0;
-  const feed = (): boolean => {
-    if (i >= frames.length) return false;
-    r.packet(frames[i++]!);
-    return true;
-  };
-  while (r.window().segments.length < segments) feed();
-  return { r, feed, variants: [{ id: 'src', rendition: r, instance: 'abc' }], timers };
+  const fed = fedRendition(media!, segments, settings);
+  return { ...fed, variants: [{ id: 'src', rendition: fed.r, instance: 'abc' }] };
 }
 
 async function get(serving: HlsServing, variants: Variant[], path: string, query: Record<string, string> = {}, headers: Record<string, string> = {}, method = 'GET') {
@@ -295,24 +285,6 @@ test('lean front: parts and playlists from prepared whole answers, the same head
   assert.deepEqual(pw.body, playlist.chunks[0]);
   for (const [name, value] of Object.entries(playlist.headers)) assert.equal(pw.headers[name], String(value), name);
 });
-
-/**
- * Where a player at hls.js's defaults starts in this playlist (LatencyController.liveSyncPosition in low-latency mode:
- * the end of the last listed part minus PART-HOLD-BACK, the answer's age taken as 0) and whether the part holding that
- * point is INDEPENDENT, with how far into that part the point lies (seconds).
- */
-function startPoint(body: string): { independent: boolean; intoPart: number } {
-  const pl = parseMediaPlaylist(body);
-  const parts = [...pl.segments.flatMap((s) => s.parts ?? []), ...(pl.partialSegment?.parts ?? [])];
-  const edge = parts.reduce((t, p) => t + p.duration, 0);
-  const start = edge - pl.serverControl!.partHoldBack!;
-  let t = 0;
-  for (const p of parts) {
-    if (start >= t && start < t + p.duration) return { independent: p.independent === true, intoPart: start - t };
-    t += p.duration;
-  }
-  throw new Error('start point outside the listed parts');
-}
 
 /** Lets every settled promise run its callbacks (a held answer would have been written by then). */
 const settle = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));

@@ -4,11 +4,11 @@ import type { ApiErrorCode } from '../../api-errors.js';
 import type { HlsResource } from './hls-paths.js';
 import { type HlsExchange, MIME_TS } from './hls-responses.js';
 import type { Variant } from './hls-variants.js';
-import { DIRECTIVE_PLAYLIST_TARGET_DURATIONS, FIRST_SEGMENT_WAIT_MS, LL_PLAYLIST_MAX_AGE_S, MAX_PLAIN_CLIENTS, PLAIN_CLIENT_MEMORY_MS } from './limits.js';
+import { DIRECTIVE_PLAYLIST_TARGET_DURATIONS, FIRST_SEGMENT_WAIT_MS, LL_PLAYLIST_MAX_AGE_S } from './limits.js';
+import { PlainClients } from './plain-clients.js';
 import { MasterCache, PlaylistCache } from './playlist-cache.js';
 import { PreparedAnswers } from '../../lean/prepared-answer.js';
 import { setNewest } from '../../../../core/bounded-map.js';
-import { sessionId } from '../../../../services/health/index.js';
 
 /** Parts and init segments whose whole answers are kept (the newest asked for): a few segments' worth of parts. */
 const PREPARED_MEDIA = 64;
@@ -46,8 +46,8 @@ export class HlsServing {
    */
   private readonly preparedMedia = new Map<Buffer, PreparedAnswers>();
   private readonly plainSchemes = new Map<string, HlsUriScheme>();
-  /** Per stream (its source rendition): clients (sessionId) that asked a media playlist without directives, and when. */
-  private readonly plainClients = new WeakMap<HlsRendition, Map<number, number>>();
+  /** Per stream (its source rendition): clients that asked a media playlist without directives, and when. */
+  private readonly plainClients = new WeakMap<HlsRendition, PlainClients>();
 
   /**
    * Answers at once (no promise) unless the request has to wait: a blocking reload, a held hinted part, a playlist
@@ -124,31 +124,23 @@ export class HlsServing {
   /**
    * A new viewer's first LL-HLS media playlist (no directives, a client not seen asking one lately) is held until a
    * player starting PART-HOLD-BACK behind it starts on a keyframe part (HlsRendition.keyframeStart, bounded by
-   * --hls-keyframe-start-ms). Never a blocking reload, a HEAD, another server's request, or a client that asked a
-   * plain playlist of this stream within PLAIN_CLIENT_MEMORY_MS (a classic player polling without directives).
+   * --hls-keyframe-start-ms). Never a blocking reload, a HEAD, or a client that asked a plain playlist of this stream
+   * within PLAIN_CLIENT_MEMORY_MS (a classic player polling without directives). Another server's request is held
+   * only when it says it asks for a new viewer of its own (ex.firstPlaylist: a worker's or node's copy, which keeps
+   * its viewers' PlainClients, EdgeHlsProxy).
    */
   private firstPlaylistHold(
     ex: HlsExchange, variants: readonly Variant[], rendition: HlsRendition, format: 'fmp4' | 'ts', req: ReloadRequest,
   ): Promise<boolean> | undefined {
-    if (req.msn !== undefined || format !== 'fmp4' || ex.head || !ex.viewer || !rendition.holdsFirstPlaylist) return undefined;
-    return this.newPlainClient(ex, variants[0]!.rendition) ? rendition.keyframeStart(ex.parking) : undefined;
+    if (req.msn !== undefined || format !== 'fmp4' || ex.head || !rendition.holdsFirstPlaylist) return undefined;
+    const first = ex.firstPlaylist ?? (ex.viewer && this.plainClientsOf(variants[0]!.rendition).isNew(ex.req));
+    return first ? rendition.keyframeStart(ex.parking) : undefined;
   }
 
-  /** Records the client's plain playlist request on its stream; true when it made none within PLAIN_CLIENT_MEMORY_MS. */
-  private newPlainClient(ex: HlsExchange, stream: HlsRendition): boolean {
-    let seen = this.plainClients.get(stream);
-    if (!seen) this.plainClients.set(stream, (seen = new Map()));
-    const id = sessionId(ex.req.socket.remoteAddress ?? '', ex.req.headers['user-agent']);
-    const now = performance.now();
-    const last = seen.get(id);
-    setNewest(seen, id, now, MAX_PLAIN_CLIENTS);
-    // Oldest first (setNewest re-inserts): forget who asked longer ago than the memory lasts, so a stream's map holds
-    // only recent clients instead of up to MAX_PLAIN_CLIENTS for its whole life.
-    for (const [oldId, at] of seen) {
-      if (now - at <= PLAIN_CLIENT_MEMORY_MS) break;
-      seen.delete(oldId);
-    }
-    return last === undefined || now - last > PLAIN_CLIENT_MEMORY_MS;
+  private plainClientsOf(stream: HlsRendition): PlainClients {
+    let clients = this.plainClients.get(stream);
+    if (!clients) this.plainClients.set(stream, (clients = new PlainClients()));
+    return clients;
   }
 
   private renderMedia(ex: HlsExchange, variants: readonly Variant[], variant: Variant, format: 'fmp4' | 'ts', req: ReloadRequest, query: HlsQuery): void {

@@ -20,6 +20,7 @@ import { EDGE_HLS_HEADER, EDGE_VIEWERS_HEADER, type EdgeRenditions, type OwnerAd
 import type { LeanRequestCounts } from '../../../../services/metrics/index.js';
 import type { EdgeHlsProxy } from './edge-proxy/hls-edge-proxy.js';
 import { UNKNOWN } from './edge-proxy/owner-lookup.js';
+import { NEW_VIEWER_PARAM, NEW_VIEWER_VALUE } from './edge-proxy/upstream-query.js';
 
 export interface HlsServingDeps extends PlaybackDeps {
   /** Every stream's packager, composed by the caller (app.ts); undefined = HLS is off on this server. */
@@ -205,6 +206,9 @@ function answerEdge(ex: HlsExchange, deps: Deps, serving: HlsServing, path: stri
     deps.log.warn({ ip: ex.req.socket.remoteAddress, reason: check.reason }, 'edge HLS request refused');
     return ex.error('forbidden', 'edge request token refused');
   }
+  // Held for a keyframe start only when the copy asking says it is a new viewer's first playlist (never by this node's
+  // own rule: the address and user agent here are the copy's, shared by all its viewers).
+  ex.firstPlaylist = query[NEW_VIEWER_PARAM] === NEW_VIEWER_VALUE;
   // A sibling worker's request for its copy (its viewers authorised there): answered as this worker's own viewer's.
   if (deps.hlsOrigin && ex.req.headers[HOP_HEADER] === SIBLING_CACHE_HOP) return serveLocal(ex, deps, serving, check.streamPath, resource, query);
   if (deps.hlsOrigin && ex.req.headers[HOP_HEADER] === undefined && !hasOwnPublisher(deps, check.streamPath)) {

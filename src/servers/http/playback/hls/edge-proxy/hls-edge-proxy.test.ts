@@ -11,11 +11,18 @@ import { HOP_HEADER, SIBLING_CACHE_HOP } from '../hls-proxy.js';
 import { parseHlsPath } from '../hls-paths.js';
 import { HlsExchange } from '../hls-responses.js';
 import type { HlsResponseObserver } from '../hls-observer-hook.js';
+import { hlsHandler } from '../register-hls.js';
+import { NEW_VIEWER_PARAM } from './upstream-query.js';
+import { type TestMedia, encodeTestMedia, hasFfmpeg } from '../../../../../formats/fmp4/testing/ffmpeg-media.js';
+import type { HlsRendition } from '../../../../../protocols/hls/index.js';
+import { READY_SEGMENTS } from '../../../../../protocols/hls/limits.js';
+import { fedRendition, startPoint } from '../../../../../protocols/hls/testing/live-rendition.js';
 
 /**
  * The edge side of `--edge-hls proxy` against an owner of our own making (a plain HTTP server that counts what
  * it is asked and answers as the test says): the end-to-end behaviour with real nodes is in
- * test/cluster/edge-hls-proxy.test.ts; here the bounds and failure answers that a live cluster rarely shows.
+ * test/cluster/edge-hls-proxy.test.ts; here the bounds and failure answers that a live cluster rarely shows. The
+ * keyframe-start tests at the end put OnAir's own HLS handler (register-hls.ts) over a live rendition behind that owner.
  */
 const SECRET = 'unit-secret';
 const SEGMENT = Buffer.alloc(2000, 7);
@@ -44,8 +51,11 @@ before(async () => {
 });
 after(() => owner.close());
 
-/** An edge in front of `owner` (`httpUrl`) with `options`; returns a fetch of a path on it. */
-async function edge(options: Partial<EdgeHlsProxyOptions> = {}, httpUrl = ownerUrl, observer?: HlsResponseObserver): Promise<{ get(path: string): Promise<Response>; proxy: EdgeHlsProxy; close(): void }> {
+/**
+ * An edge in front of `owner` (`httpUrl`) with `options`; returns a fetch of a path on it, by a viewer (user agent) of
+ * its own when told (each viewer's first playlist there is asked as a new viewer's, NEW_VIEWER_PARAM).
+ */
+async function edge(options: Partial<EdgeHlsProxyOptions> = {}, httpUrl = ownerUrl, observer?: HlsResponseObserver): Promise<{ get(path: string, viewer?: string, method?: string): Promise<Response>; proxy: EdgeHlsProxy; close(): void }> {
   const proxy = new EdgeHlsProxy({ locate: async () => ({ nodeId: 'owner', rtmpUrl: '', httpUrl }) }, SECRET, createLogger('silent'), { ...DEFAULT_EDGE_HLS_PROXY_OPTIONS, ...options });
   const server = createServer((req, res) => {
     const [path, query = ''] = req.url!.split('?');
@@ -53,7 +63,11 @@ async function edge(options: Partial<EdgeHlsProxyOptions> = {}, httpUrl = ownerU
     void proxy.owner('live/x').then((o) => proxy.serve(new HlsExchange(req, res, observer), o!, o!.httpUrl!, 'live/x', path!, resource, parseQuery(query)));
   });
   const base = await listen(server);
-  return { get: (path) => fetch(`${base}${path}`), proxy, close: () => { server.close(); proxy.close(); } };
+  return {
+    // Bounded: a request held by mistake fails its test instead of hanging it.
+    get: (path, viewer, method = 'GET') => fetch(`${base}${path}`, { method, headers: viewer ? { 'user-agent': viewer } : {}, signal: AbortSignal.timeout(20_000) }),
+    proxy, close: () => { server.close(); proxy.close(); },
+  };
 }
 
 function segment(res: ServerResponse): void {
@@ -69,7 +83,7 @@ test('viewer tokens: the owner is asked with the placeholder once, each viewer g
       .end(`#EXTM3U\n#EXT-X-MAP:URI="init-i-0.mp4${t}"\n#EXTINF:1.000,\nseg-i-1.m4s${t}\n`);
   };
   const e = await edge();
-  const [one, two, none] = await Promise.all(['?token=a%20b%26c', '?token=zz', ''].map((q) => e.get(`/hls/x/src/media.m3u8${q}`)));
+  const [one, two, none] = await Promise.all(['?token=a%20b%26c', '?token=zz', ''].map((q, i) => e.get(`/hls/x/src/media.m3u8${q}`, `viewer-${i}`)));
   const [t1, t2, t0] = await Promise.all([one!.text(), two!.text(), none!.text()]);
   assert.match(t1, /init-i-0\.mp4\?token=a%20b%26c"/);
   assert.match(t1, /seg-i-1\.m4s\?token=a%20b%26c\n/);
@@ -77,8 +91,9 @@ test('viewer tokens: the owner is asked with the placeholder once, each viewer g
   assert.match(t0, /seg-i-1\.m4s\n/);
   assert.doesNotMatch(t1 + t2 + t0, /onairEdgeViewerToken0/);
   assert.notEqual(one!.headers.get('etag'), two!.headers.get('etag'), 'the ETag names the rendering');
-  // Two viewers with tokens shared one upstream request; the viewer without a token needed the token-less playlist.
-  assert.deepEqual(asked.sort(), ['/hls/x/src/media.m3u8', '/hls/x/src/media.m3u8?token=onairEdgeViewerToken0']);
+  // Two viewers with tokens shared one upstream request; the viewer without a token needed the token-less playlist
+  // (each a new viewer's first playlist here).
+  assert.deepEqual(asked.sort(), ['/hls/x/src/media.m3u8?onairNewViewer=1', '/hls/x/src/media.m3u8?token=onairEdgeViewerToken0&onairNewViewer=1']);
   e.close();
 });
 
@@ -90,8 +105,8 @@ test('a media playlist passed on carries the owner\'s EXT-X-TARGETDURATION (its 
   };
   const seen: number[] = [];
   const e = await edge({}, ownerUrl, { served: (s) => seen.push(s.targetDuration) });
-  for (const path of ['/hls/x/src/media.m3u8', '/hls/x/src/media.m3u8', '/hls/x/src/seg-i-1.m4s', '/hls/x/index.m3u8']) {
-    assert.equal((await e.get(path)).status, 200, path);
+  for (const [i, path] of ['/hls/x/src/media.m3u8', '/hls/x/src/media.m3u8', '/hls/x/src/seg-i-1.m4s', '/hls/x/index.m3u8'].entries()) {
+    assert.equal((await e.get(path, `viewer-${i}`)).status, 200, path);
   }
   assert.deepEqual(seen, [4, 4, 0, 0]);
   assert.equal(e.proxy.upstreamRequests, 3, 'the second playlist came from the copy');
@@ -124,10 +139,10 @@ test('between workers: requests say they are a sibling\'s copy; a playlist the o
   const worker = await edge(WORKER_HLS_PROXY_OPTIONS);
   const node = await edge();
   for (const e of [worker, node]) {
-    const first = await Promise.all([1, 2, 3].map(async () => (await e.get('/hls/x/src/media.m3u8')).text()));
+    const first = await Promise.all([1, 2, 3].map(async (i) => (await e.get('/hls/x/src/media.m3u8', `viewer-${i}`)).text()));
     assert.deepEqual(new Set(first).size, 1, 'concurrent requests share one answer');
     await sleep(400);
-    await (await e.get('/hls/x/src/media.m3u8')).text();
+    await (await e.get('/hls/x/src/media.m3u8', 'viewer-4')).text();
   }
   // The worker's copy asked twice (kept 250 ms, not the 1 s the owner allows); the edge between nodes once more (kept 1 s).
   assert.equal(asked.length, 3, JSON.stringify(asked));
@@ -225,7 +240,7 @@ test('an owner that died: playlist requests are held for the next owner, one pol
   const base = await listen(server);
   const before = asked.length;
   // Playlists (media would be answered 503 at once: no next owner has a dead one's names; the next test).
-  const answers = await Promise.all(Array.from({ length: 10 }, () => fetch(`${base}/hls/x/src/media.m3u8`)));
+  const answers = await Promise.all(Array.from({ length: 10 }, (_, i) => fetch(`${base}/hls/x/src/media.m3u8`, { headers: { 'user-agent': `viewer-${i}` } })));
   for (const res of answers) {
     assert.equal(res.status, 200);
     assert.ok(Buffer.from(await res.arrayBuffer()).equals(SEGMENT));
@@ -341,4 +356,96 @@ test('between owners, after the hold: a plain playlist reload gets the gone owne
   await between(await fetch(`${base}/hls/x/src/seg-i-8.m4s`));
   server.close();
   proxy.close();
+});
+
+/** LL-HLS with the keyframe start on (--hls-keyframe-start-ms): 1 s segments of the 1 s GOP clip, 200 ms parts. */
+const KEYFRAME_START = { segmentMs: 1000, partMs: 200, windowSegments: 4, reconnectWindowMs: 60_000, keyframeStartMaxMs: 5_000 };
+const withFfmpeg = hasFfmpeg() ? false : 'ffmpeg/ffprobe not installed';
+let clip: TestMedia | undefined;
+const isNewViewers = (url: string): boolean => url.includes(`${NEW_VIEWER_PARAM}=`);
+
+/** The owner's own HLS handler (register-hls.ts) serving `r` as live/x on this machine: what a copy asks. */
+function ownerServing(r: HlsRendition): Answer {
+  const packager = { renditions: new Map([['src', r]]), instance: 'abc', isClosed: false, source: r, startedAt: 0 };
+  const deps = {
+    packagers: { get: (path: string) => (path === 'live/x' ? packager : undefined) },
+    hub: { stream: () => undefined }, edgeSecret: SECRET, log: createLogger('silent'), hlsOrigin: async () => undefined,
+  };
+  return hlsHandler(deps as unknown as Parameters<typeof hlsHandler>[0]);
+}
+
+/** A live rendition at the owner whose playlist now starts a player outside a keyframe part. */
+function offKeyframe(): { r: HlsRendition; feed: () => boolean } {
+  clip ??= encodeTestMedia(8, 25);
+  const fed = fedRendition(clip, READY_SEGMENTS, KEYFRAME_START);
+  while (fed.r.startsOnKeyframe) assert.ok(fed.feed());
+  return fed;
+}
+
+/** A request whose answer is awaited later; `done` tells whether it came. */
+function track(res: Promise<Response>): { res: Promise<Response>; done: () => boolean } {
+  let came = false;
+  void res.then(() => void (came = true), () => undefined);
+  return { res, done: () => came };
+}
+
+test('a worker\'s copy: a new viewer\'s first LL-HLS playlist is held at the owner until the start point is in an INDEPENDENT part; new viewers together share that one held request; a blocking reload, a HEAD, a TS playlist and a returning client are answered at once', { skip: withFfmpeg }, async () => {
+  const { r, feed } = offKeyframe();
+  answer = ownerServing(r);
+  asked.length = 0;
+  const e = await edge(WORKER_HLS_PROXY_OPTIONS);
+  try {
+    const first = track(e.get('/hls/x/src/media.m3u8', 'viewer-1'));
+    await until(() => asked.some(isNewViewers));
+    // Nothing is fed while these wait: held, they would not be answered.
+    const msn = r.window().lastCompleteMsn!;
+    const now = await Promise.all([
+      e.get(`/hls/x/src/media.m3u8?_HLS_msn=${msn}`, 'viewer-2'),
+      e.get('/hls/x/src/media.m3u8', 'viewer-3', 'HEAD'),
+      e.get('/hls/x/src/ts.m3u8', 'viewer-4'),
+      e.get('/hls/x/src/media.m3u8', 'viewer-1'),
+    ]);
+    assert.deepEqual(now.map((res) => res.status), [200, 200, 200, 200]);
+    assert.equal(startPoint(await now[3]!.text()).independent, false, 'the returning client: the playlist as it is');
+    const joined = e.proxy.stats.cache.coalesced;
+    const joiners = Array.from({ length: 20 }, (_, i) => e.get('/hls/x/src/media.m3u8', `joiner-${i}`));
+    await until(() => e.proxy.stats.cache.coalesced === joined + 20);
+    assert.equal(first.done(), false, 'held while the start point is outside a keyframe part');
+    // The copy never holds one owner slot per viewer: 21 new viewers, one held request at the owner.
+    assert.equal(asked.filter(isNewViewers).length, 1, JSON.stringify(asked));
+    while (!r.startsOnKeyframe) assert.ok(feed(), 'the clip brings a keyframe part to the hold-back point');
+    const body = await (await first.res).text();
+    const start = startPoint(body);
+    assert.equal(start.independent, true, 'answered when the player\'s start point is in a keyframe part');
+    assert.ok(start.intoPart < 0.25, `within one part of that keyframe (${start.intoPart.toFixed(3)} s)`);
+    for (const res of await Promise.all(joiners)) assert.equal(await res.text(), body);
+  } finally {
+    e.close();
+    r.close();
+  }
+});
+
+test('a node\'s copy (--edge-hls proxy): each new viewer of it is held at the owner, not only the copy\'s first request; the hold ends when the publisher leaves', { skip: withFfmpeg }, async () => {
+  const { r, feed } = offKeyframe();
+  answer = ownerServing(r);
+  asked.length = 0;
+  // No playlist kept: every viewer's playlist is asked of the owner.
+  const e = await edge({ playlistTtlMaxMs: 0 });
+  try {
+    const a = track(e.get('/hls/x/src/media.m3u8', 'viewer-a'));
+    await until(() => asked.some(isNewViewers));
+    assert.equal(a.done(), false);
+    while (!r.startsOnKeyframe) assert.ok(feed());
+    assert.equal(startPoint(await (await a.res).text()).independent, true);
+    while (r.startsOnKeyframe) assert.ok(feed());
+    // To the owner, the same client as viewer-a (the copy's address): held because the copy says it is a new viewer.
+    const b = track(e.get('/hls/x/src/media.m3u8', 'viewer-b'));
+    await until(() => asked.filter(isNewViewers).length === 2);
+    assert.equal(b.done(), false);
+    r.publisherEnd();
+    assert.equal((await b.res).status, 200, 'answered when the publisher left');
+  } finally {
+    e.close();
+    r.close();
+  }
 });

@@ -3,6 +3,8 @@ import { signEdgeHlsRequest, type OwnerAddress, type OwnerLocator } from '../../
 import type { HlsResource } from '../hls-paths.js';
 import type { HlsExchange } from '../hls-responses.js';
 import type { HlsQuery } from '../hls-serving.js';
+import { PlainClients } from '../plain-clients.js';
+import { setNewest } from '../../../../../core/bounded-map.js';
 import { AnswerCache, type CachedAnswer } from './answer-cache.js';
 import { LastPlaylists } from './last-playlists.js';
 import { answerOwnerRefusal } from './owner-refusal.js';
@@ -14,6 +16,8 @@ import { upstreamQuery } from './upstream-query.js';
 
 /** Retry-After (seconds) on a 503 for a stream between owners: about when the edge may know the next one. */
 const BETWEEN_OWNERS_RETRY_AFTER = ['retry-after', '1'] as const;
+/** Streams whose new viewers are told apart (PlainClients each), the first seen dropped first: at worst held once more. */
+const MAX_VIEWED_STREAMS = 1_024;
 
 /**
  * Counts since start (the metrics module reads them: onair_edge_hls_*). cache: per viewer request, answered from
@@ -39,12 +43,19 @@ export interface EdgeHlsProxyStats {
  * (AnswerCache: media is immutable; playlists only for the owner's max-age, capped). Every viewer gets the same
  * Buffer. Owners are found through OwnerLookup; this class is what a viewer's request gets, and what it gets when
  * the owner does not answer.
+ *
+ * The owner sees only this copy's requests, so the copy tells it which are a new viewer's first LL-HLS playlist
+ * (NEW_VIEWER_PARAM, by the owner's rule: a client here not seen asking a plain playlist of the stream lately), and the
+ * owner holds that request for a keyframe start as it would its own viewer's. New viewers arriving together share that
+ * one held request (its own key), and its answer is kept as any plain playlist's.
  */
 export class EdgeHlsProxy {
   private readonly cache: AnswerCache;
   private readonly upstream: UpstreamFetch;
   private readonly owners: OwnerLookup;
   private readonly lastPlaylists = new LastPlaylists();
+  /** Per stream path: this copy's viewers that asked a media playlist without directives, and when. */
+  private readonly plainClients = new Map<string, PlainClients>();
   /** Plain sums the metrics registry reads at scrape time (no label hashing per request). */
   readonly stats: EdgeHlsProxyStats;
 
@@ -95,8 +106,10 @@ export class EdgeHlsProxy {
   ): void | Promise<void> {
     const playlist = resource.kind === 'master' || resource.kind === 'media';
     const token = playlist && typeof query.token === 'string' && query.token !== '' ? query.token : undefined;
+    // Decided once per request (a retry on the next owner keeps it); set already when another copy asked for its viewer.
+    ex.firstPlaylist ??= resource.kind === 'media' && resource.format === 'fmp4' && this.newViewer(ex, streamPath, query);
     // The key is the upstream URL itself: owner, path and the forwarded query.
-    const key = `${httpUrl}${urlPath}${upstreamQuery(query, token !== undefined)}`;
+    const key = `${httpUrl}${urlPath}${upstreamQuery(query, token !== undefined, ex.firstPlaylist)}`;
     const cached = this.cache.fresh(key);
     if (!cached) return this.serveMiss(ex, owner, key, streamPath, urlPath, resource, query, playlist, token, retry);
     this.stats.cache.hit++;
@@ -131,11 +144,24 @@ export class EdgeHlsProxy {
     this.upstream.close();
     this.cache.clear();
     this.lastPlaylists.clear();
+    this.plainClients.clear();
   }
 
   /** Bytes and entries held (tests, metrics). */
   get cached(): { bytes: number; entries: number; inFlight: number } {
     return { ...this.cache.size, inFlight: this.upstream.inFlightCount };
+  }
+
+  /**
+   * A viewer's fMP4 media playlist by GET without `_HLS_msn` from a client of this copy that asked none of this stream
+   * within PLAIN_CLIENT_MEMORY_MS. Whether the owner holds it (LL-HLS, the stream's keyframe-start setting) is the
+   * owner's to say: a plain playlist's cost here is one more upstream request per new-viewer burst.
+   */
+  private newViewer(ex: HlsExchange, streamPath: string, query: HlsQuery): boolean {
+    if (query._HLS_msn !== undefined || ex.head || !ex.viewer) return false;
+    let clients = this.plainClients.get(streamPath);
+    if (!clients) setNewest(this.plainClients, streamPath, (clients = new PlainClients()), MAX_VIEWED_STREAMS);
+    return clients.isNew(ex.req);
   }
 
   private async serveMiss(
