@@ -10,7 +10,7 @@ import { startTestPostgres, type TestPostgres } from '../support/postgres.js';
 import { freshPostgresDatabase } from '../support/api-harness.js';
 import { ffmpegPublish, ffmpegRecord, ffprobeFrameCounts } from '../support/clients.js';
 import { tmpFile } from '../support/media.js';
-import { run, sleep, within, type Proc } from '../support/proc.js';
+import { oneAtATime, run, sleep, within, type Proc } from '../support/proc.js';
 import { callApi, type ApiStream } from '../support/stream-api.js';
 import { startTestRedis, type TestRedis } from '../../support/redis-server.js';
 import { CLUSTER_SECRET, until } from './support.js';
@@ -57,11 +57,9 @@ after(async () => {
  * The tests' machines start one at a time: a start is CPU (a primary and two workers loading the sources), and three at
  * once beside a neighbour file went past the 60 s start wait on the loaded VM. What follows a start mostly waits.
  */
-let starts: Promise<unknown> = Promise.resolve();
+const startOneAtATime = oneAtATime();
 function startWorkersNode(cluster: boolean): Promise<WorkersNode> {
-  const started = starts.then(() => startWorkersNodeNow(cluster));
-  starts = started.catch(() => undefined);
-  return started;
+  return startOneAtATime(() => startWorkersNodeNow(cluster));
 }
 
 /** A `--workers 2` machine on its own PostgreSQL; `cluster`: also a cluster node (Redis stays up throughout). */

@@ -1,6 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { sleep, waitFor, type Proc } from '../support/proc.js';
+import { oneAtATime, sleep, waitFor, type Proc } from '../support/proc.js';
 import { publishToWorkers, startWorkersServer, type WorkersServer } from '../support/workers-server.js';
 import { HlsFollower } from '../support/hls-follower.js';
 import { firstHealthEvent } from '../support/health-feed.js';
@@ -16,6 +16,12 @@ import { firstHealthEvent } from '../support/health-feed.js';
  */
 const API_TOKEN = 'workers-viewers-token-0123456789';
 
+/**
+ * The two copies run side by side (below): what follows a start mostly waits (viewers following the playlist, health
+ * rounds, the sessions' end); the starts themselves, CPU, one at a time.
+ */
+const startOneAtATime = oneAtATime();
+
 /** The suite against `--workers 2` with `flags` (each copy starts its own server and PostgreSQL). */
 function viewersUnderWorkers(mode: string, flags: readonly string[]): void {
   describe(`--workers 2, ${mode}: HLS viewers of a stream, wherever they land`, () => {
@@ -30,7 +36,7 @@ function viewersUnderWorkers(mode: string, flags: readonly string[]): void {
     const health = (port: number): Promise<Health> => server.api<Health>('GET', `/streams/${stream.id}/health`, undefined, `http://127.0.0.1:${port}`);
 
     before(async () => {
-      server = await startWorkersServer(API_TOKEN, ['--hls-segment-ms', '500', ...flags]);
+      server = await startOneAtATime(() => startWorkersServer(API_TOKEN, ['--hls-segment-ms', '500', ...flags]));
       stream = await server.api('POST', '/streams', {});
       const published = await publishToWorkers(server, stream.streamKey);
       pub = published.pub;
@@ -106,5 +112,7 @@ function viewersUnderWorkers(mode: string, flags: readonly string[]): void {
   });
 }
 
-viewersUnderWorkers('each worker\'s copy of the owner\'s answers (default)', []);
-viewersUnderWorkers('--no-hls-worker-cache (requests forwarded to the owner)', ['--no-hls-worker-cache']);
+describe('--workers 2: HLS viewers', { concurrency: true }, () => {
+  viewersUnderWorkers('each worker\'s copy of the owner\'s answers (default)', []);
+  viewersUnderWorkers('--no-hls-worker-cache (requests forwarded to the owner)', ['--no-hls-worker-cache']);
+});

@@ -1,4 +1,4 @@
-import { after, before, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { startTestServer, type TestServer } from '../../support/onair.js';
@@ -39,37 +39,43 @@ async function playing(page: Page, label: string, after: number, timeoutMs: numb
   }, timeoutMs, 200);
 }
 
-for (const [player, ll] of [['hls.js', true], ['hls.js', false], ['shaka', true]] as [PlayerName, boolean][]) {
-  test(`${player}${ll ? ' (LL-HLS)' : ''} plays on after a publisher absence longer than the playlist window`, { skip }, async () => {
-    const name = `away-${player.replace('.', '')}-${ll ? 'll' : 'std'}`;
-    let pub = await ffmpegPublish(server.rtmpUrl(name), 'av.flv');
-    await waitFor('live', () => server.hub.stream(`live/${name}`)?.isActive, 20_000);
-    const page = await browser.open(server.httpUrl(`/hls/${name}/index.m3u8`), ll, player);
-    try {
-      const s1 = await playing(page, 'playback starts', 0, 20_000);
-      await playing(page, 'plays 2 s', s1.currentTime + 2, 20_000);
-      await pub.kill();
-      // Longer than the window: when the publisher is back, the player's position is older than any listed media.
-      await sleep((2 * WINDOW + 1) * 1000);
-      const stalled = await browser.state(page);
-      pub = await ffmpegPublish(server.rtmpUrl(name), 'av.flv');
-      // The new session's first segment: the absence before it is written as gaps, the dates go on without a jump.
-      const p = await waitFor('the new session listed', async () => {
-        const m = await mediaPlaylist(server, name);
-        return m.segments.some((x) => x.discontinuity && !x.gap) ? m : undefined;
-      }, 30_000, 200);
-      assert.deepEqual(checkMediaPlaylist(p), []);
-      const gaps = p.segments.filter((x) => x.gap).length;
-      assert.ok(gaps > WINDOW, `${gaps} EXT-X-GAP segments for the absence, beyond the ${WINDOW}-segment window`);
-      for (let i = 1; i < p.segments.length; i++) {
-        const [a, b] = [p.segments[i - 1]!, p.segments[i]!];
-        assert.ok(Math.abs(b.programDateTime! - (a.programDateTime! + a.duration * 1000)) < 2, `dates of ${i - 1} and ${i}`);
+/**
+ * The three players side by side, a stream and a page each on the one server and browser: each mostly waits (2 s of
+ * play, the 9 s absence, 4 s of the new session), one after another they took ~57 s of the suite.
+ */
+describe('players through a publisher absence longer than the playlist window', { concurrency: true }, () => {
+  for (const [player, ll] of [['hls.js', true], ['hls.js', false], ['shaka', true]] as [PlayerName, boolean][]) {
+    test(`${player}${ll ? ' (LL-HLS)' : ''} plays on after a publisher absence longer than the playlist window`, { skip }, async () => {
+      const name = `away-${player.replace('.', '')}-${ll ? 'll' : 'std'}`;
+      let pub = await ffmpegPublish(server.rtmpUrl(name), 'av.flv');
+      await waitFor('live', () => server.hub.stream(`live/${name}`)?.isActive, 20_000);
+      const page = await browser.open(server.httpUrl(`/hls/${name}/index.m3u8`), ll, player);
+      try {
+        const s1 = await playing(page, 'playback starts', 0, 20_000);
+        await playing(page, 'plays 2 s', s1.currentTime + 2, 20_000);
+        await pub.kill();
+        // Longer than the window: when the publisher is back, the player's position is older than any listed media.
+        await sleep((2 * WINDOW + 1) * 1000);
+        const stalled = await browser.state(page);
+        pub = await ffmpegPublish(server.rtmpUrl(name), 'av.flv');
+        // The new session's first segment: the absence before it is written as gaps, the dates go on without a jump.
+        const p = await waitFor('the new session listed', async () => {
+          const m = await mediaPlaylist(server, name);
+          return m.segments.some((x) => x.discontinuity && !x.gap) ? m : undefined;
+        }, 30_000, 200);
+        assert.deepEqual(checkMediaPlaylist(p), []);
+        const gaps = p.segments.filter((x) => x.gap).length;
+        assert.ok(gaps > WINDOW, `${gaps} EXT-X-GAP segments for the absence, beyond the ${WINDOW}-segment window`);
+        for (let i = 1; i < p.segments.length; i++) {
+          const [a, b] = [p.segments[i - 1]!, p.segments[i]!];
+          assert.ok(Math.abs(b.programDateTime! - (a.programDateTime! + a.duration * 1000)) < 2, `dates of ${i - 1} and ${i}`);
+        }
+        const s = await playing(page, 'plays 4 s of the new session', stalled.currentTime + 4, 30_000);
+        assert.ok(s.decoded > 0);
+      } finally {
+        await page.close();
+        await pub.kill();
       }
-      const s = await playing(page, 'plays 4 s of the new session', stalled.currentTime + 4, 30_000);
-      assert.ok(s.decoded > 0);
-    } finally {
-      await page.close();
-      await pub.kill();
-    }
-  });
-}
+    });
+  }
+});

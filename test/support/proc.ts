@@ -85,3 +85,18 @@ export async function waitFor<T>(what: string, fn: () => T | Promise<T>, timeout
     await sleep(everyMs);
   }
 }
+
+/**
+ * A queue for starts that are CPU (a `--workers` machine: a primary and two workers loading the sources): the function
+ * it returns runs `start` once every start queued before it has settled, so tests that mostly wait after their start
+ * can run side by side without their starts competing for the cores (several at once beside a neighbour file went
+ * past their start waits on the loaded VM).
+ */
+export function oneAtATime(): <T>(start: () => Promise<T>) => Promise<T> {
+  let last: Promise<unknown> = Promise.resolve();
+  return <T>(start: () => Promise<T>): Promise<T> => {
+    const started = last.then(start);
+    last = started.catch(() => undefined);
+    return started;
+  };
+}

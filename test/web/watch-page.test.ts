@@ -1,4 +1,4 @@
-import { after, before, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -71,67 +71,73 @@ async function watch(path: string, seconds = 2): Promise<{ page: Page; state: Pa
   return { page, state, requests };
 }
 
-test('the watch page plays HTTP-FLV with mpegts.js served by this server', async () => {
-  await publish('cam');
-  const { page, requests } = await watch('/watch/cam?player=flv', 2);
-  assert.ok(requests.some((u) => u.endsWith('/static/player/mpegts.js')));
-  assert.ok(requests.some((u) => u.includes('/live/cam.flv')));
-  await page.waitForFunction(() => (globalThis as unknown as BrowserGlobals).__onair?.latency != null, undefined, { timeout: 5_000 });
-  assert.match(await page.textContent('#status') ?? '', /playing|buffering/);
-  mkdirSync(shots, { recursive: true });
-  await page.screenshot({ path: join(shots, 'watch-flv.png') });
-  await page.close();
-});
-
-test('mpegts.js plays WS-FLV', async () => {
-  await publish('wscam');
-  const { page, requests } = await watch('/watch/wscam?player=ws-flv', 2);
-  assert.equal(requests.filter((u) => u.includes('/live/wscam.flv')).length, 1, 'only the WebSocket carries media');
-  assert.ok(requests.some((u) => u.startsWith('ws://') && u.includes('/ws/live/wscam.flv')));
-  await page.close();
-});
-
-test('mpegts.js plays audio-only and video-only HTTP-FLV streams', async () => {
-  await publish('aonly', 'audio-only.flv');
-  await publish('vonly', 'video-only.flv');
-  for (const path of ['/watch/aonly?player=flv', '/watch/vonly?player=flv']) {
-    const { page } = await watch(path, 2);
+/**
+ * Side by side, a stream and a page each on the one server and browser: each mostly waits for its player to play
+ * two seconds of media, and one after another they took ~28 s of the suite.
+ */
+describe('the watch page', { concurrency: true }, () => {
+  test('the watch page plays HTTP-FLV with mpegts.js served by this server', async () => {
+    await publish('cam');
+    const { page, requests } = await watch('/watch/cam?player=flv', 2);
+    assert.ok(requests.some((u) => u.endsWith('/static/player/mpegts.js')));
+    assert.ok(requests.some((u) => u.includes('/live/cam.flv')));
+    await page.waitForFunction(() => (globalThis as unknown as BrowserGlobals).__onair?.latency != null, undefined, { timeout: 5_000 });
+    assert.match(await page.textContent('#status') ?? '', /playing|buffering/);
+    mkdirSync(shots, { recursive: true });
+    await page.screenshot({ path: join(shots, 'watch-flv.png') });
     await page.close();
-  }
-});
+  });
 
-test('the watch page plays LL-HLS with hls.js by default and shows the latency', async () => {
-  await publish('hlscam');
-  const { page, requests } = await watch('/watch/hlscam', 2);
-  assert.ok(requests.some((u) => u.endsWith('/static/player/hls.min.js')));
-  assert.ok(requests.some((u) => u.includes('/hls/hlscam/index.m3u8')));
-  await page.waitForFunction(() => (globalThis as unknown as BrowserGlobals).__onair?.latency != null, undefined, { timeout: 5_000 });
-  mkdirSync(shots, { recursive: true });
-  await page.screenshot({ path: join(shots, 'watch-hls.png') });
-  await page.close();
-});
+  test('mpegts.js plays WS-FLV', async () => {
+    await publish('wscam');
+    const { page, requests } = await watch('/watch/wscam?player=ws-flv', 2);
+    assert.equal(requests.filter((u) => u.includes('/live/wscam.flv')).length, 1, 'only the WebSocket carries media');
+    assert.ok(requests.some((u) => u.startsWith('ws://') && u.includes('/ws/live/wscam.flv')));
+    await page.close();
+  });
 
-test('the watch page serves hls.js locally with low-latency mode and escapes what it echoes', async () => {
-  const res = await fetch(server.httpUrl('/watch/some-stream'));
-  assert.equal(res.status, 200);
-  assert.match(res.headers.get('content-type') ?? '', /text\/html/);
-  assert.match(res.headers.get('content-security-policy') ?? '', /script-src 'self'/);
-  const html = await res.text();
-  assert.match(html, /src="\/static\/player\/hls\.min\.js"/);
-  assert.doesNotMatch(html, /https?:\/\//, 'no CDN or other origin');
-  const js = await fetch(server.httpUrl('/static/player/watch.js')).then((r) => r.text());
-  assert.match(js, /lowLatencyMode: true/);
-  // Its transmuxer in the page's thread: no segment-boundary stall (README, "Known player bug"; bench/hls-part-race.ts).
-  assert.match(js, /enableWorker: false/);
-  for (const asset of ['/static/player/hls.min.js', '/static/player/mpegts.js']) {
-    const r = await fetch(server.httpUrl(asset));
-    assert.equal(r.status, 200, asset);
-    assert.match(r.headers.get('content-type') ?? '', /javascript/);
-    assert.ok((await r.arrayBuffer()).byteLength > 100_000, asset);
-  }
-  // Hostile ids are refused; a hostile ?player falls back to HLS and is never echoed.
-  assert.equal((await fetch(server.httpUrl('/watch/%3Cscript%3E'))).status, 404);
-  const odd = await fetch(server.httpUrl('/watch/cam?player=%22%3E%3Cscript%3Ealert(1)%3C/script%3E')).then((r) => r.text());
-  assert.doesNotMatch(odd, /<script>alert/);
-  assert.match(odd, /data-player="hls"/);
+  test('mpegts.js plays audio-only and video-only HTTP-FLV streams', async () => {
+    await publish('aonly', 'audio-only.flv');
+    await publish('vonly', 'video-only.flv');
+    for (const path of ['/watch/aonly?player=flv', '/watch/vonly?player=flv']) {
+      const { page } = await watch(path, 2);
+      await page.close();
+    }
+  });
+
+  test('the watch page plays LL-HLS with hls.js by default and shows the latency', async () => {
+    await publish('hlscam');
+    const { page, requests } = await watch('/watch/hlscam', 2);
+    assert.ok(requests.some((u) => u.endsWith('/static/player/hls.min.js')));
+    assert.ok(requests.some((u) => u.includes('/hls/hlscam/index.m3u8')));
+    await page.waitForFunction(() => (globalThis as unknown as BrowserGlobals).__onair?.latency != null, undefined, { timeout: 5_000 });
+    mkdirSync(shots, { recursive: true });
+    await page.screenshot({ path: join(shots, 'watch-hls.png') });
+    await page.close();
+  });
+
+  test('the watch page serves hls.js locally with low-latency mode and escapes what it echoes', async () => {
+    const res = await fetch(server.httpUrl('/watch/some-stream'));
+    assert.equal(res.status, 200);
+    assert.match(res.headers.get('content-type') ?? '', /text\/html/);
+    assert.match(res.headers.get('content-security-policy') ?? '', /script-src 'self'/);
+    const html = await res.text();
+    assert.match(html, /src="\/static\/player\/hls\.min\.js"/);
+    assert.doesNotMatch(html, /https?:\/\//, 'no CDN or other origin');
+    const js = await fetch(server.httpUrl('/static/player/watch.js')).then((r) => r.text());
+    assert.match(js, /lowLatencyMode: true/);
+    // Its transmuxer in the page's thread: no segment-boundary stall (README, "Known player bug"; bench/hls-part-race.ts).
+    assert.match(js, /enableWorker: false/);
+    for (const asset of ['/static/player/hls.min.js', '/static/player/mpegts.js']) {
+      const r = await fetch(server.httpUrl(asset));
+      assert.equal(r.status, 200, asset);
+      assert.match(r.headers.get('content-type') ?? '', /javascript/);
+      assert.ok((await r.arrayBuffer()).byteLength > 100_000, asset);
+    }
+    // Hostile ids are refused; a hostile ?player falls back to HLS and is never echoed.
+    assert.equal((await fetch(server.httpUrl('/watch/%3Cscript%3E'))).status, 404);
+    const odd = await fetch(server.httpUrl('/watch/cam?player=%22%3E%3Cscript%3Ealert(1)%3C/script%3E')).then((r) => r.text());
+    assert.doesNotMatch(odd, /<script>alert/);
+    assert.match(odd, /data-player="hls"/);
+  });
 });
