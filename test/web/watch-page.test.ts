@@ -71,6 +71,13 @@ async function watch(path: string, seconds = 2): Promise<{ page: Page; state: Pa
   return { page, state, requests };
 }
 
+/** The page's player reports a latency (it is playing live), and a screenshot of it is kept as a test artifact. */
+async function showsLatency(page: Awaited<ReturnType<typeof watch>>['page'], shot: string): Promise<void> {
+  await page.waitForFunction(() => (globalThis as unknown as BrowserGlobals).__onair?.latency != null, undefined, { timeout: 5_000 });
+  mkdirSync(shots, { recursive: true });
+  await page.screenshot({ path: join(shots, shot) });
+}
+
 /**
  * Side by side, a stream and a page each on the one server and browser: each mostly waits for its player to play
  * two seconds of media, and one after another they took ~28 s of the suite.
@@ -81,10 +88,8 @@ describe('the watch page', { concurrency: true }, () => {
     const { page, requests } = await watch('/watch/cam?player=flv', 2);
     assert.ok(requests.some((u) => u.endsWith('/static/player/mpegts.js')));
     assert.ok(requests.some((u) => u.includes('/live/cam.flv')));
-    await page.waitForFunction(() => (globalThis as unknown as BrowserGlobals).__onair?.latency != null, undefined, { timeout: 5_000 });
+    await showsLatency(page, 'watch-flv.png');
     assert.match(await page.textContent('#status') ?? '', /playing|buffering/);
-    mkdirSync(shots, { recursive: true });
-    await page.screenshot({ path: join(shots, 'watch-flv.png') });
     await page.close();
   });
 
@@ -110,9 +115,7 @@ describe('the watch page', { concurrency: true }, () => {
     const { page, requests } = await watch('/watch/hlscam', 2);
     assert.ok(requests.some((u) => u.endsWith('/static/player/hls.min.js')));
     assert.ok(requests.some((u) => u.includes('/hls/hlscam/index.m3u8')));
-    await page.waitForFunction(() => (globalThis as unknown as BrowserGlobals).__onair?.latency != null, undefined, { timeout: 5_000 });
-    mkdirSync(shots, { recursive: true });
-    await page.screenshot({ path: join(shots, 'watch-hls.png') });
+    await showsLatency(page, 'watch-hls.png');
     await page.close();
   });
 
