@@ -9,6 +9,11 @@ import type { WindowSegment } from './media-window.js';
  * reconnect, this lets it step over the gap to the media after it. The mfhd sequence number is the MSN: nothing
  * decodes from it, and the following session's fragments carry their own.
  */
-export function gapSegmentBytes(seg: Pick<WindowSegment, 'msn' | 'startMs' | 'session'>): Buffer {
+function gapSegmentBytes(seg: Pick<WindowSegment, 'msn' | 'startMs' | 'session'>): Buffer {
   return buildEmptyFragment(seg.msn, seg.session.tracks.map((t) => ({ trackId: t.fmp4.id, baseDts: (seg.startMs * t.fmp4.timescale) / 1000 })));
+}
+
+/** A listed segment's bytes as chunks: its parts' chunks in order, or an EXT-X-GAP segment's fragment without media. */
+export function segmentBytes(seg: WindowSegment): readonly Buffer[] {
+  return seg.gap ? [gapSegmentBytes(seg)] : seg.parts.flatMap((p) => p.chunks);
 }

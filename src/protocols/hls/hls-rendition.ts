@@ -1,7 +1,7 @@
 import type { MediaPacket, StreamMetadata } from '../../core/media-packet.js';
 import { type RenditionReport, renderMediaPlaylist } from '../../formats/m3u8/index.js';
 import { type LiveEdge, type ParkingClient, type ReloadRequest, ReloadWaiters, type Timers, advancePartLimit, isSatisfied, reloadDecision } from './blocking-reload.js';
-import { gapSegmentBytes } from './gap-segment.js';
+import { segmentBytes } from './gap-segment.js';
 import type { HlsTrack } from './hls-tracks.js';
 import { BLOCK_TIMEOUT_TARGET_DURATIONS, KEYFRAME_START_MARGIN_MS, MAX_BLOCKED_REQUESTS, MAX_KEYFRAME_HOLDS, READY_LISTED_MS, READY_SEGMENTS } from './limits.js';
 import { type HlsSession, MediaWindow, type WindowSegment } from './media-window.js';
@@ -307,11 +307,11 @@ export class HlsRendition {
     return this.ingest.init(initId);
   }
 
-  /** A listed segment's bytes (an EXT-X-GAP segment's: a fragment without media, see gapSegmentBytes); undefined (404) when it is gone. */
+  /** A listed segment's bytes (segmentBytes: an EXT-X-GAP segment's is a fragment without media); undefined (404) when it is gone. */
   segment(msn: number): readonly Buffer[] | undefined {
     const seg = this.mediaWindow.segment(msn);
     if (!seg) return undefined;
-    return seg.gap ? [gapSegmentBytes(seg)] : seg.parts.flatMap((p) => p.chunks);
+    return segmentBytes(seg);
   }
 
   part(msn: number, index: number): readonly Buffer[] | undefined {
@@ -344,7 +344,7 @@ export class HlsRendition {
 
   tsSegment(msn: number): Buffer | undefined {
     const seg = this.mediaWindow.segment(msn);
-    // An EXT-X-GAP segment muxes to the tables alone (PAT + PMT, no PES): the TS form of gapSegmentBytes.
+    // An EXT-X-GAP segment muxes to the tables alone (PAT + PMT, no PES): the TS form of gap-segment.ts's fragment.
     if (!seg || !this.enableTs()) return undefined;
     return this.tsCache.get(seg) ?? this.muxTs(seg);
   }

@@ -2,7 +2,7 @@
 // window, playlists, blocking reload, MPEG-TS copies, ABR alignment). What subscribes to the hub is in
 // src/bridges/hls; what answers HTTP is in src/servers/http/playback/hls.
 export { HlsRendition, type PlaylistAnswer, type RenditionOptions } from './hls-rendition.js';
-export { gapSegmentBytes } from './gap-segment.js';
+export { segmentBytes } from './gap-segment.js';
 export type { RenditionSettings } from './rendition-settings.js';
 export { commonRatePartMs } from './part-target.js';
 export { MIN_PART_HOLD_BACK_PARTS } from './limits.js';

@@ -1,11 +1,11 @@
 import { renderMasterPlaylist } from '../../../../formats/m3u8/index.js';
-import { type HlsRendition, type HlsUriScheme, type ReloadRequest, codecsAttribute, parseReloadQuery } from '../../../../protocols/hls/index.js';
+import { type HlsRendition, type HlsUriScheme, type ReloadRequest, codecsAttribute, parseReloadQuery, segmentBytes } from '../../../../protocols/hls/index.js';
 import type { ApiErrorCode } from '../../api-errors.js';
 import type { HlsResource } from './hls-paths.js';
 import { type HlsExchange, MIME_TS } from './hls-responses.js';
 import type { Variant } from './hls-variants.js';
 import { DIRECTIVE_PLAYLIST_TARGET_DURATIONS, FIRST_SEGMENT_WAIT_MS, LL_PLAYLIST_MAX_AGE_S } from './limits.js';
-import { PlainClients } from './plain-clients.js';
+import { PlainClients, mayBeFirstPlaylist } from './plain-clients.js';
 import { MasterCache, PlaylistCache } from './playlist-cache.js';
 import { PreparedAnswers } from '../../lean/prepared-answer.js';
 import { setNewest } from '../../../../core/bounded-map.js';
@@ -132,7 +132,7 @@ export class HlsServing {
   private firstPlaylistHold(
     ex: HlsExchange, variants: readonly Variant[], rendition: HlsRendition, format: 'fmp4' | 'ts', req: ReloadRequest,
   ): Promise<boolean> | undefined {
-    if (req.msn !== undefined || format !== 'fmp4' || ex.head || !rendition.holdsFirstPlaylist) return undefined;
+    if (!rendition.holdsFirstPlaylist || !mayBeFirstPlaylist(ex, format, req.msn !== undefined)) return undefined;
     const first = ex.firstPlaylist ?? (ex.viewer && this.plainClientsOf(variants[0]!.rendition).isNew(ex.req));
     return first ? rendition.keyframeStart(ex.parking) : undefined;
   }
@@ -202,8 +202,8 @@ export class HlsServing {
     if (!seg || seg.msn !== msn) seg = segs.find((s) => s.msn === msn); // not contiguous here (a gap)
     if (!seg) return undefined;
     let list = this.segmentLists.get(seg);
-    // One Buffer per segment, shared by every viewer (an EXT-X-GAP segment's is the rendition's fragment without media).
-    if (!list) this.segmentLists.set(seg, (list = [Buffer.concat(r.segment(msn) as Buffer[])]));
+    // One Buffer per segment, shared by every viewer (segmentBytes: an EXT-X-GAP segment's is a fragment without media).
+    if (!list) this.segmentLists.set(seg, (list = [Buffer.concat(segmentBytes(seg) as Buffer[])]));
     return list;
   }
 

@@ -1,6 +1,7 @@
 import { setNewest } from '../../../../core/bounded-map.js';
 import { sessionId } from '../../../../services/health/index.js';
 import type { HlsRequest } from './hls-request.js';
+import type { HlsExchange } from './hls-responses.js';
 import { MAX_PLAIN_CLIENTS, PLAIN_CLIENT_MEMORY_MS } from './limits.js';
 
 /**
@@ -26,4 +27,14 @@ export class PlainClients {
     }
     return last === undefined || now - last > PLAIN_CLIENT_MEMORY_MS;
   }
+}
+
+/**
+ * A request that may be a new viewer's first LL-HLS media playlist, by its shape: a GET (not HEAD) of an fMP4 media
+ * playlist without `_HLS_msn` (a blocking reload, and an hls.js level switch from the rendition reports, carry one).
+ * The one rule for HlsServing (held here) and EdgeHlsProxy (marked for the owner); PlainClients says whether the
+ * client is new.
+ */
+export function mayBeFirstPlaylist(ex: Pick<HlsExchange, 'head'>, format: 'fmp4' | 'ts', msnGiven: boolean): boolean {
+  return !ex.head && format === 'fmp4' && !msnGiven;
 }

@@ -3,7 +3,7 @@ import { signEdgeHlsRequest, type OwnerAddress, type OwnerLocator } from '../../
 import type { HlsResource } from '../hls-paths.js';
 import type { HlsExchange } from '../hls-responses.js';
 import type { HlsQuery } from '../hls-serving.js';
-import { PlainClients } from '../plain-clients.js';
+import { PlainClients, mayBeFirstPlaylist } from '../plain-clients.js';
 import { setNewest } from '../../../../../core/bounded-map.js';
 import { AnswerCache, type CachedAnswer } from './answer-cache.js';
 import { LastPlaylists } from './last-playlists.js';
@@ -107,7 +107,7 @@ export class EdgeHlsProxy {
     const playlist = resource.kind === 'master' || resource.kind === 'media';
     const token = playlist && typeof query.token === 'string' && query.token !== '' ? query.token : undefined;
     // Decided once per request (a retry on the next owner keeps it); set already when another copy asked for its viewer.
-    ex.firstPlaylist ??= resource.kind === 'media' && resource.format === 'fmp4' && this.newViewer(ex, streamPath, query);
+    ex.firstPlaylist ??= resource.kind === 'media' && mayBeFirstPlaylist(ex, resource.format, query._HLS_msn !== undefined) && this.newViewer(ex, streamPath);
     // The key is the upstream URL itself: owner, path and the forwarded query.
     const key = `${httpUrl}${urlPath}${upstreamQuery(query, token !== undefined, ex.firstPlaylist)}`;
     const cached = this.cache.fresh(key);
@@ -153,12 +153,12 @@ export class EdgeHlsProxy {
   }
 
   /**
-   * A viewer's fMP4 media playlist by GET without `_HLS_msn` from a client of this copy that asked none of this stream
-   * within PLAIN_CLIENT_MEMORY_MS. Whether the owner holds it (LL-HLS, the stream's keyframe-start setting) is the
-   * owner's to say: a plain playlist's cost here is one more upstream request per new-viewer burst.
+   * A first-playlist request (mayBeFirstPlaylist) of a viewer of this copy that asked none of this stream within
+   * PLAIN_CLIENT_MEMORY_MS. Whether the owner holds it (LL-HLS, the stream's keyframe-start setting) is the owner's to
+   * say: a plain playlist's cost here is one more upstream request per new-viewer burst.
    */
-  private newViewer(ex: HlsExchange, streamPath: string, query: HlsQuery): boolean {
-    if (query._HLS_msn !== undefined || ex.head || !ex.viewer) return false;
+  private newViewer(ex: HlsExchange, streamPath: string): boolean {
+    if (!ex.viewer) return false;
     let clients = this.plainClients.get(streamPath);
     if (!clients) setNewest(this.plainClients, streamPath, (clients = new PlainClients()), MAX_VIEWED_STREAMS);
     return clients.isNew(ex.req);
