@@ -1,7 +1,41 @@
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 
-/** A free loopback port, for programs that cannot listen on port 0 and say which port they got (nginx, postgres). */
+/**
+ * A free loopback port, for programs that cannot listen on port 0 and say which port they got (nginx, postgres, a
+ * spawned OnAir). The port is picked below the kernel's ephemeral range: a port from listen(0) is ephemeral, and in the
+ * seconds before the program binds it any outgoing connection or listen(0) of a parallel test could take it (CI once
+ * lost a spawned node to that). Below the range only another freePort caller picks ports, at random among ~20000.
+ */
 export async function freePort(): Promise<number> {
+  const [low, high] = quietRange();
+  for (let tries = 0; tries < 50; tries++) {
+    const port = low + Math.floor(Math.random() * (high - low));
+    if (await bindable(port)) return port;
+  }
+  return ephemeralPort();
+}
+
+/** [low, high) of the ports freePort picks from: below the ephemeral range when that leaves room, else none (empty). */
+function quietRange(): [number, number] {
+  let ephemeralLow = 32768;
+  try {
+    ephemeralLow = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]) || ephemeralLow;
+  } catch { /* not Linux: assume the usual range */ }
+  const low = 10000;
+  return ephemeralLow - low >= 2000 ? [low, ephemeralLow] : [0, 0];
+}
+
+function bindable(port: number): Promise<boolean> {
+  if (port === 0) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.once('error', () => resolve(false));
+    s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
+  });
+}
+
+function ephemeralPort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = createServer();
     s.once('error', reject);

@@ -30,6 +30,18 @@ export function publisherId(server: TestServer, path: string): number | undefine
 
 /** A cluster node in its own process (src/main.ts), for kill -9 and drain-then-exit. Resolves once it is running. */
 export async function spawnNode(nodeId: string, databaseUrl: string, redisUrl: string, flags: Record<string, string | number> = {}): Promise<{ proc: Proc; rtmpUrl(name: string): string; apiUrl: string }> {
+  // freePort's ports are free when picked, not reserved: if one is taken before the node binds it (the node says so
+  // and exits), the node starts again on new ports.
+  for (let attempt = 1; ; attempt++) {
+    const node = await spawnNodeOnce(nodeId, databaseUrl, redisUrl, flags);
+    if (node.proc.stdout().includes('OnAir is running') || attempt === 3 || !node.proc.stderr().includes('already in use')) {
+      assert.ok(node.proc.stdout().includes('OnAir is running'), node.proc.stderr());
+      return node;
+    }
+  }
+}
+
+async function spawnNodeOnce(nodeId: string, databaseUrl: string, redisUrl: string, flags: Record<string, string | number>): Promise<{ proc: Proc; rtmpUrl(name: string): string; apiUrl: string }> {
   const [rtmp, http] = [await freePort(), await freePort()];
   const dataDir = mkdtempSync(join(tmpdir(), 'onair-node-'));
   const argv = Object.entries({
@@ -43,6 +55,6 @@ export async function spawnNode(nodeId: string, databaseUrl: string, redisUrl: s
   const proc = run(process.execPath, ['--import', 'tsx', main, ...argv], { timeoutMs: 600_000 });
   void proc.exited.then(() => rmSync(dataDir, { recursive: true, force: true }));
   await until(() => proc.stdout().includes('OnAir is running') || proc.child.exitCode !== null, `node ${nodeId} to start`, 180_000);
-  assert.ok(proc.stdout().includes('OnAir is running'), proc.stderr());
+  if (!proc.stdout().includes('OnAir is running')) await proc.exited; // all of its stderr, which says why
   return { proc, rtmpUrl: (name) => `rtmp://127.0.0.1:${rtmp}/live/${name}`, apiUrl: `http://127.0.0.1:${http}` };
 }
