@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, renameSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { runOk } from './proc.js';
@@ -12,7 +13,7 @@ export async function irregularGopClip(): Promise<string> {
   const out = join(dir, 'irregular-gop.flv');
   if (existsSync(out)) return out;
   mkdirSync(dir, { recursive: true });
-  const tmp = `${out}.${process.pid}.tmp`;
+  const tmp = `${out}.${process.pid}.${randomUUID()}.tmp`; // this call's own: tests of one file may ask at once
   await runOk('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc2=size=1280x720:rate=30',
     '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000', '-t', '10',
     '-c:v', 'libx264', '-preset', 'veryfast', '-pix_fmt', 'yuv420p', '-g', '600', '-sc_threshold', '0', '-b:v', '2000k',

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, renameSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { runOk } from './proc.js';
@@ -36,11 +37,24 @@ const recipes = {
 
 export type ClipName = keyof typeof recipes;
 
-export async function clip(name: ClipName): Promise<string> {
+/** Clips being made by this process: two tests asking for the same clip at once share one ffmpeg run. */
+const making = new Map<ClipName, Promise<string>>();
+
+export function clip(name: ClipName): Promise<string> {
   const out = join(dir, name);
-  if (existsSync(out)) return out;
+  if (existsSync(out)) return Promise.resolve(out);
+  let made = making.get(name);
+  if (!made) {
+    made = makeClip(name, out).finally(() => making.delete(name));
+    making.set(name, made);
+  }
+  return made;
+}
+
+async function makeClip(name: ClipName, out: string): Promise<string> {
   mkdirSync(dir, { recursive: true });
-  const tmp = `${out}.${process.pid}.tmp`;
+  // Per process and per call: other test files make the same clip at the same time, each renames its own copy.
+  const tmp = `${out}.${process.pid}.${randomUUID()}.tmp`;
   await runOk('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', ...recipes[name], tmp], 120_000);
   renameSync(tmp, out);
   return out;
