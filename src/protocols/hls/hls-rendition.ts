@@ -1,7 +1,7 @@
 import type { MediaPacket, StreamMetadata } from '../../core/media-packet.js';
 import { type RenditionReport, renderMediaPlaylist } from '../../formats/m3u8/index.js';
 import { type LiveEdge, type ParkingClient, type ReloadRequest, ReloadWaiters, type Timers, advancePartLimit, isSatisfied, reloadDecision } from './blocking-reload.js';
-import { segmentBytes } from './gap-segment.js';
+import { segmentBytes, trackEnds } from './gap-segment.js';
 import type { HlsTrack } from './hls-tracks.js';
 import { BLOCK_TIMEOUT_TARGET_DURATIONS, KEYFRAME_START_MARGIN_MS, MAX_BLOCKED_REQUESTS, MAX_KEYFRAME_HOLDS, READY_LISTED_MS, READY_SEGMENTS } from './limits.js';
 import { type HlsSession, MediaWindow, type WindowSegment } from './media-window.js';
@@ -394,7 +394,9 @@ export class HlsRendition {
   /** A segment completed: its TS copy is made now once TS players exist; writers of gone sessions go. */
   private segmentAdded(seg: WindowSegment): void {
     if (this.tsWanted) this.muxTs(seg);
-    this.options.segmentDone?.({ msn: seg.msn, discontinuity: this.mediaWindow.lastDiscontinuity, endPdt: seg.programDateTime + seg.durationMs });
+    this.options.segmentDone?.({
+      msn: seg.msn, discontinuity: this.mediaWindow.lastDiscontinuity, endPdt: seg.programDateTime + seg.durationMs, trackEnds: trackEnds(seg),
+    });
     const live = new Set(this.mediaWindow.segments.map((s) => s.session.id));
     const session = this.ingest.liveSession;
     if (session) live.add(session.id);
