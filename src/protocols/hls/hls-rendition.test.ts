@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { encodeTestMedia, ffprobeJson, hasFfmpeg, withTempDir } from '../../formats/fmp4/testing/ffmpeg-media.js';
 import { checkMediaPlaylist, parseMediaPlaylist, type MediaPlaylist } from '../../formats/m3u8/index.js';
 import { trackTimes } from '../../formats/fmp4/testing/fragment-times.js';
+import { assertContinuity, readPackets } from '../../formats/mpegts/testing/ts-reader.js';
 import { HlsRendition } from './hls-rendition.js';
 import type { HlsUriScheme } from './playlist-builder.js';
 import { resumeAfter, type SegmentPosition } from './resume.js';
@@ -372,4 +373,64 @@ test('after a reconnect on one server the gaps continue the timeline per track: 
   const timescales = new Map(before.session.tracks.map((t) => [t.fmp4.id, t.fmp4.timescale]));
   gapsContinue(gaps, (msn) => Buffer.concat(r.segment(msn)!), trackTimes(Buffer.concat(r.segment(before.msn)!)), timescales);
   r.close();
+});
+
+const tsPlayerArrives = async (r: HlsRendition): Promise<void> => assert.equal((await r.playlist('ts', {}, uris)).status, 200);
+const tsInPlaylistOrder = (r: HlsRendition): Buffer[] => r.window().segments.map((s) => r.tsSegment(s.msn)!);
+const ccOf = (ts: Buffer, pid: number): number[] => readPackets(ts).filter((p) => p.pid === pid).map((p) => p.cc);
+
+test('MPEG-TS copies run every PID\'s continuity counter on in playlist order across a reconnect, also for gaps asked for after the media behind them', { skip }, async () => {
+  // A TS player watching through a reconnect on one server; it asks for the gaps only once the next session is listed.
+  let wall = 1_700_000_000_000;
+  const r = new HlsRendition('src', { settings: { ...low, windowSegments: 12 }, timers: new ManualTimers(), now: () => wall });
+  const session = async (offsetMs: number, absenceMs: number, tsFromFirstFrame = false): Promise<void> => {
+    r.publisherStart();
+    for (const p of configPackets(media!)) r.packet(p);
+    for (const [i, p] of framePackets(media!, offsetMs).entries()) {
+      wall = 1_700_000_000_000 + p.dts + absenceMs;
+      r.packet(p);
+      if (i === 0 && tsFromFirstFrame) await tsPlayerArrives(r);
+    }
+    r.publisherEnd();
+  };
+  await session(0, 0, true);
+  await session(4_100, 2_500);
+  const segs = r.window().segments;
+  const firstGap = segs.findIndex((s) => s.gap);
+  assert.ok(firstGap > 0 && segs[firstGap + 1]!.gap && !segs.at(-1)!.gap);
+  const next = segs.findIndex((s, i) => i > firstGap && !s.gap);
+  // The next session's first segment before the gaps (muxed as it completed), then the gaps, last one first.
+  const nextTs = r.tsSegment(segs[next]!.msn)!;
+  for (let i = next - 1; i >= firstGap; i--) r.tsSegment(segs[i]!.msn);
+  const prevTs = r.tsSegment(segs[firstGap - 1]!.msn)!;
+  const gapTs = r.tsSegment(segs[firstGap]!.msn)!;
+  for (const pid of [0, 0x1000]) {
+    const [prev, gap, after] = [ccOf(prevTs, pid).at(-1)!, ccOf(gapTs, pid)[0]!, ccOf(nextTs, pid)[0]!];
+    const lastGap = ccOf(r.tsSegment(segs[next - 1]!.msn)!, pid)[0]!;
+    assert.deepEqual([gap, after], [(prev + 1) & 15, (lastGap + 1) & 15], `PID ${pid}: CC ${prev} -> gap ${gap} ... last gap ${lastGap} -> next ${after}`);
+  }
+  assertContinuity(readPackets(Buffer.concat(tsInPlaylistOrder(r))));
+  r.close();
+});
+
+test('MPEG-TS copies of a resumed rendition: its gaps, asked for after its first media, take their counters before it', { skip }, async () => {
+  // The gaps and the first media are one session (one muxer); a TS player was there before the media.
+  const last: SegmentPosition = { msn: 41, discontinuity: 3, endPdt: 1_700_000_100_000 };
+  const resumed = new HlsRendition('src', { settings: { ...low, windowSegments: 12 }, timers: new ManualTimers(), now: () => last.endPdt + 2500 });
+  resumed.resume(resumeAfter(last));
+  resumed.publisherStart();
+  for (const p of configPackets(media!)) resumed.packet(p);
+  const frames = framePackets(media!);
+  resumed.packet(frames[0]!);
+  await tsPlayerArrives(resumed);
+  for (const p of frames.slice(1)) resumed.packet(p);
+  resumed.publisherEnd();
+  const listed = resumed.window().segments;
+  assert.deepEqual(listed.slice(0, 4).map((s) => s.gap ?? false), [true, true, true, false]);
+  const media0 = resumed.tsSegment(listed[3]!.msn)!;
+  const gaps = [2, 1, 0].map((i) => resumed.tsSegment(listed[i]!.msn)!).reverse();
+  for (const pid of [0, 0x1000]) {
+    assert.deepEqual([...gaps, media0].map((b) => ccOf(b, pid)[0]), [0, 1, 2, 3], `PID ${pid}: gaps then media in order`);
+  }
+  assertContinuity(readPackets(Buffer.concat(tsInPlaylistOrder(resumed))));
 });
