@@ -343,7 +343,10 @@ test('a resumed rendition\'s gaps continue the other packager\'s timeline in the
   assert.equal(oldEnd.size, 2, 'video and audio');
 
   // The new owner: its publisher's timeline from 0 again (gaps placed before its first frame were clamped to tfdt 0).
-  const resumed = new HlsRendition('src', { settings, timers: new ManualTimers(), now: () => last.endPdt + 2500 });
+  // Its aligner answers nothing, as HlsPackagers gives one to every path, an ABR rendition's or not.
+  const resumed = new HlsRendition('src', {
+    settings, timers: new ManualTimers(), now: () => last.endPdt + 2500, align: new SourceAlignment(() => undefined, () => undefined),
+  });
   resumed.resume(resumeAfter(last));
   publish(resumed, 0);
   const gaps = resumed.window().segments.filter((s) => s.gap);

@@ -206,9 +206,7 @@ export class RenditionIngest {
     this.mediaWindow.continueDiscontinuities(point.discontinuitySequence);
     this.pendingDiscontinuity = true;
     this.resumedAfterPdt = point.lastEndPdt;
-    // An ABR rendition resumes from its source's point, but its own timeline was never the source's (it starts at 0
-    // at the transcoder's first frame): the source's track ends are not where its old playlist stood.
-    this.resumedTrackEnds = this.options.align ? undefined : point.trackEnds;
+    this.resumedTrackEnds = point.trackEnds;
   }
 
   /** ENDLIST: nothing more is packaged. */
