@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import type { TestServer } from '../../support/onair.js';
 import type { MediaPlaylist } from '../../src/formats/m3u8/types.js';
 import { parseMediaPlaylist } from '../../src/formats/m3u8/index.js';
+import { trackTimes } from '../../src/formats/fmp4/testing/fragment-times.js';
 import { launchHlsBrowser, type HlsBrowser, type PlayerState } from '../../support/hls-browser.js';
 import { startTestPostgres } from '../support/postgres.js';
 import { freshPostgresDatabase } from '../support/api-harness.js';
@@ -63,6 +64,13 @@ after(async () => {
   await pg?.stop();
 });
 
+/** A listed segment's bytes, through the edge C. */
+async function segmentBytes(name: string, uri: string): Promise<Buffer> {
+  const res = await fetch(c.httpUrl(`/hls/${name}/src/${uri}`));
+  assert.equal(res.status, 200, `${uri}: ${res.status}`);
+  return Buffer.from(await res.arrayBuffer());
+}
+
 /** `since`: the kill's time, when after it (a failure then says how long after, and what hls.js went through). */
 function noFatal(s: PlayerState, since?: number): void {
   const when = since === undefined ? '' : ` ${Math.round(performance.now() - since)} ms after the kill`;
@@ -113,6 +121,7 @@ async function ownerMoves(
   const fromA = await poll();
   const lastOfA = listed(fromA).at(-1)!;
   const instanceOfA = instanceOf(lastOfA.uri);
+  const endOfATimeline = trackTimes(await segmentBytes(name, lastOfA.uri));
 
   // The owner dies without a word; the encoder reconnects to B once A's lease expired (refused before).
   const killedAt = performance.now();
@@ -180,6 +189,14 @@ async function ownerMoves(
   const gaps = segmentsOfB.slice(0, segmentsOfB.indexOf(firstOfB));
   assert.ok(gaps.length >= 1 && gaps.every((s) => s.gap && s.cc === endOfA.cc), `gaps before B's media: ${JSON.stringify(segmentsOfB)}`);
   assert.equal(firstOfB.cc, endOfA.cc + 1, `discontinuity numbers: A's last ${JSON.stringify(endOfA)}, B's first ${JSON.stringify(firstOfB)}`);
+  // The gaps are in A's discontinuity: the fragment B answers for one (GStreamer loads them) goes on with A's timeline,
+  // each track where A's segment before it ended (B's own publisher starts again at 0: it was clamped to tfdt 0).
+  const gapTimeline = trackTimes(await segmentBytes(name, gaps[0]!.uri));
+  for (const [id, a] of endOfATimeline) {
+    const gapAt = gapTimeline.get(id)?.start;
+    if (gaps[0]!.msn === lastOfA.msn + 1) assert.equal(gapAt, a.end, `track ${id}: B's first gap (${gaps[0]!.msn}) starts where A's ${lastOfA.msn} ended`);
+    else assert.ok(gapAt !== undefined && gapAt >= a.end, `track ${id}: B's first gap (${gaps[0]!.msn}) at ${gapAt}, after A's ${lastOfA.msn} (ends at ${a.end})`);
+  }
   // Dates go on: B's playlist starts where A's last segment ended (when C listed that one) and never goes back.
   if (firstListed.msn === lastSeenOfA + 1) assert.ok(Math.abs(firstListed.pdt - (endOfA.pdt + endOfA.duration * 1000)) < 2, 'B\'s first date is A\'s last end');
   for (let i = 1; i < segmentsOfB.length; i++) {

@@ -224,11 +224,11 @@ test('HLS playlist positions: written by the owner only, read once by the next n
   const direct = new Redis(redis.url);
   try {
     assert.ok((await a.claim('live/h', { force: false })).ok);
-    const position = { msn: 41, discontinuity: 2, endPdt: 1_700_000_041_000 };
+    const position = { msn: 41, discontinuity: 2, endPdt: 1_700_000_041_000, trackEnds: [{ trackId: 1, timescale: 90_000, dts: 3_690_000 }, { trackId: 2, timescale: 48_000, dts: 1_968_128 }] };
     onA.record('live/h', 'insta', position, 5000);
     onB.record('live/h', 'instb', { msn: 1, discontinuity: 0, endPdt: 1 }, 5000); // B owns nothing: not written
     await until(async () => (await direct.get('t-hls:hls:live/h')) !== null, 'the position in Redis');
-    assert.equal(await direct.get('t-hls:hls:live/h'), 'insta 41 2 1700000041000');
+    assert.equal(await direct.get('t-hls:hls:live/h'), 'insta 41 2 1700000041000 1:90000:3690000 2:48000:1968128');
     const ttl = await direct.pttl('t-hls:hls:live/h');
     assert.ok(ttl > 0 && ttl <= 5000, `lifetime ${ttl}`);
 
@@ -249,7 +249,7 @@ test('HLS playlist positions: written by the owner only, read once by the next n
     onB.ended('live/h', 'insta'); // a prefix of insta2's value, but not its instance
     await until(async () => (await direct.get('t-hls:hls:live/h')) !== null, 'the new position');
     await b.notes.get('hls', 'live/h'); // after B's delete ran (one connection, in order)
-    assert.equal(await direct.get('t-hls:hls:live/h'), 'insta2 41 2 1700000041000');
+    assert.equal(await direct.get('t-hls:hls:live/h'), 'insta2 41 2 1700000041000 1:90000:3690000 2:48000:1968128');
   } finally {
     direct.disconnect();
   }

@@ -125,7 +125,11 @@ export class HlsPackagers {
     if (!continuity) return {};
     if (source !== undefined) {
       const from = this.byPath.get(source)?.resumedFrom;
-      return from ? { resume: from } : {};
+      if (!from) return {};
+      // Not the source's track ends: a rendition's timeline starts at 0 at its transcoder's first frame, and where its
+      // old playlist's tracks ended was never recorded (its gaps' fragments start on its own timeline).
+      const { trackEnds: _sourceEnds, ...point } = from;
+      return { resume: point };
     }
     if (settings.reconnectWindowMs === 0) return last ? { resume: resumeAfter(last) } : {};
     const ttlMs = settings.reconnectWindowMs + POSITION_SLACK_TARGET_DURATIONS * Math.max(1000, settings.segmentMs);

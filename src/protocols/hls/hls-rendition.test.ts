@@ -4,6 +4,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { encodeTestMedia, ffprobeJson, hasFfmpeg, withTempDir } from '../../formats/fmp4/testing/ffmpeg-media.js';
 import { checkMediaPlaylist, parseMediaPlaylist, type MediaPlaylist } from '../../formats/m3u8/index.js';
+import { trackTimes } from '../../formats/fmp4/testing/fragment-times.js';
+import { assertContinuity, readPackets } from '../../formats/mpegts/testing/ts-reader.js';
 import { HlsRendition } from './hls-rendition.js';
 import type { HlsUriScheme } from './playlist-builder.js';
 import { resumeAfter, type SegmentPosition } from './resume.js';
@@ -313,4 +315,125 @@ test('an ABR rendition whose transcoder restarted past a source segment start: t
   assert.deepEqual(p.segments.map((s) => s.gap ?? false), [false, false, true, false]);
   p.segments.forEach((s, i) => assert.equal(s.programDateTime, src.segments[i]!.programDateTime, `MSN ${p.mediaSequence + i}: the source's date`));
   for (const i of [0, 2, 3]) assert.ok(Math.abs(p.segments[i]!.duration - src.segments[i]!.duration) < 0.05, `MSN ${p.mediaSequence + i}: ${p.segments[i]!.duration} s, source ${src.segments[i]!.duration} s`);
+});
+
+/** Asserts each gap's tfdt per track: the first where `before` ends, each next one on by the gap before it. */
+function gapsContinue(gaps: readonly { msn: number; durationMs: number }[], bytesOf: (msn: number) => Buffer, before: Map<number, { end: number }>, timescales: Map<number, number>): void {
+  let expected = new Map([...before].map(([id, t]) => [id, t.end]));
+  for (const g of gaps) {
+    const times = trackTimes(bytesOf(g.msn));
+    assert.deepEqual([...times.keys()].sort(), [...expected.keys()].sort(), `gap ${g.msn}: a traf per track`);
+    for (const [id, want] of expected) {
+      assert.ok(Math.abs(times.get(id)!.start - want) <= (g === gaps[0] ? 0 : 1), `gap ${g.msn} track ${id}: tfdt ${times.get(id)!.start}, the timeline before it is at ${want}`);
+    }
+    expected = new Map([...times].map(([id, t]) => [id, t.start + (g.durationMs * timescales.get(id)!) / 1000]));
+  }
+}
+
+test('a resumed rendition\'s gaps continue the other packager\'s timeline in their fragments: tfdt per track where its last segment ended', { skip }, () => {
+  const T0 = 1_700_000_000_000;
+  const positions: SegmentPosition[] = [];
+  const settings = { ...low, windowSegments: 12 };
+  const old = new HlsRendition('src', { settings, timers: new ManualTimers(), now: () => T0, segmentDone: (p) => positions.push(p) });
+  publish(old, 0);
+  publish(old, 1); // the old timeline ends past 8 s
+  const last = positions.at(-1)!;
+  const oldEnd = trackTimes(Buffer.concat(old.segment(last.msn)!));
+  const timescales = new Map(old.tracks.map((t) => [t.fmp4.id, t.fmp4.timescale]));
+  assert.equal(oldEnd.size, 2, 'video and audio');
+
+  // The new owner: its publisher's timeline from 0 again (gaps placed before its first frame were clamped to tfdt 0).
+  // Its aligner answers nothing, as HlsPackagers gives one to every path, an ABR rendition's or not.
+  const resumed = new HlsRendition('src', {
+    settings, timers: new ManualTimers(), now: () => last.endPdt + 2500, align: new SourceAlignment(() => undefined, () => undefined),
+  });
+  resumed.resume(resumeAfter(last));
+  publish(resumed, 0);
+  const gaps = resumed.window().segments.filter((s) => s.gap);
+  assert.equal(gaps.length, 3);
+  gapsContinue(gaps, (msn) => Buffer.concat(resumed.segment(msn)!), oldEnd, timescales);
+});
+
+test('after a reconnect on one server the gaps continue the timeline per track: tfdt where each track of the segment before ended', { skip }, () => {
+  let wall = 1_700_000_000_000;
+  const r = new HlsRendition('src', { settings: { ...low, windowSegments: 12 }, timers: new ManualTimers(), now: () => wall });
+  const session = (offsetMs: number, absenceMs: number): void => {
+    r.publisherStart();
+    for (const p of configPackets(media!)) r.packet(p);
+    for (const p of framePackets(media!, offsetMs)) {
+      wall = 1_700_000_000_000 + p.dts + absenceMs;
+      r.packet(p);
+    }
+    r.publisherEnd();
+  };
+  session(0, 0);
+  session(4_100, 2_500);
+  const segs = r.window().segments;
+  const first = segs.findIndex((s) => s.gap);
+  const before = segs[first - 1]!;
+  const gaps = segs.filter((s) => s.gap);
+  assert.ok(gaps.length >= 2);
+  const timescales = new Map(before.session.tracks.map((t) => [t.fmp4.id, t.fmp4.timescale]));
+  gapsContinue(gaps, (msn) => Buffer.concat(r.segment(msn)!), trackTimes(Buffer.concat(r.segment(before.msn)!)), timescales);
+  r.close();
+});
+
+const tsPlayerArrives = async (r: HlsRendition): Promise<void> => assert.equal((await r.playlist('ts', {}, uris)).status, 200);
+const tsInPlaylistOrder = (r: HlsRendition): Buffer[] => r.window().segments.map((s) => r.tsSegment(s.msn)!);
+const ccOf = (ts: Buffer, pid: number): number[] => readPackets(ts).filter((p) => p.pid === pid).map((p) => p.cc);
+
+test('MPEG-TS copies run every PID\'s continuity counter on in playlist order across a reconnect, also for gaps asked for after the media behind them', { skip }, async () => {
+  // A TS player watching through a reconnect on one server; it asks for the gaps only once the next session is listed.
+  let wall = 1_700_000_000_000;
+  const r = new HlsRendition('src', { settings: { ...low, windowSegments: 12 }, timers: new ManualTimers(), now: () => wall });
+  const session = async (offsetMs: number, absenceMs: number, tsFromFirstFrame = false): Promise<void> => {
+    r.publisherStart();
+    for (const p of configPackets(media!)) r.packet(p);
+    for (const [i, p] of framePackets(media!, offsetMs).entries()) {
+      wall = 1_700_000_000_000 + p.dts + absenceMs;
+      r.packet(p);
+      if (i === 0 && tsFromFirstFrame) await tsPlayerArrives(r);
+    }
+    r.publisherEnd();
+  };
+  await session(0, 0, true);
+  await session(4_100, 2_500);
+  const segs = r.window().segments;
+  const firstGap = segs.findIndex((s) => s.gap);
+  assert.ok(firstGap > 0 && segs[firstGap + 1]!.gap && !segs.at(-1)!.gap);
+  const next = segs.findIndex((s, i) => i > firstGap && !s.gap);
+  // The next session's first segment before the gaps (muxed as it completed), then the gaps, last one first.
+  const nextTs = r.tsSegment(segs[next]!.msn)!;
+  for (let i = next - 1; i >= firstGap; i--) r.tsSegment(segs[i]!.msn);
+  const prevTs = r.tsSegment(segs[firstGap - 1]!.msn)!;
+  const gapTs = r.tsSegment(segs[firstGap]!.msn)!;
+  for (const pid of [0, 0x1000]) {
+    const [prev, gap, after] = [ccOf(prevTs, pid).at(-1)!, ccOf(gapTs, pid)[0]!, ccOf(nextTs, pid)[0]!];
+    const lastGap = ccOf(r.tsSegment(segs[next - 1]!.msn)!, pid)[0]!;
+    assert.deepEqual([gap, after], [(prev + 1) & 15, (lastGap + 1) & 15], `PID ${pid}: CC ${prev} -> gap ${gap} ... last gap ${lastGap} -> next ${after}`);
+  }
+  assertContinuity(readPackets(Buffer.concat(tsInPlaylistOrder(r))));
+  r.close();
+});
+
+test('MPEG-TS copies of a resumed rendition: its gaps, asked for after its first media, take their counters before it', { skip }, async () => {
+  // The gaps and the first media are one session (one muxer); a TS player was there before the media.
+  const last: SegmentPosition = { msn: 41, discontinuity: 3, endPdt: 1_700_000_100_000 };
+  const resumed = new HlsRendition('src', { settings: { ...low, windowSegments: 12 }, timers: new ManualTimers(), now: () => last.endPdt + 2500 });
+  resumed.resume(resumeAfter(last));
+  resumed.publisherStart();
+  for (const p of configPackets(media!)) resumed.packet(p);
+  const frames = framePackets(media!);
+  resumed.packet(frames[0]!);
+  await tsPlayerArrives(resumed);
+  for (const p of frames.slice(1)) resumed.packet(p);
+  resumed.publisherEnd();
+  const listed = resumed.window().segments;
+  assert.deepEqual(listed.slice(0, 4).map((s) => s.gap ?? false), [true, true, true, false]);
+  const media0 = resumed.tsSegment(listed[3]!.msn)!;
+  const gaps = [2, 1, 0].map((i) => resumed.tsSegment(listed[i]!.msn)!).reverse();
+  for (const pid of [0, 0x1000]) {
+    assert.deepEqual([...gaps, media0].map((b) => ccOf(b, pid)[0]), [0, 1, 2, 3], `PID ${pid}: gaps then media in order`);
+  }
+  assertContinuity(readPackets(Buffer.concat(tsInPlaylistOrder(resumed))));
 });

@@ -1,10 +1,10 @@
 import type { MediaPacket, StreamMetadata } from '../../core/media-packet.js';
 import { type RenditionReport, renderMediaPlaylist } from '../../formats/m3u8/index.js';
 import { type LiveEdge, type ParkingClient, type ReloadRequest, ReloadWaiters, type Timers, advancePartLimit, isSatisfied, reloadDecision } from './blocking-reload.js';
-import { segmentBytes } from './gap-segment.js';
+import { segmentBytes, trackEnds } from './gap-segment.js';
 import type { HlsTrack } from './hls-tracks.js';
 import { BLOCK_TIMEOUT_TARGET_DURATIONS, KEYFRAME_START_MARGIN_MS, MAX_BLOCKED_REQUESTS, MAX_KEYFRAME_HOLDS, READY_LISTED_MS, READY_SEGMENTS } from './limits.js';
-import { type HlsSession, MediaWindow, type WindowSegment } from './media-window.js';
+import { MediaWindow, type WindowSegment } from './media-window.js';
 import { type HlsUriScheme, type PlaylistState, fmp4Playlist, partHoldBackSec, tsPlaylist } from './playlist-builder.js';
 import type { RenditionAligner } from './rendition-alignment.js';
 import { RenditionIngest } from './rendition-ingest.js';
@@ -44,7 +44,10 @@ export class HlsRendition {
   private readonly ingest: RenditionIngest;
   private readonly waiters: ReloadWaiters;
   private readonly tsCache = new WeakMap<object, Buffer>();
-  private readonly tsWriters = new Map<number, TsSegmentWriter>();
+  /** The writer of the newest session muxed: TS copies are made in playlist order by one muxer chain (muxTsThrough). */
+  private tsWriter: { readonly session: number; readonly writer: TsSegmentWriter } | undefined;
+  /** MSN of the newest segment a TS copy was made of (or tried). */
+  private tsMuxedThrough = 0;
   private tsWanted = false;
   private changes = 0;
   private lowLatencyAskedAt = -Infinity;
@@ -346,7 +349,8 @@ export class HlsRendition {
     const seg = this.mediaWindow.segment(msn);
     // An EXT-X-GAP segment muxes to the tables alone (PAT + PMT, no PES): the TS form of gap-segment.ts's fragment.
     if (!seg || !this.enableTs()) return undefined;
-    return this.tsCache.get(seg) ?? this.muxTs(seg);
+    this.muxTsThrough(msn);
+    return this.tsCache.get(seg);
   }
 
   /** Bytes held (window plus open parts), for stats and memory checks. */
@@ -391,14 +395,12 @@ export class HlsRendition {
     return true;
   }
 
-  /** A segment completed: its TS copy is made now once TS players exist; writers of gone sessions go. */
+  /** A segment completed: its TS copy is made now once TS players exist (and those of the gaps before it). */
   private segmentAdded(seg: WindowSegment): void {
-    if (this.tsWanted) this.muxTs(seg);
-    this.options.segmentDone?.({ msn: seg.msn, discontinuity: this.mediaWindow.lastDiscontinuity, endPdt: seg.programDateTime + seg.durationMs });
-    const live = new Set(this.mediaWindow.segments.map((s) => s.session.id));
-    const session = this.ingest.liveSession;
-    if (session) live.add(session.id);
-    for (const id of this.tsWriters.keys()) if (!live.has(id)) this.tsWriters.delete(id);
+    if (this.tsWanted) this.muxTsThrough(seg.msn);
+    this.options.segmentDone?.({
+      msn: seg.msn, discontinuity: this.mediaWindow.lastDiscontinuity, endPdt: seg.programDateTime + seg.durationMs, trackEnds: trackEnds(seg),
+    });
   }
 
   private get blockTimeoutMs(): number {
@@ -441,22 +443,33 @@ export class HlsRendition {
     if (!tsCapable(tracks)) return false;
     if (!this.tsWanted) {
       this.tsWanted = true; // from now on every segment is muxed once, as it completes, in order
-      for (const seg of this.mediaWindow.segments) if (!seg.gap) this.muxTs(seg);
+      this.muxTsThrough(this.mediaWindow.lastCompleteMsn ?? 0);
     }
     return true;
   }
 
-  private muxTs(seg: Parameters<TsSegmentWriter['write']>[0] & { readonly session: HlsSession }): Buffer | undefined {
-    if (!tsCapable(seg.session.tracks)) return undefined;
-    let w = this.tsWriters.get(seg.session.id);
-    if (!w) this.tsWriters.set(seg.session.id, (w = new TsSegmentWriter(seg.session.tracks)));
+  /**
+   * TS copies of the listed segments up to `msn` not made yet, oldest first: each PID's continuity counter runs on
+   * in playlist order, gaps included. An EXT-X-GAP segment completes with no segmentAdded of its own; made when it is
+   * asked for, after the media behind it had its copy, its tables took counters out of order.
+   */
+  private muxTsThrough(msn: number): void {
+    if (msn <= this.tsMuxedThrough) return;
+    for (const seg of this.mediaWindow.segments) {
+      if (seg.msn > msn) break;
+      if (seg.msn > this.tsMuxedThrough) this.muxTs(seg);
+    }
+    this.tsMuxedThrough = msn;
+  }
+
+  private muxTs(seg: WindowSegment): void {
+    if (!tsCapable(seg.session.tracks)) return;
+    let w = this.tsWriter;
+    if (w?.session !== seg.session.id) this.tsWriter = w = { session: seg.session.id, writer: new TsSegmentWriter(seg.session.tracks, w?.writer) };
     try {
-      const ts = w.write(seg);
-      this.tsCache.set(seg, ts);
-      return ts;
+      this.tsCache.set(seg, w.writer.write(seg));
     } catch (err) {
       this.options.warn?.(`MPEG-TS segment ${seg.msn} failed: ${(err as Error).message}`);
-      return undefined;
     }
   }
 }

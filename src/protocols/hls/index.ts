@@ -15,4 +15,4 @@ export type { HlsUriScheme } from './playlist-builder.js';
 export {
   SourceAlignment, type AlignmentSource, type RenditionAligner, type RenditionTimeline,
 } from './rendition-alignment.js';
-export { resumeAfter, type ResumePoint, type SegmentPosition } from './resume.js';
+export { resumeAfter, type ResumePoint, type SegmentPosition, type TrackEnd } from './resume.js';

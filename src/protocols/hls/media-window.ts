@@ -23,6 +23,11 @@ export interface SegmentTags {
 export interface WindowSegment extends HlsSegment, SegmentTags {
   /** EXT-X-GAP: stands for media that never arrived (the publisher was away, rfc8216bis §6.2.1); its URI answers a fragment without media (gap-segment.ts). */
   readonly gap?: true;
+  /**
+   * An EXT-X-GAP segment's tfdt per track of its session (`session.tracks` order, each track's timescale): where the
+   * timeline of the segment before it stands, so its fragment continues it. Absent: its start (`startMs`) in each.
+   */
+  readonly gapDts?: readonly number[];
 }
 
 /** A part by its segment's Media Sequence Number and its Part Index. */
@@ -100,7 +105,7 @@ export class MediaWindow {
   }
 
   /** Moves the finished segment into the list and evicts the oldest beyond the bounds. */
-  addSegment(seg: HlsSegment, tags: SegmentTags, gap = false): WindowSegment {
+  addSegment(seg: HlsSegment & Pick<WindowSegment, 'gapDts'>, tags: SegmentTags, gap = false): WindowSegment {
     const ws: WindowSegment = { ...seg, ...tags, ...(gap ? { gap: true as const } : {}) };
     if (this.currentRef?.msn === seg.msn) this.currentRef = undefined;
     this.segments.push(ws);
@@ -119,8 +124,8 @@ export class MediaWindow {
   }
 
   /** Appends an EXT-X-GAP segment of `durationMs` (no parts, no bytes) carrying `tags`; evicts like addSegment. */
-  addGap(msn: number, startMs: number, durationMs: number, tags: SegmentTags): WindowSegment {
-    return this.addSegment({ msn, startMs, durationMs, parts: [], bytes: 0, independent: true }, tags, true);
+  addGap(msn: number, startMs: number, durationMs: number, tags: SegmentTags, gapDts?: readonly number[]): WindowSegment {
+    return this.addSegment({ msn, startMs, durationMs, parts: [], bytes: 0, independent: true, ...(gapDts ? { gapDts } : {}) }, tags, true);
   }
 
   segment(msn: number): WindowSegment | undefined {

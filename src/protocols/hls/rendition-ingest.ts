@@ -7,8 +7,9 @@ import type { RenditionSettings } from './rendition-settings.js';
 import { PartTarget } from './part-target.js';
 import { Segmenter, type SegmenterEvent } from './segmenter.js';
 import { planAbsence } from './absence-gaps.js';
+import { gapDtsAfter, trackEnds } from './gap-segment.js';
 import { MAX_ABSENCE_GAPS } from './limits.js';
-import type { ResumePoint } from './resume.js';
+import type { ResumePoint, TrackEnd } from './resume.js';
 import { TrackSelector } from './track-selector.js';
 
 /** Media Sequence starts at 1: hls.js <= 1.7.1 skips blocking reload while the last MSN is 0 (`details.endSN &&`,
@@ -73,6 +74,8 @@ export class RenditionIngest {
   private lastFrame: number | undefined;
   /** resume(): where the continued playlist's last segment ended (epoch ms); the first session's gaps start there. */
   private resumedAfterPdt: number | undefined;
+  /** resume(): where each track of the continued playlist's last segment ended; the first session's gaps continue it. */
+  private resumedTrackEnds: readonly TrackEnd[] | undefined;
   private targetDurationValue: number;
   /** LL-HLS: the rendition's PART-TARGET (fixed by the serving side at its first playlist); undefined = no parts. */
   readonly partTarget: PartTarget | undefined;
@@ -203,6 +206,7 @@ export class RenditionIngest {
     this.mediaWindow.continueDiscontinuities(point.discontinuitySequence);
     this.pendingDiscontinuity = true;
     this.resumedAfterPdt = point.lastEndPdt;
+    this.resumedTrackEnds = point.trackEnds;
   }
 
   /** ENDLIST: nothing more is packaged. */
@@ -251,7 +255,9 @@ export class RenditionIngest {
     const last = this.mediaWindow.segments[this.mediaWindow.segments.length - 1];
     // A resumed playlist (resume()) goes on from another packager's last segment, which is not in this window.
     const resumedAfter = this.resumedAfterPdt;
+    const resumedEnds = this.resumedTrackEnds;
     this.resumedAfterPdt = undefined;
+    this.resumedTrackEnds = undefined;
     if (!s.discontinuity || (!last && resumedAfter === undefined)) {
       s.anchorRefining = true;
       return;
@@ -268,10 +274,16 @@ export class RenditionIngest {
     const skipped = !last && plan.gapsMs.length === 0 ? 1 : 0;
     s.segmenter.reserveMsns(plan.gapsMs.length + skipped);
     s.firstMsn += skipped;
+    // The gaps stand before the EXT-X-DISCONTINUITY: their fragments continue the timeline of the media before them,
+    // also the other packager's (without its track ends, an older version's position: their own startMs).
+    const ends = last ? trackEnds(last) : resumedEnds;
+    let elapsed = 0;
     for (const ms of plan.gapsMs) {
-      this.mediaWindow.addGap(s.firstMsn++, startMs, ms, { discontinuity: false, programDateTime: pdt, ...tags });
+      const gapDts = ends && gapDtsAfter(ends, tags.session.tracks, elapsed);
+      this.mediaWindow.addGap(s.firstMsn++, startMs, ms, { discontinuity: false, programDateTime: pdt, ...tags }, gapDts);
       startMs += ms;
       pdt += ms;
+      elapsed += ms;
     }
     s.anchor = plan.firstPdt - firstMs;
     if (plan.gapsMs.length) this.listener.changed();

@@ -4,6 +4,15 @@
  * proxying the new owner) sees the same playlist go on after an EXT-X-DISCONTINUITY rather than a new one.
  */
 
+/** Where one track's timeline stands at the end of a segment: the tfdt its next fragment would carry. */
+export interface TrackEnd {
+  /** fMP4 track_ID (video 1, audio 2: hls-tracks.ts). */
+  readonly trackId: number;
+  readonly timescale: number;
+  /** Decode time in `timescale` units: the segment's last sample of the track, plus its duration. */
+  readonly dts: number;
+}
+
 /** Where a rendition's playlist stood after a completed segment: what a successor needs to continue it. */
 export interface SegmentPosition {
   /** Media Sequence Number of the segment. */
@@ -12,6 +21,8 @@ export interface SegmentPosition {
   readonly discontinuity: number;
   /** Epoch ms where it ends (its PROGRAM-DATE-TIME plus its duration). */
   readonly endPdt: number;
+  /** Where each of its tracks ends; absent when not known (a position recorded by an older version). */
+  readonly trackEnds?: readonly TrackEnd[];
 }
 
 /** How a new rendition starts when it continues a playlist; see resumeAfter. */
@@ -26,6 +37,11 @@ export interface ResumePoint {
    * segment numbers go on together; and its dates never go back, whatever this server's clock says.
    */
   readonly lastEndPdt?: number;
+  /**
+   * Where each track of the other playlist's last segment ended: the fragments the EXT-X-GAP segments' URIs answer
+   * continue that timeline (they stand before the EXT-X-DISCONTINUITY, in its discontinuity), not this packager's.
+   */
+  readonly trackEnds?: readonly TrackEnd[];
 }
 
 /**
@@ -35,5 +51,5 @@ export interface ResumePoint {
  * cache holds names other bytes; the new media follows after an EXT-X-DISCONTINUITY.
  */
 export function resumeAfter(last: SegmentPosition): ResumePoint {
-  return { nextMsn: last.msn + 1, discontinuitySequence: last.discontinuity, lastEndPdt: last.endPdt };
+  return { nextMsn: last.msn + 1, discontinuitySequence: last.discontinuity, lastEndPdt: last.endPdt, ...(last.trackEnds ? { trackEnds: last.trackEnds } : {}) };
 }

@@ -13,8 +13,11 @@ export function tsCapable(tracks: readonly HlsTrack[]): boolean {
 
 /**
  * Writes segments of one session as MPEG-TS (RFC 8216 §3.2): PAT/PMT first, Annex-B video with the
- * parameter sets before each keyframe (TS has no out-of-band config), ADTS AAC, MP3 as is. One muxer per
- * session keeps the continuity counters running from segment to segment.
+ * parameter sets before each keyframe (TS has no out-of-band config), ADTS AAC, MP3 as is. Its muxer keeps the
+ * continuity counters running from segment to segment, in the order they are written; `after`, the previous
+ * session's writer: its muxer goes on (reconfigured for this session's streams, the PMT version stepped), so the
+ * counters run on across the session change too (a demuxer that reads the segments as one stream, as ffmpeg's HLS
+ * reader does, marks the packets after a counter jump as corrupt).
  */
 export class TsSegmentWriter {
   private readonly muxer: TsMuxer;
@@ -23,14 +26,16 @@ export class TsSegmentWriter {
   private readonly toAnnexB: ((data: Buffer, keyframe: boolean) => Buffer) | undefined;
   private readonly asc: AudioSpecificConfig | undefined;
 
-  constructor(tracks: readonly HlsTrack[]) {
+  constructor(tracks: readonly HlsTrack[], after?: TsSegmentWriter) {
     if (!tsCapable(tracks)) throw new OnAirError('ONAIR_ERR_UNSUPPORTED', 'a track cannot be carried in MPEG-TS');
     this.video = tracks.find((t) => t.kind === 'video');
     this.audio = tracks.find((t) => t.kind === 'audio');
-    this.muxer = new TsMuxer({
+    const streams = {
       ...(this.video ? { video: { streamType: this.video.tsStreamType as TsVideoStreamType } } : {}),
       ...(this.audio ? { audio: { streamType: this.audio.tsStreamType as TsAudioStreamType } } : {}),
-    });
+    };
+    if (after) after.muxer.reconfigure(streams);
+    this.muxer = after?.muxer ?? new TsMuxer(streams);
     if (this.video) this.toAnnexB = annexBConverter(this.video.codec, this.video.fmp4.config);
     if (this.audio?.codec === 'mp4a') this.asc = parseAudioSpecificConfig(this.audio.fmp4.config);
   }

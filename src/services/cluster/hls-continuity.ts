@@ -6,14 +6,22 @@ export interface PlaylistPosition {
   readonly msn: number;
   readonly discontinuity: number;
   readonly endPdt: number;
+  /** Where each track of that segment ends (track_ID, timescale, decode time): the next owner's gap fragments go on from there. */
+  readonly trackEnds?: readonly { readonly trackId: number; readonly timescale: number; readonly dts: number }[];
 }
 
-/** The note's kind: key `<prefix>hls:<stream path>`, value `<packager instance> <msn> <discontinuity> <end PDT>`. */
+/**
+ * The note's kind: key `<prefix>hls:<stream path>`, value `<packager instance> <msn> <discontinuity> <end PDT>`
+ * then ` <track_ID>:<timescale>:<decode time>` per track (formatPosition).
+ */
 const KIND = 'hls';
 /** A position fetched for a publish that never reached the hub (or found a packager here) is dropped after this. */
 const PREFETCH_KEEP_MS = 15_000;
 const MAX_PREFETCHED = 10_000;
-const MAX_VALUE_LENGTH = 100;
+const MAX_VALUE_LENGTH = 200;
+/** Track ends kept in a value (a packager's tracks: one video, one audio). */
+const MAX_TRACK_ENDS = 4;
+const POSITION_PATTERN = new RegExp(`^[a-z0-9]{1,16} (\\d{1,15}) (\\d{1,15}) (\\d{1,15})((?: \\d{1,3}:\\d{1,9}:\\d{1,15}){0,${MAX_TRACK_ENDS}})$`);
 
 /**
  * HLS playlists that continue across nodes (cluster mode). The owner of a stream writes where its source playlist
@@ -62,7 +70,7 @@ export class HlsContinuity {
 
   record(path: string, instance: string, position: PlaylistPosition, ttlMs: number): void {
     if (!this.owns(path)) return;
-    const value = `${instance} ${position.msn} ${position.discontinuity} ${Math.round(position.endPdt)}`;
+    const value = formatPosition(instance, position);
     this.notes.set(KIND, path, value, ttlMs).then(() => (this.failing = false), (err: unknown) => this.failed(err, path));
   }
 
@@ -84,10 +92,26 @@ export class HlsContinuity {
   }
 }
 
-/** `<instance> <msn> <discontinuity> <endPdt>`, strictly; anything else is no position. */
+/** `<instance> <msn> <discontinuity> <endPdt>[ <trackId>:<timescale>:<dts>]...`, what parsePosition reads. */
+export function formatPosition(instance: string, position: PlaylistPosition): string {
+  let value = `${instance} ${position.msn} ${position.discontinuity} ${Math.round(position.endPdt)}`;
+  for (const t of (position.trackEnds ?? []).slice(0, MAX_TRACK_ENDS)) value += ` ${t.trackId}:${t.timescale}:${Math.round(t.dts)}`;
+  return value;
+}
+
+/**
+ * formatPosition's value, strictly; anything else is no position. Without track ends (a value an older version
+ * wrote) it is still one: the next owner's gap fragments then start on its own timeline.
+ */
 export function parsePosition(value: string): PlaylistPosition | undefined {
   if (value.length > MAX_VALUE_LENGTH) return undefined;
-  const m = /^[a-z0-9]{1,16} (\d{1,15}) (\d{1,15}) (\d{1,15})$/.exec(value);
+  const m = POSITION_PATTERN.exec(value);
   if (!m) return undefined;
-  return { msn: Number(m[1]), discontinuity: Number(m[2]), endPdt: Number(m[3]) };
+  const position = { msn: Number(m[1]), discontinuity: Number(m[2]), endPdt: Number(m[3]) };
+  if (!m[4]) return position;
+  const trackEnds = m[4].slice(1).split(' ').map((t) => {
+    const [trackId, timescale, dts] = t.split(':').map(Number) as [number, number, number];
+    return { trackId, timescale, dts };
+  });
+  return trackEnds.every((t) => t.timescale > 0) ? { ...position, trackEnds } : undefined;
 }
