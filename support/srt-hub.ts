@@ -1,18 +1,11 @@
-import { createSocket } from 'node:dgram';
 import type { StreamMetadata } from '../src/core/media-packet.js';
 import type { SubscriberSink } from '../src/hub/index.js';
 import type { TestServer } from './onair.js';
 
 // What the SRT tests and bench/srt-ingest.ts both use: a free UDP port and frame counts taken in the hub.
 
-/** A UDP port free right now (SRT's --srt-port 0 means off, so tests pick one). */
-export async function freeUdpPort(): Promise<number> {
-  const s = createSocket('udp4');
-  await new Promise<void>((r) => s.bind(0, '127.0.0.1', () => r()));
-  const port = s.address().port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
+/** SRT's --srt-port 0 means off, so tests pick a free one (below the ephemeral range: see free-port.ts). */
+export { freeUdpPort } from './free-port.js';
 
 export interface FrameCounter {
   /** Frames delivered to this subscriber (which starts at the first video keyframe, like every player). */
