@@ -173,7 +173,8 @@ describe('SRT conclusion flood while auth is slow (--auth callback)', () => {
     const callers = await Promise.all(Array.from({ length: 60 }, () => new RawSrtCaller(port).open()));
     try {
       const cookies = await Promise.all(callers.map((c) => c.induction()));
-      const outcomes = callers.map((c, i) => c.conclude(`#!::r=live/flood${i},m=publish`, { cookie: cookies[i]!, waitMs: 4000 }));
+      // Each caller waits for its answer well past the callback's 1.5 s timeout (a bound: the refusal is the answer).
+      const outcomes = callers.map((c, i) => c.conclude(`#!::r=live/flood${i},m=publish`, { cookie: cookies[i]!, waitMs: 10_000 }));
       await sleep(300);
       assert.equal(server.srt!.handshakesInProgress, 16, 'at most 16 pending from one address');
       const results = await Promise.all(outcomes);
