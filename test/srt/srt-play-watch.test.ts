@@ -1,8 +1,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mintPlaybackToken } from '../../src/services/auth/playback-token.js';
-import { startTestServer, type TestServer } from '../../support/onair.js';
-import { freeUdpPort } from '../../support/srt-hub.js';
+import { type TestServer } from '../../support/onair.js';
+import { startSrtTestServer } from '../../support/srt-hub.js';
 import { ffmpegPublish } from '../support/clients.js';
 import { viewersOf } from '../support/playback-viewers.js';
 import { run, waitFor, type Proc } from '../support/proc.js';
@@ -21,8 +21,8 @@ const track = (p: Proc): Proc => (procs.push(p), p);
 const nowSec = (): number => Math.floor(Date.now() / 1000);
 
 before(async () => {
-  port = await freeUdpPort();
-  server = await startTestServer({ auth: 'keys', 'playback-secret': SECRET, 'srt-port': port, 'log-level': 'info' });
+  server = await startSrtTestServer({ auth: 'keys', 'playback-secret': SECRET, 'log-level': 'info' });
+  port = server.ports.srt!;
 });
 after(async () => {
   await Promise.all(procs.map((p) => p.kill('SIGKILL')));

@@ -1,12 +1,12 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startTestServer, type TestServer } from '../../support/onair.js';
+import { type TestServer } from '../../support/onair.js';
 import { ffmpegPublish, ffprobeFrameCounts, ffprobeStreams } from '../support/clients.js';
 import { clip, tmpFile } from '../support/media.js';
 import { run, runOk, sleep, waitFor, type Proc } from '../support/proc.js';
 import { writeFileSync } from 'node:fs';
 import { ffmpegSrtPublish, srtUrl, udpCollector } from '../support/srt-clients.js';
-import { freeUdpPort, hubFrameCounter } from '../../support/srt-hub.js';
+import { freeUdpPort, hubFrameCounter, startSrtTestServer } from '../../support/srt-hub.js';
 
 /**
  * The clip published whole and counted (av-4s.flv: 4 s, 25 fps H.264 + AAC, a keyframe a second) as ffprobe counts
@@ -46,8 +46,8 @@ describe('SRT with real clients', { concurrency: true }, () => {
     let server: TestServer;
     let port: number;
     before(async () => {
-      port = await freeUdpPort();
-      server = await startTestServer({ auth: 'keys', 'srt-port': port, 'srt-latency-ms': 300 });
+      server = await startSrtTestServer({ auth: 'keys', 'srt-latency-ms': 300 });
+      port = server.ports.srt!;
     });
     after(async () => {
       await server.close();
@@ -191,8 +191,8 @@ describe('SRT with real clients', { concurrency: true }, () => {
     let port: number;
     const passphrase = 'server-wide-passphrase';
     before(async () => {
-      port = await freeUdpPort();
-      server = await startTestServer({ 'srt-port': port, 'srt-passphrase': passphrase });
+      server = await startSrtTestServer({ 'srt-passphrase': passphrase });
+      port = server.ports.srt!;
     });
     after(async () => {
       await server.close();
