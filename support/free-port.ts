@@ -1,3 +1,4 @@
+import { createSocket } from 'node:dgram';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 
@@ -7,13 +8,26 @@ import { createServer } from 'node:net';
  * seconds before the program binds it any outgoing connection or listen(0) of a parallel test could take it (CI once
  * lost a spawned node to that). Below the range only another freePort caller picks ports, at random among ~20000.
  */
-export async function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
+  return quietPort('tcp');
+}
+
+/**
+ * The same for a UDP port (SRT's --srt-port, where 0 means off): a UDP port from bind(0) is ephemeral too, and any
+ * UDP socket a parallel test binds to port 0 meanwhile (an SRT caller, ffmpeg's udp:// output, a relay) could take it
+ * before the server binds it.
+ */
+export function freeUdpPort(): Promise<number> {
+  return quietPort('udp');
+}
+
+async function quietPort(kind: 'tcp' | 'udp'): Promise<number> {
   const [low, high] = quietRange();
   for (let tries = 0; tries < 50; tries++) {
     const port = low + Math.floor(Math.random() * (high - low));
-    if (await bindable(port)) return port;
+    if (await bindable(kind, port)) return port;
   }
-  return ephemeralPort();
+  return ephemeralPort(kind);
 }
 
 /** [low, high) of the ports freePort picks from: below the ephemeral range when that leaves room, else none (empty). */
@@ -26,17 +40,32 @@ function quietRange(): [number, number] {
   return ephemeralLow - low >= 2000 ? [low, ephemeralLow] : [0, 0];
 }
 
-function bindable(port: number): Promise<boolean> {
+function bindable(kind: 'tcp' | 'udp', port: number): Promise<boolean> {
   if (port === 0) return Promise.resolve(false);
   return new Promise((resolve) => {
+    if (kind === 'udp') {
+      const s = createSocket('udp4');
+      s.once('error', () => s.close(() => resolve(false)));
+      s.bind(port, '127.0.0.1', () => s.close(() => resolve(true)));
+      return;
+    }
     const s = createServer();
     s.once('error', () => resolve(false));
     s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
   });
 }
 
-function ephemeralPort(): Promise<number> {
+function ephemeralPort(kind: 'tcp' | 'udp'): Promise<number> {
   return new Promise((resolve, reject) => {
+    if (kind === 'udp') {
+      const s = createSocket('udp4');
+      s.once('error', reject);
+      s.bind(0, '127.0.0.1', () => {
+        const { port } = s.address();
+        s.close(() => resolve(port));
+      });
+      return;
+    }
     const s = createServer();
     s.once('error', reject);
     s.listen(0, '127.0.0.1', () => {

@@ -35,7 +35,10 @@ export async function startTestServer(flags: Record<string, string | number> = {
       cb();
     },
   });
-  const onair = await startOnAir(config, createLogger(config.logLevel, sink), options);
+  const onair = await startOnAir(config, createLogger(config.logLevel, sink), options).catch((err: unknown) => {
+    rmSync(dataDir, { recursive: true, force: true }); // a failed start (a port in use) leaves no data dir behind
+    throw err;
+  });
   return {
     ...onair,
     config,

@@ -26,7 +26,7 @@ export interface TestRedis {
  */
 export async function startTestRedis(): Promise<TestRedis> {
   const dir = mkdtempSync(join(tmpdir(), 'onair-redis-'));
-  const port = await freePort();
+  let port = await freePort();
   let child: ChildProcess | undefined;
   const launch = async () => {
     const c = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no', '--logfile', join(dir, 'log')], { stdio: 'ignore' });
@@ -43,7 +43,17 @@ export async function startTestRedis(): Promise<TestRedis> {
     c.kill('SIGKILL');
     await gone;
   };
-  await launch();
+  // The port is free when picked, not reserved: should another program bind it first, redis-server exits at its
+  // start (the first start only: a restart keeps the port its clients know) and another port is picked.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await launch();
+      break;
+    } catch (err) {
+      if (attempt >= 3 || !/exited/.test((err as Error).message)) throw err;
+      port = await freePort();
+    }
+  }
   return {
     url: `redis://127.0.0.1:${port}`,
     port,
@@ -60,11 +70,26 @@ export async function startTestRedis(): Promise<TestRedis> {
 }
 
 async function waitListening(port: number, child: ChildProcess): Promise<void> {
-  for (let i = 0; i < 200; i++) {
+  // A bound, not an expectation (redis-server listens within milliseconds when idle; a loaded machine is another matter).
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`redis-server exited ${child.exitCode} (is the redis-server package installed?)`);
+    // This redis-server's own answer (its process id), not just an open port: another program holding the port, even
+    // another test's redis-server, would accept the connection too.
     const ok = await new Promise<boolean>((resolve) => {
-      const s = connect(port, '127.0.0.1', () => (s.end(), resolve(true)));
+      let got = '';
+      const s = connect(port, '127.0.0.1', () => s.write('INFO server\r\n'));
+      s.setTimeout(2000, () => s.destroy());
+      s.on('data', (b: Buffer) => {
+        got += b.toString();
+        const pid = /process_id:(\d+)/.exec(got)?.[1];
+        if (pid) {
+          s.end();
+          resolve(Number(pid) === child.pid);
+        }
+      });
       s.once('error', () => resolve(false));
+      s.once('close', () => resolve(false));
     });
     if (ok) return;
     await new Promise((r) => setTimeout(r, 50));

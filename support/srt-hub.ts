@@ -1,17 +1,27 @@
-import { createSocket } from 'node:dgram';
 import type { StreamMetadata } from '../src/core/media-packet.js';
 import type { SubscriberSink } from '../src/hub/index.js';
-import type { TestServer } from './onair.js';
+import type { StartOptions } from '../src/app.js';
+import { freeUdpPort } from './free-port.js';
+import { startTestServer, type TestServer } from './onair.js';
 
 // What the SRT tests and bench/srt-ingest.ts both use: a free UDP port and frame counts taken in the hub.
 
-/** A UDP port free right now (SRT's --srt-port 0 means off, so tests pick one). */
-export async function freeUdpPort(): Promise<number> {
-  const s = createSocket('udp4');
-  await new Promise<void>((r) => s.bind(0, '127.0.0.1', () => r()));
-  const port = s.address().port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
+/** SRT's --srt-port 0 means off, so tests pick a free one (below the ephemeral range: see free-port.ts). */
+export { freeUdpPort };
+
+/**
+ * startTestServer with SRT on a free UDP port (its `ports.srt`). The port is free when picked, not reserved: the server
+ * binds it seconds later (a start copies the database template), and should another program have bound it meanwhile
+ * the server says so and the start is tried again on another port.
+ */
+export async function startSrtTestServer(flags: Record<string, string | number> = {}, options: StartOptions = {}): Promise<TestServer> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startTestServer({ ...flags, 'srt-port': await freeUdpPort() }, options);
+    } catch (err) {
+      if (attempt >= 3 || !/already in use.*--srt-port/.test((err as Error).message)) throw err;
+    }
+  }
 }
 
 export interface FrameCounter {

@@ -138,6 +138,9 @@ describe('the owner\'s publisher leaves and comes back', () => {
     assert.equal(await viewer.exited, 0, viewer.stderr());
     assert.ok((await ffprobeFrameCounts(out)).video > 0);
     pub = await ffmpegPublish(a.rtmpUrl('cam'));
+    // Live on A first: a viewer on B that came before the publish would be told "not found" (the owner has no such
+    // stream), a race between two ffmpeg starts that a loaded machine can turn either way.
+    await waitFor('the stream live on A again', () => a.hub.stream('live/cam')?.isActive, 20_000);
     const again = await play(b.rtmpUrl('cam'), 2);
     assert.ok(again.video >= 35, `frames after the new publish ${JSON.stringify(again)}`);
   });

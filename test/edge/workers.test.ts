@@ -8,7 +8,7 @@ import { tmpFile } from '../support/media.js';
 import { startTestPostgres } from '../support/postgres.js';
 import { run, waitFor, type Proc } from '../support/proc.js';
 import { ffmpegSrtPublish, srtUrl } from '../support/srt-clients.js';
-import { freePort } from '../../support/free-port.js';
+import { freeUdpPort } from '../../support/free-port.js';
 import { RtmpClient } from '../../src/servers/rtmp/rtmp-client.js';
 import { rawRequest, requestHead } from '../support/raw-http.js';
 import { jsonLogLines } from '../support/json-log.js';
@@ -32,8 +32,8 @@ const lines = (): LogLine[] => jsonLogLines<LogLine>(server.stdout());
 before(async () => {
   pg = await startTestPostgres();
   // SRT's UDP port is the first worker's alone (its sessions are per peer): one for this test, below the ephemeral
-  // range (freePort), where no UDP socket bound to port 0 can take it before the worker binds it.
-  srtPort = await freePort();
+  // range (freeUdpPort), where no UDP socket bound to port 0 can take it before the worker binds it.
+  srtPort = await freeUdpPort();
   server = run(process.execPath, ['--import', 'tsx', 'src/main.ts', '--workers', '2', '--database-url', pg.url, '--host', '127.0.0.1',
     '--rtmp-port', '0', '--http-port', '0', '--srt-port', String(srtPort), '--auth', 'open', '--log-level', 'info', '--data-dir', dataDir,
     '--api-token', 'workers-test-token-0123456789', '--hls-segment-ms', '500', '--edge-grace-ms', '2000'], { timeoutMs: 170_000 });

@@ -22,9 +22,11 @@ test('SIGTERM: peers hear the end, the process exits 0 within 5 s', async () => 
     assert.ok((await fetch(`${http.replace('localhost', '127.0.0.1')}/healthz`)).ok);
     const base = rtmp.replace('localhost', '127.0.0.1');
     const pub = await ffmpegPublish(`${base}/bye`);
-    await sleep(1500);
+    // The publisher and then the player connected (the server's own log says so), however long ffmpeg takes to start.
+    await waitFor('the publish', () => server.stdout().includes('"msg":"publish started"'), 30_000);
     const rec = ffmpegRecord(`${base}/bye`, tmpFile('bye.flv'), 30);
-    await sleep(1500);
+    await waitFor('the play', () => server.stdout().includes('"msg":"play started"'), 30_000);
+    await sleep(500);
     const t0 = Date.now();
     server.child.kill('SIGTERM');
     const code = await server.exited;

@@ -1,16 +1,16 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startTestServer, TEST_API_TOKEN, type TestServer } from '../../support/onair.js';
+import { TEST_API_TOKEN, type TestServer } from '../../support/onair.js';
 import { summarize } from '../../src/services/streams/stream-types.js';
-import { freeUdpPort } from '../../support/srt-hub.js';
+import { startSrtTestServer } from '../../support/srt-hub.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- API responses are checked field by field */
 
 let server: TestServer;
 let port: number;
 before(async () => {
-  port = await freeUdpPort();
-  server = await startTestServer({ auth: 'keys', 'srt-port': port });
+  server = await startSrtTestServer({ auth: 'keys' });
+  port = server.ports.srt!;
 });
 after(async () => {
   await server.close();

@@ -5,10 +5,10 @@ import type { AddressInfo } from 'node:net';
 import { createSocket } from 'node:dgram';
 import { randomBytes } from 'node:crypto';
 import { ControlType, encodeControl, encodeDataHeader, ExtType, RejectReason } from '../../src/protocols/srt/index.js';
-import { startTestServer, type TestServer } from '../../support/onair.js';
+import { type TestServer } from '../../support/onair.js';
 import { sleep, waitFor, type Proc } from '../support/proc.js';
 import { ffmpegSrtPublish, srtUrl } from '../support/srt-clients.js';
-import { freeUdpPort, hubFrameCounter, type FrameCounter } from '../../support/srt-hub.js';
+import { hubFrameCounter, type FrameCounter, startSrtTestServer } from '../../support/srt-hub.js';
 import { RawSrtCaller } from '../support/raw-srt-caller.js';
 
 /**
@@ -23,8 +23,8 @@ describe('SRT hostile input (--auth open)', () => {
   let steady: Proc;
   let counter: FrameCounter;
   before(async () => {
-    port = await freeUdpPort();
-    server = await startTestServer({ 'srt-port': port, 'log-level': 'info' });
+    server = await startSrtTestServer({ 'log-level': 'info' });
+    port = server.ports.srt!;
     counter = hubFrameCounter(server, 'live/steady');
     steady = await ffmpegSrtPublish(srtUrl(port, '#!::r=live/steady,m=publish'), { loop: true });
     await waitFor('steady stream active', () => server.hub.stream('live/steady')?.isActive, 20_000);
@@ -158,10 +158,10 @@ describe('SRT conclusion flood while auth is slow (--auth callback)', () => {
     // An auth callback that never answers: every conclusion waits for the callback timeout.
     hook = createServer(() => undefined);
     await new Promise<void>((r) => hook.listen(0, '127.0.0.1', () => r()));
-    port = await freeUdpPort();
-    server = await startTestServer({
-      'srt-port': port, auth: 'callback', 'auth-callback-url': `http://127.0.0.1:${(hook.address() as AddressInfo).port}/`, 'auth-callback-timeout-ms': 1500,
+    server = await startSrtTestServer({
+      auth: 'callback', 'auth-callback-url': `http://127.0.0.1:${(hook.address() as AddressInfo).port}/`, 'auth-callback-timeout-ms': 1500,
     });
+    port = server.ports.srt!;
   });
   after(async () => {
     await server.close();
@@ -173,7 +173,8 @@ describe('SRT conclusion flood while auth is slow (--auth callback)', () => {
     const callers = await Promise.all(Array.from({ length: 60 }, () => new RawSrtCaller(port).open()));
     try {
       const cookies = await Promise.all(callers.map((c) => c.induction()));
-      const outcomes = callers.map((c, i) => c.conclude(`#!::r=live/flood${i},m=publish`, { cookie: cookies[i]!, waitMs: 4000 }));
+      // Each caller waits for its answer well past the callback's 1.5 s timeout (a bound: the refusal is the answer).
+      const outcomes = callers.map((c, i) => c.conclude(`#!::r=live/flood${i},m=publish`, { cookie: cookies[i]!, waitMs: 10_000 }));
       await sleep(300);
       assert.equal(server.srt!.handshakesInProgress, 16, 'at most 16 pending from one address');
       const results = await Promise.all(outcomes);

@@ -3,12 +3,12 @@ import assert from 'node:assert/strict';
 
 import { TsDemuxer } from '../../src/formats/mpegts/index.js';
 import { ControlType } from '../../src/protocols/srt/packet/packet.js';
-import { startTestServer, type TestServer } from '../../support/onair.js';
+import { type TestServer } from '../../support/onair.js';
 import { ffmpegPublish, ffprobeFrameCounts } from '../support/clients.js';
 import { clip, tmpFile } from '../support/media.js';
 import { run, runOk, waitFor } from '../support/proc.js';
 import { ffmpegSrtPublish, srtUrl, udpCollector } from '../support/srt-clients.js';
-import { freeUdpPort, hubFrameCounter } from '../../support/srt-hub.js';
+import { hubFrameCounter, startSrtTestServer } from '../../support/srt-hub.js';
 import { LossyUdpRelay } from '../../support/udp-relay.js';
 
 /**
@@ -21,8 +21,8 @@ let server: TestServer;
 let port: number;
 let source: { video: number; audio: number };
 before(async () => {
-  port = await freeUdpPort();
-  server = await startTestServer({ 'srt-port': port, 'srt-latency-ms': 400 });
+  server = await startSrtTestServer({ 'srt-latency-ms': 400 });
+  port = server.ports.srt!;
   source = await ffprobeFrameCounts(await clip('av.flv'));
 });
 after(async () => {

@@ -1,12 +1,12 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startTestServer, type TestServer } from '../../support/onair.js';
+import { type TestServer } from '../../support/onair.js';
 import { ffmpegPublish, ffprobeFrameCounts, ffprobeStreams } from '../support/clients.js';
 import { clip, tmpFile } from '../support/media.js';
 import { run, runOk, sleep, waitFor, type Proc } from '../support/proc.js';
 import { writeFileSync } from 'node:fs';
 import { ffmpegSrtPublish, srtUrl, udpCollector } from '../support/srt-clients.js';
-import { freeUdpPort, hubFrameCounter } from '../../support/srt-hub.js';
+import { freeUdpPort, hubFrameCounter, startSrtTestServer } from '../../support/srt-hub.js';
 
 /**
  * The clip published whole and counted (av-4s.flv: 4 s, 25 fps H.264 + AAC, a keyframe a second) as ffprobe counts
@@ -46,8 +46,8 @@ describe('SRT with real clients', { concurrency: true }, () => {
     let server: TestServer;
     let port: number;
     before(async () => {
-      port = await freeUdpPort();
-      server = await startTestServer({ auth: 'keys', 'srt-port': port, 'srt-latency-ms': 300 });
+      server = await startSrtTestServer({ auth: 'keys', 'srt-latency-ms': 300 });
+      port = server.ports.srt!;
     });
     after(async () => {
       await server.close();
@@ -191,8 +191,8 @@ describe('SRT with real clients', { concurrency: true }, () => {
     let port: number;
     const passphrase = 'server-wide-passphrase';
     before(async () => {
-      port = await freeUdpPort();
-      server = await startTestServer({ 'srt-port': port, 'srt-passphrase': passphrase });
+      server = await startSrtTestServer({ 'srt-passphrase': passphrase });
+      port = server.ports.srt!;
     });
     after(async () => {
       await server.close();
@@ -203,8 +203,11 @@ describe('SRT with real clients', { concurrency: true }, () => {
       const counter = hubFrameCounter(server, 'live/slt');
       const relay = run('srt-live-transmit', ['-q', `udp://127.0.0.1:${udp}`, `${srtUrl(port, '#!::r=live/slt,m=publish', { passphrase, pbkeylen: 24 })}`], { timeoutMs: 60_000 });
       try {
-        await sleep(500); // let it bind its UDP input
-        // It opens its SRT side when the first UDP datagram arrives and drops what comes meanwhile: up to a GOP.
+        // It binds its UDP input, then connects its SRT side (at its start, not at the first datagram), and drops what
+        // arrives before that is open: 40-100 ms after its start here, 120-270 ms beside two busy loops, so a fixed wait
+        // is a guess on a loaded machine. The clip starts once OnAir has the session (a loss at the start, up to a GOP,
+        // is still allowed for below).
+        await waitFor('srt-live-transmit\'s session in OnAir', () => server.logs.some((l) => l.includes('srt session started') && l.includes('"path":"live/slt"')), 30_000);
         const file = await clip(CLIP);
         await runOk('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-re', '-i', file, '-c', 'copy', '-f', 'mpegts', `udp://127.0.0.1:${udp}?pkt_size=1316`], 60_000);
         await waitFor('frames through srt-live-transmit', () => counter.video >= source.video - 25, 10_000);

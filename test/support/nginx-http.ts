@@ -1,7 +1,7 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { run, waitFor } from './proc.js';
+import { run, waitFor, type Proc } from './proc.js';
 import { freePort } from '../../support/free-port.js';
 import { nginxArgs, nginxTempPaths } from '../../support/nginx-rtmp.js';
 
@@ -20,21 +20,37 @@ export interface NginxHttp {
 export async function startNginxHttp(name: string, http: (dir: string, port: number) => string): Promise<NginxHttp> {
   const dir = mkdtempSync(join(tmpdir(), `onair-nginx-${name}-`));
   mkdirSync(join(dir, 'logs'));
-  const port = await freePort();
-  writeFileSync(join(dir, 'nginx.conf'), `
+  const pidFile = join(dir, 'nginx.pid');
+  // The port is free when picked, not reserved: should another program bind it first, nginx exits at its start and
+  // another port is picked. Its pid file is written once its port is bound, so an answer on the port counts only
+  // with it (another program holding the port answers too).
+  for (let attempt = 1; ; attempt++) {
+    const port = await freePort();
+    writeFileSync(join(dir, 'nginx.conf'), `
 daemon off;
 master_process off;
 worker_processes 1;
 error_log ${dir}/logs/error.log warn;
-pid ${dir}/nginx.pid;
+pid ${pidFile};
 events { worker_connections 4096; }
 http {
   ${nginxTempPaths(dir)}
   ${http(dir, port)}
 }
 `);
-  const proc = run('/usr/sbin/nginx', nginxArgs(dir), { timeoutMs: 300_000 });
-  await waitFor('nginx listening', async () => (await fetch(`http://127.0.0.1:${port}/`).catch(() => undefined)) !== undefined, 10_000, 100);
+    rmSync(pidFile, { force: true });
+    const proc = run('/usr/sbin/nginx', nginxArgs(dir), { timeoutMs: 300_000 });
+    // A bound, not an expectation (nginx listens within milliseconds when idle; a loaded machine is another matter).
+    const state = await waitFor('nginx listening', async () => {
+      if (proc.child.exitCode !== null) return 'exited';
+      return existsSync(pidFile) && (await fetch(`http://127.0.0.1:${port}/`).catch(() => undefined)) !== undefined ? 'up' : undefined;
+    }, 30_000, 100);
+    if (state === 'up') return nginxAt(port, dir, proc);
+    if (attempt >= 3) throw new Error(`nginx did not start: ${proc.stderr().slice(-2000)}`);
+  }
+}
+
+function nginxAt(port: number, dir: string, proc: Proc): NginxHttp {
   return {
     port,
     dir,

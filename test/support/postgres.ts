@@ -65,11 +65,21 @@ export async function startTestPostgres(): Promise<TestPostgres> {
   const run = (cmd: string, args: string[]) => exec(asRoot ? 'runuser' : cmd, asRoot ? ['-u', 'postgres', '--', cmd, ...args] : args);
   template ??= clusterTemplate(run, owner);
   await run('cp', ['-a', await template, data]);
-  const port = await freePort();
+  let port = await freePort();
   const start = () => run(`${BIN}/pg_ctl`, ['-D', data, '-l', join(dir, 'log'), '-w', '-t', '60', '-o',
     `-c listen_addresses=127.0.0.1 -p ${port} -k ${dir} -c fsync=off -c full_page_writes=off`, 'start']);
   const halt = () => run(`${BIN}/pg_ctl`, ['-D', data, '-m', 'immediate', '-w', 'stop']);
-  await start();
+  // The port is free when picked, not reserved: should another program bind it first, the server does not start and
+  // another port is picked (the first start only: a restart keeps the port its clients know).
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await start();
+      break;
+    } catch (err) {
+      if (attempt >= 3 || !/already in use/i.test(`${(err as Error).message} ${logTail(join(dir, 'log'))}`)) throw err;
+      port = await freePort();
+    }
+  }
   let stopped = false;
   let frozen = false;
   const signalAll = async (signal: 'SIGSTOP' | 'SIGCONT') => {
@@ -94,6 +104,15 @@ export async function startTestPostgres(): Promise<TestPostgres> {
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** The end of the server's log (why a start failed), or nothing. */
+function logTail(file: string): string {
+  try {
+    return readFileSync(file, 'utf8').slice(-2000);
+  } catch {
+    return '';
+  }
 }
 
 async function postgresUser(): Promise<{ uid: number; gid: number }> {

@@ -61,12 +61,17 @@ export class RawSrtCaller {
       version: 4, encryptionField: 0, extensionField: UDT_DGRAM, isn: 1000, mss: 1500, flowWindow: 8192,
       handshakeType: HandshakeType.induction, socketId: this.socketId, cookie: 0,
     })));
-    const p = await this.next();
+    // A bound, not an expectation: the answer is in this process's socket buffer at once, but a loaded machine may run
+    // this process's timers (this wait's) before it reads the socket.
+    const p = await this.next(5000);
     if (!p?.isControl) throw new Error('no induction answer');
     return decodeHandshake(p.cif).cookie;
   }
 
-  /** A v5 conclusion with HSREQ and a stream id (and any extra blocks); what the listener answered. */
+  /**
+   * A v5 conclusion with HSREQ and a stream id (and any extra blocks); what the listener answered, or silence after
+   * `waitMs` (give a short one where silence is what is checked; the default is a bound for an answer).
+   */
   async conclude(streamId: string, opts: { cookie?: number; extra?: { type: number; body: Buffer }[]; waitMs?: number } = {}): Promise<ConclusionOutcome> {
     const cookie = opts.cookie ?? (await this.induction());
     const extensions = [
@@ -78,7 +83,7 @@ export class RawSrtCaller {
       version: 5, encryptionField: 0, extensionField: HsExtFlag.hsreq | HsExtFlag.config, isn: 1000, mss: 1500, flowWindow: 8192,
       handshakeType: HandshakeType.conclusion, socketId: this.socketId, cookie,
     }, extensions)));
-    const p = await this.next(opts.waitMs ?? 2000);
+    const p = await this.next(opts.waitMs ?? 5000);
     if (!p?.isControl || p.type !== ControlType.handshake) return { kind: 'silence' };
     const hs = decodeHandshake(p.cif);
     if (hs.handshakeType >= REJECTION_BASE && hs.handshakeType < HandshakeType.done) return { kind: 'rejected', reason: hs.handshakeType - REJECTION_BASE };
