@@ -23,6 +23,8 @@ let pub: Proc;
  * node:http or the lean HTTP front, is one call of an HlsExchange answer method (an exchange counted once).
  */
 const reached = new Map<string, number>();
+/** How OnAir answered each URL, in order (`playlist`, `media`, `error:<code>`, `raw:<status>`): says why a URL came back. */
+const answers = new Map<string, string[]>();
 const ANSWERS = ['playlist', 'media', 'error', 'raw'] as const;
 const originals = ANSWERS.map((name) => HlsExchange.prototype[name]);
 const counted = new WeakSet<HlsExchange>();
@@ -35,6 +37,8 @@ before(async () => {
       if (url && !counted.has(this)) {
         counted.add(this);
         reached.set(url, (reached.get(url) ?? 0) + 1);
+        const how = name === 'error' || name === 'raw' ? `${name}:${String(args[0])}` : name;
+        answers.set(url, [...(answers.get(url) ?? []), how].slice(0, 8));
       }
       original.apply(this, args);
     };
@@ -111,6 +115,7 @@ async function viewer(until: number): Promise<ViewerLog> {
 
 test(`${VIEWERS} LL-HLS viewers through nginx proxy_cache: OnAir sees about one request per part and playlist, not ${VIEWERS}`, async () => {
   reached.clear();
+  answers.clear();
   const until = Date.now() + WATCH_MS;
   const logs = await Promise.all(Array.from({ length: VIEWERS }, () => viewer(until)));
   const total = logs.reduce((n, l) => n + l.requests, 0);
@@ -128,7 +133,7 @@ test(`${VIEWERS} LL-HLS viewers through nginx proxy_cache: OnAir sees about one 
   // A handful per URL at most (a lock that timed out, an entry that expired), never one per viewer.
   assert.ok(atOnAir <= distinct.size * 2 + 10, summary);
   assert.ok(atOnAir * 5 < total, summary);
-  for (const [url, n] of reached) assert.ok(n <= 5, `${url} reached OnAir ${n} times: ${summary}`);
+  for (const [url, n] of reached) assert.ok(n <= 5, `${url} reached OnAir ${n} times (answered ${answers.get(url)?.join(', ')}): ${summary}`);
 });
 
 test('through the cache: parts are immutable HITs, a blocking playlist is cached by its full query, an unknown id is not cached', async () => {
