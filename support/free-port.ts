@@ -21,6 +21,21 @@ export function freeUdpPort(): Promise<number> {
   return quietPort('udp');
 }
 
+/**
+ * Runs `start` (which picks its ports with freePort/freeUdpPort and starts a program on them) again when it failed
+ * because a port was taken: a picked port is free when picked, not reserved, and the program binds it seconds later.
+ * Up to 3 starts; any other failure, or the last, is thrown.
+ */
+export async function retryIfPortTaken<T>(start: () => Promise<T>, portTaken: (err: Error) => boolean): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await start();
+    } catch (err) {
+      if (attempt >= 3 || !(err instanceof Error) || !portTaken(err)) throw err;
+    }
+  }
+}
+
 async function quietPort(kind: 'tcp' | 'udp'): Promise<number> {
   const [low, high] = quietRange();
   for (let tries = 0; tries < 50; tries++) {

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from './free-port.js';
+import { freePort, retryIfPortTaken } from './free-port.js';
 
 const running = new Set<ChildProcess>();
 process.on('exit', () => {
@@ -26,7 +26,7 @@ export interface TestRedis {
  */
 export async function startTestRedis(): Promise<TestRedis> {
   const dir = mkdtempSync(join(tmpdir(), 'onair-redis-'));
-  let port = await freePort();
+  let port = 0;
   let child: ChildProcess | undefined;
   const launch = async () => {
     const c = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no', '--logfile', join(dir, 'log')], { stdio: 'ignore' });
@@ -43,17 +43,12 @@ export async function startTestRedis(): Promise<TestRedis> {
     c.kill('SIGKILL');
     await gone;
   };
-  // The port is free when picked, not reserved: should another program bind it first, redis-server exits at its
-  // start (the first start only: a restart keeps the port its clients know) and another port is picked.
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await launch();
-      break;
-    } catch (err) {
-      if (attempt >= 3 || !/exited/.test((err as Error).message)) throw err;
-      port = await freePort();
-    }
-  }
+  // Should another program bind the port first, redis-server exits at its start and starts again on another one (the
+  // first start only: a restart keeps the port its clients know).
+  await retryIfPortTaken(async () => {
+    port = await freePort();
+    await launch();
+  }, (err) => /exited/.test(err.message));
   return {
     url: `redis://127.0.0.1:${port}`,
     port,

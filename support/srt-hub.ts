@@ -1,7 +1,7 @@
 import type { StreamMetadata } from '../src/core/media-packet.js';
 import type { SubscriberSink } from '../src/hub/index.js';
 import type { StartOptions } from '../src/app.js';
-import { freeUdpPort } from './free-port.js';
+import { freeUdpPort, retryIfPortTaken } from './free-port.js';
 import { startTestServer, type TestServer } from './onair.js';
 
 // What the SRT tests and bench/srt-ingest.ts both use: a free UDP port and frame counts taken in the hub.
@@ -10,18 +10,11 @@ import { startTestServer, type TestServer } from './onair.js';
 export { freeUdpPort };
 
 /**
- * startTestServer with SRT on a free UDP port (its `ports.srt`). The port is free when picked, not reserved: the server
- * binds it seconds later (a start copies the database template), and should another program have bound it meanwhile
- * the server says so and the start is tried again on another port.
+ * startTestServer with SRT on a free UDP port (its `ports.srt`), started again on another one should the server find
+ * it taken (it binds it seconds later: a start copies the database template).
  */
-export async function startSrtTestServer(flags: Record<string, string | number> = {}, options: StartOptions = {}): Promise<TestServer> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await startTestServer({ ...flags, 'srt-port': await freeUdpPort() }, options);
-    } catch (err) {
-      if (attempt >= 3 || !/already in use.*--srt-port/.test((err as Error).message)) throw err;
-    }
-  }
+export function startSrtTestServer(flags: Record<string, string | number> = {}, options: StartOptions = {}): Promise<TestServer> {
+  return retryIfPortTaken(async () => startTestServer({ ...flags, 'srt-port': await freeUdpPort() }, options), (err) => /already in use.*--srt-port/.test(err.message));
 }
 
 export interface FrameCounter {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TEST_API_TOKEN, startTestServer, type TestServer } from '../../support/onair.js';
-import { freePort } from '../../support/free-port.js';
+import { freePort, retryIfPortTaken } from '../../support/free-port.js';
 import { run, waitFor, type Proc } from '../support/proc.js';
 
 /** Flags of a cluster node in tests: short leases so expiry tests take about a second. */
@@ -29,16 +29,8 @@ export function publisherId(server: TestServer, path: string): number | undefine
 }
 
 /** A cluster node in its own process (src/main.ts), for kill -9 and drain-then-exit. Resolves once it is running. */
-export async function spawnNode(nodeId: string, databaseUrl: string, redisUrl: string, flags: Record<string, string | number> = {}): Promise<{ proc: Proc; rtmpUrl(name: string): string; apiUrl: string }> {
-  // freePort's ports are free when picked, not reserved: if one is taken before the node binds it (the node says so
-  // and exits), the node starts again on new ports.
-  for (let attempt = 1; ; attempt++) {
-    const node = await spawnNodeOnce(nodeId, databaseUrl, redisUrl, flags);
-    if (node.proc.stdout().includes('OnAir is running') || attempt === 3 || !node.proc.stderr().includes('already in use')) {
-      assert.ok(node.proc.stdout().includes('OnAir is running'), node.proc.stderr());
-      return node;
-    }
-  }
+export function spawnNode(nodeId: string, databaseUrl: string, redisUrl: string, flags: Record<string, string | number> = {}): Promise<{ proc: Proc; rtmpUrl(name: string): string; apiUrl: string }> {
+  return retryIfPortTaken(() => spawnNodeOnce(nodeId, databaseUrl, redisUrl, flags), (err) => err.message.includes('already in use'));
 }
 
 async function spawnNodeOnce(nodeId: string, databaseUrl: string, redisUrl: string, flags: Record<string, string | number>): Promise<{ proc: Proc; rtmpUrl(name: string): string; apiUrl: string }> {
@@ -55,6 +47,9 @@ async function spawnNodeOnce(nodeId: string, databaseUrl: string, redisUrl: stri
   const proc = run(process.execPath, ['--import', 'tsx', main, ...argv], { timeoutMs: 600_000 });
   void proc.exited.then(() => rmSync(dataDir, { recursive: true, force: true }));
   await until(() => proc.stdout().includes('OnAir is running') || proc.child.exitCode !== null, `node ${nodeId} to start`, 180_000);
-  if (!proc.stdout().includes('OnAir is running')) await proc.exited; // all of its stderr, which says why
+  if (!proc.stdout().includes('OnAir is running')) {
+    await proc.exited; // all of its stderr, which says why
+    assert.fail(proc.stderr());
+  }
   return { proc, rtmpUrl: (name) => `rtmp://127.0.0.1:${rtmp}/live/${name}`, apiUrl: `http://127.0.0.1:${http}` };
 }

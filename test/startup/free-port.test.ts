@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { createSocket } from 'node:dgram';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { freePort, freeUdpPort } from '../../support/free-port.js';
+import { freePort, freeUdpPort, retryIfPortTaken } from '../../support/free-port.js';
 
 // Tests hand freePort's ports to programs that bind them seconds later (a spawned node, nginx, postgres). A port from
 // listen(0) is ephemeral and can be taken meanwhile by any outgoing connection of a parallel test (CI lost a cluster
@@ -33,4 +33,19 @@ test('freeUdpPort: a bindable UDP port below the kernel ephemeral range', async 
   const s = createSocket('udp4');
   await new Promise<void>((resolve, reject) => s.once('error', reject).bind(port, '127.0.0.1', resolve));
   await new Promise<void>((resolve) => s.close(() => resolve()));
+});
+
+test('retryIfPortTaken: starts again while the port was taken, up to 3 starts; any other failure at once', async () => {
+  const taken = (err: Error): boolean => err.message === 'taken';
+  const starts = (failures: string[]) => {
+    let n = 0;
+    return { start: async () => (n < failures.length ? Promise.reject(new Error(failures[n++])) : `started after ${n}`), count: () => n };
+  };
+  assert.equal(await retryIfPortTaken(starts(['taken', 'taken']).start, taken), 'started after 2');
+  const thrice = starts(['taken', 'taken', 'taken']);
+  await assert.rejects(retryIfPortTaken(thrice.start, taken), /taken/);
+  assert.equal(thrice.count(), 3);
+  const other = starts(['config error']);
+  await assert.rejects(retryIfPortTaken(other.start, taken), /config error/);
+  assert.equal(other.count(), 1);
 });

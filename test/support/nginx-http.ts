@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { run, waitFor, type Proc } from './proc.js';
-import { freePort } from '../../support/free-port.js';
+import { freePort, retryIfPortTaken } from '../../support/free-port.js';
 import { nginxArgs, nginxTempPaths } from '../../support/nginx-rtmp.js';
 
 export interface NginxHttp {
@@ -21,10 +21,10 @@ export async function startNginxHttp(name: string, http: (dir: string, port: num
   const dir = mkdtempSync(join(tmpdir(), `onair-nginx-${name}-`));
   mkdirSync(join(dir, 'logs'));
   const pidFile = join(dir, 'nginx.pid');
-  // The port is free when picked, not reserved: should another program bind it first, nginx exits at its start and
-  // another port is picked. Its pid file is written once its port is bound, so an answer on the port counts only
-  // with it (another program holding the port answers too).
-  for (let attempt = 1; ; attempt++) {
+  // Should another program bind the port first, nginx exits at its start and starts again on another one. Its pid file
+  // is written once its port is bound, so an answer on the port counts only with it (another program holding the port
+  // answers too).
+  return retryIfPortTaken(async () => {
     const port = await freePort();
     writeFileSync(join(dir, 'nginx.conf'), `
 daemon off;
@@ -46,8 +46,8 @@ http {
       return existsSync(pidFile) && (await fetch(`http://127.0.0.1:${port}/`).catch(() => undefined)) !== undefined ? 'up' : undefined;
     }, 30_000, 100);
     if (state === 'up') return nginxAt(port, dir, proc);
-    if (attempt >= 3) throw new Error(`nginx did not start: ${proc.stderr().slice(-2000)}`);
-  }
+    throw new Error(`nginx exited at its start: ${proc.stderr().slice(-2000)}`);
+  }, (err) => err.message.startsWith('nginx exited at its start'));
 }
 
 function nginxAt(port: number, dir: string, proc: Proc): NginxHttp {

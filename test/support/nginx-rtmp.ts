@@ -3,7 +3,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { run, sleep, type Proc } from './proc.js';
-import { freePort } from '../../support/free-port.js';
+import { freePort, retryIfPortTaken } from '../../support/free-port.js';
 import { NGINX_BIN, nginxArgs, writeNginxRtmpConfig } from '../../support/nginx-rtmp.js';
 
 export { nginxRtmpAvailable } from '../../support/nginx-rtmp.js';
@@ -56,12 +56,11 @@ export async function startTestNginx(opts: { application?: string } = {}): Promi
     }
     throw new Error(`nginx did not open port ${port}: ${proc.stderr()}`);
   };
-  for (let tries = 0; ; tries++) {
+  await retryIfPortTaken(async () => {
     port = await freePort();
     writeNginxRtmpConfig(dir, port, application);
-    if (await launch()) break;
-    if (tries >= 3) throw new Error(`nginx did not start: ${proc?.stderr()}`);
-  }
+    if (!(await launch())) throw new Error(`nginx exited at its start: ${proc?.stderr()}`);
+  }, (err) => err.message.startsWith('nginx exited at its start'));
   const self: TestNginx = {
     port, dir, recordDir,
     get proc() {

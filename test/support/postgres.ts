@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { chownSync, mkdirSync, mkdtempSync, readFileSync, rmSync, chmodSync } from 'node:fs';
 import { dataDirOnce } from '../../src/db/testing/template-database.js';
-import { freePort } from '../../support/free-port.js';
+import { freePort, retryIfPortTaken } from '../../support/free-port.js';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 
@@ -65,21 +65,16 @@ export async function startTestPostgres(): Promise<TestPostgres> {
   const run = (cmd: string, args: string[]) => exec(asRoot ? 'runuser' : cmd, asRoot ? ['-u', 'postgres', '--', cmd, ...args] : args);
   template ??= clusterTemplate(run, owner);
   await run('cp', ['-a', await template, data]);
-  let port = await freePort();
+  let port = 0;
   const start = () => run(`${BIN}/pg_ctl`, ['-D', data, '-l', join(dir, 'log'), '-w', '-t', '60', '-o',
     `-c listen_addresses=127.0.0.1 -p ${port} -k ${dir} -c fsync=off -c full_page_writes=off`, 'start']);
   const halt = () => run(`${BIN}/pg_ctl`, ['-D', data, '-m', 'immediate', '-w', 'stop']);
-  // The port is free when picked, not reserved: should another program bind it first, the server does not start and
-  // another port is picked (the first start only: a restart keeps the port its clients know).
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await start();
-      break;
-    } catch (err) {
-      if (attempt >= 3 || !/already in use/i.test(`${(err as Error).message} ${logTail(join(dir, 'log'))}`)) throw err;
-      port = await freePort();
-    }
-  }
+  // Should another program bind the port first, the server does not start and starts again on another one (the first
+  // start only: a restart keeps the port its clients know).
+  await retryIfPortTaken(async () => {
+    port = await freePort();
+    await start();
+  }, (err) => /already in use/i.test(`${err.message} ${logTail(join(dir, 'log'))}`));
   let stopped = false;
   let frozen = false;
   const signalAll = async (signal: 'SIGSTOP' | 'SIGCONT') => {
