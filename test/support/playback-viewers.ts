@@ -1,6 +1,8 @@
+import assert from 'node:assert/strict';
+import type { TestContext } from 'node:test';
 import { WebSocket } from 'ws';
 import type { TestServer } from '../../support/onair.js';
-import { run, type Proc } from './proc.js';
+import { run, waitFor, type Proc } from './proc.js';
 
 /** ffmpeg playing a live URL (HTTP-FLV or RTMP) into nothing until the server ends it (or 120 s). */
 export function ffmpegViewer(url: string): Proc {
@@ -38,4 +40,26 @@ export function newestSegmentAndPart(playlist: string): { segment: string; part:
   const segment = lines.filter((l) => l.startsWith('seg-')).pop();
   const part = lines.map((l) => /^#EXT-X-PART:.*URI="([^"]+)"/.exec(l)?.[1]).filter((u): u is string => u !== undefined).pop();
   return segment && part ? { segment, part } : undefined;
+}
+
+/**
+ * Viewers with a playback token that expires `margin` s from now, all playing before that expiry, or there is nothing
+ * to check: when their starts (ffmpeg, handshakes) on a loaded machine outlast a margin, they are stopped and started
+ * again with the next, longer one. Resolves with the expiry (epoch s) and the viewers.
+ */
+export async function playingBeforeExpiry<V>(t: TestContext, margins: readonly number[], viewers: {
+  start(exp: number): V;
+  playing(v: V): boolean;
+  /** Ends them and waits until the server has seen them go. */
+  stop(v: V): Promise<void>;
+}): Promise<{ exp: number; viewers: V }> {
+  for (const margin of margins) {
+    const exp = Math.floor(Date.now() / 1000) + margin;
+    const v = viewers.start(exp);
+    await waitFor('viewers playing', () => viewers.playing(v) || Date.now() >= exp * 1000, 20_000 + margin * 1000);
+    if (viewers.playing(v) && Date.now() < exp * 1000) return { exp, viewers: v };
+    t.diagnostic(`the viewers were not all playing ${margin} s after the token was minted: again with a later expiry`);
+    await viewers.stop(v);
+  }
+  assert.fail(`the viewers started before the expiry (a slow start leaves nothing to check), not even with ${margins.at(-1)} s`);
 }
